@@ -1,0 +1,277 @@
+// langswarm-sessions: the session core, headless. Exit codes: 0 ok, 1 user error, 2 internal error.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { CoreError, describeError } from './core/errors';
+import { Message, messageText, Session } from './core/model';
+import { SessionManager } from './core/sessions';
+import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
+
+type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
+interface Command {
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(manager: SessionManager, positionals: string[], values: Values, out: Output): Promise<number | void>;
+}
+
+const DEFAULT_DB = path.join('.vscode', 'langswarm-sessions.sqlite');
+
+class Output {
+  line(text = ''): void { process.stdout.write(`${text}\n`); }
+  json(value: unknown): void { this.line(JSON.stringify(value, null, 2)); }
+}
+
+const str = (v: Values[string]): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function need(v: Values[string], what: string): string {
+  const s = str(v);
+  if (s === undefined || s === '') throw new CoreError('InvalidInput', `Missing ${what}.`);
+  return s;
+}
+
+function when(iso: string): string {
+  return iso.slice(0, 19).replace('T', ' ');
+}
+
+function sessionLine(s: Session): string {
+  return [s.id, s.status.padEnd(9), `${s.provider}/${s.model}`, `${s.messageCount} msgs`, when(s.updatedAt), s.title].join('  ');
+}
+
+function showMessage(m: Message): Record<string, unknown> {
+  const { id, seq, role, ...rest } = m;
+  return { id, seq, role, text: messageText(m.parts), ...rest };
+}
+
+const commands: Record<string, Command> = {
+  create: {
+    usage: 'create --provider P --model M [--title T] [--user U] [--system S] [--tag T]...',
+    options: { provider: { type: 'string' }, model: { type: 'string' }, title: { type: 'string' }, user: { type: 'string' }, system: { type: 'string' }, tag: { type: 'string', multiple: true } },
+    async run(m, _p, v, out) {
+      const s = await m.create({
+        provider: need(v['provider'], '--provider'),
+        model: need(v['model'], '--model'),
+        ...(str(v['title']) !== undefined ? { title: str(v['title']) } : {}),
+        ...(str(v['user']) !== undefined ? { userId: str(v['user']) } : {}),
+        ...(str(v['system']) !== undefined ? { systemPrompt: str(v['system']) } : {}),
+        ...(Array.isArray(v['tag']) ? { tags: v['tag'].map(String) } : {}),
+      });
+      out.line(s.id);
+    },
+  },
+  add: {
+    usage: 'add SESSION --role R --content TEXT | add SESSION --jsonl  (lines of {"role","content"} on stdin)',
+    options: { role: { type: 'string' }, content: { type: 'string' }, jsonl: { type: 'boolean' } },
+    async run(m, [sessionId], v, out) {
+      const id = need(sessionId, 'SESSION');
+      if (!v['jsonl']) {
+        const role = need(v['role'], '--role');
+        const content = str(v['content']);
+        if (content === undefined) throw new CoreError('InvalidInput', 'Missing --content.');
+        out.line((await m.addMessage(id, { role: role as Message['role'], content })).id);
+        return;
+      }
+      m.get(id);
+      let failures = 0;
+      let lineNo = 0;
+      for await (const line of readline.createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+        lineNo += 1;
+        if (!line.trim()) continue;
+        try {
+          let input: unknown;
+          try { input = JSON.parse(line); } catch (e) { throw new CoreError('InvalidInput', `not JSON (${describeError(e)})`); }
+          out.line((await m.addMessage(id, input as Parameters<SessionManager['addMessage']>[1])).id);
+        } catch (e) {
+          if (!(e instanceof CoreError) || !e.isUserError) throw e;
+          failures += 1;
+          process.stderr.write(`line ${lineNo}: ${e.message}\n`);
+        }
+      }
+      return failures > 0 ? 1 : 0;
+    },
+  },
+  list: {
+    usage: 'list [--status S] [--provider P] [--tag T] [--user U] [--text Q] [--limit N] [--json]',
+    options: { status: { type: 'string' }, provider: { type: 'string' }, tag: { type: 'string' }, user: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    async run(m, _p, v, out) {
+      const { items, total } = m.list({
+        ...(str(v['status']) ? { status: str(v['status']) as Session['status'] } : {}),
+        ...(str(v['provider']) ? { provider: str(v['provider']) } : {}),
+        ...(str(v['tag']) ? { tag: str(v['tag']) } : {}),
+        ...(str(v['user']) !== undefined ? { userId: str(v['user']) } : {}),
+        ...(str(v['text']) ? { text: str(v['text']) } : {}),
+        limit: Number(str(v['limit']) ?? 100_000),
+      });
+      if (v['json']) return out.json({ total, sessions: items });
+      for (const s of items) out.line(sessionLine(s));
+      if (items.length < total) out.line(`… ${total - items.length} more`);
+    },
+  },
+  show: {
+    usage: 'show SESSION [--json]',
+    options: { json: { type: 'boolean' } },
+    async run(m, [sessionId], v, out) {
+      const session = m.get(need(sessionId, 'SESSION'));
+      const messages = m.allMessages(session.id);
+      if (v['json']) return out.json({ session, messages: messages.map(showMessage) });
+      out.line(sessionLine(session));
+      if (session.systemPrompt) out.line(`system: ${session.systemPrompt}`);
+      for (const msg of messages) {
+        const tools = msg.parts.filter((p) => p.type === 'tool_call' || p.type === 'tool_result')
+          .map((p) => (p.type === 'tool_call' ? `[call ${p.name}(${p.argumentsJson})]` : p.type === 'tool_result' ? `[result ${p.name}: ${p.content}]` : ''));
+        out.line(`#${msg.seq} ${msg.role}${msg.state === 'complete' ? '' : ` (${msg.state})`}: ${[messageText(msg.parts), ...tools].filter(Boolean).join(' ')}`);
+      }
+    },
+  },
+  search: {
+    usage: 'search QUERY [--session S] [--limit N] [--json]',
+    options: { session: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    async run(m, positionals, v, out) {
+      const query = positionals.join(' ');
+      if (!query.trim()) throw new CoreError('InvalidInput', 'Missing QUERY.');
+      const result = m.search(query, {
+        prefix: false,
+        limit: Number(str(v['limit']) ?? 50),
+        ...(str(v['session']) ? { sessionId: str(v['session']) } : {}),
+      });
+      if (v['json']) return out.json(result);
+      for (const h of result.hits) {
+        let marked = '';
+        let at = 0;
+        for (const [a, b] of h.highlights) { marked += `${h.snippet.slice(at, a)}[${h.snippet.slice(a, b)}]`; at = b; }
+        marked += h.snippet.slice(at);
+        out.line(`${h.sessionId} #${h.seq} ${h.role}  ${marked.replace(/\s+/g, ' ')}`);
+      }
+      out.line(`${result.total} match${result.total === 1 ? '' : 'es'}`);
+    },
+  },
+  'set-status': {
+    usage: 'set-status SESSION STATUS   (active|paused|completed|archived|error)',
+    options: {},
+    async run(m, [sessionId, status]) {
+      await m.setStatus(need(sessionId, 'SESSION'), need(status, 'STATUS') as Session['status']);
+    },
+  },
+  fork: {
+    usage: 'fork SESSION --at MESSAGE [--title T]',
+    options: { at: { type: 'string' }, title: { type: 'string' } },
+    async run(m, [sessionId], v, out) {
+      const s = await m.fork(need(sessionId, 'SESSION'), need(v['at'], '--at MESSAGE'), str(v['title']) ? { title: str(v['title'])! } : {});
+      out.line(s.id);
+    },
+  },
+  delete: {
+    usage: 'delete SESSION',
+    options: {},
+    async run(m, [sessionId]) {
+      await m.delete(need(sessionId, 'SESSION'));
+    },
+  },
+  stats: {
+    usage: 'stats [--session S] [--json]',
+    options: { session: { type: 'string' }, json: { type: 'boolean' } },
+    async run(m, _p, v, out) {
+      const stats = m.stats(str(v['session']));
+      if (v['json']) return out.json(stats);
+      out.line(`sessions: ${stats.sessions}  ${Object.entries(stats.byStatus).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      out.line(`providers: ${Object.entries(stats.byProvider).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+      out.line(`messages: ${stats.messages}  ${Object.entries(stats.byRole).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      out.line(`tokens: ${stats.totalTokens} (input ${stats.inputTokens}, output ${stats.outputTokens})`);
+    },
+  },
+};
+
+const globalOptions: NonNullable<ParseArgsConfig['options']> = {
+  db: { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-json': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function usage(): string {
+  return [
+    'Usage: langswarm-sessions COMMAND [options] [--db FILE] [--log-level trace|debug|info|warn|error] [--log-json FILE]',
+    '',
+    ...Object.values(commands).map((c) => `  ${c.usage}`),
+    '',
+    `--db defaults to $LANGSWARM_SESSIONS_DB or ${DEFAULT_DB}; it is created if missing.`,
+  ].join('\n');
+}
+
+/** The command is the first word that is not a global option (those may come before it). */
+function splitCommand(argv: string[]): { name: string | undefined; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-')) return { name: arg, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+    const option = globalOptions[arg.replace(/^--?/, '')];
+    if (option?.type === 'string' && !arg.includes('=')) i += 1;
+    else if (!option) break;
+  }
+  return { name: argv.find((a) => a === '--help' || a === '-h'), rest: [] };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { name, rest } = splitCommand(argv);
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n${usage()}\n`);
+    return 1;
+  }
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: rest, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true }));
+  } catch (e) {
+    process.stderr.write(`${describeError(e)}\nUsage: langswarm-sessions ${command.usage}\n`);
+    return 1;
+  }
+  if (values['help']) {
+    process.stdout.write(`Usage: langswarm-sessions ${command.usage}\n`);
+    return 0;
+  }
+  const level = parseLogLevel(str(values['log-level']) ?? 'warn');
+  if (!level) {
+    process.stderr.write(`Unknown log level "${str(values['log-level'])}"; use trace, debug, info, warn or error.\n`);
+    return 1;
+  }
+  const logJson = str(values['log-json']);
+  const tracer = new Tracer(logJson ? 'trace' : level);
+  tracer.addSink((e) => {
+    if (isAtLeast(e.level, level)) process.stderr.write(`${formatEvent(e)}\n`);
+  });
+  let jsonFd: number | undefined;
+  if (logJson) {
+    jsonFd = fs.openSync(logJson, 'a');
+    tracer.addSink((e) => fs.writeSync(jsonFd!, `${JSON.stringify(e)}\n`));
+  }
+  const dbPath = path.resolve(str(values['db']) ?? process.env['LANGSWARM_SESSIONS_DB'] ?? DEFAULT_DB);
+  let manager: SessionManager | undefined;
+  try {
+    manager = await SessionManager.open(dbPath, { tracer });
+    for (const w of manager.warnings) process.stderr.write(`warning: ${w}\n`);
+    return (await command.run(manager, positionals, values, new Output())) ?? 0;
+  } catch (e) {
+    if (e instanceof CoreError && e.isUserError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  } finally {
+    await manager?.close().catch(() => undefined);
+    if (jsonFd !== undefined) fs.closeSync(jsonFd);
+  }
+}
+
+if (require.main === module) {
+  // Exit explicitly: otherwise Node waits for V8's background optimisation of sql.js's wasm (~0.3 s).
+  // Output is already written: stdout and stderr are synchronous for files, pipes and terminals.
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+    process.stderr.write(`internal error: ${describeError(e)}\n`);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,487 @@
+// The one session manager: lifecycle, messages, history, search, stats and change events.
+// Reads are synchronous (the database is in memory); writes resolve once durable on disk.
+import { v7 as uuidv7 } from 'uuid';
+import { CoreError, invalidInput } from './errors';
+import {
+  Message, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
+  searchableText,
+} from './model';
+import { toMatchExpression } from './search';
+import { SearchHit, SessionStore, Stats, StoreOptions } from './store/database';
+import type { Tx } from './store/durable';
+import type { Change } from './store/journal';
+import { Tracer } from './trace';
+
+export type SessionEvent =
+  | { type: 'sessionCreated' | 'sessionUpdated' | 'sessionDeleted'; sessionId: string; external: boolean }
+  | { type: 'messagesAdded' | 'messagesUpdated' | 'messagesDeleted'; sessionId: string; messageIds: string[]; external: boolean }
+  /** Anything may have changed (another process rewrote the database, a bulk import). */
+  | { type: 'reset'; external: boolean };
+
+export interface SessionManagerOptions extends StoreOptions {
+  tracer?: Tracer;
+  /** For tests: the current time. */
+  clock?: () => Date;
+  /** Largest message accepted, as JSON bytes of its parts. */
+  maxMessageBytes?: number;
+}
+
+/** Which statuses each status may move to. Archived sessions leave only through unarchive/setStatus. */
+const TRANSITIONS: Record<SessionStatus, readonly SessionStatus[]> = {
+  active: ['paused', 'completed', 'archived', 'error'],
+  paused: ['active', 'completed', 'archived', 'error'],
+  completed: ['active', 'archived', 'error'],
+  error: ['active', 'paused', 'completed', 'archived'],
+  archived: ['active', 'paused', 'completed', 'error'],
+};
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export class SessionManager {
+  private readonly listeners = new Set<(e: SessionEvent) => void>();
+  private readonly clock: () => Date;
+  private readonly maxMessageBytes: number;
+
+  private constructor(readonly store: SessionStore, readonly tracer: Tracer, options: SessionManagerOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    store.durable.onChanges((changes, external) => {
+      if (changes === 'reset') return this.emit({ type: 'reset', external });
+      for (const c of changes) this.emit(toEvent(c, external));
+    });
+  }
+
+  static async open(dbPath: string, options: SessionManagerOptions = {}): Promise<SessionManager> {
+    const tracer = options.tracer ?? new Tracer('info');
+    const store = await tracer.span('store.open', undefined, () => SessionStore.open(dbPath, { ...options, tracer }));
+    for (const w of store.warnings) tracer.warn(w);
+    return new SessionManager(store, tracer, options);
+  }
+
+  get readOnly(): boolean { return this.store.readOnly; }
+  get warnings(): readonly string[] { return this.store.warnings; }
+
+  onDidChange(listener: (e: SessionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Picks up changes other processes made. Called before every read; cheap when nothing changed. */
+  refresh(): void {
+    this.store.refresh();
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  // ---- sessions ------------------------------------------------------------------------------
+
+  create(input: NewSession): Promise<Session> {
+    const parsed = NewSession.safeParse(input);
+    if (!parsed.success) return Promise.reject(invalidInput('session', parsed.error));
+    const v = parsed.data;
+    const now = this.now();
+    const session: Session = {
+      id: v.id ?? uuidv7(),
+      title: v.title?.trim() || `Session ${now.slice(0, 16).replace('T', ' ')}`,
+      userId: v.userId ?? '',
+      provider: v.provider,
+      model: v.model,
+      status: v.status ?? 'active',
+      tags: dedupe(v.tags ?? []),
+      metadata: v.metadata ?? {},
+      providerState: v.providerState ?? {},
+      createdAt: v.createdAt ?? now,
+      updatedAt: now,
+      lastActivityAt: v.createdAt ?? now,
+      messageCount: 0,
+      totalTokens: 0,
+    };
+    if (v.systemPrompt !== undefined) session.systemPrompt = v.systemPrompt;
+    if (v.parent) session.parent = v.parent;
+    if (v.origin) session.origin = v.origin;
+    return this.tracer.span('sessions.create', session.id, () => this.store.write((tx) => {
+      if (this.store.getSession(session.id)) throw new CoreError('InvalidInput', `A session with id ${session.id} already exists.`);
+      this.store.insertSession(tx, session);
+      return session;
+    }, () => [{ kind: 'sessionCreated', sessionId: session.id }]));
+  }
+
+  get(id: string): Session {
+    this.refresh();
+    return this.requireSession(id);
+  }
+
+  find(id: string): Session | undefined {
+    this.refresh();
+    return this.store.getSession(id);
+  }
+
+  list(options: SessionListOptions = {}): { items: Session[]; total: number } {
+    const parsed = SessionListOptions.safeParse(options);
+    if (!parsed.success) throw invalidInput('session list options', parsed.error);
+    this.refresh();
+    const q = parsed.data;
+    const textMatch = q.text ? toMatchExpression(q.text, { prefix: true }) : undefined;
+    return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, ...(textMatch ? { textMatch } : {}) }));
+  }
+
+  tags(): Array<{ tag: string; count: number }> {
+    this.refresh();
+    return this.store.tagCounts();
+  }
+
+  rename(id: string, title: string): Promise<Session> {
+    const t = title.toWellFormed().trim();
+    if (!t) return Promise.reject(new CoreError('InvalidInput', 'A session title cannot be empty.'));
+    if (t.length > 500) return Promise.reject(new CoreError('InvalidInput', 'A session title can be at most 500 characters.'));
+    return this.updateSession('sessions.rename', id, () => ({ title: t }));
+  }
+
+  setTags(id: string, tags: string[]): Promise<Session> {
+    const clean = dedupe(tags.map((t) => t.toWellFormed().trim()).filter(Boolean));
+    if (clean.some((t) => t.length > 100)) return Promise.reject(new CoreError('InvalidInput', 'A tag can be at most 100 characters.'));
+    return this.updateSession('sessions.setTags', id, () => ({ tags: clean }));
+  }
+
+  /** Merges `patch` into the session's metadata; keys set to null are removed. */
+  updateMetadata(id: string, patch: Record<string, unknown>): Promise<Session> {
+    return this.updateSession('sessions.updateMetadata', id, (s) => {
+      const metadata = { ...s.metadata };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete metadata[k];
+        else metadata[k] = v;
+      }
+      return { metadata };
+    });
+  }
+
+  /** Changes provider, model, system prompt or provider state (continuation handles). */
+  configure(id: string, fields: Partial<Pick<Session, 'provider' | 'model' | 'systemPrompt' | 'providerState' | 'userId'>>): Promise<Session> {
+    return this.updateSession('sessions.configure', id, () => fields);
+  }
+
+  pause(id: string) { return this.setStatus(id, 'paused'); }
+  resume(id: string) { return this.setStatus(id, 'active'); }
+  complete(id: string) { return this.setStatus(id, 'completed'); }
+  archive(id: string) { return this.setStatus(id, 'archived'); }
+
+  /** Restores the status the session had before it was archived. */
+  unarchive(id: string): Promise<Session> {
+    const session = this.get(id);
+    if (session.status !== 'archived') {
+      return Promise.reject(new CoreError('InvalidTransition', `Session "${session.title}" is not archived (it is ${session.status}).`, { sessionId: id }));
+    }
+    return this.setStatus(id, this.store.statusBeforeArchive(id) ?? 'paused');
+  }
+
+  markError(id: string, reason: string): Promise<Session> {
+    return this.setStatus(id, 'error', { lastError: { message: reason, at: this.now() } });
+  }
+
+  setStatus(id: string, status: SessionStatus, metadataPatch?: Record<string, unknown>): Promise<Session> {
+    if (!SessionStatus.safeParse(status).success) {
+      return Promise.reject(new CoreError('InvalidInput', `Unknown status "${status}"; use one of ${SessionStatus.options.join(', ')}.`));
+    }
+    return this.updateSession(`sessions.setStatus`, id, (s) => {
+      if (s.status === status && !metadataPatch) return undefined;
+      if (s.status !== status && !TRANSITIONS[s.status].includes(status)) {
+        throw new CoreError('InvalidTransition', `Session "${s.title}" is ${s.status} and cannot become ${status}.`, { sessionId: id, from: s.status, to: status });
+      }
+      return {
+        status,
+        ...(status === 'archived' && s.status !== 'archived' ? { statusBeforeArchive: s.status } : {}),
+        ...(metadataPatch ? { metadata: { ...s.metadata, ...metadataPatch } } : {}),
+      };
+    });
+  }
+
+  /** Deletes a session with its messages, revisions and tags. Resolves to the number of messages removed. */
+  delete(id: string): Promise<number> {
+    return this.tracer.span('sessions.delete', id, () => this.store.write((tx) => {
+      this.requireSession(id);
+      return this.store.deleteSession(tx, id);
+    }, () => [{ kind: 'sessionDeleted', sessionId: id }]));
+  }
+
+  /** Archives sessions whose last activity is older than `days`. Resolves to the archived ids. */
+  autoArchive(days: number): Promise<string[]> {
+    if (!(days > 0)) return Promise.reject(new CoreError('InvalidInput', 'Auto-archive needs a positive number of days.'));
+    const before = new Date(this.clock().getTime() - days * 86_400_000).toISOString();
+    return this.tracer.span('sessions.autoArchive', undefined, () => this.store.write((tx) => {
+      const ids = this.store.idleSessionIds(before, ['active', 'paused', 'completed', 'error']);
+      const now = this.now();
+      for (const id of ids) {
+        const s = this.requireSession(id);
+        this.store.updateSession(tx, id, { status: 'archived', statusBeforeArchive: s.status }, now);
+      }
+      return ids;
+    }, (ids) => ids.map((sessionId) => ({ kind: 'sessionUpdated', sessionId }))));
+  }
+
+  /** A new session holding copies of `sessionId`'s messages up to and including `atMessageId`. */
+  fork(sessionId: string, atMessageId: string, options: { title?: string } = {}): Promise<Session> {
+    return this.tracer.span('sessions.fork', sessionId, () => this.store.write((tx) => {
+      const source = this.requireSession(sessionId);
+      const at = this.requireMessage(atMessageId);
+      if (at.sessionId !== sessionId) {
+        throw new CoreError('InvalidInput', `Message ${atMessageId} belongs to another session.`, { sessionId, messageId: atMessageId });
+      }
+      const now = this.now();
+      const fork: Session = {
+        ...source,
+        id: uuidv7(),
+        title: options.title?.trim() || `${source.title} (fork)`,
+        status: 'active',
+        providerState: {},
+        createdAt: now,
+        updatedAt: now,
+        lastActivityAt: now,
+        parent: { sessionId, messageId: atMessageId },
+        messageCount: 0,
+        totalTokens: 0,
+      };
+      delete fork.origin;
+      this.store.insertSession(tx, fork);
+      const copies: string[] = [];
+      let afterSeq: number | undefined;
+      for (;;) {
+        const page = this.store.listMessages(sessionId, { ...(afterSeq === undefined ? {} : { afterSeq }), limit: 500 });
+        for (const m of page) {
+          if (m.seq > at.seq) break;
+          const copy: Message = { ...m, id: uuidv7(), sessionId: fork.id };
+          this.store.insertMessage(tx, copy, searchableText(copy.parts), now);
+          copies.push(copy.id);
+        }
+        const last = page[page.length - 1];
+        if (!last || page.length < 500 || last.seq >= at.seq) break;
+        afterSeq = last.seq;
+      }
+      return this.requireSession(fork.id);
+    }, (s) => [{ kind: 'sessionCreated', sessionId: s.id }]));
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  addMessage(sessionId: string, input: NewMessage): Promise<Message> {
+    return this.addMessages(sessionId, [input]).then((ms) => ms[0]!);
+  }
+
+  /** Adds messages in order, all or none, in one durable write. */
+  addMessages(sessionId: string, inputs: readonly NewMessage[]): Promise<Message[]> {
+    let prepared: Array<{ message: Omit<Message, 'seq' | 'sessionId'>; search: string }>;
+    try {
+      prepared = inputs.map((input, i) => this.prepareMessage(input, inputs.length > 1 ? `message ${i + 1}` : 'message'));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.tracer.span('sessions.addMessages', sessionId, () => this.store.write((tx) => {
+      const session = this.requireSession(sessionId);
+      this.requireWritable(session);
+      let seq = this.store.nextSeq(tx, sessionId);
+      const now = this.now();
+      const added: Message[] = [];
+      for (const p of prepared) {
+        if (p.message.id && this.store.messageExists(p.message.id)) {
+          throw new CoreError('InvalidInput', `A message with id ${p.message.id} already exists.`);
+        }
+        const message: Message = { ...p.message, id: p.message.id || uuidv7(), sessionId, seq: seq++ };
+        this.store.insertMessage(tx, message, p.search, now);
+        added.push(message);
+      }
+      return added;
+    }, (ms) => [{ kind: 'messagesAdded', sessionId, messageIds: ms.map((m) => m.id) }]));
+  }
+
+  getMessage(id: string): Message {
+    this.refresh();
+    return this.requireMessage(id);
+  }
+
+  /** A page of a session's messages in order: forward after `afterSeq`, or backward before `beforeSeq`. */
+  messages(sessionId: string, page: { afterSeq?: number; beforeSeq?: number; limit?: number } = {}): Message[] {
+    this.refresh();
+    this.requireSession(sessionId);
+    const limit = Math.min(Math.max(page.limit ?? 200, 1), 10_000);
+    return this.tracer.span('sessions.messages', sessionId, () => this.store.listMessages(sessionId, { ...page, limit }));
+  }
+
+  /** Every message of a session, in order. */
+  allMessages(sessionId: string): Message[] {
+    this.refresh();
+    this.requireSession(sessionId);
+    return this.store.listMessages(sessionId, { limit: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** Where a message sits in its session (0-based), to page to it. */
+  messageIndex(id: string): number {
+    return this.store.messageIndex(this.getMessage(id));
+  }
+
+  /** Replaces a message's content (or state/metadata). The previous content is kept as a revision. */
+  editMessage(id: string, patch: MessagePatch): Promise<Message> {
+    const parsed = MessagePatch.safeParse(patch);
+    if (!parsed.success) return Promise.reject(invalidInput('message edit', parsed.error));
+    const p = parsed.data;
+    const parts: Part[] | undefined = p.content !== undefined ? [{ type: 'text', text: p.content }] : p.parts;
+    if (parts) {
+      try { this.checkSize(parts, 'message'); } catch (e) { return Promise.reject(e); }
+    }
+    return this.tracer.span('sessions.editMessage', undefined, () => this.store.write((tx) => {
+      const before = this.requireMessage(id);
+      const session = this.requireSession(before.sessionId);
+      if (session.status === 'archived') throw notWritable(session, 'edit its messages');
+      const now = this.now();
+      const contentChanged = parts !== undefined && JSON.stringify(parts) !== JSON.stringify(before.parts);
+      const after: Message = {
+        ...before,
+        parts: parts ?? before.parts,
+        state: p.state ?? before.state,
+        metadata: p.metadata ?? before.metadata,
+        revision: contentChanged ? before.revision + 1 : before.revision,
+      };
+      if (contentChanged) after.editedAt = now;
+      this.store.updateMessage(tx, before, after, searchableText(after.parts), now);
+      return after;
+    }, (m) => [{ kind: 'messagesUpdated', sessionId: m.sessionId, messageIds: [m.id] }]));
+  }
+
+  /** Replaces a message whole (used by providers to finish a streamed reply). */
+  replaceMessage(message: Message): Promise<Message> {
+    const parsed = Message.safeParse(message);
+    if (!parsed.success) return Promise.reject(invalidInput('message', parsed.error));
+    const next = parsed.data;
+    try { this.checkSize(next.parts, 'message'); } catch (e) { return Promise.reject(e); }
+    return this.store.write((tx) => {
+      const before = this.requireMessage(next.id);
+      const after: Message = { ...next, sessionId: before.sessionId, seq: before.seq, revision: before.revision };
+      this.store.updateMessage(tx, before, after, searchableText(after.parts), this.now());
+      return after;
+    }, (m) => [{ kind: 'messagesUpdated', sessionId: m.sessionId, messageIds: [m.id] }]);
+  }
+
+  revisions(messageId: string): MessageRevision[] {
+    this.refresh();
+    this.requireMessage(messageId);
+    return this.store.revisions(messageId);
+  }
+
+  deleteMessage(id: string): Promise<void> {
+    return this.tracer.span('sessions.deleteMessage', undefined, () => this.store.write((tx) => {
+      const m = this.requireMessage(id);
+      const session = this.requireSession(m.sessionId);
+      if (session.status === 'archived') throw notWritable(session, 'delete its messages');
+      this.store.deleteMessage(tx, m, this.now());
+      return m;
+    }, (m) => [{ kind: 'messagesDeleted', sessionId: m.sessionId, messageIds: [m.id] }])).then(() => undefined);
+  }
+
+  // ---- search and stats ----------------------------------------------------------------------
+
+  /** Full-text search over message content, newest first, with highlighted snippets. */
+  search(query: string, options: { sessionId?: string; limit?: number; offset?: number; prefix?: boolean } = {}): { hits: SearchHit[]; total: number } {
+    this.refresh();
+    const match = toMatchExpression(query, { prefix: options.prefix ?? true });
+    if (!match) return { hits: [], total: 0 };
+    const page = {
+      limit: Math.min(Math.max(options.limit ?? 50, 1), 1000),
+      offset: Math.max(options.offset ?? 0, 0),
+      ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
+    };
+    return this.tracer.span('sessions.search', options.sessionId, () => this.store.search(match, page));
+  }
+
+  stats(sessionId?: string): Stats {
+    this.refresh();
+    if (sessionId !== undefined) this.requireSession(sessionId);
+    return this.tracer.span('sessions.stats', sessionId, () => this.store.stats(sessionId));
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  private updateSession(span: string, id: string, change: (s: Session) => (Partial<Session> & { statusBeforeArchive?: SessionStatus }) | undefined): Promise<Session> {
+    return this.tracer.span(span, id, () => this.store.write((tx: Tx) => {
+      const current = this.requireSession(id);
+      const fields = change(current);
+      if (!fields) return current;
+      this.store.updateSession(tx, id, fields, this.now());
+      return this.requireSession(id);
+    }, () => [{ kind: 'sessionUpdated', sessionId: id }]));
+  }
+
+  private requireSession(id: string): Session {
+    const s = this.store.getSession(id);
+    if (!s) throw new CoreError('SessionNotFound', `No session with id "${id}".`, { sessionId: id });
+    return s;
+  }
+
+  private requireMessage(id: string): Message {
+    const m = this.store.getMessage(id);
+    if (!m) throw new CoreError('MessageNotFound', `No message with id "${id}".`, { messageId: id });
+    return m;
+  }
+
+  private requireWritable(s: Session): void {
+    if (s.status !== 'active') {
+      const how = s.status === 'archived' ? 'unarchive it' : 'resume it';
+      throw new CoreError('SessionNotWritable', `Session "${s.title}" is ${s.status}; ${how} before adding messages.`, { sessionId: s.id, status: s.status });
+    }
+  }
+
+  private prepareMessage(input: NewMessage, what: string): { message: Omit<Message, 'seq' | 'sessionId'>; search: string } {
+    const parsed = NewMessage.safeParse(input);
+    if (!parsed.success) throw invalidInput(what, parsed.error);
+    const v = parsed.data;
+    const parts: Part[] = v.parts ?? (v.content !== undefined ? [{ type: 'text', text: v.content }] : []);
+    this.checkSize(parts, what);
+    const message: Omit<Message, 'seq' | 'sessionId'> = {
+      id: v.id ?? '',
+      role: v.role,
+      parts,
+      createdAt: v.createdAt ?? this.now(),
+      state: v.state ?? 'complete',
+      metadata: v.metadata ?? {},
+      revision: 0,
+    };
+    const optional = { createdAtRaw: v.createdAtRaw, usage: v.usage, stopReason: v.stopReason, provider: v.provider, providerIds: v.providerIds, native: v.native, origin: v.origin };
+    for (const [k, value] of Object.entries(optional)) if (value !== undefined) (message as Record<string, unknown>)[k] = value;
+    return { message, search: searchableText(parts) };
+  }
+
+  private checkSize(parts: Part[], what: string): void {
+    const bytes = Buffer.byteLength(JSON.stringify(parts));
+    if (bytes > this.maxMessageBytes) {
+      throw new CoreError('InvalidInput', `The ${what} is ${(bytes / 1048576).toFixed(1)} MB; the limit is ${(this.maxMessageBytes / 1048576).toFixed(0)} MB.`, { bytes });
+    }
+  }
+
+  private emit(event: SessionEvent): void {
+    for (const l of this.listeners) {
+      try { l(event); } catch (e) { this.tracer.error('session event listener failed', { error: String(e) }); }
+    }
+  }
+}
+
+function toEvent(c: Change, external: boolean): SessionEvent {
+  switch (c.kind) {
+    case 'sessionCreated': case 'sessionUpdated': case 'sessionDeleted':
+      return { type: c.kind, sessionId: c.sessionId ?? '', external };
+    case 'messagesAdded': case 'messagesUpdated': case 'messagesDeleted':
+      return { type: c.kind, sessionId: c.sessionId ?? '', messageIds: c.messageIds ?? [], external };
+    default:
+      return { type: 'reset', external };
+  }
+}
+
+function notWritable(s: Session, what: string): CoreError {
+  return new CoreError('SessionNotWritable', `Session "${s.title}" is archived; unarchive it to ${what}.`, { sessionId: s.id, status: s.status });
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,514 @@
+// The session database: schema, migrations and every query. No SQL lives anywhere else.
+import type { Database } from 'sql.js';
+import { CoreError } from '../errors';
+import {
+  Message, MessageRevision, Part, Session, SessionFilter, SessionStatus, Usage,
+} from '../model';
+import { DurableDatabase, DurableOptions, Tx } from './durable';
+import type { Change } from './journal';
+
+export const FORMAT_NAME = 'langswarm-sessions';
+export const SCHEMA_VERSION = 1;
+
+/** Forward migrations: MIGRATIONS[n] upgrades schema n to n + 1. Never edit a shipped entry. */
+const MIGRATIONS: Record<number, string[]> = {
+  0: [
+    `CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value)`,
+    `INSERT OR REPLACE INTO store_meta(key, value) VALUES ('format', '${FORMAT_NAME}')`,
+    `CREATE TABLE sessions (
+      id TEXT PRIMARY KEY,
+      title TEXT NOT NULL,
+      user_id TEXT NOT NULL DEFAULT '',
+      provider TEXT NOT NULL,
+      model TEXT NOT NULL,
+      status TEXT NOT NULL,
+      status_before_archive TEXT,
+      system_prompt TEXT,
+      tags TEXT NOT NULL DEFAULT '[]',
+      metadata TEXT NOT NULL DEFAULT '{}',
+      provider_state TEXT NOT NULL DEFAULT '{}',
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      last_activity_at TEXT NOT NULL,
+      parent_session_id TEXT,
+      parent_message_id TEXT,
+      origin TEXT,
+      message_count INTEGER NOT NULL DEFAULT 0,
+      total_tokens INTEGER NOT NULL DEFAULT 0,
+      next_seq INTEGER NOT NULL DEFAULT 1
+    )`,
+    `CREATE INDEX sessions_by_updated ON sessions(updated_at)`,
+    `CREATE INDEX sessions_by_status ON sessions(status, updated_at)`,
+    `CREATE INDEX sessions_by_provider ON sessions(provider, updated_at)`,
+    `CREATE INDEX sessions_by_activity ON sessions(last_activity_at)`,
+    `CREATE TABLE session_tags (session_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (session_id, tag)) WITHOUT ROWID`,
+    `CREATE INDEX session_tags_by_tag ON session_tags(tag, session_id)`,
+    `CREATE TABLE messages (
+      pk INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      session_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      role TEXT NOT NULL,
+      parts TEXT NOT NULL,
+      search_text TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      created_at_raw TEXT,
+      state TEXT NOT NULL,
+      usage TEXT,
+      total_tokens INTEGER NOT NULL DEFAULT 0,
+      stop_reason TEXT,
+      provider TEXT,
+      provider_ids TEXT,
+      metadata TEXT NOT NULL DEFAULT '{}',
+      native TEXT,
+      origin TEXT,
+      revision INTEGER NOT NULL DEFAULT 0,
+      edited_at TEXT,
+      UNIQUE (session_id, seq)
+    )`,
+    // External-content FTS4 over messages.search_text; kept in step explicitly by the functions below.
+    `CREATE VIRTUAL TABLE message_fts USING fts4(content="messages", search_text, tokenize=unicode61)`,
+    `CREATE TABLE message_revisions (
+      message_id TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      parts TEXT NOT NULL,
+      replaced_at TEXT NOT NULL,
+      PRIMARY KEY (message_id, revision)
+    ) WITHOUT ROWID`,
+  ],
+};
+
+export interface StoreOptions extends DurableOptions {}
+
+type Row = Record<string, string | number | null>;
+
+const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+const parse = <T>(text: unknown, fallback: T): T => (typeof text === 'string' ? (JSON.parse(text) as T) : fallback);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function toSession(r: Row): Session {
+  const s: Session = {
+    id: String(r['id']),
+    title: String(r['title']),
+    userId: String(r['user_id']),
+    provider: String(r['provider']),
+    model: String(r['model']),
+    status: r['status'] as SessionStatus,
+    tags: parse<string[]>(r['tags'], []),
+    metadata: parse(r['metadata'], {}),
+    providerState: parse(r['provider_state'], {}),
+    createdAt: String(r['created_at']),
+    updatedAt: String(r['updated_at']),
+    lastActivityAt: String(r['last_activity_at']),
+    messageCount: Number(r['message_count']),
+    totalTokens: Number(r['total_tokens']),
+  };
+  if (r['system_prompt'] !== null) s.systemPrompt = String(r['system_prompt']);
+  if (r['parent_session_id'] !== null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
+  if (r['origin'] !== null) s.origin = parse(r['origin'], undefined);
+  return s;
+}
+
+function toMessage(r: Row): Message {
+  const m: Message = {
+    id: String(r['id']),
+    sessionId: String(r['session_id']),
+    seq: Number(r['seq']),
+    role: r['role'] as Message['role'],
+    parts: parse<Part[]>(r['parts'], []),
+    createdAt: String(r['created_at']),
+    state: r['state'] as Message['state'],
+    metadata: parse(r['metadata'], {}),
+    revision: Number(r['revision']),
+  };
+  const optional: Array<[keyof Message, unknown]> = [
+    ['createdAtRaw', str(r['created_at_raw'])],
+    ['usage', parse<Usage | undefined>(r['usage'], undefined)],
+    ['stopReason', str(r['stop_reason'])],
+    ['provider', parse(r['provider'], undefined)],
+    ['providerIds', parse(r['provider_ids'], undefined)],
+    ['native', parse(r['native'], undefined)],
+    ['origin', parse(r['origin'], undefined)],
+    ['editedAt', str(r['edited_at'])],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) (m as Record<string, unknown>)[key] = value;
+  return m;
+}
+
+const SESSION_SORT_COLUMNS: Record<string, string> = {
+  updatedAt: 'updated_at',
+  createdAt: 'created_at',
+  lastActivityAt: 'last_activity_at',
+  title: 'title COLLATE NOCASE',
+  messageCount: 'message_count',
+};
+
+export interface SearchHit {
+  messageId: string;
+  sessionId: string;
+  sessionTitle: string;
+  seq: number;
+  role: Message['role'];
+  createdAt: string;
+  /** The matching passage; highlighted ranges are [start, end) offsets into it. */
+  snippet: string;
+  highlights: Array<[number, number]>;
+}
+
+export interface Stats {
+  sessions: number;
+  byStatus: Record<string, number>;
+  byProvider: Record<string, number>;
+  messages: number;
+  byRole: Record<string, number>;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export interface ListQuery extends SessionFilter {
+  sortBy: keyof typeof SESSION_SORT_COLUMNS;
+  descending: boolean;
+  offset: number;
+  limit: number;
+  /** An FTS MATCH expression for `text`, built by search.ts. */
+  textMatch?: string;
+}
+
+const HIGHLIGHT_OPEN = '\u0001';
+const HIGHLIGHT_CLOSE = '\u0002';
+
+/** All reads and writes of the session database, typed. */
+export class SessionStore {
+  private constructor(readonly durable: DurableDatabase) {}
+
+  static async open(path: string, options: StoreOptions = {}): Promise<SessionStore> {
+    const durable = await DurableDatabase.open(path, {
+      schemaVersion: SCHEMA_VERSION,
+      initialize: (tx) => migrate(tx, 0),
+      inspect: inspectSchema,
+    }, options);
+    const store = new SessionStore(durable);
+    const version = store.schemaVersion();
+    if (version < SCHEMA_VERSION) {
+      if (durable.readOnly) throw new CoreError('DatabaseReadOnly', `${path} uses an older schema (${version}) and is open read-only, so it cannot be upgraded.`);
+      await durable.write((tx) => migrate(tx, version), () => [{ kind: 'reset' }]);
+    }
+    return store;
+  }
+
+  get path(): string { return this.durable.path; }
+  get readOnly(): boolean { return this.durable.readOnly; }
+  get warnings(): readonly string[] { return this.durable.warnings; }
+
+  write<T>(fn: (tx: Tx) => T, describe?: (result: T) => Change[]): Promise<T> {
+    return this.durable.write(fn, describe);
+  }
+
+  writeBulk<T>(fn: (tx: Tx) => T): Promise<T> {
+    return this.durable.writeBulk(fn);
+  }
+
+  refresh(): void { this.durable.refresh(); }
+  close(): Promise<void> { return this.durable.close(); }
+
+  schemaVersion(): number {
+    const hasMeta = this.durable.get(`SELECT 1 AS x FROM sqlite_master WHERE name = 'store_meta'`) !== undefined;
+    if (!hasMeta) return 0;
+    return Number(this.durable.get<{ value: number }>(`SELECT value FROM store_meta WHERE key = 'schema_version'`)?.value ?? 0);
+  }
+
+  // ---- sessions ------------------------------------------------------------------------------
+
+  getSession(id: string): Session | undefined {
+    const r = this.durable.get<Row>(`SELECT * FROM sessions WHERE id = ?`, [id]);
+    return r ? toSession(r) : undefined;
+  }
+
+  statusBeforeArchive(id: string): SessionStatus | undefined {
+    const r = this.durable.get<Row>(`SELECT status_before_archive AS s FROM sessions WHERE id = ?`, [id]);
+    return (r?.['s'] ?? undefined) as SessionStatus | undefined;
+  }
+
+  listSessions(q: ListQuery): { items: Session[]; total: number } {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    const statuses = q.status === undefined ? [] : Array.isArray(q.status) ? q.status : [q.status];
+    if (statuses.length) {
+      where.push(`status IN (${statuses.map(() => '?').join(',')})`);
+      params.push(...statuses);
+    }
+    if (q.provider !== undefined) { where.push('provider = ?'); params.push(q.provider); }
+    if (q.userId !== undefined) { where.push('user_id = ?'); params.push(q.userId); }
+    if (q.tag !== undefined) { where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)'); params.push(q.tag); }
+    if (q.text !== undefined && q.text.trim() !== '') {
+      const like = `%${q.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const conditions = [`title LIKE ? ESCAPE '\\'`, `id LIKE ? ESCAPE '\\'`, `model LIKE ? ESCAPE '\\'`];
+      params.push(like, like, like);
+      if (q.textMatch) {
+        conditions.push(`id IN (SELECT m.session_id FROM messages m WHERE m.pk IN (SELECT docid FROM message_fts WHERE message_fts MATCH ?))`);
+        params.push(q.textMatch);
+      }
+      where.push(`(${conditions.join(' OR ')})`);
+    }
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const order = `${SESSION_SORT_COLUMNS[q.sortBy] ?? 'updated_at'} ${q.descending ? 'DESC' : 'ASC'}, id ASC`;
+    const rows = this.durable.all<Row>(`SELECT * FROM sessions ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
+    const total = Number(this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM sessions ${whereSql}`, params)?.n ?? 0);
+    return { items: rows.map(toSession), total };
+  }
+
+  /** Tags in use, with how many sessions carry each. */
+  tagCounts(): Array<{ tag: string; count: number }> {
+    return this.durable.all<{ tag: string; count: number }>(`SELECT tag, count(*) AS count FROM session_tags GROUP BY tag ORDER BY tag`);
+  }
+
+  /** Sessions in one of `statuses` whose last activity is before `before`. */
+  idleSessionIds(before: string, statuses: SessionStatus[]): string[] {
+    return this.durable.all<{ id: string }>(
+      `SELECT id FROM sessions WHERE last_activity_at < ? AND status IN (${statuses.map(() => '?').join(',')})`,
+      [before, ...statuses],
+    ).map((r) => r.id);
+  }
+
+  insertSession(tx: Tx, s: Session, nextSeq = 1): void {
+    tx.run(
+      `INSERT INTO sessions (id, title, user_id, provider, model, status, system_prompt, tags, metadata, provider_state,
+         created_at, updated_at, last_activity_at, parent_session_id, parent_message_id, origin, message_count, total_tokens, next_seq)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      [s.id, s.title, s.userId, s.provider, s.model, s.status, s.systemPrompt ?? null, JSON.stringify(s.tags),
+        JSON.stringify(s.metadata), JSON.stringify(s.providerState), s.createdAt, s.updatedAt, s.lastActivityAt,
+        s.parent?.sessionId ?? null, s.parent?.messageId ?? null, json(s.origin), 0, 0, nextSeq],
+    );
+    for (const tag of s.tags) tx.run(`INSERT OR IGNORE INTO session_tags(session_id, tag) VALUES (?, ?)`, [s.id, tag]);
+  }
+
+  /** Updates the given session fields (those that are columns) and stamps updated_at. */
+  updateSession(tx: Tx, id: string, fields: Partial<Session> & { statusBeforeArchive?: SessionStatus | null }, now: string): void {
+    const columns: Array<[string, unknown]> = [];
+    if (fields.title !== undefined) columns.push(['title', fields.title]);
+    if (fields.provider !== undefined) columns.push(['provider', fields.provider]);
+    if (fields.model !== undefined) columns.push(['model', fields.model]);
+    if (fields.status !== undefined) columns.push(['status', fields.status]);
+    if (fields.statusBeforeArchive !== undefined) columns.push(['status_before_archive', fields.statusBeforeArchive]);
+    if ('systemPrompt' in fields) columns.push(['system_prompt', fields.systemPrompt ?? null]);
+    if (fields.userId !== undefined) columns.push(['user_id', fields.userId]);
+    if (fields.metadata !== undefined) columns.push(['metadata', JSON.stringify(fields.metadata)]);
+    if (fields.providerState !== undefined) columns.push(['provider_state', JSON.stringify(fields.providerState)]);
+    if (fields.origin !== undefined) columns.push(['origin', json(fields.origin)]);
+    if (fields.lastActivityAt !== undefined) columns.push(['last_activity_at', fields.lastActivityAt]);
+    if (fields.tags !== undefined) {
+      columns.push(['tags', JSON.stringify(fields.tags)]);
+      tx.run(`DELETE FROM session_tags WHERE session_id = ?`, [id]);
+      for (const tag of fields.tags) tx.run(`INSERT OR IGNORE INTO session_tags(session_id, tag) VALUES (?, ?)`, [id, tag]);
+    }
+    columns.push(['updated_at', now]);
+    tx.run(`UPDATE sessions SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [...columns.map(([, v]) => v as string), id]);
+  }
+
+  deleteSession(tx: Tx, id: string): number {
+    const count = Number(tx.get<{ n: number }>(`SELECT count(*) AS n FROM messages WHERE session_id = ?`, [id])?.n ?? 0);
+    tx.run(`DELETE FROM message_fts WHERE docid IN (SELECT pk FROM messages WHERE session_id = ?)`, [id]);
+    tx.run(`DELETE FROM message_revisions WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)`, [id]);
+    tx.run(`DELETE FROM messages WHERE session_id = ?`, [id]);
+    tx.run(`DELETE FROM session_tags WHERE session_id = ?`, [id]);
+    tx.run(`DELETE FROM sessions WHERE id = ?`, [id]);
+    return count;
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  nextSeq(tx: Tx, sessionId: string): number {
+    return Number(tx.get<{ n: number }>(`SELECT next_seq AS n FROM sessions WHERE id = ?`, [sessionId])?.n ?? 1);
+  }
+
+  messageExists(id: string): boolean {
+    return this.durable.get(`SELECT 1 AS x FROM messages WHERE id = ?`, [id]) !== undefined;
+  }
+
+  /** Inserts a message and keeps the session's counters, seq and activity time current. */
+  insertMessage(tx: Tx, m: Message, searchText: string, now: string, touchSession = true): void {
+    tx.run(
+      `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage, total_tokens,
+         stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      [m.id, m.sessionId, m.seq, m.role, JSON.stringify(m.parts), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
+        json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
+        JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null],
+    );
+    tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (last_insert_rowid(), ?)`, [searchText]);
+    if (touchSession) {
+      tx.run(
+        `UPDATE sessions SET message_count = message_count + 1, total_tokens = total_tokens + ?, next_seq = max(next_seq, ? + 1),
+           updated_at = ?, last_activity_at = max(last_activity_at, ?) WHERE id = ?`,
+        [m.usage?.totalTokens ?? 0, m.seq, now, m.createdAt, m.sessionId],
+      );
+    }
+  }
+
+  /** Recomputes a session's counters from its messages (after bulk inserts). */
+  recount(tx: Tx, sessionId: string, now: string): void {
+    tx.run(
+      `UPDATE sessions SET
+         message_count = (SELECT count(*) FROM messages WHERE session_id = sessions.id),
+         total_tokens = (SELECT coalesce(sum(total_tokens), 0) FROM messages WHERE session_id = sessions.id),
+         next_seq = max(next_seq, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE session_id = sessions.id)),
+         last_activity_at = max(last_activity_at, coalesce((SELECT max(created_at) FROM messages WHERE session_id = sessions.id), '')),
+         updated_at = ?
+       WHERE id = ?`,
+      [now, sessionId],
+    );
+  }
+
+  getMessage(id: string): Message | undefined {
+    const r = this.durable.get<Row>(`SELECT * FROM messages WHERE id = ?`, [id]);
+    return r ? toMessage(r) : undefined;
+  }
+
+  /** Messages of a session in seq order, paged by seq (`afterSeq` forward, `beforeSeq` backward). */
+  listMessages(sessionId: string, page: { afterSeq?: number; beforeSeq?: number; limit: number }): Message[] {
+    if (page.beforeSeq !== undefined) {
+      const rows = this.durable.all<Row>(
+        `SELECT * FROM messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, [sessionId, page.beforeSeq, page.limit]);
+      return rows.reverse().map(toMessage);
+    }
+    return this.durable.all<Row>(
+      `SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
+      [sessionId, page.afterSeq ?? Number.MIN_SAFE_INTEGER, page.limit],
+    ).map(toMessage);
+  }
+
+  /** The position of a message within its session (0-based), for paging to it. */
+  messageIndex(m: Message): number {
+    return Number(this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM messages WHERE session_id = ? AND seq < ?`, [m.sessionId, m.seq])?.n ?? 0);
+  }
+
+  updateMessage(tx: Tx, before: Message, after: Message, searchText: string, now: string): void {
+    const pk = tx.get<{ pk: number }>(`SELECT pk FROM messages WHERE id = ?`, [before.id])?.pk;
+    if (pk === undefined) throw new CoreError('MessageNotFound', `Message ${before.id} does not exist.`);
+    if (after.revision !== before.revision) {
+      tx.run(`INSERT INTO message_revisions(message_id, revision, parts, replaced_at) VALUES (?,?,?,?)`,
+        [before.id, before.revision, JSON.stringify(before.parts), now]);
+    }
+    tx.run(`DELETE FROM message_fts WHERE docid = ?`, [pk]);
+    tx.run(
+      `UPDATE messages SET parts = ?, search_text = ?, state = ?, metadata = ?, revision = ?, edited_at = ?, usage = ?, total_tokens = ?,
+         stop_reason = ?, provider_ids = ?, native = ? WHERE pk = ?`,
+      [JSON.stringify(after.parts), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
+        json(after.usage), after.usage?.totalTokens ?? 0, after.stopReason ?? null, json(after.providerIds), json(after.native), pk],
+    );
+    tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (?, ?)`, [pk, searchText]);
+    const delta = (after.usage?.totalTokens ?? 0) - (before.usage?.totalTokens ?? 0);
+    tx.run(`UPDATE sessions SET updated_at = ?, total_tokens = total_tokens + ? WHERE id = ?`, [now, delta, before.sessionId]);
+  }
+
+  deleteMessage(tx: Tx, m: Message, now: string): void {
+    tx.run(`DELETE FROM message_fts WHERE docid = (SELECT pk FROM messages WHERE id = ?)`, [m.id]);
+    tx.run(`DELETE FROM message_revisions WHERE message_id = ?`, [m.id]);
+    tx.run(`DELETE FROM messages WHERE id = ?`, [m.id]);
+    tx.run(`UPDATE sessions SET message_count = message_count - 1, total_tokens = total_tokens - ?, updated_at = ? WHERE id = ?`,
+      [m.usage?.totalTokens ?? 0, now, m.sessionId]);
+  }
+
+  revisions(messageId: string): MessageRevision[] {
+    return this.durable.all<Row>(`SELECT * FROM message_revisions WHERE message_id = ? ORDER BY revision`, [messageId]).map((r) => ({
+      messageId: String(r['message_id']),
+      revision: Number(r['revision']),
+      parts: parse<Part[]>(r['parts'], []),
+      replacedAt: String(r['replaced_at']),
+    }));
+  }
+
+  // ---- search and stats ----------------------------------------------------------------------
+
+  /** Full-text search, newest first. `match` is an FTS4 MATCH expression (see search.ts). */
+  search(match: string, opts: { sessionId?: string; limit: number; offset: number }): { hits: SearchHit[]; total: number } {
+    const scope = opts.sessionId === undefined ? '' : 'AND m.session_id = ?';
+    const scopeParams = opts.sessionId === undefined ? [] : [opts.sessionId];
+    // Pick the page first, then build snippets only for it: snippet() over every match is slow.
+    const rows = this.durable.all<Row>(
+      `SELECT m.id, m.session_id, m.seq, m.role, m.created_at, s.title AS session_title,
+              snippet(message_fts, '${HIGHLIGHT_OPEN}', '${HIGHLIGHT_CLOSE}', '…', -1, 16) AS snippet
+         FROM message_fts
+         JOIN messages m ON m.pk = message_fts.docid
+         JOIN sessions s ON s.id = m.session_id
+        WHERE message_fts MATCH ?
+          AND message_fts.docid IN (
+            SELECT f.docid FROM message_fts f JOIN messages m ON m.pk = f.docid
+             WHERE message_fts MATCH ? ${scope} ORDER BY f.docid DESC LIMIT ? OFFSET ?)
+        ORDER BY m.pk DESC`,
+      [match, match, ...scopeParams, opts.limit, opts.offset],
+    );
+    const total = Number(this.durable.get<{ n: number }>(
+      `SELECT count(*) AS n FROM message_fts f JOIN messages m ON m.pk = f.docid WHERE message_fts MATCH ? ${scope}`,
+      [match, ...scopeParams],
+    )?.n ?? 0);
+    return { hits: rows.map(toHit), total };
+  }
+
+  stats(sessionId?: string): Stats {
+    const scope = sessionId === undefined ? '' : 'WHERE session_id = ?';
+    const sessionScope = sessionId === undefined ? '' : 'WHERE id = ?';
+    const p = sessionId === undefined ? [] : [sessionId];
+    const counts = (sql: string) => Object.fromEntries(this.durable.all<{ k: string; n: number }>(sql, p).map((r) => [r.k, Number(r.n)]));
+    const tokens = this.durable.get<Row>(
+      `SELECT count(*) AS messages,
+              coalesce(sum(json_extract(usage, '$.inputTokens')), 0) AS input,
+              coalesce(sum(json_extract(usage, '$.outputTokens')), 0) AS output,
+              coalesce(sum(total_tokens), 0) AS total
+         FROM messages ${scope}`, p) ?? {};
+    const byStatus = counts(`SELECT status AS k, count(*) AS n FROM sessions ${sessionScope} GROUP BY status`);
+    return {
+      sessions: Object.values(byStatus).reduce((a, b) => a + b, 0),
+      byStatus,
+      byProvider: counts(`SELECT provider AS k, count(*) AS n FROM sessions ${sessionScope} GROUP BY provider`),
+      messages: Number(tokens['messages'] ?? 0),
+      byRole: counts(`SELECT role AS k, count(*) AS n FROM messages ${scope} GROUP BY role`),
+      inputTokens: Number(tokens['input'] ?? 0),
+      outputTokens: Number(tokens['output'] ?? 0),
+      totalTokens: Number(tokens['total'] ?? 0),
+    };
+  }
+}
+
+function toHit(r: Row): SearchHit {
+  const marked = String(r['snippet'] ?? '');
+  let snippet = '';
+  const highlights: Array<[number, number]> = [];
+  let open = -1;
+  for (const ch of marked) {
+    if (ch === HIGHLIGHT_OPEN) open = snippet.length;
+    else if (ch === HIGHLIGHT_CLOSE) { if (open >= 0) highlights.push([open, snippet.length]); open = -1; }
+    else snippet += ch;
+  }
+  return {
+    messageId: String(r['id']),
+    sessionId: String(r['session_id']),
+    sessionTitle: String(r['session_title']),
+    seq: Number(r['seq']),
+    role: r['role'] as Message['role'],
+    createdAt: String(r['created_at']),
+    snippet,
+    highlights,
+  };
+}
+
+function migrate(tx: Tx, from: number): void {
+  for (let v = from; v < SCHEMA_VERSION; v++) {
+    for (const sql of MIGRATIONS[v] ?? []) tx.run(sql);
+    tx.run(`INSERT OR REPLACE INTO store_meta(key, value) VALUES ('schema_version', ?)`, [v + 1]);
+  }
+}
+
+/** Our databases say so in store_meta; an empty SQLite file is accepted as new. Anything else is refused. */
+function inspectSchema(db: Database, file: string): number {
+  const tables = (db.exec(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)[0]?.values ?? []).map((r) => String(r[0]));
+  if (tables.length === 0) return 0; // an empty SQLite file: becomes ours
+  if (tables.includes('store_meta')) {
+    const rows = db.exec(`SELECT key, value FROM store_meta WHERE key IN ('format', 'schema_version')`)[0]?.values ?? [];
+    const meta = Object.fromEntries(rows.map((r) => [String(r[0]), r[1]]));
+    if (meta['format'] === FORMAT_NAME) return Number(meta['schema_version'] ?? 0);
+  }
+  const hint = tables.includes('sessions') ? ' If it is a LangSwarm session store, import it with "migrate".' : '';
+  throw new CoreError('NotADatabase', `${file} is a SQLite database but not a LangSwarm Sessions database (tables: ${tables.slice(0, 8).join(', ') || 'none'}); it was left untouched.${hint}`, { path: file, tables });
+}

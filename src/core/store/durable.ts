@@ -1,0 +1,655 @@
+// An sql.js database made durable and shareable between processes (DESIGN.md §2).
+//
+// Files, for a database `x.sqlite`:
+//   x.sqlite          the last snapshot: always a complete, valid SQLite file (written temp + fsync + rename)
+//   x.sqlite.journal  checksummed records of every change since the previous snapshot (not SQLite's journal)
+//   x.sqlite.bak      the previous snapshot: the fallback when x.sqlite is found damaged
+//   x.sqlite.lock     held only while a process writes (a few hundred microseconds)
+//
+// A write takes the lock, first applies records other processes appended, runs its SQL in a
+// transaction while recording the statements, appends them as one record, fdatasyncs, and only then
+// commits in memory and resolves. The cost is one small append whatever the database size. The
+// journal is folded into a new snapshot when it grows; it keeps the records since the *previous*
+// snapshot, so x.sqlite.bak plus the journal can always rebuild the latest state.
+import { randomUUID } from 'node:crypto';
+import type { BindParams, Database, SqlJsStatic, SqlValue, Statement as SqlStatement } from 'sql.js';
+import { CoreError, describeError } from '../errors';
+import { Tracer } from '../trace';
+import { FileLock, FileSystem, dirOf, errno, readRange, realFs, storageError, writeAll, writeFileAtomic } from './files';
+import { Change, JOURNAL_HEADER_BYTES, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord, parseRecords } from './journal';
+import { loadSqlJs } from './sqljs';
+
+export type Row = Record<string, SqlValue>;
+type Params = Statement[1];
+
+/** Reads and recorded writes inside one transaction. */
+export interface Tx {
+  run(sql: string, params?: Params): void;
+  all<T = Row>(sql: string, params?: Params): T[];
+  get<T = Row>(sql: string, params?: Params): T | undefined;
+  /** Rows changed by the last `run`. */
+  changes(): number;
+}
+
+export interface DurableHooks {
+  /** The schema version this code writes; newer files and records are refused. */
+  schemaVersion: number;
+  /** Creates the schema of a brand-new database. */
+  initialize(tx: Tx): void;
+  /** Returns the schema version of a loaded database, or throws NotADatabase when it is not ours. */
+  inspect(db: Database, file: string): number;
+}
+
+export interface DurableOptions {
+  readOnly?: boolean;
+  fs?: FileSystem;
+  tracer?: Tracer;
+  /** Fold the journal into a new snapshot after this many bytes were appended since the last one. */
+  checkpointBytes?: number;
+  lockTimeoutMs?: number;
+}
+
+export type ChangeListener = (changes: Change[] | 'reset', external: boolean) => void;
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const DEFAULT_CHECKPOINT_BYTES = 8 * 1024 * 1024;
+/** On close, fold a journal this large so the next open replays little. */
+const CLOSE_CHECKPOINT_BYTES = 1024 * 1024;
+
+interface JournalReader { fd: number; ino: number; offset: number }
+
+export class DurableDatabase {
+  db: Database;
+  /** Sequence number of the last change applied to `db`. */
+  private lsn = 0;
+  /** Sequence number contained in the snapshot file as last seen. */
+  private snapshotLsn = 0;
+  private reader: JournalReader | undefined;
+  private appendFd: { fd: number; ino: number } | undefined;
+  private bytesSinceSnapshot = 0;
+  private readonly lock: FileLock;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pendingWrites = 0;
+  private readonly prepared = new Map<string, SqlStatement>();
+  private readonly listeners = new Set<ChangeListener>();
+  private closed = false;
+  /** Things the user should be told about (recovered from backup, journal damage…). */
+  readonly warnings: string[] = [];
+  readonly journalPath: string;
+  readonly backupPath: string;
+
+  private constructor(
+    private readonly SQL: SqlJsStatic,
+    readonly path: string,
+    private readonly hooks: DurableHooks,
+    private readonly fs: FileSystem,
+    private readonly tracer: Tracer,
+    readonly readOnly: boolean,
+    private readonly checkpointBytes: number,
+    lockTimeoutMs: number,
+  ) {
+    this.journalPath = `${path}.journal`;
+    this.backupPath = `${path}.bak`;
+    this.lock = new FileLock(fs, `${path}.lock`, lockTimeoutMs);
+    this.db = new SQL.Database();
+  }
+
+  static async open(path: string, hooks: DurableHooks, options: DurableOptions = {}): Promise<DurableDatabase> {
+    const SQL = await loadSqlJs();
+    const fs = options.fs ?? realFs;
+    const store = new DurableDatabase(
+      SQL, path, hooks, fs, options.tracer ?? new Tracer('warn'), options.readOnly ?? false,
+      options.checkpointBytes ?? (Number(process.env['LANGSWARM_CHECKPOINT_BYTES']) || DEFAULT_CHECKPOINT_BYTES),
+      options.lockTimeoutMs ?? 30_000,
+    );
+    try {
+      await store.load();
+    } catch (e) {
+      store.closeFiles();
+      store.db.close();
+      throw e;
+    }
+    return store;
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  all<T = Row>(sql: string, params?: Params): T[] {
+    const stmt = this.statement(sql);
+    try {
+      if (params) stmt.bind(params as BindParams);
+      const rows: T[] = [];
+      while (stmt.step()) rows.push(stmt.getAsObject() as T);
+      return rows;
+    } finally {
+      stmt.reset();
+    }
+  }
+
+  get<T = Row>(sql: string, params?: Params): T | undefined {
+    return this.all<T>(sql, params)[0];
+  }
+
+  /** Applies changes other processes made since we last looked. Cheap when there are none. */
+  refresh(): void {
+    if (this.closed) return;
+    this.catchUp(false);
+  }
+
+  onChanges(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- writing -----------------------------------------------------------------------------
+
+  /**
+   * Runs `fn` in a transaction and resolves once its changes are durable on disk.
+   * If `fn` throws, or the journal cannot be written, nothing changes (in memory or on disk).
+   */
+  write<T>(fn: (tx: Tx) => T, describe: (result: T) => Change[] = () => []): Promise<T> {
+    return this.exclusive(() => {
+      const { result, statements } = this.inTransaction(fn, true);
+      if (statements.length === 0) return result;
+      const changes = describe(result);
+      const record = encodeRecord({ lsn: this.lsn + 1, schema: this.hooks.schemaVersion, statements, changes });
+      try {
+        this.append(record);
+      } catch (e) {
+        this.db.run('ROLLBACK');
+        throw e;
+      }
+      this.db.run('COMMIT');
+      this.lsn += 1;
+      this.emit(changes, false);
+      return result;
+    });
+  }
+
+  /**
+   * For large imports: runs `fn` in one transaction without journaling each statement, then makes it
+   * durable with a snapshot (and a second copy as the backup). Other processes reload the snapshot.
+   */
+  writeBulk<T>(fn: (tx: Tx) => T): Promise<T> {
+    return this.exclusive(() => {
+      const { result } = this.inTransaction(fn, false);
+      this.db.run('COMMIT');
+      this.lsn += 1;
+      try {
+        this.checkpointLocked(true);
+      } catch (e) {
+        // The change is in memory but not on disk: reload the last durable state so memory never
+        // claims more than the files hold, then report.
+        this.reload();
+        throw e;
+      }
+      this.emit('reset', false);
+      return result;
+    });
+  }
+
+  /** Folds the journal into a new snapshot now (e.g. when the editor goes idle). */
+  checkpoint(): Promise<void> {
+    return this.exclusive(() => {
+      if (this.bytesSinceSnapshot > 0) this.checkpointLocked(false);
+    });
+  }
+
+  get journalBytesSinceSnapshot(): number {
+    return this.bytesSinceSnapshot;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.readOnly && this.bytesSinceSnapshot >= CLOSE_CHECKPOINT_BYTES) {
+      try {
+        await this.checkpoint();
+      } catch (e) {
+        this.tracer.warn('snapshot on close failed; the journal still holds every change', { error: describeError(e) });
+      }
+    }
+    await this.queue.catch(() => undefined);
+    this.closed = true;
+    this.closeFiles();
+    for (const s of this.prepared.values()) s.free();
+    this.prepared.clear();
+    this.db.close();
+  }
+
+  // ---- internals: open -----------------------------------------------------------------------
+
+  private recoveredFromBackup = false;
+  /** Inode of the snapshot file we loaded, to notice another process replacing it. */
+  private snapshotIno: number | undefined;
+
+  private async load(): Promise<void> {
+    this.refuseWal();
+    if (!this.fileSize(this.path)) {
+      if (this.readOnly) {
+        // Nothing on disk and we may not create it: an empty database in memory.
+        this.initializeInMemory();
+        return;
+      }
+      try {
+        this.fs.mkdirSync(dirOf(this.path), { recursive: true });
+      } catch (e) {
+        throw storageError(`create the folder for ${this.path}`, e);
+      }
+      await this.exclusive(() => {
+        if (this.fileSize(this.path)) this.loadExisting();
+        else this.createNew();
+      }, false);
+      return;
+    }
+    this.loadExisting();
+    if (this.recoveredFromBackup && !this.readOnly) {
+      await this.exclusive(() => {
+        this.setAsideDamaged();
+        this.checkpointLocked(false);
+      });
+    }
+  }
+
+  private initializeInMemory(): void {
+    this.inTransaction((tx) => {
+      tx.run('CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value)');
+      this.hooks.initialize(tx);
+    }, false);
+    this.db.run('COMMIT');
+    this.applyPragmas();
+  }
+
+  private createNew(): void {
+    this.initializeInMemory();
+    this.lsn = 0;
+    this.checkpointLocked(true);
+    this.tracer.info('created session database', { path: this.path });
+  }
+
+  private loadExisting(): void {
+    // Note the inode before reading, so a snapshot replaced meanwhile is noticed and reloaded.
+    const ino = this.statOrUndefined(this.path)?.ino;
+    const main = this.readSnapshot(this.path);
+    this.snapshotIno = ino;
+    if (main.ok) {
+      this.useSnapshot(main.db);
+    } else {
+      const backup = this.fileSize(this.backupPath) ? this.readSnapshot(this.backupPath) : undefined;
+      if (main.foreign || !backup) throw main.error;
+      if (!backup.ok) {
+        throw new CoreError('CorruptDatabase', `${this.path} is damaged (${main.reason}) and so is its backup (${backup.reason}). The files were left as they are.`, { path: this.path });
+      }
+      this.useSnapshot(backup.db);
+      this.recoveredFromBackup = true;
+      this.warn(`The session database was damaged (${main.reason}); it was rebuilt from the previous snapshot and the journal.`);
+    }
+    this.catchUp(false);
+  }
+
+  private useSnapshot(db: Database): void {
+    for (const s of this.prepared.values()) s.free();
+    this.prepared.clear();
+    this.db.close();
+    this.db = db;
+    this.applyPragmas();
+    this.lsn = 0;
+    try {
+      this.lsn = Number(this.get<{ value: number }>(`SELECT value FROM store_meta WHERE key = 'lsn'`)?.value ?? 0);
+    } catch { /* an empty SQLite file: nothing applied yet */ }
+    this.snapshotLsn = this.lsn;
+  }
+
+  private readSnapshot(file: string):
+    | { ok: true; db: Database }
+    | { ok: false; foreign: boolean; reason: string; error: CoreError } {
+    let bytes: Buffer;
+    try {
+      bytes = this.fs.readFileSync(file);
+    } catch (e) {
+      const error = storageError(`read ${file}`, e);
+      return { ok: false, foreign: false, reason: error.message, error };
+    }
+    if (!bytes.subarray(0, 16).equals(SQLITE_MAGIC)) {
+      // Ours if our journal or backup is beside it: then it is damage, not a wrong file.
+      const ours = this.fileSize(this.journalPath) !== undefined || this.fileSize(this.backupPath) !== undefined;
+      const error = new CoreError('NotADatabase', `${file} is not a SQLite database; it was left untouched.`, { path: file });
+      return { ok: false, foreign: !ours, reason: 'not a SQLite file', error };
+    }
+    let db: Database | undefined;
+    try {
+      db = new this.SQL.Database(bytes);
+      const check = db.exec('PRAGMA quick_check');
+      const verdict = check[0]?.values.map((r) => String(r[0])).join('; ') ?? 'no answer';
+      if (verdict !== 'ok') throw new Error(verdict);
+    } catch (e) {
+      db?.close();
+      const reason = `integrity check failed: ${describeError(e)}`;
+      return { ok: false, foreign: false, reason, error: new CoreError('CorruptDatabase', `${file} is damaged (${reason}).`, { path: file }) };
+    }
+    try {
+      const version = this.hooks.inspect(db, file);
+      if (version > this.hooks.schemaVersion) {
+        throw new CoreError('SchemaTooNew', `${file} was written by a newer version of LangSwarm Sessions (schema ${version}; this version understands up to ${this.hooks.schemaVersion}). Update the extension; the file was left untouched.`, { path: file, version });
+      }
+    } catch (e) {
+      db.close();
+      const error = e instanceof CoreError ? e : new CoreError('NotADatabase', describeError(e));
+      return { ok: false, foreign: true, reason: error.message, error };
+    }
+    return { ok: true, db };
+  }
+
+  private refuseWal(): void {
+    if (this.fileSize(`${this.path}-wal`)) {
+      throw new CoreError('NotADatabase', `${this.path} was left in WAL mode by another SQLite tool (a -wal file is beside it), which sql.js cannot read. Open it with sqlite3 and run "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;", then try again.`, { path: this.path });
+    }
+  }
+
+  private setAsideDamaged(): void {
+    if (this.fileSize(this.path) === undefined) return;
+    const aside = `${this.path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    this.fs.renameSync(this.path, aside);
+    this.warn(`The damaged file was kept as ${aside}.`);
+  }
+
+  // ---- internals: journal --------------------------------------------------------------------
+
+  /**
+   * Applies journal records newer than our state, reloading the snapshot when another process
+   * folded the journal past us. With the lock held, a damaged journal is set aside and replaced.
+   */
+  private catchUp(locked: boolean, reloads = 0): void {
+    const stat = this.statOrUndefined(this.journalPath);
+    if (!stat) {
+      this.closeReader();
+      const snapIno = this.statOrUndefined(this.path)?.ino;
+      if (snapIno !== undefined && snapIno !== this.snapshotIno && reloads < 3) this.reload(reloads + 1);
+      return;
+    }
+    if (!this.reader || this.reader.ino !== stat.ino || stat.size < this.reader.offset) {
+      this.closeReader();
+      const fd = this.fs.openSync(this.journalPath, 'r');
+      const journalSnapshotLsn = decodeJournalHeader(readRange(this.fs, fd, 0, JOURNAL_HEADER_BYTES));
+      if (journalSnapshotLsn === undefined) {
+        this.fs.closeSync(fd);
+        if (stat.size < JOURNAL_HEADER_BYTES && locked) {
+          // A crash while a journal was being created by hand: nothing in it was acknowledged.
+          this.createJournal(this.snapshotLsn, []);
+          return this.catchUp(locked);
+        }
+        throw new CoreError('CorruptDatabase', `${this.journalPath} is not a LangSwarm Sessions journal; it was left untouched.`, { path: this.journalPath });
+      }
+      this.reader = { fd, ino: stat.ino, offset: JOURNAL_HEADER_BYTES };
+      if (journalSnapshotLsn > this.lsn && this.statOrUndefined(this.path)?.ino !== this.snapshotIno && reloads < 3) {
+        // Another process wrote a snapshot past our state: start again from it.
+        this.reload(reloads + 1);
+        return;
+      }
+      this.snapshotLsn = Math.max(this.snapshotLsn, journalSnapshotLsn);
+      this.bytesSinceSnapshot = 0;
+    }
+    const reader = this.reader;
+    if (stat.size === reader.offset) return;
+    const buf = readRange(this.fs, reader.fd, reader.offset, stat.size);
+    const parsed = parseRecords(buf, reader.offset, (lsn) => lsn > this.lsn);
+    const applied: Change[] = [];
+    for (const record of parsed.records) {
+      if (record.lsn > this.snapshotLsn) this.bytesSinceSnapshot += record.end - record.offset;
+      if (record.lsn <= this.lsn) continue;
+      if (record.lsn !== this.lsn + 1) {
+        if (reloads < 3) return this.reload(reloads + 1); // raced with another process's snapshot: start again
+        throw new CoreError('CorruptDatabase', `${this.journalPath} skips from change #${this.lsn} to #${record.lsn}; it does not continue the snapshot.`, { path: this.journalPath });
+      }
+      if (record.schema > this.hooks.schemaVersion) {
+        throw new CoreError('SchemaTooNew', `${this.journalPath} holds changes from a newer version of LangSwarm Sessions (schema ${record.schema}). Update the extension; nothing was changed.`, { path: this.journalPath });
+      }
+      this.replay(record.statements, record.lsn);
+      this.lsn = record.lsn;
+      applied.push(...record.changes);
+    }
+    reader.offset = parsed.goodEnd;
+    if (parsed.stop.kind === 'damaged') {
+      const message = `The journal ${this.journalPath} is damaged at byte ${parsed.goodEnd} (${parsed.stop.reason}); changes after that point could not be read.`;
+      if (locked) {
+        // Keep the unreadable journal for recovery by hand, and continue from a fresh snapshot.
+        const aside = `${this.journalPath}.damaged-${Date.now()}`;
+        this.fs.renameSync(this.journalPath, aside);
+        this.closeReader();
+        this.warn(`${message} It was kept as ${aside}.`);
+        this.checkpointLocked(true);
+      } else if (!this.warnings.includes(message)) {
+        this.warn(message);
+      }
+    }
+    if (applied.length > 0) this.emit(applied, true);
+  }
+
+  private replay(statements: Statement[], lsn: number): void {
+    this.db.run('BEGIN');
+    try {
+      for (const [sql, params] of statements) this.statement(sql).run(params as BindParams);
+      this.db.run('COMMIT');
+    } catch (e) {
+      this.db.run('ROLLBACK');
+      throw new CoreError('CorruptDatabase', `Could not apply change #${lsn} from ${this.journalPath}: ${describeError(e)}`, { lsn });
+    }
+  }
+
+  /** Loads the snapshot file again (another process replaced it) and replays the journal after it. */
+  private reload(reloads = 1): void {
+    this.closeReader();
+    const ino = this.statOrUndefined(this.path)?.ino;
+    const main = this.readSnapshot(this.path);
+    const snap = main.ok || !this.fileSize(this.backupPath) ? main : this.readSnapshot(this.backupPath);
+    if (!snap.ok) throw snap.error;
+    this.snapshotIno = ino;
+    this.useSnapshot(snap.db);
+    this.catchUp(false, reloads);
+    this.emit('reset', true);
+  }
+
+  private append(record: Buffer): void {
+    if (!this.reader) this.createJournal(this.snapshotLsn, []);
+    const reader = this.reader ?? this.openReaderAtEnd();
+    if (!this.appendFd || this.appendFd.ino !== reader.ino) {
+      if (this.appendFd) this.fs.closeSync(this.appendFd.fd);
+      this.appendFd = { fd: this.fs.openSync(this.journalPath, 'r+'), ino: reader.ino };
+    }
+    const fd = this.appendFd.fd;
+    const at = reader.offset;
+    try {
+      // Bytes past the last good record were never acknowledged (a crashed writer): drop them first.
+      if (this.fs.fstatSync(fd).size !== at) this.fs.ftruncateSync(fd, at);
+      writeAll(this.fs, fd, record, at);
+      this.fs.fdatasyncSync(fd);
+    } catch (e) {
+      try { this.fs.ftruncateSync(fd, at); } catch { /* the next writer truncates it; readers stop there */ }
+      throw storageError('save the change to the journal', e);
+    }
+    reader.offset = at + record.length;
+    this.bytesSinceSnapshot += record.length;
+  }
+
+  private openReaderAtEnd(): JournalReader {
+    this.catchUp(true);
+    if (!this.reader) throw new CoreError('StorageError', `Could not open ${this.journalPath}.`);
+    return this.reader;
+  }
+
+  private createJournal(snapshotLsn: number, records: Buffer[]): void {
+    writeFileAtomic(this.fs, this.journalPath, [encodeJournalHeader(snapshotLsn), ...records]);
+    this.closeReader();
+  }
+
+  // ---- internals: snapshots ------------------------------------------------------------------
+
+  /**
+   * Writes the current state as the new snapshot. The previous snapshot becomes the backup, and the
+   * journal keeps only the records after it. With `selfBackup` the backup is a copy of the new
+   * snapshot instead (used when the change being made durable is not in the journal).
+   */
+  private checkpointLocked(selfBackup: boolean): void {
+    this.tracer.span('store.snapshot', undefined, () => {
+      this.db.run(`INSERT OR REPLACE INTO store_meta(key, value) VALUES ('lsn', ?)`, [this.lsn]);
+      let bytes: Uint8Array;
+      try {
+        bytes = this.db.export();
+      } finally {
+        // export() frees prepared statements and resets pragmas.
+        this.prepared.clear();
+        this.applyPragmas();
+      }
+      const kept = selfBackup ? [] : this.journalRecordsAfter(this.snapshotLsn);
+      try {
+        if (!selfBackup && this.fileSize(this.path) !== undefined) {
+          const tmp = `${this.backupPath}.tmp-${randomUUID().slice(0, 8)}`;
+          this.fs.linkSync(this.path, tmp);
+          this.fs.renameSync(tmp, this.backupPath);
+        }
+        writeFileAtomic(this.fs, this.path, [bytes]);
+        if (selfBackup) writeFileAtomic(this.fs, this.backupPath, [bytes]);
+        this.createJournal(this.lsn, kept);
+      } catch (e) {
+        throw storageError('write a snapshot of the session database', e);
+      }
+      this.snapshotLsn = this.lsn;
+      this.snapshotIno = this.statOrUndefined(this.path)?.ino;
+      this.catchUp(true); // opens the new journal and moves to its end
+      this.bytesSinceSnapshot = 0;
+    });
+  }
+
+  /** Raw bytes of the journal records with lsn > `after`, to carry into a rewritten journal. */
+  private journalRecordsAfter(after: number): Buffer[] {
+    const size = this.fileSize(this.journalPath);
+    if (!size) return [];
+    const fd = this.fs.openSync(this.journalPath, 'r');
+    try {
+      const buf = readRange(this.fs, fd, 0, size);
+      if (decodeJournalHeader(buf) === undefined) return [];
+      const parsed = parseRecords(buf.subarray(JOURNAL_HEADER_BYTES), JOURNAL_HEADER_BYTES, () => false);
+      const first = parsed.records.find((r) => r.lsn > after);
+      return first ? [buf.subarray(first.offset, parsed.goodEnd)] : [];
+    } finally {
+      this.fs.closeSync(fd);
+    }
+  }
+
+  // ---- internals: plumbing -------------------------------------------------------------------
+
+  /** Runs `task` alone: in-process queue plus the cross-process lock, caught up with others first. */
+  private exclusive<T>(task: () => T, catchUpFirst = true): Promise<T> {
+    if (this.readOnly) {
+      return Promise.reject(new CoreError('DatabaseReadOnly', 'The session database is open read-only (untrusted workspace or read-only location); changes are not allowed.'));
+    }
+    if (this.closed) return Promise.reject(new CoreError('DatabaseClosed', 'The session database is closed.'));
+    this.pendingWrites += 1;
+    const run = async () => {
+      try {
+        await this.lock.acquire();
+        if (catchUpFirst) this.catchUp(true);
+        const result = task();
+        if (this.bytesSinceSnapshot >= this.checkpointBytes) {
+          // Fold the journal after this write is acknowledged, before the next one runs.
+          void this.exclusive(() => {
+            if (this.bytesSinceSnapshot >= this.checkpointBytes) this.checkpointLocked(false);
+          }).catch((e: unknown) => this.tracer.warn('snapshot failed; the journal still holds every change', { error: describeError(e) }));
+        }
+        return result;
+      } finally {
+        this.pendingWrites -= 1;
+        if (this.pendingWrites === 0) this.lock.release();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private inTransaction<T>(fn: (tx: Tx) => T, record: boolean): { result: T; statements: Statement[] } {
+    const statements: Statement[] = [];
+    const tx: Tx = {
+      run: (sql, params = null) => {
+        const bound = normaliseParams(params);
+        this.statement(sql).run(bound as BindParams);
+        if (record) statements.push([sql, bound]);
+      },
+      all: (sql, params) => this.all(sql, params),
+      get: (sql, params) => this.get(sql, params),
+      changes: () => this.db.getRowsModified(),
+    };
+    this.db.run('BEGIN');
+    try {
+      return { result: fn(tx), statements };
+    } catch (e) {
+      this.db.run('ROLLBACK');
+      throw e;
+    }
+  }
+
+  private statement(sql: string): SqlStatement {
+    let stmt = this.prepared.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.prepared.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private applyPragmas(): void {
+    // Rollback journal in memory: sql.js's file lives in memory anyway; durability is our journal's job.
+    this.db.run('PRAGMA journal_mode = MEMORY');
+    this.db.run('PRAGMA temp_store = MEMORY');
+  }
+
+  private emit(changes: Change[] | 'reset', external: boolean): void {
+    for (const l of this.listeners) {
+      try { l(changes, external); } catch (e) { this.tracer.error('change listener failed', { error: describeError(e) }); }
+    }
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    this.tracer.warn(message, { path: this.path });
+  }
+
+  private fileSize(file: string): number | undefined {
+    return this.statOrUndefined(file)?.size;
+  }
+
+  private statOrUndefined(file: string): { size: number; ino: number } | undefined {
+    try {
+      const st = this.fs.statSync(file);
+      return { size: st.size, ino: st.ino };
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return undefined;
+      throw storageError(`read ${file}`, e);
+    }
+  }
+
+  private closeReader(): void {
+    if (this.reader) this.fs.closeSync(this.reader.fd);
+    this.reader = undefined;
+  }
+
+  private closeFiles(): void {
+    this.closeReader();
+    if (this.appendFd) this.fs.closeSync(this.appendFd.fd);
+    this.appendFd = undefined;
+    this.lock.release();
+  }
+}
+
+/** sql.js binds `undefined` as an error and booleans not at all: normalise, and keep records JSON-safe. */
+function normaliseParams(params: Params): Params {
+  if (params === null) return null;
+  const fix = (v: unknown): SqlValue => {
+    if (v === undefined) return null;
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (v instanceof Uint8Array) throw new TypeError('binary parameters are not supported by the journal');
+    return v as SqlValue;
+  };
+  if (Array.isArray(params)) return params.map(fix);
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, fix(v)]));
+}
+
