@@ -22,7 +22,7 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: { bench: 'test/bench/bench.ts', 'crash-child': 'test/helpers/crash-child.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist' },
 ];
 
 mkdirSync('dist', { recursive: true });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { CoreError, describeError } from './core/errors';
-import { Message, messageText, Session } from './core/model';
+import { Message, messageText, Session, SessionSummary } from './core/model';
 import { SessionManager } from './core/sessions';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 
@@ -34,7 +34,7 @@ function when(iso: string): string {
   return iso.slice(0, 19).replace('T', ' ');
 }
 
-function sessionLine(s: Session): string {
+function sessionLine(s: SessionSummary): string {
   return [s.id, s.status.padEnd(9), `${s.provider}/${s.model}`, `${s.messageCount} msgs`, when(s.updatedAt), s.title].join('  ');
 }
 
@@ -130,7 +130,6 @@ const commands: Record<string, Command> = {
       const query = positionals.join(' ');
       if (!query.trim()) throw new CoreError('InvalidInput', 'Missing QUERY.');
       const result = m.search(query, {
-        prefix: false,
         limit: Number(str(v['limit']) ?? 50),
         ...(str(v['session']) ? { sessionId: str(v['session']) } : {}),
       });

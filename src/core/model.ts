@@ -177,6 +177,13 @@ export const Session = z.object({
 });
 export type Session = z.infer<typeof Session>;
 
+/** What listings return: a session without its heavy JSON fields (fetch the session for those). */
+export const SessionSummary = Session.omit({ metadata: true, providerState: true, origin: true, systemPrompt: true }).extend({
+  /** For imported sessions, the source format (see SessionOrigin.format). */
+  originFormat: z.string().optional(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
 // ---- inputs ---------------------------------------------------------------------------------
 
 export const MAX_TITLE_LENGTH = 500;

@@ -4,9 +4,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
 import {
   Message, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
-  searchableText,
+  SessionSummary, searchableText,
 } from './model';
-import { toMatchExpression } from './search';
+import { parseQuery } from './search';
 import { SearchHit, SessionStore, Stats, StoreOptions } from './store/database';
 import type { Tx } from './store/durable';
 import type { Change } from './store/journal';
@@ -118,12 +118,13 @@ export class SessionManager {
     return this.store.getSession(id);
   }
 
-  list(options: SessionListOptions = {}): { items: Session[]; total: number } {
+  /** Session summaries (no metadata, provider state, origin or system prompt: `get` has those). */
+  list(options: SessionListOptions = {}): { items: SessionSummary[]; total: number } {
     const parsed = SessionListOptions.safeParse(options);
     if (!parsed.success) throw invalidInput('session list options', parsed.error);
     this.refresh();
     const q = parsed.data;
-    const textMatch = q.text ? toMatchExpression(q.text, { prefix: true }) : undefined;
+    const textMatch = q.text ? parseQuery(q.text, { prefix: true })?.match : undefined;
     return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, ...(textMatch ? { textMatch } : {}) }));
   }
 
@@ -277,9 +278,10 @@ export class SessionManager {
       return Promise.reject(e);
     }
     return this.tracer.span('sessions.addMessages', sessionId, () => this.store.write((tx) => {
-      const session = this.requireSession(sessionId);
-      this.requireWritable(session);
-      let seq = this.store.nextSeq(tx, sessionId);
+      const session = this.store.sessionState(sessionId);
+      if (!session) throw new CoreError('SessionNotFound', `No session with id "${sessionId}".`, { sessionId });
+      this.requireWritable(session, sessionId);
+      let seq = session.nextSeq;
       const now = this.now();
       const added: Message[] = [];
       for (const p of prepared) {
@@ -379,17 +381,20 @@ export class SessionManager {
 
   // ---- search and stats ----------------------------------------------------------------------
 
-  /** Full-text search over message content, newest first, with highlighted snippets. */
+  /**
+   * Full-text search over message content, newest first, with highlighted snippets. Words must match
+   * whole; with `prefix` the last word also matches as a prefix (for search as you type).
+   */
   search(query: string, options: { sessionId?: string; limit?: number; offset?: number; prefix?: boolean } = {}): { hits: SearchHit[]; total: number } {
     this.refresh();
-    const match = toMatchExpression(query, { prefix: options.prefix ?? true });
-    if (!match) return { hits: [], total: 0 };
+    const parsed = parseQuery(query, { prefix: options.prefix ?? false });
+    if (!parsed) return { hits: [], total: 0 };
     const page = {
       limit: Math.min(Math.max(options.limit ?? 50, 1), 1000),
       offset: Math.max(options.offset ?? 0, 0),
       ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
     };
-    return this.tracer.span('sessions.search', options.sessionId, () => this.store.search(match, page));
+    return this.tracer.span('sessions.search', options.sessionId, () => this.store.search(parsed, page));
   }
 
   stats(sessionId?: string): Stats {
@@ -426,10 +431,10 @@ export class SessionManager {
     return m;
   }
 
-  private requireWritable(s: Session): void {
+  private requireWritable(s: { title: string; status: SessionStatus }, sessionId: string): void {
     if (s.status !== 'active') {
       const how = s.status === 'archived' ? 'unarchive it' : 'resume it';
-      throw new CoreError('SessionNotWritable', `Session "${s.title}" is ${s.status}; ${how} before adding messages.`, { sessionId: s.id, status: s.status });
+      throw new CoreError('SessionNotWritable', `Session "${s.title}" is ${s.status}; ${how} before adding messages.`, { sessionId, status: s.status });
     }
   }
 

@@ -1,1 +1,28 @@
-console.log("bench placeholder")
+// `npm run bench`: every benchmark suite, one table, saved to bench-results/bench.json.
+// Numbers, not assertions: targets from DESIGN.md §5 are shown beside each value.
+import * as path from 'node:path';
+import { Report } from './report';
+import { runCoreBench } from './core';
+
+const suites: Array<[string, (report: Report) => Promise<void>]> = [
+  ['core: durable store, listing and search', runCoreBench],
+];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const report = new Report();
+  console.log(`LangSwarm Sessions benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
+  for (const [name, run] of suites) {
+    if (only.length && !only.some((o) => name.includes(o))) continue;
+    console.log(`\n${name}`);
+    await run(report);
+  }
+  const out = path.resolve('bench-results/bench.json');
+  report.save(out);
+  console.log(`\nSaved ${out}`);
+}
+
+main().then(() => process.exit(0), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

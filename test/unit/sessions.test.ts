@@ -285,8 +285,9 @@ describe('SessionManager', () => {
       assert.equal(m.search('"brown fox"').total, 1);
       assert.equal(m.search('"fox brown"').total, 0);
       assert.equal(m.search('fox -lazy').total, 1);
-      assert.equal(m.search('omni').total, 1, 'the last word matches as a prefix');
-      assert.equal(m.search('omni', { prefix: false }).total, 0);
+      assert.equal(m.search('omni').total, 0, 'words match whole by default');
+      assert.equal(m.search('omni', { prefix: true }).total, 1, 'as you type, the last word matches as a prefix');
+      assert.equal(m.search('omni fox', { prefix: true }).total, 0, 'only the last word');
       assert.equal(m.search('fox', { limit: 1, offset: 1 }).hits[0]!.sessionTitle, 'A');
     });
 
@@ -294,8 +295,7 @@ describe('SessionManager', () => {
       const s = await m.create({ provider: 'openai', model: 'm' });
       await m.addMessage(s.id, { role: 'user', content: 'near the NOT operator (parenthesis) "quoted" star*' });
       for (const q of ['"', '(', ')', '*', 'NOT', 'AND OR', 'a NEAR/2 b', '^x', 'col:val', '-', '--', '""', '"unterminated', 'x OR', '\u0000', '😀', "'; DROP TABLE messages; --"]) {
-        const r = m.search(q);
-        assert.ok(r.total >= 0, q);
+        for (const prefix of [false, true]) assert.ok(m.search(q, { prefix }).total >= 0, q);
       }
       assert.equal(m.search('parenthesis').total, 1);
       assert.equal(m.search('(parenthesis)').total, 1);

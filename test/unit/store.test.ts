@@ -267,6 +267,8 @@ describe('durable store', () => {
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 999_999_999, host: os.hostname(), token: 'dead' }));
     const again = await SessionManager.open(file, { lockTimeoutMs: 300 });
     await again.addMessage(sessionId, { role: 'user', content: 'after a dead lock' });
+    await new Promise((r) => setTimeout(r, 5)); // our own lock lingers until the event loop turns
+    assert.equal(fs.existsSync(`${file}.lock`), false, 'the lock is released when idle');
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 'alive' }));
     await expectError(again.addMessage(sessionId, { role: 'user', content: 'blocked' }), 'DatabaseBusy', /another process \(pid \d+/);
     fs.unlinkSync(`${file}.lock`);

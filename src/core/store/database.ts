@@ -2,8 +2,9 @@
 import type { Database } from 'sql.js';
 import { CoreError } from '../errors';
 import {
-  Message, MessageRevision, Part, Session, SessionFilter, SessionStatus, Usage,
+  Message, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary, Usage,
 } from '../model';
+import { makeSnippet, ParsedQuery } from '../search';
 import { DurableDatabase, DurableOptions, Tx } from './durable';
 import type { Change } from './journal';
 
@@ -49,7 +50,7 @@ const MIGRATIONS: Record<number, string[]> = {
       session_id TEXT NOT NULL,
       seq INTEGER NOT NULL,
       role TEXT NOT NULL,
-      parts TEXT NOT NULL,
+      parts TEXT,
       search_text TEXT NOT NULL,
       created_at TEXT NOT NULL,
       created_at_raw TEXT,
@@ -86,6 +87,29 @@ const json = (value: unknown): string | null => (value === undefined ? null : JS
 const parse = <T>(text: unknown, fallback: T): T => (typeof text === 'string' ? (JSON.parse(text) as T) : fallback);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+const SUMMARY_COLUMNS = `id, title, user_id, provider, model, status, tags, created_at, updated_at, last_activity_at,
+  parent_session_id, parent_message_id, message_count, total_tokens, json_extract(origin, '$.format') AS origin_format`;
+
+function toSummary(r: Row): SessionSummary {
+  const s: SessionSummary = {
+    id: String(r['id']),
+    title: String(r['title']),
+    userId: String(r['user_id']),
+    provider: String(r['provider']),
+    model: String(r['model']),
+    status: r['status'] as SessionStatus,
+    tags: parse<string[]>(r['tags'], []),
+    createdAt: String(r['created_at']),
+    updatedAt: String(r['updated_at']),
+    lastActivityAt: String(r['last_activity_at']),
+    messageCount: Number(r['message_count']),
+    totalTokens: Number(r['total_tokens']),
+  };
+  if (r['parent_session_id'] !== null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
+  if (r['origin_format'] !== null) s.originFormat = String(r['origin_format']);
+  return s;
+}
+
 function toSession(r: Row): Session {
   const s: Session = {
     id: String(r['id']),
@@ -109,13 +133,19 @@ function toSession(r: Row): Session {
   return s;
 }
 
+/** A message that is one plain text part stores no parts JSON: its text is search_text (saves a third of the file). */
+function partsColumn(parts: readonly Part[]): string | null {
+  const only = parts.length === 1 ? parts[0] : undefined;
+  return only?.type === 'text' && only.annotations === undefined ? null : JSON.stringify(parts);
+}
+
 function toMessage(r: Row): Message {
   const m: Message = {
     id: String(r['id']),
     sessionId: String(r['session_id']),
     seq: Number(r['seq']),
     role: r['role'] as Message['role'],
-    parts: parse<Part[]>(r['parts'], []),
+    parts: r['parts'] === null ? [{ type: 'text', text: String(r['search_text']) }] : parse<Part[]>(r['parts'], []),
     createdAt: String(r['created_at']),
     state: r['state'] as Message['state'],
     metadata: parse(r['metadata'], {}),
@@ -175,8 +205,6 @@ export interface ListQuery extends SessionFilter {
   textMatch?: string;
 }
 
-const HIGHLIGHT_OPEN = '\u0001';
-const HIGHLIGHT_CLOSE = '\u0002';
 
 /** All reads and writes of the session database, typed. */
 export class SessionStore {
@@ -225,12 +253,18 @@ export class SessionStore {
     return r ? toSession(r) : undefined;
   }
 
+  /** Just what adding a message needs, without parsing the session's JSON columns. */
+  sessionState(id: string): { title: string; status: SessionStatus; nextSeq: number } | undefined {
+    return this.durable.get<{ title: string; status: SessionStatus; nextSeq: number }>(
+      `SELECT title, status, next_seq AS nextSeq FROM sessions WHERE id = ?`, [id]);
+  }
+
   statusBeforeArchive(id: string): SessionStatus | undefined {
     const r = this.durable.get<Row>(`SELECT status_before_archive AS s FROM sessions WHERE id = ?`, [id]);
     return (r?.['s'] ?? undefined) as SessionStatus | undefined;
   }
 
-  listSessions(q: ListQuery): { items: Session[]; total: number } {
+  listSessions(q: ListQuery): { items: SessionSummary[]; total: number } {
     const where: string[] = [];
     const params: Array<string | number> = [];
     const statuses = q.status === undefined ? [] : Array.isArray(q.status) ? q.status : [q.status];
@@ -252,10 +286,12 @@ export class SessionStore {
       where.push(`(${conditions.join(' OR ')})`);
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const order = `${SESSION_SORT_COLUMNS[q.sortBy] ?? 'updated_at'} ${q.descending ? 'DESC' : 'ASC'}, id ASC`;
-    const rows = this.durable.all<Row>(`SELECT * FROM sessions ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
+    // Ties broken by rowid in the same direction, so the (column, rowid) index gives the order without a sort.
+    const dir = q.descending ? 'DESC' : 'ASC';
+    const order = `${SESSION_SORT_COLUMNS[q.sortBy] ?? 'updated_at'} ${dir}, rowid ${dir}`;
+    const rows = this.durable.all<Row>(`SELECT ${SUMMARY_COLUMNS} FROM sessions ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
     const total = Number(this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM sessions ${whereSql}`, params)?.n ?? 0);
-    return { items: rows.map(toSession), total };
+    return { items: rows.map(toSummary), total };
   }
 
   /** Tags in use, with how many sessions carry each. */
@@ -318,10 +354,6 @@ export class SessionStore {
 
   // ---- messages ------------------------------------------------------------------------------
 
-  nextSeq(tx: Tx, sessionId: string): number {
-    return Number(tx.get<{ n: number }>(`SELECT next_seq AS n FROM sessions WHERE id = ?`, [sessionId])?.n ?? 1);
-  }
-
   messageExists(id: string): boolean {
     return this.durable.get(`SELECT 1 AS x FROM messages WHERE id = ?`, [id]) !== undefined;
   }
@@ -332,7 +364,7 @@ export class SessionStore {
       `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage, total_tokens,
          stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      [m.id, m.sessionId, m.seq, m.role, JSON.stringify(m.parts), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
+      [m.id, m.sessionId, m.seq, m.role, partsColumn(m.parts), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
         json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
         JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null],
     );
@@ -394,7 +426,7 @@ export class SessionStore {
     tx.run(
       `UPDATE messages SET parts = ?, search_text = ?, state = ?, metadata = ?, revision = ?, edited_at = ?, usage = ?, total_tokens = ?,
          stop_reason = ?, provider_ids = ?, native = ? WHERE pk = ?`,
-      [JSON.stringify(after.parts), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
+      [partsColumn(after.parts), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
         json(after.usage), after.usage?.totalTokens ?? 0, after.stopReason ?? null, json(after.providerIds), json(after.native), pk],
     );
     tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (?, ?)`, [pk, searchText]);
@@ -421,29 +453,39 @@ export class SessionStore {
 
   // ---- search and stats ----------------------------------------------------------------------
 
-  /** Full-text search, newest first. `match` is an FTS4 MATCH expression (see search.ts). */
-  search(match: string, opts: { sessionId?: string; limit: number; offset: number }): { hits: SearchHit[]; total: number } {
-    const scope = opts.sessionId === undefined ? '' : 'AND m.session_id = ?';
-    const scopeParams = opts.sessionId === undefined ? [] : [opts.sessionId];
-    // Pick the page first, then build snippets only for it: snippet() over every match is slow.
+  /** Full-text search, newest first. `query` comes from search.ts's parseQuery. */
+  search(query: ParsedQuery, opts: { sessionId?: string; limit: number; offset: number }): { hits: SearchHit[]; total: number } {
+    // Keep the MATCH on its own so FTS4 walks its doclist once (docid order is native to it); a
+    // docid IN (...) or a join on the FTS side would re-run the whole query per row.
+    const inSession = `SELECT pk FROM messages WHERE session_id = ? AND pk IN (SELECT docid FROM message_fts WHERE message_fts MATCH ?)`;
+    const pks = (opts.sessionId === undefined
+      ? this.durable.all<{ pk: number }>(`SELECT docid AS pk FROM message_fts WHERE message_fts MATCH ? ORDER BY docid DESC LIMIT ? OFFSET ?`, [query.match, opts.limit, opts.offset])
+      : this.durable.all<{ pk: number }>(`${inSession} ORDER BY pk DESC LIMIT ? OFFSET ?`, [opts.sessionId, query.match, opts.limit, opts.offset])
+    ).map((r) => r.pk);
+    const total = Number((opts.sessionId === undefined
+      ? this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM message_fts WHERE message_fts MATCH ?`, [query.match])
+      : this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM (${inSession})`, [opts.sessionId, query.match]))?.n ?? 0);
+    if (pks.length === 0) return { hits: [], total };
     const rows = this.durable.all<Row>(
-      `SELECT m.id, m.session_id, m.seq, m.role, m.created_at, s.title AS session_title,
-              snippet(message_fts, '${HIGHLIGHT_OPEN}', '${HIGHLIGHT_CLOSE}', '…', -1, 16) AS snippet
-         FROM message_fts
-         JOIN messages m ON m.pk = message_fts.docid
-         JOIN sessions s ON s.id = m.session_id
-        WHERE message_fts MATCH ?
-          AND message_fts.docid IN (
-            SELECT f.docid FROM message_fts f JOIN messages m ON m.pk = f.docid
-             WHERE message_fts MATCH ? ${scope} ORDER BY f.docid DESC LIMIT ? OFFSET ?)
-        ORDER BY m.pk DESC`,
-      [match, match, ...scopeParams, opts.limit, opts.offset],
-    );
-    const total = Number(this.durable.get<{ n: number }>(
-      `SELECT count(*) AS n FROM message_fts f JOIN messages m ON m.pk = f.docid WHERE message_fts MATCH ? ${scope}`,
-      [match, ...scopeParams],
-    )?.n ?? 0);
-    return { hits: rows.map(toHit), total };
+      `SELECT m.id, m.session_id, m.seq, m.role, m.created_at, m.search_text, s.title AS session_title
+         FROM messages m JOIN sessions s ON s.id = m.session_id
+        WHERE m.pk IN (${pks.map(() => '?').join(',')}) ORDER BY m.pk DESC`, pks);
+    return {
+      total,
+      hits: rows.map((r) => {
+        const snippet = makeSnippet(String(r['search_text']), query.highlight);
+        return {
+          messageId: String(r['id']),
+          sessionId: String(r['session_id']),
+          sessionTitle: String(r['session_title']),
+          seq: Number(r['seq']),
+          role: r['role'] as Message['role'],
+          createdAt: String(r['created_at']),
+          snippet: snippet.text,
+          highlights: snippet.highlights,
+        };
+      }),
+    };
   }
 
   stats(sessionId?: string): Stats {
@@ -469,28 +511,6 @@ export class SessionStore {
       totalTokens: Number(tokens['total'] ?? 0),
     };
   }
-}
-
-function toHit(r: Row): SearchHit {
-  const marked = String(r['snippet'] ?? '');
-  let snippet = '';
-  const highlights: Array<[number, number]> = [];
-  let open = -1;
-  for (const ch of marked) {
-    if (ch === HIGHLIGHT_OPEN) open = snippet.length;
-    else if (ch === HIGHLIGHT_CLOSE) { if (open >= 0) highlights.push([open, snippet.length]); open = -1; }
-    else snippet += ch;
-  }
-  return {
-    messageId: String(r['id']),
-    sessionId: String(r['session_id']),
-    sessionTitle: String(r['session_title']),
-    seq: Number(r['seq']),
-    role: r['role'] as Message['role'],
-    createdAt: String(r['created_at']),
-    snippet,
-    highlights,
-  };
 }
 
 function migrate(tx: Tx, from: number): void {

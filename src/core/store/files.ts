@@ -108,7 +108,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class FileLock {
   private token: string | undefined;
-  private content = '';
+  private ino = -1;
+  /** When the lock was taken (performance.now()), to bound how long a burst of writes keeps it. */
+  acquiredAt = 0;
 
   constructor(
     private readonly fs: FileSystem,
@@ -128,9 +130,11 @@ export class FileLock {
     const deadline = Date.now() + this.timeoutMs;
     let delay = 1;
     for (;;) {
-      if (this.tryCreate(content)) {
+      const ino = this.tryCreate(content);
+      if (ino !== undefined) {
         this.token = token;
-        this.content = content;
+        this.ino = ino;
+        this.acquiredAt = performance.now();
         return;
       }
       if (this.breakIfStale()) continue;
@@ -147,16 +151,17 @@ export class FileLock {
     this.token = undefined;
     try {
       // Only remove the lock if it is still ours (it cannot normally have changed hands).
-      if (this.fs.readFileSync(this.path, 'utf8') === this.content) this.fs.unlinkSync(this.path);
+      if (this.fs.statSync(this.path).ino === this.ino) this.fs.unlinkSync(this.path);
     } catch { /* already gone */ }
   }
 
-  private tryCreate(content: string): boolean {
+  /** Creates the lock file; returns its inode, or undefined when someone else holds the lock. */
+  private tryCreate(content: string): number | undefined {
     let fd: number;
     try {
       fd = this.fs.openSync(this.path, 'wx');
     } catch (e) {
-      if (errno(e) === 'EEXIST') return false;
+      if (errno(e) === 'EEXIST') return undefined;
       throw storageError('take the database write lock', e);
     }
     try {
@@ -167,8 +172,9 @@ export class FileLock {
       try { this.fs.unlinkSync(this.path); } catch { /* best effort */ }
       throw storageError('take the database write lock', e);
     }
+    const ino = this.fs.fstatSync(fd).ino;
     this.fs.closeSync(fd);
-    return true;
+    return ino;
   }
 
   private readHolder(): { raw: string; pid?: number; host?: string; ageMs: number } | undefined {

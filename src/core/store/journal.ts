@@ -1,6 +1,8 @@
 // The append-only journal beside the database file: one checksummed record per acknowledged change.
 //
-//   file   := MAGIC(8) f64le snapshotLsn record*      (snapshotLsn: what the snapshot beside it contains)
+//   file   := header record*
+//   header := MAGIC(8) | f64le snapshotLsn | u32le snapshotCrc32 | u32le 0 | f64le snapshotSize | 0(8)
+//             (describes the snapshot written with this journal: its sequence number and checksum)
 //   record := u32le payloadLength | u32le crc32(lsn bytes + payload) | f64le lsn | payload (UTF-8 JSON)
 //
 // A record is the list of SQL statements (with their parameters) one write executed, so replaying it
@@ -9,7 +11,7 @@ import { crc32 } from 'node:zlib';
 import type { SqlValue } from 'sql.js';
 
 const MAGIC = Buffer.from('LSJRNL1\n', 'latin1');
-export const JOURNAL_HEADER_BYTES = 16;
+export const JOURNAL_HEADER_BYTES = 40;
 const HEADER = 16;
 /** A single record above this is refused when writing and treated as damage when reading. */
 export const MAX_RECORD_BYTES = 1 << 30;
@@ -95,16 +97,27 @@ export function parseRecords(buf: Buffer, base: number, wantPayload: (lsn: numbe
   return { records, goodEnd: base + pos, stop };
 }
 
-export function encodeJournalHeader(snapshotLsn: number): Buffer {
+/** The snapshot a journal continues: its sequence number, and (when known, size > 0) its checksum. */
+export interface SnapshotInfo { lsn: number; crc: number; size: number }
+
+export function encodeJournalHeader(info: SnapshotInfo): Buffer {
   const out = Buffer.alloc(JOURNAL_HEADER_BYTES);
   MAGIC.copy(out, 0);
-  out.writeDoubleLE(snapshotLsn, MAGIC.length);
+  out.writeDoubleLE(info.lsn, 8);
+  out.writeUInt32LE(info.crc >>> 0, 16);
+  out.writeDoubleLE(info.size, 24);
   return out;
 }
 
-/** The snapshot sequence number from a journal header, or undefined when `buf` is not one. */
-export function decodeJournalHeader(buf: Buffer): number | undefined {
+/** Reads a journal header, or undefined when `buf` does not start with one. */
+export function decodeJournalHeader(buf: Buffer): SnapshotInfo | undefined {
   if (buf.length < JOURNAL_HEADER_BYTES || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const lsn = buf.readDoubleLE(MAGIC.length);
-  return Number.isSafeInteger(lsn) && lsn >= 0 ? lsn : undefined;
+  const lsn = buf.readDoubleLE(8);
+  const size = buf.readDoubleLE(24);
+  if (!Number.isSafeInteger(lsn) || lsn < 0 || !Number.isSafeInteger(size) || size < 0) return undefined;
+  return { lsn, crc: buf.readUInt32LE(16), size };
+}
+
+export function snapshotInfo(lsn: number, bytes: Uint8Array): SnapshotInfo {
+  return { lsn, crc: crc32(bytes), size: bytes.length };
 }
