@@ -134,6 +134,9 @@ export const ProviderState = z.object({
     lastResponseId: z.string().optional(),
     store: z.boolean().optional(),
     expiresAt: timestamp.optional(),
+    /** The last local message the conversation holds, and a digest of ids/revisions up to it (to notice local edits). */
+    syncedThrough: z.string().optional(),
+    syncedDigest: z.string().optional(),
   }).optional(),
   anthropic: z.object({ threadLastMessageId: z.string().optional(), expiresAt: timestamp.optional() }).optional(),
   gemini: z.object({
@@ -143,6 +146,14 @@ export const ProviderState = z.object({
   }).optional(),
 }).catchall(z.unknown());
 export type ProviderState = z.infer<typeof ProviderState>;
+
+/** A function the model may call; `parameters` is a JSON schema object. */
+export const ToolDefinition = z.object({
+  name: z.string().min(1).max(128),
+  description: z.string().optional(),
+  parameters: jsonObject.default({ type: 'object', properties: {} }),
+});
+export type ToolDefinition = z.infer<typeof ToolDefinition>;
 
 export const SessionOrigin = z.object({
   /** e.g. `langswarm-v1-sqlite`, `langswarm-v1-json`, `langswarm-v2-session`, `langswarm-v2-memory`. */
