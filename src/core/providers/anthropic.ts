@@ -183,8 +183,9 @@ export class AnthropicProvider implements Provider {
   }
 
   private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    if (e instanceof CoreError) return e;
+    // A cancel can surface as an abort error or as a stream that simply stops: either way it was the user's.
     if (signal?.aborted || e instanceof sdk.APIUserAbortError) return cancelled('anthropic');
+    if (e instanceof CoreError) return e;
     if (e instanceof sdk.APIConnectionTimeoutError) return providerError('anthropic', model, { kind: 'timeout' }, this.#apiKey, e);
     if (e instanceof sdk.APIConnectionError) return providerError('anthropic', model, { kind: 'connection', detail: e.message }, this.#apiKey, e);
     if (e instanceof sdk.APIError) {

@@ -120,8 +120,9 @@ export class GeminiProvider implements Provider {
   }
 
   private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    if (e instanceof CoreError) return e;
+    // A cancel can surface as an abort error or as a stream that simply stops: either way it was the user's.
     if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) return cancelled('gemini');
+    if (e instanceof CoreError) return e;
     if (e instanceof sdk.ApiError) {
       const body = parseBody(e.message);
       const status = e.status;

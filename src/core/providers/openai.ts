@@ -156,14 +156,16 @@ export class OpenAIProvider implements Provider {
   }
 
   private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    if (e instanceof CoreError) return e;
+    // A cancel can surface as an abort error or as a stream that simply stops: either way it was the user's.
     if (signal?.aborted || e instanceof sdk.APIUserAbortError) return cancelled('openai');
+    if (e instanceof CoreError) return e;
     if (e instanceof sdk.APIConnectionTimeoutError) return providerError('openai', model, { kind: 'timeout' }, this.#apiKey, e);
     if (e instanceof sdk.APIConnectionError) return providerError('openai', model, { kind: 'connection', detail: describeCause(e) }, this.#apiKey, e);
     if (e instanceof sdk.APIError) {
       const body = e.error as { message?: string; code?: string } | undefined;
-      const code = e.code ?? body?.code ?? e.type ?? undefined;
+      const code = e.code ?? body?.code ?? undefined;
       return providerError('openai', model, {
+        // An `event: error` mid-stream has no HTTP status; unless its code says otherwise it is the server's.
         ...(codeKind(code) ? { kind: codeKind(code)! } : e.status === undefined ? { kind: 'server' } : {}),
         ...(e.status !== undefined ? { status: e.status } : {}),
         ...(e.headers ? { headers: e.headers } : {}),
