@@ -8,7 +8,7 @@ import { CoreError } from '../errors';
 import type { Part, StopReason, Usage } from '../model';
 import {
   DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SendOptions, cancelled,
-  estimateTokens, parseArguments, portableHistory, providerError, streamCut, systemText, warnings,
+  estimateTokens, networkDetail, parseArguments, portableHistory, providerError, streamCut, systemText, warnings,
 } from './provider';
 
 export interface AnthropicOptions extends ProviderOptions {
@@ -187,7 +187,7 @@ export class AnthropicProvider implements Provider {
     if (signal?.aborted || e instanceof sdk.APIUserAbortError) return cancelled('anthropic');
     if (e instanceof CoreError) return e;
     if (e instanceof sdk.APIConnectionTimeoutError) return providerError('anthropic', model, { kind: 'timeout' }, this.#apiKey, e);
-    if (e instanceof sdk.APIConnectionError) return providerError('anthropic', model, { kind: 'connection', detail: e.message }, this.#apiKey, e);
+    if (e instanceof sdk.APIConnectionError) return providerError('anthropic', model, { kind: 'connection', detail: networkDetail(e) }, this.#apiKey, e);
     if (e instanceof sdk.APIError) {
       const type = e.type ?? (e.error as { error?: { type?: string } } | undefined)?.error?.type ?? undefined;
       const message = e.apiMessage ?? (e.error as { error?: { message?: string } } | undefined)?.error?.message ?? undefined;
@@ -205,7 +205,7 @@ export class AnthropicProvider implements Provider {
         ...(message ? { detail: message } : {}),
       }, this.#apiKey, e);
     }
-    return providerError('anthropic', model, { kind: 'connection', detail: e instanceof Error ? e.message : String(e) }, this.#apiKey, e);
+    return providerError('anthropic', model, { kind: 'connection', detail: networkDetail(e) }, this.#apiKey, e);
   }
 }
 

@@ -8,7 +8,7 @@ import { CoreError } from '../errors';
 import type { Message, Part, StopReason, Usage } from '../model';
 import {
   DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SendOptions, cancelled,
-  kindForStatus, parseArguments, portableHistory, providerError, retryAfterMs, sleep, streamCut, systemText,
+  kindForStatus, networkDetail, parseArguments, portableHistory, providerError, retryAfterMs, sleep, streamCut, systemText,
 } from './provider';
 
 export interface GeminiOptions extends ProviderOptions {
@@ -137,8 +137,8 @@ export class GeminiProvider implements Provider {
         ...(retry !== undefined ? { retryAfterMs: retry } : {}),
       }, this.#apiKey, e);
     }
-    const message = e instanceof Error ? e.message : String(e);
-    return providerError('gemini', model, { kind: /timed? ?out/i.test(message) ? 'timeout' : 'connection', detail: message }, this.#apiKey, e);
+    const detail = networkDetail(e);
+    return providerError('gemini', model, { kind: /timed? ?out/i.test(detail) ? 'timeout' : 'connection', detail }, this.#apiKey, e);
   }
 }
 

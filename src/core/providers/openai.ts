@@ -8,7 +8,7 @@ import type { Response, ResponseInputItem, ResponseStreamEvent, ResponseUsage } 
 import { CoreError } from '../errors';
 import type { Message, NewMessage, Part, ProviderState, StopReason, ToolDefinition, Usage } from '../model';
 import {
-  HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SendOptions, cancelled, portableHistory,
+  HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SendOptions, cancelled, networkDetail, portableHistory,
   providerError, streamCut, warnings,
 } from './provider';
 
@@ -160,7 +160,7 @@ export class OpenAIProvider implements Provider {
     if (signal?.aborted || e instanceof sdk.APIUserAbortError) return cancelled('openai');
     if (e instanceof CoreError) return e;
     if (e instanceof sdk.APIConnectionTimeoutError) return providerError('openai', model, { kind: 'timeout' }, this.#apiKey, e);
-    if (e instanceof sdk.APIConnectionError) return providerError('openai', model, { kind: 'connection', detail: describeCause(e) }, this.#apiKey, e);
+    if (e instanceof sdk.APIConnectionError) return providerError('openai', model, { kind: 'connection', detail: networkDetail(e) }, this.#apiKey, e);
     if (e instanceof sdk.APIError) {
       const body = e.error as { message?: string; code?: string } | undefined;
       const code = e.code ?? body?.code ?? undefined;
@@ -175,14 +175,8 @@ export class OpenAIProvider implements Provider {
       }, this.#apiKey, e);
     }
     // Anything else while reading the stream (e.g. the socket closed mid-body) is a broken connection.
-    return providerError('openai', model, { kind: 'connection', detail: describeCause(e) }, this.#apiKey, e);
+    return providerError('openai', model, { kind: 'connection', detail: networkDetail(e) }, this.#apiKey, e);
   }
-}
-
-function describeCause(e: unknown): string {
-  const cause = (e as { cause?: { message?: string } }).cause?.message;
-  const message = e instanceof Error ? e.message : String(e);
-  return cause && cause !== message ? `${message} (${cause})` : message;
 }
 
 function codeKind(code: string | null | undefined) {

@@ -164,6 +164,16 @@ export function providerError(provider: ProviderName, model: string, f: Provider
   return new CoreError('ProviderError', sentence(provider, model, kind, scrubbed), details, { cause });
 }
 
+/** The most specific reason in an error's cause chain (fetch wraps "ECONNREFUSED 127.0.0.1:9" in "fetch failed"). */
+export function networkDetail(e: unknown): string {
+  let detail = e instanceof Error ? e.message : String(e);
+  for (let c = (e as { cause?: unknown } | undefined)?.cause, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    const { message, code } = c as { message?: string; code?: string };
+    if (message) detail = code && !message.includes(code) ? `${message} (${code})` : message;
+  }
+  return detail.replace(/\.$/, '');
+}
+
 export function cancelled(provider: ProviderName): CoreError {
   return new CoreError('Cancelled', `The ${PROVIDER_LABELS[provider]} request was cancelled; any partial reply was kept.`, { provider, kind: 'aborted' });
 }
