@@ -39,7 +39,8 @@ export class AnthropicProvider implements Provider {
 
   private load(model: string): Promise<{ sdk: Sdk; client: Anthropic }> {
     if (!this.#apiKey) throw providerError('anthropic', model, { kind: 'auth', detail: 'no API key is set' });
-    this.#sdk ??= import('@anthropic-ai/sdk').then((sdk) => ({
+    // require() on first use: the bundle maps it to dist/vendor/, so nothing loads the SDK before a request.
+    this.#sdk ??= Promise.resolve(require('@anthropic-ai/sdk') as Sdk).then((sdk) => ({
       sdk,
       client: new sdk.default({
         apiKey: this.#apiKey,

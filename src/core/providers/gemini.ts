@@ -41,7 +41,8 @@ export class GeminiProvider implements Provider {
    */
   private load(model: string): Promise<{ sdk: Sdk; client: GoogleGenAI }> {
     if (!this.#apiKey) throw providerError('gemini', model, { kind: 'auth', detail: 'no API key is set' });
-    this.#sdk ??= import('@google/genai').then((sdk) => ({
+    // require() on first use: the bundle maps it to dist/vendor/, so nothing loads the SDK before a request.
+    this.#sdk ??= Promise.resolve(require('@google/genai') as Sdk).then((sdk) => ({
       sdk,
       client: new sdk.GoogleGenAI({
         apiKey: this.#apiKey,

@@ -37,7 +37,8 @@ export class OpenAIProvider implements Provider {
   /** The SDK is loaded on first use only (the CLI and extension start without it). */
   private load(model: string): Promise<{ sdk: Sdk; client: OpenAI }> {
     if (!this.#apiKey) throw providerError('openai', model, { kind: 'auth', detail: 'no API key is set' });
-    this.#sdk ??= import('openai').then((sdk) => ({
+    // require() on first use: the bundle maps it to dist/vendor/, so nothing loads the SDK before a request.
+    this.#sdk ??= Promise.resolve(require('openai') as Sdk).then((sdk) => ({
       sdk,
       client: new sdk.default({
         apiKey: this.#apiKey,
