@@ -123,9 +123,8 @@ export function retryAfterMs(headers: ProviderFailure['headers']): number | unde
 
 /** Removes API keys (the one in use, and anything shaped like one, even masked) from provider text. */
 export function scrubSecrets(text: string, apiKey?: string): string {
-  let out = apiKey ? text.split(apiKey).join('[key]') : text;
-  out = out.replace(/\b(?:sk-[\w*.-]{4,}|AIza[\w*.-]{6,})/g, '[key]');
-  return out.length > 500 ? `${out.slice(0, 500)}…` : out;
+  const out = apiKey ? text.split(apiKey).join('[key]') : text;
+  return out.replace(/\b(?:sk-[\w*.-]{4,}|AIza[\w*.-]{6,})/g, '[key]');
 }
 
 function sentence(provider: ProviderName, model: string, kind: ProviderErrorKind, f: ProviderFailure): string {
@@ -153,7 +152,8 @@ function sentence(provider: ProviderName, model: string, kind: ProviderErrorKind
 /** A provider failure as a core error: a sentence the user can act on, and the facts in its details. */
 export function providerError(provider: ProviderName, model: string, f: ProviderFailure, apiKey?: string, cause?: unknown): CoreError {
   const kind = f.kind ?? kindForStatus(f.status);
-  const scrubbed: ProviderFailure = { ...f, ...(f.detail ? { detail: scrubSecrets(f.detail, apiKey) } : {}) };
+  const detail = f.detail ? scrubSecrets(f.detail, apiKey) : undefined;
+  const scrubbed: ProviderFailure = { ...f, ...(detail ? { detail: detail.length > 500 ? `${detail.slice(0, 500)}…` : detail } : {}) };
   const retry = f.retryAfterMs ?? retryAfterMs(f.headers);
   if (retry !== undefined) scrubbed.retryAfterMs = retry;
   const details: Record<string, unknown> = { provider, kind };
@@ -161,7 +161,19 @@ export function providerError(provider: ProviderName, model: string, f: Provider
   if (retry !== undefined) details['retryAfterMs'] = retry;
   if (f.requestId) details['requestId'] = f.requestId;
   if (f.providerCode) details['providerCode'] = f.providerCode;
-  return new CoreError('ProviderError', sentence(provider, model, kind, scrubbed), details, { cause });
+  return new CoreError('ProviderError', sentence(provider, model, kind, scrubbed), details, { cause: scrubbedCause(cause, apiKey) });
+}
+
+/**
+ * SDK errors repeat what the server said, and some servers echo the key (masked or not): keep the
+ * cause for debugging, but only as a copy with its message and stack scrubbed.
+ */
+function scrubbedCause(cause: unknown, apiKey?: string): Error | undefined {
+  if (!(cause instanceof Error)) return undefined;
+  const copy = new Error(scrubSecrets(cause.message, apiKey));
+  copy.name = cause.name;
+  copy.stack = scrubSecrets(cause.stack ?? '', apiKey);
+  return copy;
 }
 
 /** The most specific reason in an error's cause chain (fetch wraps "ECONNREFUSED 127.0.0.1:9" in "fetch failed"). */
