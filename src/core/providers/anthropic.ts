@@ -7,8 +7,8 @@ import type { Message as ApiReply, RawMessageStreamEvent, Usage as ApiUsage } fr
 import { CoreError } from '../errors';
 import type { Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SendOptions, cancelled,
-  estimateTokens, networkDetail, parseArguments, portableHistory, providerError, streamCut, systemText, warnings,
+  DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled,
+  estimateTokens, parseArguments, portableHistory, providerError, stainlessFailure, streamCut, systemText, warnings,
 } from './provider';
 
 export interface AnthropicOptions extends ProviderOptions {
@@ -28,35 +28,25 @@ const CACHE_MIN_CHARS = 4096;
 
 export class AnthropicProvider implements Provider {
   readonly name = 'anthropic' as const;
-  readonly #apiKey: string | undefined;
   private readonly options: Omit<AnthropicOptions, 'apiKey'>;
-  #sdk?: Promise<{ sdk: Sdk; client: Anthropic }>;
+  private readonly sdk: SdkClient<Sdk, Anthropic>;
 
   constructor({ apiKey, ...options }: AnthropicOptions) {
-    this.#apiKey = apiKey;
     this.options = options;
-  }
-
-  private load(model: string): Promise<{ sdk: Sdk; client: Anthropic }> {
-    if (!this.#apiKey) throw providerError('anthropic', model, { kind: 'auth', detail: 'no API key is set' });
-    // require() on first use: the bundle maps it to dist/vendor/, so nothing loads the SDK before a request.
-    this.#sdk ??= Promise.resolve(require('@anthropic-ai/sdk') as Sdk).then((sdk) => ({
-      sdk,
-      client: new sdk.default({
-        apiKey: this.#apiKey,
-        baseURL: this.options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
-        maxRetries: this.options.maxRetries ?? 2,
-        timeout: this.options.timeoutMs ?? 600_000,
-        openTelemetry: false,
-        logLevel: 'off',
-      }),
+    // require() here, not import: the bundle maps it to dist/vendor/anthropic-sdk.js, loaded on first use.
+    this.sdk = new SdkClient('anthropic', apiKey, () => require('@anthropic-ai/sdk') as Sdk, (sdk, key) => new sdk.default({
+      apiKey: key,
+      baseURL: options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
+      maxRetries: options.maxRetries ?? 2,
+      timeout: options.timeoutMs ?? 600_000,
+      openTelemetry: false,
+      logLevel: 'off',
     }));
-    return this.#sdk;
   }
 
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
     const model = request.session.model;
-    const { sdk, client } = await this.load(model);
+    const { sdk, client } = await this.sdk.get(model);
     const warn = warnings(options, this.options.tracer);
     const { entries } = portableHistory(request.messages, 'anthropic');
     const system = systemText(request.session, entries);
@@ -184,29 +174,21 @@ export class AnthropicProvider implements Provider {
   }
 
   private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    // A cancel can surface as an abort error or as a stream that simply stops: either way it was the user's.
-    if (signal?.aborted || e instanceof sdk.APIUserAbortError) return cancelled('anthropic');
+    const f = stainlessFailure(sdk, e, signal);
+    if (!f) return cancelled('anthropic');
     if (e instanceof CoreError) return e;
-    if (e instanceof sdk.APIConnectionTimeoutError) return providerError('anthropic', model, { kind: 'timeout' }, this.#apiKey, e);
-    if (e instanceof sdk.APIConnectionError) return providerError('anthropic', model, { kind: 'connection', detail: networkDetail(e) }, this.#apiKey, e);
-    if (e instanceof sdk.APIError) {
-      const type = e.type ?? (e.error as { error?: { type?: string } } | undefined)?.error?.type ?? undefined;
-      const message = e.apiMessage ?? (e.error as { error?: { message?: string } } | undefined)?.error?.message ?? undefined;
+    if (e instanceof sdk.APIError && f.kind !== 'connection' && f.kind !== 'timeout') {
+      const body = (e.error as { error?: { type?: string; message?: string } } | undefined)?.error;
+      const type = e.type ?? body?.type ?? undefined;
+      const message = e.apiMessage ?? body?.message ?? undefined;
       const kind = type === 'overloaded_error' ? 'overloaded' as const
         : type === 'rate_limit_error' ? 'rate_limit' as const
           : type === 'authentication_error' ? 'auth' as const
             : /prompt is too long|context window/i.test(message ?? '') ? 'context_length' as const
               : e.status === undefined ? 'server' as const : undefined;
-      return providerError('anthropic', model, {
-        ...(kind ? { kind } : {}),
-        ...(e.status !== undefined ? { status: e.status } : {}),
-        ...(e.headers ? { headers: e.headers } : {}),
-        ...(e.requestID ? { requestId: e.requestID } : {}),
-        ...(type ? { providerCode: e.errorCode ?? type } : {}),
-        ...(message ? { detail: message } : {}),
-      }, this.#apiKey, e);
+      Object.assign(f, kind ? { kind } : {}, type ? { providerCode: e.errorCode ?? type } : {}, message ? { detail: message } : {});
     }
-    return providerError('anthropic', model, { kind: 'connection', detail: networkDetail(e) }, this.#apiKey, e);
+    return this.sdk.error(model, f, e);
   }
 }
 

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { CoreError } from '../errors';
 import type { Message, Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SendOptions, cancelled,
-  kindForStatus, networkDetail, parseArguments, portableHistory, providerError, retryAfterMs, sleep, streamCut, systemText,
+  DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled,
+  kindForStatus, networkDetail, parseArguments, portableHistory, retryAfterMs, sleep, streamCut, systemText,
 } from './provider';
 
 export interface GeminiOptions extends ProviderOptions {
@@ -26,41 +26,29 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 export class GeminiProvider implements Provider {
   readonly name = 'gemini' as const;
-  readonly #apiKey: string | undefined;
-  private readonly options: Omit<GeminiOptions, 'apiKey'>;
-  #sdk?: Promise<{ sdk: Sdk; client: GoogleGenAI }>;
-
-  constructor({ apiKey, ...options }: GeminiOptions) {
-    this.#apiKey = apiKey;
-    this.options = options;
-  }
+  private readonly sdk: SdkClient<Sdk, GoogleGenAI>;
 
   /**
    * Every option is explicit: the SDK otherwise reads GOOGLE_GENAI_USE_VERTEXAI, GOOGLE_GEMINI_BASE_URL,
    * GOOGLE_GENAI_API_VERSION and GOOGLE_API_KEY/GEMINI_API_KEY from the environment.
    */
-  private load(model: string): Promise<{ sdk: Sdk; client: GoogleGenAI }> {
-    if (!this.#apiKey) throw providerError('gemini', model, { kind: 'auth', detail: 'no API key is set' });
-    // require() on first use: the bundle maps it to dist/vendor/, so nothing loads the SDK before a request.
-    this.#sdk ??= Promise.resolve(require('@google/genai') as Sdk).then((sdk) => ({
-      sdk,
-      client: new sdk.GoogleGenAI({
-        apiKey: this.#apiKey,
-        vertexai: false,
-        httpOptions: {
-          baseUrl: this.options.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
-          apiVersion: this.options.apiVersion ?? 'v1',
-          timeout: this.options.timeoutMs ?? 600_000,
-          fetch: retrying(this.options.maxRetries ?? 2),
-        },
-      }),
+  constructor({ apiKey, ...options }: GeminiOptions) {
+    // require() here, not import: the bundle maps it to dist/vendor/google-genai.js, loaded on first use.
+    this.sdk = new SdkClient('gemini', apiKey, () => require('@google/genai') as Sdk, (sdk, key) => new sdk.GoogleGenAI({
+      apiKey: key,
+      vertexai: false,
+      httpOptions: {
+        baseUrl: options.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
+        apiVersion: options.apiVersion ?? 'v1',
+        timeout: options.timeoutMs ?? 600_000,
+        fetch: retrying(options.maxRetries ?? 2),
+      },
     }));
-    return this.#sdk;
   }
 
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
     const model = request.session.model;
-    const { sdk, client } = await this.load(model);
+    const { sdk, client } = await this.sdk.get(model);
     const { entries } = portableHistory(request.messages, 'gemini');
     const system = systemText(request.session, entries);
     const safetySettings = request.session.providerState.gemini?.safetySettings;
@@ -133,13 +121,13 @@ export class GeminiProvider implements Provider {
         : /exceeds the maximum number of tokens|too long/i.test(detail) ? 'context_length' as const
           : kindForStatus(status);
       const retry = body?.retryDelayMs;
-      return providerError('gemini', model, {
+      return this.sdk.error(model, {
         kind, status, ...(body?.status ? { providerCode: body.status } : {}), detail,
         ...(retry !== undefined ? { retryAfterMs: retry } : {}),
-      }, this.#apiKey, e);
+      }, e);
     }
     const detail = networkDetail(e);
-    return providerError('gemini', model, { kind: /timed? ?out/i.test(detail) ? 'timeout' : 'connection', detail }, this.#apiKey, e);
+    return this.sdk.error(model, { kind: /timed? ?out/i.test(detail) ? 'timeout' : 'connection', detail }, e);
   }
 }
 

@@ -8,8 +8,8 @@ import type { Response, ResponseInputItem, ResponseStreamEvent, ResponseUsage } 
 import { CoreError } from '../errors';
 import type { Message, NewMessage, Part, ProviderState, StopReason, ToolDefinition, Usage } from '../model';
 import {
-  HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SendOptions, cancelled, networkDetail, portableHistory,
-  providerError, streamCut, warnings,
+  HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled, portableHistory,
+  providerError, stainlessFailure, streamCut, warnings,
 } from './provider';
 
 export interface OpenAIOptions extends ProviderOptions {
@@ -25,35 +25,24 @@ export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export class OpenAIProvider implements Provider {
   readonly name = 'openai' as const;
-  readonly #apiKey: string | undefined;
   private readonly options: Omit<OpenAIOptions, 'apiKey'>;
-  #sdk?: Promise<{ sdk: Sdk; client: OpenAI }>;
+  private readonly sdk: SdkClient<Sdk, OpenAI>;
 
   constructor({ apiKey, ...options }: OpenAIOptions) {
-    this.#apiKey = apiKey;
     this.options = options;
-  }
-
-  /** The SDK is loaded on first use only (the CLI and extension start without it). */
-  private load(model: string): Promise<{ sdk: Sdk; client: OpenAI }> {
-    if (!this.#apiKey) throw providerError('openai', model, { kind: 'auth', detail: 'no API key is set' });
-    // require() on first use: the bundle maps it to dist/vendor/, so nothing loads the SDK before a request.
-    this.#sdk ??= Promise.resolve(require('openai') as Sdk).then((sdk) => ({
-      sdk,
-      client: new sdk.default({
-        apiKey: this.#apiKey,
-        baseURL: this.options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-        maxRetries: this.options.maxRetries ?? 2,
-        timeout: this.options.timeoutMs ?? 600_000,
-        logLevel: 'off',
-      }),
+    // require() here, not import: the bundle maps it to dist/vendor/openai.js, loaded on first use.
+    this.sdk = new SdkClient('openai', apiKey, () => require('openai') as Sdk, (sdk, key) => new sdk.default({
+      apiKey: key,
+      baseURL: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+      maxRetries: options.maxRetries ?? 2,
+      timeout: options.timeoutMs ?? 600_000,
+      logLevel: 'off',
     }));
-    return this.#sdk;
   }
 
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
     const model = request.session.model;
-    const { sdk, client } = await this.load(model);
+    const { sdk, client } = await this.sdk.get(model);
     const warn = warnings(options, this.options.tracer);
     const { entries } = portableHistory(request.messages, 'openai');
     const state = request.session.providerState.openai ?? {};
@@ -146,7 +135,7 @@ export class OpenAIProvider implements Provider {
 
   /** Reads a conversation's items (oldest first) as local messages, for "import remote conversation". */
   async conversationMessages(conversationId: string, model: string, signal?: AbortSignal): Promise<NewMessage[]> {
-    const { sdk, client } = await this.load(model);
+    const { sdk, client } = await this.sdk.get(model);
     try {
       const items: Item[] = [];
       for await (const item of client.conversations.items.list(conversationId, { order: 'asc', limit: 100 }, signal ? { signal } : {})) items.push(item as Item);
@@ -157,26 +146,17 @@ export class OpenAIProvider implements Provider {
   }
 
   private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    // A cancel can surface as an abort error or as a stream that simply stops: either way it was the user's.
-    if (signal?.aborted || e instanceof sdk.APIUserAbortError) return cancelled('openai');
+    const f = stainlessFailure(sdk, e, signal);
+    if (!f) return cancelled('openai');
     if (e instanceof CoreError) return e;
-    if (e instanceof sdk.APIConnectionTimeoutError) return providerError('openai', model, { kind: 'timeout' }, this.#apiKey, e);
-    if (e instanceof sdk.APIConnectionError) return providerError('openai', model, { kind: 'connection', detail: networkDetail(e) }, this.#apiKey, e);
-    if (e instanceof sdk.APIError) {
+    if (e instanceof sdk.APIError && f.kind !== 'connection' && f.kind !== 'timeout') {
       const body = e.error as { message?: string; code?: string } | undefined;
       const code = e.code ?? body?.code ?? undefined;
-      return providerError('openai', model, {
-        // An `event: error` mid-stream has no HTTP status; unless its code says otherwise it is the server's.
-        ...(codeKind(code) ? { kind: codeKind(code)! } : e.status === undefined ? { kind: 'server' } : {}),
-        ...(e.status !== undefined ? { status: e.status } : {}),
-        ...(e.headers ? { headers: e.headers } : {}),
-        ...(e.requestID ? { requestId: e.requestID } : {}),
-        ...(code ? { providerCode: code } : {}),
-        ...(body?.message ? { detail: body.message } : {}),
-      }, this.#apiKey, e);
+      // An `event: error` mid-stream has no HTTP status; unless its code says otherwise it is the server's.
+      const kind = codeKind(code) ?? (e.status === undefined ? 'server' : undefined);
+      Object.assign(f, kind ? { kind } : {}, code ? { providerCode: code } : {}, body?.message ? { detail: body.message } : {});
     }
-    // Anything else while reading the stream (e.g. the socket closed mid-body) is a broken connection.
-    return providerError('openai', model, { kind: 'connection', detail: networkDetail(e) }, this.#apiKey, e);
+    return this.sdk.error(model, f, e);
   }
 }
 
