@@ -6,6 +6,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, describeError } from './errors';
 import { Message, NewMessage, Part, Session, StopReason, ToolDefinition, Usage, messageText } from './model';
+import { ProviderConfig, createProvider } from './providers';
 import { OpenAIProvider, conversationBinding } from './providers/openai';
 import { PROVIDER_LABELS, Provider, StreamEvent, describeDropped, portableHistory } from './providers/provider';
 import { isUserTurn } from './providers/replay';
@@ -287,7 +288,8 @@ export interface ConnectionReport {
 }
 
 /** One tiny, unstored request: says whether the key, base URL and model work, and how fast. */
-export async function testConnection(provider: Provider, model: string, signal?: AbortSignal): Promise<ConnectionReport> {
+export async function testConnection(providerOrConfig: Provider | ProviderConfig, model: string, signal?: AbortSignal): Promise<ConnectionReport> {
+  const provider = 'send' in providerOrConfig ? providerOrConfig : createProvider(providerOrConfig);
   const now = new Date().toISOString();
   const session: Session = {
     id: 'connection-test', title: 'Connection test', userId: '', provider: provider.name, model, status: 'active', tags: [], metadata: {},

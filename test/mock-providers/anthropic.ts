@@ -1,7 +1,7 @@
 // Anthropic Messages, as @anthropic-ai/sdk 1.x expects it (spec §2.2–2.5, §4.3): Bearer auth,
 // anthropic-version 2026-10-21, named SSE events (`event:` + `data:`; the SDK drops frames without
 // `event:`), errors as {"type":"error","error":{type,message},"request_id"} with request-id.
-import { Ctx, Turn, bearer, deltas, finishStream, lastUserText, sendJson, startSse, write } from './server';
+import { Ctx, Turn, bearer, deltas, endsEarly, finishStream, lastUserText, sendJson, startSse, untilClosed, write } from './server';
 
 type Block = Record<string, unknown> & { type: string };
 
@@ -19,6 +19,7 @@ export async function handleAnthropic(ctx: Ctx): Promise<void> {
   if (req.path !== '/v1/messages') return error(ctx, 404, 'not_found_error', `Unknown path ${req.path}`);
   const body = req.body;
   const turn = mock.next('anthropic', lastUserText(body.messages));
+  if (turn.stall) return untilClosed(res);
   if (turn.error) {
     const e = turn.error;
     const type = e.status === 429 ? 'rate_limit_error' : e.status === 529 ? 'overloaded_error' : e.status >= 500 ? 'api_error' : 'invalid_request_error';
@@ -39,6 +40,7 @@ export async function handleAnthropic(ctx: Ctx): Promise<void> {
     const frame = `data: ${JSON.stringify({ type, ...data })}\n\n`;
     return write(res, turn.wrongFraming ? frame : `event: ${type}\n${frame}`);
   };
+  const errorFrame = () => send('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
   await send('message_start', { message: { ...message([], null), usage: { ...usage, output_tokens: 1 } } });
   await send('ping', {});
   for (const [index, block] of content.entries()) {
@@ -48,7 +50,7 @@ export async function handleAnthropic(ctx: Ctx): Promise<void> {
         mock.sentDeltas.anthropic += 1;
         await send('content_block_delta', { index, delta: { type: 'text_delta', text } });
       }
-      if (turn.cut || turn.hang) return finishStream(res, turn, async () => undefined);
+      if (endsEarly(turn)) return finishStream(res, turn, async () => undefined, errorFrame);
     } else if (block.type === 'thinking') {
       await send('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } });
       await send('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: block['thinking'] } });
@@ -63,7 +65,7 @@ export async function handleAnthropic(ctx: Ctx): Promise<void> {
   await finishStream(res, turn, async () => {
     await send('message_delta', { delta: { stop_reason: stop, stop_sequence: null, stop_details: null, container: null }, usage: { output_tokens: usage.output_tokens } });
     await send('message_stop', {});
-  });
+  }, errorFrame);
 }
 
 function blocks(turn: Turn, id: (prefix: string) => string): Block[] {

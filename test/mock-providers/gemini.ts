@@ -2,7 +2,7 @@
 // /{v1|v1beta}/models/{model}:generateContent | :streamGenerateContent?alt=sse | :countTokens,
 // data-only SSE frames each holding a whole response (genai yields nothing for frames with `event:`),
 // errors as {"error":{code,message,status,details}}.
-import { Ctx, Turn, deltas, finishStream, lastUserText, sendJson, startSse, write } from './server';
+import { Ctx, Turn, deltas, finishStream, lastUserText, sendJson, startSse, untilClosed, write } from './server';
 
 type Part = Record<string, unknown>;
 
@@ -22,6 +22,7 @@ export async function handleGemini(ctx: Ctx): Promise<void> {
   const body = req.body;
   if (method === 'countTokens') return sendJson(res, 200, { totalTokens: Math.ceil(JSON.stringify(body.contents).length / 4) });
   const turn = mock.next('gemini', lastUserText(body.contents));
+  if (turn.stall) return untilClosed(res);
   if (turn.error) {
     const e = turn.error;
     if (e.body) return sendJson(res, e.status, e.body, e.headers);
@@ -35,6 +36,13 @@ export async function handleGemini(ctx: Ctx): Promise<void> {
     modelVersion: model, responseId: 'gemini-resp-1',
   });
   const tail = tailParts(turn);
+  if (turn.blocked) {
+    const blocked = { promptFeedback: { blockReason: turn.blocked }, usageMetadata: { promptTokenCount: 12, totalTokenCount: 12 }, modelVersion: model, responseId: 'gemini-blocked' };
+    if (method === 'generateContent') return sendJson(res, 200, blocked);
+    startSse(res);
+    await write(res, `data: ${JSON.stringify(blocked)}\r\n\r\n`);
+    return void res.end();
+  }
   if (method === 'generateContent') {
     const text = turn.text ?? turn.chunks?.join('');
     return sendJson(res, 200, chunk([...(turn.reasoning ? [reasoningPart(turn)] : []), ...(text !== undefined ? [{ text }] : []), ...tail], 'STOP'));
@@ -49,7 +57,7 @@ export async function handleGemini(ctx: Ctx): Promise<void> {
   }
   await finishStream(res, turn, async () => {
     await send(chunk(tail, 'STOP'));
-  });
+  }, () => send({ error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } }));
 }
 
 function reasoningPart(turn: Turn): Part {

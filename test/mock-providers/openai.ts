@@ -1,7 +1,7 @@
 // OpenAI Responses + Conversations, as openai@7 expects them (spec §1.3, §4.3): named SSE events
 // with sequence numbers and one response id, no [DONE]; conversations that absorb each response's
 // input and output items; errors as {"error":{message,type,param,code}} with x-request-id.
-import { Ctx, Turn, bearer, deltas, finishStream, lastUserText, sendJson, startSse, write } from './server';
+import { Ctx, Turn, bearer, deltas, endsEarly, finishStream, lastUserText, sendJson, startSse, untilClosed, write } from './server';
 
 type Item = Record<string, unknown> & { type: string; id?: string };
 
@@ -60,6 +60,7 @@ async function respond(ctx: Ctx): Promise<void> {
     return error(ctx, 404, `Conversation with id '${conversationId}' not found.`, 'invalid_request_error', null, 'conversation');
   }
   const turn = mock.next('openai', lastUserText(body.input));
+  if (turn.stall) return untilClosed(res);
   if (turn.error) {
     const e = turn.error;
     const body = e.status === 429
@@ -91,6 +92,7 @@ async function respond(ctx: Ctx): Promise<void> {
   startSse(res);
   let seq = 0;
   const send = (type: string, data: Record<string, unknown>) => write(res, `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+  const errorFrame = () => send('error', { code: 'server_error', message: 'The server had an error while processing your request.', param: null });
   await send('response.created', { response: response('in_progress', []) });
   await send('response.in_progress', { response: response('in_progress', []) });
   for (const [index, item] of output.entries()) {
@@ -101,7 +103,7 @@ async function respond(ctx: Ctx): Promise<void> {
         mock.sentDeltas.openai += 1;
         await send('response.output_text.delta', { item_id: item.id, output_index: index, content_index: 0, delta, logprobs: [] });
       }
-      if (turn.cut || turn.hang) return finishStream(res, turn, async () => undefined);
+      if (endsEarly(turn)) return finishStream(res, turn, async () => undefined, errorFrame);
       await send('response.output_text.done', { item_id: item.id, output_index: index, content_index: 0, text: (item.content as Item[])[0]!['text'], logprobs: [] });
       await send('response.content_part.done', { item_id: item.id, output_index: index, content_index: 0, part: (item.content as Item[])[0] });
     } else if (item.type === 'function_call') {
@@ -120,7 +122,7 @@ async function respond(ctx: Ctx): Promise<void> {
   await finishStream(res, turn, async () => {
     remember();
     await send('response.completed', { response: response('completed', output) });
-  });
+  }, errorFrame);
 }
 
 function outputItems(turn: Turn, id: (prefix: string) => string): Item[] {

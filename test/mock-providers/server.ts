@@ -21,6 +21,12 @@ export interface Turn {
   cut?: 'destroy' | 'end';
   /** After the deltas, keep the connection open until the client goes away (for cancel tests). */
   hang?: boolean;
+  /** After the deltas, the provider's in-stream error frame instead of the end of the reply. */
+  streamError?: boolean;
+  /** Never answer (not even headers) until the client gives up: for timeouts. */
+  stall?: boolean;
+  /** Gemini: the prompt is blocked (promptFeedback.blockReason, no candidates). */
+  blocked?: string;
   /** Frame the stream wrongly: Anthropic without `event:` lines, Gemini with them (spec §4.4). */
   wrongFraming?: boolean;
   /** Answer with an HTTP error instead. */
@@ -124,13 +130,22 @@ export function write(res: http.ServerResponse, data: string): Promise<void> {
   return new Promise((resolve) => { res.write(data, () => resolve()); });
 }
 
-/** Ends the reply the way the turn asks: normally, by dropping the socket, by closing early, or by hanging. */
-export async function finishStream(res: http.ServerResponse, turn: Turn, terminal: () => Promise<void>): Promise<void> {
+/** Whether the turn ends the stream early (right after the text deltas). */
+export function endsEarly(turn: Turn): boolean {
+  return Boolean(turn.cut || turn.hang || turn.streamError);
+}
+
+/** Ends the reply the way the turn asks: normally, with an error frame, by dropping the socket, by closing early, or by hanging. */
+export async function finishStream(res: http.ServerResponse, turn: Turn, terminal: () => Promise<void>, errorFrame: () => Promise<void>): Promise<void> {
   if (turn.cut === 'destroy') { res.socket?.destroy(); return; }
   if (turn.cut === 'end') { res.end(); return; }
-  if (turn.hang) { await new Promise((resolve) => res.on('close', resolve)); return; }
-  await terminal();
+  if (turn.hang) { await untilClosed(res); return; }
+  await (turn.streamError ? errorFrame() : terminal());
   res.end();
+}
+
+export function untilClosed(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => { res.on('close', () => resolve()); });
 }
 
 export function deltas(turn: Turn): string[] {

@@ -157,7 +157,7 @@ describe('conversation runner', function () {
     assert.equal(bad.kind, 'auth');
     assert.match(bad.error!, /Gemini rejected the API key/);
     const port = await closedPort();
-    const down = await testConnection(createProvider({ name: 'openai', apiKey: 'k', baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 0 }), 'gpt-test');
+    const down = await testConnection({ name: 'openai', apiKey: 'k', baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 0 }, 'gpt-test');
     assert.equal(down.kind, 'connection');
     assert.match(down.error!, /The connection to OpenAI failed: .*ECONNREFUSED.*\. Check your network, proxy or the OpenAI base URL/);
   });

@@ -169,6 +169,29 @@ for (const w of WIRES) {
       });
     }
 
+    it('keeps the partial reply when the provider sends an error frame mid-stream', async () => {
+      const s = await session();
+      mock.script(w.name, { chunks: ['Half ', 'a reply'], streamError: true });
+      await assert.rejects(send(manager(), s.id, 'Hi', { provider: providerFor(w, mock, { maxRetries: 0 }), saveEveryMs: 0 }), (e: unknown) => {
+        assert.ok(isCoreError(e, 'ProviderError'));
+        assert.equal(e.details['kind'], w.name === 'openai' ? 'server' : 'overloaded');
+        return true;
+      });
+      const reply = manager().allMessages(s.id)[1]!;
+      assert.deepEqual([reply.state, messageText(reply.parts)], ['error', 'Half a reply']);
+    });
+
+    it('reports a request that gets no answer in time as a timeout', async () => {
+      const s = await session();
+      mock.script(w.name, { stall: true });
+      await assert.rejects(send(manager(), s.id, 'Hi', { provider: providerFor(w, mock, { maxRetries: 0, timeoutMs: 200 }), stream: false }), (e: unknown) => {
+        assert.ok(isCoreError(e, 'ProviderError'), String(e));
+        assert.equal(e.details['kind'], 'timeout');
+        assert.match(e.message, /did not answer in time/);
+        return true;
+      });
+    });
+
     it('cancels mid-stream: the partial reply is kept and marked partial/cancelled', async () => {
       const s = await session();
       mock.script(w.name, { chunks: ['one ', 'two ', 'three'], hang: true });

@@ -78,6 +78,16 @@ describe('Gemini provider (@google/genai)', function () {
     assert.ok(!JSON.stringify(w.generations(mock)[1]!.body).includes('gemini_'));
   });
 
+  it('stores a blocked prompt as a complete, empty reply stopped by the content filter, and says why', async () => {
+    const s = await manager().create({ provider: 'gemini', model: w.model });
+    mock.script('gemini', { blocked: 'SAFETY' });
+    const { reply, warnings } = await send(manager(), s.id, 'Something blocked', { provider: providerFor(w, mock) });
+    assert.equal(reply.state, 'complete');
+    assert.equal(reply.stopReason, 'content_filter');
+    assert.deepEqual(reply.parts, []);
+    assert.match(warnings[0]!, /Gemini blocked the prompt for safety reasons \(SAFETY\)/);
+  });
+
   it('framing guard: @google/genai yields nothing for frames with an `event:` line, so the mock sends data-only frames', async () => {
     const s = await manager().create({ provider: 'gemini', model: w.model });
     mock.script('gemini', { text: 'Framed like OpenAI, wrongly.', wrongFraming: true });

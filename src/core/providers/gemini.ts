@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { CoreError } from '../errors';
 import type { Message, Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled,
-  kindForStatus, networkDetail, parseArguments, portableHistory, retryAfterMs, sleep, streamCut, systemText,
+  DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, causeChain, Provider, ProviderOptions, ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled,
+  kindForStatus, networkDetail, parseArguments, portableHistory, retryAfterMs, sleep, streamCut, systemText, warnings,
 } from './provider';
 
 export interface GeminiOptions extends ProviderOptions {
@@ -26,6 +26,7 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 export class GeminiProvider implements Provider {
   readonly name = 'gemini' as const;
+  private readonly options: Omit<GeminiOptions, 'apiKey'>;
   private readonly sdk: SdkClient<Sdk, GoogleGenAI>;
 
   /**
@@ -33,6 +34,7 @@ export class GeminiProvider implements Provider {
    * GOOGLE_GENAI_API_VERSION and GOOGLE_API_KEY/GEMINI_API_KEY from the environment.
    */
   constructor({ apiKey, ...options }: GeminiOptions) {
+    this.options = options;
     // require() here, not import: the bundle maps it to dist/vendor/google-genai.js, loaded on first use.
     this.sdk = new SdkClient('gemini', apiKey, () => require('@google/genai') as Sdk, (sdk, key) => new sdk.GoogleGenAI({
       apiKey: key,
@@ -49,6 +51,7 @@ export class GeminiProvider implements Provider {
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
     const model = request.session.model;
     const { sdk, client } = await this.sdk.get(model);
+    const warn = warnings(options, this.options.tracer);
     const { entries } = portableHistory(request.messages, 'gemini');
     const system = systemText(request.session, entries);
     const safetySettings = request.session.providerState.gemini?.safetySettings;
@@ -70,13 +73,17 @@ export class GeminiProvider implements Provider {
       const parts = fromParts((candidate?.content?.parts ?? []) as ApiPart[]);
       if (!candidate?.finishReason && !native.promptFeedback?.blockReason) throw streamCut('gemini', model);
       const usage = usageOf(native.usageMetadata);
+      const stopReason = stopReasonOf(candidate?.finishReason, native.promptFeedback?.blockReason, parts);
+      if (stopReason === 'content_filter') {
+        warn.add(`Gemini blocked ${native.promptFeedback?.blockReason ? 'the prompt' : 'the reply'} for safety reasons (${native.promptFeedback?.blockReason ?? candidate?.finishReason}). Rephrase the message or adjust the session's safety settings.`);
+      }
       return {
         parts,
-        stopReason: stopReasonOf(candidate?.finishReason, native.promptFeedback?.blockReason, parts),
+        stopReason,
         model: native.modelVersion ?? model,
         providerIds: native.responseId ? { responseId: native.responseId } : {},
         native,
-        warnings: [],
+        warnings: warn.list,
         ...(usage ? { usage } : {}),
       };
     } catch (e) {
@@ -110,7 +117,7 @@ export class GeminiProvider implements Provider {
 
   private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
     // A cancel can surface as an abort error or as a stream that simply stops: either way it was the user's.
-    if (signal?.aborted || (e instanceof Error && e.name === 'AbortError')) return cancelled('gemini');
+    if (signal?.aborted) return cancelled('gemini');
     if (e instanceof CoreError) return e;
     if (e instanceof sdk.ApiError) {
       const body = parseBody(e.message);
@@ -126,8 +133,9 @@ export class GeminiProvider implements Provider {
         ...(retry !== undefined ? { retryAfterMs: retry } : {}),
       }, e);
     }
-    const detail = networkDetail(e);
-    return this.sdk.error(model, { kind: /timed? ?out/i.test(detail) ? 'timeout' : 'connection', detail }, e);
+    // The caller's signal did not fire, so an abort here is the SDK's own timeout.
+    const timedOut = causeChain(e).some((c) => c instanceof Error && (c.name === 'AbortError' || c.name === 'TimeoutError'));
+    return this.sdk.error(model, timedOut ? { kind: 'timeout' } : { kind: 'connection', detail: networkDetail(e) }, e);
   }
 }
 

@@ -176,10 +176,17 @@ function scrubbedCause(cause: unknown, apiKey?: string): Error | undefined {
   return copy;
 }
 
+/** An error and its causes, outermost first (a few levels at most). */
+export function causeChain(e: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let c = e; c && chain.length < 6; c = (c as { cause?: unknown }).cause) chain.push(c);
+  return chain;
+}
+
 /** The most specific reason in an error's cause chain (fetch wraps "ECONNREFUSED 127.0.0.1:9" in "fetch failed"). */
 export function networkDetail(e: unknown): string {
   let detail = e instanceof Error ? e.message : String(e);
-  for (let c = (e as { cause?: unknown } | undefined)?.cause, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+  for (const c of causeChain(e).slice(1)) {
     const { message, code } = c as { message?: string; code?: string };
     if (message) detail = code && !message.includes(code) ? `${message} (${code})` : message;
   }
