@@ -7,8 +7,9 @@ import type { Message as ApiReply, RawMessageStreamEvent, Usage as ApiUsage } fr
 import { CoreError } from '../errors';
 import type { Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled,
-  estimateTokens, parseArguments, portableHistory, providerError, stainlessFailure, streamCut, systemText, warnings,
+  DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions,
+  ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled, estimateTokens, parseArguments, portableHistory,
+  providerError, stainlessFailure, streamCut, systemText, warnings,
 } from './provider';
 
 export interface AnthropicOptions extends ProviderOptions {
@@ -37,8 +38,8 @@ export class AnthropicProvider implements Provider {
     this.sdk = new SdkClient('anthropic', apiKey, () => require('@anthropic-ai/sdk') as Sdk, (sdk, key) => new sdk.default({
       apiKey: key,
       baseURL: options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
-      maxRetries: options.maxRetries ?? 2,
-      timeout: options.timeoutMs ?? 600_000,
+      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       openTelemetry: false,
       logLevel: 'off',
     }));

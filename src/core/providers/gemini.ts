@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { CoreError } from '../errors';
 import type { Message, Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS, HistoryEntry, causeChain, Provider, ProviderOptions, ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled,
-  kindForStatus, networkDetail, parseArguments, portableHistory, retryAfterMs, sleep, streamCut, systemText, warnings,
+  DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions,
+  ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled, causeChain, kindForStatus, networkDetail,
+  parseArguments, portableHistory, retryAfterMs, sleep, streamCut, systemText, warnings,
 } from './provider';
 
 export interface GeminiOptions extends ProviderOptions {
@@ -42,8 +43,8 @@ export class GeminiProvider implements Provider {
       httpOptions: {
         baseUrl: options.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
         apiVersion: options.apiVersion ?? 'v1',
-        timeout: options.timeoutMs ?? 600_000,
-        fetch: retrying(options.maxRetries ?? 2),
+        timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        fetch: retrying(options.maxRetries ?? DEFAULT_MAX_RETRIES),
       },
     }));
   }

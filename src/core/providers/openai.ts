@@ -8,8 +8,8 @@ import type { Response, ResponseInputItem, ResponseStreamEvent, ResponseUsage } 
 import { CoreError } from '../errors';
 import type { Message, NewMessage, Part, ProviderState, StopReason, ToolDefinition, Usage } from '../model';
 import {
-  HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled, portableHistory,
-  providerError, stainlessFailure, streamCut, warnings,
+  DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest,
+  SdkClient, SendOptions, cancelled, portableHistory, providerError, stainlessFailure, streamCut, warnings,
 } from './provider';
 
 export interface OpenAIOptions extends ProviderOptions {
@@ -34,8 +34,8 @@ export class OpenAIProvider implements Provider {
     this.sdk = new SdkClient('openai', apiKey, () => require('openai') as Sdk, (sdk, key) => new sdk.default({
       apiKey: key,
       baseURL: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-      maxRetries: options.maxRetries ?? 2,
-      timeout: options.timeoutMs ?? 600_000,
+      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       logLevel: 'off',
     }));
   }

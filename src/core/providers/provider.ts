@@ -74,6 +74,9 @@ export interface ProviderOptions {
 }
 
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+export const DEFAULT_MAX_RETRIES = 2;
+/** Long: a streamed reply from a reasoning model can take minutes. */
+export const DEFAULT_TIMEOUT_MS = 600_000;
 
 // ---- errors ---------------------------------------------------------------------------------
 
