@@ -1,7 +1,7 @@
 // Bundles the extension, the CLI and the benchmark into dist/, and copies sql.js's wasm beside them
 // (loaded with locateFile from dist/, never from the network).
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -20,11 +20,18 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  // Activation loads only the thin extension.js; everything else (the core with zod and sql.js,
+  // the tree, the commands) is main.js, required on first use.
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './main.js'] },
+  { ...node, entryPoints: { main: 'src/extension/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist' },
+  // Tests that run inside VS Code's extension host (mocha comes from node_modules there).
+  { ...node, entryPoints: { index: 'test/integration/index.ts', tests: 'test/integration/tests.ts' }, outdir: 'out/test/integration', external: ['vscode', 'mocha', './tests.js'] },
 ];
 
+rmSync('dist', { recursive: true, force: true });
+rmSync('out', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
 

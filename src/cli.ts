@@ -250,7 +250,8 @@ export async function main(argv: string[]): Promise<number> {
   const dbPath = path.resolve(str(values['db']) ?? process.env['LANGSWARM_SESSIONS_DB'] ?? DEFAULT_DB);
   let manager: SessionManager | undefined;
   try {
-    manager = await SessionManager.open(dbPath, { tracer });
+    // The CLI's event loop only runs our writes, so it may keep the lock between them.
+    manager = await SessionManager.open(dbPath, { tracer, lingerLock: true });
     for (const w of manager.warnings) process.stderr.write(`warning: ${w}\n`);
     return (await command.run(manager, positionals, values, new Output())) ?? 0;
   } catch (e) {

@@ -274,7 +274,10 @@ export class SessionStore {
     }
     if (q.provider !== undefined) { where.push('provider = ?'); params.push(q.provider); }
     if (q.userId !== undefined) { where.push('user_id = ?'); params.push(q.userId); }
-    if (q.tag !== undefined) { where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)'); params.push(q.tag); }
+    if (q.tag === null) where.push('id NOT IN (SELECT session_id FROM session_tags)');
+    else if (q.tag !== undefined) { where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)'); params.push(q.tag); }
+    if (q.activeFrom !== undefined) { where.push('last_activity_at >= ?'); params.push(q.activeFrom); }
+    if (q.activeTo !== undefined) { where.push('last_activity_at < ?'); params.push(q.activeTo); }
     if (q.text !== undefined && q.text.trim() !== '') {
       const like = `%${q.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const conditions = [`title LIKE ? ESCAPE '\\'`, `id LIKE ? ESCAPE '\\'`, `model LIKE ? ESCAPE '\\'`];
@@ -297,6 +300,14 @@ export class SessionStore {
   /** Tags in use, with how many sessions carry each. */
   tagCounts(): Array<{ tag: string; count: number }> {
     return this.durable.all<{ tag: string; count: number }>(`SELECT tag, count(*) AS count FROM session_tags GROUP BY tag ORDER BY tag`);
+  }
+
+  /** Sessions per local calendar day of last activity, newest day first (offset: minutes east of UTC). */
+  dayCounts(offsetMinutes: number): Array<{ day: string; count: number }> {
+    return this.durable.all<{ day: string; count: number }>(
+      `SELECT date(last_activity_at, ?) AS day, count(*) AS count FROM sessions GROUP BY day ORDER BY day DESC`,
+      [`${offsetMinutes >= 0 ? '+' : ''}${Math.round(offsetMinutes)} minutes`],
+    );
   }
 
   /** Sessions in one of `statuses` whose last activity is before `before`. */
