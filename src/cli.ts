@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { addDemoSessions } from './core/demo';
 import { CoreError, describeError } from './core/errors';
 import { Message, messageText, Session, SessionSummary } from './core/model';
 import { SessionManager } from './core/sessions';
@@ -164,6 +165,13 @@ const commands: Record<string, Command> = {
     options: {},
     async run(m, [sessionId]) {
       await m.delete(need(sessionId, 'SESSION'));
+    },
+  },
+  demo: {
+    usage: 'demo   (adds sample sessions: every part type and status, and a 1,200-message thread)',
+    options: {},
+    async run(m, _p, _v, out) {
+      for (const id of await addDemoSessions(m)) out.line(id);
     },
   },
   stats: {

@@ -181,7 +181,7 @@ export class Commands {
     if (option<boolean>(arg, 'confirmed') !== true) {
       const answer = await vscode.window.showWarningMessage(
         `Delete session "${s.title}"?`,
-        { modal: true, detail: `Its ${s.messageCount} message${s.messageCount === 1 ? '' : 's'} and their revisions will be deleted. This cannot be undone.` },
+        { modal: true, detail: `${s.messageCount === 0 ? 'It has no messages.' : `Its ${s.messageCount} message${s.messageCount === 1 ? '' : 's'} and their revisions will be deleted.`} This cannot be undone.` },
         'Delete',
       );
       if (answer !== 'Delete') return false;

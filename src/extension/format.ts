@@ -43,7 +43,8 @@ export function dayRange(day: string): { from: string; to: string } {
 }
 
 const oneLine = (text: string, max: number) => {
-  const line = text.replace(/\s+/g, ' ').trim();
+  // Markdown emphasis and code marks read as noise in a one-line preview.
+  const line = text.replace(/```[\w-]*|\*\*|__|`/g, '').replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 

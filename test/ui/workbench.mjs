@@ -1,0 +1,52 @@
+// Selectors and steps for driving the VS Code 1.139 web workbench (see test/vscode/README.md).
+import path from 'node:path';
+import { ARTIFACTS } from '../vscode/run-tests.mjs';
+
+export const SEL = {
+  activityItem: (title) => `.part.activitybar li[role="tab"] a.action-label[aria-label^="${title}"]`,
+  sidebarTitle: '.part.sidebar .composite.title h2',
+  treeRow: '.part.sidebar .monaco-list-row',
+  quickInputBox: '.quick-input-widget .quick-input-box input',
+  quickInputRows: '.quick-input-widget .quick-input-list .monaco-list-row',
+  quickInputTitle: '.quick-input-widget .quick-input-title',
+  menuItem: (label) => `.monaco-menu .action-item a.action-menu-item:has(.action-label:text-is("${label}"))`,
+  dialog: '.monaco-dialog-box',
+  dialogMessage: '.monaco-dialog-box .dialog-message-text',
+  dialogDetail: '.monaco-dialog-box .dialog-message-detail',
+  dialogButton: (label) => `.monaco-dialog-box .dialog-buttons a.monaco-button:has-text("${label}")`,
+};
+
+/** Waits until the workbench, our activity-bar item and the colour theme are all there. */
+export async function waitForWorkbench(page, containerTitle) {
+  await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
+  await page.evaluate(() => window.driver.whenWorkbenchRestored());
+  await page.locator(SEL.activityItem(containerTitle)).waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench[class*="vscode-theme-"]').waitFor({ timeout: 30_000 });
+}
+
+export async function openContainer(page, title) {
+  const icon = page.locator(SEL.activityItem(title));
+  const tab = page.locator('.part.activitybar li[role="tab"]', { has: page.locator(`a.action-label[aria-label^="${title}"]`) });
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await icon.click();
+  await page.locator(SEL.sidebarTitle, { hasText: title }).waitFor();
+}
+
+/** F1, type the command's full "Category: Title", wait for its row, Enter. */
+export async function runCommand(page, label) {
+  await page.keyboard.press('F1');
+  await page.locator(SEL.quickInputBox).waitFor();
+  await page.keyboard.type(label);
+  await page.locator(`${SEL.quickInputRows}[aria-label^="${label}"]`).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Visible tree rows as "level:label" (aria-label is the tooltip, so read .label-name). */
+export async function treeRows(page) {
+  return page.locator(SEL.treeRow).evaluateAll((rows) => rows.map((r) => `${r.getAttribute('aria-level')}:${r.querySelector('.label-name')?.textContent ?? ''}`));
+}
+
+export async function shot(page, name, log = console.log) {
+  const file = path.join(ARTIFACTS, `ui-${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot ${path.relative(process.cwd(), file)}`);
+}
