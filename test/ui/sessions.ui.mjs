@@ -13,12 +13,17 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import { installVsix, startServer } from '../vscode/server.mjs';
 import { ARTIFACTS, launchBrowser, workbenchUrl } from '../vscode/run-tests.mjs';
-import { SEL, openContainer, runCommand, shot, treeRows, waitForWorkbench } from './workbench.mjs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { SEL, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench } from './workbench.mjs';
 
 const { values: opt } = parseArgs({
   options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] } },
 });
 const t0 = Date.now();
+const waitUntil = async (probe, ms = 15_000) => {
+  for (const end = Date.now() + ms; !probe(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() > end) throw new Error('timed out');
+};
 const step = (msg) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
 async function scenario(browser, server, workspace, theme, first) {
@@ -57,6 +62,13 @@ async function scenario(browser, server, workspace, theme, first) {
       await page.locator(SEL.treeRow, { hasText: 'Created through the UI' }).waitFor({ timeout: 15_000 });
       assert.deepEqual(await treeRows(page), ['1:Active', '2:Created through the UI']);
       step('created a session through the quick picks');
+      // The database was created in a git repository: the extension offers to ignore it.
+      await (await notification(page, 'Add it (and its journal) to .gitignore?')).waitFor();
+      await page.locator(SEL.notificationButton('Add to .gitignore')).click();
+      const ignore = path.join(workspace, '.gitignore');
+      await waitUntil(() => fs.existsSync(ignore) && fs.readFileSync(ignore, 'utf8').includes('/.vscode/langswarm-sessions.sqlite*'));
+      await page.keyboard.press('Escape');
+      step('offered to add the database to .gitignore, and did');
 
       // 3. Demo data through the view's "…" menu equivalent (the palette).
       await runCommand(page, 'LangSwarm Sessions: Open Demo Data');
@@ -110,9 +122,39 @@ async function scenario(browser, server, workspace, theme, first) {
   }
 }
 
+/** Restricted Mode: a database that came with a cloned repository opens read-only and stays untouched. */
+async function untrusted(browser, server, workspace) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const db = path.join(workspace, '.vscode', 'langswarm-sessions.sqlite');
+  const files = () => fs.readdirSync(path.dirname(db)).sort().map((f) => `${f}:${createHash('sha256').update(fs.readFileSync(path.join(path.dirname(db), f))).digest('hex')}`);
+  const before = files();
+  try {
+    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
+    // The web workbench opens an unknown folder in Restricted Mode without asking.
+    await waitForWorkbench(page, 'LangSwarm Sessions');
+    await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
+    await openContainer(page, 'LangSwarm Sessions');
+    await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });
+    await page.locator('.part.sidebar', { hasText: 'Read-only: this workspace is not trusted' }).waitFor();
+    assert.equal(await page.locator('.part.sidebar .actions-container a[aria-label^="Create Session"]').count(), 0, 'no Create button');
+    await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).click({ button: 'right' });
+    await page.locator('.monaco-menu').waitFor();
+    const menu = await page.locator('.monaco-menu .action-label').allInnerTexts();
+    step(`context menu when untrusted: ${JSON.stringify(menu)}`);
+    assert.ok(!menu.some((m) => /Delete|Rename|Archive|Pause/.test(m)), 'no changing commands in the menu');
+    await page.keyboard.press('Escape');
+    await shot(page, 'untrusted-readonly', step);
+    assert.deepEqual(files(), before, 'nothing in .vscode/ was written');
+    step('untrusted workspace: read-only and untouched');
+  } finally {
+    await page.close();
+  }
+}
+
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-ws-'));
+  fs.mkdirSync(path.join(workspace, '.git'));
   let code = 0;
   for (const [i, theme] of opt.theme.entries()) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
@@ -130,6 +172,27 @@ async function main() {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
     if (code) break;
+  }
+  if (!code) {
+    // A cloned repository that ships a session database, opened without trusting it.
+    const cloned = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-untrusted-'));
+    fs.mkdirSync(path.join(cloned, '.vscode'));
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'demo', '--db', path.join(cloned, '.vscode', 'langswarm-sessions.sqlite')], { stdio: 'ignore' });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
+    if (opt.vsix) installVsix(dataDir, opt.vsix);
+    const server = await startServer({ dataDir, trust: true, settings: { 'workbench.colorTheme': opt.theme[0] } });
+    const browser = await launchBrowser();
+    try {
+      await untrusted(browser, server, cloned);
+    } catch (e) {
+      console.error(e);
+      code = 1;
+    } finally {
+      await browser.close().catch(() => {});
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(cloned, { recursive: true, force: true });
+    }
   }
   fs.rmSync(workspace, { recursive: true, force: true });
   step(code ? 'UI TESTS FAILED' : 'all UI checks passed');

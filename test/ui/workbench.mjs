@@ -14,7 +14,19 @@ export const SEL = {
   dialogMessage: '.monaco-dialog-box .dialog-message-text',
   dialogDetail: '.monaco-dialog-box .dialog-message-detail',
   dialogButton: (label) => `.monaco-dialog-box .dialog-buttons a.monaco-button:has-text("${label}")`,
+  bell: '[id="status.notifications"]',
+  notificationCenter: '.notifications-center.visible',
+  notificationMessage: '.notifications-center .notification-list-item-message',
+  notificationButton: (label) => `.notifications-center .notification-list-item-buttons-container a.monaco-button:has-text("${label}")`,
 };
+
+/** Notifications: the smoke-test driver shows no toasts, so open the Notification Center. */
+export async function notification(page, text) {
+  if (!(await page.locator(SEL.notificationCenter).isVisible())) await page.locator(SEL.bell).click();
+  const row = page.locator(SEL.notificationMessage, { hasText: text });
+  await row.waitFor({ timeout: 20_000 });
+  return row;
+}
 
 /** Waits until the workbench, our activity-bar item and the colour theme are all there. */
 export async function waitForWorkbench(page, containerTitle) {

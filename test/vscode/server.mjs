@@ -62,14 +62,15 @@ async function waitForHttp(url, child, timeoutMs) {
 }
 
 /**
- * @param {{dataDir: string, port?: number, settings?: object, verbose?: boolean, timeoutMs?: number}} opts
+ * @param {{dataDir: string, port?: number, settings?: object, verbose?: boolean, timeoutMs?: number, trust?: boolean}} opts
  * @returns {Promise<{port: number, url: string, logFile: string, pid: number, stop: () => Promise<void>}>}
  */
-export async function startServer({ dataDir, port, settings, verbose = false, timeoutMs = 60_000 }) {
+export async function startServer({ dataDir, port, settings, verbose = false, timeoutMs = 60_000, trust = false }) {
   ensureTools();
   dataDir = path.resolve(dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  writeSettings(dataDir, settings);
+  // trust: keep VS Code's workspace trust on (to test Restricted Mode); by default it is off.
+  writeSettings(dataDir, { ...settings, ...(trust ? { 'security.workspace.trust.enabled': true } : {}) });
   port ??= await freePort();
   const logFile = path.join(dataDir, 'server.log');
   const out = fs.openSync(logFile, 'a');
@@ -82,7 +83,7 @@ export async function startServer({ dataDir, port, settings, verbose = false, ti
     '--enable-smoke-test-driver',
     // Belt and braces with the User setting: the page gets enableWorkspaceTrust:false, so no
     // Restricted Mode and installed extensions without untrustedWorkspaces support stay enabled.
-    '--disable-workspace-trust',
+    ...(trust ? [] : ['--disable-workspace-trust']),
   ], {
     // Own process group, so stop() can kill the server and its extension hosts / pty hosts together.
     detached: true,
