@@ -6,16 +6,15 @@
 //
 //   node test/ui/sessions.ui.mjs [--vsix FILE] [--theme "Dark Modern"]
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../vscode/tools.mjs';
-import { installVsix, startServer } from '../vscode/server.mjs';
-import { ARTIFACTS, launchBrowser, workbenchUrl } from '../vscode/run-tests.mjs';
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { SEL, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench } from './workbench.mjs';
+import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
+import { SEL, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
 
 const { values: opt } = parseArgs({
   options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] } },
@@ -155,45 +154,20 @@ async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-ws-'));
   fs.mkdirSync(path.join(workspace, '.git'));
-  let code = 0;
+  let ok = true;
   for (const [i, theme] of opt.theme.entries()) {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
-    if (opt.vsix) installVsix(dataDir, opt.vsix);
-    const server = await startServer({ dataDir, settings: { 'workbench.colorTheme': theme } });
-    const browser = await launchBrowser();
-    try {
-      await scenario(browser, server, workspace, theme, i === 0);
-    } catch (e) {
-      console.error(e);
-      code = 1;
-    } finally {
-      await browser.close().catch(() => {});
-      await server.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-    if (code) break;
+    ok = await withWorkbench({ vsix: opt.vsix, theme }, (browser, server) => scenario(browser, server, workspace, theme, i === 0));
+    if (!ok) break;
   }
-  if (!code) {
+  if (ok) {
     // A cloned repository that ships a session database, opened without trusting it.
     const cloned = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-untrusted-'));
     fs.mkdirSync(path.join(cloned, '.vscode'));
     execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'demo', '--db', path.join(cloned, '.vscode', 'langswarm-sessions.sqlite')], { stdio: 'ignore' });
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
-    if (opt.vsix) installVsix(dataDir, opt.vsix);
-    const server = await startServer({ dataDir, trust: true, settings: { 'workbench.colorTheme': opt.theme[0] } });
-    const browser = await launchBrowser();
-    try {
-      await untrusted(browser, server, cloned);
-    } catch (e) {
-      console.error(e);
-      code = 1;
-    } finally {
-      await browser.close().catch(() => {});
-      await server.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      fs.rmSync(cloned, { recursive: true, force: true });
-    }
+    ok = await withWorkbench({ vsix: opt.vsix, theme: opt.theme[0], trust: true }, (browser, server) => untrusted(browser, server, cloned));
+    fs.rmSync(cloned, { recursive: true, force: true });
   }
+  const code = ok ? 0 : 1;
   fs.rmSync(workspace, { recursive: true, force: true });
   step(code ? 'UI TESTS FAILED' : 'all UI checks passed');
   return code;

@@ -1,6 +1,31 @@
 // Selectors and steps for driving the VS Code 1.139 web workbench (see test/vscode/README.md).
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { ARTIFACTS } from '../vscode/run-tests.mjs';
+import { ARTIFACTS, launchBrowser } from '../vscode/run-tests.mjs';
+import { installVsix, startServer } from '../vscode/server.mjs';
+
+/**
+ * Runs `fn(browser, server)` against a fresh VS Code server (with the .vsix installed when given)
+ * and a fresh Chromium; cleans both up. Resolves false when `fn` threw (the error is printed).
+ */
+export async function withWorkbench({ vsix, theme, trust = false }, fn) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
+  if (vsix) installVsix(dataDir, vsix);
+  const server = await startServer({ dataDir, trust, settings: theme ? { 'workbench.colorTheme': theme } : {} });
+  const browser = await launchBrowser();
+  try {
+    await fn(browser, server);
+    return true;
+  } catch (e) {
+    console.error(e);
+    return false;
+  } finally {
+    await browser.close().catch(() => {});
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
 export const SEL = {
   activityItem: (title) => `.part.activitybar li[role="tab"] a.action-label[aria-label^="${title}"]`,

@@ -105,31 +105,16 @@ function toSummary(r: Row): SessionSummary {
     messageCount: Number(r['message_count']),
     totalTokens: Number(r['total_tokens']),
   };
-  if (r['parent_session_id'] !== null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
-  if (r['origin_format'] !== null) s.originFormat = String(r['origin_format']);
+  if (r['parent_session_id'] != null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
+  if (r['origin_format'] != null) s.originFormat = String(r['origin_format']);
   return s;
 }
 
 function toSession(r: Row): Session {
-  const s: Session = {
-    id: String(r['id']),
-    title: String(r['title']),
-    userId: String(r['user_id']),
-    provider: String(r['provider']),
-    model: String(r['model']),
-    status: r['status'] as SessionStatus,
-    tags: parse<string[]>(r['tags'], []),
-    metadata: parse(r['metadata'], {}),
-    providerState: parse(r['provider_state'], {}),
-    createdAt: String(r['created_at']),
-    updatedAt: String(r['updated_at']),
-    lastActivityAt: String(r['last_activity_at']),
-    messageCount: Number(r['message_count']),
-    totalTokens: Number(r['total_tokens']),
-  };
-  if (r['system_prompt'] !== null) s.systemPrompt = String(r['system_prompt']);
-  if (r['parent_session_id'] !== null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
-  if (r['origin'] !== null) s.origin = parse(r['origin'], undefined);
+  const { originFormat: _, ...summary } = toSummary(r);
+  const s: Session = { ...summary, metadata: parse(r['metadata'], {}), providerState: parse(r['provider_state'], {}) };
+  if (r['system_prompt'] != null) s.systemPrompt = String(r['system_prompt']);
+  if (r['origin'] != null) s.origin = parse(r['origin'], undefined);
   return s;
 }
 
