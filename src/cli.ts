@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { importOpenAIConversation, replay, send, testConnection } from './core/conversation';
+import { addDemoSessions } from './core/demo';
 import { CoreError, describeError } from './core/errors';
 import { Message, messageText, Session, SessionSummary } from './core/model';
 import { OpenAIProvider, Provider, configFromEnv, createProvider } from './core/providers';
@@ -205,6 +206,13 @@ const commands: Record<string, Command> = {
       await m.delete(need(sessionId, 'SESSION'));
     },
   },
+  demo: {
+    usage: 'demo   (adds sample sessions: every part type and status, and a 1,200-message thread)',
+    options: {},
+    async run(m, _p, _v, out) {
+      for (const id of await addDemoSessions(m)) out.line(id);
+    },
+  },
   stats: {
     usage: 'stats [--session S] [--json]',
     options: { session: { type: 'string' }, json: { type: 'boolean' } },
@@ -356,7 +364,8 @@ export async function main(argv: string[]): Promise<number> {
   const dbPath = path.resolve(str(values['db']) ?? process.env['LANGSWARM_SESSIONS_DB'] ?? DEFAULT_DB);
   let manager: SessionManager | undefined;
   try {
-    manager = await SessionManager.open(dbPath, { tracer });
+    // The CLI's event loop only runs our writes, so it may keep the lock between them.
+    manager = await SessionManager.open(dbPath, { tracer, lingerLock: true });
     for (const w of manager.warnings) process.stderr.write(`warning: ${w}\n`);
     return (await command.run(manager, positionals, values, new Output())) ?? 0;
   } catch (e) {

@@ -253,10 +253,14 @@ export type MessagePatch = z.input<typeof MessagePatch>;
 export const SessionFilter = z.object({
   status: z.union([SessionStatus, z.array(SessionStatus)]).optional(),
   provider: z.string().optional(),
-  tag: z.string().optional(),
+  /** A tag the session carries; null for sessions without tags. */
+  tag: z.string().nullable().optional(),
   userId: z.string().optional(),
   /** Matches title, id, model or any message text. */
   text: z.string().optional(),
+  /** Last activity within [from, to) (ISO instants). */
+  activeFrom: timestamp.optional(),
+  activeTo: timestamp.optional(),
 });
 export type SessionFilter = z.infer<typeof SessionFilter>;
 

@@ -1,0 +1,28 @@
+// The extension's settings (package.json "contributes.configuration"), parsed with zod: a bad
+// value falls back to its default instead of breaking the extension.
+import { z } from 'zod';
+import { KNOWN_PROVIDERS } from './core/model';
+
+export const GROUPINGS = ['status', 'provider', 'tag', 'day'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+export const Settings = z.object({
+  /** Empty: `.vscode/langswarm-sessions.sqlite` in the first workspace folder (global storage without one). */
+  databasePath: z.string().trim().catch(''),
+  grouping: z.enum(GROUPINGS).catch('status'),
+  /** 0 turns auto-archive off. */
+  autoArchiveDays: z.number().int().min(0).max(3650).catch(0),
+  defaultProvider: z.enum(KNOWN_PROVIDERS).catch('replay'),
+  defaultModel: z.string().trim().catch(''),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const DEFAULT_DATABASE_PATH = '.vscode/langswarm-sessions.sqlite';
+
+/** Models offered first in "Create Session" for each provider (any other name can be typed). */
+export const SUGGESTED_MODELS: Record<(typeof KNOWN_PROVIDERS)[number], string[]> = {
+  openai: ['gpt-5.1', 'gpt-5-mini', 'gpt-4o', 'gpt-4o-mini'],
+  anthropic: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'],
+  gemini: ['gemini-2.5-pro', 'gemini-2.5-flash'],
+  replay: ['recorded'],
+};
