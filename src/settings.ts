@@ -20,9 +20,10 @@ export type Settings = z.infer<typeof Settings>;
 export const DEFAULT_DATABASE_PATH = '.vscode/langswarm-sessions.sqlite';
 
 /** Models offered first in "Create Session" for each provider (any other name can be typed). */
+/** Current models named in the pinned SDKs' types (November 2026); deprecated ones are left out. */
 export const SUGGESTED_MODELS: Record<(typeof KNOWN_PROVIDERS)[number], string[]> = {
-  openai: ['gpt-5.1', 'gpt-5-mini', 'gpt-4o', 'gpt-4o-mini'],
-  anthropic: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'],
-  gemini: ['gemini-2.5-pro', 'gemini-2.5-flash'],
+  openai: ['gpt-5.5', 'gpt-5.4-mini', 'gpt-5.4-nano'],
+  anthropic: ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5'],
+  gemini: ['gemini-3.5-flash', 'gemini-3.1-pro-preview', 'gemini-2.5-pro'],
   replay: ['recorded'],
 };

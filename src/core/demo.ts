@@ -35,12 +35,12 @@ const DEMO: DemoSession[] = [
   },
   {
     title: 'Refactor the CSV parser',
-    provider: 'anthropic', model: 'claude-sonnet-4-5', status: 'active', tags: ['demo', 'code'],
+    provider: 'anthropic', model: 'claude-sonnet-5-5', status: 'active', tags: ['demo', 'code'],
     systemPrompt: 'You are a senior TypeScript reviewer.',
     messages: [
       { role: 'user', content: 'This parser breaks on quoted commas:\n\n```ts\nexport const parse = (line: string) => line.split(",");\n```\nHow would you fix it?' },
       {
-        role: 'assistant', stopReason: 'end_turn', usage: usage(96, 210), provider: { name: 'anthropic', model: 'claude-sonnet-4-5' },
+        role: 'assistant', stopReason: 'end_turn', usage: usage(96, 210), provider: { name: 'anthropic', model: 'claude-sonnet-5-5' },
         parts: [
           { type: 'reasoning', text: 'Need a small state machine over characters; handle escaped quotes ("").', opaque: { provider: 'anthropic', signature: 'sig-demo' } },
           { type: 'text', text: 'Split on commas only outside quotes, and treat `""` as an escaped quote:\n\n```ts\nexport function parse(line: string): string[] {\n  const out: string[] = [];\n  let cur = "", quoted = false;\n  for (let i = 0; i < line.length; i++) {\n    const c = line[i];\n    if (quoted && c === \'"\' && line[i + 1] === \'"\') { cur += \'"\'; i++; }\n    else if (c === \'"\') quoted = !quoted;\n    else if (c === "," && !quoted) { out.push(cur); cur = ""; }\n    else cur += c;\n  }\n  out.push(cur);\n  return out;\n}\n```' },
@@ -60,7 +60,7 @@ const DEMO: DemoSession[] = [
   },
   {
     title: 'Prompt experiment (archived)',
-    provider: 'openai', model: 'gpt-4o-mini', status: 'archived', tags: ['demo'],
+    provider: 'openai', model: 'gpt-5.4-mini', status: 'archived', tags: ['demo'],
     messages: [
       { role: 'developer', content: 'Answer in exactly three words.' },
       { role: 'user', content: 'Describe the ocean.' },
@@ -69,7 +69,7 @@ const DEMO: DemoSession[] = [
   },
   {
     title: 'Rate-limited run',
-    provider: 'anthropic', model: 'claude-haiku-4-5', status: 'error', tags: ['demo'],
+    provider: 'anthropic', model: 'claude-haiku-5-5', status: 'error', tags: ['demo'],
     messages: [
       { role: 'user', content: 'Translate the release notes into German.' },
       { role: 'assistant', state: 'partial', content: 'Versionshinweise: Diese Version behebt', metadata: { error: 'Rate limited (429); retry after 20 s' } },

@@ -23,6 +23,12 @@ export const COMMAND_IDS = [
   'langswarmSessions.showMore',
   'langswarmSessions.openDemo',
   'langswarmSessions.addToGitignore',
+  'langswarmSessions.sendMessage',
+  'langswarmSessions.replayConversation',
+  'langswarmSessions.testProviderConnection',
+  'langswarmSessions.setApiKey',
+  'langswarmSessions.clearApiKey',
+  'langswarmSessions.importRemoteConversation',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -11,6 +11,7 @@ import type { CommandId } from './commandIds';
 import { SessionDatabase, addToGitignore, readSettings } from './database';
 import { STATUS_ICON, messageIcon, relativeTime, sessionDescription } from './format';
 import { messageUri } from './messageDocuments';
+import { Providers } from './providers';
 import { ActiveSession } from './statusBar';
 import { Node, SessionsTree, TreeFilter } from './tree';
 
@@ -22,6 +23,7 @@ export interface CommandContext {
   treeView: vscode.TreeView<Node>;
   active: ActiveSession;
   log: vscode.LogOutputChannel;
+  providers: Providers;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -71,6 +73,12 @@ export class Commands {
     'langswarmSessions.showMore': async (a) => { if (isNode(a) && a.kind === 'more') this.ctx.tree.showMore(a.parentId); },
     'langswarmSessions.openDemo': () => this.openDemo(),
     'langswarmSessions.addToGitignore': () => this.addToGitignore(),
+    'langswarmSessions.sendMessage': (a) => this.sendMessage(a),
+    'langswarmSessions.replayConversation': (a) => this.replayConversation(a),
+    'langswarmSessions.testProviderConnection': (a) => this.ctx.providers.testConnections(a),
+    'langswarmSessions.setApiKey': (a) => this.ctx.providers.setApiKey(a),
+    'langswarmSessions.clearApiKey': (a) => this.ctx.providers.clearApiKey(a),
+    'langswarmSessions.importRemoteConversation': (a) => this.importRemoteConversation(a),
   };
 
   constructor(private readonly ctx: CommandContext) {}
@@ -136,10 +144,10 @@ export class Commands {
   }
 
   /** A quick pick of suggested models that also accepts any typed name. */
-  private pickModel(provider: (typeof KNOWN_PROVIDERS)[number], defaultModel: string): Promise<string | undefined> {
-    const suggested = [...new Set([defaultModel, ...SUGGESTED_MODELS[provider]].filter(Boolean))];
+  private pickModel(provider: (typeof KNOWN_PROVIDERS)[number], defaultModel: string, title = 'New session (2/4): model'): Promise<string | undefined> {
+    const suggested = [...new Set([defaultModel, ...(SUGGESTED_MODELS[provider] ?? [])].filter(Boolean))];
     const pick = vscode.window.createQuickPick();
-    pick.title = 'New session (2/4): model';
+    pick.title = title;
     pick.placeholder = 'Pick a model or type its name';
     const base = suggested.map((label) => ({ label }));
     pick.items = base;
@@ -350,6 +358,47 @@ export class Commands {
     const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     await vscode.workspace.getConfiguration('langswarmSessions').update('grouping', wanted, target);
     return wanted as Grouping;
+  }
+
+  // ---- providers -----------------------------------------------------------------------------
+
+  /** Sends a message in a session (the active one by default) and streams the reply into it. */
+  private async sendMessage(arg: unknown): Promise<string | undefined> {
+    const manager = await this.manager();
+    const id = sessionIdFrom(arg) ?? this.ctx.active.id ?? (await this.pickSession('Send to which session?', ['active']));
+    if (!id) return undefined;
+    const content = option<string>(arg, 'content') ?? (await vscode.window.showInputBox({ title: `Message to "${manager.get(id).title}"`, prompt: 'Sent as the next user message; the reply streams into the session.' }));
+    if (content === undefined || !content.trim()) return undefined;
+    if (manager.get(id).status !== 'active' && !this.ctx.db.readOnly) await manager.resume(id);
+    const provider = option<string>(arg, 'provider');
+    const model = option<string>(arg, 'model');
+    return this.ctx.providers.sendMessage(manager, id, content, { ...(provider ? { provider } : {}), ...(model ? { model } : {}) });
+  }
+
+  /** Re-runs a session's user turns on a chosen provider and model into a fork, compared side by side. */
+  private async replayConversation(arg: unknown): Promise<string | undefined> {
+    const manager = await this.manager();
+    const id = sessionIdFrom(arg) ?? (await this.pickSession('Replay which conversation?', [...SESSION_STATUSES]));
+    if (!id) return undefined;
+    const provider = option<string>(arg, 'provider')
+      ?? (await vscode.window.showQuickPick([...KNOWN_PROVIDERS], { title: 'Replay on which provider?' }));
+    if (!provider) return undefined;
+    const model = option<string>(arg, 'model') ?? (await this.pickModel(provider as (typeof KNOWN_PROVIDERS)[number], '', `Replay on ${provider}: model`));
+    if (!model) return undefined;
+    const result = await this.ctx.providers.replayConversation(manager, id, provider, model);
+    await this.reveal(result.session.id);
+    return result.session.id;
+  }
+
+  private async importRemoteConversation(arg: unknown): Promise<string | undefined> {
+    const manager = await this.manager();
+    const conversationId = option<string>(arg, 'conversationId')
+      ?? (await vscode.window.showInputBox({ title: 'Import an OpenAI conversation', prompt: 'Its id (conv_…)', validateInput: (v) => (/^conv_\S+$/.test(v.trim()) ? undefined : 'An OpenAI conversation id starts with conv_') }));
+    if (!conversationId) return undefined;
+    const model = option<string>(arg, 'model') ?? readSettings().defaultModel ?? 'gpt-4o';
+    const id = await this.ctx.providers.importRemote(manager, conversationId.trim(), model || 'gpt-4o', option<string>(arg, 'title'));
+    await this.reveal(id);
+    return id;
   }
 
   // ---- setup ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { CommandId } from './commandIds';
 import { Commands } from './commands';
 import { SessionDatabase, gitignoreEntry } from './database';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
+import { COMPARE_SCHEME, Providers } from './providers';
 import { ActiveSession } from './statusBar';
 import { Node, SessionsTree } from './tree';
 
@@ -15,6 +16,7 @@ export interface Main {
   database: SessionDatabase;
   commands: Commands;
   active: ActiveSession;
+  providers: Providers;
   tracer: Tracer;
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
 }
@@ -49,7 +51,8 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const treeView = parts.treeView as vscode.TreeView<Node>;
   const tree = new SessionsTree(database, context.workspaceState, parts.treeEvents as vscode.EventEmitter<Node | undefined>);
   const active = new ActiveSession(database, context.workspaceState);
-  const commands = new Commands({ db: database, tree, treeView, active, log: parts.log });
+  const providers = new Providers(context.secrets, database, parts.log);
+  const commands = new Commands({ db: database, tree, treeView, active, log: parts.log, providers });
   const documents = new MessageDocuments(database);
 
   const describeView = () => {
@@ -63,6 +66,8 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     connectLog(parts.log, tracer),
     database, tree, active, documents,
     vscode.workspace.registerFileSystemProvider(MESSAGE_SCHEME, documents, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, providers.compareDocuments),
+    providers,
     parts.treeEvents.event(describeView),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('langswarmSessions.databasePath')) void database.reopen();
@@ -80,7 +85,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   }, (e: unknown) => tracer.error('could not open the session database', { path: database.path, error: describeError(e) }));
 
   return {
-    tree, database, commands, active, tracer,
+    tree, database, commands, active, tracer, providers,
     execute: (id, args) => commands.run(id, args),
   };
 }

@@ -51,9 +51,9 @@ describe('LangSwarm Sessions in VS Code', () => {
   describe('session commands', () => {
     it('create, resume, pause, complete, archive, unarchive, rename, tag and delete', async () => {
       const manager = await main.database.manager();
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'anthropic', model: 'claude-sonnet-4-5', title: 'Lifecycle', systemPrompt: 'Be brief.', tags: ['a'] }))!;
+      const id = (await run<string>('langswarmSessions.createSession', { provider: 'anthropic', model: 'claude-sonnet-5-5', title: 'Lifecycle', systemPrompt: 'Be brief.', tags: ['a'] }))!;
       let s = manager.get(id);
-      assert.deepEqual([s.provider, s.model, s.title, s.systemPrompt, s.tags], ['anthropic', 'claude-sonnet-4-5', 'Lifecycle', 'Be brief.', ['a']]);
+      assert.deepEqual([s.provider, s.model, s.title, s.systemPrompt, s.tags], ['anthropic', 'claude-sonnet-5-5', 'Lifecycle', 'Be brief.', ['a']]);
       assert.equal(main.active.id, id, 'a new session becomes the active one');
 
       assert.equal(await run('langswarmSessions.pauseSession', id), 'paused');

@@ -49,8 +49,8 @@ async function scenario(browser, server, workspace, theme, first) {
       await page.locator(`${SEL.quickInputRows}[aria-label^="anthropic"]`).first().waitFor();
       await page.keyboard.press('Enter');
       await page.locator(SEL.quickInputTitle, { hasText: 'model' }).waitFor();
-      await page.keyboard.type('claude-opus-4-1');
-      await page.locator(`${SEL.quickInputRows}[aria-label^="claude-opus-4-1"]`).first().waitFor();
+      await page.keyboard.type('claude-opus-5-5');
+      await page.locator(`${SEL.quickInputRows}[aria-label^="claude-opus-5-5"]`).first().waitFor();
       await page.keyboard.press('Enter');
       await page.locator(SEL.quickInputTitle, { hasText: 'title' }).waitFor();
       await page.keyboard.type('Created through the UI');
