@@ -120,6 +120,7 @@ function importedMessage(m: Message, style: TimeStyle): { message: Record<string
       case 'content': return m.revision === 0 && 'content' in o ? o['content'] : contentOf(m.parts);
       case 'timestamp': return m.createdAtRaw ?? formatPythonTime(m.createdAt, style);
       case 'metadata': return m.metadata;
+      case 'provider_message_id': return m.providerIds?.['responseId'] ?? null;
       default: return V1_NULL_DEFAULTS.has(key) ? null : undefined;
     }
   };

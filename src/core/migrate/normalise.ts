@@ -35,22 +35,22 @@ export function v1Status(status: SessionStatus): string {
   return V1_STATUSES[status];
 }
 
-export type RoleMapping = { role: Role; known: boolean; toolResult: boolean };
+export type RoleMapping = { readonly role: Role; readonly known: boolean; readonly toolResult: boolean };
 
-const ROLES: Record<string, Omit<RoleMapping, 'known'>> = {
-  system: { role: 'system', toolResult: false },
-  developer: { role: 'developer', toolResult: false },
-  user: { role: 'user', toolResult: false },
-  assistant: { role: 'assistant', toolResult: false },
-  tool: { role: 'tool', toolResult: true },
+const ROLES: Record<string, RoleMapping> = {
+  system: { role: 'system', known: true, toolResult: false },
+  developer: { role: 'developer', known: true, toolResult: false },
+  user: { role: 'user', known: true, toolResult: false },
+  assistant: { role: 'assistant', known: true, toolResult: false },
+  tool: { role: 'tool', known: true, toolResult: true },
   // OpenAI's legacy function-calling role: its content is a tool result.
-  function: { role: 'tool', toolResult: true },
+  function: { role: 'tool', known: true, toolResult: true },
 };
+const UNKNOWN_ROLE: RoleMapping = { role: 'user', known: false, toolResult: false };
 
 /** The model role for a LangSwarm role; an unknown one becomes `user` and is reported. */
 export function mapRole(raw: unknown): RoleMapping {
-  const known = typeof raw === 'string' ? ROLES[raw] : undefined;
-  return known ? { ...known, known: true } : { role: 'user', toolResult: false, known: false };
+  return (typeof raw === 'string' && Object.hasOwn(ROLES, raw) ? ROLES[raw] : undefined) ?? UNKNOWN_ROLE;
 }
 
 /** The V1 role for a model role (V1 has no developer role). */

@@ -26,27 +26,34 @@ export function parseSourceTime(raw: unknown, naiveUtc: boolean): SourceTime | u
   const m = ISO.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3))] as const;
+  const parts: Parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3))];
   if (parts[1] > 11 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 60) return undefined;
   let ms: number;
   if (zone) {
     const offset = zone.toUpperCase() === 'Z' ? 0 : offsetMinutes(zone);
     ms = utc(parts) - offset * 60_000;
-  } else if (naiveUtc) {
-    ms = utc(parts);
   } else {
-    const local = new Date(2000, 0, 1);
-    local.setFullYear(parts[0], parts[1], parts[2]);
-    local.setHours(parts[3], parts[4], parts[5], parts[6]);
-    ms = local.getTime();
+    ms = naiveUtc ? utc(parts) : local(parts);
   }
   return valid(ms, zone === undefined);
 }
 
-function utc(p: readonly number[]): number {
+type Parts = readonly [number, number, number, number, number, number, number];
+
+// Date.UTC and new Date(y, …) read years 0–99 as 1900–1999: those few go the long way.
+function utc(p: Parts): number {
+  if (p[0] >= 100) return Date.UTC(...p);
   const date = new Date(0);
-  date.setUTCFullYear(p[0]!, p[1]!, p[2]!);
-  date.setUTCHours(p[3]!, p[4]!, p[5]!, p[6]!);
+  date.setUTCFullYear(p[0], p[1], p[2]);
+  date.setUTCHours(p[3], p[4], p[5], p[6]);
+  return date.getTime();
+}
+
+function local(p: Parts): number {
+  if (p[0] >= 100) return new Date(...p).getTime();
+  const date = new Date(2000, 0, 1);
+  date.setFullYear(p[0], p[1], p[2]);
+  date.setHours(p[3], p[4], p[5], p[6]);
   return date.getTime();
 }
 

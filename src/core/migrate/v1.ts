@@ -189,6 +189,7 @@ function mapV1Message(raw: unknown, index: number, mapper: MessageMapper, specia
     if (key === 'metadata' && isObject(value)) continue;
     if (key === 'role' && value === v1Role(role.role)) continue;
     if (V1_NULL_DEFAULTS.has(key) && value === null) continue;
+    if (key === 'provider_message_id' && typeof value === 'string' && value) continue; // it is providerIds.responseId
     fields[key] = value;
   }
   const keys = Object.keys(raw);
