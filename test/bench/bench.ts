@@ -3,9 +3,11 @@
 import * as path from 'node:path';
 import { Report } from './report';
 import { runCoreBench } from './core';
+import { runMigrateBench } from './migrate';
 
 const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['core: durable store, listing and search', runCoreBench],
+  ['migrate: LangSwarm V1 import', runMigrateBench],
 ];
 
 async function main(): Promise<void> {
