@@ -134,9 +134,9 @@ function toSession(r: Row): Session {
 }
 
 /** A message that is one plain text part stores no parts JSON: its text is search_text (saves a third of the file). */
-function partsColumn(parts: readonly Part[]): string | null {
+function partsColumn(parts: readonly Part[], searchText: string): string | null {
   const only = parts.length === 1 ? parts[0] : undefined;
-  return only?.type === 'text' && only.annotations === undefined ? null : JSON.stringify(parts);
+  return only?.type === 'text' && only.annotations === undefined && only.text === searchText ? null : JSON.stringify(parts);
 }
 
 function toMessage(r: Row): Message {
@@ -382,7 +382,7 @@ export class SessionStore {
       `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage, total_tokens,
          stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      [m.id, m.sessionId, m.seq, m.role, partsColumn(m.parts), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
+      [m.id, m.sessionId, m.seq, m.role, partsColumn(m.parts, searchText), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
         json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
         JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null],
     );
@@ -444,7 +444,7 @@ export class SessionStore {
     tx.run(
       `UPDATE messages SET parts = ?, search_text = ?, state = ?, metadata = ?, revision = ?, edited_at = ?, usage = ?, total_tokens = ?,
          stop_reason = ?, provider_ids = ?, native = ? WHERE pk = ?`,
-      [partsColumn(after.parts), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
+      [partsColumn(after.parts, searchText), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
         json(after.usage), after.usage?.totalTokens ?? 0, after.stopReason ?? null, json(after.providerIds), json(after.native), pk],
     );
     tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (?, ?)`, [pk, searchText]);
