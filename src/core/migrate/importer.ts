@@ -184,7 +184,7 @@ export async function migrate(manager: SessionManager, sources: readonly string[
         }
         progress.filesDone += 1;
       }
-      if (!dryRun) step((tx) => store.indexMessagesAfter(tx, firstNewPk));
+      if (!dryRun) manager.tracer.span('migrate.index', undefined, () => step((tx) => store.indexMessagesAfter(tx, firstNewPk)));
     }, { rehearse: dryRun }));
   }
   options.onProgress?.({ ...progress });

@@ -9,12 +9,11 @@
 import type { Database } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Part, searchableText } from '../model';
-import { MessageMapper } from './messages';
-import { Replacements, cleanText, describe, fingerprint, isObject, mapFinishReason, mapRole, mapStatus, normaliseProvider, usableTags, v1Role } from './normalise';
+import { SessionMapper, sessionTitle } from './mapper';
+import { describe, fingerprint, isObject, mapFinishReason, mapRole, normaliseProvider, usableTags, v1Role } from './normalise';
 import { Specials, parsePythonJson, prefixSpecials, splitSpecials } from './pyjson';
 import type { MappedMessage, SessionDraft, SourceFormat, SourceItem, SourceSession } from './source';
 import { quoteIdentifier } from './sqlite-file';
-import { parseSourceTime } from './time';
 
 export const V1_MESSAGE_KEYS = ['id', 'role', 'content', 'timestamp', 'metadata', 'tool_calls', 'tool_call_id', 'provider_message_id'];
 /** Message keys V1 defaults to null: a null there is not worth storing. */
@@ -77,7 +76,8 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
     throw new CoreError('ImportRejected', `Not a LangSwarm V1 session: expected {"metadata": {…}, "history": {…}}, found ${isObject(doc) ? `keys ${keys}` : keys}.`);
   }
   const { metadata: md, history } = doc;
-  const warnings: string[] = [];
+  const mapper = new SessionMapper(ctx.naiveUtc, md['created_at'] ?? md['updated_at']);
+  const warnings = mapper.warnings;
   const sessionId = md['session_id'] ?? history['session_id'];
   const originalId = typeof sessionId === 'string' ? sessionId : sessionId === undefined || sessionId === null ? '' : JSON.stringify(sessionId);
   if (history['session_id'] !== undefined && md['session_id'] !== undefined && history['session_id'] !== md['session_id']) {
@@ -90,42 +90,26 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
         : `metadata has no ${key} (V1 requires it).`);
     }
   }
-  const status = mapStatus(md['status']);
-  if (!status.known) warnings.push(`unknown status ${describe(md['status'])}; shown as ${status.status} (the original is kept).`);
   if (ctx.columns) checkColumns(md, ctx.columns, warnings);
-
-  const created = parseSourceTime(md['created_at'], ctx.naiveUtc);
-  const updated = parseSourceTime(md['updated_at'], ctx.naiveUtc);
-  const rawMessages = Array.isArray(history['messages']) ? history['messages'] : [];
   if (history['messages'] !== undefined && !Array.isArray(history['messages'])) {
     warnings.push(`history.messages is ${describe(history['messages'])}, not a list; no messages imported (the value is kept).`);
   }
   const { inside: historySpecials, outside: sessionSpecials } = splitSpecials(specials, '/history/messages');
-  const mapper = new MessageMapper(ctx.naiveUtc, created?.iso ?? updated?.iso ?? new Date().toISOString());
+  const rawMessages = Array.isArray(history['messages']) ? history['messages'] : [];
   const messages = rawMessages.map((raw, i) =>
     mapV1Message(raw, i, mapper, historySpecials && splitSpecials(historySpecials, `/${i}`).inside));
-  warnings.push(...mapper.finish());
-
-  const firstTime = messages[0]?.message.createdAt;
-  const lastTime = messages.at(-1)?.message.createdAt;
-  const createdAt = created?.iso ?? firstTime ?? updated?.iso ?? new Date().toISOString();
-  if (!created) warnings.push(`created_at ${describe(md['created_at'])} is not a date; used ${createdAt}.`);
-  const updatedAt = updated?.iso ?? lastTime ?? createdAt;
   const fields = Array.isArray(history['messages']) ? { ...doc, history: { ...history, messages: [] } } : doc;
-  const replaced: Replacements = { loneSurrogates: 0, nul: 0 };
-  const clean = (v: unknown) => (typeof v === 'string' ? cleanText(v, replaced) : '');
+  const text = (v: unknown) => (typeof v === 'string' ? mapper.text(v) : '');
   const session: SessionDraft = {
-    title: sessionTitle(clean(originalId), messages),
-    userId: clean(md['user_id']),
+    title: sessionTitle(text(originalId), messages),
+    userId: text(md['user_id']),
     provider: normaliseProvider(md['provider']),
-    model: clean(md['model']).trim() || 'unknown',
-    status: status.status,
+    model: text(md['model']).trim() || 'unknown',
+    status: mapper.status(md['status']),
     tags: usableTags(md['tags'], warnings),
     metadata: isObject(md['custom_metadata']) ? md['custom_metadata'] : {},
     providerState: {},
-    createdAt,
-    updatedAt,
-    lastActivityAt: parseSourceTime(md['last_activity'], ctx.naiveUtc)?.iso ?? lastTime ?? updatedAt,
+    ...mapper.times({ created: md['created_at'], updated: md['updated_at'], lastActivity: md['last_activity'] }, messages),
     origin: {
       format: ctx.format,
       file: ctx.file,
@@ -136,9 +120,6 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
       ...(ctx.columns ? columnMismatches(md, ctx.columns) : {}),
     },
   };
-  if (replaced.loneSurrogates + replaced.nul) {
-    warnings.push(`${replaced.loneSurrogates + replaced.nul} lone surrogate or NUL character(s) in the session id, user or model replaced by U+FFFD (the originals are kept).`);
-  }
   return {
     format: ctx.format,
     originalId,
@@ -147,11 +128,11 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
     messages,
     fieldsHash: fingerprint(JSON.stringify([fields, sessionSpecials ?? null])),
     sourceUpdatedAt: typeof md['updated_at'] === 'string' ? md['updated_at'] : undefined,
-    warnings,
+    warnings: mapper.finish(),
   };
 }
 
-function mapV1Message(raw: unknown, index: number, mapper: MessageMapper, specials: Specials | undefined): MappedMessage {
+function mapV1Message(raw: unknown, index: number, mapper: SessionMapper, specials: Specials | undefined): MappedMessage {
   if (!isObject(raw)) {
     // Not a message V1 could load; kept whole so nothing is lost and export writes it back.
     mapper.warnings.push(`message ${index + 1} is ${describe(raw)}, not an object; kept as a user message holding that JSON.`);
@@ -241,11 +222,4 @@ function columnMismatches(md: Record<string, unknown>, columns: Record<string, u
     if (column in columns && value !== (md[column] ?? null)) out[column] = value;
   }
   return Object.keys(out).length ? { columns: out } : {};
-}
-
-/** V1 sessions have no title: their id is what LangSwarm showed, else the first user words. */
-function sessionTitle(originalId: string, messages: MappedMessage[]): string {
-  if (originalId.trim()) return originalId.slice(0, 500);
-  const firstUser = messages.find((m) => m.message.role === 'user')?.search.split('\n')[0]?.trim();
-  return firstUser ? firstUser.slice(0, 80) : 'Imported session';
 }

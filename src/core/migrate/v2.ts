@@ -7,12 +7,11 @@
 // a session of their own, with a warning), and keep every row whole in origin.
 import type { Database, SqlValue } from 'sql.js';
 import { Part, searchableText } from '../model';
-import { MessageMapper } from './messages';
-import { Replacements, cleanText, describe, fingerprint, isObject, mapFinishReason, mapRole, mapStatus, normaliseProvider, usableTags } from './normalise';
+import { SessionMapper, sessionTitle } from './mapper';
+import { describe, fingerprint, isObject, mapFinishReason, mapRole, normaliseProvider, usableTags } from './normalise';
 import { ParsedJson, parsePythonJson } from './pyjson';
 import type { MappedMessage, SourceFormat, SourceItem, SourceSession } from './source';
 import { findTable, quoteIdentifier } from './sqlite-file';
-import { parseSourceTime } from './time';
 
 type Row = Record<string, SqlValue>;
 
@@ -68,7 +67,8 @@ export function* v2Items(db: Database, layout: Layout, file: string, naiveUtc: b
 function mapV2Session(db: Database, layout: Layout, row: Row, file: string, where: string, naiveUtc: boolean, orphaned = false): SourceSession {
   const memory = layout.format === 'langswarm-v2-memory';
   const originalId = String(row['session_id'] ?? '');
-  const warnings: string[] = [];
+  const mapper = new SessionMapper(naiveUtc, row['created_at']);
+  const warnings = mapper.warnings;
   if (orphaned) warnings.push('these messages have no session row (it was deleted); imported as a session of their own.');
   const json = (column: string) => jsonColumn(row[column], column, warnings);
   // Parsed JSON columns replace their text in the kept row; their special number tokens go beside.
@@ -86,11 +86,8 @@ function mapV2Session(db: Database, layout: Layout, row: Row, file: string, wher
 
   const rows = layout.messages ? db.exec(`SELECT * FROM ${quoteIdentifier(layout.messages)} WHERE session_id = ? ORDER BY rowid`, [row['session_id'] ?? null]) : [];
   const columns = rows[0]?.columns ?? [];
-  const created = parseSourceTime(row['created_at'], naiveUtc);
-  const mapper = new MessageMapper(naiveUtc, created?.iso ?? new Date().toISOString());
   const messages = (rows[0]?.values ?? []).map((values, i) =>
     mapV2Message(Object.fromEntries(columns.map((c, k) => [c, values[k] ?? null])), i, mapper, memory));
-  warnings.push(...mapper.finish());
 
   const extra = layout.extra ? db.exec(`SELECT * FROM ${quoteIdentifier(layout.extra.table)} WHERE session_id = ? ORDER BY rowid`, [row['session_id'] ?? null]) : [];
   const extraRows = (extra[0]?.values ?? []).map((v) => Object.fromEntries((extra[0]?.columns ?? []).map((c, k) => [c, v[k] ?? null])));
@@ -98,31 +95,22 @@ function mapV2Session(db: Database, layout: Layout, row: Row, file: string, wher
     row: orphaned ? null : keptRow,
     ...(layout.extra ? { [layout.extra.table]: layout.extra.many ? extraRows : extraRows[0] ?? null } : {}),
   };
-  const status = memory ? mapStatus(row['status']) : v1 ? mapStatus(v1['status']) : { status: 'active' as const, known: true };
-  if (!status.known) warnings.push(`unknown status ${describe(row['status'] ?? v1?.['status'])}; shown as ${status.status} (the original is kept).`);
-  const firstTime = messages[0]?.message.createdAt;
-  const lastTime = messages.at(-1)?.message.createdAt;
-  const createdAt = created?.iso ?? firstTime ?? new Date().toISOString();
-  const updatedAt = parseSourceTime(row['updated_at'], naiveUtc)?.iso ?? lastTime ?? createdAt;
-  const replaced: Replacements = { loneSurrogates: 0, nul: 0 };
-  const clean = (v: unknown) => (typeof v === 'string' ? cleanText(v, replaced) : '');
-  const model = clean(row['model'] ?? v1?.['model']).trim() || 'unknown';
+  const text = (v: unknown) => (typeof v === 'string' ? mapper.text(v) : '');
   return {
     format: layout.format,
     originalId,
     where,
     session: {
-      title: clean(originalId).slice(0, 500) || 'Imported session',
-      userId: clean(row['user_id']),
+      title: sessionTitle(text(originalId), messages),
+      userId: text(row['user_id']),
       provider: normaliseProvider(row['provider'] ?? v1?.['provider']),
-      model,
-      status: status.status,
+      model: text(row['model'] ?? v1?.['model']).trim() || 'unknown',
+      // The session store keeps no status: active, unless LangSwarm migrated it from V1 with one.
+      status: memory ? mapper.status(row['status']) : v1 ? mapper.status(v1['status']) : 'active',
       tags: usableTags(tags?.value, warnings),
       metadata: {},
       providerState: {},
-      createdAt,
-      updatedAt,
-      lastActivityAt: lastTime ?? updatedAt,
+      ...mapper.times({ created: row['created_at'], updated: row['updated_at'] }, messages),
       origin: {
         format: layout.format,
         file,
@@ -135,7 +123,7 @@ function mapV2Session(db: Database, layout: Layout, row: Row, file: string, wher
     messages,
     fieldsHash: fingerprint(JSON.stringify([fields, specials])),
     sourceUpdatedAt: typeof row['updated_at'] === 'string' ? row['updated_at'] : undefined,
-    warnings,
+    warnings: mapper.finish(),
   };
 }
 
@@ -154,7 +142,7 @@ function jsonColumn(value: SqlValue | undefined, column: string, warnings: strin
   }
 }
 
-function mapV2Message(row: Row, index: number, mapper: MessageMapper, memory: boolean): MappedMessage {
+function mapV2Message(row: Row, index: number, mapper: SessionMapper, memory: boolean): MappedMessage {
   mapper.noteId(row['message_id'], index);
   const role = mapRole(row['role']);
   if (!role.known) mapper.warnings.push(`message ${index + 1}: unknown role ${describe(row['role'])}; shown as ${role.role} (the original is kept).`);

@@ -1,31 +1,34 @@
-// What every LangSwarm format shares when mapping one session's messages: text cleaning, timestamps
-// with a fallback, OpenAI-shaped tool calls and the tool results that answer them, and warnings.
-import type { Part } from '../model';
-import { Replacements, cleanText, describe, isObject } from './normalise';
+// What every LangSwarm format shares when mapping one session: text cleaning, timestamps with a
+// fallback, statuses, OpenAI-shaped tool calls and the tool results that answer them, and the
+// warnings about all of it.
+import type { Part, Session, SessionStatus } from '../model';
+import { Replacements, cleanText, describe, isObject, mapStatus } from './normalise';
+import type { MappedMessage } from './source';
 import { parseSourceTime } from './time';
 
 type ToolCallPart = Extract<Part, { type: 'tool_call' }>;
 type ToolResultPart = Extract<Part, { type: 'tool_result' }>;
 
-export class MessageMapper {
+export class SessionMapper {
   readonly warnings: string[] = [];
   private readonly replaced: Replacements = { loneSurrogates: 0, nul: 0 };
-  private readonly replacedIn = new Set<number>();
+  /** Where characters of each kind were replaced: message indexes, -1 for the session's own fields. */
+  private readonly replacedIn: Record<keyof Replacements, Set<number>> = { loneSurrogates: new Set(), nul: new Set() };
   /** Calls made so far, by call id, with their tool names (a result names its call's tool). */
   private readonly calls = new Map<string, string>();
   private readonly answered = new Set<string>();
   private readonly seenIds = new Map<string, number>();
   private lastTime: string;
 
-  constructor(private readonly naiveUtc: boolean, fallbackTime: string) {
-    this.lastTime = fallbackTime;
+  constructor(readonly naiveUtc: boolean, fallbackTime: unknown) {
+    this.lastTime = parseSourceTime(fallbackTime, naiveUtc)?.iso ?? new Date().toISOString();
   }
 
-  /** Source text made storable; what was replaced is counted per message for the report. */
-  text(s: string, index: number): string {
-    const before = this.replaced.loneSurrogates + this.replaced.nul;
+  /** Source text made storable; what was replaced is counted per message (or the session) for the report. */
+  text(s: string, index = -1): string {
+    const before = { ...this.replaced };
     const out = cleanText(s, this.replaced);
-    if (this.replaced.loneSurrogates + this.replaced.nul !== before) this.replacedIn.add(index);
+    for (const kind of ['loneSurrogates', 'nul'] as const) if (this.replaced[kind] !== before[kind]) this.replacedIn[kind].add(index);
     return out;
   }
 
@@ -107,15 +110,39 @@ export class MessageMapper {
     return { type: 'tool_result', callId, name: name ?? this.calls.get(callId) ?? '', content };
   }
 
+  /** The status to show; an unknown one is reported. */
+  status(raw: unknown): SessionStatus {
+    const { status, known } = mapStatus(raw);
+    if (!known) this.warnings.push(`unknown status ${describe(raw)}; shown as ${status} (the original is kept).`);
+    return status;
+  }
+
+  /** Session times from the source's own, else from its messages' (and as a last resort, now). */
+  times(raw: { created: unknown; updated: unknown; lastActivity?: unknown }, messages: readonly MappedMessage[]): Pick<Session, 'createdAt' | 'updatedAt' | 'lastActivityAt'> {
+    const read = (v: unknown) => parseSourceTime(v, this.naiveUtc)?.iso;
+    const lastTime = messages.at(-1)?.message.createdAt;
+    const createdAt = read(raw.created) ?? messages[0]?.message.createdAt ?? read(raw.updated) ?? new Date().toISOString();
+    if (raw.created !== undefined && read(raw.created) === undefined) this.warnings.push(`created_at ${describe(raw.created)} is not a date; used ${createdAt}.`);
+    const updatedAt = read(raw.updated) ?? lastTime ?? createdAt;
+    return { createdAt, updatedAt, lastActivityAt: read(raw.lastActivity) ?? lastTime ?? updatedAt };
+  }
+
   /** The warnings, with one line for every kind of replaced character. */
   finish(): string[] {
-    const where = [...this.replacedIn].slice(0, 5).map((i) => i + 1).join(', ') + (this.replacedIn.size > 5 ? ', …' : '');
-    if (this.replaced.loneSurrogates) {
-      this.warnings.push(`${this.replaced.loneSurrogates} lone surrogate(s) replaced by U+FFFD in message(s) ${where}; the original text is kept for export.`);
-    }
-    if (this.replaced.nul) {
-      this.warnings.push(`${this.replaced.nul} NUL character(s) replaced by U+FFFD in message(s) ${where}; the original text is kept for export.`);
+    const names = { loneSurrogates: 'lone surrogate(s)', nul: 'NUL character(s)' };
+    for (const kind of ['loneSurrogates', 'nul'] as const) {
+      if (!this.replaced[kind]) continue;
+      const places = [...this.replacedIn[kind]].sort((a, b) => a - b);
+      const where = places.slice(0, 5).map((i) => (i < 0 ? 'the session fields' : `message ${i + 1}`)).join(', ') + (places.length > 5 ? ', …' : '');
+      this.warnings.push(`${this.replaced[kind]} ${names[kind]} replaced by U+FFFD in ${where}; the original text is kept for export.`);
     }
     return this.warnings;
   }
+}
+
+/** LangSwarm sessions have no title: their id is what LangSwarm showed, else the first user words. */
+export function sessionTitle(originalId: string, messages: readonly MappedMessage[]): string {
+  if (originalId.trim()) return originalId.slice(0, 500);
+  const firstUser = messages.find((m) => m.message.role === 'user')?.search.split('\n')[0]?.trim();
+  return firstUser ? firstUser.slice(0, 80) : 'Imported session';
 }
