@@ -75,9 +75,9 @@ function naive(ms: number, micros: number): string {
 }
 
 /**
- * Realistic V1 sessions, generated one at a time: a system prompt in half of them, user/assistant
- * turns of 20–130 words, a tool-call round (assistant calls, tool results) every few turns,
- * non-ASCII text now and then, provider message ids on assistant turns.
+ * Realistic V1 sessions, generated one at a time: a system prompt in half of them, short user turns
+ * (8–60 words) and longer assistant answers (40–300 words), a tool-call round (assistant calls, tool
+ * results) every few turns, non-ASCII text now and then, provider message ids on assistant turns.
  */
 export function* generateV1Docs(sessions: number, messages: number, seed = 1): Generator<V1Doc> {
   const rand = rng(seed);
@@ -107,9 +107,9 @@ export function* generateV1Docs(sessions: number, messages: number, seed = 1): G
           push('tool', `{"temperature_c": ${(rand() * 30).toFixed(1)}, "condition": "${sentence(rand, 2)}"}`, { tool_call_id: call.id, metadata: { name: 'get_weather' } });
         }
       } else if (list.length % 2 === 0) {
-        push('user', sentence(rand, 20 + Math.floor(rand() * 110)) + flavour[Math.floor(rand() * flavour.length)]!, { metadata: { client: 'web' } });
+        push('user', sentence(rand, 8 + Math.floor(rand() * 52)) + flavour[Math.floor(rand() * flavour.length)]!, { metadata: { client: 'web' } });
       } else {
-        push('assistant', sentence(rand, 20 + Math.floor(rand() * 110)) + flavour[Math.floor(rand() * flavour.length)]!, { provider_message_id: `chatcmpl-${s}y${m}` });
+        push('assistant', sentence(rand, 40 + Math.floor(rand() * 260)) + flavour[Math.floor(rand() * flavour.length)]!, { provider_message_id: `chatcmpl-${s}y${m}` });
       }
     }
     made += count;
