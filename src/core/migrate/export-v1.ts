@@ -9,11 +9,12 @@
 import type { Message, Part, Session } from '../model';
 import { messageText } from '../model';
 import type { SessionManager } from '../sessions';
-import { cleanText, isObject, mapStatus, normaliseProvider, usableTags, v1Role, v1Status } from './normalise';
+import { SessionMapper } from './mapper';
+import { isObject, v1Role, v1Status } from './normalise';
 import { Specials, dumpPythonJson, prefixSpecials } from './pyjson';
 import { formatFamily } from './source';
 import { TimeStyle, formatPythonTime, parseSourceTime, timeStyle } from './time';
-import { V1_MESSAGE_KEYS, V1_NULL_DEFAULTS, V1_REQUIRED_METADATA } from './v1';
+import { V1_DEFAULT_SESSION_CONTROL, V1_MESSAGE_KEYS, V1_NULL_DEFAULTS, V1_REQUIRED_METADATA, v1SessionFields } from './v1';
 
 /** The V1 JSON text of a session. */
 export function exportV1(manager: SessionManager, sessionId: string): string {
@@ -39,9 +40,11 @@ export function toV1Document(session: Session, messages: readonly Message[]): { 
       return built.message;
     }),
   ];
-  const doc = fromV1 ? fromImported(session, fields as Doc, list, style) : fresh(session, list);
-  for (const [key, value] of Object.entries(V1_REQUIRED_METADATA)) {
-    if (!(key in doc.metadata)) doc.metadata[key] = key.endsWith('_at') ? formatPythonTime(key === 'created_at' ? session.createdAt : session.updatedAt, style) : value;
+  const doc = fromV1 ? fromImported(session, fields as Doc, list, style) : fresh(session, list, style);
+  // V1 cannot load a document without these: a source that lacked them gets this session's values.
+  const fallback = fresh(session, [], style).metadata;
+  for (const key of V1_REQUIRED_METADATA) {
+    if (!(key in doc.metadata)) doc.metadata[key] = key === 'session_control' ? V1_DEFAULT_SESSION_CONTROL : fallback[key];
   }
   doc.history['session_id'] ??= doc.metadata['session_id'];
   return { doc, specials: Object.keys(specials).length ? specials : undefined };
@@ -53,17 +56,16 @@ function fromImported(session: Session, fields: Doc, messages: Array<Record<stri
   const stamp = (session.origin?.['import'] as { stamp?: string } | undefined)?.stamp;
   const modified = session.updatedAt !== stamp;
   const naiveUtc = session.origin?.['naiveUtc'] === true;
-  const ignore = { loneSurrogates: 0, nul: 0 };
-  const text = (v: unknown) => (typeof v === 'string' ? cleanText(v, ignore) : '');
+  const imported = v1SessionFields(md, new SessionMapper(naiveUtc, undefined));
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   // Each value the model can change: written raw while it still maps to what the model holds.
   const put = (key: string, unchanged: boolean, value: () => unknown) => { if (!unchanged) md[key] = value(); };
-  put('user_id', text(md['user_id']) === session.userId, () => session.userId);
-  put('provider', normaliseProvider(md['provider']) === session.provider, () => session.provider);
-  put('model', (text(md['model']).trim() || 'unknown') === session.model, () => session.model);
-  put('status', mapStatus(md['status']).status === session.status, () => v1Status(session.status));
-  put('tags', same(usableTags(md['tags'], []), session.tags), () => session.tags);
-  put('custom_metadata', same(isObject(md['custom_metadata']) ? md['custom_metadata'] : {}, session.metadata), () => session.metadata);
+  put('user_id', imported.userId === session.userId, () => session.userId);
+  put('provider', imported.provider === session.provider, () => session.provider);
+  put('model', imported.model === session.model, () => session.model);
+  put('status', imported.status === session.status, () => v1Status(session.status));
+  put('tags', same(imported.tags, session.tags), () => session.tags);
+  put('custom_metadata', same(imported.metadata, session.metadata), () => session.metadata);
   if (modified) {
     md['updated_at'] = formatPythonTime(session.updatedAt, style);
     put('last_activity', parseSourceTime(md['last_activity'], naiveUtc)?.iso === session.lastActivityAt, () => formatPythonTime(session.lastActivityAt, style));
@@ -74,8 +76,8 @@ function fromImported(session: Session, fields: Doc, messages: Array<Record<stri
   return { ...fields, metadata: md, history };
 }
 
-function fresh(session: Session, messages: Array<Record<string, unknown>>): Doc {
-  const time = (iso: string) => formatPythonTime(iso, 'offset');
+function fresh(session: Session, messages: Array<Record<string, unknown>>, style: TimeStyle): Doc {
+  const time = (iso: string) => formatPythonTime(iso, style);
   const id = session.origin?.originalId || session.id;
   return {
     metadata: {

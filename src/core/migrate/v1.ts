@@ -8,7 +8,7 @@
 // the timestamp string in createdAtRaw, message metadata verbatim in metadata. export-v1.ts reverses it.
 import type { Database } from 'sql.js';
 import { CoreError, describeError } from '../errors';
-import { Part, searchableText } from '../model';
+import { Part, Session, searchableText } from '../model';
 import { SessionMapper, sessionTitle } from './mapper';
 import { describe, fingerprint, isObject, mapFinishReason, mapRole, normaliseProvider, usableTags, v1Role } from './normalise';
 import { Specials, parsePythonJson, prefixSpecials, splitSpecials } from './pyjson';
@@ -18,10 +18,10 @@ import { quoteIdentifier } from './sqlite-file';
 export const V1_MESSAGE_KEYS = ['id', 'role', 'content', 'timestamp', 'metadata', 'tool_calls', 'tool_call_id', 'provider_message_id'];
 /** Message keys V1 defaults to null: a null there is not worth storing. */
 export const V1_NULL_DEFAULTS = new Set(['tool_calls', 'tool_call_id', 'provider_message_id']);
-/** Keys LangSwarmSession.from_dict cannot do without, with the defaults export fills in when missing. */
-export const V1_REQUIRED_METADATA: Record<string, unknown> = {
-  user_id: '', session_id: '', provider: 'unknown', model: 'unknown', created_at: null, updated_at: null, status: 'active', session_control: 'hybrid',
-};
+/** Keys LangSwarmSession.from_dict cannot do without (export adds those a source lacked). */
+export const V1_REQUIRED_METADATA = ['user_id', 'session_id', 'provider', 'model', 'created_at', 'updated_at', 'status', 'session_control'] as const;
+/** What V1 used when session_control was not given. */
+export const V1_DEFAULT_SESSION_CONTROL = 'hybrid';
 
 /** The scalar columns of the V1 SQLite table, copies of metadata keys of the same name. */
 export const V1_COLUMNS = ['session_id', 'user_id', 'provider', 'model', 'status', 'session_control', 'created_at', 'updated_at', 'last_activity'];
@@ -83,10 +83,10 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
   if (history['session_id'] !== undefined && md['session_id'] !== undefined && history['session_id'] !== md['session_id']) {
     warnings.push(`history.session_id ${describe(history['session_id'])} differs from metadata.session_id ${describe(md['session_id'])}; used the metadata's.`);
   }
-  for (const key of Object.keys(V1_REQUIRED_METADATA)) {
+  for (const key of V1_REQUIRED_METADATA) {
     if (!(key in md)) {
       warnings.push(key === 'session_control'
-        ? 'metadata has no session_control; V1 defaults it to "hybrid" (written so on export).'
+        ? `metadata has no session_control; V1 defaults it to "${V1_DEFAULT_SESSION_CONTROL}" (written so on export).`
         : `metadata has no ${key} (V1 requires it).`);
     }
   }
@@ -99,15 +99,9 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
   const messages = rawMessages.map((raw, i) =>
     mapV1Message(raw, i, mapper, historySpecials && splitSpecials(historySpecials, `/${i}`).inside));
   const fields = Array.isArray(history['messages']) ? { ...doc, history: { ...history, messages: [] } } : doc;
-  const text = (v: unknown) => (typeof v === 'string' ? mapper.text(v) : '');
   const session: SessionDraft = {
-    title: sessionTitle(text(originalId), messages),
-    userId: text(md['user_id']),
-    provider: normaliseProvider(md['provider']),
-    model: text(md['model']).trim() || 'unknown',
-    status: mapper.status(md['status']),
-    tags: usableTags(md['tags'], warnings),
-    metadata: isObject(md['custom_metadata']) ? md['custom_metadata'] : {},
+    title: sessionTitle(mapper.text(originalId), messages),
+    ...v1SessionFields(md, mapper),
     providerState: {},
     ...mapper.times({ created: md['created_at'], updated: md['updated_at'], lastActivity: md['last_activity'] }, messages),
     origin: {
@@ -129,6 +123,19 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
     fieldsHash: fingerprint(JSON.stringify([fields, sessionSpecials ?? null])),
     sourceUpdatedAt: typeof md['updated_at'] === 'string' ? md['updated_at'] : undefined,
     warnings: mapper.finish(),
+  };
+}
+
+/** The session fields the model takes from V1 metadata: import sets them, export compares with them. */
+export function v1SessionFields(md: Record<string, unknown>, mapper: SessionMapper): Pick<Session, 'userId' | 'provider' | 'model' | 'status' | 'tags' | 'metadata'> {
+  const text = (v: unknown) => (typeof v === 'string' ? mapper.text(v) : '');
+  return {
+    userId: text(md['user_id']),
+    provider: normaliseProvider(md['provider']),
+    model: text(md['model']).trim() || 'unknown',
+    status: mapper.status(md['status']),
+    tags: usableTags(md['tags'], mapper.warnings),
+    metadata: isObject(md['custom_metadata']) ? md['custom_metadata'] : {},
   };
 }
 
@@ -177,7 +184,7 @@ function mapV1Message(raw: unknown, index: number, mapper: SessionMapper, specia
   const fp = v1Fingerprint(raw, specials);
   const origin: Record<string, unknown> = { id: raw['id'], fp };
   if (Object.keys(fields).length) origin['fields'] = fields;
-  if (keys.join() !== V1_MESSAGE_KEYS.join()) origin['keys'] = keys;
+  if (keys.length !== V1_MESSAGE_KEYS.length || keys.some((k, i) => k !== V1_MESSAGE_KEYS[i])) origin['keys'] = keys;
   if ('content' in raw && content !== text) origin['content'] = content;
   if (specials) origin['specials'] = specials;
 
