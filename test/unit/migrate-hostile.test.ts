@@ -137,12 +137,16 @@ describe('migrate: hostile inputs', function () {
     const content = (i: number) => `${i} ${'lorem ipsum dolor sit amet '.repeat(20_000)}`;
     await writeV1Db(source, [v1Doc('huge', Array.from({ length: 100 }, (_, i) => v1Message(`m${i}`, i % 2 ? 'assistant' : 'user', content(i), '2025-07-01T10:00:00')))]);
     assert.ok(fs.statSync(source).size > 50e6);
-    const report = await migrate(m, [source]);
-    assert.deepEqual([report.totals.imported, report.totals.messagesImported], [1, 100]);
-    const [s] = importedAs(m, 'huge');
-    const ms = m.allMessages(s!.id);
-    assert.equal(messageText(ms[99]!.parts), content(99));
-    assert.equal(m.search('lorem', { limit: 1 }).total, 100);
+    try {
+      const report = await migrate(m, [source]);
+      assert.deepEqual([report.totals.imported, report.totals.messagesImported], [1, 100]);
+      const [s] = importedAs(m, 'huge');
+      const ms = m.allMessages(s!.id);
+      assert.equal(messageText(ms[99]!.parts), content(99));
+      assert.equal(m.search('lorem', { limit: 1 }).total, 100);
+    } finally {
+      fs.rmSync(path.dirname(source), { recursive: true, force: true }); // big: not left for the shared clean-up
+    }
   });
 
   it('imports a folder of 10,000 small files, reporting the two bad ones', async () => {
@@ -152,9 +156,13 @@ describe('migrate: hostile inputs', function () {
     }
     fs.writeFileSync(path.join(dir, 'zero.json'), '');
     fs.writeFileSync(path.join(dir, 'noise.bin'), randomBytes(100));
-    const report = await migrate(m, [dir]);
-    assert.deepEqual([report.totals.files, report.totals.imported, report.totals.filesFailed, report.totals.messagesImported], [10_000, 9_998, 2, 9_998]);
-    assert.equal(m.stats().sessions, 9_998);
+    try {
+      const report = await migrate(m, [dir]);
+      assert.deepEqual([report.totals.files, report.totals.imported, report.totals.filesFailed, report.totals.messagesImported], [10_000, 9_998, 2, 9_998]);
+      assert.equal(m.stats().sessions, 9_998);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true }); // many files: not left for the shared clean-up
+    }
   });
 });
 
