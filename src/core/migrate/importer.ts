@@ -164,7 +164,9 @@ export async function migrate(manager: SessionManager, sources: readonly string[
               const src = item.session;
               let outcome: SessionResult;
               try {
-                outcome = step((tx) => importSession(tx, store, index, src, dryRun));
+                const done = step((tx) => importSession(tx, store, index, src, dryRun));
+                if (done.written) index.set(src.format, src.originalId, done.written); // only once the step stuck
+                outcome = done.result;
               } catch (e) {
                 const problem = issue(e);
                 outcome = { originalId: src.originalId, where: src.where, outcome: 'failed', messagesAdded: 0, reason: problem.message, warnings: src.warnings };
@@ -178,7 +180,7 @@ export async function migrate(manager: SessionManager, sources: readonly string[
             if (options.signal?.aborted) { cancelled = true; break; }
           }
         } catch (e) {
-          result.errors.push(issue(e)); // the file broke while being read (e.g. truncated); sessions read so far are kept
+          result.errors.push(issue(e)); // the reader broke part way: the sessions read before are kept, whole
         } finally {
           source.close();
         }
@@ -191,7 +193,8 @@ export async function migrate(manager: SessionManager, sources: readonly string[
   return summarise(results, dryRun, cancelled, performance.now() - started);
 }
 
-function importSession(tx: Tx, store: SessionStore, index: ImportIndex, src: SourceSession, dryRun: boolean): SessionResult {
+/** Imports one source session (inside its step); `written` is what the index should remember. */
+function importSession(tx: Tx, store: SessionStore, index: ImportIndex, src: SourceSession, dryRun: boolean): { result: SessionResult; written?: Candidate } {
   const base = { originalId: src.originalId, where: src.where, warnings: src.warnings };
   const candidates = index.get(src.format, src.originalId);
   const reasons: string[] = [];
@@ -207,22 +210,23 @@ function importSession(tx: Tx, store: SessionStore, index: ImportIndex, src: Sou
     }
     if (history.kind === 'append' || (src.fieldsHash !== c.stamp.fieldsHash && isNewer(src.sourceUpdatedAt, c.stamp.sourceUpdatedAt))) {
       const from = history.kind === 'append' ? history.from : src.messages.length;
-      index.set(src.format, src.originalId, update(tx, store, c.id, src, from));
-      return { ...base, outcome: 'updated', sessionId: c.id, messagesAdded: src.messages.length - from };
+      return { result: { ...base, outcome: 'updated', sessionId: c.id, messagesAdded: src.messages.length - from }, written: update(tx, store, c.id, src, from) };
     }
     const warnings = src.fieldsHash === c.stamp.fieldsHash ? base.warnings
       : [...base.warnings, 'the source has other session fields than the imported copy but is not newer; the imported copy was kept.'];
-    return { ...base, warnings, outcome: 'unchanged', sessionId: c.id, messagesAdded: 0 };
+    return { result: { ...base, warnings, outcome: 'unchanged', sessionId: c.id, messagesAdded: 0 } };
   }
   const conflictWith = candidates[0]?.id;
-  const created = insert(tx, store, src, conflictWith);
-  index.set(src.format, src.originalId, created);
+  const written = insert(tx, store, src, conflictWith);
   return {
-    ...base,
-    outcome: conflictWith ? 'conflict' : 'imported',
-    ...(dryRun ? {} : { sessionId: created.id }),
-    messagesAdded: src.messages.length,
-    ...(conflictWith ? { conflictWith, reason: `${reasons.join('; ')}; imported beside it as a new session` } : {}),
+    written,
+    result: {
+      ...base,
+      outcome: conflictWith ? 'conflict' : 'imported',
+      ...(dryRun ? {} : { sessionId: written.id }),
+      messagesAdded: src.messages.length,
+      ...(conflictWith ? { conflictWith, reason: `${reasons.join('; ')}; imported beside it as a new session` } : {}),
+    },
   };
 }
 
