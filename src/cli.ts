@@ -146,6 +146,33 @@ const commands: Record<string, Command> = {
       out.line(`${result.total} match${result.total === 1 ? '' : 'es'}`);
     },
   },
+  migrate: {
+    usage: 'migrate SOURCE... [--dry-run] [--naive-utc] [--json]   (LangSwarm V1/V2 files or folders; exit 1 if any file or session failed)',
+    options: { 'dry-run': { type: 'boolean' }, 'naive-utc': { type: 'boolean' }, json: { type: 'boolean' } },
+    async run(m, sources, v, out) {
+      if (sources.length === 0) throw new CoreError('InvalidInput', 'Missing SOURCE: give LangSwarm files or folders to import.');
+      // Ctrl-C stops between sessions and keeps what was imported (whole sessions only).
+      const stop = new AbortController();
+      const onSigint = () => stop.abort();
+      process.once('SIGINT', onSigint);
+      const report = await migrate(m, sources, { dryRun: Boolean(v['dry-run']), naiveUtc: Boolean(v['naive-utc']), signal: stop.signal })
+        .finally(() => process.off('SIGINT', onSigint));
+      if (v['json']) out.json(report);
+      else out.line(formatReport(report));
+      return hasFailures(report) ? 1 : 0;
+    },
+  },
+  'export-v1': {
+    usage: 'export-v1 SESSION [--out FILE]   (a LangSwarm V1 JSON document, to stdout by default)',
+    options: { out: { type: 'string' } },
+    async run(m, [sessionId], v) {
+      const text = exportV1(m, need(sessionId, 'SESSION'));
+      const file = str(v['out']);
+      // As json.dump wrote it: no newline at the end.
+      if (file) writeFileAtomic(realFs, path.resolve(file), [Buffer.from(text)]);
+      else process.stdout.write(text);
+    },
+  },
   'set-status': {
     usage: 'set-status SESSION STATUS   (active|paused|completed|archived|error)',
     options: {},
@@ -178,33 +205,6 @@ const commands: Record<string, Command> = {
       out.line(`providers: ${Object.entries(stats.byProvider).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
       out.line(`messages: ${stats.messages}  ${Object.entries(stats.byRole).map(([k, n]) => `${k} ${n}`).join(', ')}`);
       out.line(`tokens: ${stats.totalTokens} (input ${stats.inputTokens}, output ${stats.outputTokens})`);
-    },
-  },
-  migrate: {
-    usage: 'migrate SOURCE... [--dry-run] [--naive-utc] [--json]   (LangSwarm V1/V2 files or folders; exit 1 if any file or session failed)',
-    options: { 'dry-run': { type: 'boolean' }, 'naive-utc': { type: 'boolean' }, json: { type: 'boolean' } },
-    async run(m, sources, v, out) {
-      if (sources.length === 0) throw new CoreError('InvalidInput', 'Missing SOURCE: give LangSwarm files or folders to import.');
-      // Ctrl-C stops between sessions and keeps what was imported (whole sessions only).
-      const stop = new AbortController();
-      const onSigint = () => stop.abort();
-      process.once('SIGINT', onSigint);
-      const report = await migrate(m, sources, { dryRun: Boolean(v['dry-run']), naiveUtc: Boolean(v['naive-utc']), signal: stop.signal })
-        .finally(() => process.off('SIGINT', onSigint));
-      if (v['json']) out.json(report);
-      else out.line(formatReport(report));
-      return hasFailures(report) ? 1 : 0;
-    },
-  },
-  'export-v1': {
-    usage: 'export-v1 SESSION [--out FILE]   (a LangSwarm V1 JSON document, to stdout by default)',
-    options: { out: { type: 'string' } },
-    async run(m, [sessionId], v) {
-      const text = exportV1(m, need(sessionId, 'SESSION'));
-      const file = str(v['out']);
-      // As json.dump wrote it: no newline at the end.
-      if (file) writeFileAtomic(realFs, path.resolve(file), [Buffer.from(text)]);
-      else process.stdout.write(text);
     },
   },
 };
