@@ -126,9 +126,35 @@ export const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/langsw
 
 /** Runs a Python snippet (python3 with its sqlite3 module) and returns its stdout; throws on failure. */
 export function python(script: string, ...args: string[]): string {
-  const r = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
+  return runPython(script, args, '');
+}
+
+function runPython(script: string, args: string[], input: string): string {
+  const r = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8', input, maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`python3 failed (${r.status ?? r.error?.message}): ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * Checks `text` the way LangSwarm V1's LangSwarmSession.from_dict reads it (required keys, enum values,
+ * datetime.fromisoformat on every time) and returns it parsed by Python's json module.
+ */
+export function loadsInV1(text: string): { metadata: Record<string, unknown>; history: { messages: Array<Record<string, unknown>> } & Record<string, unknown> } {
+  return JSON.parse(runPython(`
+import json, sys
+from datetime import datetime
+d = json.loads(sys.stdin.read()); md = d["metadata"]; h = d["history"]
+for k in ["user_id", "session_id", "provider", "model", "created_at", "updated_at", "status", "session_control"]: md[k]
+assert md["status"] in ("active", "inactive", "archived", "expired"), md["status"]
+assert md["session_control"] in ("native", "langswarm", "hybrid"), md["session_control"]
+for k in ["created_at", "updated_at"]: datetime.fromisoformat(md[k])
+if md.get("last_activity"): datetime.fromisoformat(md["last_activity"])
+h["session_id"]
+for m in h.get("messages", []):
+    assert m["role"] in ("system", "user", "assistant", "tool", "function"), m["role"]
+    m["id"]; m["content"]; datetime.fromisoformat(m["timestamp"])
+print(json.dumps(d))
+`, [], text)) as ReturnType<typeof loadsInV1>;
 }
 
 /** Copies a fixture (read-only originals) into a fresh temp folder; returns the copy's path. */

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { exportV1, migrate } from '../../src/core/migrate';
 import { Message, Session, messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
-import { FIXTURES, importedAs, python } from '../helpers/langswarm';
+import { FIXTURES, importedAs, loadsInV1 } from '../helpers/langswarm';
 import { tempDb } from '../helpers/temp';
 
 const V1_DB = path.join(FIXTURES, 'v1/langswarm_sessions.db');
@@ -191,20 +191,25 @@ describe('migrate: LangSwarm fixtures', function () {
     await m.addMessage(s.id, { role: 'assistant', content: 'It is 9 °C.' });
     const text = exportV1(m, s.id);
     assert.match(text, /^[\x20-\x7e]*$/, 'ASCII only, like json.dump');
-    // What LangSwarmSession.from_dict requires and parses (V1 at its 2025-07 release).
-    const check = python(`
-import json, sys
-from datetime import datetime
-d = json.loads(sys.argv[1]); md = d["metadata"]; h = d["history"]
-for k in ["user_id", "session_id", "provider", "model", "created_at", "updated_at", "status", "session_control"]: md[k]
-assert md["status"] in ("active", "inactive", "archived", "expired") and md["session_control"] in ("native", "langswarm", "hybrid")
-datetime.fromisoformat(md["created_at"]); datetime.fromisoformat(md["updated_at"]); datetime.fromisoformat(md["last_activity"])
-h["session_id"]
-for msg in h["messages"]:
-    assert msg["role"] in ("system", "user", "assistant", "tool", "function"); msg["id"]; msg["content"]; datetime.fromisoformat(msg["timestamp"])
-print(json.dumps([md["session_id"], md["message_count"], [m["role"] for m in h["messages"]], h["messages"][2]["tool_calls"], h["messages"][3]["tool_call_id"], h["total_tokens"]]))
-`, text);
-    assert.deepEqual(JSON.parse(check), [s.id, 5, ['system', 'user', 'assistant', 'tool', 'assistant'],
-      [{ id: 'toolu_1', function: { arguments: '{"city":"Malmö"}', name: 'get_weather' }, type: 'function' }], 'toolu_1', 14]);
+    const doc = loadsInV1(text);
+    assert.deepEqual([doc.metadata['session_id'], doc.metadata['message_count'], doc.history['total_tokens']], [s.id, 5, 14]);
+    assert.deepEqual(doc.history.messages.map((x) => x['role']), ['system', 'user', 'assistant', 'tool', 'assistant']);
+    assert.deepEqual(doc.history.messages[2]!['tool_calls'], [{ id: 'toolu_1', function: { arguments: '{"city":"Malmö"}', name: 'get_weather' }, type: 'function' }]);
+    assert.equal(doc.history.messages[3]!['tool_call_id'], 'toolu_1');
+  });
+
+  it('exports sessions imported from V2 as V1 documents that V1 loads, with the source ids', async () => {
+    await migrate(m, [V2_DB, V2_MEMORY]);
+    const sessions = m.list({ limit: 100 }).items;
+    assert.equal(sessions.length, 15);
+    for (const summary of sessions) {
+      const s = m.get(summary.id);
+      const doc = loadsInV1(exportV1(m, s.id));
+      assert.equal(doc.metadata['session_id'], s.origin?.originalId);
+      assert.deepEqual(doc.history.messages.map((x) => x['id']), m.allMessages(s.id).map((x) => x.origin?.['id']));
+    }
+    const memory = one(m, 'f792b9d7-cc6e-4f41-9cc3-8e2056fe0851', 'langswarm-v2-memory');
+    const calls = loadsInV1(exportV1(m, memory.s.id)).history.messages.map((x) => [x['role'], x['tool_calls'], x['tool_call_id']]);
+    assert.deepEqual(calls.slice(2), [['assistant', [{ id: 'call_mem_1', function: { arguments: '{"city": "Malmö"}', name: 'get_weather' }, type: 'function' }], null], ['tool', null, 'call_mem_1']]);
   });
 });
