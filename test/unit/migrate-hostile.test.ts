@@ -59,9 +59,10 @@ describe('migrate: hostile inputs', function () {
     cases.push([ours, /LangSwarm Sessions database \(this extension's own\)/]);
 
     await migrate(m, [copyFixture('v1/json/session_0d3f8b52.json')]);
+    const workspace = m.store.path;
     await m.close();
-    const before = sha(tempDbPath(m));
-    m = await SessionManager.open(tempDbPath(m));
+    const before = sha(workspace);
+    m = await SessionManager.open(workspace);
     const report = await migrate(m, cases.map(([f]) => f));
     for (const [f, pattern] of cases) {
       const result = report.files.find((x) => x.file === f);
@@ -72,8 +73,8 @@ describe('migrate: hostile inputs', function () {
     }
     assert.equal(report.totals.filesFailed, cases.length);
     await m.close();
-    assert.equal(sha(tempDbPath(m)), before, 'the workspace database did not change');
-    m = await SessionManager.open(tempDbPath(m));
+    assert.equal(sha(workspace), before, 'the workspace database did not change');
+    m = await SessionManager.open(workspace);
     assert.deepEqual([m.stats().sessions, importedAs(m, 'session_0d3f8b52').length], [1, 1]);
   });
 
@@ -166,7 +167,3 @@ describe('migrate: hostile inputs', function () {
   });
 });
 
-/** The database file of a (closed or open) manager. */
-function tempDbPath(m: SessionManager): string {
-  return m.store.path;
-}
