@@ -26,6 +26,7 @@ export class SessionMapper {
 
   /** Source text made storable; what was replaced is counted per message (or the session) for the report. */
   text(s: string, index = -1): string {
+    if (s.isWellFormed() && !s.includes('\0')) return s; // nearly always: no allocation
     const before = { ...this.replaced };
     const out = cleanText(s, this.replaced);
     for (const kind of ['loneSurrogates', 'nul'] as const) if (this.replaced[kind] !== before[kind]) this.replacedIn[kind].add(index);
@@ -33,14 +34,14 @@ export class SessionMapper {
   }
 
   /** A message time; an unreadable one takes the previous message's time, and is reported. */
-  time(raw: unknown, index: number): { createdAt: string; naive: boolean } {
+  time(raw: unknown, index: number): string {
     const t = parseSourceTime(raw, this.naiveUtc);
     if (!t) {
       this.warnings.push(`message ${index + 1}: timestamp ${describe(raw)} is not a date; used the previous message's time (the original is kept).`);
-      return { createdAt: this.lastTime, naive: false };
+      return this.lastTime;
     }
     this.lastTime = t.iso;
-    return { createdAt: t.iso, naive: t.naive };
+    return t.iso;
   }
 
   /** Reports a source message id seen before in this session (both messages are kept). */

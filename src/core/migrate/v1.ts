@@ -146,7 +146,7 @@ function mapV1Message(raw: unknown, index: number, mapper: SessionMapper, specia
     const parts: Part[] = [{ type: 'text', text: mapper.text(JSON.stringify(raw) ?? 'null', index) }];
     const fp = fingerprint(`raw\u0001${JSON.stringify(raw)}`);
     return {
-      message: { role: 'user', parts, createdAt: mapper.time(undefined, index).createdAt, state: 'complete', metadata: {}, revision: 0, origin: { raw, fp } },
+      message: { role: 'user', parts, createdAt: mapper.time(undefined, index), state: 'complete', metadata: {}, revision: 0, origin: { raw, fp } },
       search: searchableText(parts),
       fp,
     };
@@ -167,7 +167,7 @@ function mapV1Message(raw: unknown, index: number, mapper: SessionMapper, specia
       ...mapper.toolCalls(raw['tool_calls'], index),
       ...(role.role === 'assistant' && metadata['function_call'] !== undefined ? [mapper.functionCall(metadata['function_call'], index)].filter((p) => p !== undefined) : []),
     ];
-  const time = mapper.time(raw['timestamp'], index);
+  const createdAt = mapper.time(raw['timestamp'], index);
 
   // Only what cannot be rebuilt from the model goes into origin (see the header).
   const fields: Record<string, unknown> = {};
@@ -194,7 +194,7 @@ function mapV1Message(raw: unknown, index: number, mapper: SessionMapper, specia
     message: {
       role: role.role,
       parts,
-      createdAt: time.createdAt,
+      createdAt,
       ...(typeof raw['timestamp'] === 'string' ? { createdAtRaw: raw['timestamp'] } : {}),
       state: 'complete',
       metadata,

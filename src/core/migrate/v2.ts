@@ -160,7 +160,7 @@ function mapV2Message(row: Row, index: number, mapper: SessionMapper, memory: bo
       ...mapper.toolCalls(memory ? toolCallsJson?.value : metadata['tool_calls'], index),
       ...[mapper.functionCall(memory ? functionCallJson?.value : metadata['function_call'], index)].filter((p) => p !== undefined),
     ];
-  const time = mapper.time(row['timestamp'], index);
+  const createdAt = mapper.time(row['timestamp'], index);
   const tokens = typeof row['token_count'] === 'number' && Number.isInteger(row['token_count']) && row['token_count'] >= 0 ? row['token_count'] : undefined;
   const providerMessageId = row['provider_message_id'] ?? metadata['provider_message_id'];
   const stopReason = mapFinishReason(row['finish_reason'] ?? metadata['finish_reason']);
@@ -176,7 +176,7 @@ function mapV2Message(row: Row, index: number, mapper: SessionMapper, memory: bo
     message: {
       role: role.role,
       parts,
-      createdAt: time.createdAt,
+      createdAt,
       ...(typeof timestamp === 'string' ? { createdAtRaw: timestamp } : {}),
       state: 'complete',
       metadata,
