@@ -6,9 +6,11 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { importOpenAIConversation, replay, send, testConnection } from './core/conversation';
 import { addDemoSessions } from './core/demo';
 import { CoreError, describeError } from './core/errors';
+import { exportV1, formatReport, hasFailures, migrate } from './core/migrate';
 import { Message, messageText, Session, SessionSummary } from './core/model';
 import { OpenAIProvider, Provider, configFromEnv, createProvider } from './core/providers';
 import { SessionManager } from './core/sessions';
+import { writeFileAtomic, realFs } from './core/store/files';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 
 type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
@@ -182,6 +184,33 @@ const commands: Record<string, Command> = {
         out.line(`${h.sessionId} #${h.seq} ${h.role}  ${marked.replace(/\s+/g, ' ')}`);
       }
       out.line(`${result.total} match${result.total === 1 ? '' : 'es'}`);
+    },
+  },
+  migrate: {
+    usage: 'migrate SOURCE... [--dry-run] [--naive-utc] [--json]   (LangSwarm V1/V2 files or folders; exit 1 if any file or session failed)',
+    options: { 'dry-run': { type: 'boolean' }, 'naive-utc': { type: 'boolean' }, json: { type: 'boolean' } },
+    async run(m, sources, v, out) {
+      if (sources.length === 0) throw new CoreError('InvalidInput', 'Missing SOURCE: give LangSwarm files or folders to import.');
+      // Ctrl-C stops between sessions and keeps what was imported (whole sessions only).
+      const stop = new AbortController();
+      const onSigint = () => stop.abort();
+      process.once('SIGINT', onSigint);
+      const report = await migrate(m, sources, { dryRun: Boolean(v['dry-run']), naiveUtc: Boolean(v['naive-utc']), signal: stop.signal })
+        .finally(() => process.off('SIGINT', onSigint));
+      if (v['json']) out.json(report);
+      else out.line(formatReport(report));
+      return hasFailures(report) ? 1 : 0;
+    },
+  },
+  'export-v1': {
+    usage: 'export-v1 SESSION [--out FILE]   (a LangSwarm V1 JSON document, to stdout by default)',
+    options: { out: { type: 'string' } },
+    async run(m, [sessionId], v) {
+      const text = exportV1(m, need(sessionId, 'SESSION'));
+      const file = str(v['out']);
+      // As json.dump wrote it: no newline at the end.
+      if (file) writeFileAtomic(realFs, path.resolve(file), [Buffer.from(text)]);
+      else process.stdout.write(text);
     },
   },
   'set-status': {

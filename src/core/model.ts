@@ -293,8 +293,13 @@ export function searchableText(parts: readonly Part[]): string {
       default: break;
     }
   }
-  return pieces.filter(Boolean).join('\n');
+  const text = pieces.filter(Boolean).join('\n');
+  // Terminal colour codes (tool output) would glue to the words around them in the index.
+  return text.includes('\u001b') ? text.replace(ANSI_ESCAPE, '') : text;
 }
+
+/** ANSI/VT escape sequences: CSI (colours, cursor), OSC (titles, links) and two-character ones. */
+const ANSI_ESCAPE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 
 export function isKnownProvider(name: string): name is (typeof KNOWN_PROVIDERS)[number] {
   return (KNOWN_PROVIDERS as readonly string[]).includes(name);

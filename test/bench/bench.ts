@@ -4,10 +4,12 @@ import * as path from 'node:path';
 import { Report } from './report';
 import { runActivationBench } from './activation';
 import { runCoreBench } from './core';
+import { runMigrateBench } from './migrate';
 
 const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['extension: activation', runActivationBench],
   ['core: durable store, listing and search', runCoreBench],
+  ['migrate: LangSwarm V1 import', runMigrateBench],
 ];
 
 async function main(): Promise<void> {

@@ -16,7 +16,7 @@ const WORDS = ('the of and to in is that for it as with was on be at by this had
   'weather paris tokyo invoice refund deploy kubernetes latency python typescript function error retry token budget model prompt tool ' +
   'database index search session replay stream cache embedding vector agent planner summary quarterly revenue forecast migration schema').split(' ');
 
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed;
   return () => {
     s = (s * 1103515245 + 12345) & 0x7fffffff;
@@ -24,7 +24,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function sentence(rand: () => number, words: number): string {
+export function sentence(rand: () => number, words: number): string {
   const out: string[] = [];
   for (let i = 0; i < words; i++) out.push(WORDS[Math.floor(rand() * rand() * WORDS.length)]!);
   return out.join(' ');

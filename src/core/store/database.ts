@@ -119,9 +119,9 @@ function toSession(r: Row): Session {
 }
 
 /** A message that is one plain text part stores no parts JSON: its text is search_text (saves a third of the file). */
-function partsColumn(parts: readonly Part[]): string | null {
+function partsColumn(parts: readonly Part[], searchText: string): string | null {
   const only = parts.length === 1 ? parts[0] : undefined;
-  return only?.type === 'text' && only.annotations === undefined ? null : JSON.stringify(parts);
+  return only?.type === 'text' && only.annotations === undefined && only.text === searchText ? null : JSON.stringify(parts);
 }
 
 function toMessage(r: Row): Message {
@@ -168,6 +168,16 @@ export interface SearchHit {
   /** The matching passage; highlighted ranges are [start, end) offsets into it. */
   snippet: string;
   highlights: Array<[number, number]>;
+}
+
+export interface ImportedSession {
+  id: string;
+  updatedAt: string;
+  /** SessionOrigin.format and originalId. */
+  format: string;
+  originalId: string;
+  /** SessionOrigin.import: what the importer recorded (see src/core/migrate/importer.ts). */
+  import: Record<string, unknown> | undefined;
 }
 
 export interface Stats {
@@ -220,6 +230,11 @@ export class SessionStore {
 
   writeBulk<T>(fn: (tx: Tx) => T): Promise<T> {
     return this.durable.writeBulk(fn);
+  }
+
+  /** A long bulk write in savepoint steps, made durable by one snapshot (see DurableDatabase.bulk). */
+  bulk<T>(run: (step: <R>(fn: (tx: Tx) => R) => R) => Promise<T>, options: { rehearse?: boolean } = {}): Promise<T> {
+    return this.durable.bulk(run, options);
   }
 
   refresh(): void { this.durable.refresh(); }
@@ -354,17 +369,20 @@ export class SessionStore {
     return this.durable.get(`SELECT 1 AS x FROM messages WHERE id = ?`, [id]) !== undefined;
   }
 
-  /** Inserts a message and keeps the session's counters, seq and activity time current. */
-  insertMessage(tx: Tx, m: Message, searchText: string, now: string, touchSession = true): void {
+  /**
+   * Inserts a message and keeps the session's counters, seq and activity time current. Bulk imports
+   * pass `index = false` and index all their rows at the end with indexMessagesAfter (much faster).
+   */
+  insertMessage(tx: Tx, m: Message, searchText: string, now: string, touchSession = true, index = true): void {
     tx.run(
       `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage, total_tokens,
          stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      [m.id, m.sessionId, m.seq, m.role, partsColumn(m.parts), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
+      [m.id, m.sessionId, m.seq, m.role, partsColumn(m.parts, searchText), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
         json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
         JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null],
     );
-    tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (last_insert_rowid(), ?)`, [searchText]);
+    if (index) tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (last_insert_rowid(), ?)`, [searchText]);
     if (touchSession) {
       tx.run(
         `UPDATE sessions SET message_count = message_count + 1, total_tokens = total_tokens + ?, next_seq = max(next_seq, ? + 1),
@@ -422,7 +440,7 @@ export class SessionStore {
     tx.run(
       `UPDATE messages SET parts = ?, search_text = ?, state = ?, metadata = ?, revision = ?, edited_at = ?, usage = ?, total_tokens = ?,
          stop_reason = ?, provider_ids = ?, native = ? WHERE pk = ?`,
-      [partsColumn(after.parts), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
+      [partsColumn(after.parts, searchText), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
         json(after.usage), after.usage?.totalTokens ?? 0, after.stopReason ?? null, json(after.providerIds), json(after.native), pk],
     );
     tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (?, ?)`, [pk, searchText]);
@@ -445,6 +463,38 @@ export class SessionStore {
       parts: parse<Part[]>(r['parts'], []),
       replacedAt: String(r['replaced_at']),
     }));
+  }
+
+  // ---- imports -------------------------------------------------------------------------------
+
+  /** Every session that came from an import, with what the importer recorded to recognise it again. */
+  importedSessions(tx: Tx): ImportedSession[] {
+    return tx.all<Row>(
+      `SELECT id, updated_at, json_extract(origin, '$.format') AS format, json_extract(origin, '$.originalId') AS original_id,
+              json_extract(origin, '$.import') AS import FROM sessions WHERE origin IS NOT NULL`,
+    ).map((r) => ({
+      id: String(r['id']),
+      updatedAt: String(r['updated_at']),
+      format: String(r['format'] ?? ''),
+      originalId: String(r['original_id'] ?? ''),
+      import: parse<Record<string, unknown> | undefined>(r['import'], undefined),
+    }));
+  }
+
+  /** The source fingerprints of a session's messages in order (null for messages not imported). */
+  messageFingerprints(tx: Tx, sessionId: string): Array<string | null> {
+    return tx.all<{ fp: string | null }>(
+      `SELECT json_extract(origin, '$.fp') AS fp FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId]).map((r) => r.fp);
+  }
+
+  /** The highest message rowid: rows inserted after this call have larger ones (for indexMessagesAfter). */
+  lastMessagePk(tx: Tx): number {
+    return Number(tx.get<{ pk: number }>(`SELECT coalesce(max(pk), 0) AS pk FROM messages`)?.pk ?? 0);
+  }
+
+  /** Adds the full-text index entries of every message inserted after `pk`, in one statement. */
+  indexMessagesAfter(tx: Tx, pk: number): void {
+    tx.run(`INSERT INTO message_fts(docid, search_text) SELECT pk, search_text FROM messages WHERE pk > ?`, [pk]);
   }
 
   // ---- search and stats ----------------------------------------------------------------------

@@ -191,8 +191,44 @@ export class DurableDatabase {
    * durable with a snapshot (and a second copy as the backup). Other processes reload the snapshot.
    */
   writeBulk<T>(fn: (tx: Tx) => T): Promise<T> {
-    return this.exclusive(() => {
-      const { result } = this.inTransaction(fn, false);
+    return this.bulk(async (step) => step(fn));
+  }
+
+  /**
+   * writeBulk for long imports that must stay responsive: `run` may await between steps (to report
+   * progress, notice cancellation) while the write lock stays held. All steps share one transaction;
+   * each step is a savepoint, so a step that throws leaves no trace and the run may go on. At the end
+   * one snapshot makes everything durable, or with `rehearse` everything is rolled back (a dry run).
+   * When nothing changed, nothing is written.
+   */
+  bulk<T>(run: (step: <R>(fn: (tx: Tx) => R) => R) => Promise<T>, options: { rehearse?: boolean } = {}): Promise<T> {
+    return this.exclusive(async () => {
+      const changesBefore = this.totalChanges();
+      const tx = this.makeTx(undefined);
+      const step = <R>(fn: (tx: Tx) => R): R => {
+        this.db.run('SAVEPOINT bulk_step');
+        try {
+          const result = fn(tx);
+          this.db.run('RELEASE bulk_step');
+          return result;
+        } catch (e) {
+          this.db.run('ROLLBACK TO bulk_step');
+          this.db.run('RELEASE bulk_step');
+          throw e;
+        }
+      };
+      this.db.run('BEGIN');
+      let result: T;
+      try {
+        result = await run(step);
+      } catch (e) {
+        this.db.run('ROLLBACK');
+        throw e;
+      }
+      if (options.rehearse || this.totalChanges() === changesBefore) {
+        this.db.run('ROLLBACK');
+        return result;
+      }
       this.db.run('COMMIT');
       this.lsn += 1;
       try {
@@ -577,7 +613,7 @@ export class DurableDatabase {
   // ---- internals: plumbing -------------------------------------------------------------------
 
   /** Runs `task` alone: in-process queue plus the cross-process lock, caught up with others first. */
-  private exclusive<T>(task: () => T, catchUpFirst = true): Promise<T> {
+  private exclusive<T>(task: () => T | Promise<T>, catchUpFirst = true): Promise<T> {
     if (this.readOnly) {
       return Promise.reject(new CoreError('DatabaseReadOnly', 'The session database is open read-only (untrusted workspace or read-only location); changes are not allowed.'));
     }
@@ -587,7 +623,7 @@ export class DurableDatabase {
       try {
         await this.lock.acquire();
         if (catchUpFirst) this.catchUp(true);
-        const result = task();
+        const result = await task();
         if (this.bytesSinceSnapshot >= this.checkpointBytes) {
           // Fold the journal after this write is acknowledged, before the next one runs.
           void this.exclusive(() => {
@@ -621,16 +657,7 @@ export class DurableDatabase {
 
   private inTransaction<T>(fn: (tx: Tx) => T, record: boolean): { result: T; statements: Statement[] } {
     const statements: Statement[] = [];
-    const tx: Tx = {
-      run: (sql, params = null) => {
-        const bound = normaliseParams(params);
-        this.statement(sql).run(bound as BindParams);
-        if (record) statements.push([sql, bound]);
-      },
-      all: (sql, params) => this.all(sql, params),
-      get: (sql, params) => this.get(sql, params),
-      changes: () => this.db.getRowsModified(),
-    };
+    const tx = this.makeTx(record ? statements : undefined);
     this.db.run('BEGIN');
     try {
       return { result: fn(tx), statements };
@@ -638,6 +665,25 @@ export class DurableDatabase {
       this.db.run('ROLLBACK');
       throw e;
     }
+  }
+
+  /** A Tx over the open transaction; with `statements`, it records what it runs (for the journal). */
+  private makeTx(statements: Statement[] | undefined): Tx {
+    return {
+      run: (sql, params = null) => {
+        const bound = normaliseParams(params);
+        this.statement(sql).run(bound as BindParams);
+        statements?.push([sql, bound]);
+      },
+      all: (sql, params) => this.all(sql, params),
+      get: (sql, params) => this.get(sql, params),
+      changes: () => this.db.getRowsModified(),
+    };
+  }
+
+  /** Rows changed on this connection since it opened (SQLite's total_changes()). */
+  private totalChanges(): number {
+    return Number(this.get<{ n: number }>('SELECT total_changes() AS n')?.n ?? 0);
   }
 
   private statement(sql: string): SqlStatement {

@@ -1,0 +1,355 @@
+// Imports LangSwarm files into the session database: each session whole or not at all, the same file
+// twice changes nothing, a source that moved on is brought up to date, and nothing imported and
+// then changed on either side is ever overwritten.
+//
+// Recognising what was imported: every imported session records in origin.import the stamp it was
+// written with (its updated_at), a fingerprint of its source fields and the source's own update
+// time; every imported message records a fingerprint of its source message (origin.fp). A source
+// session matches the earlier imports of the same format family and original id:
+//   - a local edit shows as updated_at no longer equal to the stamp: that copy is never touched;
+//   - the source's fingerprints are compared with the imported ones: equal (or an older subset) is
+//     unchanged; the same messages plus new ones at the end is an update (only the new ones are
+//     appended; V1's auto_truncate dropping old messages from the source is allowed for); anything
+//     else has diverged;
+//   - when no earlier copy can take the source, it is imported beside them as a new session
+//     (origin.conflictWith names the first), reported as a conflict. Two different sources with one
+//     id therefore never overwrite each other.
+// Everything runs as one bulk write: each session is a savepoint step, the full-text index is built
+// for all new rows at the end in one statement, and one snapshot makes it all durable.
+import { v7 as uuidv7 } from 'uuid';
+import { CoreError, ErrorCode, describeError, invalidInput } from '../errors';
+import { Session } from '../model';
+import type { SessionManager } from '../sessions';
+import type { ImportedSession, SessionStore } from '../store/database';
+import type { Tx } from '../store/durable';
+import { expandSources, openSource } from './files';
+import { MappedMessage, OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
+import { parseSourceTime } from './time';
+
+export interface MigrateOptions {
+  /** Report what would happen without changing anything. */
+  dryRun?: boolean;
+  /** Read naive source timestamps as UTC (default: the local time of this machine). */
+  naiveUtc?: boolean;
+  /** Stops between sessions; what was imported until then is kept, whole. */
+  signal?: AbortSignal;
+  onProgress?: (progress: MigrateProgress) => void;
+}
+
+export interface MigrateProgress {
+  filesDone: number;
+  filesTotal: number;
+  /** Sessions and messages read so far. */
+  sessions: number;
+  messages: number;
+  file: string;
+}
+
+export const OUTCOMES = ['imported', 'updated', 'unchanged', 'conflict', 'failed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface SessionResult {
+  originalId: string;
+  where: string;
+  outcome: Outcome;
+  /** Our session: the new one, the updated one, the unchanged one (absent for new ones in a dry run, and failures). */
+  sessionId?: string;
+  messagesAdded: number;
+  /** For conflicts: the session it was imported beside. */
+  conflictWith?: string;
+  /** Why it conflicted or failed. */
+  reason?: string;
+  warnings: string[];
+}
+
+export interface Issue {
+  code: ErrorCode;
+  message: string;
+  where?: string;
+  originalId?: string;
+}
+
+export interface FileResult {
+  file: string;
+  format?: SourceFormat;
+  counts: Record<Outcome, number>;
+  messagesImported: number;
+  sessions: SessionResult[];
+  warnings: string[];
+  /** The file could not be read at all, or rows of it could not. */
+  errors: Issue[];
+}
+
+export interface MigrateReport {
+  dryRun: boolean;
+  cancelled: boolean;
+  files: FileResult[];
+  totals: Record<Outcome, number> & { files: number; filesFailed: number; messagesImported: number };
+  durationMs: number;
+}
+
+/** What origin.import holds. */
+interface ImportStamp {
+  /** The updated_at the session was written with: a different one means it was changed here. */
+  stamp: string;
+  fieldsHash: string;
+  sourceUpdatedAt?: string;
+}
+
+interface Candidate { id: string; updatedAt: string; stamp: ImportStamp }
+
+/** Earlier imports by format family and original id. */
+class ImportIndex {
+  private readonly byKey = new Map<string, Candidate[]>();
+
+  constructor(rows: ImportedSession[]) {
+    for (const r of rows) {
+      const stamp = r.import as ImportStamp | undefined;
+      if (stamp && typeof stamp.stamp === 'string') this.set(r.format, r.originalId, { id: r.id, updatedAt: r.updatedAt, stamp });
+    }
+  }
+
+  get(format: string, originalId: string): Candidate[] {
+    return this.byKey.get(`${formatFamily(format)}\u0000${originalId}`) ?? [];
+  }
+
+  set(format: string, originalId: string, c: Candidate): void {
+    const list = this.get(format, originalId).filter((x) => x.id !== c.id);
+    this.byKey.set(`${formatFamily(format)}\u0000${originalId}`, [...list, c]);
+  }
+}
+
+/** Imports the files and folders in `sources`. Per-file and per-session problems are in the report. */
+export async function migrate(manager: SessionManager, sources: readonly string[], options: MigrateOptions = {}): Promise<MigrateReport> {
+  const started = performance.now();
+  const store = manager.store;
+  const dryRun = options.dryRun ?? false;
+  const { files, problems } = expandSources(sources);
+  const results: FileResult[] = problems.map((p) => ({ ...emptyFile(p.file), errors: [{ code: 'ImportRejected', message: p.message }] }));
+  let cancelled = false;
+  const progress = { filesDone: 0, filesTotal: files.length, sessions: 0, messages: 0, file: '' };
+  let lastBreath = performance.now();
+  const breathe = async () => {
+    if (performance.now() - lastBreath < 15) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    lastBreath = performance.now();
+    options.onProgress?.({ ...progress });
+  };
+
+  if (files.length > 0) {
+    await manager.tracer.span('migrate', undefined, () => store.bulk(async (step) => {
+      const index = new ImportIndex(step((tx) => store.importedSessions(tx)));
+      const firstNewPk = step((tx) => store.lastMessagePk(tx));
+      for (const file of files) {
+        if (options.signal?.aborted) { cancelled = true; break; }
+        const result = emptyFile(file);
+        results.push(result);
+        progress.file = file;
+        let source: OpenedSource;
+        try {
+          source = await openSource(file, { naiveUtc: options.naiveUtc ?? false });
+        } catch (e) {
+          result.errors.push(issue(e));
+          progress.filesDone += 1;
+          continue;
+        }
+        result.format = source.format;
+        result.warnings.push(...source.warnings);
+        try {
+          for (const item of source.items()) {
+            if (item.kind === 'error') {
+              record(result, { originalId: item.originalId ?? '', where: item.where, outcome: 'failed', messagesAdded: 0, reason: item.message, warnings: [] });
+              result.errors.push({ code: 'ImportRejected', message: item.message, where: item.where, ...(item.originalId !== undefined ? { originalId: item.originalId } : {}) });
+            } else {
+              const src = item.session;
+              let outcome: SessionResult;
+              try {
+                const done = step((tx) => importSession(tx, store, index, src, dryRun));
+                if (done.written) index.set(src.format, src.originalId, done.written); // only once the step stuck
+                outcome = done.result;
+              } catch (e) {
+                const problem = issue(e);
+                outcome = { originalId: src.originalId, where: src.where, outcome: 'failed', messagesAdded: 0, reason: problem.message, warnings: src.warnings };
+                result.errors.push({ ...problem, where: src.where, originalId: src.originalId });
+              }
+              record(result, outcome);
+              progress.sessions += 1;
+              progress.messages += src.messages.length;
+            }
+            await breathe();
+            if (options.signal?.aborted) { cancelled = true; break; }
+          }
+        } catch (e) {
+          result.errors.push(issue(e)); // the reader broke part way: the sessions read before are kept, whole
+        } finally {
+          source.close();
+        }
+        progress.filesDone += 1;
+      }
+      if (!dryRun) manager.tracer.span('migrate.index', undefined, () => step((tx) => store.indexMessagesAfter(tx, firstNewPk)));
+    }, { rehearse: dryRun }));
+  }
+  options.onProgress?.({ ...progress });
+  return summarise(results, dryRun, cancelled, performance.now() - started);
+}
+
+/** Imports one source session (inside its step); `written` is what the index should remember. */
+function importSession(tx: Tx, store: SessionStore, index: ImportIndex, src: SourceSession, dryRun: boolean): { result: SessionResult; written?: Candidate } {
+  const base = { originalId: src.originalId, where: src.where, warnings: src.warnings };
+  const candidates = index.get(src.format, src.originalId);
+  const reasons: string[] = [];
+  for (const c of candidates) {
+    if (c.updatedAt !== c.stamp.stamp) {
+      reasons.push(`session ${c.id} was changed here after it was imported`);
+      continue;
+    }
+    const history = compareHistories(store.messageFingerprints(tx, c.id), src.messages.map((m) => m.fp));
+    if (history.kind === 'diverged') {
+      reasons.push(`message ${history.at + 1} differs from what was imported as session ${c.id}`);
+      continue;
+    }
+    if (history.kind === 'append' || (src.fieldsHash !== c.stamp.fieldsHash && isNewer(src.sourceUpdatedAt, c.stamp.sourceUpdatedAt))) {
+      const from = history.kind === 'append' ? history.from : src.messages.length;
+      return { result: { ...base, outcome: 'updated', sessionId: c.id, messagesAdded: src.messages.length - from }, written: update(tx, store, c.id, src, from) };
+    }
+    const warnings = src.fieldsHash === c.stamp.fieldsHash ? base.warnings
+      : [...base.warnings, 'the source has other session fields than the imported copy but is not newer; the imported copy was kept.'];
+    return { result: { ...base, warnings, outcome: 'unchanged', sessionId: c.id, messagesAdded: 0 } };
+  }
+  const conflictWith = candidates[0]?.id;
+  const written = insert(tx, store, src, conflictWith);
+  return {
+    written,
+    result: {
+      ...base,
+      outcome: conflictWith ? 'conflict' : 'imported',
+      ...(dryRun ? {} : { sessionId: written.id }),
+      messagesAdded: src.messages.length,
+      ...(conflictWith ? { conflictWith, reason: `${reasons.join('; ')}; imported beside it as a new session` } : {}),
+    },
+  };
+}
+
+export type HistoryMatch = { kind: 'same' } | { kind: 'append'; from: number } | { kind: 'diverged'; at: number };
+
+/**
+ * How a source's messages relate to those imported before, by fingerprint. The source may lack
+ * imported messages (an older file, or LangSwarm truncated its history) as long as what it has is
+ * in the same order; new messages may only follow the last imported one.
+ */
+export function compareHistories(imported: ReadonlyArray<string | null>, source: readonly string[]): HistoryMatch {
+  let next = 0;
+  for (let i = 0; i < source.length; i++) {
+    const at = imported.indexOf(source[i]!, next);
+    if (at >= 0) {
+      next = at + 1;
+      continue;
+    }
+    // From here on everything is new: it must follow the last imported message.
+    return next === imported.length ? { kind: 'append', from: i } : { kind: 'diverged', at: i };
+  }
+  return { kind: 'same' };
+}
+
+function isNewer(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const ta = parseSourceTime(a, true)?.iso;
+  const tb = parseSourceTime(b, true)?.iso;
+  return ta !== undefined && tb !== undefined ? ta > tb : a > b;
+}
+
+function stampOf(src: SourceSession): ImportStamp {
+  return { stamp: src.session.updatedAt, fieldsHash: src.fieldsHash, ...(src.sourceUpdatedAt !== undefined ? { sourceUpdatedAt: src.sourceUpdatedAt } : {}) };
+}
+
+function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: string | undefined): Candidate {
+  const stamp = stampOf(src);
+  const draft = {
+    ...src.session,
+    id: newId(),
+    title: conflictWith ? `${src.session.title} (conflict)`.slice(-500) : src.session.title,
+    messageCount: 0,
+    totalTokens: 0,
+    origin: { ...src.session.origin, import: stamp, ...(conflictWith ? { conflictWith } : {}) },
+  };
+  const parsed = Session.safeParse(draft);
+  if (!parsed.success) throw invalidInput('imported session', parsed.error);
+  store.insertSession(tx, parsed.data);
+  insertMessages(tx, store, parsed.data.id, src.messages, 1);
+  store.recount(tx, parsed.data.id, stamp.stamp);
+  return { id: parsed.data.id, updatedAt: stamp.stamp, stamp };
+}
+
+function update(tx: Tx, store: SessionStore, id: string, src: SourceSession, from: number): Candidate {
+  const stamp = stampOf(src);
+  const s = src.session;
+  const nextSeq = store.sessionState(id)?.nextSeq ?? 1;
+  const conflictWith = store.getSession(id)?.origin?.['conflictWith'];
+  store.updateSession(tx, id, {
+    userId: s.userId, provider: s.provider, model: s.model, status: s.status, tags: s.tags, metadata: s.metadata,
+    lastActivityAt: s.lastActivityAt, origin: { ...s.origin, import: stamp, ...(conflictWith ? { conflictWith } : {}) },
+  }, stamp.stamp);
+  insertMessages(tx, store, id, src.messages.slice(from), nextSeq);
+  store.recount(tx, id, stamp.stamp);
+  return { id, updatedAt: stamp.stamp, stamp };
+}
+
+function insertMessages(tx: Tx, store: SessionStore, sessionId: string, messages: readonly MappedMessage[], firstSeq: number): void {
+  let seq = firstSeq;
+  for (const m of messages) {
+    // Counters come from recount, the index from indexMessagesAfter: both once, at the end.
+    store.insertMessage(tx, { ...m.message, id: newId(), sessionId, seq: seq++ }, m.search, '', false, false);
+  }
+}
+
+/**
+ * Time-ordered UUIDv7s, cheaply: uuid's default reads 16 random bytes from the OS per id, which
+ * costs more than inserting the message. Here the bytes come from a pool and the time and sequence
+ * from a counter (monotonic, so ids stay in insertion order).
+ */
+const newId = (() => {
+  const pool = new Uint8Array(16 * 1024);
+  let at = pool.length;
+  let msecs = 0;
+  let seq = 0;
+  return (): string => {
+    if (at === pool.length) {
+      crypto.getRandomValues(pool);
+      at = 0;
+    }
+    const now = Date.now();
+    if (now > msecs) [msecs, seq] = [now, 0];
+    else seq += 1;
+    return uuidv7({ random: pool.subarray(at, (at += 16)), msecs, seq });
+  };
+})();
+
+function emptyFile(file: string): FileResult {
+  return { file, counts: { imported: 0, updated: 0, unchanged: 0, conflict: 0, failed: 0 }, messagesImported: 0, sessions: [], warnings: [], errors: [] };
+}
+
+function record(file: FileResult, r: SessionResult): void {
+  file.sessions.push(r);
+  file.counts[r.outcome] += 1;
+  file.messagesImported += r.messagesAdded;
+}
+
+function issue(e: unknown): Issue {
+  if (e instanceof CoreError) return { code: e.code, message: e.message };
+  return { code: 'Internal', message: describeError(e) };
+}
+
+function summarise(files: FileResult[], dryRun: boolean, cancelled: boolean, durationMs: number): MigrateReport {
+  const totals = { imported: 0, updated: 0, unchanged: 0, conflict: 0, failed: 0, files: files.length, filesFailed: 0, messagesImported: 0 };
+  for (const f of files) {
+    for (const o of OUTCOMES) totals[o] += f.counts[o];
+    totals.messagesImported += f.messagesImported;
+    if (f.errors.length > 0 && f.sessions.length === 0) totals.filesFailed += 1;
+  }
+  return { dryRun, cancelled, files, totals, durationMs };
+}
+
+/** True when any file or session failed (the CLI's exit code 1). */
+export function hasFailures(report: MigrateReport): boolean {
+  return report.files.some((f) => f.errors.length > 0);
+}
