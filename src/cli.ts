@@ -192,11 +192,7 @@ const commands: Record<string, Command> = {
     async run(m, sources, v, out) {
       if (sources.length === 0) throw new CoreError('InvalidInput', 'Missing SOURCE: give LangSwarm files or folders to import.');
       // Ctrl-C stops between sessions and keeps what was imported (whole sessions only).
-      const stop = new AbortController();
-      const onSigint = () => stop.abort();
-      process.once('SIGINT', onSigint);
-      const report = await migrate(m, sources, { dryRun: Boolean(v['dry-run']), naiveUtc: Boolean(v['naive-utc']), signal: stop.signal })
-        .finally(() => process.off('SIGINT', onSigint));
+      const report = await withInterrupt((signal) => migrate(m, sources, { dryRun: Boolean(v['dry-run']), naiveUtc: Boolean(v['naive-utc']), signal }));
       if (v['json']) out.json(report);
       else out.line(formatReport(report));
       return hasFailures(report) ? 1 : 0;

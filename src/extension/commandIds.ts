@@ -29,6 +29,9 @@ export const COMMAND_IDS = [
   'langswarmSessions.setApiKey',
   'langswarmSessions.clearApiKey',
   'langswarmSessions.importRemoteConversation',
+  'langswarmSessions.migrate',
+  'langswarmSessions.exportV1',
+  'langswarmSessions.revealSession',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

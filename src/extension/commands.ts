@@ -11,6 +11,7 @@ import type { CommandId } from './commandIds';
 import { SessionDatabase, addToGitignore, readSettings } from './database';
 import { STATUS_ICON, messageIcon, relativeTime, sessionDescription } from './format';
 import { messageUri } from './messageDocuments';
+import { MigrateArgs, exportSessionV1, runMigration } from './migration';
 import { Providers } from './providers';
 import { ActiveSession } from './statusBar';
 import { Node, SessionsTree, TreeFilter } from './tree';
@@ -79,6 +80,13 @@ export class Commands {
     'langswarmSessions.setApiKey': (a) => this.ctx.providers.setApiKey(a),
     'langswarmSessions.clearApiKey': (a) => this.ctx.providers.clearApiKey(a),
     'langswarmSessions.importRemoteConversation': (a) => this.importRemoteConversation(a),
+    'langswarmSessions.migrate': async (a) => runMigration(await this.manager(), (isObject(a) && !isNode(a) ? a : {}) as MigrateArgs),
+    'langswarmSessions.exportV1': (a) => this.exportV1(a),
+    'langswarmSessions.revealSession': async (a) => {
+      const id = sessionIdFrom(a);
+      if (id) await this.reveal(id, true);
+      return id;
+    },
   };
 
   constructor(private readonly ctx: CommandContext) {}
@@ -401,6 +409,15 @@ export class Commands {
     return id;
   }
 
+  private async exportV1(arg: unknown): Promise<string | undefined> {
+    const manager = await this.manager();
+    const id = sessionIdFrom(arg) ?? (await this.pickSession('Export which session as LangSwarm V1 JSON?', [...SESSION_STATUSES]));
+    if (!id) return undefined;
+    const file = await exportSessionV1(manager, id, option<string>(arg, 'target'));
+    if (file && option<string>(arg, 'target') === undefined) void vscode.window.showInformationMessage(`Exported to ${file}`);
+    return file;
+  }
+
   // ---- setup ---------------------------------------------------------------------------------
 
   private async openDemo(): Promise<string[]> {
@@ -439,10 +456,12 @@ export class Commands {
     return picked?.id;
   }
 
-  private async reveal(sessionId: string): Promise<void> {
+  private async reveal(sessionId: string, show = false): Promise<void> {
     const node = await this.ctx.tree.sessionNode(sessionId);
     this.ctx.tree.refresh();
-    if (node && this.ctx.treeView.visible) await this.ctx.treeView.reveal(node, { select: true, focus: false, expand: false }).then(undefined, () => undefined);
+    if (!node) return;
+    if (show && !this.ctx.treeView.visible) await vscode.commands.executeCommand('langswarmSessions.sessions.focus');
+    if (this.ctx.treeView.visible) await this.ctx.treeView.reveal(node, { select: true, focus: show, expand: false }).then(undefined, () => undefined);
   }
 
   async revealMessage(messageId: string): Promise<void> {

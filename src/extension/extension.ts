@@ -3,6 +3,9 @@
 // Sessions view shows or a command runs. DESIGN.md §5: activation ≤ 50 ms before first use.
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from './commandIds';
+
+/** Set once the workspace was searched for LangSwarm files (see migration.ts). */
+const MIGRATION_CHECKED_KEY = 'langswarmSessions.migrationChecked';
 import type { Main } from './main';
 
 export interface ExtensionApi {
@@ -40,6 +43,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(log, treeEvents, treeView);
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load()).execute(id, args)));
+  }
+  // Activated because the workspace holds LangSwarm files (or for the first time here): offer to
+  // migrate them, a little later so startup is not slowed.
+  if (!context.workspaceState.get(MIGRATION_CHECKED_KEY)) {
+    const timer = setTimeout(() => void load().then((m) => m.offerMigration()), 3000);
+    context.subscriptions.push({ dispose: () => clearTimeout(timer) });
   }
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);

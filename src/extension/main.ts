@@ -8,6 +8,7 @@ import { Commands } from './commands';
 import { SessionDatabase, gitignoreEntry } from './database';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
 import { COMPARE_SCHEME, Providers } from './providers';
+import { offerMigration } from './migration';
 import { ActiveSession } from './statusBar';
 import { Node, SessionsTree } from './tree';
 
@@ -19,6 +20,8 @@ export interface Main {
   providers: Providers;
   tracer: Tracer;
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
+  /** Offers (once per workspace) to migrate LangSwarm files found in it; resolves to the files. */
+  offerMigration(): Promise<string[]>;
 }
 
 export interface StartParts {
@@ -87,6 +90,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   return {
     tree, database, commands, active, tracer, providers,
     execute: (id, args) => commands.run(id, args),
+    offerMigration: () => offerMigration(context.workspaceState),
   };
 }
 

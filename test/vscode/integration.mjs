@@ -23,7 +23,11 @@ const code = await runVscodeTests({
   extensionTestsPath: suite,
   workspace,
   vsix: values.vsix && path.resolve(values.vsix),
-  env: { LSS_ARTIFACTS: ARTIFACTS, ...(values.grep ? { LSS_GREP: values.grep } : {}) },
+  env: {
+    LSS_ARTIFACTS: ARTIFACTS,
+    LSS_FIXTURES: path.resolve(REPO_ROOT, '../shared/fixtures/langswarm'),
+    ...(values.grep ? { LSS_GREP: values.grep } : {}),
+  },
   timeoutSec: 600,
   keep: values.keep,
 });
