@@ -127,6 +127,15 @@ export const MessageRevision = z.object({
 });
 export type MessageRevision = z.infer<typeof MessageRevision>;
 
+/** One line per message: enough to lay out, filter and step through a long session without its content. */
+export interface MessageOutline {
+  id: string;
+  seq: number;
+  role: Role;
+  createdAt: string;
+  state: MessageState;
+}
+
 /** Server-side continuation handles; the local history stays the source of truth. */
 export const ProviderState = z.object({
   openai: z.object({
@@ -246,6 +255,9 @@ export const SessionFilter = z.object({
   userId: z.string().optional(),
   /** Matches title, id, model or any message text. */
   text: z.string().optional(),
+  /** Last activity at or after / before this instant (ISO 8601). */
+  activeFrom: timestamp.optional(),
+  activeTo: timestamp.optional(),
 });
 export type SessionFilter = z.infer<typeof SessionFilter>;
 

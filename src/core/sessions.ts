@@ -3,7 +3,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
 import {
-  Message, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
+  Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
   SessionSummary, searchableText,
 } from './model';
 import { parseQuery } from './search';
@@ -314,6 +314,13 @@ export class SessionManager {
     this.refresh();
     this.requireSession(sessionId);
     return this.store.listMessages(sessionId, { limit: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** Every message of a session as one light line (id, seq, role, time, state), in order. */
+  outline(sessionId: string): MessageOutline[] {
+    this.refresh();
+    this.requireSession(sessionId);
+    return this.tracer.span('sessions.outline', sessionId, () => this.store.messageOutline(sessionId));
   }
 
   /** Where a message sits in its session (0-based), to page to it. */

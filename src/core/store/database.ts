@@ -2,7 +2,7 @@
 import type { Database } from 'sql.js';
 import { CoreError } from '../errors';
 import {
-  Message, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary, Usage,
+  Message, MessageOutline, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary, Usage,
 } from '../model';
 import { makeSnippet, ParsedQuery } from '../search';
 import { DurableDatabase, DurableOptions, Tx } from './durable';
@@ -275,6 +275,8 @@ export class SessionStore {
     if (q.provider !== undefined) { where.push('provider = ?'); params.push(q.provider); }
     if (q.userId !== undefined) { where.push('user_id = ?'); params.push(q.userId); }
     if (q.tag !== undefined) { where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)'); params.push(q.tag); }
+    if (q.activeFrom !== undefined) { where.push('last_activity_at >= ?'); params.push(q.activeFrom); }
+    if (q.activeTo !== undefined) { where.push('last_activity_at < ?'); params.push(q.activeTo); }
     if (q.text !== undefined && q.text.trim() !== '') {
       const like = `%${q.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const conditions = [`title LIKE ? ESCAPE '\\'`, `id LIKE ? ESCAPE '\\'`, `model LIKE ? ESCAPE '\\'`];
@@ -408,6 +410,12 @@ export class SessionStore {
       `SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
       [sessionId, page.afterSeq ?? Number.MIN_SAFE_INTEGER, page.limit],
     ).map(toMessage);
+  }
+
+  /** Every message of a session in seq order, without content. */
+  messageOutline(sessionId: string): MessageOutline[] {
+    return this.durable.all<MessageOutline>(
+      `SELECT id, seq, role, created_at AS createdAt, state FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId]);
   }
 
   /** The position of a message within its session (0-based), for paging to it. */
