@@ -1,5 +1,6 @@
 // Bundles the extension, the CLI and the benchmark into dist/, and copies sql.js's wasm beside them
-// (loaded with locateFile from dist/, never from the network).
+// (loaded with locateFile from dist/, never from the network). The two webviews (history, state) are
+// bundled for the browser into dist/webview/ with their CSS and the codicon font.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,11 +23,25 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist' },
+  // playwright-core stays outside the bundle: it loads its own files at run time.
+  { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist', external: ['vscode', 'playwright-core'] },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    sourcemap: !production,
+    minify: true,
+    logLevel: 'info',
+    entryPoints: { history: 'src/webview/history/main.ts', state: 'src/webview/state/main.ts' },
+    outdir: 'dist/webview',
+  },
 ];
 
 mkdirSync('dist', { recursive: true });
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
+mkdirSync('dist/webview', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(require.resolve(`@vscode/codicons/dist/${file}`), `dist/webview/${file}`);
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
