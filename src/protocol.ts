@@ -130,7 +130,7 @@ export type WebviewToHost = z.infer<typeof WebviewToHost>;
 export const IpcError = z.object({ code: z.string(), message: z.string() });
 export type IpcError = z.infer<typeof IpcError>;
 
-export const HostToWebview = z.discriminatedUnion('kind', [
+export const HostToWebview = z.union([
   z.object({ kind: z.literal('response'), id: z.number(), ok: z.literal(true), result: z.unknown() }),
   z.object({ kind: z.literal('response'), id: z.number(), ok: z.literal(false), error: IpcError }),
   z.object({ kind: z.literal('notification'), method: z.string(), params: z.unknown() }),

@@ -42,7 +42,8 @@ export class Conversation {
   private find: { query: string; seqs: number[]; pos: number } = { query: '', seqs: [], pos: -1 };
   private findTimer: ReturnType<typeof setTimeout> | undefined;
   readonly replay: ReplayBar;
-  private focusTarget: { item: number; callId?: string } | undefined;
+  /** A row to flash (and focus, unless find is typing) once it is rendered with its content. */
+  private focusTarget: { item: number; callId?: string; focus: boolean } | undefined;
   private openGeneration = 0;
   private readonly actions: MessageActions;
 
@@ -63,13 +64,13 @@ export class Conversation {
     });
     this.findInput.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === 'F3') { e.preventDefault(); this.stepFind(e.shiftKey ? -1 : 1); }
-      if (e.key === 'Escape') { e.preventDefault(); this.closeFind(); }
     });
     this.findBar = h('div', { class: 'find-bar', role: 'search', hidden: true },
       icon('search'), this.findInput, this.findCount,
       button('arrow-up', 'Previous match (Shift+Enter)', () => this.stepFind(-1), { class: 'icon-button find-prev' }),
       button('arrow-down', 'Next match (Enter)', () => this.stepFind(1), { class: 'icon-button find-next' }),
       button('close', 'Close (Escape)', () => this.closeFind(), { class: 'icon-button find-close' }));
+    this.findBar.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); this.closeFind(); } });
     this.replay = new ReplayBar({ show: (pos) => this.showReplayStep(pos), close: () => this.stopReplay() });
     this.feed = h('div', { class: 'feed', role: 'feed', 'aria-label': 'Messages', 'aria-busy': 'false' });
     this.feed.addEventListener('keydown', (e) => this.onFeedKey(e));
@@ -122,8 +123,12 @@ export class Conversation {
   /** Reloads the open session after its messages changed, keeping the view where it is. */
   async reload(): Promise<void> {
     if (!this.session) return;
+    const atEnd = this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
     this.cache.clear();
     await this.open(this.session.id, { ...(this.position() ? { position: this.position()! } : {}) });
+    // Following along at the end: stay at the end as messages arrive.
+    const last = this.shown[this.shown.length - 1];
+    if (atEnd && last !== undefined && !this.replay.active) this.list.scrollToItem(last, 'start', 1e6);
   }
 
   close(): void {
@@ -173,7 +178,7 @@ export class Conversation {
     }
     this.find.pos = seqs.indexOf(next);
     this.updateFindCount(visible.length, visible.indexOf(next));
-    this.reveal(this.indexOfSeq.get(next)!);
+    this.reveal(this.indexOfSeq.get(next)!, { focus: false });
   }
 
   closeFind(): void {
@@ -202,14 +207,14 @@ export class Conversation {
     else this.say('That message is no longer in this session.');
   }
 
-  /** Scrolls to an outline index, focuses it and flashes it (and a tool part in it). */
-  reveal(item: number, callId?: string): void {
+  /** Scrolls to an outline index, flashes it (and a tool part in it) and focuses it. */
+  reveal(item: number, options: { callId?: string; focus?: boolean } = {}): void {
     if (this.hiddenRoles.has(this.outline[item]!.role)) {
       this.say(`Message #${this.outline[item]!.seq} is a ${this.outline[item]!.role} message, hidden by the role filter.`);
       return;
     }
     if (this.replay.active) this.replay.go(this.shown.indexOf(item));
-    this.focusTarget = callId ? { item, callId } : { item };
+    this.focusTarget = { item, focus: options.focus ?? true, ...(options.callId ? { callId: options.callId } : {}) };
     this.list.scrollToItem(item, 'center');
   }
 
@@ -243,7 +248,7 @@ export class Conversation {
     this.list.setItems(upTo, this.outline.length);
     const last = upTo[upTo.length - 1];
     if (last !== undefined) {
-      this.focusTarget = { item: last };
+      this.focusTarget = { item: last, focus: false };
       this.list.scrollToItem(last, 'start');
     }
   }
@@ -264,7 +269,7 @@ export class Conversation {
       const part = target.callId ? row.querySelector<HTMLElement>(`.tool[data-call-id="${CSS.escape(target.callId)}"]`) : null;
       for (const el of this.feed.querySelectorAll('.flash')) el.classList.remove('flash');
       (part ?? row).classList.add('flash');
-      row.focus({ preventScroll: true });
+      if (target.focus) row.focus({ preventScroll: true });
     }
     this.events.stateChanged();
   }
@@ -302,7 +307,7 @@ export class Conversation {
     const found = await request(IpcRequest.LocateTool, { sessionId: this.session.id, callId, seq, find });
     if (!found) return this.say(find === 'result' ? `No result found for call ${callId}.` : `No call found for result ${callId}.`);
     const item = this.indexOfSeq.get(found.seq);
-    if (item !== undefined) this.reveal(item, callId);
+    if (item !== undefined) this.reveal(item, { callId });
   }
 
   private async fork(m: WebMessage): Promise<void> {
@@ -367,7 +372,7 @@ export class Conversation {
     e.preventDefault();
     const target = this.shown[Math.max(0, Math.min(this.list.count - 1, next))];
     if (target === undefined) return;
-    this.focusTarget = { item: target };
+    this.focusTarget = { item: target, focus: true };
     if (this.list.isItemVisible(target)) this.onRendered(this.list.renderedItems);
     else this.list.scrollToItem(target, 'center');
   }
