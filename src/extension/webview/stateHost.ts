@@ -67,13 +67,13 @@ function entries(node: unknown): Array<[string | number, unknown]> {
 }
 
 export function describeNode(key: string | number, value: unknown): DumpNode {
-  if (Array.isArray(value)) return { key, type: 'array', preview: `[${value.length}]`, size: value.length };
+  if (Array.isArray(value)) return { key, type: 'array', preview: value.length ? '[…]' : '[]', size: value.length };
   if (value === null || value === undefined) return { key, type: 'null', preview: 'null', size: 0 };
   switch (typeof value) {
     case 'object': {
       const keys = Object.keys(value);
       const shown = keys.slice(0, 5).join(', ');
-      return { key, type: 'object', preview: `{${shown}${keys.length > 5 ? ', …' : ''}}`, size: keys.length };
+      return { key, type: 'object', preview: keys.length ? `{${shown}${keys.length > 5 ? ', …' : ''}}` : '{}', size: keys.length };
     }
     case 'string':
       return { key, type: 'string', preview: value.length > PREVIEW_CHARS ? `${value.slice(0, PREVIEW_CHARS)}…` : value, size: value.length };

@@ -43,7 +43,7 @@ export function messageRow(m: WebMessage, actions: MessageActions): HTMLElement 
       button('copy', 'Copy message text', () => actions.copy(plainText(m.parts))),
       button('repo-forked', 'Fork from here', () => actions.fork(m), { class: 'icon-button fork' })));
   const body = h('div', { class: 'message-body' }, ...m.parts.map((p) => renderPart(p, m, actions)));
-  return h('article', { class: `message role-${m.role} state-${m.state}`, 'data-seq': m.seq, 'data-id': m.id, tabindex: -1, 'aria-label': `${m.role} message ${m.seq}` },
+  return h('article', { class: `message role-${m.role} is-${m.state}`, 'data-seq': m.seq, 'data-id': m.id, tabindex: -1, 'aria-label': `${m.role} message ${m.seq}` },
     header, body, detailsRow(m));
 }
 

@@ -20,6 +20,7 @@ export interface SidebarEvents {
 
 const STATUS_ICONS: Record<string, string> = { active: 'circle-filled', paused: 'debug-pause', completed: 'pass', archived: 'archive', error: 'error' };
 const PAGE = 100;
+const ANY = { status: 'Status', provider: 'Provider', tag: 'Tag' };
 
 export class Sidebar {
   readonly element: HTMLElement;
@@ -46,7 +47,7 @@ export class Sidebar {
       this.searchTimer = setTimeout(() => { this.query = this.searchInput.value; this.events.stateChanged(); void this.reload(); }, 150);
     });
     const select = (name: 'status' | 'provider' | 'tag', label: string) => {
-      const s = h('select', { 'aria-label': label, class: `filter-${name}` }, h('option', { value: '' }, `Any ${name}`));
+      const s = h('select', { 'aria-label': label, title: label, class: `filter-${name}` }, h('option', { value: '' }, ANY[name]));
       s.addEventListener('change', () => { this.filters[name] = s.value || undefined; this.events.stateChanged(); void this.reload(); });
       return s;
     };
@@ -104,8 +105,8 @@ export class Sidebar {
       s.replaceChildren(h('option', { value: '' }, label), ...values.map((v) => h('option', { value: v }, v)));
       s.value = values.includes(keep) ? keep : '';
     };
-    fill(this.selects.provider, providers, 'Any provider');
-    fill(this.selects.tag, tags, 'Any tag');
+    fill(this.selects.provider, providers, ANY.provider);
+    fill(this.selects.tag, tags, ANY.tag);
     // A filter restored from saved state keeps its value even if no session has it any more.
     for (const k of ['provider', 'tag'] as const) {
       const v = this.filters[k];

@@ -38,7 +38,7 @@ function nodeRow(node: DumpNode, path: DumpPath, level: number): HTMLElement {
       h('span', { class: 'key' }, String(node.key)), h('span', { class: 'colon' }, ': '),
       h('span', { class: 'value' }, node.type === 'string' ? `"${node.preview}"` : node.preview),
       node.type === 'string' && node.size > node.preview.length ? h('span', { class: 'muted' }, ` (${formatNumber(node.size)} chars)`) : null,
-      container ? h('span', { class: 'muted count' }, ` ${formatNumber(node.size)} ${node.type === 'array' ? 'items' : 'keys'}`) : null));
+      container && node.size ? h('span', { class: 'muted count' }, ` ${formatNumber(node.size)} ${node.type === 'array' ? 'item' : 'key'}${node.size === 1 ? '' : 's'}`) : null));
   items.set(key(path), { row, loaded: 0, total: node.size });
   if (container) row.querySelector('.line')!.addEventListener('click', () => void toggle(path));
   return row;
