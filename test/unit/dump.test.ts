@@ -8,16 +8,8 @@ import { SessionManager } from '../../src/core/sessions';
 import { SCHEMA_VERSION } from '../../src/core/store/database';
 import { Tracer } from '../../src/core/trace';
 import { cli } from '../helpers/cli';
+import { KEYS } from '../helpers/keys';
 import { tempDb, tempDir } from '../helpers/temp';
-
-// Key-shaped test values are assembled at run time so no key-like literal sits in the repository.
-const fill = (n: number, seed = 'Ab3') => seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
-export const KEYS = {
-  openai: `sk-${fill(48)}`,
-  openaiProject: `sk-proj-${fill(60, 'x_Y-9')}`,
-  anthropic: `sk-ant-api03-${fill(80, 'Qw-_1')}`,
-  google: `AIza${fill(35, 'Sy0_-')}`,
-};
 
 describe('state dump', () => {
   describe('redaction', () => {

@@ -127,8 +127,7 @@ export class Conversation {
     this.cache.clear();
     await this.open(this.session.id, { ...(this.position() ? { position: this.position()! } : {}) });
     // Following along at the end: stay at the end as messages arrive.
-    const last = this.shown[this.shown.length - 1];
-    if (atEnd && last !== undefined && !this.replay.active) this.list.scrollToItem(last, 'start', 1e6);
+    if (atEnd && !this.replay.active) this.list.scrollToEnd();
   }
 
   close(): void {

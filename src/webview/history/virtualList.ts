@@ -95,6 +95,12 @@ export class VirtualList {
     this.schedule();
   }
 
+  /** Scrolls to the very end, and stays there while heights settle. */
+  scrollToEnd(): void {
+    const last = this.items[this.items.length - 1];
+    if (last !== undefined) this.scrollToItem(last, 'start', Number.MAX_SAFE_INTEGER);
+  }
+
   /** The item at the top of the viewport, and how far (px) the viewport top is into it. */
   topItem(): { item: number; delta: number } | undefined {
     this.ensureOffsets();
@@ -185,8 +191,9 @@ export class VirtualList {
   private update(explicit?: Anchor): void {
     const scroller = this.options.scroller;
     this.ensureOffsets();
-    // What to keep still: an explicit target, else the row at the top of the viewport.
-    const top = explicit ? undefined : this.topItem();
+    // What to keep still: an explicit target, else the end if the view is there, else the row at the top.
+    const atEnd = !explicit && this.items.length > 0 && scroller.scrollTop > 0 && scroller.scrollTop + scroller.clientHeight >= this.offsets[this.items.length]! - 1;
+    const top = explicit || atEnd ? undefined : this.topItem();
     for (let pass = 0; pass < 3; pass++) {
       this.ensureOffsets();
       const total = this.offsets[this.items.length]!;
@@ -195,6 +202,8 @@ export class VirtualList {
         const rowTop = this.offsets[explicit.pos]!;
         const rowHeight = this.offsets[explicit.pos + 1]! - rowTop;
         scroller.scrollTop = explicit.align === 'center' ? rowTop - (scroller.clientHeight - rowHeight) / 2 : rowTop + explicit.delta;
+      } else if (atEnd) {
+        scroller.scrollTop = total - scroller.clientHeight;
       } else if (top) {
         const pos = this.positions.get(top.item);
         if (pos !== undefined) {
