@@ -31,7 +31,7 @@ const builds = [
     target: 'chrome120',
     format: 'iife',
     sourcemap: !production,
-    minify: true,
+    minify: !process.env['LSS_NO_MINIFY'],
     logLevel: 'info',
     entryPoints: { history: 'src/webview/history/main.ts', state: 'src/webview/state/main.ts' },
     outdir: 'dist/webview',

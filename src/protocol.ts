@@ -54,6 +54,10 @@ const dumpPath = z.array(z.union([z.string().check(z.maxLength(10_000)), int(0, 
 
 export const SESSION_PAGE_MAX = 500;
 export const MESSAGE_PAGE_MAX = 200;
+/** Messages a page starts before the one it is fetched for, so rows just above are there too. */
+export const PAGE_LEAD = 10;
+/** Messages per page fetched for the feed. */
+export const MESSAGE_PAGE = 100;
 
 export const IpcRequest = {
   // history browser
@@ -68,7 +72,10 @@ export const IpcRequest = {
     limit: int(1, SESSION_PAGE_MAX),
   })),
   Facets: request<{ providers: string[]; tags: string[] }>()('sessions/facets', z.object({})),
-  OpenSession: request<{ session: Session; outline: MessageOutline[] }>()('session/open', z.object({ sessionId: id })),
+  /** A session with the outline of all its messages and the first page of them, from a little before `aroundSeq`. */
+  OpenSession: request<{ session: Session; outline: MessageOutline[]; messages: WebMessage[] }>()('session/open', z.object({
+    sessionId: id, aroundSeq: z.optional(z.number().check(z.int())),
+  })),
   Messages: request<{ messages: WebMessage[] }>()('session/messages', z.object({
     sessionId: id,
     afterSeq: z.optional(z.number().check(z.int())),

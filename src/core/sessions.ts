@@ -128,6 +128,11 @@ export class SessionManager {
     return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, ...(textMatch ? { textMatch } : {}) }));
   }
 
+  providers(): string[] {
+    this.refresh();
+    return this.store.providers();
+  }
+
   tags(): Array<{ tag: string; count: number }> {
     this.refresh();
     return this.store.tagCounts();

@@ -3,9 +3,11 @@
 import * as path from 'node:path';
 import { Report } from './report';
 import { runCoreBench } from './core';
+import { runWebviewBench } from './webview';
 
 const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['core: durable store, listing and search', runCoreBench],
+  ['webview: history browser in Chromium', runWebviewBench],
 ];
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-// The two reads the history browser adds to the core: a session's outline and the activity date filter.
+// Reads the history browser adds to the core: a session's outline, the activity date filter, providers in use.
 import { strict as assert } from 'node:assert';
 import { SessionManager } from '../../src/core/sessions';
 import { tempDb } from '../helpers/temp';
@@ -34,5 +34,7 @@ describe('SessionManager outline and date filter', () => {
     assert.deepEqual(titles({ activeTo: '2026-01-01T00:00:00.000Z' }), ['old']);
     assert.deepEqual(titles({ activeFrom: '2025-01-01T00:00:00Z', activeTo: '2027-01-01T00:00:00Z' }), ['old', 'recent']);
     assert.ok(old.id && recent.id);
+    await m.create({ provider: 'gemini', model: 'x' });
+    assert.deepEqual(m.providers(), ['gemini', 'openai']);
   });
 });

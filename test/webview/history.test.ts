@@ -52,6 +52,11 @@ describe('history browser (Chromium)', function () {
     await page.waitForSelector(`article.message[data-id="${sample.ids['markdown']}"]`);
   };
   const row = (name: string) => `article.message[data-id="${sample.ids[name]}"]`;
+  /** Brings a row into view (the feed renders only what is near the viewport). */
+  const show = async (name: string) => {
+    host.reveal({ sessionId: sample.session.id, messageId: sample.ids[name]! });
+    await page.waitForSelector(`${row(name)}.flash`);
+  };
 
   it('lists sessions and renders every part type with its details', async () => {
     assert.equal(await page.locator('.session-item').count(), 4);
@@ -86,19 +91,25 @@ describe('history browser (Chromium)', function () {
     assert.match(await page.textContent(`${row('toolResult')} .tool-result`) ?? '', /get_weather result[\s\S]*"conditions": "sunny"/);
     // reasoning (collapsed), redacted reasoning, provider item, refusal, attachments never loaded
     assert.match(await page.textContent(`${row('toolCall')} details.reasoning summary`) ?? '', /Reasoning/);
+    await show('opaque');
     assert.match(await page.textContent(`${row('opaque')} details.reasoning`) ?? '', /redacted[\s\S]*Encrypted reasoning \(anthropic\)/);
     assert.match(await page.textContent(`${row('opaque')} .provider-item`) ?? '', /openai item[\s\S]*web_search_call/);
     assert.match(await page.textContent(`${row('refusal')} .refusal`) ?? '', /Refused: I cannot read personal documents/);
     assert.match(await page.textContent(`${row('attachments')} .attachment.image`) ?? '', /Image \(image\/png\).*example\.com\/photo\.png.*not loaded/);
     assert.match(await page.textContent(`${row('attachments')} .attachment.file`) ?? '', /boarding-pass\.pdf \(application\/pdf\): inline data/);
     // details: model, usage, stop reason, provider ids, native, states, edits, original timestamp on hover
+    await show('toolCall');
     const details = await page.textContent(`${row('toolCall')} .message-details`) ?? '';
     for (const s of ['anthropic/claude-sonnet-4', '1,200 in', '85 out', '1,285 total', 'stop tool_use', 'messageId msg_01ABC', 'requestId req_42']) assert.ok(details.includes(s), `details show ${s}: ${details}`);
+    await show('opaque');
     assert.match(await page.textContent(`${row('opaque')} .message-details`) ?? '', /native anthropic/);
     assert.match(await page.textContent(`${row('partial')} .badge.state-partial`) ?? '', /partial/);
     assert.match(await page.textContent(`${row('refusal')} .badge.state-error`) ?? '', /error/);
+    await show('question');
     assert.equal(await page.getAttribute(`${row('question')} time`, 'title'), '02/03/2026 09:00:00 CET');
+    await show('markdown');
     assert.match(await page.textContent(`${row('markdown')} .message-details`) ?? '', /latencyMs/);
+    await show('question');
     // edited message: earlier versions on demand
     await page.click(`${row('question')} .badge.edited`);
     await page.waitForSelector(`${row('question')} .revision`);

@@ -296,6 +296,11 @@ export class SessionStore {
     return { items: rows.map(toSummary), total };
   }
 
+  /** Providers that sessions use, sorted. */
+  providers(): string[] {
+    return this.durable.all<{ provider: string }>(`SELECT DISTINCT provider FROM sessions ORDER BY provider`).map((r) => r.provider);
+  }
+
   /** Tags in use, with how many sessions carry each. */
   tagCounts(): Array<{ tag: string; count: number }> {
     return this.durable.all<{ tag: string; count: number }>(`SELECT tag, count(*) AS count FROM session_tags GROUP BY tag ORDER BY tag`);

@@ -4,7 +4,7 @@ import { CoreError } from '../../core/errors';
 import type { Message } from '../../core/model';
 import type { SessionEvent, SessionManager } from '../../core/sessions';
 import {
-  HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, RevealTarget, WebMessage,
+  HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, MESSAGE_PAGE, PAGE_LEAD, ResultOf, RevealTarget, WebMessage,
 } from '../../protocol';
 import { IpcHost } from './ipcHost';
 
@@ -40,8 +40,8 @@ export class HistoryHost {
     const m = manager;
     this.ipc
       .onRequest(IpcRequest.ListSessions, (p) => m.list({ ...p, sortBy: 'lastActivityAt', descending: true }))
-      .onRequest(IpcRequest.Facets, () => ({ providers: Object.keys(m.stats().byProvider).sort(), tags: m.tags().map((t) => t.tag) }))
-      .onRequest(IpcRequest.OpenSession, ({ sessionId }) => ({ session: m.get(sessionId), outline: m.outline(sessionId) }))
+      .onRequest(IpcRequest.Facets, () => ({ providers: m.providers(), tags: m.tags().map((t) => t.tag) }))
+      .onRequest(IpcRequest.OpenSession, ({ sessionId, aroundSeq }) => this.open(sessionId, aroundSeq))
       .onRequest(IpcRequest.Messages, ({ sessionId, ...page }) => ({ messages: m.messages(sessionId, page).map(toWebMessage) }))
       .onRequest(IpcRequest.Search, ({ query, ...options }) => m.search(query, { ...options, prefix: true }))
       .onRequest(IpcRequest.Find, ({ sessionId, query }) => this.find(sessionId, query))
@@ -74,6 +74,16 @@ export class HistoryHost {
   dispose(): void {
     this.unsubscribe();
     clearTimeout(this.timer);
+  }
+
+  /** The session, its outline, and the page the view shows first: opening takes one round trip. */
+  private open(sessionId: string, aroundSeq: number | undefined): ResultOf<typeof IpcRequest.OpenSession> {
+    const session = this.manager.get(sessionId);
+    const outline = this.manager.outline(sessionId);
+    const at = aroundSeq === undefined ? 0 : Math.max(0, outline.findIndex((o) => o.seq >= aroundSeq));
+    const first = outline[Math.max(0, at - PAGE_LEAD)];
+    const messages = first ? this.manager.messages(sessionId, { afterSeq: first.seq - 1, limit: MESSAGE_PAGE }).map(toWebMessage) : [];
+    return { session, outline, messages };
   }
 
   private find(sessionId: string, query: string): { seqs: number[]; total: number } {

@@ -1,7 +1,7 @@
 // The open session: its header (metadata, system prompt), the virtualized message feed fed page by page from
 // the host, find in session, replay, tool call ↔ result jumps and forking.
 import type { MessageOutline, Role, Session } from '../../core/model';
-import { IpcCommand, IpcRequest, MESSAGE_PAGE_MAX, WebMessage } from '../../protocol';
+import { IpcCommand, IpcRequest, MESSAGE_PAGE, PAGE_LEAD, WebMessage } from '../../protocol';
 import { button, clear, formatNumber, formatTime, h, icon } from '../shared/dom';
 import { command, request } from '../shared/ipc';
 import { jsonDetails, messageRow, MessageActions, placeholderRow } from './message';
@@ -10,7 +10,6 @@ import { VirtualList } from './virtualList';
 
 /** Messages kept in memory at most; the farthest from view are dropped first. */
 const CACHE_MAX = 3000;
-const PAGE = 100;
 
 export interface ConversationEvents {
   /** The scroll position or another part of the saved state changed. */
@@ -98,18 +97,17 @@ export class Conversation {
     const generation = ++this.openGeneration;
     performance.mark('lss:open');
     this.feed.setAttribute('aria-busy', 'true');
-    const { session, outline } = await request(IpcRequest.OpenSession, { sessionId });
+    const seq = at?.seq ?? at?.position?.seq;
+    // The page around the target comes with the outline, so the first paint has content.
+    const { session, outline, messages } = await request(IpcRequest.OpenSession, { sessionId, ...(seq === undefined ? {} : { aroundSeq: seq }) });
     if (generation !== this.openGeneration) return;
     const same = this.session?.id === session.id;
     this.session = session;
     this.setOutline(outline, !same);
+    this.store(messages);
     this.renderHeader();
     if (!same) { this.closeFind(); this.replay.close(); }
-    const seq = at?.seq ?? at?.position?.seq;
     const item = seq === undefined ? 0 : (this.indexOfSeq.get(seq) ?? nearestIndex(outline, seq));
-    // Fetch the page around the target before the first layout, so the first paint has content.
-    if (outline.length) await this.loadAround(item);
-    if (generation !== this.openGeneration) return;
     this.applyRows();
     if (outline.length) {
       if (at?.seq !== undefined) this.reveal(item);
@@ -259,7 +257,13 @@ export class Conversation {
 
   private onRendered(items: number[]): void {
     const missing = items.filter((i) => !this.cache.has(i));
-    if (missing.length) void this.loadAround(Math.min(...missing)).then((loaded) => { if (loaded.length) this.list.refresh(loaded); });
+    if (missing.length) {
+      // Pages overlap: only rows still waiting for their message are rebuilt.
+      void this.loadAround(Math.min(...missing)).then((loaded) => {
+        const waiting = loaded.filter((i) => this.list.rowOf(i)?.classList.contains('loading'));
+        if (waiting.length) this.list.refresh(waiting);
+      });
+    }
     this.highlight();
     const target = this.focusTarget;
     if (target && items.includes(target.item) && this.cache.has(target.item)) {
@@ -275,24 +279,30 @@ export class Conversation {
 
   /** Loads the page of messages starting a little before outline index `item`; resolves to the indices loaded. */
   private async loadAround(item: number): Promise<number[]> {
-    const start = Math.max(0, item - 10);
+    const start = Math.max(0, item - PAGE_LEAD);
     const first = this.outline[start];
     if (!first || this.inflight.has(start) || !this.session) return [];
     this.inflight.add(start);
     const sessionId = this.session.id;
     try {
-      const { messages } = await request(IpcRequest.Messages, { sessionId, afterSeq: first.seq - 1, limit: Math.min(PAGE, MESSAGE_PAGE_MAX) });
+      const { messages } = await request(IpcRequest.Messages, { sessionId, afterSeq: first.seq - 1, limit: MESSAGE_PAGE });
       if (sessionId !== this.session?.id) return [];
-      const loaded: number[] = [];
-      for (const m of messages) {
-        const i = this.indexOfSeq.get(m.seq);
-        if (i !== undefined) { this.cache.set(i, m); loaded.push(i); }
-      }
+      const loaded = this.store(messages);
       this.evict(item);
       return loaded;
     } finally {
       this.inflight.delete(start);
     }
+  }
+
+  /** Caches messages by outline index; returns the indices. */
+  private store(messages: WebMessage[]): number[] {
+    const loaded: number[] = [];
+    for (const m of messages) {
+      const i = this.indexOfSeq.get(m.seq);
+      if (i !== undefined) { this.cache.set(i, m); loaded.push(i); }
+    }
+    return loaded;
   }
 
   private evict(near: number): void {

@@ -18,32 +18,38 @@ const sidebar = new Sidebar({
   stateChanged: () => persist(),
 });
 const conversation = new Conversation({
-  stateChanged: () => persist(),
+  stateChanged: () => persist(true),
   forked: () => void sidebar.reload(),
   open: (sessionId, seq) => void open(sessionId, seq),
 });
 
 document.getElementById('app')!.replaceChildren(h('div', { class: 'history' }, sidebar.element, conversation.element));
 
-let saveFrame = 0;
-function persist(): void {
-  if (!restored || saveFrame) return;
-  saveFrame = requestAnimationFrame(() => {
-    saveFrame = 0;
-    const position = conversation.position();
-    saveState<SavedState>({
-      ...sidebar.state,
-      ...(conversation.sessionId ? { sessionId: conversation.sessionId } : {}),
-      ...(position ? { position } : {}),
-      ...(conversation.findQuery ? { find: conversation.findQuery } : {}),
-    });
+/** Saves the view's state: at once for a deliberate change, a moment later while scrolling. */
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function persist(soon = false): void {
+  if (!restored) return;
+  if (soon) {
+    saveTimer ??= setTimeout(() => persist(), 250);
+    return;
+  }
+  clearTimeout(saveTimer);
+  saveTimer = undefined;
+  const position = conversation.position();
+  saveState<SavedState>({
+    ...sidebar.state,
+    ...(conversation.sessionId ? { sessionId: conversation.sessionId } : {}),
+    ...(position ? { position } : {}),
+    ...(conversation.findQuery ? { find: conversation.findQuery } : {}),
   });
 }
+window.addEventListener('pagehide', () => persist());
 
 async function open(sessionId: string, seq?: number, position?: Position): Promise<void> {
   sidebar.setActive(sessionId);
   try {
     await conversation.open(sessionId, seq !== undefined ? { seq } : position ? { position } : {});
+    persist();
   } catch (e) {
     conversation.close();
     conversation.say(`Could not open the session: ${(e as Error).message}`);

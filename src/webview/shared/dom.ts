@@ -83,7 +83,8 @@ const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeS
 const shortDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 export const formatTime = (iso: string) => { const d = new Date(iso); return Number.isNaN(d.getTime()) ? iso : dateTime.format(d); };
 export const formatDate = (iso: string) => { const d = new Date(iso); return Number.isNaN(d.getTime()) ? iso : shortDate.format(d); };
-export const formatNumber = (n: number) => n.toLocaleString();
+const numbers = new Intl.NumberFormat();
+export const formatNumber = (n: number) => numbers.format(n);
 
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
