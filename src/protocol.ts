@@ -7,7 +7,7 @@
 // (it is untrusted: it renders conversation content). Results are typed, not parsed: the host builds them from
 // the core, which parsed them already. zod/mini keeps the webview bundle small.
 import * as z from 'zod/mini';
-import type { Message, MessageOutline, MessageRevision, Session, SessionSummary } from './core/model';
+import type { Message, MessageRevision, Role, Session, SessionSummary } from './core/model';
 import { SESSION_STATUSES } from './core/names';
 import type { SearchHit } from './core/store/database';
 
@@ -36,7 +36,14 @@ const isoTime = z.iso.datetime({ offset: true });
 export type WebMessage = Omit<Message, 'native'> & { nativeProviders?: string[] };
 
 export interface RevealTarget { sessionId: string; messageId?: string }
-const revealTarget = z.object({ sessionId: id, messageId: z.optional(id) });
+/** What the webview is told: the host resolves the message to its seq, which the webview navigates by. */
+const revealAt = z.object({ sessionId: id, seq: z.optional(z.number().check(z.int())) });
+
+/**
+ * Every message of a session in order, as columns (a fraction of the size of 10,000 objects): enough to lay
+ * out, filter by role and step through a long session before any content arrives.
+ */
+export interface OutlineColumns { seqs: number[]; roles: Role[]; /** createdAt, epoch ms */ times: number[] }
 
 /** A node of the dump tree as the state view shows it: children are fetched when it is expanded. */
 export interface DumpNode {
@@ -73,7 +80,7 @@ export const IpcRequest = {
   })),
   Facets: request<{ providers: string[]; tags: string[] }>()('sessions/facets', z.object({})),
   /** A session with the outline of all its messages and the first page of them, from a little before `aroundSeq`. */
-  OpenSession: request<{ session: Session; outline: MessageOutline[]; messages: WebMessage[] }>()('session/open', z.object({
+  OpenSession: request<{ session: Session; outline: OutlineColumns; messages: WebMessage[] }>()('session/open', z.object({
     sessionId: id, aroundSeq: z.optional(z.number().check(z.int())),
   })),
   Messages: request<{ messages: WebMessage[] }>()('session/messages', z.object({
@@ -103,8 +110,8 @@ export const IpcRequest = {
 
 export const IpcNotification = {
   /** The answer to IpcReady: which view, and where to go (history) if the panel was opened for a target. */
-  Init: notification('init', z.object({ view: z.enum(VIEWS), reveal: z.optional(revealTarget) })),
-  Reveal: notification('reveal', revealTarget),
+  Init: notification('init', z.object({ view: z.enum(VIEWS), reveal: z.optional(revealAt) })),
+  Reveal: notification('reveal', revealAt),
   /** Sessions were created, changed or deleted: lists should reload. */
   SessionsChanged: notification('sessions/changed', z.object({})),
   /** Messages of one session changed (or `sessionId` is absent: anything may have). */

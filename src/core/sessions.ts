@@ -301,6 +301,11 @@ export class SessionManager {
     }, (ms) => [{ kind: 'messagesAdded', sessionId, messageIds: ms.map((m) => m.id) }]));
   }
 
+  findMessage(id: string): Message | undefined {
+    this.refresh();
+    return this.store.getMessage(id);
+  }
+
   getMessage(id: string): Message {
     this.refresh();
     return this.requireMessage(id);

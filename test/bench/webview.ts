@@ -24,18 +24,23 @@ export async function runWebviewBench(report: Report): Promise<void> {
 
     // Open (click in the list) → first paint with content, alternating two sessions so each open is fresh.
     const opens: number[] = [];
+    const fetches: number[] = [];
     for (let i = 0; i < 11; i++) {
       const id = i % 2 ? b : a;
       await page.evaluate(() => { performance.clearMarks(); delete document.body.dataset['painted']; });
       await page.click(`.session-item[data-session="${id}"]`);
       await page.waitForFunction((sid) => document.body.dataset['painted'] === sid, id);
-      opens.push(await page.evaluate(() => performance.measure('open', 'lss:open', 'lss:painted').duration));
+      const [open, fetch] = await page.evaluate(() => [performance.measure('open', 'lss:open', 'lss:painted').duration, performance.measure('fetch', 'lss:open', 'lss:data').duration]);
+      opens.push(open!);
+      if (i > 0) fetches.push(fetch!);
     }
+    fetches.sort((x, y) => x - y);
     const first = opens.shift()!;
     opens.sort((x, y) => x - y);
     report.add({ suite: 'webview', metric: 'open a 10,000-message session to first paint (first open)', value: first, unit: 'ms', target: '<= 300 ms', met: first <= 300 });
     report.add({ suite: 'webview', metric: 'open a 10,000-message session to first paint (median of 10)', value: percentile(opens, 50), unit: 'ms', target: '<= 300 ms', met: percentile(opens, 50) <= 300 });
     report.add({ suite: 'webview', metric: 'open a 10,000-message session to first paint (worst of 10)', value: opens[opens.length - 1]!, unit: 'ms' });
+    report.add({ suite: 'webview', metric: '  of which the open request (host + transport; median)', value: percentile(fetches, 50), unit: 'ms', note: 'outline of 10,000 + first 100 messages' });
     const rows = await page.evaluate(() => document.querySelectorAll('article.message').length);
     report.add({ suite: 'webview', metric: 'message rows in the DOM after opening (of 10,000)', value: rows, unit: 'rows' });
 

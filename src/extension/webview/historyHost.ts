@@ -4,7 +4,7 @@ import { CoreError } from '../../core/errors';
 import type { Message } from '../../core/model';
 import type { SessionEvent, SessionManager } from '../../core/sessions';
 import {
-  HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, MESSAGE_PAGE, PAGE_LEAD, ResultOf, RevealTarget, WebMessage,
+  HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, ResultOf, RevealTarget, WebMessage,
 } from '../../protocol';
 import { IpcHost } from './ipcHost';
 
@@ -35,7 +35,7 @@ export class HistoryHost {
     this.ipc = new IpcHost('history', post, () => {
       const reveal = this.pendingReveal;
       this.pendingReveal = undefined;
-      this.ipc.notify(IpcNotification.Init, { view: 'history', ...(reveal ? { reveal } : {}) });
+      this.ipc.notify(IpcNotification.Init, { view: 'history', ...(reveal ? { reveal: this.locate(reveal) } : {}) });
     }, options.onError);
     const m = manager;
     this.ipc
@@ -63,8 +63,14 @@ export class HistoryHost {
 
   /** Shows a session (and scrolls to a message): now if the webview is up, else as soon as it is ready. */
   reveal(target: RevealTarget): void {
-    if (this.ipc.isReady) this.ipc.notify(IpcNotification.Reveal, target);
+    if (this.ipc.isReady) this.ipc.notify(IpcNotification.Reveal, this.locate(target));
     else this.pendingReveal = target;
+  }
+
+  /** The webview navigates by seq; a message that is gone just opens its session. */
+  private locate({ sessionId, messageId }: RevealTarget): { sessionId: string; seq?: number } {
+    const message = messageId === undefined ? undefined : this.manager.findMessage(messageId);
+    return message?.sessionId === sessionId ? { sessionId, seq: message.seq } : { sessionId };
   }
 
   detach(): void {
@@ -79,10 +85,11 @@ export class HistoryHost {
   /** The session, its outline, and the page the view shows first: opening takes one round trip. */
   private open(sessionId: string, aroundSeq: number | undefined): ResultOf<typeof IpcRequest.OpenSession> {
     const session = this.manager.get(sessionId);
-    const outline = this.manager.outline(sessionId);
-    const at = aroundSeq === undefined ? 0 : Math.max(0, outline.findIndex((o) => o.seq >= aroundSeq));
-    const first = outline[Math.max(0, at - PAGE_LEAD)];
-    const messages = first ? this.manager.messages(sessionId, { afterSeq: first.seq - 1, limit: MESSAGE_PAGE }).map(toWebMessage) : [];
+    const rows = this.manager.outline(sessionId);
+    const outline: OutlineColumns = { seqs: rows.map((o) => o.seq), roles: rows.map((o) => o.role), times: rows.map((o) => Date.parse(o.createdAt)) };
+    const at = aroundSeq === undefined ? 0 : Math.max(0, outline.seqs.findIndex((seq) => seq >= aroundSeq));
+    const first = outline.seqs[Math.max(0, at - PAGE_LEAD)];
+    const messages = first === undefined ? [] : this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }).map(toWebMessage);
     return { session, outline, messages };
   }
 

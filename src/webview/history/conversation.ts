@@ -1,7 +1,7 @@
 // The open session: its header (metadata, system prompt), the virtualized message feed fed page by page from
 // the host, find in session, replay, tool call ↔ result jumps and forking.
-import type { MessageOutline, Role, Session } from '../../core/model';
-import { IpcCommand, IpcRequest, MESSAGE_PAGE, PAGE_LEAD, WebMessage } from '../../protocol';
+import type { Role, Session } from '../../core/model';
+import { IpcCommand, IpcRequest, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, WebMessage } from '../../protocol';
 import { button, clear, formatNumber, formatTime, h, icon } from '../shared/dom';
 import { command, request } from '../shared/ipc';
 import { jsonDetails, messageRow, MessageActions, placeholderRow } from './message';
@@ -24,7 +24,7 @@ export interface Position { seq: number; delta: number }
 export class Conversation {
   readonly element: HTMLElement;
   session: Session | undefined;
-  private outline: MessageOutline[] = [];
+  private outline: OutlineColumns = { seqs: [], roles: [], times: [] };
   private readonly indexOfSeq = new Map<number, number>();
   private readonly cache = new Map<number, WebMessage>();
   private readonly inflight = new Set<number>();
@@ -88,8 +88,8 @@ export class Conversation {
   /** Where the view is: the message at the top and how far into it. */
   position(): Position | undefined {
     const top = this.list.topItem();
-    const o = top && this.outline[top.item];
-    return o ? { seq: o.seq, delta: Math.round(top.delta) } : undefined;
+    const seq = top && this.outline.seqs[top.item];
+    return seq === undefined ? undefined : { seq, delta: Math.round(top!.delta) };
   }
 
   /** Opens a session at a message (by seq), a saved position, or the start. */
@@ -101,15 +101,16 @@ export class Conversation {
     // The page around the target comes with the outline, so the first paint has content.
     const { session, outline, messages } = await request(IpcRequest.OpenSession, { sessionId, ...(seq === undefined ? {} : { aroundSeq: seq }) });
     if (generation !== this.openGeneration) return;
+    performance.mark('lss:data');
     const same = this.session?.id === session.id;
     this.session = session;
     this.setOutline(outline, !same);
     this.store(messages);
     this.renderHeader();
     if (!same) { this.closeFind(); this.replay.close(); }
-    const item = seq === undefined ? 0 : (this.indexOfSeq.get(seq) ?? nearestIndex(outline, seq));
+    const item = seq === undefined ? 0 : (this.indexOfSeq.get(seq) ?? nearestIndex(outline.seqs, seq));
     this.applyRows();
-    if (outline.length) {
+    if (outline.seqs.length) {
       if (at?.seq !== undefined) this.reveal(item);
       else this.list.scrollToItem(this.shownItem(item), 'start', at?.position?.delta ?? 0);
     }
@@ -130,7 +131,7 @@ export class Conversation {
 
   close(): void {
     this.session = undefined;
-    this.setOutline([], true);
+    this.setOutline({ seqs: [], roles: [], times: [] }, true);
     this.showEmpty();
   }
 
@@ -164,7 +165,7 @@ export class Conversation {
 
   stepFind(direction: 1 | -1): void {
     const { seqs } = this.find;
-    const visible = seqs.filter((s) => !this.hiddenRoles.has(this.outline[this.indexOfSeq.get(s)!]!.role));
+    const visible = seqs.filter((s) => !this.hiddenRoles.has(this.outline.roles[this.indexOfSeq.get(s)!]!));
     if (!visible.length) { this.find.pos = -1; this.updateFindCount(); this.highlight(); return; }
     const current = this.find.pos >= 0 ? seqs[this.find.pos] : undefined;
     let next: number;
@@ -189,25 +190,26 @@ export class Conversation {
   startReplay(): void {
     if (!this.session || !this.shown.length) return;
     const top = this.list.topItem();
-    this.replay.open(this.shown.map((i) => Date.parse(this.outline[i]!.createdAt)), top ? this.shown.indexOf(top.item) : 0);
+    this.replay.open(this.shown.map((i) => this.outline.times[i]!), top ? this.shown.indexOf(top.item) : 0);
   }
 
   stopReplay(): void {
     if (!this.replay.active) return;
     this.replay.close();
-    this.list.setItems(this.shown, this.outline.length);
+    this.list.setItems(this.shown, this.outline.seqs.length);
   }
 
-  revealMessage(messageId: string): void {
-    const item = this.outline.findIndex((o) => o.id === messageId);
-    if (item >= 0) this.reveal(item);
+  revealSeq(seq: number): void {
+    const item = this.indexOfSeq.get(seq);
+    if (item !== undefined) this.reveal(item);
     else this.say('That message is no longer in this session.');
   }
 
   /** Scrolls to an outline index, flashes it (and a tool part in it) and focuses it. */
   reveal(item: number, options: { callId?: string; focus?: boolean } = {}): void {
-    if (this.hiddenRoles.has(this.outline[item]!.role)) {
-      this.say(`Message #${this.outline[item]!.seq} is a ${this.outline[item]!.role} message, hidden by the role filter.`);
+    const role = this.outline.roles[item]!;
+    if (this.hiddenRoles.has(role)) {
+      this.say(`Message #${this.outline.seqs[item]} is a ${role} message, hidden by the role filter.`);
       return;
     }
     if (this.replay.active) this.replay.go(this.shown.indexOf(item));
@@ -217,21 +219,22 @@ export class Conversation {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private setOutline(outline: MessageOutline[], fresh: boolean): void {
+  private setOutline(outline: OutlineColumns, fresh: boolean): void {
     if (fresh) { this.cache.clear(); this.list.reset(); }
     this.outline = outline;
     this.indexOfSeq.clear();
-    outline.forEach((o, i) => this.indexOfSeq.set(o.seq, i));
+    outline.seqs.forEach((seq, i) => this.indexOfSeq.set(seq, i));
     this.inflight.clear();
   }
 
   private applyRows(): void {
     this.shown = [];
-    for (let i = 0; i < this.outline.length; i++) if (!this.hiddenRoles.has(this.outline[i]!.role)) this.shown.push(i);
+    const { roles, times } = this.outline;
+    for (let i = 0; i < roles.length; i++) if (!this.hiddenRoles.has(roles[i]!)) this.shown.push(i);
     if (this.replay.active) {
-      this.replay.setTimes(this.shown.map((i) => Date.parse(this.outline[i]!.createdAt)));
+      this.replay.setTimes(this.shown.map((i) => times[i]!));
       this.showReplayStep(Math.min(this.replay.pos, this.shown.length - 1));
-    } else this.list.setItems(this.shown, this.outline.length);
+    } else this.list.setItems(this.shown, roles.length);
   }
 
   /** The shown item nearest to an outline index (it may be hidden by a role filter). */
@@ -242,7 +245,7 @@ export class Conversation {
 
   private showReplayStep(pos: number): void {
     const upTo = this.shown.slice(0, pos + 1);
-    this.list.setItems(upTo, this.outline.length);
+    this.list.setItems(upTo, this.outline.seqs.length);
     const last = upTo[upTo.length - 1];
     if (last !== undefined) {
       this.focusTarget = { item: last, focus: false };
@@ -252,7 +255,7 @@ export class Conversation {
 
   private renderItem(item: number): HTMLElement {
     const m = this.cache.get(item);
-    return m ? messageRow(m, this.actions) : placeholderRow(this.outline[item]!);
+    return m ? messageRow(m, this.actions) : placeholderRow(this.outline.seqs[item]!, this.outline.roles[item]!);
   }
 
   private onRendered(items: number[]): void {
@@ -280,12 +283,12 @@ export class Conversation {
   /** Loads the page of messages starting a little before outline index `item`; resolves to the indices loaded. */
   private async loadAround(item: number): Promise<number[]> {
     const start = Math.max(0, item - PAGE_LEAD);
-    const first = this.outline[start];
-    if (!first || this.inflight.has(start) || !this.session) return [];
+    const first = this.outline.seqs[start];
+    if (first === undefined || this.inflight.has(start) || !this.session) return [];
     this.inflight.add(start);
     const sessionId = this.session.id;
     try {
-      const { messages } = await request(IpcRequest.Messages, { sessionId, afterSeq: first.seq - 1, limit: MESSAGE_PAGE });
+      const { messages } = await request(IpcRequest.Messages, { sessionId, afterSeq: first - 1, limit: MESSAGE_PAGE });
       if (sessionId !== this.session?.id) return [];
       const loaded = this.store(messages);
       this.evict(item);
@@ -417,7 +420,7 @@ export class Conversation {
   }
 }
 
-function nearestIndex(outline: MessageOutline[], seq: number): number {
-  const i = outline.findIndex((o) => o.seq >= seq);
-  return i < 0 ? Math.max(0, outline.length - 1) : i;
+function nearestIndex(seqs: number[], seq: number): number {
+  const i = seqs.findIndex((s) => s >= seq);
+  return i < 0 ? Math.max(0, seqs.length - 1) : i;
 }

@@ -61,7 +61,7 @@ onNotification(IpcNotification.Init, async ({ reveal }) => {
   conversation.setHiddenRoles(sidebar.hiddenRoles);
   await Promise.all([sidebar.reload(), sidebar.loadFacets()]);
   if (reveal) {
-    await openTarget(reveal.sessionId, reveal.messageId);
+    await openTarget(reveal.sessionId, reveal.seq);
   } else if (saved.sessionId) {
     await open(saved.sessionId, undefined, saved.position);
     if (saved.find) await conversation.runFind(saved.find);
@@ -70,13 +70,13 @@ onNotification(IpcNotification.Init, async ({ reveal }) => {
   persist();
 });
 
-/** Opens a session at a message given by id: the outline maps the id to its seq. */
-async function openTarget(sessionId: string, messageId?: string): Promise<void> {
-  await open(sessionId);
-  if (messageId) conversation.revealMessage(messageId);
+/** Opens a session (unless open) and shows a message in it. */
+async function openTarget(sessionId: string, seq?: number): Promise<void> {
+  if (conversation.sessionId !== sessionId) await open(sessionId, seq);
+  else if (seq !== undefined) conversation.revealSeq(seq);
 }
 
-onNotification(IpcNotification.Reveal, ({ sessionId, messageId }) => void openTarget(sessionId, messageId));
+onNotification(IpcNotification.Reveal, ({ sessionId, seq }) => void openTarget(sessionId, seq));
 onNotification(IpcNotification.SessionsChanged, () => { void sidebar.reload(); void sidebar.loadFacets(); });
 onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
   if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId)) void conversation.reload();

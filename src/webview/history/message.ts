@@ -1,5 +1,5 @@
 // One message as a row of the conversation: header (role, time, state, actions), its parts, and a details row.
-import type { MessageOutline, MessageRevision, Part } from '../../core/model';
+import type { MessageRevision, Part, Role } from '../../core/model';
 import type { WebMessage } from '../../protocol';
 import { button, Child, formatNumber, formatTime, h, icon, safeLink } from '../shared/dom';
 import { codeBlock } from './highlight';
@@ -24,9 +24,9 @@ export function roleIcon(role: string): HTMLElement {
 }
 
 /** A row while its message is still on its way. */
-export function placeholderRow(o: MessageOutline): HTMLElement {
-  return h('article', { class: `message role-${o.role} loading`, 'aria-busy': 'true', 'data-seq': o.seq, tabindex: -1 },
-    h('header', { class: 'message-header' }, roleIcon(o.role), h('span', { class: 'role' }, o.role), h('span', { class: 'seq' }, `#${o.seq}`)),
+export function placeholderRow(seq: number, role: Role): HTMLElement {
+  return h('article', { class: `message role-${role} loading`, 'aria-busy': 'true', 'data-seq': seq, tabindex: -1 },
+    h('header', { class: 'message-header' }, roleIcon(role), h('span', { class: 'role' }, role), h('span', { class: 'seq' }, `#${seq}`)),
     h('div', { class: 'message-body' }, h('div', { class: 'skeleton' })));
 }
 
