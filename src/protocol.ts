@@ -103,6 +103,8 @@ export const IpcRequest = {
   // state view
   DumpInfo: request<{ title: string; formatVersion: number; redacted: boolean; bytes: number }>()('dump/info', z.object({})),
   DumpChildren: request<{ nodes: DumpNode[]; total: number }>()('dump/children', z.object({ path: dumpPath, offset: int(0, 1e9), limit: int(1, 1000) })),
+  /** A string value in full (the tree shows long ones cut). */
+  DumpValue: request<{ text: string }>()('dump/value', z.object({ path: dumpPath })),
   DumpSearch: request<{ matches: Array<{ path: DumpPath; preview: string }>; total: number }>()('dump/search', z.object({ query, limit: int(1, 1000) })),
 } as const;
 

@@ -76,6 +76,17 @@ describe('state view (Chromium)', function () {
     assert.equal(await page.getAttribute(node(['sessions', 0, 'messages']), 'aria-expanded'), 'true');
     await page.keyboard.press('ArrowDown');
     assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset['path']), JSON.stringify(['sessions', 0, 'messages', 0]));
+    // a long string shows cut, and whole on demand
+    await page.click(`${node(['sessions', 0, 'messages', 3])} > .line`);
+    await page.click(`${node(['sessions', 0, 'messages', 3, 'parts'])} > .line`);
+    await page.click(`${node(['sessions', 0, 'messages', 3, 'parts', 0])} > .line`);
+    const text = node(['sessions', 0, 'messages', 3, 'parts', 0, 'text']);
+    assert.match(await page.textContent(`${text} > .line`) ?? '', /…"\s*\([\d,]+ chars\)/);
+    await page.click(`${text} > .line`);
+    await page.waitForSelector(`${text} > .full-value`);
+    assert.match(await page.textContent(`${text} > .full-value`) ?? '', /never loaded\.$/);
+    await page.keyboard.press('ArrowLeft');
+    await until(async () => (await page.locator(`${text} > .full-value`).count()) === 0, 'value folded');
     await page.click('.primary-button');
     await until(() => saved.includes('State: showcase'), 'save asked of the host');
   });

@@ -28,6 +28,7 @@ export class StateHost {
         bytes: (this.bytes ??= Buffer.byteLength(JSON.stringify(this.document))),
       }))
       .onRequest(IpcRequest.DumpChildren, ({ path, offset, limit }) => children(resolve(this.document, path), offset, limit))
+      .onRequest(IpcRequest.DumpValue, ({ path }) => ({ text: String(resolve(this.document, path)) }))
       .onRequest(IpcRequest.DumpSearch, ({ query, limit }) => search(this.document, query, limit))
       .onCommand(IpcCommand.SaveDump, () => options.save?.(this.document, this.title));
   }

@@ -41,7 +41,20 @@ function nodeRow(node: DumpNode, path: DumpPath, level: number): HTMLElement {
       container && node.size ? h('span', { class: 'muted count' }, ` ${formatNumber(node.size)} ${node.type === 'array' ? 'item' : 'key'}${node.size === 1 ? '' : 's'}`) : null));
   items.set(key(path), { row, loaded: 0, total: node.size });
   if (container) row.querySelector('.line')!.addEventListener('click', () => void toggle(path));
+  else if (node.type === 'string' && node.size > node.preview.length) {
+    // A long string: its full text on demand, as text.
+    row.setAttribute('aria-expanded', 'false');
+    row.querySelector('.line')!.addEventListener('click', () => void toggleValue(row, path));
+  }
   return row;
+}
+
+async function toggleValue(row: HTMLElement, path: DumpPath): Promise<void> {
+  const open = row.querySelector(':scope > .full-value');
+  row.setAttribute('aria-expanded', String(!open));
+  if (open) return open.remove();
+  const { text } = await request(IpcRequest.DumpValue, { path });
+  row.appendChild(h('div', { class: 'full-value' }, text));
 }
 
 async function loadChildren(path: DumpPath, until?: (nodes: DumpNode[]) => boolean): Promise<void> {
@@ -92,7 +105,9 @@ function collapse(path: DumpPath): void {
 }
 
 async function toggle(path: DumpPath): Promise<void> {
-  if (items.get(key(path))?.row.getAttribute('aria-expanded') === 'true') collapse(path);
+  const row = items.get(key(path))?.row;
+  if (row?.classList.contains('type-string')) return toggleValue(row, path);
+  if (row?.getAttribute('aria-expanded') === 'true') collapse(path);
   else await expand(path);
 }
 
@@ -147,11 +162,11 @@ tree.addEventListener('keydown', (e) => {
     case 'ArrowDown': focus(visible[at + 1]); break;
     case 'ArrowUp': focus(visible[at - 1]); break;
     case 'ArrowRight':
-      if (row.getAttribute('aria-expanded') === 'false') void expand(path);
+      if (row.getAttribute('aria-expanded') === 'false') void toggle(path);
       else focus(row.querySelector<HTMLElement>('[role=treeitem]') ?? undefined);
       break;
     case 'ArrowLeft':
-      if (row.getAttribute('aria-expanded') === 'true') collapse(path);
+      if (row.getAttribute('aria-expanded') === 'true') void toggle(path);
       else focus(row.parentElement?.closest<HTMLElement>('[role=treeitem]') ?? undefined);
       break;
     case 'Enter': case ' ': void toggle(path); break;
