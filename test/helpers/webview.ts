@@ -29,6 +29,20 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
+/** Mocha hooks giving a describe block one Chromium and one page server; read them inside tests and hooks. */
+export function withChromium(): { browser: Browser; server: WebviewServer } {
+  const env = {} as { browser: Browser; server: WebviewServer };
+  before(async () => {
+    env.browser = await launchChromium();
+    env.server = await WebviewServer.start();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
 /** What the page's messages go to: HistoryHost or StateHost. */
 export interface TestHost { receive(message: unknown): Promise<void>; detach(): void }
 

@@ -5,12 +5,7 @@ import { tempDb } from '../helpers/temp';
 
 describe('SessionManager outline and date filter', () => {
   let m: SessionManager;
-  let now: Date;
-
-  beforeEach(async () => {
-    now = new Date('2026-01-10T12:00:00.000Z');
-    m = await SessionManager.open(tempDb(), { clock: () => now });
-  });
+  beforeEach(async () => { m = await SessionManager.open(tempDb()); });
   afterEach(() => m.close());
 
   it('outlines every message in order without content', async () => {

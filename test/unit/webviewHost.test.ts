@@ -24,7 +24,7 @@ describe('webview hosts', () => {
     host.reveal({ sessionId: s.id, messageId: second!.id });
     await m.addMessage(s.id, { role: 'user', content: 'c' });
     await settle();
-    assert.deepEqual(posted, [], 'nothing before the handshake');
+    assert.equal(posted.length, 0, 'nothing before the handshake');
     await host.receive({ kind: 'ready', view: 'history' });
     assert.deepEqual(posted, [{ kind: 'notification', method: 'init', params: { view: 'history', reveal: { sessionId: s.id, seq: 2 } } }]);
     await m.addMessage(s.id, { role: 'user', content: 'd' });

@@ -1,16 +1,15 @@
 // The history browser, built, in Chromium, answered by HistoryHost over a real SessionManager.
 import { strict as assert } from 'node:assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { seedOthers, seedShowcase, SampleIds } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { launchChromium, OpenedView, openView, until, WebviewServer } from '../helpers/webview';
+import { OpenedView, openView, until, withChromium } from '../helpers/webview';
 
 describe('history browser (Chromium)', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let server: WebviewServer;
+  const env = withChromium();
   let m: SessionManager;
   let sample: SampleIds;
   let view: OpenedView;
@@ -20,21 +19,13 @@ describe('history browser (Chromium)', function () {
   const copied: string[] = [];
   const dumps: string[] = [];
 
-  before(async () => {
-    browser = await launchChromium();
-    server = await WebviewServer.start();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   beforeEach(async () => {
     m = await SessionManager.open(tempDb());
     sample = await seedShowcase(m);
     await seedOthers(m);
     links.length = copied.length = dumps.length = 0;
-    view = await openView(browser, server, 'history', (post) => (host = new HistoryHost(m, post, {
+    view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, {
       openLink: (u) => links.push(u), copyText: (t) => copied.push(t), showDump: (id) => dumps.push(id), coalesceMs: 10,
     })));
     page = view.page;

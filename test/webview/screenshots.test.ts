@@ -2,7 +2,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
@@ -10,35 +9,30 @@ import { StateHost } from '../../src/extension/webview/stateHost';
 import { seedOthers, seedShowcase } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
 import { DARK_MODERN, LIGHT_MODERN } from '../helpers/themes';
-import { launchChromium, openView, WebviewServer } from '../helpers/webview';
+import { openView, withChromium } from '../helpers/webview';
 
 const OUT = path.resolve(__dirname, '../../test-artifacts');
 
 describe('webview screenshots (Chromium)', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let server: WebviewServer;
+  const env = withChromium();
   let m: SessionManager;
   let sessionId: string;
 
   before(async () => {
-    browser = await launchChromium();
-    server = await WebviewServer.start();
     m = await SessionManager.open(tempDb());
     sessionId = (await seedShowcase(m)).session.id;
     await seedOthers(m);
     fs.mkdirSync(OUT, { recursive: true });
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
     await m?.close();
   });
 
   for (const [name, theme] of [['dark', DARK_MODERN], ['light', LIGHT_MODERN]] as const) {
     it(`history browser, ${name}`, async () => {
       let host: HistoryHost | undefined;
-      const view = await openView(browser, server, 'history', (post) => (host = new HistoryHost(m, post)), { theme, width: 1280, height: 860 });
+      const view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post)), { theme, width: 1280, height: 860 });
       host!.reveal({ sessionId });
       await view.page.waitForSelector('article.message:not(.loading)');
       await view.page.click('.role-toggle[data-role="system"]'); // a pressed-off toggle in the picture
@@ -61,7 +55,7 @@ describe('webview screenshots (Chromium)', function () {
 
     it(`state view, ${name}`, async () => {
       let host: StateHost | undefined;
-      const view = await openView(browser, server, 'state', (post) => {
+      const view = await openView(env.browser, env.server, 'state', (post) => {
         host = new StateHost(post);
         host.show(dumpState(m, { sessionId }, { extensionVersion: '0.1.0', patterns: [{ name: 'city', pattern: 'Paris' }] }), 'State: Trip planning with tools');
         return host;

@@ -1,18 +1,17 @@
 // The state view, built, in Chromium, answered by StateHost holding a real dump (redacted by default).
 import { strict as assert } from 'node:assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
 import { StateHost } from '../../src/extension/webview/stateHost';
 import { KEYS } from '../helpers/keys';
 import { seedShowcase } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { launchChromium, OpenedView, openView, until, WebviewServer } from '../helpers/webview';
+import { OpenedView, openView, until, withChromium } from '../helpers/webview';
 
 describe('state view (Chromium)', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let server: WebviewServer;
+  const env = withChromium();
   let m: SessionManager;
   let sessionId: string;
   let view: OpenedView;
@@ -21,8 +20,6 @@ describe('state view (Chromium)', function () {
   const saved: string[] = [];
 
   before(async () => {
-    browser = await launchChromium();
-    server = await WebviewServer.start();
     m = await SessionManager.open(tempDb());
     sessionId = (await seedShowcase(m)).session.id;
     await m.addMessage(sessionId, { role: 'user', content: `my key is ${KEYS.openai}, header Authorization: Bearer abc.def` });
@@ -30,12 +27,10 @@ describe('state view (Chromium)', function () {
     await m.updateMetadata(sessionId, { readings: Array.from({ length: 450 }, (_, i) => i) });
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
     await m?.close();
   });
   beforeEach(async () => {
-    view = await openView(browser, server, 'state', (post) => {
+    view = await openView(env.browser, env.server, 'state', (post) => {
       host = new StateHost(post, { save: (_doc, title) => saved.push(title) });
       host.show(dumpState(m, { sessionId }), 'State: showcase');
       return host;

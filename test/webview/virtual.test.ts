@@ -1,29 +1,23 @@
 // A 10,000-message session: only what is visible is in the DOM while scrolling to the end, and the view
 // comes back where it was after a reload.
 import { strict as assert } from 'node:assert';
-import type { Browser } from 'playwright-core';
 import type { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { generateWorkload } from '../bench/core';
 import { tempDb } from '../helpers/temp';
-import { launchChromium, openView, WebviewServer } from '../helpers/webview';
+import { openView, withChromium } from '../helpers/webview';
 
 describe('history browser with 10,000 messages (Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: WebviewServer;
+  const env = withChromium();
   let m: SessionManager;
   let sessionId: string;
 
   before(async () => {
-    browser = await launchChromium();
-    server = await WebviewServer.start();
     m = await generateWorkload(tempDb(), 1, 10_000);
     sessionId = m.list({ limit: 1 }).items[0]!.id;
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
     await m?.close();
   });
 
@@ -34,7 +28,7 @@ describe('history browser with 10,000 messages (Chromium)', function () {
 
   it('keeps the DOM bounded while scrolling to the end, and paints the last message', async () => {
     let host: HistoryHost | undefined;
-    const view = await openView(browser, server, 'history', (post) => (host = new HistoryHost(m, post)));
+    const view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post)));
     const { page } = view;
     host!.reveal({ sessionId });
     await page.waitForSelector('article.message[data-seq="1"]:not(.loading)');
@@ -69,7 +63,7 @@ describe('history browser with 10,000 messages (Chromium)', function () {
 
   it('comes back to the same session and scroll position after a reload', async () => {
     let host: HistoryHost | undefined;
-    const view = await openView(browser, server, 'history', (post) => (host = new HistoryHost(m, post)));
+    const view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post)));
     const { page } = view;
     const target = m.messages(sessionId, { afterSeq: 6999, limit: 1 })[0]!;
     host!.reveal({ sessionId, messageId: target.id });

@@ -1,13 +1,13 @@
 // Hostile content in every place a conversation can carry it: nothing runs, nothing loads, nothing navigates.
 // Any payload that executed would set the canary `window.__xss`, open a dialog, make a request or trip the CSP.
 import { strict as assert } from 'node:assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { StateHost } from '../../src/extension/webview/stateHost';
 import { tempDb } from '../helpers/temp';
-import { launchChromium, OpenedView, openView, until, WebviewServer } from '../helpers/webview';
+import { OpenedView, openView, until, withChromium } from '../helpers/webview';
 
 const c = (n: number) => `window.__xss=${n}`;
 /** Markdown and raw HTML payloads: script, handlers, SVG/MathML, javascript:/data: links, link and image tricks, CSS. */
@@ -52,8 +52,7 @@ const HUGE = `${'A'.repeat(1_500_000)} end of the huge line`;
 
 describe('hostile content (Chromium)', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let server: WebviewServer;
+  const env = withChromium();
   let m: SessionManager;
   let sessionId: string;
   let view: OpenedView;
@@ -61,13 +60,11 @@ describe('hostile content (Chromium)', function () {
   const links: string[] = [];
 
   before(async () => {
-    browser = await launchChromium();
-    server = await WebviewServer.start();
     m = await SessionManager.open(tempDb());
     const evil = `<img src=x onerror="${c(40)}">`;
     const s = await m.create({ provider: 'openai', model: `<script>${c(41)}</script>`, title: `Hostile ${evil}`, tags: [`<b onmouseover=${c(42)}>tag</b>`], systemPrompt: `<script>${c(43)}</script>`, metadata: { html: evil } });
     sessionId = s.id;
-    const list = payloads(server.origin);
+    const list = payloads(env.server.origin);
     assert.ok(list.length >= 25);
     await m.addMessages(s.id, [
       ...list.map((p) => ({ role: 'user' as const, content: `payload xss: ${p}` })),
@@ -77,7 +74,7 @@ describe('hostile content (Chromium)', function () {
           { type: 'tool_call', callId: `"><img src=x onerror=${c(46)}>`, name: `<svg onload=${c(47)}>`, argumentsJson: `{"q":"</script><script>${c(48)}</script>"}` },
           { type: 'reasoning', text: `<img src=x onerror=${c(49)}>`, summary: [`<script>${c(50)}</script>`] },
           { type: 'image', source: { kind: 'url', url: `javascript:${c(51)}` } },
-          { type: 'image', source: { kind: 'url', url: `${server.origin}/leak-part.png` } },
+          { type: 'image', source: { kind: 'url', url: `${env.server.origin}/leak-part.png` } },
           { type: 'file', name: `<img src=x onerror=${c(52)}>.pdf`, source: { kind: 'url', url: `data:text/html,<script>${c(53)}</script>` } },
           { type: 'provider_item', provider: `<script>${c(54)}</script>`, item: { html: `<img src=x onerror=${c(55)}>` } },
         ],
@@ -90,8 +87,6 @@ describe('hostile content (Chromium)', function () {
     ]);
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
     await m?.close();
   });
 
@@ -102,10 +97,10 @@ describe('hostile content (Chromium)', function () {
   async function assertNothingRan(v: OpenedView, view: 'history' | 'state'): Promise<void> {
     assert.equal(await v.page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined, 'canary untouched');
     assert.deepEqual(v.dialogs, [], 'no dialogs');
-    const allowed = new Set(server.allowed(view).map((p) => `${server.origin}${p}`));
+    const allowed = new Set(env.server.allowed(view).map((p) => `${env.server.origin}${p}`));
     assert.deepEqual(v.network.filter((u) => !allowed.has(u.replace(/\?.*$/, ''))), [], 'no requests but the page and its own files');
     assert.deepEqual(await v.cspViolations(), [], 'nothing even tried what the CSP forbids');
-    assert.equal(v.page.url(), `${server.origin}/${view}.html`, 'never navigated');
+    assert.equal(v.page.url(), `${env.server.origin}/${view}.html`, 'never navigated');
     assert.deepEqual(v.errors, [], 'no page errors');
     const dangerous = await v.page.evaluate(() => {
       const bad: string[] = [];
@@ -122,7 +117,7 @@ describe('hostile content (Chromium)', function () {
   }
 
   it(`renders ${payloads('x').length} markdown/HTML payloads and hostile parts, titles, tags and ids inertly in the history browser`, async () => {
-    view = await openView(browser, server, 'history', (post) => new HistoryHost(m, post, { openLink: (u) => links.push(u) }), { height: 1400 });
+    view = await openView(env.browser, env.server, 'history', (post) => new HistoryHost(m, post, { openLink: (u) => links.push(u) }), { height: 1400 });
     page = view.page;
     await page.waitForSelector('.session-item');
     assert.match(await page.textContent('.session-item .title-text') ?? '', /^Hostile <img src=x onerror=/);
@@ -163,7 +158,7 @@ describe('hostile content (Chromium)', function () {
   });
 
   it('keeps the state view inert with the same content', async () => {
-    view = await openView(browser, server, 'state', (post) => {
+    view = await openView(env.browser, env.server, 'state', (post) => {
       const host = new StateHost(post);
       host.show(dumpState(m, { sessionId }, { redact: false }), `<img src=x onerror=${c(60)}>`);
       return host;
