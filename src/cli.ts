@@ -5,8 +5,11 @@ import * as readline from 'node:readline';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { version as extensionVersion } from '../package.json';
 import { dumpState } from './core/dump';
+import { importOpenAIConversation, replay, send, testConnection } from './core/conversation';
+import { addDemoSessions } from './core/demo';
 import { CoreError, describeError } from './core/errors';
 import { Message, messageText, Session, SessionSummary } from './core/model';
+import { OpenAIProvider, Provider, configFromEnv, createProvider } from './core/providers';
 import { SessionManager } from './core/sessions';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 
@@ -43,6 +46,43 @@ function sessionLine(s: SessionSummary): string {
 function showMessage(m: Message): Record<string, unknown> {
   const { id, seq, role, ...rest } = m;
   return { id, seq, role, text: messageText(m.parts), ...rest };
+}
+
+/**
+ * The provider for `name`, keyed from the environment. Without a key the offline Replay provider
+ * stands in (answering from the session this one came from), unless the command needs the real one.
+ */
+function providerFor(m: SessionManager, name: string, options: { recordedFrom?: string | undefined; stateless?: boolean; requireKey?: boolean }): Provider {
+  const { config, note } = configFromEnv(name, process.env);
+  if (note) {
+    if (options.requireKey) throw new CoreError('InvalidInput', note.replace(/; answering with the offline Replay provider\./, '.'));
+    process.stderr.write(`note: ${note}\n`);
+  }
+  if (config.name === 'replay') {
+    return createProvider({ name: 'replay', ...(options.recordedFrom && m.find(options.recordedFrom) ? { recorded: m.allMessages(options.recordedFrom) } : {}) });
+  }
+  return createProvider({ ...config, tracer: m.tracer, ...(options.stateless && config.name === 'openai' ? { stateless: true } : {}) });
+}
+
+/** Runs `fn` with a signal that Ctrl-C fires, so an interrupted reply is kept as partial. */
+async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function replyText(reply: Message): string {
+  return messageText(reply.parts);
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }
 
 const commands: Record<string, Command> = {
@@ -184,6 +224,13 @@ const commands: Record<string, Command> = {
       await m.delete(need(sessionId, 'SESSION'));
     },
   },
+  demo: {
+    usage: 'demo   (adds sample sessions: every part type and status, and a 1,200-message thread)',
+    options: {},
+    async run(m, _p, _v, out) {
+      for (const id of await addDemoSessions(m)) out.line(id);
+    },
+  },
   stats: {
     usage: 'stats [--session S] [--json]',
     options: { session: { type: 'string' }, json: { type: 'boolean' } },
@@ -194,6 +241,71 @@ const commands: Record<string, Command> = {
       out.line(`providers: ${Object.entries(stats.byProvider).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
       out.line(`messages: ${stats.messages}  ${Object.entries(stats.byRole).map(([k, n]) => `${k} ${n}`).join(', ')}`);
       out.line(`tokens: ${stats.totalTokens} (input ${stats.inputTokens}, output ${stats.outputTokens})`);
+    },
+  },
+  send: {
+    usage: 'send SESSION [--content TEXT] [--stream] [--provider P] [--model M] [--stateless]   (keys and base URLs from the environment)',
+    options: { content: { type: 'string' }, stream: { type: 'boolean' }, provider: { type: 'string' }, model: { type: 'string' }, stateless: { type: 'boolean' } },
+    async run(m, [sessionId], v, out) {
+      const session = m.get(need(sessionId, 'SESSION'));
+      const provider = providerFor(m, str(v['provider']) ?? session.provider, { recordedFrom: session.parent?.sessionId, stateless: v['stateless'] === true });
+      const streaming = v['stream'] === true;
+      const result = await withInterrupt((signal) => send(m, session.id, str(v['content']), {
+        provider, signal, stream: streaming,
+        ...(str(v['model']) ? { model: str(v['model'])! } : {}),
+        onEvent: (e) => {
+          if (e.type === 'warning') process.stderr.write(`warning: ${e.message}\n`);
+          else if (streaming && e.type === 'text_delta') process.stdout.write(e.text);
+        },
+      }));
+      if (streaming) out.line();
+      else out.line(replyText(result.reply));
+      const calls = result.reply.parts.flatMap((p) => (p.type === 'tool_call' ? [`[call ${p.name}(${p.argumentsJson}) id=${p.callId}]`] : []));
+      for (const c of calls) out.line(c);
+    },
+  },
+  replay: {
+    usage: 'replay SESSION --provider P --model M [--json]   (re-runs the user turns into a new session and compares)',
+    options: { provider: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' } },
+    async run(m, [sessionId], v, out) {
+      const source = m.get(need(sessionId, 'SESSION'));
+      const provider = providerFor(m, need(v['provider'], '--provider'), { recordedFrom: source.id });
+      const result = await withInterrupt((signal) => replay(m, source.id, {
+        provider, model: need(v['model'], '--model'), signal,
+        onEvent: (e) => { if (e.type === 'warning') process.stderr.write(`warning: ${e.message}\n`); },
+      }));
+      if (v['json']) return out.json({ sessionId: result.session.id, turns: result.turns });
+      out.line(result.session.id);
+      const facts = (stop?: string, usage?: { totalTokens: number }) => [stop, usage ? `${usage.totalTokens} tokens` : undefined].filter(Boolean).join(', ');
+      for (const [i, t] of result.turns.entries()) {
+        out.line(`turn ${i + 1}`);
+        out.line(`  user:     ${oneLine(t.user)}`);
+        out.line(`  original: ${oneLine(t.original)}${facts(t.originalStop, t.originalUsage) ? `  [${facts(t.originalStop, t.originalUsage)}]` : ''}`);
+        out.line(`  replayed: ${oneLine(t.replayed)}${facts(t.replayedStop, t.replayedUsage) ? `  [${facts(t.replayedStop, t.replayedUsage)}]` : ''}`);
+      }
+    },
+  },
+  'test-provider': {
+    usage: 'test-provider PROVIDER --model M   (one tiny request: latency, model, or what is wrong)',
+    options: { model: { type: 'string' } },
+    async run(m, [name], v, out) {
+      const provider = providerFor(m, need(name, 'PROVIDER'), { requireKey: true });
+      const report = await withInterrupt((signal) => testConnection(provider, need(v['model'], '--model'), signal));
+      if (report.ok) out.line(`ok  ${report.provider}/${report.model}  ${report.latencyMs} ms  reply: ${oneLine(report.reply ?? '')}`);
+      else process.stderr.write(`failed  ${report.provider}/${report.model}  ${report.latencyMs} ms: ${report.error}\n`);
+      return report.ok ? 0 : 1;
+    },
+  },
+  'import-openai': {
+    usage: 'import-openai CONVERSATION --model M [--title T]   (copies an OpenAI conversation into a new bound session)',
+    options: { model: { type: 'string' }, title: { type: 'string' } },
+    async run(m, [conversationId], v, out) {
+      const provider = providerFor(m, 'openai', { requireKey: true });
+      if (!(provider instanceof OpenAIProvider)) throw new CoreError('Internal', 'expected the OpenAI provider');
+      const session = await importOpenAIConversation(m, provider, need(conversationId, 'CONVERSATION'), {
+        model: need(v['model'], '--model'), ...(str(v['title']) ? { title: str(v['title'])! } : {}),
+      });
+      out.line(session.id);
     },
   },
 };
@@ -212,6 +324,8 @@ function usage(): string {
     ...Object.values(commands).map((c) => `  ${c.usage}`),
     '',
     `--db defaults to $LANGSWARM_SESSIONS_DB or ${DEFAULT_DB}; it is created if missing.`,
+    'Provider keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY (without one, the offline Replay provider answers).',
+    'Base URLs: LANGSWARM_OPENAI_BASE_URL, LANGSWARM_ANTHROPIC_BASE_URL, LANGSWARM_GEMINI_BASE_URL; LANGSWARM_OPENAI_STATELESS=1 for store:false.',
   ].join('\n');
 }
 
@@ -268,7 +382,8 @@ export async function main(argv: string[]): Promise<number> {
   const dbPath = path.resolve(str(values['db']) ?? process.env['LANGSWARM_SESSIONS_DB'] ?? DEFAULT_DB);
   let manager: SessionManager | undefined;
   try {
-    manager = await SessionManager.open(dbPath, { tracer });
+    // The CLI's event loop only runs our writes, so it may keep the lock between them.
+    manager = await SessionManager.open(dbPath, { tracer, lingerLock: true });
     for (const w of manager.warnings) process.stderr.write(`warning: ${w}\n`);
     return (await command.run(manager, positionals, values, new Output())) ?? 0;
   } catch (e) {

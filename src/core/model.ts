@@ -144,6 +144,9 @@ export const ProviderState = z.object({
     lastResponseId: z.string().optional(),
     store: z.boolean().optional(),
     expiresAt: timestamp.optional(),
+    /** The last local message the conversation holds, and a digest of ids/revisions up to it (to notice local edits). */
+    syncedThrough: z.string().optional(),
+    syncedDigest: z.string().optional(),
   }).optional(),
   anthropic: z.object({ threadLastMessageId: z.string().optional(), expiresAt: timestamp.optional() }).optional(),
   gemini: z.object({
@@ -153,6 +156,14 @@ export const ProviderState = z.object({
   }).optional(),
 }).catchall(z.unknown());
 export type ProviderState = z.infer<typeof ProviderState>;
+
+/** A function the model may call; `parameters` is a JSON schema object. */
+export const ToolDefinition = z.object({
+  name: z.string().min(1).max(128),
+  description: z.string().optional(),
+  parameters: jsonObject.default({ type: 'object', properties: {} }),
+});
+export type ToolDefinition = z.infer<typeof ToolDefinition>;
 
 export const SessionOrigin = z.object({
   /** e.g. `langswarm-v1-sqlite`, `langswarm-v1-json`, `langswarm-v2-session`, `langswarm-v2-memory`. */
@@ -252,11 +263,12 @@ export type MessagePatch = z.input<typeof MessagePatch>;
 export const SessionFilter = z.object({
   status: z.union([SessionStatus, z.array(SessionStatus)]).optional(),
   provider: z.string().optional(),
-  tag: z.string().optional(),
+  /** A tag the session carries; null for sessions without tags. */
+  tag: z.string().nullable().optional(),
   userId: z.string().optional(),
   /** Matches title, id, model or any message text. */
   text: z.string().optional(),
-  /** Last activity at or after / before this instant (ISO 8601). */
+  /** Last activity within [from, to) (ISO instants). */
   activeFrom: timestamp.optional(),
   activeTo: timestamp.optional(),
 });

@@ -40,8 +40,9 @@ export function parseQuery(query: string, options: { prefix?: boolean } = {}): P
   const positive = terms.filter((t) => !t.negated);
   if (positive.length === 0) return undefined;
   const last = positive[positive.length - 1];
-  // One or two letters as a prefix match most of the vocabulary: slow and useless, so they match whole.
-  const isPrefix = (t: Term) => Boolean(options.prefix) && t === last && !t.phrase && t.text.length >= 3;
+  // A short prefix matches a large part of the vocabulary (th… = the, they, then…): slow and not
+  // useful, so prefixes start at four letters; shorter words match whole.
+  const isPrefix = (t: Term) => Boolean(options.prefix) && t === last && !t.phrase && t.text.length >= 4;
   const parts = positive.map((t) => `"${t.text}${isPrefix(t) ? '*' : ''}"`);
   // FTS4's standard syntax has no unary NOT; "a -b" is how it spells "a but not b".
   for (const t of terms.filter((x) => x.negated)) parts.push(`-"${t.text}"`);
@@ -71,7 +72,8 @@ export function makeSnippet(text: string, highlight: ParsedQuery['highlight'], m
   const words = [...text.matchAll(WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length, norm: normalise(m[0]) }));
   const hits = words.map((w) => highlight.some((h) => (h.prefix ? w.norm.startsWith(h.word) : w.norm === h.word)));
   const first = Math.max(0, hits.indexOf(true));
-  const from = Math.max(0, Math.min(first - 6, words.length - maxWords));
+  // Start a few words before the match: narrow views (a quick pick) cut the end, not the start.
+  const from = Math.max(0, Math.min(first - 3, words.length - maxWords));
   const to = Math.min(words.length, from + maxWords);
   const start = from === 0 ? 0 : words[from]!.start;
   const end = to === words.length ? text.length : words[to - 1]!.end;

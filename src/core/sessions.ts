@@ -138,6 +138,12 @@ export class SessionManager {
     return this.store.tagCounts();
   }
 
+  /** How many sessions were last active on each local day (`offsetMinutes` east of UTC), newest first. */
+  days(offsetMinutes = -new Date().getTimezoneOffset()): Array<{ day: string; count: number }> {
+    this.refresh();
+    return this.store.dayCounts(offsetMinutes);
+  }
+
   rename(id: string, title: string): Promise<Session> {
     const t = title.toWellFormed().trim();
     if (!t) return Promise.reject(new CoreError('InvalidInput', 'A session title cannot be empty.'));

@@ -1,10 +1,51 @@
-// Entry point of the VS Code extension: thin glue over the session core.
+// Activation: register the view and the commands, load nothing else. The implementation
+// (main.js, with the session core, zod and sql.js) is required on first use: when the
+// Sessions view shows or a command runs. DESIGN.md §5: activation ≤ 50 ms before first use.
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from './commandIds';
+import type { Main } from './main';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('LangSwarm Sessions', { log: true });
-  context.subscriptions.push(log);
-  log.info('LangSwarm Sessions activated');
+export interface ExtensionApi {
+  /** Milliseconds activate() took. */
+  readonly activationMs: number;
+  /** Loads the implementation (if not yet) and returns it: tests drive the tree and core through it. */
+  main(): Promise<Main>;
 }
 
-export function deactivate(): void {}
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('LangSwarm Sessions', { log: true });
+  const treeEvents = new vscode.EventEmitter<unknown>();
+  let main: Promise<Main> | undefined;
+  const load = (): Promise<Main> => {
+    main ??= Promise.resolve().then(() => {
+      const t = performance.now();
+      const impl = (require('./main.js') as typeof import('./main')).start(context, { log, treeEvents, treeView });
+      log.info(`loaded in ${(performance.now() - t).toFixed(1)} ms`);
+      return impl;
+    });
+    return main;
+  };
+  // The view needs a provider now; this one forwards to the real tree once it is loaded.
+  const treeView = vscode.window.createTreeView<unknown>('langswarmSessions.sessions', {
+    showCollapseAll: true,
+    treeDataProvider: {
+      onDidChangeTreeData: treeEvents.event,
+      getChildren: async (node) => (await load()).tree.getChildren(node as never),
+      getTreeItem: (node) => main!.then((m) => m.tree.getTreeItem(node as never)),
+      getParent: async (node) => (await load()).tree.getParent(node as never),
+      resolveTreeItem: async (item, node) => (await load()).tree.resolveTreeItem(item, node as never),
+    },
+  });
+  context.subscriptions.push(log, treeEvents, treeView);
+  for (const id of COMMAND_IDS) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load()).execute(id, args)));
+  }
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs, main: load };
+}
+
+export function deactivate(): void {
+  // main.js registers its own disposables on the context; nothing else to do here.
+}

@@ -2,10 +2,12 @@
 // Numbers, not assertions: targets from DESIGN.md §5 are shown beside each value.
 import * as path from 'node:path';
 import { Report } from './report';
+import { runActivationBench } from './activation';
 import { runCoreBench } from './core';
 import { runWebviewBench } from './webview';
 
 const suites: Array<[string, (report: Report) => Promise<void>]> = [
+  ['extension: activation', runActivationBench],
   ['core: durable store, listing and search', runCoreBench],
   ['webview: history browser in Chromium', runWebviewBench],
 ];

@@ -4,7 +4,8 @@ import { makeSnippet, parseQuery, toMatchExpression } from '../../src/core/searc
 describe('search query and snippets', () => {
   it('builds safe FTS4 expressions from what users type', () => {
     assert.equal(toMatchExpression('hello world'), '"hello" "world"');
-    assert.equal(toMatchExpression('hello wor', { prefix: true }), '"hello" "wor*"');
+    assert.equal(toMatchExpression('hello worl', { prefix: true }), '"hello" "worl*"');
+    assert.equal(toMatchExpression('hello wor', { prefix: true }), '"hello" "wor"', 'prefixes start at four letters');
     assert.equal(toMatchExpression('"exact phrase" -not'), '"exact phrase" -"not"');
     assert.equal(toMatchExpression('gpt-4o'), '"gpt 4o"');
     assert.equal(toMatchExpression('a OR b AND NOT c NEAR/3 d'), '"a" "b" "c" "d"');

@@ -267,14 +267,23 @@ describe('durable store', () => {
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 999_999_999, host: os.hostname(), token: 'dead' }));
     const again = await SessionManager.open(file, { lockTimeoutMs: 300 });
     await again.addMessage(sessionId, { role: 'user', content: 'after a dead lock' });
-    await new Promise((r) => setTimeout(r, 5)); // our own lock lingers until the event loop turns
-    assert.equal(fs.existsSync(`${file}.lock`), false, 'the lock is released when idle');
+    assert.equal(fs.existsSync(`${file}.lock`), false, 'the lock is released after the write');
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 'alive' }));
     await expectError(again.addMessage(sessionId, { role: 'user', content: 'blocked' }), 'DatabaseBusy', /another process \(pid \d+/);
     fs.unlinkSync(`${file}.lock`);
     await again.addMessage(sessionId, { role: 'user', content: 'unblocked' });
     assert.equal(again.get(sessionId).messageCount, 3);
     await again.close();
+  });
+
+  it('with lingerLock, keeps the lock only until the event loop turns', async () => {
+    const file = tempDb();
+    const { m, sessionId } = await seed(file, 1, { lingerLock: true });
+    await m.addMessage(sessionId, { role: 'user', content: 'x' });
+    assert.equal(fs.existsSync(`${file}.lock`), true, 'still held right after the write');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(fs.existsSync(`${file}.lock`), false, 'released once the loop turned');
+    await m.close();
   });
 
   it('follows another writer across its snapshots without losing or doubling anything', async () => {

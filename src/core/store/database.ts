@@ -105,31 +105,16 @@ function toSummary(r: Row): SessionSummary {
     messageCount: Number(r['message_count']),
     totalTokens: Number(r['total_tokens']),
   };
-  if (r['parent_session_id'] !== null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
-  if (r['origin_format'] !== null) s.originFormat = String(r['origin_format']);
+  if (r['parent_session_id'] != null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
+  if (r['origin_format'] != null) s.originFormat = String(r['origin_format']);
   return s;
 }
 
 function toSession(r: Row): Session {
-  const s: Session = {
-    id: String(r['id']),
-    title: String(r['title']),
-    userId: String(r['user_id']),
-    provider: String(r['provider']),
-    model: String(r['model']),
-    status: r['status'] as SessionStatus,
-    tags: parse<string[]>(r['tags'], []),
-    metadata: parse(r['metadata'], {}),
-    providerState: parse(r['provider_state'], {}),
-    createdAt: String(r['created_at']),
-    updatedAt: String(r['updated_at']),
-    lastActivityAt: String(r['last_activity_at']),
-    messageCount: Number(r['message_count']),
-    totalTokens: Number(r['total_tokens']),
-  };
-  if (r['system_prompt'] !== null) s.systemPrompt = String(r['system_prompt']);
-  if (r['parent_session_id'] !== null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
-  if (r['origin'] !== null) s.origin = parse(r['origin'], undefined);
+  const { originFormat: _, ...summary } = toSummary(r);
+  const s: Session = { ...summary, metadata: parse(r['metadata'], {}), providerState: parse(r['provider_state'], {}) };
+  if (r['system_prompt'] != null) s.systemPrompt = String(r['system_prompt']);
+  if (r['origin'] != null) s.origin = parse(r['origin'], undefined);
   return s;
 }
 
@@ -274,7 +259,8 @@ export class SessionStore {
     }
     if (q.provider !== undefined) { where.push('provider = ?'); params.push(q.provider); }
     if (q.userId !== undefined) { where.push('user_id = ?'); params.push(q.userId); }
-    if (q.tag !== undefined) { where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)'); params.push(q.tag); }
+    if (q.tag === null) where.push('id NOT IN (SELECT session_id FROM session_tags)');
+    else if (q.tag !== undefined) { where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)'); params.push(q.tag); }
     if (q.activeFrom !== undefined) { where.push('last_activity_at >= ?'); params.push(q.activeFrom); }
     if (q.activeTo !== undefined) { where.push('last_activity_at < ?'); params.push(q.activeTo); }
     if (q.text !== undefined && q.text.trim() !== '') {
@@ -304,6 +290,14 @@ export class SessionStore {
   /** Tags in use, with how many sessions carry each. */
   tagCounts(): Array<{ tag: string; count: number }> {
     return this.durable.all<{ tag: string; count: number }>(`SELECT tag, count(*) AS count FROM session_tags GROUP BY tag ORDER BY tag`);
+  }
+
+  /** Sessions per local calendar day of last activity, newest day first (offset: minutes east of UTC). */
+  dayCounts(offsetMinutes: number): Array<{ day: string; count: number }> {
+    return this.durable.all<{ day: string; count: number }>(
+      `SELECT date(last_activity_at, ?) AS day, count(*) AS count FROM sessions GROUP BY day ORDER BY day DESC`,
+      [`${offsetMinutes >= 0 ? '+' : ''}${Math.round(offsetMinutes)} minutes`],
+    );
   }
 
   /** Sessions in one of `statuses` whose last activity is before `before`. */

@@ -50,6 +50,12 @@ export interface DurableOptions {
   /** Fold the journal into a new snapshot after this many bytes were appended since the last one. */
   checkpointBytes?: number;
   lockTimeoutMs?: number;
+  /**
+   * Keep the write lock until the event loop turns, so writes awaited one after another take it once.
+   * Only for processes that never block their event loop for long (the CLI): an editor's extension
+   * host runs other code that may, and would keep everyone else waiting.
+   */
+  lingerLock?: boolean;
 }
 
 export type ChangeListener = (changes: Change[] | 'reset', external: boolean) => void;
@@ -91,6 +97,7 @@ export class DurableDatabase {
     readonly readOnly: boolean,
     private readonly checkpointBytes: number,
     lockTimeoutMs: number,
+    private readonly lingerLock: boolean,
   ) {
     this.journalPath = `${path}.journal`;
     this.backupPath = `${path}.bak`;
@@ -105,6 +112,7 @@ export class DurableDatabase {
       SQL, path, hooks, fs, options.tracer ?? new Tracer('warn'), options.readOnly ?? false,
       options.checkpointBytes ?? (Number(process.env['LANGSWARM_CHECKPOINT_BYTES']) || DEFAULT_CHECKPOINT_BYTES),
       options.lockTimeoutMs ?? 30_000,
+      options.lingerLock ?? false,
     );
     try {
       await store.load();
@@ -598,11 +606,11 @@ export class DurableDatabase {
   }
 
   /**
-   * Keeps the lock until the current turn of the event loop ends, so a caller awaiting writes one
-   * after another pays for the lock once; never longer than LOCK_BURST_MS, so others get their turn.
+   * With `lingerLock`, keeps the lock until the current turn of the event loop ends, so a caller
+   * awaiting writes one after another pays for it once; never longer than LOCK_BURST_MS.
    */
   private releaseSoon(): void {
-    if (performance.now() - this.lock.acquiredAt > LOCK_BURST_MS) {
+    if (!this.lingerLock || performance.now() - this.lock.acquiredAt > LOCK_BURST_MS) {
       this.lock.release();
       return;
     }

@@ -9,7 +9,8 @@ let loading: Promise<SqlJsStatic> | undefined;
 /** The folder holding sql-wasm.wasm: beside the bundle in dist/, or node_modules when running from source. */
 export function wasmDir(): string {
   if (fs.existsSync(path.join(__dirname, 'sql-wasm.wasm'))) return __dirname;
-  return path.dirname(require.resolve('sql.js/dist/sql-wasm.wasm'));
+  const fromNodeModules = 'sql.js/dist/sql-wasm.wasm'; // a variable: bundlers leave it alone
+  return path.dirname(require.resolve(fromNodeModules));
 }
 
 export function loadSqlJs(): Promise<SqlJsStatic> {

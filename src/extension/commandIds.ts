@@ -1,0 +1,34 @@
+// Every command the extension contributes (package.json must list exactly these; a test checks).
+// Kept apart from the implementation so activation registers them without loading anything else.
+export const COMMAND_IDS = [
+  'langswarmSessions.createSession',
+  'langswarmSessions.resumeSession',
+  'langswarmSessions.pauseSession',
+  'langswarmSessions.completeSession',
+  'langswarmSessions.archiveSession',
+  'langswarmSessions.unarchiveSession',
+  'langswarmSessions.deleteSession',
+  'langswarmSessions.renameSession',
+  'langswarmSessions.editTags',
+  'langswarmSessions.forkFromHere',
+  'langswarmSessions.editMessage',
+  'langswarmSessions.deleteMessage',
+  'langswarmSessions.copyMessage',
+  'langswarmSessions.searchSessions',
+  'langswarmSessions.filter',
+  'langswarmSessions.clearFilter',
+  'langswarmSessions.groupBy',
+  'langswarmSessions.refresh',
+  'langswarmSessions.showLog',
+  'langswarmSessions.showMore',
+  'langswarmSessions.openDemo',
+  'langswarmSessions.addToGitignore',
+  'langswarmSessions.sendMessage',
+  'langswarmSessions.replayConversation',
+  'langswarmSessions.testProviderConnection',
+  'langswarmSessions.setApiKey',
+  'langswarmSessions.clearApiKey',
+  'langswarmSessions.importRemoteConversation',
+] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];

@@ -1,0 +1,103 @@
+// What the tree shows, as pure functions (no `vscode` import) so they are tested on plain Node.
+import type { Message, Part, SessionStatus, SessionSummary } from '../core/model';
+
+export const STATUS_ORDER: readonly SessionStatus[] = ['active', 'paused', 'completed', 'archived', 'error'];
+
+export const STATUS_LABEL: Record<SessionStatus, string> = {
+  active: 'Active', paused: 'Paused', completed: 'Completed', archived: 'Archived', error: 'Error',
+};
+
+/** Codicon ids. */
+export const STATUS_ICON: Record<SessionStatus, string> = {
+  active: 'play-circle', paused: 'debug-pause', completed: 'pass', archived: 'archive', error: 'error',
+};
+
+export function relativeTime(iso: string, now: Date = new Date()): string {
+  const seconds = Math.round((now.getTime() - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(seconds)) return '';
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days === 1) return 'yesterday';
+  if (days < 30) return `${days} d ago`;
+  return iso.slice(0, 10);
+}
+
+/** "Today", "Yesterday" or the date, for a local YYYY-MM-DD day. */
+export function dayLabel(day: string, now: Date = new Date()): string {
+  const local = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  if (day === local(now)) return 'Today';
+  if (day === local(new Date(now.getTime() - 86_400_000))) return 'Yesterday';
+  return day;
+}
+
+/** Local-day bounds as UTC instants, for listing one day's sessions. */
+export function dayRange(day: string): { from: string; to: string } {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const from = new Date(y, m - 1, d);
+  const to = new Date(y, m - 1, d + 1);
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+const oneLine = (text: string, max: number) => {
+  // Markdown emphasis and code marks read as noise in a one-line preview.
+  const line = text.replace(/```[\w-]*|\*\*|__|`/g, '').replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+
+/** One line that says what a message is: its text, or the tool call / result it carries. */
+export function messagePreview(parts: readonly Part[], max = 90): string {
+  const text = parts.flatMap((p) => (p.type === 'text' || p.type === 'refusal' ? [p.text] : [])).join(' ');
+  if (text.trim()) return oneLine(text, max);
+  const call = parts.find((p) => p.type === 'tool_call');
+  if (call?.type === 'tool_call') return oneLine(`${call.name}(${call.argumentsJson})`, max);
+  const result = parts.find((p) => p.type === 'tool_result');
+  if (result?.type === 'tool_result') return oneLine(`${result.name} → ${result.content}`, max);
+  if (parts.some((p) => p.type === 'reasoning')) return '(reasoning only)';
+  if (parts.some((p) => p.type === 'image' || p.type === 'file')) return '(attachment)';
+  return '(empty)';
+}
+
+/** Codicon for a message: tool calls and results are recognisable at a glance. */
+export function messageIcon(m: Pick<Message, 'role' | 'parts' | 'state'>): string {
+  if (m.state !== 'complete') return 'warning';
+  if (m.parts.some((p) => p.type === 'tool_call')) return 'tools';
+  if (m.parts.some((p) => p.type === 'tool_result')) return 'reply';
+  return { user: 'account', assistant: 'hubot', system: 'settings-gear', developer: 'code', tool: 'reply' }[m.role];
+}
+
+/** Capability flags matched by regex in package.json menus, e.g. `/;pausable;/`. */
+export function sessionContextValue(s: Pick<SessionSummary, 'status'>, writable: boolean): string {
+  const flags = ['session', `status-${s.status}`];
+  if (writable) {
+    flags.push('renamable', 'taggable', 'deletable');
+    if (s.status === 'active') flags.push('pausable');
+    if (s.status !== 'active' && s.status !== 'archived') flags.push('resumable');
+    if (s.status === 'active' || s.status === 'paused' || s.status === 'error') flags.push('completable');
+    if (s.status === 'archived') flags.push('unarchivable');
+    else flags.push('archivable');
+  }
+  return `${flags.join(';')};`;
+}
+
+export function messageContextValue(m: Pick<Message, 'role'>, sessionStatus: SessionStatus, writable: boolean): string {
+  const flags = ['message', `role-${m.role}`, 'copyable'];
+  if (writable) {
+    flags.push('forkable');
+    if (sessionStatus !== 'archived') flags.push('editable', 'deletable');
+  }
+  return `${flags.join(';')};`;
+}
+
+export function formatTokens(n: number): string {
+  return n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+}
+
+/** "openai · gpt-4o · 12 msgs · 5 min ago" */
+export function sessionDescription(s: SessionSummary, now?: Date): string {
+  return [`${s.provider} · ${s.model}`, `${s.messageCount} msg${s.messageCount === 1 ? '' : 's'}`, relativeTime(s.lastActivityAt, now)]
+    .filter(Boolean).join(' · ');
+}

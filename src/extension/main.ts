@@ -1,0 +1,106 @@
+// The extension's implementation, loaded on first use (see extension.ts): wires the core to the
+// Sessions tree, the commands, the status bar, message documents, settings, trust and logging.
+import * as vscode from 'vscode';
+import { describeError } from '../core/errors';
+import { Tracer, TraceEvent, LogLevel } from '../core/trace';
+import type { CommandId } from './commandIds';
+import { Commands } from './commands';
+import { SessionDatabase, gitignoreEntry } from './database';
+import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
+import { COMPARE_SCHEME, Providers } from './providers';
+import { ActiveSession } from './statusBar';
+import { Node, SessionsTree } from './tree';
+
+export interface Main {
+  tree: SessionsTree;
+  database: SessionDatabase;
+  commands: Commands;
+  active: ActiveSession;
+  providers: Providers;
+  tracer: Tracer;
+  execute(id: CommandId, args: unknown[]): Promise<unknown>;
+}
+
+export interface StartParts {
+  log: vscode.LogOutputChannel;
+  treeEvents: vscode.EventEmitter<unknown>;
+  treeView: vscode.TreeView<unknown>;
+}
+
+/** "Developer: Set Log Level…" on the channel decides what reaches it; spans are debug events. */
+export function connectLog(log: vscode.LogOutputChannel, tracer: Tracer): vscode.Disposable {
+  const write: Record<LogLevel, (message: string) => void> = {
+    trace: (m) => log.trace(m), debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m),
+  };
+  const format = (e: TraceEvent) => {
+    const session = e.span?.sessionId ? ` [session ${e.span.sessionId}]` : '';
+    const fields = e.fields && Object.keys(e.fields).length ? ` ${JSON.stringify(e.fields)}` : '';
+    return `${e.message}${session}${fields}`;
+  };
+  const sync = () => { tracer.level = log.logLevel === vscode.LogLevel.Trace ? 'trace' : 'debug'; };
+  sync();
+  const off = tracer.addSink((e) => write[e.level](format(e)));
+  const sub = log.onDidChangeLogLevel(sync);
+  return new vscode.Disposable(() => { off(); sub.dispose(); });
+}
+
+export function start(context: vscode.ExtensionContext, parts: StartParts): Main {
+  // Spans are always kept (debug) for state dumps; the channel shows what its level allows.
+  const tracer = new Tracer('debug');
+  const database = new SessionDatabase(context, tracer);
+  const treeView = parts.treeView as vscode.TreeView<Node>;
+  const tree = new SessionsTree(database, context.workspaceState, parts.treeEvents as vscode.EventEmitter<Node | undefined>);
+  const active = new ActiveSession(database, context.workspaceState);
+  const providers = new Providers(context.secrets, database, parts.log);
+  const commands = new Commands({ db: database, tree, treeView, active, log: parts.log, providers });
+  const documents = new MessageDocuments(database);
+
+  const describeView = () => {
+    const filter = tree.describeFilter();
+    treeView.description = filter ? `filtered: ${filter}` : undefined;
+    treeView.message = database.readOnly && database.openManager ? 'Read-only: this workspace is not trusted, so its sessions cannot be changed.' : undefined;
+    void vscode.commands.executeCommand('setContext', 'langswarmSessions.readOnly', database.readOnly);
+  };
+
+  context.subscriptions.push(
+    connectLog(parts.log, tracer),
+    database, tree, active, documents,
+    vscode.workspace.registerFileSystemProvider(MESSAGE_SCHEME, documents, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, providers.compareDocuments),
+    providers,
+    parts.treeEvents.event(describeView),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('langswarmSessions.databasePath')) void database.reopen();
+      else if (e.affectsConfiguration('langswarmSessions.grouping')) tree.refresh();
+      if (e.affectsConfiguration('langswarmSessions.autoArchiveDays') && database.openManager) database.startAutoArchive(database.openManager);
+    }),
+    // Trust granted: reopen writable.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void database.reopen()),
+    database.onDidReopen(describeView),
+  );
+
+  void database.manager().then(() => {
+    describeView();
+    if (database.createdNow) offerGitignore(context, database);
+  }, (e: unknown) => tracer.error('could not open the session database', { path: database.path, error: describeError(e) }));
+
+  return {
+    tree, database, commands, active, tracer, providers,
+    execute: (id, args) => commands.run(id, args),
+  };
+}
+
+/** Once, when this window created the database inside a git repository: offer to ignore it. */
+function offerGitignore(context: vscode.ExtensionContext, database: SessionDatabase): void {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder || folder.uri.scheme !== 'file' || context.globalState.get('langswarmSessions.neverOfferGitignore')) return;
+  if (!gitignoreEntry(folder.uri.fsPath, database.path)) return;
+  void vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.git')).then(async () => {
+    const answer = await vscode.window.showInformationMessage(
+      'LangSwarm Sessions created its database in this repository. Add it (and its journal) to .gitignore?',
+      'Add to .gitignore', 'Not now', 'Never',
+    );
+    if (answer === 'Add to .gitignore') await vscode.commands.executeCommand('langswarmSessions.addToGitignore');
+    if (answer === 'Never') await context.globalState.update('langswarmSessions.neverOfferGitignore', true);
+  }, () => undefined);
+}

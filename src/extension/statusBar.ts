@@ -1,0 +1,50 @@
+// The active session in the status bar; clicking it switches session (Resume Session).
+import * as vscode from 'vscode';
+import { SessionDatabase } from './database';
+
+const KEY = 'langswarmSessions.activeSessionId';
+
+export class ActiveSession implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('langswarmSessions.active', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly db: SessionDatabase, private readonly state: vscode.Memento) {
+    this.item.name = 'LangSwarm active session';
+    this.item.command = 'langswarmSessions.resumeSession';
+    this.subscriptions = [
+      db.onDidChange((e) => {
+        if (e.type === 'reset' || ('sessionId' in e && e.sessionId === this.id)) this.update();
+      }),
+      db.onDidReopen(() => this.update()),
+    ];
+    this.update();
+  }
+
+  get id(): string | undefined {
+    return this.state.get<string>(KEY);
+  }
+
+  async set(sessionId: string | undefined): Promise<void> {
+    await this.state.update(KEY, sessionId);
+    this.update();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  /** Shows the item once the database is open; hides it when there is no (longer an) active session. */
+  private update(): void {
+    const manager = this.db.openManager;
+    const session = this.id && manager ? manager.find(this.id) : undefined;
+    if (!session) {
+      if (manager && this.id) void this.state.update(KEY, undefined); // deleted
+      this.item.hide();
+      return;
+    }
+    this.item.text = `$(comment-discussion) ${session.title.length > 40 ? `${session.title.slice(0, 39)}…` : session.title}`;
+    this.item.tooltip = `Active LangSwarm session: ${session.title} (${session.provider} · ${session.model}, ${session.status}). Click to switch.`;
+    this.item.show();
+  }
+}

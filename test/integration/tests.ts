@@ -1,0 +1,3 @@
+// Every integration test file, bundled into one module the runner requires after mocha's globals exist.
+import './extension.test';
+import './providers.test';

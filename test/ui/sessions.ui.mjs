@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// UI test: the Sessions view in the real VS Code web workbench, driven like a person would with
+// playwright-core: the activity-bar container, the welcome view, Create Session through the real
+// quick picks, tree rows read from the DOM, a context menu, the real modal to delete, search.
+// Screenshots (dark and light theme) go to test-artifacts/ui-*.png.
+//
+//   node test/ui/sessions.ui.mjs [--vsix FILE] [--theme "Dark Modern"]
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../vscode/tools.mjs';
+import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
+import { SEL, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
+
+const { values: opt } = parseArgs({
+  options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] } },
+});
+const t0 = Date.now();
+const waitUntil = async (probe, ms = 15_000) => {
+  for (const end = Date.now() + ms; !probe(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() > end) throw new Error('timed out');
+};
+const step = (msg) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+
+async function scenario(browser, server, workspace, theme, first) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const tag = theme.toLowerCase().includes('light') ? 'light' : 'dark';
+  try {
+    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
+    await waitForWorkbench(page, 'LangSwarm Sessions');
+    step(`workbench ready (${theme})`);
+    await openContainer(page, 'LangSwarm Sessions');
+
+    if (first) {
+      // 1. Empty database: the welcome view with its buttons.
+      const welcome = page.locator('.part.sidebar .welcome-view-content');
+      await welcome.waitFor({ timeout: 30_000 });
+      assert.match(await welcome.innerText(), /No sessions yet/);
+      assert.ok(await welcome.locator('a.monaco-button:has-text("Create Session")').isVisible());
+      await shot(page, `${tag}-01-welcome`, step);
+
+      // 2. Create a session through the real quick picks and input boxes.
+      await runCommand(page, 'LangSwarm Sessions: Create Session…');
+      await page.locator(SEL.quickInputRows, { hasText: 'anthropic' }).first().waitFor();
+      await page.keyboard.type('anthropic');
+      await page.locator(`${SEL.quickInputRows}[aria-label^="anthropic"]`).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator(SEL.quickInputTitle, { hasText: 'model' }).waitFor();
+      await page.keyboard.type('claude-opus-5-5');
+      await page.locator(`${SEL.quickInputRows}[aria-label^="claude-opus-5-5"]`).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator(SEL.quickInputTitle, { hasText: 'title' }).waitFor();
+      await page.keyboard.type('Created through the UI');
+      await page.keyboard.press('Enter');
+      await page.locator(SEL.quickInputTitle, { hasText: 'system prompt' }).waitFor();
+      await page.keyboard.type('You are terse.');
+      await page.keyboard.press('Enter');
+      await page.locator(SEL.treeRow, { hasText: 'Created through the UI' }).waitFor({ timeout: 15_000 });
+      assert.deepEqual(await treeRows(page), ['1:Active', '2:Created through the UI']);
+      step('created a session through the quick picks');
+      // The database was created in a git repository: the extension offers to ignore it.
+      await (await notification(page, 'Add it (and its journal) to .gitignore?')).waitFor();
+      await page.locator(SEL.notificationButton('Add to .gitignore')).click();
+      const ignore = path.join(workspace, '.gitignore');
+      await waitUntil(() => fs.existsSync(ignore) && fs.readFileSync(ignore, 'utf8').includes('/.vscode/langswarm-sessions.sqlite*'));
+      await page.keyboard.press('Escape');
+      step('offered to add the database to .gitignore, and did');
+
+      // 3. Demo data through the view's "…" menu equivalent (the palette).
+      await runCommand(page, 'LangSwarm Sessions: Open Demo Data');
+      await page.locator(SEL.treeRow, { hasText: 'Refactor the CSV parser' }).waitFor({ timeout: 15_000 });
+    }
+
+    // 4. The tree: groups with counts, sessions with provider · model · count · time.
+    await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });
+    const rows = await treeRows(page);
+    step(`tree rows: ${JSON.stringify(rows)}`);
+    assert.ok(rows.includes('1:Active'));
+    assert.ok(rows.includes('2:Weekend trip: weather in Lisbon'));
+    const lisbon = page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' });
+    assert.match(await lisbon.locator('.label-description').innerText(), /^openai · gpt-4o · 4 msgs · /);
+    await lisbon.click(); // expand: its messages, tool call and result recognisable
+    await page.locator(SEL.treeRow, { hasText: 'get_forecast({"city":"Lisbon"' }).waitFor();
+    await page.locator(SEL.treeRow, { hasText: 'get_forecast → {"Sat"' }).waitFor();
+    await shot(page, `${tag}-02-tree`, step);
+
+    // 5. Search: the quick pick fills as you type; choosing reveals the message in the tree.
+    await runCommand(page, 'LangSwarm Sessions: Search Sessions…');
+    await page.locator(SEL.quickInputTitle, { hasText: 'Search sessions' }).waitFor();
+    await page.keyboard.type('Azulejo');
+    const hit = page.locator(SEL.quickInputRows, { hasText: 'Azulejo' }).first();
+    await hit.waitFor();
+    await shot(page, `${tag}-03-search`, step);
+    await page.keyboard.press('Enter');
+    const selected = page.locator(`${SEL.treeRow}.selected`, { hasText: 'Saturday looks' });
+    await selected.waitFor({ timeout: 15_000 });
+    step('search result revealed and selected in the tree');
+
+    if (first) {
+      // 6. Delete through the context menu and the real modal dialog.
+      const doomed = page.locator(SEL.treeRow, { hasText: 'Created through the UI' });
+      await doomed.click({ button: 'right' });
+      await page.locator(SEL.menuItem('Delete Session…')).click();
+      await page.locator(SEL.dialog).waitFor();
+      assert.match(await page.locator(SEL.dialogMessage).innerText(), /Delete session "Created through the UI"\?/);
+      assert.match(await page.locator(SEL.dialogDetail).innerText(), /cannot be undone/);
+      await shot(page, `${tag}-04-delete-dialog`, step);
+      await page.locator(SEL.dialogButton('Delete')).click();
+      await doomed.waitFor({ state: 'detached', timeout: 15_000 });
+      step('deleted through the modal');
+    }
+    await shot(page, `${tag}-05-final`, step);
+  } catch (e) {
+    await shot(page, `${tag}-failure`, step).catch(() => undefined);
+    throw e;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Restricted Mode: a database that came with a cloned repository opens read-only and stays untouched. */
+async function untrusted(browser, server, workspace) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const db = path.join(workspace, '.vscode', 'langswarm-sessions.sqlite');
+  const files = () => fs.readdirSync(path.dirname(db)).sort().map((f) => `${f}:${createHash('sha256').update(fs.readFileSync(path.join(path.dirname(db), f))).digest('hex')}`);
+  const before = files();
+  try {
+    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
+    // The web workbench opens an unknown folder in Restricted Mode without asking.
+    await waitForWorkbench(page, 'LangSwarm Sessions');
+    await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
+    await openContainer(page, 'LangSwarm Sessions');
+    await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });
+    await page.locator('.part.sidebar', { hasText: 'Read-only: this workspace is not trusted' }).waitFor();
+    assert.equal(await page.locator('.part.sidebar .actions-container a[aria-label^="Create Session"]').count(), 0, 'no Create button');
+    await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).click({ button: 'right' });
+    await page.locator('.monaco-menu').waitFor();
+    const menu = await page.locator('.monaco-menu .action-label').allInnerTexts();
+    step(`context menu when untrusted: ${JSON.stringify(menu)}`);
+    assert.ok(!menu.some((m) => /Delete|Rename|Archive|Pause/.test(m)), 'no changing commands in the menu');
+    await page.keyboard.press('Escape');
+    await shot(page, 'untrusted-readonly', step);
+    assert.deepEqual(files(), before, 'nothing in .vscode/ was written');
+    step('untrusted workspace: read-only and untouched');
+  } finally {
+    await page.close();
+  }
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-ws-'));
+  fs.mkdirSync(path.join(workspace, '.git'));
+  let ok = true;
+  for (const [i, theme] of opt.theme.entries()) {
+    ok = await withWorkbench({ vsix: opt.vsix, theme }, (browser, server) => scenario(browser, server, workspace, theme, i === 0));
+    if (!ok) break;
+  }
+  if (ok) {
+    // A cloned repository that ships a session database, opened without trusting it.
+    const cloned = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-untrusted-'));
+    fs.mkdirSync(path.join(cloned, '.vscode'));
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'demo', '--db', path.join(cloned, '.vscode', 'langswarm-sessions.sqlite')], { stdio: 'ignore' });
+    ok = await withWorkbench({ vsix: opt.vsix, theme: opt.theme[0], trust: true }, (browser, server) => untrusted(browser, server, cloned));
+    fs.rmSync(cloned, { recursive: true, force: true });
+  }
+  const code = ok ? 0 : 1;
+  fs.rmSync(workspace, { recursive: true, force: true });
+  step(code ? 'UI TESTS FAILED' : 'all UI checks passed');
+  return code;
+}
+
+process.exit(await main());

@@ -1,0 +1,89 @@
+// Selectors and steps for driving the VS Code 1.139 web workbench (see test/vscode/README.md).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ARTIFACTS, launchBrowser } from '../vscode/run-tests.mjs';
+import { installVsix, startServer } from '../vscode/server.mjs';
+
+/**
+ * Runs `fn(browser, server)` against a fresh VS Code server (with the .vsix installed when given)
+ * and a fresh Chromium; cleans both up. Resolves false when `fn` threw (the error is printed).
+ */
+export async function withWorkbench({ vsix, theme, trust = false }, fn) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
+  if (vsix) installVsix(dataDir, vsix);
+  const server = await startServer({ dataDir, trust, settings: theme ? { 'workbench.colorTheme': theme } : {} });
+  const browser = await launchBrowser();
+  try {
+    await fn(browser, server);
+    return true;
+  } catch (e) {
+    console.error(e);
+    return false;
+  } finally {
+    await browser.close().catch(() => {});
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export const SEL = {
+  activityItem: (title) => `.part.activitybar li[role="tab"] a.action-label[aria-label^="${title}"]`,
+  sidebarTitle: '.part.sidebar .composite.title h2',
+  treeRow: '.part.sidebar .monaco-list-row',
+  quickInputBox: '.quick-input-widget .quick-input-box input',
+  quickInputRows: '.quick-input-widget .quick-input-list .monaco-list-row',
+  quickInputTitle: '.quick-input-widget .quick-input-title',
+  menuItem: (label) => `.monaco-menu .action-item a.action-menu-item:has(.action-label:text-is("${label}"))`,
+  dialog: '.monaco-dialog-box',
+  dialogMessage: '.monaco-dialog-box .dialog-message-text',
+  dialogDetail: '.monaco-dialog-box .dialog-message-detail',
+  dialogButton: (label) => `.monaco-dialog-box .dialog-buttons a.monaco-button:has-text("${label}")`,
+  bell: '[id="status.notifications"]',
+  notificationCenter: '.notifications-center.visible',
+  notificationMessage: '.notifications-center .notification-list-item-message',
+  notificationButton: (label) => `.notifications-center .notification-list-item-buttons-container a.monaco-button:has-text("${label}")`,
+};
+
+/** Notifications: the smoke-test driver shows no toasts, so open the Notification Center. */
+export async function notification(page, text) {
+  if (!(await page.locator(SEL.notificationCenter).isVisible())) await page.locator(SEL.bell).click();
+  const row = page.locator(SEL.notificationMessage, { hasText: text });
+  await row.waitFor({ timeout: 20_000 });
+  return row;
+}
+
+/** Waits until the workbench, our activity-bar item and the colour theme are all there. */
+export async function waitForWorkbench(page, containerTitle) {
+  await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
+  await page.evaluate(() => window.driver.whenWorkbenchRestored());
+  await page.locator(SEL.activityItem(containerTitle)).waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench[class*="vscode-theme-"]').waitFor({ timeout: 30_000 });
+}
+
+export async function openContainer(page, title) {
+  const icon = page.locator(SEL.activityItem(title));
+  const tab = page.locator('.part.activitybar li[role="tab"]', { has: page.locator(`a.action-label[aria-label^="${title}"]`) });
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await icon.click();
+  await page.locator(SEL.sidebarTitle, { hasText: title }).waitFor();
+}
+
+/** F1, type the command's full "Category: Title", wait for its row, Enter. */
+export async function runCommand(page, label) {
+  await page.keyboard.press('F1');
+  await page.locator(SEL.quickInputBox).waitFor();
+  await page.keyboard.type(label);
+  await page.locator(`${SEL.quickInputRows}[aria-label^="${label}"]`).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Visible tree rows as "level:label" (aria-label is the tooltip, so read .label-name). */
+export async function treeRows(page) {
+  return page.locator(SEL.treeRow).evaluateAll((rows) => rows.map((r) => `${r.getAttribute('aria-level')}:${r.querySelector('.label-name')?.textContent ?? ''}`));
+}
+
+export async function shot(page, name, log = console.log) {
+  const file = path.join(ARTIFACTS, `ui-${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot ${path.relative(process.cwd(), file)}`);
+}
