@@ -41,6 +41,8 @@ export class VirtualList {
   private readonly overscan: number;
   /** The scroller's height, kept by a ResizeObserver so a layout pass need not read it. */
   private viewport = 0;
+  /** The scroll position the last layout pass left. */
+  private placedAt = 0;
 
   constructor(private readonly options: VirtualListOptions) {
     this.estimate = options.estimate ?? 96;
@@ -48,7 +50,11 @@ export class VirtualList {
     this.spacer = document.createElement('div');
     this.spacer.className = 'virtual-spacer';
     options.scroller.appendChild(this.spacer);
-    options.scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
+    options.scroller.addEventListener('scroll', () => {
+      // The user scrolled (not us): their position wins over a target still settling.
+      if (Math.abs(options.scroller.scrollTop - this.placedAt) > 1) this.sticky = undefined;
+      this.schedule();
+    }, { passive: true });
     this.resize = new ResizeObserver((entries) => this.onResize(entries));
     new ResizeObserver(([e]) => {
       this.viewport = e?.contentRect.height ?? 0;
@@ -235,6 +241,7 @@ export class VirtualList {
       const want = anchor.align === 'center' ? rowTop - (viewport - (this.offsets[anchor.pos + 1]! - rowTop)) / 2 : rowTop + anchor.delta;
       if (Math.abs(scroller.scrollTop - want) > 0.5) scroller.scrollTop = want;
     }
+    this.placedAt = scroller.scrollTop;
     const viewTop = scroller.scrollTop - this.overscan;
     const viewBottom = scroller.scrollTop + viewport + this.overscan;
     const wanted = new Set<number>();
