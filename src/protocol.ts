@@ -112,7 +112,8 @@ export const IpcRequest = {
 
 export const IpcNotification = {
   /** The answer to IpcReady: which view, and where to go (history) if the panel was opened for a target. */
-  Init: notification('init', z.object({ view: z.enum(VIEWS), reveal: z.optional(revealAt) })),
+  /** `plainText`: show content as plain text, no markdown (e.g. in an untrusted workspace). */
+  Init: notification('init', z.object({ view: z.enum(VIEWS), reveal: z.optional(revealAt), plainText: z.optional(z.boolean()) })),
   Reveal: notification('reveal', revealAt),
   /** Sessions were created, changed or deleted: lists should reload. */
   SessionsChanged: notification('sessions/changed', z.object({})),

@@ -112,6 +112,17 @@ describe('history browser (Chromium)', function () {
     assert.notEqual(await colour('toolResult'), await colour('markdown'));
   });
 
+  it('shows content as plain text when the host asks (untrusted workspace)', async () => {
+    host.dispose();
+    await page.context().close();
+    view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, { plainText: true })));
+    page = view.page;
+    host.reveal({ sessionId: sample.session.id, messageId: sample.ids['markdown']! });
+    await page.waitForSelector(`${row('markdown')}.flash`);
+    assert.equal(await page.locator(`${row('markdown')} .markdown`).count(), 0);
+    assert.match(await page.textContent(`${row('markdown')} .plain-text`) ?? '', /^## Plan for the \*trip\*\n/);
+  });
+
   it('jumps from a tool call to its result and back', async () => {
     await openShowcase();
     await page.click(`${row('toolCall')} .tool-call .tool-jump`);

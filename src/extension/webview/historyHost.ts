@@ -15,6 +15,8 @@ export interface HistoryHostOptions {
   /** Opens the state view on a dump of the session. */
   showDump?(sessionId: string): void;
   onError?(message: string): void;
+  /** Content as plain text, no markdown (the extension sets it in an untrusted workspace). */
+  plainText?: boolean;
   /** How long change events are gathered before the webview hears of them (ms). */
   coalesceMs?: number;
 }
@@ -35,7 +37,7 @@ export class HistoryHost {
     this.ipc = new IpcHost('history', post, () => {
       const reveal = this.pendingReveal;
       this.pendingReveal = undefined;
-      this.ipc.notify(IpcNotification.Init, { view: 'history', ...(reveal ? { reveal: this.locate(reveal) } : {}) });
+      this.ipc.notify(IpcNotification.Init, { view: 'history', ...(reveal ? { reveal: this.locate(reveal) } : {}), ...(options.plainText ? { plainText: true } : {}) });
     }, options.onError);
     const m = manager;
     this.ipc

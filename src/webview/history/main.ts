@@ -5,6 +5,7 @@ import { IpcNotification } from '../../protocol';
 import { h } from '../shared/dom';
 import { loadState, onNotification, ready, saveState } from '../shared/ipc';
 import { Conversation, Position } from './conversation';
+import { setPlainText } from './message';
 import { Sidebar, SidebarState } from './sidebar';
 
 interface SavedState extends SidebarState { sessionId?: string; position?: Position; find?: string }
@@ -56,7 +57,8 @@ async function open(sessionId: string, seq?: number, position?: Position): Promi
   }
 }
 
-onNotification(IpcNotification.Init, async ({ reveal }) => {
+onNotification(IpcNotification.Init, async ({ reveal, plainText }) => {
+  setPlainText(plainText === true);
   sidebar.restore(saved);
   conversation.setHiddenRoles(sidebar.hiddenRoles);
   await Promise.all([sidebar.reload(), sidebar.loadFacets()]);

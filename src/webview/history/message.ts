@@ -19,6 +19,17 @@ export const TEXT_LIMIT = 20_000;
 /** Above this, even "show all" shows plain text rather than markdown. */
 const MARKDOWN_LIMIT = 200_000;
 
+let markdown = true;
+/** Plain text instead of markdown, for every message rendered from now on. */
+export function setPlainText(plain: boolean): void {
+  markdown = !plain;
+}
+
+/** Message text: sanitised markdown, or plain text when asked. */
+function richText(s: string): Node {
+  return markdown ? h('div', { class: 'markdown' }, renderMarkdown(s)) : h('div', { class: 'plain-text' }, s);
+}
+
 export function roleIcon(role: string): HTMLElement {
   return icon(ROLE_ICONS[role] ?? 'comment');
 }
@@ -130,7 +141,7 @@ function collapsible(summary: Child[], content: Node, open: boolean, cls: string
 export function renderPart(p: Part, m: WebMessage, actions: MessageActions): Node {
   switch (p.type) {
     case 'text':
-      return longText(p.text, (s) => h('div', { class: 'markdown' }, renderMarkdown(s)));
+      return longText(p.text, richText);
     case 'refusal':
       return h('div', { class: 'callout refusal', role: 'note' }, icon('circle-slash'), h('span', { class: 'callout-title' }, ' Refused: '), longText(p.text, (s) => document.createTextNode(s)));
     case 'tool_call': {
@@ -151,7 +162,7 @@ export function renderPart(p: Part, m: WebMessage, actions: MessageActions): Nod
     case 'reasoning': {
       const inner = h('div', { class: 'reasoning-body' });
       if (p.summary?.length) inner.appendChild(h('ul', { class: 'reasoning-summary' }, ...p.summary.map((s) => h('li', null, s))));
-      if (p.text) inner.appendChild(longText(p.text, (s) => h('div', { class: 'markdown' }, renderMarkdown(s))));
+      if (p.text) inner.appendChild(longText(p.text, richText));
       if (p.redacted || (!p.text && !p.summary?.length)) inner.appendChild(h('p', { class: 'muted' }, p.opaque ? `Encrypted reasoning (${p.opaque.provider}), kept for replay.` : 'Reasoning redacted by the provider.'));
       return collapsible([icon('lightbulb'), ' Reasoning', p.redacted ? ' (redacted)' : ''], inner, false, 'reasoning');
     }
