@@ -42,6 +42,7 @@ export class HistoryPanel {
       copyText: (text) => void vscode.env.clipboard.writeText(text),
       showDump: (sessionId) => StatePanel.showSession(context, manager, sessionId),
       onError: (message) => manager.tracer.warn(message),
+      plainText: !vscode.workspace.isTrusted,
     });
     HistoryPanel.current = new HistoryPanel(panel, host, bindPanel(context, panel, 'history', host));
     return HistoryPanel.current;
