@@ -1,6 +1,7 @@
 // The host end of a webview's messaging, free of `vscode`: parses everything the webview sends with the
-// protocol's schemas, answers requests by id, runs commands, and holds notifications back until the webview
-// has said it is ready (and again after it went away: a hidden webview is destroyed and reloads).
+// protocol's schemas, answers requests by id, runs commands, and posts notifications only while the webview
+// is ready (it says so on load, and again after a hidden webview was destroyed and reloads: it then fetches
+// everything afresh, so nothing missed in between needs replaying).
 import type * as z from 'zod/mini';
 import { CoreError, describeError } from '../../core/errors';
 import {

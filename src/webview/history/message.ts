@@ -15,7 +15,7 @@ export interface MessageActions {
 
 const ROLE_ICONS: Record<string, string> = { system: 'gear', developer: 'tools', user: 'account', assistant: 'hubot', tool: 'wrench' };
 /** Longer text is cut (with a button to show it all): one huge line must not freeze layout. */
-export const TEXT_LIMIT = 20_000;
+const TEXT_LIMIT = 20_000;
 /** Above this, even "show all" shows plain text rather than markdown. */
 const MARKDOWN_LIMIT = 200_000;
 
