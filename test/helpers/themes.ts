@@ -63,3 +63,28 @@ export const LIGHT_MODERN: Theme = {
     'tree-indentGuidesStroke': '#A9A9A9', 'symbolIcon-fieldForeground': '#007ACC',
   },
 };
+
+/** Dark High Contrast: black, white text, orange focus and borders everywhere. */
+export const HIGH_CONTRAST: Theme = {
+  bodyClass: 'vscode-high-contrast',
+  colors: {
+    ...common,
+    'foreground': '#FFFFFF', 'descriptionForeground': '#FFFFFF', 'errorForeground': '#F48771', 'focusBorder': '#F38518',
+    'contrastBorder': '#6FC3DF', 'contrastActiveBorder': '#F38518', 'icon-foreground': '#FFFFFF', 'widget-border': '#6FC3DF',
+    'editor-background': '#000000', 'editor-foreground': '#FFFFFF', 'editorWidget-background': '#0C141F',
+    'editor-findMatchHighlightBackground': '#00000000', 'editorWarning-foreground': '#FFD370',
+    'sideBar-background': '#000000', 'sideBar-border': '#6FC3DF', 'panel-border': '#6FC3DF',
+    'input-background': '#000000', 'input-border': '#6FC3DF', 'input-foreground': '#FFFFFF', 'input-placeholderForeground': '#FFFFFFB3',
+    'inputOption-activeBackground': '#00000000', 'inputOption-activeBorder': '#6FC3DF',
+    'dropdown-background': '#000000', 'dropdown-border': '#6FC3DF', 'dropdown-foreground': '#FFFFFF',
+    'button-background': '#000000', 'button-foreground': '#FFFFFF', 'button-border': '#6FC3DF',
+    'badge-background': '#000000', 'badge-foreground': '#FFFFFF',
+    'list-hoverBackground': '#00000000', 'list-inactiveSelectionBackground': '#00000000', 'list-focusOutline': '#F38518',
+    'textLink-foreground': '#21A6FF', 'textLink-activeForeground': '#21A6FF',
+    'textCodeBlock-background': '#000000', 'textBlockQuote-background': '#000000', 'textBlockQuote-border': '#FFFFFF',
+    'textPreformat-foreground': '#FFFF00',
+    'charts-blue': '#3794FF', 'charts-green': '#89D185', 'charts-orange': '#D18616', 'charts-purple': '#B180D7',
+    'inputValidation-errorBackground': '#000000', 'inputValidation-errorBorder': '#F48771',
+    'inputValidation-warningBackground': '#000000', 'inputValidation-warningBorder': '#FFD370',
+  },
+};

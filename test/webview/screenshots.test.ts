@@ -1,4 +1,4 @@
-// Screenshots of both webviews in Dark Modern and Light Modern, saved to test-artifacts/ to be looked at.
+// Screenshots of both webviews in Dark Modern, Light Modern and High Contrast, saved to test-artifacts/ to be looked at.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +8,7 @@ import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { StateHost } from '../../src/extension/webview/stateHost';
 import { seedOthers, seedShowcase } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { DARK_MODERN, LIGHT_MODERN } from '../helpers/themes';
+import { DARK_MODERN, HIGH_CONTRAST, LIGHT_MODERN } from '../helpers/themes';
 import { openView, withChromium } from '../helpers/webview';
 
 const OUT = path.resolve(__dirname, '../../test-artifacts');
@@ -29,7 +29,7 @@ describe('webview screenshots (Chromium)', function () {
     await m?.close();
   });
 
-  for (const [name, theme] of [['dark', DARK_MODERN], ['light', LIGHT_MODERN]] as const) {
+  for (const [name, theme] of [['dark', DARK_MODERN], ['light', LIGHT_MODERN], ['high-contrast', HIGH_CONTRAST]] as const) {
     it(`history browser, ${name}`, async () => {
       let host: HistoryHost | undefined;
       const view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post)), { theme, width: 1280, height: 860 });
