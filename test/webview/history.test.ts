@@ -271,6 +271,8 @@ describe('history browser (Chromium)', function () {
     await page.waitForSelector('article.message >> text=A late question about Lyon.');
     host.reveal({ sessionId: sample.session.id, messageId: sample.ids['refusal']! });
     await page.waitForSelector(`${row('refusal')}.flash`);
+    await m.editMessage(sample.ids['refusal']!, { content: 'Edited elsewhere while shown.' });
+    await page.waitForSelector(`${row('refusal')} >> text=Edited elsewhere while shown.`);
     await page.click('.dump-state');
     await until(() => dumps.includes(sample.session.id), 'dump asked of the host');
     await page.fill('.search-input', 'nothing-matches-this');

@@ -106,6 +106,8 @@ export class Conversation {
     this.session = session;
     this.setOutline(outline, !same);
     this.store(messages);
+    // The same session again (its messages changed): rebuild what is on screen from the fresh data.
+    if (same) this.list.refresh(this.list.renderedItems);
     this.renderHeader();
     if (!same) { this.closeFind(); this.replay.close(); }
     const item = seq === undefined ? 0 : (this.indexOfSeq.get(seq) ?? nearestIndex(outline.seqs, seq));
@@ -123,8 +125,9 @@ export class Conversation {
   async reload(): Promise<void> {
     if (!this.session) return;
     const atEnd = this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
+    const position = this.position();
     this.cache.clear();
-    await this.open(this.session.id, { ...(this.position() ? { position: this.position()! } : {}) });
+    await this.open(this.session.id, position ? { position } : {});
     // Following along at the end: stay at the end as messages arrive.
     if (atEnd && !this.replay.active) this.list.scrollToEnd();
   }
