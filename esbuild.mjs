@@ -2,6 +2,8 @@
 // (loaded with locateFile from dist/, never from the network). Each provider SDK gets a bundle of
 // its own in dist/vendor/, loaded on first use: inlined, the three SDKs add ~4 MB and ~130 ms to
 // every start of the CLI and the extension.
+// The two webviews (history, state) are bundled for the browser into dist/webview/ with their CSS
+// and the codicon font.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,7 +40,8 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './main.js'] },
   { ...node, entryPoints: { main: 'src/extension/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist' },
+  // playwright-core stays outside the bundle: it loads its own files at run time.
+  { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist', external: ['vscode', 'playwright-core'] },
   // Tests that run inside VS Code's extension host (mocha comes from node_modules there).
   { ...node, entryPoints: { index: 'test/integration/index.ts', tests: 'test/integration/tests.ts' }, outdir: 'out/test/integration', external: ['vscode', 'mocha', './tests.js'] },
   {
@@ -49,12 +52,25 @@ const builds = [
     entryPoints: Object.fromEntries(Object.entries(SDKS).map(([pkg, file]) => [`vendor/${file}`, require.resolve(pkg)])),
     outdir: 'dist',
   },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    sourcemap: !production,
+    minify: !process.env['LSS_NO_MINIFY'],
+    logLevel: 'info',
+    entryPoints: { history: 'src/webview/history/main.ts', state: 'src/webview/state/main.ts' },
+    outdir: 'dist/webview',
+  },
 ];
 
 rmSync('dist', { recursive: true, force: true });
 rmSync('out', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
+mkdirSync('dist/webview', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(require.resolve(`@vscode/codicons/dist/${file}`), `dist/webview/${file}`);
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -22,7 +22,7 @@ if (!fs.existsSync(db)) {
   const cli = (...args) => execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
   cli('demo');
   const fixtures = path.resolve(root, '../shared/fixtures/langswarm');
-  if (fs.existsSync(fixtures)) cli('migrate', fixtures);
+  if (fs.existsSync(fixtures)) cli('migrate', ...['v1', 'v2', 'v2_memory'].map((d) => path.join(fixtures, d)));
   fs.writeFileSync(path.join(workspace, 'README.md'), '# LangSwarm Sessions demo\n\nOpen the LangSwarm Sessions view in the activity bar.\n');
 }
 

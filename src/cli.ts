@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { version as extensionVersion } from '../package.json';
+import { dumpState } from './core/dump';
 import { importOpenAIConversation, replay, send, testConnection } from './core/conversation';
 import { addDemoSessions } from './core/demo';
 import { CoreError, describeError } from './core/errors';
@@ -222,6 +224,22 @@ const commands: Record<string, Command> = {
     async run(m, [sessionId], v, out) {
       const s = await m.fork(need(sessionId, 'SESSION'), need(v['at'], '--at MESSAGE'), str(v['title']) ? { title: str(v['title'])! } : {});
       out.line(s.id);
+    },
+  },
+  dump: {
+    usage: 'dump SESSION|--all [--out FILE] [--no-redact] [--redact-pattern REGEX]...',
+    options: { all: { type: 'boolean' }, out: { type: 'string' }, 'no-redact': { type: 'boolean' }, 'redact-pattern': { type: 'string', multiple: true } },
+    async run(m, [sessionId], v, out) {
+      if (Boolean(sessionId) === Boolean(v['all'])) throw new CoreError('InvalidInput', 'Give either SESSION or --all.');
+      const document = dumpState(m, sessionId ? { sessionId } : { all: true }, {
+        redact: !v['no-redact'],
+        patterns: Array.isArray(v['redact-pattern']) ? v['redact-pattern'].map(String) : [],
+        extensionVersion,
+      });
+      const file = str(v['out']);
+      if (!file) return out.json(document);
+      fs.writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+      process.stderr.write(`wrote ${file} (${document.sessions.length} session${document.sessions.length === 1 ? '' : 's'}${document.redaction.enabled ? ', redacted' : ', NOT redacted'})\n`);
     },
   },
   delete: {

@@ -1,21 +1,22 @@
 // The single source of truth for the shapes the core stores and returns.
 // Every boundary (CLI input, imports, webview messages, provider replies) parses with these.
 import { z } from 'zod';
+import { MESSAGE_STATES, ROLES, SESSION_STATUSES } from './names';
+
+export { MESSAGE_STATES, ROLES, SESSION_STATUSES };
 
 /** Strings reach SQLite as UTF-8: a lone surrogate would turn into garbage there, so make them well formed here. */
 const text = z.string().transform((s) => s.toWellFormed());
 const jsonObject = z.record(z.string(), z.unknown());
 const timestamp = z.iso.datetime({ offset: true });
 
-export const SESSION_STATUSES = ['active', 'paused', 'completed', 'archived', 'error'] as const;
 export const SessionStatus = z.enum(SESSION_STATUSES);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
-export const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
-export const MessageState = z.enum(['complete', 'partial', 'error']);
+export const MessageState = z.enum(MESSAGE_STATES);
 export type MessageState = z.infer<typeof MessageState>;
 
 export const StopReason = z.enum([
@@ -126,6 +127,15 @@ export const MessageRevision = z.object({
   replacedAt: timestamp,
 });
 export type MessageRevision = z.infer<typeof MessageRevision>;
+
+/** One line per message: enough to lay out, filter and step through a long session without its content. */
+export interface MessageOutline {
+  id: string;
+  seq: number;
+  role: Role;
+  createdAt: string;
+  state: MessageState;
+}
 
 /** Server-side continuation handles; the local history stays the source of truth. */
 export const ProviderState = z.object({

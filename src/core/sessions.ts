@@ -3,7 +3,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
 import {
-  Message, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
+  Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
   SessionSummary, searchableText,
 } from './model';
 import { parseQuery } from './search';
@@ -126,6 +126,11 @@ export class SessionManager {
     const q = parsed.data;
     const textMatch = q.text ? parseQuery(q.text, { prefix: true })?.match : undefined;
     return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, ...(textMatch ? { textMatch } : {}) }));
+  }
+
+  providers(): string[] {
+    this.refresh();
+    return this.store.providers();
   }
 
   tags(): Array<{ tag: string; count: number }> {
@@ -302,6 +307,11 @@ export class SessionManager {
     }, (ms) => [{ kind: 'messagesAdded', sessionId, messageIds: ms.map((m) => m.id) }]));
   }
 
+  findMessage(id: string): Message | undefined {
+    this.refresh();
+    return this.store.getMessage(id);
+  }
+
   getMessage(id: string): Message {
     this.refresh();
     return this.requireMessage(id);
@@ -320,6 +330,13 @@ export class SessionManager {
     this.refresh();
     this.requireSession(sessionId);
     return this.store.listMessages(sessionId, { limit: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** Every message of a session as one light line (id, seq, role, time, state), in order. */
+  outline(sessionId: string): MessageOutline[] {
+    this.refresh();
+    this.requireSession(sessionId);
+    return this.tracer.span('sessions.outline', sessionId, () => this.store.messageOutline(sessionId));
   }
 
   /** Where a message sits in its session (0-based), to page to it. */

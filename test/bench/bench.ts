@@ -5,11 +5,13 @@ import { Report } from './report';
 import { runActivationBench } from './activation';
 import { runCoreBench } from './core';
 import { runMigrateBench } from './migrate';
+import { runWebviewBench } from './webview';
 
 const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['extension: activation', runActivationBench],
   ['core: durable store, listing and search', runCoreBench],
   ['migrate: LangSwarm V1 import', runMigrateBench],
+  ['webview: history browser in Chromium', runWebviewBench],
 ];
 
 async function main(): Promise<void> {

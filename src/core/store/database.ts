@@ -2,7 +2,7 @@
 import type { Database } from 'sql.js';
 import { CoreError } from '../errors';
 import {
-  Message, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary, Usage,
+  Message, MessageOutline, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary, Usage,
 } from '../model';
 import { makeSnippet, ParsedQuery } from '../search';
 import { DurableDatabase, DurableOptions, Tx } from './durable';
@@ -297,6 +297,11 @@ export class SessionStore {
     return { items: rows.map(toSummary), total };
   }
 
+  /** Providers that sessions use, sorted. */
+  providers(): string[] {
+    return this.durable.all<{ provider: string }>(`SELECT DISTINCT provider FROM sessions ORDER BY provider`).map((r) => r.provider);
+  }
+
   /** Tags in use, with how many sessions carry each. */
   tagCounts(): Array<{ tag: string; count: number }> {
     return this.durable.all<{ tag: string; count: number }>(`SELECT tag, count(*) AS count FROM session_tags GROUP BY tag ORDER BY tag`);
@@ -422,6 +427,12 @@ export class SessionStore {
       `SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
       [sessionId, page.afterSeq ?? Number.MIN_SAFE_INTEGER, page.limit],
     ).map(toMessage);
+  }
+
+  /** Every message of a session in seq order, without content. */
+  messageOutline(sessionId: string): MessageOutline[] {
+    return this.durable.all<MessageOutline>(
+      `SELECT id, seq, role, created_at AS createdAt, state FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId]);
   }
 
   /** The position of a message within its session (0-based), for paging to it. */

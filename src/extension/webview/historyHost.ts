@@ -1,0 +1,151 @@
+// The history browser's host side, free of `vscode`: answers the webview's requests from the session core
+// and forwards the core's change events as notifications. historyPanel.ts is the thin VS Code glue around it.
+import { CoreError } from '../../core/errors';
+import type { Message } from '../../core/model';
+import type { SessionEvent, SessionManager } from '../../core/sessions';
+import {
+  HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, ResultOf, RevealTarget, WebMessage,
+} from '../../protocol';
+import { IpcHost } from './ipcHost';
+
+export interface HistoryHostOptions {
+  /** Opens an http(s) link outside the editor (the scheme is already checked). */
+  openLink?(url: string): void;
+  copyText?(text: string): void;
+  /** Opens the state view on a dump of the session. */
+  showDump?(sessionId: string): void;
+  onError?(message: string): void;
+  /** Content as plain text, no markdown (the extension sets it in an untrusted workspace). */
+  plainText?: boolean;
+  /** How long change events are gathered before the webview hears of them (ms). */
+  coalesceMs?: number;
+}
+
+/** Find in session stops counting here: more matches than anyone steps through. */
+const FIND_MAX = 10_000;
+/** How far (in messages) a tool call's result is looked for. */
+const LOCATE_SPAN = 5_000;
+
+export class HistoryHost {
+  readonly ipc: IpcHost;
+  private pendingReveal: RevealTarget | undefined;
+  private readonly unsubscribe: () => void;
+  private changed: { sessions: boolean; messages: Set<string | undefined> } = { sessions: false, messages: new Set() };
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly manager: SessionManager, post: (message: HostToWebview) => unknown, private readonly options: HistoryHostOptions = {}) {
+    this.ipc = new IpcHost('history', post, () => {
+      const reveal = this.pendingReveal;
+      this.pendingReveal = undefined;
+      this.ipc.notify(IpcNotification.Init, { view: 'history', ...(reveal ? { reveal: this.locate(reveal) } : {}), ...(options.plainText ? { plainText: true } : {}) });
+    }, options.onError);
+    const m = manager;
+    this.ipc
+      .onRequest(IpcRequest.ListSessions, (p) => m.list({ ...p, sortBy: 'lastActivityAt', descending: true }))
+      .onRequest(IpcRequest.Facets, () => ({ providers: m.providers(), tags: m.tags().map((t) => t.tag) }))
+      .onRequest(IpcRequest.OpenSession, ({ sessionId, aroundSeq }) => this.open(sessionId, aroundSeq))
+      .onRequest(IpcRequest.Messages, ({ sessionId, ...page }) => ({ messages: m.messages(sessionId, page).map(toWebMessage) }))
+      .onRequest(IpcRequest.Search, ({ query, ...options }) => m.search(query, { ...options, prefix: true }))
+      .onRequest(IpcRequest.Find, ({ sessionId, query }) => this.find(sessionId, query))
+      .onRequest(IpcRequest.Revisions, ({ messageId }) => ({ revisions: m.revisions(messageId) }))
+      .onRequest(IpcRequest.Fork, async ({ sessionId, messageId, title }) => ({ session: await m.fork(sessionId, messageId, title ? { title } : {}) }))
+      .onRequest(IpcRequest.LocateTool, (p) => this.locateTool(p.sessionId, p.callId, p.seq, p.find))
+      .onCommand(IpcCommand.OpenLink, ({ url }) => {
+        if (!isSafeLink(url)) throw new CoreError('InvalidInput', `Refused to open a link that is not http(s): ${url.slice(0, 100)}`);
+        options.openLink?.(url);
+      })
+      .onCommand(IpcCommand.CopyText, ({ text }) => options.copyText?.(text))
+      .onCommand(IpcCommand.DumpSession, ({ sessionId }) => options.showDump?.(m.get(sessionId).id));
+    this.unsubscribe = manager.onDidChange((e) => this.onChange(e));
+  }
+
+  receive(message: unknown): Promise<void> {
+    return this.ipc.receive(message);
+  }
+
+  /** Shows a session (and scrolls to a message): now if the webview is up, else as soon as it is ready. */
+  reveal(target: RevealTarget): void {
+    if (this.ipc.isReady) this.ipc.notify(IpcNotification.Reveal, this.locate(target));
+    else this.pendingReveal = target;
+  }
+
+  /** The webview navigates by seq; a message that is gone just opens its session. */
+  private locate({ sessionId, messageId }: RevealTarget): { sessionId: string; seq?: number } {
+    const message = messageId === undefined ? undefined : this.manager.findMessage(messageId);
+    return message?.sessionId === sessionId ? { sessionId, seq: message.seq } : { sessionId };
+  }
+
+  detach(): void {
+    this.ipc.detach();
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    clearTimeout(this.timer);
+  }
+
+  /** The session, its outline, and the page the view shows first: opening takes one round trip. */
+  private open(sessionId: string, aroundSeq: number | undefined): ResultOf<typeof IpcRequest.OpenSession> {
+    const session = this.manager.get(sessionId);
+    const rows = this.manager.outline(sessionId);
+    const outline: OutlineColumns = { seqs: rows.map((o) => o.seq), roles: rows.map((o) => o.role), times: rows.map((o) => Date.parse(o.createdAt)) };
+    const at = aroundSeq === undefined ? 0 : Math.max(0, outline.seqs.findIndex((seq) => seq >= aroundSeq));
+    const first = outline.seqs[Math.max(0, at - PAGE_LEAD)];
+    const messages = first === undefined ? [] : this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }).map(toWebMessage);
+    return { session, outline, messages };
+  }
+
+  private find(sessionId: string, query: string): { seqs: number[]; total: number } {
+    const seqs: number[] = [];
+    let total = 0;
+    for (let offset = 0; offset < FIND_MAX; offset += 1000) {
+      const page = this.manager.search(query, { sessionId, prefix: true, limit: 1000, offset });
+      total = page.total;
+      seqs.push(...page.hits.map((h) => h.seq));
+      if (page.hits.length < 1000) break;
+    }
+    return { seqs: seqs.sort((a, b) => a - b), total };
+  }
+
+  /** The message holding the result of a call (looking forward from `seq`) or the call of a result (backward). */
+  private locateTool(sessionId: string, callId: string, seq: number, find: 'result' | 'call'): { seq: number; messageId: string } | null {
+    const wanted = find === 'result' ? 'tool_result' : 'tool_call';
+    let cursor = seq;
+    for (let seen = 0; seen < LOCATE_SPAN;) {
+      const page = this.manager.messages(sessionId, find === 'result' ? { afterSeq: cursor, limit: 200 } : { beforeSeq: cursor, limit: 200 });
+      const ordered = find === 'result' ? page : [...page].reverse();
+      const hit = ordered.find((msg) => msg.parts.some((p) => p.type === wanted && p.callId === callId));
+      if (hit) return { seq: hit.seq, messageId: hit.id };
+      if (page.length < 200) return null;
+      seen += page.length;
+      cursor = ordered[ordered.length - 1]!.seq;
+    }
+    return null;
+  }
+
+  private onChange(e: SessionEvent): void {
+    if (e.type === 'reset') {
+      this.changed.sessions = true;
+      this.changed.messages.add(undefined);
+    } else {
+      this.changed.sessions = true;
+      if (e.type.startsWith('messages') || e.type === 'sessionDeleted') this.changed.messages.add(e.sessionId);
+    }
+    this.timer ??= setTimeout(() => this.flushChanges(), this.options.coalesceMs ?? 100);
+  }
+
+  private flushChanges(): void {
+    this.timer = undefined;
+    const { sessions, messages } = this.changed;
+    this.changed = { sessions: false, messages: new Set() };
+    if (sessions) this.ipc.notify(IpcNotification.SessionsChanged, {});
+    if (messages.has(undefined)) this.ipc.notify(IpcNotification.MessagesChanged, {});
+    else for (const sessionId of messages) this.ipc.notify(IpcNotification.MessagesChanged, { sessionId: sessionId! });
+  }
+}
+
+/** The provider's native JSON stays in the host: the webview only learns which providers have one. */
+export function toWebMessage(m: Message): WebMessage {
+  const { native, ...rest } = m;
+  return native ? { ...rest, nativeProviders: Object.keys(native) } : rest;
+}

@@ -1,0 +1,58 @@
+// The history browser panel: one panel, re-used. Everything it answers comes from HistoryHost.
+import * as vscode from 'vscode';
+import type { SessionManager } from '../../core/sessions';
+import type { RevealTarget } from '../../protocol';
+import { HistoryHost } from './historyHost';
+import { bindPanel, createPanel, poster } from './panel';
+import { StatePanel } from './statePanel';
+
+export class HistoryPanel {
+  private static current: HistoryPanel | undefined;
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly host: HistoryHost, binding: vscode.Disposable) {
+    panel.onDidDispose(() => {
+      binding.dispose();
+      if (HistoryPanel.current === this) HistoryPanel.current = undefined;
+    });
+  }
+
+  /** Opens the history browser (or brings it forward), optionally at a session and message. */
+  static show(context: vscode.ExtensionContext, manager: SessionManager, target?: RevealTarget): HistoryPanel {
+    const existing = HistoryPanel.current;
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      if (target) existing.reveal(target.sessionId, target.messageId);
+      return existing;
+    }
+    const panel = createPanel(context, 'history', 'Session History');
+    const created = HistoryPanel.attach(context, manager, panel);
+    if (target) created.reveal(target.sessionId, target.messageId);
+    return created;
+  }
+
+  /** For a WebviewPanelSerializer: takes over a panel VS Code restored after a restart. */
+  static revive(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel): HistoryPanel {
+    HistoryPanel.current?.panel.dispose();
+    return HistoryPanel.attach(context, manager, panel);
+  }
+
+  private static attach(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel): HistoryPanel {
+    const host = new HistoryHost(manager, poster(panel), {
+      openLink: (url) => void vscode.env.openExternal(vscode.Uri.parse(url, true)),
+      copyText: (text) => void vscode.env.clipboard.writeText(text),
+      showDump: (sessionId) => StatePanel.showSession(context, manager, sessionId),
+      onError: (message) => manager.tracer.warn(message),
+      plainText: !vscode.workspace.isTrusted,
+    });
+    HistoryPanel.current = new HistoryPanel(panel, host, bindPanel(context, panel, 'history', host));
+    return HistoryPanel.current;
+  }
+
+  reveal(sessionId: string, messageId?: string): void {
+    this.host.reveal(messageId ? { sessionId, messageId } : { sessionId });
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+}

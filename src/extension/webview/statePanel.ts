@@ -1,0 +1,58 @@
+// The state dump panel: one panel, re-used, showing a dump document through StateHost.
+import * as vscode from 'vscode';
+import { dumpState, RedactionPattern } from '../../core/dump';
+import type { SessionManager } from '../../core/sessions';
+import { bindPanel, createPanel, poster } from './panel';
+import { StateHost } from './stateHost';
+
+/** Settings the extension contributes: `langswarmSessions.dump.redact` (default true, "for local use only" when off)
+ * and `langswarmSessions.dump.redactionPatterns` (regular expressions, or {name, pattern, flags}). */
+export function dumpSettings(): { redact: boolean; patterns: RedactionPattern[] } {
+  const config = vscode.workspace.getConfiguration('langswarmSessions.dump');
+  return { redact: config.get<boolean>('redact', true), patterns: config.get<RedactionPattern[]>('redactionPatterns', []) };
+}
+
+export class StatePanel {
+  private static current: StatePanel | undefined;
+
+  private constructor(private readonly panel: vscode.WebviewPanel, readonly host: StateHost, binding: vscode.Disposable) {
+    panel.onDidDispose(() => {
+      binding.dispose();
+      if (StatePanel.current === this) StatePanel.current = undefined;
+    });
+  }
+
+  /** "Dump Session State": builds the dump with the user's redaction settings and shows it. */
+  static showSession(context: vscode.ExtensionContext, manager: SessionManager, sessionId: string): StatePanel {
+    return StatePanel.show(context, dumpState(manager, { sessionId }, dumpOptions(context)), `State: ${manager.get(sessionId).title}`);
+  }
+
+  /** "Dump All Sessions". */
+  static showAll(context: vscode.ExtensionContext, manager: SessionManager): StatePanel {
+    return StatePanel.show(context, dumpState(manager, { all: true }, dumpOptions(context)), 'State: all sessions');
+  }
+
+  static show(context: vscode.ExtensionContext, document: unknown, title: string): StatePanel {
+    let current = StatePanel.current;
+    if (current) current.panel.reveal(undefined, false);
+    else {
+      const panel = createPanel(context, 'state', title);
+      const host = new StateHost(poster(panel), { save: (doc, name) => void saveDump(doc, name) });
+      current = StatePanel.current = new StatePanel(panel, host, bindPanel(context, panel, 'state', host));
+    }
+    current.panel.title = title;
+    current.host.show(document, title);
+    return current;
+  }
+}
+
+function dumpOptions(context: vscode.ExtensionContext) {
+  const { redact, patterns } = dumpSettings();
+  return { redact, patterns, extensionVersion: String(context.extension.packageJSON['version'] ?? 'unknown'), vscodeVersion: vscode.version };
+}
+
+async function saveDump(document: unknown, title: string): Promise<void> {
+  const name = `${title.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'state'}.json`;
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(name), filters: { JSON: ['json'] } });
+  if (target) await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`));
+}

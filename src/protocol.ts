@@ -1,0 +1,169 @@
+// Messages between the extension host and its two webviews (history browser, state dump), used by both sides.
+//
+//   webview → host   IpcReady (handshake), IpcRequest (with an id; answered by one IpcResponse), IpcCommand (no reply)
+//   host → webview   IpcResponse, IpcNotification (only after the webview said it is ready)
+//
+// Every envelope and every request's params is a zod schema: the host parses all that comes from the webview
+// (it is untrusted: it renders conversation content). Results are typed, not parsed: the host builds them from
+// the core, which parsed them already. zod/mini keeps the webview bundle small.
+import * as z from 'zod/mini';
+import type { Message, MessageRevision, Role, Session, SessionSummary } from './core/model';
+import { SESSION_STATUSES } from './core/names';
+import type { SearchHit } from './core/store/database';
+
+export const VIEWS = ['history', 'state'] as const;
+export type ViewName = (typeof VIEWS)[number];
+
+// ---- message types --------------------------------------------------------------------------
+
+export interface RequestType<P, R> { readonly method: string; readonly params: z.ZodMiniType<P>; readonly _result?: R }
+export interface NotificationType<P> { readonly method: string; readonly params: z.ZodMiniType<P> }
+export interface CommandType<P> { readonly method: string; readonly params: z.ZodMiniType<P> }
+
+const typed = <S extends z.ZodMiniType>(params: S) => params as unknown as z.ZodMiniType<z.infer<S>>;
+const request = <R>() => <S extends z.ZodMiniType>(method: string, params: S): RequestType<z.infer<S>, R> => ({ method, params: typed(params) });
+const notification = <S extends z.ZodMiniType>(method: string, params: S): NotificationType<z.infer<S>> => ({ method, params: typed(params) });
+const command = notification as <S extends z.ZodMiniType>(method: string, params: S) => CommandType<z.infer<S>>;
+
+// ---- shared pieces --------------------------------------------------------------------------
+
+const id = z.string().check(z.minLength(1), z.maxLength(1000));
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+const query = z.string().check(z.maxLength(1000));
+const isoTime = z.iso.datetime({ offset: true });
+
+/** A message as the webview gets it: without the provider's native JSON (only which providers have one). */
+export type WebMessage = Omit<Message, 'native'> & { nativeProviders?: string[] };
+
+export interface RevealTarget { sessionId: string; messageId?: string }
+/** What the webview is told: the host resolves the message to its seq, which the webview navigates by. */
+const revealAt = z.object({ sessionId: id, seq: z.optional(z.number().check(z.int())) });
+
+/**
+ * Every message of a session in order, as columns (a fraction of the size of 10,000 objects): enough to lay
+ * out, filter by role and step through a long session before any content arrives.
+ */
+export interface OutlineColumns { seqs: number[]; roles: Role[]; /** createdAt, epoch ms */ times: number[] }
+
+/** A node of the dump tree as the state view shows it: children are fetched when it is expanded. */
+export interface DumpNode {
+  key: string | number;
+  type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+  /** Scalars: the value as text (long strings cut); containers: a one-line summary. */
+  preview: string;
+  /** Containers: how many children. Strings: full length. */
+  size: number;
+}
+export type DumpPath = Array<string | number>;
+const dumpPath = z.array(z.union([z.string().check(z.maxLength(10_000)), int(0, 1e9)])).check(z.maxLength(100));
+
+// ---- requests -------------------------------------------------------------------------------
+
+export const SESSION_PAGE_MAX = 500;
+export const MESSAGE_PAGE_MAX = 200;
+/** Messages a page starts before the one it is fetched for, so rows just above are there too. */
+export const PAGE_LEAD = 10;
+/** Messages per page fetched for the feed. */
+export const MESSAGE_PAGE = 100;
+
+export const IpcRequest = {
+  // history browser
+  ListSessions: request<{ items: SessionSummary[]; total: number }>()('sessions/list', z.object({
+    text: z.optional(query),
+    status: z.optional(z.enum(SESSION_STATUSES)),
+    provider: z.optional(z.string().check(z.maxLength(100))),
+    tag: z.optional(z.string().check(z.maxLength(100))),
+    activeFrom: z.optional(isoTime),
+    activeTo: z.optional(isoTime),
+    offset: int(0, 1e9),
+    limit: int(1, SESSION_PAGE_MAX),
+  })),
+  Facets: request<{ providers: string[]; tags: string[] }>()('sessions/facets', z.object({})),
+  /** A session with the outline of all its messages and the first page of them, from a little before `aroundSeq`. */
+  OpenSession: request<{ session: Session; outline: OutlineColumns; messages: WebMessage[] }>()('session/open', z.object({
+    sessionId: id, aroundSeq: z.optional(z.number().check(z.int())),
+  })),
+  Messages: request<{ messages: WebMessage[] }>()('session/messages', z.object({
+    sessionId: id,
+    afterSeq: z.optional(z.number().check(z.int())),
+    beforeSeq: z.optional(z.number().check(z.int())),
+    limit: int(1, MESSAGE_PAGE_MAX),
+  })),
+  Search: request<{ hits: SearchHit[]; total: number }>()('search/messages', z.object({
+    query, sessionId: z.optional(id), offset: int(0, 1e6), limit: int(1, 200),
+  })),
+  /** Every message of one session matching the query (find in session), by seq. */
+  Find: request<{ seqs: number[]; total: number }>()('session/find', z.object({ sessionId: id, query })),
+  Revisions: request<{ revisions: MessageRevision[] }>()('message/revisions', z.object({ messageId: id })),
+  Fork: request<{ session: Session }>()('session/fork', z.object({ sessionId: id, messageId: id, title: z.optional(z.string().check(z.maxLength(500))) })),
+  /** Where the other half of a tool call is: its result (searching forward) or its call (backward). */
+  LocateTool: request<{ seq: number; messageId: string } | null>()('tool/locate', z.object({
+    sessionId: id, callId: id, seq: z.number().check(z.int()), find: z.enum(['result', 'call']),
+  })),
+  // state view
+  DumpInfo: request<{ title: string; formatVersion: number; redacted: boolean; bytes: number }>()('dump/info', z.object({})),
+  DumpChildren: request<{ nodes: DumpNode[]; total: number }>()('dump/children', z.object({ path: dumpPath, offset: int(0, 1e9), limit: int(1, 1000) })),
+  /** A string value in full (the tree shows long ones cut). */
+  DumpValue: request<{ text: string }>()('dump/value', z.object({ path: dumpPath })),
+  DumpSearch: request<{ matches: Array<{ path: DumpPath; preview: string }>; total: number }>()('dump/search', z.object({ query, limit: int(1, 1000) })),
+} as const;
+
+// ---- notifications (host → webview) ----------------------------------------------------------
+
+export const IpcNotification = {
+  /** The answer to IpcReady: which view, and where to go (history) if the panel was opened for a target. */
+  /** `plainText`: show content as plain text, no markdown (e.g. in an untrusted workspace). */
+  Init: notification('init', z.object({ view: z.enum(VIEWS), reveal: z.optional(revealAt), plainText: z.optional(z.boolean()) })),
+  Reveal: notification('reveal', revealAt),
+  /** Sessions were created, changed or deleted: lists should reload. */
+  SessionsChanged: notification('sessions/changed', z.object({})),
+  /** Messages of one session changed (or `sessionId` is absent: anything may have). */
+  MessagesChanged: notification('messages/changed', z.object({ sessionId: z.optional(id) })),
+  /** The state view shows another dump. */
+  DumpChanged: notification('dump/changed', z.object({})),
+} as const;
+
+// ---- commands (webview → host, no reply) ------------------------------------------------------
+
+export const IpcCommand = {
+  /** Open an http(s) link outside the webview (the host checks the scheme again). */
+  OpenLink: command('link/open', z.object({ url: z.string().check(z.maxLength(8192)) })),
+  CopyText: command('clipboard/copy', z.object({ text: z.string().check(z.maxLength(16 * 1024 * 1024)) })),
+  /** Open the state view on a dump of this session. */
+  DumpSession: command('session/dump', z.object({ sessionId: id })),
+  /** Save the shown dump to a file the user picks. */
+  SaveDump: command('dump/save', z.object({})),
+} as const;
+
+// ---- envelopes --------------------------------------------------------------------------------
+
+export const WebviewToHost = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ready'), view: z.enum(VIEWS) }),
+  z.object({ kind: z.literal('request'), id: int(0, Number.MAX_SAFE_INTEGER), method: z.string().check(z.maxLength(100)), params: z.unknown() }),
+  z.object({ kind: z.literal('command'), method: z.string().check(z.maxLength(100)), params: z.unknown() }),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHost>;
+
+export const IpcError = z.object({ code: z.string(), message: z.string() });
+export type IpcError = z.infer<typeof IpcError>;
+
+export const HostToWebview = z.union([
+  z.object({ kind: z.literal('response'), id: z.number(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ kind: z.literal('response'), id: z.number(), ok: z.literal(false), error: IpcError }),
+  z.object({ kind: z.literal('notification'), method: z.string(), params: z.unknown() }),
+]);
+export type HostToWebview = z.infer<typeof HostToWebview>;
+
+export type AnyRequest = (typeof IpcRequest)[keyof typeof IpcRequest];
+export type ParamsOf<T> = T extends RequestType<infer P, unknown> ? P : T extends NotificationType<infer P> ? P : never;
+export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
+
+/** The only links content may carry: http and https (opened by the host, never in the webview). */
+export function isSafeLink(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,429 @@
+// The open session: its header (metadata, system prompt), the virtualized message feed fed page by page from
+// the host, find in session, replay, tool call ↔ result jumps and forking.
+import type { Role, Session } from '../../core/model';
+import { IpcCommand, IpcRequest, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, WebMessage } from '../../protocol';
+import { button, clear, formatNumber, formatTime, h, icon } from '../shared/dom';
+import { command, request } from '../shared/ipc';
+import { jsonDetails, messageRow, MessageActions, placeholderRow } from './message';
+import { ReplayBar } from './replay';
+import { VirtualList } from './virtualList';
+
+/** Messages kept in memory at most; the farthest from view are dropped first. */
+const CACHE_MAX = 3000;
+
+export interface ConversationEvents {
+  /** The scroll position or another part of the saved state changed. */
+  stateChanged(): void;
+  /** A fork was made: the session list should show it. */
+  forked(session: Session): void;
+  open(sessionId: string, seq?: number): void;
+}
+
+export interface Position { seq: number; delta: number }
+
+export class Conversation {
+  readonly element: HTMLElement;
+  session: Session | undefined;
+  private outline: OutlineColumns = { seqs: [], roles: [], times: [] };
+  private readonly indexOfSeq = new Map<number, number>();
+  private readonly cache = new Map<number, WebMessage>();
+  private readonly inflight = new Set<number>();
+  private hiddenRoles: ReadonlySet<Role> = new Set();
+  /** Outline indices shown (roles not hidden), in order. */
+  private shown: number[] = [];
+  private readonly list: VirtualList;
+  private readonly feed: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly findBar: HTMLElement;
+  private readonly findInput: HTMLInputElement;
+  private readonly findCount: HTMLElement;
+  private find: { query: string; seqs: number[]; pos: number } = { query: '', seqs: [], pos: -1 };
+  private findTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly replay: ReplayBar;
+  /** A row to flash (and focus, unless find is typing) once it is rendered with its content. */
+  private focusTarget: { item: number; callId?: string; focus: boolean } | undefined;
+  private openGeneration = 0;
+  private readonly actions: MessageActions;
+
+  constructor(private readonly events: ConversationEvents) {
+    this.actions = {
+      locateTool: (callId, seq, find) => void this.locateTool(callId, seq, find),
+      fork: (m) => void this.fork(m),
+      copy: (text) => { command(IpcCommand.CopyText, { text }); this.say('Copied.'); },
+      revisions: async (messageId) => (await request(IpcRequest.Revisions, { messageId })).revisions,
+    };
+    this.header = h('div', { class: 'session-header' });
+    this.status = h('div', { class: 'status-line', role: 'status', 'aria-live': 'polite' });
+    this.findInput = h('input', { type: 'search', class: 'find-input', placeholder: 'Find in session', 'aria-label': 'Find in session', spellcheck: 'false' });
+    this.findCount = h('span', { class: 'find-count', 'aria-live': 'polite' });
+    this.findInput.addEventListener('input', () => {
+      clearTimeout(this.findTimer);
+      this.findTimer = setTimeout(() => void this.runFind(this.findInput.value), 150);
+    });
+    this.findInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === 'F3') { e.preventDefault(); this.stepFind(e.shiftKey ? -1 : 1); }
+    });
+    this.findBar = h('div', { class: 'find-bar', role: 'search', hidden: true },
+      icon('search'), this.findInput, this.findCount,
+      button('arrow-up', 'Previous match (Shift+Enter)', () => this.stepFind(-1), { class: 'icon-button find-prev' }),
+      button('arrow-down', 'Next match (Enter)', () => this.stepFind(1), { class: 'icon-button find-next' }),
+      button('close', 'Close (Escape)', () => this.closeFind(), { class: 'icon-button find-close' }));
+    this.findBar.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); this.closeFind(); } });
+    this.replay = new ReplayBar({ show: (pos) => this.showReplayStep(pos), close: () => this.stopReplay() });
+    this.feed = h('div', { class: 'feed', role: 'feed', 'aria-label': 'Messages', 'aria-busy': 'false' });
+    this.feed.addEventListener('keydown', (e) => this.onFeedKey(e));
+    this.list = new VirtualList({
+      scroller: this.feed,
+      render: (item) => this.renderItem(item),
+      onRendered: (items) => this.onRendered(items),
+    });
+    this.element = h('main', { class: 'conversation' }, this.header, this.findBar, this.replay.element,
+      h('div', { class: 'feed-wrap' }, this.feed), this.status);
+    this.showEmpty();
+  }
+
+  get sessionId(): string | undefined { return this.session?.id; }
+
+  /** Where the view is: the message at the top and how far into it. */
+  position(): Position | undefined {
+    const top = this.list.topItem();
+    const seq = top && this.outline.seqs[top.item];
+    return seq === undefined ? undefined : { seq, delta: Math.round(top!.delta) };
+  }
+
+  /** Opens a session at a message (by seq), a saved position, or the start. */
+  async open(sessionId: string, at?: { seq?: number; position?: Position }): Promise<void> {
+    const generation = ++this.openGeneration;
+    performance.mark('lss:open');
+    this.feed.setAttribute('aria-busy', 'true');
+    const seq = at?.seq ?? at?.position?.seq;
+    // The page around the target comes with the outline, so the first paint has content.
+    const { session, outline, messages } = await request(IpcRequest.OpenSession, { sessionId, ...(seq === undefined ? {} : { aroundSeq: seq }) });
+    if (generation !== this.openGeneration) return;
+    performance.mark('lss:data');
+    const same = this.session?.id === session.id;
+    this.session = session;
+    this.setOutline(outline, !same);
+    this.store(messages);
+    // The same session again (its messages changed): rebuild what is on screen from the fresh data.
+    if (same) this.list.refresh(this.list.renderedItems);
+    this.renderHeader();
+    if (!same) { this.closeFind(); this.replay.close(); }
+    const item = seq === undefined ? 0 : (this.indexOfSeq.get(seq) ?? nearestIndex(outline.seqs, seq));
+    this.applyRows();
+    if (outline.seqs.length) {
+      if (at?.seq !== undefined) this.reveal(item);
+      else this.list.scrollToItem(this.shownItem(item), 'start', at?.position?.delta ?? 0);
+    }
+    this.feed.setAttribute('aria-busy', 'false');
+    requestAnimationFrame(() => setTimeout(() => { performance.mark('lss:painted'); document.body.dataset['painted'] = session.id; }, 0));
+    this.events.stateChanged();
+  }
+
+  /** Reloads the open session after its messages changed, keeping the view where it is. */
+  async reload(): Promise<void> {
+    if (!this.session) return;
+    const atEnd = this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
+    const position = this.position();
+    this.cache.clear();
+    await this.open(this.session.id, position ? { position } : {});
+    // Following along at the end: stay at the end as messages arrive.
+    if (atEnd && !this.replay.active) this.list.scrollToEnd();
+  }
+
+  close(): void {
+    this.session = undefined;
+    this.setOutline({ seqs: [], roles: [], times: [] }, true);
+    this.showEmpty();
+  }
+
+  setHiddenRoles(hidden: ReadonlySet<Role>): void {
+    this.hiddenRoles = new Set(hidden);
+    if (!this.session) return;
+    const keep = this.list.topItem();
+    this.applyRows();
+    if (keep) this.list.scrollToItem(this.shownItem(keep.item), 'start', keep.delta);
+  }
+
+  openFind(): void {
+    this.findBar.hidden = false;
+    this.findInput.focus();
+    this.findInput.select();
+  }
+
+  get findQuery(): string { return this.find.query; }
+
+  async runFind(query: string): Promise<void> {
+    this.findInput.value = query;
+    this.find = { query, seqs: [], pos: -1 };
+    if (!query.trim() || !this.session) { this.updateFindCount(); this.highlight(); return; }
+    this.findBar.hidden = false;
+    const { seqs } = await request(IpcRequest.Find, { sessionId: this.session.id, query });
+    if (query !== this.find.query) return;
+    this.find.seqs = seqs.filter((s) => this.indexOfSeq.has(s));
+    this.stepFind(1);
+    this.events.stateChanged();
+  }
+
+  stepFind(direction: 1 | -1): void {
+    const { seqs } = this.find;
+    const visible = seqs.filter((s) => !this.hiddenRoles.has(this.outline.roles[this.indexOfSeq.get(s)!]!));
+    if (!visible.length) { this.find.pos = -1; this.updateFindCount(); this.highlight(); return; }
+    const current = this.find.pos >= 0 ? seqs[this.find.pos] : undefined;
+    let next: number;
+    if (current === undefined) next = visible[0]!;
+    else {
+      const i = visible.indexOf(current);
+      next = visible[(i + direction + visible.length) % visible.length]!;
+    }
+    this.find.pos = seqs.indexOf(next);
+    this.updateFindCount(visible.length, visible.indexOf(next));
+    this.reveal(this.indexOfSeq.get(next)!, { focus: false });
+  }
+
+  closeFind(): void {
+    this.findBar.hidden = true;
+    this.find = { query: '', seqs: [], pos: -1 };
+    this.findInput.value = '';
+    this.updateFindCount();
+    this.highlight();
+  }
+
+  startReplay(): void {
+    if (!this.session || !this.shown.length) return;
+    const top = this.list.topItem();
+    this.replay.open(this.shown.map((i) => this.outline.times[i]!), top ? this.shown.indexOf(top.item) : 0);
+  }
+
+  stopReplay(): void {
+    if (!this.replay.active) return;
+    this.replay.close();
+    this.list.setItems(this.shown, this.outline.seqs.length);
+  }
+
+  revealSeq(seq: number): void {
+    const item = this.indexOfSeq.get(seq);
+    if (item !== undefined) this.reveal(item);
+    else this.say('That message is no longer in this session.');
+  }
+
+  /** Scrolls to an outline index, flashes it (and a tool part in it) and focuses it. */
+  reveal(item: number, options: { callId?: string; focus?: boolean } = {}): void {
+    const role = this.outline.roles[item]!;
+    if (this.hiddenRoles.has(role)) {
+      this.say(`Message #${this.outline.seqs[item]} is a ${role} message, hidden by the role filter.`);
+      return;
+    }
+    if (this.replay.active) this.replay.go(this.shown.indexOf(item));
+    this.focusTarget = { item, focus: options.focus ?? true, ...(options.callId ? { callId: options.callId } : {}) };
+    this.list.scrollToItem(item, 'center');
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private setOutline(outline: OutlineColumns, fresh: boolean): void {
+    if (fresh) { this.cache.clear(); this.list.reset(); }
+    this.outline = outline;
+    this.indexOfSeq.clear();
+    outline.seqs.forEach((seq, i) => this.indexOfSeq.set(seq, i));
+    this.inflight.clear();
+  }
+
+  private applyRows(): void {
+    this.shown = [];
+    const { roles, times } = this.outline;
+    for (let i = 0; i < roles.length; i++) if (!this.hiddenRoles.has(roles[i]!)) this.shown.push(i);
+    if (this.replay.active) {
+      this.replay.setTimes(this.shown.map((i) => times[i]!));
+      this.showReplayStep(Math.min(this.replay.pos, this.shown.length - 1));
+    } else this.list.setItems(this.shown, roles.length);
+  }
+
+  /** The shown item nearest to an outline index (it may be hidden by a role filter). */
+  private shownItem(item: number): number {
+    for (const i of this.shown) if (i >= item) return i;
+    return this.shown[this.shown.length - 1] ?? 0;
+  }
+
+  private showReplayStep(pos: number): void {
+    const upTo = this.shown.slice(0, pos + 1);
+    this.list.setItems(upTo, this.outline.seqs.length);
+    const last = upTo[upTo.length - 1];
+    if (last !== undefined) {
+      this.focusTarget = { item: last, focus: false };
+      this.list.scrollToItem(last, 'start');
+    }
+  }
+
+  private renderItem(item: number): HTMLElement {
+    const m = this.cache.get(item);
+    return m ? messageRow(m, this.actions) : placeholderRow(this.outline.seqs[item]!, this.outline.roles[item]!);
+  }
+
+  private onRendered(items: number[]): void {
+    const missing = items.filter((i) => !this.cache.has(i));
+    if (missing.length) {
+      // Pages overlap: only rows still waiting for their message are rebuilt.
+      void this.loadAround(Math.min(...missing)).then((loaded) => {
+        const waiting = loaded.filter((i) => this.list.rowOf(i)?.classList.contains('loading'));
+        if (waiting.length) this.list.refresh(waiting);
+      });
+    }
+    this.highlight();
+    const target = this.focusTarget;
+    if (target && items.includes(target.item) && this.cache.has(target.item)) {
+      this.focusTarget = undefined;
+      const row = this.list.rowOf(target.item)!;
+      const part = target.callId ? row.querySelector<HTMLElement>(`.tool[data-call-id="${CSS.escape(target.callId)}"]`) : null;
+      for (const el of this.feed.querySelectorAll('.flash')) el.classList.remove('flash');
+      (part ?? row).classList.add('flash');
+      if (target.focus) row.focus({ preventScroll: true });
+    }
+    this.events.stateChanged();
+  }
+
+  /** Loads the page of messages starting a little before outline index `item`; resolves to the indices loaded. */
+  private async loadAround(item: number): Promise<number[]> {
+    const start = Math.max(0, item - PAGE_LEAD);
+    const first = this.outline.seqs[start];
+    if (first === undefined || this.inflight.has(start) || !this.session) return [];
+    this.inflight.add(start);
+    const sessionId = this.session.id;
+    try {
+      const { messages } = await request(IpcRequest.Messages, { sessionId, afterSeq: first - 1, limit: MESSAGE_PAGE });
+      if (sessionId !== this.session?.id) return [];
+      const loaded = this.store(messages);
+      this.evict(item);
+      return loaded;
+    } finally {
+      this.inflight.delete(start);
+    }
+  }
+
+  /** Caches messages by outline index; returns the indices. */
+  private store(messages: WebMessage[]): number[] {
+    const loaded: number[] = [];
+    for (const m of messages) {
+      const i = this.indexOfSeq.get(m.seq);
+      if (i !== undefined) { this.cache.set(i, m); loaded.push(i); }
+    }
+    return loaded;
+  }
+
+  private evict(near: number): void {
+    if (this.cache.size <= CACHE_MAX) return;
+    const far = [...this.cache.keys()].sort((a, b) => Math.abs(b - near) - Math.abs(a - near));
+    for (const i of far.slice(0, this.cache.size - CACHE_MAX)) this.cache.delete(i);
+  }
+
+  private async locateTool(callId: string, seq: number, find: 'result' | 'call'): Promise<void> {
+    if (!this.session) return;
+    const found = await request(IpcRequest.LocateTool, { sessionId: this.session.id, callId, seq, find });
+    if (!found) return this.say(find === 'result' ? `No result found for call ${callId}.` : `No call found for result ${callId}.`);
+    const item = this.indexOfSeq.get(found.seq);
+    if (item !== undefined) this.reveal(item, { callId });
+  }
+
+  private async fork(m: WebMessage): Promise<void> {
+    if (!this.session) return;
+    try {
+      const { session } = await request(IpcRequest.Fork, { sessionId: this.session.id, messageId: m.id });
+      const open = h('button', { type: 'button', class: 'link-button open-fork' }, 'Open it');
+      open.addEventListener('click', () => this.events.open(session.id));
+      this.say(h('span', null, `Forked at #${m.seq} into “${session.title}”. `, open));
+      this.events.forked(session);
+    } catch (e) {
+      this.say(`Could not fork: ${(e as Error).message}`);
+    }
+  }
+
+  say(message: string | Node): void {
+    this.status.replaceChildren(message);
+  }
+
+  private updateFindCount(total = 0, at = -1): void {
+    this.findCount.textContent = !this.find.query.trim() ? '' : total === 0 ? 'No results' : `${at + 1} of ${formatNumber(total)}`;
+  }
+
+  /** Marks the find words in the rendered rows (CSS highlights: the DOM is not touched). */
+  private highlight(): void {
+    const registry = (CSS as unknown as { highlights?: Map<string, unknown> }).highlights;
+    const HighlightCtor = (window as unknown as { Highlight?: new (...r: Range[]) => unknown }).Highlight;
+    if (!registry || !HighlightCtor) return;
+    const words = this.find.query.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+    if (!words.length) { registry.delete('lss-find'); return; }
+    const ranges: Range[] = [];
+    for (const row of this.feed.querySelectorAll<HTMLElement>('.virtual-row .message-body')) {
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.nodeValue!.toLowerCase();
+        for (const w of words) {
+          for (let at = text.indexOf(w); at >= 0 && ranges.length < 5000; at = text.indexOf(w, at + w.length)) {
+            const r = new Range();
+            r.setStart(node, at);
+            r.setEnd(node, at + w.length);
+            ranges.push(r);
+          }
+        }
+      }
+    }
+    registry.set('lss-find', new HighlightCtor(...ranges));
+    const current = this.find.pos >= 0 ? this.find.seqs[this.find.pos] : undefined;
+    for (const row of this.feed.querySelectorAll<HTMLElement>('article.message')) row.classList.toggle('find-current', Number(row.dataset['seq']) === current);
+  }
+
+  private onFeedKey(e: KeyboardEvent): void {
+    const row = (e.target as HTMLElement).closest<HTMLElement>('article.message');
+    if (!row || e.target !== row) return;
+    const item = Number(row.dataset['item']);
+    const pos = this.shown.indexOf(item);
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 5, PageUp: -5, j: 1, k: -1 };
+    let next: number | undefined;
+    if (moves[e.key] !== undefined) next = pos + moves[e.key]!;
+    else if (e.key === 'Home' && e.ctrlKey) next = 0;
+    else if (e.key === 'End' && e.ctrlKey) next = this.list.count - 1;
+    if (next === undefined) return;
+    e.preventDefault();
+    const target = this.shown[Math.max(0, Math.min(this.list.count - 1, next))];
+    if (target === undefined) return;
+    this.focusTarget = { item: target, focus: true };
+    if (this.list.isItemVisible(target)) this.onRendered(this.list.renderedItems);
+    else this.list.scrollToItem(target, 'center');
+  }
+
+  private renderHeader(): void {
+    const s = this.session!;
+    const meta = [`${s.provider}/${s.model}`, `${formatNumber(s.messageCount)} messages`, `${formatNumber(s.totalTokens)} tokens`, `created ${formatTime(s.createdAt)}`, `last active ${formatTime(s.lastActivityAt)}`];
+    const parent = s.parent;
+    const parentLink = parent ? h('button', { type: 'button', class: 'link-button parent-link', title: 'Open the session this was forked from' }, icon('repo-forked'), ' forked from another session') : null;
+    parentLink?.addEventListener('click', () => this.events.open(parent!.sessionId));
+    const details: HTMLElement[] = [];
+    if (s.systemPrompt) details.push(h('details', { class: 'system-prompt' }, h('summary', null, icon('gear'), ' System prompt'), h('div', { class: 'plain' }, s.systemPrompt)));
+    if (Object.keys(s.metadata).length) details.push(jsonDetails('Metadata', s.metadata));
+    if (Object.keys(s.providerState).length) details.push(jsonDetails('Provider state', s.providerState));
+    if (s.origin) details.push(jsonDetails(`Imported from ${s.origin.format}`, s.origin));
+    clear(this.header);
+    this.header.append(
+      h('div', { class: 'title-row' },
+        h('h1', { class: 'session-title' }, s.title),
+        h('span', { class: `badge status-${s.status}` }, s.status),
+        h('span', { class: 'spacer' }),
+        h('span', { role: 'toolbar', 'aria-label': 'Session actions', class: 'session-actions' },
+          button('search', 'Find in session (Ctrl+F)', () => this.openFind(), { class: 'icon-button open-find' }),
+          button('play-circle', 'Replay', () => (this.replay.active ? this.stopReplay() : this.startReplay()), { class: 'icon-button open-replay' }),
+          button('json', 'Dump session state', () => command(IpcCommand.DumpSession, { sessionId: s.id }), { class: 'icon-button dump-state' }))),
+      h('div', { class: 'session-meta' }, meta.join(' · '), ' ', parentLink, ...s.tags.map((t) => h('span', { class: 'tag' }, t))),
+      ...details);
+  }
+
+  private showEmpty(): void {
+    clear(this.header);
+    this.header.append(h('div', { class: 'empty' }, icon('history'), ' Pick a session, or search all messages.'));
+  }
+}
+
+function nearestIndex(seqs: number[], seq: number): number {
+  const i = seqs.findIndex((s) => s >= seq);
+  return i < 0 ? Math.max(0, seqs.length - 1) : i;
+}

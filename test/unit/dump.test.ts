@@ -1,0 +1,159 @@
+// State dump: redaction of each secret shape, the document's shape and version, and the CLI's `dump`.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DUMP_FORMAT_VERSION, DumpDocument, dumpState, Redactor } from '../../src/core/dump';
+import { isCoreError } from '../../src/core/errors';
+import { SessionManager } from '../../src/core/sessions';
+import { SCHEMA_VERSION } from '../../src/core/store/database';
+import { Tracer } from '../../src/core/trace';
+import { cli } from '../helpers/cli';
+import { KEYS } from '../helpers/keys';
+import { tempDb, tempDir } from '../helpers/temp';
+
+describe('state dump', () => {
+  describe('redaction', () => {
+    const redact = (text: string, patterns: ConstructorParameters<typeof Redactor>[0] = []) => new Redactor(patterns).text(text);
+
+    it('replaces each API key shape with a visible marker of its kind', () => {
+      assert.equal(redact(`key ${KEYS.openai} end`), 'key [REDACTED:openai-key] end');
+      assert.equal(redact(`key=${KEYS.openaiProject}`), 'key=[REDACTED:openai-key]');
+      assert.equal(redact(`"${KEYS.anthropic}"`), '"[REDACTED:anthropic-key]"');
+      assert.equal(redact(`url?key=${KEYS.google}&x=1`), 'url?key=[REDACTED:google-key]&x=1');
+    });
+
+    it('leaves look-alikes that are not keys alone', () => {
+      // A word ending in "sk" before a long run must not count (assembled so no key-like literal is committed).
+      const taskId = `ta${'sk-'}${'1234567890'.repeat(3)}`;
+      for (const text of ['sk-learn is a library', taskId, 'AIzaShort', 'the risk-free rate']) {
+        assert.equal(redact(text), text);
+      }
+    });
+
+    it('redacts Authorization, x-api-key and x-goog-api-key header values in text and as object keys', () => {
+      assert.equal(redact('Authorization: Bearer abc.def-123'), 'Authorization: Bearer [REDACTED:authorization]');
+      assert.equal(redact('authorization: Basic dXNlcjpwYXNz'), 'authorization: Basic [REDACTED:authorization]');
+      assert.equal(redact('{"x-api-key": "secret-value-1"}'), '{"x-api-key": "[REDACTED:x-api-key]"}');
+      assert.equal(redact('curl -H x-goog-api-key=abcdef'), 'curl -H x-goog-api-key=[REDACTED:x-goog-api-key]');
+      assert.equal(redact(`Authorization: Bearer ${KEYS.openai}`), 'Authorization: Bearer [REDACTED:openai-key]', 'one marker, not two');
+      const r = new Redactor();
+      const out = r.value({ headers: { Authorization: 'Bearer opaque-token', 'X-Api-Key': 'k1', 'x-goog-api-key': 'k2', accept: 'json' }, apiKey: 'k3' });
+      assert.deepEqual(out, {
+        headers: { Authorization: '[REDACTED:authorization]', 'X-Api-Key': '[REDACTED:x-api-key]', 'x-goog-api-key': '[REDACTED:x-goog-api-key]', accept: 'json' },
+        apiKey: '[REDACTED:apikey]',
+      });
+      assert.deepEqual(r.counts, { authorization: 1, 'x-api-key': 1, 'x-goog-api-key': 1, apikey: 1 });
+    });
+
+    it('applies user-configured patterns, named or not, and refuses bad ones', () => {
+      assert.equal(redact('ticket ACME-12345 and ACME-9', ['ACME-\\d{5}']), 'ticket [REDACTED:custom] and ACME-9');
+      assert.equal(redact('host db.internal.example', [{ name: 'internal host', pattern: '[a-z]+\\.internal\\.example' }]), 'host [REDACTED:internal-host]');
+      assert.equal(redact('Secret SECRET secret', [{ pattern: 'secret', flags: 'i' }]), '[REDACTED:custom] [REDACTED:custom] [REDACTED:custom]');
+      assert.throws(() => new Redactor(['(unclosed']), (e) => isCoreError(e, 'InvalidInput') && /not a valid regular expression/.test(e.message));
+      assert.throws(() => new Redactor(['x*']), (e) => isCoreError(e, 'InvalidInput') && /matches empty text/.test(e.message));
+    });
+  });
+
+  describe('document', () => {
+    let m: SessionManager;
+    let sessionId: string;
+    let otherId: string;
+
+    beforeEach(async () => {
+      m = await SessionManager.open(tempDb(), { tracer: new Tracer('debug'), clock: () => new Date('2026-02-01T10:00:00.000Z') });
+      const s = await m.create({
+        provider: 'openai', model: 'gpt-4o', title: 'Dump me', systemPrompt: `use ${KEYS.openai}`,
+        providerState: { openai: { lastResponseId: 'resp_1' } }, metadata: { headers: { authorization: 'Bearer t0ken' } },
+      });
+      sessionId = s.id;
+      const [, reply] = await m.addMessages(s.id, [
+        { role: 'user', content: `my key is ${KEYS.anthropic}` },
+        { role: 'assistant', content: 'noted', usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 }, native: { openai: { raw: `x-api-key: abc123` } } },
+      ]);
+      await m.editMessage(reply!.id, { content: `edited, google ${KEYS.google}` });
+      otherId = (await m.create({ provider: 'gemini', model: 'g', title: 'Other' })).id;
+    });
+    afterEach(() => m.close());
+
+    it('has the versioned shape: rows, messages, revisions, provider state, stats, trace, environment', () => {
+      const d = dumpState(m, { sessionId }, { extensionVersion: '9.9.9', vscodeVersion: '1.100.0' });
+      assert.equal(d.formatVersion, DUMP_FORMAT_VERSION);
+      assert.equal(d.kind, 'langswarm-sessions/state-dump');
+      assert.deepEqual(d.scope, { sessionId });
+      assert.deepEqual(Object.keys(d), ['formatVersion', 'kind', 'createdAt', 'scope', 'environment', 'redaction', 'stats', 'sessions']);
+      assert.deepEqual({ ...d.environment, database: undefined }, {
+        extensionVersion: '9.9.9', vscodeVersion: '1.100.0', schemaVersion: SCHEMA_VERSION, platform: process.platform,
+        arch: process.arch, nodeVersion: process.version, database: undefined,
+      });
+      assert.equal(d.environment.database.file, 'sessions.sqlite');
+      assert.equal(d.sessions.length, 1);
+      const [s] = d.sessions;
+      assert.equal(s!.session.title, 'Dump me');
+      assert.deepEqual(s!.session.providerState, { openai: { lastResponseId: 'resp_1' } });
+      assert.equal(s!.messages.length, 2);
+      assert.equal(s!.stats.messages, 2);
+      assert.equal(d.stats.totalTokens, 5);
+      const edited = s!.messages[1]!;
+      assert.equal(s!.revisions[edited.id]![0]!.parts[0]!.type, 'text');
+      assert.ok(s!.trace.length > 0, 'recent spans of the session');
+      assert.ok(s!.trace.every((e) => e.span?.sessionId === sessionId || e.fields?.['sessionId'] === sessionId));
+      assert.ok(s!.trace.some((e) => e.span?.name === 'sessions.addMessages'));
+    });
+
+    it('redacts by default, everywhere in the document, and says what it replaced', () => {
+      const d = dumpState(m, { sessionId });
+      const json = JSON.stringify(d);
+      for (const key of Object.values(KEYS)) assert.ok(!json.includes(key), `leaked ${key.slice(0, 8)}…`);
+      assert.ok(!json.includes('t0ken') && !json.includes('abc123'));
+      assert.equal(d.sessions[0]!.session.systemPrompt, 'use [REDACTED:openai-key]');
+      assert.deepEqual(d.sessions[0]!.session.metadata, { headers: { authorization: '[REDACTED:authorization]' } });
+      assert.equal(d.redaction.enabled, true);
+      assert.deepEqual(d.redaction.replaced, { 'openai-key': 1, 'anthropic-key': 1, 'google-key': 1, authorization: 1, 'x-api-key': 1 });
+    });
+
+    it('keeps everything with redaction off', () => {
+      const d = dumpState(m, { sessionId }, { redact: false });
+      const json = JSON.stringify(d);
+      for (const key of [KEYS.openai, KEYS.anthropic, KEYS.google]) assert.ok(json.includes(key));
+      assert.deepEqual(d.redaction, { enabled: false, replaced: {} });
+    });
+
+    it('dumps all sessions, oldest first', () => {
+      const d = dumpState(m, { all: true });
+      assert.deepEqual(d.scope, { all: true });
+      assert.deepEqual(d.sessions.map((s) => s.session.id), [sessionId, otherId]);
+      assert.equal(d.stats.sessions, 2);
+    });
+
+    it('refuses an unknown session', () => {
+      assert.throws(() => dumpState(m, { sessionId: 'nope' }), (e) => isCoreError(e, 'SessionNotFound'));
+    });
+  });
+
+  describe('CLI dump', function () {
+    this.timeout(60_000);
+
+    it('writes the same document to a file, redacted unless --no-redact', () => {
+      const db = tempDb();
+      const id = cli(['create', '--provider', 'openai', '--model', 'm', '--title', 'cli dump', '--db', db]).stdout.trim();
+      assert.equal(cli(['add', id, '--role', 'user', '--content', `key ${KEYS.openaiProject} and ACME-12345`, '--db', db]).code, 0);
+      const out = path.join(tempDir(), 'dump.json');
+      const r = cli(['dump', id, '--out', out, '--redact-pattern', 'ACME-\\d+', '--db', db]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /wrote .*dump\.json \(1 session, redacted\)/);
+      const d = JSON.parse(fs.readFileSync(out, 'utf8')) as DumpDocument;
+      assert.equal(d.formatVersion, DUMP_FORMAT_VERSION);
+      assert.equal(d.environment.extensionVersion, (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }).version);
+      assert.equal(d.sessions[0]!.messages[0]!.parts[0]!.type === 'text' && d.sessions[0]!.messages[0]!.parts[0]!.text, 'key [REDACTED:openai-key] and [REDACTED:custom]');
+
+      const plain = JSON.parse(cli(['dump', '--all', '--no-redact', '--db', db]).stdout) as DumpDocument;
+      assert.deepEqual(plain.scope, { all: true });
+      assert.equal(plain.redaction.enabled, false);
+      assert.ok(JSON.stringify(plain).includes(KEYS.openaiProject));
+
+      const bad = cli(['dump', '--db', db]);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /Give either SESSION or --all/);
+    });
+  });
+});
