@@ -32,6 +32,13 @@ export const COMMAND_IDS = [
   'langswarmSessions.migrate',
   'langswarmSessions.exportV1',
   'langswarmSessions.revealSession',
+  'langswarmSessions.openHistory',
+  'langswarmSessions.dumpSessionState',
+  'langswarmSessions.dumpAllSessions',
+  'langswarmSessions.exportState',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
+
+/** The history browser's webview type (src/extension/webview/panel.ts VIEW_TYPES.history), for restoring it. */
+export const HISTORY_VIEW_TYPE = 'langswarm.history';

@@ -1,5 +1,6 @@
 // Command handlers. Each takes optional arguments (a tree node, an id, or an options object) so
 // menus, scripts and tests can drive it; without them it asks with quick picks and input boxes.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { addDemoSessions } from '../core/demo';
@@ -12,7 +13,11 @@ import { SessionDatabase, addToGitignore, readSettings } from './database';
 import { STATUS_ICON, messageIcon, relativeTime, sessionDescription } from './format';
 import { messageUri } from './messageDocuments';
 import { MigrateArgs, exportSessionV1, runMigration } from './migration';
+import { dumpState } from '../core/dump';
+import { HistoryPanel } from './webview/historyPanel';
+import { StatePanel, dumpOptions } from './webview/statePanel';
 import { Providers } from './providers';
+import { VirtualDocuments } from './virtualDocuments';
 import { ActiveSession } from './statusBar';
 import { Node, SessionsTree, TreeFilter } from './tree';
 
@@ -25,6 +30,8 @@ export interface CommandContext {
   active: ActiveSession;
   log: vscode.LogOutputChannel;
   providers: Providers;
+  context: vscode.ExtensionContext;
+  views: VirtualDocuments;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -82,6 +89,10 @@ export class Commands {
     'langswarmSessions.importRemoteConversation': (a) => this.importRemoteConversation(a),
     'langswarmSessions.migrate': async (a) => runMigration(await this.manager(), (isObject(a) && !isNode(a) ? a : {}) as MigrateArgs),
     'langswarmSessions.exportV1': (a) => this.exportV1(a),
+    'langswarmSessions.openHistory': (a) => this.openHistory(a),
+    'langswarmSessions.dumpSessionState': (a) => this.dumpState(a, false),
+    'langswarmSessions.dumpAllSessions': () => this.dumpState(undefined, true),
+    'langswarmSessions.exportState': (a) => this.exportState(a),
     'langswarmSessions.revealSession': async (a) => {
       const id = sessionIdFrom(a);
       if (id) await this.reveal(id, true);
@@ -180,6 +191,7 @@ export class Commands {
     }
     await this.ctx.active.set(id);
     await this.reveal(id);
+    if (option<boolean>(arg, 'openHistory') !== false) HistoryPanel.show(this.ctx.context, manager, { sessionId: id });
     return id;
   }
 
@@ -325,7 +337,10 @@ export class Commands {
       pick.onDidAccept(async () => {
         const chosen = pick.selectedItems[0]?.messageId;
         pick.hide();
-        if (chosen) await this.revealMessage(chosen);
+        if (chosen) {
+          await this.revealMessage(chosen);
+          await this.openHistory({ messageId: chosen });
+        }
         resolve(chosen);
       });
       pick.onDidHide(() => { clearTimeout(timer); resolve(undefined); pick.dispose(); });
@@ -366,6 +381,54 @@ export class Commands {
     const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     await vscode.workspace.getConfiguration('langswarmSessions').update('grouping', wanted, target);
     return wanted as Grouping;
+  }
+
+  // ---- history and state ---------------------------------------------------------------------
+
+  /** Opens the history browser at a session, or at a message (scrolled to it). */
+  private async openHistory(arg: unknown): Promise<string | undefined> {
+    const manager = await this.manager();
+    const messageId = isNode(arg) ? (arg.kind === 'message' ? arg.message.id : undefined) : option<string>(arg, 'messageId');
+    const message = messageId ? manager.getMessage(messageId) : undefined;
+    const sessionId = message?.sessionId ?? sessionIdFrom(arg) ?? this.ctx.active.id ?? (await this.pickSession('Open the history of which session?', [...SESSION_STATUSES]));
+    if (!sessionId) return undefined;
+    manager.get(sessionId);
+    HistoryPanel.show(this.ctx.context, manager, message ? { sessionId, messageId: message.id } : { sessionId });
+    return sessionId;
+  }
+
+  /** "Dump Session State" / "Dump All Sessions": the dump as JSON in an editor, and in the State view. */
+  private async dumpState(arg: unknown, all: boolean): Promise<unknown> {
+    const manager = await this.manager();
+    const sessionId = all ? undefined : sessionIdFrom(arg) ?? this.ctx.active.id ?? (await this.pickSession('Dump the state of which session?', [...SESSION_STATUSES]));
+    if (!all && !sessionId) return undefined;
+    const document = dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(this.ctx.context));
+    const title = sessionId ? `State: ${manager.get(sessionId).title}` : 'State: all sessions';
+    const uri = this.ctx.views.set(`${title.replace(/^State: /, '')} state.json`, String(Date.now()), `${JSON.stringify(document, null, 2)}\n`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false, viewColumn: vscode.ViewColumn.One });
+    StatePanel.show(this.ctx.context, document, title);
+    return document;
+  }
+
+  /** "Export State…": writes the dump (of a session, or of everything) to a file. */
+  private async exportState(arg: unknown): Promise<string | undefined> {
+    const manager = await this.manager();
+    const all = option<boolean>(arg, 'all') === true;
+    const sessionId = all ? undefined : sessionIdFrom(arg) ?? this.ctx.active.id;
+    const document = dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(this.ctx.context));
+    let target = option<string>(arg, 'target');
+    if (!target) {
+      const name = `${sessionId ? manager.get(sessionId).title : 'all-sessions'}`.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'state';
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = await vscode.window.showSaveDialog({
+        title: 'Export LangSwarm Sessions state', filters: { JSON: ['json'] },
+        ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${name}.state.json`) } : {}),
+      });
+      if (!uri) return undefined;
+      target = uri.fsPath;
+    }
+    fs.writeFileSync(target, `${JSON.stringify(document, null, 2)}\n`);
+    return target;
   }
 
   // ---- providers -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // (main.js, with the session core, zod and sql.js) is required on first use: when the
 // Sessions view shows or a command runs. DESIGN.md §5: activation ≤ 50 ms before first use.
 import * as vscode from 'vscode';
-import { COMMAND_IDS } from './commandIds';
+import { COMMAND_IDS, HISTORY_VIEW_TYPE } from './commandIds';
 
 /** Set once the workspace was searched for LangSwarm files (see migration.ts). */
 const MIGRATION_CHECKED_KEY = 'langswarmSessions.migrationChecked';
@@ -44,6 +44,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load()).execute(id, args)));
   }
+  // A history browser left open restores after a reload (the webview keeps its own state).
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(HISTORY_VIEW_TYPE, {
+    deserializeWebviewPanel: async (panel) => (await load()).reviveHistory(panel),
+  }));
   // Activated because the workspace holds LangSwarm files (or for the first time here): offer to
   // migrate them, a little later so startup is not slowed.
   if (!context.workspaceState.get(MIGRATION_CHECKED_KEY)) {

@@ -7,8 +7,10 @@ import type { CommandId } from './commandIds';
 import { Commands } from './commands';
 import { SessionDatabase, gitignoreEntry } from './database';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
-import { COMPARE_SCHEME, Providers } from './providers';
+import { Providers } from './providers';
+import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
+import { HistoryPanel } from './webview/historyPanel';
 import { ActiveSession } from './statusBar';
 import { Node, SessionsTree } from './tree';
 
@@ -22,6 +24,8 @@ export interface Main {
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
   /** Offers (once per workspace) to migrate LangSwarm files found in it; resolves to the files. */
   offerMigration(): Promise<string[]>;
+  /** Takes over a history browser VS Code restored after a reload. */
+  reviveHistory(panel: vscode.WebviewPanel): Promise<void>;
 }
 
 export interface StartParts {
@@ -54,8 +58,9 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const treeView = parts.treeView as vscode.TreeView<Node>;
   const tree = new SessionsTree(database, context.workspaceState, parts.treeEvents as vscode.EventEmitter<Node | undefined>);
   const active = new ActiveSession(database, context.workspaceState);
-  const providers = new Providers(context.secrets, database, parts.log);
-  const commands = new Commands({ db: database, tree, treeView, active, log: parts.log, providers });
+  const views = new VirtualDocuments();
+  const providers = new Providers(context.secrets, database, parts.log, views);
+  const commands = new Commands({ db: database, tree, treeView, active, log: parts.log, providers, context, views });
   const documents = new MessageDocuments(database);
 
   const describeView = () => {
@@ -69,8 +74,8 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     connectLog(parts.log, tracer),
     database, tree, active, documents,
     vscode.workspace.registerFileSystemProvider(MESSAGE_SCHEME, documents, { isCaseSensitive: true }),
-    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, providers.compareDocuments),
-    providers,
+    vscode.workspace.registerTextDocumentContentProvider(VIEW_SCHEME, views),
+    views,
     parts.treeEvents.event(describeView),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('langswarmSessions.databasePath')) void database.reopen();
@@ -91,6 +96,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     tree, database, commands, active, tracer, providers,
     execute: (id, args) => commands.run(id, args),
     offerMigration: () => offerMigration(context.workspaceState),
+    reviveHistory: async (panel) => { HistoryPanel.revive(context, await database.manager(), panel); },
   };
 }
 

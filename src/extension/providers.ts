@@ -12,14 +12,13 @@ import { PROVIDER_LABELS } from '../core/providers/provider';
 import type { SessionManager } from '../core/sessions';
 import { SUGGESTED_MODELS } from '../settings';
 import { SessionDatabase } from './database';
+import { VirtualDocuments } from './virtualDocuments';
 
 const secretKey = (provider: string) => `langswarmSessions.apiKey.${provider}`;
 const CALLABLE = ['openai', 'anthropic', 'gemini'] as const;
 type Callable = (typeof CALLABLE)[number];
 
 const isCallable = (name: string): name is Callable => (CALLABLE as readonly string[]).includes(name);
-
-export const COMPARE_SCHEME = 'langswarm-compare';
 
 /** Provider settings (application scope: a workspace cannot redirect your keys to another server). */
 function providerSettings(name: Callable): Partial<ProviderConfig> {
@@ -37,20 +36,12 @@ function providerSettings(name: Callable): Partial<ProviderConfig> {
 }
 
 export class Providers {
-  private readonly compared = new Map<string, string>();
-  private readonly comparedChanged = new vscode.EventEmitter<vscode.Uri>();
-
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly db: SessionDatabase,
     private readonly log: vscode.LogOutputChannel,
+    private readonly documents: VirtualDocuments,
   ) {}
-
-  /** Serves the two sides of a replay comparison to the diff editor. */
-  readonly compareDocuments: vscode.TextDocumentContentProvider = {
-    onDidChange: this.comparedChanged.event,
-    provideTextDocumentContent: (uri) => this.compared.get(uri.toString()) ?? '',
-  };
 
   /**
    * The provider for `name`: with its key and settings, or the offline Replay provider (with the
@@ -133,10 +124,8 @@ export class Providers {
       const stop = which === 'original' ? t.originalStop : t.replayedStop;
       return `## Turn ${i + 1}\n\n**User:** ${t.user}\n\n**Reply${stop ? ` (${stop})` : ''}:**\n\n${reply ?? '(no reply)'}\n`;
     }).join('\n');
-    const left = vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${source.provider} ${source.model}.md`, query: `${result.session.id}-original` });
-    const right = vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${providerName} ${model}.md`, query: `${result.session.id}-replayed` });
-    this.compared.set(left.toString(), side('original'));
-    this.compared.set(right.toString(), side('replayed'));
+    const left = this.documents.set(`${source.provider} ${source.model}.md`, `${result.session.id}-original`, side('original'));
+    const right = this.documents.set(`${providerName} ${model}.md`, `${result.session.id}-replayed`, side('replayed'));
     await vscode.commands.executeCommand('vscode.diff', left, right, `${source.title}: ${source.provider} · ${source.model} ↔ ${providerName} · ${model}`);
     return result;
   }
@@ -167,9 +156,5 @@ export class Providers {
     if (note || !(provider instanceof OpenAIProvider)) throw new CoreError('InvalidInput', 'Importing a remote conversation needs an OpenAI API key: use "Set API Key…" first.');
     const session = await importOpenAIConversation(manager, provider, conversationId, { model, ...(title ? { title } : {}) });
     return session.id;
-  }
-
-  dispose(): void {
-    this.comparedChanged.dispose();
   }
 }

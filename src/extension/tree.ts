@@ -311,6 +311,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     item.iconPath = new vscode.ThemeIcon(messageIcon(m));
     const status = this.db.openManager?.find(m.sessionId)?.status ?? 'active';
     item.contextValue = messageContextValue(m, status, !this.db.readOnly);
+    item.command = { command: 'langswarmSessions.openHistory', title: 'Open in History', arguments: [node] };
     item.accessibilityInformation = { label: `${m.role} message ${m.seq}: ${messagePreview(m.parts, 200)}` };
     return item;
   }

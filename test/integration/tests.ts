@@ -2,3 +2,4 @@
 import './extension.test';
 import './providers.test';
 import './migration.test';
+import './history.test';

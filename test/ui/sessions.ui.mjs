@@ -87,6 +87,14 @@ async function scenario(browser, server, workspace, theme, first) {
     await page.locator(SEL.treeRow, { hasText: 'get_forecast → {"Sat"' }).waitFor();
     await shot(page, `${tag}-02-tree`, step);
 
+    // The history browser: clicking a message opens it there (a webview: two nested iframes).
+    await page.locator(SEL.treeRow, { hasText: 'Saturday looks dry and sunny' }).click();
+    const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
+    await history.locator('article.message.role-assistant', { hasText: 'Museu do Azulejo' }).waitFor({ timeout: 30_000 });
+    await history.locator('article.message', { hasText: 'get_forecast' }).first().waitFor();
+    await shot(page, `${tag}-06-history`, step);
+    step('history browser shows the conversation');
+
     // 5. Search: the quick pick fills as you type; choosing reveals the message in the tree.
     await runCommand(page, 'LangSwarm Sessions: Search Sessions…');
     await page.locator(SEL.quickInputTitle, { hasText: 'Search sessions' }).waitFor();
@@ -98,6 +106,16 @@ async function scenario(browser, server, workspace, theme, first) {
     const selected = page.locator(`${SEL.treeRow}.selected`, { hasText: 'Saturday looks' });
     await selected.waitFor({ timeout: 15_000 });
     step('search result revealed and selected in the tree');
+    await page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner).locator('article.message', { hasText: 'Azulejo' }).waitFor({ timeout: 15_000 });
+    await shot(page, `${tag}-07-search-in-history`, step);
+
+    // The state dump of a session: JSON in an editor and the State view.
+    await page.locator(SEL.treeRow, { hasText: 'Refactor the CSV parser' }).click({ button: 'right' });
+    await page.locator(SEL.menuItem('Dump Session State')).click();
+    const state = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator(SEL.webviewInner);
+    await state.locator('[role=treeitem]').first().waitFor({ timeout: 30_000 });
+    await shot(page, `${tag}-08-state`, step);
+    step('state dump shown');
 
     if (first) {
       // 6. Delete through the context menu and the real modal dialog.

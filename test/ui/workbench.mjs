@@ -39,6 +39,8 @@ export const SEL = {
   dialogMessage: '.monaco-dialog-box .dialog-message-text',
   dialogDetail: '.monaco-dialog-box .dialog-message-detail',
   dialogButton: (label) => `.monaco-dialog-box .dialog-buttons a.monaco-button:has-text("${label}")`,
+  webviewOuter: 'iframe.webview.ready',
+  webviewInner: 'iframe#active-frame',
   bell: '[id="status.notifications"]',
   notificationCenter: '.notifications-center.visible',
   notificationMessage: '.notifications-center .notification-list-item-message',

@@ -46,7 +46,7 @@ export class StatePanel {
   }
 }
 
-function dumpOptions(context: vscode.ExtensionContext) {
+export function dumpOptions(context: vscode.ExtensionContext) {
   const { redact, patterns } = dumpSettings();
   return { redact, patterns, extensionVersion: String(context.extension.packageJSON['version'] ?? 'unknown'), vscodeVersion: vscode.version };
 }
