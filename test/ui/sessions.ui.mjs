@@ -94,6 +94,8 @@ async function scenario(browser, server, workspace, theme, first) {
     await history.locator('article.message', { hasText: 'get_forecast' }).first().waitFor();
     await shot(page, `${tag}-06-history`, step);
     step('history browser shows the conversation');
+    // The keyboard stays in the Sessions view: the history browser must not take focus when it loads.
+    assert.equal(await page.locator(`${SEL.treeRow}.focused`, { hasText: 'Saturday looks dry and sunny' }).count(), 1);
 
     // 5. Search: the quick pick fills as you type; choosing reveals the message in the tree.
     await runCommand(page, 'LangSwarm Sessions: Search Sessions…');

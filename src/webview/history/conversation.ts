@@ -278,7 +278,9 @@ export class Conversation {
       const part = target.callId ? row.querySelector<HTMLElement>(`.tool[data-call-id="${CSS.escape(target.callId)}"]`) : null;
       for (const el of this.feed.querySelectorAll('.flash')) el.classList.remove('flash');
       (part ?? row).classList.add('flash');
-      if (target.focus) row.focus({ preventScroll: true });
+      // Only move focus within the webview when it has it: a reveal from the Sessions view must not
+      // pull the keyboard away from the workbench.
+      if (target.focus && document.hasFocus()) row.focus({ preventScroll: true });
     }
     this.events.stateChanged();
   }
