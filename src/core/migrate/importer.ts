@@ -275,7 +275,7 @@ function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: s
   const parsed = Session.safeParse(draft);
   if (!parsed.success) throw invalidInput('imported session', parsed.error);
   store.insertSession(tx, parsed.data);
-  insertMessages(tx, store, parsed.data.id, src.messages, 1);
+  store.insertMessages(tx, parsed.data.id, 1, src.messages, newId);
   store.recount(tx, parsed.data.id, stamp.stamp);
   return { id: parsed.data.id, updatedAt: stamp.stamp, stamp };
 }
@@ -289,17 +289,9 @@ function update(tx: Tx, store: SessionStore, id: string, src: SourceSession, fro
     userId: s.userId, provider: s.provider, model: s.model, status: s.status, tags: s.tags, metadata: s.metadata,
     lastActivityAt: s.lastActivityAt, origin: { ...s.origin, import: stamp, ...(conflictWith ? { conflictWith } : {}) },
   }, stamp.stamp);
-  insertMessages(tx, store, id, src.messages.slice(from), nextSeq);
+  store.insertMessages(tx, id, nextSeq, src.messages.slice(from), newId);
   store.recount(tx, id, stamp.stamp);
   return { id, updatedAt: stamp.stamp, stamp };
-}
-
-function insertMessages(tx: Tx, store: SessionStore, sessionId: string, messages: readonly MappedMessage[], firstSeq: number): void {
-  let seq = firstSeq;
-  for (const m of messages) {
-    // Counters come from recount, the index from indexMessagesAfter: both once, at the end.
-    store.insertMessage(tx, { ...m.message, id: newId(), sessionId, seq: seq++ }, m.search, '', false, false);
-  }
 }
 
 /**

@@ -118,6 +118,18 @@ function toSession(r: Row): Session {
   return s;
 }
 
+/** A message without what places it (id, session, seq). */
+export type MessageBody = Omit<Message, 'id' | 'sessionId' | 'seq'>;
+
+const INSERT_MESSAGE = `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage,
+  total_tokens, stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+
+function messageRow(id: string, sessionId: string, seq: number, m: MessageBody, searchText: string): Array<string | number | null> {
+  return [id, sessionId, seq, m.role, partsColumn(m.parts, searchText), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
+    json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
+    JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null];
+}
+
 /** A message that is one plain text part stores no parts JSON: its text is search_text (saves a third of the file). */
 function partsColumn(parts: readonly Part[], searchText: string): string | null {
   const only = parts.length === 1 ? parts[0] : undefined;
@@ -374,20 +386,10 @@ export class SessionStore {
     return this.durable.get(`SELECT 1 AS x FROM messages WHERE id = ?`, [id]) !== undefined;
   }
 
-  /**
-   * Inserts a message and keeps the session's counters, seq and activity time current. Bulk imports
-   * pass `index = false` and index all their rows at the end with indexMessagesAfter (much faster).
-   */
-  insertMessage(tx: Tx, m: Message, searchText: string, now: string, touchSession = true, index = true): void {
-    tx.run(
-      `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage, total_tokens,
-         stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      [m.id, m.sessionId, m.seq, m.role, partsColumn(m.parts, searchText), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
-        json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
-        JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null],
-    );
-    if (index) tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (last_insert_rowid(), ?)`, [searchText]);
+  /** Inserts a message and keeps the session's counters, seq and activity time current. */
+  insertMessage(tx: Tx, m: Message, searchText: string, now: string, touchSession = true): void {
+    tx.run(INSERT_MESSAGE, messageRow(m.id, m.sessionId, m.seq, m, searchText));
+    tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (last_insert_rowid(), ?)`, [searchText]);
     if (touchSession) {
       tx.run(
         `UPDATE sessions SET message_count = message_count + 1, total_tokens = total_tokens + ?, next_seq = max(next_seq, ? + 1),
@@ -395,6 +397,17 @@ export class SessionStore {
         [m.usage?.totalTokens ?? 0, m.seq, now, m.createdAt, m.sessionId],
       );
     }
+  }
+
+  /**
+   * Bulk imports: inserts messages with seq from `firstSeq` on and ids from `newId`, without their
+   * full-text entries (indexMessagesAfter adds them all at the end) and without touching the session
+   * (recount once after). The rows are built without copying the message objects: at this volume a
+   * copy per message costs more than SQLite's insert.
+   */
+  insertMessages(tx: Tx, sessionId: string, firstSeq: number, messages: ReadonlyArray<{ message: MessageBody; search: string }>, newId: () => string): void {
+    let seq = firstSeq;
+    for (const m of messages) tx.run(INSERT_MESSAGE, messageRow(newId(), sessionId, seq++, m.message, m.search));
   }
 
   /** Recomputes a session's counters from its messages (after bulk inserts). */
