@@ -412,13 +412,12 @@ export class SessionStore {
 
   /** Recomputes a session's counters from its messages (after bulk inserts). */
   recount(tx: Tx, sessionId: string, now: string): void {
+    // One pass over the session's messages for all four (a subquery per column would make four).
     tx.run(
-      `UPDATE sessions SET
-         message_count = (SELECT count(*) FROM messages WHERE session_id = sessions.id),
-         total_tokens = (SELECT coalesce(sum(total_tokens), 0) FROM messages WHERE session_id = sessions.id),
-         next_seq = max(next_seq, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE session_id = sessions.id)),
-         last_activity_at = max(last_activity_at, coalesce((SELECT max(created_at) FROM messages WHERE session_id = sessions.id), '')),
-         updated_at = ?
+      `UPDATE sessions SET (message_count, total_tokens, next_seq, last_activity_at, updated_at) = (
+         SELECT count(*), coalesce(sum(m.total_tokens), 0), max(sessions.next_seq, coalesce(max(m.seq), 0) + 1),
+                max(sessions.last_activity_at, coalesce(max(m.created_at), '')), ?
+           FROM messages m WHERE m.session_id = sessions.id)
        WHERE id = ?`,
       [now, sessionId],
     );
