@@ -59,29 +59,55 @@ export function toMatchExpression(query: string, options: { prefix?: boolean } =
 
 /** Folds a word the way FTS4's unicode61 tokenizer does: lower case, without diacritics. */
 function normalise(word: string): string {
-  return word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  // ASCII has no decompositions and no marks: lower case is all (and far cheaper).
+  return NON_ASCII.test(word) ? word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase() : word.toLowerCase();
 }
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 export interface Snippet { text: string; highlights: Array<[number, number]> }
 
 /**
+ * How far into a text makeSnippet looks for the first matching word: a match further in is not shown
+ * (the snippet shows the start), so a snippet costs the same for a 5 MB message as for a 20 KB one.
+ */
+export const SNIPPET_SCAN_CHARS = 20_000;
+/** How much of a text makeSnippet reads at most: the scanned part and room for the words after a match. */
+export const SNIPPET_TEXT_CHARS = SNIPPET_SCAN_CHARS + 4_000;
+
+/**
  * A short passage of `text` around the first matching word, with every matching word's range.
- * Computed here rather than with FTS4's snippet(), which re-runs the whole query per row.
+ * Computed here rather than with FTS4's snippet(), which re-runs the whole query per row. `text` may
+ * be just the start of a longer one (search() fetches SNIPPET_TEXT_CHARS + 1 characters).
  */
 export function makeSnippet(text: string, highlight: ParsedQuery['highlight'], maxWords = 24): Snippet {
-  const words = [...text.matchAll(WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length, norm: normalise(m[0]) }));
-  const hits = words.map((w) => highlight.some((h) => (h.prefix ? w.norm.startsWith(h.word) : w.norm === h.word)));
-  const first = Math.max(0, hits.indexOf(true));
+  const cut = text.length > SNIPPET_TEXT_CHARS;
+  if (cut) text = text.slice(0, SNIPPET_TEXT_CHARS - (isHighSurrogate(text.charCodeAt(SNIPPET_TEXT_CHARS - 1)) ? 1 : 0));
+  const isHit = (w: Word) => {
+    const norm = normalise(text.slice(w.start, w.end));
+    return highlight.some((h) => (h.prefix ? norm.startsWith(h.word) : norm === h.word));
+  };
+  // Tokenise only as far as needed: to the first match and maxWords words past it, or, with no match
+  // in the scanned part, past that part and maxWords words.
+  const words: Word[] = [];
+  let first = -1;
+  for (const m of text.matchAll(WORD)) {
+    const w = { start: m.index, end: m.index + m[0].length };
+    words.push(w);
+    if (first < 0 && w.start < SNIPPET_SCAN_CHARS && isHit(w)) first = words.length - 1;
+    if (first >= 0 ? words.length > first + maxWords : w.start >= SNIPPET_SCAN_CHARS && words.length > maxWords) break;
+  }
   // Start a few words before the match: narrow views (a quick pick) cut the end, not the start.
+  // Near the end of the text, start earlier so the snippet still has maxWords words.
   const from = Math.max(0, Math.min(first - 3, words.length - maxWords));
   const to = Math.min(words.length, from + maxWords);
   const start = from === 0 ? 0 : words[from]!.start;
-  const end = to === words.length ? text.length : words[to - 1]!.end;
+  // After the last word comes the rest of the text, unless the text was cut (then: up to that word).
+  const end = to === words.length && !(cut && to > 0) ? text.length : words[to - 1]!.end;
   const lead = start > 0 ? '…' : '';
-  const body = text.slice(start, end);
   const highlights: Array<[number, number]> = [];
-  for (let i = from; i < to; i++) {
-    if (hits[i]) highlights.push([lead.length + words[i]!.start - start, lead.length + words[i]!.end - start]);
-  }
-  return { text: `${lead}${body}${end < text.length ? '…' : ''}`, highlights };
+  for (const w of words.slice(from, to)) if (isHit(w)) highlights.push([lead.length + w.start - start, lead.length + w.end - start]);
+  return { text: `${lead}${text.slice(start, end)}${end < text.length || cut ? '…' : ''}`, highlights };
 }
+
+interface Word { start: number; end: number }
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;

@@ -4,7 +4,7 @@ import { CoreError } from '../errors';
 import {
   Message, MessageOutline, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary, Usage,
 } from '../model';
-import { makeSnippet, ParsedQuery } from '../search';
+import { makeSnippet, ParsedQuery, SNIPPET_TEXT_CHARS } from '../search';
 import { DurableDatabase, DurableOptions, Tx } from './durable';
 import type { Change } from './journal';
 
@@ -535,14 +535,16 @@ export class SessionStore {
       ? this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM message_fts WHERE message_fts MATCH ?`, [query.match])
       : this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM (${inSession})`, [opts.sessionId, query.match]))?.n ?? 0);
     if (pks.length === 0) return { hits: [], total };
+    // Only the start of each text (one character more than a snippet reads, so it knows there is more).
     const rows = this.durable.all<Row>(
-      `SELECT m.id, m.session_id, m.seq, m.role, m.created_at, m.search_text, s.title AS session_title
+      `SELECT m.id, m.session_id, m.seq, m.role, m.created_at, s.title AS session_title,
+              substr(m.search_text, 1, ?) AS text_start
          FROM messages m JOIN sessions s ON s.id = m.session_id
-        WHERE m.pk IN (${pks.map(() => '?').join(',')}) ORDER BY m.pk DESC`, pks);
+        WHERE m.pk IN (${pks.map(() => '?').join(',')}) ORDER BY m.pk DESC`, [SNIPPET_TEXT_CHARS + 1, ...pks]);
     return {
       total,
       hits: rows.map((r) => {
-        const snippet = makeSnippet(String(r['search_text']), query.highlight);
+        const snippet = makeSnippet(String(r['text_start']), query.highlight);
         return {
           messageId: String(r['id']),
           sessionId: String(r['session_id']),
