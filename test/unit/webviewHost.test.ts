@@ -12,9 +12,11 @@ const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('webview hosts', () => {
   let m: SessionManager;
+  let file: string;
   let posted: HostToWebview[];
   beforeEach(async () => {
-    m = await SessionManager.open(tempDb());
+    file = tempDb();
+    m = await SessionManager.open(file);
     posted = [];
   });
   afterEach(() => m.close());
@@ -107,6 +109,16 @@ describe('webview hosts', () => {
       }
       host.dispose();
     }
+    // A database open read-only (e.g. another window holds it): off too.
+    const ro = await SessionManager.open(file, { readOnly: true });
+    posted = [];
+    const host = new HistoryHost(ro, (x) => posted.push(x), { conversations });
+    await host.receive({ kind: 'ready', view: 'history' });
+    assert.deepEqual(init(posted[0]), { disabled: 'Sending is off: the session database is read-only here.' });
+    await host.receive(send);
+    assert.match(error(posted[1]), /read-only/);
+    host.dispose();
+    await ro.close();
     assert.equal(asked, 0, 'no provider was asked for');
     assert.equal(m.allMessages(s.id).length, 0, 'nothing was stored');
   });
