@@ -186,6 +186,8 @@ describe('history browser composer (Chromium)', function () {
     await page.evaluate(`(() => {
       const seen = window.__seen = [];
       const tick = () => {
+        // The session list reloads on every save: it must never go blank meanwhile.
+        if (!document.querySelector('.session-item')) window.__blankList = true;
         const rows = [...document.querySelectorAll('article.message.role-assistant')].sort((a, b) => b.dataset.seq - a.dataset.seq);
         const text = rows[0]?.querySelector('.message-body')?.textContent ?? '';
         if (text && text !== seen[seen.length - 1]) seen.push(text);
@@ -200,6 +202,7 @@ describe('history browser composer (Chromium)', function () {
     assert.ok(partial.length >= 3, `the reply grew over several repaints: ${JSON.stringify(seen)}`);
     for (let i = 1; i < partial.length; i++) assert.ok(partial[i]!.length > partial[i - 1]!.length, `it only grows: ${JSON.stringify(partial)}`);
     assert.equal(mock.sentDeltas.openai, chunks.length, 'the SDK streamed every delta');
+    assert.equal(await page.evaluate(() => (window as unknown as { __blankList?: boolean }).__blankList), undefined, 'the session list never went blank');
     assert.equal(messageText(last(s.id).parts), chunks.join(''));
     assert.equal(mock.calls('openai', '/v1/responses').at(-1)?.body.stream, true);
   });
