@@ -9,10 +9,10 @@ import { installVsix, startServer } from '../vscode/server.mjs';
  * Runs `fn(browser, server)` against a fresh VS Code server (with the .vsix installed when given)
  * and a fresh Chromium; cleans both up. Resolves false when `fn` threw (the error is printed).
  */
-export async function withWorkbench({ vsix, theme, trust = false }, fn) {
+export async function withWorkbench({ vsix, theme, trust = false, settings = {} }, fn) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
   if (vsix) installVsix(dataDir, vsix);
-  const server = await startServer({ dataDir, trust, settings: theme ? { 'workbench.colorTheme': theme } : {} });
+  const server = await startServer({ dataDir, trust, settings: { ...settings, ...(theme ? { 'workbench.colorTheme': theme } : {}) } });
   const browser = await launchBrowser();
   try {
     await fn(browser, server);
