@@ -236,6 +236,12 @@ async function untrusted(browser, server, workspace) {
     step(`context menu when untrusted: ${JSON.stringify(menu)}`);
     assert.ok(!menu.some((m) => /Delete|Rename|Archive|Pause/.test(m)), 'no changing commands in the menu');
     await page.keyboard.press('Escape');
+    // The history browser opens, its composer off with the reason.
+    await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).click();
+    await page.locator(SEL.treeRow, { hasText: 'Saturday looks dry and sunny' }).click();
+    const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
+    await history.locator('.composer-off', { hasText: 'Sending is off: this workspace is not trusted' }).waitFor({ timeout: 30_000 });
+    assert.equal(await history.locator('.composer-input').isVisible(), false);
     await shot(page, 'untrusted-readonly', step);
     assert.deepEqual(files(), before, 'nothing in .vscode/ was written');
     step('untrusted workspace: read-only and untouched');
