@@ -122,4 +122,21 @@ describe('webview hosts', () => {
     assert.equal(asked, 0, 'no provider was asked for');
     assert.equal(m.allMessages(s.id).length, 0, 'nothing was stored');
   });
+
+  it('answers Send before the turn ends, even when the store refuses the message at once', async () => {
+    await m.close();
+    m = await SessionManager.open(file, { maxMessageBytes: 100 });
+    const s = await m.create({ provider: 'replay', model: 'recorded' });
+    const conversations: ConversationAccess = { provider: async () => ({ provider: createProvider({ name: 'replay' }) }), choices: () => [] };
+    const host = new HistoryHost(m, (x) => posted.push(x), { conversations });
+    await host.receive({ kind: 'ready', view: 'history' });
+    await host.receive({ kind: 'request', id: 1, method: 'turn/send', params: { sessionId: s.id, content: 'x'.repeat(200) } });
+    await settle();
+    const kinds = posted.slice(1).map((p) => (p.kind === 'notification' ? p.method : p.kind));
+    assert.deepEqual(kinds, ['response', 'turn/end'], 'the webview knows the turn started before it ends');
+    const end = posted[2]?.kind === 'notification' ? posted[2].params as { sent: boolean; error?: { code: string } } : undefined;
+    assert.equal(end?.sent, false, 'nothing was stored: the webview gives the text back');
+    assert.equal(m.allMessages(s.id).length, 0);
+    host.dispose();
+  });
 });

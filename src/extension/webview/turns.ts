@@ -63,9 +63,11 @@ export class Turns {
       if (this.manager.get(sessionId).status !== 'active') await this.manager.resume(sessionId);
       if (note) this.notify(IpcNotification.TurnNotice, { sessionId, level: 'info', message: note });
       const before = this.lastMessage(sessionId)?.seq ?? 0;
-      void this.run(sessionId, turn, before, () => send(this.manager, sessionId, content, {
+      // Run in a later task, after the Send response is posted: the webview must hear that the turn started
+      // before it hears of its end (a message refused by the store ends it at once).
+      setImmediate(() => void this.run(sessionId, turn, before, () => send(this.manager, sessionId, content, {
         provider, signal: turn.abort.signal, onEvent: (e) => this.onEvent(sessionId, turn, e), ...(model?.trim() ? { model: model.trim() } : {}),
-      }));
+      })));
     } catch (e) {
       this.running.delete(sessionId);
       throw e;
