@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
-import { SEL, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
+import { SEL, chooseMenuItem, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
 
 const { values: opt } = parseArgs({
   options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] } },
@@ -125,7 +125,7 @@ async function scenario(browser, server, workspace, theme, run) {
 
     // The state dump of a session: JSON in an editor and the State view.
     await page.locator(SEL.treeRow, { hasText: 'Refactor the CSV parser' }).click({ button: 'right' });
-    await page.locator(SEL.menuItem('Dump Session State')).click();
+    await chooseMenuItem(page, 'Dump Session State');
     const state = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator(SEL.webviewInner);
     await state.locator('[role=treeitem]').first().waitFor({ timeout: 30_000 });
     await shot(page, `${tag}-08-state`, step);
@@ -135,7 +135,7 @@ async function scenario(browser, server, workspace, theme, run) {
       // 6. Delete through the context menu and the real modal dialog.
       const doomed = page.locator(SEL.treeRow, { hasText: 'Created through the UI' });
       await doomed.click({ button: 'right' });
-      await page.locator(SEL.menuItem('Delete Session…')).click();
+      await chooseMenuItem(page, 'Delete Session…');
       await page.locator(SEL.dialog).waitFor();
       assert.match(await page.locator(SEL.dialogMessage).innerText(), /Delete session "Created through the UI"\?/);
       assert.match(await page.locator(SEL.dialogDetail).innerText(), /cannot be undone/);

@@ -70,6 +70,12 @@ export async function openContainer(page, title) {
   await page.locator(SEL.sidebarTitle, { hasText: title }).waitFor();
 }
 
+/** Runs a context-menu item. A click sometimes only highlights it (the menu still settling); Enter then runs the highlighted item. */
+export async function chooseMenuItem(page, label) {
+  await page.locator(SEL.menuItem(label)).click();
+  await page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 2000 }).catch(() => page.keyboard.press('Enter'));
+}
+
 /** F1, type the command's full "Category: Title", wait for its row, Enter. */
 export async function runCommand(page, label) {
   await page.keyboard.press('F1');
