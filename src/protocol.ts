@@ -8,7 +8,7 @@
 // the core, which parsed them already. zod/mini keeps the webview bundle small.
 import * as z from 'zod/mini';
 import type { Message, MessageRevision, Role, Session, SessionSummary } from './core/model';
-import { SESSION_STATUSES } from './core/names';
+import { MESSAGE_STATES, SESSION_STATUSES } from './core/names';
 import type { SearchHit } from './core/store/database';
 
 export const VIEWS = ['history', 'state'] as const;
@@ -31,6 +31,9 @@ const id = z.string().check(z.minLength(1), z.maxLength(1000));
 const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 const query = z.string().check(z.maxLength(1000));
 const isoTime = z.iso.datetime({ offset: true });
+
+export const IpcError = z.object({ code: z.string(), message: z.string() });
+export type IpcError = z.infer<typeof IpcError>;
 
 /** A message as the webview gets it: without the provider's native JSON (only which providers have one). */
 export type WebMessage = Omit<Message, 'native'> & { nativeProviders?: string[] };
@@ -56,6 +59,21 @@ export interface DumpNode {
 }
 export type DumpPath = Array<string | number>;
 const dumpPath = z.array(z.union([z.string().check(z.maxLength(10_000)), int(0, 1e9)])).check(z.maxLength(100));
+
+/** A provider the composer offers, with models to suggest (any other model name may be typed). */
+const providerChoice = z.object({ name: z.string(), models: z.array(z.string()) });
+export type ProviderChoice = z.infer<typeof providerChoice>;
+/**
+ * What the history browser's composer may do: send, with these choices (and the text of replies streaming now,
+ * so a reloaded webview carries on), or nothing, for the reason given.
+ */
+const composerInfo = z.union([
+  z.object({ providers: z.array(providerChoice), streaming: z.array(z.object({ sessionId: id, text: z.string() })) }),
+  z.object({ disabled: z.string() }),
+]);
+export type ComposerInfo = z.infer<typeof composerInfo>;
+/** Longest message the composer sends (characters). */
+export const COMPOSE_MAX = 1_000_000;
 
 // ---- requests -------------------------------------------------------------------------------
 
@@ -100,6 +118,16 @@ export const IpcRequest = {
   LocateTool: request<{ seq: number; messageId: string } | null>()('tool/locate', z.object({
     sessionId: id, callId: id, seq: z.number().check(z.int()), find: z.enum(['result', 'call']),
   })),
+  // composer: a turn runs in the host; its progress and end come as Turn* notifications
+  /** Sends `content` as the user's next message and starts the reply (resolves once it started). `provider`/`model` switch the session. */
+  Send: request<Record<string, never>>()('turn/send', z.object({
+    sessionId: id,
+    content: z.string().check(z.minLength(1), z.maxLength(COMPOSE_MAX)),
+    provider: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    model: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  })),
+  /** Stops the reply streaming in a session (what arrived is kept, marked partial); false if none was. */
+  Stop: request<{ stopped: boolean }>()('turn/stop', z.object({ sessionId: id })),
   // state view
   DumpInfo: request<{ title: string; formatVersion: number; redacted: boolean; bytes: number }>()('dump/info', z.object({})),
   DumpChildren: request<{ nodes: DumpNode[]; total: number }>()('dump/children', z.object({ path: dumpPath, offset: int(0, 1e9), limit: int(1, 1000) })),
@@ -113,12 +141,24 @@ export const IpcRequest = {
 export const IpcNotification = {
   /** The answer to IpcReady: which view, and where to go (history) if the panel was opened for a target. */
   /** `plainText`: show content as plain text, no markdown (e.g. in an untrusted workspace). */
-  Init: notification('init', z.object({ view: z.enum(VIEWS), reveal: z.optional(revealAt), plainText: z.optional(z.boolean()) })),
+  /** `composer`: absent when the host cannot send (the composer is hidden). */
+  Init: notification('init', z.object({ view: z.enum(VIEWS), reveal: z.optional(revealAt), plainText: z.optional(z.boolean()), composer: z.optional(composerInfo) })),
   Reveal: notification('reveal', revealAt),
   /** Sessions were created, changed or deleted: lists should reload. */
   SessionsChanged: notification('sessions/changed', z.object({})),
   /** Messages of one session changed (or `sessionId` is absent: anything may have). */
   MessagesChanged: notification('messages/changed', z.object({ sessionId: z.optional(id) })),
+  /** Reply text streaming in a session: `text` follows the `offset` characters sent before (the database catches up every 250 ms). */
+  TurnDelta: notification('turn/delta', z.object({ sessionId: id, offset: int(0, Number.MAX_SAFE_INTEGER), text: z.string() })),
+  /** What the user should know about a turn: the core's warnings (e.g. data left out when switching provider), or a note (e.g. answering offline). */
+  TurnNotice: notification('turn/notice', z.object({ sessionId: id, level: z.enum(['info', 'warning']), message: z.string() })),
+  /**
+   * A turn ended. `sent`: the user's message was stored (if not, the composer gives the text back). The reply, when
+   * one was stored, by id and state; `error` says why it failed or stopped (code `Cancelled` when stopped).
+   */
+  TurnEnd: notification('turn/end', z.object({
+    sessionId: id, sent: z.boolean(), replyId: z.optional(id), state: z.optional(z.enum(MESSAGE_STATES)), error: z.optional(IpcError),
+  })),
   /** The state view shows another dump. */
   DumpChanged: notification('dump/changed', z.object({})),
 } as const;
@@ -143,9 +183,6 @@ export const WebviewToHost = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('command'), method: z.string().check(z.maxLength(100)), params: z.unknown() }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;
-
-export const IpcError = z.object({ code: z.string(), message: z.string() });
-export type IpcError = z.infer<typeof IpcError>;
 
 export const HostToWebview = z.union([
   z.object({ kind: z.literal('response'), id: z.number(), ok: z.literal(true), result: z.unknown() }),

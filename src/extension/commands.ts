@@ -14,7 +14,7 @@ import { STATUS_ICON, messageIcon, relativeTime, sessionDescription } from './fo
 import { messageUri } from './messageDocuments';
 import { MigrateArgs, exportSessionV1, runMigration } from './migration';
 import { dumpState } from '../core/dump';
-import { HistoryPanel } from './webview/historyPanel';
+import { HistoryPanel, HistoryPanelOptions } from './webview/historyPanel';
 import { StatePanel, dumpOptions } from './webview/statePanel';
 import { Providers } from './providers';
 import { VirtualDocuments } from './virtualDocuments';
@@ -57,6 +57,8 @@ const option = <T>(arg: unknown, key: string): T | undefined => (isObject(arg) &
 export class Commands {
   /** The last error a command reported to the user (tests read it). */
   lastError: CoreError | Error | undefined;
+  /** The history browser sends from its composer through the providers (keys in SecretStorage). */
+  private get history(): HistoryPanelOptions { return { conversations: this.ctx.providers }; }
 
   private readonly handlers: Record<CommandId, (...args: Args) => Promise<unknown>> = {
     'langswarmSessions.createSession': (a) => this.createSession(a),
@@ -191,7 +193,7 @@ export class Commands {
     }
     await this.ctx.active.set(id);
     await this.reveal(id);
-    if (option<boolean>(arg, 'openHistory') !== false) HistoryPanel.show(this.ctx.context, manager, { sessionId: id });
+    if (option<boolean>(arg, 'openHistory') !== false) HistoryPanel.show(this.ctx.context, manager, { sessionId: id }, this.history);
     return id;
   }
 
@@ -393,7 +395,7 @@ export class Commands {
     const sessionId = message?.sessionId ?? sessionIdFrom(arg) ?? this.ctx.active.id ?? (await this.pickSession('Open the history of which session?', [...SESSION_STATUSES]));
     if (!sessionId) return undefined;
     manager.get(sessionId);
-    HistoryPanel.show(this.ctx.context, manager, message ? { sessionId, messageId: message.id } : { sessionId });
+    HistoryPanel.show(this.ctx.context, manager, message ? { sessionId, messageId: message.id } : { sessionId }, this.history);
     return sessionId;
   }
 

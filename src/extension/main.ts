@@ -96,7 +96,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     tree, database, commands, active, tracer, providers,
     execute: (id, args) => commands.run(id, args),
     offerMigration: () => offerMigration(context.workspaceState),
-    reviveHistory: async (panel) => { HistoryPanel.revive(context, await database.manager(), panel); },
+    reviveHistory: async (panel) => { HistoryPanel.revive(context, await database.manager(), panel, { conversations: providers }); },
   };
 }
 

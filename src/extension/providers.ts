@@ -10,8 +10,10 @@ import { OpenAIProvider, Provider, ProviderName, StreamEvent, createProvider } f
 import type { ProviderConfig } from '../core/providers';
 import { PROVIDER_LABELS } from '../core/providers/provider';
 import type { SessionManager } from '../core/sessions';
+import type { ProviderChoice } from '../protocol';
 import { SUGGESTED_MODELS } from '../settings';
 import { SessionDatabase } from './database';
+import type { ConversationAccess } from './webview/turns';
 import { VirtualDocuments } from './virtualDocuments';
 
 const secretKey = (provider: string) => `langswarmSessions.apiKey.${provider}`;
@@ -35,7 +37,7 @@ function providerSettings(name: Callable): Partial<ProviderConfig> {
   return { ...common, ...(apiVersion ? { apiVersion } : {}) };
 }
 
-export class Providers {
+export class Providers implements ConversationAccess {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly db: SessionDatabase,
@@ -60,6 +62,11 @@ export class Providers {
     const apiKey = await this.secrets.get(secretKey(name));
     if (!apiKey) return replay(`No API key is set for ${PROVIDER_LABELS[name]}; answering with the offline Replay provider. Use "LangSwarm Sessions: Set API Key…" to add one.`);
     return { provider: createProvider({ name, apiKey, tracer: manager.tracer, ...providerSettings(name) } as ProviderConfig) };
+  }
+
+  /** Provider names with suggested models, for the history browser's composer. */
+  choices(): ProviderChoice[] {
+    return KNOWN_PROVIDERS.map((name) => ({ name, models: SUGGESTED_MODELS[name] }));
   }
 
   async setApiKey(arg: unknown): Promise<boolean> {

@@ -6,6 +6,7 @@ import { SessionManager } from '../../src/core/sessions';
 import { Tracer } from '../../src/core/trace';
 import { MockProvider, MockProviders, Recorded } from '../mock-providers/server';
 import { tempDb } from './temp';
+import type { ConversationAccess } from '../../src/extension/webview/turns';
 
 export interface Wire {
   name: MockProvider;
@@ -87,4 +88,20 @@ export function useMock(): { mock: MockProviders; manager: () => SessionManager;
 
 export function providerFor(w: Wire, mock: MockProviders, extra?: Record<string, unknown>): Provider {
   return createProvider(w.config(mock, extra));
+}
+
+/** For the history browser's composer: OpenAI through its real SDK against the mock server; Replay for itself; any other provider "has no key". */
+export function mockAccess(mock: MockProviders): ConversationAccess {
+  return {
+    provider: async (name) => {
+      if (name === 'openai') return { provider: createProvider({ name, apiKey: mock.keys.openai, baseUrl: `${mock.url}/v1`, maxRetries: 0 }) };
+      const provider = createProvider({ name: 'replay', chunkSize: 4 });
+      return name === 'replay' ? { provider } : { provider, note: `No API key is set for ${name}; answering with the offline Replay provider.` };
+    },
+    choices: () => [
+      { name: 'openai', models: ['gpt-5.5', 'gpt-5.4-mini'] },
+      { name: 'anthropic', models: ['claude-sonnet-5-5'] },
+      { name: 'replay', models: ['recorded'] },
+    ],
+  };
 }

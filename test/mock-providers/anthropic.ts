@@ -47,7 +47,7 @@ export async function handleAnthropic(ctx: Ctx): Promise<void> {
     if (block.type === 'text') {
       await send('content_block_start', { index, content_block: { type: 'text', text: '', citations: null } });
       for (const text of deltas(turn)) {
-        mock.sentDeltas.anthropic += 1;
+        await mock.delta('anthropic', turn);
         await send('content_block_delta', { index, delta: { type: 'text_delta', text } });
       }
       if (endsEarly(turn)) return finishStream(res, turn, async () => undefined, errorFrame);

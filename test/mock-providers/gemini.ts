@@ -52,7 +52,7 @@ export async function handleGemini(ctx: Ctx): Promise<void> {
   const send = (data: unknown) => write(res, `${turn.wrongFraming ? 'event: message\n' : ''}data: ${JSON.stringify(data)}\r\n\r\n`);
   if (turn.reasoning) await send(chunk([reasoningPart(turn)]));
   for (const text of deltas(turn)) {
-    mock.sentDeltas.gemini += 1;
+    await mock.delta('gemini', turn);
     await send(chunk([{ text }]));
   }
   await finishStream(res, turn, async () => {

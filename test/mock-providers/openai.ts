@@ -100,7 +100,7 @@ async function respond(ctx: Ctx): Promise<void> {
       await send('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', content: [] } });
       await send('response.content_part.added', { item_id: item.id, output_index: index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
       for (const delta of deltas(turn)) {
-        mock.sentDeltas.openai += 1;
+        await mock.delta('openai', turn);
         await send('response.output_text.delta', { item_id: item.id, output_index: index, content_index: 0, delta, logprobs: [] });
       }
       if (endsEarly(turn)) return finishStream(res, turn, async () => undefined, errorFrame);

@@ -14,6 +14,8 @@ export interface Turn {
   text?: string;
   /** Explicit text deltas (default: the text in pieces of 4 characters). */
   chunks?: string[];
+  /** Wait this long (ms) before each text delta, so the reply streams over time. */
+  delayMs?: number;
   reasoning?: { text: string; signature?: string; encrypted?: string };
   toolCalls?: Array<{ id?: string; name: string; args: Record<string, unknown>; thoughtSignature?: string }>;
   usage?: { input: number; output: number };
@@ -88,6 +90,12 @@ export class MockProviders {
   /** The next scripted turn, or an echo of the last user text. */
   next(provider: MockProvider, lastUserText: string): Turn {
     return this.queues[provider].shift() ?? { text: `echo: ${lastUserText}` };
+  }
+
+  /** Counts a text delta about to be sent, after the turn's delay. */
+  async delta(provider: MockProvider, turn: Turn): Promise<void> {
+    if (turn.delayMs) await new Promise((r) => setTimeout(r, turn.delayMs));
+    this.sentDeltas[provider] += 1;
   }
 
   calls(provider: MockProvider, pathPart = ''): Recorded[] {

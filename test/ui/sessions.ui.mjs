@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // UI test: the Sessions view in the real VS Code web workbench, driven like a person would with
 // playwright-core: the activity-bar container, the welcome view, Create Session through the real
-// quick picks, tree rows read from the DOM, a context menu, the real modal to delete, search.
-// Screenshots (dark and light theme) go to test-artifacts/ui-*.png.
+// quick picks, tree rows read from the DOM, a context menu, the real modal to delete, search, and
+// the history browser's composer answered by the real OpenAI SDK from a local server that speaks
+// its wire protocol (test/mock-providers). Screenshots (dark and light theme) go to test-artifacts/ui-*.png.
 //
 //   node test/ui/sessions.ui.mjs [--vsix FILE] [--theme "Dark Modern"]
 import assert from 'node:assert/strict';
@@ -12,9 +13,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { tsImport } from 'tsx/esm/api';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
-import { SEL, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
+import { SEL, chooseMenuItem, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
 
 const { values: opt } = parseArgs({
   options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] } },
@@ -24,8 +26,13 @@ const waitUntil = async (probe, ms = 15_000) => {
   for (const end = Date.now() + ms; !probe(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() > end) throw new Error('timed out');
 };
 const step = (msg) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const cli = (...args) => execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+// The provider servers the unit tests use, in this process: the extension host reaches them on 127.0.0.1.
+const { MockProviders } = await tsImport('../mock-providers/server.ts', import.meta.url);
+const mock = new MockProviders();
 
-async function scenario(browser, server, workspace, theme, first) {
+async function scenario(browser, server, workspace, theme, run) {
+  const first = run === 0;
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   const tag = theme.toLowerCase().includes('light') ? 'light' : 'dark';
   try {
@@ -33,6 +40,8 @@ async function scenario(browser, server, workspace, theme, first) {
     await waitForWorkbench(page, 'LangSwarm Sessions');
     step(`workbench ready (${theme})`);
     await openContainer(page, 'LangSwarm Sessions');
+    // Before any webview opens: a webview that takes focus as it loads would close the quick pick.
+    await setOpenAIKey(page);
 
     if (first) {
       // 1. Empty database: the welcome view with its buttons.
@@ -81,7 +90,8 @@ async function scenario(browser, server, workspace, theme, first) {
     assert.ok(rows.includes('1:Active'));
     assert.ok(rows.includes('2:Weekend trip: weather in Lisbon'));
     const lisbon = page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' });
-    assert.match(await lisbon.locator('.label-description').innerText(), /^openai · gpt-4o · 4 msgs · /);
+    // 4 messages, and 2 more from the composer in each earlier run (same workspace).
+    assert.match(await lisbon.locator('.label-description').innerText(), new RegExp(`^openai · gpt-4o · ${4 + 2 * run} msgs · `));
     await lisbon.click(); // expand: its messages, tool call and result recognisable
     await page.locator(SEL.treeRow, { hasText: 'get_forecast({"city":"Lisbon"' }).waitFor();
     await page.locator(SEL.treeRow, { hasText: 'get_forecast → {"Sat"' }).waitFor();
@@ -96,6 +106,8 @@ async function scenario(browser, server, workspace, theme, first) {
     step('history browser shows the conversation');
     // The keyboard stays in the Sessions view: the history browser must not take focus when it loads.
     assert.equal(await page.locator(`${SEL.treeRow}.focused`, { hasText: 'Saturday looks dry and sunny' }).count(), 1);
+
+    await composer(page, workspace, tag);
 
     // 5. Search: the quick pick fills as you type; choosing reveals the message in the tree.
     await runCommand(page, 'LangSwarm Sessions: Search Sessions…');
@@ -113,7 +125,7 @@ async function scenario(browser, server, workspace, theme, first) {
 
     // The state dump of a session: JSON in an editor and the State view.
     await page.locator(SEL.treeRow, { hasText: 'Refactor the CSV parser' }).click({ button: 'right' });
-    await page.locator(SEL.menuItem('Dump Session State')).click();
+    await chooseMenuItem(page, 'Dump Session State');
     const state = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator(SEL.webviewInner);
     await state.locator('[role=treeitem]').first().waitFor({ timeout: 30_000 });
     await shot(page, `${tag}-08-state`, step);
@@ -123,7 +135,7 @@ async function scenario(browser, server, workspace, theme, first) {
       // 6. Delete through the context menu and the real modal dialog.
       const doomed = page.locator(SEL.treeRow, { hasText: 'Created through the UI' });
       await doomed.click({ button: 'right' });
-      await page.locator(SEL.menuItem('Delete Session…')).click();
+      await chooseMenuItem(page, 'Delete Session…');
       await page.locator(SEL.dialog).waitFor();
       assert.match(await page.locator(SEL.dialogMessage).innerText(), /Delete session "Created through the UI"\?/);
       assert.match(await page.locator(SEL.dialogDetail).innerText(), /cannot be undone/);
@@ -139,6 +151,68 @@ async function scenario(browser, server, workspace, theme, first) {
   } finally {
     await page.close();
   }
+}
+
+/** The OpenAI key, through the real prompts (a quick pick, then a password box); it goes to SecretStorage. */
+async function setOpenAIKey(page) {
+  await runCommand(page, 'LangSwarm Sessions: Set API Key…');
+  await page.locator(`${SEL.quickInputRows}[aria-label^="openai"]`).first().click();
+  await page.locator(SEL.quickInputTitle, { hasText: 'OpenAI API key' }).waitFor();
+  // fill, not type: keys typed while the pick turns into the input box are lost.
+  await page.locator(SEL.quickInputBox).fill(mock.keys.openai);
+  await page.keyboard.press('Enter');
+  await page.locator(SEL.quickInputTitle).waitFor({ state: 'hidden' });
+  step('OpenAI key set through the prompt');
+}
+
+/**
+ * Resume a session whose provider is OpenAI (its base URL setting points at the local server, its key was set
+ * through the real prompts) and send from the history browser's composer: the reply streams in
+ * piece by piece, then is in the database, complete.
+ */
+async function composer(page, workspace, tag) {
+  await runCommand(page, 'LangSwarm Sessions: Resume Session…');
+  await page.locator(`${SEL.quickInputBox}[placeholder="Resume which session?"]`).waitFor();
+  await page.locator(SEL.quickInputRows, { hasText: 'Weekend trip: weather in Lisbon' }).first().click();
+  await page.locator(SEL.quickInputRows).first().waitFor({ state: 'hidden' });
+  const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
+  await history.locator('.session-title', { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });
+  const input = history.locator('.composer-input');
+  assert.equal(await history.locator('.composer-provider').inputValue(), 'openai');
+  assert.equal(await history.locator('.composer-model').inputValue(), 'gpt-4o');
+
+  const chunks = ['Saturday: ', 'the Castelo at opening time, ', 'lunch in the Alfama, ', 'sunset at a miradouro. ', 'Sunday: ', 'tram 28 to Estrela, ', `then pastéis in Belém (${tag}).`];
+  mock.script('openai', { chunks, delayMs: 600 });
+  const question = `Plan both days for me (${tag})`;
+  await input.click();
+  await page.keyboard.type(question);
+  await page.keyboard.press('Enter');
+  // Streaming: the reply shows its first pieces while the last has not come yet.
+  const streaming = history.locator('article.message.role-assistant.is-streaming', { hasText: 'lunch in the Alfama' });
+  await streaming.waitFor({ timeout: 30_000 });
+  const early = await streaming.locator('.message-body').innerText();
+  await history.locator('.composer-action.is-stop').waitFor();
+  await shot(page, `${tag}-09-composer-streaming`, step);
+  const done = history.locator('article.message.role-assistant.is-complete', { hasText: `then pastéis in Belém (${tag}).` });
+  await done.waitFor({ timeout: 30_000 });
+  assert.ok(!early.includes('pastéis'), `the reply was painted before it was complete: ${early}`);
+  await history.locator('.composer-action[aria-label="Send (Enter)"]').waitFor();
+  assert.equal(await input.inputValue(), '', 'the composer is empty once sent');
+  await shot(page, `${tag}-10-composer-done`, step);
+  step('a reply streamed into the history browser from the composer');
+
+  // The real SDK made the request, with the key from SecretStorage; the database has both turns.
+  const call = mock.calls('openai', '/v1/responses').at(-1);
+  assert.equal(call?.headers['authorization'], `Bearer ${mock.keys.openai}`);
+  assert.equal(call?.body.stream, true);
+  const db = ['--db', path.join(workspace, '.vscode', 'langswarm-sessions.sqlite')];
+  const lisbon = JSON.parse(cli('list', '--json', ...db)).sessions.find((s) => s.title === 'Weekend trip: weather in Lisbon');
+  const [user, reply] = JSON.parse(cli('show', lisbon.id, '--json', ...db)).messages.slice(-2);
+  assert.equal(user.role, 'user');
+  assert.equal(user.text, question);
+  assert.equal(reply.role, 'assistant');
+  assert.equal(reply.state, 'complete');
+  assert.equal(reply.text, chunks.join(''));
 }
 
 /** Restricted Mode: a database that came with a cloned repository opens read-only and stays untouched. */
@@ -162,6 +236,12 @@ async function untrusted(browser, server, workspace) {
     step(`context menu when untrusted: ${JSON.stringify(menu)}`);
     assert.ok(!menu.some((m) => /Delete|Rename|Archive|Pause/.test(m)), 'no changing commands in the menu');
     await page.keyboard.press('Escape');
+    // The history browser opens, its composer off with the reason.
+    await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).click();
+    await page.locator(SEL.treeRow, { hasText: 'Saturday looks dry and sunny' }).click();
+    const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
+    await history.locator('.composer-off', { hasText: 'Sending is off: this workspace is not trusted' }).waitFor({ timeout: 30_000 });
+    assert.equal(await history.locator('.composer-input').isVisible(), false);
     await shot(page, 'untrusted-readonly', step);
     assert.deepEqual(files(), before, 'nothing in .vscode/ was written');
     step('untrusted workspace: read-only and untouched');
@@ -175,10 +255,14 @@ async function main() {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-ws-'));
   fs.mkdirSync(path.join(workspace, '.git'));
   let ok = true;
+  await mock.start();
+  // Base URLs are application-scoped: user settings.
+  const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
   for (const [i, theme] of opt.theme.entries()) {
-    ok = await withWorkbench({ vsix: opt.vsix, theme }, (browser, server) => scenario(browser, server, workspace, theme, i === 0));
+    ok = await withWorkbench({ vsix: opt.vsix, theme, settings }, (browser, server) => scenario(browser, server, workspace, theme, i));
     if (!ok) break;
   }
+  await mock.stop();
   if (ok) {
     // A cloned repository that ships a session database, opened without trusting it.
     const cloned = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-untrusted-'));

@@ -9,10 +9,10 @@ import { installVsix, startServer } from '../vscode/server.mjs';
  * Runs `fn(browser, server)` against a fresh VS Code server (with the .vsix installed when given)
  * and a fresh Chromium; cleans both up. Resolves false when `fn` threw (the error is printed).
  */
-export async function withWorkbench({ vsix, theme, trust = false }, fn) {
+export async function withWorkbench({ vsix, theme, trust = false, settings = {} }, fn) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
   if (vsix) installVsix(dataDir, vsix);
-  const server = await startServer({ dataDir, trust, settings: theme ? { 'workbench.colorTheme': theme } : {} });
+  const server = await startServer({ dataDir, trust, settings: { ...settings, ...(theme ? { 'workbench.colorTheme': theme } : {}) } });
   const browser = await launchBrowser();
   try {
     await fn(browser, server);
@@ -68,6 +68,12 @@ export async function openContainer(page, title) {
   const tab = page.locator('.part.activitybar li[role="tab"]', { has: page.locator(`a.action-label[aria-label^="${title}"]`) });
   if ((await tab.getAttribute('aria-selected')) !== 'true') await icon.click();
   await page.locator(SEL.sidebarTitle, { hasText: title }).waitFor();
+}
+
+/** Runs a context-menu item. A click sometimes only highlights it (the menu still settling); Enter then runs the highlighted item. */
+export async function chooseMenuItem(page, label) {
+  await page.locator(SEL.menuItem(label)).click();
+  await page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 2000 }).catch(() => page.keyboard.press('Enter'));
 }
 
 /** F1, type the command's full "Category: Title", wait for its row, Enter. */

@@ -3,6 +3,8 @@ import { strict as assert } from 'node:assert';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { StateHost } from '../../src/extension/webview/stateHost';
+import { createProvider } from '../../src/core/providers';
+import type { ConversationAccess } from '../../src/extension/webview/turns';
 import type { HostToWebview } from '../../src/protocol';
 import { tempDb } from '../helpers/temp';
 
@@ -10,9 +12,11 @@ const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('webview hosts', () => {
   let m: SessionManager;
+  let file: string;
   let posted: HostToWebview[];
   beforeEach(async () => {
-    m = await SessionManager.open(tempDb());
+    file = tempDb();
+    m = await SessionManager.open(file);
     posted = [];
   });
   afterEach(() => m.close());
@@ -78,5 +82,61 @@ describe('webview hosts', () => {
     const long = (root as { result: { nodes: Array<{ key: string; preview: string; size: number }> } }).result.nodes[1]!;
     assert.equal(long.size, 1000);
     assert.equal(long.preview.length, 301);
+  });
+
+  it('offers the composer in Init, and refuses to send at the host when it is off or absent (nothing stored, no provider asked)', async () => {
+    const s = await m.create({ provider: 'replay', model: 'recorded' });
+    let asked = 0;
+    const conversations: ConversationAccess = {
+      provider: async () => { asked += 1; return { provider: createProvider({ name: 'replay' }) }; },
+      choices: () => [{ name: 'replay', models: ['recorded'] }],
+    };
+    const send = { kind: 'request', id: 1, method: 'turn/send', params: { sessionId: s.id, content: 'hello' } } as const;
+    const init = (p: HostToWebview | undefined) => (p?.kind === 'notification' ? (p.params as { composer?: unknown }).composer : 'not init');
+    const error = (p: HostToWebview | undefined) => (p?.kind === 'response' && !p.ok ? p.error.message : 'not an error');
+    for (const [options, composer, refusal] of [
+      [{ conversations }, { providers: [{ name: 'replay', models: ['recorded'] }], streaming: [] }, undefined],
+      [{ conversations, plainText: true }, { disabled: 'Sending is off: this workspace is not trusted, so content is shown as plain text.' }, /not trusted/],
+      [{}, undefined, /not available in this view/],
+    ] as const) {
+      posted = [];
+      const host = new HistoryHost(m, (x) => posted.push(x), options);
+      await host.receive({ kind: 'ready', view: 'history' });
+      assert.deepEqual(init(posted[0]), composer);
+      if (refusal) {
+        await host.receive(send);
+        assert.match(error(posted[1]), refusal);
+      }
+      host.dispose();
+    }
+    // A database open read-only (e.g. another window holds it): off too.
+    const ro = await SessionManager.open(file, { readOnly: true });
+    posted = [];
+    const host = new HistoryHost(ro, (x) => posted.push(x), { conversations });
+    await host.receive({ kind: 'ready', view: 'history' });
+    assert.deepEqual(init(posted[0]), { disabled: 'Sending is off: the session database is read-only here.' });
+    await host.receive(send);
+    assert.match(error(posted[1]), /read-only/);
+    host.dispose();
+    await ro.close();
+    assert.equal(asked, 0, 'no provider was asked for');
+    assert.equal(m.allMessages(s.id).length, 0, 'nothing was stored');
+  });
+
+  it('answers Send before the turn ends, even when the store refuses the message at once', async () => {
+    await m.close();
+    m = await SessionManager.open(file, { maxMessageBytes: 100 });
+    const s = await m.create({ provider: 'replay', model: 'recorded' });
+    const conversations: ConversationAccess = { provider: async () => ({ provider: createProvider({ name: 'replay' }) }), choices: () => [] };
+    const host = new HistoryHost(m, (x) => posted.push(x), { conversations });
+    await host.receive({ kind: 'ready', view: 'history' });
+    await host.receive({ kind: 'request', id: 1, method: 'turn/send', params: { sessionId: s.id, content: 'x'.repeat(200) } });
+    await settle();
+    const kinds = posted.slice(1).map((p) => (p.kind === 'notification' ? p.method : p.kind));
+    assert.deepEqual(kinds, ['response', 'turn/end'], 'the webview knows the turn started before it ends');
+    const end = posted[2]?.kind === 'notification' ? posted[2].params as { sent: boolean; error?: { code: string } } : undefined;
+    assert.equal(end?.sent, false, 'nothing was stored: the webview gives the text back');
+    assert.equal(m.allMessages(s.id).length, 0);
+    host.dispose();
   });
 });

@@ -6,6 +6,8 @@ import { dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { StateHost } from '../../src/extension/webview/stateHost';
+import { MockProviders } from '../mock-providers/server';
+import { mockAccess } from '../helpers/providers';
 import { seedOthers, seedShowcase } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
 import { DARK_MODERN, HIGH_CONTRAST, LIGHT_MODERN } from '../helpers/themes';
@@ -18,8 +20,10 @@ describe('webview screenshots (Chromium)', function () {
   const env = withChromium();
   let m: SessionManager;
   let sessionId: string;
+  const mock = new MockProviders();
 
   before(async () => {
+    await mock.start();
     m = await SessionManager.open(tempDb());
     sessionId = (await seedShowcase(m)).session.id;
     await seedOthers(m);
@@ -27,6 +31,7 @@ describe('webview screenshots (Chromium)', function () {
   });
   after(async () => {
     await m?.close();
+    await mock.stop();
   });
 
   for (const [name, theme] of [['dark', DARK_MODERN], ['light', LIGHT_MODERN], ['high-contrast', HIGH_CONTRAST]] as const) {
@@ -47,6 +52,32 @@ describe('webview screenshots (Chromium)', function () {
       await view.page.keyboard.press('ArrowRight');
       await view.page.waitForTimeout(200);
       await view.page.screenshot({ path: path.join(OUT, `history-${name}-replay.png`) });
+      host!.dispose();
+      assert.deepEqual(view.errors, []);
+      await view.page.context().close();
+      assert.ok(fs.statSync(file).size > 10_000);
+    });
+
+    it(`composer mid-stream, ${name}`, async () => {
+      let host: HistoryHost | undefined;
+      const { session } = await seedShowcase(m);
+      const view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, { conversations: mockAccess(mock) })), { theme, width: 1280, height: 860 });
+      host!.reveal({ sessionId: session.id });
+      await view.page.waitForSelector('.composer-input');
+      await view.page.selectOption('.composer-provider', 'openai');
+      mock.script('openai', { chunks: ['Here is the plan in short:\n\n', '- **Mon**: Louvre in the morning, ', 'Seine walk at dusk\n', '- **Tue**: Montmartre and '], hang: true });
+      await view.page.fill('.composer-input', 'Summarise the plan day by day.');
+      await view.page.press('.composer-input', 'Enter');
+      await view.page.waitForSelector('article.message.is-streaming:has-text("Montmartre and")');
+      await view.page.waitForSelector('.composer-notice.level-warning');
+      await view.page.fill('.composer-input', 'And what should I pack?');
+      await view.page.waitForTimeout(300);
+      const file = path.join(OUT, `history-composer-${name}.png`);
+      await view.page.screenshot({ path: file });
+      await view.page.click('.composer-action');
+      await view.page.waitForSelector('article.message.is-partial:has-text("Montmartre and")');
+      await view.page.waitForTimeout(200);
+      await view.page.screenshot({ path: path.join(OUT, `history-composer-${name}-stopped.png`) });
       host!.dispose();
       assert.deepEqual(view.errors, []);
       await view.page.context().close();

@@ -3,8 +3,10 @@
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { dumpState } from '../../src/core/dump';
+import { createProvider } from '../../src/core/providers';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
+import type { ConversationAccess } from '../../src/extension/webview/turns';
 import { StateHost } from '../../src/extension/webview/stateHost';
 import { tempDb } from '../helpers/temp';
 import { OpenedView, openView, until, withChromium } from '../helpers/webview';
@@ -105,6 +107,7 @@ describe('hostile content (Chromium)', function () {
     const dangerous = await v.page.evaluate(() => {
       const bad: string[] = [];
       for (const el of document.querySelectorAll('#app *')) {
+        if (el.classList.contains('composer-input')) continue; // the composer's own textarea (sized through CSSOM)
         if (/^(script|img|iframe|svg|math|object|embed|style|link|meta|base|form|textarea|video|audio|source|frame|noscript)$/i.test(el.tagName)) bad.push(el.tagName);
         for (const a of el.getAttributeNames()) {
           if (/^on|^(href|src|srcset|srcdoc|action|formaction|xlink:href)$/i.test(a)) bad.push(`${el.tagName}[${a}]`);
@@ -117,7 +120,15 @@ describe('hostile content (Chromium)', function () {
   }
 
   it(`renders ${payloads('x').length} markdown/HTML payloads and hostile parts, titles, tags and ids inertly in the history browser`, async () => {
-    view = await openView(env.browser, env.server, 'history', (post) => new HistoryHost(m, post, { openLink: (u) => links.push(u) }), { height: 1400 });
+    // The composer answers from a recorded reply made of the payloads (streamed in chunks that cut them anywhere),
+    // with a hostile note and hostile provider and model names.
+    let recordedFrom = '';
+    const conversations: ConversationAccess = {
+      provider: async () => ({ provider: createProvider({ name: 'replay', chunkSize: 7, recorded: m.allMessages(recordedFrom) }), note: `<img src=x onerror=${c(61)}> note` }),
+      choices: () => [{ name: `<img src=x onerror=${c(62)}>`, models: [`"><script>${c(63)}</script>`] }],
+    };
+    let host: HistoryHost | undefined;
+    view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, { openLink: (u) => links.push(u), conversations, coalesceMs: 10 })), { height: 1400 });
     page = view.page;
     await page.waitForSelector('.session-item');
     assert.match(await page.textContent('.session-item .title-text') ?? '', /^Hostile <img src=x onerror=/);
@@ -133,9 +144,10 @@ describe('hostile content (Chromium)', function () {
       await page.$eval('.feed', (el, top) => { el.scrollTop = top; }, y);
       await page.waitForTimeout(60);
       await page.waitForFunction(() => !document.querySelector('article.message.loading'), null, { timeout: 10_000 });
+      // What is on screen first: clicking scrolls whatever it clicks into view.
+      for (const t of await page.$$eval('.invisible-char, .truncated, .raw-html', (els) => els.map((e) => `${e.className}: ${e.textContent}`))) seen.add(t);
       for (const a of await page.$$('.feed .link, .feed .link-refused')) await a.click({ force: true }).catch(() => undefined);
       for (const d of await page.$$('.feed details:not([open]) > summary')) await d.click().catch(() => undefined);
-      for (const t of await page.$$eval('.invisible-char, .truncated, .raw-html', (els) => els.map((e) => `${e.className}: ${e.textContent}`))) seen.add(t);
     }
     await page.waitForTimeout(200);
     await assertNothingRan(view, 'history');
@@ -154,6 +166,21 @@ describe('hostile content (Chromium)', function () {
     await page.click('.session-item, .hit-item');
     await page.waitForTimeout(300);
     await assertNothingRan(view, 'history');
+    // Send from the composer: the payloads stream in, painted on every delta.
+    const recorded = await m.create({ provider: 'replay', model: 'recorded', title: 'Recorded hostile reply' });
+    await m.addMessages(recorded.id, [{ role: 'user', content: 'go' }, { role: 'assistant', content: payloads(env.server.origin).join('\n\n') }]);
+    recordedFrom = recorded.id;
+    const target = await m.create({ provider: `<img src=x onerror=${c(64)}>`, model: `<script>${c(65)}</script>`, title: 'Composer' });
+    host!.reveal({ sessionId: target.id });
+    await page.waitForSelector('.session-title >> text=Composer');
+    await page.fill('.composer-input', `<script>${c(66)}</script> go`);
+    await page.press('.composer-input', 'Enter');
+    await page.waitForSelector('.composer-notice.level-info >> text=note');
+    await until(() => m.allMessages(target.id).at(-1)?.state === 'complete', 'the hostile reply stored');
+    await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
+    await page.waitForTimeout(300);
+    await assertNothingRan(view, 'history');
+    host!.dispose();
     await page.context().close();
   });
 

@@ -4,9 +4,10 @@ import { CoreError } from '../../core/errors';
 import type { Message } from '../../core/model';
 import type { SessionEvent, SessionManager } from '../../core/sessions';
 import {
-  HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, ResultOf, RevealTarget, WebMessage,
+  ComposerInfo, HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, ResultOf, RevealTarget, WebMessage,
 } from '../../protocol';
 import { IpcHost } from './ipcHost';
+import { ConversationAccess, Turns } from './turns';
 
 export interface HistoryHostOptions {
   /** Opens an http(s) link outside the editor (the scheme is already checked). */
@@ -15,8 +16,12 @@ export interface HistoryHostOptions {
   /** Opens the state view on a dump of the session. */
   showDump?(sessionId: string): void;
   onError?(message: string): void;
-  /** Content as plain text, no markdown (the extension sets it in an untrusted workspace). */
+  /** Content as plain text, no markdown (the extension sets it in an untrusted workspace). The composer is off then. */
   plainText?: boolean;
+  /** Sending from the composer; without it the composer is hidden. */
+  conversations?: ConversationAccess;
+  /** How long reply deltas are gathered before they are posted (ms). */
+  deltaMs?: number;
   /** How long change events are gathered before the webview hears of them (ms). */
   coalesceMs?: number;
 }
@@ -32,13 +37,18 @@ export class HistoryHost {
   private readonly unsubscribe: () => void;
   private changed: { sessions: boolean; messages: Set<string | undefined> } = { sessions: false, messages: new Set() };
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly turns: Turns | undefined;
 
   constructor(private readonly manager: SessionManager, post: (message: HostToWebview) => unknown, private readonly options: HistoryHostOptions = {}) {
     this.ipc = new IpcHost('history', post, () => {
       const reveal = this.pendingReveal;
       this.pendingReveal = undefined;
-      this.ipc.notify(IpcNotification.Init, { view: 'history', ...(reveal ? { reveal: this.locate(reveal) } : {}), ...(options.plainText ? { plainText: true } : {}) });
+      const composer = this.composer();
+      this.ipc.notify(IpcNotification.Init, {
+        view: 'history', ...(reveal ? { reveal: this.locate(reveal) } : {}), ...(options.plainText ? { plainText: true } : {}), ...(composer ? { composer } : {}),
+      });
     }, options.onError);
+    this.turns = options.conversations && new Turns(manager, options.conversations, (type, params) => this.ipc.notify(type, params), options.deltaMs);
     const m = manager;
     this.ipc
       .onRequest(IpcRequest.ListSessions, (p) => m.list({ ...p, sortBy: 'lastActivityAt', descending: true }))
@@ -50,6 +60,8 @@ export class HistoryHost {
       .onRequest(IpcRequest.Revisions, ({ messageId }) => ({ revisions: m.revisions(messageId) }))
       .onRequest(IpcRequest.Fork, async ({ sessionId, messageId, title }) => ({ session: await m.fork(sessionId, messageId, title ? { title } : {}) }))
       .onRequest(IpcRequest.LocateTool, (p) => this.locateTool(p.sessionId, p.callId, p.seq, p.find))
+      .onRequest(IpcRequest.Send, async (p) => { await this.sender().start(p); return {}; })
+      .onRequest(IpcRequest.Stop, ({ sessionId }) => ({ stopped: this.sender().stop(sessionId) }))
       .onCommand(IpcCommand.OpenLink, ({ url }) => {
         if (!isSafeLink(url)) throw new CoreError('InvalidInput', `Refused to open a link that is not http(s): ${url.slice(0, 100)}`);
         options.openLink?.(url);
@@ -82,6 +94,27 @@ export class HistoryHost {
   dispose(): void {
     this.unsubscribe();
     clearTimeout(this.timer);
+    this.turns?.dispose();
+  }
+
+  /** What the composer may do: nothing (hidden) without a way to send; off, with the reason, in plain-text or read-only mode. */
+  private composer(): ComposerInfo | undefined {
+    if (!this.turns) return undefined;
+    const off = this.offReason();
+    return off ? { disabled: off } : { providers: this.turns.choices(), streaming: this.turns.streaming() };
+  }
+
+  private offReason(): string | undefined {
+    if (this.options.plainText) return 'Sending is off: this workspace is not trusted, so content is shown as plain text.';
+    if (this.manager.readOnly) return 'Sending is off: the session database is read-only here.';
+    return undefined;
+  }
+
+  private sender(): Turns {
+    if (!this.turns) throw new CoreError('InvalidInput', 'Sending messages is not available in this view.');
+    const off = this.offReason();
+    if (off) throw new CoreError('InvalidInput', off);
+    return this.turns;
   }
 
   /** The session, its outline, and the page the view shows first: opening takes one round trip. */

@@ -5,6 +5,12 @@ import type { RevealTarget } from '../../protocol';
 import { HistoryHost } from './historyHost';
 import { bindPanel, createPanel, poster } from './panel';
 import { StatePanel } from './statePanel';
+import type { ConversationAccess } from './turns';
+
+export interface HistoryPanelOptions {
+  /** Sending from the history browser's composer (the extension's Providers); without it the composer is hidden. */
+  conversations?: ConversationAccess;
+}
 
 export class HistoryPanel {
   private static current: HistoryPanel | undefined;
@@ -17,7 +23,7 @@ export class HistoryPanel {
   }
 
   /** Opens the history browser (or brings it forward), optionally at a session and message. */
-  static show(context: vscode.ExtensionContext, manager: SessionManager, target?: RevealTarget): HistoryPanel {
+  static show(context: vscode.ExtensionContext, manager: SessionManager, target?: RevealTarget, options: HistoryPanelOptions = {}): HistoryPanel {
     const existing = HistoryPanel.current;
     if (existing) {
       existing.panel.reveal(undefined, false);
@@ -25,24 +31,25 @@ export class HistoryPanel {
       return existing;
     }
     const panel = createPanel(context, 'history', 'Session History');
-    const created = HistoryPanel.attach(context, manager, panel);
+    const created = HistoryPanel.attach(context, manager, panel, options);
     if (target) created.reveal(target.sessionId, target.messageId);
     return created;
   }
 
   /** For a WebviewPanelSerializer: takes over a panel VS Code restored after a restart. */
-  static revive(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel): HistoryPanel {
+  static revive(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel, options: HistoryPanelOptions = {}): HistoryPanel {
     HistoryPanel.current?.panel.dispose();
-    return HistoryPanel.attach(context, manager, panel);
+    return HistoryPanel.attach(context, manager, panel, options);
   }
 
-  private static attach(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel): HistoryPanel {
+  private static attach(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel, options: HistoryPanelOptions): HistoryPanel {
     const host = new HistoryHost(manager, poster(panel), {
       openLink: (url) => void vscode.env.openExternal(vscode.Uri.parse(url, true)),
       copyText: (text) => void vscode.env.clipboard.writeText(text),
       showDump: (sessionId) => StatePanel.showSession(context, manager, sessionId),
       onError: (message) => manager.tracer.warn(message),
       plainText: !vscode.workspace.isTrusted,
+      ...(options.conversations ? { conversations: options.conversations } : {}),
     });
     HistoryPanel.current = new HistoryPanel(panel, host, bindPanel(context, panel, 'history', host));
     return HistoryPanel.current;

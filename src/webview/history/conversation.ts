@@ -17,6 +17,10 @@ export interface ConversationEvents {
   /** A fork was made: the session list should show it. */
   forked(session: Session): void;
   open(sessionId: string, seq?: number): void;
+  /** A session's data arrived (again, after a reload), before its rows are painted; or none is open (undefined). */
+  shown(session: Session | undefined): void;
+  /** Text of the reply streaming into a session, ahead of what the database holds (undefined: none streams). */
+  streamingText(sessionId: string): string | undefined;
 }
 
 export interface Position { seq: number; delta: number }
@@ -45,6 +49,7 @@ export class Conversation {
   private focusTarget: { item: number; callId?: string; focus: boolean } | undefined;
   private openGeneration = 0;
   private readonly actions: MessageActions;
+  private streamFrame = 0;
 
   constructor(private readonly events: ConversationEvents) {
     this.actions = {
@@ -92,29 +97,39 @@ export class Conversation {
     return seq === undefined ? undefined : { seq, delta: Math.round(top!.delta) };
   }
 
-  /** Opens a session at a message (by seq), a saved position, or the start. */
-  async open(sessionId: string, at?: { seq?: number; position?: Position }): Promise<void> {
+  /**
+   * Opens a session at a message (by seq), a saved position, or the start. `stay` (a reload: its messages changed)
+   * keeps the view where it is when the data arrives (the user may have scrolled meanwhile), at the end if it is there.
+   */
+  async open(sessionId: string, at?: { seq?: number; position?: Position; stay?: boolean }): Promise<void> {
     const generation = ++this.openGeneration;
     performance.mark('lss:open');
     this.feed.setAttribute('aria-busy', 'true');
-    const seq = at?.seq ?? at?.position?.seq;
+    const seq = at?.seq ?? (at?.stay ? this.position() : at?.position)?.seq;
     // The page around the target comes with the outline, so the first paint has content.
     const { session, outline, messages } = await request(IpcRequest.OpenSession, { sessionId, ...(seq === undefined ? {} : { aroundSeq: seq }) });
     if (generation !== this.openGeneration) return;
     performance.mark('lss:data');
+    const position = at?.stay ? this.position() : at?.position;
+    const follow = at?.stay === true && !this.replay.active && this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
     const same = this.session?.id === session.id;
     this.session = session;
+    this.events.shown(session);
+    if (at?.stay) this.cache.clear();
     this.setOutline(outline, !same);
     this.store(messages);
     // The same session again (its messages changed): rebuild what is on screen from the fresh data.
     if (same) this.list.refresh(this.list.renderedItems);
     this.renderHeader();
     if (!same) { this.closeFind(); this.replay.close(); }
-    const item = seq === undefined ? 0 : (this.indexOfSeq.get(seq) ?? nearestIndex(outline.seqs, seq));
+    const target = at?.seq ?? position?.seq;
+    const item = target === undefined ? 0 : (this.indexOfSeq.get(target) ?? nearestIndex(outline.seqs, target));
     this.applyRows();
     if (outline.seqs.length) {
       if (at?.seq !== undefined) this.reveal(item);
-      else this.list.scrollToItem(this.shownItem(item), 'start', at?.position?.delta ?? 0);
+      // Following along at the end: stay at the end as messages arrive.
+      else if (follow) this.list.scrollToEnd();
+      else this.list.scrollToItem(this.shownItem(item), 'start', position?.delta ?? 0);
     }
     this.feed.setAttribute('aria-busy', 'false');
     requestAnimationFrame(() => setTimeout(() => { performance.mark('lss:painted'); document.body.dataset['painted'] = session.id; }, 0));
@@ -123,19 +138,27 @@ export class Conversation {
 
   /** Reloads the open session after its messages changed, keeping the view where it is. */
   async reload(): Promise<void> {
-    if (!this.session) return;
-    const atEnd = this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
-    const position = this.position();
-    this.cache.clear();
-    await this.open(this.session.id, position ? { position } : {});
-    // Following along at the end: stay at the end as messages arrive.
-    if (atEnd && !this.replay.active) this.list.scrollToEnd();
+    if (this.session) await this.open(this.session.id, { stay: true });
   }
 
   close(): void {
     this.session = undefined;
     this.setOutline({ seqs: [], roles: [], times: [] }, true);
     this.showEmpty();
+    this.events.shown(undefined);
+  }
+
+  /** Follows the conversation to its end (a message was just sent). */
+  followEnd(): void {
+    if (!this.replay.active) this.list.scrollToEnd();
+  }
+
+  /** Repaints the streaming reply (its last row) once per frame as text arrives. */
+  repaintStreaming(): void {
+    this.streamFrame ||= requestAnimationFrame(() => {
+      this.streamFrame = 0;
+      this.list.refresh([this.outline.seqs.length - 1]);
+    });
   }
 
   setHiddenRoles(hidden: ReadonlySet<Role>): void {
@@ -258,7 +281,10 @@ export class Conversation {
 
   private renderItem(item: number): HTMLElement {
     const m = this.cache.get(item);
-    return m ? messageRow(m, this.actions) : placeholderRow(this.outline.seqs[item]!, this.outline.roles[item]!);
+    if (!m) return placeholderRow(this.outline.seqs[item]!, this.outline.roles[item]!);
+    // The last message, a reply still partial while text streams into the session: that reply, painted ahead of its saves.
+    const streamed = item === this.outline.seqs.length - 1 && m.role === 'assistant' && m.state === 'partial' ? this.events.streamingText(m.sessionId) : undefined;
+    return streamed === undefined ? messageRow(m, this.actions) : messageRow(withStreamed(m, streamed), this.actions, { streaming: true });
   }
 
   private onRendered(items: number[]): void {
@@ -423,6 +449,18 @@ export class Conversation {
     clear(this.header);
     this.header.append(h('div', { class: 'empty' }, icon('history'), ' Pick a session, or search all messages.'));
   }
+}
+
+/** The stored reply with the text that streamed in since its last save appended (all of its text parts form the streamed text). */
+function withStreamed(m: WebMessage, streamed: string): WebMessage {
+  const stored = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  if (streamed.length <= stored.length || !streamed.startsWith(stored)) return m;
+  const tail = streamed.slice(stored.length);
+  const parts = [...m.parts];
+  const last = parts[parts.length - 1];
+  if (last?.type === 'text') parts[parts.length - 1] = { ...last, text: last.text + tail };
+  else parts.push({ type: 'text', text: tail });
+  return { ...m, parts };
 }
 
 function nearestIndex(seqs: number[], seq: number): number {

@@ -4,11 +4,12 @@ import './history.css';
 import { IpcNotification } from '../../protocol';
 import { h } from '../shared/dom';
 import { loadState, onNotification, ready, saveState } from '../shared/ipc';
+import { Composer, Draft } from './composer';
 import { Conversation, Position } from './conversation';
 import { setPlainText } from './message';
 import { Sidebar, SidebarState } from './sidebar';
 
-interface SavedState extends SidebarState { sessionId?: string; position?: Position; find?: string }
+interface SavedState extends SidebarState { sessionId?: string; position?: Position; find?: string; drafts?: Record<string, Draft> }
 
 const saved = loadState<SavedState>();
 let restored = false;
@@ -22,7 +23,18 @@ const conversation = new Conversation({
   stateChanged: () => persist(true),
   forked: () => void sidebar.reload(),
   open: (sessionId, seq) => void open(sessionId, seq),
+  shown: (session) => composer.show(session),
+  streamingText: (sessionId) => composer.streamingText(sessionId),
 });
+const isOpen = (sessionId: string) => sessionId === conversation.sessionId;
+const composer = new Composer({
+  sent: (sessionId) => { if (isOpen(sessionId)) conversation.followEnd(); },
+  streamed: (sessionId) => { if (isOpen(sessionId)) conversation.repaintStreaming(); },
+  // The final reply is in the database: repaint now rather than after the coalesced change notification.
+  ended: (sessionId) => { if (isOpen(sessionId)) void conversation.reload(); },
+  stateChanged: () => persist(true),
+});
+conversation.element.append(composer.element);
 
 document.getElementById('app')!.replaceChildren(h('div', { class: 'history' }, sidebar.element, conversation.element));
 
@@ -42,6 +54,7 @@ function persist(soon = false): void {
     ...(conversation.sessionId ? { sessionId: conversation.sessionId } : {}),
     ...(position ? { position } : {}),
     ...(conversation.findQuery ? { find: conversation.findQuery } : {}),
+    drafts: composer.saved(),
   });
 }
 window.addEventListener('pagehide', () => persist());
@@ -57,8 +70,9 @@ async function open(sessionId: string, seq?: number, position?: Position): Promi
   }
 }
 
-onNotification(IpcNotification.Init, async ({ reveal, plainText }) => {
+onNotification(IpcNotification.Init, async ({ reveal, plainText, composer: info }) => {
   setPlainText(plainText === true);
+  composer.configure(info, saved.drafts);
   sidebar.restore(saved);
   conversation.setHiddenRoles(sidebar.hiddenRoles);
   await Promise.all([sidebar.reload(), sidebar.loadFacets()]);
@@ -83,6 +97,9 @@ onNotification(IpcNotification.SessionsChanged, () => { void sidebar.reload(); v
 onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
   if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId)) void conversation.reload();
 });
+onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
+onNotification(IpcNotification.TurnNotice, (p) => composer.notice(p));
+onNotification(IpcNotification.TurnEnd, (p) => composer.end(p));
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement;

@@ -41,10 +41,12 @@ export function placeholderRow(seq: number, role: Role): HTMLElement {
     h('div', { class: 'message-body' }, h('div', { class: 'skeleton' })));
 }
 
-export function messageRow(m: WebMessage, actions: MessageActions): HTMLElement {
+/** `streaming`: the reply is still arriving (shown as such, not as cut off). */
+export function messageRow(m: WebMessage, actions: MessageActions, { streaming = false } = {}): HTMLElement {
   const time = h('time', { datetime: m.createdAt, title: m.createdAtRaw ?? m.createdAt }, formatTime(m.createdAt));
   const badges: Child[] = [
-    m.state !== 'complete' ? h('span', { class: `badge state-${m.state}`, title: m.state === 'partial' ? 'The reply was cut off before it finished' : 'The reply failed' }, icon(m.state === 'partial' ? 'debug-pause' : 'error'), ` ${m.state}`) : null,
+    streaming ? h('span', { class: 'badge state-streaming', title: 'The reply is streaming in' }, icon('loading codicon-modifier-spin'), ' streaming')
+      : m.state !== 'complete' ? h('span', { class: `badge state-${m.state}`, title: m.state === 'partial' ? 'The reply was cut off before it finished' : 'The reply failed' }, icon(m.state === 'partial' ? 'debug-pause' : 'error'), ` ${m.state}`) : null,
     m.revision > 0 ? editedBadge(m, actions) : null,
   ];
   const header = h('header', { class: 'message-header' },
@@ -54,7 +56,7 @@ export function messageRow(m: WebMessage, actions: MessageActions): HTMLElement 
       button('copy', 'Copy message text', () => actions.copy(plainText(m.parts))),
       button('repo-forked', 'Fork from here', () => actions.fork(m), { class: 'icon-button fork' })));
   const body = h('div', { class: 'message-body' }, ...m.parts.map((p) => renderPart(p, m, actions)));
-  return h('article', { class: `message role-${m.role} is-${m.state}`, 'data-seq': m.seq, 'data-id': m.id, tabindex: -1, 'aria-label': `${m.role} message ${m.seq}` },
+  return h('article', { class: `message role-${m.role} is-${streaming ? 'streaming' : m.state}`, 'data-seq': m.seq, 'data-id': m.id, tabindex: -1, 'aria-label': `${m.role} message ${m.seq}`, 'aria-busy': streaming ? 'true' : undefined },
     header, body, detailsRow(m));
 }
 

@@ -116,17 +116,22 @@ export class Sidebar {
 
   /** Reloads the list (sessions, or search hits while there is a query). */
   async reload(): Promise<void> {
-    this.shown = 0;
-    this.hits = [];
-    clear(this.list);
-    await this.loadMore(++this.generation);
+    await this.loadMore(++this.generation, true);
   }
 
-  private async loadMore(generation = this.generation): Promise<void> {
+  /** `fresh`: the first page replaces the list once it arrives (the list reloads on every save while a reply streams: no blank flashes). */
+  private async loadMore(generation = this.generation, fresh = false): Promise<void> {
     const query = this.query.trim();
+    const restart = () => {
+      if (!fresh) return;
+      this.shown = 0;
+      this.hits = [];
+      clear(this.list);
+    };
     if (query) {
-      const r = await request(IpcRequest.Search, { query, offset: this.hits.length, limit: PAGE });
+      const r = await request(IpcRequest.Search, { query, offset: fresh ? 0 : this.hits.length, limit: PAGE });
       if (generation !== this.generation) return;
+      restart();
       this.hits.push(...r.hits);
       this.renderHits(r.hits);
       this.heading.textContent = `${formatNumber(r.total)} matching message${r.total === 1 ? '' : 's'}`;
@@ -135,7 +140,7 @@ export class Sidebar {
     }
     const f = this.filters;
     const r = await request(IpcRequest.ListSessions, {
-      offset: this.shown, limit: Math.min(PAGE, SESSION_PAGE_MAX),
+      offset: fresh ? 0 : this.shown, limit: Math.min(PAGE, SESSION_PAGE_MAX),
       ...(f.status ? { status: f.status as SessionSummary['status'] } : {}),
       ...(f.provider ? { provider: f.provider } : {}),
       ...(f.tag ? { tag: f.tag } : {}),
@@ -143,6 +148,7 @@ export class Sidebar {
       ...(f.to ? { activeTo: localMidnight(f.to, 1) } : {}),
     });
     if (generation !== this.generation) return;
+    restart();
     for (const s of r.items) this.list.appendChild(this.sessionItem(s));
     this.shown += r.items.length;
     this.heading.textContent = `${formatNumber(r.total)} session${r.total === 1 ? '' : 's'}`;

@@ -57,8 +57,10 @@ export class VirtualList {
     }, { passive: true });
     this.resize = new ResizeObserver((entries) => this.onResize(entries));
     new ResizeObserver(([e]) => {
+      // The anchor is taken with the old height: a view at the end stays there when the viewport shrinks.
+      const anchor = this.currentAnchor();
       this.viewport = e?.contentRect.height ?? 0;
-      this.update();
+      this.update(anchor);
     }).observe(options.scroller);
   }
 
