@@ -124,6 +124,29 @@ describe('history browser composer (Chromium)', function () {
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
   });
 
+  it('stops a reply with Escape, and a reply that ended never shows as streaming beside Send', async () => {
+    const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Escape' });
+    mock.script('openai', { chunks: ['Half ', 'an answer'], hang: true }, { chunks: ['A whole ', 'answer'], delayMs: 20 });
+    await open(s.id);
+    // Records any moment the composer offers Send while a row still says it is streaming.
+    await page.evaluate(() => {
+      const w = window as unknown as { __stale: number };
+      w.__stale = 0;
+      new MutationObserver(() => {
+        if (document.querySelector('.composer-action[aria-label="Send (Enter)"]') && document.querySelector('article.message.is-streaming')) w.__stale++;
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await type('Start');
+    await page.waitForSelector(row('streaming', 'an answer'));
+    await page.press('.composer-input', 'Escape');
+    await page.waitForSelector(row('partial', 'an answer'));
+    await until(() => last(s.id).stopReason === 'cancelled', 'the reply stored as stopped');
+    await type('Again');
+    await page.waitForSelector(row('complete', 'A whole answer'));
+    await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
+    assert.equal(await page.evaluate(() => (window as unknown as { __stale: number }).__stale), 0, 'no stale streaming badge once a turn ended');
+  });
+
   it('follows the newest message while streaming, unless the user scrolled up', async () => {
     const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Scrolling' });
     await m.addMessages(s.id, Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' as const : 'user' as const, content: `Line ${i} `.repeat(40) })));

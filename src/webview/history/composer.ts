@@ -6,6 +6,7 @@ import type { Session } from '../../core/model';
 import { ComposerInfo, IpcRequest, ParamsOf, IpcNotification, ProviderChoice } from '../../protocol';
 import { clear, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
+import type { StreamedReply } from './conversation';
 
 export interface ComposerEvents {
   /** A message went out from here: the conversation follows it to the end. */
@@ -36,7 +37,7 @@ export class Composer {
   /** Reply text streamed so far, for each session with a turn running. */
   private readonly live = new Map<string, string>();
   /** A turn's text from its end until the conversation has the stored reply: painting meanwhile must not show an older save. */
-  private readonly settling = new Map<string, string>();
+  private readonly settling = new Map<string, Required<StreamedReply>>();
   private readonly notices = new Map<string, Notice[]>();
   /** What was last sent in each session: given back if the turn failed before the message was stored. */
   private readonly lastSent = new Map<string, string>();
@@ -55,7 +56,7 @@ export class Composer {
   constructor(private readonly events: ComposerEvents) {
     this.input = h('textarea', {
       class: 'composer-input', rows: 1, 'aria-label': 'Message', spellcheck: 'true',
-      placeholder: 'Send a message (Enter to send, Shift+Enter for a new line)',
+      placeholder: 'Send a message (Enter to send, Shift+Enter for a new line, Escape stops a reply)',
     });
     this.input.addEventListener('input', () => {
       this.draft().text = this.input.value;
@@ -64,6 +65,11 @@ export class Composer {
       this.events.stateChanged();
     });
     this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.running) {
+        e.preventDefault();
+        void this.stop();
+        return;
+      }
       if (e.key !== 'Enter' || e.shiftKey || e.altKey || e.isComposing) return;
       e.preventDefault();
       void this.send();
@@ -116,8 +122,9 @@ export class Composer {
   }
 
   /** Text streamed so far into the session's reply (undefined: no turn running). */
-  streamingText(sessionId: string): string | undefined {
-    return this.live.get(sessionId) ?? this.settling.get(sessionId);
+  streamingText(sessionId: string): StreamedReply | undefined {
+    const text = this.live.get(sessionId);
+    return text === undefined ? this.settling.get(sessionId) : { text };
   }
 
   delta({ sessionId, offset, text }: ParamsOf<typeof IpcNotification.TurnDelta>): void {
@@ -133,9 +140,9 @@ export class Composer {
     this.addNotice(sessionId, { level, message });
   }
 
-  end({ sessionId, sent, error }: ParamsOf<typeof IpcNotification.TurnEnd>): void {
+  end({ sessionId, sent, state, error }: ParamsOf<typeof IpcNotification.TurnEnd>): void {
     const streamed = this.live.get(sessionId);
-    if (streamed) this.settling.set(sessionId, streamed);
+    if (streamed) this.settling.set(sessionId, { text: streamed, ended: state ?? 'partial' });
     this.live.delete(sessionId);
     if (error) this.addNotice(sessionId, { level: error.code === 'Cancelled' ? 'info' : 'error', message: error.message });
     const text = this.lastSent.get(sessionId);

@@ -1,6 +1,6 @@
 // The open session: its header (metadata, system prompt), the virtualized message feed fed page by page from
 // the host, find in session, replay, tool call ↔ result jumps and forking.
-import type { Role, Session } from '../../core/model';
+import type { MessageState, Role, Session } from '../../core/model';
 import { IpcCommand, IpcRequest, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, WebMessage } from '../../protocol';
 import { button, clear, formatNumber, formatTime, h, icon } from '../shared/dom';
 import { command, request } from '../shared/ipc';
@@ -19,11 +19,14 @@ export interface ConversationEvents {
   open(sessionId: string, seq?: number): void;
   /** A session's data arrived (again, after a reload), before its rows are painted; or none is open (undefined). */
   shown(session: Session | undefined): void;
-  /** Text of the reply streaming into a session, ahead of what the database holds (undefined: none streams). */
-  streamingText(sessionId: string): string | undefined;
+  /** The reply streaming into a session, ahead of what the database holds (undefined: none streams). */
+  streamingText(sessionId: string): StreamedReply | undefined;
 }
 
 export interface Position { seq: number; delta: number }
+
+/** Text streamed into a reply; once the turn ended (until the database catches up), the state it ended in. */
+export interface StreamedReply { text: string; ended?: MessageState }
 
 export class Conversation {
   readonly element: HTMLElement;
@@ -153,12 +156,15 @@ export class Conversation {
     if (!this.replay.active) this.list.scrollToEnd();
   }
 
-  /** Repaints the streaming reply (its last row) once per frame as text arrives. */
-  repaintStreaming(): void {
-    this.streamFrame ||= requestAnimationFrame(() => {
+  /** Repaints the streaming reply (its last row) once per frame as text arrives, or `now` (its turn ended). */
+  repaintStreaming(now = false): void {
+    if (now) {
+      cancelAnimationFrame(this.streamFrame);
       this.streamFrame = 0;
       this.list.refresh([this.outline.seqs.length - 1]);
-    });
+      return;
+    }
+    this.streamFrame ||= requestAnimationFrame(() => this.repaintStreaming(true));
   }
 
   setHiddenRoles(hidden: ReadonlySet<Role>): void {
@@ -284,7 +290,9 @@ export class Conversation {
     if (!m) return placeholderRow(this.outline.seqs[item]!, this.outline.roles[item]!);
     // The last message, a reply still partial while text streams into the session: that reply, painted ahead of its saves.
     const streamed = item === this.outline.seqs.length - 1 && m.role === 'assistant' && m.state === 'partial' ? this.events.streamingText(m.sessionId) : undefined;
-    return streamed === undefined ? messageRow(m, this.actions) : messageRow(withStreamed(m, streamed), this.actions, { streaming: true });
+    if (!streamed) return messageRow(m, this.actions);
+    const shown = withStreamed(m, streamed.text);
+    return streamed.ended ? messageRow({ ...shown, state: streamed.ended }, this.actions) : messageRow(shown, this.actions, { streaming: true });
   }
 
   private onRendered(items: number[]): void {

@@ -30,8 +30,13 @@ const isOpen = (sessionId: string) => sessionId === conversation.sessionId;
 const composer = new Composer({
   sent: (sessionId) => { if (isOpen(sessionId)) conversation.followEnd(); },
   streamed: (sessionId) => { if (isOpen(sessionId)) conversation.repaintStreaming(); },
-  // The final reply is in the database: repaint now rather than after the coalesced change notification.
-  ended: (sessionId) => { if (isOpen(sessionId)) void conversation.reload(); },
+  // The final reply is in the database: repaint its row in its final state now, then reload rather than wait for
+  // the coalesced change notification.
+  ended: (sessionId) => {
+    if (!isOpen(sessionId)) return;
+    conversation.repaintStreaming(true);
+    void conversation.reload();
+  },
   stateChanged: () => persist(true),
 });
 conversation.element.append(composer.element);
