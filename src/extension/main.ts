@@ -84,7 +84,12 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     }),
     // Trust granted: reopen writable.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void database.reopen()),
-    database.onDidReopen(describeView),
+    database.onDidReopen(() => {
+      describeView();
+      if (!HistoryPanel.isOpen) return;
+      database.manager().then((m) => HistoryPanel.reattach(context, m, { conversations: providers }),
+        (e: unknown) => tracer.error('could not reopen the session database for the history browser', { error: describeError(e) }));
+    }),
   );
 
   void database.manager().then(() => {

@@ -19,7 +19,8 @@ import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
 import { SEL, chooseMenuItem, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
 
 const { values: opt } = parseArgs({
-  options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] } },
+  // --only untrusted: just the Restricted Mode part (quicker while working on it).
+  options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] }, only: { type: 'string' } },
 });
 const t0 = Date.now();
 const waitUntil = async (probe, ms = 15_000) => {
@@ -245,6 +246,13 @@ async function untrusted(browser, server, workspace) {
     await shot(page, 'untrusted-readonly', step);
     assert.deepEqual(files(), before, 'nothing in .vscode/ was written');
     step('untrusted workspace: read-only and untouched');
+    // Trusting the folder reopens the database writable, and the open history browser can send.
+    await runCommand(page, 'Workspaces: Manage Workspace Trust');
+    await page.getByRole('button', { name: /^Trust/ }).first().click();
+    await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor({ state: 'detached' });
+    await history.locator('.composer-input').waitFor({ timeout: 30_000 });
+    assert.equal(await history.locator('.composer-off').isVisible(), false);
+    step('trust granted: the open history browser offers its composer');
   } finally {
     await page.close();
   }
@@ -258,7 +266,7 @@ async function main() {
   await mock.start();
   // Base URLs are application-scoped: user settings.
   const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
-  for (const [i, theme] of opt.theme.entries()) {
+  for (const [i, theme] of (opt.only === 'untrusted' ? [] : opt.theme).entries()) {
     ok = await withWorkbench({ vsix: opt.vsix, theme, settings }, (browser, server) => scenario(browser, server, workspace, theme, i));
     if (!ok) break;
   }

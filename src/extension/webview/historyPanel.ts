@@ -15,11 +15,17 @@ export interface HistoryPanelOptions {
 export class HistoryPanel {
   private static current: HistoryPanel | undefined;
 
+  private readonly subscriptions: vscode.Disposable;
+
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly host: HistoryHost, binding: vscode.Disposable) {
-    panel.onDidDispose(() => {
-      binding.dispose();
+    this.subscriptions = vscode.Disposable.from(binding, panel.onDidDispose(() => {
+      this.subscriptions.dispose();
       if (HistoryPanel.current === this) HistoryPanel.current = undefined;
-    });
+    }));
+  }
+
+  static get isOpen(): boolean {
+    return HistoryPanel.current !== undefined;
   }
 
   /** Opens the history browser (or brings it forward), optionally at a session and message. */
@@ -40,6 +46,17 @@ export class HistoryPanel {
   static revive(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel, options: HistoryPanelOptions = {}): HistoryPanel {
     HistoryPanel.current?.panel.dispose();
     return HistoryPanel.attach(context, manager, panel, options);
+  }
+
+  /**
+   * The database was reopened (trust granted, another file): an open history browser starts over on the new
+   * manager, its page reloaded so it hears what it may do now (write, send).
+   */
+  static reattach(context: vscode.ExtensionContext, manager: SessionManager, options: HistoryPanelOptions = {}): void {
+    const open = HistoryPanel.current;
+    if (!open) return;
+    open.subscriptions.dispose();
+    HistoryPanel.attach(context, manager, open.panel, options);
   }
 
   private static attach(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel, options: HistoryPanelOptions): HistoryPanel {
