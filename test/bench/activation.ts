@@ -12,7 +12,7 @@ const noop = () => ({ dispose() {} });
 class EventEmitter { constructor() { this.event = noop; } fire() {} dispose() {} }
 const vscode = {
   EventEmitter,
-  window: { createOutputChannel: () => ({ info() {}, dispose() {} }), createTreeView: () => ({ dispose() {} }) },
+  window: { createOutputChannel: () => ({ info() {}, dispose() {} }), createTreeView: () => ({ dispose() {} }), registerWebviewPanelSerializer: noop },
   commands: { registerCommand: noop },
 };
 const resolve = Module._resolveFilename;
@@ -20,7 +20,7 @@ Module._resolveFilename = function (request, ...rest) { return request === 'vsco
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
 const start = performance.now();
 const ext = require(process.argv[1]);
-const api = ext.activate({ subscriptions: [] });
+const api = ext.activate({ subscriptions: [], workspaceState: { get: () => true } });
 process.stdout.write(JSON.stringify({ total: performance.now() - start, reported: api.activationMs }));
 `;
 
