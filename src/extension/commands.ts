@@ -442,7 +442,6 @@ export class Commands {
     if (!id) return undefined;
     const content = option<string>(arg, 'content') ?? (await vscode.window.showInputBox({ title: `Message to "${manager.get(id).title}"`, prompt: 'Sent as the next user message; the reply streams into the session.' }));
     if (content === undefined || !content.trim()) return undefined;
-    if (manager.get(id).status !== 'active' && !this.ctx.db.readOnly) await manager.resume(id);
     const provider = option<string>(arg, 'provider');
     const model = option<string>(arg, 'model');
     return this.ctx.providers.sendMessage(manager, id, content, { ...(provider ? { provider } : {}), ...(model ? { model } : {}) });

@@ -87,7 +87,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     database.onDidReopen(() => {
       describeView();
       if (!HistoryPanel.isOpen) return;
-      database.manager().then((m) => HistoryPanel.reattach(context, m, { conversations: providers }),
+      database.manager().then((m) => HistoryPanel.reattach(context, m),
         (e: unknown) => tracer.error('could not reopen the session database for the history browser', { error: describeError(e) }));
     }),
   );

@@ -17,7 +17,12 @@ export class HistoryPanel {
 
   private readonly subscriptions: vscode.Disposable;
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly host: HistoryHost, binding: vscode.Disposable) {
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly host: HistoryHost,
+    private readonly options: HistoryPanelOptions,
+    binding: vscode.Disposable,
+  ) {
     this.subscriptions = vscode.Disposable.from(binding, panel.onDidDispose(() => {
       this.subscriptions.dispose();
       if (HistoryPanel.current === this) HistoryPanel.current = undefined;
@@ -52,11 +57,11 @@ export class HistoryPanel {
    * The database was reopened (trust granted, another file): an open history browser starts over on the new
    * manager, its page reloaded so it hears what it may do now (write, send).
    */
-  static reattach(context: vscode.ExtensionContext, manager: SessionManager, options: HistoryPanelOptions = {}): void {
+  static reattach(context: vscode.ExtensionContext, manager: SessionManager): void {
     const open = HistoryPanel.current;
     if (!open) return;
     open.subscriptions.dispose();
-    HistoryPanel.attach(context, manager, open.panel, options);
+    HistoryPanel.attach(context, manager, open.panel, open.options);
   }
 
   private static attach(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel, options: HistoryPanelOptions): HistoryPanel {
@@ -68,7 +73,7 @@ export class HistoryPanel {
       plainText: !vscode.workspace.isTrusted,
       ...(options.conversations ? { conversations: options.conversations } : {}),
     });
-    HistoryPanel.current = new HistoryPanel(panel, host, bindPanel(context, panel, 'history', host));
+    HistoryPanel.current = new HistoryPanel(panel, host, options, bindPanel(context, panel, 'history', host));
     return HistoryPanel.current;
   }
 

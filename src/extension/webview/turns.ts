@@ -16,6 +16,17 @@ export interface ConversationAccess {
   choices(): ProviderChoice[];
 }
 
+/**
+ * What every send does before it starts: picks the provider (the session's unless another is named; Replay answers
+ * from the session this one was forked from), then resumes the session if it is not active.
+ */
+export async function prepareTurn(manager: SessionManager, access: ConversationAccess, sessionId: string, providerName?: string): Promise<{ provider: Provider; note?: string }> {
+  const session = manager.get(sessionId);
+  const chosen = await access.provider(providerName ?? session.provider, manager, session.parent?.sessionId);
+  if (manager.get(sessionId).status !== 'active') await manager.resume(sessionId);
+  return chosen;
+}
+
 export interface TurnRequest { sessionId: string; content: string; provider?: string; model?: string }
 
 type Notify = <P>(type: NotificationType<P>, params: P) => void;
@@ -54,13 +65,10 @@ export class Turns {
       throw new CoreError('InvalidInput', 'A reply is still streaming in this session: stop it, or wait for it to finish, before sending again.', { sessionId });
     }
     if (!content.trim()) throw new CoreError('InvalidInput', 'The message is empty.', { sessionId });
-    const session = this.manager.get(sessionId);
     const turn: Running = { abort: new AbortController(), sent: '', pending: '' };
     this.running.set(sessionId, turn);
     try {
-      const { provider, note } = await this.access.provider(providerName ?? session.provider, this.manager, session.parent?.sessionId);
-      // As the Send Message command does: sending to a paused (or completed…) session resumes it.
-      if (this.manager.get(sessionId).status !== 'active') await this.manager.resume(sessionId);
+      const { provider, note } = await prepareTurn(this.manager, this.access, sessionId, providerName);
       if (note) this.notify(IpcNotification.TurnNotice, { sessionId, level: 'info', message: note });
       const before = this.lastMessage(sessionId)?.seq ?? 0;
       // Run in a later task, after the Send response is posted: the webview must hear that the turn started
