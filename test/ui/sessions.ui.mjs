@@ -172,9 +172,19 @@ async function setOpenAIKey(page) {
  * piece by piece, then is in the database, complete.
  */
 async function composer(page, workspace, tag) {
-  await runCommand(page, 'LangSwarm Sessions: Resume Session…');
-  await page.locator(`${SEL.quickInputBox}[placeholder="Resume which session?"]`).waitFor();
-  await page.locator(SEL.quickInputRows, { hasText: 'Weekend trip: weather in Lisbon' }).first().click();
+  // The workbench may move focus to the history panel opened just before, which closes a quick pick that opened
+  // meanwhile: open it again then (once).
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'LangSwarm Sessions: Resume Session…');
+    await page.locator(`${SEL.quickInputBox}[placeholder="Resume which session?"]`).waitFor();
+    try {
+      await page.locator(SEL.quickInputRows, { hasText: 'Weekend trip: weather in Lisbon' }).first().click({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt === 2) throw e;
+      step('the Resume quick pick closed before it was used; opening it again');
+    }
+  }
   await page.locator(SEL.quickInputRows).first().waitFor({ state: 'hidden' });
   const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
   await history.locator('.session-title', { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });
