@@ -341,7 +341,8 @@ export class Commands {
         pick.hide();
         if (chosen) {
           await this.revealMessage(chosen);
-          await this.openHistory({ messageId: chosen });
+          // The message was revealed (and focused) in the tree; the history browser shows it beside, keyboard left there.
+          await this.openHistory({ messageId: chosen, preserveFocus: true });
         }
         resolve(chosen);
       });
@@ -387,7 +388,10 @@ export class Commands {
 
   // ---- history and state ---------------------------------------------------------------------
 
-  /** Opens the history browser at a session, or at a message (scrolled to it). */
+  /**
+   * Opens the history browser at a session, or at a message (scrolled to it). From the tree (or `preserveFocus: true`)
+   * the keyboard stays where it was.
+   */
   private async openHistory(arg: unknown): Promise<string | undefined> {
     const manager = await this.manager();
     const messageId = isNode(arg) ? (arg.kind === 'message' ? arg.message.id : undefined) : option<string>(arg, 'messageId');
@@ -395,7 +399,8 @@ export class Commands {
     const sessionId = message?.sessionId ?? sessionIdFrom(arg) ?? this.ctx.active.id ?? (await this.pickSession('Open the history of which session?', [...SESSION_STATUSES]));
     if (!sessionId) return undefined;
     manager.get(sessionId);
-    HistoryPanel.show(this.ctx.context, manager, message ? { sessionId, messageId: message.id } : { sessionId }, this.history);
+    const preserveFocus = isNode(arg) || option<boolean>(arg, 'preserveFocus') === true;
+    HistoryPanel.show(this.ctx.context, manager, message ? { sessionId, messageId: message.id } : { sessionId }, this.history, preserveFocus);
     return sessionId;
   }
 

@@ -33,15 +33,18 @@ export class HistoryPanel {
     return HistoryPanel.current !== undefined;
   }
 
-  /** Opens the history browser (or brings it forward), optionally at a session and message. */
-  static show(context: vscode.ExtensionContext, manager: SessionManager, target?: RevealTarget, options: HistoryPanelOptions = {}): HistoryPanel {
+  /**
+   * Opens the history browser (or brings it forward), optionally at a session and message. `preserveFocus` leaves the
+   * keyboard where it is (opened from the tree, as a single click in the Explorer previews a file).
+   */
+  static show(context: vscode.ExtensionContext, manager: SessionManager, target?: RevealTarget, options: HistoryPanelOptions = {}, preserveFocus = false): HistoryPanel {
     const existing = HistoryPanel.current;
     if (existing) {
-      existing.panel.reveal(undefined, false);
+      existing.panel.reveal(undefined, preserveFocus);
       if (target) existing.reveal(target.sessionId, target.messageId);
       return existing;
     }
-    const panel = createPanel(context, 'history', 'Session History');
+    const panel = createPanel(context, 'history', 'Session History', preserveFocus);
     const created = HistoryPanel.attach(context, manager, panel, options);
     if (target) created.reveal(target.sessionId, target.messageId);
     return created;

@@ -21,8 +21,8 @@ export function webviewOptions(context: vscode.ExtensionContext): vscode.Webview
   return { enableScripts: true, localResourceRoots: [webviewRoot(context)], retainContextWhenHidden: false, enableFindWidget: false };
 }
 
-export function createPanel(context: vscode.ExtensionContext, view: ViewName, title: string): vscode.WebviewPanel {
-  return vscode.window.createWebviewPanel(VIEW_TYPES[view], title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(context));
+export function createPanel(context: vscode.ExtensionContext, view: ViewName, title: string, preserveFocus = false): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(VIEW_TYPES[view], title, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, webviewOptions(context));
 }
 
 /** Loads the page into `panel` and connects `host`; returns what to dispose with the panel. */
