@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
-import { SEL, chooseMenuItem, notification, openContainer, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
+import { SEL, chooseMenuItem, notification, openContainer, quickPickRow, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
 
 const { values: opt } = parseArgs({
   // --only untrusted: just the Restricted Mode part (quicker while working on it).
@@ -107,21 +107,21 @@ async function scenario(browser, server, workspace, theme, run) {
     step('history browser shows the conversation');
     // The keyboard stays in the Sessions view: the history browser must not take focus when it loads.
     assert.equal(await page.locator(`${SEL.treeRow}.focused`, { hasText: 'Saturday looks dry and sunny' }).count(), 1);
+    await page.waitForTimeout(500); // the webview's page has loaded: it would have taken the focus by now
+    assert.ok(await page.evaluate(() => document.activeElement?.closest('.part.sidebar') != null), 'the keyboard focus left the Sessions view');
 
     await composer(page, workspace, tag);
 
     // 5. Search: the quick pick fills as you type; choosing reveals the message in the tree.
-    await runCommand(page, 'LangSwarm Sessions: Search Sessions…');
-    await page.locator(SEL.quickInputTitle, { hasText: 'Search sessions' }).waitFor();
-    await page.keyboard.type('Azulejo');
-    const hit = page.locator(SEL.quickInputRows, { hasText: 'Azulejo' }).first();
-    await hit.waitFor();
+    const hit = await quickPickRow(page, 'LangSwarm Sessions: Search Sessions…', { ready: `${SEL.quickInputTitle}:has-text("Search sessions")`, text: 'Azulejo', row: 'Azulejo', log: step });
     await shot(page, `${tag}-03-search`, step);
-    await page.keyboard.press('Enter');
+    await hit.click();
     const selected = page.locator(`${SEL.treeRow}.selected`, { hasText: 'Saturday looks' });
     await selected.waitFor({ timeout: 15_000 });
     step('search result revealed and selected in the tree');
     await page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner).locator('article.message', { hasText: 'Azulejo' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    assert.ok(await page.evaluate(() => document.activeElement?.closest('.part.sidebar') != null), 'the history browser took the focus from the tree');
     await shot(page, `${tag}-07-search-in-history`, step);
 
     // The state dump of a session: JSON in an editor and the State view.
@@ -172,19 +172,7 @@ async function setOpenAIKey(page) {
  * piece by piece, then is in the database, complete.
  */
 async function composer(page, workspace, tag) {
-  // The workbench may move focus to the history panel opened just before, which closes a quick pick that opened
-  // meanwhile: open it again then (once).
-  for (let attempt = 1; ; attempt++) {
-    await runCommand(page, 'LangSwarm Sessions: Resume Session…');
-    await page.locator(`${SEL.quickInputBox}[placeholder="Resume which session?"]`).waitFor();
-    try {
-      await page.locator(SEL.quickInputRows, { hasText: 'Weekend trip: weather in Lisbon' }).first().click({ timeout: 5000 });
-      break;
-    } catch (e) {
-      if (attempt === 2) throw e;
-      step('the Resume quick pick closed before it was used; opening it again');
-    }
-  }
+  await (await quickPickRow(page, 'LangSwarm Sessions: Resume Session…', { ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`, row: 'Weekend trip: weather in Lisbon', log: step })).click();
   await page.locator(SEL.quickInputRows).first().waitFor({ state: 'hidden' });
   const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
   await history.locator('.session-title', { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });

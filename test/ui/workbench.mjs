@@ -85,6 +85,35 @@ export async function runCommand(page, label) {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Runs `command`, which shows a quick pick (`ready`: a selector only it matches), types `text` into it (if given) and returns the first row holding `row`,
+ * once visible. After a webview had the focus, the workbench may hand it back to the webview just after the palette
+ * closed, which closes the quick pick that has just opened; then it is opened again (at most 3 times, each logged).
+ */
+export async function quickPickRow(page, command, { ready, text, row, log = console.log }) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommand(page, command);
+      // The palette and the command's pick share one widget: wait for the pick's own title or placeholder first.
+      await page.locator(ready).waitFor({ timeout: 10_000 });
+      // fill, not type: it sets the whole value at once, and fails at once if the pick has closed.
+      if (text !== undefined) await page.locator(SEL.quickInputBox).fill(text, { timeout: 5000 });
+      const hit = page.locator(SEL.quickInputRows, { hasText: row }).first();
+      await hit.waitFor({ timeout: 10_000 });
+      return hit;
+    } catch (e) {
+      // What the pick showed, for the log: closed, or open with which value and rows.
+      const box = page.locator(SEL.quickInputBox);
+      const seen = (await box.isVisible())
+        ? `open, value ${JSON.stringify(await box.inputValue())}, rows ${JSON.stringify(await page.locator(SEL.quickInputRows).allInnerTexts())}`
+        : 'closed';
+      log(`the quick pick of "${command}" was not usable (attempt ${attempt}: ${seen})`);
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
 /** Visible tree rows as "level:label" (aria-label is the tooltip, so read .label-name). */
 export async function treeRows(page) {
   return page.locator(SEL.treeRow).evaluateAll((rows) => rows.map((r) => `${r.getAttribute('aria-level')}:${r.querySelector('.label-name')?.textContent ?? ''}`));
