@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Report, percentile } from './report';
+import { Report, percentile, scaled } from './report';
 
 const PROBE = `
 const Module = require('module');
@@ -27,7 +27,7 @@ process.stdout.write(JSON.stringify({ total: performance.now() - start, reported
 export async function runActivationBench(report: Report): Promise<void> {
   const entry = path.resolve('dist/extension.js');
   const totals: number[] = [];
-  for (let i = 0; i < 15; i++) {
+  for (let i = 0; i < scaled(15); i++) {
     const out = JSON.parse(execFileSync(process.execPath, ['-e', PROBE, entry], { encoding: 'utf8' })) as { total: number };
     totals.push(out.total);
   }

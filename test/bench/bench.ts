@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark suite, one table, saved to bench-results/bench.json.
 // Numbers, not assertions: targets from DESIGN.md §5 are shown beside each value.
 import * as path from 'node:path';
-import { Report } from './report';
+import { Report, SMOKE } from './report';
 import { runActivationBench } from './activation';
 import { runCoreBench } from './core';
 import { runMigrateBench } from './migrate';
@@ -15,15 +15,15 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
 ];
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const only = process.argv.slice(2).filter((a) => a !== '--smoke');
   const report = new Report();
-  console.log(`LangSwarm Sessions benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
+  console.log(`LangSwarm Sessions benchmarks — Node ${process.version}, ${new Date().toISOString()}${SMOKE ? ' — SMOKE RUN: sizes / 50, numbers not meaningful' : ''}`);
   for (const [name, run] of suites) {
     if (only.length && !only.some((o) => name.includes(o))) continue;
     console.log(`\n${name}`);
     await run(report);
   }
-  const out = path.resolve('bench-results/bench.json');
+  const out = path.resolve(`bench-results/${SMOKE ? 'bench-smoke' : 'bench'}.json`);
   report.save(out);
   console.log(`\nSaved ${out}`);
 }

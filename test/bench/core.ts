@@ -8,7 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Message, Session, searchableText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { writeFileAtomic, realFs } from '../../src/core/store/files';
-import { Report, percentile, time } from './report';
+import { Report, percentile, scaled, time } from './report';
 
 const WORDS = ('the of and to in is that for it as with was on be at by this had not are but from or have an they which one you were her all ' +
   'she there would their we him been has when who will more no if out so said what up its about into than them can only other new some ' +
@@ -81,7 +81,7 @@ async function searchWithHugeMessage(report: Report, dir: string): Promise<void>
   const rand = rng(11);
   const chunk = Array.from({ length: 100 }, () => sentence(rand, 100)).join(' ');
   // Straight into the store, as an import writes it: addMessage refuses messages over 16 MB.
-  const parts: Message['parts'] = [{ type: 'text', text: chunk.repeat(Math.ceil(50_000_000 / chunk.length)) }];
+  const parts: Message['parts'] = [{ type: 'text', text: chunk.repeat(Math.ceil(scaled(50_000_000) / chunk.length)) }];
   const now = new Date().toISOString();
   await m.store.writeBulk((tx) => m.store.insertMessage(tx, {
     id: uuidv7(), sessionId: target.id, seq: target.messageCount + 1, role: 'user', parts, createdAt: now, state: 'complete', metadata: {}, revision: 0,
@@ -109,11 +109,11 @@ export async function runCoreBench(report: Report): Promise<void> {
   try {
     // Durable add latency as the database grows.
     let ourP50AtLargest = 0;
-    for (const size of [10, 1_000, 10_000, 100_000]) {
+    for (const size of [10, 1_000, 10_000, 100_000].map(scaled)) {
       const file = path.join(dir, `add-${size}.sqlite`);
       const m = await generateWorkload(file, Math.max(1, Math.round(size / 40)), size);
       const target = m.list({ limit: 1, status: 'active' }).items[0]!;
-      const lat = await addLatencies(m, target.id, size >= 100_000 ? 2000 : 1000);
+      const lat = await addLatencies(m, target.id, scaled(size >= 100_000 ? 2000 : 1000));
       const p50 = percentile(lat, 50);
       const p99 = percentile(lat, 99);
       ourP50AtLargest = p50;
@@ -124,7 +124,7 @@ export async function runCoreBench(report: Report): Promise<void> {
 
     // The reference workload: open, list, search.
     const ref = path.join(dir, 'reference.sqlite');
-    const gen = await generateWorkload(ref, 2000, 75_000);
+    const gen = await generateWorkload(ref, scaled(2000), scaled(75_000));
     await gen.close();
     const size = fs.statSync(ref).size;
     report.add({ suite: 'core', metric: 'reference database size (2,000 sessions, 75,000 messages)', value: size / 1048576, unit: 'MB' });

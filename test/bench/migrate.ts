@@ -8,10 +8,10 @@ import { migrate } from '../../src/core/migrate';
 import { SessionManager } from '../../src/core/sessions';
 import { Tracer } from '../../src/core/trace';
 import { generateV1Docs, writeV1Db } from '../helpers/langswarm';
-import { Report } from './report';
+import { Report, scaled } from './report';
 
-const SESSIONS = 2000;
-const MESSAGES = 75_000;
+const SESSIONS = scaled(2000);
+const MESSAGES = scaled(75_000);
 
 /** Peak RSS since the last reset: exact on Linux (VmHWM), else sampled. */
 class PeakMemory {
@@ -47,7 +47,7 @@ export async function runMigrateBench(report: Report): Promise<void> {
 
     // Warm up sql.js's wasm (V8 optimises it in the background) on a small import first.
     const warm = path.join(dir, 'warm.db');
-    await writeV1Db(warm, generateV1Docs(50, 2000, 9));
+    await writeV1Db(warm, generateV1Docs(scaled(50), scaled(2000), 9));
     const w = await SessionManager.open(path.join(dir, 'warm.sqlite'));
     await migrate(w, [warm]);
     await w.close();

@@ -6,13 +6,13 @@ import * as path from 'node:path';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { launchChromium, openView, WebviewServer } from '../helpers/webview';
 import { generateWorkload } from './core';
-import { percentile, Report } from './report';
+import { percentile, Report, scaled } from './report';
 
 const FRAME_MS = 1000 / 60;
 
 export async function runWebviewBench(report: Report): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-bench-webview-'));
-  const m = await generateWorkload(path.join(dir, 'webview.sqlite'), 2, 20_000);
+  const m = await generateWorkload(path.join(dir, 'webview.sqlite'), 2, scaled(20_000));
   const browser = await launchChromium();
   const server = await WebviewServer.start();
   try {
