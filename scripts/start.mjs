@@ -14,15 +14,17 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 execFileSync(npm, ['run', 'package'], { cwd: root, stdio: 'inherit' });
 
-// The demo database: LangSwarm's own fixtures imported by the core when they are beside the
-// repository, plus generated sample sessions (every part type and status, one long thread).
+// The demo database: generated sample sessions (every part type and status, one long thread), plus
+// LangSwarm's V1 fixtures imported by the core when they are beside the repository. Only V1: the V2
+// fixtures hold the same conversations again (each would show as a session of its own); migrate
+// ../shared/fixtures/langswarm/v2 from the Sessions view to try a V2 import.
 const db = path.join(workspace, '.vscode', 'langswarm-sessions.sqlite');
 if (!fs.existsSync(db)) {
   fs.mkdirSync(path.dirname(db), { recursive: true });
   const cli = (...args) => execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
   cli('demo');
   const fixtures = path.resolve(root, '../shared/fixtures/langswarm');
-  if (fs.existsSync(fixtures)) cli('migrate', ...['v1', 'v2', 'v2_memory'].map((d) => path.join(fixtures, d)));
+  if (fs.existsSync(fixtures)) cli('migrate', path.join(fixtures, 'v1'));
   fs.writeFileSync(path.join(workspace, 'README.md'), '# LangSwarm Sessions demo\n\nOpen the LangSwarm Sessions view in the activity bar.\n');
 }
 
