@@ -35,7 +35,7 @@ export interface TurnResult {
   warnings: string[];
 }
 
-/** Sends `content` as the user's next message (or, without content, answers what is there). */
+/** Sends `content` as the user's next message (or, without content, answers what is there); resumes the session first. */
 export async function send(manager: SessionManager, sessionId: string, content: string | Part[] | undefined, options: TurnOptions): Promise<TurnResult> {
   const { provider } = options;
   let session = manager.get(sessionId);
@@ -45,6 +45,8 @@ export async function send(manager: SessionManager, sessionId: string, content: 
     manager.tracer.warn(message, { sessionId });
     options.onEvent?.({ type: 'warning', message });
   };
+  // Sending continues the conversation: a paused, completed, archived or failed session is active again.
+  if (session.status !== 'active') session = await manager.resume(sessionId);
   // Replay stands in when there is no key; it does not make the session a replay session.
   const switching = provider.name !== 'replay' && (session.provider !== provider.name || (options.model !== undefined && options.model !== session.model));
   if (switching) {

@@ -13,7 +13,7 @@ import type { SessionManager } from '../core/sessions';
 import type { ProviderChoice } from '../protocol';
 import { SUGGESTED_MODELS } from '../settings';
 import { SessionDatabase } from './database';
-import { ConversationAccess, prepareTurn } from './webview/turns';
+import { ConversationAccess, providerForTurn } from './webview/turns';
 import { VirtualDocuments } from './virtualDocuments';
 
 const secretKey = (provider: string) => `langswarmSessions.apiKey.${provider}`;
@@ -96,7 +96,7 @@ export class Providers implements ConversationAccess {
 
   /** Sends a message in a session (the active one by default), streaming the reply into the database. */
   async sendMessage(manager: SessionManager, sessionId: string, content: string | undefined, options: { provider?: string; model?: string } = {}): Promise<string | undefined> {
-    const { provider, note } = await prepareTurn(manager, this, sessionId, options.provider);
+    const { provider, note } = await providerForTurn(manager, this, sessionId, options.provider);
     const session = manager.get(sessionId);
     if (note) void vscode.window.showInformationMessage(note);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${session.title}: waiting for ${PROVIDER_LABELS[provider.name]}`, cancellable: true }, async (progress, token) => {

@@ -50,6 +50,15 @@ describe('CLI provider commands', function () {
     ]);
   });
 
+  it('send resumes a paused session, as the editor does', async () => {
+    const id = (await ok(['create', '--provider', 'anthropic', '--model', 'claude-test'])).stdout.trim();
+    await ok(['set-status', id, 'paused']);
+    mock.script('anthropic', { text: 'Resumed.' });
+    assert.equal((await ok(['send', id, '--content', 'Still there?'])).stdout, 'Resumed.\n');
+    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as { session: { status: string } };
+    assert.equal(shown.session.status, 'active');
+  });
+
   it('send switches provider and model on request, and prints tool calls', async () => {
     const id = (await ok(['create', '--provider', 'openai', '--model', 'gpt-test'])).stdout.trim();
     mock.script('gemini', { toolCalls: [{ id: 'fc-1', name: 'lookup', args: { q: 'x' } }] });

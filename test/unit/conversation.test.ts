@@ -68,6 +68,21 @@ describe('conversation runner', function () {
     assert.deepEqual(stored[1]!.native, { openai: { text: 'Hallo!' } });
   });
 
+  it('resumes a paused, completed or archived session before its message is stored', async () => {
+    for (const status of ['paused', 'completed', 'archived'] as const) {
+      const s = await manager().create({ provider: 'openai', model: 'stub' });
+      await manager().setStatus(s.id, status);
+      let statusDuringRequest = '';
+      const result = await send(manager(), s.id, `Back from ${status}`, {
+        provider: stub(async (req) => { statusDuringRequest = req.session.status; return reply('welcome back'); }),
+      });
+      assert.equal(statusDuringRequest, 'active', status);
+      assert.equal(result.session.status, 'active', status);
+      assert.equal(manager().get(s.id).status, 'active', status);
+      assert.deepEqual(manager().allMessages(s.id).map((m) => messageText(m.parts)), [`Back from ${status}`, 'welcome back'], status);
+    }
+  });
+
   it('refuses to answer a session that already ends with a complete reply', async () => {
     const s = await manager().create({ provider: 'openai', model: 'stub' });
     await manager().addMessages(s.id, [{ role: 'user', content: 'Q' }, { role: 'assistant', content: 'A' }]);

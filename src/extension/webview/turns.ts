@@ -16,15 +16,10 @@ export interface ConversationAccess {
   choices(): ProviderChoice[];
 }
 
-/**
- * What every send does before it starts: picks the provider (the session's unless another is named; Replay answers
- * from the session this one was forked from), then resumes the session if it is not active.
- */
-export async function prepareTurn(manager: SessionManager, access: ConversationAccess, sessionId: string, providerName?: string): Promise<{ provider: Provider; note?: string }> {
+/** The provider to send with: the session's unless another is named; Replay answers from the session this one was forked from. */
+export function providerForTurn(manager: SessionManager, access: ConversationAccess, sessionId: string, providerName?: string): Promise<{ provider: Provider; note?: string }> {
   const session = manager.get(sessionId);
-  const chosen = await access.provider(providerName ?? session.provider, manager, session.parent?.sessionId);
-  if (manager.get(sessionId).status !== 'active') await manager.resume(sessionId);
-  return chosen;
+  return access.provider(providerName ?? session.provider, manager, session.parent?.sessionId);
 }
 
 export interface TurnRequest { sessionId: string; content: string; provider?: string; model?: string }
@@ -68,7 +63,7 @@ export class Turns {
     const turn: Running = { abort: new AbortController(), sent: '', pending: '' };
     this.running.set(sessionId, turn);
     try {
-      const { provider, note } = await prepareTurn(this.manager, this.access, sessionId, providerName);
+      const { provider, note } = await providerForTurn(this.manager, this.access, sessionId, providerName);
       if (note) this.notify(IpcNotification.TurnNotice, { sessionId, level: 'info', message: note });
       const before = this.lastMessage(sessionId)?.seq ?? 0;
       // Run in a later task, after the Send response is posted: the webview must hear that the turn started
