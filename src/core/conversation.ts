@@ -117,6 +117,14 @@ function sessionTools(session: Session): ToolDefinition[] {
   return parsed.success ? parsed.data : [];
 }
 
+/** Replies send() is streaming in this process, per manager: a partial reply among them is still coming, not cut off. */
+const streamingReplies = new WeakMap<SessionManager, Set<string>>();
+
+/** Whether `messageId` is a reply send() is streaming now in this process (another process's look partial). */
+export function isStreaming(manager: SessionManager, messageId: string): boolean {
+  return streamingReplies.get(manager)?.has(messageId) ?? false;
+}
+
 /** The reply being streamed: its parts so far, saved at most every `saveEveryMs`, one write at a time. */
 class Draft {
   readonly id = uuidv7();
@@ -132,7 +140,11 @@ class Draft {
     private readonly sessionId: string,
     private readonly provider: { name: string; model: string },
     private readonly saveEveryMs: number,
-  ) {}
+  ) {
+    let live = streamingReplies.get(manager);
+    if (!live) streamingReplies.set(manager, (live = new Set()));
+    live.add(this.id);
+  }
 
   apply(e: StreamEvent): void {
     const last = this.parts[this.parts.length - 1];
@@ -181,9 +193,11 @@ class Draft {
     return this.stored;
   }
 
+  /** Before the last write: whoever repaints on it must see the reply's final state, not "streaming". */
   private async settle(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    streamingReplies.get(this.manager)?.delete(this.id);
     await this.writes;
     if (this.writeError) throw this.writeError;
   }

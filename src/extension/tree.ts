@@ -1,6 +1,7 @@
 // The Sessions tree: groups → sessions → messages, paged, filtered, with stable ids and getParent
 // so reveal works. Whole levels refresh debounced; a changed session refreshes at once.
 import * as vscode from 'vscode';
+import { isStreaming } from '../core/conversation';
 import { describeError } from '../core/errors';
 import type { Message, SessionFilter, SessionStatus, SessionSummary } from '../core/model';
 import type { SessionEvent, SessionManager } from '../core/sessions';
@@ -307,8 +308,10 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const m = node.message;
     const item = new vscode.TreeItem(messagePreview(m.parts), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.description = `${m.role} · #${m.seq} · ${relativeTime(m.createdAt)}${m.state === 'complete' ? '' : ` · ${m.state}`}`;
-    item.iconPath = new vscode.ThemeIcon(messageIcon(m));
+    // A partial reply still streaming here is not one that was cut off.
+    const streaming = m.state === 'partial' && this.db.openManager !== undefined && isStreaming(this.db.openManager, m.id);
+    item.description = `${m.role} · #${m.seq} · ${relativeTime(m.createdAt)}${streaming ? ' · streaming' : m.state === 'complete' ? '' : ` · ${m.state}`}`;
+    item.iconPath = new vscode.ThemeIcon(streaming ? 'loading~spin' : messageIcon(m));
     const status = this.db.openManager?.find(m.sessionId)?.status ?? 'active';
     item.contextValue = messageContextValue(m, status, !this.db.readOnly);
     item.command = { command: 'langswarmSessions.openHistory', title: 'Open in History', arguments: [node] };

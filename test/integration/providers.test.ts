@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Main } from '../../src/extension/main';
 import { MockProviders } from '../mock-providers/server';
-import { extension, freshDatabase, run, waitFor } from './helpers';
+import { children, extension, freshDatabase, group, run, waitFor } from './helpers';
 
 async function setUserSetting(key: string, value: unknown): Promise<void> {
   // Base URLs are application-scoped (a workspace must not redirect keys), so they are user settings.
@@ -51,6 +51,28 @@ describe('providers in VS Code', () => {
     assert.equal(request.headers['authorization'], `Bearer ${mock.keys.openai}`, 'the key from SecretStorage reached the server');
     assert.equal(request.body.instructions, 'Be brief.');
     assert.ok(manager.get(id).providerState.openai?.conversationId?.startsWith('conv_'), 'the session is bound to an OpenAI conversation');
+  });
+
+  it('shows a reply streaming in the tree as streaming, and as partial once cut off', async () => {
+    const manager = await main.database.manager();
+    const id = (await run<string>('langswarmSessions.createSession', { provider: 'anthropic', model: 'claude-sonnet-5-5', title: 'Streaming' }))!;
+    mock.script('anthropic', { chunks: ['Slowly ', 'but ', 'surely '], delayMs: 300, cut: 'destroy' });
+    const sending = run('langswarmSessions.sendMessage', { sessionId: id, content: 'Take your time' });
+    const replyNode = async () => {
+      const session = (await children(main, await group(main, 'Active'))).find((n) => n.kind === 'session' && n.summary.id === id);
+      return session && (await children(main, session)).find((n) => n.kind === 'message' && n.message.role === 'assistant');
+    };
+    const streaming = await waitFor('the reply in the tree', replyNode);
+    let item = main.tree.getTreeItem(streaming);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'loading~spin');
+    assert.match(String(item.description), / · streaming$/);
+    await sending;
+    const cut = (await replyNode())!;
+    assert.equal(cut.kind === 'message' && cut.message.state, 'error');
+    item = main.tree.getTreeItem(cut);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.match(String(item.description), / · error$/);
+    assert.equal(manager.allMessages(id).length, 2);
   });
 
   it('keeps the partial reply when the stream is cut, and says what went wrong', async () => {

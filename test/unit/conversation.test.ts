@@ -2,7 +2,7 @@
 // side-by-side comparison, and the connection test.
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
-import { replay, send, testConnection } from '../../src/core/conversation';
+import { isStreaming, replay, send, testConnection } from '../../src/core/conversation';
 import { CoreError, isCoreError } from '../../src/core/errors';
 import { messageText } from '../../src/core/model';
 import { createProvider } from '../../src/core/providers';
@@ -80,6 +80,41 @@ describe('conversation runner', function () {
       assert.equal(result.session.status, 'active', status);
       assert.equal(manager().get(s.id).status, 'active', status);
       assert.deepEqual(manager().allMessages(s.id).map((m) => messageText(m.parts)), [`Back from ${status}`, 'welcome back'], status);
+    }
+  });
+
+  it('knows which partial replies are still streaming here, until they end complete, cancelled or failed', async () => {
+    const s = await manager().create({ provider: 'openai', model: 'stub' });
+    const seen: Array<[string, boolean]> = [];
+    const stopWatching = manager().onDidChange((e) => {
+      if (!e.type.startsWith('messages')) return;
+      for (const m of manager().allMessages(s.id)) if (m.role === 'assistant') seen.push([m.state, isStreaming(manager(), m.id)]);
+    });
+    try {
+      for (const ending of ['complete', 'cancelled', 'failed'] as const) {
+        seen.length = 0;
+        const abort = new AbortController();
+        const sending = send(manager(), s.id, `Q ${ending}`, {
+          saveEveryMs: 0, signal: abort.signal,
+          provider: stub(async (req, o) => {
+            o.onEvent!({ type: 'text_delta', text: 'so far' });
+            await new Promise((r) => setTimeout(r, 50));
+            const partial = manager().allMessages(s.id).at(-1)!;
+            assert.deepEqual([partial.id, partial.state, isStreaming(manager(), partial.id)], [req.replyMessageId, 'partial', true], ending);
+            if (ending === 'cancelled') throw new CoreError('Cancelled', 'Stopped.');
+            if (ending === 'failed') throw new TypeError('socket hang up');
+            return reply('so far, and done');
+          }),
+        });
+        if (ending === 'complete') await sending; else await assert.rejects(sending);
+        const last = manager().allMessages(s.id).at(-1)!;
+        assert.equal(isStreaming(manager(), last.id), false, ending);
+        // Whoever repainted on the last write already saw it as ended.
+        assert.deepEqual(seen.at(-1), [ending === 'complete' ? 'complete' : ending === 'cancelled' ? 'partial' : 'error', false], ending);
+        abort.abort();
+      }
+    } finally {
+      stopWatching();
     }
   });
 
