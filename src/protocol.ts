@@ -35,8 +35,11 @@ const isoTime = z.iso.datetime({ offset: true });
 export const IpcError = z.object({ code: z.string(), message: z.string() });
 export type IpcError = z.infer<typeof IpcError>;
 
-/** A message as the webview gets it: without the provider's native JSON (only which providers have one). */
-export type WebMessage = Omit<Message, 'native'> & { nativeProviders?: string[] };
+/**
+ * A message as the webview gets it: without the provider's native JSON (only which providers have one); `streaming`
+ * when it is a reply still arriving in this window (from the composer, Send Message…, or another view).
+ */
+export type WebMessage = Omit<Message, 'native'> & { nativeProviders?: string[]; streaming?: true };
 
 export interface RevealTarget { sessionId: string; messageId?: string }
 /** What the webview is told: the host resolves the message to its seq, which the webview navigates by. */

@@ -3,6 +3,7 @@
 // database on a temp file.
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
+import { send } from '../../src/core/conversation';
 import { Message, messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
@@ -122,6 +123,29 @@ describe('history browser composer (Chromium)', function () {
     assert.match(await page.textContent(`${stopped} .message-body`) ?? '', /The first part of a long answer, and then it hangs/);
     assert.match(await page.textContent(`${stopped} .message-details`) ?? '', /stop cancelled/);
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
+  });
+
+  it('shows a reply streaming in from outside the composer (Send Message…) as streaming, not cut off, until it ends', async () => {
+    const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Sent from the command' });
+    await open(s.id);
+    let finish: (() => void) | undefined;
+    const sending = send(m, s.id, 'From the command', {
+      saveEveryMs: 0,
+      provider: {
+        name: 'openai',
+        send: async (_request, options = {}) => {
+          options.onEvent?.({ type: 'text_delta', text: 'Arriving slowly' });
+          await new Promise<void>((resolve) => (finish = resolve));
+          return { parts: [{ type: 'text', text: 'Arriving slowly, and done.' }], stopReason: 'end_turn', model: 'gpt-5.5', native: {}, warnings: [] };
+        },
+      },
+    });
+    await page.waitForSelector(`${row('streaming', 'Arriving slowly')} .badge.state-streaming`);
+    assert.equal(await page.$$eval('.badge.state-partial', (b) => b.length), 0, 'not shown as cut off');
+    finish!();
+    await sending;
+    await page.waitForSelector(row('complete', 'Arriving slowly, and done.'));
+    assert.equal(await page.$$eval('.badge.state-streaming', (b) => b.length), 0);
   });
 
   it('stops a reply with Escape, and a reply that ended never shows as streaming beside Send', async () => {

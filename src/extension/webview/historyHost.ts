@@ -1,5 +1,6 @@
 // The history browser's host side, free of `vscode`: answers the webview's requests from the session core
 // and forwards the core's change events as notifications. historyPanel.ts is the thin VS Code glue around it.
+import { isStreaming } from '../../core/conversation';
 import { CoreError } from '../../core/errors';
 import type { Message } from '../../core/model';
 import type { SessionEvent, SessionManager } from '../../core/sessions';
@@ -54,7 +55,7 @@ export class HistoryHost {
       .onRequest(IpcRequest.ListSessions, (p) => m.list({ ...p, sortBy: 'lastActivityAt', descending: true }))
       .onRequest(IpcRequest.Facets, () => ({ providers: m.providers(), tags: m.tags().map((t) => t.tag) }))
       .onRequest(IpcRequest.OpenSession, ({ sessionId, aroundSeq }) => this.open(sessionId, aroundSeq))
-      .onRequest(IpcRequest.Messages, ({ sessionId, ...page }) => ({ messages: m.messages(sessionId, page).map(toWebMessage) }))
+      .onRequest(IpcRequest.Messages, ({ sessionId, ...page }) => ({ messages: m.messages(sessionId, page).map((x) => toWebMessage(x, isStreaming(m, x.id))) }))
       .onRequest(IpcRequest.Search, ({ query, ...options }) => m.search(query, { ...options, prefix: true }))
       .onRequest(IpcRequest.Find, ({ sessionId, query }) => this.find(sessionId, query))
       .onRequest(IpcRequest.Revisions, ({ messageId }) => ({ revisions: m.revisions(messageId) }))
@@ -124,7 +125,7 @@ export class HistoryHost {
     const outline: OutlineColumns = { seqs: rows.map((o) => o.seq), roles: rows.map((o) => o.role), times: rows.map((o) => Date.parse(o.createdAt)) };
     const at = aroundSeq === undefined ? 0 : Math.max(0, outline.seqs.findIndex((seq) => seq >= aroundSeq));
     const first = outline.seqs[Math.max(0, at - PAGE_LEAD)];
-    const messages = first === undefined ? [] : this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }).map(toWebMessage);
+    const messages = first === undefined ? [] : this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }).map((x) => toWebMessage(x, isStreaming(this.manager, x.id)));
     return { session, outline, messages };
   }
 
@@ -178,7 +179,7 @@ export class HistoryHost {
 }
 
 /** The provider's native JSON stays in the host: the webview only learns which providers have one. */
-export function toWebMessage(m: Message): WebMessage {
+export function toWebMessage(m: Message, streaming = false): WebMessage {
   const { native, ...rest } = m;
-  return native ? { ...rest, nativeProviders: Object.keys(native) } : rest;
+  return { ...rest, ...(native ? { nativeProviders: Object.keys(native) } : {}), ...(streaming ? { streaming: true } : {}) };
 }

@@ -290,7 +290,8 @@ export class Conversation {
     if (!m) return placeholderRow(this.outline.seqs[item]!, this.outline.roles[item]!);
     // The last message, a reply still partial while text streams into the session: that reply, painted ahead of its saves.
     const streamed = item === this.outline.seqs.length - 1 && m.role === 'assistant' && m.state === 'partial' ? this.events.streamingText(m.sessionId) : undefined;
-    if (!streamed) return messageRow(m, this.actions);
+    // A reply streaming here from elsewhere (Send Message…): shown as arriving, painted at each save.
+    if (!streamed) return messageRow(m, this.actions, { streaming: m.streaming === true });
     const shown = withStreamed(m, streamed.text);
     return streamed.ended ? messageRow({ ...shown, state: streamed.ended }, this.actions) : messageRow(shown, this.actions, { streaming: true });
   }
