@@ -41,9 +41,10 @@ export type IpcError = z.infer<typeof IpcError>;
  */
 export type WebMessage = Omit<Message, 'native'> & { nativeProviders?: string[]; streaming?: true };
 
-export interface RevealTarget { sessionId: string; messageId?: string }
+/** `focusComposer`: put the keyboard in the message box (Resume: the next thing is to write). */
+export interface RevealTarget { sessionId: string; messageId?: string; focusComposer?: boolean }
 /** What the webview is told: the host resolves the message to its seq, which the webview navigates by. */
-const revealAt = z.object({ sessionId: id, seq: z.optional(z.number().check(z.int())) });
+const revealAt = z.object({ sessionId: id, seq: z.optional(z.number().check(z.int())), focusComposer: z.optional(z.boolean()) });
 
 /**
  * Every message of a session in order, as columns (a fraction of the size of 10,000 objects): enough to lay

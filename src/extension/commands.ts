@@ -193,7 +193,8 @@ export class Commands {
     }
     await this.ctx.active.set(id);
     await this.reveal(id);
-    if (option<boolean>(arg, 'openHistory') !== false) HistoryPanel.show(this.ctx.context, manager, { sessionId: id }, this.history);
+    // The history browser opens with the keyboard in its composer: after resuming, the next thing is to write.
+    if (option<boolean>(arg, 'openHistory') !== false) HistoryPanel.show(this.ctx.context, manager, { sessionId: id, focusComposer: true }, this.history);
     return id;
   }
 

@@ -23,8 +23,8 @@ const { values: opt } = parseArgs({
   options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] }, only: { type: 'string' } },
 });
 const t0 = Date.now();
-const waitUntil = async (probe, ms = 15_000) => {
-  for (const end = Date.now() + ms; !probe(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() > end) throw new Error('timed out');
+const waitUntil = async (probe, what = 'a condition', ms = 15_000) => {
+  for (const end = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 100))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 };
 const step = (msg) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 const cli = (...args) => execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
@@ -183,7 +183,9 @@ async function composer(page, workspace, tag) {
   const chunks = ['Saturday: ', 'the Castelo at opening time, ', 'lunch in the Alfama, ', 'sunset at a miradouro. ', 'Sunday: ', 'tram 28 to Estrela, ', `then pastéis in Belém (${tag}).`];
   mock.script('openai', { chunks, delayMs: 600 });
   const question = `Plan both days for me (${tag})`;
-  await input.click();
+  // Resume left the keyboard in the composer: type straight away, no click.
+  await input.waitFor();
+  await waitUntil(() => input.evaluate((el) => el === document.activeElement), 'the keyboard in the composer after Resume', 10_000);
   await page.keyboard.type(question);
   await page.keyboard.press('Enter');
   // Streaming: the reply shows its first pieces while the last has not come yet.

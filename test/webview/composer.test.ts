@@ -125,6 +125,20 @@ describe('history browser composer (Chromium)', function () {
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
   });
 
+  it('puts the keyboard in the message box when a reveal asks for it (Resume), and not otherwise', async () => {
+    const first = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'First session' });
+    const second = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Second session' });
+    await open(first.id);
+    const inComposer = () => page.evaluate(() => document.activeElement?.classList.contains('composer-input') === true);
+    await page.waitForSelector('.composer-input');
+    assert.equal(await inComposer(), false, 'opening alone leaves the keyboard alone');
+    host.reveal({ sessionId: second.id, focusComposer: true });
+    await page.waitForSelector('.session-title:has-text("Second session")');
+    await until(inComposer, 'the keyboard in the composer', 2000);
+    await page.keyboard.type('Typed straight away');
+    assert.equal(await page.inputValue('.composer-input'), 'Typed straight away');
+  });
+
   it('shows a reply streaming in from outside the composer (Send Message…) as streaming, not cut off, until it ends', async () => {
     const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Sent from the command' });
     await open(s.id);

@@ -83,9 +83,9 @@ export class HistoryHost {
   }
 
   /** The webview navigates by seq; a message that is gone just opens its session. */
-  private locate({ sessionId, messageId }: RevealTarget): { sessionId: string; seq?: number } {
+  private locate({ sessionId, messageId, focusComposer }: RevealTarget): { sessionId: string; seq?: number; focusComposer?: boolean } {
     const message = messageId === undefined ? undefined : this.manager.findMessage(messageId);
-    return message?.sessionId === sessionId ? { sessionId, seq: message.seq } : { sessionId };
+    return { sessionId, ...(message?.sessionId === sessionId ? { seq: message.seq } : {}), ...(focusComposer ? { focusComposer } : {}) };
   }
 
   detach(): void {

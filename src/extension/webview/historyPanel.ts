@@ -41,12 +41,12 @@ export class HistoryPanel {
     const existing = HistoryPanel.current;
     if (existing) {
       existing.panel.reveal(undefined, preserveFocus);
-      if (target) existing.reveal(target.sessionId, target.messageId);
+      if (target) existing.reveal(target);
       return existing;
     }
     const panel = createPanel(context, 'history', 'Session History', preserveFocus);
     const created = HistoryPanel.attach(context, manager, panel, options);
-    if (target) created.reveal(target.sessionId, target.messageId);
+    if (target) created.reveal(target);
     return created;
   }
 
@@ -80,8 +80,8 @@ export class HistoryPanel {
     return HistoryPanel.current;
   }
 
-  reveal(sessionId: string, messageId?: string): void {
-    this.host.reveal(messageId ? { sessionId, messageId } : { sessionId });
+  reveal(target: RevealTarget): void {
+    this.host.reveal(target);
   }
 
   dispose(): void {

@@ -116,6 +116,11 @@ export class Composer {
     this.render();
   }
 
+  /** Puts the keyboard in the message box, if there is one to write in. */
+  focus(): void {
+    if (!this.element.hidden && !this.box.hidden) this.input.focus();
+  }
+
   /** Drafts worth keeping, for the webview's saved state. */
   saved(): Record<string, Draft> {
     return Object.fromEntries(Object.entries(this.drafts).filter(([, d]) => d.text || d.provider || d.model));

@@ -1,7 +1,7 @@
 // The history browser webview: a session list with search and filters beside the open conversation.
 // It only talks to the host through src/protocol.ts; its own state survives reloads via get/setState.
 import './history.css';
-import { IpcNotification } from '../../protocol';
+import { IpcNotification, ParamsOf } from '../../protocol';
 import { h } from '../shared/dom';
 import { loadState, onNotification, ready, saveState } from '../shared/ipc';
 import { Composer, Draft } from './composer';
@@ -82,7 +82,7 @@ onNotification(IpcNotification.Init, async ({ reveal, plainText, composer: info 
   conversation.setHiddenRoles(sidebar.hiddenRoles);
   await Promise.all([sidebar.reload(), sidebar.loadFacets()]);
   if (reveal) {
-    await openTarget(reveal.sessionId, reveal.seq);
+    await openTarget(reveal);
   } else if (saved.sessionId) {
     await open(saved.sessionId, undefined, saved.position);
     if (saved.find) await conversation.runFind(saved.find);
@@ -91,13 +91,14 @@ onNotification(IpcNotification.Init, async ({ reveal, plainText, composer: info 
   persist();
 });
 
-/** Opens a session (unless open) and shows a message in it. */
-async function openTarget(sessionId: string, seq?: number): Promise<void> {
+/** Opens a session (unless open) and shows a message in it; the keyboard goes to the composer when asked. */
+async function openTarget({ sessionId, seq, focusComposer }: ParamsOf<typeof IpcNotification.Reveal>): Promise<void> {
   if (conversation.sessionId !== sessionId) await open(sessionId, seq);
   else if (seq !== undefined) conversation.revealSeq(seq);
+  if (focusComposer) composer.focus();
 }
 
-onNotification(IpcNotification.Reveal, ({ sessionId, seq }) => void openTarget(sessionId, seq));
+onNotification(IpcNotification.Reveal, (target) => void openTarget(target));
 onNotification(IpcNotification.SessionsChanged, () => { void sidebar.reload(); void sidebar.loadFacets(); });
 onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
   if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId)) void conversation.reload();
