@@ -15,6 +15,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 import { REPO_ROOT } from '../vscode/tools.mjs';
+// LangSwarm's own session files (../shared beside the repository, as CI has it).
+const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm');
 import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
 import { SEL, chooseMenuItem, notification, openContainer, quickPickRow, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
 
@@ -131,6 +133,24 @@ async function scenario(browser, server, workspace, theme, run) {
     await state.locator('[role=treeitem]').first().waitFor({ timeout: 30_000 });
     await shot(page, `${tag}-08-state`, step);
     step('state dump shown');
+
+    // A LangSwarm fixture session, imported by the migration while the window is open (the CLI writes, the tree follows),
+    // opened from the tree: emoji, RTL, combining marks, HTML-looking text and a code block, all shown as text.
+    if (first) cli('migrate', path.join(FIXTURES, 'v1', 'json', 'session_e2c94f71.json'), '--db', path.join(workspace, '.vscode', 'langswarm-sessions.sqlite'));
+    const archivedGroup = page.locator(SEL.treeRow, { hasText: /^Archived/ }).first();
+    if ((await archivedGroup.getAttribute('aria-expanded')) !== 'true') await archivedGroup.click();
+    const imported = page.locator(SEL.treeRow, { hasText: 'session_e2c94f71' });
+    await imported.waitFor({ timeout: 15_000 });
+    if ((await imported.getAttribute('aria-expanded')) !== 'true') await imported.click();
+    await page.locator(SEL.treeRow, { hasText: 'Hej!' }).click();
+    const greeting = history.locator('article.message.role-user', { hasText: 'Grüße aus Köln' });
+    await greeting.waitFor({ timeout: 30_000 });
+    const body = await greeting.locator('.message-body').innerText();
+    for (const text of ['👨\u200d👩\u200d👧\u200d👦', 'עברית', 'العربية', "<b>not bold</b> & <script>alert('x')</script>"]) assert.ok(body.includes(text), `shown as text: ${text}`);
+    assert.equal(await greeting.locator('.message-body b, .message-body script').count(), 0, 'no markup from the content');
+    await history.locator('article.message.role-assistant pre code', { hasText: 'def greet(name: str)' }).waitFor();
+    await shot(page, `${tag}-11-fixture-history`, step);
+    step('LangSwarm fixture session opened from the tree, shown as text');
 
     if (first) {
       // 6. Delete through the context menu and the real modal dialog.
