@@ -55,7 +55,7 @@ export class HistoryHost {
       .onRequest(IpcRequest.ListSessions, (p) => m.list({ ...p, sortBy: 'lastActivityAt', descending: true }))
       .onRequest(IpcRequest.Facets, () => ({ providers: m.providers(), tags: m.tags().map((t) => t.tag) }))
       .onRequest(IpcRequest.OpenSession, ({ sessionId, aroundSeq }) => this.open(sessionId, aroundSeq))
-      .onRequest(IpcRequest.Messages, ({ sessionId, ...page }) => ({ messages: m.messages(sessionId, page).map((x) => toWebMessage(x, isStreaming(m, x.id))) }))
+      .onRequest(IpcRequest.Messages, ({ sessionId, ...page }) => ({ messages: this.forWebview(m.messages(sessionId, page)) }))
       .onRequest(IpcRequest.Search, ({ query, ...options }) => m.search(query, { ...options, prefix: true }))
       .onRequest(IpcRequest.Find, ({ sessionId, query }) => this.find(sessionId, query))
       .onRequest(IpcRequest.Revisions, ({ messageId }) => ({ revisions: m.revisions(messageId) }))
@@ -80,6 +80,10 @@ export class HistoryHost {
   reveal(target: RevealTarget): void {
     if (this.ipc.isReady) this.ipc.notify(IpcNotification.Reveal, this.locate(target));
     else this.pendingReveal = target;
+  }
+
+  private forWebview(messages: Message[]): WebMessage[] {
+    return messages.map((x) => toWebMessage(x, isStreaming(this.manager, x.id)));
   }
 
   /** The webview navigates by seq; a message that is gone just opens its session. */
@@ -125,7 +129,7 @@ export class HistoryHost {
     const outline: OutlineColumns = { seqs: rows.map((o) => o.seq), roles: rows.map((o) => o.role), times: rows.map((o) => Date.parse(o.createdAt)) };
     const at = aroundSeq === undefined ? 0 : Math.max(0, outline.seqs.findIndex((seq) => seq >= aroundSeq));
     const first = outline.seqs[Math.max(0, at - PAGE_LEAD)];
-    const messages = first === undefined ? [] : this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }).map((x) => toWebMessage(x, isStreaming(this.manager, x.id)));
+    const messages = first === undefined ? [] : this.forWebview(this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }));
     return { session, outline, messages };
   }
 
