@@ -13,6 +13,7 @@ import { SessionDatabase, addToGitignore, readSettings } from './database';
 import { STATUS_ICON, messageIcon, relativeTime, sessionDescription } from './format';
 import { messageUri } from './messageDocuments';
 import { MigrateArgs, exportSessionV1, runMigration } from './migration';
+import { quickPick, runQuickPick } from './picks';
 import { dumpState } from '../core/dump';
 import { HistoryPanel, HistoryPanelOptions } from './webview/historyPanel';
 import { StatePanel, dumpOptions } from './webview/statePanel';
@@ -153,7 +154,7 @@ export class Commands {
       description: p === 'replay' ? 'offline: answers from recorded turns, no API key' : p === defaultProvider ? 'default' : '',
     }));
     providers.sort((a, b) => (a.label === defaultProvider ? -1 : b.label === defaultProvider ? 1 : 0));
-    const provider = await vscode.window.showQuickPick(providers, { title: 'New session (1/4): provider', placeHolder: 'Which provider?' });
+    const provider = await quickPick(providers, { title: 'New session (1/4): provider', placeHolder: 'Which provider?' });
     if (!provider) return undefined;
     const model = await this.pickModel(provider.label as (typeof KNOWN_PROVIDERS)[number], defaultModel);
     if (!model) return undefined;
@@ -175,11 +176,7 @@ export class Commands {
     pick.onDidChangeValue((v) => {
       pick.items = v && !suggested.includes(v) ? [{ label: v, description: 'use this name' }, ...base] : base;
     });
-    return new Promise((resolve) => {
-      pick.onDidAccept(() => { resolve(pick.selectedItems[0]?.label ?? (pick.value || undefined)); pick.hide(); });
-      pick.onDidHide(() => { resolve(undefined); pick.dispose(); });
-      pick.show();
-    });
+    return runQuickPick(pick, (p) => p.selectedItems[0]?.label ?? (p.value || undefined));
   }
 
   private async resumeSession(arg: unknown): Promise<string | undefined> {
@@ -336,20 +333,14 @@ export class Commands {
       pick.value = query;
       update(query);
     }
-    return new Promise((resolve) => {
-      pick.onDidAccept(async () => {
-        const chosen = pick.selectedItems[0]?.messageId;
-        pick.hide();
-        if (chosen) {
-          await this.revealMessage(chosen);
-          // The message was revealed (and focused) in the tree; the history browser shows it beside, keyboard left there.
-          await this.openHistory({ messageId: chosen, preserveFocus: true });
-        }
-        resolve(chosen);
-      });
-      pick.onDidHide(() => { clearTimeout(timer); resolve(undefined); pick.dispose(); });
-      pick.show();
-    });
+    const chosen = await runQuickPick(pick, (p) => p.selectedItems[0]?.messageId);
+    clearTimeout(timer);
+    if (chosen) {
+      await this.revealMessage(chosen);
+      // The message was revealed (and focused) in the tree; the history browser shows it beside, keyboard left there.
+      await this.openHistory({ messageId: chosen, preserveFocus: true });
+    }
+    return chosen;
   }
 
   private async filter(arg: unknown): Promise<TreeFilter | undefined> {
@@ -358,7 +349,7 @@ export class Commands {
       return this.ctx.tree.currentFilter;
     }
     const manager = await this.manager();
-    const kind = await vscode.window.showQuickPick([
+    const kind = await quickPick([
       { label: 'Text', description: 'title, id, model or message text', key: 'text' as const },
       { label: 'Status', key: 'status' as const },
       { label: 'Provider', key: 'provider' as const },
@@ -371,7 +362,7 @@ export class Commands {
     } else {
       const values = kind.key === 'status' ? [...SESSION_STATUSES]
         : kind.key === 'provider' ? Object.keys(manager.stats().byProvider) : manager.tags().map((t) => t.tag);
-      value = (await vscode.window.showQuickPick(values.map((label) => ({ label })), { title: `Filter sessions by ${kind.label.toLowerCase()}` }))?.label;
+      value = (await quickPick(values.map((label) => ({ label })), { title: `Filter sessions by ${kind.label.toLowerCase()}` }))?.label;
     }
     if (value === undefined) return undefined;
     await this.ctx.tree.setFilter({ ...this.ctx.tree.currentFilter, [kind.key]: value });
@@ -379,7 +370,7 @@ export class Commands {
   }
 
   private async groupBy(arg: unknown): Promise<Grouping | undefined> {
-    const wanted = typeof arg === 'string' ? arg : (await vscode.window.showQuickPick(GROUPINGS.map((label) => ({ label })), { title: 'Group sessions by' }))?.label;
+    const wanted = typeof arg === 'string' ? arg : (await quickPick(GROUPINGS.map((label) => ({ label })), { title: 'Group sessions by' }))?.label;
     if (!wanted) return undefined;
     if (!(GROUPINGS as readonly string[]).includes(wanted)) throw new CoreError('InvalidInput', `Group by one of: ${GROUPINGS.join(', ')}.`);
     const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
@@ -459,7 +450,7 @@ export class Commands {
     const id = sessionIdFrom(arg) ?? (await this.pickSession('Replay which conversation?', [...SESSION_STATUSES]));
     if (!id) return undefined;
     const provider = option<string>(arg, 'provider')
-      ?? (await vscode.window.showQuickPick([...KNOWN_PROVIDERS], { title: 'Replay on which provider?' }));
+      ?? (await quickPick([...KNOWN_PROVIDERS], { title: 'Replay on which provider?' }));
     if (!provider) return undefined;
     const model = option<string>(arg, 'model') ?? (await this.pickModel(provider as (typeof KNOWN_PROVIDERS)[number], '', `Replay on ${provider}: model`));
     if (!model) return undefined;
@@ -517,7 +508,7 @@ export class Commands {
       return undefined;
     }
     const activeId = this.ctx.active.id;
-    const picked = await vscode.window.showQuickPick(items.map((s: SessionSummary) => ({
+    const picked = await quickPick(items.map((s: SessionSummary) => ({
       label: `$(${STATUS_ICON[s.status]}) ${s.title}`,
       description: s.id === activeId ? `active session · ${sessionDescription(s)}` : sessionDescription(s),
       detail: s.tags.length ? `tags: ${s.tags.join(', ')}` : undefined,

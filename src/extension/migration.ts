@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MigrateReport, Outcome, SessionResult, exportV1, formatReport, migrate } from '../core/migrate';
 import type { SessionManager } from '../core/sessions';
+import { quickPick } from './picks';
 
 /** File names LangSwarm uses by default: only to find candidates; the importer detects by content. */
 const LANGSWARM_FILES = '**/{langswarm_sessions.db,langswarm_memory.db,session_*.json}';
@@ -80,7 +81,7 @@ export async function showReport(report: MigrateReport): Promise<void> {
       });
     }
   }
-  const picked = await vscode.window.showQuickPick(items, { title: summary(report), placeHolder: 'Choose a session to reveal it', matchOnDescription: true, matchOnDetail: true });
+  const picked = await quickPick(items, { title: summary(report), placeHolder: 'Choose a session to reveal it', matchOnDescription: true, matchOnDetail: true });
   const id = picked?.result?.sessionId;
   if (id) await vscode.commands.executeCommand('langswarmSessions.revealSession', id);
 }

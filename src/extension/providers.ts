@@ -13,6 +13,7 @@ import type { SessionManager } from '../core/sessions';
 import type { ProviderChoice } from '../protocol';
 import { SUGGESTED_MODELS } from '../settings';
 import { SessionDatabase } from './database';
+import { quickPick } from './picks';
 import { ConversationAccess, providerForTurn } from './webview/turns';
 import { VirtualDocuments } from './virtualDocuments';
 
@@ -71,7 +72,7 @@ export class Providers implements ConversationAccess {
 
   async setApiKey(arg: unknown): Promise<boolean> {
     const given = typeof arg === 'object' && arg !== null ? (arg as { provider?: string; key?: string }) : {};
-    const name = given.provider ?? (await vscode.window.showQuickPick([...CALLABLE], { title: 'Set the API key of which provider?' }));
+    const name = given.provider ?? (await quickPick([...CALLABLE], { title: 'Set the API key of which provider?' }));
     if (!name) return false;
     if (!isCallable(name)) throw new CoreError('InvalidInput', `Keys are kept for ${CALLABLE.join(', ')}, not "${name}".`);
     const key = given.key ?? (await vscode.window.showInputBox({
@@ -87,7 +88,7 @@ export class Providers implements ConversationAccess {
 
   async clearApiKey(arg: unknown): Promise<boolean> {
     const given = typeof arg === 'object' && arg !== null ? (arg as { provider?: string }).provider : typeof arg === 'string' ? arg : undefined;
-    const name = given ?? (await vscode.window.showQuickPick([...CALLABLE], { title: 'Clear the API key of which provider?' }));
+    const name = given ?? (await quickPick([...CALLABLE], { title: 'Clear the API key of which provider?' }));
     if (!name || !isCallable(name)) return false;
     await this.secrets.delete(secretKey(name));
     this.log.info(`API key for ${name} removed from secret storage`);

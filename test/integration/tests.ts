@@ -3,3 +3,4 @@ import './extension.test';
 import './providers.test';
 import './migration.test';
 import './history.test';
+import './picks.test';
