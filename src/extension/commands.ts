@@ -362,7 +362,7 @@ export class Commands {
     } else {
       const values = kind.key === 'status' ? [...SESSION_STATUSES]
         : kind.key === 'provider' ? Object.keys(manager.stats().byProvider) : manager.tags().map((t) => t.tag);
-      value = (await quickPick(values.map((label) => ({ label })), { title: `Filter sessions by ${kind.label.toLowerCase()}` }))?.label;
+      value = await quickPick(values, { title: `Filter sessions by ${kind.label.toLowerCase()}` });
     }
     if (value === undefined) return undefined;
     await this.ctx.tree.setFilter({ ...this.ctx.tree.currentFilter, [kind.key]: value });
@@ -370,7 +370,7 @@ export class Commands {
   }
 
   private async groupBy(arg: unknown): Promise<Grouping | undefined> {
-    const wanted = typeof arg === 'string' ? arg : (await quickPick(GROUPINGS.map((label) => ({ label })), { title: 'Group sessions by' }))?.label;
+    const wanted = typeof arg === 'string' ? arg : (await quickPick(GROUPINGS, { title: 'Group sessions by' }));
     if (!wanted) return undefined;
     if (!(GROUPINGS as readonly string[]).includes(wanted)) throw new CoreError('InvalidInput', `Group by one of: ${GROUPINGS.join(', ')}.`);
     const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;

@@ -87,8 +87,9 @@ export async function runCommand(page, label) {
 
 /**
  * Runs `command`, which shows a quick pick (`ready`: a selector only it matches), types `text` into it (if given) and returns the first row holding `row`,
- * once visible. After a webview had the focus, the workbench may hand it back to the webview just after the palette
- * closed, which closes the quick pick that has just opened; then it is opened again (at most 3 times, each logged).
+ * once visible. After a webview had the focus, the workbench hands it back to the webview just after the palette closed,
+ * which closes the quick pick that has just opened; the extension shows it again (src/extension/picks.ts). Should the
+ * pick still be gone, it is opened again here (at most 3 times), and logged: a log line means the extension's re-show missed.
  */
 export async function quickPickRow(page, command, { ready, text, row, log = console.log }) {
   for (let attempt = 1; ; attempt++) {
