@@ -5,7 +5,7 @@ import {
   Message, MessageOutline, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary, Usage,
 } from '../model';
 import { makeSnippet, ParsedQuery, SNIPPET_TEXT_CHARS } from '../search';
-import { DurableDatabase, DurableOptions, Tx } from './durable';
+import { BulkOptions, BulkRun, DurableDatabase, DurableOptions, Tx } from './durable';
 import type { Change } from './journal';
 
 export const FORMAT_NAME = 'langswarm-sessions';
@@ -245,7 +245,7 @@ export class SessionStore {
   }
 
   /** A long bulk write in savepoint steps, made durable by one snapshot (see DurableDatabase.bulk). */
-  bulk<T>(run: (step: <R>(fn: (tx: Tx) => R) => R) => Promise<T>, options: { rehearse?: boolean } = {}): Promise<T> {
+  bulk<T>(run: BulkRun<T>, options: BulkOptions = {}): Promise<T> {
     return this.durable.bulk(run, options);
   }
 
