@@ -3,10 +3,28 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { SessionManager } from '../../src/core/sessions';
 import { tempDb } from '../helpers/temp';
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** A SQLite file's size as its header states it (page size × page count). */
+function headerSize(file: string): number {
+  const head = fs.readFileSync(file).subarray(0, 32);
+  const pageSize = head.readUInt16BE(16);
+  return (pageSize === 1 ? 65536 : pageSize) * head.readUInt32BE(28);
+}
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+/** Collects garbage until big buffers are freed (V8 frees their memory after the collection). */
+const settledBuffers = async () => {
+  for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
+  return process.memoryUsage().arrayBuffers;
+};
+const MB = 1024 * 1024;
 
 describe('store: bulk writes in steps', () => {
   it('undoes a step that throws and keeps the others, durably', async () => {
@@ -53,6 +71,50 @@ describe('store: bulk writes in steps', () => {
     await m.store.bulk(async (step) => { step((tx) => tx.all(`SELECT * FROM sessions`)); });
     assert.equal(sha(file), before, 'no snapshot was written');
     await m.close();
+  });
+
+  it('reserves room for a large import in memory, writes only the database to disk, and gives unused room back', async () => {
+    const file = tempDb();
+    const m = await SessionManager.open(file);
+    const s = await m.create({ provider: 'openai', model: 'm', title: 'before' });
+    const before = await settledBuffers();
+    // Nothing changed: all 64 MB unused, given back.
+    await m.store.bulk(async (step, makeRoom) => {
+      const read = step((tx) => tx.all(`SELECT * FROM sessions`));
+      makeRoom(64 * MB);
+      assert.equal(read.length, 1);
+    });
+    const kept = (await settledBuffers()) - before;
+    assert.ok(kept < 16 * MB, `memory kept: ${(kept / MB).toFixed(1)} MB`);
+
+    // A real import into the reserved room: durable, exact on disk, and later writes go on as usual.
+    const text = 'é'.repeat(2000);
+    await m.store.bulk(async (step, makeRoom) => {
+      makeRoom(20 * MB);
+      step((tx) => { for (let i = 0; i < 2000; i++) tx.run(`INSERT INTO session_tags(session_id, tag) VALUES (?, ?)`, [s.id, `${i} ${text}`]); });
+    });
+    assert.equal(fs.statSync(file).size, headerSize(file), 'no reserved room in the snapshot');
+    assert.equal(fs.statSync(`${file}.bak`).size, headerSize(file));
+    // Asked for room once something is written (inside a step, or after one): ignored, nothing lost.
+    await m.store.bulk(async (step, makeRoom) => {
+      step((tx) => {
+        makeRoom(20 * MB);
+        tx.run(`UPDATE sessions SET title = 'bulk' WHERE id = ?`, [s.id]);
+        tx.run(`INSERT INTO session_tags(session_id, tag) VALUES (?, 'inside')`, [s.id]);
+      });
+      makeRoom(20 * MB);
+      step((tx) => tx.run(`INSERT INTO session_tags(session_id, tag) VALUES (?, 'after')`, [s.id]));
+    });
+    assert.equal(m.get(s.id).title, 'bulk');
+    await m.rename(s.id, 'renamed'); // journalled on top of that snapshot
+    await m.close();
+    const again = await SessionManager.open(file);
+    assert.equal(again.get(s.id).title, 'renamed');
+    const tags = again.tags().map((t) => t.tag);
+    assert.equal(tags.length, 2002);
+    assert.ok(tags.includes('inside') && tags.includes('after'));
+    assert.deepEqual(again.store.durable.all(`PRAGMA integrity_check`), [{ integrity_check: 'ok' }]);
+    await again.close();
   });
 
   it('makes other writes wait until the bulk write is done', async () => {

@@ -21,6 +21,15 @@ export interface ExpandedSources {
 /** SQLite's own side files: read together with their database, never as sources of their own. */
 const SIDE_FILE = /-(journal|wal|shm)$/;
 
+/** A source file's size; 0 when it cannot be read (opening it reports why). */
+export function sourceBytes(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** The files to import: given files as they are, folders walked (hidden entries skipped), in a stable order. */
 export function expandSources(paths: readonly string[]): ExpandedSources {
   const files: string[] = [];
