@@ -5,7 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { migrate } from '../../src/core/migrate';
+import type { Database, SqlValue, Statement } from 'sql.js';
 import { SessionManager } from '../../src/core/sessions';
+import { statementRunner } from '../../src/core/store/fast-run';
+import { loadSqlJs } from '../../src/core/store/sqljs';
 import { Tracer } from '../../src/core/trace';
 import { generateV1Docs, writeV1Db } from '../helpers/langswarm';
 import { Report, scaled } from './report';
@@ -89,8 +92,55 @@ export async function runMigrateBench(report: Report): Promise<void> {
     const second = await migrate(m, [source]);
     if (second.totals.unchanged !== SESSIONS) throw new Error(`re-import: ${second.totals.unchanged} of ${SESSIONS} unchanged`);
     report.add({ suite: 'migrate', metric: 'import the same store again (all unchanged, nothing written)', value: performance.now() - again, unit: 'ms' });
+    await bindingBaseline(report, m);
     await m.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Baseline in the same run: the imported messages inserted into an empty table as sql.js does it
+ * (its binding, its file growing as it goes), and as the store does (fast-run.ts binding, room made
+ * up front as by DurableDatabase.bulk's makeRoom); one transaction each, best of three.
+ */
+async function bindingBaseline(report: Report, m: SessionManager): Promise<void> {
+  const SQL = await loadSqlJs();
+  const source = m.store.durable.db;
+  const schema = String(source.exec(`SELECT sql FROM sqlite_master WHERE name = 'messages'`)[0]!.values[0]![0]);
+  const rows = source.exec('SELECT * FROM messages')[0]!.values;
+  const runner = statementRunner(SQL);
+  const withRoom = () => {
+    const empty = new SQL.Database().export();
+    const padded = new Uint8Array(empty.length + source.export().length);
+    padded.set(empty);
+    return new SQL.Database(padded);
+  };
+  const time = (bind: (stmt: Statement, row: SqlValue[]) => void, open: () => Database): number => {
+    const db = open();
+    try {
+      db.run('PRAGMA journal_mode = MEMORY');
+      db.run(schema);
+      const stmt = db.prepare(`INSERT INTO messages VALUES (${rows[0]!.map(() => '?').join(', ')})`);
+      const t = performance.now();
+      db.run('BEGIN');
+      for (const row of rows) bind(stmt, row);
+      db.run('COMMIT');
+      const ms = performance.now() - t;
+      if (db.exec('SELECT count(*) FROM messages')[0]!.values[0]![0] !== rows.length) throw new Error('binding baseline: rows missing');
+      stmt.free();
+      return ms;
+    } finally {
+      db.close();
+    }
+  };
+  let own = Infinity;
+  let ours = Infinity;
+  for (let i = 0; i < 3; i++) {
+    own = Math.min(own, time((stmt, row) => stmt.run(row), () => new SQL.Database()));
+    ours = Math.min(ours, time(runner, withRoom));
+  }
+  const n = rows.length.toLocaleString('en-US');
+  report.add({ suite: 'migrate', metric: `baseline: insert the ${n} messages as sql.js does`, value: own, unit: 'ms' });
+  report.add({ suite: 'migrate', metric: `  the same as the store does (its binding, room made first)`, value: ours, unit: 'ms', note: `${(own / ours).toFixed(1)}x faster` });
 }
