@@ -286,6 +286,22 @@ describe('durable store', () => {
     await m.close();
   });
 
+  it('stores the same text when another process replays a change as when it was made (lone surrogates too)', async () => {
+    const file = tempDb();
+    const writer = await SessionManager.open(file);
+    const reader = await SessionManager.open(file);
+    const s = await writer.create({ provider: 'openai', model: 'm' });
+    const m = await writer.addMessage(s.id, { role: 'user', content: 'é, 👋' });
+    // Below the session manager (which cleans text first): the store's binding and its replay must agree.
+    await writer.store.durable.write((tx) => tx.run(`UPDATE sessions SET title = ? WHERE id = ?`, ['half a pair \ud83d here', s.id]));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(writer.get(s.id).title, 'half a pair \ufffd here');
+    assert.equal(reader.get(s.id).title, writer.get(s.id).title);
+    assert.equal(messageText(reader.getMessage(m.id).parts), 'é, 👋');
+    await writer.close();
+    await reader.close();
+  });
+
   it('follows another writer across its snapshots without losing or doubling anything', async () => {
     const file = tempDb();
     const writer = await SessionManager.open(file, { checkpointBytes: 4 * 1024 });

@@ -571,7 +571,7 @@ export class DurableDatabase {
   private replay(statements: Statement[], lsn: number): void {
     this.db.run('BEGIN');
     try {
-      for (const [sql, params] of statements) this.statement(sql).run(params as BindParams);
+      for (const [sql, params] of statements) this.runStatement(this.statement(sql), params); // bound as when it was made
       this.db.run('COMMIT');
     } catch (e) {
       this.db.run('ROLLBACK');
