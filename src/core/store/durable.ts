@@ -96,7 +96,7 @@ export class DurableDatabase {
   private pendingWrites = 0;
   private readonly prepared = new Map<string, SqlStatement>();
   private readonly runStatement: RunStatement;
-  /** Size of the in-memory database file when room was reserved in it (else 0). */
+  /** Size of the in-memory database file while a bulk write holds room reserved in it (else 0). */
   private fileBytesInMemory = 0;
   private readonly listeners = new Set<ChangeListener>();
   private closed = false;
@@ -251,8 +251,9 @@ export class DurableDatabase {
       }
     };
     const makeRoom = (bytes: number) => {
-      if (roomMade || options.rehearse || inStep || bytes < MIN_RESERVE_BYTES || this.totalChanges() !== changesBefore) return;
-      roomMade = true;
+      if (roomMade || options.rehearse || inStep || bytes < MIN_RESERVE_BYTES) return;
+      roomMade = true; // asked once: a later call would come after writes
+      if (this.totalChanges() !== changesBefore) return;
       // Nothing written yet, so ending the transaction loses nothing, and what it read stays true (we hold the lock).
       this.db.run('ROLLBACK');
       this.reserve(bytes);
@@ -305,7 +306,10 @@ export class DurableDatabase {
 
   /** Gives back room reserved and not used (an import that added less than expected, or nothing). */
   private releaseUnusedRoom(): void {
-    if (this.fileBytesInMemory - this.imageBytes() < MIN_RESERVE_BYTES) return;
+    if (!this.fileBytesInMemory) return;
+    const unused = this.fileBytesInMemory - this.imageBytes();
+    this.fileBytesInMemory = 0; // settled for this run: what is not given back is in use
+    if (unused < MIN_RESERVE_BYTES) return;
     try {
       this.useDatabase(new this.SQL.Database(this.db.export()));
     } catch (e) {
