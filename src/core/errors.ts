@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'InvalidTransition'
   | 'SessionNotWritable'
   | 'NotADatabase'
+  | 'ForeignSchema'
   | 'SchemaTooNew'
   | 'DatabaseBusy'
   | 'DatabaseReadOnly'

@@ -166,7 +166,7 @@ export async function runCoreBench(report: Report): Promise<void> {
     const exportRuns: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
-      await m!.store.durable.write((tx) => tx.run(`UPDATE sessions SET title = title WHERE id = ?`, [busiest.id]));
+      await m!.store.durable.write((tx) => tx.run(`UPDATE sessions SET updated_at = ? WHERE id = ?`, [busiest.updatedAt, busiest.id]));
       writeFileAtomic(realFs, path.join(dir, 'export-baseline.sqlite'), [m!.store.durable.db.export()]);
       exportRuns.push(performance.now() - t);
     }

@@ -293,7 +293,7 @@ describe('durable store', () => {
     const s = await writer.create({ provider: 'openai', model: 'm' });
     const m = await writer.addMessage(s.id, { role: 'user', content: 'é, 👋' });
     // Below the session manager (which cleans text first): the store's binding and its replay must agree.
-    await writer.store.durable.write((tx) => tx.run(`UPDATE sessions SET title = ? WHERE id = ?`, ['half a pair \ud83d here', s.id]));
+    await writer.store.durable.write((tx) => tx.run(`UPDATE sessions SET title = ?, updated_at = ? WHERE id = ?`, ['half a pair \ud83d here', s.updatedAt, s.id]));
     await new Promise((r) => setTimeout(r, 10));
     assert.equal(writer.get(s.id).title, 'half a pair \ufffd here');
     assert.equal(reader.get(s.id).title, writer.get(s.id).title);

@@ -110,7 +110,7 @@ function toSummary(r: Row): SessionSummary {
   return s;
 }
 
-function toSession(r: Row): Session {
+export function toSession(r: Row): Session {
   const { originFormat: _, ...summary } = toSummary(r);
   const s: Session = { ...summary, metadata: parse(r['metadata'], {}), providerState: parse(r['provider_state'], {}) };
   if (r['system_prompt'] != null) s.systemPrompt = String(r['system_prompt']);
@@ -121,8 +121,59 @@ function toSession(r: Row): Session {
 /** A message without what places it (id, session, seq). */
 export type MessageBody = Omit<Message, 'id' | 'sessionId' | 'seq'>;
 
-const INSERT_MESSAGE = `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage,
-  total_tokens, stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+/** Session columns a single update may set (one statement each, so the catalogue stays fixed). */
+const SESSION_FIELD_COLUMNS = {
+  title: 'title', provider: 'provider', model: 'model', status: 'status', statusBeforeArchive: 'status_before_archive',
+  systemPrompt: 'system_prompt', userId: 'user_id', metadata: 'metadata', providerState: 'provider_state', origin: 'origin',
+  lastActivityAt: 'last_activity_at', tags: 'tags',
+} as const;
+type SessionFieldColumn = (typeof SESSION_FIELD_COLUMNS)[keyof typeof SESSION_FIELD_COLUMNS];
+const setSessionColumn = (column: SessionFieldColumn) => `UPDATE sessions SET ${column} = ?, updated_at = ? WHERE id = ?`;
+
+/**
+ * Every statement a write runs, by name: the journal records these names with their parameters and
+ * replays nothing else (DESIGN.md §2). Names are part of the file format: never rename or change a
+ * shipped entry; add a new one.
+ */
+const WRITES = {
+  insertSession: `INSERT INTO sessions (id, title, user_id, provider, model, status, system_prompt, tags, metadata, provider_state,
+         created_at, updated_at, last_activity_at, parent_session_id, parent_message_id, origin, message_count, total_tokens, next_seq)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  insertTag: `INSERT OR IGNORE INTO session_tags(session_id, tag) VALUES (?, ?)`,
+  deleteTags: `DELETE FROM session_tags WHERE session_id = ?`,
+  ...Object.fromEntries(Object.values(SESSION_FIELD_COLUMNS).map((c) => [`setSession.${c}`, setSessionColumn(c)])),
+  touchSession: `UPDATE sessions SET updated_at = ? WHERE id = ?`,
+  deleteSessionFts: `DELETE FROM message_fts WHERE docid IN (SELECT pk FROM messages WHERE session_id = ?)`,
+  deleteSessionRevisions: `DELETE FROM message_revisions WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)`,
+  deleteSessionMessages: `DELETE FROM messages WHERE session_id = ?`,
+  deleteSession: `DELETE FROM sessions WHERE id = ?`,
+  insertMessage: `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage,
+  total_tokens, stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  indexLastMessage: `INSERT INTO message_fts(docid, search_text) VALUES (last_insert_rowid(), ?)`,
+  countMessage: `UPDATE sessions SET message_count = message_count + 1, total_tokens = total_tokens + ?, next_seq = max(next_seq, ? + 1),
+           updated_at = ?, last_activity_at = max(last_activity_at, ?) WHERE id = ?`,
+  // One pass over the session's messages for all four (a subquery per column would make four).
+  recount: `UPDATE sessions SET (message_count, total_tokens, next_seq, last_activity_at, updated_at) = (
+         SELECT count(*), coalesce(sum(m.total_tokens), 0), max(sessions.next_seq, coalesce(max(m.seq), 0) + 1),
+                max(sessions.last_activity_at, coalesce(max(m.created_at), '')), ?
+           FROM messages m WHERE m.session_id = sessions.id)
+       WHERE id = ?`,
+  insertRevision: `INSERT INTO message_revisions(message_id, revision, parts, replaced_at) VALUES (?,?,?,?)`,
+  unindexMessage: `DELETE FROM message_fts WHERE docid = ?`,
+  updateMessage: `UPDATE messages SET parts = ?, search_text = ?, state = ?, metadata = ?, revision = ?, edited_at = ?, usage = ?, total_tokens = ?,
+         stop_reason = ?, provider_ids = ?, native = ? WHERE pk = ?`,
+  indexMessage: `INSERT INTO message_fts(docid, search_text) VALUES (?, ?)`,
+  addSessionTokens: `UPDATE sessions SET updated_at = ?, total_tokens = total_tokens + ? WHERE id = ?`,
+  unindexMessageById: `DELETE FROM message_fts WHERE docid = (SELECT pk FROM messages WHERE id = ?)`,
+  deleteRevisions: `DELETE FROM message_revisions WHERE message_id = ?`,
+  deleteMessage: `DELETE FROM messages WHERE id = ?`,
+  uncountMessage: `UPDATE sessions SET message_count = message_count - 1, total_tokens = total_tokens - ?, updated_at = ? WHERE id = ?`,
+  indexMessagesAfter: `INSERT INTO message_fts(docid, search_text) SELECT pk, search_text FROM messages WHERE pk > ?`,
+  setSchemaVersion: `INSERT OR REPLACE INTO store_meta(key, value) VALUES ('schema_version', ?)`,
+  // Schema upgrades run as journaled writes too.
+  ...Object.fromEntries(Object.entries(MIGRATIONS).flatMap(([v, list]) => list.map((sql, i) => [`migration.${v}.${i}`, sql]))),
+} as const satisfies Record<string, string>;
+const W = WRITES as Record<keyof typeof WRITES | `setSession.${SessionFieldColumn}`, string>;
 
 function messageRow(id: string, sessionId: string, seq: number, m: MessageBody, searchText: string): Array<string | number | null> {
   return [id, sessionId, seq, m.role, partsColumn(m.parts, searchText), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
@@ -136,7 +187,7 @@ function partsColumn(parts: readonly Part[], searchText: string): string | null 
   return only?.type === 'text' && only.annotations === undefined && only.text === searchText ? null : JSON.stringify(parts);
 }
 
-function toMessage(r: Row): Message {
+export function toMessage(r: Row): Message {
   const m: Message = {
     id: String(r['id']),
     sessionId: String(r['session_id']),
@@ -220,14 +271,15 @@ export class SessionStore {
   static async open(path: string, options: StoreOptions = {}): Promise<SessionStore> {
     const durable = await DurableDatabase.open(path, {
       schemaVersion: SCHEMA_VERSION,
-      initialize: (tx) => migrate(tx, 0),
+      initialize: (tx, version) => migrate(tx, 0, version),
       inspect: inspectSchema,
+      statements: WRITES,
     }, options);
     const store = new SessionStore(durable);
     const version = store.schemaVersion();
     if (version < SCHEMA_VERSION) {
       if (durable.readOnly) throw new CoreError('DatabaseReadOnly', `${path} uses an older schema (${version}) and is open read-only, so it cannot be upgraded.`);
-      await durable.write((tx) => migrate(tx, version), () => [{ kind: 'reset' }]);
+      await durable.write((tx) => migrate(tx, version, SCHEMA_VERSION), () => [{ kind: 'reset' }]);
     }
     return store;
   }
@@ -336,47 +388,43 @@ export class SessionStore {
   }
 
   insertSession(tx: Tx, s: Session, nextSeq = 1): void {
-    tx.run(
-      `INSERT INTO sessions (id, title, user_id, provider, model, status, system_prompt, tags, metadata, provider_state,
-         created_at, updated_at, last_activity_at, parent_session_id, parent_message_id, origin, message_count, total_tokens, next_seq)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    tx.run(W.insertSession,
       [s.id, s.title, s.userId, s.provider, s.model, s.status, s.systemPrompt ?? null, JSON.stringify(s.tags),
         JSON.stringify(s.metadata), JSON.stringify(s.providerState), s.createdAt, s.updatedAt, s.lastActivityAt,
         s.parent?.sessionId ?? null, s.parent?.messageId ?? null, json(s.origin), 0, 0, nextSeq],
     );
-    for (const tag of s.tags) tx.run(`INSERT OR IGNORE INTO session_tags(session_id, tag) VALUES (?, ?)`, [s.id, tag]);
+    for (const tag of s.tags) tx.run(W.insertTag, [s.id, tag]);
   }
 
   /** Updates the given session fields (those that are columns) and stamps updated_at. */
   updateSession(tx: Tx, id: string, fields: Partial<Session> & { statusBeforeArchive?: SessionStatus | null }, now: string): void {
-    const columns: Array<[string, unknown]> = [];
-    if (fields.title !== undefined) columns.push(['title', fields.title]);
-    if (fields.provider !== undefined) columns.push(['provider', fields.provider]);
-    if (fields.model !== undefined) columns.push(['model', fields.model]);
-    if (fields.status !== undefined) columns.push(['status', fields.status]);
-    if (fields.statusBeforeArchive !== undefined) columns.push(['status_before_archive', fields.statusBeforeArchive]);
-    if ('systemPrompt' in fields) columns.push(['system_prompt', fields.systemPrompt ?? null]);
-    if (fields.userId !== undefined) columns.push(['user_id', fields.userId]);
-    if (fields.metadata !== undefined) columns.push(['metadata', JSON.stringify(fields.metadata)]);
-    if (fields.providerState !== undefined) columns.push(['provider_state', JSON.stringify(fields.providerState)]);
-    if (fields.origin !== undefined) columns.push(['origin', json(fields.origin)]);
-    if (fields.lastActivityAt !== undefined) columns.push(['last_activity_at', fields.lastActivityAt]);
+    const set = (column: SessionFieldColumn, value: string | null) => tx.run(W[`setSession.${column}`], [value, now, id]);
+    if (fields.title !== undefined) set('title', fields.title);
+    if (fields.provider !== undefined) set('provider', fields.provider);
+    if (fields.model !== undefined) set('model', fields.model);
+    if (fields.status !== undefined) set('status', fields.status);
+    if (fields.statusBeforeArchive !== undefined) set('status_before_archive', fields.statusBeforeArchive);
+    if ('systemPrompt' in fields) set('system_prompt', fields.systemPrompt ?? null);
+    if (fields.userId !== undefined) set('user_id', fields.userId);
+    if (fields.metadata !== undefined) set('metadata', JSON.stringify(fields.metadata));
+    if (fields.providerState !== undefined) set('provider_state', JSON.stringify(fields.providerState));
+    if (fields.origin !== undefined) set('origin', json(fields.origin));
+    if (fields.lastActivityAt !== undefined) set('last_activity_at', fields.lastActivityAt);
     if (fields.tags !== undefined) {
-      columns.push(['tags', JSON.stringify(fields.tags)]);
-      tx.run(`DELETE FROM session_tags WHERE session_id = ?`, [id]);
-      for (const tag of fields.tags) tx.run(`INSERT OR IGNORE INTO session_tags(session_id, tag) VALUES (?, ?)`, [id, tag]);
+      set('tags', JSON.stringify(fields.tags));
+      tx.run(W.deleteTags, [id]);
+      for (const tag of fields.tags) tx.run(W.insertTag, [id, tag]);
     }
-    columns.push(['updated_at', now]);
-    tx.run(`UPDATE sessions SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [...columns.map(([, v]) => v as string), id]);
+    tx.run(W.touchSession, [now, id]);
   }
 
   deleteSession(tx: Tx, id: string): number {
     const count = Number(tx.get<{ n: number }>(`SELECT count(*) AS n FROM messages WHERE session_id = ?`, [id])?.n ?? 0);
-    tx.run(`DELETE FROM message_fts WHERE docid IN (SELECT pk FROM messages WHERE session_id = ?)`, [id]);
-    tx.run(`DELETE FROM message_revisions WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)`, [id]);
-    tx.run(`DELETE FROM messages WHERE session_id = ?`, [id]);
-    tx.run(`DELETE FROM session_tags WHERE session_id = ?`, [id]);
-    tx.run(`DELETE FROM sessions WHERE id = ?`, [id]);
+    tx.run(W.deleteSessionFts, [id]);
+    tx.run(W.deleteSessionRevisions, [id]);
+    tx.run(W.deleteSessionMessages, [id]);
+    tx.run(W.deleteTags, [id]);
+    tx.run(W.deleteSession, [id]);
     return count;
   }
 
@@ -388,12 +436,10 @@ export class SessionStore {
 
   /** Inserts a message and keeps the session's counters, seq and activity time current. */
   insertMessage(tx: Tx, m: Message, searchText: string, now: string, touchSession = true): void {
-    tx.run(INSERT_MESSAGE, messageRow(m.id, m.sessionId, m.seq, m, searchText));
-    tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (last_insert_rowid(), ?)`, [searchText]);
+    tx.run(W.insertMessage, messageRow(m.id, m.sessionId, m.seq, m, searchText));
+    tx.run(W.indexLastMessage, [searchText]);
     if (touchSession) {
-      tx.run(
-        `UPDATE sessions SET message_count = message_count + 1, total_tokens = total_tokens + ?, next_seq = max(next_seq, ? + 1),
-           updated_at = ?, last_activity_at = max(last_activity_at, ?) WHERE id = ?`,
+      tx.run(W.countMessage,
         [m.usage?.totalTokens ?? 0, m.seq, now, m.createdAt, m.sessionId],
       );
     }
@@ -407,20 +453,12 @@ export class SessionStore {
    */
   insertMessages(tx: Tx, sessionId: string, firstSeq: number, messages: ReadonlyArray<{ message: MessageBody; search: string }>, newId: () => string): void {
     let seq = firstSeq;
-    for (const m of messages) tx.run(INSERT_MESSAGE, messageRow(newId(), sessionId, seq++, m.message, m.search));
+    for (const m of messages) tx.run(W.insertMessage, messageRow(newId(), sessionId, seq++, m.message, m.search));
   }
 
   /** Recomputes a session's counters from its messages (after bulk inserts). */
   recount(tx: Tx, sessionId: string, now: string): void {
-    // One pass over the session's messages for all four (a subquery per column would make four).
-    tx.run(
-      `UPDATE sessions SET (message_count, total_tokens, next_seq, last_activity_at, updated_at) = (
-         SELECT count(*), coalesce(sum(m.total_tokens), 0), max(sessions.next_seq, coalesce(max(m.seq), 0) + 1),
-                max(sessions.last_activity_at, coalesce(max(m.created_at), '')), ?
-           FROM messages m WHERE m.session_id = sessions.id)
-       WHERE id = ?`,
-      [now, sessionId],
-    );
+    tx.run(W.recount, [now, sessionId]);
   }
 
   getMessage(id: string): Message | undefined {
@@ -456,26 +494,24 @@ export class SessionStore {
     const pk = tx.get<{ pk: number }>(`SELECT pk FROM messages WHERE id = ?`, [before.id])?.pk;
     if (pk === undefined) throw new CoreError('MessageNotFound', `Message ${before.id} does not exist.`);
     if (after.revision !== before.revision) {
-      tx.run(`INSERT INTO message_revisions(message_id, revision, parts, replaced_at) VALUES (?,?,?,?)`,
+      tx.run(W.insertRevision,
         [before.id, before.revision, JSON.stringify(before.parts), now]);
     }
-    tx.run(`DELETE FROM message_fts WHERE docid = ?`, [pk]);
-    tx.run(
-      `UPDATE messages SET parts = ?, search_text = ?, state = ?, metadata = ?, revision = ?, edited_at = ?, usage = ?, total_tokens = ?,
-         stop_reason = ?, provider_ids = ?, native = ? WHERE pk = ?`,
+    tx.run(W.unindexMessage, [pk]);
+    tx.run(W.updateMessage,
       [partsColumn(after.parts, searchText), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
         json(after.usage), after.usage?.totalTokens ?? 0, after.stopReason ?? null, json(after.providerIds), json(after.native), pk],
     );
-    tx.run(`INSERT INTO message_fts(docid, search_text) VALUES (?, ?)`, [pk, searchText]);
+    tx.run(W.indexMessage, [pk, searchText]);
     const delta = (after.usage?.totalTokens ?? 0) - (before.usage?.totalTokens ?? 0);
-    tx.run(`UPDATE sessions SET updated_at = ?, total_tokens = total_tokens + ? WHERE id = ?`, [now, delta, before.sessionId]);
+    tx.run(W.addSessionTokens, [now, delta, before.sessionId]);
   }
 
   deleteMessage(tx: Tx, m: Message, now: string): void {
-    tx.run(`DELETE FROM message_fts WHERE docid = (SELECT pk FROM messages WHERE id = ?)`, [m.id]);
-    tx.run(`DELETE FROM message_revisions WHERE message_id = ?`, [m.id]);
-    tx.run(`DELETE FROM messages WHERE id = ?`, [m.id]);
-    tx.run(`UPDATE sessions SET message_count = message_count - 1, total_tokens = total_tokens - ?, updated_at = ? WHERE id = ?`,
+    tx.run(W.unindexMessageById, [m.id]);
+    tx.run(W.deleteRevisions, [m.id]);
+    tx.run(W.deleteMessage, [m.id]);
+    tx.run(W.uncountMessage,
       [m.usage?.totalTokens ?? 0, now, m.sessionId]);
   }
 
@@ -517,7 +553,7 @@ export class SessionStore {
 
   /** Adds the full-text index entries of every message inserted after `pk`, in one statement. */
   indexMessagesAfter(tx: Tx, pk: number): void {
-    tx.run(`INSERT INTO message_fts(docid, search_text) SELECT pk, search_text FROM messages WHERE pk > ?`, [pk]);
+    tx.run(W.indexMessagesAfter, [pk]);
   }
 
   // ---- search and stats ----------------------------------------------------------------------
@@ -584,10 +620,10 @@ export class SessionStore {
   }
 }
 
-function migrate(tx: Tx, from: number): void {
-  for (let v = from; v < SCHEMA_VERSION; v++) {
+function migrate(tx: Tx, from: number, to: number): void {
+  for (let v = from; v < to; v++) {
     for (const sql of MIGRATIONS[v] ?? []) tx.run(sql);
-    tx.run(`INSERT OR REPLACE INTO store_meta(key, value) VALUES ('schema_version', ?)`, [v + 1]);
+    tx.run(W.setSchemaVersion, [v + 1]);
   }
 }
 
@@ -598,7 +634,11 @@ function inspectSchema(db: Database, file: string): number {
   if (tables.includes('store_meta')) {
     const rows = db.exec(`SELECT key, value FROM store_meta WHERE key IN ('format', 'schema_version')`)[0]?.values ?? [];
     const meta = Object.fromEntries(rows.map((r) => [String(r[0]), r[1]]));
-    if (meta['format'] === FORMAT_NAME) return Number(meta['schema_version'] ?? 0);
+    if (meta['format'] === FORMAT_NAME) {
+      const version = meta['schema_version'] ?? 0;
+      if (typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) return version;
+      throw new CoreError('NotADatabase', `${file} records an impossible schema version (${String(version).slice(0, 40)}); it was left untouched.`, { path: file });
+    }
   }
   const hint = tables.includes('sessions') ? ' If it is a LangSwarm session store, import it with "migrate".' : '';
   throw new CoreError('NotADatabase', `${file} is a SQLite database but not a LangSwarm Sessions database (tables: ${tables.slice(0, 8).join(', ') || 'none'}); it was left untouched.${hint}`, { path: file, tables });

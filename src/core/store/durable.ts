@@ -18,13 +18,14 @@ import { Tracer } from '../trace';
 import { FileLock, FileSystem, dirOf, errno, readRange, realFs, storageError, writeAll, writeFileAtomic } from './files';
 import { crc32 } from 'node:zlib';
 import {
-  Change, JOURNAL_HEADER_BYTES, SnapshotInfo, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord, parseRecords, snapshotInfo,
+  Change, JOURNAL_HEADER_BYTES, MAX_LSN, MAX_RECORD_BYTES, SnapshotInfo, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord,
+  parseRecords, recordBytesAt, snapshotInfo,
 } from './journal';
 import { RunStatement, statementRunner } from './fast-run';
 import { loadSqlJs } from './sqljs';
 
 export type Row = Record<string, SqlValue>;
-type Params = Statement[1];
+type Params = SqlValue[] | Record<string, SqlValue> | null;
 
 /** Reads and recorded writes inside one transaction. */
 export interface Tx {
@@ -38,11 +39,18 @@ export interface Tx {
 export interface DurableHooks {
   /** The schema version this code writes; newer files and records are refused. */
   schemaVersion: number;
-  /** Creates the schema of a brand-new database. */
-  initialize(tx: Tx): void;
+  /** Creates the schema of a database at `version` (a brand-new one gets `schemaVersion`). */
+  initialize(tx: Tx, version: number): void;
   /** Returns the schema version of a loaded database, or throws NotADatabase when it is not ours. */
   inspect(db: Database, file: string): number;
+  /**
+   * Every statement a journaled write may run, by a stable name. Records name these and carry
+   * parameters; replay runs only these, never SQL read from the file.
+   */
+  statements: Readonly<Record<string, string>>;
 }
+
+interface CatalogueEntry { name: string; sql: string; params: number }
 
 export interface BulkOptions {
   /** Roll everything back at the end (a dry run). */
@@ -77,6 +85,8 @@ const DEFAULT_CHECKPOINT_BYTES = 8 * 1024 * 1024;
 /** On close, fold a journal this large so the next open replays little. */
 const CLOSE_CHECKPOINT_BYTES = 1024 * 1024;
 const LOCK_BURST_MS = 50;
+/** Journal bytes read at a time when catching up (a record larger than this is read whole). */
+const READ_CHUNK_BYTES = 16 * 1024 * 1024;
 /** Below this, growing the in-memory file as it goes costs less than reopening it with room. */
 const MIN_RESERVE_BYTES = 16 * 1024 * 1024;
 
@@ -96,6 +106,8 @@ export class DurableDatabase {
   private pendingWrites = 0;
   private readonly prepared = new Map<string, SqlStatement>();
   private readonly runStatement: RunStatement;
+  private readonly byName = new Map<string, CatalogueEntry>();
+  private readonly bySql = new Map<string, CatalogueEntry>();
   /** Size of the in-memory database file while a bulk write holds room reserved in it (else 0). */
   private fileBytesInMemory = 0;
   private readonly listeners = new Set<ChangeListener>();
@@ -121,6 +133,12 @@ export class DurableDatabase {
     this.lock = new FileLock(fs, `${path}.lock`, lockTimeoutMs);
     this.runStatement = statementRunner(SQL);
     this.db = new SQL.Database();
+    for (const [name, sql] of Object.entries(hooks.statements)) {
+      // Our own SQL: every '?' is a parameter (none sits inside a string literal).
+      const entry = { name, sql, params: sql.split('?').length - 1 };
+      this.byName.set(name, entry);
+      this.bySql.set(sql, entry);
+    }
   }
 
   static async open(path: string, hooks: DurableHooks, options: DurableOptions = {}): Promise<DurableDatabase> {
@@ -352,6 +370,8 @@ export class DurableDatabase {
   // ---- internals: open -----------------------------------------------------------------------
 
   private recoveredFromBackup = false;
+  /** The journal has a record we could not read or apply: nothing after it was applied. */
+  private journalStopped = false;
   /** Inode of the snapshot file we loaded, to notice another process replacing it. */
   private snapshotIno: number | undefined;
 
@@ -375,20 +395,19 @@ export class DurableDatabase {
       return;
     }
     this.loadExisting();
-    if (this.recoveredFromBackup && !this.readOnly) {
+    if (this.readOnly) return;
+    if (this.recoveredFromBackup) {
       await this.exclusive(() => {
         this.setAsideDamaged();
         this.checkpointLocked(false);
       });
+    } else if (this.journalStopped) {
+      await this.exclusive(() => undefined); // catching up under the lock sets the bad journal aside
     }
   }
 
   private initializeInMemory(): void {
-    this.inTransaction((tx) => {
-      tx.run('CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value)');
-      this.hooks.initialize(tx);
-    }, false);
-    this.db.run('COMMIT');
+    initializeSchema(this.db, this.makeTx(undefined), this.hooks, this.hooks.schemaVersion);
     this.applyPragmas();
   }
 
@@ -405,26 +424,23 @@ export class DurableDatabase {
     const main = this.readSnapshot(this.path, this.readJournalHeader());
     this.snapshotIno = ino;
     if (main.ok) {
-      this.useSnapshot(main.db);
+      this.useSnapshot(main);
     } else {
       const backup = this.fileSize(this.backupPath) ? this.readSnapshot(this.backupPath) : undefined;
       if (main.foreign || !backup) throw main.error;
       if (!backup.ok) {
         throw new CoreError('CorruptDatabase', `${this.path} is damaged (${main.reason}) and so is its backup (${backup.reason}). The files were left as they are.`, { path: this.path });
       }
-      this.useSnapshot(backup.db);
+      this.useSnapshot(backup);
       this.recoveredFromBackup = true;
       this.warn(`The session database was damaged (${main.reason}); it was rebuilt from the previous snapshot and the journal.`);
     }
     this.catchUp(false);
   }
 
-  private useSnapshot(db: Database): void {
-    this.useDatabase(db);
-    this.lsn = 0;
-    try {
-      this.lsn = Number(this.get<{ value: number }>(`SELECT value FROM store_meta WHERE key = 'lsn'`)?.value ?? 0);
-    } catch { /* an empty SQLite file: nothing applied yet */ }
+  private useSnapshot(snapshot: { db: Database; lsn: number }): void {
+    this.useDatabase(snapshot.db);
+    this.lsn = snapshot.lsn;
     this.snapshotLsn = this.lsn;
   }
 
@@ -433,7 +449,7 @@ export class DurableDatabase {
    * exactly what we wrote and the (slow, O(size)) `PRAGMA quick_check` is skipped.
    */
   private readSnapshot(file: string, expected?: SnapshotInfo):
-    | { ok: true; db: Database }
+    | { ok: true; db: Database; lsn: number }
     | { ok: false; foreign: boolean; reason: string; error: CoreError } {
     let bytes: Buffer;
     try {
@@ -460,17 +476,61 @@ export class DurableDatabase {
       const reason = `integrity check failed: ${describeError(e)}`;
       return { ok: false, foreign: false, reason, error: new CoreError('CorruptDatabase', `${file} is damaged (${reason}).`, { path: file }) };
     }
+    let lsn: number;
     try {
       const version = this.hooks.inspect(db, file);
       if (version > this.hooks.schemaVersion) {
         throw new CoreError('SchemaTooNew', `${file} was written by a newer version of LangSwarm Sessions (schema ${version}; this version understands up to ${this.hooks.schemaVersion}). Update the extension; the file was left untouched.`, { path: file, version });
       }
+      this.checkSchema(db, file, version);
+      lsn = snapshotLsnOf(db, file);
     } catch (e) {
       db.close();
       const error = e instanceof CoreError ? e : new CoreError('NotADatabase', describeError(e));
       return { ok: false, foreign: true, reason: error.message, error };
     }
-    return { ok: true, db };
+    return { ok: true, db, lsn };
+  }
+
+  /**
+   * The file must hold exactly the objects this version creates: a trigger, view, table or index
+   * planted in a shared repository's database would otherwise run or be read on the next write.
+   */
+  private checkSchema(db: Database, file: string, version: number): void {
+    const found = schemaObjects(db);
+    const expected = version === 0 ? new Map<string, string>() : this.expectedSchema(version);
+    const problems: string[] = [];
+    for (const [key, sql] of found) {
+      if (!expected.has(key)) problems.push(`a ${key} it does not create`);
+      else if (expected.get(key) !== sql) problems.push(`the ${key} defined differently`);
+    }
+    for (const key of expected.keys()) if (!found.has(key)) problems.push(`no ${key}`);
+    if (problems.length === 0) return;
+    const shown = problems.slice(0, 5).join(', ') + (problems.length > 5 ? ` and ${problems.length - 5} more` : '');
+    throw new CoreError('ForeignSchema',
+      `${file} is not exactly a LangSwarm Sessions database: it has ${shown}. It was refused and left untouched; the sessions it holds can be copied into a new database ("salvage").`,
+      { path: file, problems });
+  }
+
+  private readonly expectedSchemas = new Map<number, Map<string, string>>();
+
+  private expectedSchema(version: number): Map<string, string> {
+    let schema = this.expectedSchemas.get(version);
+    if (!schema) {
+      const db = new this.SQL.Database();
+      try {
+        const tx: Tx = {
+          run: (sql, params) => { db.run(sql, (params ?? undefined) as BindParams | undefined); },
+          all: () => [], get: () => undefined, changes: () => db.getRowsModified(),
+        };
+        initializeSchema(db, tx, this.hooks, version);
+        schema = schemaObjects(db);
+      } finally {
+        db.close();
+      }
+      this.expectedSchemas.set(version, schema);
+    }
+    return schema;
   }
 
   private readJournalHeader(): SnapshotInfo | undefined {
@@ -537,32 +597,43 @@ export class DurableDatabase {
       this.bytesSinceSnapshot = 0;
     }
     const reader = this.reader;
-    if (stat.size === reader.offset) return;
-    const buf = readRange(this.fs, reader.fd, reader.offset, stat.size);
-    const parsed = parseRecords(buf, reader.offset, (lsn) => lsn > this.lsn);
     const applied: Change[] = [];
-    for (const record of parsed.records) {
-      if (record.lsn > this.snapshotLsn) this.bytesSinceSnapshot += record.end - record.offset;
-      if (record.lsn <= this.lsn) continue;
-      if (record.lsn !== this.lsn + 1) {
-        if (reloads < 3) return this.reload(reloads + 1); // raced with another process's snapshot: start again
-        throw new CoreError('CorruptDatabase', `${this.journalPath} skips from change #${this.lsn} to #${record.lsn}; it does not continue the snapshot.`, { path: this.journalPath });
+    let stop: { at: number; reason: string } | undefined;
+    // Read in bounded chunks: a journal arrives with the repository and may be any size.
+    while (reader.offset < stat.size && !stop) {
+      const next = recordBytesAt(readRange(this.fs, reader.fd, reader.offset, Math.min(stat.size, reader.offset + 16)));
+      const end = Math.min(stat.size, reader.offset + Math.max(READ_CHUNK_BYTES, next ?? 0));
+      const parsed = parseRecords(readRange(this.fs, reader.fd, reader.offset, end), reader.offset, (lsn) => lsn > this.lsn);
+      for (const record of parsed.records) {
+        if (record.lsn > this.snapshotLsn) this.bytesSinceSnapshot += record.end - record.offset;
+        if (record.lsn <= this.lsn) { reader.offset = record.end; continue; }
+        if (record.lsn !== this.lsn + 1) {
+          if (reloads < 3) return this.reload(reloads + 1); // raced with another process's snapshot: start again
+          throw new CoreError('CorruptDatabase', `${this.journalPath} skips from change #${this.lsn} to #${record.lsn}; it does not continue the snapshot.`, { path: this.journalPath });
+        }
+        if (record.schema > this.hooks.schemaVersion) {
+          throw new CoreError('SchemaTooNew', `${this.journalPath} holds changes from a newer version of LangSwarm Sessions (schema ${record.schema}). Update the extension; nothing was changed.`, { path: this.journalPath });
+        }
+        const failure = this.replay(record.statements);
+        if (failure) { stop = { at: record.offset, reason: `change #${record.lsn} cannot be applied: ${failure}` }; break; }
+        this.lsn = record.lsn;
+        reader.offset = record.end;
+        applied.push(...record.changes);
       }
-      if (record.schema > this.hooks.schemaVersion) {
-        throw new CoreError('SchemaTooNew', `${this.journalPath} holds changes from a newer version of LangSwarm Sessions (schema ${record.schema}). Update the extension; nothing was changed.`, { path: this.journalPath });
-      }
-      this.replay(record.statements, record.lsn);
-      this.lsn = record.lsn;
-      applied.push(...record.changes);
+      if (stop) break;
+      reader.offset = parsed.goodEnd;
+      if (parsed.stop.kind === 'damaged') stop = { at: parsed.goodEnd, reason: parsed.stop.reason };
+      if (parsed.stop.kind === 'incomplete' && end === stat.size) break; // a write in progress, or a torn tail
     }
-    reader.offset = parsed.goodEnd;
-    if (parsed.stop.kind === 'damaged') {
-      const message = `The journal ${this.journalPath} is damaged at byte ${parsed.goodEnd} (${parsed.stop.reason}); changes after that point could not be read.`;
+    this.journalStopped = stop !== undefined;
+    if (stop) {
+      const message = `The journal ${this.journalPath} is damaged at byte ${stop.at} (${stop.reason}); changes after that point could not be read.`;
       if (locked) {
         // Keep the unreadable journal for recovery by hand, and continue from a fresh snapshot.
         const aside = `${this.journalPath}.damaged-${Date.now()}`;
         this.fs.renameSync(this.journalPath, aside);
         this.closeReader();
+        this.journalStopped = false;
         this.warn(`${message} It was kept as ${aside}.`);
         this.checkpointLocked(true);
       } else if (!this.warnings.includes(message)) {
@@ -572,14 +643,27 @@ export class DurableDatabase {
     if (applied.length > 0) this.emit(applied, true);
   }
 
-  private replay(statements: Statement[], lsn: number): void {
+  /**
+   * Applies one record's statements, all or nothing. Each must name a catalogue statement (journals
+   * written before the catalogue named it by its exact text) with the right number of parameters.
+   * Returns why it could not be applied, or undefined.
+   */
+  private replay(statements: Statement[]): string | undefined {
+    const runs: Array<[CatalogueEntry, Statement[1]]> = [];
+    for (const [name, params] of statements) {
+      const entry = this.byName.get(name) ?? this.bySql.get(name);
+      if (!entry) return `it names a statement this version does not have (${JSON.stringify(name.slice(0, 60))})`;
+      if (params.length !== entry.params) return `statement ${entry.name} takes ${entry.params} parameters, not ${params.length}`;
+      runs.push([entry, params]);
+    }
     this.db.run('BEGIN');
     try {
-      for (const [sql, params] of statements) this.runStatement(this.statement(sql), params); // bound as when it was made
+      for (const [entry, params] of runs) this.runStatement(this.statement(entry.sql), params); // bound as when it was made
       this.db.run('COMMIT');
+      return undefined;
     } catch (e) {
       this.db.run('ROLLBACK');
-      throw new CoreError('CorruptDatabase', `Could not apply change #${lsn} from ${this.journalPath}: ${describeError(e)}`, { lsn });
+      return describeError(e);
     }
   }
 
@@ -591,7 +675,7 @@ export class DurableDatabase {
     const snap = main.ok || !this.fileSize(this.backupPath) ? main : this.readSnapshot(this.backupPath);
     if (!snap.ok) throw snap.error;
     this.snapshotIno = ino;
-    this.useSnapshot(snap.db);
+    this.useSnapshot(snap);
     this.catchUp(false, reloads);
     this.emit('reset', true);
   }
@@ -637,6 +721,7 @@ export class DurableDatabase {
    * snapshot instead (used when the change being made durable is not in the journal).
    */
   private checkpointLocked(selfBackup: boolean): void {
+    if (this.lsn >= MAX_LSN) throw new CoreError('CorruptDatabase', `${this.path} has run out of change numbers.`, { path: this.path });
     this.tracer.span('store.snapshot', undefined, () => {
       this.db.run(`INSERT OR REPLACE INTO store_meta(key, value) VALUES ('lsn', ?)`, [this.lsn]);
       const bytes = this.db.export();
@@ -738,8 +823,14 @@ export class DurableDatabase {
     return {
       run: (sql, params = null) => {
         const bound = normaliseParams(params);
+        if (statements) {
+          const entry = this.bySql.get(sql);
+          if (!entry || (bound !== null && !Array.isArray(bound))) {
+            throw new CoreError('Internal', `A journaled write ran a statement outside the store's catalogue or with named parameters: ${sql.slice(0, 80)}`);
+          }
+          statements.push([entry.name, bound ?? []]);
+        }
         this.runStatement(this.statement(sql), bound);
-        statements?.push([sql, bound]);
       },
       all: (sql, params) => this.all(sql, params),
       get: (sql, params) => this.get(sql, params),
@@ -812,6 +903,39 @@ export class DurableDatabase {
     this.appendFd = undefined;
     this.lock.release();
   }
+}
+
+/** Creates store_meta and the hooks' schema at `version` in one transaction. */
+function initializeSchema(db: Database, tx: Tx, hooks: DurableHooks, version: number): void {
+  db.run('BEGIN');
+  try {
+    tx.run('CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value)');
+    hooks.initialize(tx, version);
+    db.run('COMMIT');
+  } catch (e) {
+    db.run('ROLLBACK');
+    throw e;
+  }
+}
+
+/** Every schema object (type and name) with its definition, SQLite's own internal tables left out. */
+function schemaObjects(db: Database): Map<string, string> {
+  const rows = db.exec(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\_autoindex\_%' ESCAPE '\\'`)[0]?.values ?? [];
+  return new Map(rows.map(([type, name, table, sql]) => [
+    type === 'table' || type === 'view' ? `${type} "${String(name)}"` : `${type} "${String(name)}" on ${String(table)}`,
+    // Whitespace is not meaning: the same statement written with other spacing is the same object.
+    String(sql ?? '').replace(/\s+/g, ' ').replace(/ ?([(),]) ?/g, '$1').trim(),
+  ]));
+}
+
+/** The change number a snapshot holds, checked: a huge one would make the next write unreadable. */
+function snapshotLsnOf(db: Database, file: string): number {
+  const hasMeta = (db.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'`)[0]?.values.length ?? 0) > 0;
+  const value = hasMeta ? db.exec(`SELECT value FROM store_meta WHERE key = 'lsn'`)[0]?.values[0]?.[0] ?? 0 : 0;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_LSN) {
+    throw new CoreError('CorruptDatabase', `${file} records an impossible change number (${String(value).slice(0, 40)}); it was left untouched.`, { path: file });
+  }
+  return value;
 }
 
 /** sql.js binds `undefined` as an error and booleans not at all: normalise, and keep records JSON-safe. */
