@@ -120,6 +120,36 @@ describe('hostile workspace databases', () => {
     await reader.close();
   });
 
+  it('reads a journal larger than its read chunk, and a record larger than the chunk, whole', async function () {
+    this.timeout(60_000);
+    const { file, sessionId } = await makeDatabase();
+    const writer = await SessionManager.open(file, { checkpointBytes: 1 << 30 });
+    const reader = await SessionManager.open(file, { readOnly: true });
+    const sizes = Array.from({ length: 12 }, () => 1024 * 1024 + 17);
+    for (const size of sizes) await writer.addMessage(sessionId, { role: 'user', content: 'y'.repeat(size) });
+    // Two text parts: the record holds the parts and the search text, over 16 MiB together.
+    const half = 'x'.repeat(5 * 1024 * 1024);
+    await writer.addMessage(sessionId, { role: 'user', parts: [{ type: 'text', text: half }, { type: 'text', text: half }] });
+    await writer.addMessage(sessionId, { role: 'user', content: 'last' });
+    assert.ok(fs.statSync(`${file}.journal`).size > 2 * 16 * 1024 * 1024);
+    reader.refresh();
+    assert.deepEqual(reader.allMessages(sessionId).slice(2).map((x) => x.parts.map((p) => messageText([p]).length).join('+')),
+      [...sizes.map(String), `${half.length}+${half.length}`, '4']);
+    assert.equal(reader.warnings.length, 0, reader.warnings.join('\n'));
+    await writer.close();
+    await reader.close();
+  });
+
+  it('a journal with a long run of zeros before more bytes is damage, found in bounded time', async () => {
+    const { file, sessionId } = await makeDatabase();
+    fs.appendFileSync(`${file}.journal`, Buffer.alloc(20 * 1024 * 1024));
+    fs.appendFileSync(`${file}.journal`, Buffer.from([1]));
+    const m = await SessionManager.open(file, { readOnly: true });
+    assert.match(m.warnings.join('\n'), /damaged at byte \d+ \(.*\)/);
+    assert.deepEqual(texts(m, sessionId), ['first question', 'first answer']);
+    await m.close();
+  });
+
   const foreignObjects: Array<[string, string, RegExp]> = [
     ['a trigger', `CREATE TRIGGER rewrite AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned', model = 'evil'; END`, /trigger "rewrite" on messages/],
     ['a view', `CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c`, /view "v"/],

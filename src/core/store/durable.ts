@@ -601,6 +601,7 @@ export class DurableDatabase {
     let stop: { at: number; reason: string } | undefined;
     // Read in bounded chunks: a journal arrives with the repository and may be any size.
     while (reader.offset < stat.size && !stop) {
+      const start = reader.offset;
       const next = recordBytesAt(readRange(this.fs, reader.fd, reader.offset, Math.min(stat.size, reader.offset + 16)));
       const end = Math.min(stat.size, reader.offset + Math.max(READ_CHUNK_BYTES, next ?? 0));
       const parsed = parseRecords(readRange(this.fs, reader.fd, reader.offset, end), reader.offset, (lsn) => lsn > this.lsn);
@@ -623,7 +624,11 @@ export class DurableDatabase {
       if (stop) break;
       reader.offset = parsed.goodEnd;
       if (parsed.stop.kind === 'damaged') stop = { at: parsed.goodEnd, reason: parsed.stop.reason };
-      if (parsed.stop.kind === 'incomplete' && end === stat.size) break; // a write in progress, or a torn tail
+      if (parsed.stop.kind === 'incomplete') {
+        if (end === stat.size) break; // a write in progress, or a torn tail
+        // The chunk was sized to hold the next record whole, so more file after it means damage.
+        if (parsed.goodEnd === start) stop = { at: start, reason: 'a record cut short before the end of the file' };
+      }
     }
     this.journalStopped = stop !== undefined;
     if (stop) {
