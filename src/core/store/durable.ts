@@ -4,7 +4,9 @@
 //   x.sqlite          the last snapshot: always a complete, valid SQLite file (written temp + fsync + rename)
 //   x.sqlite.journal  checksummed records of every change since the previous snapshot (not SQLite's journal)
 //   x.sqlite.bak      the previous snapshot: the fallback when x.sqlite is found damaged
-//   x.sqlite.lock     held only while a process writes (a few hundred microseconds)
+//   x.sqlite.lock     held only while a process writes (a few hundred microseconds; an import, its whole
+//                     run); its holder refreshes it every few seconds, and others break it when its owner
+//                     died or it went unrefreshed (see FileLock)
 //
 // A write takes the lock, first applies records other processes appended, runs its SQL in a
 // transaction while recording the statements, appends them as one record, fdatasyncs, and only then
@@ -15,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement as SqlStatement } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Tracer } from '../trace';
-import { FileLock, FileSystem, dirOf, errno, readRange, realFs, storageError, writeAll, writeFileAtomic } from './files';
+import { FileLock, FileSystem, LockTiming, dirOf, errno, readRange, realFs, storageError, writeAll, writeFileAtomic } from './files';
 import { crc32 } from 'node:zlib';
 import {
   Change, JOURNAL_HEADER_BYTES, SnapshotInfo, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord, parseRecords, snapshotInfo,
@@ -62,6 +64,11 @@ export interface DurableOptions {
   /** Fold the journal into a new snapshot after this many bytes were appended since the last one. */
   checkpointBytes?: number;
   lockTimeoutMs?: number;
+  /**
+   * How often a process holding the write lock refreshes it (default 2 s); others treat a lock not
+   * refreshed for five times this as abandoned. Small values are for tests.
+   */
+  lockHeartbeatMs?: number;
   /**
    * Keep the write lock until the event loop turns, so writes awaited one after another take it once.
    * Only for processes that never block their event loop for long (the CLI): an editor's extension
@@ -113,12 +120,12 @@ export class DurableDatabase {
     private readonly tracer: Tracer,
     readonly readOnly: boolean,
     private readonly checkpointBytes: number,
-    lockTimeoutMs: number,
+    lockTiming: LockTiming,
     private readonly lingerLock: boolean,
   ) {
     this.journalPath = `${path}.journal`;
     this.backupPath = `${path}.bak`;
-    this.lock = new FileLock(fs, `${path}.lock`, lockTimeoutMs);
+    this.lock = new FileLock(fs, `${path}.lock`, lockTiming);
     this.runStatement = statementRunner(SQL);
     this.db = new SQL.Database();
   }
@@ -129,7 +136,7 @@ export class DurableDatabase {
     const store = new DurableDatabase(
       SQL, path, hooks, fs, options.tracer ?? new Tracer('warn'), options.readOnly ?? false,
       options.checkpointBytes ?? (Number(process.env['LANGSWARM_CHECKPOINT_BYTES']) || DEFAULT_CHECKPOINT_BYTES),
-      options.lockTimeoutMs ?? 30_000,
+      { timeoutMs: options.lockTimeoutMs, heartbeatMs: options.lockHeartbeatMs },
       options.lingerLock ?? false,
     );
     try {
