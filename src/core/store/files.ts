@@ -11,7 +11,7 @@ export type FileSystem = Pick<
   typeof nodeFs,
   | 'openSync' | 'closeSync' | 'readSync' | 'writeSync' | 'fsyncSync' | 'fdatasyncSync' | 'fstatSync'
   | 'statSync' | 'lstatSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'ftruncateSync' | 'readFileSync' | 'existsSync'
-  | 'mkdirSync' | 'futimesSync'
+  | 'mkdirSync' | 'readdirSync' | 'futimesSync'
 >;
 
 export const realFs: FileSystem = nodeFs;
@@ -64,19 +64,25 @@ export function fsyncDir(fs: FileSystem, dir: string): void {
   }
 }
 
-/** Writes a file atomically and durably: temp file, fsync, rename over the target, fsync the folder. */
-export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): void {
+/** Writes `chunks` to a new temp file beside `target` and fsyncs it; returns its path. Leaves nothing behind on failure. */
+export function writeTemp(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): string {
   const tmp = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const fd = fs.openSync(tmp, 'w');
+  let fd: number | undefined = fs.openSync(tmp, 'wx');
   try {
     for (const chunk of chunks) writeAll(fs, fd, chunk);
     fs.fsyncSync(fd);
-  } catch (e) {
     fs.closeSync(fd);
+    fd = undefined;
+  } catch (e) {
+    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
     try { fs.unlinkSync(tmp); } catch { /* best effort */ }
     throw e;
   }
-  fs.closeSync(fd);
+  return tmp;
+}
+
+/** Renames a temp file over `target` and makes the rename durable; removes the temp file if it fails. */
+export function renameOver(fs: FileSystem, tmp: string, target: string): void {
   try {
     fs.renameSync(tmp, target);
   } catch (e) {
@@ -84,6 +90,11 @@ export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly
     throw e;
   }
   fsyncDir(fs, dirOf(target));
+}
+
+/** Writes a file atomically and durably: temp file, fsync, rename over the target, fsync the folder. */
+export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): void {
+  renameOver(fs, writeTemp(fs, target, chunks), target);
 }
 
 export function dirOf(file: string): string {
