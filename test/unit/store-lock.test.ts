@@ -81,6 +81,25 @@ describe('store: the write lock', function () {
     await m.close();
   });
 
+  it('judges a lock it cannot read by its heartbeat alone, and breaks it once that stops', async () => {
+    const { file, sessionId } = await seeded();
+    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: os.hostname(), token: 'unreadable' }));
+    const denied = () => { throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }); };
+    const isLock = (p: unknown) => /\.lock(\.stale-.*)?$/.test(String(p)); // also once moved aside to be broken
+    const disk = {
+      ...realFs,
+      // Creating the lock still works; reading one does not (as for a file of another user, mode 600).
+      openSync: ((p: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode | null) =>
+        isLock(p) && flags !== 'wx' ? denied() : realFs.openSync(p, flags ?? 'r', mode)) as FileSystem['openSync'],
+      readFileSync: ((p: fs.PathOrFileDescriptor, o?: unknown) =>
+        isLock(p) ? denied() : realFs.readFileSync(p, o as BufferEncoding)) as FileSystem['readFileSync'],
+    } as FileSystem;
+    const m = await SessionManager.open(file, { fs: disk, lockHeartbeatMs: 40, lockTimeoutMs: 10_000 });
+    await m.addMessage(sessionId, { role: 'user', content: 'after the unreadable lock' });
+    assert.equal(m.get(sessionId).messageCount, 2);
+    await m.close();
+  });
+
   it('breaks a lock held in the name of a live but unrelated process once it is not refreshed', async () => {
     const { file, sessionId } = await seeded();
     assert.doesNotThrow(() => process.kill(1, 0), 'pid 1 is alive (and not ours)');
