@@ -186,6 +186,50 @@ describe('durable store', () => {
     await again.close();
   });
 
+  it('leaves no temp file and keeps the backup a file of its own while snapshots keep failing on a full disk', async () => {
+    const file = tempDb();
+    const temps = () => fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.tmp-'));
+    const disk = fullDisk();
+    const { m, sessionId, ids } = await seed(file, 2, { fs: disk.fs, checkpointBytes: 1024 });
+    disk.full.on = true;
+    disk.full.paths = /\.tmp-/; // the journal can grow, but no snapshot can be written
+    for (let i = 0; i < 40; i++) {
+      ids.push((await m.addMessage(sessionId, { role: 'user', content: `on a full disk ${i} ${'x'.repeat(300)}` })).id);
+      await new Promise((r) => setImmediate(r)); // lets the snapshot that follows the acknowledgement run (and fail)
+    }
+    assert.deepEqual(temps(), []);
+    assert.notEqual(fs.statSync(`${file}.bak`).ino, fs.statSync(file).ino, 'the backup is not the database under a second name');
+    disk.full.on = false;
+    ids.push((await m.addMessage(sessionId, { role: 'user', content: 'space was freed' })).id);
+    await m.store.durable.checkpoint();
+    assert.deepEqual(temps(), []);
+    assert.notEqual(fs.statSync(`${file}.bak`).ino, fs.statSync(file).ino);
+    await m.close();
+    // Writing into one file in place (as another tool may) leaves the other as it was.
+    const backup = sha(`${file}.bak`);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(100), 0, 100, 0);
+    fs.closeSync(fd);
+    assert.equal(sha(`${file}.bak`), backup);
+    const again = await SessionManager.open(file);
+    assert.match(again.warnings.join('\n'), /rebuilt from the previous snapshot/);
+    assert.deepEqual(again.allMessages(sessionId).map((x) => x.id), ids, 'every acknowledged write, from the backup and the journal');
+    await again.close();
+  });
+
+  it('removes temp files a killed writer left beside the database at the next snapshot, and only those', async () => {
+    const file = tempDb();
+    const { m } = await seed(file, 1);
+    const dir = path.dirname(file);
+    const leftovers = [`${file}.tmp-1-dead`, `${file}.bak.tmp-1-dead`, `${file}.journal.tmp-1-dead`];
+    for (const f of leftovers) fs.writeFileSync(f, 'half a snapshot');
+    fs.writeFileSync(path.join(dir, 'other.sqlite.tmp-1-dead'), 'not ours');
+    await m.store.durable.checkpoint();
+    assert.deepEqual(leftovers.filter((f) => fs.existsSync(f)), []);
+    assert.equal(fs.existsSync(path.join(dir, 'other.sqlite.tmp-1-dead')), true);
+    await m.close();
+  });
+
   it('refuses a file that is not SQLite and leaves it untouched', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'notes.txt');

@@ -3,8 +3,10 @@
 // Files, for a database `x.sqlite`:
 //   x.sqlite          the last snapshot: always a complete, valid SQLite file (written temp + fsync + rename)
 //   x.sqlite.journal  checksummed records of every change since the previous snapshot (not SQLite's journal)
-//   x.sqlite.bak      the previous snapshot: the fallback when x.sqlite is found damaged
-//   x.sqlite.lock     held only while a process writes (a few hundred microseconds)
+//   x.sqlite.bak      the previous snapshot, a file of its own: the fallback when x.sqlite is found damaged
+//   x.sqlite.lock     held only while a process writes (a few hundred microseconds; an import, its whole
+//                     run); its holder refreshes it every few seconds, and others break it when its owner
+//                     died or it went unrefreshed (see FileLock)
 //
 // A write takes the lock, first applies records other processes appended, runs its SQL in a
 // transaction while recording the statements, appends them as one record, fdatasyncs, and only then
@@ -12,10 +14,11 @@
 // journal is folded into a new snapshot when it grows; it keeps the records since the *previous*
 // snapshot, so x.sqlite.bak plus the journal can always rebuild the latest state.
 import { randomUUID } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement as SqlStatement } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Tracer } from '../trace';
-import { FileLock, FileSystem, dirOf, errno, readRange, realFs, storageError, writeAll, writeFileAtomic } from './files';
+import { FileLock, FileSystem, LockTiming, dirOf, errno, readRange, realFs, renameOver, storageError, writeAll, writeFileAtomic, writeTemp } from './files';
 import { crc32 } from 'node:zlib';
 import {
   Change, JOURNAL_HEADER_BYTES, MAX_LSN, MAX_RECORD_BYTES, SnapshotInfo, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord,
@@ -71,6 +74,11 @@ export interface DurableOptions {
   checkpointBytes?: number;
   lockTimeoutMs?: number;
   /**
+   * How often a process holding the write lock refreshes it (default 2 s); others treat a lock not
+   * refreshed for five times this as abandoned. Small values are for tests.
+   */
+  lockHeartbeatMs?: number;
+  /**
    * Keep the write lock until the event loop turns, so writes awaited one after another take it once.
    * Only for processes that never block their event loop for long (the CLI): an editor's extension
    * host runs other code that may, and would keep everyone else waiting.
@@ -125,12 +133,12 @@ export class DurableDatabase {
     private readonly tracer: Tracer,
     readonly readOnly: boolean,
     private readonly checkpointBytes: number,
-    lockTimeoutMs: number,
+    lockTiming: LockTiming,
     private readonly lingerLock: boolean,
   ) {
     this.journalPath = `${path}.journal`;
     this.backupPath = `${path}.bak`;
-    this.lock = new FileLock(fs, `${path}.lock`, lockTimeoutMs);
+    this.lock = new FileLock(fs, `${path}.lock`, lockTiming);
     this.runStatement = statementRunner(SQL);
     this.db = new SQL.Database();
     for (const [name, sql] of Object.entries(hooks.statements)) {
@@ -147,7 +155,7 @@ export class DurableDatabase {
     const store = new DurableDatabase(
       SQL, path, hooks, fs, options.tracer ?? new Tracer('warn'), options.readOnly ?? false,
       options.checkpointBytes ?? (Number(process.env['LANGSWARM_CHECKPOINT_BYTES']) || DEFAULT_CHECKPOINT_BYTES),
-      options.lockTimeoutMs ?? 30_000,
+      { timeoutMs: options.lockTimeoutMs, heartbeatMs: options.lockHeartbeatMs },
       options.lingerLock ?? false,
     );
     try {
@@ -724,6 +732,12 @@ export class DurableDatabase {
    * Writes the current state as the new snapshot. The previous snapshot becomes the backup, and the
    * journal keeps only the records after it. With `selfBackup` the backup is a copy of the new
    * snapshot instead (used when the change being made durable is not in the journal).
+   *
+   * The new snapshot is written to a temp file first, so a full disk changes nothing. The current
+   * snapshot file then gets a second name, the new one is renamed over x.sqlite, and that second
+   * name is renamed to x.sqlite.bak: no copy, x.sqlite never goes missing, and the backup and the
+   * database are never one file. At every crash point x.sqlite.bak plus the journal (still holding
+   * the records after the backup's snapshot until it is rewritten last) rebuild the latest state.
    */
   private checkpointLocked(selfBackup: boolean): void {
     if (this.lsn >= MAX_LSN) throw new CoreError('CorruptDatabase', `${this.path} has run out of change numbers.`, { path: this.path });
@@ -732,12 +746,18 @@ export class DurableDatabase {
       const bytes = this.db.export();
       const kept = selfBackup ? [] : this.journalRecordsAfter(this.snapshotLsn);
       try {
-        if (!selfBackup && this.fileSize(this.path) !== undefined) {
-          const tmp = `${this.backupPath}.tmp-${randomUUID().slice(0, 8)}`;
-          this.fs.linkSync(this.path, tmp);
-          this.fs.renameSync(tmp, this.backupPath);
+        this.removeLeftoverTemps();
+        const keepPrevious = !selfBackup && this.fileSize(this.path) !== undefined;
+        const snapshot = writeTemp(this.fs, this.path, [bytes]);
+        const previous = `${this.backupPath}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+        try {
+          if (keepPrevious) this.fs.linkSync(this.path, previous);
+          renameOver(this.fs, snapshot, this.path);
+          if (keepPrevious) this.fs.renameSync(previous, this.backupPath);
+        } finally {
+          // Gone when all went well; also left when the backup already was that file (rename then does nothing).
+          for (const tmp of [snapshot, previous]) try { this.fs.unlinkSync(tmp); } catch { /* renamed */ }
         }
-        writeFileAtomic(this.fs, this.path, [bytes]);
         if (selfBackup) writeFileAtomic(this.fs, this.backupPath, [bytes]);
         this.createJournal(snapshotInfo(this.lsn, bytes), kept);
       } catch (e) {
@@ -748,6 +768,27 @@ export class DurableDatabase {
       this.catchUp(true); // opens the new journal and moves to its end
       this.bytesSinceSnapshot = 0;
     });
+  }
+
+  /**
+   * Removes temp files a crashed or killed writer of this database left beside it. Only a lock holder
+   * writes them, and we hold the lock: any that exist now are nobody's.
+   */
+  private removeLeftoverTemps(): void {
+    const dir = dirname(this.path);
+    const name = basename(this.path);
+    const ours = [name, `${name}.bak`, `${name}.journal`].map((n) => `${n}.tmp-`);
+    let entries: string[];
+    try {
+      entries = this.fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (ours.some((prefix) => entry.startsWith(prefix))) {
+        try { this.fs.unlinkSync(join(dir, entry)); } catch { /* best effort */ }
+      }
+    }
   }
 
   /** Raw bytes of the journal records with lsn > `after`, to carry into a rewritten journal. */

@@ -1,6 +1,7 @@
 // The file-system calls the store makes, behind one seam so tests can inject failures (disk full,
 // I/O errors) without mocking the database itself. Everything is synchronous on purpose: a durable
 // append is a few hundred microseconds and keeping it synchronous keeps the ordering obvious.
+// Also here: atomic file writes and FileLock, the cross-process write lock with its heartbeat.
 import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -9,8 +10,8 @@ import { CoreError } from '../errors';
 export type FileSystem = Pick<
   typeof nodeFs,
   | 'openSync' | 'closeSync' | 'readSync' | 'writeSync' | 'fsyncSync' | 'fdatasyncSync' | 'fstatSync'
-  | 'statSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'ftruncateSync' | 'readFileSync' | 'existsSync'
-  | 'mkdirSync'
+  | 'statSync' | 'lstatSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'ftruncateSync' | 'readFileSync' | 'existsSync'
+  | 'mkdirSync' | 'readdirSync' | 'futimesSync'
 >;
 
 export const realFs: FileSystem = nodeFs;
@@ -63,19 +64,25 @@ export function fsyncDir(fs: FileSystem, dir: string): void {
   }
 }
 
-/** Writes a file atomically and durably: temp file, fsync, rename over the target, fsync the folder. */
-export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): void {
+/** Writes `chunks` to a new temp file beside `target` and fsyncs it; returns its path. Leaves nothing behind on failure. */
+export function writeTemp(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): string {
   const tmp = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const fd = fs.openSync(tmp, 'w');
+  let fd: number | undefined = fs.openSync(tmp, 'wx');
   try {
     for (const chunk of chunks) writeAll(fs, fd, chunk);
     fs.fsyncSync(fd);
-  } catch (e) {
     fs.closeSync(fd);
+    fd = undefined;
+  } catch (e) {
+    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
     try { fs.unlinkSync(tmp); } catch { /* best effort */ }
     throw e;
   }
-  fs.closeSync(fd);
+  return tmp;
+}
+
+/** Renames a temp file over `target` and makes the rename durable; removes the temp file if it fails. */
+export function renameOver(fs: FileSystem, tmp: string, target: string): void {
   try {
     fs.renameSync(tmp, target);
   } catch (e) {
@@ -83,6 +90,11 @@ export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly
     throw e;
   }
   fsyncDir(fs, dirOf(target));
+}
+
+/** Writes a file atomically and durably: temp file, fsync, rename over the target, fsync the folder. */
+export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): void {
+  renameOver(fs, writeTemp(fs, target, chunks), target);
 }
 
 export function dirOf(file: string): string {
@@ -101,44 +113,85 @@ function pidAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Opens a lock file for reading without following a symlink or blocking on a FIFO put in its place. */
+const READ_LOCK_FLAGS = nodeFs.constants.O_RDONLY | (nodeFs.constants.O_NOFOLLOW ?? 0) | (nodeFs.constants.O_NONBLOCK ?? 0);
+/** Our lock files hold about 150 bytes; more is not ours and is not read. */
+const MAX_LOCK_BYTES = 4096;
+
+export interface LockTiming {
+  /** How long to wait for another holder before giving up with DatabaseBusy. */
+  timeoutMs?: number;
+  /** How often the holder refreshes the lock file's modification time. */
+  heartbeatMs?: number;
+  /** A lock seen unchanged (not refreshed) for this long is abandoned, whatever its pid or clock says. */
+  staleMs?: number;
+}
+
+/** What is at the lock path: `key` changes whenever its holder refreshes it (or it changes hands). */
+interface Sighting { key: string; pid?: number; host?: string }
+
 /**
- * A cross-process write lock: a lock file created exclusively, holding the owner's pid and host.
- * A lock left by a process that died (SIGKILL, crash) on this host is broken at once; elsewhere it
- * is broken when it has not been refreshed for `staleMs`.
+ * A cross-process write lock: a lock file created exclusively, holding the owner's pid, host and a
+ * unique token. While held, a heartbeat refreshes its modification time every `heartbeatMs` (also
+ * across awaits, e.g. a long import). A waiter breaks it when its owner died on this host (at once),
+ * or when it has seen it unchanged for `staleMs`: it measures that on its own monotonic clock from
+ * the first time it saw this exact file, so an unrelated live pid, a reused pid, another host's dead
+ * process or an mtime in the future cannot keep it forever. Every path through `acquire()` sleeps and
+ * checks the deadline; what is not a lock file (a folder) is refused with a sentence naming it.
  */
 export class FileLock {
-  private token: string | undefined;
-  private ino = -1;
+  /** Our lock file, kept open while held: it refreshes the mtime, and its inode cannot be reused meanwhile. */
+  private fd: number | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastBeat = 0;
+  /** The foreign lock we are waiting on, and when we first saw it exactly so (performance.now()). */
+  private sighting: (Sighting & { since: number }) | undefined;
   /** When the lock was taken (performance.now()), to bound how long a burst of writes keeps it. */
   acquiredAt = 0;
+  private readonly timeoutMs: number;
+  private readonly heartbeatMs: number;
+  private readonly staleMs: number;
 
   constructor(
     private readonly fs: FileSystem,
     readonly path: string,
-    private readonly timeoutMs = 30_000,
-    private readonly staleMs = 60_000,
-  ) {}
+    timing: LockTiming = {},
+  ) {
+    this.timeoutMs = timing.timeoutMs ?? 30_000;
+    this.heartbeatMs = timing.heartbeatMs ?? 2_000;
+    // Five missed beats: room for a long synchronous step (an index build, a large snapshot).
+    this.staleMs = timing.staleMs ?? 5 * this.heartbeatMs;
+  }
 
   get held(): boolean {
-    return this.token !== undefined;
+    return this.fd !== undefined;
   }
 
   async acquire(): Promise<void> {
-    if (this.token) return;
-    const token = `${process.pid}-${randomUUID()}`;
-    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), token, since: new Date().toISOString() });
-    const deadline = Date.now() + this.timeoutMs;
-    let delay = 1;
-    for (;;) {
-      const ino = this.tryCreate(content);
-      if (ino !== undefined) {
-        this.token = token;
-        this.ino = ino;
-        this.acquiredAt = performance.now();
+    if (this.fd !== undefined) {
+      if (this.stillOurs()) {
+        this.beatIfDue(); // a chain of writes that never yields to timers still refreshes it
         return;
       }
-      if (this.breakIfStale()) continue;
-      if (Date.now() > deadline) {
+      this.forget(); // broken while we were stalled: take it again like anyone else
+    }
+    const token = `${process.pid}-${randomUUID()}`;
+    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), token, since: new Date().toISOString() });
+    const deadline = performance.now() + this.timeoutMs;
+    let delay = 1;
+    for (;;) {
+      if (this.tryCreate(content)) return;
+      let problem: unknown;
+      try {
+        if (this.breakIfAbandoned()) delay = 1;
+      } catch (e) {
+        if (e instanceof CoreError) throw e;
+        problem = e; // maybe passing (the lock changing under us); reported if it lasts until the deadline
+      }
+      if (performance.now() >= deadline) {
+        if (problem !== undefined) {
+          throw new CoreError('StorageError', `Could not inspect the database lock ${this.path}: ${(problem as Error)?.message ?? String(problem)}`, { lock: this.path, errno: errno(problem) }, { cause: problem });
+        }
         throw new CoreError('DatabaseBusy', `The session database is busy: another process (${this.describeHolder()}) has held its write lock for over ${Math.round(this.timeoutMs / 1000)} s.`, { lock: this.path });
       }
       await sleep(delay);
@@ -147,22 +200,27 @@ export class FileLock {
   }
 
   release(): void {
-    if (!this.token) return;
-    this.token = undefined;
-    try {
-      // Only remove the lock if it is still ours (it cannot normally have changed hands).
-      if (this.fs.statSync(this.path).ino === this.ino) this.fs.unlinkSync(this.path);
-    } catch { /* already gone */ }
+    if (this.fd === undefined) return;
+    // Only remove the lock if it is still ours (another process may have broken it while we stalled).
+    try { if (this.stillOurs()) this.fs.unlinkSync(this.path); } catch { /* already gone */ }
+    this.forget();
   }
 
-  /** Creates the lock file; returns its inode, or undefined when someone else holds the lock. */
-  private tryCreate(content: string): number | undefined {
+  private forget(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    if (this.fd !== undefined) try { this.fs.closeSync(this.fd); } catch { /* nothing to keep */ }
+    this.fd = undefined;
+  }
+
+  /** Creates the lock file; returns false when something is already there. */
+  private tryCreate(content: string): boolean {
     let fd: number;
     try {
       fd = this.fs.openSync(this.path, 'wx');
     } catch (e) {
-      if (errno(e) === 'EEXIST') return undefined;
-      throw storageError('take the database write lock', e);
+      if (errno(e) === 'EEXIST') return false;
+      throw storageError(`take the database write lock ${this.path}`, e);
     }
     try {
       writeAll(this.fs, fd, Buffer.from(content));
@@ -170,56 +228,106 @@ export class FileLock {
       // Do not leave a lock nobody can identify (e.g. the disk is full).
       this.fs.closeSync(fd);
       try { this.fs.unlinkSync(this.path); } catch { /* best effort */ }
-      throw storageError('take the database write lock', e);
+      throw storageError(`take the database write lock ${this.path}`, e);
     }
-    const ino = this.fs.fstatSync(fd).ino;
-    this.fs.closeSync(fd);
-    return ino;
+    this.fd = fd;
+    this.sighting = undefined;
+    this.acquiredAt = this.lastBeat = performance.now();
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
+    return true;
   }
 
-  private readHolder(): { raw: string; pid?: number; host?: string; ageMs: number } | undefined {
+  private beat(): void {
+    if (this.fd === undefined) return;
+    this.lastBeat = performance.now();
+    const now = new Date();
+    try { this.fs.futimesSync(this.fd, now, now); } catch { /* the next beat tries again; waiters allow several to be missed */ }
+  }
+
+  private beatIfDue(): void {
+    if (performance.now() - this.lastBeat >= this.heartbeatMs) this.beat();
+  }
+
+  private stillOurs(): boolean {
+    if (this.fd === undefined) return false;
     try {
-      const raw = this.fs.readFileSync(this.path, 'utf8');
-      const ageMs = Date.now() - this.fs.statSync(this.path).mtimeMs;
-      try {
-        const info = JSON.parse(raw) as { pid?: number; host?: string };
-        return { raw, pid: info.pid, host: info.host, ageMs };
-      } catch {
-        return { raw, ageMs }; // being written right now, or torn by a crash
-      }
+      const mine = this.fs.fstatSync(this.fd);
+      const there = this.fs.lstatSync(this.path);
+      return there.ino === mine.ino && there.dev === mine.dev;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Looks at `file`; undefined when nothing is there. Throws for a folder, which is no lock to wait on. */
+  private look(file: string): Sighting | undefined {
+    let st: nodeFs.Stats;
+    try {
+      st = this.fs.lstatSync(file);
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+    if (st.isDirectory()) {
+      throw new CoreError('StorageError', `The database lock ${this.path} is a folder, not a lock file; remove it and try again.`, { lock: this.path });
+    }
+    const raw = st.isFile() ? this.readText(file, st.size) : undefined;
+    let pid: number | undefined;
+    let host: string | undefined;
+    try {
+      const info = JSON.parse(raw ?? '') as { pid?: unknown; host?: unknown };
+      if (Number.isSafeInteger(info.pid) && (info.pid as number) > 0) pid = info.pid as number;
+      if (typeof info.host === 'string') host = info.host;
+    } catch { /* being written right now, torn by a crash, unreadable or not ours: judged by its heartbeat alone */ }
+    return { key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${raw ?? ''}`, pid, host };
+  }
+
+  private readText(file: string, size: number): string | undefined {
+    if (size > MAX_LOCK_BYTES) return undefined;
+    let fd: number | undefined;
+    try {
+      fd = this.fs.openSync(file, READ_LOCK_FLAGS);
+      return readRange(this.fs, fd, 0, size).toString('utf8');
     } catch {
       return undefined;
+    } finally {
+      if (fd !== undefined) this.fs.closeSync(fd);
     }
   }
 
   private describeHolder(): string {
-    const h = this.readHolder();
+    const h = this.sighting;
     return h?.pid ? `pid ${h.pid} on ${h.host ?? 'unknown host'}` : 'unknown';
   }
 
-  /** Returns true when the caller should retry at once (the lock is gone or was broken). */
-  private breakIfStale(): boolean {
-    const holder = this.readHolder();
-    if (!holder) return true;
-    const dead = holder.pid !== undefined && holder.host === os.hostname()
-      ? !pidAlive(holder.pid)
-      : holder.ageMs > (holder.pid === undefined ? 5_000 : this.staleMs);
-    if (!dead) return false;
-    // Move the stale lock aside, then make sure what we moved is the stale one we judged.
+  /** Breaks the lock at our path when its owner is gone; returns true when it did. */
+  private breakIfAbandoned(): boolean {
+    const seen = this.look(this.path);
+    if (!seen) return false;
+    const now = performance.now();
+    if (this.sighting?.key !== seen.key) this.sighting = { ...seen, since: now }; // new, or refreshed since we last looked
+    const ownerDied = seen.pid !== undefined && seen.host === os.hostname() && !pidAlive(seen.pid);
+    if (!ownerDied && now - this.sighting.since < this.staleMs) return false;
+    // Move it aside under a name of our own, then make sure what we moved is the one we judged: two
+    // waiters may break the same lock, and the second must not take the lock the first one just made.
     const aside = `${this.path}.stale-${process.pid}-${randomUUID().slice(0, 8)}`;
     try {
       this.fs.renameSync(this.path, aside);
-    } catch {
-      return true;
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return false; // someone else broke it first
+      throw e;
     }
     try {
-      if (this.fs.readFileSync(aside, 'utf8') !== holder.raw) {
-        // A live process took the lock in between: give it back.
+      if (this.look(aside)?.key !== seen.key) {
+        // A live process took the lock (or refreshed it) in between: give it back.
         try { this.fs.linkSync(aside, this.path); } catch { /* someone else has it now */ }
+        return false;
       }
+      this.sighting = undefined;
+      return true;
     } finally {
       try { this.fs.unlinkSync(aside); } catch { /* best effort */ }
     }
-    return true;
   }
 }
