@@ -10,7 +10,7 @@ export type FileSystem = Pick<
   typeof nodeFs,
   | 'openSync' | 'closeSync' | 'readSync' | 'writeSync' | 'fsyncSync' | 'fdatasyncSync' | 'fstatSync'
   | 'statSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'ftruncateSync' | 'readFileSync' | 'existsSync'
-  | 'mkdirSync'
+  | 'mkdirSync' | 'fchmodSync'
 >;
 
 export const realFs: FileSystem = nodeFs;
@@ -63,11 +63,15 @@ export function fsyncDir(fs: FileSystem, dir: string): void {
   }
 }
 
-/** Writes a file atomically and durably: temp file, fsync, rename over the target, fsync the folder. */
-export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): void {
+/**
+ * Writes a file atomically and durably: temp file, fsync, rename over the target, fsync the folder.
+ * `mode`: the new file's permissions (e.g. the ones of the file it replaces), whatever the umask.
+ */
+export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly Uint8Array[], options: { mode?: number } = {}): void {
   const tmp = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const fd = fs.openSync(tmp, 'w');
+  const fd = fs.openSync(tmp, 'wx');
   try {
+    if (options.mode !== undefined) fs.fchmodSync(fd, options.mode);
     for (const chunk of chunks) writeAll(fs, fd, chunk);
     fs.fsyncSync(fd);
   } catch (e) {
