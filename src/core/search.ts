@@ -1,60 +1,129 @@
 // Turns what a user types into a safe FTS4 MATCH expression.
-//   words           all must match (implicit AND)
-//   "exact phrase"  adjacent words
-//   -word           must not match
-//   last word       also matches as a prefix while typing (`prefix: true`)
-// Only runs of letters, digits and marks survive (what the unicode61 tokenizer indexes), so no input
-// can make the query malformed.
+//   words              all must match (implicit AND; AND between two terms says the same)
+//   word*              any word starting so (two letters at least)
+//   "exact phrase"     adjacent words; an unclosed quote runs to the end
+//   a OR b             either (binds tighter than AND: `invoice paid OR due` = invoice and (paid or due))
+//   -word, -"phrase"   must not match; so must not a term after NOT
+//   last word          also matches as a prefix while typing (`prefix: true`)
+// AND, OR and NOT are operators only in capitals and where they join terms (NOT: before one);
+// anywhere else they are words like any other. Only runs of letters, digits and marks reach FTS4
+// (what the unicode61 tokenizer indexes), each inside quotes, joined by operators we write, so no
+// input can make the expression malformed or mean something else.
+//
+// sql.js builds FTS4 with SQLITE_ENABLE_FTS3_PARENTHESIS (the "enhanced" syntax), where exclusion
+// is the binary `a NOT b` and a leading `-` means nothing: `"a" -"b"` would require both.
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const words = (text: string) => (text.match(WORD) ?? []).join(' ');
 
-interface Term { text: string; phrase: boolean; negated: boolean }
+/** FTS4 refuses expressions deeper than 12; 64 terms in balanced AND/OR trees stay well inside. */
+export const MAX_QUERY_TERMS = 64;
+const MIN_PREFIX_CHARS = 2;
+/** While typing, a short prefix matches a large part of the vocabulary (th… = the, they, then…). */
+const MIN_TYPING_PREFIX_CHARS = 4;
 
-function tokenize(query: string): Term[] {
-  const terms: Term[] = [];
-  const re = /(-?)"([^"]*)"?|(\S+)/g;
-  for (const m of query.matchAll(re)) {
+/** `text`: the words, space-separated; a prefix term matches any word starting with its last one. */
+interface Term { text: string; phrase: boolean; prefix: boolean; negated: boolean }
+type Token = Term | { operator: 'AND' | 'OR' | 'NOT' };
+
+function tokenize(query: string): Token[] {
+  const tokens: Token[] = [];
+  for (const m of query.matchAll(/(-?)"([^"]*)"?|(\S+)/g)) {
     if (m[2] !== undefined) {
       const text = words(m[2]);
-      if (text) terms.push({ text, phrase: true, negated: m[1] === '-' });
-    } else if (m[3] !== undefined && !/^(AND|OR|NOT|NEAR(\/\d+)?)$/.test(m[3])) {
-      const negated = m[3].startsWith('-');
-      const text = words(negated ? m[3].slice(1) : m[3]);
-      if (text) terms.push({ text, phrase: false, negated });
+      if (text) tokens.push({ text, phrase: true, prefix: false, negated: m[1] === '-' });
+      continue;
     }
+    const raw = m[3]!;
+    if (raw === 'AND' || raw === 'OR' || raw === 'NOT') {
+      tokens.push({ operator: raw });
+      continue;
+    }
+    const negated = raw.startsWith('-');
+    const text = words(negated ? raw.slice(1) : raw);
+    if (text) tokens.push({ text, phrase: false, prefix: raw.endsWith('*'), negated });
   }
-  return terms;
+  return tokens;
+}
+
+const isTerm = (t: Token | undefined): t is Term => t !== undefined && !('operator' in t);
+const asWord = (operator: string): Term => ({ text: operator.toLowerCase(), phrase: false, prefix: false, negated: false });
+
+/**
+ * The query as groups of terms (all groups must match; any term of a group may) and exclusions.
+ * Operators that join nothing become words.
+ */
+function structure(tokens: Token[]): { groups: Term[][]; excluded: Term[]; last: Term | undefined } {
+  const groups: Term[][] = [];
+  const excluded: Term[] = [];
+  let joinNext = false;
+  let previous: Term | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const next = tokens[i + 1];
+    let term: Term;
+    if (isTerm(token)) {
+      term = token;
+    } else if (token.operator === 'NOT' && isTerm(next)) {
+      tokens[i + 1] = { ...next, negated: true };
+      continue;
+    } else if (token.operator === 'OR' && previous && !previous.negated && isTerm(next) && !next.negated) {
+      joinNext = true;
+      continue;
+    } else if (token.operator === 'AND' && previous && next) {
+      continue;
+    } else {
+      term = asWord(token.operator);
+    }
+    if (term.negated) excluded.push(term);
+    else if (joinNext) groups[groups.length - 1]!.push(term);
+    else groups.push([term]);
+    joinNext = false;
+    previous = term;
+  }
+  return { groups, excluded, last: previous };
 }
 
 export interface ParsedQuery {
   /** The FTS4 MATCH expression. */
   match: string;
-  /** Normalised words to highlight; `prefix` ones match any word they start. */
+  /** Normalised words to highlight (never excluded ones); `prefix` ones match any word they start. */
   highlight: Array<{ word: string; prefix: boolean }>;
 }
 
-/** Returns undefined when the query has nothing to search for. */
-export function parseQuery(query: string, options: { prefix?: boolean } = {}): ParsedQuery | undefined {
-  const terms = tokenize(query);
-  const positive = terms.filter((t) => !t.negated);
-  if (positive.length === 0) return undefined;
-  const last = positive[positive.length - 1];
-  // A short prefix matches a large part of the vocabulary (th… = the, they, then…): slow and not
-  // useful, so prefixes start at four letters; shorter words match whole.
-  const isPrefix = (t: Term) => Boolean(options.prefix) && t === last && !t.phrase && t.text.length >= 4;
-  const parts = positive.map((t) => `"${t.text}${isPrefix(t) ? '*' : ''}"`);
-  // FTS4's standard syntax has no unary NOT; "a -b" is how it spells "a but not b".
-  for (const t of terms.filter((x) => x.negated)) parts.push(`-"${t.text}"`);
+/** A query that cannot be searched, and why (a sentence for the user). It matches nothing. */
+export interface UnsearchableQuery { problem: string }
+
+/** Returns undefined when the query has nothing in it to search for. */
+export function parseQuery(query: string, options: { prefix?: boolean } = {}): ParsedQuery | UnsearchableQuery | undefined {
+  const { groups, excluded, last } = structure(tokenize(query));
+  const positive = groups.flat();
+  if (positive.length === 0) {
+    return excluded.length === 0 ? undefined : { problem: 'A search needs a word or phrase to find: exclusions (-word, NOT word) only remove matches from what the other words find.' };
+  }
+  if (positive.length + excluded.length > MAX_QUERY_TERMS) {
+    return { problem: `Too many search terms (${positive.length + excluded.length}); use at most ${MAX_QUERY_TERMS} words or phrases.` };
+  }
+  // A one-letter prefix (a*) stands for a large part of the vocabulary: slow, and rarely meant.
+  const short = [...positive, ...excluded].find((t) => t.prefix && t.text.length < MIN_PREFIX_CHARS);
+  if (short) return { problem: `"${short.text}*" is too short for a prefix search: give at least ${MIN_PREFIX_CHARS} letters before the *.` };
+  // While typing, the word being typed (the last term, unless it is a phrase or an exclusion).
+  if (options.prefix && last && !last.negated && !last.phrase && last.text.length >= MIN_TYPING_PREFIX_CHARS) last.prefix = true;
+  const quoted = (t: Term) => `"${t.text}${t.prefix ? '*' : ''}"`;
+  const group = (g: Term[]) => (g.length === 1 ? quoted(g[0]!) : `(${g.map(quoted).join(' OR ')})`);
+  let match = groups.map(group).join(' ');
+  // One NOT with every exclusion ORed: a chain of NOTs is not balanced and hits FTS4's depth limit.
+  if (excluded.length > 0) match = `(${match}) NOT ${group(excluded)}`;
   const highlight = positive.flatMap((t) => {
     const ws = t.text.split(' ').map(normalise);
-    return ws.map((word, i) => ({ word, prefix: isPrefix(t) && i === ws.length - 1 }));
+    return ws.map((word, i) => ({ word, prefix: t.prefix && i === ws.length - 1 }));
   });
-  return { match: parts.join(' '), highlight };
+  return { match, highlight };
 }
 
 export function toMatchExpression(query: string, options: { prefix?: boolean } = {}): string | undefined {
-  return parseQuery(query, options)?.match;
+  const parsed = parseQuery(query, options);
+  return parsed && 'match' in parsed ? parsed.match : undefined;
 }
 
 /** Folds a word the way FTS4's unicode61 tokenizer does: lower case, without diacritics. */

@@ -18,6 +18,9 @@ export type SessionEvent =
   /** Anything may have changed (another process rewrote the database, a bulk import). */
   | { type: 'reset'; external: boolean };
 
+/** A page of search hits; `problem` says why a query that cannot be searched (e.g. only exclusions) found nothing. */
+export interface SearchResult { hits: SearchHit[]; total: number; problem?: string }
+
 export interface SessionManagerOptions extends StoreOptions {
   tracer?: Tracer;
   /** For tests: the current time. */
@@ -124,7 +127,9 @@ export class SessionManager {
     if (!parsed.success) throw invalidInput('session list options', parsed.error);
     this.refresh();
     const q = parsed.data;
-    const textMatch = q.text ? parseQuery(q.text, { prefix: true })?.match : undefined;
+    // Text that cannot be searched (only exclusions…) still filters titles, ids and models.
+    const query = q.text ? parseQuery(q.text, { prefix: true }) : undefined;
+    const textMatch = query && 'match' in query ? query.match : undefined;
     return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, ...(textMatch ? { textMatch } : {}) }));
   }
 
@@ -408,10 +413,11 @@ export class SessionManager {
    * Full-text search over message content, newest first, with highlighted snippets. Words must match
    * whole; with `prefix` the last word also matches as a prefix (for search as you type).
    */
-  search(query: string, options: { sessionId?: string; limit?: number; offset?: number; prefix?: boolean } = {}): { hits: SearchHit[]; total: number } {
+  search(query: string, options: { sessionId?: string; limit?: number; offset?: number; prefix?: boolean } = {}): SearchResult {
     this.refresh();
     const parsed = parseQuery(query, { prefix: options.prefix ?? false });
     if (!parsed) return { hits: [], total: 0 };
+    if ('problem' in parsed) return { hits: [], total: 0, problem: parsed.problem };
     const page = {
       limit: Math.min(Math.max(options.limit ?? 50, 1), 1000),
       offset: Math.max(options.offset ?? 0, 0),

@@ -115,6 +115,7 @@ describe('CLI provider commands', function () {
     const none = await run(['test-provider', 'openai', '--model', 'gpt-test'], { OPENAI_API_KEY: undefined });
     assert.equal(none.code, 1);
     assert.match(none.stderr, /error: No OPENAI_API_KEY is set\./);
+    assert.equal(fs.existsSync(db), false, 'testing a provider needs no database, and makes none');
   });
 
   it('import-openai copies a remote conversation into a bound session', async () => {

@@ -89,6 +89,26 @@ describe('CLI', function () {
     assert.equal(JSON.parse(ok('stats', '--json')).sessions, 1);
   });
 
+  it('searches with exclusions typed without quotes, and known options among the words', () => {
+    const id = ok('create', '--provider', 'openai', '--model', 'm').trim();
+    for (const content of ['invoice paid', 'invoice due', 'paid']) ok('add', id, '--role', 'user', '--content', content);
+    const texts = (...args: string[]) => (JSON.parse(ok('search', ...args, '--json')) as { hits: Array<{ snippet: string }> }).hits.map((h) => h.snippet).sort();
+    assert.deepEqual(texts('invoice', '-paid'), ['invoice due']);
+    assert.deepEqual(texts('-paid', 'invoice'), ['invoice due']);
+    assert.deepEqual(texts('invoice', '--limit', '5', '-due'), ['invoice paid']);
+    assert.deepEqual(texts('invoice', '--session', id, '-"invoice', 'due"'), ['invoice paid']);
+    const afterDashes = cli(['search', '--db', db, '--json', '--', 'invoice', '-due']);
+    assert.deepEqual(JSON.parse(afterDashes.stdout).hits.map((h: { snippet: string }) => h.snippet), ['invoice paid'], 'after -- everything is the query');
+    assert.match(ok('search', 'invoice', '-paid'), /\[invoice\] due\n1 match\n$/);
+    const onlyExcluded = run('search', '-paid');
+    assert.equal(onlyExcluded.code, 1);
+    assert.match(onlyExcluded.stderr, /^error: A search needs a word or phrase to find/);
+    const unknown = run('search', 'invoice', '--paid');
+    assert.equal(unknown.code, 1, '--name stays an option, so a typo is not searched for');
+    assert.match(unknown.stderr, /Unknown option '--paid'/);
+    assert.match(cli(['search', '-h']).stdout, /^Usage: langswarm-sessions search QUERY/);
+  });
+
   it('exits 1 with a sentence on stderr for user errors', () => {
     const id = ok('create', '--provider', 'openai', '--model', 'm').trim();
     const cases: Array<[string[], RegExp]> = [

@@ -61,6 +61,7 @@ describe('CLI: migrate and export-v1', function () {
     const r = run('migrate');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Missing SOURCE/);
-    assert.match(run('export-v1', 'nope').stderr, /No session with id "nope"/);
+    assert.match(run('export-v1', 'nope').stderr, /No database at .*sessions\.sqlite/);
+    assert.equal(fs.existsSync(db), false, 'a command that reads never creates the database');
   });
 });

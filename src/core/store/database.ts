@@ -558,7 +558,7 @@ export class SessionStore {
 
   // ---- search and stats ----------------------------------------------------------------------
 
-  /** Full-text search, newest first. `query` comes from search.ts's parseQuery. */
+  /** Full-text search, newest first. `query` comes from search.ts's parseQuery (a searchable one). */
   search(query: ParsedQuery, opts: { sessionId?: string; limit: number; offset: number }): { hits: SearchHit[]; total: number } {
     // Keep the MATCH on its own so FTS4 walks its doclist once (docid order is native to it); a
     // docid IN (...) or a join on the FTS side would re-run the whole query per row.

@@ -11,7 +11,7 @@ export type FileSystem = Pick<
   typeof nodeFs,
   | 'openSync' | 'closeSync' | 'readSync' | 'writeSync' | 'fsyncSync' | 'fdatasyncSync' | 'fstatSync'
   | 'statSync' | 'lstatSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'ftruncateSync' | 'readFileSync' | 'existsSync'
-  | 'mkdirSync' | 'readdirSync' | 'futimesSync'
+  | 'mkdirSync' | 'readdirSync' | 'futimesSync' | 'fchmodSync'
 >;
 
 export const realFs: FileSystem = nodeFs;
@@ -64,11 +64,15 @@ export function fsyncDir(fs: FileSystem, dir: string): void {
   }
 }
 
-/** Writes `chunks` to a new temp file beside `target` and fsyncs it; returns its path. Leaves nothing behind on failure. */
-export function writeTemp(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): string {
+/**
+ * Writes `chunks` to a new temp file beside `target` and fsyncs it; returns its path. Leaves nothing
+ * behind on failure. `mode`: the new file's permissions (e.g. the ones of the file it replaces), whatever the umask.
+ */
+export function writeTemp(fs: FileSystem, target: string, chunks: readonly Uint8Array[], options: { mode?: number } = {}): string {
   const tmp = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
   let fd: number | undefined = fs.openSync(tmp, 'wx');
   try {
+    if (options.mode !== undefined) fs.fchmodSync(fd, options.mode);
     for (const chunk of chunks) writeAll(fs, fd, chunk);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -93,8 +97,8 @@ export function renameOver(fs: FileSystem, tmp: string, target: string): void {
 }
 
 /** Writes a file atomically and durably: temp file, fsync, rename over the target, fsync the folder. */
-export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly Uint8Array[]): void {
-  renameOver(fs, writeTemp(fs, target, chunks), target);
+export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly Uint8Array[], options: { mode?: number } = {}): void {
+  renameOver(fs, writeTemp(fs, target, chunks, options), target);
 }
 
 export function dirOf(file: string): string {
