@@ -13,6 +13,7 @@ import { OpenAIProvider, Provider, configFromEnv, createProvider } from './core/
 import { SessionManager } from './core/sessions';
 import { parseQuery } from './core/search';
 import { errno, FileSystem, realFs, writeFileAtomic } from './core/store/files';
+import { salvage } from './core/store/salvage';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 
 type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
@@ -41,6 +42,13 @@ class Output {
 }
 
 const str = (v: Values[string]): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The database the command line names: --db, else $LANGSWARM_SESSIONS_DB, else the default. */
+function databaseArg(values: Values): { explicitDb: string | undefined; shownDb: string; dbPath: string } {
+  const explicitDb = str(values['db']) ?? process.env['LANGSWARM_SESSIONS_DB'];
+  const shownDb = explicitDb ?? DEFAULT_DB;
+  return { explicitDb, shownDb, dbPath: path.resolve(shownDb) };
+}
 
 function need(v: Values[string], what: string): string {
   const s = str(v);
@@ -553,6 +561,25 @@ const commands: Record<string, Command> = {
       };
     },
   },
+  salvage: {
+    usage: 'salvage --out NEW.sqlite   (copies the sessions of a database that was refused, e.g. for a foreign trigger, into a new one; --db is only read)',
+    options: { out: { type: 'string' } },
+    parse(_, v) {
+      const { shownDb, dbPath } = databaseArg(v);
+      const out = need(v['out'], '--out NEW.sqlite');
+      if (statOrUndefined(path.resolve(out), `write ${out}`)) throw new CoreError('InvalidInput', `--out ${out} already exists; give a new file.`);
+      checkDatabase(dbPath, shownDb, 'read', false);
+      return {
+        database: 'none', // never opened as a session database: only read, as data
+        async run(_tracer, output) {
+          const report = await salvage(dbPath, path.resolve(out));
+          output.line(`copied ${report.sessions} session(s) with ${report.messages} message(s) into ${out}`);
+          for (const skipped of report.skipped) process.stderr.write(`skipped: ${skipped}\n`);
+          return report.skipped.length ? 1 : 0;
+        },
+      };
+    },
+  },
   'import-openai': {
     usage: 'import-openai CONVERSATION --model M [--title T]   (copies an OpenAI conversation into a new bound session)',
     options: { model: { type: 'string' }, title: { type: 'string' } },
@@ -694,9 +721,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const logJson = str(values['log-json']);
-  const explicitDb = str(values['db']) ?? process.env['LANGSWARM_SESSIONS_DB'];
-  const shownDb = explicitDb ?? DEFAULT_DB;
-  const dbPath = path.resolve(shownDb);
+  const { explicitDb, shownDb, dbPath } = databaseArg(values);
   let manager: SessionManager | undefined;
   let log: { fd: number; error?: unknown } | undefined;
   let code: number;

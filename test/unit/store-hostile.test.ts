@@ -9,6 +9,7 @@ import { SessionManager } from '../../src/core/sessions';
 import { JOURNAL_HEADER_BYTES, Statement, decodeJournalHeader, encodeRecord, parseRecords } from '../../src/core/store/journal';
 import { salvage } from '../../src/core/store/salvage';
 import { loadSqlJs } from '../../src/core/store/sqljs';
+import { cli } from '../helpers/cli';
 import { tempDb } from '../helpers/temp';
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -183,6 +184,26 @@ describe('hostile workspace databases', () => {
       await copy.close();
     });
   }
+
+  it('through the CLI: a refused database is named with what was found, and salvage copies it without opening it', async () => {
+    const { file, sessionId } = await makeDatabase();
+    const m = await SessionManager.open(file);
+    await m.store.durable.checkpoint();
+    await m.close();
+    await editFile(file, foreignObjects[0]![1]);
+    await editFile(`${file}.bak`, foreignObjects[0]![1]);
+    const before = sha(file);
+    const shown = cli(['show', sessionId, '--db', file]);
+    assert.equal(shown.code, 1, shown.stderr);
+    assert.match(shown.stderr, /^error: .* has a trigger "rewrite" on messages it does not create\. It was refused and left untouched/);
+    const target = tempDb('copy.sqlite');
+    const copied = cli(['salvage', '--db', file, '--out', target]);
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.match(copied.stdout, /copied 1 session\(s\) with 2 message\(s\)/);
+    assert.equal(cli(['salvage', '--db', file, '--out', target]).stderr, `error: --out ${target} already exists; give a new file.\n`);
+    assert.match(cli(['show', sessionId, '--db', target]).stdout, /first answer/);
+    assert.equal(sha(file), before);
+  });
 
   it('refuses a change number so large that the next write would be lost', async () => {
     const { file } = await makeDatabase();
