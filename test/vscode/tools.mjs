@@ -127,7 +127,7 @@ export function ensureNpmTools() {
     try {
       run('npm', ['install', '--save-exact', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: TOOLS_DIR, ...opts });
     } catch {
-      throw new SetupError(`"npm install ${specs.join(' ')}" in ${TOOLS_DIR} failed (its output is above): check the network and npm's registry, then run npm test again.`);
+      throw new SetupError(`"npm install ${specs.join(' ')}" in ${TOOLS_DIR} failed (its output is above): fix what it says, then run npm test again.`);
     }
   };
 
@@ -137,11 +137,14 @@ export function ensureNpmTools() {
   }
   // 2. code-server: its postinstall builds native modules (kerberos, argon2...) for Node 24,
   //    so Node 24 must be first on PATH and node-gyp must use its headers (npm_config_nodedir). Takes ~2 min.
+  //    Its postinstall reads the Node version from npm's user agent: under `npm test` the agent the outer npm
+  //    passes down names the Node running it (20), and the install stops, so the inner npm must make its own.
   const env = {
     ...process.env,
     PATH: `${path.dirname(paths.node24)}:${process.env.PATH}`,
     npm_config_nodedir: paths.nodeDir,
   };
+  delete env.npm_config_user_agent;
   npmInstall([`code-server@${VERSIONS.codeServer}`, `playwright-core@${VERSIONS.playwrightCore}`], { env });
 
   fs.writeFileSync(MARKER, JSON.stringify({ versions: VERSIONS, installedAt: new Date().toISOString(), seconds: (Date.now() - t0) / 1000 }, null, 2));
