@@ -32,6 +32,6 @@ describe('webview suites without Chromium', function () {
     assert.deepEqual(failedHooks.filter((h) => h === 'after'), [], output);
     assert.equal(code, failedHooks.length, 'one failure per suite: its setup');
     const errors = [...output.matchAll(/^\s+Error: (.*)$/gm)].map((m) => m[1]);
-    assert.deepEqual(new Set(errors), new Set([`Chromium is needed for the webview tests and is not at ${missing}: install it with "apt-get install -y chromium" (or set LANGSWARM_CHROMIUM).`]), output);
+    assert.deepEqual(new Set(errors), new Set([`Chromium is needed for the webview tests and is not at ${missing}: run "npm run test:setup" to install it (or set LANGSWARM_CHROMIUM to the browser).`]), output);
   });
 });
