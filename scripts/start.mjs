@@ -33,7 +33,15 @@ if (code.status === 0) {
   console.log(`Opening ${workspace} in VS Code with the extension from ${root}`);
   spawn('code', ['--extensionDevelopmentPath', root, workspace], { stdio: 'inherit', detached: true }).unref();
 } else {
-  // No desktop VS Code: the VS Code server, with the packaged extension installed.
+  // No desktop VS Code: the VS Code server, with the packaged extension installed (installed on first use).
+  const { ensureTools, SetupError } = await import('../test/vscode/tools.mjs');
+  try {
+    ensureTools();
+  } catch (e) {
+    if (!(e instanceof SetupError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
   const { installVsix, startServer } = await import('../test/vscode/server.mjs');
   const dataDir = path.join(root, '.vscode-test', 'start-data');
   installVsix(dataDir, vsix);

@@ -23,7 +23,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is needed for the webview tests and is not at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set LANGSWARM_CHROMIUM).`);
+    throw new Error(`Chromium is needed for the webview tests and is not at ${CHROMIUM}: run "npm run test:setup" to install it (or set LANGSWARM_CHROMIUM to the browser).`);
   }
   if (!fs.existsSync(path.join(WEBVIEW_DIST, 'history.js'))) throw new Error(`${WEBVIEW_DIST} is missing: run "npm run build" first.`);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -71,9 +71,12 @@ export class MockProviders {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
+  /** Closes what start() opened; at once when it never ran (a suite whose setup failed earlier). */
   async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
     for (const res of this.open) res.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   reset(): void {

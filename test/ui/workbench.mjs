@@ -4,25 +4,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { ARTIFACTS, launchBrowser } from '../vscode/run-tests.mjs';
 import { installVsix, startServer } from '../vscode/server.mjs';
+import { SetupError } from '../vscode/tools.mjs';
 
 /**
  * Runs `fn(browser, server)` against a fresh VS Code server (with the .vsix installed when given)
- * and a fresh Chromium; cleans both up. Resolves false when `fn` threw (the error is printed).
+ * and a fresh Chromium; cleans up what was started, also when starting failed. Resolves false when
+ * starting or `fn` threw (the error is printed).
  */
 export async function withWorkbench({ vsix, theme, trust = false, settings = {} }, fn) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-data-'));
-  if (vsix) installVsix(dataDir, vsix);
-  const server = await startServer({ dataDir, trust, settings: { ...settings, ...(theme ? { 'workbench.colorTheme': theme } : {}) } });
-  const browser = await launchBrowser();
+  let server, browser;
   try {
+    if (vsix) installVsix(dataDir, vsix);
+    server = await startServer({ dataDir, trust, settings: { ...settings, ...(theme ? { 'workbench.colorTheme': theme } : {}) } });
+    browser = await launchBrowser();
     await fn(browser, server);
     return true;
   } catch (e) {
-    console.error(e);
+    console.error(e instanceof SetupError ? e.message : e);
     return false;
   } finally {
-    await browser.close().catch(() => {});
-    await server.stop();
+    await browser?.close().catch(() => {});
+    await server?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

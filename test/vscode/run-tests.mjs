@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, format } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ensureTools, loadPlaywright, paths, REPO_ROOT, CHROMIUM_ARGS } from './tools.mjs';
+import { loadPlaywright, paths, requireTools, REPO_ROOT, CHROMIUM_ARGS, SetupError } from './tools.mjs';
 import { startServer, installVsix, remoteUri } from './server.mjs';
 
 // Workbench log lines that are not the suite's output (all of them still land in workbench.log).
@@ -52,6 +52,8 @@ function emptyDir(dir) {
 }
 
 export async function launchBrowser() {
+  requireTools();
+  if (!fs.existsSync(paths.chromium)) throw new SetupError(`Chromium is not at ${paths.chromium}: run "npm run test:setup" first.`);
   const { chromium } = await loadPlaywright();
   return chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
 }
@@ -64,7 +66,6 @@ export async function runVscodeTests({
   timeoutSec = 300, keep = false, settings, allLogs = false,
 }) {
   const tAll = Date.now();
-  ensureTools();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-data-')); // fresh profile every run
   let server, browser, timer, code = 2;
@@ -129,7 +130,7 @@ export async function runVscodeTests({
       await page.screenshot({ path: shot }).then(() => log(`screenshot: ${shot}`), (e) => log(`no screenshot: ${e.message}`));
     }
   } catch (e) {
-    log(`harness error: ${e.stack || e}`);
+    log(`harness error: ${e instanceof SetupError ? e.message : e.stack || e}`);
     code = 2;
   } finally {
     clearTimeout(timer);

@@ -6,7 +6,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ensureTools, paths } from './tools.mjs';
+import { paths, requireTools } from './tools.mjs';
 
 /** Ask the kernel for a free loopback port. */
 export function freePort() {
@@ -66,7 +66,7 @@ async function waitForHttp(url, child, timeoutMs) {
  * @returns {Promise<{port: number, url: string, logFile: string, pid: number, stop: () => Promise<void>}>}
  */
 export async function startServer({ dataDir, port, settings, verbose = false, timeoutMs = 60_000, trust = false }) {
-  ensureTools();
+  requireTools();
   dataDir = path.resolve(dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   // trust: keep VS Code's workspace trust on (to test Restricted Mode); by default it is off.
@@ -111,7 +111,7 @@ export async function startServer({ dataDir, port, settings, verbose = false, ti
 
 /** Install a .vsix into the server's extensions dir (DIR/extensions). Copying a folder there is ignored. */
 export function installVsix(dataDir, vsixPath) {
-  ensureTools();
+  requireTools();
   return execFileSync(paths.node24, [
     paths.serverMain, '--server-data-dir', path.resolve(dataDir),
     '--accept-server-license-terms', '--install-extension', path.resolve(vsixPath), '--force',
