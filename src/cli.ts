@@ -237,9 +237,13 @@ const commands: Record<string, Command> = {
         extensionVersion,
       });
       const file = str(v['out']);
-      if (!file) return out.json(document);
+      const redaction = document.redaction.summary ?? 'NOT redacted';
+      if (!file) {
+        process.stderr.write(`${redaction}\n`);
+        return out.json(document);
+      }
       fs.writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
-      process.stderr.write(`wrote ${file} (${document.sessions.length} session${document.sessions.length === 1 ? '' : 's'}${document.redaction.enabled ? ', redacted' : ', NOT redacted'})\n`);
+      process.stderr.write(`wrote ${file} (${document.sessions.length} session${document.sessions.length === 1 ? '' : 's'}; ${redaction})\n`);
     },
   },
   delete: {
