@@ -262,6 +262,18 @@ function views(text: string): View[] {
   return out;
 }
 
+/** The preset's rules mostly start with `\b`, which `DEPLOY_AKIA…` does not have there: what follows each `_`
+ * (to the next space), each after a space. Undefined when no `_` is followed by a letter or digit. */
+function afterUnderscores(v: View): View | undefined {
+  if (!/_[A-Za-z0-9]/.test(v.text)) return undefined;
+  return derive(v, (t, keep) => {
+    for (const m of t.matchAll(/_(?=[A-Za-z0-9])/g)) {
+      keep(' ', m.index, m.index + 1);
+      for (let i = m.index + 1; i < Math.min(t.length, m.index + 1 + WRAP_WINDOW * 2) && !/\s/.test(t[i]!); i++) keep(t[i]!, i, i + 1);
+    }
+  });
+}
+
 /** A view made from another: `build` calls keep(chars, start, end) with positions in the parent's text. */
 function derive(parent: View, build: (text: string, keep: (chars: string, start: number, end: number) => void) => void): View {
   const chars: string[] = [];
@@ -369,9 +381,14 @@ export class Redactor {
       };
       for (const shape of [...OWN_SHAPES, ...this.custom]) shape.scan(v.text, push(shape.kind, shape.label, shape.rank));
       scanNames(v.text, (start, end, name) => push(nameKind(name), `"${nameKind(name)}" value`, RANK.name)(start, end));
-      // The preset's rules mostly start with `\b`, which `key_AKIA…` does not have: `_` is also scanned as a space.
-      for (const t of v.text.includes('_') ? [v.text, v.text.replace(/_/g, ' ')] : [v.text]) {
-        preset!.scan(t, (start, end, kind, label) => push(kind, label, RANK.vendor)(start, end));
+      preset!.scan(v.text, (start, end, kind, label) => push(kind, label, RANK.vendor)(start, end));
+      const after = afterUnderscores(v);
+      if (after) {
+        const pushAfter = (kind: string, label: string): Add => (start, end) => {
+          const [s, e] = original(after, start, end);
+          if (e > s && !text.startsWith(MARKER_PREFIX, s)) findings.push({ start: s, end: e, kind, label, rank: RANK.vendor });
+        };
+        preset!.scan(after.text, (start, end, kind, label) => pushAfter(kind, label)(start, end));
       }
     }
     return findings;
