@@ -43,11 +43,12 @@ const looksRandom = (value: string) => !/^[A-Za-z][a-z]*$/.test(value);
 /** `name = value`, `"name": "value"`, `Name: value`, `name => value`, also with JSON-escaped quotes. The
  * separator comes first and the name is looked for behind it: scanning from every letter is slow. */
 const SEPARATOR_AFTER_NAME = /(=>|[:=])(?<=(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,63})(\\?["']|)[ \t]*(?:=>|[:=]))[ \t]*/g;
-const UNQUOTED_VALUE = /[^\s"'`,;&<>(){}[\]\\]+/y;
+const UNQUOTED_VALUE = /[^\s"'`,;&<>(){}[\]\\]{1,4096}/y;
 const SCHEME = /^(?:Bearer|Basic|Token|Digest)$/i;
 
 function scanNames(text: string, found: (start: number, end: number, name: string) => void): void {
-  for (const m of text.matchAll(SEPARATOR_AFTER_NAME)) {
+  SEPARATOR_AFTER_NAME.lastIndex = 0;
+  for (let m = SEPARATOR_AFTER_NAME.exec(text); m; m = SEPARATOR_AFTER_NAME.exec(text)) {
     const [, separator, name, nameQuote] = m as unknown as [string, string, string, string];
     if (!isCredentialName(name)) continue;
     // A closing quote after the name needs its opening one before it.
@@ -57,8 +58,8 @@ function scanNames(text: string, found: (start: number, end: number, name: strin
     let value: [number, number] | undefined;
     const quote = text.startsWith('\\"', at) ? '\\"' : text[at] === '"' || text[at] === "'" ? text[at]! : '';
     if (quote) {
-      const close = text.indexOf(quote, at + quote.length);
-      const stop = close < 0 ? lineEnd(text, at) : close;
+      const close = text.slice(at + quote.length, at + quote.length + 4096).indexOf(quote);
+      const stop = close < 0 ? lineEnd(text, at) : at + quote.length + close;
       value = [at + quote.length, stop];
       // "Bearer abc": the credential is what follows the scheme.
       const scheme = /^(?:Bearer|Basic|Token|Digest)\s+/i.exec(text.slice(value[0], Math.min(stop, value[0] + 16)));
@@ -76,6 +77,8 @@ function scanNames(text: string, found: (start: number, end: number, name: strin
     }
     if (!value || value[1] <= value[0] || text.startsWith(MARKER_PREFIX, value[0])) continue;
     found(value[0], value[1], name);
+    // What is inside a value is not looked at again (`a=b=c=…` stays linear).
+    SEPARATOR_AFTER_NAME.lastIndex = Math.max(SEPARATOR_AFTER_NAME.lastIndex, value[1]);
   }
 }
 
@@ -114,11 +117,14 @@ const OWN_SHAPES: Shape[] = [
     // From BEGIN to END, or to the end of the text when the END line is missing (a cut-off key still leaks).
     kind: 'private-key', label: 'private key', rank: RANK.vendor,
     scan(text, add) {
-      for (const m of text.matchAll(/-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g)) {
-        const end = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
-        end.lastIndex = m.index;
+      const begin = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+      const end = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+      for (let b = begin.exec(text); b; b = begin.exec(text)) {
+        end.lastIndex = begin.lastIndex;
         const e = end.exec(text);
-        add(m.index, e ? e.index + e[0].length : text.length);
+        if (!e) return add(b.index, text.length);
+        add(b.index, end.lastIndex);
+        begin.lastIndex = end.lastIndex;
       }
     },
   },
@@ -218,8 +224,6 @@ const WRAP = /\r?\n[ \t]*/g;
 const TOKEN_CHAR = /[A-Za-z0-9+/=_-]/;
 const TOKEN_RUN_AFTER = /[A-Za-z0-9+/=_-]{0,16}/y;
 const TOKEN_RUN_BEFORE = /[A-Za-z0-9+/=_-]{0,16}$/;
-/** How far around a wrap its own view reaches: more than half the longest fixed-length key. */
-const WRAP_WINDOW = 160;
 
 function views(text: string): View[] {
   const bases: View[] = [{ text, from: null, to: null }];
@@ -231,8 +235,9 @@ function views(text: string): View[] {
     }
   }));
   const out = [...bases];
-  // A secret wrapped over lines: one view without any of the wraps (a long token over many lines), and one
-  // per wrap without just that wrap (a key of fixed length whose second half is followed by a word).
+  // A secret wrapped over lines: one view without any of the wraps (a long token over many lines), and two
+  // without every other one, so a key of fixed length over two lines is whole in one of them while a word
+  // on the line after it stays apart.
   for (const v of bases) {
     const wraps: Array<[number, number]> = [];
     for (const m of v.text.matchAll(WRAP)) {
@@ -242,34 +247,27 @@ function views(text: string): View[] {
       const before = TOKEN_RUN_BEFORE.exec(v.text.slice(Math.max(0, start - 16), start))![0].length;
       if (before + TOKEN_RUN_AFTER.exec(v.text)![0].length >= 16) wraps.push([start, end]);
     }
-    if (wraps.length === 0) continue;
-    out.push(derive(v, (t, keep) => {
+    const without = (removed: Array<[number, number]>) => derive(v, (t, keep) => {
       let w = 0;
       for (let i = 0; i < t.length; i++) {
-        if (w < wraps.length && i === wraps[w]![0]) { i = wraps[w++]![1] - 1; continue; }
+        if (w < removed.length && i === removed[w]![0]) { i = removed[w++]![1] - 1; continue; }
         keep(t[i]!, i, i + 1);
       }
-    }));
-    if (wraps.length === 1) continue;
-    for (const [start, end] of wraps) {
-      out.push(derive(v, (t, keep) => {
-        for (let i = Math.max(0, start - WRAP_WINDOW); i < Math.min(t.length, end + WRAP_WINDOW); i++) {
-          if (i < start || i >= end) keep(t[i]!, i, i + 1);
-        }
-      }));
-    }
+    });
+    if (wraps.length > 0) out.push(without(wraps));
+    if (wraps.length > 1) out.push(without(wraps.filter((_, i) => i % 2 === 0)), without(wraps.filter((_, i) => i % 2 === 1)));
   }
   return out;
 }
 
-/** The preset's rules mostly start with `\b`, which `DEPLOY_AKIA…` does not have there: what follows each `_`
- * (to the next space), each after a space. Undefined when no `_` is followed by a letter or digit. */
+/** The preset's rules that start with `\b` (AWS key ids, Slack tokens) miss `DEPLOY_AKIA…`: what follows each
+ * `_` up to the next `_` or space, each after a space. Undefined when no `_` is followed by a letter or digit. */
 function afterUnderscores(v: View): View | undefined {
   if (!/_[A-Za-z0-9]/.test(v.text)) return undefined;
   return derive(v, (t, keep) => {
     for (const m of t.matchAll(/_(?=[A-Za-z0-9])/g)) {
       keep(' ', m.index, m.index + 1);
-      for (let i = m.index + 1; i < Math.min(t.length, m.index + 1 + WRAP_WINDOW * 2) && !/\s/.test(t[i]!); i++) keep(t[i]!, i, i + 1);
+      for (let i = m.index + 1; i < t.length && t[i] !== '_' && !/\s/.test(t[i]!); i++) keep(t[i]!, i, i + 1);
     }
   });
 }

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { dumpState } from '../../src/core/dump';
+import { Redactor } from '../../src/core/redact';
 import { SessionManager } from '../../src/core/sessions';
 import { tempDb } from '../helpers/temp';
 
@@ -173,5 +174,22 @@ describe('redaction of a real session database', () => {
     assert.deepEqual(session!.messages[1]!.parts[0], { type: 'image', mediaType: 'image/png', source: { kind: 'base64', data: png } });
     const call = session!.messages[2]!.parts[0]!;
     assert.equal(call.type === 'tool_call' && call.argumentsJson, JSON.stringify({ rev: sha, id: uuid }));
+  });
+
+  it('gets through hostile text of a megabyte and more in one pass (quadratic work would take hours)', function () {
+    this.timeout(120_000);
+    const hostile: Array<[string, string, string]> = [
+      ['-----BEGIN X PRIVATE KEY-----'.repeat(40_000), '[REDACTED:private-key]', '1 secret redacted: 1 private key'],
+      ['password='.repeat(120_000), 'password=[REDACTED:password]', ''],
+      ['aaaaaaaaaaaaaaaa\n'.repeat(60_000), 'aaaaaaaaaaaaaaaa\n'.repeat(60_000), 'No secrets found.'],
+      ['_a'.repeat(500_000), '_a'.repeat(500_000), 'No secrets found.'],
+      [`${'['.repeat(100_000)}${']'.repeat(100_000)}`, `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'No secrets found.'],
+    ];
+    for (const [text, start, summary] of hostile) {
+      const r = new Redactor();
+      const out = r.value(text) as string;
+      assert.ok(out.startsWith(start), out.slice(0, 80));
+      if (summary) assert.equal(r.summary(), summary);
+    }
   });
 });
