@@ -448,9 +448,13 @@ const commands: Record<string, Command> = {
             patterns: Array.isArray(v['redact-pattern']) ? v['redact-pattern'].map(String) : [],
             extensionVersion,
           });
-          if (!file) return out.json(document);
+          const redaction = document.redaction.summary ?? 'NOT redacted';
+          if (!file) {
+            process.stderr.write(`${redaction}\n`);
+            return out.json(document);
+          }
           writeOutFile(file, `${JSON.stringify(document, null, 2)}\n`);
-          process.stderr.write(`wrote ${file} (${document.sessions.length} session${document.sessions.length === 1 ? '' : 's'}${document.redaction.enabled ? ', redacted' : ', NOT redacted'})\n`);
+          process.stderr.write(`wrote ${file} (${document.sessions.length} session${document.sessions.length === 1 ? '' : 's'}; ${redaction})\n`);
         },
       };
     },

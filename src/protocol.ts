@@ -133,7 +133,7 @@ export const IpcRequest = {
   /** Stops the reply streaming in a session (what arrived is kept, marked partial); false if none was. */
   Stop: request<{ stopped: boolean }>()('turn/stop', z.object({ sessionId: id })),
   // state view
-  DumpInfo: request<{ title: string; formatVersion: number; redacted: boolean; bytes: number }>()('dump/info', z.object({})),
+  DumpInfo: request<{ title: string; formatVersion: number; redacted: boolean; redactionSummary?: string; bytes: number }>()('dump/info', z.object({})),
   DumpChildren: request<{ nodes: DumpNode[]; total: number }>()('dump/children', z.object({ path: dumpPath, offset: int(0, 1e9), limit: int(1, 1000) })),
   /** A string value in full (the tree shows long ones cut). */
   DumpValue: request<{ text: string }>()('dump/value', z.object({ path: dumpPath })),

@@ -1,5 +1,5 @@
 // What the tree shows, as pure functions (no `vscode` import) so they are tested on plain Node.
-import type { Message, Part, SessionStatus, SessionSummary } from '../core/model';
+import type { Message, Part, Session, SessionStatus, SessionSummary } from '../core/model';
 
 export const STATUS_ORDER: readonly SessionStatus[] = ['active', 'paused', 'completed', 'archived', 'error'];
 
@@ -100,4 +100,52 @@ export function formatTokens(n: number): string {
 export function sessionDescription(s: SessionSummary, now?: Date): string {
   return [`${s.provider} · ${s.model}`, `${s.messageCount} msg${s.messageCount === 1 ? '' : 's'}`, relativeTime(s.lastActivityAt, now)]
     .filter(Boolean).join(' · ');
+}
+
+// ---- hover tooltips: Markdown built from stored values, every one shown as literal text ----
+
+/** Line breaks, other control characters and bidirectional overrides: shown as one space each. */
+const UNSEEN = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Markdown source that renders as `text` itself: every ASCII punctuation character is backslash-escaped
+ * (CommonMark allows it for all of them), so no link, image, emphasis, code span, HTML tag, entity, autolink
+ * or `$(icon)` can start; line breaks become spaces, so nothing can start a block either. At most `max`
+ * characters are shown.
+ */
+export function markdownText(text: string, max = 300): string {
+  const chars = Array.from(text.slice(0, max * 2 + 2).replace(UNSEEN, ' '));
+  const shown = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
+  return shown.replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/** A fenced code block that `text` cannot close: its fence is longer than any run of backticks in it. */
+function codeBlock(text: string): string {
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}text\n${text}\n${fence}`;
+}
+
+/** The session row's hover: title, then one line per field. */
+export function sessionTooltipMarkdown(s: Session): string {
+  const rows: Array<[string, string]> = [
+    ['Id', s.id], ['Status', s.status], ['Provider', `${s.provider} · ${s.model}`], ['User', s.userId || '—'],
+    ['Created', s.createdAt], ['Updated', s.updatedAt], ['Messages', String(s.messageCount)], ['Tokens', formatTokens(s.totalTokens)],
+    ['Tags', s.tags.join(', ') || '—'],
+  ];
+  if (s.parent) rows.push(['Forked from', `${s.parent.sessionId} at ${s.parent.messageId}`]);
+  if (s.origin) rows.push(['Imported from', `${s.origin.format}: ${s.origin.file} (id ${s.origin.originalId})`]);
+  return `**${markdownText(s.title)}**\n\n${rows.map(([k, v]) => `${k}: ${markdownText(v)}  \n`).join('')}`;
+}
+
+/** A message row's hover: who and when, its text (or tool call/result) as a code block, usage. */
+export function messageTooltipMarkdown(m: Message): string {
+  const text = m.parts.map((p) => (p.type === 'text' || p.type === 'refusal' ? p.text
+    : p.type === 'tool_call' ? `${p.name}(${p.argumentsJson})` : p.type === 'tool_result' ? `${p.name} → ${p.content}` : '')).filter(Boolean).join('\n\n');
+  const source = m.createdAtRaw ? ` (source: ${markdownText(m.createdAtRaw)})` : '';
+  let md = `**${markdownText(m.role)}** #${markdownText(String(m.seq))} · ${markdownText(m.createdAt)}${source}\n\n`;
+  md += `${codeBlock(text.length > 2000 ? `${text.slice(0, 2000)}…` : text || '(no text)')}\n`;
+  if (m.usage) md += `\nTokens: ${markdownText(String(m.usage.inputTokens))} in · ${markdownText(String(m.usage.outputTokens))} out`;
+  if (m.stopReason) md += ` · stop: ${markdownText(m.stopReason)}`;
+  return md;
 }

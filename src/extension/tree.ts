@@ -8,8 +8,8 @@ import type { SessionEvent, SessionManager } from '../core/sessions';
 import type { Grouping } from '../settings';
 import { SessionDatabase, readSettings } from './database';
 import {
-  STATUS_ICON, STATUS_LABEL, STATUS_ORDER, dayLabel, dayRange, formatTokens, messageContextValue, messageIcon, messagePreview,
-  relativeTime, sessionContextValue, sessionDescription,
+  STATUS_ICON, STATUS_LABEL, STATUS_ORDER, dayLabel, dayRange, messageContextValue, messageIcon, messagePreview,
+  messageTooltipMarkdown, relativeTime, sessionContextValue, sessionDescription, sessionTooltipMarkdown,
 } from './format';
 
 export const PAGE_SIZE = 200;
@@ -321,31 +321,11 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   private sessionTooltip(manager: SessionManager, sessionId: string): vscode.MarkdownString {
     const s = manager.find(sessionId);
-    const md = new vscode.MarkdownString(undefined, true);
-    md.supportHtml = false;
-    if (!s) return md;
-    const rows: Array<[string, string]> = [
-      ['Id', s.id], ['Status', s.status], ['Provider', `${s.provider} · ${s.model}`], ['User', s.userId || '—'],
-      ['Created', s.createdAt], ['Updated', s.updatedAt], ['Messages', String(s.messageCount)], ['Tokens', formatTokens(s.totalTokens)],
-      ['Tags', s.tags.join(', ') || '—'],
-    ];
-    if (s.parent) rows.push(['Forked from', `${s.parent.sessionId} at ${s.parent.messageId}`]);
-    if (s.origin) rows.push(['Imported from', `${s.origin.format}: ${s.origin.file} (id ${s.origin.originalId})`]);
-    md.appendMarkdown(`**${escapeMarkdown(s.title)}**\n\n`);
-    for (const [k, v] of rows) md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
-    return md;
+    return plainMarkdown(s ? sessionTooltipMarkdown(s) : '');
   }
 
   private messageTooltip(m: Message): vscode.MarkdownString {
-    const md = new vscode.MarkdownString(undefined, true);
-    md.supportHtml = false;
-    const text = m.parts.map((p) => (p.type === 'text' || p.type === 'refusal' ? p.text
-      : p.type === 'tool_call' ? `${p.name}(${p.argumentsJson})` : p.type === 'tool_result' ? `${p.name} → ${p.content}` : '')).filter(Boolean).join('\n\n');
-    md.appendMarkdown(`**${m.role}** #${m.seq} · ${m.createdAt}${m.createdAtRaw ? ` (source: \`${m.createdAtRaw}\`)` : ''}\n\n`);
-    md.appendCodeblock(text.length > 2000 ? `${text.slice(0, 2000)}…` : text || '(no text)', 'text');
-    if (m.usage) md.appendMarkdown(`\nTokens: ${m.usage.inputTokens} in · ${m.usage.outputTokens} out`);
-    if (m.stopReason) md.appendMarkdown(` · stop: ${m.stopReason}`);
-    return md;
+    return plainMarkdown(messageTooltipMarkdown(m));
   }
 
   private matchesFilter(manager: SessionManager, sessionId: string): boolean {
@@ -382,6 +362,10 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 }
 
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+/** Markdown whose values format.ts escaped: no theme icons, no HTML, no command links. */
+function plainMarkdown(value: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(value, false);
+  md.supportHtml = false;
+  md.isTrusted = false;
+  return md;
 }

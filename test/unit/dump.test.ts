@@ -2,7 +2,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DUMP_FORMAT_VERSION, DumpDocument, dumpState, Redactor } from '../../src/core/dump';
+import { DUMP_FORMAT_VERSION, DumpDocument, dumpState } from '../../src/core/dump';
+import { Redactor } from '../../src/core/redact';
 import { isCoreError } from '../../src/core/errors';
 import { SessionManager } from '../../src/core/sessions';
 import { SCHEMA_VERSION } from '../../src/core/store/database';
@@ -31,8 +32,8 @@ describe('state dump', () => {
     });
 
     it('redacts Authorization, x-api-key and x-goog-api-key header values in text and as object keys', () => {
-      assert.equal(redact('Authorization: Bearer abc.def-123'), 'Authorization: Bearer [REDACTED:authorization]');
-      assert.equal(redact('authorization: Basic dXNlcjpwYXNz'), 'authorization: Basic [REDACTED:authorization]');
+      assert.equal(redact('Authorization: Bearer abc.def-123'), 'Authorization: Bearer [REDACTED:bearer-token]');
+      assert.equal(redact('authorization: Basic dXNlcjpwYXNz'), 'authorization: Basic [REDACTED:basic-auth]');
       assert.equal(redact('{"x-api-key": "secret-value-1"}'), '{"x-api-key": "[REDACTED:x-api-key]"}');
       assert.equal(redact('curl -H x-goog-api-key=abcdef'), 'curl -H x-goog-api-key=[REDACTED:x-goog-api-key]');
       assert.equal(redact(`Authorization: Bearer ${KEYS.openai}`), 'Authorization: Bearer [REDACTED:openai-key]', 'one marker, not two');
@@ -43,6 +44,26 @@ describe('state dump', () => {
         apiKey: '[REDACTED:apikey]',
       });
       assert.deepEqual(r.counts, { authorization: 1, 'x-api-key': 1, 'x-goog-api-key': 1, apikey: 1 });
+    });
+
+    it('redacts secrets used as object keys, keeping keys apart and a key named __proto__ a key', () => {
+      const [a, b] = [`ghp_${'A1b2'.repeat(9)}`, `ghp_${'C3d4'.repeat(9)}`];
+      const r = new Redactor();
+      const out = r.value(JSON.parse(`{"${a}": 1, "${b}": 2, "__proto__": {"password": "p4ss"}}`)) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(out), ['[REDACTED:github-token]', '[REDACTED:github-token] #2', '__proto__']);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, { password: '[REDACTED:password]' });
+      assert.equal(r.summary(), '3 secrets redacted: 2 GitHub tokens, 1 "password" value');
+    });
+
+    it('does not let a secretlint-disable comment in the data switch redaction off', () => {
+      const token = `ghp_${'A1b2'.repeat(9)}`;
+      assert.equal(redact(`// secretlint-disable\n${token}`), '// secretlint-disable\n[REDACTED:github-token]');
+    });
+
+    it('leaves JSON in a string as it was written when nothing in it is secret', () => {
+      const args = '{ "query": "weather",\n  "units": "metric" }';
+      assert.equal(new Redactor().value(args), args);
+      assert.equal(new Redactor().value('{"token": "abc123", "q": 1}'), '{"token":"[REDACTED:token]","q":1}');
     });
 
     it('applies user-configured patterns, named or not, and refuses bad ones', () => {
@@ -109,6 +130,7 @@ describe('state dump', () => {
       assert.deepEqual(d.sessions[0]!.session.metadata, { headers: { authorization: '[REDACTED:authorization]' } });
       assert.equal(d.redaction.enabled, true);
       assert.deepEqual(d.redaction.replaced, { 'openai-key': 1, 'anthropic-key': 1, 'google-key': 1, authorization: 1, 'x-api-key': 1 });
+      assert.equal(d.redaction.summary, '5 secrets redacted: 1 "authorization" value, 1 OpenAI API key, 1 Anthropic API key, 1 Google API key, 1 "x-api-key" value');
     });
 
     it('keeps everything with redaction off', () => {
@@ -140,13 +162,15 @@ describe('state dump', () => {
       const out = path.join(tempDir(), 'dump.json');
       const r = cli(['dump', id, '--out', out, '--redact-pattern', 'ACME-\\d+', '--db', db]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /wrote .*dump\.json \(1 session, redacted\)/);
+      assert.match(r.stderr, /wrote .*dump\.json \(1 session; 2 secrets redacted: 1 OpenAI API key, 1 custom pattern match\)/);
       const d = JSON.parse(fs.readFileSync(out, 'utf8')) as DumpDocument;
       assert.equal(d.formatVersion, DUMP_FORMAT_VERSION);
       assert.equal(d.environment.extensionVersion, (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }).version);
       assert.equal(d.sessions[0]!.messages[0]!.parts[0]!.type === 'text' && d.sessions[0]!.messages[0]!.parts[0]!.text, 'key [REDACTED:openai-key] and [REDACTED:custom]');
 
-      const plain = JSON.parse(cli(['dump', '--all', '--no-redact', '--db', db]).stdout) as DumpDocument;
+      const piped = cli(['dump', '--all', '--no-redact', '--db', db]);
+      assert.equal(piped.stderr, 'NOT redacted\n');
+      const plain = JSON.parse(piped.stdout) as DumpDocument;
       assert.deepEqual(plain.scope, { all: true });
       assert.equal(plain.redaction.enabled, false);
       assert.ok(JSON.stringify(plain).includes(KEYS.openaiProject));

@@ -1,8 +1,12 @@
 // The tree's wording and menu flags (pure functions of src/extension/format.ts).
 import { strict as assert } from 'node:assert';
+import { marked } from 'marked';
+import { SessionManager } from '../../src/core/sessions';
 import {
-  dayLabel, dayRange, messageContextValue, messageIcon, messagePreview, relativeTime, sessionContextValue, sessionDescription,
+  dayLabel, dayRange, markdownText, messageContextValue, messageIcon, messagePreview, messageTooltipMarkdown, relativeTime,
+  sessionContextValue, sessionDescription, sessionTooltipMarkdown,
 } from '../../src/extension/format';
+import { tempDb } from '../helpers/temp';
 
 describe('tree formatting', () => {
   const now = new Date('2026-03-10T12:00:00.000Z');
@@ -55,5 +59,61 @@ describe('tree formatting', () => {
   it('describes a session in one line', () => {
     const s = { id: 'x', title: 't', userId: '', provider: 'openai', model: 'gpt-4o', status: 'active' as const, tags: [], createdAt: '', updatedAt: '', lastActivityAt: new Date(now.getTime() - 120_000).toISOString(), messageCount: 1, totalTokens: 0 };
     assert.equal(sessionDescription(s, now), 'openai · gpt-4o · 1 msg · 2 min ago');
+  });
+
+  describe('hover tooltips', () => {
+    // Values a cloned repository's database can hold: each must show as the text it is, never as markup.
+    const HOSTILE = [
+      'gpt-4o\n\n![x](https://evil.example/pixel.png?model)',
+      '[click me](https://evil.example/phish) and <https://evil.example/auto>',
+      '<img src="https://evil.example/i.png" onerror="alert(1)">',
+      '`code` ```fence``` **bold** _em_ ~~strike~~',
+      '$(zap) $(sync~spin) &amp; &#60;tag&#62;',
+      '# heading\n- item\n> quote\n    indented\n---',
+      'www.evil.example and mail@evil.example and https://evil.example/bare',
+      '| a | b |\n| --- | --- |\n\u202etxt.exe',
+    ];
+    /** HTML as VS Code's renderer would make it (it uses marked too), and that HTML's visible text. */
+    const render = (md: string) => marked.parse(md, { async: false, gfm: true });
+    const visible = (html: string) => html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    const shown = (value: string) => value.replace(/[\n\u202e]/g, ' ');
+    /** Tags other than the paragraphs, line breaks, bold title and text code block the tooltips are made of. */
+    const markupIn = (html: string) => html.match(/<(?!\/?(?:p|br|strong|pre)\b|code class="language-text">|\/code>)[^>]+>/g) ?? [];
+
+    it('shows each hostile value as literal text', () => {
+      for (const value of HOSTILE) {
+        const html = render(`Model: ${markdownText(value)}`);
+        assert.deepEqual(markupIn(html), [], `${JSON.stringify(value)} became ${html}`);
+        assert.equal(visible(html).trim(), `Model: ${shown(value)}`);
+        assert.ok(!/(^|[^\\])\$\(/.test(markdownText(value)), 'no $( left for theme icons');
+      }
+      assert.equal(markdownText('x'.repeat(500), 10), `${'x'.repeat(9)}…`);
+    });
+
+    it('escapes every field of a session and a message read back from the database', async () => {
+      const m = await SessionManager.open(tempDb());
+      try {
+        const h = (i: number) => HOSTILE[i]!;
+        const s = await m.create({
+          title: h(1), model: h(0), provider: h(2), userId: h(3), tags: [h(4), h(5)],
+          origin: { format: h(6), file: h(7), originalId: h(4), fields: {} },
+        });
+        const [msg] = await m.addMessages(s.id, [{
+          role: 'assistant', createdAtRaw: HOSTILE[0]!, stopReason: 'end_turn',
+          parts: [{ type: 'text', text: 'a ``` fence and ```` a longer one, then ![x](https://evil.example/i.png)' }],
+        }]);
+        const session = render(sessionTooltipMarkdown(m.get(s.id)));
+        assert.deepEqual(markupIn(session), []);
+        const text = visible(session);
+        for (const value of HOSTILE) assert.ok(text.includes(shown(value)), `shows ${JSON.stringify(value)}`);
+        const message = render(messageTooltipMarkdown(msg!));
+        assert.deepEqual(markupIn(message), [], message);
+        assert.ok(visible(message).includes('a ``` fence and ```` a longer one, then ![x](https://evil.example/i.png)'));
+        assert.ok(visible(message).includes(`source: ${shown(HOSTILE[0]!)}`));
+      } finally {
+        await m.close();
+      }
+    });
   });
 });

@@ -84,6 +84,16 @@ describe('webview hosts', () => {
     assert.equal(long.preview.length, 301);
   });
 
+  it('tells the state view what redaction found, for the badge', async () => {
+    const host = new StateHost((x) => posted.push(x));
+    host.show({ formatVersion: 1, redaction: { enabled: true, replaced: { 'github-token': 1 }, summary: '1 secret redacted: 1 GitHub token' } }, 'doc');
+    await host.receive({ kind: 'ready', view: 'state' });
+    await host.receive({ kind: 'request', id: 1, method: 'dump/info', params: {} });
+    assert.deepEqual((posted[1] as { result: unknown }).result, {
+      title: 'doc', formatVersion: 1, redacted: true, redactionSummary: '1 secret redacted: 1 GitHub token', bytes: 124,
+    });
+  });
+
   it('offers the composer in Init, and refuses to send at the host when it is off or absent (nothing stored, no provider asked)', async () => {
     const s = await m.create({ provider: 'replay', model: 'recorded' });
     let asked = 0;

@@ -24,13 +24,18 @@ export class StateHost {
       .onRequest(IpcRequest.DumpInfo, () => ({
         title: this.title,
         formatVersion: Number((this.document as { formatVersion?: unknown } | null)?.formatVersion ?? 0),
-        redacted: (this.document as { redaction?: { enabled?: unknown } } | null)?.redaction?.enabled === true,
+        redacted: this.redaction?.enabled === true,
+        ...(typeof this.redaction?.summary === 'string' ? { redactionSummary: this.redaction.summary } : {}),
         bytes: (this.bytes ??= Buffer.byteLength(JSON.stringify(this.document))),
       }))
       .onRequest(IpcRequest.DumpChildren, ({ path, offset, limit }) => children(resolve(this.document, path), offset, limit))
       .onRequest(IpcRequest.DumpValue, ({ path }) => ({ text: String(resolve(this.document, path)) }))
       .onRequest(IpcRequest.DumpSearch, ({ query, limit }) => search(this.document, query, limit))
       .onCommand(IpcCommand.SaveDump, () => options.save?.(this.document, this.title));
+  }
+
+  private get redaction(): { enabled?: unknown; summary?: unknown } | undefined {
+    return (this.document as { redaction?: { enabled?: unknown; summary?: unknown } } | null)?.redaction;
   }
 
   /** Shows another document (the webview reloads its tree). */

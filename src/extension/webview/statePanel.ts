@@ -1,6 +1,7 @@
 // The state dump panel: one panel, re-used, showing a dump document through StateHost.
 import * as vscode from 'vscode';
-import { dumpState, RedactionPattern } from '../../core/dump';
+import { dumpState } from '../../core/dump';
+import type { RedactionPattern } from '../../core/redact';
 import type { SessionManager } from '../../core/sessions';
 import { bindPanel, createPanel, poster } from './panel';
 import { StateHost } from './stateHost';

@@ -182,7 +182,7 @@ async function load(): Promise<void> {
   titleEl.textContent = info.title || 'State dump';
   clear(infoEl);
   infoEl.append(`format ${info.formatVersion} · ${formatBytes(info.bytes)} `,
-    info.redacted ? h('span', { class: 'badge redacted' }, icon('shield'), ' redacted') : h('span', { class: 'badge state-error not-redacted', title: 'Secrets were not redacted: for local use only' }, icon('warning'), ' not redacted'));
+    info.redacted ? h('span', { class: 'badge redacted', title: info.redactionSummary ?? 'Secrets were redacted' }, icon('shield'), ' redacted') : h('span', { class: 'badge state-error not-redacted', title: 'Secrets were not redacted: for local use only' }, icon('warning'), ' not redacted'));
   await loadChildren([]);
   const first = tree.querySelector<HTMLElement>('[role=treeitem]');
   if (first) first.tabIndex = 0;
