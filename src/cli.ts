@@ -756,7 +756,8 @@ export async function main(argv: string[]): Promise<number> {
     } else {
       // The CLI's event loop only runs our writes, so it may keep the lock between them.
       manager = await SessionManager.open(dbPath, { tracer, lingerLock: true });
-      for (const w of manager.warnings) process.stderr.write(`warning: ${w}\n`);
+      // The tracer has printed them already when its level shows warnings.
+      if (!isAtLeast('warn', level)) for (const w of manager.warnings) process.stderr.write(`warning: ${w}\n`);
       code = (await work.run(manager, new Output())) ?? 0;
     }
   } catch (e) {

@@ -647,6 +647,7 @@ export class DurableDatabase {
         this.fs.renameSync(this.journalPath, aside);
         this.closeReader();
         this.journalStopped = false;
+        this.warnings.splice(0, this.warnings.length, ...this.warnings.filter((w) => w !== message)); // said again, completed
         this.warn(`${message} It was kept as ${aside}.`);
         this.checkpointLocked(true);
       } else if (!this.warnings.includes(message)) {
