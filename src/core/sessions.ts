@@ -57,7 +57,6 @@ export class SessionManager {
   static async open(dbPath: string, options: SessionManagerOptions = {}): Promise<SessionManager> {
     const tracer = options.tracer ?? new Tracer('info');
     const store = await tracer.span('store.open', undefined, () => SessionStore.open(dbPath, { ...options, tracer }));
-    for (const w of store.warnings) tracer.warn(w);
     return new SessionManager(store, tracer, options);
   }
 

@@ -160,6 +160,7 @@ export class DurableDatabase {
     );
     try {
       await store.load();
+      store.loading = false;
     } catch (e) {
       store.closeFiles();
       store.db.close();
@@ -378,6 +379,8 @@ export class DurableDatabase {
   // ---- internals: open -----------------------------------------------------------------------
 
   private recoveredFromBackup = false;
+  /** Until open() is done (a writable open then sets a bad journal aside itself). */
+  private loading = true;
   /** The journal has a record we could not read or apply: nothing after it was applied. */
   private journalStopped = false;
   /** Inode of the snapshot file we loaded, to notice another process replacing it. */
@@ -651,7 +654,8 @@ export class DurableDatabase {
         this.warn(`${message} It was kept as ${aside}.`);
         this.checkpointLocked(true);
       } else if (!this.warnings.includes(message)) {
-        this.warn(message);
+        // A writable open sets the journal aside right after and says so then; say it once.
+        if (this.readOnly || !this.loading) this.warn(message);
       }
     }
     if (applied.length > 0) this.emit(applied, true);
