@@ -4,6 +4,7 @@
 import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { CoreError } from '../errors';
 
 export type FileSystem = Pick<
@@ -106,6 +107,20 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * A lock left by a process that died (SIGKILL, crash) on this host is broken at once; elsewhere it
  * is broken when it has not been refreshed for `staleMs`.
  */
+/**
+ * Removes the write lock when a thread of this process holds it that has ended (a store worker terminated
+ * mid-write): its pid is alive, so no one else would ever judge the lock stale.
+ */
+export function releaseLockOfThread(fs: FileSystem, lockPath: string, thread: number): void {
+  let holder: { pid?: unknown; host?: unknown; thread?: unknown };
+  try {
+    holder = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as typeof holder;
+  } catch {
+    return; // no lock, or not one we can read: not that thread's
+  }
+  if (holder.pid === process.pid && holder.host === os.hostname() && holder.thread === thread) fs.unlinkSync(lockPath);
+}
+
 export class FileLock {
   private token: string | undefined;
   private ino = -1;
@@ -126,7 +141,8 @@ export class FileLock {
   async acquire(): Promise<void> {
     if (this.token) return;
     const token = `${process.pid}-${randomUUID()}`;
-    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), token, since: new Date().toISOString() });
+    // The thread too: a worker thread terminated by its watchdog leaves the lock to its process (releaseLockOfThread).
+    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), thread: threadId, token, since: new Date().toISOString() });
     const deadline = Date.now() + this.timeoutMs;
     let delay = 1;
     for (;;) {
