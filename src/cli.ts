@@ -204,7 +204,7 @@ const commands: Record<string, Command> = {
     usage: 'export-v1 SESSION [--out FILE]   (a LangSwarm V1 JSON document, to stdout by default)',
     options: { out: { type: 'string' } },
     async run(m, [sessionId], v) {
-      const text = exportV1(m, need(sessionId, 'SESSION'));
+      const text = await exportV1(m, need(sessionId, 'SESSION'));
       const file = str(v['out']);
       // As json.dump wrote it: no newline at the end.
       if (file) writeFileAtomic(realFs, path.resolve(file), [Buffer.from(text)]);
@@ -231,7 +231,7 @@ const commands: Record<string, Command> = {
     options: { all: { type: 'boolean' }, out: { type: 'string' }, 'no-redact': { type: 'boolean' }, 'redact-pattern': { type: 'string', multiple: true } },
     async run(m, [sessionId], v, out) {
       if (Boolean(sessionId) === Boolean(v['all'])) throw new CoreError('InvalidInput', 'Give either SESSION or --all.');
-      const document = dumpState(m, sessionId ? { sessionId } : { all: true }, {
+      const document = await dumpState(m, sessionId ? { sessionId } : { all: true }, {
         redact: !v['no-redact'],
         patterns: Array.isArray(v['redact-pattern']) ? v['redact-pattern'].map(String) : [],
         extensionVersion,

@@ -94,7 +94,7 @@ async function openReportText(report: MigrateReport): Promise<void> {
 /** Writes a session as a LangSwarm V1 JSON document (the exact source bytes for an unchanged V1 import). */
 export async function exportSessionV1(manager: SessionManager, sessionId: string, target?: string): Promise<string | undefined> {
   const session = manager.get(sessionId);
-  const json = exportV1(manager, sessionId);
+  const json = await exportV1(manager, sessionId);
   let file = target;
   if (!file) {
     const safe = (session.origin?.originalId ?? session.id).replace(/[^\w.-]+/g, '_').slice(0, 80) || 'session';
