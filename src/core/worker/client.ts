@@ -88,6 +88,11 @@ export class SessionClient {
     return client;
   }
 
+  /** Starts the worker and opens the database in it, unless it is running (every operation does this first). */
+  async ready(): Promise<void> {
+    await this.started();
+  }
+
   get readOnly(): boolean { return this.opened.readOnly; }
   get warnings(): readonly string[] { return this.opened.warnings; }
 
@@ -121,7 +126,7 @@ export class SessionClient {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private ready(): Promise<Worker> {
+  private started(): Promise<Worker> {
     if (this.closed) return Promise.reject(new CoreError('DatabaseClosed', 'The session database is closed.'));
     this.starting ??= this.start().catch((e: unknown) => {
       this.starting = undefined; // the next operation tries again
@@ -140,14 +145,19 @@ export class SessionClient {
     worker.on('message', (message: WorkerMessage) => this.receive(worker, message));
     worker.on('error', (e) => this.died(worker, `it failed (${e.message})`));
     worker.on('exit', (code) => this.died(worker, `it exited (code ${code})`));
-    this.opened = (await this.request(worker, { type: 'open', path: this.path, options: this.openOptions }, 'open')) as OpenResult;
+    try {
+      this.opened = (await this.request(worker, { type: 'open', path: this.path, options: this.openOptions }, 'open')) as OpenResult;
+    } catch (e) {
+      if (worker === this.worker) this.discard(worker); // it could not open: nothing for it to do
+      throw e;
+    }
     return worker;
   }
 
   private async call(method: SessionMethod, args: unknown[], extra: Pick<Pending, 'onProgress'> & { signal?: AbortSignal | undefined } = {}): Promise<unknown> {
-    let worker = await this.ready();
+    let worker = await this.started();
     // Restarted meanwhile: nothing was sent yet, so it goes to the new worker.
-    while (worker !== this.worker) worker = await this.ready();
+    while (worker !== this.worker) worker = await this.started();
     return this.request(worker, { type: 'call', method, args }, METHOD_KINDS[method], extra);
   }
 
@@ -252,7 +262,7 @@ export class SessionClient {
       try { listener(notice); } catch (e) { this.tracer.error('store stop listener failed', { error: String(e) }); }
     }
     if (restart && !this.closed) {
-      this.ready().then(
+      this.started().then(
         () => this.emit({ type: 'reset', external: true }),
         (e: unknown) => this.tracer.warn('could not restart the session store', { error: e instanceof Error ? e.message : String(e) }),
       );
