@@ -1,4 +1,4 @@
-// Bundles the extension, the CLI and the benchmark into dist/, and copies sql.js's wasm beside them
+// Bundles the extension, its store worker, the CLI and the benchmark into dist/, and copies sql.js's wasm beside them
 // (loaded with locateFile from dist/, never from the network). Each provider SDK gets a bundle of
 // its own in dist/vendor/, loaded on first use: inlined, the three SDKs add ~4 MB and ~130 ms to
 // every start of the CLI and the extension.
@@ -39,6 +39,8 @@ const builds = [
   // the tree, the commands) is main.js, required on first use.
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './main.js'] },
   { ...node, entryPoints: { main: 'src/extension/main.ts' }, outdir: 'dist' },
+  // The session store's worker thread (src/core/worker): the extension never runs sql.js on its own thread.
+  { ...node, entryPoints: { 'store-worker': 'src/core/worker/worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // playwright-core stays outside the bundle: it loads its own files at run time.
   { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist', external: ['vscode', 'playwright-core'] },

@@ -406,7 +406,7 @@ const commands: Record<string, Command> = {
       return {
         database: 'read',
         async run(m) {
-          const text = exportV1(m, id);
+          const text = await exportV1(m, id);
           // As json.dump wrote it: no newline at the end.
           if (file) writeOutFile(file, text);
           else process.stdout.write(text);
@@ -443,7 +443,7 @@ const commands: Record<string, Command> = {
       return {
         database: 'read',
         async run(m, out) {
-          const document = dumpState(m, sessionId ? { sessionId } : { all: true }, {
+          const document = await dumpState(m, sessionId ? { sessionId } : { all: true }, {
             redact: !v['no-redact'],
             patterns: Array.isArray(v['redact-pattern']) ? v['redact-pattern'].map(String) : [],
             extensionVersion,

@@ -10,7 +10,7 @@ import { ProviderConfig, createProvider } from './providers';
 import { OpenAIProvider, conversationBinding } from './providers/openai';
 import { PROVIDER_LABELS, Provider, StreamEvent, describeDropped, portableHistory } from './providers/provider';
 import { isUserTurn } from './providers/replay';
-import type { SessionManager } from './sessions';
+import type { SessionApi } from './sessions';
 import { z } from 'zod';
 
 export interface TurnOptions {
@@ -36,9 +36,9 @@ export interface TurnResult {
 }
 
 /** Sends `content` as the user's next message (or, without content, answers what is there); resumes the session first. */
-export async function send(manager: SessionManager, sessionId: string, content: string | Part[] | undefined, options: TurnOptions): Promise<TurnResult> {
+export async function send(manager: SessionApi, sessionId: string, content: string | Part[] | undefined, options: TurnOptions): Promise<TurnResult> {
   const { provider } = options;
-  let session = manager.get(sessionId);
+  let session = await manager.get(sessionId);
   const warnings: string[] = [];
   const warn = (message: string) => {
     warnings.push(message);
@@ -51,14 +51,14 @@ export async function send(manager: SessionManager, sessionId: string, content: 
   const switching = provider.name !== 'replay' && (session.provider !== provider.name || (options.model !== undefined && options.model !== session.model));
   if (switching) {
     if (session.provider !== provider.name) {
-      const note = describeDropped(portableHistory(manager.allMessages(sessionId), provider.name).dropped, provider.name);
+      const note = describeDropped(portableHistory(await manager.allMessages(sessionId), provider.name).dropped, provider.name);
       if (note) warn(note);
     }
     session = await manager.configure(sessionId, { provider: provider.name, model: options.model ?? session.model });
   }
   const user = content === undefined ? undefined
     : await manager.addMessage(sessionId, typeof content === 'string' ? { role: 'user', content } : { role: 'user', parts: content });
-  const history = withoutFailedTail(manager.allMessages(sessionId));
+  const history = withoutFailedTail(await manager.allMessages(sessionId));
   const last = history[history.length - 1];
   if (!last || (last.role === 'assistant' && last.state === 'complete')) {
     throw new CoreError('InvalidInput', 'There is nothing to answer: the session ends with a complete reply. Add a message, or results for its tool calls, first.', { sessionId });
@@ -90,7 +90,7 @@ export async function send(manager: SessionManager, sessionId: string, content: 
       ...(reply.usage ? { usage: reply.usage } : {}), ...(reply.providerIds ? { providerIds: reply.providerIds } : {}),
     });
     if (reply.providerState && Object.keys(reply.providerState).length) {
-      session = await manager.configure(sessionId, { providerState: { ...manager.get(sessionId).providerState, ...reply.providerState } });
+      session = await manager.configure(sessionId, { providerState: { ...(await manager.get(sessionId)).providerState, ...reply.providerState } });
     }
     return { session, ...(user ? { user } : {}), reply: stored, warnings };
   } catch (e) {
@@ -118,10 +118,10 @@ function sessionTools(session: Session): ToolDefinition[] {
 }
 
 /** Replies send() is streaming in this process, per manager: a partial reply among them is still coming, not cut off. */
-const streamingReplies = new WeakMap<SessionManager, Set<string>>();
+const streamingReplies = new WeakMap<SessionApi, Set<string>>();
 
 /** Whether `messageId` is a reply send() is streaming now in this process (another process's look partial). */
-export function isStreaming(manager: SessionManager, messageId: string): boolean {
+export function isStreaming(manager: SessionApi, messageId: string): boolean {
   return streamingReplies.get(manager)?.has(messageId) ?? false;
 }
 
@@ -136,7 +136,7 @@ class Draft {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly manager: SessionManager,
+    private readonly manager: SessionApi,
     private readonly sessionId: string,
     private readonly provider: { name: string; model: string },
     private readonly saveEveryMs: number,
@@ -242,9 +242,9 @@ const MAX_REPLIES_PER_TURN = 8;
  * replies turn by turn. Tool calls in the new replies are answered with the source's recorded
  * results for the same tool, in order; a call with no recorded result gets an error result.
  */
-export async function replay(manager: SessionManager, sessionId: string, options: TurnOptions & { model: string }): Promise<ReplayResult> {
-  const source = manager.get(sessionId);
-  const turns = splitTurns(manager.allMessages(sessionId));
+export async function replay(manager: SessionApi, sessionId: string, options: TurnOptions & { model: string }): Promise<ReplayResult> {
+  const source = await manager.get(sessionId);
+  const turns = splitTurns(await manager.allMessages(sessionId));
   if (!turns.length) throw new CoreError('InvalidInput', `Session "${source.title}" has no user messages to replay.`, { sessionId });
   const target = `${options.provider.name === 'replay' ? source.provider : options.provider.name}/${options.model}`;
   let session = await manager.fork(sessionId, turns[0]!.user.id, { title: `${source.title} (replay on ${target})` });
@@ -279,7 +279,7 @@ export async function replay(manager: SessionManager, sessionId: string, options
     if (!(e instanceof CoreError)) throw e;
     throw new CoreError(e.code, `${e.message} The replay stopped at turn ${compared.length + 1}; session ${session.id} holds the turns replayed so far.`, { ...e.details, sessionId: session.id }, { cause: e });
   }
-  return { session: manager.get(session.id), turns: compared };
+  return { session: await manager.get(session.id), turns: compared };
 }
 
 function splitTurns(messages: readonly Message[]): Array<{ user: Message; rest: Message[] }> {
@@ -328,7 +328,7 @@ export async function testConnection(providerOrConfig: Provider | ProviderConfig
 }
 
 /** Copies an OpenAI conversation's items into a new local session bound to that conversation. */
-export async function importOpenAIConversation(manager: SessionManager, provider: OpenAIProvider, conversationId: string, options: { model: string; title?: string }): Promise<Session> {
+export async function importOpenAIConversation(manager: SessionApi, provider: OpenAIProvider, conversationId: string, options: { model: string; title?: string }): Promise<Session> {
   const messages = await provider.conversationMessages(conversationId, options.model);
   const session = await manager.create({ provider: 'openai', model: options.model, title: options.title ?? `OpenAI conversation ${conversationId}`, metadata: { importedFrom: { provider: 'openai', conversationId } } });
   const added = messages.length ? await manager.addMessages(session.id, messages) : [];

@@ -1,6 +1,6 @@
 // Sample sessions for first use and demos: every part type, every status, one long session.
 import type { NewMessage, SessionStatus } from './model';
-import type { SessionManager } from './sessions';
+import type { SessionApi } from './sessions';
 
 interface DemoSession {
   title: string;
@@ -78,7 +78,7 @@ const DEMO: DemoSession[] = [
 ];
 
 /** Adds the demo sessions (tagged "demo") plus one long conversation; returns the new ids. */
-export async function addDemoSessions(manager: SessionManager, options: { longSessionMessages?: number } = {}): Promise<string[]> {
+export async function addDemoSessions(manager: SessionApi, options: { longSessionMessages?: number } = {}): Promise<string[]> {
   const ids: string[] = [];
   for (const demo of DEMO) {
     const s = await manager.create({

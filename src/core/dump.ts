@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { Message, MessageRevision, Session } from './model';
 import { type RedactionPattern, Redactor } from './redact';
-import type { SessionManager } from './sessions';
+import type { SessionApi } from './sessions';
 import { SCHEMA_VERSION, Stats } from './store/database';
 import type { TraceEvent } from './trace';
 
@@ -55,21 +55,22 @@ export interface DumpOptions {
 }
 
 /** Builds the dump of one session, or of every session with `{ all: true }`. */
-export function dumpState(manager: SessionManager, scope: { sessionId: string } | { all: true }, options: DumpOptions = {}): DumpDocument {
+export async function dumpState(manager: SessionApi, scope: { sessionId: string } | { all: true }, options: DumpOptions = {}): Promise<DumpDocument> {
   const redactor = options.redact === false ? undefined : new Redactor(options.patterns ?? []);
-  const ids = 'sessionId' in scope ? [manager.get(scope.sessionId).id] : listAllIds(manager);
-  const sessions = ids.map((id): SessionDump => {
-    const messages = manager.allMessages(id);
+  const ids = 'sessionId' in scope ? [(await manager.get(scope.sessionId)).id] : await listAllIds(manager);
+  const sessions: SessionDump[] = [];
+  for (const id of ids) {
+    const messages = await manager.allMessages(id);
     const revisions: Record<string, MessageRevision[]> = {};
-    for (const m of messages) if (m.revision > 0) revisions[m.id] = manager.revisions(m.id);
-    return {
-      session: manager.get(id),
-      stats: manager.stats(id),
+    for (const m of messages) if (m.revision > 0) revisions[m.id] = await manager.revisions(m.id);
+    sessions.push({
+      session: await manager.get(id),
+      stats: await manager.stats(id),
       messages,
       revisions,
       trace: manager.tracer.recent({ sessionId: id, limit: options.traceLimit ?? 500 }),
-    };
-  });
+    });
+  }
   const document: DumpDocument = {
     formatVersion: DUMP_FORMAT_VERSION,
     kind: DUMP_KIND,
@@ -82,10 +83,10 @@ export function dumpState(manager: SessionManager, scope: { sessionId: string } 
       platform: process.platform,
       arch: process.arch,
       nodeVersion: process.version,
-      database: { file: path.basename(manager.store.path), readOnly: manager.readOnly, warnings: manager.warnings },
+      database: { file: path.basename(manager.path), readOnly: manager.readOnly, warnings: manager.warnings },
     },
     redaction: { enabled: redactor !== undefined, replaced: {} },
-    stats: 'sessionId' in scope ? sessions[0]!.stats : manager.stats(),
+    stats: 'sessionId' in scope ? sessions[0]!.stats : await manager.stats(),
     sessions,
   };
   if (!redactor) return document;
@@ -94,10 +95,10 @@ export function dumpState(manager: SessionManager, scope: { sessionId: string } 
   return redacted;
 }
 
-function listAllIds(manager: SessionManager): string[] {
+async function listAllIds(manager: SessionApi): Promise<string[]> {
   const ids: string[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const page = manager.list({ sortBy: 'createdAt', descending: false, offset, limit: 1000 });
+    const page = await manager.list({ sortBy: 'createdAt', descending: false, offset, limit: 1000 });
     ids.push(...page.items.map((s) => s.id));
     if (ids.length >= page.total || page.items.length === 0) return ids;
   }

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'ImportRejected'
   | 'ProviderError'
   | 'Cancelled'
+  /** The store's worker stopped answering and was restarted (src/core/worker). */
+  | 'StoreStopped'
   | 'Internal';
 
 export class CoreError extends Error {
@@ -34,7 +36,7 @@ export class CoreError extends Error {
 
   /** Errors caused by what the user asked for (as opposed to bugs or the machine). */
   get isUserError(): boolean {
-    return !['Internal', 'StorageError', 'StorageFull', 'CorruptDatabase'].includes(this.code);
+    return !['Internal', 'StorageError', 'StorageFull', 'CorruptDatabase', 'StoreStopped'].includes(this.code);
   }
 
   toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {

@@ -1,7 +1,10 @@
 // The one session manager: lifecycle, messages, history, search, stats and change events.
 // Reads are synchronous (the database is in memory); writes resolve once durable on disk.
+// The CLI runs it in-process; the extension runs it in a worker thread (src/core/worker) and reaches
+// it through the same operations (SessionApi), as promises.
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
+import { MigrateOptions, MigrateReport, migrate } from './migrate/importer';
 import {
   Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
   SessionSummary, searchableText,
@@ -40,6 +43,24 @@ const TRANSITIONS: Record<SessionStatus, readonly SessionStatus[]> = {
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+/** The operations code outside the store may call: what the worker serves (src/core/worker/protocol.ts). */
+export type SessionMethod =
+  | 'create' | 'get' | 'find' | 'list' | 'providers' | 'tags' | 'days'
+  | 'rename' | 'setTags' | 'updateMetadata' | 'configure' | 'pause' | 'resume' | 'complete' | 'archive' | 'unarchive'
+  | 'markError' | 'setStatus' | 'delete' | 'autoArchive' | 'fork'
+  | 'addMessage' | 'addMessages' | 'findMessage' | 'getMessage' | 'messages' | 'allMessages' | 'outline' | 'messageIndex'
+  | 'editMessage' | 'replaceMessage' | 'revisions' | 'deleteMessage'
+  | 'search' | 'stats' | 'refresh' | 'checkpoint' | 'migrate';
+
+/**
+ * The session manager as the code that drives it sees it (conversations, dumps, the editor): the manager
+ * itself in the CLI, the worker's SessionClient in the extension. A result may be a promise either way,
+ * so every call site awaits.
+ */
+export type SessionApi = {
+  [K in SessionMethod]: (...args: Parameters<SessionManager[K]>) => Awaited<ReturnType<SessionManager[K]>> | Promise<Awaited<ReturnType<SessionManager[K]>>>;
+} & Pick<SessionManager, 'path' | 'readOnly' | 'warnings' | 'tracer' | 'onDidChange' | 'close'>;
+
 export class SessionManager {
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   private readonly clock: () => Date;
@@ -60,6 +81,7 @@ export class SessionManager {
     return new SessionManager(store, tracer, options);
   }
 
+  get path(): string { return this.store.path; }
   get readOnly(): boolean { return this.store.readOnly; }
   get warnings(): readonly string[] { return this.store.warnings; }
 
@@ -75,6 +97,16 @@ export class SessionManager {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  /** Folds the journal into a new snapshot now (the editor does when it goes idle). */
+  checkpoint(): Promise<void> {
+    return this.store.durable.checkpoint();
+  }
+
+  /** Imports LangSwarm V1/V2 files and folders (migrate/importer.ts); problems are in the report. */
+  migrate(sources: readonly string[], options: MigrateOptions = {}): Promise<MigrateReport> {
+    return migrate(this, sources, options);
   }
 
   // ---- sessions ------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ export class Tracer {
   }
 
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (this.enabled(level)) this.emit({ time: new Date().toISOString(), level, message, fields });
+    if (this.enabled(level)) this.record({ time: new Date().toISOString(), level, message, fields });
   }
 
   trace(message: string, fields?: Record<string, unknown>) { this.log('trace', message, fields); }
@@ -75,7 +75,7 @@ export class Tracer {
       const span: SpanInfo = { name, durationMs, outcome };
       if (sessionId !== undefined) span.sessionId = sessionId;
       if (error !== undefined) span.error = error instanceof Error ? error.message : String(error);
-      this.emit({ time: new Date().toISOString(), level, message: `${name} ${outcome} ${durationMs}ms`, span });
+      this.record({ time: new Date().toISOString(), level, message: `${name} ${outcome} ${durationMs}ms`, span });
     };
     let result: T;
     try {
@@ -103,7 +103,8 @@ export class Tracer {
     return filter?.limit === undefined ? picked : picked.slice(-filter.limit);
   }
 
-  private emit(event: TraceEvent): void {
+  /** Keeps and sends an event made elsewhere (the store's worker thread forwards its events here). */
+  record(event: TraceEvent): void {
     if (this.ring.length < this.ringSize) this.ring.push(event);
     else {
       this.ring[this.ringStart] = event;

@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import { addDemoSessions } from '../core/demo';
 import { CoreError, describeError } from '../core/errors';
 import { KNOWN_PROVIDERS, messageText, SESSION_STATUSES, SessionStatus, SessionSummary } from '../core/model';
-import type { SessionManager } from '../core/sessions';
 import { GROUPINGS, Grouping, SUGGESTED_MODELS } from '../settings';
 import type { CommandId } from './commandIds';
 import { SessionDatabase, addToGitignore, readSettings } from './database';
+import type { SessionClient } from '../core/worker/client';
 import { STATUS_ICON, messageIcon, relativeTime, sessionDescription } from './format';
 import { messageUri } from './messageDocuments';
 import { MigrateArgs, exportSessionV1, runMigration } from './migration';
@@ -79,7 +79,7 @@ export class Commands {
     'langswarmSessions.filter': (a) => this.filter(a),
     'langswarmSessions.clearFilter': () => this.ctx.tree.setFilter({}),
     'langswarmSessions.groupBy': (a) => this.groupBy(a),
-    'langswarmSessions.refresh': async () => { (await this.ctx.db.manager()).refresh(); this.ctx.tree.refresh(); },
+    'langswarmSessions.refresh': async () => { await (await this.ctx.db.manager()).refresh(); this.ctx.tree.refresh(); },
     'langswarmSessions.showLog': async () => this.ctx.log.show(true),
     'langswarmSessions.showMore': async (a) => { if (isNode(a) && a.kind === 'more') this.ctx.tree.showMore(a.parentId); },
     'langswarmSessions.openDemo': () => this.openDemo(),
@@ -113,13 +113,15 @@ export class Commands {
     } catch (e) {
       this.lastError = e instanceof Error ? e : new Error(String(e));
       this.ctx.log.error(`${id} failed: ${describeError(e)}`);
+      // The user was told when the store had to be stopped (SessionDatabase): once is enough.
+      if (e instanceof CoreError && e.code === 'StoreStopped') return undefined;
       const readOnly = e instanceof CoreError && e.code === 'DatabaseReadOnly';
       void vscode.window.showErrorMessage(readOnly ? 'This workspace is not trusted: its sessions are read-only.' : describeError(e));
       return undefined;
     }
   }
 
-  private manager(): Promise<SessionManager> {
+  private manager(): Promise<SessionClient> {
     return this.ctx.db.manager();
   }
 
@@ -183,7 +185,7 @@ export class Commands {
     const manager = await this.manager();
     const id = sessionIdFrom(arg) ?? (await this.pickSession('Resume which session?', ['active', 'paused', 'completed', 'error', 'archived']));
     if (!id) return undefined;
-    let session = manager.get(id);
+    let session = await manager.get(id);
     if (!this.ctx.db.readOnly) {
       if (session.status === 'archived') session = await manager.unarchive(id);
       if (session.status !== 'active') session = await manager.resume(id);
@@ -205,7 +207,7 @@ export class Commands {
     const manager = await this.manager();
     const id = sessionIdFrom(arg) ?? (await this.pickSession('Delete which session?', [...SESSION_STATUSES]));
     if (!id) return false;
-    const s = manager.get(id);
+    const s = await manager.get(id);
     if (option<boolean>(arg, 'confirmed') !== true) {
       const answer = await vscode.window.showWarningMessage(
         `Delete session "${s.title}"?`,
@@ -224,7 +226,7 @@ export class Commands {
     const id = sessionIdFrom(arg) ?? (await this.pickSession('Rename which session?', [...SESSION_STATUSES]));
     if (!id) return undefined;
     const next = typeof title === 'string' ? title : await vscode.window.showInputBox({
-      title: 'Rename session', value: manager.get(id).title, validateInput: (v) => (v.trim() ? undefined : 'A title cannot be empty'),
+      title: 'Rename session', value: (await manager.get(id)).title, validateInput: (v) => (v.trim() ? undefined : 'A title cannot be empty'),
     });
     if (next === undefined) return undefined;
     return (await manager.rename(id, next)).title;
@@ -236,9 +238,9 @@ export class Commands {
     if (!id) return undefined;
     let next: string[] | undefined = Array.isArray(tags) ? tags.map(String) : undefined;
     if (!next) {
-      const known = manager.tags().map((t) => t.tag).join(', ');
+      const known = (await manager.tags()).map((t) => t.tag).join(', ');
       const typed = await vscode.window.showInputBox({
-        title: 'Edit tags', value: manager.get(id).tags.join(', '), prompt: `Comma-separated.${known ? ` In use: ${known}` : ''}`,
+        title: 'Edit tags', value: (await manager.get(id)).tags.join(', '), prompt: `Comma-separated.${known ? ` In use: ${known}` : ''}`,
       });
       if (typed === undefined) return undefined;
       next = typed.split(',');
@@ -252,7 +254,7 @@ export class Commands {
     const messageId = messageIdFrom(arg);
     if (!messageId) throw new CoreError('InvalidInput', 'Fork From Here works on a message: use it from a message in the Sessions view.');
     const manager = await this.manager();
-    const message = manager.getMessage(messageId);
+    const message = await manager.getMessage(messageId);
     const title = option<string>(arg, 'title');
     const fork = await manager.fork(message.sessionId, messageId, title ? { title } : {});
     await this.ctx.active.set(fork.id);
@@ -265,8 +267,8 @@ export class Commands {
     if (!messageId) throw new CoreError('InvalidInput', 'Edit Message works on a message: use it from a message in the Sessions view.');
     const manager = await this.manager();
     if (typeof content === 'string') return (await manager.editMessage(messageId, { content })).revision;
-    const message = manager.getMessage(messageId);
-    const uri = messageUri(message, manager.get(message.sessionId).title);
+    const message = await manager.getMessage(messageId);
+    const uri = messageUri(message, (await manager.get(message.sessionId)).title);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
     return uri.toString();
   }
@@ -275,7 +277,7 @@ export class Commands {
     const messageId = messageIdFrom(arg);
     if (!messageId) throw new CoreError('InvalidInput', 'Delete Message works on a message: use it from a message in the Sessions view.');
     const manager = await this.manager();
-    const m = manager.getMessage(messageId);
+    const m = await manager.getMessage(messageId);
     if (option<boolean>(arg, 'confirmed') !== true) {
       const answer = await vscode.window.showWarningMessage(`Delete this ${m.role} message (#${m.seq})?`, { modal: true, detail: 'This cannot be undone.' }, 'Delete');
       if (answer !== 'Delete') return false;
@@ -287,7 +289,7 @@ export class Commands {
   private async copyMessage(arg: unknown): Promise<string | undefined> {
     const messageId = messageIdFrom(arg);
     if (!messageId) throw new CoreError('InvalidInput', 'Copy Message works on a message: use it from a message in the Sessions view.');
-    const m = (await this.manager()).getMessage(messageId);
+    const m = await (await this.manager()).getMessage(messageId);
     const text = messageText(m.parts) || m.parts.map((p) => (p.type === 'tool_call' ? `${p.name}(${p.argumentsJson})` : p.type === 'tool_result' ? p.content : '')).join('\n');
     await vscode.env.clipboard.writeText(text);
     return text;
@@ -301,7 +303,7 @@ export class Commands {
     const query = typeof arg === 'string' ? arg : option<string>(arg, 'query');
     const pickIndex = option<number>(arg, 'pick');
     if (query !== undefined && pickIndex !== undefined) {
-      const hit = manager.search(query, { limit: pickIndex + 1 }).hits[pickIndex];
+      const hit = (await manager.search(query, { limit: pickIndex + 1 })).hits[pickIndex];
       if (!hit) return undefined;
       await this.revealMessage(hit.messageId);
       return hit.messageId;
@@ -312,8 +314,11 @@ export class Commands {
     pick.matchOnDescription = true;
     pick.matchOnDetail = true;
     let timer: NodeJS.Timeout | undefined;
-    const update = (value: string) => {
-      const { hits, total } = manager.search(value, { prefix: true, limit: 50 });
+    let latest = 0;
+    const update = async (value: string) => {
+      const asked = ++latest;
+      const { hits, total } = await manager.search(value, { prefix: true, limit: 50 });
+      if (asked !== latest) return; // a later query's answer is on its way
       pick.items = hits.map((h) => ({
         label: `$(${messageIcon({ role: h.role, parts: [], state: 'complete' })}) ${h.snippet.replace(/\s+/g, ' ')}`,
         description: h.sessionTitle,
@@ -327,11 +332,15 @@ export class Commands {
     pick.onDidChangeValue((v) => {
       pick.busy = true;
       clearTimeout(timer);
-      timer = setTimeout(() => update(v), 120);
+      timer = setTimeout(() => void update(v).catch(showSearchError), 120);
     });
+    const showSearchError = (e: unknown) => {
+      pick.busy = false;
+      pick.title = `Search sessions — ${describeError(e)}`;
+    };
     if (query) {
       pick.value = query;
-      update(query);
+      void update(query).catch(showSearchError);
     }
     const chosen = await runQuickPick(pick, (p) => p.selectedItems[0]?.messageId);
     clearTimeout(timer);
@@ -361,7 +370,7 @@ export class Commands {
       value = await vscode.window.showInputBox({ title: 'Filter sessions by text', value: this.ctx.tree.currentFilter.text ?? '' });
     } else {
       const values = kind.key === 'status' ? [...SESSION_STATUSES]
-        : kind.key === 'provider' ? Object.keys(manager.stats().byProvider) : manager.tags().map((t) => t.tag);
+        : kind.key === 'provider' ? Object.keys((await manager.stats()).byProvider) : (await manager.tags()).map((t) => t.tag);
       value = await quickPick(values, { title: `Filter sessions by ${kind.label.toLowerCase()}` });
     }
     if (value === undefined) return undefined;
@@ -387,10 +396,10 @@ export class Commands {
   private async openHistory(arg: unknown): Promise<string | undefined> {
     const manager = await this.manager();
     const messageId = isNode(arg) ? (arg.kind === 'message' ? arg.message.id : undefined) : option<string>(arg, 'messageId');
-    const message = messageId ? manager.getMessage(messageId) : undefined;
+    const message = messageId ? await manager.getMessage(messageId) : undefined;
     const sessionId = message?.sessionId ?? sessionIdFrom(arg) ?? this.ctx.active.id ?? (await this.pickSession('Open the history of which session?', [...SESSION_STATUSES]));
     if (!sessionId) return undefined;
-    manager.get(sessionId);
+    await manager.get(sessionId);
     const preserveFocus = isNode(arg) || option<boolean>(arg, 'preserveFocus') === true;
     HistoryPanel.show(this.ctx.context, manager, message ? { sessionId, messageId: message.id } : { sessionId }, this.history, preserveFocus);
     return sessionId;
@@ -401,8 +410,8 @@ export class Commands {
     const manager = await this.manager();
     const sessionId = all ? undefined : sessionIdFrom(arg) ?? this.ctx.active.id ?? (await this.pickSession('Dump the state of which session?', [...SESSION_STATUSES]));
     if (!all && !sessionId) return undefined;
-    const document = dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(this.ctx.context));
-    const title = sessionId ? `State: ${manager.get(sessionId).title}` : 'State: all sessions';
+    const document = await dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(this.ctx.context));
+    const title = sessionId ? `State: ${(await manager.get(sessionId)).title}` : 'State: all sessions';
     const uri = this.ctx.views.set(`${title.replace(/^State: /, '')} state.json`, String(Date.now()), `${JSON.stringify(document, null, 2)}\n`);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false, viewColumn: vscode.ViewColumn.One });
     StatePanel.show(this.ctx.context, document, title);
@@ -414,10 +423,10 @@ export class Commands {
     const manager = await this.manager();
     const all = option<boolean>(arg, 'all') === true;
     const sessionId = all ? undefined : sessionIdFrom(arg) ?? this.ctx.active.id;
-    const document = dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(this.ctx.context));
+    const document = await dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(this.ctx.context));
     let target = option<string>(arg, 'target');
     if (!target) {
-      const name = `${sessionId ? manager.get(sessionId).title : 'all-sessions'}`.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'state';
+      const name = `${sessionId ? (await manager.get(sessionId)).title : 'all-sessions'}`.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'state';
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const uri = await vscode.window.showSaveDialog({
         title: 'Export LangSwarm Sessions state', filters: { JSON: ['json'] },
@@ -437,7 +446,7 @@ export class Commands {
     const manager = await this.manager();
     const id = sessionIdFrom(arg) ?? this.ctx.active.id ?? (await this.pickSession('Send to which session?', ['active']));
     if (!id) return undefined;
-    const content = option<string>(arg, 'content') ?? (await vscode.window.showInputBox({ title: `Message to "${manager.get(id).title}"`, prompt: 'Sent as the next user message; the reply streams into the session.' }));
+    const content = option<string>(arg, 'content') ?? (await vscode.window.showInputBox({ title: `Message to "${(await manager.get(id)).title}"`, prompt: 'Sent as the next user message; the reply streams into the session.' }));
     if (content === undefined || !content.trim()) return undefined;
     const provider = option<string>(arg, 'provider');
     const model = option<string>(arg, 'model');
@@ -502,7 +511,7 @@ export class Commands {
 
   private async pickSession(placeHolder: string, statuses: SessionStatus[]): Promise<string | undefined> {
     const manager = await this.manager();
-    const { items } = manager.list({ status: statuses, sortBy: 'lastActivityAt', limit: 500 });
+    const { items } = await manager.list({ status: statuses, sortBy: 'lastActivityAt', limit: 500 });
     if (items.length === 0) {
       void vscode.window.showInformationMessage(`No ${statuses.length < SESSION_STATUSES.length ? statuses.join(' or ') + ' ' : ''}sessions.`);
       return undefined;

@@ -1,16 +1,16 @@
 // The workspace's session database as the extension sees it: where it lives, opening it lazily
-// (read-only in untrusted workspaces), noticing what other processes change, folding the journal
-// when idle, auto-archive, and reopening when settings or trust change.
+// (read-only in untrusted workspaces) in the store's worker thread, telling the user when the worker
+// had to be stopped, folding the journal when idle, auto-archive, and reopening when settings or trust
+// change. The worker itself notices what other processes change.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
-import { SessionEvent, SessionManager } from '../core/sessions';
+import type { SessionEvent } from '../core/sessions';
 import { Tracer } from '../core/trace';
+import { SessionClient } from '../core/worker/client';
 import { DEFAULT_DATABASE_PATH, Settings } from '../settings';
 
-/** How often to look for changes made by other processes (one stat call). */
-const POLL_MS = 500;
 /** Fold the journal into a snapshot after this long without writes. */
 const IDLE_CHECKPOINT_MS = 30_000;
 const AUTO_ARCHIVE_EVERY_MS = 6 * 3_600_000;
@@ -38,10 +38,9 @@ function firstLocalFolder(): string | undefined {
 }
 
 export class SessionDatabase implements vscode.Disposable {
-  private opening: Promise<SessionManager> | undefined;
-  private current: SessionManager | undefined;
-  private unsubscribe: (() => void) | undefined;
-  private pollTimer: NodeJS.Timeout | undefined;
+  private opening: Promise<SessionClient> | undefined;
+  private current: SessionClient | undefined;
+  private unsubscribe: Array<() => void> = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private archiveTimer: NodeJS.Timeout | undefined;
   private readonly changed = new vscode.EventEmitter<SessionEvent>();
@@ -63,8 +62,8 @@ export class SessionDatabase implements vscode.Disposable {
     return !vscode.workspace.isTrusted || (this.current?.readOnly ?? false);
   }
 
-  /** The open manager, opening the database on first use. */
-  manager(): Promise<SessionManager> {
+  /** The open store, opening the database on first use. */
+  manager(): Promise<SessionClient> {
     this.opening ??= this.open().catch((e: unknown) => {
       this.opening = undefined; // try again next time
       throw e;
@@ -72,8 +71,8 @@ export class SessionDatabase implements vscode.Disposable {
     return this.opening;
   }
 
-  /** The manager if it is already open (never opens). */
-  get openManager(): SessionManager | undefined {
+  /** The store if it is already open (never opens). */
+  get openManager(): SessionClient | undefined {
     return this.current;
   }
 
@@ -88,26 +87,27 @@ export class SessionDatabase implements vscode.Disposable {
     this.reopened.dispose();
   }
 
-  private async open(): Promise<SessionManager> {
+  private async open(): Promise<SessionClient> {
     const file = this.path;
     const readOnly = !vscode.workspace.isTrusted;
     const existed = fs.existsSync(file);
-    const manager = await SessionManager.open(file, { readOnly, tracer: this.tracer });
+    const manager = new SessionClient(file, { readOnly, tracer: this.tracer });
+    // Told once per stop; the operations it failed report StoreStopped, which commands do not repeat.
+    const offStop = manager.onDidStop((notice) => void vscode.window.showWarningMessage(`LangSwarm Sessions: ${notice}`));
+    try {
+      await manager.ready();
+    } catch (e) {
+      offStop();
+      throw e;
+    }
     this.createdNow = !existed && !readOnly;
     this.current = manager;
     this.tracer.info(`opened ${file}${readOnly ? ' read-only (untrusted workspace)' : ''}`);
     for (const w of manager.warnings) void vscode.window.showWarningMessage(`LangSwarm Sessions: ${w}`);
-    this.unsubscribe = manager.onDidChange((e) => {
+    this.unsubscribe = [offStop, manager.onDidChange((e) => {
       this.changed.fire(e);
       if (!e.external) this.scheduleIdleCheckpoint();
-    });
-    this.pollTimer = setInterval(() => {
-      try {
-        manager.refresh();
-      } catch (e) {
-        this.tracer.warn('could not read changes from other processes', { error: describeError(e) });
-      }
-    }, POLL_MS);
+    })];
     this.startAutoArchive(manager);
     return manager;
   }
@@ -115,12 +115,12 @@ export class SessionDatabase implements vscode.Disposable {
   private scheduleIdleCheckpoint(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      this.current?.store.durable.checkpoint().catch((e: unknown) => this.tracer.warn('idle snapshot failed', { error: describeError(e) }));
+      this.current?.checkpoint().catch((e: unknown) => this.tracer.warn('idle snapshot failed', { error: describeError(e) }));
     }, IDLE_CHECKPOINT_MS);
   }
 
   /** Runs auto-archive now and every few hours, when the setting asks for it. */
-  startAutoArchive(manager: SessionManager): void {
+  startAutoArchive(manager: SessionClient): void {
     clearInterval(this.archiveTimer);
     const run = () => {
       const days = readSettings().autoArchiveDays;
@@ -135,10 +135,9 @@ export class SessionDatabase implements vscode.Disposable {
   }
 
   private async close(): Promise<void> {
-    clearInterval(this.pollTimer);
     clearInterval(this.archiveTimer);
     clearTimeout(this.idleTimer);
-    this.unsubscribe?.();
+    for (const off of this.unsubscribe.splice(0)) off();
     const opening = this.opening;
     this.opening = undefined;
     this.current = undefined;

@@ -76,7 +76,7 @@ export class MessageDocuments implements vscode.FileSystemProvider, vscode.Dispo
   private async message(uri: vscode.Uri): Promise<Message> {
     const manager = await this.db.manager();
     try {
-      return manager.getMessage(idOf(uri));
+      return await manager.getMessage(idOf(uri));
     } catch (e) {
       if (e instanceof CoreError && e.code === 'MessageNotFound') throw vscode.FileSystemError.FileNotFound(uri);
       throw e;

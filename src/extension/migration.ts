@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MigrateReport, Outcome, SessionResult, exportV1, formatReport, migrate } from '../core/migrate';
-import type { SessionManager } from '../core/sessions';
+import { MigrateReport, Outcome, SessionResult, exportV1, formatReport } from '../core/migrate';
+import type { SessionApi } from '../core/sessions';
 import { quickPick } from './picks';
 
 /** File names LangSwarm uses by default: only to find candidates; the importer detects by content. */
@@ -19,7 +19,7 @@ const OUTCOME_ICON: Record<Outcome, string> = {
 export interface MigrateArgs { sources?: string[]; dryRun?: boolean; naiveUtc?: boolean; showReport?: boolean }
 
 /** Runs the import with a cancellable progress notification; resolves to the report. */
-export async function runMigration(manager: SessionManager, args: MigrateArgs): Promise<MigrateReport | undefined> {
+export async function runMigration(manager: SessionApi, args: MigrateArgs): Promise<MigrateReport | undefined> {
   let sources = args.sources;
   if (!sources?.length) {
     const picked = await vscode.window.showOpenDialog({
@@ -33,11 +33,11 @@ export async function runMigration(manager: SessionManager, args: MigrateArgs): 
   const chosen = sources;
   const report = await vscode.window.withProgress({
     location: vscode.ProgressLocation.Notification, title: args.dryRun ? 'LangSwarm migration (dry run)' : 'Migrating LangSwarm sessions', cancellable: true,
-  }, (progress, token) => {
+  }, async (progress, token) => {
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
     let lastFiles = 0;
-    return migrate(manager, chosen, {
+    return manager.migrate(chosen, {
       dryRun: args.dryRun === true, naiveUtc: args.naiveUtc === true, signal: abort.signal,
       onProgress: (p) => {
         const increment = p.filesTotal ? ((p.filesDone - lastFiles) / p.filesTotal) * 100 : undefined;
@@ -92,9 +92,9 @@ async function openReportText(report: MigrateReport): Promise<void> {
 }
 
 /** Writes a session as a LangSwarm V1 JSON document (the exact source bytes for an unchanged V1 import). */
-export async function exportSessionV1(manager: SessionManager, sessionId: string, target?: string): Promise<string | undefined> {
-  const session = manager.get(sessionId);
-  const json = exportV1(manager, sessionId);
+export async function exportSessionV1(manager: SessionApi, sessionId: string, target?: string): Promise<string | undefined> {
+  const session = await manager.get(sessionId);
+  const json = await exportV1(manager, sessionId);
   let file = target;
   if (!file) {
     const safe = (session.origin?.originalId ?? session.id).replace(/[^\w.-]+/g, '_').slice(0, 80) || 'session';

@@ -9,7 +9,7 @@ import { KNOWN_PROVIDERS } from '../core/model';
 import { OpenAIProvider, Provider, ProviderName, StreamEvent, createProvider } from '../core/providers';
 import type { ProviderConfig } from '../core/providers';
 import { PROVIDER_LABELS } from '../core/providers/provider';
-import type { SessionManager } from '../core/sessions';
+import type { SessionApi } from '../core/sessions';
 import type { ProviderChoice } from '../protocol';
 import { SUGGESTED_MODELS } from '../settings';
 import { SessionDatabase } from './database';
@@ -50,12 +50,12 @@ export class Providers implements ConversationAccess {
    * The provider for `name`: with its key and settings, or the offline Replay provider (with the
    * reason) when there is no key or the core cannot call that provider. `recordedFrom` feeds Replay.
    */
-  async provider(name: string, manager: SessionManager, recordedFrom?: string): Promise<{ provider: Provider; note?: string }> {
+  async provider(name: string, manager: SessionApi, recordedFrom?: string): Promise<{ provider: Provider; note?: string }> {
     if (!vscode.workspace.isTrusted) {
       throw new CoreError('ProviderError', 'This workspace is not trusted: LangSwarm Sessions does not call providers here. Trust the folder to send messages.');
     }
-    const replay = (note?: string) => ({
-      provider: createProvider({ name: 'replay', ...(recordedFrom && manager.find(recordedFrom) ? { recorded: manager.allMessages(recordedFrom) } : {}) }),
+    const replay = async (note?: string) => ({
+      provider: createProvider({ name: 'replay', ...(recordedFrom && (await manager.find(recordedFrom)) ? { recorded: await manager.allMessages(recordedFrom) } : {}) }),
       ...(note ? { note } : {}),
     });
     if (name === 'replay') return replay();
@@ -96,9 +96,9 @@ export class Providers implements ConversationAccess {
   }
 
   /** Sends a message in a session (the active one by default), streaming the reply into the database. */
-  async sendMessage(manager: SessionManager, sessionId: string, content: string | undefined, options: { provider?: string; model?: string } = {}): Promise<string | undefined> {
+  async sendMessage(manager: SessionApi, sessionId: string, content: string | undefined, options: { provider?: string; model?: string } = {}): Promise<string | undefined> {
     const { provider, note } = await providerForTurn(manager, this, sessionId, options.provider);
-    const session = manager.get(sessionId);
+    const session = await manager.get(sessionId);
     if (note) void vscode.window.showInformationMessage(note);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${session.title}: waiting for ${PROVIDER_LABELS[provider.name]}`, cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
@@ -118,8 +118,8 @@ export class Providers implements ConversationAccess {
   }
 
   /** Re-runs the session's user turns on another provider/model into a fork, and shows both side by side. */
-  async replayConversation(manager: SessionManager, sessionId: string, providerName: string, model: string): Promise<ReplayResult> {
-    const source = manager.get(sessionId);
+  async replayConversation(manager: SessionApi, sessionId: string, providerName: string, model: string): Promise<ReplayResult> {
+    const source = await manager.get(sessionId);
     const { provider, note } = await this.provider(providerName, manager, sessionId);
     if (note) void vscode.window.showInformationMessage(note);
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Replaying "${source.title}" on ${providerName} · ${model}`, cancellable: true }, (_p, token) => {
@@ -159,7 +159,7 @@ export class Providers implements ConversationAccess {
     return reports;
   }
 
-  async importRemote(manager: SessionManager, conversationId: string, model: string, title?: string): Promise<string> {
+  async importRemote(manager: SessionApi, conversationId: string, model: string, title?: string): Promise<string> {
     const { provider, note } = await this.provider('openai', manager);
     if (note || !(provider instanceof OpenAIProvider)) throw new CoreError('InvalidInput', 'Importing a remote conversation needs an OpenAI API key: use "Set API Key…" first.');
     const session = await importOpenAIConversation(manager, provider, conversationId, { model, ...(title ? { title } : {}) });

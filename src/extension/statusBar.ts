@@ -13,11 +13,11 @@ export class ActiveSession implements vscode.Disposable {
     this.item.command = 'langswarmSessions.resumeSession';
     this.subscriptions = [
       db.onDidChange((e) => {
-        if (e.type === 'reset' || ('sessionId' in e && e.sessionId === this.id)) this.update();
+        if (e.type === 'reset' || ('sessionId' in e && e.sessionId === this.id)) void this.update();
       }),
-      db.onDidReopen(() => this.update()),
+      db.onDidReopen(() => void this.update()),
     ];
-    this.update();
+    void this.update();
   }
 
   get id(): string | undefined {
@@ -26,7 +26,7 @@ export class ActiveSession implements vscode.Disposable {
 
   async set(sessionId: string | undefined): Promise<void> {
     await this.state.update(KEY, sessionId);
-    this.update();
+    await this.update();
   }
 
   dispose(): void {
@@ -35,9 +35,9 @@ export class ActiveSession implements vscode.Disposable {
   }
 
   /** Shows the item once the database is open; hides it when there is no (longer an) active session. */
-  private update(): void {
+  private async update(): Promise<void> {
     const manager = this.db.openManager;
-    const session = this.id && manager ? manager.find(this.id) : undefined;
+    const session = this.id && manager ? await manager.find(this.id).catch(() => undefined) : undefined;
     if (!session) {
       if (manager && this.id) void this.state.update(KEY, undefined); // deleted
       this.item.hide();

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { isStreaming } from '../core/conversation';
 import { describeError } from '../core/errors';
 import type { Message, SessionFilter, SessionStatus, SessionSummary } from '../core/model';
-import type { SessionEvent, SessionManager } from '../core/sessions';
+import type { SessionApi, SessionEvent } from '../core/sessions';
 import type { Grouping } from '../settings';
 import { SessionDatabase, readSettings } from './database';
 import {
@@ -24,7 +24,7 @@ export type GroupKey =
 export type Node =
   | { kind: 'group'; id: string; key: GroupKey; label: string; count: number }
   | { kind: 'session'; id: string; groupId: string; summary: SessionSummary }
-  | { kind: 'message'; id: string; sessionNodeId: string; message: Message }
+  | { kind: 'message'; id: string; sessionNodeId: string; message: Message; sessionStatus: SessionStatus }
   | { kind: 'more'; id: string; parentId: string; remaining: number }
   | { kind: 'notice'; id: string; label: string; tooltip?: string; icon: string; command?: vscode.Command };
 
@@ -147,7 +147,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    let manager: SessionManager;
+    let manager: SessionApi;
     try {
       manager = await this.db.manager();
     } catch (e) {
@@ -159,8 +159,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     }
     try {
       if (!node) return await this.roots(manager);
-      if (node.kind === 'group') return this.sessionsOf(manager, node);
-      if (node.kind === 'session') return this.messagesOf(manager, node);
+      if (node.kind === 'group') return await this.sessionsOf(manager, node);
+      if (node.kind === 'session') return await this.messagesOf(manager, node);
       return [];
     } catch (e) {
       return [this.remember({ kind: 'notice', id: `notice/error/${node?.id ?? 'root'}`, icon: 'error', label: describeError(e) })];
@@ -177,7 +177,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
     const manager = this.db.openManager;
     if (!manager) return item;
-    if (node.kind === 'session') item.tooltip = this.sessionTooltip(manager, node.summary.id);
+    if (node.kind === 'session') item.tooltip = await this.sessionTooltip(manager, node.summary.id);
     if (node.kind === 'message') item.tooltip = this.messageTooltip(node.message);
     return item;
   }
@@ -187,12 +187,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   /** The tree node of a session under the current grouping, making sure its page is shown. */
   async sessionNode(sessionId: string): Promise<Node | undefined> {
     const manager = await this.db.manager();
-    const session = manager.find(sessionId);
+    const session = await manager.find(sessionId);
     if (!session) return undefined;
-    if (!this.matchesFilter(manager, sessionId)) await this.setFilter({});
+    if (!(await this.matchesFilter(manager, sessionId))) await this.setFilter({});
     const key = this.groupOf(session);
-    const group = this.groupNode(manager, key);
-    const items = manager.list({ ...this.filter, ...groupFilter(key), limit: 100_000 }).items;
+    const group = await this.groupNode(manager, key);
+    const { items } = await manager.list({ ...this.filter, ...groupFilter(key), limit: 100_000 });
     const index = items.findIndex((s) => s.id === sessionId);
     if (index < 0) return undefined;
     this.pages.set(group.id, Math.max(this.pages.get(group.id) ?? 1, Math.floor(index / PAGE_SIZE) + 1));
@@ -202,23 +202,23 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   /** The tree node of a message, paging its session far enough to show it. */
   async messageNode(messageId: string): Promise<Node | undefined> {
     const manager = await this.db.manager();
-    const message = manager.getMessage(messageId);
+    const message = await manager.getMessage(messageId);
     const sessionNode = await this.sessionNode(message.sessionId);
-    if (!sessionNode) return undefined;
-    const index = manager.messageIndex(messageId);
+    if (sessionNode?.kind !== 'session') return undefined;
+    const index = await manager.messageIndex(messageId);
     this.pages.set(sessionNode.id, Math.max(this.pages.get(sessionNode.id) ?? 1, Math.floor(index / PAGE_SIZE) + 1));
-    return this.remember({ kind: 'message', id: `${sessionNode.id}|${messageId}`, sessionNodeId: sessionNode.id, message });
+    return this.remember({ kind: 'message', id: `${sessionNode.id}|${messageId}`, sessionNodeId: sessionNode.id, message, sessionStatus: sessionNode.summary.status });
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private async roots(manager: SessionManager): Promise<Node[]> {
-    const total = manager.list({ limit: 1 }).total;
+  private async roots(manager: SessionApi): Promise<Node[]> {
+    const { total } = await manager.list({ limit: 1 });
     this.lastRootCount = total;
     await this.setState(total === 0 ? 'empty' : 'ready');
     if (total === 0) return [];
-    const keys = this.groupKeys(manager);
-    const groups = keys.map((key) => this.groupNode(manager, key)).filter((g) => g.kind === 'group' && g.count > 0);
+    const keys = await this.groupKeys(manager);
+    const groups = (await Promise.all(keys.map((key) => this.groupNode(manager, key)))).filter((g) => g.kind === 'group' && g.count > 0);
     if (groups.length === 0) {
       return [this.remember({
         kind: 'notice', id: 'notice/filtered-out', icon: 'filter', label: `No session matches the filter (${this.describeFilter()})`,
@@ -228,12 +228,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return groups;
   }
 
-  private groupKeys(manager: SessionManager): GroupKey[] {
+  private async groupKeys(manager: SessionApi): Promise<GroupKey[]> {
     switch (this.grouping) {
       case 'status': return STATUS_ORDER.map((status) => ({ by: 'status', status }));
-      case 'provider': return Object.keys(manager.stats().byProvider).sort().map((provider) => ({ by: 'provider', provider }));
-      case 'tag': return [...manager.tags().map((t): GroupKey => ({ by: 'tag', tag: t.tag })), { by: 'tag', tag: null }];
-      case 'day': return manager.days().map((d) => ({ by: 'day', day: d.day }));
+      case 'provider': return Object.keys((await manager.stats()).byProvider).sort().map((provider) => ({ by: 'provider', provider }));
+      case 'tag': return [...(await manager.tags()).map((t): GroupKey => ({ by: 'tag', tag: t.tag })), { by: 'tag', tag: null }];
+      case 'day': return (await manager.days()).map((d) => ({ by: 'day', day: d.day }));
     }
   }
 
@@ -249,8 +249,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     }
   }
 
-  private groupNode(manager: SessionManager, key: GroupKey): Node {
-    const count = manager.list({ ...this.filter, ...groupFilter(key), limit: 1 }).total;
+  private async groupNode(manager: SessionApi, key: GroupKey): Promise<Node> {
+    const count = (await manager.list({ ...this.filter, ...groupFilter(key), limit: 1 })).total;
     const label = key.by === 'status' ? STATUS_LABEL[key.status]
       : key.by === 'provider' ? key.provider
         : key.by === 'tag' ? (key.tag ?? 'No tag')
@@ -258,20 +258,22 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return this.remember({ kind: 'group', id: groupId(key), key, label, count });
   }
 
-  private sessionsOf(manager: SessionManager, group: Extract<Node, { kind: 'group' }>): Node[] {
+  private async sessionsOf(manager: SessionApi, group: Extract<Node, { kind: 'group' }>): Promise<Node[]> {
     const shown = PAGE_SIZE * (this.pages.get(group.id) ?? 1);
-    const { items, total } = manager.list({ ...this.filter, ...groupFilter(group.key), limit: shown });
+    const { items, total } = await manager.list({ ...this.filter, ...groupFilter(group.key), limit: shown });
     const nodes: Node[] = items.map((summary) => this.remember({ kind: 'session', id: `${group.id}|${summary.id}`, groupId: group.id, summary }));
     if (total > items.length) nodes.push(this.remember({ kind: 'more', id: `${group.id}|more`, parentId: group.id, remaining: total - items.length }));
     return nodes;
   }
 
-  private messagesOf(manager: SessionManager, node: Extract<Node, { kind: 'session' }>): Node[] {
-    const session = manager.find(node.summary.id);
+  private async messagesOf(manager: SessionApi, node: Extract<Node, { kind: 'session' }>): Promise<Node[]> {
+    const session = await manager.find(node.summary.id);
     if (!session) return [];
     const shown = PAGE_SIZE * (this.pages.get(node.id) ?? 1);
-    const messages = manager.messages(session.id, { limit: shown });
-    const nodes: Node[] = messages.map((message) => this.remember({ kind: 'message', id: `${node.id}|${message.id}`, sessionNodeId: node.id, message }));
+    const messages = await manager.messages(session.id, { limit: shown });
+    const nodes: Node[] = messages.map((message) => this.remember({
+      kind: 'message', id: `${node.id}|${message.id}`, sessionNodeId: node.id, message, sessionStatus: session.status,
+    }));
     if (session.messageCount > messages.length) {
       nodes.push(this.remember({ kind: 'more', id: `${node.id}|more`, parentId: node.id, remaining: session.messageCount - messages.length }));
     }
@@ -290,9 +292,6 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   private sessionItem(node: Extract<Node, { kind: 'session' }>): vscode.TreeItem {
-    // The summary may be stale after an update: read the current one (cheap, in memory).
-    const fresh = this.db.openManager?.find(node.summary.id);
-    if (fresh) node.summary = { ...node.summary, ...fresh };
     const s = node.summary;
     const item = new vscode.TreeItem(s.title, s.messageCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
@@ -312,15 +311,14 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const streaming = m.state === 'partial' && this.db.openManager !== undefined && isStreaming(this.db.openManager, m.id);
     item.description = `${m.role} · #${m.seq} · ${relativeTime(m.createdAt)}${streaming ? ' · streaming' : m.state === 'complete' ? '' : ` · ${m.state}`}`;
     item.iconPath = new vscode.ThemeIcon(streaming ? 'loading~spin' : messageIcon(m));
-    const status = this.db.openManager?.find(m.sessionId)?.status ?? 'active';
-    item.contextValue = messageContextValue(m, status, !this.db.readOnly);
+    item.contextValue = messageContextValue(m, node.sessionStatus, !this.db.readOnly);
     item.command = { command: 'langswarmSessions.openHistory', title: 'Open in History', arguments: [node] };
     item.accessibilityInformation = { label: `${m.role} message ${m.seq}: ${messagePreview(m.parts, 200)}` };
     return item;
   }
 
-  private sessionTooltip(manager: SessionManager, sessionId: string): vscode.MarkdownString {
-    const s = manager.find(sessionId);
+  private async sessionTooltip(manager: SessionApi, sessionId: string): Promise<vscode.MarkdownString> {
+    const s = await manager.find(sessionId);
     return plainMarkdown(s ? sessionTooltipMarkdown(s) : '');
   }
 
@@ -328,19 +326,28 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return plainMarkdown(messageTooltipMarkdown(m));
   }
 
-  private matchesFilter(manager: SessionManager, sessionId: string): boolean {
+  private async matchesFilter(manager: SessionApi, sessionId: string): Promise<boolean> {
     if (Object.keys(this.filter).length === 0) return true;
-    return manager.list({ ...this.filter, limit: 100_000 }).items.some((s) => s.id === sessionId);
+    return (await manager.list({ ...this.filter, limit: 100_000 })).items.some((s) => s.id === sessionId);
   }
 
   private onCoreChange(e: SessionEvent): void {
-    if (e.type !== 'reset' && e.type !== 'sessionCreated' && e.type !== 'sessionDeleted') {
-      // Immediate: the changed session's own row and children.
-      for (const node of this.nodes.values()) if (node.kind === 'session' && node.summary.id === e.sessionId) this.changed.fire(node);
-    }
+    if (e.type !== 'reset' && e.type !== 'sessionCreated' && e.type !== 'sessionDeleted') void this.refreshSession(e.sessionId);
     // Debounced: whole levels (counts, order, group membership).
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => this.refresh(), REFRESH_DEBOUNCE_MS);
+  }
+
+  /** Immediate: the changed session's own row (with its current summary) and children. */
+  private async refreshSession(sessionId: string): Promise<void> {
+    const nodes = [...this.nodes.values()].filter((n): n is Extract<Node, { kind: 'session' }> => n.kind === 'session' && n.summary.id === sessionId);
+    const manager = this.db.openManager;
+    if (nodes.length === 0 || !manager) return;
+    const fresh = await manager.find(sessionId).catch(() => undefined);
+    for (const node of nodes) {
+      if (fresh) node.summary = { ...node.summary, ...fresh };
+      this.changed.fire(node);
+    }
   }
 
   private remember<T extends Node>(node: T): T {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Report, SMOKE } from './report';
 import { runActivationBench } from './activation';
 import { runCoreBench } from './core';
+import { runEventLoopBench } from './eventloop';
 import { runMigrateBench } from './migrate';
 import { runWebviewBench } from './webview';
 
@@ -11,6 +12,7 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['extension: activation', runActivationBench],
   ['core: durable store, listing and search', runCoreBench],
   ['migrate: LangSwarm V1 import', runMigrateBench],
+  ['event loop: the extension host while the store works', runEventLoopBench],
   ['webview: history browser in Chromium', runWebviewBench],
 ];
 

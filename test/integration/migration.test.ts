@@ -32,13 +32,13 @@ describe('migration in VS Code', () => {
     assert.equal(first.totals.imported, 6);
     assert.equal(first.totals.unchanged, 6, 'the JSON documents are the same sessions as the database rows');
     assert.equal(first.totals.failed, 0);
-    assert.equal(manager.stats().messages, 2017);
+    assert.equal((await manager.stats()).messages, 2017);
     assert.deepEqual(await rootLabels(main), ['Active (3)', 'Paused (1)', 'Completed (1)', 'Archived (1)']);
     const before = fs.readFileSync(main.database.path);
     const second = (await run<MigrateReport>('langswarmSessions.migrate', args))!;
     assert.equal(second.totals.unchanged, 12);
     assert.equal(second.totals.imported + second.totals.updated + second.totals.conflict, 0);
-    assert.equal(manager.stats().messages, 2017);
+    assert.equal((await manager.stats()).messages, 2017);
     assert.ok(fs.readFileSync(main.database.path).equals(before), 'the database file did not change');
   });
 
@@ -47,13 +47,13 @@ describe('migration in VS Code', () => {
     const report = (await run<MigrateReport>('langswarmSessions.migrate', { sources: [path.join(sources, 'v2_memory')], dryRun: true, showReport: false }))!;
     assert.equal(report.dryRun, true);
     assert.ok(report.totals.imported > 0);
-    assert.equal(manager.list().total, 0);
+    assert.equal((await manager.list()).total, 0);
   });
 
   it('exports an imported V1 session back to exactly its source document', async () => {
     const manager = await main.database.manager();
     await run('langswarmSessions.migrate', { sources: [path.join(sources, 'v1/json/session_e2c94f71.json')], showReport: false });
-    const session = manager.list().items[0]!;
+    const session = (await manager.list()).items[0]!;
     const target = path.join(sources, 'exported.json');
     assert.equal(await run('langswarmSessions.exportV1', { sessionId: session.id, target }), target);
     assert.equal(fs.readFileSync(target, 'utf8'), fs.readFileSync(path.join(sources, 'v1/json/session_e2c94f71.json'), 'utf8'));

@@ -41,7 +41,7 @@ describe('providers in VS Code', () => {
     mock.script('openai', { text: 'Hello from the local OpenAI server', usage: { input: 12, output: 7 } });
     const replyId = await run<string>('langswarmSessions.sendMessage', { sessionId: id, content: 'Hi there' });
     assert.ok(replyId, main.commands.lastError?.message);
-    const [user, reply] = manager.allMessages(id);
+    const [user, reply] = await manager.allMessages(id);
     assert.equal(user?.role, 'user');
     assert.equal(reply?.id, replyId);
     assert.equal(reply?.state, 'complete');
@@ -50,7 +50,7 @@ describe('providers in VS Code', () => {
     const request = mock.calls('openai', '/responses').at(-1)!;
     assert.equal(request.headers['authorization'], `Bearer ${mock.keys.openai}`, 'the key from SecretStorage reached the server');
     assert.equal(request.body.instructions, 'Be brief.');
-    assert.ok(manager.get(id).providerState.openai?.conversationId?.startsWith('conv_'), 'the session is bound to an OpenAI conversation');
+    assert.ok((await manager.get(id)).providerState.openai?.conversationId?.startsWith('conv_'), 'the session is bound to an OpenAI conversation');
   });
 
   it('shows a reply streaming in the tree as streaming, and as partial once cut off', async () => {
@@ -72,7 +72,7 @@ describe('providers in VS Code', () => {
     item = main.tree.getTreeItem(cut);
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
     assert.match(String(item.description), / · error$/);
-    assert.equal(manager.allMessages(id).length, 2);
+    assert.equal((await manager.allMessages(id)).length, 2);
   });
 
   it('keeps the partial reply when the stream is cut, and says what went wrong', async () => {
@@ -81,7 +81,7 @@ describe('providers in VS Code', () => {
     mock.script('anthropic', { text: 'This answer will be cut off', chunks: ['This answer ', 'will be '], cut: 'destroy' });
     assert.equal(await run('langswarmSessions.sendMessage', { sessionId: id, content: 'Tell me something' }), undefined);
     assert.match(main.commands.lastError?.message ?? '', /Anthropic/);
-    const reply = manager.allMessages(id).at(-1)!;
+    const reply = (await manager.allMessages(id)).at(-1)!;
     assert.equal(reply.role, 'assistant');
     assert.notEqual(reply.state, 'complete');
     assert.match(reply.parts[0]?.type === 'text' ? reply.parts[0].text : '', /^This answer /);
@@ -98,10 +98,10 @@ describe('providers in VS Code', () => {
     mock.script('gemini', { text: 'Four.' }, { text: 'Six.' });
     const forkId = await run<string>('langswarmSessions.replayConversation', { sessionId: id, provider: 'gemini', model: 'gemini-2.5-pro' });
     assert.ok(forkId, main.commands.lastError?.message);
-    const fork = manager.get(forkId!);
+    const fork = await manager.get(forkId!);
     assert.equal(fork.provider, 'gemini');
     assert.deepEqual(fork.parent?.sessionId, id);
-    const replies = manager.allMessages(forkId!).filter((m) => m.role === 'assistant').map((m) => (m.parts[0]?.type === 'text' ? m.parts[0].text : ''));
+    const replies = (await manager.allMessages(forkId!)).filter((m) => m.role === 'assistant').map((m) => (m.parts[0]?.type === 'text' ? m.parts[0].text : ''));
     assert.deepEqual(replies, ['Four.', 'Six.']);
     const diff = await waitFor('the comparison diff', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.includes('↔')));
     const input = diff.input as vscode.TabInputTextDiff;
@@ -131,13 +131,13 @@ describe('providers in VS Code', () => {
     try {
       const id = (await run<string>('langswarmSessions.createSession', { provider: 'gemini', model: 'gemini-2.5-flash', title: 'No key' }))!;
       const replyId = await run<string>('langswarmSessions.sendMessage', { sessionId: id, content: 'Anyone there?' });
-      const reply = manager.getMessage(replyId!);
+      const reply = await manager.getMessage(replyId!);
       assert.match(reply.parts[0]?.type === 'text' ? reply.parts[0].text : '', /Replay provider/);
       assert.equal(mock.calls('gemini').length, 0, 'nothing was sent without a key');
     } finally {
       await run('langswarmSessions.setApiKey', { provider: 'gemini', key: mock.keys.gemini });
     }
-    await manager.store.durable.checkpoint();
+    await manager.checkpoint();
     const dir = path.dirname(main.database.path);
     for (const file of fs.readdirSync(dir)) {
       const bytes = fs.readFileSync(path.join(dir, file));

@@ -96,8 +96,8 @@ describe('state dump', () => {
     });
     afterEach(() => m.close());
 
-    it('has the versioned shape: rows, messages, revisions, provider state, stats, trace, environment', () => {
-      const d = dumpState(m, { sessionId }, { extensionVersion: '9.9.9', vscodeVersion: '1.100.0' });
+    it('has the versioned shape: rows, messages, revisions, provider state, stats, trace, environment', async () => {
+      const d = await dumpState(m, { sessionId }, { extensionVersion: '9.9.9', vscodeVersion: '1.100.0' });
       assert.equal(d.formatVersion, DUMP_FORMAT_VERSION);
       assert.equal(d.kind, 'langswarm-sessions/state-dump');
       assert.deepEqual(d.scope, { sessionId });
@@ -121,8 +121,8 @@ describe('state dump', () => {
       assert.ok(s!.trace.some((e) => e.span?.name === 'sessions.addMessages'));
     });
 
-    it('redacts by default, everywhere in the document, and says what it replaced', () => {
-      const d = dumpState(m, { sessionId });
+    it('redacts by default, everywhere in the document, and says what it replaced', async () => {
+      const d = await dumpState(m, { sessionId });
       const json = JSON.stringify(d);
       for (const key of Object.values(KEYS)) assert.ok(!json.includes(key), `leaked ${key.slice(0, 8)}…`);
       assert.ok(!json.includes('t0ken') && !json.includes('abc123'));
@@ -133,22 +133,22 @@ describe('state dump', () => {
       assert.equal(d.redaction.summary, '5 secrets redacted: 1 "authorization" value, 1 OpenAI API key, 1 Anthropic API key, 1 Google API key, 1 "x-api-key" value');
     });
 
-    it('keeps everything with redaction off', () => {
-      const d = dumpState(m, { sessionId }, { redact: false });
+    it('keeps everything with redaction off', async () => {
+      const d = await dumpState(m, { sessionId }, { redact: false });
       const json = JSON.stringify(d);
       for (const key of [KEYS.openai, KEYS.anthropic, KEYS.google]) assert.ok(json.includes(key));
       assert.deepEqual(d.redaction, { enabled: false, replaced: {} });
     });
 
-    it('dumps all sessions, oldest first', () => {
-      const d = dumpState(m, { all: true });
+    it('dumps all sessions, oldest first', async () => {
+      const d = await dumpState(m, { all: true });
       assert.deepEqual(d.scope, { all: true });
       assert.deepEqual(d.sessions.map((s) => s.session.id), [sessionId, otherId]);
       assert.equal(d.stats.sessions, 2);
     });
 
-    it('refuses an unknown session', () => {
-      assert.throws(() => dumpState(m, { sessionId: 'nope' }), (e) => isCoreError(e, 'SessionNotFound'));
+    it('refuses an unknown session', async () => {
+      await assert.rejects(dumpState(m, { sessionId: 'nope' }), (e) => isCoreError(e, 'SessionNotFound'));
     });
   });
 

@@ -19,7 +19,7 @@ async function roundTrip(m: SessionManager, doc: unknown, options: { naiveUtc?: 
   const report = await migrate(m, [file], options);
   const result = report.files[0]!.sessions[0]!;
   assert.ok(result.sessionId, `imported: ${JSON.stringify(report.files[0]!.errors)}`);
-  assert.equal(exportV1(m, result.sessionId), fs.readFileSync(file, 'utf8'), 'export-v1 writes the source back unchanged');
+  assert.equal(await exportV1(m, result.sessionId), fs.readFileSync(file, 'utf8'), 'export-v1 writes the source back unchanged');
   return { s: m.get(result.sessionId), ms: m.allMessages(result.sessionId), report, warnings: result.warnings };
 }
 
@@ -82,7 +82,7 @@ describe('migrate: what real files contain', function () {
     const id = report.files[0]!.sessions[0]!.sessionId!;
     assert.deepEqual(m.get(id).metadata, { score: null, max: null, nested: [1, null] }, 'stored as JSON nulls');
     assert.deepEqual(m.allMessages(id)[0]!.metadata, { logprob: null, temperature: 1 });
-    assert.equal(exportV1(m, id), fs.readFileSync(file, 'utf8'));
+    assert.equal(await exportV1(m, id), fs.readFileSync(file, 'utf8'));
   });
 
   it('keeps sessions and messages with values outside the enums, and says so', async () => {
@@ -108,7 +108,7 @@ describe('migrate: what real files contain', function () {
     const s = m.get(result.sessionId!);
     assert.deepEqual([s.tags, s.metadata, m.allMessages(s.id)[0]!.metadata], [[], {}, {}]);
     assert.ok(result.warnings.some((w) => /no session_control; V1 defaults it to "hybrid"/.test(w)));
-    const exported = JSON.parse(exportV1(m, s.id)) as V1Doc;
+    const exported = JSON.parse(await exportV1(m, s.id)) as V1Doc;
     assert.deepEqual(exported, { ...doc, metadata: { ...doc.metadata, session_control: 'hybrid' } }, 'only session_control added, for V1 to load it');
     assert.deepEqual(Object.keys((exported.history['messages'] as object[])[0]!), ['id', 'role', 'content', 'timestamp']);
   });

@@ -112,14 +112,14 @@ describe('migrate: LangSwarm fixtures', function () {
     assert.equal(files.length, 6);
     for (const file of files) {
       const id = one(m, path.basename(file, '.json'), 'langswarm-v1-json').s.id;
-      assert.equal(exportV1(m, id), fs.readFileSync(path.join(V1_JSON, file), 'utf8'), file);
+      assert.equal(await exportV1(m, id), fs.readFileSync(path.join(V1_JSON, file), 'utf8'), file);
     }
     const db = await SessionManager.open(tempDb());
     try {
       await migrate(db, [V1_DB]);
       for (const file of files) {
         const id = one(db, path.basename(file, '.json')).s.id;
-        assert.equal(exportV1(db, id), fs.readFileSync(path.join(V1_JSON, file), 'utf8'), `${file} from the database`);
+        assert.equal(await exportV1(db, id), fs.readFileSync(path.join(V1_JSON, file), 'utf8'), `${file} from the database`);
       }
     } finally {
       await db.close();
@@ -189,7 +189,7 @@ describe('migrate: LangSwarm fixtures', function () {
     await m.addMessage(s.id, { role: 'assistant', parts: [{ type: 'tool_call', callId: 'toolu_1', name: 'get_weather', argumentsJson: '{"city":"Malmö"}' }] });
     await m.addMessage(s.id, { role: 'tool', parts: [{ type: 'tool_result', callId: 'toolu_1', name: 'get_weather', content: '9 °C' }] });
     await m.addMessage(s.id, { role: 'assistant', content: 'It is 9 °C.' });
-    const text = exportV1(m, s.id);
+    const text = await exportV1(m, s.id);
     assert.match(text, /^[\x20-\x7e]*$/, 'ASCII only, like json.dump');
     const doc = loadsInV1(text);
     assert.deepEqual([doc.metadata['session_id'], doc.metadata['message_count'], doc.history['total_tokens']], [s.id, 5, 14]);
@@ -204,12 +204,12 @@ describe('migrate: LangSwarm fixtures', function () {
     assert.equal(sessions.length, 15);
     for (const summary of sessions) {
       const s = m.get(summary.id);
-      const doc = loadsInV1(exportV1(m, s.id));
+      const doc = loadsInV1(await exportV1(m, s.id));
       assert.equal(doc.metadata['session_id'], s.origin?.originalId);
       assert.deepEqual(doc.history.messages.map((x) => x['id']), m.allMessages(s.id).map((x) => x.origin?.['id']));
     }
     const memory = one(m, 'f792b9d7-cc6e-4f41-9cc3-8e2056fe0851', 'langswarm-v2-memory');
-    const calls = loadsInV1(exportV1(m, memory.s.id)).history.messages.map((x) => [x['role'], x['tool_calls'], x['tool_call_id']]);
+    const calls = loadsInV1(await exportV1(m, memory.s.id)).history.messages.map((x) => [x['role'], x['tool_calls'], x['tool_call_id']]);
     assert.deepEqual(calls.slice(2), [['assistant', [{ id: 'call_mem_1', function: { arguments: '{"city": "Malmö"}', name: 'get_weather' }, type: 'function' }], null], ['tool', null, 'call_mem_1']]);
   });
 });

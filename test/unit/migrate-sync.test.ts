@@ -54,7 +54,7 @@ meta["status"] = "inactive"`);
     const ids = m.allMessages(after!.id).map((x) => [x.seq, x.origin?.['id']]);
     assert.deepEqual(ids.slice(-3), [[6, 'openai_chatcmpl-9mNqM5c8YlUr1bAsE2tZwX4fG5hI'], [7, 'msg_new1'], [8, 'msg_new2']]);
     const row = python(`import sqlite3,sys,json; r = sqlite3.connect(sys.argv[1]).execute("SELECT metadata, history FROM sessions WHERE session_id='session_5f0c2a9e'").fetchone(); print('{"metadata": ' + r[0] + ', "history": ' + r[1] + '}', end='')`, source);
-    assert.equal(exportV1(m, after!.id), row, 'the export equals the grown source');
+    assert.equal(await exportV1(m, after!.id), row, 'the export equals the grown source');
     assert.equal((await migrate(m, [source])).totals.unchanged, 6, 'and a third import changes nothing');
   });
 

@@ -116,11 +116,11 @@ describe('redaction of a real session database', () => {
       await m.editMessage(note!.id, { content: 'note removed' });
     });
     // Unredacted, every secret is there (the test plants what it means to).
-    const raw = allText(dumpState(m, { sessionId: s.id }, { redact: false }));
+    const raw = allText(await dumpState(m, { sessionId: s.id }, { redact: false }));
     for (const core of p.cores) assert.ok(raw.includes(core.slice(0, 10)), `planted ${core.slice(0, 6)}…`);
     assert.ok(first);
 
-    const d = dumpState(m, { sessionId: s.id });
+    const d = await dumpState(m, { sessionId: s.id });
     const out = allText(d);
     const leaks = p.cores.map((core, i) => [i < p.inText.length ? p.inText[i]!.kind : `planted #${i}`, fragment(core, out)] as const)
       .filter(([, f]) => f !== undefined);
@@ -165,7 +165,7 @@ describe('redaction of a real session database', () => {
       { role: 'user', parts: [{ type: 'image', mediaType: 'image/png', source: { kind: 'base64', data: png } }] },
       { role: 'assistant', parts: [{ type: 'tool_call', callId: 'c1', name: 'git_show', argumentsJson: JSON.stringify({ rev: sha, id: uuid }) }] },
     ]);
-    const d = dumpState(m, { sessionId: s.id });
+    const d = await dumpState(m, { sessionId: s.id });
     assert.deepEqual(d.redaction.replaced, {});
     assert.equal(d.redaction.summary, 'No secrets found.');
     const [session] = d.sessions;

@@ -8,7 +8,7 @@
 // lacked them. Other sessions get a valid document with V1's defaults.
 import type { Message, Part, Session } from '../model';
 import { messageText } from '../model';
-import type { SessionManager } from '../sessions';
+import type { SessionApi } from '../sessions';
 import { SessionMapper } from './mapper';
 import { isObject, v1Role, v1Status } from './normalise';
 import { Specials, dumpPythonJson, prefixSpecials } from './pyjson';
@@ -17,9 +17,9 @@ import { TimeStyle, formatPythonTime, parseSourceTime, timeStyle } from './time'
 import { V1_DEFAULT_SESSION_CONTROL, V1_MESSAGE_KEYS, V1_NULL_DEFAULTS, V1_REQUIRED_METADATA, v1SessionFields } from './v1';
 
 /** The V1 JSON text of a session. */
-export function exportV1(manager: SessionManager, sessionId: string): string {
-  const session = manager.get(sessionId);
-  const { doc, specials } = toV1Document(session, manager.allMessages(sessionId));
+export async function exportV1(manager: SessionApi, sessionId: string): Promise<string> {
+  const session = await manager.get(sessionId);
+  const { doc, specials } = toV1Document(session, await manager.allMessages(sessionId));
   return dumpPythonJson(doc, specials);
 }
 

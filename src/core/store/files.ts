@@ -5,6 +5,7 @@
 import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { CoreError } from '../errors';
 
 export type FileSystem = Pick<
@@ -143,6 +144,20 @@ interface Sighting { key: string; pid?: number; host?: string }
  * process or an mtime in the future cannot keep it forever. Every path through `acquire()` sleeps and
  * checks the deadline; what is not a lock file (a folder) is refused with a sentence naming it.
  */
+/**
+ * Removes the write lock when a thread of this process holds it that has ended (a store worker terminated
+ * mid-write): its pid is alive, so no one else would ever judge the lock stale.
+ */
+export function releaseLockOfThread(fs: FileSystem, lockPath: string, thread: number): void {
+  let holder: { pid?: unknown; host?: unknown; thread?: unknown };
+  try {
+    holder = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as typeof holder;
+  } catch {
+    return; // no lock, or not one we can read: not that thread's
+  }
+  if (holder.pid === process.pid && holder.host === os.hostname() && holder.thread === thread) fs.unlinkSync(lockPath);
+}
+
 export class FileLock {
   /** Our lock file, kept open while held: it refreshes the mtime, and its inode cannot be reused meanwhile. */
   private fd: number | undefined;
@@ -180,7 +195,8 @@ export class FileLock {
       this.forget(); // broken while we were stalled: take it again like anyone else
     }
     const token = `${process.pid}-${randomUUID()}`;
-    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), token, since: new Date().toISOString() });
+    // The thread too: a store worker terminated by its watchdog leaves the lock to its process (releaseLockOfThread).
+    const content = JSON.stringify({ pid: process.pid, host: os.hostname(), thread: threadId, token, since: new Date().toISOString() });
     const deadline = performance.now() + this.timeoutMs;
     let delay = 1;
     for (;;) {

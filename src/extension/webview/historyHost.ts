@@ -1,9 +1,9 @@
 // The history browser's host side, free of `vscode`: answers the webview's requests from the session core
 // and forwards the core's change events as notifications. historyPanel.ts is the thin VS Code glue around it.
 import { isStreaming } from '../../core/conversation';
-import { CoreError } from '../../core/errors';
+import { CoreError, describeError } from '../../core/errors';
 import type { Message } from '../../core/model';
-import type { SessionEvent, SessionManager } from '../../core/sessions';
+import type { SessionApi, SessionEvent } from '../../core/sessions';
 import {
   ComposerInfo, HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, ResultOf, RevealTarget, WebMessage,
 } from '../../protocol';
@@ -40,25 +40,25 @@ export class HistoryHost {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly turns: Turns | undefined;
 
-  constructor(private readonly manager: SessionManager, post: (message: HostToWebview) => unknown, private readonly options: HistoryHostOptions = {}) {
-    this.ipc = new IpcHost('history', post, () => {
+  constructor(private readonly manager: SessionApi, post: (message: HostToWebview) => unknown, private readonly options: HistoryHostOptions = {}) {
+    this.ipc = new IpcHost('history', post, async () => {
       const reveal = this.pendingReveal;
       this.pendingReveal = undefined;
       const composer = this.composer();
       this.ipc.notify(IpcNotification.Init, {
-        view: 'history', ...(reveal ? { reveal: this.locate(reveal) } : {}), ...(options.plainText ? { plainText: true } : {}), ...(composer ? { composer } : {}),
+        view: 'history', ...(reveal ? { reveal: await this.locate(reveal) } : {}), ...(options.plainText ? { plainText: true } : {}), ...(composer ? { composer } : {}),
       });
     }, options.onError);
     this.turns = options.conversations && new Turns(manager, options.conversations, (type, params) => this.ipc.notify(type, params), options.deltaMs);
     const m = manager;
     this.ipc
       .onRequest(IpcRequest.ListSessions, (p) => m.list({ ...p, sortBy: 'lastActivityAt', descending: true }))
-      .onRequest(IpcRequest.Facets, () => ({ providers: m.providers(), tags: m.tags().map((t) => t.tag) }))
+      .onRequest(IpcRequest.Facets, async () => ({ providers: await m.providers(), tags: (await m.tags()).map((t) => t.tag) }))
       .onRequest(IpcRequest.OpenSession, ({ sessionId, aroundSeq }) => this.open(sessionId, aroundSeq))
-      .onRequest(IpcRequest.Messages, ({ sessionId, ...page }) => ({ messages: this.forWebview(m.messages(sessionId, page)) }))
+      .onRequest(IpcRequest.Messages, async ({ sessionId, ...page }) => ({ messages: this.forWebview(await m.messages(sessionId, page)) }))
       .onRequest(IpcRequest.Search, ({ query, ...options }) => m.search(query, { ...options, prefix: true }))
       .onRequest(IpcRequest.Find, ({ sessionId, query }) => this.find(sessionId, query))
-      .onRequest(IpcRequest.Revisions, ({ messageId }) => ({ revisions: m.revisions(messageId) }))
+      .onRequest(IpcRequest.Revisions, async ({ messageId }) => ({ revisions: await m.revisions(messageId) }))
       .onRequest(IpcRequest.Fork, async ({ sessionId, messageId, title }) => ({ session: await m.fork(sessionId, messageId, title ? { title } : {}) }))
       .onRequest(IpcRequest.LocateTool, (p) => this.locateTool(p.sessionId, p.callId, p.seq, p.find))
       .onRequest(IpcRequest.Send, async (p) => { await this.sender().start(p); return {}; })
@@ -68,7 +68,7 @@ export class HistoryHost {
         options.openLink?.(url);
       })
       .onCommand(IpcCommand.CopyText, ({ text }) => options.copyText?.(text))
-      .onCommand(IpcCommand.DumpSession, ({ sessionId }) => options.showDump?.(m.get(sessionId).id));
+      .onCommand(IpcCommand.DumpSession, async ({ sessionId }) => options.showDump?.((await m.get(sessionId)).id));
     this.unsubscribe = manager.onDidChange((e) => this.onChange(e));
   }
 
@@ -78,8 +78,11 @@ export class HistoryHost {
 
   /** Shows a session (and scrolls to a message): now if the webview is up, else as soon as it is ready. */
   reveal(target: RevealTarget): void {
-    if (this.ipc.isReady) this.ipc.notify(IpcNotification.Reveal, this.locate(target));
-    else this.pendingReveal = target;
+    if (!this.ipc.isReady) {
+      this.pendingReveal = target;
+      return;
+    }
+    this.locate(target).then((at) => this.ipc.notify(IpcNotification.Reveal, at), (e: unknown) => this.options.onError?.(`could not reveal ${target.sessionId}: ${describeError(e)}`));
   }
 
   private forWebview(messages: Message[]): WebMessage[] {
@@ -87,8 +90,8 @@ export class HistoryHost {
   }
 
   /** The webview navigates by seq; a message that is gone just opens its session. */
-  private locate({ sessionId, messageId, focusComposer }: RevealTarget): { sessionId: string; seq?: number; focusComposer?: boolean } {
-    const message = messageId === undefined ? undefined : this.manager.findMessage(messageId);
+  private async locate({ sessionId, messageId, focusComposer }: RevealTarget): Promise<{ sessionId: string; seq?: number; focusComposer?: boolean }> {
+    const message = messageId === undefined ? undefined : await this.manager.findMessage(messageId);
     return { sessionId, ...(message?.sessionId === sessionId ? { seq: message.seq } : {}), ...(focusComposer ? { focusComposer } : {}) };
   }
 
@@ -123,21 +126,21 @@ export class HistoryHost {
   }
 
   /** The session, its outline, and the page the view shows first: opening takes one round trip. */
-  private open(sessionId: string, aroundSeq: number | undefined): ResultOf<typeof IpcRequest.OpenSession> {
-    const session = this.manager.get(sessionId);
-    const rows = this.manager.outline(sessionId);
+  private async open(sessionId: string, aroundSeq: number | undefined): Promise<ResultOf<typeof IpcRequest.OpenSession>> {
+    const session = await this.manager.get(sessionId);
+    const rows = await this.manager.outline(sessionId);
     const outline: OutlineColumns = { seqs: rows.map((o) => o.seq), roles: rows.map((o) => o.role), times: rows.map((o) => Date.parse(o.createdAt)) };
     const at = aroundSeq === undefined ? 0 : Math.max(0, outline.seqs.findIndex((seq) => seq >= aroundSeq));
     const first = outline.seqs[Math.max(0, at - PAGE_LEAD)];
-    const messages = first === undefined ? [] : this.forWebview(this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }));
+    const messages = first === undefined ? [] : this.forWebview(await this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }));
     return { session, outline, messages };
   }
 
-  private find(sessionId: string, query: string): { seqs: number[]; total: number } {
+  private async find(sessionId: string, query: string): Promise<{ seqs: number[]; total: number }> {
     const seqs: number[] = [];
     let total = 0;
     for (let offset = 0; offset < FIND_MAX; offset += 1000) {
-      const page = this.manager.search(query, { sessionId, prefix: true, limit: 1000, offset });
+      const page = await this.manager.search(query, { sessionId, prefix: true, limit: 1000, offset });
       total = page.total;
       seqs.push(...page.hits.map((h) => h.seq));
       if (page.hits.length < 1000) break;
@@ -146,11 +149,11 @@ export class HistoryHost {
   }
 
   /** The message holding the result of a call (looking forward from `seq`) or the call of a result (backward). */
-  private locateTool(sessionId: string, callId: string, seq: number, find: 'result' | 'call'): { seq: number; messageId: string } | null {
+  private async locateTool(sessionId: string, callId: string, seq: number, find: 'result' | 'call'): Promise<{ seq: number; messageId: string } | null> {
     const wanted = find === 'result' ? 'tool_result' : 'tool_call';
     let cursor = seq;
     for (let seen = 0; seen < LOCATE_SPAN;) {
-      const page = this.manager.messages(sessionId, find === 'result' ? { afterSeq: cursor, limit: 200 } : { beforeSeq: cursor, limit: 200 });
+      const page = await this.manager.messages(sessionId, find === 'result' ? { afterSeq: cursor, limit: 200 } : { beforeSeq: cursor, limit: 200 });
       const ordered = find === 'result' ? page : [...page].reverse();
       const hit = ordered.find((msg) => msg.parts.some((p) => p.type === wanted && p.callId === callId));
       if (hit) return { seq: hit.seq, messageId: hit.id };

@@ -1,6 +1,7 @@
 // The history browser panel: one panel, re-used. Everything it answers comes from HistoryHost.
 import * as vscode from 'vscode';
-import type { SessionManager } from '../../core/sessions';
+import { describeError } from '../../core/errors';
+import type { SessionApi } from '../../core/sessions';
 import type { RevealTarget } from '../../protocol';
 import { HistoryHost } from './historyHost';
 import { bindPanel, createPanel, poster } from './panel';
@@ -37,7 +38,7 @@ export class HistoryPanel {
    * Opens the history browser (or brings it forward), optionally at a session and message. `preserveFocus` leaves the
    * keyboard where it is (opened from the tree, as a single click in the Explorer previews a file).
    */
-  static show(context: vscode.ExtensionContext, manager: SessionManager, target?: RevealTarget, options: HistoryPanelOptions = {}, preserveFocus = false): HistoryPanel {
+  static show(context: vscode.ExtensionContext, manager: SessionApi, target?: RevealTarget, options: HistoryPanelOptions = {}, preserveFocus = false): HistoryPanel {
     const existing = HistoryPanel.current;
     if (existing) {
       existing.panel.reveal(undefined, preserveFocus);
@@ -51,7 +52,7 @@ export class HistoryPanel {
   }
 
   /** For a WebviewPanelSerializer: takes over a panel VS Code restored after a restart. */
-  static revive(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel, options: HistoryPanelOptions = {}): HistoryPanel {
+  static revive(context: vscode.ExtensionContext, manager: SessionApi, panel: vscode.WebviewPanel, options: HistoryPanelOptions = {}): HistoryPanel {
     HistoryPanel.current?.panel.dispose();
     return HistoryPanel.attach(context, manager, panel, options);
   }
@@ -60,18 +61,18 @@ export class HistoryPanel {
    * The database was reopened (trust granted, another file): an open history browser starts over on the new
    * manager, its page reloaded so it hears what it may do now (write, send).
    */
-  static reattach(context: vscode.ExtensionContext, manager: SessionManager): void {
+  static reattach(context: vscode.ExtensionContext, manager: SessionApi): void {
     const open = HistoryPanel.current;
     if (!open) return;
     open.subscriptions.dispose();
     HistoryPanel.attach(context, manager, open.panel, open.options);
   }
 
-  private static attach(context: vscode.ExtensionContext, manager: SessionManager, panel: vscode.WebviewPanel, options: HistoryPanelOptions): HistoryPanel {
+  private static attach(context: vscode.ExtensionContext, manager: SessionApi, panel: vscode.WebviewPanel, options: HistoryPanelOptions): HistoryPanel {
     const host = new HistoryHost(manager, poster(panel), {
       openLink: (url) => void vscode.env.openExternal(vscode.Uri.parse(url, true)),
       copyText: (text) => void vscode.env.clipboard.writeText(text),
-      showDump: (sessionId) => StatePanel.showSession(context, manager, sessionId),
+      showDump: (sessionId) => void StatePanel.showSession(context, manager, sessionId).catch((e: unknown) => manager.tracer.warn('could not dump the session', { error: describeError(e) })),
       onError: (message) => manager.tracer.warn(message),
       plainText: !vscode.workspace.isTrusted,
       ...(options.conversations ? { conversations: options.conversations } : {}),

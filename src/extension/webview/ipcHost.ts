@@ -19,7 +19,7 @@ export class IpcHost {
     readonly view: ViewName,
     private readonly post: (message: HostToWebview) => unknown,
     /** Called each time the webview (re)loads and says it is ready: send it what it needs to start. */
-    private readonly onReady: () => void,
+    private readonly onReady: () => void | Promise<void>,
     private readonly onError: (message: string) => void = () => undefined,
   ) {}
 
@@ -53,7 +53,12 @@ export class IpcHost {
     if (message.kind === 'ready') {
       if (message.view !== this.view) return this.onError(`a ${message.view} webview said ready to the ${this.view} host`);
       this.ready = true;
-      return this.onReady();
+      try {
+        await this.onReady();
+      } catch (e) {
+        this.onError(`${this.view} webview could not start: ${describeError(e)}`);
+      }
+      return;
     }
     const table = message.kind === 'request' ? this.requests : this.commands;
     const handler = table.get(message.method);

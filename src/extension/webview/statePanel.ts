@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { dumpState } from '../../core/dump';
 import type { RedactionPattern } from '../../core/redact';
-import type { SessionManager } from '../../core/sessions';
+import type { SessionApi } from '../../core/sessions';
 import { bindPanel, createPanel, poster } from './panel';
 import { StateHost } from './stateHost';
 
@@ -24,13 +24,13 @@ export class StatePanel {
   }
 
   /** "Dump Session State": builds the dump with the user's redaction settings and shows it. */
-  static showSession(context: vscode.ExtensionContext, manager: SessionManager, sessionId: string): StatePanel {
-    return StatePanel.show(context, dumpState(manager, { sessionId }, dumpOptions(context)), `State: ${manager.get(sessionId).title}`);
+  static async showSession(context: vscode.ExtensionContext, manager: SessionApi, sessionId: string): Promise<StatePanel> {
+    return StatePanel.show(context, await dumpState(manager, { sessionId }, dumpOptions(context)), `State: ${(await manager.get(sessionId)).title}`);
   }
 
   /** "Dump All Sessions". */
-  static showAll(context: vscode.ExtensionContext, manager: SessionManager): StatePanel {
-    return StatePanel.show(context, dumpState(manager, { all: true }, dumpOptions(context)), 'State: all sessions');
+  static async showAll(context: vscode.ExtensionContext, manager: SessionApi): Promise<StatePanel> {
+    return StatePanel.show(context, await dumpState(manager, { all: true }, dumpOptions(context)), 'State: all sessions');
   }
 
   static show(context: vscode.ExtensionContext, document: unknown, title: string): StatePanel {

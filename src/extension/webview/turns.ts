@@ -5,20 +5,20 @@
 import { send } from '../../core/conversation';
 import { CoreError, describeError } from '../../core/errors';
 import type { Provider, StreamEvent } from '../../core/providers';
-import type { SessionManager } from '../../core/sessions';
+import type { SessionApi } from '../../core/sessions';
 import { IpcError, IpcNotification, NotificationType, ParamsOf, ProviderChoice } from '../../protocol';
 
 /** What the host needs from the extension to send: providers with their keys, and the choices to offer. */
 export interface ConversationAccess {
   /** The provider to answer with (or the offline Replay provider, with a note saying why); throws when sending is not allowed. */
-  provider(name: string, manager: SessionManager, recordedFrom?: string): Promise<{ provider: Provider; note?: string }>;
+  provider(name: string, manager: SessionApi, recordedFrom?: string): Promise<{ provider: Provider; note?: string }>;
   /** Provider names with suggested models. */
   choices(): ProviderChoice[];
 }
 
 /** The provider to send with: the session's unless another is named; Replay answers from the session this one was forked from. */
-export function providerForTurn(manager: SessionManager, access: ConversationAccess, sessionId: string, providerName?: string): Promise<{ provider: Provider; note?: string }> {
-  const session = manager.get(sessionId);
+export async function providerForTurn(manager: SessionApi, access: ConversationAccess, sessionId: string, providerName?: string): Promise<{ provider: Provider; note?: string }> {
+  const session = await manager.get(sessionId);
   return access.provider(providerName ?? session.provider, manager, session.parent?.sessionId);
 }
 
@@ -38,7 +38,7 @@ export class Turns {
   private readonly running = new Map<string, Running>();
 
   constructor(
-    private readonly manager: SessionManager,
+    private readonly manager: SessionApi,
     private readonly access: ConversationAccess,
     private readonly notify: Notify,
     /** Deltas are gathered this long (ms) before they are posted. */
@@ -65,7 +65,7 @@ export class Turns {
     try {
       const { provider, note } = await providerForTurn(this.manager, this.access, sessionId, providerName);
       if (note) this.notify(IpcNotification.TurnNotice, { sessionId, level: 'info', message: note });
-      const before = this.lastMessage(sessionId)?.seq ?? 0;
+      const before = (await this.lastMessage(sessionId))?.seq ?? 0;
       // Run in a later task, after the Send response is posted: the webview must hear that the turn started
       // before it hears of its end (a message refused by the store ends it at once).
       setImmediate(() => void this.run(sessionId, turn, before, () => send(this.manager, sessionId, content, {
@@ -97,7 +97,7 @@ export class Turns {
     } catch (e) {
       const error: IpcError = e instanceof CoreError ? { code: e.code, message: e.message } : { code: 'Internal', message: describeError(e) };
       // send() keeps a failed reply (marked) after the user's message; a failure before that stored neither.
-      const last = this.lastMessage(sessionId);
+      const last = await this.lastMessage(sessionId);
       const sent = last !== undefined && last.seq > before;
       end = { sessionId, sent, error, ...(sent && last.role === 'assistant' ? { replyId: last.id, state: last.state } : {}) };
     }
@@ -121,9 +121,9 @@ export class Turns {
     turn.pending = '';
   }
 
-  private lastMessage(sessionId: string) {
+  private async lastMessage(sessionId: string) {
     try {
-      return this.manager.messages(sessionId, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 })[0];
+      return (await this.manager.messages(sessionId, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 }))[0];
     } catch {
       return undefined; // the session is gone
     }
