@@ -46,7 +46,8 @@ describe('migrate: hostile inputs', function () {
     const v1 = fs.readFileSync(copyFixture('v1/langswarm_sessions.db'));
     const cases: Array<[string, RegExp]> = [
       [file('empty.db', ''), /is empty \(0 bytes\)/],
-      [file('random.bin', randomBytes(4096)), /neither a SQLite database nor JSON \(it holds binary data\)/],
+      [file('random.bin', Buffer.concat([Buffer.from([0xff]), randomBytes(4095)])), // not a '{' or '[' by chance
+      /neither a SQLite database nor JSON \(it holds binary data\)/],
       [file('truncated.db', v1.subarray(0, 300_000)), /is a damaged SQLite database \(database disk image is malformed\); nothing was imported/],
       [file('list.json', '[{"metadata": {}, "history": {}}]'), /JSON but not a LangSwarm V1 session: expected \{"metadata": \{…\}, "history": \{…\}\}, found a list/],
       [file('shape.json', '{"session": {"id": 1}}'), /found an object with keys session/],
