@@ -36,6 +36,7 @@ export const COMMAND_IDS = [
   'langswarmSessions.dumpSessionState',
   'langswarmSessions.dumpAllSessions',
   'langswarmSessions.exportState',
+  'langswarmSessions.salvageDatabase',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

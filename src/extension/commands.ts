@@ -21,6 +21,7 @@ import { Providers } from './providers';
 import { VirtualDocuments } from './virtualDocuments';
 import { ActiveSession } from './statusBar';
 import { Node, SessionsTree, TreeFilter } from './tree';
+import { salvageDatabase } from './salvage';
 
 type Args = unknown[];
 
@@ -96,6 +97,7 @@ export class Commands {
     'langswarmSessions.dumpSessionState': (a) => this.dumpState(a, false),
     'langswarmSessions.dumpAllSessions': () => this.dumpState(undefined, true),
     'langswarmSessions.exportState': (a) => this.exportState(a),
+    'langswarmSessions.salvageDatabase': () => salvageDatabase(this.ctx.db),
     'langswarmSessions.revealSession': async (a) => {
       const id = sessionIdFrom(a);
       if (id) await this.reveal(id, true);

@@ -2,7 +2,7 @@
 // so reveal works. Whole levels refresh debounced; a changed session refreshes at once.
 import * as vscode from 'vscode';
 import { isStreaming } from '../core/conversation';
-import { describeError } from '../core/errors';
+import { describeError, isCoreError } from '../core/errors';
 import type { Message, SessionFilter, SessionStatus, SessionSummary } from '../core/model';
 import type { SessionApi, SessionEvent } from '../core/sessions';
 import type { Grouping } from '../settings';
@@ -152,9 +152,16 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       manager = await this.db.manager();
     } catch (e) {
       await this.setState('failed');
-      return [this.remember({
+      const failed = this.remember({
         kind: 'notice', id: 'notice/open-failed', icon: 'error', label: `Cannot open the session database: ${describeError(e)}`,
         tooltip: this.db.path, command: { command: 'langswarmSessions.showLog', title: 'Show Log' },
+      });
+      // Refused for what it holds (a foreign trigger…), not damaged: its sessions can be copied out.
+      if (!isCoreError(e, 'ForeignSchema') && !isCoreError(e, 'CorruptDatabase')) return [failed];
+      return [failed, this.remember({
+        kind: 'notice', id: 'notice/salvage', icon: 'database', label: 'Copy its sessions into a new database',
+        tooltip: 'Reads the refused file as data only (nothing in it runs) and keeps it beside the new database.',
+        command: { command: 'langswarmSessions.salvageDatabase', title: 'Copy Its Sessions into a New Database' },
       })];
     }
     try {

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { loadSqlJs } from '../../src/core/store/sqljs';
+import type { SalvageReport } from '../../src/core/store/salvage';
 import { COMMAND_IDS } from '../../src/extension/commandIds';
 import type { Main } from '../../src/extension/main';
 import type { Node } from '../../src/extension/tree';
@@ -280,6 +282,34 @@ describe('LangSwarm Sessions in VS Code', () => {
       } finally {
         await setSetting('autoArchiveDays', 0);
       }
+    });
+
+    it('refuses a database with a planted trigger, and copies its sessions into a new one on request', async () => {
+      const file = main.database.path;
+      const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'gpt-4o', title: 'Evidence' }))!;
+      await (await main.database.manager()).checkpoint(); // salvage reads the snapshot
+      await freshDatabase(main); // closes the first one
+      const SQL = await loadSqlJs();
+      for (const f of [file, `${file}.bak`]) {
+        const db = new SQL.Database(fs.readFileSync(f));
+        db.run(`CREATE TRIGGER rewrite AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned'; END`);
+        fs.writeFileSync(f, db.export());
+        db.close();
+      }
+      await setSetting('databasePath', path.relative(vscode.workspace.workspaceFolders![0]!.uri.fsPath, file));
+      const notices = await waitFor('the refusal', async () => {
+        const nodes = await children(main);
+        return nodes.some((n) => n.id === 'notice/salvage') && nodes;
+      });
+      assert.match(label(main, notices[0]!), /Cannot open the session database: .* trigger "rewrite" on messages/);
+      const report = await run<SalvageReport>('langswarmSessions.salvageDatabase');
+      assert.deepEqual([report?.sessions, report?.skipped], [1, []]);
+      await waitFor('the copied session', async () => (await rootLabels(main)).join() === 'Active (1)');
+      const copied = await (await main.database.manager()).get(id);
+      assert.equal(copied.title, 'Evidence');
+      await (await main.database.manager()).addMessage(id, { role: 'user', content: 'after the copy' });
+      assert.equal((await (await main.database.manager()).get(id)).title, 'Evidence', 'no trigger came along');
+      assert.ok(fs.readdirSync(path.dirname(file)).some((f) => f.startsWith(`${path.basename(file)}.refused-`)), 'the refused file is kept');
     });
 
     it('seeds demo data and offers to keep the database out of git', async () => {

@@ -13,6 +13,7 @@ import { CoreError } from '../errors';
 import type { MigrateOptions, MigrateProgress, MigrateReport } from '../migrate/importer';
 import type { SessionEvent, SessionManager, SessionMethod } from '../sessions';
 import { releaseLockOfThread, realFs } from '../store/files';
+import type { SalvageReport } from '../store/salvage';
 import { Tracer } from '../trace';
 import {
   ACTIVITY, Budgets, DEFAULT_BUDGETS, HostMessage, METHOD_KINDS, OpKind, OpenOptions, OpenResult, WorkerMessage, WorkerSetup, fromWireError,
@@ -135,8 +136,34 @@ export class SessionClient {
     return this.starting;
   }
 
+  /**
+   * Copies the sessions of a database that was refused (a foreign trigger…) into a new database at
+   * `target`, in a worker of its own with the migration's budget: the file is untrusted and may be large.
+   */
+  static async salvage(source: string, target: string, options: SessionClientOptions = {}): Promise<SalvageReport> {
+    const client = new SessionClient(target, options);
+    const worker = client.spawn();
+    try {
+      return (await client.request(worker, { type: 'salvage', source, target }, 'migrate')) as SalvageReport;
+    } finally {
+      client.closed = true;
+      if (client.worker === worker) client.discard(worker);
+    }
+  }
+
   private async start(): Promise<Worker> {
     await this.terminating;
+    const worker = this.spawn();
+    try {
+      this.opened = (await this.request(worker, { type: 'open', path: this.path, options: this.openOptions }, 'open')) as OpenResult;
+    } catch (e) {
+      if (worker === this.worker) this.discard(worker); // it could not open: nothing for it to do
+      throw e;
+    }
+    return worker;
+  }
+
+  private spawn(): Worker {
     const { file, execArgv } = workerEntry();
     const setup: WorkerSetup = { traceLevel: this.tracer.level, pollMs: this.pollMs };
     const worker = new Worker(file, { execArgv, workerData: setup });
@@ -145,12 +172,6 @@ export class SessionClient {
     worker.on('message', (message: WorkerMessage) => this.receive(worker, message));
     worker.on('error', (e) => this.died(worker, `it failed (${e.message})`));
     worker.on('exit', (code) => this.died(worker, `it exited (code ${code})`));
-    try {
-      this.opened = (await this.request(worker, { type: 'open', path: this.path, options: this.openOptions }, 'open')) as OpenResult;
-    } catch (e) {
-      if (worker === this.worker) this.discard(worker); // it could not open: nothing for it to do
-      throw e;
-    }
     return worker;
   }
 

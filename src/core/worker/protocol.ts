@@ -53,7 +53,9 @@ export type HostMessage =
   | { type: 'call'; id: number; method: SessionMethod; args: unknown[] }
   /** Stops the request's work where it can stop cleanly (a migration, between sessions). */
   | { type: 'cancel'; id: number }
-  | { type: 'close'; id: number };
+  | { type: 'close'; id: number }
+  /** Copies the sessions of a refused database into a new one (store/salvage.ts); needs no open store. */
+  | { type: 'salvage'; id: number; source: string; target: string };
 
 export interface WireError { code: ErrorCode; message: string; details: Record<string, unknown> }
 

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CoreError, describeError } from '../errors';
 import type { MigrateOptions } from '../migrate/importer';
 import { SessionManager } from '../sessions';
+import { salvage } from '../store/salvage';
 import { TraceEvent, Tracer } from '../trace';
 import { HEARTBEAT_MS, HostMessage, METHOD_KINDS, OpenOptions, OpenResult, WorkerMessage, WorkerSetup, toWireError } from './protocol';
 
@@ -57,6 +58,7 @@ async function serve(message: Exclude<HostMessage, { type: 'cancel' }>): Promise
 async function handle(message: Exclude<HostMessage, { type: 'cancel' }>): Promise<unknown> {
   switch (message.type) {
     case 'open': return open(message.path, message.options);
+    case 'salvage': return salvage(message.source, message.target);
     case 'close': {
       clearInterval(pollTimer);
       const closing = manager;
