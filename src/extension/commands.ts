@@ -312,14 +312,14 @@ export class Commands {
     }
     const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { messageId?: string }>();
     pick.title = 'Search sessions';
-    pick.placeholder = 'Words to find in any message ("exact phrase", -exclude)';
+    pick.placeholder = 'Words to find in any message (word*, "exact phrase", a OR b, -exclude)';
     pick.matchOnDescription = true;
     pick.matchOnDetail = true;
     let timer: NodeJS.Timeout | undefined;
     let latest = 0;
     const update = async (value: string) => {
       const asked = ++latest;
-      const { hits, total } = await manager.search(value, { prefix: true, limit: 50 });
+      const { hits, total, problem } = await manager.search(value, { prefix: true, limit: 50 });
       if (asked !== latest) return; // a later query's answer is on its way
       pick.items = hits.map((h) => ({
         label: `$(${messageIcon({ role: h.role, parts: [], state: 'complete' })}) ${h.snippet.replace(/\s+/g, ' ')}`,
@@ -328,7 +328,7 @@ export class Commands {
         alwaysShow: true,
         messageId: h.messageId,
       }));
-      pick.title = value.trim() ? `Search sessions — ${total} match${total === 1 ? '' : 'es'}` : 'Search sessions';
+      pick.title = problem ? `Search sessions — ${problem}` : value.trim() ? `Search sessions — ${total} match${total === 1 ? '' : 'es'}` : 'Search sessions';
       pick.busy = false;
     };
     pick.onDidChangeValue((v) => {
