@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import type { SalvageReport } from '../../src/core/store/salvage';
 import { COMMAND_IDS } from '../../src/extension/commandIds';
+import { markdownText } from '../../src/extension/format';
 import type { Main } from '../../src/extension/main';
 import type { Node } from '../../src/extension/tree';
 import { artifactsDir, children, extension, freshDatabase, group, label, rootLabels, run, setSetting, waitFor } from './helpers';
@@ -207,7 +208,7 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.match(sessionItem.contextValue!, /;pausable;/);
       assert.match(String(sessionItem.description), /^openai · m · 3 msgs · just now$/);
       const resolved = await main.tree.resolveTreeItem(sessionItem, session);
-      assert.match((resolved.tooltip as vscode.MarkdownString).value, new RegExp(`Id: \`${id}\``));
+      assert.ok((resolved.tooltip as vscode.MarkdownString).value.includes(`Id: ${markdownText(id)}  \n`));
     });
 
     it('filters and clears the filter', async () => {
