@@ -86,9 +86,10 @@ describe('webview screenshots (Chromium)', function () {
 
     it(`state view, ${name}`, async () => {
       let host: StateHost | undefined;
+      const dump = await dumpState(m, { sessionId }, { extensionVersion: '0.1.0', patterns: [{ name: 'city', pattern: 'Paris' }] });
       const view = await openView(env.browser, env.server, 'state', (post) => {
         host = new StateHost(post);
-        host.show(dumpState(m, { sessionId }, { extensionVersion: '0.1.0', patterns: [{ name: 'city', pattern: 'Paris' }] }), 'State: Trip planning with tools');
+        host.show(dump, 'State: Trip planning with tools');
         return host;
       }, { theme, width: 1100, height: 700 });
       await view.page.waitForSelector('[role=treeitem]');

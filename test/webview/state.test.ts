@@ -30,9 +30,10 @@ describe('state view (Chromium)', function () {
     await m?.close();
   });
   beforeEach(async () => {
+    const dump = await dumpState(m, { sessionId });
     view = await openView(env.browser, env.server, 'state', (post) => {
       host = new StateHost(post, { save: (_doc, title) => saved.push(title) });
-      host.show(dumpState(m, { sessionId }), 'State: showcase');
+      host.show(dump, 'State: showcase');
       return host;
     });
     page = view.page;
@@ -107,7 +108,7 @@ describe('state view (Chromium)', function () {
   });
 
   it('marks a dump made without redaction', async () => {
-    host.show(dumpState(m, { sessionId }, { redact: false }), 'State: local');
+    host.show(await dumpState(m, { sessionId }, { redact: false }), 'State: local');
     await page.waitForSelector('.not-redacted');
     assert.equal(await page.textContent('.dump-title'), 'State: local');
   });

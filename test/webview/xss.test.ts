@@ -185,9 +185,10 @@ describe('hostile content (Chromium)', function () {
   });
 
   it('keeps the state view inert with the same content', async () => {
+    const dump = await dumpState(m, { sessionId }, { redact: false });
     view = await openView(env.browser, env.server, 'state', (post) => {
       const host = new StateHost(post);
-      host.show(dumpState(m, { sessionId }, { redact: false }), `<img src=x onerror=${c(60)}>`);
+      host.show(dump, `<img src=x onerror=${c(60)}>`);
       return host;
     });
     page = view.page;
