@@ -3,13 +3,13 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { isCoreError } from '../../src/core/errors';
 import { messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { JOURNAL_HEADER_BYTES, Statement, decodeJournalHeader, encodeRecord, parseRecords } from '../../src/core/store/journal';
 import { salvage } from '../../src/core/store/salvage';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { cli } from '../helpers/cli';
+import { expectCoreError } from '../helpers/errors';
 import { tempDb } from '../helpers/temp';
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -50,17 +50,6 @@ async function editFile(file: string, sql: string): Promise<void> {
   }
 }
 
-async function expectRefused(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCoreError(e), `expected CoreError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    assert.match(e.message, pattern);
-    return;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 const texts = (m: SessionManager, id: string) => m.allMessages(id).map((x) => messageText(x.parts));
 
@@ -168,8 +157,8 @@ describe('hostile workspace databases', () => {
       await editFile(`${file}.bak`, sql);
       const files = [file, `${file}.bak`, `${file}.journal`];
       const before = files.map(sha);
-      await expectRefused(SessionManager.open(file), 'ForeignSchema', pattern);
-      await expectRefused(SessionManager.open(file, { readOnly: true }), 'ForeignSchema', /refused and left untouched/);
+      await expectCoreError(SessionManager.open(file), 'ForeignSchema', pattern);
+      await expectCoreError(SessionManager.open(file, { readOnly: true }), 'ForeignSchema', /refused and left untouched/);
       assert.deepEqual(files.map(sha), before);
 
       const target = tempDb('salvaged.sqlite');
@@ -213,7 +202,7 @@ describe('hostile workspace databases', () => {
     await editFile(file, `UPDATE store_meta SET value = ${2 ** 53 - 1} WHERE key = 'lsn'`);
     fs.rmSync(`${file}.bak`);
     const before = sha(file);
-    await expectRefused(SessionManager.open(file), 'CorruptDatabase', /impossible change number \(9007199254740991\)/);
+    await expectCoreError(SessionManager.open(file), 'CorruptDatabase', /impossible change number \(9007199254740991\)/);
     assert.equal(sha(file), before);
   });
 
@@ -224,7 +213,7 @@ describe('hostile workspace databases', () => {
     await m.close();
     await editFile(file, `UPDATE store_meta SET value = 'one' WHERE key = 'schema_version'`);
     fs.rmSync(`${file}.bak`);
-    await expectRefused(SessionManager.open(file), 'NotADatabase', /impossible schema version \(one\)/);
+    await expectCoreError(SessionManager.open(file), 'NotADatabase', /impossible schema version \(one\)/);
   });
 
   it('salvage skips rows that are not sessions or messages and never reads a view in place of a table', async () => {
@@ -243,6 +232,6 @@ describe('hostile workspace databases', () => {
     await copy.close();
 
     await editFile(file, `ALTER TABLE messages RENAME TO old_messages; CREATE VIEW messages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS id FROM c`);
-    await expectRefused(salvage(file, tempDb('again.sqlite')), 'NotADatabase', /no plain "messages" table/);
+    await expectCoreError(salvage(file, tempDb('again.sqlite')), 'NotADatabase', /no plain "messages" table/);
   });
 });

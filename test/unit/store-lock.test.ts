@@ -5,25 +5,14 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isCoreError } from '../../src/core/errors';
 import { SessionManager } from '../../src/core/sessions';
 import { FileLock, FileSystem, realFs } from '../../src/core/store/files';
+import { expectCoreError } from '../helpers/errors';
 import { tempDb, tempDir } from '../helpers/temp';
 
 const HOLDER = path.resolve(__dirname, '../helpers/lock-holder.ts');
 const TSX = require.resolve('tsx/cjs');
 
-async function expectError(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCoreError(e), `expected CoreError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    assert.match(e.message, pattern);
-    return;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 /** A database with one session and message, closed, so the lock path is free for the test to fill. */
 async function seeded(): Promise<{ file: string; sessionId: string }> {
@@ -60,7 +49,7 @@ describe('store: the write lock', function () {
     fs.mkdirSync(`${file}.lock`);
     fs.writeFileSync(`${file}.lock/keep.txt`, 'mine');
     const m = await SessionManager.open(file, { lockTimeoutMs: 5_000 });
-    await expectError(m.addMessage(sessionId, { role: 'user', content: 'x' }), 'StorageError', new RegExp(`lock ${file}\\.lock is a folder, not a lock file; remove it`));
+    await expectCoreError(m.addMessage(sessionId, { role: 'user', content: 'x' }), 'StorageError', new RegExp(`lock ${file}\\.lock is a folder, not a lock file; remove it`));
     assert.equal(fs.readFileSync(`${file}.lock/keep.txt`, 'utf8'), 'mine', 'the folder is left alone');
     fs.rmSync(`${file}.lock`, { recursive: true });
     await m.addMessage(sessionId, { role: 'user', content: 'after' });
@@ -77,7 +66,7 @@ describe('store: the write lock', function () {
     };
     const disk = { ...realFs, lstatSync: broken('lstatSync'), statSync: broken('statSync'), readFileSync: broken('readFileSync') } as FileSystem;
     const m = await SessionManager.open(file, { fs: disk, lockTimeoutMs: 300 });
-    await expectError(m.addMessage(sessionId, { role: 'user', content: 'x' }), 'StorageError', new RegExp(`Could not inspect the database lock ${file}\\.lock: EIO`));
+    await expectCoreError(m.addMessage(sessionId, { role: 'user', content: 'x' }), 'StorageError', new RegExp(`Could not inspect the database lock ${file}\\.lock: EIO`));
     await m.close();
   });
 

@@ -4,26 +4,15 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isCoreError } from '../../src/core/errors';
 import { messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { FileSystem, realFs } from '../../src/core/store/files';
 import { loadSqlJs } from '../../src/core/store/sqljs';
+import { expectCoreError } from '../helpers/errors';
 import { tempDb, tempDir } from '../helpers/temp';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/langswarm');
 
-async function expectError(p: Promise<unknown>, code: string, pattern?: RegExp): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCoreError(e), `expected CoreError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (pattern) assert.match(e.message, pattern);
-    return e;
-  }
-  return assert.fail(`expected ${code}`);
-}
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
@@ -157,7 +146,7 @@ describe('durable store', () => {
     const { m, sessionId, ids } = await seed(file, 3, { fs: disk.fs });
     disk.full.on = true;
     disk.full.afterBytes = 7; // a torn partial record reaches the disk
-    await expectError(m.addMessage(sessionId, { role: 'user', content: 'lost?' }), 'StorageFull', /disk is full.*Nothing was saved/);
+    await expectCoreError(m.addMessage(sessionId, { role: 'user', content: 'lost?' }), 'StorageFull', /disk is full.*Nothing was saved/);
     assert.equal(m.get(sessionId).messageCount, 3, 'memory does not claim what the disk does not hold');
     disk.full.on = false;
     const after = await m.addMessage(sessionId, { role: 'user', content: 'after space was freed' });
@@ -235,7 +224,7 @@ describe('durable store', () => {
     const file = path.join(dir, 'notes.txt');
     fs.writeFileSync(file, 'just some text, not a database\n'.repeat(100));
     const before = sha(file);
-    await expectError(SessionManager.open(file), 'NotADatabase', /not a SQLite database; it was left untouched/);
+    await expectCoreError(SessionManager.open(file), 'NotADatabase', /not a SQLite database; it was left untouched/);
     assert.equal(sha(file), before);
     assert.deepEqual(fs.readdirSync(dir), ['notes.txt'], 'no journal, lock or backup created');
   });
@@ -245,7 +234,7 @@ describe('durable store', () => {
     const file = path.join(dir, 'langswarm_sessions.db');
     fs.copyFileSync(path.join(FIXTURES, 'v1/langswarm_sessions.db'), file);
     const before = sha(file);
-    await expectError(SessionManager.open(file), 'NotADatabase', /not a LangSwarm Sessions database.*migrate/);
+    await expectCoreError(SessionManager.open(file), 'NotADatabase', /not a LangSwarm Sessions database.*migrate/);
     assert.equal(sha(file), before);
     assert.deepEqual(fs.readdirSync(dir), ['langswarm_sessions.db']);
   });
@@ -260,7 +249,7 @@ describe('durable store', () => {
     fs.writeFileSync(file, db.export());
     db.close();
     const before = sha(file);
-    await expectError(SessionManager.open(file), 'SchemaTooNew', /newer version of LangSwarm Sessions \(schema 99/);
+    await expectCoreError(SessionManager.open(file), 'SchemaTooNew', /newer version of LangSwarm Sessions \(schema 99/);
     assert.equal(sha(file), before);
   });
 
@@ -269,7 +258,7 @@ describe('durable store', () => {
     const { m } = await seed(file, 1);
     await m.close();
     fs.writeFileSync(`${file}-wal`, 'x');
-    await expectError(SessionManager.open(file), 'NotADatabase', /WAL mode/);
+    await expectCoreError(SessionManager.open(file), 'NotADatabase', /WAL mode/);
   });
 
   it('adopts an empty file or an empty SQLite database as a new session database', async () => {
@@ -295,7 +284,7 @@ describe('durable store', () => {
     const before = sha(`${file}.journal`);
     const ro = await SessionManager.open(file, { readOnly: true });
     assert.equal(ro.get(sessionId).messageCount, 2);
-    await expectError(ro.addMessage(sessionId, { role: 'user', content: 'x' }), 'DatabaseReadOnly');
+    await expectCoreError(ro.addMessage(sessionId, { role: 'user', content: 'x' }), 'DatabaseReadOnly');
     await ro.close();
     assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), listing);
     assert.equal(sha(`${file}.journal`), before);
@@ -313,7 +302,7 @@ describe('durable store', () => {
     await again.addMessage(sessionId, { role: 'user', content: 'after a dead lock' });
     assert.equal(fs.existsSync(`${file}.lock`), false, 'the lock is released after the write');
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 'alive' }));
-    await expectError(again.addMessage(sessionId, { role: 'user', content: 'blocked' }), 'DatabaseBusy', /another process \(pid \d+/);
+    await expectCoreError(again.addMessage(sessionId, { role: 'user', content: 'blocked' }), 'DatabaseBusy', /another process \(pid \d+/);
     fs.unlinkSync(`${file}.lock`);
     await again.addMessage(sessionId, { role: 'user', content: 'unblocked' });
     assert.equal(again.get(sessionId).messageCount, 3);
