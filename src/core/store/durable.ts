@@ -21,7 +21,7 @@ import { Tracer } from '../trace';
 import { FileLock, FileSystem, LockTiming, dirOf, errno, readRange, realFs, renameOver, storageError, writeAll, writeFileAtomic, writeTemp } from './files';
 import { crc32 } from 'node:zlib';
 import {
-  Change, JOURNAL_HEADER_BYTES, MAX_LSN, MAX_RECORD_BYTES, SnapshotInfo, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord,
+  Change, JOURNAL_HEADER_BYTES, MAX_LSN, SnapshotInfo, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord,
   parseRecords, recordBytesAt, snapshotInfo,
 } from './journal';
 import { RunStatement, statementRunner } from './fast-run';
