@@ -17,6 +17,7 @@ import { salvage } from './core/store/salvage';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 
 type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
+// biome-ignore lint/suspicious/noConfusingVoidType: a command returns its exit code or nothing (0).
 type Exit = Promise<number | void>;
 /**
  * What a command does once its arguments were checked, and what it needs of the database: `read` or

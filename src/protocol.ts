@@ -11,6 +11,9 @@ import type { Message, MessageRevision, Role, Session, SessionSummary } from './
 import { MESSAGE_STATES, SESSION_STATUSES } from './core/names';
 import type { SearchHit } from './core/store/database';
 
+/** A search hit as the webview receives it (the webview never imports the store). */
+export type { SearchHit };
+
 export const VIEWS = ['history', 'state'] as const;
 export type ViewName = (typeof VIEWS)[number];
 

@@ -118,6 +118,6 @@ export class Tracer {
 
 /** Formats an event as one human line (the CLI's stderr sink). */
 export function formatEvent(e: TraceEvent): string {
-  const fields = e.fields && Object.keys(e.fields).length ? ' ' + JSON.stringify(e.fields) : '';
+  const fields = e.fields && Object.keys(e.fields).length ? ` ${JSON.stringify(e.fields)}` : '';
   return `${e.time} [${e.level}] ${e.message}${fields}`;
 }

@@ -501,7 +501,7 @@ export class Commands {
 
   private async addToGitignore(): Promise<string> {
     const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder || folder.uri.scheme !== 'file') throw new CoreError('InvalidInput', 'Open a folder first: the database is in global storage, not in a repository.');
+    if (folder?.uri.scheme !== 'file') throw new CoreError('InvalidInput', 'Open a folder first: the database is in global storage, not in a repository.');
     const result = addToGitignore(folder.uri.fsPath, this.ctx.db.path);
     const where = path.relative(folder.uri.fsPath, this.ctx.db.path);
     void vscode.window.showInformationMessage(result === 'added' ? `Added ${where} and its journal to .gitignore.`
@@ -515,7 +515,7 @@ export class Commands {
     const manager = await this.manager();
     const { items } = await manager.list({ status: statuses, sortBy: 'lastActivityAt', limit: 500 });
     if (items.length === 0) {
-      void vscode.window.showInformationMessage(`No ${statuses.length < SESSION_STATUSES.length ? statuses.join(' or ') + ' ' : ''}sessions.`);
+      void vscode.window.showInformationMessage(`No ${statuses.length < SESSION_STATUSES.length ? `${statuses.join(' or ')} ` : ''}sessions.`);
       return undefined;
     }
     const activeId = this.ctx.active.id;

@@ -108,7 +108,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
 /** Once, when this window created the database inside a git repository: offer to ignore it. */
 function offerGitignore(context: vscode.ExtensionContext, database: SessionDatabase): void {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder || folder.uri.scheme !== 'file' || context.globalState.get('langswarmSessions.neverOfferGitignore')) return;
+  if (folder?.uri.scheme !== 'file' || context.globalState.get('langswarmSessions.neverOfferGitignore')) return;
   if (!gitignoreEntry(folder.uri.fsPath, database.path)) return;
   void vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.git')).then(async () => {
     const answer = await vscode.window.showInformationMessage(

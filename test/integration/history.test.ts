@@ -14,7 +14,7 @@ const webviewTabs = (viewType: string) => vscode.window.tabGroups.all.flatMap((g
   .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
 
 // A key-shaped canary, assembled at run time so no literal key sits in the repository.
-const planted = ['sk', 'proj', 'Z'.repeat(24) + 'canary' + '9'.repeat(20)].join('-');
+const planted = ['sk', 'proj', `${'Z'.repeat(24)}canary${'9'.repeat(20)}`].join('-');
 
 describe('history browser and state dump in VS Code', () => {
   let main: Main;

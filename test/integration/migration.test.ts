@@ -15,7 +15,7 @@ describe('migration in VS Code', () => {
   let main: Main;
   let sources: string;
 
-  before(async function () {
+  before(async () => {
     if (!fs.existsSync(FIXTURES)) throw new Error(`LangSwarm fixtures not found at "${FIXTURES}" (LSS_FIXTURES)`);
     main = (await extension()).main;
     // Sources are read-only inputs: work on copies.

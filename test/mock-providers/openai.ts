@@ -38,7 +38,7 @@ export async function handleOpenAI(ctx: Ctx): Promise<void> {
     state.conversations.set(id, [...(req.body?.items ?? [])]);
     return sendJson(ctx.res, 200, { id, object: 'conversation', created_at: 1764000000, metadata: req.body?.metadata ?? {} });
   }
-  if (conv && conv[1] && conv[2] && req.method === 'GET') {
+  if (conv?.[1] && conv[2] && req.method === 'GET') {
     const items = state.conversations.get(conv[1]);
     if (!items) return error(ctx, 404, `Conversation with id '${conv[1]}' not found.`, 'invalid_request_error', null, 'conversation_id');
     const ordered = req.query.get('order') === 'asc' ? items : [...items].reverse();

@@ -41,7 +41,7 @@ export interface Recorded {
   path: string;
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON, asserted field by field
+  body: any; // wire JSON, asserted field by field
 }
 
 export interface Ctx {

@@ -26,7 +26,7 @@ const listing = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as st
 describe('CLI input and output', function () {
   this.timeout(120_000);
 
-  before(function () {
+  before(() => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   });
 

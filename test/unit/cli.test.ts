@@ -18,7 +18,7 @@ describe('CLI', function () {
     return r.stdout;
   };
 
-  before(function () {
+  before(() => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   });
   beforeEach(() => { db = tempDb(); });

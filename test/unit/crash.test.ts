@@ -46,7 +46,7 @@ function addUntilKilled(db: string, sessionId: string, lines: string[], killAfte
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     child.stdin.on('error', () => undefined); // EPIPE after the kill
-    child.stdin.end(lines.join('\n') + '\n');
+    child.stdin.end(`${lines.join('\n')}\n`);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       exited = true;
@@ -70,7 +70,7 @@ async function assertValidSqlite(file: string): Promise<void> {
 describe('crash safety with real processes', function () {
   this.timeout(15 * 60_000);
 
-  before(function () {
+  before(() => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   });
 

@@ -12,7 +12,7 @@ describe('CLI: migrate and export-v1', function () {
   let db: string;
   const run = (...args: string[]) => cli([...args, '--db', db]);
 
-  before(function () {
+  before(() => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   });
   beforeEach(() => { db = tempDb(); });

@@ -118,7 +118,7 @@ describe('migrate: what real files contain', function () {
     doc.history['x_cursor'] = [1, 2];
     const { ms, s } = await roundTrip(m, doc);
     assert.deepEqual(ms[0]!.origin?.['fields'], { x_reaction: '👍', x_score: 2 });
-    assert.equal((s.origin?.fields as Record<string, unknown>)['x_version'], 3);
+    assert.equal((s.origin!.fields as Record<string, unknown>)['x_version'], 3);
   });
 
   it('replaces lone surrogates and NUL (saying so), keeps ANSI escapes, never touches the neighbours', async () => {
@@ -200,7 +200,7 @@ describe('migrate: what real files contain', function () {
   });
 
   it('carries large messages and elements that are not messages at all', async () => {
-    const big = 'x'.repeat(256 * 1024 - 10) + ' 🚀 end';
+    const big = `${'x'.repeat(256 * 1024 - 10)} 🚀 end`;
     const { ms, warnings } = await roundTrip(m, v1Doc('s', [
       msg('m1', 'user', big, '2025-07-01T10:00:00'),
       null as unknown as Record<string, unknown>,

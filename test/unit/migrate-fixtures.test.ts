@@ -52,7 +52,7 @@ describe('migrate: LangSwarm fixtures', function () {
     assert.equal(s.createdAt, '2025-07-08T09:14:59.123Z');
     assert.equal(s.updatedAt, '2025-07-08T09:15:11.456Z');
     assert.equal(s.messageCount, 6, 'recounted (the source says 5)');
-    const md = (s.origin?.fields as { metadata: Record<string, unknown> }).metadata;
+    const md = (s.origin!.fields as { metadata: Record<string, unknown> }).metadata;
     assert.equal(md['message_count'], 5, 'the original count is kept');
     assert.equal(md['provider_thread_id'], 'thread_abc123XYZ789');
     assert.equal(md['session_control'], 'hybrid');
@@ -101,7 +101,7 @@ describe('migrate: LangSwarm fixtures', function () {
 
     const agent = one(m, 'session_4c8e0f16');
     assert.equal(agent.s.provider, 'openai', 'gpt → openai');
-    const history = (agent.s.origin?.fields as { history: Record<string, unknown> }).history;
+    const history = (agent.s.origin!.fields as { history: Record<string, unknown> }).history;
     assert.equal(history['summary'], 'User asked for a refund of order 12345; refund initiated, ETA 5–7 business days.');
     assert.equal(history['truncated_at'], '2025-07-05T14:30:41.000255');
   });
@@ -155,7 +155,7 @@ describe('migrate: LangSwarm fixtures', function () {
     assert.deepEqual(parts(native.ms[3]!, 'tool_result').map((r) => [r.callId, r.name, r.content]), [['call_mem_1', 'get_weather', '{"temp_c": 9}']]);
     const agent = one(m, 'session_4c8e0f16', 'langswarm-v2-memory');
     assert.deepEqual(agent.s.tags, []);
-    assert.equal((agent.s.origin?.fields as { summaries: Array<{ summary: string }> }).summaries[0]?.summary.startsWith('User asked for a refund'), true);
+    assert.equal((agent.s.origin!.fields as { summaries: Array<{ summary: string }> }).summaries[0]?.summary.startsWith('User asked for a refund'), true);
     assert.deepEqual(one(m, 'session_5f0c2a9e', 'langswarm-v2-memory').s.tags, ['billing', 'priority']);
   });
 

@@ -8,7 +8,7 @@ import type { StreamEvent } from '../../src/core/providers';
 import { ReplayProvider } from '../../src/core/providers/replay';
 import { useMock } from '../helpers/providers';
 
-describe('Replay provider (offline)', function () {
+describe('Replay provider (offline)', () => {
   const { manager } = useMock();
   let realFetch: typeof fetch;
   // No network: any fetch during these tests fails them.

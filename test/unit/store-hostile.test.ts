@@ -142,6 +142,8 @@ describe('hostile workspace databases', () => {
 
   const foreignObjects: Array<[string, string, RegExp]> = [
     ['a trigger', `CREATE TRIGGER rewrite AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned', model = 'evil'; END`, /trigger "rewrite" on messages/],
+    // `_` is a LIKE wildcard: SQLite's own `sqlite_autoindex_%` names must be matched literally.
+    ['a trigger named like SQLite’s own indexes', `CREATE TRIGGER sqliteXautoindexXrewrite AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned', model = 'evil'; END`, /trigger "sqliteXautoindexXrewrite" on messages/],
     ['a view', `CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c`, /view "v"/],
     ['a table', `CREATE TABLE extra (x)`, /table "extra"/],
     ['an index', `CREATE INDEX by_role ON messages(role)`, /index "by_role" on messages/],

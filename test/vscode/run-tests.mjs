@@ -21,16 +21,17 @@ import { loadPlaywright, paths, requireTools, REPO_ROOT, CHROMIUM_ARGS, SetupErr
 import { startServer, installVsix, remoteUri } from './server.mjs';
 
 // Workbench log lines that are not the suite's output (all of them still land in workbench.log).
-const WORKBENCH_NOISE = new RegExp('^(' + [
+const WORKBENCH_NOISE_PREFIXES = [
   '\\[(AgentHost|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker)',
   'Resolving connection token', 'Resolved connection token', 'Creating a socket',
   'Updating additional builtin extensions cache', 'Timed out waiting for authentication provider',
   'getaddrinfo ENOTFOUND', 'Failed: getaddrinfo',
-].join('|') + ')');
+];
+const WORKBENCH_NOISE = new RegExp(`^(${WORKBENCH_NOISE_PREFIXES.join('|')})`);
 
 export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const log = (...a) => console.error('[run-vscode-tests]', ...a);
-const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1) + ' s';
+const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 /** URL that makes the workbench open `workspace` and run the suite (needs --enable-smoke-test-driver). */
 export function workbenchUrl(server, { workspace, extensionDevelopmentPath, extensionTestsPath, env } = {}) {
@@ -97,7 +98,7 @@ export async function runVscodeTests({
       const text = (Array.isArray(args) ? format(...args) : String(args)).replace(/\n$/, '');
       fs.appendFileSync(wbLog, `${secs(t)} [${type}] ${text}\n`);
       if (!allLogs && WORKBENCH_NOISE.test(text)) return;
-      (type === 'error' ? process.stderr : process.stdout).write(text + '\n');
+      (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
     });
     // Browser-side console goes to a file: it holds workbench errors (e.g. extension host crashes).
     const consoleFile = path.join(ARTIFACTS, 'browser-console.log');

@@ -101,7 +101,7 @@ export async function startServer({ dataDir, port, settings, verbose = false, ti
     clearTimeout(killer);
   };
   try {
-    await waitForHttp(url + '/version', child, timeoutMs);
+    await waitForHttp(`${url}/version`, child, timeoutMs);
   } catch (e) {
     await stop();
     throw new Error(`${e.message}\n--- ${logFile} ---\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);

@@ -48,6 +48,7 @@ const onPath = (cmd) => (process.env.PATH ?? '').split(path.delimiter).some((dir
 
 function dpkgInstalled(pkg) {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template.
     return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('install ok installed');
   } catch {
     return false;

@@ -7,7 +7,6 @@ import { send } from '../../src/core/conversation';
 import { Message, messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
-import type { ConversationAccess } from '../../src/extension/webview/turns';
 import { MockProviders } from '../mock-providers/server';
 import { mockAccess } from '../helpers/providers';
 import { seedShowcase, SampleIds } from '../helpers/sample';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { CoreError } from '../errors';
 import { FORMAT_NAME } from '../store/database';
 import { isObject } from './normalise';
-import { parsePythonJson } from './pyjson';
+import { ParsedJson, parsePythonJson } from './pyjson';
 import type { OpenedSource, ReadOptions } from './source';
 import { SQLITE_MAGIC, findTable, openSqliteCopy, tableColumns } from './sqlite-file';
 import { V1_TABLE_COLUMNS, isV1Document, mapV1Document, v1SqliteItems } from './v1';
@@ -124,7 +124,7 @@ async function openJsonSource(file: string, options: ReadOptions): Promise<Opene
     const printable = bytes.subarray(0, 64).every((b) => b >= 9 && b < 127);
     throw reject(file, `is neither a SQLite database nor JSON${printable ? '' : ' (it holds binary data)'}: not a LangSwarm session file.`);
   }
-  let parsed;
+  let parsed: ParsedJson;
   try {
     parsed = parsePythonJson(text);
   } catch (e) {

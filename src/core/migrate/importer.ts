@@ -23,7 +23,7 @@ import type { SessionManager } from '../sessions';
 import type { ImportedSession, SessionStore } from '../store/database';
 import type { Tx } from '../store/durable';
 import { expandSources, openSource, sourceBytes } from './files';
-import { MappedMessage, OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
+import { OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
 import { parseSourceTime } from './time';
 
 export interface MigrateOptions {

@@ -79,7 +79,7 @@ export type TimeStyle = 'naive-local' | 'naive-utc' | 'offset';
 /** What style a source time string has, to write changed times the same way. */
 export function timeStyle(raw: unknown, naiveUtc: boolean): TimeStyle {
   const t = typeof raw === 'string' ? parseSourceTime(raw, naiveUtc) : undefined;
-  if (!t || !t.naive) return 'offset';
+  if (!t?.naive) return 'offset';
   return naiveUtc ? 'naive-utc' : 'naive-local';
 }
 

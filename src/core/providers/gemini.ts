@@ -208,6 +208,7 @@ function nativeParts(native: unknown): ApiPart[] {
 }
 
 function toParts(m: Message, callIds: Map<string, string>): ApiPart[] {
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: every case returns; TypeScript checks the switch is exhaustive.
   return m.parts.flatMap((p): ApiPart[] => {
     switch (p.type) {
       case 'text': case 'refusal': return p.text ? [{ text: p.text }] : [];

@@ -21,7 +21,7 @@ import { Tracer } from '../trace';
 import { FileLock, FileSystem, LockTiming, dirOf, errno, readRange, realFs, renameOver, storageError, writeAll, writeFileAtomic, writeTemp } from './files';
 import { crc32 } from 'node:zlib';
 import {
-  Change, JOURNAL_HEADER_BYTES, MAX_LSN, MAX_RECORD_BYTES, SnapshotInfo, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord,
+  Change, JOURNAL_HEADER_BYTES, MAX_LSN, SnapshotInfo, Statement, decodeJournalHeader, encodeJournalHeader, encodeRecord,
   parseRecords, recordBytesAt, snapshotInfo,
 } from './journal';
 import { RunStatement, statementRunner } from './fast-run';
@@ -971,7 +971,7 @@ function initializeSchema(db: Database, tx: Tx, hooks: DurableHooks, version: nu
 
 /** Every schema object (type and name) with its definition, SQLite's own internal tables left out. */
 function schemaObjects(db: Database): Map<string, string> {
-  const rows = db.exec(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\_autoindex\_%' ESCAPE '\\'`)[0]?.values ?? [];
+  const rows = db.exec(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\'`)[0]?.values ?? [];
   return new Map(rows.map(([type, name, table, sql]) => [
     type === 'table' || type === 'view' ? `${type} "${String(name)}"` : `${type} "${String(name)}" on ${String(table)}`,
     // Whitespace is not meaning: the same statement written with other spacing is the same object.

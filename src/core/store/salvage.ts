@@ -106,7 +106,7 @@ function attempt<T>(fn: () => T): T | undefined {
  */
 function rows(db: Database, table: string, columns: string[]): Array<Record<string, string | number | null>> {
   const kind = db.exec(`SELECT type, sql FROM sqlite_master WHERE name = ?`, [table])[0]?.values[0];
-  if (!kind || kind[0] !== 'table' || /^\s*create\s+virtual/i.test(String(kind[1]))) {
+  if (kind?.[0] !== 'table' || /^\s*create\s+virtual/i.test(String(kind[1]))) {
     throw new CoreError('NotADatabase', `The database has no plain "${table}" table to copy from.`);
   }
   const info = db.exec(`SELECT name, hidden FROM pragma_table_xinfo(?)`, [table])[0]?.values ?? [];

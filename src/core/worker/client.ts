@@ -45,6 +45,7 @@ type Outgoing = HostMessage extends infer M ? M extends { id: number } ? Omit<M,
 
 // The methods of Remote are added to the prototype below, one per entry of METHOD_KINDS.
 export interface SessionClient extends Remote {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface declares exactly the methods added below.
 export class SessionClient {
   readonly tracer: Tracer;
   /** Mutable, e.g. for tests. */

@@ -255,7 +255,7 @@ export class Conversation {
     if (fresh) { this.cache.clear(); this.list.reset(); }
     this.outline = outline;
     this.indexOfSeq.clear();
-    outline.seqs.forEach((seq, i) => this.indexOfSeq.set(seq, i));
+    outline.seqs.forEach((seq, i) => { this.indexOfSeq.set(seq, i); });
     this.inflight.clear();
   }
 
