@@ -6,6 +6,7 @@ import { Tracer, TraceEvent, LogLevel } from '../core/trace';
 import type { CommandId } from './commandIds';
 import { Commands } from './commands';
 import { SessionDatabase, gitignoreEntry } from './database';
+import { NEVER_OFFER_GITIGNORE } from './keys';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
 import { Providers } from './providers';
 import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
@@ -67,7 +68,6 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     const filter = tree.describeFilter();
     treeView.description = filter ? `filtered: ${filter}` : undefined;
     treeView.message = database.readOnly && database.openManager ? 'Read-only: this workspace is not trusted, so its sessions cannot be changed.' : undefined;
-    void vscode.commands.executeCommand('setContext', 'langswarmSessions.readOnly', database.readOnly);
   };
 
   context.subscriptions.push(
@@ -108,7 +108,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
 /** Once, when this window created the database inside a git repository: offer to ignore it. */
 function offerGitignore(context: vscode.ExtensionContext, database: SessionDatabase): void {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder || folder.uri.scheme !== 'file' || context.globalState.get('langswarmSessions.neverOfferGitignore')) return;
+  if (!folder || folder.uri.scheme !== 'file' || NEVER_OFFER_GITIGNORE.get(context.globalState)) return;
   if (!gitignoreEntry(folder.uri.fsPath, database.path)) return;
   void vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.git')).then(async () => {
     const answer = await vscode.window.showInformationMessage(
@@ -116,6 +116,6 @@ function offerGitignore(context: vscode.ExtensionContext, database: SessionDatab
       'Add to .gitignore', 'Not now', 'Never',
     );
     if (answer === 'Add to .gitignore') await vscode.commands.executeCommand('langswarmSessions.addToGitignore');
-    if (answer === 'Never') await context.globalState.update('langswarmSessions.neverOfferGitignore', true);
+    if (answer === 'Never') await NEVER_OFFER_GITIGNORE.update(context.globalState, true);
   }, () => undefined);
 }

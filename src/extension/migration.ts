@@ -6,11 +6,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MigrateReport, Outcome, SessionResult, exportV1, formatReport } from '../core/migrate';
 import type { SessionApi } from '../core/sessions';
+import { MIGRATION_CHECKED, MIGRATION_OFFERED } from './keys';
 import { quickPick } from './picks';
 
 /** File names LangSwarm uses by default: only to find candidates; the importer detects by content. */
 const LANGSWARM_FILES = '**/{langswarm_sessions.db,langswarm_memory.db,session_*.json}';
-const OFFERED_KEY = 'langswarmSessions.migrationOffered';
 
 const OUTCOME_ICON: Record<Outcome, string> = {
   imported: 'add', updated: 'arrow-up', unchanged: 'check', conflict: 'git-compare', failed: 'error',
@@ -111,15 +111,13 @@ export async function exportSessionV1(manager: SessionApi, sessionId: string, ta
   return file;
 }
 
-export const MIGRATION_CHECKED_KEY = 'langswarmSessions.migrationChecked';
-
 /** Once per workspace: when it holds LangSwarm files, offer to migrate them. */
 export async function offerMigration(state: vscode.Memento): Promise<string[]> {
-  await state.update(MIGRATION_CHECKED_KEY, true);
-  if (state.get<boolean>(OFFERED_KEY) || !vscode.workspace.isTrusted) return [];
+  await MIGRATION_CHECKED.update(state, true);
+  if (MIGRATION_OFFERED.get(state) || !vscode.workspace.isTrusted) return [];
   const found = await vscode.workspace.findFiles(LANGSWARM_FILES, '**/{node_modules,.git,.vscode-test}/**', 20);
   if (found.length === 0) return [];
-  await state.update(OFFERED_KEY, true);
+  await MIGRATION_OFFERED.update(state, true);
   const files = found.map((u) => u.fsPath);
   void vscode.window.showInformationMessage(
     `This workspace has LangSwarm session files (${files.map((f) => path.basename(f)).slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''}). Import them into LangSwarm Sessions?`,

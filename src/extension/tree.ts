@@ -11,6 +11,7 @@ import {
   STATUS_ICON, STATUS_LABEL, STATUS_ORDER, dayLabel, dayRange, messageContextValue, messageIcon, messagePreview,
   messageTooltipMarkdown, relativeTime, sessionContextValue, sessionDescription, sessionTooltipMarkdown,
 } from './format';
+import { TREE_FILTER, TREE_FILTERED, TREE_STATE } from './keys';
 
 export const PAGE_SIZE = 200;
 const REFRESH_DEBOUNCE_MS = 150;
@@ -71,7 +72,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     private readonly changed: vscode.EventEmitter<Node | undefined>,
   ) {
     this.onDidChangeTreeData = changed.event;
-    this.filter = state.get<TreeFilter>('langswarmSessions.filter') ?? {};
+    this.filter = TREE_FILTER.get(state) ?? {};
     this.disposables.push(
       db.onDidChange((e) => this.onCoreChange(e)),
       db.onDidReopen(() => this.refresh()),
@@ -94,7 +95,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   async setFilter(filter: TreeFilter): Promise<void> {
     this.filter = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as TreeFilter;
-    await this.state.update('langswarmSessions.filter', this.filter);
+    await TREE_FILTER.update(this.state, this.filter);
     await this.updateFilterContext();
     this.refresh();
   }
@@ -151,7 +152,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     try {
       manager = await this.db.manager();
     } catch (e) {
-      await this.setState('failed');
+      await TREE_STATE.set(vscode.commands, 'failed');
       const failed = this.remember({
         kind: 'notice', id: 'notice/open-failed', icon: 'error', label: `Cannot open the session database: ${describeError(e)}`,
         tooltip: this.db.path, command: { command: 'langswarmSessions.showLog', title: 'Show Log' },
@@ -222,7 +223,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private async roots(manager: SessionApi): Promise<Node[]> {
     const { total } = await manager.list({ limit: 1 });
     this.lastRootCount = total;
-    await this.setState(total === 0 ? 'empty' : 'ready');
+    await TREE_STATE.set(vscode.commands, total === 0 ? 'empty' : 'ready');
     if (total === 0) return [];
     const keys = await this.groupKeys(manager);
     const groups = (await Promise.all(keys.map((key) => this.groupNode(manager, key)))).filter((g) => g.kind === 'group' && g.count > 0);
@@ -367,12 +368,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return node;
   }
 
-  private async setState(state: 'empty' | 'ready' | 'failed'): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'langswarmSessions.state', state);
-  }
-
   private async updateFilterContext(): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'langswarmSessions.filtered', Object.keys(this.filter).length > 0);
+    await TREE_FILTERED.set(vscode.commands, Object.keys(this.filter).length > 0);
   }
 }
 
