@@ -8,7 +8,7 @@ import { CoreError, describeError } from '../core/errors';
 import { KNOWN_PROVIDERS, messageText, SESSION_STATUSES, SessionStatus, SessionSummary } from '../core/model';
 import { GROUPINGS, Grouping, SUGGESTED_MODELS } from '../settings';
 import type { CommandId } from './commandIds';
-import { SessionDatabase, addToGitignore, readSettings } from './database';
+import { WorkspaceStore, addToGitignore, readSettings } from './workspaceStore';
 import type { SessionClient } from '../core/worker/client';
 import { STATUS_ICON, messageIcon, relativeTime, sessionDescription } from './format';
 import { messageUri } from './messageDocuments';
@@ -26,7 +26,7 @@ import { salvageDatabase } from './salvage';
 type Args = unknown[];
 
 export interface CommandContext {
-  db: SessionDatabase;
+  db: WorkspaceStore;
   tree: SessionsTree;
   treeView: vscode.TreeView<Node>;
   active: ActiveSession;
@@ -115,7 +115,7 @@ export class Commands {
     } catch (e) {
       this.lastError = e instanceof Error ? e : new Error(String(e));
       this.ctx.log.error(`${id} failed: ${describeError(e)}`);
-      // The user was told when the store had to be stopped (SessionDatabase): once is enough.
+      // The user was told when the store had to be stopped (WorkspaceStore): once is enough.
       if (e instanceof CoreError && e.code === 'StoreStopped') return undefined;
       const readOnly = e instanceof CoreError && e.code === 'DatabaseReadOnly';
       void vscode.window.showErrorMessage(readOnly ? 'This workspace is not trusted: its sessions are read-only.' : describeError(e));

@@ -5,7 +5,7 @@ import { describeError } from '../core/errors';
 import { Tracer, TraceEvent, LogLevel } from '../core/trace';
 import type { CommandId } from './commandIds';
 import { Commands } from './commands';
-import { SessionDatabase, gitignoreEntry } from './database';
+import { WorkspaceStore, gitignoreEntry } from './workspaceStore';
 import { NEVER_OFFER_GITIGNORE } from './keys';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
 import { Providers } from './providers';
@@ -17,7 +17,7 @@ import { Node, SessionsTree } from './tree';
 
 export interface Main {
   tree: SessionsTree;
-  database: SessionDatabase;
+  database: WorkspaceStore;
   commands: Commands;
   active: ActiveSession;
   providers: Providers;
@@ -55,7 +55,7 @@ export function connectLog(log: vscode.LogOutputChannel, tracer: Tracer): vscode
 export function start(context: vscode.ExtensionContext, parts: StartParts): Main {
   // Spans are always kept (debug) for state dumps; the channel shows what its level allows.
   const tracer = new Tracer('debug');
-  const database = new SessionDatabase(context, tracer);
+  const database = new WorkspaceStore(context, tracer);
   const treeView = parts.treeView as vscode.TreeView<Node>;
   const tree = new SessionsTree(database, context.workspaceState, parts.treeEvents as vscode.EventEmitter<Node | undefined>);
   const active = new ActiveSession(database, context.workspaceState);
@@ -106,7 +106,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
 }
 
 /** Once, when this window created the database inside a git repository: offer to ignore it. */
-function offerGitignore(context: vscode.ExtensionContext, database: SessionDatabase): void {
+function offerGitignore(context: vscode.ExtensionContext, database: WorkspaceStore): void {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder || folder.uri.scheme !== 'file' || NEVER_OFFER_GITIGNORE.get(context.globalState)) return;
   if (!gitignoreEntry(folder.uri.fsPath, database.path)) return;

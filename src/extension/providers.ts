@@ -12,7 +12,7 @@ import { PROVIDER_LABELS } from '../core/providers/provider';
 import type { SessionApi } from '../core/sessions';
 import type { ProviderChoice } from '../protocol';
 import { SUGGESTED_MODELS } from '../settings';
-import { SessionDatabase } from './database';
+import { WorkspaceStore } from './workspaceStore';
 import { quickPick } from './picks';
 import { ConversationAccess, providerForTurn } from './webview/turns';
 import { VirtualDocuments } from './virtualDocuments';
@@ -41,7 +41,7 @@ function providerSettings(name: Callable): Partial<ProviderConfig> {
 export class Providers implements ConversationAccess {
   constructor(
     private readonly secrets: vscode.SecretStorage,
-    private readonly db: SessionDatabase,
+    private readonly db: WorkspaceStore,
     private readonly log: vscode.LogOutputChannel,
     private readonly documents: VirtualDocuments,
   ) {}

@@ -6,7 +6,7 @@ import { describeError, isCoreError } from '../core/errors';
 import type { Message, SessionFilter, SessionStatus, SessionSummary } from '../core/model';
 import type { SessionApi, SessionEvent } from '../core/sessions';
 import type { Grouping } from '../settings';
-import { SessionDatabase, readSettings } from './database';
+import { WorkspaceStore, readSettings } from './workspaceStore';
 import {
   STATUS_ICON, STATUS_LABEL, STATUS_ORDER, dayLabel, dayRange, messageContextValue, messageIcon, messagePreview,
   messageTooltipMarkdown, relativeTime, sessionContextValue, sessionDescription, sessionTooltipMarkdown,
@@ -66,7 +66,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   lastRootCount = -1;
 
   constructor(
-    private readonly db: SessionDatabase,
+    private readonly db: WorkspaceStore,
     private readonly state: vscode.Memento,
     /** Owned by the activation code, which registered the view before this tree was loaded. */
     private readonly changed: vscode.EventEmitter<Node | undefined>,

@@ -37,7 +37,7 @@ function firstLocalFolder(): string | undefined {
   return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
 }
 
-export class SessionDatabase implements vscode.Disposable {
+export class WorkspaceStore implements vscode.Disposable {
   private opening: Promise<SessionClient> | undefined;
   private current: SessionClient | undefined;
   private unsubscribe: Array<() => void> = [];
