@@ -6,7 +6,7 @@ import type { Session } from '../../core/model';
 import { ComposerInfo, IpcRequest, ParamsOf, IpcNotification, ProviderChoice } from '../../protocol';
 import { clear, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
-import type { StreamedReply } from './conversation';
+import type { StreamedReply } from './conversationView';
 
 export interface ComposerEvents {
   /** A message went out from here: the conversation follows it to the end. */

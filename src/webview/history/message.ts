@@ -186,3 +186,15 @@ function describeSource(source: Extract<Part, { type: 'image' }>['source']): Chi
     case 'file': return `file ${source.fileId}`;
   }
 }
+
+/** The stored reply with the text that streamed in since its last save appended (all of its text parts form the streamed text). */
+export function withStreamed(m: WebMessage, streamed: string): WebMessage {
+  const stored = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  if (streamed.length <= stored.length || !streamed.startsWith(stored)) return m;
+  const tail = streamed.slice(stored.length);
+  const parts = [...m.parts];
+  const last = parts[parts.length - 1];
+  if (last?.type === 'text') parts[parts.length - 1] = { ...last, text: last.text + tail };
+  else parts.push({ type: 'text', text: tail });
+  return { ...m, parts };
+}
