@@ -8,7 +8,7 @@ import { Commands } from './commands';
 import { WorkspaceStore, gitignoreEntry } from './workspaceStore';
 import { NEVER_OFFER_GITIGNORE } from './keys';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
-import { Providers } from './providers';
+import { ProviderAccess } from './providerAccess';
 import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
 import { HistoryPanel } from './webview/historyPanel';
@@ -20,7 +20,7 @@ export interface Main {
   database: WorkspaceStore;
   commands: Commands;
   active: ActiveSession;
-  providers: Providers;
+  providers: ProviderAccess;
   tracer: Tracer;
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
   /** Offers (once per workspace) to migrate LangSwarm files found in it; resolves to the files. */
@@ -60,8 +60,8 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const tree = new SessionsTree(database, context.workspaceState, parts.treeEvents as vscode.EventEmitter<Node | undefined>);
   const active = new ActiveSession(database, context.workspaceState);
   const views = new VirtualDocuments();
-  const providers = new Providers(context.secrets, database, parts.log, views);
-  const commands = new Commands({ db: database, tree, treeView, active, log: parts.log, providers, context, views });
+  const providers = new ProviderAccess(context.secrets, parts.log);
+  const commands = new Commands({ store: database, tree, treeView, active, log: parts.log, providers, context, views });
   const documents = new MessageDocuments(database);
 
   const describeView = () => {

@@ -118,6 +118,20 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.equal((await manager.get(id)).messageCount, 5);
     });
 
+    it('refuses a bad argument with a sentence, before doing anything', async () => {
+      const manager = await main.database.manager();
+      const { id, messageIds } = await sessionWithMessages(1);
+      // A forged row (another extension, a keybinding's args) is checked, never dereferenced.
+      assert.equal(await run('langswarmSessions.copyMessage', { kind: 'message', id: 'x', message: null }), undefined);
+      assert.equal(main.commands.lastError?.message, 'langswarmSessions.copyMessage was given a bad argument 1: message: expected the message of the row.');
+      assert.equal(await run('langswarmSessions.renameSession', id, 42), undefined);
+      assert.equal(main.commands.lastError?.message, 'langswarmSessions.renameSession was given a bad argument 2: expected text.');
+      assert.equal(await run('langswarmSessions.deleteMessage', { messageId: messageIds[0], confirm: true }), undefined);
+      assert.equal(main.commands.lastError?.message, 'langswarmSessions.deleteMessage was given a bad argument 1: unknown option "confirm".');
+      assert.equal((await manager.get(id)).messageCount, 1, 'nothing was deleted');
+      assert.equal((await manager.get(id)).title, 'With 1');
+    });
+
     it('edits a message in an editor: saving applies it and keeps the revision', async () => {
       const manager = await main.database.manager();
       const { messageIds } = await sessionWithMessages(2);

@@ -9,7 +9,7 @@ import { StatePanel } from './statePanel';
 import type { ConversationAccess } from './turns';
 
 export interface HistoryPanelOptions {
-  /** Sending from the history browser's composer (the extension's Providers); without it the composer is hidden. */
+  /** Sending from the history browser's composer (the extension's ProviderAccess); without it the composer is hidden. */
   conversations?: ConversationAccess;
 }
 
