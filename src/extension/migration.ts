@@ -8,6 +8,7 @@ import { MigrateReport, Outcome, SessionResult, exportV1, formatReport } from '.
 import type { SessionApi } from '../core/sessions';
 import { MIGRATION_CHECKED, MIGRATION_OFFERED } from './keys';
 import { quickPick } from './picks';
+import { withCancellableProgress } from './ui';
 
 /** File names LangSwarm uses by default: only to find candidates; the importer detects by content. */
 const LANGSWARM_FILES = '**/{langswarm_sessions.db,langswarm_memory.db,session_*.json}';
@@ -31,18 +32,14 @@ export async function runMigration(manager: SessionApi, args: MigrateArgs): Prom
     sources = picked.map((u) => u.fsPath);
   }
   const chosen = sources;
-  const report = await vscode.window.withProgress({
-    location: vscode.ProgressLocation.Notification, title: args.dryRun ? 'LangSwarm migration (dry run)' : 'Migrating LangSwarm sessions', cancellable: true,
-  }, async (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
+  const report = await withCancellableProgress(args.dryRun ? 'LangSwarm migration (dry run)' : 'Migrating LangSwarm sessions', (signal, progress) => {
     let lastFiles = 0;
     return manager.migrate(chosen, {
-      dryRun: args.dryRun === true, naiveUtc: args.naiveUtc === true, signal: abort.signal,
+      dryRun: args.dryRun === true, naiveUtc: args.naiveUtc === true, signal,
       onProgress: (p) => {
         const increment = p.filesTotal ? ((p.filesDone - lastFiles) / p.filesTotal) * 100 : undefined;
         lastFiles = p.filesDone;
-        progress.report({ message: `${p.sessions.toLocaleString()} sessions, ${p.messages.toLocaleString()} messages — ${path.basename(p.file)} (${p.filesDone}/${p.filesTotal})`, ...(increment ? { increment } : {}) });
+        progress.report({ message: `${p.sessions.toLocaleString()} sessions, ${p.messages.toLocaleString()} messages — ${path.basename(p.file)} (${p.filesDone}/${p.filesTotal})`, increment: increment || undefined });
       },
     });
   });

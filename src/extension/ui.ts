@@ -4,11 +4,15 @@ import * as vscode from 'vscode';
 export type Progress = vscode.Progress<{ message?: string; increment?: number }>;
 
 /** Runs `work` under a notification whose Cancel aborts the signal `work` was given. */
-export function withCancellableProgress<T>(title: string, work: (signal: AbortSignal, progress: Progress) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+export function withCancellableProgress<T>(title: string, work: (signal: AbortSignal, progress: Progress) => T | PromiseLike<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
     const cancel = token.onCancellationRequested(() => abort.abort());
-    return work(abort.signal, progress).finally(() => cancel.dispose());
+    try {
+      return await work(abort.signal, progress);
+    } finally {
+      cancel.dispose();
+    }
   });
 }
 
