@@ -26,11 +26,15 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   return iso.slice(0, 10);
 }
 
+/** The local day of an instant, as YYYY-MM-DD (the "day" grouping's key). */
+export function localDay(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 /** "Today", "Yesterday" or the date, for a local YYYY-MM-DD day. */
 export function dayLabel(day: string, now: Date = new Date()): string {
-  const local = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  if (day === local(now)) return 'Today';
-  if (day === local(new Date(now.getTime() - 86_400_000))) return 'Yesterday';
+  if (day === localDay(now)) return 'Today';
+  if (day === localDay(new Date(now.getTime() - 86_400_000))) return 'Yesterday';
   return day;
 }
 

@@ -2,7 +2,7 @@
 // read them), workspace and global state keys, the view and the webview types. Activation imports this file, and
 // unit tests load it on plain Node: it imports types only.
 import type * as vscode from 'vscode';
-import type { TreeFilter } from './tree';
+import type { TreeFilter } from './tree/nodes';
 
 /** A context key and the type of its value; package.json's `when` clauses read it. */
 export class ContextKey<T extends string | boolean> {

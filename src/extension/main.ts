@@ -13,7 +13,8 @@ import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
 import { HistoryPanel } from './webview/historyPanel';
 import { ActiveSession } from './statusBar';
-import { Node, SessionsTree } from './tree';
+import type { Node } from './tree/nodes';
+import { SessionsTree } from './tree/sessionsTree';
 
 export interface Main {
   tree: SessionsTree;

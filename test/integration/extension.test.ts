@@ -11,7 +11,7 @@ import type { SalvageReport } from '../../src/core/store/salvage';
 import { COMMAND_IDS } from '../../src/extension/commandIds';
 import { markdownText } from '../../src/extension/format';
 import type { Main } from '../../src/extension/main';
-import type { Node } from '../../src/extension/tree';
+import type { Node } from '../../src/extension/tree/nodes';
 import { artifactsDir, children, extension, freshDatabase, group, label, rootLabels, run, setSetting, waitFor } from './helpers';
 
 describe('LangSwarm Sessions in VS Code', () => {
@@ -202,6 +202,31 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.ok(page.every((n) => n.kind === 'message'));
       const first = page[0]!;
       assert.equal(main.tree.getParent(first), session, 'getParent makes reveal work');
+    });
+
+    it('remembers the rows it shows and no more, however many sessions came and went', async () => {
+      const manager = await main.database.manager();
+      const keep = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'Keep' }))!;
+      await manager.addMessage(keep, { role: 'user', content: 'stay' });
+      /** Lists every row (every session expanded), as the view would; resolves to how many there are. */
+      const listAll = async () => {
+        let rows = 0;
+        for (const g of await children(main)) {
+          rows++;
+          for (const s of await children(main, g)) rows += 1 + (await children(main, s)).length;
+        }
+        return rows;
+      };
+      for (let i = 0; i < 40; i++) {
+        const id = (await run<string>('langswarmSessions.createSession', { provider: 'gemini', model: 'g', title: `Passing ${i}`, tags: [`t${i}`] }))!;
+        await manager.addMessage(id, { role: 'user', content: `hello ${i}` });
+        if (i % 2) await manager.pause(id);
+        await listAll();
+        await manager.delete(id);
+      }
+      // The view itself may still be listing what it was told changed: wait for the two to agree.
+      await waitFor('the remembered rows to be the rows shown', async () => main.tree.rememberedCount === (await listAll()));
+      assert.equal(main.tree.rememberedCount, 3, 'Active, the kept session and its message');
     });
 
     it('shows tool calls and results recognisably, with capability flags for menus', async () => {

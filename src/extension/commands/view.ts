@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SESSION_STATUSES } from '../../core/model';
 import { GROUPINGS, Grouping } from '../../settings';
 import { quickPick } from '../picks';
-import type { TreeFilter } from '../tree';
+import type { TreeFilter } from '../tree/nodes';
 import { Commands, TreeFilterArg, TreeRow, command, id, sessionIdOf, target } from './args';
 import type { CommandEnv } from './env';
 
