@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import type { SalvageReport } from '../../src/core/store/salvage';
+import { partsText } from '../../src/core/text';
 import { COMMAND_IDS } from '../../src/extension/commandIds';
 import { markdownText } from '../../src/extension/format';
 import type { Main } from '../../src/extension/main';
@@ -116,6 +117,20 @@ describe('LangSwarm Sessions in VS Code', () => {
 
       assert.equal(await run('langswarmSessions.deleteMessage', { messageId: messageIds[5], confirmed: true }), true);
       assert.equal((await manager.get(id)).messageCount, 5);
+    });
+
+    it('copies a message as the history browser does: reasoning, words and tool calls', async () => {
+      const manager = await main.database.manager();
+      const { id } = await sessionWithMessages(1);
+      const [m] = await manager.addMessages(id, [{ role: 'assistant', parts: [
+        { type: 'reasoning', text: 'plan first' },
+        { type: 'text', text: 'Let me look.' },
+        { type: 'tool_call', callId: 'c1', name: 'lookup', argumentsJson: '{"q":"otters"}' },
+      ] }]);
+      const expected = 'plan first\n\nLet me look.\n\nlookup({"q":"otters"})';
+      assert.equal(await run('langswarmSessions.copyMessage', m!.id), expected);
+      assert.equal(await vscode.env.clipboard.readText(), expected);
+      assert.equal(partsText(m!.parts, 'copy'), expected, 'the one function both copy with');
     });
 
     it('refuses a bad argument with a sentence, before doing anything', async () => {

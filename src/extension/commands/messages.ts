@@ -1,7 +1,7 @@
 // Message commands: fork from a message, edit it (in an editor, or with the new text given), delete it, copy it.
 import * as vscode from 'vscode';
 import { CoreError } from '../../core/errors';
-import { messageText } from '../../core/model';
+import { partsText } from '../../core/text';
 import { messageUri } from '../messageDocuments';
 import { Commands, command, flag, id, messageIdOf, target, text } from './args';
 import type { CommandEnv } from './env';
@@ -57,7 +57,8 @@ export function messageCommands(env: CommandEnv): Commands<
     'langswarmSessions.copyMessage': command([onMessage], async (t) => {
       const messageId = required(messageIdOf(t), 'Copy Message');
       const m = await (await env.manager()).getMessage(messageId);
-      const copied = messageText(m.parts) || m.parts.map((p) => (p.type === 'tool_call' ? `${p.name}(${p.argumentsJson})` : p.type === 'tool_result' ? p.content : '')).join('\n');
+      // The text the history browser's copy button copies too.
+      const copied = partsText(m.parts, 'copy');
       await vscode.env.clipboard.writeText(copied);
       return copied;
     }),

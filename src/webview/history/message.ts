@@ -1,5 +1,6 @@
 // One message as a row of the conversation: header (role, time, state, actions), its parts, and a details row.
 import type { MessageRevision, Part, Role } from '../../core/model';
+import { partsText } from '../../core/text';
 import type { WebMessage } from '../../protocol';
 import { button, Child, formatNumber, formatTime, h, icon, safeLink } from '../shared/dom';
 import { codeBlock } from './highlight';
@@ -53,7 +54,7 @@ export function messageRow(m: WebMessage, actions: MessageActions, { streaming =
     roleIcon(m.role), h('span', { class: 'role' }, m.role), h('span', { class: 'seq' }, `#${m.seq}`), time, ...badges,
     h('span', { class: 'spacer' }),
     h('span', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
-      button('copy', 'Copy message text', () => actions.copy(plainText(m.parts))),
+      button('copy', 'Copy message text', () => actions.copy(partsText(m.parts, 'copy'))),
       button('repo-forked', 'Fork from here', () => actions.fork(m), { class: 'icon-button fork' })));
   const body = h('div', { class: 'message-body' }, ...m.parts.map((p) => renderPart(p, m, actions)));
   return h('article', { class: `message role-${m.role} is-${streaming ? 'streaming' : m.state}`, 'data-seq': m.seq, 'data-id': m.id, tabindex: -1, 'aria-label': `${m.role} message ${m.seq}`, 'aria-busy': streaming ? 'true' : undefined },
@@ -77,18 +78,6 @@ function editedBadge(m: WebMessage, actions: MessageActions): HTMLElement {
     }, (e: Error) => box.replaceChildren(`Could not load earlier versions: ${e.message}`));
   });
   return b;
-}
-
-export function plainText(parts: readonly Part[]): string {
-  return parts.map((p) => {
-    switch (p.type) {
-      case 'text': case 'refusal': return p.text;
-      case 'tool_call': return `${p.name}(${p.argumentsJson})`;
-      case 'tool_result': return p.content;
-      case 'reasoning': return p.text ?? (p.summary ?? []).join('\n');
-      default: return '';
-    }
-  }).filter(Boolean).join('\n\n');
 }
 
 function detailsRow(m: WebMessage): HTMLElement | null {
