@@ -1,8 +1,10 @@
-// The names the extension and package.json share (src/extension/keys.ts): each context key the extension sets is read
-// by a `when` clause and every one a clause reads is set; no state key is spelled twice.
+// What package.json and the extension share: each context key the extension sets (src/extension/keys.ts) is read by
+// a `when` clause and every one a clause reads is set; no state key is spelled twice; the provider setting offers the
+// core's providers.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KNOWN_PROVIDERS } from '../../src/core/model';
 import * as keys from '../../src/extension/keys';
 
 interface Manifest {
@@ -12,12 +14,13 @@ interface Manifest {
     viewsWelcome: Array<{ when: string }>;
     commands: Array<{ enablement?: string }>;
     menus: Record<string, Array<{ when?: string }>>;
+    configuration: { properties: Record<string, { enum?: string[] }> };
   };
 }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as Manifest;
 
-describe('extension keys', () => {
+describe('package.json and the extension', () => {
   it('sets exactly the context keys package.json reads', () => {
     const c = manifest.contributes;
     const clauses = [
@@ -36,5 +39,9 @@ describe('extension keys', () => {
     assert.equal(new Set(stateKeys).size, stateKeys.length, `a state key is declared twice: ${stateKeys.join(', ')}`);
     assert.ok(Object.values(manifest.contributes.views).flat().some((v) => v.id === keys.SESSIONS_VIEW));
     assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${keys.VIEW_TYPES.history}`));
+  });
+
+  it('offers the providers the core knows as the default provider', () => {
+    assert.deepEqual(manifest.contributes.configuration.properties['langswarmSessions.defaultProvider']?.enum, [...KNOWN_PROVIDERS]);
   });
 });
