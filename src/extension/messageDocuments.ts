@@ -52,7 +52,7 @@ export class MessageDocuments implements vscode.FileSystemProvider, vscode.Dispo
       ctime: Date.parse(m.createdAt),
       mtime: Date.parse(m.editedAt ?? m.createdAt) + m.revision,
       size: Buffer.byteLength(messageText(m.parts)),
-      ...(this.db.readOnly ? { permissions: vscode.FilePermission.Readonly } : {}),
+      permissions: this.db.readOnly ? vscode.FilePermission.Readonly : undefined,
     };
   }
 

@@ -26,7 +26,7 @@ export async function runMigration(manager: SessionApi, args: MigrateArgs): Prom
     const picked = await vscode.window.showOpenDialog({
       title: 'Migrate LangSwarm sessions: choose files or folders',
       canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Migrate',
-      ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
     });
     if (!picked?.length) return undefined;
     sources = picked.map((u) => u.fsPath);
@@ -73,7 +73,7 @@ export async function showReport(report: MigrateReport): Promise<void> {
       items.push({
         label: `$(${OUTCOME_ICON[s.outcome]}) ${s.originalId || '(no id)'}`,
         description: `${s.outcome}${s.messagesAdded ? ` · ${s.messagesAdded} messages` : ''}`,
-        ...(s.reason || s.warnings.length ? { detail: [s.reason, ...s.warnings].filter(Boolean).join(' · ') } : {}),
+        detail: [s.reason, ...s.warnings].filter(Boolean).join(' · ') || undefined,
         result: s,
       });
     }
@@ -99,7 +99,7 @@ export async function exportSessionV1(manager: SessionApi, sessionId: string, ta
     const uri = await vscode.window.showSaveDialog({
       title: `Export "${session.title}" as LangSwarm V1 JSON`,
       filters: { 'LangSwarm V1 session': ['json'] },
-      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${safe}.json`) } : {}),
+      defaultUri: folder && vscode.Uri.joinPath(folder, `${safe}.json`),
     });
     if (!uri) return undefined;
     file = uri.fsPath;

@@ -75,7 +75,7 @@ export class HistoryPanel {
       showDump: (sessionId) => void StatePanel.showSession(context, manager, sessionId).catch((e: unknown) => manager.tracer.warn('could not dump the session', { error: describeError(e) })),
       onError: (message) => manager.tracer.warn(message),
       plainText: !vscode.workspace.isTrusted,
-      ...(options.conversations ? { conversations: options.conversations } : {}),
+      conversations: options.conversations,
     });
     HistoryPanel.current = new HistoryPanel(panel, host, options, bindPanel(context, panel, 'history', host));
     return HistoryPanel.current;

@@ -183,7 +183,7 @@ export class Composer {
     this.sending = true;
     this.render();
     try {
-      await request(IpcRequest.Send, { sessionId: session.id, content, ...(provider ? { provider } : {}), ...(model ? { model } : {}) });
+      await request(IpcRequest.Send, { sessionId: session.id, content, provider: provider || undefined, model: model || undefined });
       if (!this.live.has(session.id)) this.live.set(session.id, '');
       this.lastSent.set(session.id, content);
       delete this.draftOf(session.id).text;

@@ -111,7 +111,7 @@ export class ConversationView {
     this.feed.setAttribute('aria-busy', 'true');
     const seq = at?.seq ?? (at?.stay ? this.position() : at?.position)?.seq;
     // The page around the target comes with the outline, so the first paint has content.
-    const { session, outline, messages } = await request(IpcRequest.OpenSession, { sessionId, ...(seq === undefined ? {} : { aroundSeq: seq }) });
+    const { session, outline, messages } = await request(IpcRequest.OpenSession, { sessionId, aroundSeq: seq });
     if (generation !== this.openGeneration) return;
     performance.mark('lss:data');
     const position = at?.stay ? this.position() : at?.position;
@@ -251,7 +251,7 @@ export class ConversationView {
       return;
     }
     if (this.replay.active) this.replay.go(this.shown.indexOf(item));
-    this.focusTarget = { item, focus: options.focus ?? true, ...(options.callId ? { callId: options.callId } : {}) };
+    this.focusTarget = { item, focus: options.focus ?? true, callId: options.callId };
     this.list.scrollToItem(item, 'center');
   }
 

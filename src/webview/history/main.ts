@@ -56,9 +56,9 @@ function persist(soon = false): void {
   const position = conversation.position();
   saveState<SavedState>({
     ...sidebar.state,
-    ...(conversation.sessionId ? { sessionId: conversation.sessionId } : {}),
-    ...(position ? { position } : {}),
-    ...(conversation.findQuery ? { find: conversation.findQuery } : {}),
+    sessionId: conversation.sessionId,
+    position,
+    find: conversation.findQuery || undefined,
     drafts: composer.saved(),
   });
 }
