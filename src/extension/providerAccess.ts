@@ -3,7 +3,7 @@
 // commands/providers.ts. Nothing here runs in an untrusted workspace.
 import * as vscode from 'vscode';
 import { CoreError } from '../core/errors';
-import { KNOWN_PROVIDERS } from '../core/model';
+import { KNOWN_PROVIDERS, KeyedProvider, isProviderName } from '../core/names';
 import { Provider, ProviderConfig, createProvider } from '../core/providers';
 import { PROVIDER_LABELS } from '../core/providers/provider';
 import type { SessionApi } from '../core/sessions';
@@ -11,11 +11,8 @@ import type { ProviderChoice } from '../protocol';
 import { SUGGESTED_MODELS } from '../settings';
 import type { ConversationAccess } from './webview/turns';
 
-/** The providers that need an API key: every known one but the offline Replay provider. */
-export const KEYED_PROVIDERS = KNOWN_PROVIDERS.filter((p): p is Exclude<typeof p, 'replay'> => p !== 'replay');
-export type KeyedProvider = (typeof KEYED_PROVIDERS)[number];
-
-export const isKeyedProvider = (name: string): name is KeyedProvider => (KEYED_PROVIDERS as readonly string[]).includes(name);
+/** A provider whose key is kept here: one of the core's KEYED_PROVIDERS. */
+export const isKeyedProvider = (name: string): name is KeyedProvider => isProviderName(name) && name !== 'replay';
 
 const secretKey = (provider: KeyedProvider) => `langswarmSessions.apiKey.${provider}`;
 

@@ -1,10 +1,8 @@
 // What package.json and the extension share: each context key the extension sets (src/extension/keys.ts) is read by
-// a `when` clause and every one a clause reads is set; no state key is spelled twice; the provider setting offers the
-// core's providers.
+// a `when` clause and every one a clause reads is set; no state key is spelled twice.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KNOWN_PROVIDERS } from '../../src/core/model';
 import * as keys from '../../src/extension/keys';
 
 interface Manifest {
@@ -14,7 +12,6 @@ interface Manifest {
     viewsWelcome: Array<{ when: string }>;
     commands: Array<{ enablement?: string }>;
     menus: Record<string, Array<{ when?: string }>>;
-    configuration: { properties: Record<string, { enum?: string[] }> };
   };
 }
 
@@ -39,9 +36,5 @@ describe('package.json and the extension', () => {
     assert.equal(new Set(stateKeys).size, stateKeys.length, `a state key is declared twice: ${stateKeys.join(', ')}`);
     assert.ok(Object.values(manifest.contributes.views).flat().some((v) => v.id === keys.SESSIONS_VIEW));
     assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${keys.VIEW_TYPES.history}`));
-  });
-
-  it('offers the providers the core knows as the default provider', () => {
-    assert.deepEqual(manifest.contributes.configuration.properties['langswarmSessions.defaultProvider']?.enum, [...KNOWN_PROVIDERS]);
   });
 });

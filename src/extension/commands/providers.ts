@@ -4,13 +4,14 @@
 import * as vscode from 'vscode';
 import { ConnectionReport, importOpenAIConversation, replay, send, testConnection } from '../../core/conversation';
 import { CoreError } from '../../core/errors';
-import { KNOWN_PROVIDERS, SESSION_STATUSES } from '../../core/model';
+import { SESSION_STATUSES } from '../../core/model';
+import { KEYED_PROVIDERS, KNOWN_PROVIDERS } from '../../core/names';
 import { OpenAIProvider, StreamEvent } from '../../core/providers';
 import { PROVIDER_LABELS } from '../../core/providers/provider';
 import type { SessionApi } from '../../core/sessions';
 import { SUGGESTED_MODELS } from '../../settings';
 import { pickModel, quickPick } from '../picks';
-import { KEYED_PROVIDERS, isKeyedProvider } from '../providerAccess';
+import { isKeyedProvider } from '../providerAccess';
 import { showWarning, withCancellableProgress } from '../ui';
 import { providerForTurn } from '../webview/turns';
 import { readSettings } from '../workspaceStore';
