@@ -40,6 +40,3 @@ export const COMMAND_IDS = [
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
-
-/** The history browser's webview type (src/extension/webview/panel.ts VIEW_TYPES.history), for restoring it. */
-export const HISTORY_VIEW_TYPE = 'langswarm.history';

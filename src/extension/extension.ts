@@ -1,11 +1,9 @@
 // Activation: register the view and the commands, load nothing else. The implementation
 // (main.js, with the session core, zod and sql.js) is required on first use: when the
-// Sessions view shows or a command runs. DESIGN.md §5: activation ≤ 50 ms before first use.
+// Sessions view shows or a command runs. Activation stays under 50 ms (README, Benchmarks; `npm run bench`).
 import * as vscode from 'vscode';
-import { COMMAND_IDS, HISTORY_VIEW_TYPE } from './commandIds';
-
-/** Set once the workspace was searched for LangSwarm files (see migration.ts). */
-const MIGRATION_CHECKED_KEY = 'langswarmSessions.migrationChecked';
+import { COMMAND_IDS } from './commandIds';
+import { MIGRATION_CHECKED, SESSIONS_VIEW, VIEW_TYPES } from './keys';
 import type { Main } from './main';
 
 export interface ExtensionApi {
@@ -30,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     return main;
   };
   // The view needs a provider now; this one forwards to the real tree once it is loaded.
-  const treeView = vscode.window.createTreeView<unknown>('langswarmSessions.sessions', {
+  const treeView = vscode.window.createTreeView<unknown>(SESSIONS_VIEW, {
     showCollapseAll: true,
     treeDataProvider: {
       onDidChangeTreeData: treeEvents.event,
@@ -45,12 +43,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load()).execute(id, args)));
   }
   // A history browser left open restores after a reload (the webview keeps its own state).
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(HISTORY_VIEW_TYPE, {
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.history, {
     deserializeWebviewPanel: async (panel) => (await load()).reviveHistory(panel),
   }));
   // Activated because the workspace holds LangSwarm files (or for the first time here): offer to
   // migrate them, a little later so startup is not slowed.
-  if (!context.workspaceState.get(MIGRATION_CHECKED_KEY)) {
+  if (!MIGRATION_CHECKED.get(context.workspaceState)) {
     const timer = setTimeout(() => void load().then((m) => m.offerMigration()), 3000);
     context.subscriptions.push({ dispose: () => clearTimeout(timer) });
   }

@@ -1,5 +1,6 @@
 // What the tree shows, as pure functions (no `vscode` import) so they are tested on plain Node.
 import type { Message, Part, Session, SessionStatus, SessionSummary } from '../core/model';
+import { partsText } from '../core/text';
 
 export const STATUS_ORDER: readonly SessionStatus[] = ['active', 'paused', 'completed', 'archived', 'error'];
 
@@ -26,11 +27,15 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   return iso.slice(0, 10);
 }
 
+/** The local day of an instant, as YYYY-MM-DD (the "day" grouping's key). */
+export function localDay(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 /** "Today", "Yesterday" or the date, for a local YYYY-MM-DD day. */
 export function dayLabel(day: string, now: Date = new Date()): string {
-  const local = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  if (day === local(now)) return 'Today';
-  if (day === local(new Date(now.getTime() - 86_400_000))) return 'Yesterday';
+  if (day === localDay(now)) return 'Today';
+  if (day === localDay(new Date(now.getTime() - 86_400_000))) return 'Yesterday';
   return day;
 }
 
@@ -50,15 +55,7 @@ const oneLine = (text: string, max: number) => {
 
 /** One line that says what a message is: its text, or the tool call / result it carries. */
 export function messagePreview(parts: readonly Part[], max = 90): string {
-  const text = parts.flatMap((p) => (p.type === 'text' || p.type === 'refusal' ? [p.text] : [])).join(' ');
-  if (text.trim()) return oneLine(text, max);
-  const call = parts.find((p) => p.type === 'tool_call');
-  if (call?.type === 'tool_call') return oneLine(`${call.name}(${call.argumentsJson})`, max);
-  const result = parts.find((p) => p.type === 'tool_result');
-  if (result?.type === 'tool_result') return oneLine(`${result.name} → ${result.content}`, max);
-  if (parts.some((p) => p.type === 'reasoning')) return '(reasoning only)';
-  if (parts.some((p) => p.type === 'image' || p.type === 'file')) return '(attachment)';
-  return '(empty)';
+  return oneLine(partsText(parts, 'label'), max);
 }
 
 /** Codicon for a message: tool calls and results are recognisable at a glance. */
@@ -140,8 +137,7 @@ export function sessionTooltipMarkdown(s: Session): string {
 
 /** A message row's hover: who and when, its text (or tool call/result) as a code block, usage. */
 export function messageTooltipMarkdown(m: Message): string {
-  const text = m.parts.map((p) => (p.type === 'text' || p.type === 'refusal' ? p.text
-    : p.type === 'tool_call' ? `${p.name}(${p.argumentsJson})` : p.type === 'tool_result' ? `${p.name} → ${p.content}` : '')).filter(Boolean).join('\n\n');
+  const text = partsText(m.parts, 'detail');
   const source = m.createdAtRaw ? ` (source: ${markdownText(m.createdAtRaw)})` : '';
   let md = `**${markdownText(m.role)}** #${markdownText(String(m.seq))} · ${markdownText(m.createdAt)}${source}\n\n`;
   md += `${codeBlock(text.length > 2000 ? `${text.slice(0, 2000)}…` : text || '(no text)')}\n`;

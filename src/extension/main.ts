@@ -5,21 +5,23 @@ import { describeError } from '../core/errors';
 import { Tracer, TraceEvent, LogLevel } from '../core/trace';
 import type { CommandId } from './commandIds';
 import { Commands } from './commands';
-import { SessionDatabase, gitignoreEntry } from './database';
+import { WorkspaceStore, gitignoreEntry } from './workspaceStore';
+import { NEVER_OFFER_GITIGNORE } from './keys';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
-import { Providers } from './providers';
+import { ProviderAccess } from './providerAccess';
 import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
 import { HistoryPanel } from './webview/historyPanel';
 import { ActiveSession } from './statusBar';
-import { Node, SessionsTree } from './tree';
+import type { Node } from './tree/nodes';
+import { SessionsTree } from './tree/sessionsTree';
 
 export interface Main {
   tree: SessionsTree;
-  database: SessionDatabase;
+  database: WorkspaceStore;
   commands: Commands;
   active: ActiveSession;
-  providers: Providers;
+  providers: ProviderAccess;
   tracer: Tracer;
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
   /** Offers (once per workspace) to migrate LangSwarm files found in it; resolves to the files. */
@@ -54,20 +56,19 @@ export function connectLog(log: vscode.LogOutputChannel, tracer: Tracer): vscode
 export function start(context: vscode.ExtensionContext, parts: StartParts): Main {
   // Spans are always kept (debug) for state dumps; the channel shows what its level allows.
   const tracer = new Tracer('debug');
-  const database = new SessionDatabase(context, tracer);
+  const database = new WorkspaceStore(context, tracer);
   const treeView = parts.treeView as vscode.TreeView<Node>;
   const tree = new SessionsTree(database, context.workspaceState, parts.treeEvents as vscode.EventEmitter<Node | undefined>);
   const active = new ActiveSession(database, context.workspaceState);
   const views = new VirtualDocuments();
-  const providers = new Providers(context.secrets, database, parts.log, views);
-  const commands = new Commands({ db: database, tree, treeView, active, log: parts.log, providers, context, views });
+  const providers = new ProviderAccess(context.secrets, parts.log);
+  const commands = new Commands({ store: database, tree, treeView, active, log: parts.log, providers, context, views });
   const documents = new MessageDocuments(database);
 
   const describeView = () => {
     const filter = tree.describeFilter();
     treeView.description = filter ? `filtered: ${filter}` : undefined;
     treeView.message = database.readOnly && database.openManager ? 'Read-only: this workspace is not trusted, so its sessions cannot be changed.' : undefined;
-    void vscode.commands.executeCommand('setContext', 'langswarmSessions.readOnly', database.readOnly);
   };
 
   context.subscriptions.push(
@@ -106,9 +107,9 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
 }
 
 /** Once, when this window created the database inside a git repository: offer to ignore it. */
-function offerGitignore(context: vscode.ExtensionContext, database: SessionDatabase): void {
+function offerGitignore(context: vscode.ExtensionContext, database: WorkspaceStore): void {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (folder?.uri.scheme !== 'file' || context.globalState.get('langswarmSessions.neverOfferGitignore')) return;
+  if (folder?.uri.scheme !== 'file' || NEVER_OFFER_GITIGNORE.get(context.globalState)) return;
   if (!gitignoreEntry(folder.uri.fsPath, database.path)) return;
   void vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.git')).then(async () => {
     const answer = await vscode.window.showInformationMessage(
@@ -116,6 +117,6 @@ function offerGitignore(context: vscode.ExtensionContext, database: SessionDatab
       'Add to .gitignore', 'Not now', 'Never',
     );
     if (answer === 'Add to .gitignore') await vscode.commands.executeCommand('langswarmSessions.addToGitignore');
-    if (answer === 'Never') await context.globalState.update('langswarmSessions.neverOfferGitignore', true);
+    if (answer === 'Never') await NEVER_OFFER_GITIGNORE.update(context.globalState, true);
   }, () => undefined);
 }

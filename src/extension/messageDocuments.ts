@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { CoreError } from '../core/errors';
 import { Message, messageText, Part } from '../core/model';
-import { SessionDatabase } from './database';
+import { WorkspaceStore } from './workspaceStore';
 
 export const MESSAGE_SCHEME = 'langswarm-message';
 
@@ -27,7 +27,7 @@ export class MessageDocuments implements vscode.FileSystemProvider, vscode.Dispo
   readonly onDidChangeFile = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly db: SessionDatabase) {
+  constructor(private readonly db: WorkspaceStore) {
     // Another window (or the history browser) edited a message that is open here: reload it.
     this.subscription = db.onDidChange((e) => {
       if (e.type !== 'messagesUpdated' && e.type !== 'messagesDeleted') return;
@@ -52,7 +52,7 @@ export class MessageDocuments implements vscode.FileSystemProvider, vscode.Dispo
       ctime: Date.parse(m.createdAt),
       mtime: Date.parse(m.editedAt ?? m.createdAt) + m.revision,
       size: Buffer.byteLength(messageText(m.parts)),
-      ...(this.db.readOnly ? { permissions: vscode.FilePermission.Readonly } : {}),
+      permissions: this.db.readOnly ? vscode.FilePermission.Readonly : undefined,
     };
   }
 

@@ -6,11 +6,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MigrateReport, Outcome, SessionResult, exportV1, formatReport } from '../core/migrate';
 import type { SessionApi } from '../core/sessions';
+import { MIGRATION_CHECKED, MIGRATION_OFFERED } from './keys';
 import { quickPick } from './picks';
+import { withCancellableProgress } from './ui';
 
 /** File names LangSwarm uses by default: only to find candidates; the importer detects by content. */
 const LANGSWARM_FILES = '**/{langswarm_sessions.db,langswarm_memory.db,session_*.json}';
-const OFFERED_KEY = 'langswarmSessions.migrationOffered';
 
 const OUTCOME_ICON: Record<Outcome, string> = {
   imported: 'add', updated: 'arrow-up', unchanged: 'check', conflict: 'git-compare', failed: 'error',
@@ -25,24 +26,20 @@ export async function runMigration(manager: SessionApi, args: MigrateArgs): Prom
     const picked = await vscode.window.showOpenDialog({
       title: 'Migrate LangSwarm sessions: choose files or folders',
       canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Migrate',
-      ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
     });
     if (!picked?.length) return undefined;
     sources = picked.map((u) => u.fsPath);
   }
   const chosen = sources;
-  const report = await vscode.window.withProgress({
-    location: vscode.ProgressLocation.Notification, title: args.dryRun ? 'LangSwarm migration (dry run)' : 'Migrating LangSwarm sessions', cancellable: true,
-  }, async (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
+  const report = await withCancellableProgress(args.dryRun ? 'LangSwarm migration (dry run)' : 'Migrating LangSwarm sessions', (signal, progress) => {
     let lastFiles = 0;
     return manager.migrate(chosen, {
-      dryRun: args.dryRun === true, naiveUtc: args.naiveUtc === true, signal: abort.signal,
+      dryRun: args.dryRun === true, naiveUtc: args.naiveUtc === true, signal,
       onProgress: (p) => {
         const increment = p.filesTotal ? ((p.filesDone - lastFiles) / p.filesTotal) * 100 : undefined;
         lastFiles = p.filesDone;
-        progress.report({ message: `${p.sessions.toLocaleString()} sessions, ${p.messages.toLocaleString()} messages — ${path.basename(p.file)} (${p.filesDone}/${p.filesTotal})`, ...(increment ? { increment } : {}) });
+        progress.report({ message: `${p.sessions.toLocaleString()} sessions, ${p.messages.toLocaleString()} messages — ${path.basename(p.file)} (${p.filesDone}/${p.filesTotal})`, increment: increment || undefined });
       },
     });
   });
@@ -76,7 +73,7 @@ export async function showReport(report: MigrateReport): Promise<void> {
       items.push({
         label: `$(${OUTCOME_ICON[s.outcome]}) ${s.originalId || '(no id)'}`,
         description: `${s.outcome}${s.messagesAdded ? ` · ${s.messagesAdded} messages` : ''}`,
-        ...(s.reason || s.warnings.length ? { detail: [s.reason, ...s.warnings].filter(Boolean).join(' · ') } : {}),
+        detail: [s.reason, ...s.warnings].filter(Boolean).join(' · ') || undefined,
         result: s,
       });
     }
@@ -102,7 +99,7 @@ export async function exportSessionV1(manager: SessionApi, sessionId: string, ta
     const uri = await vscode.window.showSaveDialog({
       title: `Export "${session.title}" as LangSwarm V1 JSON`,
       filters: { 'LangSwarm V1 session': ['json'] },
-      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${safe}.json`) } : {}),
+      defaultUri: folder && vscode.Uri.joinPath(folder, `${safe}.json`),
     });
     if (!uri) return undefined;
     file = uri.fsPath;
@@ -111,15 +108,13 @@ export async function exportSessionV1(manager: SessionApi, sessionId: string, ta
   return file;
 }
 
-export const MIGRATION_CHECKED_KEY = 'langswarmSessions.migrationChecked';
-
 /** Once per workspace: when it holds LangSwarm files, offer to migrate them. */
 export async function offerMigration(state: vscode.Memento): Promise<string[]> {
-  await state.update(MIGRATION_CHECKED_KEY, true);
-  if (state.get<boolean>(OFFERED_KEY) || !vscode.workspace.isTrusted) return [];
+  await MIGRATION_CHECKED.update(state, true);
+  if (MIGRATION_OFFERED.get(state) || !vscode.workspace.isTrusted) return [];
   const found = await vscode.workspace.findFiles(LANGSWARM_FILES, '**/{node_modules,.git,.vscode-test}/**', 20);
   if (found.length === 0) return [];
-  await state.update(OFFERED_KEY, true);
+  await MIGRATION_OFFERED.update(state, true);
   const files = found.map((u) => u.fsPath);
   void vscode.window.showInformationMessage(
     `This workspace has LangSwarm session files (${files.map((f) => path.basename(f)).slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''}). Import them into LangSwarm Sessions?`,

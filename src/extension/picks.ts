@@ -5,6 +5,7 @@
 // within that second shows it again too — a second Escape closes it. A second, not less: the first pick of a session
 // can take most of one to open.)
 import * as vscode from 'vscode';
+import { SUGGESTED_MODELS } from '../settings';
 
 const EARLY_CLOSE_MS = 1000;
 
@@ -50,4 +51,19 @@ export function quickPick(items: ReadonlyArray<string | vscode.QuickPickItem>, o
   picker.matchOnDescription = options.matchOnDescription ?? false;
   picker.matchOnDetail = options.matchOnDetail ?? false;
   return runQuickPick(picker, (q) => q.selectedItems[0]?.value);
+}
+
+/** A quick pick of the provider's suggested models (`preferred` first) that also accepts any typed name. */
+export function pickModel(provider: string, preferred: string, title: string): Promise<string | undefined> {
+  const known: Partial<Record<string, string[]>> = SUGGESTED_MODELS;
+  const suggested = [...new Set([preferred, ...(known[provider] ?? [])].filter(Boolean))];
+  const pick = vscode.window.createQuickPick();
+  pick.title = title;
+  pick.placeholder = 'Pick a model or type its name';
+  const base = suggested.map((label) => ({ label }));
+  pick.items = base;
+  pick.onDidChangeValue((v) => {
+    pick.items = v && !suggested.includes(v) ? [{ label: v, description: 'use this name' }, ...base] : base;
+  });
+  return runQuickPick(pick, (p) => p.selectedItems[0]?.label ?? (p.value || undefined));
 }

@@ -7,12 +7,12 @@ import * as vscode from 'vscode';
 import { CoreError } from '../core/errors';
 import type { SalvageReport } from '../core/store/salvage';
 import { SessionClient } from '../core/worker/client';
-import type { SessionDatabase } from './database';
+import type { WorkspaceStore } from './workspaceStore';
 
 /** The files of one database: the snapshot, its journal and its backup. */
 const DATABASE_FILES = ['', '.journal', '.bak'];
 
-export async function salvageDatabase(db: SessionDatabase): Promise<SalvageReport | undefined> {
+export async function salvageDatabase(db: WorkspaceStore): Promise<SalvageReport | undefined> {
   if (!vscode.workspace.isTrusted) {
     throw new CoreError('DatabaseReadOnly', 'Copying the sessions writes a new database: trust this workspace first (Manage Workspace Trust).');
   }

@@ -1,14 +1,13 @@
 // The active session in the status bar; clicking it switches session (Resume Session).
 import * as vscode from 'vscode';
-import { SessionDatabase } from './database';
-
-const KEY = 'langswarmSessions.activeSessionId';
+import { WorkspaceStore } from './workspaceStore';
+import { ACTIVE_SESSION } from './keys';
 
 export class ActiveSession implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('langswarmSessions.active', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly db: SessionDatabase, private readonly state: vscode.Memento) {
+  constructor(private readonly db: WorkspaceStore, private readonly state: vscode.Memento) {
     this.item.name = 'LangSwarm active session';
     this.item.command = 'langswarmSessions.resumeSession';
     this.subscriptions = [
@@ -21,11 +20,11 @@ export class ActiveSession implements vscode.Disposable {
   }
 
   get id(): string | undefined {
-    return this.state.get<string>(KEY);
+    return ACTIVE_SESSION.get(this.state);
   }
 
   async set(sessionId: string | undefined): Promise<void> {
-    await this.state.update(KEY, sessionId);
+    await ACTIVE_SESSION.update(this.state, sessionId);
     await this.update();
   }
 
@@ -39,7 +38,7 @@ export class ActiveSession implements vscode.Disposable {
     const manager = this.db.openManager;
     const session = this.id && manager ? await manager.find(this.id).catch(() => undefined) : undefined;
     if (!session) {
-      if (manager && this.id) void this.state.update(KEY, undefined); // deleted
+      if (manager && this.id) void ACTIVE_SESSION.update(this.state, undefined); // deleted
       this.item.hide();
       return;
     }

@@ -8,10 +8,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import type { SalvageReport } from '../../src/core/store/salvage';
+import { partsText } from '../../src/core/text';
 import { COMMAND_IDS } from '../../src/extension/commandIds';
 import { markdownText } from '../../src/extension/format';
 import type { Main } from '../../src/extension/main';
-import type { Node } from '../../src/extension/tree';
+import type { Node } from '../../src/extension/tree/nodes';
 import { artifactsDir, children, extension, freshDatabase, group, label, rootLabels, run, setSetting, waitFor } from './helpers';
 
 describe('LangSwarm Sessions in VS Code', () => {
@@ -118,6 +119,34 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.equal((await manager.get(id)).messageCount, 5);
     });
 
+    it('copies a message as the history browser does: reasoning, words and tool calls', async () => {
+      const manager = await main.database.manager();
+      const { id } = await sessionWithMessages(1);
+      const [m] = await manager.addMessages(id, [{ role: 'assistant', parts: [
+        { type: 'reasoning', text: 'plan first' },
+        { type: 'text', text: 'Let me look.' },
+        { type: 'tool_call', callId: 'c1', name: 'lookup', argumentsJson: '{"q":"otters"}' },
+      ] }]);
+      const expected = 'plan first\n\nLet me look.\n\nlookup({"q":"otters"})';
+      assert.equal(await run('langswarmSessions.copyMessage', m!.id), expected);
+      assert.equal(await vscode.env.clipboard.readText(), expected);
+      assert.equal(partsText(m!.parts, 'copy'), expected, 'the one function both copy with');
+    });
+
+    it('refuses a bad argument with a sentence, before doing anything', async () => {
+      const manager = await main.database.manager();
+      const { id, messageIds } = await sessionWithMessages(1);
+      // A forged row (another extension, a keybinding's args) is checked, never dereferenced.
+      assert.equal(await run('langswarmSessions.copyMessage', { kind: 'message', id: 'x', message: null }), undefined);
+      assert.equal(main.commands.lastError?.message, 'langswarmSessions.copyMessage was given a bad argument 1: message: expected the message of the row.');
+      assert.equal(await run('langswarmSessions.renameSession', id, 42), undefined);
+      assert.equal(main.commands.lastError?.message, 'langswarmSessions.renameSession was given a bad argument 2: expected text.');
+      assert.equal(await run('langswarmSessions.deleteMessage', { messageId: messageIds[0], confirm: true }), undefined);
+      assert.equal(main.commands.lastError?.message, 'langswarmSessions.deleteMessage was given a bad argument 1: unknown option "confirm".');
+      assert.equal((await manager.get(id)).messageCount, 1, 'nothing was deleted');
+      assert.equal((await manager.get(id)).title, 'With 1');
+    });
+
     it('edits a message in an editor: saving applies it and keeps the revision', async () => {
       const manager = await main.database.manager();
       const { messageIds } = await sessionWithMessages(2);
@@ -188,6 +217,31 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.ok(page.every((n) => n.kind === 'message'));
       const first = page[0]!;
       assert.equal(main.tree.getParent(first), session, 'getParent makes reveal work');
+    });
+
+    it('remembers the rows it shows and no more, however many sessions came and went', async () => {
+      const manager = await main.database.manager();
+      const keep = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'Keep' }))!;
+      await manager.addMessage(keep, { role: 'user', content: 'stay' });
+      /** Lists every row (every session expanded), as the view would; resolves to how many there are. */
+      const listAll = async () => {
+        let rows = 0;
+        for (const g of await children(main)) {
+          rows++;
+          for (const s of await children(main, g)) rows += 1 + (await children(main, s)).length;
+        }
+        return rows;
+      };
+      for (let i = 0; i < 40; i++) {
+        const id = (await run<string>('langswarmSessions.createSession', { provider: 'gemini', model: 'g', title: `Passing ${i}`, tags: [`t${i}`] }))!;
+        await manager.addMessage(id, { role: 'user', content: `hello ${i}` });
+        if (i % 2) await manager.pause(id);
+        await listAll();
+        await manager.delete(id);
+      }
+      // The view itself may still be listing what it was told changed: wait for the two to agree.
+      await waitFor('the remembered rows to be the rows shown', async () => main.tree.rememberedCount === (await listAll()));
+      assert.equal(main.tree.rememberedCount, 3, 'Active, the kept session and its message');
     });
 
     it('shows tool calls and results recognisably, with capability flags for menus', async () => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension/extension';
 import type { Main } from '../../src/extension/main';
-import type { Node } from '../../src/extension/tree';
+import type { Node } from '../../src/extension/tree/nodes';
 
 export const EXTENSION_ID = 'langswarm.langswarm-sessions';
 

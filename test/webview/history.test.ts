@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { SessionManager } from '../../src/core/sessions';
+import { partsText } from '../../src/core/text';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { seedOthers, seedShowcase, SampleIds } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
@@ -121,6 +122,17 @@ describe('history browser (Chromium)', function () {
     await page.waitForSelector(`${row('markdown')}.flash`);
     assert.equal(await page.locator(`${row('markdown')} .markdown`).count(), 0);
     assert.match(await page.textContent(`${row('markdown')} .plain-text`) ?? '', /^## Plan for the \*trip\*\n/);
+  });
+
+  it('copies a message as Copy Message in the Sessions view does: reasoning, words and tool calls', async () => {
+    await openShowcase();
+    await page.hover(row('toolCall')); // the row's actions show on hover
+    await page.click(`${row('toolCall')} button[aria-label="Copy message text"]`);
+    await until(() => copied.length > 0, 'the message copied through the host');
+    const expected = 'The user wants weather, so call the **weather** tool first.\n\nLet me check the forecast.\n\n'
+      + 'get_weather({"city":"Paris","month":"June","units":"metric","days":[1,2,3]})';
+    assert.deepEqual(copied, [expected]);
+    assert.equal(partsText((await m.getMessage(sample.ids['toolCall']!)).parts, 'copy'), expected, 'the one function both copy with');
   });
 
   it('jumps from a tool call to its result and back', async () => {

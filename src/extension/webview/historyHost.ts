@@ -59,7 +59,7 @@ export class HistoryHost {
       .onRequest(IpcRequest.Search, ({ query, ...options }) => m.search(query, { ...options, prefix: true }))
       .onRequest(IpcRequest.Find, ({ sessionId, query }) => this.find(sessionId, query))
       .onRequest(IpcRequest.Revisions, async ({ messageId }) => ({ revisions: await m.revisions(messageId) }))
-      .onRequest(IpcRequest.Fork, async ({ sessionId, messageId, title }) => ({ session: await m.fork(sessionId, messageId, title ? { title } : {}) }))
+      .onRequest(IpcRequest.Fork, async ({ sessionId, messageId, title }) => ({ session: await m.fork(sessionId, messageId, { title: title || undefined }) }))
       .onRequest(IpcRequest.LocateTool, (p) => this.locateTool(p.sessionId, p.callId, p.seq, p.find))
       .onRequest(IpcRequest.Send, async (p) => { await this.sender().start(p); return {}; })
       .onRequest(IpcRequest.Stop, ({ sessionId }) => ({ stopped: this.sender().stop(sessionId) }))

@@ -9,7 +9,7 @@ import { StatePanel } from './statePanel';
 import type { ConversationAccess } from './turns';
 
 export interface HistoryPanelOptions {
-  /** Sending from the history browser's composer (the extension's Providers); without it the composer is hidden. */
+  /** Sending from the history browser's composer (the extension's ProviderAccess); without it the composer is hidden. */
   conversations?: ConversationAccess;
 }
 
@@ -75,7 +75,7 @@ export class HistoryPanel {
       showDump: (sessionId) => void StatePanel.showSession(context, manager, sessionId).catch((e: unknown) => manager.tracer.warn('could not dump the session', { error: describeError(e) })),
       onError: (message) => manager.tracer.warn(message),
       plainText: !vscode.workspace.isTrusted,
-      ...(options.conversations ? { conversations: options.conversations } : {}),
+      conversations: options.conversations,
     });
     HistoryPanel.current = new HistoryPanel(panel, host, options, bindPanel(context, panel, 'history', host));
     return HistoryPanel.current;

@@ -2,6 +2,7 @@
 // wiring a pure host (historyHost.ts / stateHost.ts) to the panel's messages and visibility.
 import * as vscode from 'vscode';
 import type { HostToWebview, ViewName } from '../../protocol';
+import { VIEW_TYPES } from '../keys';
 import { webviewHtml } from './html';
 
 export interface PanelHost {
@@ -9,8 +10,6 @@ export interface PanelHost {
   detach(): void;
   dispose?(): void;
 }
-
-export const VIEW_TYPES: Record<ViewName, string> = { history: 'langswarm.history', state: 'langswarm.state' };
 
 function webviewRoot(context: vscode.ExtensionContext): vscode.Uri {
   return vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');

@@ -69,7 +69,7 @@ export class Turns {
       // Run in a later task, after the Send response is posted: the webview must hear that the turn started
       // before it hears of its end (a message refused by the store ends it at once).
       setImmediate(() => void this.run(sessionId, turn, before, () => send(this.manager, sessionId, content, {
-        provider, signal: turn.abort.signal, onEvent: (e) => this.onEvent(sessionId, turn, e), ...(model?.trim() ? { model: model.trim() } : {}),
+        provider, signal: turn.abort.signal, onEvent: (e) => this.onEvent(sessionId, turn, e), model: model?.trim() || undefined,
       })));
     } catch (e) {
       this.running.delete(sessionId);

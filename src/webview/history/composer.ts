@@ -6,7 +6,7 @@ import type { Session } from '../../core/model';
 import { ComposerInfo, IpcRequest, ParamsOf, IpcNotification, ProviderChoice } from '../../protocol';
 import { clear, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
-import type { StreamedReply } from './conversation';
+import type { StreamedReply } from './conversationView';
 
 export interface ComposerEvents {
   /** A message went out from here: the conversation follows it to the end. */
@@ -183,7 +183,7 @@ export class Composer {
     this.sending = true;
     this.render();
     try {
-      await request(IpcRequest.Send, { sessionId: session.id, content, ...(provider ? { provider } : {}), ...(model ? { model } : {}) });
+      await request(IpcRequest.Send, { sessionId: session.id, content, provider: provider || undefined, model: model || undefined });
       if (!this.live.has(session.id)) this.live.set(session.id, '');
       this.lastSent.set(session.id, content);
       delete this.draftOf(session.id).text;

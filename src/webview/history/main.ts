@@ -5,7 +5,7 @@ import { IpcNotification, ParamsOf } from '../../protocol';
 import { h } from '../shared/dom';
 import { loadState, onNotification, ready, saveState } from '../shared/ipc';
 import { Composer, Draft } from './composer';
-import { Conversation, Position } from './conversation';
+import { ConversationView, Position } from './conversationView';
 import { setPlainText } from './message';
 import { Sidebar, SidebarState } from './sidebar';
 
@@ -19,7 +19,7 @@ const sidebar = new Sidebar({
   rolesChanged: (hidden) => conversation.setHiddenRoles(hidden),
   stateChanged: () => persist(),
 });
-const conversation = new Conversation({
+const conversation = new ConversationView({
   stateChanged: () => persist(true),
   forked: () => void sidebar.reload(),
   open: (sessionId, seq) => void open(sessionId, seq),
@@ -56,9 +56,9 @@ function persist(soon = false): void {
   const position = conversation.position();
   saveState<SavedState>({
     ...sidebar.state,
-    ...(conversation.sessionId ? { sessionId: conversation.sessionId } : {}),
-    ...(position ? { position } : {}),
-    ...(conversation.findQuery ? { find: conversation.findQuery } : {}),
+    sessionId: conversation.sessionId,
+    position,
+    find: conversation.findQuery || undefined,
     drafts: composer.saved(),
   });
 }

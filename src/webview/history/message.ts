@@ -1,5 +1,6 @@
 // One message as a row of the conversation: header (role, time, state, actions), its parts, and a details row.
 import type { MessageRevision, Part, Role } from '../../core/model';
+import { partsText } from '../../core/text';
 import type { WebMessage } from '../../protocol';
 import { button, Child, formatNumber, formatTime, h, icon, safeLink } from '../shared/dom';
 import { codeBlock } from './highlight';
@@ -53,7 +54,7 @@ export function messageRow(m: WebMessage, actions: MessageActions, { streaming =
     roleIcon(m.role), h('span', { class: 'role' }, m.role), h('span', { class: 'seq' }, `#${m.seq}`), time, ...badges,
     h('span', { class: 'spacer' }),
     h('span', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
-      button('copy', 'Copy message text', () => actions.copy(plainText(m.parts))),
+      button('copy', 'Copy message text', () => actions.copy(partsText(m.parts, 'copy'))),
       button('repo-forked', 'Fork from here', () => actions.fork(m), { class: 'icon-button fork' })));
   const body = h('div', { class: 'message-body' }, ...m.parts.map((p) => renderPart(p, m, actions)));
   return h('article', { class: `message role-${m.role} is-${streaming ? 'streaming' : m.state}`, 'data-seq': m.seq, 'data-id': m.id, tabindex: -1, 'aria-label': `${m.role} message ${m.seq}`, 'aria-busy': streaming ? 'true' : undefined },
@@ -77,18 +78,6 @@ function editedBadge(m: WebMessage, actions: MessageActions): HTMLElement {
     }, (e: Error) => box.replaceChildren(`Could not load earlier versions: ${e.message}`));
   });
   return b;
-}
-
-export function plainText(parts: readonly Part[]): string {
-  return parts.map((p) => {
-    switch (p.type) {
-      case 'text': case 'refusal': return p.text;
-      case 'tool_call': return `${p.name}(${p.argumentsJson})`;
-      case 'tool_result': return p.content;
-      case 'reasoning': return p.text ?? (p.summary ?? []).join('\n');
-      default: return '';
-    }
-  }).filter(Boolean).join('\n\n');
 }
 
 function detailsRow(m: WebMessage): HTMLElement | null {
@@ -185,4 +174,16 @@ function describeSource(source: Extract<Part, { type: 'image' }>['source']): Chi
     case 'url': return safeLink(source.url, source.url.length > 200 ? `${source.url.slice(0, 200)}…` : source.url);
     case 'file': return `file ${source.fileId}`;
   }
+}
+
+/** The stored reply with the text that streamed in since its last save appended (all of its text parts form the streamed text). */
+export function withStreamed(m: WebMessage, streamed: string): WebMessage {
+  const stored = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  if (streamed.length <= stored.length || !streamed.startsWith(stored)) return m;
+  const tail = streamed.slice(stored.length);
+  const parts = [...m.parts];
+  const last = parts[parts.length - 1];
+  if (last?.type === 'text') parts[parts.length - 1] = { ...last, text: last.text + tail };
+  else parts.push({ type: 'text', text: tail });
+  return { ...m, parts };
 }

@@ -140,11 +140,11 @@ export class Sidebar {
     const f = this.filters;
     const r = await request(IpcRequest.ListSessions, {
       offset: fresh ? 0 : this.shown, limit: Math.min(PAGE, SESSION_PAGE_MAX),
-      ...(f.status ? { status: f.status as SessionSummary['status'] } : {}),
-      ...(f.provider ? { provider: f.provider } : {}),
-      ...(f.tag ? { tag: f.tag } : {}),
-      ...(f.from ? { activeFrom: localMidnight(f.from, 0) } : {}),
-      ...(f.to ? { activeTo: localMidnight(f.to, 1) } : {}),
+      status: (f.status || undefined) as SessionSummary['status'] | undefined,
+      provider: f.provider || undefined,
+      tag: f.tag || undefined,
+      activeFrom: f.from ? localMidnight(f.from, 0) : undefined,
+      activeTo: f.to ? localMidnight(f.to, 1) : undefined,
     });
     if (generation !== this.generation) return;
     restart();

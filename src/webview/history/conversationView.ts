@@ -1,11 +1,12 @@
-// The open session: its header (metadata, system prompt), the virtualized message feed fed page by page from
+// The open session: its header (sessionHeader.ts), the virtualized message feed fed page by page from
 // the host, find in session, replay, tool call ↔ result jumps and forking.
 import type { MessageState, Role, Session } from '../../core/model';
 import { IpcCommand, IpcRequest, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, WebMessage } from '../../protocol';
-import { button, clear, formatNumber, formatTime, h, icon } from '../shared/dom';
+import { button, formatNumber, h, icon } from '../shared/dom';
 import { command, request } from '../shared/ipc';
-import { jsonDetails, messageRow, MessageActions, placeholderRow } from './message';
+import { messageRow, MessageActions, placeholderRow, withStreamed } from './message';
 import { ReplayBar } from './replay';
+import { renderEmptyHeader, renderSessionHeader } from './sessionHeader';
 import { VirtualList } from './virtualList';
 
 /** Messages kept in memory at most; the farthest from view are dropped first. */
@@ -28,7 +29,7 @@ export interface Position { seq: number; delta: number }
 /** Text streamed into a reply; once the turn ended (until the database catches up), the state it ended in. */
 export interface StreamedReply { text: string; ended?: MessageState }
 
-export class Conversation {
+export class ConversationView {
   readonly element: HTMLElement;
   session: Session | undefined;
   private outline: OutlineColumns = { seqs: [], roles: [], times: [] };
@@ -88,7 +89,7 @@ export class Conversation {
     });
     this.element = h('main', { class: 'conversation' }, this.header, this.findBar, this.replay.element,
       h('div', { class: 'feed-wrap' }, this.feed), this.status);
-    this.showEmpty();
+    renderEmptyHeader(this.header);
   }
 
   get sessionId(): string | undefined { return this.session?.id; }
@@ -110,7 +111,7 @@ export class Conversation {
     this.feed.setAttribute('aria-busy', 'true');
     const seq = at?.seq ?? (at?.stay ? this.position() : at?.position)?.seq;
     // The page around the target comes with the outline, so the first paint has content.
-    const { session, outline, messages } = await request(IpcRequest.OpenSession, { sessionId, ...(seq === undefined ? {} : { aroundSeq: seq }) });
+    const { session, outline, messages } = await request(IpcRequest.OpenSession, { sessionId, aroundSeq: seq });
     if (generation !== this.openGeneration) return;
     performance.mark('lss:data');
     const position = at?.stay ? this.position() : at?.position;
@@ -123,7 +124,12 @@ export class Conversation {
     this.store(messages);
     // The same session again (its messages changed): rebuild what is on screen from the fresh data.
     if (same) this.list.refresh(this.list.renderedItems);
-    this.renderHeader();
+    renderSessionHeader(this.header, session, {
+      find: () => this.openFind(),
+      replay: () => (this.replay.active ? this.stopReplay() : this.startReplay()),
+      dump: () => command(IpcCommand.DumpSession, { sessionId: session.id }),
+      open: (sessionId) => this.events.open(sessionId),
+    });
     if (!same) { this.closeFind(); this.replay.close(); }
     const target = at?.seq ?? position?.seq;
     const item = target === undefined ? 0 : (this.indexOfSeq.get(target) ?? nearestIndex(outline.seqs, target));
@@ -147,7 +153,7 @@ export class Conversation {
   close(): void {
     this.session = undefined;
     this.setOutline({ seqs: [], roles: [], times: [] }, true);
-    this.showEmpty();
+    renderEmptyHeader(this.header);
     this.events.shown(undefined);
   }
 
@@ -245,7 +251,7 @@ export class Conversation {
       return;
     }
     if (this.replay.active) this.replay.go(this.shown.indexOf(item));
-    this.focusTarget = { item, focus: options.focus ?? true, ...(options.callId ? { callId: options.callId } : {}) };
+    this.focusTarget = { item, focus: options.focus ?? true, callId: options.callId };
     this.list.scrollToItem(item, 'center');
   }
 
@@ -429,47 +435,6 @@ export class Conversation {
     else this.list.scrollToItem(target, 'center');
   }
 
-  private renderHeader(): void {
-    const s = this.session!;
-    const meta = [`${s.provider}/${s.model}`, `${formatNumber(s.messageCount)} messages`, `${formatNumber(s.totalTokens)} tokens`, `created ${formatTime(s.createdAt)}`, `last active ${formatTime(s.lastActivityAt)}`];
-    const parent = s.parent;
-    const parentLink = parent ? h('button', { type: 'button', class: 'link-button parent-link', title: 'Open the session this was forked from' }, icon('repo-forked'), ' forked from another session') : null;
-    parentLink?.addEventListener('click', () => this.events.open(parent!.sessionId));
-    const details: HTMLElement[] = [];
-    if (s.systemPrompt) details.push(h('details', { class: 'system-prompt' }, h('summary', null, icon('gear'), ' System prompt'), h('div', { class: 'plain' }, s.systemPrompt)));
-    if (Object.keys(s.metadata).length) details.push(jsonDetails('Metadata', s.metadata));
-    if (Object.keys(s.providerState).length) details.push(jsonDetails('Provider state', s.providerState));
-    if (s.origin) details.push(jsonDetails(`Imported from ${s.origin.format}`, s.origin));
-    clear(this.header);
-    this.header.append(
-      h('div', { class: 'title-row' },
-        h('h1', { class: 'session-title' }, s.title),
-        h('span', { class: `badge status-${s.status}` }, s.status),
-        h('span', { class: 'spacer' }),
-        h('span', { role: 'toolbar', 'aria-label': 'Session actions', class: 'session-actions' },
-          button('search', 'Find in session (Ctrl+F)', () => this.openFind(), { class: 'icon-button open-find' }),
-          button('play-circle', 'Replay', () => (this.replay.active ? this.stopReplay() : this.startReplay()), { class: 'icon-button open-replay' }),
-          button('json', 'Dump session state', () => command(IpcCommand.DumpSession, { sessionId: s.id }), { class: 'icon-button dump-state' }))),
-      h('div', { class: 'session-meta' }, meta.join(' · '), ' ', parentLink, ...s.tags.map((t) => h('span', { class: 'tag' }, t))),
-      ...details);
-  }
-
-  private showEmpty(): void {
-    clear(this.header);
-    this.header.append(h('div', { class: 'empty' }, icon('history'), ' Pick a session, or search all messages.'));
-  }
-}
-
-/** The stored reply with the text that streamed in since its last save appended (all of its text parts form the streamed text). */
-function withStreamed(m: WebMessage, streamed: string): WebMessage {
-  const stored = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
-  if (streamed.length <= stored.length || !streamed.startsWith(stored)) return m;
-  const tail = streamed.slice(stored.length);
-  const parts = [...m.parts];
-  const last = parts[parts.length - 1];
-  if (last?.type === 'text') parts[parts.length - 1] = { ...last, text: last.text + tail };
-  else parts.push({ type: 'text', text: tail });
-  return { ...m, parts };
 }
 
 function nearestIndex(seqs: number[], seq: number): number {

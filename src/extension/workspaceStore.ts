@@ -10,6 +10,7 @@ import type { SessionEvent } from '../core/sessions';
 import { Tracer } from '../core/trace';
 import { SessionClient } from '../core/worker/client';
 import { DEFAULT_DATABASE_PATH, Settings } from '../settings';
+import { showWarning } from './ui';
 
 /** Fold the journal into a snapshot after this long without writes. */
 const IDLE_CHECKPOINT_MS = 30_000;
@@ -37,7 +38,7 @@ function firstLocalFolder(): string | undefined {
   return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
 }
 
-export class SessionDatabase implements vscode.Disposable {
+export class WorkspaceStore implements vscode.Disposable {
   private opening: Promise<SessionClient> | undefined;
   private current: SessionClient | undefined;
   private unsubscribe: Array<() => void> = [];
@@ -93,7 +94,7 @@ export class SessionDatabase implements vscode.Disposable {
     const existed = fs.existsSync(file);
     const manager = new SessionClient(file, { readOnly, tracer: this.tracer });
     // Told once per stop; the operations it failed report StoreStopped, which commands do not repeat.
-    const offStop = manager.onDidStop((notice) => void vscode.window.showWarningMessage(`LangSwarm Sessions: ${notice}`));
+    const offStop = manager.onDidStop(showWarning);
     try {
       await manager.ready();
     } catch (e) {
@@ -103,7 +104,7 @@ export class SessionDatabase implements vscode.Disposable {
     this.createdNow = !existed && !readOnly;
     this.current = manager;
     this.tracer.info(`opened ${file}${readOnly ? ' read-only (untrusted workspace)' : ''}`);
-    for (const w of manager.warnings) void vscode.window.showWarningMessage(`LangSwarm Sessions: ${w}`);
+    for (const w of manager.warnings) showWarning(w);
     this.unsubscribe = [offStop, manager.onDidChange((e) => {
       this.changed.fire(e);
       if (!e.external) this.scheduleIdleCheckpoint();

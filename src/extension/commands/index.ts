@@ -1,0 +1,48 @@
+// Every command's handler, by id: one module per area (sessions, messages, search, the view, history and state,
+// data, providers). A command's arguments are parsed before it runs (args.ts); whatever fails is shown to the user
+// as one sentence, never thrown at the UI.
+import * as vscode from 'vscode';
+import { CoreError, describeError } from '../../core/errors';
+import type { CommandId } from '../commandIds';
+import { CommandSpec, parseArgs } from './args';
+import { dataCommands } from './data';
+import { CommandContext, CommandEnv } from './env';
+import { historyCommands } from './history';
+import { messageCommands } from './messages';
+import { providerCommands } from './providers';
+import { searchCommands } from './search';
+import { sessionCommands } from './sessions';
+import { viewCommands } from './view';
+
+export type { CommandContext } from './env';
+
+export class Commands {
+  /** The last error a command reported to the user (tests read it). */
+  lastError: CoreError | Error | undefined;
+  private readonly commands: Record<CommandId, CommandSpec>;
+
+  constructor(private readonly ctx: CommandContext) {
+    const env = new CommandEnv(ctx);
+    this.commands = {
+      ...sessionCommands(env), ...messageCommands(env), ...searchCommands(env), ...viewCommands(env),
+      ...historyCommands(env), ...dataCommands(env), ...providerCommands(env),
+    };
+  }
+
+  /** Runs a command; failures are shown to the user as the core's sentence, never thrown at the UI. */
+  async run(id: CommandId, args: readonly unknown[]): Promise<unknown> {
+    try {
+      this.lastError = undefined;
+      const spec = this.commands[id];
+      return await spec.run(...(parseArgs(id, spec, args) as never[]));
+    } catch (e) {
+      this.lastError = e instanceof Error ? e : new Error(String(e));
+      this.ctx.log.error(`${id} failed: ${describeError(e)}`);
+      // The user was told when the store had to be stopped (WorkspaceStore): once is enough.
+      if (e instanceof CoreError && e.code === 'StoreStopped') return undefined;
+      const readOnly = e instanceof CoreError && e.code === 'DatabaseReadOnly';
+      void vscode.window.showErrorMessage(readOnly ? 'This workspace is not trusted: its sessions are read-only.' : describeError(e));
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Every name VS Code keeps or matches for the extension, spelled once: context keys (package.json's `when` clauses
+// read them), workspace and global state keys, the view and the webview types. Activation imports this file, and
+// unit tests load it on plain Node: it imports types only.
+import type * as vscode from 'vscode';
+import type { TreeFilter } from './tree/nodes';
+
+/** A context key and the type of its value; package.json's `when` clauses read it. */
+export class ContextKey<T extends string | boolean> {
+  declare readonly valueType?: T;
+  constructor(readonly name: string) {}
+
+  /** Sets it, through the `setContext` command of `commands` (vscode.commands). */
+  set(commands: Pick<typeof vscode.commands, 'executeCommand'>, value: T): Thenable<unknown> {
+    return commands.executeCommand('setContext', this.name, value);
+  }
+}
+
+/** A key in a Memento (workspaceState or globalState) and the type of its value. */
+export class StateKey<T> {
+  constructor(readonly name: string) {}
+
+  get(memento: vscode.Memento): T | undefined {
+    return memento.get<T>(this.name);
+  }
+
+  update(memento: vscode.Memento, value: T | undefined): Thenable<void> {
+    return memento.update(this.name, value);
+  }
+}
+
+/** What the Sessions view shows: its welcome content when empty (the `viewsWelcome` entries). */
+export const TREE_STATE = new ContextKey<'empty' | 'ready' | 'failed'>('langswarmSessions.state');
+/** A filter is set: "Clear Filter" shows in the view's title. */
+export const TREE_FILTERED = new ContextKey<boolean>('langswarmSessions.filtered');
+
+/** Every context key, for the test that package.json reads each one and no other. */
+export const CONTEXT_KEYS: ReadonlyArray<{ name: string }> = [TREE_STATE, TREE_FILTERED];
+
+// ---- workspaceState ----
+export const ACTIVE_SESSION = new StateKey<string>('langswarmSessions.activeSessionId');
+export const TREE_FILTER = new StateKey<TreeFilter>('langswarmSessions.filter');
+/** The workspace was searched for LangSwarm files once (activation stops scheduling the search). */
+export const MIGRATION_CHECKED = new StateKey<boolean>('langswarmSessions.migrationChecked');
+/** The user was offered to migrate the LangSwarm files found here. */
+export const MIGRATION_OFFERED = new StateKey<boolean>('langswarmSessions.migrationOffered');
+
+// ---- globalState ----
+export const NEVER_OFFER_GITIGNORE = new StateKey<boolean>('langswarmSessions.neverOfferGitignore');
+
+/** The Sessions view (package.json `contributes.views`). */
+export const SESSIONS_VIEW = 'langswarmSessions.sessions';
+
+/** The webview panels' types; the history browser's is also the one restored after a reload. */
+export const VIEW_TYPES = { history: 'langswarm.history', state: 'langswarm.state' } as const;

@@ -1,0 +1,73 @@
+// Providers for the editor: API keys in SecretStorage (never in settings, the database, logs or dumps), the provider
+// settings, and building the provider a conversation turn uses. No UI here: the commands that ask and show are in
+// commands/providers.ts. Nothing here runs in an untrusted workspace.
+import * as vscode from 'vscode';
+import { CoreError } from '../core/errors';
+import { KNOWN_PROVIDERS, KeyedProvider, isProviderName } from '../core/names';
+import { Provider, ProviderConfig, createProvider } from '../core/providers';
+import { PROVIDER_LABELS } from '../core/providers/provider';
+import type { SessionApi } from '../core/sessions';
+import type { ProviderChoice } from '../protocol';
+import { SUGGESTED_MODELS } from '../settings';
+import type { ConversationAccess } from './webview/turns';
+
+/** A provider whose key is kept here: one of the core's KEYED_PROVIDERS. */
+export const isKeyedProvider = (name: string): name is KeyedProvider => isProviderName(name) && name !== 'replay';
+
+const secretKey = (provider: KeyedProvider) => `langswarmSessions.apiKey.${provider}`;
+
+/** Provider settings (application scope: a workspace cannot redirect your keys to another server). */
+function providerSettings(name: KeyedProvider): Partial<ProviderConfig> {
+  const c = vscode.workspace.getConfiguration('langswarmSessions');
+  const baseUrl = c.get<string>(`${name}.baseUrl`)?.trim();
+  const common = {
+    baseUrl: baseUrl || undefined,
+    timeoutMs: Math.max(1, c.get<number>('requestTimeoutSeconds') ?? 600) * 1000,
+    maxRetries: Math.max(0, c.get<number>('maxRetries') ?? 2),
+  };
+  if (name === 'openai') return { ...common, stateless: c.get<boolean>('openai.stateless') === true };
+  if (name === 'anthropic') return { ...common, contextWindow: c.get<number>('anthropic.contextWindow') ?? 200_000 };
+  return { ...common, apiVersion: c.get<string>('gemini.apiVersion')?.trim() || undefined };
+}
+
+export class ProviderAccess implements ConversationAccess {
+  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {}
+
+  /**
+   * The provider for `name`: with its key and settings, or the offline Replay provider (with the
+   * reason) when there is no key or the core cannot call that provider. `recordedFrom` feeds Replay.
+   */
+  async provider(name: string, manager: SessionApi, recordedFrom?: string): Promise<{ provider: Provider; note?: string }> {
+    if (!vscode.workspace.isTrusted) {
+      throw new CoreError('ProviderError', 'This workspace is not trusted: LangSwarm Sessions does not call providers here. Trust the folder to send messages.');
+    }
+    const replay = async (note?: string) => ({
+      provider: createProvider({ name: 'replay', recorded: recordedFrom && (await manager.find(recordedFrom)) ? await manager.allMessages(recordedFrom) : undefined }),
+      note,
+    });
+    if (name === 'replay') return replay();
+    if (!isKeyedProvider(name)) return replay(`LangSwarm Sessions cannot call "${name}"; answering with the offline Replay provider.`);
+    const apiKey = await this.secrets.get(secretKey(name));
+    if (!apiKey) return replay(`No API key is set for ${PROVIDER_LABELS[name]}; answering with the offline Replay provider. Use "LangSwarm Sessions: Set API Key…" to add one.`);
+    return { provider: createProvider({ name, apiKey, tracer: manager.tracer, ...providerSettings(name) } as ProviderConfig) };
+  }
+
+  /** Provider names with suggested models, for the history browser's composer. */
+  choices(): ProviderChoice[] {
+    return KNOWN_PROVIDERS.map((name) => ({ name, models: SUGGESTED_MODELS[name] }));
+  }
+
+  async hasKey(name: KeyedProvider): Promise<boolean> {
+    return (await this.secrets.get(secretKey(name))) !== undefined;
+  }
+
+  async storeKey(name: KeyedProvider, key: string): Promise<void> {
+    await this.secrets.store(secretKey(name), key);
+    this.log.info(`API key for ${name} stored in secret storage`);
+  }
+
+  async deleteKey(name: KeyedProvider): Promise<void> {
+    await this.secrets.delete(secretKey(name));
+    this.log.info(`API key for ${name} removed from secret storage`);
+  }
+}

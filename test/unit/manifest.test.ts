@@ -1,0 +1,40 @@
+// What package.json and the extension share: each context key the extension sets (src/extension/keys.ts) is read by
+// a `when` clause and every one a clause reads is set; no state key is spelled twice.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as keys from '../../src/extension/keys';
+
+interface Manifest {
+  activationEvents: string[];
+  contributes: {
+    views: Record<string, Array<{ id: string }>>;
+    viewsWelcome: Array<{ when: string }>;
+    commands: Array<{ enablement?: string }>;
+    menus: Record<string, Array<{ when?: string }>>;
+  };
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as Manifest;
+
+describe('package.json and the extension', () => {
+  it('sets exactly the context keys package.json reads', () => {
+    const c = manifest.contributes;
+    const clauses = [
+      ...c.viewsWelcome.map((w) => w.when),
+      ...c.commands.flatMap((x) => (x.enablement ? [x.enablement] : [])),
+      ...Object.values(c.menus).flat().flatMap((m) => (m.when ? [m.when] : [])),
+    ];
+    const views = new Set(Object.values(c.views).flat().map((v) => v.id));
+    const read = new Set(clauses.flatMap((w) => w.match(/\blangswarmSessions\.[\w.]+/g) ?? []).filter((name) => !views.has(name)));
+    assert.deepEqual([...read].sort(), keys.CONTEXT_KEYS.map((k) => k.name).sort());
+  });
+
+  it('spells each state key once, and names the view and the restored webview as package.json does', () => {
+    const stateKeys = Object.values(keys as Record<string, unknown>).flatMap((v) => (v instanceof keys.StateKey ? [v.name] : []));
+    assert.ok(stateKeys.length >= 5);
+    assert.equal(new Set(stateKeys).size, stateKeys.length, `a state key is declared twice: ${stateKeys.join(', ')}`);
+    assert.ok(Object.values(manifest.contributes.views).flat().some((v) => v.id === keys.SESSIONS_VIEW));
+    assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${keys.VIEW_TYPES.history}`));
+  });
+});
