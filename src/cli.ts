@@ -8,9 +8,10 @@ import { importOpenAIConversation, replay, send, testConnection } from './core/c
 import { addDemoSessions } from './core/demo';
 import { CoreError, describeError, invalidInput } from './core/errors';
 import { exportV1, formatReport, hasFailures, migrate } from './core/migrate';
-import { Message, messageText, NewMessage, NewSession, SessionStatus, SessionSummary } from './core/model';
+import { Message, NewMessage, NewSession, SessionStatus, SessionSummary } from './core/model';
 import { OpenAIProvider, Provider, configFromEnv, createProvider } from './core/providers';
 import { SessionManager } from './core/sessions';
+import { partsText } from './core/text';
 import { parseQuery } from './core/search';
 import { errno, FileSystem, realFs, writeFileAtomic } from './core/store/files';
 import { salvage } from './core/store/salvage';
@@ -94,7 +95,7 @@ function sessionLine(s: SessionSummary): string {
 
 function showMessage(m: Message): Record<string, unknown> {
   const { id, seq, role, ...rest } = m;
-  return { id, seq, role, text: messageText(m.parts), ...rest };
+  return { id, seq, role, text: partsText(m.parts, 'text'), ...rest };
 }
 
 /**
@@ -126,10 +127,6 @@ async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promis
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
-
-function replyText(reply: Message): string {
-  return messageText(reply.parts);
 }
 
 function oneLine(text: string): string {
@@ -343,9 +340,7 @@ const commands: Record<string, Command> = {
           out.line(sessionLine(session));
           if (session.systemPrompt) out.line(`system: ${session.systemPrompt}`);
           for (const msg of messages) {
-            const tools = msg.parts.filter((p) => p.type === 'tool_call' || p.type === 'tool_result')
-              .map((p) => (p.type === 'tool_call' ? `[call ${p.name}(${p.argumentsJson})]` : p.type === 'tool_result' ? `[result ${p.name}: ${p.content}]` : ''));
-            out.line(`#${msg.seq} ${msg.role}${msg.state === 'complete' ? '' : ` (${msg.state})`}: ${[messageText(msg.parts), ...tools].filter(Boolean).join(' ')}`);
+            out.line(`#${msg.seq} ${msg.role}${msg.state === 'complete' ? '' : ` (${msg.state})`}: ${partsText(msg.parts, 'transcript')}`);
           }
         },
       };
@@ -510,10 +505,9 @@ const commands: Record<string, Command> = {
               else if (streaming && e.type === 'text_delta') process.stdout.write(e.text);
             },
           }));
-          if (streaming) out.line();
-          else out.line(replyText(result.reply));
-          const calls = result.reply.parts.flatMap((p) => (p.type === 'tool_call' ? [`[call ${p.name}(${p.argumentsJson}) id=${p.callId}]`] : []));
-          for (const c of calls) out.line(c);
+          out.line(streaming ? '' : partsText(result.reply.parts, 'text'));
+          const calls = partsText(result.reply.parts, 'calls');
+          if (calls) out.line(calls);
         },
       };
     },

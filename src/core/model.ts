@@ -2,6 +2,7 @@
 // Every boundary (CLI input, imports, webview messages, provider replies) parses with these.
 import { z } from 'zod';
 import { MESSAGE_STATES, ROLES, SESSION_STATUSES } from './names';
+import { partsText } from './text';
 
 export { MESSAGE_STATES, ROLES, SESSION_STATUSES };
 
@@ -285,9 +286,9 @@ export type SessionListOptions = z.input<typeof SessionListOptions>;
 
 // ---- helpers --------------------------------------------------------------------------------
 
-/** The readable text of a message: its text and refusal parts joined. */
+/** The words of a message: its text and refusal parts, one per line (partsText's `text` style). */
 export function messageText(parts: readonly Part[]): string {
-  return parts.flatMap((p) => (p.type === 'text' || p.type === 'refusal' ? [p.text] : [])).join('\n');
+  return partsText(parts, 'text');
 }
 
 /** Everything worth finding with full-text search: text, tool names, arguments, results, reasoning. */

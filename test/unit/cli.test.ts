@@ -41,6 +41,18 @@ describe('CLI', function () {
     assert.match(text, /system: Be terse\./);
   });
 
+  it('shows tool calls and results after the words, and a message that is not complete with its state', () => {
+    const id = ok('create', '--provider', 'openai', '--model', 'gpt-4o').trim();
+    const call = { type: 'tool_call', callId: 'c1', name: 'lookup', argumentsJson: '{"q":"x"}' };
+    const input = [
+      { role: 'assistant', parts: [{ type: 'text', text: 'Let me look.' }, call, { type: 'reasoning', text: 'not shown' }] },
+      { role: 'tool', parts: [{ type: 'tool_result', callId: 'c1', name: 'lookup', content: 'found' }] },
+      { role: 'assistant', content: 'half', state: 'partial' },
+    ].map((m) => JSON.stringify(m)).join('\n');
+    assert.equal(cli(['add', id, '--jsonl', '--db', db], { input }).code, 0);
+    assert.match(ok('show', id), /\n#1 assistant: Let me look\. \[call lookup\(\{"q":"x"\}\)\]\n#2 tool: \[result lookup: found\]\n#3 assistant \(partial\): half\n$/);
+  });
+
   it('adds JSONL from stdin, printing each id and reporting bad lines without stopping', () => {
     const id = ok('create', '--provider', 'openai', '--model', 'gpt-4o').trim();
     const input = ['{"role":"user","content":"one"}', 'not json', '{"role":"wizard","content":"x"}', '', '{"role":"assistant","content":"two"}'].join('\n');
