@@ -1,10 +1,10 @@
 // The single source of truth for the shapes the core stores and returns.
 // Every boundary (CLI input, imports, webview messages, provider replies) parses with these.
 import { z } from 'zod';
-import { MESSAGE_STATES, ROLES, SESSION_STATUSES } from './names';
+import { KNOWN_PROVIDERS, MESSAGE_STATES, ROLES, SESSION_STATUSES } from './names';
 import { partsText } from './text';
 
-export { MESSAGE_STATES, ROLES, SESSION_STATUSES };
+export { KNOWN_PROVIDERS, MESSAGE_STATES, ROLES, SESSION_STATUSES };
 
 /** Strings reach SQLite as UTF-8: a lone surrogate would turn into garbage there, so make them well formed here. */
 const text = z.string().transform((s) => s.toWellFormed());
@@ -26,9 +26,8 @@ export const StopReason = z.enum([
 ]);
 export type StopReason = z.infer<typeof StopReason>;
 
-/** Providers the core can talk to; sessions may carry any other name (imported data). */
-export const KNOWN_PROVIDERS = ['openai', 'anthropic', 'gemini', 'replay'] as const;
-export const ProviderName = z.string().trim().min(1).max(100);
+/** The provider a session names: any name (imported data), not only the KNOWN_PROVIDERS the core can call. */
+export const AnyProviderName = z.string().trim().min(1).max(100);
 
 const mediaSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('base64'), data: z.string() }),
@@ -181,7 +180,7 @@ export const Session = z.object({
   id: z.string(),
   title: text,
   userId: text,
-  provider: ProviderName,
+  provider: AnyProviderName,
   model: text,
   status: SessionStatus,
   systemPrompt: text.optional(),
@@ -217,7 +216,7 @@ export const NewSession = z.object({
   id: z.string().min(1).max(1000).optional(),
   title: text.pipe(z.string().max(MAX_TITLE_LENGTH)).optional(),
   userId: text.optional(),
-  provider: ProviderName,
+  provider: AnyProviderName,
   model: text.pipe(z.string().trim().min(1, 'a model is required')),
   status: SessionStatus.optional(),
   systemPrompt: text.optional(),
@@ -311,7 +310,3 @@ export function searchableText(parts: readonly Part[]): string {
 
 /** ANSI/VT escape sequences: CSI (colours, cursor), OSC (titles, links) and two-character ones. */
 const ANSI_ESCAPE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
-
-export function isKnownProvider(name: string): name is (typeof KNOWN_PROVIDERS)[number] {
-  return (KNOWN_PROVIDERS as readonly string[]).includes(name);
-}

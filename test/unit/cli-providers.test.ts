@@ -118,6 +118,13 @@ describe('CLI provider commands', function () {
     assert.equal(fs.existsSync(db), false, 'testing a provider needs no database, and makes none');
   });
 
+  it('test-provider names a provider it cannot call in a sentence, even one named like an Object property', async () => {
+    for (const name of ['mistral', 'constructor', 'toString', '__proto__']) {
+      const r = await run(['test-provider', name, '--model', 'm']);
+      assert.deepEqual([r.code, r.stderr], [1, `error: The core cannot call provider "${name}".\n`], name);
+    }
+  });
+
   it('import-openai copies a remote conversation into a bound session', async () => {
     mock.openai.conversations.set('conv_cli', [
       { type: 'message', id: 'msg_u', status: 'completed', role: 'user', content: [{ type: 'input_text', text: 'Hi remote' }] },

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import manifest from '../../package.json';
 import { Message, messageText, NewMessage, NewSession, Part, searchableText } from '../../src/core/model';
+import { KEYED_PROVIDERS, KNOWN_PROVIDERS, isProviderName } from '../../src/core/names';
 
 describe('model', () => {
   it('accepts every part type and rejects unknown ones', () => {
@@ -51,5 +53,11 @@ describe('model', () => {
       createdAtRaw: '2026-01-01T00:00:00.123456', state: 'partial', metadata: {}, revision: 0, usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, raw: { any: 'thing' } },
     };
     assert.deepEqual(Message.parse(m), m);
+  });
+
+  it('knows its providers in one list: package.json offers the same, and only those need a key that are not Replay', () => {
+    assert.deepEqual(manifest.contributes.configuration.properties['langswarmSessions.defaultProvider'].enum, [...KNOWN_PROVIDERS]);
+    assert.deepEqual(KEYED_PROVIDERS, ['openai', 'anthropic', 'gemini']);
+    assert.deepEqual(['openai', 'replay', 'OpenAI', 'gpt', 'constructor', ''].map(isProviderName), [true, true, false, false, false, false]);
   });
 });

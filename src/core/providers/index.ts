@@ -3,7 +3,8 @@
 import { AnthropicProvider, AnthropicOptions } from './anthropic';
 import { GeminiOptions, GeminiProvider } from './gemini';
 import { OpenAIOptions, OpenAIProvider } from './openai';
-import { PROVIDER_LABELS, Provider, ProviderName } from './provider';
+import { KeyedProvider, isProviderName } from '../names';
+import { Provider } from './provider';
 import { ReplayOptions, ReplayProvider } from './replay';
 
 export type ProviderConfig =
@@ -27,11 +28,7 @@ export const PROVIDER_ENV = {
   openai: { keys: ['OPENAI_API_KEY'], baseUrl: 'LANGSWARM_OPENAI_BASE_URL' },
   anthropic: { keys: ['ANTHROPIC_API_KEY'], baseUrl: 'LANGSWARM_ANTHROPIC_BASE_URL' },
   gemini: { keys: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'], baseUrl: 'LANGSWARM_GEMINI_BASE_URL' },
-} as const;
-
-export function isProviderName(name: string): name is ProviderName {
-  return name in PROVIDER_LABELS;
-}
+} as const satisfies Record<KeyedProvider, { keys: readonly string[]; baseUrl: string }>;
 
 /**
  * The configuration for `name` from environment variables. Without a key (or for a provider the core
@@ -50,5 +47,6 @@ export function configFromEnv(name: string, env: Record<string, string | undefin
   return { config: { name, ...common } };
 }
 
-export type { Provider, ProviderName, ProviderReply, ProviderRequest, SendOptions, StreamEvent } from './provider';
+export type { ProviderName } from '../names';
+export type { Provider, ProviderReply, ProviderRequest, SendOptions, StreamEvent } from './provider';
 export { OpenAIProvider } from './openai';

@@ -2,9 +2,8 @@
 // pieces all providers share: provider errors as core errors, and the portable view of a history.
 import { CoreError } from '../errors';
 import type { Message, Part, ProviderState, Session, StopReason, ToolDefinition, Usage } from '../model';
+import type { ProviderName } from '../names';
 import type { Tracer } from '../trace';
-
-export type ProviderName = 'openai' | 'anthropic' | 'gemini' | 'replay';
 
 export const PROVIDER_LABELS: Record<ProviderName, string> = {
   openai: 'OpenAI', anthropic: 'Anthropic', gemini: 'Gemini', replay: 'Replay',
