@@ -6,8 +6,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './migrate/importer';
 import {
-  Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
-  SessionSummary, searchableText,
+  MAX_TAG_LENGTH, MAX_TITLE_LENGTH, Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session,
+  SessionListOptions, SessionStatus, SessionSummary, searchableText,
 } from './model';
 import { parseQuery } from './search';
 import { SearchHit, SessionStore, Stats, StoreOptions } from './store/database';
@@ -183,13 +183,13 @@ export class SessionManager {
   rename(id: string, title: string): Promise<Session> {
     const t = title.toWellFormed().trim();
     if (!t) return Promise.reject(new CoreError('InvalidInput', 'A session title cannot be empty.'));
-    if (t.length > 500) return Promise.reject(new CoreError('InvalidInput', 'A session title can be at most 500 characters.'));
+    if (t.length > MAX_TITLE_LENGTH) return Promise.reject(new CoreError('InvalidInput', `A session title can be at most ${MAX_TITLE_LENGTH} characters.`));
     return this.updateSession('sessions.rename', id, () => ({ title: t }));
   }
 
   setTags(id: string, tags: string[]): Promise<Session> {
     const clean = dedupe(tags.map((t) => t.toWellFormed().trim()).filter(Boolean));
-    if (clean.some((t) => t.length > 100)) return Promise.reject(new CoreError('InvalidInput', 'A tag can be at most 100 characters.'));
+    if (clean.some((t) => t.length > MAX_TAG_LENGTH)) return Promise.reject(new CoreError('InvalidInput', `A tag can be at most ${MAX_TAG_LENGTH} characters.`));
     return this.updateSession('sessions.setTags', id, () => ({ tags: clean }));
   }
 
