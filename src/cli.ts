@@ -9,7 +9,7 @@ import { addDemoSessions } from './core/demo';
 import { CoreError, describeError, invalidInput } from './core/errors';
 import { exportV1, formatReport, hasFailures, migrate } from './core/migrate';
 import { Message, NewMessage, NewSession, SessionStatus, SessionSummary } from './core/model';
-import { OpenAIProvider, Provider, configFromEnv, createProvider } from './core/providers';
+import { OpenAIProvider, Provider, StreamEvent, configFromEnv, createProvider } from './core/providers';
 import { SessionManager } from './core/sessions';
 import { partsText } from './core/text';
 import { parseQuery } from './core/search';
@@ -115,6 +115,16 @@ function providerFor(tracer: Tracer, name: string, options: { recorded?: () => M
 /** The messages of session `id` when it exists (what Replay answers from). */
 function recordedFrom(m: SessionManager, id: string | undefined): () => Message[] | undefined {
   return () => (id && m.find(id) ? m.allMessages(id) : undefined);
+}
+
+/** Something the user should know that did not stop the command. */
+function warn(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+/** A turn's warnings as they happen (the editor shows them as notifications). */
+function warnOfEvent(e: StreamEvent): void {
+  if (e.type === 'warning') warn(e.message);
 }
 
 /** Runs `fn` with a signal that Ctrl-C fires, so an interrupted reply is kept as partial. */
@@ -501,8 +511,8 @@ const commands: Record<string, Command> = {
             provider, signal, stream: streaming,
             ...(str(v['model']) ? { model: str(v['model'])! } : {}),
             onEvent: (e) => {
-              if (e.type === 'warning') process.stderr.write(`warning: ${e.message}\n`);
-              else if (streaming && e.type === 'text_delta') process.stdout.write(e.text);
+              warnOfEvent(e);
+              if (streaming && e.type === 'text_delta') process.stdout.write(e.text);
             },
           }));
           out.line(streaming ? '' : partsText(result.reply.parts, 'text'));
@@ -526,7 +536,7 @@ const commands: Record<string, Command> = {
           const provider = providerFor(m.tracer, providerName, { recorded: recordedFrom(m, source.id) });
           const result = await withInterrupt((signal) => replay(m, source.id, {
             provider, model, signal,
-            onEvent: (e) => { if (e.type === 'warning') process.stderr.write(`warning: ${e.message}\n`); },
+            onEvent: warnOfEvent,
           }));
           if (v['json']) return out.json({ sessionId: result.session.id, turns: result.turns });
           out.line(result.session.id);
@@ -610,14 +620,14 @@ async function addJsonl(m: SessionManager, id: string, out: Output): Exit {
   for await (const line of utf8Lines(process.stdin)) {
     lineNo += 1;
     if (!line.text.trim()) continue;
-    if (line.invalidUtf8) process.stderr.write(`warning: line ${lineNo}: not valid UTF-8; the bad bytes were kept as U+FFFD.\n`);
+    if (line.invalidUtf8) warn(`line ${lineNo}: not valid UTF-8; the bad bytes were kept as U+FFFD.`);
     try {
       let parsed: ReturnType<typeof parseJsonLine>;
       try { parsed = parseJsonLine(line.text); } catch (e) { throw new CoreError('InvalidInput', `not JSON (${describeError(e)})`); }
       const input = parsed.value;
       if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new CoreError('InvalidInput', 'not a JSON object; give {"role":…,"content":…}.');
       if (!('content' in input) && !('parts' in input)) throw new CoreError('InvalidInput', 'no "content" (or "parts"); the line was skipped.');
-      if (parsed.loneSurrogates) process.stderr.write(`warning: line ${lineNo}: a lone surrogate (a \\ud800-\\udfff escape without its pair) was kept as U+FFFD.\n`);
+      if (parsed.loneSurrogates) warn(`line ${lineNo}: a lone surrogate (a \\ud800-\\udfff escape without its pair) was kept as U+FFFD.`);
       out.line((await m.addMessage(id, input as NewMessage)).id);
     } catch (e) {
       if (!(e instanceof CoreError) || !e.isUserError) throw e;
@@ -751,7 +761,7 @@ export async function main(argv: string[]): Promise<number> {
       // The CLI's event loop only runs our writes, so it may keep the lock between them.
       manager = await SessionManager.open(dbPath, { tracer, lingerLock: true });
       // The tracer has printed them already when its level shows warnings.
-      if (!isAtLeast('warn', level)) for (const w of manager.warnings) process.stderr.write(`warning: ${w}\n`);
+      if (!isAtLeast('warn', level)) for (const w of manager.warnings) warn(w);
       code = (await work.run(manager, new Output())) ?? 0;
     }
   } catch (e) {

@@ -8,7 +8,7 @@ import { CoreError, describeError } from './errors';
 import { Message, NewMessage, Part, Session, StopReason, ToolDefinition, Usage, messageText } from './model';
 import { ProviderConfig, createProvider } from './providers';
 import { OpenAIProvider, conversationBinding } from './providers/openai';
-import { PROVIDER_LABELS, Provider, StreamEvent, describeDropped, portableHistory } from './providers/provider';
+import { PROVIDER_LABELS, Provider, StreamEvent, collectWarnings, describeDropped, portableHistory } from './providers/provider';
 import { isUserTurn } from './providers/replay';
 import type { SessionApi } from './sessions';
 import { z } from 'zod';
@@ -39,12 +39,8 @@ export interface TurnResult {
 export async function send(manager: SessionApi, sessionId: string, content: string | Part[] | undefined, options: TurnOptions): Promise<TurnResult> {
   const { provider } = options;
   let session = await manager.get(sessionId);
-  const warnings: string[] = [];
-  const warn = (message: string) => {
-    warnings.push(message);
-    manager.tracer.warn(message, { sessionId });
-    options.onEvent?.({ type: 'warning', message });
-  };
+  const warn = collectWarnings(options, manager.tracer, { sessionId });
+  const warnings = warn.list;
   // Sending continues the conversation: a paused, completed, archived or failed session is active again.
   if (session.status !== 'active') session = await manager.resume(sessionId);
   // Replay stands in when there is no key; it does not make the session a replay session.
@@ -52,7 +48,7 @@ export async function send(manager: SessionApi, sessionId: string, content: stri
   if (switching) {
     if (session.provider !== provider.name) {
       const note = describeDropped(portableHistory(await manager.allMessages(sessionId), provider.name).dropped, provider.name);
-      if (note) warn(note);
+      if (note) warn.add(note);
     }
     session = await manager.configure(sessionId, { provider: provider.name, model: options.model ?? session.model });
   }

@@ -334,14 +334,14 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-/** Collects a turn's warnings, reporting each at once as an event and in the trace. */
-export function warnings(options: SendOptions, tracer?: Tracer): { list: string[]; add(message: string): void } {
+/** Collects a turn's warnings, reporting each at once as an event and in the trace (with `fields`). */
+export function collectWarnings(options: SendOptions, tracer?: Tracer, fields?: Record<string, unknown>): { list: string[]; add(message: string): void } {
   const list: string[] = [];
   return {
     list,
     add(message) {
       list.push(message);
-      tracer?.warn(message);
+      tracer?.warn(message, fields);
       options.onEvent?.({ type: 'warning', message });
     },
   };
