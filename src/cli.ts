@@ -7,7 +7,7 @@ import { dumpState } from './core/dump';
 import { importOpenAIConversation, replay, send, testConnection } from './core/conversation';
 import { addDemoSessions } from './core/demo';
 import { CoreError, describeError, invalidInput } from './core/errors';
-import { exportV1, formatReport, hasFailures, migrate } from './core/migrate';
+import { exportV1, formatReport, hasFailures, migrate } from './core/langswarm';
 import { Message, NewMessage, NewSession, SessionStatus, SessionSummary } from './core/model';
 import { OpenAIProvider, Provider, StreamEvent, configFromEnv, createProvider } from './core/providers';
 import { SessionManager } from './core/sessions';

@@ -4,7 +4,7 @@
 // it through the same operations (SessionApi), as promises.
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
-import { MigrateOptions, MigrateReport, migrate } from './migrate/importer';
+import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
 import {
   MAX_TAG_LENGTH, MAX_TITLE_LENGTH, Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session,
   SessionListOptions, SessionStatus, SessionSummary, searchableText,
@@ -104,7 +104,7 @@ export class SessionManager {
     return this.store.durable.checkpoint();
   }
 
-  /** Imports LangSwarm V1/V2 files and folders (migrate/importer.ts); problems are in the report. */
+  /** Imports LangSwarm V1/V2 files and folders (langswarm/importer.ts); problems are in the report. */
   migrate(sources: readonly string[], options: MigrateOptions = {}): Promise<MigrateReport> {
     return migrate(this, sources, options);
   }

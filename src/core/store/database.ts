@@ -239,7 +239,7 @@ export interface ImportedSession {
   /** SessionOrigin.format and originalId. */
   format: string;
   originalId: string;
-  /** SessionOrigin.import: what the importer recorded (see src/core/migrate/importer.ts). */
+  /** SessionOrigin.import: what the importer recorded (see src/core/langswarm/importer.ts). */
   import: Record<string, unknown> | undefined;
 }
 
