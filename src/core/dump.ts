@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Message, MessageRevision, Session } from './model';
 import { type RedactionPattern, Redactor } from './redact';
 import type { SessionApi } from './sessions';
-import { Stats } from './store/database';
+import { Stats } from './store/session-store';
 import { SCHEMA_VERSION } from './store/schema';
 import type { TraceEvent } from './trace';
 

@@ -10,7 +10,7 @@ import {
   SessionListOptions, SessionStatus, SessionSummary, searchableText,
 } from './model';
 import { parseQuery } from './search';
-import { SearchHit, SessionStore, Stats, StoreOptions } from './store/database';
+import { SearchHit, SessionStore, Stats, StoreOptions } from './store/session-store';
 import type { Tx } from './store/durable';
 import type { Change } from './store/journal';
 import { Tracer } from './trace';

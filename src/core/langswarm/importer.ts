@@ -20,7 +20,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CoreError, ErrorCode, describeError, invalidInput } from '../errors';
 import { MAX_TITLE_LENGTH, Session } from '../model';
 import type { SessionManager } from '../sessions';
-import type { ImportedSession, SessionStore } from '../store/database';
+import type { ImportedSession, SessionStore } from '../store/session-store';
 import type { Tx } from '../store/durable';
 import { expandSources, openSource, sourceBytes } from './files';
 import { MappedMessage, OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';

@@ -2,7 +2,7 @@
 // (status, provider, tag, activity dates), role filters, and the session list. Every result opens its message.
 import type { Role, SessionSummary } from '../../core/model';
 import { ROLES, SESSION_STATUSES } from '../../core/names';
-import type { SearchHit } from '../../core/store/database';
+import type { SearchHit } from '../../core/store/session-store';
 import { IpcRequest, SESSION_PAGE_MAX } from '../../protocol';
 import { clear, formatDate, formatNumber, formatTime, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
