@@ -11,7 +11,7 @@ import {
 } from './model';
 import { parseQuery } from './search';
 import { SearchHit, SessionStore, Stats, StoreOptions } from './store/session-store';
-import type { Tx } from './store/durable';
+import type { Tx } from './store/connection';
 import type { Change } from './store/journal';
 import { Tracer } from './trace';
 

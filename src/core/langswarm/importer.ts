@@ -21,7 +21,7 @@ import { CoreError, ErrorCode, describeError, invalidInput } from '../errors';
 import { MAX_TITLE_LENGTH, Session } from '../model';
 import type { SessionManager } from '../sessions';
 import type { ImportedSession, SessionStore } from '../store/session-store';
-import type { Tx } from '../store/durable';
+import type { Tx } from '../store/connection';
 import { expandSources, openSource, sourceBytes } from './files';
 import { MappedMessage, OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
 import { parseSourceTime } from './time';

@@ -2,7 +2,7 @@
 // recognised as ours, and the catalogue of statements a write may run (the journal names these).
 import type { Database } from 'sql.js';
 import { CoreError } from '../errors';
-import type { Tx } from './durable';
+import type { Tx } from './connection';
 
 export const FORMAT_NAME = 'langswarm-sessions';
 export const SCHEMA_VERSION = 1;

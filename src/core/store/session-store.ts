@@ -5,7 +5,9 @@
 import { CoreError } from '../errors';
 import { Message, MessageOutline, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary } from '../model';
 import { makeSnippet, ParsedQuery, SNIPPET_TEXT_CHARS } from '../search';
-import { BulkOptions, BulkRun, DurableDatabase, DurableOptions, Tx } from './durable';
+import { BulkOptions, BulkRun, Tx } from './connection';
+import { DurableDatabase } from './durable';
+import type { DurableOptions } from './durable-config';
 import type { Change } from './journal';
 import { MessageBody, Row, SUMMARY_COLUMNS, json, messageRow, parse, partsColumn, toMessage, toSession, toSummary } from './rows';
 import { SCHEMA_VERSION, SessionFieldColumn, W, WRITES, inspectSchema, upgradeSchema } from './schema';
