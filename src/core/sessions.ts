@@ -2,6 +2,9 @@
 // Reads are synchronous (the database is in memory); writes resolve once durable on disk.
 // The CLI runs it in-process; the extension runs it in a worker thread (src/core/worker) and reaches
 // it through the same operations (SessionApi), as promises.
+// Over 450 lines on purpose: it is one class because each of its methods is an operation the worker
+// serves by name (SessionMethod), and all of them keep the same rules (writable statuses, message
+// size, status transitions, change events); most are a few lines. The SQL is in store/.
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';

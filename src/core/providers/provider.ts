@@ -1,5 +1,6 @@
-// The one interface every provider implements, the normalized stream events (spec §6.5), and the
-// pieces all providers share: provider errors as core errors, and the portable view of a history.
+// The one interface every provider implements, the normalized stream events (docs/PROVIDERS_NOTES.md,
+// "The interface"), and the pieces all providers share: provider errors as core errors, and the
+// portable view of a history.
 import { CoreError } from '../errors';
 import type { Message, Part, ProviderState, Session, StopReason, ToolDefinition, Usage } from '../model';
 import type { ProviderName } from '../names';
@@ -272,7 +273,7 @@ export interface HistoryEntry {
 }
 
 /**
- * The history as `target` may receive it (spec §6.4): opaque data another provider made (reasoning
+ * The history as `target` may receive it (docs/PROVIDERS_NOTES.md, "Mapping decisions per provider"): opaque data another provider made (reasoning
  * payloads, provider items, provider ids) is left out; a cut or failed reply keeps only the text the
  * user saw; a message left empty is skipped. The local history itself is never changed.
  */

@@ -86,8 +86,8 @@ const setSessionColumn = (column: SessionFieldColumn) => `UPDATE sessions SET ${
 
 /**
  * Every statement a write runs, by name: the journal records these names with their parameters and
- * replays nothing else (DESIGN.md §2). Names are part of the file format: never rename or change a
- * shipped entry; add a new one.
+ * replays nothing else (see journal.ts). Names are part of the file format: never rename or change
+ * a shipped entry; add a new one.
  */
 export const WRITES = {
   insertSession: `INSERT INTO sessions (id, title, user_id, provider, model, status, system_prompt, tags, metadata, provider_state,
@@ -124,7 +124,7 @@ export const WRITES = {
   uncountMessage: `UPDATE sessions SET message_count = message_count - 1, total_tokens = total_tokens - ?, updated_at = ? WHERE id = ?`,
   indexMessagesAfter: `INSERT INTO message_fts(docid, search_text) SELECT pk, search_text FROM messages WHERE pk > ?`,
   setSchemaVersion: `INSERT OR REPLACE INTO store_meta(key, value) VALUES ('schema_version', ?)`,
-  // Schema upgrades run as journaled writes too (named "migration.…" since the first release: the names are file format).
+  // Schema upgrades run as journaled writes too; "migration.…" since the first release (file format).
   ...Object.fromEntries(Object.entries(SCHEMA_UPGRADES).flatMap(([v, list]) => list.map((sql, i) => [`migration.${v}.${i}`, sql]))),
 } as const satisfies Record<string, string>;
 export const W = WRITES as Record<keyof typeof WRITES | `setSession.${SessionFieldColumn}`, string>;
