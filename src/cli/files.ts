@@ -63,7 +63,7 @@ export function outTarget(file: string): { target: string; mode?: number } {
 export function writeOutFile(file: string, text: string, fsys: FileSystem = realFs): void {
   const { target, mode } = outTarget(file);
   try {
-    writeFileAtomic(fsys, target, [Buffer.from(text)], mode === undefined ? {} : { mode });
+    writeFileAtomic(fsys, target, [Buffer.from(text)], { mode });
   } catch (e) {
     throw fileError(`write ${file}`, e);
   }

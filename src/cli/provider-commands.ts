@@ -23,8 +23,7 @@ function providerFor(tracer: Tracer, name: string, options: { recorded?: () => M
   const { config, note } = configFromEnv(name, process.env);
   if (note) process.stderr.write(`note: ${note}\n`);
   if (config.name === 'replay') {
-    const recorded = options.recorded?.();
-    return createProvider({ name: 'replay', ...(recorded ? { recorded } : {}) });
+    return createProvider({ name: 'replay', recorded: options.recorded?.() });
   }
   return createProvider({ ...config, tracer, ...(options.stateless && config.name === 'openai' ? { stateless: true } : {}) });
 }
@@ -58,7 +57,7 @@ export const providerCommands = {
           const provider = providerFor(m.tracer, str(v['provider']) ?? session.provider, { recorded: recordedFrom(m, session.parent?.sessionId), stateless: v['stateless'] === true });
           const result = await withInterrupt((signal) => send(m, session.id, str(v['content']), {
             provider, signal, stream: streaming,
-            ...(str(v['model']) ? { model: str(v['model'])! } : {}),
+            model: str(v['model']) || undefined, // an empty --model keeps the session's
             onEvent: (e) => {
               warnOfEvent(e);
               if (streaming && e.type === 'text_delta') process.stdout.write(e.text);
@@ -131,7 +130,7 @@ export const providerCommands = {
         async run(m, out) {
           const provider = providerFor(m.tracer, 'openai');
           if (!(provider instanceof OpenAIProvider)) throw new CoreError('Internal', 'expected the OpenAI provider');
-          out.line((await importOpenAIConversation(m, provider, conversation, { model, ...(title ? { title } : {}) })).id);
+          out.line((await importOpenAIConversation(m, provider, conversation, { model, title: title || undefined })).id);
         },
       };
     },

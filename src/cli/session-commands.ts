@@ -34,10 +34,10 @@ export const sessionCommands = {
       const input: NewSession = {
         provider: need(v['provider'], '--provider'),
         model: need(v['model'], '--model'),
-        ...(str(v['title']) !== undefined ? { title: str(v['title']) } : {}),
-        ...(str(v['user']) !== undefined ? { userId: str(v['user']) } : {}),
-        ...(str(v['system']) !== undefined ? { systemPrompt: str(v['system']) } : {}),
-        ...(Array.isArray(v['tag']) ? { tags: v['tag'].map(String) } : {}),
+        title: str(v['title']),
+        userId: str(v['user']),
+        systemPrompt: str(v['system']),
+        tags: Array.isArray(v['tag']) ? v['tag'].map(String) : undefined,
       };
       const parsed = NewSession.safeParse(input);
       if (!parsed.success) throw invalidInput('session', parsed.error);
@@ -64,11 +64,12 @@ export const sessionCommands = {
     options: { status: { type: 'string' }, provider: { type: 'string' }, tag: { type: 'string' }, user: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
     parse(_p, v) {
       const query = {
-        ...(str(v['status']) ? { status: status(str(v['status'])!) } : {}),
-        ...(str(v['provider']) ? { provider: str(v['provider']) } : {}),
-        ...(str(v['tag']) ? { tag: str(v['tag']) } : {}),
-        ...(str(v['user']) !== undefined ? { userId: str(v['user']) } : {}),
-        ...(str(v['text']) ? { text: str(v['text']) } : {}),
+        // An empty --status, --provider, --tag or --text filters nothing; an empty --user finds sessions without one.
+        status: str(v['status']) ? status(str(v['status'])!) : undefined,
+        provider: str(v['provider']) || undefined,
+        tag: str(v['tag']) || undefined,
+        userId: str(v['user']),
+        text: str(v['text']) || undefined,
         limit: count(v['limit'], '--limit', 100_000),
       };
       return {
@@ -110,7 +111,7 @@ export const sessionCommands = {
       const query = positionals.join(' ');
       if (!query.trim()) throw new CoreError('InvalidInput', 'Missing QUERY.');
       checkSearchable(query);
-      const options = { limit: count(v['limit'], '--limit', 50), ...(str(v['session']) ? { sessionId: str(v['session']) } : {}) };
+      const options = { limit: count(v['limit'], '--limit', 50), sessionId: str(v['session']) || undefined };
       return {
         database: 'read',
         async run(m, out) {
@@ -181,7 +182,7 @@ export const sessionCommands = {
       const id = need(sessionId, 'SESSION');
       const at = need(v['at'], '--at MESSAGE');
       const title = str(v['title']);
-      return { database: 'write', run: async (m, out) => out.line((await m.fork(id, at, title ? { title } : {})).id) };
+      return { database: 'write', run: async (m, out) => out.line((await m.fork(id, at, { title })).id) };
     },
   },
   dump: {

@@ -164,7 +164,7 @@ export class SessionManager {
     // Text that cannot be searched (only exclusions…) still filters titles, ids and models.
     const query = q.text ? parseQuery(q.text, { prefix: true }) : undefined;
     const textMatch = query && 'match' in query ? query.match : undefined;
-    return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, ...(textMatch ? { textMatch } : {}) }));
+    return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, textMatch }));
   }
 
   providers(): string[] {
@@ -242,8 +242,8 @@ export class SessionManager {
       }
       return {
         status,
-        ...(status === 'archived' && s.status !== 'archived' ? { statusBeforeArchive: s.status } : {}),
-        ...(metadataPatch ? { metadata: { ...s.metadata, ...metadataPatch } } : {}),
+        statusBeforeArchive: status === 'archived' && s.status !== 'archived' ? s.status : undefined,
+        metadata: metadataPatch ? { ...s.metadata, ...metadataPatch } : undefined,
       };
     });
   }
@@ -298,7 +298,7 @@ export class SessionManager {
       const copies: string[] = [];
       let afterSeq: number | undefined;
       for (;;) {
-        const page = this.store.listMessages(sessionId, { ...(afterSeq === undefined ? {} : { afterSeq }), limit: 500 });
+        const page = this.store.listMessages(sessionId, { afterSeq, limit: 500 });
         for (const m of page) {
           if (m.seq > at.seq) break;
           const copy: Message = { ...m, id: uuidv7(), sessionId: fork.id };
@@ -455,7 +455,7 @@ export class SessionManager {
     const page = {
       limit: Math.min(Math.max(options.limit ?? 50, 1), 1000),
       offset: Math.max(options.offset ?? 0, 0),
-      ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
+      sessionId: options.sessionId,
     };
     return this.tracer.span('sessions.search', options.sessionId, () => this.store.search(parsed, page));
   }
