@@ -16,7 +16,8 @@
 //
 // This file ties the pieces together and keeps the state they share (which change the memory holds,
 // which snapshot it started from): connection.ts is the in-memory database, snapshot.ts reads and
-// checks snapshots, journal-file.ts reads and appends the journal, checkpoint.ts writes snapshots.
+// checks snapshots, journal-file.ts reads and appends the journal, checkpoint.ts writes snapshots,
+// write-turns.ts gives writers their turns; durable-config.ts has what a database is opened with.
 import type { Database, SqlJsStatic } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Tracer } from '../trace';
@@ -58,9 +59,8 @@ export class DurableDatabase {
   private journalStopped = false;
   /** Things the user should be told about (recovered from backup, journal damage…). */
   readonly warnings: string[] = [];
-
-  private readonly tracer: Tracer;
   readonly readOnly: boolean;
+  private readonly tracer: Tracer;
   private readonly checkpointBytes: number;
 
   private constructor(SQL: SqlJsStatic, readonly path: string, private readonly hooks: DurableHooks, options: DurableOptions) {
