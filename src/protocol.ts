@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import type { Message, MessageRevision, Role, Session, SessionSummary } from './core/model';
 import { MESSAGE_STATES, SESSION_STATUSES } from './core/names';
-import type { SearchHit } from './core/store/database';
+import type { SearchHit } from './core/store/session-store';
 
 /** A search hit as the webview receives it (the webview never imports the store). */
 export type { SearchHit };

@@ -8,7 +8,7 @@ import { CoreError, describeError } from './errors';
 import { Message, NewMessage, Part, Session, StopReason, ToolDefinition, Usage, messageText } from './model';
 import { ProviderConfig, createProvider } from './providers';
 import { OpenAIProvider, conversationBinding } from './providers/openai';
-import { PROVIDER_LABELS, Provider, StreamEvent, describeDropped, portableHistory } from './providers/provider';
+import { PROVIDER_LABELS, Provider, StreamEvent, collectWarnings, describeDropped, portableHistory } from './providers/provider';
 import { isUserTurn } from './providers/replay';
 import type { SessionApi } from './sessions';
 import { z } from 'zod';
@@ -39,12 +39,8 @@ export interface TurnResult {
 export async function send(manager: SessionApi, sessionId: string, content: string | Part[] | undefined, options: TurnOptions): Promise<TurnResult> {
   const { provider } = options;
   let session = await manager.get(sessionId);
-  const warnings: string[] = [];
-  const warn = (message: string) => {
-    warnings.push(message);
-    manager.tracer.warn(message, { sessionId });
-    options.onEvent?.({ type: 'warning', message });
-  };
+  const warn = collectWarnings(options, manager.tracer, { sessionId });
+  const warnings = warn.list;
   // Sending continues the conversation: a paused, completed, archived or failed session is active again.
   if (session.status !== 'active') session = await manager.resume(sessionId);
   // Replay stands in when there is no key; it does not make the session a replay session.
@@ -52,7 +48,7 @@ export async function send(manager: SessionApi, sessionId: string, content: stri
   if (switching) {
     if (session.provider !== provider.name) {
       const note = describeDropped(portableHistory(await manager.allMessages(sessionId), provider.name).dropped, provider.name);
-      if (note) warn(note);
+      if (note) warn.add(note);
     }
     session = await manager.configure(sessionId, { provider: provider.name, model: options.model ?? session.model });
   }
@@ -69,12 +65,10 @@ export async function send(manager: SessionApi, sessionId: string, content: stri
   manager.tracer.info('provider request', { sessionId, provider: provider.name, model, messages: history.length, stream: options.stream !== false });
   try {
     const reply = await manager.tracer.span(`provider.${provider.name}.send`, sessionId, () => provider.send({
-      session, messages: history, replyMessageId: draft.id,
-      ...(tools.length ? { tools } : {}),
-      ...(options.stream === false ? { stream: false } : {}),
-      ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
+      // No tools is an empty list, and 0 output tokens is the provider's default.
+      session, messages: history, replyMessageId: draft.id, tools, stream: options.stream, maxOutputTokens: options.maxOutputTokens || undefined,
     }, {
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
       onEvent: (e) => {
         if (manager.tracer.enabled('trace')) manager.tracer.trace('provider event', { sessionId, type: e.type });
         draft.apply(e);
@@ -92,7 +86,7 @@ export async function send(manager: SessionApi, sessionId: string, content: stri
     if (reply.providerState && Object.keys(reply.providerState).length) {
       session = await manager.configure(sessionId, { providerState: { ...(await manager.get(sessionId)).providerState, ...reply.providerState } });
     }
-    return { session, ...(user ? { user } : {}), reply: stored, warnings };
+    return { session, user, reply: stored, warnings };
   } catch (e) {
     const error = e instanceof CoreError ? e : new CoreError('Internal', `The ${PROVIDER_LABELS[provider.name]} turn failed: ${describeError(e)}`, { provider: provider.name }, { cause: e });
     const kept = await draft.fail(error, warnings).catch((storeError: unknown) => {
@@ -248,7 +242,7 @@ export async function replay(manager: SessionApi, sessionId: string, options: Tu
   if (!turns.length) throw new CoreError('InvalidInput', `Session "${source.title}" has no user messages to replay.`, { sessionId });
   const target = `${options.provider.name === 'replay' ? source.provider : options.provider.name}/${options.model}`;
   let session = await manager.fork(sessionId, turns[0]!.user.id, { title: `${source.title} (replay on ${target})` });
-  session = await manager.configure(session.id, { model: options.model, ...(options.provider.name === 'replay' ? {} : { provider: options.provider.name }) });
+  session = await manager.configure(session.id, { model: options.model, provider: options.provider.name === 'replay' ? undefined : options.provider.name });
   const compared: ReplayTurn[] = [];
   try {
     for (const [i, turn] of turns.entries()) {
@@ -271,8 +265,7 @@ export async function replay(manager: SessionApi, sessionId: string, options: Tu
       const original = [...turn.rest].reverse().find((m) => m.role === 'assistant' && messageText(m.parts));
       compared.push({
         user: messageText(turn.user.parts), original: original ? messageText(original.parts) : '', replayed: reply ? messageText(reply.parts) : '',
-        ...(original?.stopReason ? { originalStop: original.stopReason } : {}), ...(reply?.stopReason ? { replayedStop: reply.stopReason } : {}),
-        ...(original?.usage ? { originalUsage: original.usage } : {}), ...(reply?.usage ? { replayedUsage: reply.usage } : {}),
+        originalStop: original?.stopReason, replayedStop: reply?.stopReason, originalUsage: original?.usage, replayedUsage: reply?.usage,
       });
     }
   } catch (e) {
@@ -319,7 +312,7 @@ export async function testConnection(providerOrConfig: Provider | ProviderConfig
   const start = performance.now();
   const latency = () => Math.round(performance.now() - start);
   try {
-    const reply = await provider.send({ session, messages: [message], stream: false, maxOutputTokens: 16 }, signal ? { signal } : {});
+    const reply = await provider.send({ session, messages: [message], stream: false, maxOutputTokens: 16 }, { signal });
     return { ok: true, provider: provider.name, model: reply.model, latencyMs: latency(), reply: messageText(reply.parts) };
   } catch (e) {
     const error = e instanceof CoreError ? e : undefined;

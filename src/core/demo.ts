@@ -83,7 +83,7 @@ export async function addDemoSessions(manager: SessionApi, options: { longSessio
   for (const demo of DEMO) {
     const s = await manager.create({
       title: demo.title, provider: demo.provider, model: demo.model, tags: demo.tags,
-      ...(demo.systemPrompt ? { systemPrompt: demo.systemPrompt } : {}),
+      systemPrompt: demo.systemPrompt,
     });
     await manager.addMessages(s.id, demo.messages);
     if (demo.status !== 'active') await manager.setStatus(s.id, demo.status);

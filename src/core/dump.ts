@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import type { Message, MessageRevision, Session } from './model';
 import { type RedactionPattern, Redactor } from './redact';
 import type { SessionApi } from './sessions';
-import { SCHEMA_VERSION, Stats } from './store/database';
+import { Stats } from './store/session-store';
+import { SCHEMA_VERSION } from './store/schema';
 import type { TraceEvent } from './trace';
 
 export const DUMP_FORMAT_VERSION = 1;

@@ -1,4 +1,4 @@
-// Errors are values with a code and a sentence a user can act on (DESIGN.md §1).
+// Errors are values with a code and a sentence a user can act on.
 import type { ZodError } from 'zod';
 
 export type ErrorCode =

@@ -26,8 +26,9 @@ export const StopReason = z.enum([
 ]);
 export type StopReason = z.infer<typeof StopReason>;
 
+export const MAX_PROVIDER_NAME_LENGTH = 100;
 /** The provider a session names: any name (imported data), not only the KNOWN_PROVIDERS the core can call. */
-export const AnyProviderName = z.string().trim().min(1).max(100);
+export const AnyProviderName = z.string().trim().min(1).max(MAX_PROVIDER_NAME_LENGTH);
 
 const mediaSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('base64'), data: z.string() }),

@@ -2,16 +2,19 @@
 // Reads are synchronous (the database is in memory); writes resolve once durable on disk.
 // The CLI runs it in-process; the extension runs it in a worker thread (src/core/worker) and reaches
 // it through the same operations (SessionApi), as promises.
+// Over 450 lines on purpose: it is one class because each of its methods is an operation the worker
+// serves by name (SessionMethod), and all of them keep the same rules (writable statuses, message
+// size, status transitions, change events); most are a few lines. The SQL is in store/.
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
-import { MigrateOptions, MigrateReport, migrate } from './migrate/importer';
+import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
 import {
-  Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session, SessionListOptions, SessionStatus,
-  SessionSummary, searchableText,
+  MAX_TAG_LENGTH, MAX_TITLE_LENGTH, Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session,
+  SessionListOptions, SessionStatus, SessionSummary, searchableText,
 } from './model';
 import { parseQuery } from './search';
-import { SearchHit, SessionStore, Stats, StoreOptions } from './store/database';
-import type { Tx } from './store/durable';
+import { SearchHit, SessionStore, Stats, StoreOptions } from './store/session-store';
+import type { Tx } from './store/connection';
 import type { Change } from './store/journal';
 import { Tracer } from './trace';
 
@@ -104,7 +107,7 @@ export class SessionManager {
     return this.store.durable.checkpoint();
   }
 
-  /** Imports LangSwarm V1/V2 files and folders (migrate/importer.ts); problems are in the report. */
+  /** Imports LangSwarm V1/V2 files and folders (langswarm/importer.ts); problems are in the report. */
   migrate(sources: readonly string[], options: MigrateOptions = {}): Promise<MigrateReport> {
     return migrate(this, sources, options);
   }
@@ -161,7 +164,7 @@ export class SessionManager {
     // Text that cannot be searched (only exclusions…) still filters titles, ids and models.
     const query = q.text ? parseQuery(q.text, { prefix: true }) : undefined;
     const textMatch = query && 'match' in query ? query.match : undefined;
-    return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, ...(textMatch ? { textMatch } : {}) }));
+    return this.tracer.span('sessions.list', undefined, () => this.store.listSessions({ ...q, textMatch }));
   }
 
   providers(): string[] {
@@ -183,13 +186,13 @@ export class SessionManager {
   rename(id: string, title: string): Promise<Session> {
     const t = title.toWellFormed().trim();
     if (!t) return Promise.reject(new CoreError('InvalidInput', 'A session title cannot be empty.'));
-    if (t.length > 500) return Promise.reject(new CoreError('InvalidInput', 'A session title can be at most 500 characters.'));
+    if (t.length > MAX_TITLE_LENGTH) return Promise.reject(new CoreError('InvalidInput', `A session title can be at most ${MAX_TITLE_LENGTH} characters.`));
     return this.updateSession('sessions.rename', id, () => ({ title: t }));
   }
 
   setTags(id: string, tags: string[]): Promise<Session> {
     const clean = dedupe(tags.map((t) => t.toWellFormed().trim()).filter(Boolean));
-    if (clean.some((t) => t.length > 100)) return Promise.reject(new CoreError('InvalidInput', 'A tag can be at most 100 characters.'));
+    if (clean.some((t) => t.length > MAX_TAG_LENGTH)) return Promise.reject(new CoreError('InvalidInput', `A tag can be at most ${MAX_TAG_LENGTH} characters.`));
     return this.updateSession('sessions.setTags', id, () => ({ tags: clean }));
   }
 
@@ -239,8 +242,8 @@ export class SessionManager {
       }
       return {
         status,
-        ...(status === 'archived' && s.status !== 'archived' ? { statusBeforeArchive: s.status } : {}),
-        ...(metadataPatch ? { metadata: { ...s.metadata, ...metadataPatch } } : {}),
+        statusBeforeArchive: status === 'archived' && s.status !== 'archived' ? s.status : undefined,
+        metadata: metadataPatch ? { ...s.metadata, ...metadataPatch } : undefined,
       };
     });
   }
@@ -295,7 +298,7 @@ export class SessionManager {
       const copies: string[] = [];
       let afterSeq: number | undefined;
       for (;;) {
-        const page = this.store.listMessages(sessionId, { ...(afterSeq === undefined ? {} : { afterSeq }), limit: 500 });
+        const page = this.store.listMessages(sessionId, { afterSeq, limit: 500 });
         for (const m of page) {
           if (m.seq > at.seq) break;
           const copy: Message = { ...m, id: uuidv7(), sessionId: fork.id };
@@ -452,7 +455,7 @@ export class SessionManager {
     const page = {
       limit: Math.min(Math.max(options.limit ?? 50, 1), 1000),
       offset: Math.max(options.offset ?? 0, 0),
-      ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
+      sessionId: options.sessionId,
     };
     return this.tracer.span('sessions.search', options.sessionId, () => this.store.search(parsed, page));
   }

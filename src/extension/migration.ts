@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MigrateReport, Outcome, SessionResult, exportV1, formatReport } from '../core/migrate';
+import { MigrateReport, Outcome, SessionResult, exportV1, formatReport } from '../core/langswarm';
 import type { SessionApi } from '../core/sessions';
 import { MIGRATION_CHECKED, MIGRATION_OFFERED } from './keys';
 import { quickPick } from './picks';

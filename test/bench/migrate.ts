@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { migrate } from '../../src/core/migrate';
+import { migrate } from '../../src/core/langswarm';
 import type { Database, SqlValue, Statement } from 'sql.js';
 import { SessionManager } from '../../src/core/sessions';
 import { statementRunner } from '../../src/core/store/fast-run';

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dumpPythonJson } from '../../src/core/migrate/pyjson';
+import { dumpPythonJson } from '../../src/core/langswarm/pyjson';
 import type { Session } from '../../src/core/model';
 import type { SessionManager } from '../../src/core/sessions';
 import { loadSqlJs } from '../../src/core/store/sqljs';

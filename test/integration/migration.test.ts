@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { MigrateReport } from '../../src/core/migrate';
+import type { MigrateReport } from '../../src/core/langswarm';
 import type { Main } from '../../src/extension/main';
 import { extension, freshDatabase, rootLabels, run } from './helpers';
 

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeOutFile } from '../../src/cli';
+import { writeOutFile } from '../../src/cli/files';
 import { SessionManager } from '../../src/core/sessions';
 import { FileSystem, realFs } from '../../src/core/store/files';
 import { CLI, RESTRICTED_USER, cli, cliSlowReader } from '../helpers/cli';

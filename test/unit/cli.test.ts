@@ -81,6 +81,15 @@ describe('CLI', function () {
     assert.match(text, new RegExp(`${b}\\s+paused\\s+gemini/g`));
   });
 
+  it('takes an empty filter as no filter, and an empty --user as sessions without a user', () => {
+    const a = ok('create', '--provider', 'openai', '--model', 'm', '--user', 'ann').trim();
+    const b = ok('create', '--provider', 'gemini', '--model', 'g').trim();
+    const ids = (...args: string[]) => (JSON.parse(ok('list', ...args, '--json')) as { sessions: Array<{ id: string }> }).sessions.map((s) => s.id).sort();
+    assert.deepEqual(ids('--status', '', '--provider', '', '--tag', '', '--text', ''), [a, b].sort());
+    assert.deepEqual(ids('--user', ''), [b]);
+    assert.deepEqual(ids('--user', 'ann'), [a]);
+  });
+
   it('searches, forks, deletes and reports stats', () => {
     const id = ok('create', '--provider', 'openai', '--model', 'm').trim();
     const m1 = ok('add', id, '--role', 'user', '--content', 'tell me about the aurora borealis').trim();

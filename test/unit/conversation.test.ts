@@ -30,6 +30,28 @@ describe('conversation runner', function () {
   this.timeout(20_000);
   const { mock, manager, dbPath } = useMock();
 
+  it('reports each warning of a turn once, as an event and in the session trace, and keeps them all with the reply', async () => {
+    const s = await manager().create({ provider: 'openai', model: 'stub' });
+    await manager().addMessages(s.id, [
+      { role: 'user', content: 'Q1' },
+      { role: 'assistant', parts: [{ type: 'reasoning', text: 'hmm', opaque: { provider: 'openai', encryptedContent: 'e' } }, { type: 'text', text: 'A1' }], provider: { name: 'openai' } },
+    ]);
+    const anthropic: Provider = {
+      name: 'anthropic',
+      send: async (_request, options = {}) => {
+        options.onEvent?.({ type: 'warning', message: 'from the provider' });
+        return { ...reply('A2'), warnings: ['from the provider'] };
+      },
+    };
+    const events: string[] = [];
+    const result = await send(manager(), s.id, 'Q2', { provider: anthropic, onEvent: (e) => { if (e.type === 'warning') events.push(e.message); } });
+    const switching = 'Switching to Anthropic: left out 1 reasoning block made by another provider; only that provider can read them. The local history still has them.';
+    assert.deepEqual(events, [switching, 'from the provider']);
+    assert.deepEqual(result.warnings, events);
+    assert.deepEqual(result.reply.metadata['warnings'], events);
+    assert.deepEqual(manager().tracer.recent({ sessionId: s.id }).filter((e) => e.level === 'warn').map((e) => [e.message, e.fields]), [[switching, { sessionId: s.id }]]);
+  });
+
   it('makes the user message durable before the request is sent', async () => {
     const s = await manager().create({ provider: 'openai', model: 'stub' });
     let seenOnDisk: string[] = [];

@@ -6,7 +6,7 @@ import { DUMP_FORMAT_VERSION, DumpDocument, dumpState } from '../../src/core/dum
 import { Redactor } from '../../src/core/redact';
 import { isCoreError } from '../../src/core/errors';
 import { SessionManager } from '../../src/core/sessions';
-import { SCHEMA_VERSION } from '../../src/core/store/database';
+import { SCHEMA_VERSION } from '../../src/core/store/schema';
 import { Tracer } from '../../src/core/trace';
 import { cli } from '../helpers/cli';
 import { KEYS } from '../helpers/keys';

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MigrateReport } from '../../src/core/migrate';
+import type { MigrateReport } from '../../src/core/langswarm';
 import { CLI, cli } from '../helpers/cli';
 import { FIXTURES, copyFixture } from '../helpers/langswarm';
 import { tempDb, tempDir } from '../helpers/temp';

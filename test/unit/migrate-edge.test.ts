@@ -3,8 +3,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exportV1, migrate } from '../../src/core/migrate';
-import type { MigrateReport } from '../../src/core/migrate';
+import { exportV1, migrate } from '../../src/core/langswarm';
+import type { MigrateReport } from '../../src/core/langswarm';
 import { Message, Session, messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { V1Doc, copyFixture, importedAs, python, v1Doc, v1Message, writeV1Db, writeV1Json } from '../helpers/langswarm';

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exportV1, migrate } from '../../src/core/migrate';
+import { exportV1, migrate } from '../../src/core/langswarm';
 import { Message, Session, messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { FIXTURES, importedAs, loadsInV1 } from '../helpers/langswarm';

@@ -5,7 +5,7 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { migrate } from '../../src/core/migrate';
+import { migrate } from '../../src/core/langswarm';
 import { messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { copyFixture, importedAs, v1Doc, v1Message, writeV1Db, writeV1Json } from '../helpers/langswarm';

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exportV1, migrate } from '../../src/core/migrate';
+import { exportV1, migrate } from '../../src/core/langswarm';
 import { messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { copyFixture, generateV1Docs, importedAs, python, v1Doc, v1Message, writeV1Db, writeV1Json } from '../helpers/langswarm';

@@ -1,7 +1,7 @@
 // Python-written JSON: read without loss (NaN/Infinity, 1.0, big integers), written back as json.dumps does.
 import { strict as assert } from 'node:assert';
 import { isCoreError } from '../../src/core/errors';
-import { dumpPythonJson, parsePythonJson, pyNumber } from '../../src/core/migrate/pyjson';
+import { dumpPythonJson, parsePythonJson, pyNumber } from '../../src/core/langswarm/pyjson';
 import { python } from '../helpers/langswarm';
 
 /** What Python's json.dumps writes for the value `expression` (a Python literal). */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { isCoreError } from '../../src/core/errors';
-import { messageText, Session } from '../../src/core/model';
+import { MAX_TAG_LENGTH, MAX_TITLE_LENGTH, messageText, Session } from '../../src/core/model';
 import { SessionEvent, SessionManager } from '../../src/core/sessions';
 import { tempDb } from '../helpers/temp';
 
@@ -94,6 +94,18 @@ describe('SessionManager', () => {
       assert.equal(m.list({ tag: 'y' }).total, 1);
       assert.deepEqual(m.tags(), [{ tag: 'x', count: 1 }, { tag: 'y', count: 1 }]);
       assert.deepEqual((await m.updateMetadata(s.id, { b: null, c: { d: true } })).metadata, { a: 1, c: { d: true } });
+    });
+
+    it('holds titles and tags to the same limits when creating, renaming and tagging', async () => {
+      const title = 't'.repeat(MAX_TITLE_LENGTH);
+      const tag = 'g'.repeat(MAX_TAG_LENGTH);
+      const s = await m.create({ provider: 'openai', model: 'm', title, tags: [tag] });
+      await rejectsWith(m.create({ provider: 'openai', model: 'm', title: `${title}t` }), 'InvalidInput', /title/);
+      await rejectsWith(m.create({ provider: 'openai', model: 'm', tags: [`${tag}g`] }), 'InvalidInput', /tags/);
+      assert.equal((await m.rename(s.id, ` ${title} `)).title, title);
+      await rejectsWith(m.rename(s.id, `${title}t`), 'InvalidInput', new RegExp(`at most ${MAX_TITLE_LENGTH} characters`));
+      assert.deepEqual((await m.setTags(s.id, [tag])).tags, [tag]);
+      await rejectsWith(m.setTags(s.id, [`${tag}g`]), 'InvalidInput', new RegExp(`at most ${MAX_TAG_LENGTH} characters`));
     });
   });
 

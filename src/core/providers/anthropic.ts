@@ -9,7 +9,7 @@ import type { Part, StopReason, Usage } from '../model';
 import {
   DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions,
   ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled, estimateTokens, parseArguments, portableHistory,
-  providerError, stainlessFailure, streamCut, systemText, warnings,
+  providerError, stainlessFailure, streamCut, systemText, collectWarnings,
 } from './provider';
 
 export interface AnthropicOptions extends ProviderOptions {
@@ -48,7 +48,7 @@ export class AnthropicProvider implements Provider {
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
     const model = request.session.model;
     const { sdk, client } = await this.sdk.get(model);
-    const warn = warnings(options, this.options.tracer);
+    const warn = collectWarnings(options, this.options.tracer);
     const { entries } = portableHistory(request.messages, 'anthropic');
     const system = systemText(request.session, entries);
     const params: Params = {

@@ -9,7 +9,7 @@ import type { Message, Part, StopReason, Usage } from '../model';
 import {
   DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions,
   ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled, causeChain, kindForStatus, networkDetail,
-  parseArguments, portableHistory, retryAfterMs, sleep, streamCut, systemText, warnings,
+  parseArguments, portableHistory, retryAfterMs, sleep, streamCut, systemText, collectWarnings,
 } from './provider';
 
 export interface GeminiOptions extends ProviderOptions {
@@ -52,7 +52,7 @@ export class GeminiProvider implements Provider {
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
     const model = request.session.model;
     const { sdk, client } = await this.sdk.get(model);
-    const warn = warnings(options, this.options.tracer);
+    const warn = collectWarnings(options, this.options.tracer);
     const { entries } = portableHistory(request.messages, 'gemini');
     const system = systemText(request.session, entries);
     const safetySettings = request.session.providerState.gemini?.safetySettings;

@@ -9,7 +9,7 @@ import { CoreError } from '../errors';
 import type { Message, NewMessage, Part, ProviderState, StopReason, ToolDefinition, Usage } from '../model';
 import {
   DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest,
-  SdkClient, SendOptions, cancelled, portableHistory, providerError, stainlessFailure, streamCut, warnings,
+  SdkClient, SendOptions, cancelled, portableHistory, providerError, stainlessFailure, streamCut, collectWarnings,
 } from './provider';
 
 export interface OpenAIOptions extends ProviderOptions {
@@ -43,7 +43,7 @@ export class OpenAIProvider implements Provider {
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
     const model = request.session.model;
     const { sdk, client } = await this.sdk.get(model);
-    const warn = warnings(options, this.options.tracer);
+    const warn = collectWarnings(options, this.options.tracer);
     const { entries } = portableHistory(request.messages, 'openai');
     const state = request.session.providerState.openai ?? {};
     const base = {

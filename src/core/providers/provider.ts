@@ -1,5 +1,6 @@
-// The one interface every provider implements, the normalized stream events (spec §6.5), and the
-// pieces all providers share: provider errors as core errors, and the portable view of a history.
+// The one interface every provider implements, the normalized stream events (docs/PROVIDERS_NOTES.md,
+// "The interface"), and the pieces all providers share: provider errors as core errors, and the
+// portable view of a history.
 import { CoreError } from '../errors';
 import type { Message, Part, ProviderState, Session, StopReason, ToolDefinition, Usage } from '../model';
 import type { ProviderName } from '../names';
@@ -272,7 +273,7 @@ export interface HistoryEntry {
 }
 
 /**
- * The history as `target` may receive it (spec §6.4): opaque data another provider made (reasoning
+ * The history as `target` may receive it (docs/PROVIDERS_NOTES.md, "Mapping decisions per provider"): opaque data another provider made (reasoning
  * payloads, provider items, provider ids) is left out; a cut or failed reply keeps only the text the
  * user saw; a message left empty is skipped. The local history itself is never changed.
  */
@@ -334,14 +335,14 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-/** Collects a turn's warnings, reporting each at once as an event and in the trace. */
-export function warnings(options: SendOptions, tracer?: Tracer): { list: string[]; add(message: string): void } {
+/** Collects a turn's warnings, reporting each at once as an event and in the trace (with `fields`). */
+export function collectWarnings(options: SendOptions, tracer?: Tracer, fields?: Record<string, unknown>): { list: string[]; add(message: string): void } {
   const list: string[] = [];
   return {
     list,
     add(message) {
       list.push(message);
-      tracer?.warn(message);
+      tracer?.warn(message, fields);
       options.onEvent?.({ type: 'warning', message });
     },
   };

@@ -102,6 +102,30 @@ export function writeFileAtomic(fs: FileSystem, target: string, chunks: readonly
   renameOver(fs, writeTemp(fs, target, chunks, options), target);
 }
 
+/** The files of one database (durable.ts says what each holds). */
+export interface DatabaseFiles {
+  fs: FileSystem;
+  /** The snapshot, x.sqlite. */
+  path: string;
+  journalPath: string;
+  backupPath: string;
+}
+
+export function databaseFiles(fs: FileSystem, path: string): DatabaseFiles {
+  return { fs, path, journalPath: `${path}.journal`, backupPath: `${path}.bak` };
+}
+
+/** A file's size and inode, or undefined when there is none. */
+export function statOrUndefined(fs: FileSystem, file: string): { size: number; ino: number } | undefined {
+  try {
+    const st = fs.statSync(file);
+    return { size: st.size, ino: st.ino };
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return undefined;
+    throw storageError(`read ${file}`, e);
+  }
+}
+
 export function dirOf(file: string): string {
   const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
   return i <= 0 ? (i === 0 ? '/' : '.') : file.slice(0, i);

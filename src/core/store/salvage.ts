@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import type { Database, SqlValue } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Message, Session, searchableText } from '../model';
-import { SessionStore, toMessage, toSession } from './database';
+import { SessionStore } from './session-store';
+import { toMessage, toSession } from './rows';
 import { loadSqlJs } from './sqljs';
 
 export interface SalvageReport {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CoreError } from '../errors';
-import type { MigrateOptions, MigrateProgress, MigrateReport } from '../migrate/importer';
+import type { MigrateOptions, MigrateProgress, MigrateReport } from '../langswarm/importer';
 import type { SessionEvent, SessionManager, SessionMethod } from '../sessions';
 import { releaseLockOfThread, realFs } from '../store/files';
 import type { SalvageReport } from '../store/salvage';

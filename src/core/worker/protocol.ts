@@ -2,7 +2,7 @@
 // this code, built together: the types are the contract. Everything crosses by structured clone, so only
 // plain data does: sessions, messages and reports are plain objects; a CoreError crosses as its JSON.
 import { CoreError, ErrorCode, describeError } from '../errors';
-import type { MigrateProgress } from '../migrate/importer';
+import type { MigrateProgress } from '../langswarm/importer';
 import type { SessionEvent, SessionManagerOptions, SessionMethod } from '../sessions';
 import type { LogLevel, TraceEvent } from '../trace';
 

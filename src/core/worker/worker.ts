@@ -4,7 +4,7 @@
 // heartbeat whenever its event loop is free: a worker that falls silent is stuck in one statement.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CoreError, describeError } from '../errors';
-import type { MigrateOptions } from '../migrate/importer';
+import type { MigrateOptions } from '../langswarm/importer';
 import { SessionManager } from '../sessions';
 import { salvage } from '../store/salvage';
 import { TraceEvent, Tracer } from '../trace';

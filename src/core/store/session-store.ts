@@ -1,217 +1,18 @@
-// The session database: schema, migrations and every query. No SQL lives anywhere else.
-import type { Database } from 'sql.js';
+// Every query of the session database, typed: what the session manager and the importer read and write.
+// The SQL of the sessions, messages and search lives here and in schema.ts (tables, upgrades, the
+// write catalogue). durable.ts runs only its own bookkeeping (store_meta, pragmas, schema checks) and
+// salvage.ts only SELECTs known columns from a refused file, as data.
 import { CoreError } from '../errors';
-import {
-  Message, MessageOutline, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary, Usage,
-} from '../model';
+import { Message, MessageOutline, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary } from '../model';
 import { makeSnippet, ParsedQuery, SNIPPET_TEXT_CHARS } from '../search';
-import { BulkOptions, BulkRun, DurableDatabase, DurableOptions, Tx } from './durable';
+import { BulkOptions, BulkRun, Tx } from './connection';
+import { DurableDatabase } from './durable';
+import type { DurableOptions } from './durable-config';
 import type { Change } from './journal';
-
-export const FORMAT_NAME = 'langswarm-sessions';
-export const SCHEMA_VERSION = 1;
-
-/** Forward migrations: MIGRATIONS[n] upgrades schema n to n + 1. Never edit a shipped entry. */
-const MIGRATIONS: Record<number, string[]> = {
-  0: [
-    `CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value)`,
-    `INSERT OR REPLACE INTO store_meta(key, value) VALUES ('format', '${FORMAT_NAME}')`,
-    `CREATE TABLE sessions (
-      id TEXT PRIMARY KEY,
-      title TEXT NOT NULL,
-      user_id TEXT NOT NULL DEFAULT '',
-      provider TEXT NOT NULL,
-      model TEXT NOT NULL,
-      status TEXT NOT NULL,
-      status_before_archive TEXT,
-      system_prompt TEXT,
-      tags TEXT NOT NULL DEFAULT '[]',
-      metadata TEXT NOT NULL DEFAULT '{}',
-      provider_state TEXT NOT NULL DEFAULT '{}',
-      created_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL,
-      last_activity_at TEXT NOT NULL,
-      parent_session_id TEXT,
-      parent_message_id TEXT,
-      origin TEXT,
-      message_count INTEGER NOT NULL DEFAULT 0,
-      total_tokens INTEGER NOT NULL DEFAULT 0,
-      next_seq INTEGER NOT NULL DEFAULT 1
-    )`,
-    `CREATE INDEX sessions_by_updated ON sessions(updated_at)`,
-    `CREATE INDEX sessions_by_status ON sessions(status, updated_at)`,
-    `CREATE INDEX sessions_by_provider ON sessions(provider, updated_at)`,
-    `CREATE INDEX sessions_by_activity ON sessions(last_activity_at)`,
-    `CREATE TABLE session_tags (session_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (session_id, tag)) WITHOUT ROWID`,
-    `CREATE INDEX session_tags_by_tag ON session_tags(tag, session_id)`,
-    `CREATE TABLE messages (
-      pk INTEGER PRIMARY KEY,
-      id TEXT NOT NULL UNIQUE,
-      session_id TEXT NOT NULL,
-      seq INTEGER NOT NULL,
-      role TEXT NOT NULL,
-      parts TEXT,
-      search_text TEXT NOT NULL,
-      created_at TEXT NOT NULL,
-      created_at_raw TEXT,
-      state TEXT NOT NULL,
-      usage TEXT,
-      total_tokens INTEGER NOT NULL DEFAULT 0,
-      stop_reason TEXT,
-      provider TEXT,
-      provider_ids TEXT,
-      metadata TEXT NOT NULL DEFAULT '{}',
-      native TEXT,
-      origin TEXT,
-      revision INTEGER NOT NULL DEFAULT 0,
-      edited_at TEXT,
-      UNIQUE (session_id, seq)
-    )`,
-    // External-content FTS4 over messages.search_text; kept in step explicitly by the functions below.
-    `CREATE VIRTUAL TABLE message_fts USING fts4(content="messages", search_text, tokenize=unicode61)`,
-    `CREATE TABLE message_revisions (
-      message_id TEXT NOT NULL,
-      revision INTEGER NOT NULL,
-      parts TEXT NOT NULL,
-      replaced_at TEXT NOT NULL,
-      PRIMARY KEY (message_id, revision)
-    ) WITHOUT ROWID`,
-  ],
-};
+import { MessageBody, Row, SUMMARY_COLUMNS, json, messageRow, parse, partsColumn, toMessage, toSession, toSummary } from './rows';
+import { SCHEMA_VERSION, SessionFieldColumn, W, WRITES, inspectSchema, upgradeSchema } from './schema';
 
 export interface StoreOptions extends DurableOptions {}
-
-type Row = Record<string, string | number | null>;
-
-const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-const parse = <T>(text: unknown, fallback: T): T => (typeof text === 'string' ? (JSON.parse(text) as T) : fallback);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-const SUMMARY_COLUMNS = `id, title, user_id, provider, model, status, tags, created_at, updated_at, last_activity_at,
-  parent_session_id, parent_message_id, message_count, total_tokens, json_extract(origin, '$.format') AS origin_format`;
-
-function toSummary(r: Row): SessionSummary {
-  const s: SessionSummary = {
-    id: String(r['id']),
-    title: String(r['title']),
-    userId: String(r['user_id']),
-    provider: String(r['provider']),
-    model: String(r['model']),
-    status: r['status'] as SessionStatus,
-    tags: parse<string[]>(r['tags'], []),
-    createdAt: String(r['created_at']),
-    updatedAt: String(r['updated_at']),
-    lastActivityAt: String(r['last_activity_at']),
-    messageCount: Number(r['message_count']),
-    totalTokens: Number(r['total_tokens']),
-  };
-  if (r['parent_session_id'] != null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
-  if (r['origin_format'] != null) s.originFormat = String(r['origin_format']);
-  return s;
-}
-
-export function toSession(r: Row): Session {
-  const { originFormat: _, ...summary } = toSummary(r);
-  const s: Session = { ...summary, metadata: parse(r['metadata'], {}), providerState: parse(r['provider_state'], {}) };
-  if (r['system_prompt'] != null) s.systemPrompt = String(r['system_prompt']);
-  if (r['origin'] != null) s.origin = parse(r['origin'], undefined);
-  return s;
-}
-
-/** A message without what places it (id, session, seq). */
-export type MessageBody = Omit<Message, 'id' | 'sessionId' | 'seq'>;
-
-/** Session columns a single update may set (one statement each, so the catalogue stays fixed). */
-const SESSION_FIELD_COLUMNS = {
-  title: 'title', provider: 'provider', model: 'model', status: 'status', statusBeforeArchive: 'status_before_archive',
-  systemPrompt: 'system_prompt', userId: 'user_id', metadata: 'metadata', providerState: 'provider_state', origin: 'origin',
-  lastActivityAt: 'last_activity_at', tags: 'tags',
-} as const;
-type SessionFieldColumn = (typeof SESSION_FIELD_COLUMNS)[keyof typeof SESSION_FIELD_COLUMNS];
-const setSessionColumn = (column: SessionFieldColumn) => `UPDATE sessions SET ${column} = ?, updated_at = ? WHERE id = ?`;
-
-/**
- * Every statement a write runs, by name: the journal records these names with their parameters and
- * replays nothing else (DESIGN.md §2). Names are part of the file format: never rename or change a
- * shipped entry; add a new one.
- */
-const WRITES = {
-  insertSession: `INSERT INTO sessions (id, title, user_id, provider, model, status, system_prompt, tags, metadata, provider_state,
-         created_at, updated_at, last_activity_at, parent_session_id, parent_message_id, origin, message_count, total_tokens, next_seq)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-  insertTag: `INSERT OR IGNORE INTO session_tags(session_id, tag) VALUES (?, ?)`,
-  deleteTags: `DELETE FROM session_tags WHERE session_id = ?`,
-  ...Object.fromEntries(Object.values(SESSION_FIELD_COLUMNS).map((c) => [`setSession.${c}`, setSessionColumn(c)])),
-  touchSession: `UPDATE sessions SET updated_at = ? WHERE id = ?`,
-  deleteSessionFts: `DELETE FROM message_fts WHERE docid IN (SELECT pk FROM messages WHERE session_id = ?)`,
-  deleteSessionRevisions: `DELETE FROM message_revisions WHERE message_id IN (SELECT id FROM messages WHERE session_id = ?)`,
-  deleteSessionMessages: `DELETE FROM messages WHERE session_id = ?`,
-  deleteSession: `DELETE FROM sessions WHERE id = ?`,
-  insertMessage: `INSERT INTO messages (id, session_id, seq, role, parts, search_text, created_at, created_at_raw, state, usage,
-  total_tokens, stop_reason, provider, provider_ids, metadata, native, origin, revision, edited_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-  indexLastMessage: `INSERT INTO message_fts(docid, search_text) VALUES (last_insert_rowid(), ?)`,
-  countMessage: `UPDATE sessions SET message_count = message_count + 1, total_tokens = total_tokens + ?, next_seq = max(next_seq, ? + 1),
-           updated_at = ?, last_activity_at = max(last_activity_at, ?) WHERE id = ?`,
-  // One pass over the session's messages for all four (a subquery per column would make four).
-  recount: `UPDATE sessions SET (message_count, total_tokens, next_seq, last_activity_at, updated_at) = (
-         SELECT count(*), coalesce(sum(m.total_tokens), 0), max(sessions.next_seq, coalesce(max(m.seq), 0) + 1),
-                max(sessions.last_activity_at, coalesce(max(m.created_at), '')), ?
-           FROM messages m WHERE m.session_id = sessions.id)
-       WHERE id = ?`,
-  insertRevision: `INSERT INTO message_revisions(message_id, revision, parts, replaced_at) VALUES (?,?,?,?)`,
-  unindexMessage: `DELETE FROM message_fts WHERE docid = ?`,
-  updateMessage: `UPDATE messages SET parts = ?, search_text = ?, state = ?, metadata = ?, revision = ?, edited_at = ?, usage = ?, total_tokens = ?,
-         stop_reason = ?, provider_ids = ?, native = ? WHERE pk = ?`,
-  indexMessage: `INSERT INTO message_fts(docid, search_text) VALUES (?, ?)`,
-  addSessionTokens: `UPDATE sessions SET updated_at = ?, total_tokens = total_tokens + ? WHERE id = ?`,
-  unindexMessageById: `DELETE FROM message_fts WHERE docid = (SELECT pk FROM messages WHERE id = ?)`,
-  deleteRevisions: `DELETE FROM message_revisions WHERE message_id = ?`,
-  deleteMessage: `DELETE FROM messages WHERE id = ?`,
-  uncountMessage: `UPDATE sessions SET message_count = message_count - 1, total_tokens = total_tokens - ?, updated_at = ? WHERE id = ?`,
-  indexMessagesAfter: `INSERT INTO message_fts(docid, search_text) SELECT pk, search_text FROM messages WHERE pk > ?`,
-  setSchemaVersion: `INSERT OR REPLACE INTO store_meta(key, value) VALUES ('schema_version', ?)`,
-  // Schema upgrades run as journaled writes too.
-  ...Object.fromEntries(Object.entries(MIGRATIONS).flatMap(([v, list]) => list.map((sql, i) => [`migration.${v}.${i}`, sql]))),
-} as const satisfies Record<string, string>;
-const W = WRITES as Record<keyof typeof WRITES | `setSession.${SessionFieldColumn}`, string>;
-
-function messageRow(id: string, sessionId: string, seq: number, m: MessageBody, searchText: string): Array<string | number | null> {
-  return [id, sessionId, seq, m.role, partsColumn(m.parts, searchText), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
-    json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
-    JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null];
-}
-
-/** A message that is one plain text part stores no parts JSON: its text is search_text (saves a third of the file). */
-function partsColumn(parts: readonly Part[], searchText: string): string | null {
-  const only = parts.length === 1 ? parts[0] : undefined;
-  return only?.type === 'text' && only.annotations === undefined && only.text === searchText ? null : JSON.stringify(parts);
-}
-
-export function toMessage(r: Row): Message {
-  const m: Message = {
-    id: String(r['id']),
-    sessionId: String(r['session_id']),
-    seq: Number(r['seq']),
-    role: r['role'] as Message['role'],
-    parts: r['parts'] === null ? [{ type: 'text', text: String(r['search_text']) }] : parse<Part[]>(r['parts'], []),
-    createdAt: String(r['created_at']),
-    state: r['state'] as Message['state'],
-    metadata: parse(r['metadata'], {}),
-    revision: Number(r['revision']),
-  };
-  const optional: Array<[keyof Message, unknown]> = [
-    ['createdAtRaw', str(r['created_at_raw'])],
-    ['usage', parse<Usage | undefined>(r['usage'], undefined)],
-    ['stopReason', str(r['stop_reason'])],
-    ['provider', parse(r['provider'], undefined)],
-    ['providerIds', parse(r['provider_ids'], undefined)],
-    ['native', parse(r['native'], undefined)],
-    ['origin', parse(r['origin'], undefined)],
-    ['editedAt', str(r['edited_at'])],
-  ];
-  for (const [key, value] of optional) if (value !== undefined) (m as Record<string, unknown>)[key] = value;
-  return m;
-}
 
 const SESSION_SORT_COLUMNS: Record<string, string> = {
   updatedAt: 'updated_at',
@@ -239,7 +40,7 @@ export interface ImportedSession {
   /** SessionOrigin.format and originalId. */
   format: string;
   originalId: string;
-  /** SessionOrigin.import: what the importer recorded (see src/core/migrate/importer.ts). */
+  /** SessionOrigin.import: what the importer recorded (see src/core/langswarm/importer.ts). */
   import: Record<string, unknown> | undefined;
 }
 
@@ -271,7 +72,7 @@ export class SessionStore {
   static async open(path: string, options: StoreOptions = {}): Promise<SessionStore> {
     const durable = await DurableDatabase.open(path, {
       schemaVersion: SCHEMA_VERSION,
-      initialize: (tx, version) => migrate(tx, 0, version),
+      initialize: (tx, version) => upgradeSchema(tx, 0, version),
       inspect: inspectSchema,
       statements: WRITES,
     }, options);
@@ -279,7 +80,7 @@ export class SessionStore {
     const version = store.schemaVersion();
     if (version < SCHEMA_VERSION) {
       if (durable.readOnly) throw new CoreError('DatabaseReadOnly', `${path} uses an older schema (${version}) and is open read-only, so it cannot be upgraded.`);
-      await durable.write((tx) => migrate(tx, version, SCHEMA_VERSION), () => [{ kind: 'reset' }]);
+      await durable.write((tx) => upgradeSchema(tx, version, SCHEMA_VERSION), () => [{ kind: 'reset' }]);
     }
     return store;
   }
@@ -618,28 +419,4 @@ export class SessionStore {
       totalTokens: Number(tokens['total'] ?? 0),
     };
   }
-}
-
-function migrate(tx: Tx, from: number, to: number): void {
-  for (let v = from; v < to; v++) {
-    for (const sql of MIGRATIONS[v] ?? []) tx.run(sql);
-    tx.run(W.setSchemaVersion, [v + 1]);
-  }
-}
-
-/** Our databases say so in store_meta; an empty SQLite file is accepted as new. Anything else is refused. */
-function inspectSchema(db: Database, file: string): number {
-  const tables = (db.exec(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)[0]?.values ?? []).map((r) => String(r[0]));
-  if (tables.length === 0) return 0; // an empty SQLite file: becomes ours
-  if (tables.includes('store_meta')) {
-    const rows = db.exec(`SELECT key, value FROM store_meta WHERE key IN ('format', 'schema_version')`)[0]?.values ?? [];
-    const meta = Object.fromEntries(rows.map((r) => [String(r[0]), r[1]]));
-    if (meta['format'] === FORMAT_NAME) {
-      const version = meta['schema_version'] ?? 0;
-      if (typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) return version;
-      throw new CoreError('NotADatabase', `${file} records an impossible schema version (${String(version).slice(0, 40)}); it was left untouched.`, { path: file });
-    }
-  }
-  const hint = tables.includes('sessions') ? ' If it is a LangSwarm session store, import it with "migrate".' : '';
-  throw new CoreError('NotADatabase', `${file} is a SQLite database but not a LangSwarm Sessions database (tables: ${tables.slice(0, 8).join(', ') || 'none'}); it was left untouched.${hint}`, { path: file, tables });
 }

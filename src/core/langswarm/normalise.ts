@@ -1,7 +1,7 @@
 // Mapping LangSwarm's free-form values onto the core model's enums, both ways, and making source text
 // safe to store. Import and export both use these, so an unchanged value always maps back to its raw form.
 import { hash } from 'node:crypto';
-import type { Role, SessionStatus } from '../model';
+import { MAX_PROVIDER_NAME_LENGTH, MAX_TAG_LENGTH, Role, SessionStatus } from '../model';
 
 const PROVIDERS: Record<string, string> = {
   openai: 'openai', gpt: 'openai', chatgpt: 'openai', 'azure-openai': 'openai', azure_openai: 'openai',
@@ -14,7 +14,7 @@ const PROVIDERS: Record<string, string> = {
 /** A provider name for display and filtering (`gpt`, `OpenAI` → openai; `claude` → anthropic). */
 export function normaliseProvider(raw: unknown): string {
   const name = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  return PROVIDERS[name] ?? (name.slice(0, 100) || 'unknown');
+  return PROVIDERS[name] ?? (name.slice(0, MAX_PROVIDER_NAME_LENGTH) || 'unknown');
 }
 
 /** LangSwarm statuses (V1: active|inactive|archived|expired; the V2 memory store adds its own). */
@@ -99,7 +99,7 @@ export function describe(v: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
-/** Tags the model can show (text, 1–100 characters, no duplicates); the others are reported and stay in the original. */
+/** Tags the model can show (text, 1 to MAX_TAG_LENGTH characters, no duplicates); the others are reported and stay in the original. */
 export function usableTags(raw: unknown, warnings: string[]): string[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
@@ -109,7 +109,7 @@ export function usableTags(raw: unknown, warnings: string[]): string[] {
   const tags = new Set<string>();
   for (const t of raw) {
     const tag = typeof t === 'string' ? t.toWellFormed().replaceAll('\0', '\uFFFD').trim() : '';
-    if (tag && tag.length <= 100) tags.add(tag);
+    if (tag && tag.length <= MAX_TAG_LENGTH) tags.add(tag);
     else warnings.push(`tag ${describe(t)} cannot be used as a tag; it is kept in the original only.`);
   }
   return [...tags];

@@ -18,10 +18,10 @@
 // for all new rows at the end in one statement, and one snapshot makes it all durable.
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, ErrorCode, describeError, invalidInput } from '../errors';
-import { Session } from '../model';
+import { MAX_TITLE_LENGTH, Session } from '../model';
 import type { SessionManager } from '../sessions';
-import type { ImportedSession, SessionStore } from '../store/database';
-import type { Tx } from '../store/durable';
+import type { ImportedSession, SessionStore } from '../store/session-store';
+import type { Tx } from '../store/connection';
 import { expandSources, openSource, sourceBytes } from './files';
 import { OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
 import { parseSourceTime } from './time';
@@ -272,7 +272,7 @@ function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: s
   const draft = {
     ...src.session,
     id: newId(),
-    title: conflictWith ? `${src.session.title} (conflict)`.slice(-500) : src.session.title,
+    title: conflictWith ? `${src.session.title} (conflict)`.slice(-MAX_TITLE_LENGTH) : src.session.title,
     messageCount: 0,
     totalTokens: 0,
     origin: { ...src.session.origin, import: stamp, ...(conflictWith ? { conflictWith } : {}) },

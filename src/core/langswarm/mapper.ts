@@ -1,7 +1,7 @@
 // What every LangSwarm format shares when mapping one session: text cleaning, timestamps with a
 // fallback, statuses, OpenAI-shaped tool calls and the tool results that answer them, and the
 // warnings about all of it.
-import type { Part, Session, SessionStatus } from '../model';
+import { MAX_TITLE_LENGTH, Part, Session, SessionStatus } from '../model';
 import { Replacements, cleanText, describe, isObject, mapStatus } from './normalise';
 import type { MappedMessage } from './source';
 import { parseSourceTime } from './time';
@@ -143,7 +143,7 @@ export class SessionMapper {
 
 /** LangSwarm sessions have no title: their id is what LangSwarm showed, else the first user words. */
 export function sessionTitle(originalId: string, messages: readonly MappedMessage[]): string {
-  if (originalId.trim()) return originalId.slice(0, 500);
+  if (originalId.trim()) return originalId.slice(0, MAX_TITLE_LENGTH);
   const firstUser = messages.find((m) => m.message.role === 'user')?.search.split('\n')[0]?.trim();
   return firstUser ? firstUser.slice(0, 80) : 'Imported session';
 }

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CoreError } from '../errors';
-import { FORMAT_NAME } from '../store/database';
+import { FORMAT_NAME } from '../store/schema';
 import { isObject } from './normalise';
 import { ParsedJson, parsePythonJson } from './pyjson';
 import type { OpenedSource, ReadOptions } from './source';

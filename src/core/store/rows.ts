@@ -1,0 +1,80 @@
+// Rows of the session database as the core model's objects, and messages as rows.
+import type { Message, Part, Session, SessionStatus, SessionSummary, Usage } from '../model';
+
+export type Row = Record<string, string | number | null>;
+
+export const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+export const parse = <T>(text: unknown, fallback: T): T => (typeof text === 'string' ? (JSON.parse(text) as T) : fallback);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export const SUMMARY_COLUMNS = `id, title, user_id, provider, model, status, tags, created_at, updated_at, last_activity_at,
+  parent_session_id, parent_message_id, message_count, total_tokens, json_extract(origin, '$.format') AS origin_format`;
+
+export function toSummary(r: Row): SessionSummary {
+  const s: SessionSummary = {
+    id: String(r['id']),
+    title: String(r['title']),
+    userId: String(r['user_id']),
+    provider: String(r['provider']),
+    model: String(r['model']),
+    status: r['status'] as SessionStatus,
+    tags: parse<string[]>(r['tags'], []),
+    createdAt: String(r['created_at']),
+    updatedAt: String(r['updated_at']),
+    lastActivityAt: String(r['last_activity_at']),
+    messageCount: Number(r['message_count']),
+    totalTokens: Number(r['total_tokens']),
+  };
+  if (r['parent_session_id'] != null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
+  if (r['origin_format'] != null) s.originFormat = String(r['origin_format']);
+  return s;
+}
+
+export function toSession(r: Row): Session {
+  const { originFormat: _, ...summary } = toSummary(r);
+  const s: Session = { ...summary, metadata: parse(r['metadata'], {}), providerState: parse(r['provider_state'], {}) };
+  if (r['system_prompt'] != null) s.systemPrompt = String(r['system_prompt']);
+  if (r['origin'] != null) s.origin = parse(r['origin'], undefined);
+  return s;
+}
+
+/** A message without what places it (id, session, seq). */
+export type MessageBody = Omit<Message, 'id' | 'sessionId' | 'seq'>;
+
+export function messageRow(id: string, sessionId: string, seq: number, m: MessageBody, searchText: string): Array<string | number | null> {
+  return [id, sessionId, seq, m.role, partsColumn(m.parts, searchText), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
+    json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
+    JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null];
+}
+
+/** A message that is one plain text part stores no parts JSON: its text is search_text (saves a third of the file). */
+export function partsColumn(parts: readonly Part[], searchText: string): string | null {
+  const only = parts.length === 1 ? parts[0] : undefined;
+  return only?.type === 'text' && only.annotations === undefined && only.text === searchText ? null : JSON.stringify(parts);
+}
+
+export function toMessage(r: Row): Message {
+  const m: Message = {
+    id: String(r['id']),
+    sessionId: String(r['session_id']),
+    seq: Number(r['seq']),
+    role: r['role'] as Message['role'],
+    parts: r['parts'] === null ? [{ type: 'text', text: String(r['search_text']) }] : parse<Part[]>(r['parts'], []),
+    createdAt: String(r['created_at']),
+    state: r['state'] as Message['state'],
+    metadata: parse(r['metadata'], {}),
+    revision: Number(r['revision']),
+  };
+  const optional: Array<[keyof Message, unknown]> = [
+    ['createdAtRaw', str(r['created_at_raw'])],
+    ['usage', parse<Usage | undefined>(r['usage'], undefined)],
+    ['stopReason', str(r['stop_reason'])],
+    ['provider', parse(r['provider'], undefined)],
+    ['providerIds', parse(r['provider_ids'], undefined)],
+    ['native', parse(r['native'], undefined)],
+    ['origin', parse(r['origin'], undefined)],
+    ['editedAt', str(r['edited_at'])],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) (m as Record<string, unknown>)[key] = value;
+  return m;
+}
