@@ -311,7 +311,8 @@ describe('durable store', () => {
 
   it('with lingerLock, keeps the lock only until the event loop turns', async () => {
     const file = tempDb();
-    const { m, sessionId } = await seed(file, 1, { lingerLock: true });
+    // However slow the machine, the write itself must not use up the linger time.
+    const { m, sessionId } = await seed(file, 1, { lingerLock: 60_000 });
     await m.addMessage(sessionId, { role: 'user', content: 'x' });
     assert.equal(fs.existsSync(`${file}.lock`), true, 'still held right after the write');
     await new Promise((r) => setImmediate(r));

@@ -34,7 +34,8 @@ export interface DurableOptions {
   /**
    * Keep the write lock until the event loop turns, so writes awaited one after another take it once.
    * Only for processes that never block their event loop for long (the CLI): an editor's extension
-   * host runs other code that may, and would keep everyone else waiting.
+   * host runs other code that may, and would keep everyone else waiting. A number is the longest the
+   * lock is kept that way, counted from when it was taken (default 50 ms).
    */
-  lingerLock?: boolean;
+  lingerLock?: boolean | number;
 }

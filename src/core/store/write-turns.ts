@@ -2,7 +2,7 @@
 // cross-process write lock (FileLock), released once no write of this process is waiting.
 import { FileLock, FileSystem, LockTiming } from './files';
 
-/** With `lingerLock`, the lock is kept at most this long for writes that follow one another. */
+/** With `lingerLock: true`, the lock is kept at most this long for writes that follow one another. */
 const LOCK_BURST_MS = 50;
 
 export class WriteTurns {
@@ -11,8 +11,11 @@ export class WriteTurns {
   private pending = 0;
 
   /** `lingerLock`: see DurableOptions.lingerLock. */
-  constructor(fs: FileSystem, lockPath: string, timing: LockTiming, private readonly lingerLock: boolean) {
+  private readonly lingerMs: number;
+
+  constructor(fs: FileSystem, lockPath: string, timing: LockTiming, lingerLock: boolean | number) {
     this.lock = new FileLock(fs, lockPath, timing);
+    this.lingerMs = lingerLock === true ? LOCK_BURST_MS : lingerLock || 0;
   }
 
   /** Runs `task` once the writes queued before it are done, holding the write lock. */
@@ -43,10 +46,10 @@ export class WriteTurns {
 
   /**
    * With `lingerLock`, keeps the lock until the current turn of the event loop ends, so a caller
-   * awaiting writes one after another pays for it once; never longer than LOCK_BURST_MS.
+   * awaiting writes one after another pays for it once; never longer than its linger time.
    */
   private releaseSoon(): void {
-    if (!this.lingerLock || performance.now() - this.lock.acquiredAt > LOCK_BURST_MS) {
+    if (performance.now() - this.lock.acquiredAt >= this.lingerMs) {
       this.lock.release();
       return;
     }
