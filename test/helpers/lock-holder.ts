@@ -3,7 +3,8 @@
 //   contend LOCK LOG ROUNDS         take and release it ROUNDS times, logging "+pid"/"-pid" around each
 //                                   hold; after the last round exit without releasing (as if killed)
 import * as fs from 'node:fs';
-import { FileLock, realFs } from '../../src/core/store/files';
+import { realFs } from '../../src/core/store/files';
+import { FileLock } from '../../src/core/store/lock';
 
 const [mode, lockPath, arg1, arg2] = process.argv.slice(2);
 

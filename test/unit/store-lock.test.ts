@@ -6,13 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SessionManager } from '../../src/core/sessions';
-import { FileLock, FileSystem, realFs } from '../../src/core/store/files';
+import { FileSystem, realFs } from '../../src/core/store/files';
+import { FileLock } from '../../src/core/store/lock';
 import { expectCoreError } from '../helpers/errors';
 import { tempDb, tempDir } from '../helpers/temp';
 
 const HOLDER = path.resolve(__dirname, '../helpers/lock-holder.ts');
 const TSX = require.resolve('tsx/cjs');
-
 
 /** A database with one session and message, closed, so the lock path is free for the test to fill. */
 async function seeded(): Promise<{ file: string; sessionId: string }> {
@@ -35,8 +35,13 @@ function waitFor(child: ChildProcessWithoutNullStreams, text: string): Promise<s
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; if (out.includes(text)) resolve(out); });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes(text)) resolve(out);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
     child.on('close', (code) => reject(new Error(`lock holder exited (${code}) before "${text}": ${err}`)));
   });
 }
@@ -49,7 +54,11 @@ describe('store: the write lock', function () {
     fs.mkdirSync(`${file}.lock`);
     fs.writeFileSync(`${file}.lock/keep.txt`, 'mine');
     const m = await SessionManager.open(file, { lockTimeoutMs: 5_000 });
-    await expectCoreError(m.addMessage(sessionId, { role: 'user', content: 'x' }), 'StorageError', new RegExp(`lock ${file}\\.lock is a folder, not a lock file; remove it`));
+    await expectCoreError(
+      m.addMessage(sessionId, { role: 'user', content: 'x' }),
+      'StorageError',
+      new RegExp(`lock ${file}\\.lock is a folder, not a lock file; remove it`),
+    );
     assert.equal(fs.readFileSync(`${file}.lock/keep.txt`, 'utf8'), 'mine', 'the folder is left alone');
     fs.rmSync(`${file}.lock`, { recursive: true });
     await m.addMessage(sessionId, { role: 'user', content: 'after' });
@@ -60,20 +69,34 @@ describe('store: the write lock', function () {
   it('gives up at the busy timeout with the cause when the lock cannot be inspected', async () => {
     const { file, sessionId } = await seeded();
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 999_999_999, host: os.hostname(), token: 'dead' }));
-    const broken = (name: string) => (...args: unknown[]) => {
-      if (String(args[0]).endsWith('.lock')) throw Object.assign(new Error(`EIO: i/o error, ${name}`), { code: 'EIO' });
-      return (realFs[name as keyof FileSystem] as (...a: unknown[]) => unknown)(...args);
-    };
-    const disk = { ...realFs, lstatSync: broken('lstatSync'), statSync: broken('statSync'), readFileSync: broken('readFileSync') } as FileSystem;
+    const broken =
+      (name: string) =>
+      (...args: unknown[]) => {
+        if (String(args[0]).endsWith('.lock'))
+          throw Object.assign(new Error(`EIO: i/o error, ${name}`), { code: 'EIO' });
+        return (realFs[name as keyof FileSystem] as (...a: unknown[]) => unknown)(...args);
+      };
+    const disk = {
+      ...realFs,
+      lstatSync: broken('lstatSync'),
+      statSync: broken('statSync'),
+      readFileSync: broken('readFileSync'),
+    } as FileSystem;
     const m = await SessionManager.open(file, { fs: disk, lockTimeoutMs: 300 });
-    await expectCoreError(m.addMessage(sessionId, { role: 'user', content: 'x' }), 'StorageError', new RegExp(`Could not inspect the database lock ${file}\\.lock: EIO`));
+    await expectCoreError(
+      m.addMessage(sessionId, { role: 'user', content: 'x' }),
+      'StorageError',
+      new RegExp(`Could not inspect the database lock ${file}\\.lock: EIO`),
+    );
     await m.close();
   });
 
   it('judges a lock it cannot read by its heartbeat alone, and breaks it once that stops', async () => {
     const { file, sessionId } = await seeded();
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: os.hostname(), token: 'unreadable' }));
-    const denied = () => { throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }); };
+    const denied = () => {
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    };
     const isLock = (p: unknown) => /\.lock(\.stale-.*)?$/.test(String(p)); // also once moved aside to be broken
     const disk = {
       ...realFs,
@@ -97,7 +120,11 @@ describe('store: the write lock', function () {
     await m.addMessage(sessionId, { role: 'user', content: 'after the stale lock' });
     assert.equal(m.get(sessionId).messageCount, 2);
     assert.equal(fs.existsSync(`${file}.lock`), false, 'our own lock is released after the write');
-    assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.lock')), [], 'nothing left aside');
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.lock')),
+      [],
+      'nothing left aside',
+    );
     await m.close();
   });
 
@@ -132,7 +159,9 @@ describe('store: the write lock', function () {
     fs.unlinkSync(file); // as a waiter does with a lock it judged abandoned (a long stall here)
     await b.acquire();
     let aHasIt = false;
-    const again = a.acquire().then(() => { aHasIt = true; });
+    const again = a.acquire().then(() => {
+      aHasIt = true;
+    });
     await sleep(100);
     assert.equal(aHasIt, false, 'a waits for b instead of believing it still holds the lock');
     b.release();
@@ -151,7 +180,9 @@ describe('store: the write lock', function () {
       assert.match(theirs, new RegExp(`"pid":${child.pid}`));
       const m = await SessionManager.open(file, { lockHeartbeatMs: 200, lockTimeoutMs: 20_000 }); // stale after 1 s unchanged
       let done = false;
-      const write = m.addMessage(sessionId, { role: 'user', content: 'after the other process' }).then(() => { done = true; });
+      const write = m.addMessage(sessionId, { role: 'user', content: 'after the other process' }).then(() => {
+        done = true;
+      });
       await sleep(3_000);
       assert.equal(done, false, 'the write waits while the holder keeps its lock fresh');
       assert.equal(fs.readFileSync(`${file}.lock`, 'utf8'), theirs, 'their lock was not broken');
@@ -172,16 +203,29 @@ describe('store: the write lock', function () {
     const log = path.join(dir, 'holds.log');
     fs.writeFileSync(lockPath, JSON.stringify({ pid: 999_999_999, host: os.hostname(), token: 'dead' }));
     const children = [1, 2, 3].map(() => holder(['contend', lockPath, log, '15']));
-    const codes = await Promise.all(children.map((c) => new Promise<number | null>((resolve) => {
-      let err = '';
-      c.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
-      c.on('close', (code) => { if (code !== 0) process.stderr.write(err); resolve(code); });
-    })));
+    const codes = await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<number | null>((resolve) => {
+            let err = '';
+            c.stderr.setEncoding('utf8').on('data', (d: string) => {
+              err += d;
+            });
+            c.on('close', (code) => {
+              if (code !== 0) process.stderr.write(err);
+              resolve(code);
+            });
+          }),
+      ),
+    );
     assert.deepEqual(codes, [0, 0, 0]);
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
     assert.equal(lines.length, 3 * 15 * 2);
     for (let i = 0; i < lines.length; i += 2) {
-      assert.ok(lines[i]!.startsWith('+') && lines[i + 1] === `-${lines[i]!.slice(1)}`, `hold ${i / 2} overlaps another: ${lines.slice(i, i + 2).join(' ')}`);
+      assert.ok(
+        lines[i]!.startsWith('+') && lines[i + 1] === `-${lines[i]!.slice(1)}`,
+        `hold ${i / 2} overlaps another: ${lines.slice(i, i + 2).join(' ')}`,
+      );
     }
   });
 });

@@ -1,6 +1,7 @@
 // One writer at a time: writes of this process wait their turn in a queue, and each turn holds the
 // cross-process write lock (FileLock), released once no write of this process is waiting.
-import { FileLock, FileSystem, LockTiming } from './files';
+import type { FileSystem } from './files';
+import { FileLock, type LockTiming } from './lock';
 
 /** With `lingerLock: true`, the lock is kept at most this long for writes that follow one another. */
 const LOCK_BURST_MS = 50;

@@ -12,11 +12,22 @@ import { Worker } from 'node:worker_threads';
 import { CoreError } from '../errors';
 import type { MigrateOptions, MigrateProgress, MigrateReport } from '../langswarm/importer';
 import type { SessionEvent, SessionManager, SessionMethod } from '../sessions';
-import { releaseLockOfThread, realFs } from '../store/files';
+import { realFs } from '../store/files';
+import { releaseLockOfThread } from '../store/lock';
 import type { SalvageReport } from '../store/salvage';
 import { Tracer } from '../trace';
 import {
-  ACTIVITY, Budgets, DEFAULT_BUDGETS, HostMessage, METHOD_KINDS, OpKind, OpenOptions, OpenResult, WorkerMessage, WorkerSetup, fromWireError,
+  ACTIVITY,
+  Budgets,
+  DEFAULT_BUDGETS,
+  HostMessage,
+  METHOD_KINDS,
+  OpKind,
+  OpenOptions,
+  OpenResult,
+  WorkerMessage,
+  WorkerSetup,
+  fromWireError,
 } from './protocol';
 
 export interface SessionClientOptions extends OpenOptions {
@@ -39,9 +50,11 @@ interface Pending {
 }
 
 type Remote = {
-  [K in Exclude<SessionMethod, 'migrate'>]: (...args: Parameters<SessionManager[K]>) => Promise<Awaited<ReturnType<SessionManager[K]>>>;
+  [K in Exclude<SessionMethod, 'migrate'>]: (
+    ...args: Parameters<SessionManager[K]>
+  ) => Promise<Awaited<ReturnType<SessionManager[K]>>>;
 };
-type Outgoing = HostMessage extends infer M ? M extends { id: number } ? Omit<M, 'id'> : never : never;
+type Outgoing = HostMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
 // The methods of Remote are added to the prototype below, one per entry of METHOD_KINDS.
 export interface SessionClient extends Remote {}
@@ -69,13 +82,19 @@ export class SessionClient {
     for (const method of Object.keys(METHOD_KINDS) as SessionMethod[]) {
       if (method === 'migrate') continue;
       Object.defineProperty(SessionClient.prototype, method, {
-        value(this: SessionClient, ...args: unknown[]) { return this.call(method, args); },
-        writable: true, configurable: true,
+        value(this: SessionClient, ...args: unknown[]) {
+          return this.call(method, args);
+        },
+        writable: true,
+        configurable: true,
       });
     }
   }
 
-  constructor(readonly path: string, options: SessionClientOptions = {}) {
+  constructor(
+    readonly path: string,
+    options: SessionClientOptions = {},
+  ) {
     const { tracer, budgets, pollMs, ...openOptions } = options;
     this.tracer = tracer ?? new Tracer('info');
     this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
@@ -95,8 +114,12 @@ export class SessionClient {
     await this.started();
   }
 
-  get readOnly(): boolean { return this.opened.readOnly; }
-  get warnings(): readonly string[] { return this.opened.warnings; }
+  get readOnly(): boolean {
+    return this.opened.readOnly;
+  }
+  get warnings(): readonly string[] {
+    return this.opened.warnings;
+  }
 
   onDidChange(listener: (e: SessionEvent) => void): () => void {
     this.listeners.add(listener);
@@ -156,7 +179,11 @@ export class SessionClient {
     await this.terminating;
     const worker = this.spawn();
     try {
-      this.opened = (await this.request(worker, { type: 'open', path: this.path, options: this.openOptions }, 'open')) as OpenResult;
+      this.opened = (await this.request(
+        worker,
+        { type: 'open', path: this.path, options: this.openOptions },
+        'open',
+      )) as OpenResult;
     } catch (e) {
       if (worker === this.worker) this.discard(worker); // it could not open: nothing for it to do
       throw e;
@@ -176,14 +203,23 @@ export class SessionClient {
     return worker;
   }
 
-  private async call(method: SessionMethod, args: unknown[], extra: Pick<Pending, 'onProgress'> & { signal?: AbortSignal | undefined } = {}): Promise<unknown> {
+  private async call(
+    method: SessionMethod,
+    args: unknown[],
+    extra: Pick<Pending, 'onProgress'> & { signal?: AbortSignal | undefined } = {},
+  ): Promise<unknown> {
     let worker = await this.started();
     // Restarted meanwhile: nothing was sent yet, so it goes to the new worker.
     while (worker !== this.worker) worker = await this.started();
     return this.request(worker, { type: 'call', method, args }, METHOD_KINDS[method], extra);
   }
 
-  private request(worker: Worker, message: Outgoing, kind: OpKind, extra: Pick<Pending, 'onProgress'> & { signal?: AbortSignal | undefined } = {}): Promise<unknown> {
+  private request(
+    worker: Worker,
+    message: Outgoing,
+    kind: OpKind,
+    extra: Pick<Pending, 'onProgress'> & { signal?: AbortSignal | undefined } = {},
+  ): Promise<unknown> {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       const pending: Pending = { kind, sentAt: performance.now(), resolve, reject, onProgress: extra.onProgress };
@@ -204,12 +240,23 @@ export class SessionClient {
     if (worker !== this.worker) return; // from a worker already given up
     this.lastHeard = performance.now();
     switch (message.type) {
-      case 'result': this.settle(message.id)?.resolve(message.value); break;
-      case 'error': this.settle(message.id)?.reject(fromWireError(message.error)); break;
-      case 'progress': this.pending.get(message.id)?.onProgress?.(message.progress); break;
-      case 'event': this.emit(message.event); break;
-      case 'trace': for (const e of message.events) this.tracer.record(e); break;
-      case 'alive': break;
+      case 'result':
+        this.settle(message.id)?.resolve(message.value);
+        break;
+      case 'error':
+        this.settle(message.id)?.reject(fromWireError(message.error));
+        break;
+      case 'progress':
+        this.pending.get(message.id)?.onProgress?.(message.progress);
+        break;
+      case 'event':
+        this.emit(message.event);
+        break;
+      case 'trace':
+        for (const e of message.events) this.tracer.record(e);
+        break;
+      case 'alive':
+        break;
     }
   }
 
@@ -251,19 +298,27 @@ export class SessionClient {
     const restart = late.kind !== 'open';
     const stopped = `the session store was stopped${restart ? ' and started again' : ''}`;
     const lost = (p: Pending) => (p.kind === 'write' ? ' This change may not have been saved.' : '');
-    this.fail(worker, `The session store did not respond for ${limit} while ${activity}, so ${stopped}. Everything saved before is kept.`,
-      (p) => (p === late
-        ? `${capitalise(activity)} took longer than ${limit}, so ${stopped}.${lost(p)} Everything saved before is kept; try again.`
-        : `The session store was stopped while ${ACTIVITY[p.kind]} (${activity} took longer than ${limit}).${lost(p)} Everything saved before is kept; try again.`),
-      restart);
+    this.fail(
+      worker,
+      `The session store did not respond for ${limit} while ${activity}, so ${stopped}. Everything saved before is kept.`,
+      (p) =>
+        p === late
+          ? `${capitalise(activity)} took longer than ${limit}, so ${stopped}.${lost(p)} Everything saved before is kept; try again.`
+          : `The session store was stopped while ${ACTIVITY[p.kind]} (${activity} took longer than ${limit}).${lost(p)} Everything saved before is kept; try again.`,
+      restart,
+    );
   }
 
   /** The worker ended without being asked to. */
   private died(worker: Worker, how: string): void {
     if (worker !== this.worker) return;
-    this.fail(worker, `The session store stopped unexpectedly (${how}). Everything saved before is kept.`,
-      (p) => `The session store stopped unexpectedly (${how}) while ${ACTIVITY[p.kind]}.${p.kind === 'write' ? ' This change may not have been saved.' : ''} Try again.`,
-      ![...this.pending.values()].some((p) => p.kind === 'open')); // one that cannot even open is not started in a loop
+    this.fail(
+      worker,
+      `The session store stopped unexpectedly (${how}). Everything saved before is kept.`,
+      (p) =>
+        `The session store stopped unexpectedly (${how}) while ${ACTIVITY[p.kind]}.${p.kind === 'write' ? ' This change may not have been saved.' : ''} Try again.`,
+      ![...this.pending.values()].some((p) => p.kind === 'open'),
+    ); // one that cannot even open is not started in a loop
   }
 
   /**
@@ -281,12 +336,19 @@ export class SessionClient {
       p.reject(new CoreError('StoreStopped', callerMessage(p), { path: this.path }));
     }
     for (const listener of this.stopListeners) {
-      try { listener(notice); } catch (e) { this.tracer.error('store stop listener failed', { error: String(e) }); }
+      try {
+        listener(notice);
+      } catch (e) {
+        this.tracer.error('store stop listener failed', { error: String(e) });
+      }
     }
     if (restart && !this.closed) {
       this.started().then(
         () => this.emit({ type: 'reset', external: true }),
-        (e: unknown) => this.tracer.warn('could not restart the session store', { error: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) =>
+          this.tracer.warn('could not restart the session store', {
+            error: e instanceof Error ? e.message : String(e),
+          }),
       );
     }
   }
@@ -298,18 +360,30 @@ export class SessionClient {
       this.starting = undefined;
     }
     const threadId = worker.threadId;
-    this.terminating = worker.terminate().then(() => undefined, () => undefined).then(() => {
-      try {
-        releaseLockOfThread(realFs, `${this.path}.lock`, threadId);
-      } catch (e) {
-        this.tracer.warn('could not release the stopped store\'s write lock', { error: e instanceof Error ? e.message : String(e) });
-      }
-    });
+    this.terminating = worker
+      .terminate()
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        try {
+          releaseLockOfThread(realFs, `${this.path}.lock`, threadId);
+        } catch (e) {
+          this.tracer.warn("could not release the stopped store's write lock", {
+            error: e instanceof Error ? e.message : String(e),
+          });
+        }
+      });
   }
 
   private emit(event: SessionEvent): void {
     for (const l of this.listeners) {
-      try { l(event); } catch (e) { this.tracer.error('session event listener failed', { error: String(e) }); }
+      try {
+        l(event);
+      } catch (e) {
+        this.tracer.error('session event listener failed', { error: String(e) });
+      }
     }
   }
 }
