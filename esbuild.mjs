@@ -18,7 +18,10 @@ const SDKS = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic-sdk', '@google/
 const lazySdks = {
   name: 'lazy-sdks',
   setup(build) {
-    build.onResolve({ filter: /^(openai|@anthropic-ai\/sdk|@google\/genai)$/ }, (args) => ({ path: `./vendor/${SDKS[args.path]}.js`, external: true }));
+    build.onResolve({ filter: /^(openai|@anthropic-ai\/sdk|@google\/genai)$/ }, (args) => ({
+      path: `./vendor/${SDKS[args.path]}.js`,
+      external: true,
+    }));
   },
 };
 
@@ -37,7 +40,12 @@ const node = {
 const builds = [
   // Activation loads only the thin extension.js; everything else (the core with zod and sql.js,
   // the tree, the commands) is main.js, required on first use.
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './main.js'] },
+  {
+    ...node,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    external: ['vscode', './main.js'],
+  },
   { ...node, entryPoints: { main: 'src/extension/main.ts' }, outdir: 'dist' },
   // The session store's worker thread (src/core/worker): the extension never runs sql.js on its own thread.
   { ...node, entryPoints: { 'store-worker': 'src/core/worker/worker.ts' }, outdir: 'dist' },
@@ -45,13 +53,20 @@ const builds = [
   // playwright-core stays outside the bundle: it loads its own files at run time.
   { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist', external: ['vscode', 'playwright-core'] },
   // Tests that run inside VS Code's extension host (mocha comes from node_modules there).
-  { ...node, entryPoints: { index: 'test/integration/index.ts', tests: 'test/integration/tests.ts' }, outdir: 'out/test/integration', external: ['vscode', 'mocha', './tests.js'] },
+  {
+    ...node,
+    entryPoints: { index: 'test/integration/index.ts', tests: 'test/integration/tests.ts' },
+    outdir: 'out/test/integration',
+    external: ['vscode', 'mocha', './tests.js'],
+  },
   {
     ...node,
     plugins: [],
     sourcemap: false,
     // The SDKs' CommonJS entries (genai's "node" + "require" export), so `require` gives their exports.
-    entryPoints: Object.fromEntries(Object.entries(SDKS).map(([pkg, file]) => [`vendor/${file}`, require.resolve(pkg)])),
+    entryPoints: Object.fromEntries(
+      Object.entries(SDKS).map(([pkg, file]) => [`vendor/${file}`, require.resolve(pkg)]),
+    ),
     outdir: 'dist',
   },
   {
@@ -72,7 +87,8 @@ rmSync('out', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
 mkdirSync('dist/webview', { recursive: true });
-for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(require.resolve(`@vscode/codicons/dist/${file}`), `dist/webview/${file}`);
+for (const file of ['codicon.css', 'codicon.ttf'])
+  copyFileSync(require.resolve(`@vscode/codicons/dist/${file}`), `dist/webview/${file}`);
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

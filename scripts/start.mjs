@@ -21,11 +21,17 @@ execFileSync(npm, ['run', 'package'], { cwd: root, stdio: 'inherit' });
 const db = path.join(workspace, '.vscode', 'langswarm-sessions.sqlite');
 if (!fs.existsSync(db)) {
   fs.mkdirSync(path.dirname(db), { recursive: true });
-  const cli = (...args) => execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const cli = (...args) =>
+    execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args, '--db', db], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   cli('demo');
   const fixtures = path.resolve(root, '../shared/fixtures/langswarm');
   if (fs.existsSync(fixtures)) cli('migrate', path.join(fixtures, 'v1'));
-  fs.writeFileSync(path.join(workspace, 'README.md'), '# LangSwarm Sessions demo\n\nOpen the LangSwarm Sessions view in the activity bar.\n');
+  fs.writeFileSync(
+    path.join(workspace, 'README.md'),
+    '# LangSwarm Sessions demo\n\nOpen the LangSwarm Sessions view in the activity bar.\n',
+  );
 }
 
 const code = spawnSync('code', ['--version'], { encoding: 'utf8' });
@@ -46,7 +52,9 @@ if (code.status === 0) {
   const dataDir = path.join(root, '.vscode-test', 'start-data');
   installVsix(dataDir, vsix);
   const server = await startServer({ dataDir, port: Number(process.env.PORT) || undefined });
-  console.log(`\nVS Code is running with LangSwarm Sessions. Open this URL in a browser:\n\n  ${server.url}/?folder=${encodeURIComponent(workspace)}\n\nPress Ctrl+C to stop.`);
+  console.log(
+    `\nVS Code is running with LangSwarm Sessions. Open this URL in a browser:\n\n  ${server.url}/?folder=${encodeURIComponent(workspace)}\n\nPress Ctrl+C to stop.`,
+  );
   const stop = () => server.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

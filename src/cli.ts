@@ -14,10 +14,24 @@ import { sessionCommands as data } from './cli/session-commands';
 
 /** Every command, in the order the usage lists them. */
 const commands: Record<string, Command> = {
-  create: data.create, add: data.add, list: data.list, show: data.show, search: data.search, migrate: data.migrate,
-  'export-v1': data.exportV1, 'set-status': data.setStatus, fork: data.fork, dump: data.dump, delete: data.delete,
-  demo: data.demo, stats: data.stats, send: talk.send, replay: talk.replay, 'test-provider': talk.testProvider,
-  salvage: data.salvage, 'import-openai': talk.importOpenAI,
+  create: data.create,
+  add: data.add,
+  list: data.list,
+  show: data.show,
+  search: data.search,
+  migrate: data.migrate,
+  'export-v1': data.exportV1,
+  'set-status': data.setStatus,
+  fork: data.fork,
+  dump: data.dump,
+  delete: data.delete,
+  demo: data.demo,
+  stats: data.stats,
+  send: talk.send,
+  replay: talk.replay,
+  'test-provider': talk.testProvider,
+  salvage: data.salvage,
+  'import-openai': talk.importOpenAI,
 };
 
 const globalOptions: NonNullable<ParseArgsConfig['options']> = {
@@ -124,7 +138,8 @@ export async function main(argv: string[]): Promise<number> {
       if (isAtLeast(e.level, level)) process.stderr.write(`${formatEvent(e)}\n`);
     });
     if (logJson) {
-      if (statOrUndefined(logJson, `write the log ${logJson}`, true)?.isDirectory()) throw new CoreError('InvalidInput', `--log-json ${logJson} is a folder; give a file name.`);
+      if (statOrUndefined(logJson, `write the log ${logJson}`, true)?.isDirectory())
+        throw new CoreError('InvalidInput', `--log-json ${logJson} is a folder; give a file name.`);
       try {
         log = { fd: fs.openSync(logJson, 'a') };
       } catch (e) {
@@ -134,7 +149,11 @@ export async function main(argv: string[]): Promise<number> {
       // The tracer ignores a sink that throws; remember the first failure (a full disk) to report it.
       tracer.addSink((e) => {
         if (sink.error !== undefined) return;
-        try { fs.writeSync(sink.fd, `${JSON.stringify(e)}\n`); } catch (error) { sink.error = error; }
+        try {
+          fs.writeSync(sink.fd, `${JSON.stringify(e)}\n`);
+        } catch (error) {
+          sink.error = error;
+        }
       });
     }
     if (work.database === 'none') {
@@ -153,7 +172,9 @@ export async function main(argv: string[]): Promise<number> {
     if (log) fs.closeSync(log.fd);
   }
   if (log?.error !== undefined) {
-    process.stderr.write(`error: ${fileError(`write the log ${logJson}`, log.error).message} Events after that are missing from it.\n`);
+    process.stderr.write(
+      `error: ${fileError(`write the log ${logJson}`, log.error).message} Events after that are missing from it.\n`,
+    );
     if (code === 0) code = 1;
   }
   return code;
@@ -183,12 +204,15 @@ if (require.main === module) {
   // so the process must not exit before it drained. A write that fails (a full disk, a closed
   // pipe) is remembered here and reported instead of being lost silently.
   let outputError: unknown;
-  process.stdout.on('error', (e) => { outputError ??= e; });
+  process.stdout.on('error', (e) => {
+    outputError ??= e;
+  });
   process.stderr.on('error', () => undefined); // nowhere left to report it
   const finish = async (code: number) => {
     await flushed(process.stdout);
     // A reader that stopped early (| head) wanted no more: no message then, as with SIGPIPE.
-    if (outputError !== undefined && errno(outputError) !== 'EPIPE') process.stderr.write(`error: ${fileError('write the output', outputError).message}\n`);
+    if (outputError !== undefined && errno(outputError) !== 'EPIPE')
+      process.stderr.write(`error: ${fileError('write the output', outputError).message}\n`);
     await flushed(process.stderr);
     // Exit explicitly, once flushed: otherwise Node waits for V8's background optimisation of sql.js's wasm (~0.3 s).
     process.exit(outputError !== undefined && code === 0 ? 1 : code);

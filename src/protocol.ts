@@ -19,13 +19,31 @@ export type ViewName = (typeof VIEWS)[number];
 
 // ---- message types --------------------------------------------------------------------------
 
-export interface RequestType<P, R> { readonly method: string; readonly params: z.ZodMiniType<P>; readonly _result?: R }
-export interface NotificationType<P> { readonly method: string; readonly params: z.ZodMiniType<P> }
-export interface CommandType<P> { readonly method: string; readonly params: z.ZodMiniType<P> }
+export interface RequestType<P, R> {
+  readonly method: string;
+  readonly params: z.ZodMiniType<P>;
+  readonly _result?: R;
+}
+export interface NotificationType<P> {
+  readonly method: string;
+  readonly params: z.ZodMiniType<P>;
+}
+export interface CommandType<P> {
+  readonly method: string;
+  readonly params: z.ZodMiniType<P>;
+}
 
 const typed = <S extends z.ZodMiniType>(params: S) => params as unknown as z.ZodMiniType<z.infer<S>>;
-const request = <R>() => <S extends z.ZodMiniType>(method: string, params: S): RequestType<z.infer<S>, R> => ({ method, params: typed(params) });
-const notification = <S extends z.ZodMiniType>(method: string, params: S): NotificationType<z.infer<S>> => ({ method, params: typed(params) });
+const request =
+  <R>() =>
+  <S extends z.ZodMiniType>(method: string, params: S): RequestType<z.infer<S>, R> => ({
+    method,
+    params: typed(params),
+  });
+const notification = <S extends z.ZodMiniType>(method: string, params: S): NotificationType<z.infer<S>> => ({
+  method,
+  params: typed(params),
+});
 const command = notification as <S extends z.ZodMiniType>(method: string, params: S) => CommandType<z.infer<S>>;
 
 // ---- shared pieces --------------------------------------------------------------------------
@@ -45,15 +63,27 @@ export type IpcError = z.infer<typeof IpcError>;
 export type WebMessage = Omit<Message, 'native'> & { nativeProviders?: string[]; streaming?: true };
 
 /** `focusComposer`: put the keyboard in the message box (Resume: the next thing is to write). */
-export interface RevealTarget { sessionId: string; messageId?: string; focusComposer?: boolean }
+export interface RevealTarget {
+  sessionId: string;
+  messageId?: string;
+  focusComposer?: boolean;
+}
 /** What the webview is told: the host resolves the message to its seq, which the webview navigates by. */
-const revealAt = z.object({ sessionId: id, seq: z.optional(z.number().check(z.int())), focusComposer: z.optional(z.boolean()) });
+const revealAt = z.object({
+  sessionId: id,
+  seq: z.optional(z.number().check(z.int())),
+  focusComposer: z.optional(z.boolean()),
+});
 
 /**
  * Every message of a session in order, as columns (a fraction of the size of 10,000 objects): enough to lay
  * out, filter by role and step through a long session before any content arrives.
  */
-export interface OutlineColumns { seqs: number[]; roles: Role[]; /** createdAt, epoch ms */ times: number[] }
+export interface OutlineColumns {
+  seqs: number[];
+  roles: Role[] /** createdAt, epoch ms */;
+  times: number[];
+}
 
 /** A node of the dump tree as the state view shows it: children are fetched when it is expanded. */
 export interface DumpNode {
@@ -93,54 +123,94 @@ export const MESSAGE_PAGE = 100;
 
 export const IpcRequest = {
   // history browser
-  ListSessions: request<{ items: SessionSummary[]; total: number }>()('sessions/list', z.object({
-    text: z.optional(query),
-    status: z.optional(z.enum(SESSION_STATUSES)),
-    provider: z.optional(z.string().check(z.maxLength(100))),
-    tag: z.optional(z.string().check(z.maxLength(100))),
-    activeFrom: z.optional(isoTime),
-    activeTo: z.optional(isoTime),
-    offset: int(0, 1e9),
-    limit: int(1, SESSION_PAGE_MAX),
-  })),
+  ListSessions: request<{ items: SessionSummary[]; total: number }>()(
+    'sessions/list',
+    z.object({
+      text: z.optional(query),
+      status: z.optional(z.enum(SESSION_STATUSES)),
+      provider: z.optional(z.string().check(z.maxLength(100))),
+      tag: z.optional(z.string().check(z.maxLength(100))),
+      activeFrom: z.optional(isoTime),
+      activeTo: z.optional(isoTime),
+      offset: int(0, 1e9),
+      limit: int(1, SESSION_PAGE_MAX),
+    }),
+  ),
   Facets: request<{ providers: string[]; tags: string[] }>()('sessions/facets', z.object({})),
   /** A session with the outline of all its messages and the first page of them, from a little before `aroundSeq`. */
-  OpenSession: request<{ session: Session; outline: OutlineColumns; messages: WebMessage[] }>()('session/open', z.object({
-    sessionId: id, aroundSeq: z.optional(z.number().check(z.int())),
-  })),
-  Messages: request<{ messages: WebMessage[] }>()('session/messages', z.object({
-    sessionId: id,
-    afterSeq: z.optional(z.number().check(z.int())),
-    beforeSeq: z.optional(z.number().check(z.int())),
-    limit: int(1, MESSAGE_PAGE_MAX),
-  })),
-  Search: request<{ hits: SearchHit[]; total: number }>()('search/messages', z.object({
-    query, sessionId: z.optional(id), offset: int(0, 1e6), limit: int(1, 200),
-  })),
+  OpenSession: request<{ session: Session; outline: OutlineColumns; messages: WebMessage[] }>()(
+    'session/open',
+    z.object({
+      sessionId: id,
+      aroundSeq: z.optional(z.number().check(z.int())),
+    }),
+  ),
+  Messages: request<{ messages: WebMessage[] }>()(
+    'session/messages',
+    z.object({
+      sessionId: id,
+      afterSeq: z.optional(z.number().check(z.int())),
+      beforeSeq: z.optional(z.number().check(z.int())),
+      limit: int(1, MESSAGE_PAGE_MAX),
+    }),
+  ),
+  Search: request<{ hits: SearchHit[]; total: number }>()(
+    'search/messages',
+    z.object({
+      query,
+      sessionId: z.optional(id),
+      offset: int(0, 1e6),
+      limit: int(1, 200),
+    }),
+  ),
   /** Every message of one session matching the query (find in session), by seq. */
   Find: request<{ seqs: number[]; total: number }>()('session/find', z.object({ sessionId: id, query })),
   Revisions: request<{ revisions: MessageRevision[] }>()('message/revisions', z.object({ messageId: id })),
-  Fork: request<{ session: Session }>()('session/fork', z.object({ sessionId: id, messageId: id, title: z.optional(z.string().check(z.maxLength(500))) })),
+  Fork: request<{ session: Session }>()(
+    'session/fork',
+    z.object({ sessionId: id, messageId: id, title: z.optional(z.string().check(z.maxLength(500))) }),
+  ),
   /** Where the other half of a tool call is: its result (searching forward) or its call (backward). */
-  LocateTool: request<{ seq: number; messageId: string } | null>()('tool/locate', z.object({
-    sessionId: id, callId: id, seq: z.number().check(z.int()), find: z.enum(['result', 'call']),
-  })),
+  LocateTool: request<{ seq: number; messageId: string } | null>()(
+    'tool/locate',
+    z.object({
+      sessionId: id,
+      callId: id,
+      seq: z.number().check(z.int()),
+      find: z.enum(['result', 'call']),
+    }),
+  ),
   // composer: a turn runs in the host; its progress and end come as Turn* notifications
   /** Sends `content` as the user's next message and starts the reply (resolves once it started). `provider`/`model` switch the session. */
-  Send: request<Record<string, never>>()('turn/send', z.object({
-    sessionId: id,
-    content: z.string().check(z.minLength(1), z.maxLength(COMPOSE_MAX)),
-    provider: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
-    model: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-  })),
+  Send: request<Record<string, never>>()(
+    'turn/send',
+    z.object({
+      sessionId: id,
+      content: z.string().check(z.minLength(1), z.maxLength(COMPOSE_MAX)),
+      provider: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+      model: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    }),
+  ),
   /** Stops the reply streaming in a session (what arrived is kept, marked partial); false if none was. */
   Stop: request<{ stopped: boolean }>()('turn/stop', z.object({ sessionId: id })),
   // state view
-  DumpInfo: request<{ title: string; formatVersion: number; redacted: boolean; redactionSummary?: string; bytes: number }>()('dump/info', z.object({})),
-  DumpChildren: request<{ nodes: DumpNode[]; total: number }>()('dump/children', z.object({ path: dumpPath, offset: int(0, 1e9), limit: int(1, 1000) })),
+  DumpInfo: request<{
+    title: string;
+    formatVersion: number;
+    redacted: boolean;
+    redactionSummary?: string;
+    bytes: number;
+  }>()('dump/info', z.object({})),
+  DumpChildren: request<{ nodes: DumpNode[]; total: number }>()(
+    'dump/children',
+    z.object({ path: dumpPath, offset: int(0, 1e9), limit: int(1, 1000) }),
+  ),
   /** A string value in full (the tree shows long ones cut). */
   DumpValue: request<{ text: string }>()('dump/value', z.object({ path: dumpPath })),
-  DumpSearch: request<{ matches: Array<{ path: DumpPath; preview: string }>; total: number }>()('dump/search', z.object({ query, limit: int(1, 1000) })),
+  DumpSearch: request<{ matches: Array<{ path: DumpPath; preview: string }>; total: number }>()(
+    'dump/search',
+    z.object({ query, limit: int(1, 1000) }),
+  ),
 } as const;
 
 // ---- notifications (host → webview) ----------------------------------------------------------
@@ -149,23 +219,44 @@ export const IpcNotification = {
   /** The answer to IpcReady: which view, and where to go (history) if the panel was opened for a target. */
   /** `plainText`: show content as plain text, no markdown (e.g. in an untrusted workspace). */
   /** `composer`: absent when the host cannot send (the composer is hidden). */
-  Init: notification('init', z.object({ view: z.enum(VIEWS), reveal: z.optional(revealAt), plainText: z.optional(z.boolean()), composer: z.optional(composerInfo) })),
+  Init: notification(
+    'init',
+    z.object({
+      view: z.enum(VIEWS),
+      reveal: z.optional(revealAt),
+      plainText: z.optional(z.boolean()),
+      composer: z.optional(composerInfo),
+    }),
+  ),
   Reveal: notification('reveal', revealAt),
   /** Sessions were created, changed or deleted: lists should reload. */
   SessionsChanged: notification('sessions/changed', z.object({})),
   /** Messages of one session changed (or `sessionId` is absent: anything may have). */
   MessagesChanged: notification('messages/changed', z.object({ sessionId: z.optional(id) })),
   /** Reply text streaming in a session: `text` follows the `offset` characters sent before (the database catches up every 250 ms). */
-  TurnDelta: notification('turn/delta', z.object({ sessionId: id, offset: int(0, Number.MAX_SAFE_INTEGER), text: z.string() })),
+  TurnDelta: notification(
+    'turn/delta',
+    z.object({ sessionId: id, offset: int(0, Number.MAX_SAFE_INTEGER), text: z.string() }),
+  ),
   /** What the user should know about a turn: the core's warnings (e.g. data left out when switching provider), or a note (e.g. answering offline). */
-  TurnNotice: notification('turn/notice', z.object({ sessionId: id, level: z.enum(['info', 'warning']), message: z.string() })),
+  TurnNotice: notification(
+    'turn/notice',
+    z.object({ sessionId: id, level: z.enum(['info', 'warning']), message: z.string() }),
+  ),
   /**
    * A turn ended. `sent`: the user's message was stored (if not, the composer gives the text back). The reply, when
    * one was stored, by id and state; `error` says why it failed or stopped (code `Cancelled` when stopped).
    */
-  TurnEnd: notification('turn/end', z.object({
-    sessionId: id, sent: z.boolean(), replyId: z.optional(id), state: z.optional(z.enum(MESSAGE_STATES)), error: z.optional(IpcError),
-  })),
+  TurnEnd: notification(
+    'turn/end',
+    z.object({
+      sessionId: id,
+      sent: z.boolean(),
+      replyId: z.optional(id),
+      state: z.optional(z.enum(MESSAGE_STATES)),
+      error: z.optional(IpcError),
+    }),
+  ),
   /** The state view shows another dump. */
   DumpChanged: notification('dump/changed', z.object({})),
 } as const;
@@ -186,7 +277,12 @@ export const IpcCommand = {
 
 export const WebviewToHost = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ready'), view: z.enum(VIEWS) }),
-  z.object({ kind: z.literal('request'), id: int(0, Number.MAX_SAFE_INTEGER), method: z.string().check(z.maxLength(100)), params: z.unknown() }),
+  z.object({
+    kind: z.literal('request'),
+    id: int(0, Number.MAX_SAFE_INTEGER),
+    method: z.string().check(z.maxLength(100)),
+    params: z.unknown(),
+  }),
   z.object({ kind: z.literal('command'), method: z.string().check(z.maxLength(100)), params: z.unknown() }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;

@@ -30,8 +30,12 @@ export interface Command {
 export const DEFAULT_DB = path.join('.vscode', 'langswarm-sessions.sqlite');
 
 export class Output {
-  line(text = ''): void { process.stdout.write(`${text}\n`); }
-  json(value: unknown): void { this.line(JSON.stringify(value, null, 2)); }
+  line(text = ''): void {
+    process.stdout.write(`${text}\n`);
+  }
+  json(value: unknown): void {
+    this.line(JSON.stringify(value, null, 2));
+  }
 }
 
 /** Something the user should know that did not stop the command. */
@@ -65,7 +69,8 @@ export function count(v: Values[string], option: string, fallback: number): numb
 
 export function status(v: string): SessionStatus {
   const parsed = SessionStatus.safeParse(v);
-  if (!parsed.success) throw new CoreError('InvalidInput', `Unknown status "${v}"; use one of ${SessionStatus.options.join(', ')}.`);
+  if (!parsed.success)
+    throw new CoreError('InvalidInput', `Unknown status "${v}"; use one of ${SessionStatus.options.join(', ')}.`);
   return parsed.data;
 }
 

@@ -24,7 +24,12 @@ const REASONS: Record<string, string> = {
 export function fileError(action: string, e: unknown): CoreError {
   const code = errno(e);
   const reason = (code && REASONS[code]) ?? describeError(e);
-  return new CoreError(code === 'ENOSPC' || code === 'EDQUOT' ? 'StorageFull' : 'StorageError', `Could not ${action}: ${reason}${code ? ` (${code})` : ''}.`, { errno: code }, { cause: e });
+  return new CoreError(
+    code === 'ENOSPC' || code === 'EDQUOT' ? 'StorageFull' : 'StorageError',
+    `Could not ${action}: ${reason}${code ? ` (${code})` : ''}.`,
+    { errno: code },
+    { cause: e },
+  );
 }
 
 /** The file's stat (of a symbolic link itself, unless `follow`), or undefined when there is none. */
@@ -45,12 +50,20 @@ export function statOrUndefined(file: string, action: string, follow = false): f
 export function outTarget(file: string): { target: string; mode?: number } {
   const target = path.resolve(file);
   const existing = statOrUndefined(target, `write ${file}`);
-  if (existing?.isSymbolicLink()) throw new CoreError('InvalidInput', `--out ${file} is a symbolic link; give the path of the file itself (links are not written through).`);
+  if (existing?.isSymbolicLink())
+    throw new CoreError(
+      'InvalidInput',
+      `--out ${file} is a symbolic link; give the path of the file itself (links are not written through).`,
+    );
   if (existing?.isDirectory()) throw new CoreError('InvalidInput', `--out ${file} is a folder; give a file name.`);
   if (existing && !existing.isFile()) throw new CoreError('InvalidInput', `--out ${file} is not a regular file.`);
   if (!existing) {
     const folder = statOrUndefined(path.dirname(target), `write ${file}`, true);
-    if (!folder?.isDirectory()) throw new CoreError('InvalidInput', `Could not write ${file}: the folder ${path.dirname(target)} does not exist.`);
+    if (!folder?.isDirectory())
+      throw new CoreError(
+        'InvalidInput',
+        `Could not write ${file}: the folder ${path.dirname(target)} does not exist.`,
+      );
   }
   // Only the permission bits: never pass on set-user-id and the like.
   return existing ? { target, mode: existing.mode & 0o777 } : { target };
@@ -73,13 +86,24 @@ export function writeOutFile(file: string, text: string, fsys: FileSystem = real
  * Checks --db before opening it: a folder is refused; a missing database is created only by commands
  * that create sessions, in a folder that exists (the default .vscode folder is made when missing).
  */
-export function checkDatabase(dbPath: string, shown: string, access: 'read' | 'write' | 'create', isDefault: boolean): void {
+export function checkDatabase(
+  dbPath: string,
+  shown: string,
+  access: 'read' | 'write' | 'create',
+  isDefault: boolean,
+): void {
   const existing = statOrUndefined(dbPath, `open the database ${shown}`, true);
-  if (existing?.isDirectory()) throw new CoreError('InvalidInput', `--db ${shown} is a folder; give the path of the database file.`);
+  if (existing?.isDirectory())
+    throw new CoreError('InvalidInput', `--db ${shown} is a folder; give the path of the database file.`);
   if (existing) return;
-  if (access !== 'create') throw new CoreError('InvalidInput', `No database at ${shown}: nothing to ${access === 'read' ? 'read' : 'change'}. Give --db, or create a session first.`);
+  if (access !== 'create')
+    throw new CoreError(
+      'InvalidInput',
+      `No database at ${shown}: nothing to ${access === 'read' ? 'read' : 'change'}. Give --db, or create a session first.`,
+    );
   if (isDefault) return;
   const folder = path.dirname(dbPath);
   const folderStat = statOrUndefined(folder, `create the database ${shown}`, true);
-  if (!folderStat?.isDirectory()) throw new CoreError('InvalidInput', `Could not create the database ${shown}: the folder ${folder} does not exist.`);
+  if (!folderStat?.isDirectory())
+    throw new CoreError('InvalidInput', `Could not create the database ${shown}: the folder ${folder} does not exist.`);
 }

@@ -20,11 +20,18 @@ export async function addJsonl(m: SessionManager, id: string, out: Output): Exit
     if (line.invalidUtf8) warn(`line ${lineNo}: not valid UTF-8; the bad bytes were kept as U+FFFD.`);
     try {
       let parsed: ReturnType<typeof parseJsonLine>;
-      try { parsed = parseJsonLine(line.text); } catch (e) { throw new CoreError('InvalidInput', `not JSON (${describeError(e)})`); }
+      try {
+        parsed = parseJsonLine(line.text);
+      } catch (e) {
+        throw new CoreError('InvalidInput', `not JSON (${describeError(e)})`);
+      }
       const input = parsed.value;
-      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new CoreError('InvalidInput', 'not a JSON object; give {"role":…,"content":…}.');
-      if (!('content' in input) && !('parts' in input)) throw new CoreError('InvalidInput', 'no "content" (or "parts"); the line was skipped.');
-      if (parsed.loneSurrogates) warn(`line ${lineNo}: a lone surrogate (a \\ud800-\\udfff escape without its pair) was kept as U+FFFD.`);
+      if (typeof input !== 'object' || input === null || Array.isArray(input))
+        throw new CoreError('InvalidInput', 'not a JSON object; give {"role":…,"content":…}.');
+      if (!('content' in input) && !('parts' in input))
+        throw new CoreError('InvalidInput', 'no "content" (or "parts"); the line was skipped.');
+      if (parsed.loneSurrogates)
+        warn(`line ${lineNo}: a lone surrogate (a \\ud800-\\udfff escape without its pair) was kept as U+FFFD.`);
       out.line((await m.addMessage(id, input as NewMessage)).id);
     } catch (e) {
       if (!(e instanceof CoreError) || !e.isUserError) throw e;
@@ -35,7 +42,10 @@ export async function addJsonl(m: SessionManager, id: string, out: Output): Exit
   return failures > 0 ? 1 : 0;
 }
 
-interface InputLine { text: string; invalidUtf8: boolean }
+interface InputLine {
+  text: string;
+  invalidUtf8: boolean;
+}
 
 /**
  * The lines of a byte stream, decoded as UTF-8. Bytes that are not UTF-8 become U+FFFD, as a decoder

@@ -19,13 +19,21 @@ function requireKey(name: string): void {
  * The provider for `name`, keyed from the environment. Without a key the offline Replay provider
  * stands in, answering from `recorded()` (the session this one came from).
  */
-function providerFor(tracer: Tracer, name: string, options: { recorded?: () => Message[] | undefined; stateless?: boolean } = {}): Provider {
+function providerFor(
+  tracer: Tracer,
+  name: string,
+  options: { recorded?: () => Message[] | undefined; stateless?: boolean } = {},
+): Provider {
   const { config, note } = configFromEnv(name, process.env);
   if (note) process.stderr.write(`note: ${note}\n`);
   if (config.name === 'replay') {
     return createProvider({ name: 'replay', recorded: options.recorded?.() });
   }
-  return createProvider({ ...config, tracer, ...(options.stateless && config.name === 'openai' ? { stateless: true } : {}) });
+  return createProvider({
+    ...config,
+    tracer,
+    ...(options.stateless && config.name === 'openai' ? { stateless: true } : {}),
+  });
 }
 
 /** The messages of session `id` when it exists (what Replay answers from). */
@@ -45,8 +53,15 @@ function oneLine(text: string): string {
 
 export const providerCommands = {
   send: {
-    usage: 'send SESSION [--content TEXT] [--stream] [--provider P] [--model M] [--stateless]   (keys and base URLs from the environment)',
-    options: { content: { type: 'string' }, stream: { type: 'boolean' }, provider: { type: 'string' }, model: { type: 'string' }, stateless: { type: 'boolean' } },
+    usage:
+      'send SESSION [--content TEXT] [--stream] [--provider P] [--model M] [--stateless]   (keys and base URLs from the environment)',
+    options: {
+      content: { type: 'string' },
+      stream: { type: 'boolean' },
+      provider: { type: 'string' },
+      model: { type: 'string' },
+      stateless: { type: 'boolean' },
+    },
     parse([sessionId], v) {
       const id = need(sessionId, 'SESSION');
       const streaming = v['stream'] === true;
@@ -54,15 +69,22 @@ export const providerCommands = {
         database: 'write',
         async run(m, out) {
           const session = m.get(id);
-          const provider = providerFor(m.tracer, str(v['provider']) ?? session.provider, { recorded: recordedFrom(m, session.parent?.sessionId), stateless: v['stateless'] === true });
-          const result = await withInterrupt((signal) => send(m, session.id, str(v['content']), {
-            provider, signal, stream: streaming,
-            model: str(v['model']) || undefined, // an empty --model keeps the session's
-            onEvent: (e) => {
-              warnOfEvent(e);
-              if (streaming && e.type === 'text_delta') process.stdout.write(e.text);
-            },
-          }));
+          const provider = providerFor(m.tracer, str(v['provider']) ?? session.provider, {
+            recorded: recordedFrom(m, session.parent?.sessionId),
+            stateless: v['stateless'] === true,
+          });
+          const result = await withInterrupt((signal) =>
+            send(m, session.id, str(v['content']), {
+              provider,
+              signal,
+              stream: streaming,
+              model: str(v['model']) || undefined, // an empty --model keeps the session's
+              onEvent: (e) => {
+                warnOfEvent(e);
+                if (streaming && e.type === 'text_delta') process.stdout.write(e.text);
+              },
+            }),
+          );
           out.line(streaming ? '' : partsText(result.reply.parts, 'text'));
           const calls = partsText(result.reply.parts, 'calls');
           if (calls) out.line(calls);
@@ -82,18 +104,27 @@ export const providerCommands = {
         async run(m, out) {
           const source = m.get(id);
           const provider = providerFor(m.tracer, providerName, { recorded: recordedFrom(m, source.id) });
-          const result = await withInterrupt((signal) => replay(m, source.id, {
-            provider, model, signal,
-            onEvent: warnOfEvent,
-          }));
+          const result = await withInterrupt((signal) =>
+            replay(m, source.id, {
+              provider,
+              model,
+              signal,
+              onEvent: warnOfEvent,
+            }),
+          );
           if (v['json']) return out.json({ sessionId: result.session.id, turns: result.turns });
           out.line(result.session.id);
-          const facts = (stop?: string, usage?: { totalTokens: number }) => [stop, usage ? `${usage.totalTokens} tokens` : undefined].filter(Boolean).join(', ');
+          const facts = (stop?: string, usage?: { totalTokens: number }) =>
+            [stop, usage ? `${usage.totalTokens} tokens` : undefined].filter(Boolean).join(', ');
           for (const [i, t] of result.turns.entries()) {
             out.line(`turn ${i + 1}`);
             out.line(`  user:     ${oneLine(t.user)}`);
-            out.line(`  original: ${oneLine(t.original)}${facts(t.originalStop, t.originalUsage) ? `  [${facts(t.originalStop, t.originalUsage)}]` : ''}`);
-            out.line(`  replayed: ${oneLine(t.replayed)}${facts(t.replayedStop, t.replayedUsage) ? `  [${facts(t.replayedStop, t.replayedUsage)}]` : ''}`);
+            out.line(
+              `  original: ${oneLine(t.original)}${facts(t.originalStop, t.originalUsage) ? `  [${facts(t.originalStop, t.originalUsage)}]` : ''}`,
+            );
+            out.line(
+              `  replayed: ${oneLine(t.replayed)}${facts(t.replayedStop, t.replayedUsage) ? `  [${facts(t.replayedStop, t.replayedUsage)}]` : ''}`,
+            );
           }
         },
       };
@@ -109,16 +140,25 @@ export const providerCommands = {
       return {
         database: 'none',
         async run(tracer, out) {
-          const report = await withInterrupt((signal) => testConnection(providerFor(tracer, providerName), model, signal));
-          if (report.ok) out.line(`ok  ${report.provider}/${report.model}  ${report.latencyMs} ms  reply: ${oneLine(report.reply ?? '')}`);
-          else process.stderr.write(`failed  ${report.provider}/${report.model}  ${report.latencyMs} ms: ${report.error}\n`);
+          const report = await withInterrupt((signal) =>
+            testConnection(providerFor(tracer, providerName), model, signal),
+          );
+          if (report.ok)
+            out.line(
+              `ok  ${report.provider}/${report.model}  ${report.latencyMs} ms  reply: ${oneLine(report.reply ?? '')}`,
+            );
+          else
+            process.stderr.write(
+              `failed  ${report.provider}/${report.model}  ${report.latencyMs} ms: ${report.error}\n`,
+            );
           return report.ok ? 0 : 1;
         },
       };
     },
   },
   importOpenAI: {
-    usage: 'import-openai CONVERSATION --model M [--title T]   (copies an OpenAI conversation into a new bound session)',
+    usage:
+      'import-openai CONVERSATION --model M [--title T]   (copies an OpenAI conversation into a new bound session)',
     options: { model: { type: 'string' }, title: { type: 'string' } },
     parse([conversationId], v) {
       const conversation = need(conversationId, 'CONVERSATION');
@@ -130,7 +170,9 @@ export const providerCommands = {
         async run(m, out) {
           const provider = providerFor(m.tracer, 'openai');
           if (!(provider instanceof OpenAIProvider)) throw new CoreError('Internal', 'expected the OpenAI provider');
-          out.line((await importOpenAIConversation(m, provider, conversation, { model, title: title || undefined })).id);
+          out.line(
+            (await importOpenAIConversation(m, provider, conversation, { model, title: title || undefined })).id,
+          );
         },
       };
     },

@@ -18,7 +18,14 @@ function when(iso: string): string {
 }
 
 function sessionLine(s: SessionSummary): string {
-  return [s.id, s.status.padEnd(9), `${s.provider}/${s.model}`, `${s.messageCount} msgs`, when(s.updatedAt), s.title].join('  ');
+  return [
+    s.id,
+    s.status.padEnd(9),
+    `${s.provider}/${s.model}`,
+    `${s.messageCount} msgs`,
+    when(s.updatedAt),
+    s.title,
+  ].join('  ');
 }
 
 function showMessage(m: Message): Record<string, unknown> {
@@ -29,7 +36,14 @@ function showMessage(m: Message): Record<string, unknown> {
 export const sessionCommands = {
   create: {
     usage: 'create --provider P --model M [--title T] [--user U] [--system S] [--tag T]...',
-    options: { provider: { type: 'string' }, model: { type: 'string' }, title: { type: 'string' }, user: { type: 'string' }, system: { type: 'string' }, tag: { type: 'string', multiple: true } },
+    options: {
+      provider: { type: 'string' },
+      model: { type: 'string' },
+      title: { type: 'string' },
+      user: { type: 'string' },
+      system: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+    },
     parse(_p, v) {
       const input: NewSession = {
         provider: need(v['provider'], '--provider'),
@@ -61,7 +75,15 @@ export const sessionCommands = {
   },
   list: {
     usage: 'list [--status S] [--provider P] [--tag T] [--user U] [--text Q] [--limit N] [--json]',
-    options: { status: { type: 'string' }, provider: { type: 'string' }, tag: { type: 'string' }, user: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      status: { type: 'string' },
+      provider: { type: 'string' },
+      tag: { type: 'string' },
+      user: { type: 'string' },
+      text: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    },
     parse(_p, v) {
       const query = {
         // An empty --status, --provider, --tag or --text filters nothing; an empty --user finds sessions without one.
@@ -97,14 +119,17 @@ export const sessionCommands = {
           out.line(sessionLine(session));
           if (session.systemPrompt) out.line(`system: ${session.systemPrompt}`);
           for (const msg of messages) {
-            out.line(`#${msg.seq} ${msg.role}${msg.state === 'complete' ? '' : ` (${msg.state})`}: ${partsText(msg.parts, 'transcript')}`);
+            out.line(
+              `#${msg.seq} ${msg.role}${msg.state === 'complete' ? '' : ` (${msg.state})`}: ${partsText(msg.parts, 'transcript')}`,
+            );
           }
         },
       };
     },
   },
   search: {
-    usage: 'search QUERY [--session S] [--limit N] [--json]   (words, word*, "a phrase", -word or -"a phrase" to exclude, a OR b)',
+    usage:
+      'search QUERY [--session S] [--limit N] [--json]   (words, word*, "a phrase", -word or -"a phrase" to exclude, a OR b)',
     options: { session: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
     dashWordsArePositional: true,
     parse(positionals, v) {
@@ -120,7 +145,10 @@ export const sessionCommands = {
           for (const h of result.hits) {
             let marked = '';
             let at = 0;
-            for (const [a, b] of h.highlights) { marked += `${h.snippet.slice(at, a)}[${h.snippet.slice(a, b)}]`; at = b; }
+            for (const [a, b] of h.highlights) {
+              marked += `${h.snippet.slice(at, a)}[${h.snippet.slice(a, b)}]`;
+              at = b;
+            }
             marked += h.snippet.slice(at);
             out.line(`${h.sessionId} #${h.seq} ${h.role}  ${marked.replace(/\s+/g, ' ')}`);
           }
@@ -130,17 +158,25 @@ export const sessionCommands = {
     },
   },
   migrate: {
-    usage: 'migrate SOURCE... [--dry-run] [--naive-utc] [--json]   (LangSwarm V1/V2 files or folders; exit 1 if any file or session failed)',
+    usage:
+      'migrate SOURCE... [--dry-run] [--naive-utc] [--json]   (LangSwarm V1/V2 files or folders; exit 1 if any file or session failed)',
     options: { 'dry-run': { type: 'boolean' }, 'naive-utc': { type: 'boolean' }, json: { type: 'boolean' } },
     parse(sources, v) {
-      if (sources.length === 0) throw new CoreError('InvalidInput', 'Missing SOURCE: give LangSwarm files or folders to import.');
+      if (sources.length === 0)
+        throw new CoreError('InvalidInput', 'Missing SOURCE: give LangSwarm files or folders to import.');
       const missing = sources.filter((s) => !statOrUndefined(s, `read ${s}`, true));
-      if (missing.length > 0) throw new CoreError('InvalidInput', `Nothing was imported: ${missing.map((s) => JSON.stringify(s)).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist.`);
+      if (missing.length > 0)
+        throw new CoreError(
+          'InvalidInput',
+          `Nothing was imported: ${missing.map((s) => JSON.stringify(s)).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist.`,
+        );
       return {
         database: 'create',
         async run(m, out) {
           // Ctrl-C stops between sessions and keeps what was imported (whole sessions only).
-          const report = await withInterrupt((signal) => migrate(m, sources, { dryRun: Boolean(v['dry-run']), naiveUtc: Boolean(v['naive-utc']), signal }));
+          const report = await withInterrupt((signal) =>
+            migrate(m, sources, { dryRun: Boolean(v['dry-run']), naiveUtc: Boolean(v['naive-utc']), signal }),
+          );
           if (v['json']) out.json(report);
           else out.line(formatReport(report));
           return hasFailures(report) ? 1 : 0;
@@ -172,7 +208,12 @@ export const sessionCommands = {
     parse([sessionId, value]) {
       const id = need(sessionId, 'SESSION');
       const to = status(need(value, 'STATUS'));
-      return { database: 'write', run: async (m) => { await m.setStatus(id, to); } };
+      return {
+        database: 'write',
+        run: async (m) => {
+          await m.setStatus(id, to);
+        },
+      };
     },
   },
   fork: {
@@ -187,9 +228,15 @@ export const sessionCommands = {
   },
   dump: {
     usage: 'dump SESSION|--all [--out FILE] [--no-redact] [--redact-pattern REGEX]...',
-    options: { all: { type: 'boolean' }, out: { type: 'string' }, 'no-redact': { type: 'boolean' }, 'redact-pattern': { type: 'string', multiple: true } },
+    options: {
+      all: { type: 'boolean' },
+      out: { type: 'string' },
+      'no-redact': { type: 'boolean' },
+      'redact-pattern': { type: 'string', multiple: true },
+    },
     parse([sessionId], v) {
-      if (Boolean(sessionId) === Boolean(v['all'])) throw new CoreError('InvalidInput', 'Give either SESSION or --all.');
+      if (Boolean(sessionId) === Boolean(v['all']))
+        throw new CoreError('InvalidInput', 'Give either SESSION or --all.');
       const file = str(v['out']);
       if (file !== undefined) outTarget(need(file, '--out FILE'));
       return {
@@ -206,7 +253,9 @@ export const sessionCommands = {
             return out.json(document);
           }
           writeOutFile(file, `${JSON.stringify(document, null, 2)}\n`);
-          process.stderr.write(`wrote ${file} (${document.sessions.length} session${document.sessions.length === 1 ? '' : 's'}; ${redaction})\n`);
+          process.stderr.write(
+            `wrote ${file} (${document.sessions.length} session${document.sessions.length === 1 ? '' : 's'}; ${redaction})\n`,
+          );
         },
       };
     },
@@ -216,14 +265,24 @@ export const sessionCommands = {
     options: {},
     parse([sessionId]) {
       const id = need(sessionId, 'SESSION');
-      return { database: 'write', run: async (m) => { await m.delete(id); } };
+      return {
+        database: 'write',
+        run: async (m) => {
+          await m.delete(id);
+        },
+      };
     },
   },
   demo: {
     usage: 'demo   (adds sample sessions: every part type and status, and a 1,200-message thread)',
     options: {},
     parse() {
-      return { database: 'create', async run(m, out) { for (const id of await addDemoSessions(m)) out.line(id); } };
+      return {
+        database: 'create',
+        async run(m, out) {
+          for (const id of await addDemoSessions(m)) out.line(id);
+        },
+      };
     },
   },
   stats: {
@@ -235,21 +294,37 @@ export const sessionCommands = {
         async run(m, out) {
           const stats = m.stats(str(v['session']));
           if (v['json']) return out.json(stats);
-          out.line(`sessions: ${stats.sessions}  ${Object.entries(stats.byStatus).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-          out.line(`providers: ${Object.entries(stats.byProvider).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
-          out.line(`messages: ${stats.messages}  ${Object.entries(stats.byRole).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+          out.line(
+            `sessions: ${stats.sessions}  ${Object.entries(stats.byStatus)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')}`,
+          );
+          out.line(
+            `providers: ${
+              Object.entries(stats.byProvider)
+                .map(([k, n]) => `${k} ${n}`)
+                .join(', ') || 'none'
+            }`,
+          );
+          out.line(
+            `messages: ${stats.messages}  ${Object.entries(stats.byRole)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')}`,
+          );
           out.line(`tokens: ${stats.totalTokens} (input ${stats.inputTokens}, output ${stats.outputTokens})`);
         },
       };
     },
   },
   salvage: {
-    usage: 'salvage --out NEW.sqlite   (copies the sessions of a database that was refused, e.g. for a foreign trigger, into a new one; --db is only read)',
+    usage:
+      'salvage --out NEW.sqlite   (copies the sessions of a database that was refused, e.g. for a foreign trigger, into a new one; --db is only read)',
     options: { out: { type: 'string' } },
     parse(_, v) {
       const { shownDb, dbPath } = databaseArg(v);
       const out = need(v['out'], '--out NEW.sqlite');
-      if (statOrUndefined(path.resolve(out), `write ${out}`)) throw new CoreError('InvalidInput', `--out ${out} already exists; give a new file.`);
+      if (statOrUndefined(path.resolve(out), `write ${out}`))
+        throw new CoreError('InvalidInput', `--out ${out} already exists; give a new file.`);
       checkDatabase(dbPath, shownDb, 'read', false);
       return {
         database: 'none', // never opened as a session database: only read, as data

@@ -3,12 +3,21 @@
 // finished in place; a failure or cancel leaves what arrived, marked, with the error beside it.
 // Tools are never executed here: a reply that calls tools ends the turn, the caller adds tool
 // results and calls send() again without content.
+// Over 450 lines: send, replay, connection test and import share the turn's bookkeeping (stored
+// before the request, partial replies kept, warnings collected).
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, describeError } from './errors';
 import { Message, NewMessage, Part, Session, StopReason, ToolDefinition, Usage, messageText } from './model';
 import { ProviderConfig, createProvider } from './providers';
 import { OpenAIProvider, conversationBinding } from './providers/openai';
-import { PROVIDER_LABELS, Provider, StreamEvent, collectWarnings, describeDropped, portableHistory } from './providers/provider';
+import {
+  PROVIDER_LABELS,
+  Provider,
+  StreamEvent,
+  collectWarnings,
+  describeDropped,
+  portableHistory,
+} from './providers/provider';
 import { isUserTurn } from './providers/replay';
 import type { SessionApi } from './sessions';
 import { z } from 'zod';
@@ -36,7 +45,12 @@ export interface TurnResult {
 }
 
 /** Sends `content` as the user's next message (or, without content, answers what is there); resumes the session first. */
-export async function send(manager: SessionApi, sessionId: string, content: string | Part[] | undefined, options: TurnOptions): Promise<TurnResult> {
+export async function send(
+  manager: SessionApi,
+  sessionId: string,
+  content: string | Part[] | undefined,
+  options: TurnOptions,
+): Promise<TurnResult> {
   const { provider } = options;
   let session = await manager.get(sessionId);
   const warn = collectWarnings(options, manager.tracer, { sessionId });
@@ -44,56 +58,105 @@ export async function send(manager: SessionApi, sessionId: string, content: stri
   // Sending continues the conversation: a paused, completed, archived or failed session is active again.
   if (session.status !== 'active') session = await manager.resume(sessionId);
   // Replay stands in when there is no key; it does not make the session a replay session.
-  const switching = provider.name !== 'replay' && (session.provider !== provider.name || (options.model !== undefined && options.model !== session.model));
+  const switching =
+    provider.name !== 'replay' &&
+    (session.provider !== provider.name || (options.model !== undefined && options.model !== session.model));
   if (switching) {
     if (session.provider !== provider.name) {
-      const note = describeDropped(portableHistory(await manager.allMessages(sessionId), provider.name).dropped, provider.name);
+      const note = describeDropped(
+        portableHistory(await manager.allMessages(sessionId), provider.name).dropped,
+        provider.name,
+      );
       if (note) warn.add(note);
     }
     session = await manager.configure(sessionId, { provider: provider.name, model: options.model ?? session.model });
   }
-  const user = content === undefined ? undefined
-    : await manager.addMessage(sessionId, typeof content === 'string' ? { role: 'user', content } : { role: 'user', parts: content });
+  const user =
+    content === undefined
+      ? undefined
+      : await manager.addMessage(
+          sessionId,
+          typeof content === 'string' ? { role: 'user', content } : { role: 'user', parts: content },
+        );
   const history = withoutFailedTail(await manager.allMessages(sessionId));
   const last = history[history.length - 1];
   if (!last || (last.role === 'assistant' && last.state === 'complete')) {
-    throw new CoreError('InvalidInput', 'There is nothing to answer: the session ends with a complete reply. Add a message, or results for its tool calls, first.', { sessionId });
+    throw new CoreError(
+      'InvalidInput',
+      'There is nothing to answer: the session ends with a complete reply. Add a message, or results for its tool calls, first.',
+      { sessionId },
+    );
   }
   const model = options.model ?? session.model;
   const draft = new Draft(manager, sessionId, { name: provider.name, model }, options.saveEveryMs ?? 250);
   const tools = options.tools ?? sessionTools(session);
-  manager.tracer.info('provider request', { sessionId, provider: provider.name, model, messages: history.length, stream: options.stream !== false });
+  manager.tracer.info('provider request', {
+    sessionId,
+    provider: provider.name,
+    model,
+    messages: history.length,
+    stream: options.stream !== false,
+  });
   try {
-    const reply = await manager.tracer.span(`provider.${provider.name}.send`, sessionId, () => provider.send({
-      // No tools is an empty list, and 0 output tokens is the provider's default.
-      session, messages: history, replyMessageId: draft.id, tools, stream: options.stream, maxOutputTokens: options.maxOutputTokens || undefined,
-    }, {
-      signal: options.signal,
-      onEvent: (e) => {
-        if (manager.tracer.enabled('trace')) manager.tracer.trace('provider event', { sessionId, type: e.type });
-        draft.apply(e);
-        options.onEvent?.(e);
-      },
-    }));
+    const reply = await manager.tracer.span(`provider.${provider.name}.send`, sessionId, () =>
+      provider.send(
+        {
+          // No tools is an empty list, and 0 output tokens is the provider's default.
+          session,
+          messages: history,
+          replyMessageId: draft.id,
+          tools,
+          stream: options.stream,
+          maxOutputTokens: options.maxOutputTokens || undefined,
+        },
+        {
+          signal: options.signal,
+          onEvent: (e) => {
+            if (manager.tracer.enabled('trace')) manager.tracer.trace('provider event', { sessionId, type: e.type });
+            draft.apply(e);
+            options.onEvent?.(e);
+          },
+        },
+      ),
+    );
     warnings.push(...reply.warnings);
     if (reply.usage) options.onEvent?.({ type: 'usage', usage: reply.usage });
     options.onEvent?.({ type: 'turn_end', stop: reply.stopReason });
     const stored = await draft.finish({
-      parts: reply.parts, state: 'complete', stopReason: reply.stopReason, provider: { name: provider.name, model: reply.model },
-      native: { [provider.name]: reply.native }, metadata: warnings.length ? { warnings } : {},
-      ...(reply.usage ? { usage: reply.usage } : {}), ...(reply.providerIds ? { providerIds: reply.providerIds } : {}),
+      parts: reply.parts,
+      state: 'complete',
+      stopReason: reply.stopReason,
+      provider: { name: provider.name, model: reply.model },
+      native: { [provider.name]: reply.native },
+      metadata: warnings.length ? { warnings } : {},
+      ...(reply.usage ? { usage: reply.usage } : {}),
+      ...(reply.providerIds ? { providerIds: reply.providerIds } : {}),
     });
     if (reply.providerState && Object.keys(reply.providerState).length) {
-      session = await manager.configure(sessionId, { providerState: { ...(await manager.get(sessionId)).providerState, ...reply.providerState } });
+      session = await manager.configure(sessionId, {
+        providerState: { ...(await manager.get(sessionId)).providerState, ...reply.providerState },
+      });
     }
     return { session, user, reply: stored, warnings };
   } catch (e) {
-    const error = e instanceof CoreError ? e : new CoreError('Internal', `The ${PROVIDER_LABELS[provider.name]} turn failed: ${describeError(e)}`, { provider: provider.name }, { cause: e });
+    const error =
+      e instanceof CoreError
+        ? e
+        : new CoreError(
+            'Internal',
+            `The ${PROVIDER_LABELS[provider.name]} turn failed: ${describeError(e)}`,
+            { provider: provider.name },
+            { cause: e },
+          );
     const kept = await draft.fail(error, warnings).catch((storeError: unknown) => {
       manager.tracer.error('could not store the failed reply', { sessionId, error: describeError(storeError) });
       return undefined;
     });
-    manager.tracer.log(error.code === 'Cancelled' ? 'info' : 'warn', error.message, { sessionId, ...error.details, ...(kept ? { messageId: kept.id } : {}) });
+    manager.tracer.log(error.code === 'Cancelled' ? 'info' : 'warn', error.message, {
+      sessionId,
+      ...error.details,
+      ...(kept ? { messageId: kept.id } : {}),
+    });
     options.onEvent?.({ type: 'error', error: error.toJSON() });
     throw error;
   }
@@ -151,13 +214,19 @@ class Draft {
         if (last?.type === 'reasoning') last.text = (last.text ?? '') + e.text;
         else this.parts.push({ type: 'reasoning', text: e.text });
         break;
-      case 'tool_call_start': this.parts.push({ type: 'tool_call', callId: e.callId, name: e.name, argumentsJson: '' }); break;
-      case 'tool_call_delta': case 'tool_call_end': {
-        const call = this.parts.find((p) => p.type === 'tool_call' && p.callId === e.callId) as Extract<Part, { type: 'tool_call' }> | undefined;
+      case 'tool_call_start':
+        this.parts.push({ type: 'tool_call', callId: e.callId, name: e.name, argumentsJson: '' });
+        break;
+      case 'tool_call_delta':
+      case 'tool_call_end': {
+        const call = this.parts.find((p) => p.type === 'tool_call' && p.callId === e.callId) as
+          | Extract<Part, { type: 'tool_call' }>
+          | undefined;
         if (call) call.argumentsJson = e.type === 'tool_call_end' ? e.argumentsJson : call.argumentsJson + e.argsDelta;
         break;
       }
-      default: return;
+      default:
+        return;
     }
     this.schedule();
   }
@@ -167,14 +236,23 @@ class Draft {
     if (this.timer) return;
     const wait = this.stored || this.lastSave ? Math.max(0, this.lastSave + this.saveEveryMs - Date.now()) : 0;
     if (wait === 0) return this.enqueue();
-    this.timer = setTimeout(() => { this.timer = undefined; this.enqueue(); }, wait);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.enqueue();
+    }, wait);
     this.timer.unref();
   }
 
   private enqueue(): void {
     this.lastSave = Date.now();
     const parts = structuredClone(this.parts);
-    this.writes = this.writes.then(async () => { await this.write({ parts, state: 'partial' }); }).catch((e: unknown) => { this.writeError ??= e; });
+    this.writes = this.writes
+      .then(async () => {
+        await this.write({ parts, state: 'partial' });
+      })
+      .catch((e: unknown) => {
+        this.writeError ??= e;
+      });
   }
 
   private async write(fields: Partial<Message> & Pick<Message, 'parts' | 'state'>): Promise<Message> {
@@ -226,7 +304,10 @@ export interface ReplayTurn {
   replayedUsage?: Usage;
 }
 
-export interface ReplayResult { session: Session; turns: ReplayTurn[] }
+export interface ReplayResult {
+  session: Session;
+  turns: ReplayTurn[];
+}
 
 /** At most this many replies per replayed turn (a model that keeps calling tools is stopped). */
 const MAX_REPLIES_PER_TURN = 8;
@@ -236,18 +317,28 @@ const MAX_REPLIES_PER_TURN = 8;
  * replies turn by turn. Tool calls in the new replies are answered with the source's recorded
  * results for the same tool, in order; a call with no recorded result gets an error result.
  */
-export async function replay(manager: SessionApi, sessionId: string, options: TurnOptions & { model: string }): Promise<ReplayResult> {
+export async function replay(
+  manager: SessionApi,
+  sessionId: string,
+  options: TurnOptions & { model: string },
+): Promise<ReplayResult> {
   const source = await manager.get(sessionId);
   const turns = splitTurns(await manager.allMessages(sessionId));
-  if (!turns.length) throw new CoreError('InvalidInput', `Session "${source.title}" has no user messages to replay.`, { sessionId });
+  if (!turns.length)
+    throw new CoreError('InvalidInput', `Session "${source.title}" has no user messages to replay.`, { sessionId });
   const target = `${options.provider.name === 'replay' ? source.provider : options.provider.name}/${options.model}`;
   let session = await manager.fork(sessionId, turns[0]!.user.id, { title: `${source.title} (replay on ${target})` });
-  session = await manager.configure(session.id, { model: options.model, provider: options.provider.name === 'replay' ? undefined : options.provider.name });
+  session = await manager.configure(session.id, {
+    model: options.model,
+    provider: options.provider.name === 'replay' ? undefined : options.provider.name,
+  });
   const compared: ReplayTurn[] = [];
   try {
     for (const [i, turn] of turns.entries()) {
       if (i > 0) await manager.addMessage(session.id, { role: 'user', parts: turn.user.parts });
-      const recorded = turn.rest.flatMap((m) => m.parts.filter((p): p is Extract<Part, { type: 'tool_result' }> => p.type === 'tool_result'));
+      const recorded = turn.rest.flatMap((m) =>
+        m.parts.filter((p): p is Extract<Part, { type: 'tool_result' }> => p.type === 'tool_result'),
+      );
       let reply: Message | undefined;
       for (let n = 0; n < MAX_REPLIES_PER_TURN; n++) {
         ({ reply } = await send(manager, session.id, undefined, options));
@@ -258,19 +349,35 @@ export async function replay(manager: SessionApi, sessionId: string, options: Tu
           parts: calls.map((call): Part => {
             const at = recorded.findIndex((r) => r.name === call.name);
             const result = at >= 0 ? recorded.splice(at, 1)[0]! : undefined;
-            return { type: 'tool_result', callId: call.callId, name: call.name, content: result?.content ?? 'No recorded result for this call in the source session.', ...(result ? (result.isError ? { isError: true } : {}) : { isError: true }) };
+            return {
+              type: 'tool_result',
+              callId: call.callId,
+              name: call.name,
+              content: result?.content ?? 'No recorded result for this call in the source session.',
+              ...(result ? (result.isError ? { isError: true } : {}) : { isError: true }),
+            };
           }),
         });
       }
       const original = [...turn.rest].reverse().find((m) => m.role === 'assistant' && messageText(m.parts));
       compared.push({
-        user: messageText(turn.user.parts), original: original ? messageText(original.parts) : '', replayed: reply ? messageText(reply.parts) : '',
-        originalStop: original?.stopReason, replayedStop: reply?.stopReason, originalUsage: original?.usage, replayedUsage: reply?.usage,
+        user: messageText(turn.user.parts),
+        original: original ? messageText(original.parts) : '',
+        replayed: reply ? messageText(reply.parts) : '',
+        originalStop: original?.stopReason,
+        replayedStop: reply?.stopReason,
+        originalUsage: original?.usage,
+        replayedUsage: reply?.usage,
       });
     }
   } catch (e) {
     if (!(e instanceof CoreError)) throw e;
-    throw new CoreError(e.code, `${e.message} The replay stopped at turn ${compared.length + 1}; session ${session.id} holds the turns replayed so far.`, { ...e.details, sessionId: session.id }, { cause: e });
+    throw new CoreError(
+      e.code,
+      `${e.message} The replay stopped at turn ${compared.length + 1}; session ${session.id} holds the turns replayed so far.`,
+      { ...e.details, sessionId: session.id },
+      { cause: e },
+    );
   }
   return { session: await manager.get(session.id), turns: compared };
 }
@@ -297,33 +404,79 @@ export interface ConnectionReport {
 }
 
 /** One tiny, unstored request: says whether the key, base URL and model work, and how fast. */
-export async function testConnection(providerOrConfig: Provider | ProviderConfig, model: string, signal?: AbortSignal): Promise<ConnectionReport> {
+export async function testConnection(
+  providerOrConfig: Provider | ProviderConfig,
+  model: string,
+  signal?: AbortSignal,
+): Promise<ConnectionReport> {
   const provider = 'send' in providerOrConfig ? providerOrConfig : createProvider(providerOrConfig);
   const now = new Date().toISOString();
   const session: Session = {
-    id: 'connection-test', title: 'Connection test', userId: '', provider: provider.name, model, status: 'active', tags: [], metadata: {},
+    id: 'connection-test',
+    title: 'Connection test',
+    userId: '',
+    provider: provider.name,
+    model,
+    status: 'active',
+    tags: [],
+    metadata: {},
     // Stateless for OpenAI: a test must not leave a conversation behind.
-    providerState: { openai: { store: false } }, createdAt: now, updatedAt: now, lastActivityAt: now, messageCount: 1, totalTokens: 0,
+    providerState: { openai: { store: false } },
+    createdAt: now,
+    updatedAt: now,
+    lastActivityAt: now,
+    messageCount: 1,
+    totalTokens: 0,
   };
   const message: Message = {
-    id: 'connection-test-1', sessionId: session.id, seq: 1, role: 'user', parts: [{ type: 'text', text: 'Reply with the single word OK.' }],
-    createdAt: now, state: 'complete', metadata: {}, revision: 0,
+    id: 'connection-test-1',
+    sessionId: session.id,
+    seq: 1,
+    role: 'user',
+    parts: [{ type: 'text', text: 'Reply with the single word OK.' }],
+    createdAt: now,
+    state: 'complete',
+    metadata: {},
+    revision: 0,
   };
   const start = performance.now();
   const latency = () => Math.round(performance.now() - start);
   try {
     const reply = await provider.send({ session, messages: [message], stream: false, maxOutputTokens: 16 }, { signal });
-    return { ok: true, provider: provider.name, model: reply.model, latencyMs: latency(), reply: messageText(reply.parts) };
+    return {
+      ok: true,
+      provider: provider.name,
+      model: reply.model,
+      latencyMs: latency(),
+      reply: messageText(reply.parts),
+    };
   } catch (e) {
     const error = e instanceof CoreError ? e : undefined;
-    return { ok: false, provider: provider.name, model, latencyMs: latency(), error: error?.message ?? describeError(e), ...(error?.details['kind'] ? { kind: String(error.details['kind']) } : {}) };
+    return {
+      ok: false,
+      provider: provider.name,
+      model,
+      latencyMs: latency(),
+      error: error?.message ?? describeError(e),
+      ...(error?.details['kind'] ? { kind: String(error.details['kind']) } : {}),
+    };
   }
 }
 
 /** Copies an OpenAI conversation's items into a new local session bound to that conversation. */
-export async function importOpenAIConversation(manager: SessionApi, provider: OpenAIProvider, conversationId: string, options: { model: string; title?: string }): Promise<Session> {
+export async function importOpenAIConversation(
+  manager: SessionApi,
+  provider: OpenAIProvider,
+  conversationId: string,
+  options: { model: string; title?: string },
+): Promise<Session> {
   const messages = await provider.conversationMessages(conversationId, options.model);
-  const session = await manager.create({ provider: 'openai', model: options.model, title: options.title ?? `OpenAI conversation ${conversationId}`, metadata: { importedFrom: { provider: 'openai', conversationId } } });
+  const session = await manager.create({
+    provider: 'openai',
+    model: options.model,
+    title: options.title ?? `OpenAI conversation ${conversationId}`,
+    metadata: { importedFrom: { provider: 'openai', conversationId } },
+  });
   const added = messages.length ? await manager.addMessages(session.id, messages) : [];
   return manager.configure(session.id, { providerState: { openai: conversationBinding(conversationId, added) } });
 }

@@ -56,7 +56,11 @@ export interface DumpOptions {
 }
 
 /** Builds the dump of one session, or of every session with `{ all: true }`. */
-export async function dumpState(manager: SessionApi, scope: { sessionId: string } | { all: true }, options: DumpOptions = {}): Promise<DumpDocument> {
+export async function dumpState(
+  manager: SessionApi,
+  scope: { sessionId: string } | { all: true },
+  options: DumpOptions = {},
+): Promise<DumpDocument> {
   const redactor = options.redact === false ? undefined : new Redactor(options.patterns ?? []);
   const ids = 'sessionId' in scope ? [(await manager.get(scope.sessionId)).id] : await listAllIds(manager);
   const sessions: SessionDump[] = [];

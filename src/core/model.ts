@@ -21,8 +21,17 @@ export const MessageState = z.enum(MESSAGE_STATES);
 export type MessageState = z.infer<typeof MessageState>;
 
 export const StopReason = z.enum([
-  'end_turn', 'tool_use', 'max_tokens', 'stop_sequence', 'refusal', 'pause',
-  'context_exceeded', 'content_filter', 'cancelled', 'error', 'other',
+  'end_turn',
+  'tool_use',
+  'max_tokens',
+  'stop_sequence',
+  'refusal',
+  'pause',
+  'context_exceeded',
+  'content_filter',
+  'cancelled',
+  'error',
+  'other',
 ]);
 export type StopReason = z.infer<typeof StopReason>;
 
@@ -60,23 +69,35 @@ export const ReasoningPart = z.object({
   summary: z.array(text).optional(),
   redacted: z.boolean().optional(),
   /** Provider-only payloads (signatures, encrypted content) needed for lossless replay. */
-  opaque: z.object({
-    provider: z.string(),
-    signature: z.string().optional(),
-    encryptedContent: z.string().optional(),
-    redactedData: z.string().optional(),
-    itemId: z.string().optional(),
-  }).optional(),
+  opaque: z
+    .object({
+      provider: z.string(),
+      signature: z.string().optional(),
+      encryptedContent: z.string().optional(),
+      redactedData: z.string().optional(),
+      itemId: z.string().optional(),
+    })
+    .optional(),
 });
 export const ImagePart = z.object({ type: z.literal('image'), mediaType: z.string().optional(), source: mediaSource });
 export const FilePart = z.object({
-  type: z.literal('file'), mediaType: z.string().optional(), name: text.optional(), source: mediaSource,
+  type: z.literal('file'),
+  mediaType: z.string().optional(),
+  name: text.optional(),
+  source: mediaSource,
 });
 export const RefusalPart = z.object({ type: z.literal('refusal'), text });
 export const ProviderItemPart = z.object({ type: z.literal('provider_item'), provider: z.string(), item: z.unknown() });
 
 export const Part = z.discriminatedUnion('type', [
-  TextPart, ToolCallPart, ToolResultPart, ReasoningPart, ImagePart, FilePart, RefusalPart, ProviderItemPart,
+  TextPart,
+  ToolCallPart,
+  ToolResultPart,
+  ReasoningPart,
+  ImagePart,
+  FilePart,
+  RefusalPart,
+  ProviderItemPart,
 ]);
 export type Part = z.infer<typeof Part>;
 
@@ -139,23 +160,29 @@ export interface MessageOutline {
 }
 
 /** Server-side continuation handles; the local history stays the source of truth. */
-export const ProviderState = z.object({
-  openai: z.object({
-    conversationId: z.string().optional(),
-    lastResponseId: z.string().optional(),
-    store: z.boolean().optional(),
-    expiresAt: timestamp.optional(),
-    /** The last local message the conversation holds, and a digest of ids/revisions up to it (to notice local edits). */
-    syncedThrough: z.string().optional(),
-    syncedDigest: z.string().optional(),
-  }).optional(),
-  anthropic: z.object({ threadLastMessageId: z.string().optional(), expiresAt: timestamp.optional() }).optional(),
-  gemini: z.object({
-    lastInteractionId: z.string().optional(),
-    safetySettings: z.array(z.unknown()).optional(),
-    expiresAt: timestamp.optional(),
-  }).optional(),
-}).catchall(z.unknown());
+export const ProviderState = z
+  .object({
+    openai: z
+      .object({
+        conversationId: z.string().optional(),
+        lastResponseId: z.string().optional(),
+        store: z.boolean().optional(),
+        expiresAt: timestamp.optional(),
+        /** The last local message the conversation holds, and a digest of ids/revisions up to it (to notice local edits). */
+        syncedThrough: z.string().optional(),
+        syncedDigest: z.string().optional(),
+      })
+      .optional(),
+    anthropic: z.object({ threadLastMessageId: z.string().optional(), expiresAt: timestamp.optional() }).optional(),
+    gemini: z
+      .object({
+        lastInteractionId: z.string().optional(),
+        safetySettings: z.array(z.unknown()).optional(),
+        expiresAt: timestamp.optional(),
+      })
+      .optional(),
+  })
+  .catchall(z.unknown());
 export type ProviderState = z.infer<typeof ProviderState>;
 
 /** A function the model may call; `parameters` is a JSON schema object. */
@@ -166,15 +193,17 @@ export const ToolDefinition = z.object({
 });
 export type ToolDefinition = z.infer<typeof ToolDefinition>;
 
-export const SessionOrigin = z.object({
-  /** e.g. `langswarm-v1-sqlite`, `langswarm-v1-json`, `langswarm-v2-session`, `langswarm-v2-memory`. */
-  format: z.string(),
-  file: z.string(),
-  /** The id the source used (may be unsafe for files and URLs). */
-  originalId: z.string(),
-  /** Every source field the model has no column for, verbatim. */
-  fields: jsonObject,
-}).catchall(z.unknown());
+export const SessionOrigin = z
+  .object({
+    /** e.g. `langswarm-v1-sqlite`, `langswarm-v1-json`, `langswarm-v2-session`, `langswarm-v2-memory`. */
+    format: z.string(),
+    file: z.string(),
+    /** The id the source used (may be unsafe for files and URLs). */
+    originalId: z.string(),
+    /** Every source field the model has no column for, verbatim. */
+    fields: jsonObject,
+  })
+  .catchall(z.unknown());
 export type SessionOrigin = z.infer<typeof SessionOrigin>;
 
 export const Session = z.object({
@@ -200,7 +229,12 @@ export const Session = z.object({
 export type Session = z.infer<typeof Session>;
 
 /** What listings return: a session without its heavy JSON fields (fetch the session for those). */
-export const SessionSummary = Session.omit({ metadata: true, providerState: true, origin: true, systemPrompt: true }).extend({
+export const SessionSummary = Session.omit({
+  metadata: true,
+  providerState: true,
+  origin: true,
+  systemPrompt: true,
+}).extend({
   /** For imported sessions, the source format (see SessionOrigin.format). */
   originFormat: z.string().optional(),
 });
@@ -231,34 +265,38 @@ export const NewSession = z.object({
 export type NewSession = z.input<typeof NewSession>;
 
 /** A message to add: give `parts`, or `content` as a shorthand for one text part. */
-export const NewMessage = z.object({
-  id: z.string().min(1).max(1000).optional(),
-  role: Role,
-  content: text.optional(),
-  parts: z.array(Part).optional(),
-  createdAt: timestamp.optional(),
-  createdAtRaw: z.string().optional(),
-  state: MessageState.optional(),
-  usage: Usage.optional(),
-  stopReason: StopReason.optional(),
-  provider: Message.shape.provider,
-  providerIds: Message.shape.providerIds,
-  metadata: jsonObject.optional(),
-  native: jsonObject.optional(),
-  origin: jsonObject.optional(),
-}).refine((m) => !(m.content !== undefined && m.parts !== undefined), {
-  message: 'give either content or parts, not both',
-});
+export const NewMessage = z
+  .object({
+    id: z.string().min(1).max(1000).optional(),
+    role: Role,
+    content: text.optional(),
+    parts: z.array(Part).optional(),
+    createdAt: timestamp.optional(),
+    createdAtRaw: z.string().optional(),
+    state: MessageState.optional(),
+    usage: Usage.optional(),
+    stopReason: StopReason.optional(),
+    provider: Message.shape.provider,
+    providerIds: Message.shape.providerIds,
+    metadata: jsonObject.optional(),
+    native: jsonObject.optional(),
+    origin: jsonObject.optional(),
+  })
+  .refine((m) => !(m.content !== undefined && m.parts !== undefined), {
+    message: 'give either content or parts, not both',
+  });
 export type NewMessage = z.input<typeof NewMessage>;
 
-export const MessagePatch = z.object({
-  content: text.optional(),
-  parts: z.array(Part).optional(),
-  state: MessageState.optional(),
-  metadata: jsonObject.optional(),
-}).refine((m) => !(m.content !== undefined && m.parts !== undefined), {
-  message: 'give either content or parts, not both',
-});
+export const MessagePatch = z
+  .object({
+    content: text.optional(),
+    parts: z.array(Part).optional(),
+    state: MessageState.optional(),
+    metadata: jsonObject.optional(),
+  })
+  .refine((m) => !(m.content !== undefined && m.parts !== undefined), {
+    message: 'give either content or parts, not both',
+  });
 export type MessagePatch = z.input<typeof MessagePatch>;
 
 export const SessionFilter = z.object({
@@ -296,12 +334,24 @@ export function searchableText(parts: readonly Part[]): string {
   const pieces: string[] = [];
   for (const p of parts) {
     switch (p.type) {
-      case 'text': case 'refusal': pieces.push(p.text); break;
-      case 'tool_call': pieces.push(p.name, p.argumentsJson); break;
-      case 'tool_result': pieces.push(p.name, p.content); break;
-      case 'reasoning': pieces.push(p.text ?? '', ...(p.summary ?? [])); break;
-      case 'file': if (p.name) pieces.push(p.name); break;
-      default: break;
+      case 'text':
+      case 'refusal':
+        pieces.push(p.text);
+        break;
+      case 'tool_call':
+        pieces.push(p.name, p.argumentsJson);
+        break;
+      case 'tool_result':
+        pieces.push(p.name, p.content);
+        break;
+      case 'reasoning':
+        pieces.push(p.text ?? '', ...(p.summary ?? []));
+        break;
+      case 'file':
+        if (p.name) pieces.push(p.name);
+        break;
+      default:
+        break;
     }
   }
   const text = pieces.filter(Boolean).join('\n');

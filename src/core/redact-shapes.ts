@@ -2,12 +2,22 @@
 // JWTs, credentials in URLs and auth headers, private keys), secretlint's recommended preset run
 // directly, and user-configured patterns.
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
-import type { SecretLintRuleContext, SecretLintRuleCreator, SecretLintRuleReportHandler, SecretLintSourceCode } from '@secretlint/types';
+import type {
+  SecretLintRuleContext,
+  SecretLintRuleCreator,
+  SecretLintRuleReportHandler,
+  SecretLintSourceCode,
+} from '@secretlint/types';
 import { CoreError } from './errors';
 import type { RedactionPattern } from './redact';
 
 export type Add = (start: number, end: number) => void;
-export interface Shape { kind: string; label: string; rank: number; scan(text: string, add: Add): void }
+export interface Shape {
+  kind: string;
+  label: string;
+  rank: number;
+  scan(text: string, add: Add): void;
+}
 
 /** Which kind names a range found by several shapes: the lowest rank. */
 export const RANK = { vendor: 0, jwt: 1, url: 2, scheme: 3, name: 4 } as const;
@@ -17,8 +27,16 @@ export const looksRandom = (value: string) => !/^[A-Za-z][a-z]*$/.test(value);
 
 // ---- shapes -----------------------------------------------------------------------------------
 
-const regexShape = (kind: string, label: string, rank: number, re: RegExp, accept: (value: string) => boolean = () => true): Shape => ({
-  kind, label, rank,
+const regexShape = (
+  kind: string,
+  label: string,
+  rank: number,
+  re: RegExp,
+  accept: (value: string) => boolean = () => true,
+): Shape => ({
+  kind,
+  label,
+  rank,
   scan(text, add) {
     for (const m of text.matchAll(re)) {
       const [start, end] = m.indices![m.length > 1 ? 1 : 0]!;
@@ -31,19 +49,42 @@ const regexShape = (kind: string, label: string, rank: number, re: RegExp, accep
  * lengths), and structures no vendor rule covers. `(?<![A-Za-z0-9])` rather than `\b`, so `key_sk-…` counts. */
 export const OWN_SHAPES: Shape[] = [
   regexShape('anthropic-key', 'Anthropic API key', RANK.vendor, /(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{20,}/dg),
-  regexShape('openai-key', 'OpenAI API key', RANK.vendor, /(?<![A-Za-z0-9])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg),
+  regexShape(
+    'openai-key',
+    'OpenAI API key',
+    RANK.vendor,
+    /(?<![A-Za-z0-9])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg,
+  ),
   regexShape('google-key', 'Google API key', RANK.vendor, /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}/dg),
   // Header and payload are base64url JSON objects, so both start with `eyJ` ('{"').
   regexShape('jwt', 'JWT', RANK.jwt, /(?<![A-Za-z0-9])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/dg),
-  regexShape('url-password', 'URL password', RANK.url, /:\/\/(?<=[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/)[^\s/?#@:"'<>]*:([^\s/?#@"'<>]+)@/dg),
+  regexShape(
+    'url-password',
+    'URL password',
+    RANK.url,
+    /:\/\/(?<=[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/)[^\s/?#@:"'<>]*:([^\s/?#@"'<>]+)@/dg,
+  ),
   // Without a header name before them: base64 of user:password after Basic (so "Basic gpt-4o usage" stays),
   // an RFC 6750 token after Bearer.
-  regexShape('basic-auth', 'Basic auth credential', RANK.scheme, /(?<![A-Za-z0-9])Basic\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/dgi,
-    (v) => v.length % 4 === 0 && looksRandom(v)),
-  regexShape('bearer-token', 'bearer token', RANK.scheme, /(?<![A-Za-z0-9])Bearer\s+([A-Za-z0-9+/=._~-]{8,})/dgi, looksRandom),
+  regexShape(
+    'basic-auth',
+    'Basic auth credential',
+    RANK.scheme,
+    /(?<![A-Za-z0-9])Basic\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/dgi,
+    (v) => v.length % 4 === 0 && looksRandom(v),
+  ),
+  regexShape(
+    'bearer-token',
+    'bearer token',
+    RANK.scheme,
+    /(?<![A-Za-z0-9])Bearer\s+([A-Za-z0-9+/=._~-]{8,})/dgi,
+    looksRandom,
+  ),
   {
     // From BEGIN to END, or to the end of the text when the END line is missing (a cut-off key still leaks).
-    kind: 'private-key', label: 'private key', rank: RANK.vendor,
+    kind: 'private-key',
+    label: 'private key',
+    rank: RANK.vendor,
     scan(text, add) {
       const begin = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
       const end = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
@@ -98,7 +139,11 @@ export class PresetScanner {
       .map((rule) => {
         const context: SecretLintRuleContext = {
           sharedOptions: {},
-          createTranslator: (() => (messageId: string, data?: object) => ({ message: messageId, messageId, data })) as never,
+          createTranslator: (() => (messageId: string, data?: object) => ({
+            message: messageId,
+            messageId,
+            data,
+          })) as never,
           report: ({ message, range }) => this.add?.(range[0], range[1], message.messageId, message.data),
           ignore: () => undefined,
         };
@@ -108,13 +153,17 @@ export class PresetScanner {
 
   scan(text: string, add: (start: number, end: number, kind: string, label: string) => void): void {
     this.add = (start, end, messageId, data) => {
-      const [kind, label] = PRESET_KINDS[messageId] ?? [messageId.toLowerCase().replace(/_/g, '-'), messageId.toLowerCase().replace(/_/g, ' ')];
+      const [kind, label] = PRESET_KINDS[messageId] ?? [
+        messageId.toLowerCase().replace(/_/g, '-'),
+        messageId.toLowerCase().replace(/_/g, ' '),
+      ];
       add(start, end, kind, label);
       // Also the reported secret itself wherever it stands: a rule's range can be off (the AWS secret
       // key rule reports the start of `aws_secret_access_key = …`, not of the key).
       for (const value of Object.values(data ?? {})) {
         if (typeof value !== 'string' || value.length < 8) continue;
-        for (let i = text.indexOf(value); i >= 0; i = text.indexOf(value, i + value.length)) add(i, i + value.length, kind, label);
+        for (let i = text.indexOf(value); i >= 0; i = text.indexOf(value, i + value.length))
+          add(i, i + value.length, kind, label);
       }
     };
     const source = sourceCode(text);
@@ -122,7 +171,10 @@ export class PresetScanner {
       for (const { id, handler } of this.handlers) {
         const result = handler.file?.(source) as unknown;
         if (result instanceof Promise || (typeof result === 'object' && result !== null && 'then' in result)) {
-          throw new CoreError('Internal', `The secret detection rule ${id} works asynchronously, which this version cannot use; the dump was not made rather than left unredacted.`);
+          throw new CoreError(
+            'Internal',
+            `The secret detection rule ${id} works asynchronously, which this version cannot use; the dump was not made rather than left unredacted.`,
+          );
         }
       }
     } finally {
@@ -132,11 +184,25 @@ export class PresetScanner {
 }
 
 function sourceCode(content: string): SecretLintSourceCode {
-  const unsupported = () => { throw new CoreError('Internal', 'A secret detection rule asked for source positions, which redaction does not provide.'); };
+  const unsupported = () => {
+    throw new CoreError(
+      'Internal',
+      'A secret detection rule asked for source positions, which redaction does not provide.',
+    );
+  };
   return {
-    content, hasBOM: false, filePath: undefined, physicalFilePath: undefined, contentType: 'text', ext: '',
-    getFilePath: () => undefined, getPhysicalFilePath: () => undefined,
-    locationToRange: unsupported, rangeToLocation: unsupported, positionToIndex: unsupported, indexToPosition: unsupported,
+    content,
+    hasBOM: false,
+    filePath: undefined,
+    physicalFilePath: undefined,
+    contentType: 'text',
+    ext: '',
+    getFilePath: () => undefined,
+    getPhysicalFilePath: () => undefined,
+    locationToRange: unsupported,
+    rangeToLocation: unsupported,
+    positionToIndex: unsupported,
+    indexToPosition: unsupported,
   };
 }
 
@@ -147,14 +213,24 @@ export function customShape(p: RedactionPattern): Shape {
   try {
     re = new RegExp(pattern, [...new Set(`${flags ?? ''}g`)].join(''));
   } catch (e) {
-    throw new CoreError('InvalidInput', `The redaction pattern /${pattern}/ is not a valid regular expression: ${(e as Error).message}`);
+    throw new CoreError(
+      'InvalidInput',
+      `The redaction pattern /${pattern}/ is not a valid regular expression: ${(e as Error).message}`,
+    );
   }
   if (new RegExp(re.source, re.flags.replace('g', '')).test('')) {
-    throw new CoreError('InvalidInput', `The redaction pattern /${pattern}/ matches empty text; it would mark every position.`);
+    throw new CoreError(
+      'InvalidInput',
+      `The redaction pattern /${pattern}/ matches empty text; it would mark every position.`,
+    );
   }
   const kind = name?.trim().replace(/[^\w.-]+/g, '-') || 'custom';
   return {
-    kind, label: name?.trim() ? `"${kind}" match` : 'custom pattern match', rank: RANK.vendor,
-    scan(text, add) { for (const m of text.matchAll(re)) add(m.index, m.index + m[0].length); },
+    kind,
+    label: name?.trim() ? `"${kind}" match` : 'custom pattern match',
+    rank: RANK.vendor,
+    scan(text, add) {
+      for (const m of text.matchAll(re)) add(m.index, m.index + m[0].length);
+    },
   };
 }

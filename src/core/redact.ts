@@ -18,24 +18,36 @@ export const MARKER_PREFIX = '[REDACTED:';
 const marker = (kind: string) => `${MARKER_PREFIX}${kind}]`;
 
 /** A range of the scanned text to redact; the lowest rank names the kind when ranges overlap. */
-interface Finding { start: number; end: number; kind: string; label: string; rank: number }
+interface Finding {
+  start: number;
+  end: number;
+  kind: string;
+  label: string;
+  rank: number;
+}
 
 // ---- names ------------------------------------------------------------------------------------
 
 /** Compared lower-case with separators removed: `client_secret`, `Client-Secret`, `clientSecret` alike. */
-const CREDENTIAL_NAME = new RegExp('^(?:auth|pass|pwd|cookie|setcookie|credentials?'
-  + '|.*(?:password|passwd|passphrase|secret|token|apikey|accesskey|accesskeyid|secretkey|privatekey|authorization|authkey|signingkey|credentials?))$');
+const CREDENTIAL_NAME = new RegExp(
+  '^(?:auth|pass|pwd|cookie|setcookie|credentials?' +
+    '|.*(?:password|passwd|passphrase|secret|token|apikey|accesskey|accesskeyid|secretkey|privatekey|authorization|authkey|signingkey|credentials?))$',
+);
 
 export function isCredentialName(name: string): boolean {
   return name.length <= 128 && CREDENTIAL_NAME.test(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
 }
 
-const nameKind = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'credential';
-
+const nameKind = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'credential';
 
 /** `name = value`, `"name": "value"`, `Name: value`, `name => value`, also with JSON-escaped quotes. The
  * separator comes first and the name is looked for behind it: scanning from every letter is slow. */
-const SEPARATOR_AFTER_NAME = /(=>|[:=])(?<=(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,63})(\\?["']|)[ \t]*(?:=>|[:=]))[ \t]*/g;
+const SEPARATOR_AFTER_NAME =
+  /(=>|[:=])(?<=(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,63})(\\?["']|)[ \t]*(?:=>|[:=]))[ \t]*/g;
 const UNQUOTED_VALUE = /[^\s"'`,;&<>(){}[\]\\]{1,4096}/y;
 const SCHEME = /^(?:Bearer|Basic|Token|Digest)$/i;
 
@@ -85,7 +97,11 @@ let preset: PresetScanner | undefined;
 // ---- decoded views of a text ------------------------------------------------------------------
 
 /** A text to scan, with where each of its characters came from in the original (null: the original). */
-interface View { text: string; from: Int32Array | null; to: Int32Array | null }
+interface View {
+  text: string;
+  from: Int32Array | null;
+  to: Int32Array | null;
+}
 
 /** A line break (and the next line's indent) between two runs of token characters, 16 or more in all. */
 const WRAP = /\r?\n[ \t]*/g;
@@ -95,13 +111,16 @@ const TOKEN_RUN_BEFORE = /[A-Za-z0-9+/=_-]{0,16}$/;
 
 function views(text: string): View[] {
   const bases: View[] = [{ text, from: null, to: null }];
-  if (/%[0-9A-Fa-f]{2}/.test(text)) bases.push(derive(bases[0]!, (t, keep) => {
-    for (let i = 0; i < t.length;) {
-      const hex = /^%[0-9A-Fa-f]{2}/.test(t.slice(i, i + 3));
-      keep(hex ? String.fromCharCode(parseInt(t.slice(i + 1, i + 3), 16)) : t[i]!, i, hex ? i + 3 : i + 1);
-      i += hex ? 3 : 1;
-    }
-  }));
+  if (/%[0-9A-Fa-f]{2}/.test(text))
+    bases.push(
+      derive(bases[0]!, (t, keep) => {
+        for (let i = 0; i < t.length; ) {
+          const hex = /^%[0-9A-Fa-f]{2}/.test(t.slice(i, i + 3));
+          keep(hex ? String.fromCharCode(parseInt(t.slice(i + 1, i + 3), 16)) : t[i]!, i, hex ? i + 3 : i + 1);
+          i += hex ? 3 : 1;
+        }
+      }),
+    );
   const out = [...bases];
   // A secret wrapped over lines: one view without any of the wraps (a long token over many lines), and two
   // without every other one, so a key of fixed length over two lines is whole in one of them while a word
@@ -115,15 +134,20 @@ function views(text: string): View[] {
       const before = TOKEN_RUN_BEFORE.exec(v.text.slice(Math.max(0, start - 16), start))![0].length;
       if (before + TOKEN_RUN_AFTER.exec(v.text)![0].length >= 16) wraps.push([start, end]);
     }
-    const without = (removed: Array<[number, number]>) => derive(v, (t, keep) => {
-      let w = 0;
-      for (let i = 0; i < t.length; i++) {
-        if (w < removed.length && i === removed[w]![0]) { i = removed[w++]![1] - 1; continue; }
-        keep(t[i]!, i, i + 1);
-      }
-    });
+    const without = (removed: Array<[number, number]>) =>
+      derive(v, (t, keep) => {
+        let w = 0;
+        for (let i = 0; i < t.length; i++) {
+          if (w < removed.length && i === removed[w]![0]) {
+            i = removed[w++]![1] - 1;
+            continue;
+          }
+          keep(t[i]!, i, i + 1);
+        }
+      });
     if (wraps.length > 0) out.push(without(wraps));
-    if (wraps.length > 1) out.push(without(wraps.filter((_, i) => i % 2 === 0)), without(wraps.filter((_, i) => i % 2 === 1)));
+    if (wraps.length > 1)
+      out.push(without(wraps.filter((_, i) => i % 2 === 0)), without(wraps.filter((_, i) => i % 2 === 1)));
   }
   return out;
 }
@@ -141,7 +165,10 @@ function afterUnderscores(v: View): View | undefined {
 }
 
 /** A view made from another: `build` calls keep(chars, start, end) with positions in the parent's text. */
-function derive(parent: View, build: (text: string, keep: (chars: string, start: number, end: number) => void) => void): View {
+function derive(
+  parent: View,
+  build: (text: string, keep: (chars: string, start: number, end: number) => void) => void,
+): View {
   const chars: string[] = [];
   const from: number[] = [];
   const to: number[] = [];
@@ -153,14 +180,17 @@ function derive(parent: View, build: (text: string, keep: (chars: string, start:
   return { text: chars.join(''), from: Int32Array.from(from), to: Int32Array.from(to) };
 }
 
-const original = (v: View, start: number, end: number): [number, number] =>
-  [v.from ? v.from[start]! : start, v.to ? v.to[end - 1]! : end];
+const original = (v: View, start: number, end: number): [number, number] => [
+  v.from ? v.from[start]! : start,
+  v.to ? v.to[end - 1]! : end,
+];
 
 // ---- the redactor -----------------------------------------------------------------------------
 
 /** Strings only the user's own patterns are looked for in: a UUID, a timestamp, a number, one short word
  * (the shortest shape known, an AWS key id, has 20 characters; names need a separator). */
-const CANNOT_HOLD_SECRET = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?)?|-?\d+(?:\.\d+)?|[A-Za-z][A-Za-z0-9_. -]{0,11})$/i;
+const CANNOT_HOLD_SECRET =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?)?|-?\d+(?:\.\d+)?|[A-Za-z][A-Za-z0-9_. -]{0,11})$/i;
 const MEMO_MAX_CHARS = 256;
 const MEMO_MAX_ENTRIES = 20_000;
 
@@ -182,10 +212,12 @@ export class Redactor {
 
   /** A redacted deep copy of `value` (plain JSON data). `key` is the name it is held under. */
   value(value: unknown, key?: string): unknown {
-    if (key !== undefined && isCredentialName(key)) return this.credential(value, nameKind(key), `"${nameKind(key)}" value`);
+    if (key !== undefined && isCredentialName(key))
+      return this.credential(value, nameKind(key), `"${nameKind(key)}" value`);
     if (typeof value === 'string') return this.string(value);
     if (Array.isArray(value)) return value.map((v) => this.value(v));
-    if (value !== null && typeof value === 'object') return this.object(value as Record<string, unknown>, (v, k) => this.value(v, k));
+    if (value !== null && typeof value === 'object')
+      return this.object(value as Record<string, unknown>, (v, k) => this.value(v, k));
     return value;
   }
 
@@ -202,7 +234,7 @@ export class Redactor {
     let out = '';
     let at = 0;
     const found: Finding[] = [];
-    for (let i = 0; i < findings.length;) {
+    for (let i = 0; i < findings.length; ) {
       const first = findings[i]!;
       let { end } = first;
       let named = first;
@@ -227,33 +259,44 @@ export class Redactor {
     const entries = Object.entries(this.counts);
     const total = entries.reduce((n, [, c]) => n + c, 0);
     if (total === 0) return 'No secrets found.';
-    const kinds = entries.sort(([, a], [, b]) => b - a).map(([kind, n]) => `${n} ${plural(this.labels.get(kind)?.label ?? kind, n)}`);
+    const kinds = entries
+      .sort(([, a], [, b]) => b - a)
+      .map(([kind, n]) => `${n} ${plural(this.labels.get(kind)?.label ?? kind, n)}`);
     return `${total} secret${total === 1 ? '' : 's'} redacted: ${kinds.join(', ')}`;
   }
 
   private findCustom(text: string): Finding[] {
     const findings: Finding[] = [];
-    for (const shape of this.custom) shape.scan(text, (start, end) => { if (end > start) findings.push({ start, end, kind: shape.kind, label: shape.label, rank: shape.rank }); });
+    for (const shape of this.custom)
+      shape.scan(text, (start, end) => {
+        if (end > start) findings.push({ start, end, kind: shape.kind, label: shape.label, rank: shape.rank });
+      });
     return findings;
   }
 
   private find(text: string): Finding[] {
     const findings: Finding[] = [];
     for (const v of views(text)) {
-      const push = (kind: string, label: string, rank: number): Add => (start, end) => {
-        if (end <= start) return;
-        const [s, e] = original(v, start, end);
-        if (!text.startsWith(MARKER_PREFIX, s)) findings.push({ start: s, end: e, kind, label, rank });
-      };
-      for (const shape of [...OWN_SHAPES, ...this.custom]) shape.scan(v.text, push(shape.kind, shape.label, shape.rank));
+      const push =
+        (kind: string, label: string, rank: number): Add =>
+        (start, end) => {
+          if (end <= start) return;
+          const [s, e] = original(v, start, end);
+          if (!text.startsWith(MARKER_PREFIX, s)) findings.push({ start: s, end: e, kind, label, rank });
+        };
+      for (const shape of [...OWN_SHAPES, ...this.custom])
+        shape.scan(v.text, push(shape.kind, shape.label, shape.rank));
       scanNames(v.text, (start, end, name) => push(nameKind(name), `"${nameKind(name)}" value`, RANK.name)(start, end));
       preset!.scan(v.text, (start, end, kind, label) => push(kind, label, RANK.vendor)(start, end));
       const after = afterUnderscores(v);
       if (after) {
-        const pushAfter = (kind: string, label: string): Add => (start, end) => {
-          const [s, e] = original(after, start, end);
-          if (e > s && !text.startsWith(MARKER_PREFIX, s)) findings.push({ start: s, end: e, kind, label, rank: RANK.vendor });
-        };
+        const pushAfter =
+          (kind: string, label: string): Add =>
+          (start, end) => {
+            const [s, e] = original(after, start, end);
+            if (e > s && !text.startsWith(MARKER_PREFIX, s))
+              findings.push({ start: s, end: e, kind, label, rank: RANK.vendor });
+          };
         preset!.scan(after.text, (start, end, kind, label) => pushAfter(kind, label)(start, end));
       }
     }
@@ -264,7 +307,11 @@ export class Redactor {
   private string(value: string): string {
     if (value.length <= MAX_EMBEDDED_JSON && /^\s*[[{]/.test(value)) {
       let parsed: unknown;
-      try { parsed = JSON.parse(value); } catch { return this.text(value); }
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        return this.text(value);
+      }
       const before = { ...this.counts };
       try {
         const redacted = this.value(parsed);
@@ -281,10 +328,12 @@ export class Redactor {
 
   /** A value held under a credential-like name: every string and number in it goes. */
   private credential(value: unknown, kind: string, label: string): unknown {
-    if (typeof value === 'string') return value === '' || value.startsWith(MARKER_PREFIX) ? value : this.count(kind, label, RANK.name);
+    if (typeof value === 'string')
+      return value === '' || value.startsWith(MARKER_PREFIX) ? value : this.count(kind, label, RANK.name);
     if (typeof value === 'number') return this.count(kind, label, RANK.name);
     if (Array.isArray(value)) return value.map((v) => this.credential(v, kind, label));
-    if (value !== null && typeof value === 'object') return this.object(value as Record<string, unknown>, (v) => this.credential(v, kind, label));
+    if (value !== null && typeof value === 'object')
+      return this.object(value as Record<string, unknown>, (v) => this.credential(v, kind, label));
     return value;
   }
 
@@ -311,4 +360,5 @@ export class Redactor {
 const sameCounts = (a: Record<string, number>, b: Record<string, number>) =>
   Object.keys(b).every((kind) => a[kind] === b[kind]);
 
-const plural = (label: string, n: number) => (n === 1 ? label : /(?:s|x|ch|sh)$/.test(label) ? `${label}es` : `${label}s`);
+const plural = (label: string, n: number) =>
+  n === 1 ? label : /(?:s|x|ch|sh)$/.test(label) ? `${label}es` : `${label}s`;

@@ -23,7 +23,12 @@ const MIN_PREFIX_CHARS = 2;
 const MIN_TYPING_PREFIX_CHARS = 4;
 
 /** `text`: the words, space-separated; a prefix term matches any word starting with its last one. */
-interface Term { text: string; phrase: boolean; prefix: boolean; negated: boolean }
+interface Term {
+  text: string;
+  phrase: boolean;
+  prefix: boolean;
+  negated: boolean;
+}
 type Token = Term | { operator: 'AND' | 'OR' | 'NOT' };
 
 function tokenize(query: string): Token[] {
@@ -47,7 +52,12 @@ function tokenize(query: string): Token[] {
 }
 
 const isTerm = (t: Token | undefined): t is Term => t !== undefined && !('operator' in t);
-const asWord = (operator: string): Term => ({ text: operator.toLowerCase(), phrase: false, prefix: false, negated: false });
+const asWord = (operator: string): Term => ({
+  text: operator.toLowerCase(),
+  phrase: false,
+  prefix: false,
+  negated: false,
+});
 
 /**
  * The query as groups of terms (all groups must match; any term of a group may) and exclusions.
@@ -92,23 +102,39 @@ export interface ParsedQuery {
 }
 
 /** A query that cannot be searched, and why (a sentence for the user). It matches nothing. */
-export interface UnsearchableQuery { problem: string }
+export interface UnsearchableQuery {
+  problem: string;
+}
 
 /** Returns undefined when the query has nothing in it to search for. */
-export function parseQuery(query: string, options: { prefix?: boolean } = {}): ParsedQuery | UnsearchableQuery | undefined {
+export function parseQuery(
+  query: string,
+  options: { prefix?: boolean } = {},
+): ParsedQuery | UnsearchableQuery | undefined {
   const { groups, excluded, last } = structure(tokenize(query));
   const positive = groups.flat();
   if (positive.length === 0) {
-    return excluded.length === 0 ? undefined : { problem: 'A search needs a word or phrase to find: exclusions (-word, NOT word) only remove matches from what the other words find.' };
+    return excluded.length === 0
+      ? undefined
+      : {
+          problem:
+            'A search needs a word or phrase to find: exclusions (-word, NOT word) only remove matches from what the other words find.',
+        };
   }
   if (positive.length + excluded.length > MAX_QUERY_TERMS) {
-    return { problem: `Too many search terms (${positive.length + excluded.length}); use at most ${MAX_QUERY_TERMS} words or phrases.` };
+    return {
+      problem: `Too many search terms (${positive.length + excluded.length}); use at most ${MAX_QUERY_TERMS} words or phrases.`,
+    };
   }
   // A one-letter prefix (a*) stands for a large part of the vocabulary: slow, and rarely meant.
   const short = [...positive, ...excluded].find((t) => t.prefix && t.text.length < MIN_PREFIX_CHARS);
-  if (short) return { problem: `"${short.text}*" is too short for a prefix search: give at least ${MIN_PREFIX_CHARS} letters before the *.` };
+  if (short)
+    return {
+      problem: `"${short.text}*" is too short for a prefix search: give at least ${MIN_PREFIX_CHARS} letters before the *.`,
+    };
   // While typing, the word being typed (the last term, unless it is a phrase or an exclusion).
-  if (options.prefix && last && !last.negated && !last.phrase && last.text.length >= MIN_TYPING_PREFIX_CHARS) last.prefix = true;
+  if (options.prefix && last && !last.negated && !last.phrase && last.text.length >= MIN_TYPING_PREFIX_CHARS)
+    last.prefix = true;
   const quoted = (t: Term) => `"${t.text}${t.prefix ? '*' : ''}"`;
   const group = (g: Term[]) => (g.length === 1 ? quoted(g[0]!) : `(${g.map(quoted).join(' OR ')})`);
   let match = groups.map(group).join(' ');
@@ -133,7 +159,10 @@ function normalise(word: string): string {
 }
 const NON_ASCII = /[^\u0000-\u007f]/;
 
-export interface Snippet { text: string; highlights: Array<[number, number]> }
+export interface Snippet {
+  text: string;
+  highlights: Array<[number, number]>;
+}
 
 /**
  * How far into a text makeSnippet looks for the first matching word: a match further in is not shown
@@ -150,7 +179,8 @@ export const SNIPPET_TEXT_CHARS = SNIPPET_SCAN_CHARS + 4_000;
  */
 export function makeSnippet(text: string, highlight: ParsedQuery['highlight'], maxWords = 24): Snippet {
   const cut = text.length > SNIPPET_TEXT_CHARS;
-  if (cut) text = text.slice(0, SNIPPET_TEXT_CHARS - (isHighSurrogate(text.charCodeAt(SNIPPET_TEXT_CHARS - 1)) ? 1 : 0));
+  if (cut)
+    text = text.slice(0, SNIPPET_TEXT_CHARS - (isHighSurrogate(text.charCodeAt(SNIPPET_TEXT_CHARS - 1)) ? 1 : 0));
   const isHit = (w: Word) => {
     const norm = normalise(text.slice(w.start, w.end));
     return highlight.some((h) => (h.prefix ? norm.startsWith(h.word) : norm === h.word));
@@ -174,9 +204,13 @@ export function makeSnippet(text: string, highlight: ParsedQuery['highlight'], m
   const end = to === words.length && !(cut && to > 0) ? text.length : words[to - 1]!.end;
   const lead = start > 0 ? '…' : '';
   const highlights: Array<[number, number]> = [];
-  for (const w of words.slice(from, to)) if (isHit(w)) highlights.push([lead.length + w.start - start, lead.length + w.end - start]);
+  for (const w of words.slice(from, to))
+    if (isHit(w)) highlights.push([lead.length + w.start - start, lead.length + w.end - start]);
   return { text: `${lead}${text.slice(start, end)}${end < text.length || cut ? '…' : ''}`, highlights };
 }
 
-interface Word { start: number; end: number }
+interface Word {
+  start: number;
+  end: number;
+}
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;

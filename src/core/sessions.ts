@@ -9,8 +9,20 @@ import { v7 as uuidv7 } from 'uuid';
 import { CoreError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
 import {
-  MAX_TAG_LENGTH, MAX_TITLE_LENGTH, Message, MessageOutline, MessagePatch, MessageRevision, NewMessage, NewSession, Part, Session,
-  SessionListOptions, SessionStatus, SessionSummary, searchableText,
+  MAX_TAG_LENGTH,
+  MAX_TITLE_LENGTH,
+  Message,
+  MessageOutline,
+  MessagePatch,
+  MessageRevision,
+  NewMessage,
+  NewSession,
+  Part,
+  Session,
+  SessionListOptions,
+  SessionStatus,
+  SessionSummary,
+  searchableText,
 } from './model';
 import { parseQuery } from './search';
 import { SearchHit, SessionStore, Stats, StoreOptions } from './store/session-store';
@@ -20,12 +32,21 @@ import { Tracer } from './trace';
 
 export type SessionEvent =
   | { type: 'sessionCreated' | 'sessionUpdated' | 'sessionDeleted'; sessionId: string; external: boolean }
-  | { type: 'messagesAdded' | 'messagesUpdated' | 'messagesDeleted'; sessionId: string; messageIds: string[]; external: boolean }
+  | {
+      type: 'messagesAdded' | 'messagesUpdated' | 'messagesDeleted';
+      sessionId: string;
+      messageIds: string[];
+      external: boolean;
+    }
   /** Anything may have changed (another process rewrote the database, a bulk import). */
   | { type: 'reset'; external: boolean };
 
 /** A page of search hits; `problem` says why a query that cannot be searched (e.g. only exclusions) found nothing. */
-export interface SearchResult { hits: SearchHit[]; total: number; problem?: string }
+export interface SearchResult {
+  hits: SearchHit[];
+  total: number;
+  problem?: string;
+}
 
 export interface SessionManagerOptions extends StoreOptions {
   tracer?: Tracer;
@@ -48,12 +69,44 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** The operations code outside the store may call: what the worker serves (src/core/worker/protocol.ts). */
 export type SessionMethod =
-  | 'create' | 'get' | 'find' | 'list' | 'providers' | 'tags' | 'days'
-  | 'rename' | 'setTags' | 'updateMetadata' | 'configure' | 'pause' | 'resume' | 'complete' | 'archive' | 'unarchive'
-  | 'markError' | 'setStatus' | 'delete' | 'autoArchive' | 'fork'
-  | 'addMessage' | 'addMessages' | 'findMessage' | 'getMessage' | 'messages' | 'allMessages' | 'outline' | 'messageIndex'
-  | 'editMessage' | 'replaceMessage' | 'revisions' | 'deleteMessage'
-  | 'search' | 'stats' | 'refresh' | 'checkpoint' | 'migrate';
+  | 'create'
+  | 'get'
+  | 'find'
+  | 'list'
+  | 'providers'
+  | 'tags'
+  | 'days'
+  | 'rename'
+  | 'setTags'
+  | 'updateMetadata'
+  | 'configure'
+  | 'pause'
+  | 'resume'
+  | 'complete'
+  | 'archive'
+  | 'unarchive'
+  | 'markError'
+  | 'setStatus'
+  | 'delete'
+  | 'autoArchive'
+  | 'fork'
+  | 'addMessage'
+  | 'addMessages'
+  | 'findMessage'
+  | 'getMessage'
+  | 'messages'
+  | 'allMessages'
+  | 'outline'
+  | 'messageIndex'
+  | 'editMessage'
+  | 'replaceMessage'
+  | 'revisions'
+  | 'deleteMessage'
+  | 'search'
+  | 'stats'
+  | 'refresh'
+  | 'checkpoint'
+  | 'migrate';
 
 /**
  * The session manager as the code that drives it sees it (conversations, dumps, the editor): the manager
@@ -61,7 +114,9 @@ export type SessionMethod =
  * so every call site awaits.
  */
 export type SessionApi = {
-  [K in SessionMethod]: (...args: Parameters<SessionManager[K]>) => Awaited<ReturnType<SessionManager[K]>> | Promise<Awaited<ReturnType<SessionManager[K]>>>;
+  [K in SessionMethod]: (
+    ...args: Parameters<SessionManager[K]>
+  ) => Awaited<ReturnType<SessionManager[K]>> | Promise<Awaited<ReturnType<SessionManager[K]>>>;
 } & Pick<SessionManager, 'path' | 'readOnly' | 'warnings' | 'tracer' | 'onDidChange' | 'close'>;
 
 export class SessionManager {
@@ -69,7 +124,11 @@ export class SessionManager {
   private readonly clock: () => Date;
   private readonly maxMessageBytes: number;
 
-  private constructor(readonly store: SessionStore, readonly tracer: Tracer, options: SessionManagerOptions) {
+  private constructor(
+    readonly store: SessionStore,
+    readonly tracer: Tracer,
+    options: SessionManagerOptions,
+  ) {
     this.clock = options.clock ?? (() => new Date());
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     store.durable.onChanges((changes, external) => {
@@ -84,9 +143,15 @@ export class SessionManager {
     return new SessionManager(store, tracer, options);
   }
 
-  get path(): string { return this.store.path; }
-  get readOnly(): boolean { return this.store.readOnly; }
-  get warnings(): readonly string[] { return this.store.warnings; }
+  get path(): string {
+    return this.store.path;
+  }
+  get readOnly(): boolean {
+    return this.store.readOnly;
+  }
+  get warnings(): readonly string[] {
+    return this.store.warnings;
+  }
 
   onDidChange(listener: (e: SessionEvent) => void): () => void {
     this.listeners.add(listener);
@@ -138,11 +203,17 @@ export class SessionManager {
     if (v.systemPrompt !== undefined) session.systemPrompt = v.systemPrompt;
     if (v.parent) session.parent = v.parent;
     if (v.origin) session.origin = v.origin;
-    return this.tracer.span('sessions.create', session.id, () => this.store.write((tx) => {
-      if (this.store.getSession(session.id)) throw new CoreError('InvalidInput', `A session with id ${session.id} already exists.`);
-      this.store.insertSession(tx, session);
-      return session;
-    }, () => [{ kind: 'sessionCreated', sessionId: session.id }]));
+    return this.tracer.span('sessions.create', session.id, () =>
+      this.store.write(
+        (tx) => {
+          if (this.store.getSession(session.id))
+            throw new CoreError('InvalidInput', `A session with id ${session.id} already exists.`);
+          this.store.insertSession(tx, session);
+          return session;
+        },
+        () => [{ kind: 'sessionCreated', sessionId: session.id }],
+      ),
+    );
   }
 
   get(id: string): Session {
@@ -186,13 +257,17 @@ export class SessionManager {
   rename(id: string, title: string): Promise<Session> {
     const t = title.toWellFormed().trim();
     if (!t) return Promise.reject(new CoreError('InvalidInput', 'A session title cannot be empty.'));
-    if (t.length > MAX_TITLE_LENGTH) return Promise.reject(new CoreError('InvalidInput', `A session title can be at most ${MAX_TITLE_LENGTH} characters.`));
+    if (t.length > MAX_TITLE_LENGTH)
+      return Promise.reject(
+        new CoreError('InvalidInput', `A session title can be at most ${MAX_TITLE_LENGTH} characters.`),
+      );
     return this.updateSession('sessions.rename', id, () => ({ title: t }));
   }
 
   setTags(id: string, tags: string[]): Promise<Session> {
     const clean = dedupe(tags.map((t) => t.toWellFormed().trim()).filter(Boolean));
-    if (clean.some((t) => t.length > MAX_TAG_LENGTH)) return Promise.reject(new CoreError('InvalidInput', `A tag can be at most ${MAX_TAG_LENGTH} characters.`));
+    if (clean.some((t) => t.length > MAX_TAG_LENGTH))
+      return Promise.reject(new CoreError('InvalidInput', `A tag can be at most ${MAX_TAG_LENGTH} characters.`));
     return this.updateSession('sessions.setTags', id, () => ({ tags: clean }));
   }
 
@@ -209,20 +284,35 @@ export class SessionManager {
   }
 
   /** Changes provider, model, system prompt or provider state (continuation handles). */
-  configure(id: string, fields: Partial<Pick<Session, 'provider' | 'model' | 'systemPrompt' | 'providerState' | 'userId'>>): Promise<Session> {
+  configure(
+    id: string,
+    fields: Partial<Pick<Session, 'provider' | 'model' | 'systemPrompt' | 'providerState' | 'userId'>>,
+  ): Promise<Session> {
     return this.updateSession('sessions.configure', id, () => fields);
   }
 
-  pause(id: string) { return this.setStatus(id, 'paused'); }
-  resume(id: string) { return this.setStatus(id, 'active'); }
-  complete(id: string) { return this.setStatus(id, 'completed'); }
-  archive(id: string) { return this.setStatus(id, 'archived'); }
+  pause(id: string) {
+    return this.setStatus(id, 'paused');
+  }
+  resume(id: string) {
+    return this.setStatus(id, 'active');
+  }
+  complete(id: string) {
+    return this.setStatus(id, 'completed');
+  }
+  archive(id: string) {
+    return this.setStatus(id, 'archived');
+  }
 
   /** Restores the status the session had before it was archived. */
   unarchive(id: string): Promise<Session> {
     const session = this.get(id);
     if (session.status !== 'archived') {
-      return Promise.reject(new CoreError('InvalidTransition', `Session "${session.title}" is not archived (it is ${session.status}).`, { sessionId: id }));
+      return Promise.reject(
+        new CoreError('InvalidTransition', `Session "${session.title}" is not archived (it is ${session.status}).`, {
+          sessionId: id,
+        }),
+      );
     }
     return this.setStatus(id, this.store.statusBeforeArchive(id) ?? 'paused');
   }
@@ -233,12 +323,18 @@ export class SessionManager {
 
   setStatus(id: string, status: SessionStatus, metadataPatch?: Record<string, unknown>): Promise<Session> {
     if (!SessionStatus.safeParse(status).success) {
-      return Promise.reject(new CoreError('InvalidInput', `Unknown status "${status}"; use one of ${SessionStatus.options.join(', ')}.`));
+      return Promise.reject(
+        new CoreError('InvalidInput', `Unknown status "${status}"; use one of ${SessionStatus.options.join(', ')}.`),
+      );
     }
     return this.updateSession(`sessions.setStatus`, id, (s) => {
       if (s.status === status && !metadataPatch) return undefined;
       if (s.status !== status && !TRANSITIONS[s.status].includes(status)) {
-        throw new CoreError('InvalidTransition', `Session "${s.title}" is ${s.status} and cannot become ${status}.`, { sessionId: id, from: s.status, to: status });
+        throw new CoreError('InvalidTransition', `Session "${s.title}" is ${s.status} and cannot become ${status}.`, {
+          sessionId: id,
+          from: s.status,
+          to: status,
+        });
       }
       return {
         status,
@@ -250,67 +346,86 @@ export class SessionManager {
 
   /** Deletes a session with its messages, revisions and tags. Resolves to the number of messages removed. */
   delete(id: string): Promise<number> {
-    return this.tracer.span('sessions.delete', id, () => this.store.write((tx) => {
-      this.requireSession(id);
-      return this.store.deleteSession(tx, id);
-    }, () => [{ kind: 'sessionDeleted', sessionId: id }]));
+    return this.tracer.span('sessions.delete', id, () =>
+      this.store.write(
+        (tx) => {
+          this.requireSession(id);
+          return this.store.deleteSession(tx, id);
+        },
+        () => [{ kind: 'sessionDeleted', sessionId: id }],
+      ),
+    );
   }
 
   /** Archives sessions whose last activity is older than `days`. Resolves to the archived ids. */
   autoArchive(days: number): Promise<string[]> {
-    if (!(days > 0)) return Promise.reject(new CoreError('InvalidInput', 'Auto-archive needs a positive number of days.'));
+    if (!(days > 0))
+      return Promise.reject(new CoreError('InvalidInput', 'Auto-archive needs a positive number of days.'));
     const before = new Date(this.clock().getTime() - days * 86_400_000).toISOString();
-    return this.tracer.span('sessions.autoArchive', undefined, () => this.store.write((tx) => {
-      const ids = this.store.idleSessionIds(before, ['active', 'paused', 'completed', 'error']);
-      const now = this.now();
-      for (const id of ids) {
-        const s = this.requireSession(id);
-        this.store.updateSession(tx, id, { status: 'archived', statusBeforeArchive: s.status }, now);
-      }
-      return ids;
-    }, (ids) => ids.map((sessionId) => ({ kind: 'sessionUpdated', sessionId }))));
+    return this.tracer.span('sessions.autoArchive', undefined, () =>
+      this.store.write(
+        (tx) => {
+          const ids = this.store.idleSessionIds(before, ['active', 'paused', 'completed', 'error']);
+          const now = this.now();
+          for (const id of ids) {
+            const s = this.requireSession(id);
+            this.store.updateSession(tx, id, { status: 'archived', statusBeforeArchive: s.status }, now);
+          }
+          return ids;
+        },
+        (ids) => ids.map((sessionId) => ({ kind: 'sessionUpdated', sessionId })),
+      ),
+    );
   }
 
   /** A new session holding copies of `sessionId`'s messages up to and including `atMessageId`. */
   fork(sessionId: string, atMessageId: string, options: { title?: string } = {}): Promise<Session> {
-    return this.tracer.span('sessions.fork', sessionId, () => this.store.write((tx) => {
-      const source = this.requireSession(sessionId);
-      const at = this.requireMessage(atMessageId);
-      if (at.sessionId !== sessionId) {
-        throw new CoreError('InvalidInput', `Message ${atMessageId} belongs to another session.`, { sessionId, messageId: atMessageId });
-      }
-      const now = this.now();
-      const fork: Session = {
-        ...source,
-        id: uuidv7(),
-        title: options.title?.trim() || `${source.title} (fork)`,
-        status: 'active',
-        providerState: {},
-        createdAt: now,
-        updatedAt: now,
-        lastActivityAt: now,
-        parent: { sessionId, messageId: atMessageId },
-        messageCount: 0,
-        totalTokens: 0,
-      };
-      delete fork.origin;
-      this.store.insertSession(tx, fork);
-      const copies: string[] = [];
-      let afterSeq: number | undefined;
-      for (;;) {
-        const page = this.store.listMessages(sessionId, { afterSeq, limit: 500 });
-        for (const m of page) {
-          if (m.seq > at.seq) break;
-          const copy: Message = { ...m, id: uuidv7(), sessionId: fork.id };
-          this.store.insertMessage(tx, copy, searchableText(copy.parts), now);
-          copies.push(copy.id);
-        }
-        const last = page[page.length - 1];
-        if (!last || page.length < 500 || last.seq >= at.seq) break;
-        afterSeq = last.seq;
-      }
-      return this.requireSession(fork.id);
-    }, (s) => [{ kind: 'sessionCreated', sessionId: s.id }]));
+    return this.tracer.span('sessions.fork', sessionId, () =>
+      this.store.write(
+        (tx) => {
+          const source = this.requireSession(sessionId);
+          const at = this.requireMessage(atMessageId);
+          if (at.sessionId !== sessionId) {
+            throw new CoreError('InvalidInput', `Message ${atMessageId} belongs to another session.`, {
+              sessionId,
+              messageId: atMessageId,
+            });
+          }
+          const now = this.now();
+          const fork: Session = {
+            ...source,
+            id: uuidv7(),
+            title: options.title?.trim() || `${source.title} (fork)`,
+            status: 'active',
+            providerState: {},
+            createdAt: now,
+            updatedAt: now,
+            lastActivityAt: now,
+            parent: { sessionId, messageId: atMessageId },
+            messageCount: 0,
+            totalTokens: 0,
+          };
+          delete fork.origin;
+          this.store.insertSession(tx, fork);
+          const copies: string[] = [];
+          let afterSeq: number | undefined;
+          for (;;) {
+            const page = this.store.listMessages(sessionId, { afterSeq, limit: 500 });
+            for (const m of page) {
+              if (m.seq > at.seq) break;
+              const copy: Message = { ...m, id: uuidv7(), sessionId: fork.id };
+              this.store.insertMessage(tx, copy, searchableText(copy.parts), now);
+              copies.push(copy.id);
+            }
+            const last = page[page.length - 1];
+            if (!last || page.length < 500 || last.seq >= at.seq) break;
+            afterSeq = last.seq;
+          }
+          return this.requireSession(fork.id);
+        },
+        (s) => [{ kind: 'sessionCreated', sessionId: s.id }],
+      ),
+    );
   }
 
   // ---- messages ------------------------------------------------------------------------------
@@ -323,27 +438,34 @@ export class SessionManager {
   addMessages(sessionId: string, inputs: readonly NewMessage[]): Promise<Message[]> {
     let prepared: Array<{ message: Omit<Message, 'seq' | 'sessionId'>; search: string }>;
     try {
-      prepared = inputs.map((input, i) => this.prepareMessage(input, inputs.length > 1 ? `message ${i + 1}` : 'message'));
+      prepared = inputs.map((input, i) =>
+        this.prepareMessage(input, inputs.length > 1 ? `message ${i + 1}` : 'message'),
+      );
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.tracer.span('sessions.addMessages', sessionId, () => this.store.write((tx) => {
-      const session = this.store.sessionState(sessionId);
-      if (!session) throw new CoreError('SessionNotFound', `No session with id "${sessionId}".`, { sessionId });
-      this.requireWritable(session, sessionId);
-      let seq = session.nextSeq;
-      const now = this.now();
-      const added: Message[] = [];
-      for (const p of prepared) {
-        if (p.message.id && this.store.messageExists(p.message.id)) {
-          throw new CoreError('InvalidInput', `A message with id ${p.message.id} already exists.`);
-        }
-        const message: Message = { ...p.message, id: p.message.id || uuidv7(), sessionId, seq: seq++ };
-        this.store.insertMessage(tx, message, p.search, now);
-        added.push(message);
-      }
-      return added;
-    }, (ms) => [{ kind: 'messagesAdded', sessionId, messageIds: ms.map((m) => m.id) }]));
+    return this.tracer.span('sessions.addMessages', sessionId, () =>
+      this.store.write(
+        (tx) => {
+          const session = this.store.sessionState(sessionId);
+          if (!session) throw new CoreError('SessionNotFound', `No session with id "${sessionId}".`, { sessionId });
+          this.requireWritable(session, sessionId);
+          let seq = session.nextSeq;
+          const now = this.now();
+          const added: Message[] = [];
+          for (const p of prepared) {
+            if (p.message.id && this.store.messageExists(p.message.id)) {
+              throw new CoreError('InvalidInput', `A message with id ${p.message.id} already exists.`);
+            }
+            const message: Message = { ...p.message, id: p.message.id || uuidv7(), sessionId, seq: seq++ };
+            this.store.insertMessage(tx, message, p.search, now);
+            added.push(message);
+          }
+          return added;
+        },
+        (ms) => [{ kind: 'messagesAdded', sessionId, messageIds: ms.map((m) => m.id) }],
+      ),
+    );
   }
 
   findMessage(id: string): Message | undefined {
@@ -361,7 +483,9 @@ export class SessionManager {
     this.refresh();
     this.requireSession(sessionId);
     const limit = Math.min(Math.max(page.limit ?? 200, 1), 10_000);
-    return this.tracer.span('sessions.messages', sessionId, () => this.store.listMessages(sessionId, { ...page, limit }));
+    return this.tracer.span('sessions.messages', sessionId, () =>
+      this.store.listMessages(sessionId, { ...page, limit }),
+    );
   }
 
   /** Every message of a session, in order. */
@@ -390,25 +514,34 @@ export class SessionManager {
     const p = parsed.data;
     const parts: Part[] | undefined = p.content !== undefined ? [{ type: 'text', text: p.content }] : p.parts;
     if (parts) {
-      try { this.checkSize(parts, 'message'); } catch (e) { return Promise.reject(e); }
+      try {
+        this.checkSize(parts, 'message');
+      } catch (e) {
+        return Promise.reject(e);
+      }
     }
-    return this.tracer.span('sessions.editMessage', undefined, () => this.store.write((tx) => {
-      const before = this.requireMessage(id);
-      const session = this.requireSession(before.sessionId);
-      if (session.status === 'archived') throw notWritable(session, 'edit its messages');
-      const now = this.now();
-      const contentChanged = parts !== undefined && JSON.stringify(parts) !== JSON.stringify(before.parts);
-      const after: Message = {
-        ...before,
-        parts: parts ?? before.parts,
-        state: p.state ?? before.state,
-        metadata: p.metadata ?? before.metadata,
-        revision: contentChanged ? before.revision + 1 : before.revision,
-      };
-      if (contentChanged) after.editedAt = now;
-      this.store.updateMessage(tx, before, after, searchableText(after.parts), now);
-      return after;
-    }, (m) => [{ kind: 'messagesUpdated', sessionId: m.sessionId, messageIds: [m.id] }]));
+    return this.tracer.span('sessions.editMessage', undefined, () =>
+      this.store.write(
+        (tx) => {
+          const before = this.requireMessage(id);
+          const session = this.requireSession(before.sessionId);
+          if (session.status === 'archived') throw notWritable(session, 'edit its messages');
+          const now = this.now();
+          const contentChanged = parts !== undefined && JSON.stringify(parts) !== JSON.stringify(before.parts);
+          const after: Message = {
+            ...before,
+            parts: parts ?? before.parts,
+            state: p.state ?? before.state,
+            metadata: p.metadata ?? before.metadata,
+            revision: contentChanged ? before.revision + 1 : before.revision,
+          };
+          if (contentChanged) after.editedAt = now;
+          this.store.updateMessage(tx, before, after, searchableText(after.parts), now);
+          return after;
+        },
+        (m) => [{ kind: 'messagesUpdated', sessionId: m.sessionId, messageIds: [m.id] }],
+      ),
+    );
   }
 
   /** Replaces a message whole (used by providers to finish a streamed reply). */
@@ -416,13 +549,20 @@ export class SessionManager {
     const parsed = Message.safeParse(message);
     if (!parsed.success) return Promise.reject(invalidInput('message', parsed.error));
     const next = parsed.data;
-    try { this.checkSize(next.parts, 'message'); } catch (e) { return Promise.reject(e); }
-    return this.store.write((tx) => {
-      const before = this.requireMessage(next.id);
-      const after: Message = { ...next, sessionId: before.sessionId, seq: before.seq, revision: before.revision };
-      this.store.updateMessage(tx, before, after, searchableText(after.parts), this.now());
-      return after;
-    }, (m) => [{ kind: 'messagesUpdated', sessionId: m.sessionId, messageIds: [m.id] }]);
+    try {
+      this.checkSize(next.parts, 'message');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.store.write(
+      (tx) => {
+        const before = this.requireMessage(next.id);
+        const after: Message = { ...next, sessionId: before.sessionId, seq: before.seq, revision: before.revision };
+        this.store.updateMessage(tx, before, after, searchableText(after.parts), this.now());
+        return after;
+      },
+      (m) => [{ kind: 'messagesUpdated', sessionId: m.sessionId, messageIds: [m.id] }],
+    );
   }
 
   revisions(messageId: string): MessageRevision[] {
@@ -432,13 +572,20 @@ export class SessionManager {
   }
 
   deleteMessage(id: string): Promise<void> {
-    return this.tracer.span('sessions.deleteMessage', undefined, () => this.store.write((tx) => {
-      const m = this.requireMessage(id);
-      const session = this.requireSession(m.sessionId);
-      if (session.status === 'archived') throw notWritable(session, 'delete its messages');
-      this.store.deleteMessage(tx, m, this.now());
-      return m;
-    }, (m) => [{ kind: 'messagesDeleted', sessionId: m.sessionId, messageIds: [m.id] }])).then(() => undefined);
+    return this.tracer
+      .span('sessions.deleteMessage', undefined, () =>
+        this.store.write(
+          (tx) => {
+            const m = this.requireMessage(id);
+            const session = this.requireSession(m.sessionId);
+            if (session.status === 'archived') throw notWritable(session, 'delete its messages');
+            this.store.deleteMessage(tx, m, this.now());
+            return m;
+          },
+          (m) => [{ kind: 'messagesDeleted', sessionId: m.sessionId, messageIds: [m.id] }],
+        ),
+      )
+      .then(() => undefined);
   }
 
   // ---- search and stats ----------------------------------------------------------------------
@@ -447,7 +594,10 @@ export class SessionManager {
    * Full-text search over message content, newest first, with highlighted snippets. Words must match
    * whole; with `prefix` the last word also matches as a prefix (for search as you type).
    */
-  search(query: string, options: { sessionId?: string; limit?: number; offset?: number; prefix?: boolean } = {}): SearchResult {
+  search(
+    query: string,
+    options: { sessionId?: string; limit?: number; offset?: number; prefix?: boolean } = {},
+  ): SearchResult {
     this.refresh();
     const parsed = parseQuery(query, { prefix: options.prefix ?? false });
     if (!parsed) return { hits: [], total: 0 };
@@ -472,14 +622,23 @@ export class SessionManager {
     return this.clock().toISOString();
   }
 
-  private updateSession(span: string, id: string, change: (s: Session) => (Partial<Session> & { statusBeforeArchive?: SessionStatus }) | undefined): Promise<Session> {
-    return this.tracer.span(span, id, () => this.store.write((tx: Tx) => {
-      const current = this.requireSession(id);
-      const fields = change(current);
-      if (!fields) return current;
-      this.store.updateSession(tx, id, fields, this.now());
-      return this.requireSession(id);
-    }, () => [{ kind: 'sessionUpdated', sessionId: id }]));
+  private updateSession(
+    span: string,
+    id: string,
+    change: (s: Session) => (Partial<Session> & { statusBeforeArchive?: SessionStatus }) | undefined,
+  ): Promise<Session> {
+    return this.tracer.span(span, id, () =>
+      this.store.write(
+        (tx: Tx) => {
+          const current = this.requireSession(id);
+          const fields = change(current);
+          if (!fields) return current;
+          this.store.updateSession(tx, id, fields, this.now());
+          return this.requireSession(id);
+        },
+        () => [{ kind: 'sessionUpdated', sessionId: id }],
+      ),
+    );
   }
 
   private requireSession(id: string): Session {
@@ -497,11 +656,17 @@ export class SessionManager {
   private requireWritable(s: { title: string; status: SessionStatus }, sessionId: string): void {
     if (s.status !== 'active') {
       const how = s.status === 'archived' ? 'unarchive it' : 'resume it';
-      throw new CoreError('SessionNotWritable', `Session "${s.title}" is ${s.status}; ${how} before adding messages.`, { sessionId, status: s.status });
+      throw new CoreError('SessionNotWritable', `Session "${s.title}" is ${s.status}; ${how} before adding messages.`, {
+        sessionId,
+        status: s.status,
+      });
     }
   }
 
-  private prepareMessage(input: NewMessage, what: string): { message: Omit<Message, 'seq' | 'sessionId'>; search: string } {
+  private prepareMessage(
+    input: NewMessage,
+    what: string,
+  ): { message: Omit<Message, 'seq' | 'sessionId'>; search: string } {
     const parsed = NewMessage.safeParse(input);
     if (!parsed.success) throw invalidInput(what, parsed.error);
     const v = parsed.data;
@@ -516,30 +681,51 @@ export class SessionManager {
       metadata: v.metadata ?? {},
       revision: 0,
     };
-    const optional = { createdAtRaw: v.createdAtRaw, usage: v.usage, stopReason: v.stopReason, provider: v.provider, providerIds: v.providerIds, native: v.native, origin: v.origin };
-    for (const [k, value] of Object.entries(optional)) if (value !== undefined) (message as Record<string, unknown>)[k] = value;
+    const optional = {
+      createdAtRaw: v.createdAtRaw,
+      usage: v.usage,
+      stopReason: v.stopReason,
+      provider: v.provider,
+      providerIds: v.providerIds,
+      native: v.native,
+      origin: v.origin,
+    };
+    for (const [k, value] of Object.entries(optional))
+      if (value !== undefined) (message as Record<string, unknown>)[k] = value;
     return { message, search: searchableText(parts) };
   }
 
   private checkSize(parts: Part[], what: string): void {
     const bytes = Buffer.byteLength(JSON.stringify(parts));
     if (bytes > this.maxMessageBytes) {
-      throw new CoreError('InvalidInput', `The ${what} is ${(bytes / 1048576).toFixed(1)} MB; the limit is ${(this.maxMessageBytes / 1048576).toFixed(0)} MB.`, { bytes });
+      throw new CoreError(
+        'InvalidInput',
+        `The ${what} is ${(bytes / 1048576).toFixed(1)} MB; the limit is ${(this.maxMessageBytes / 1048576).toFixed(0)} MB.`,
+        { bytes },
+      );
     }
   }
 
   private emit(event: SessionEvent): void {
     for (const l of this.listeners) {
-      try { l(event); } catch (e) { this.tracer.error('session event listener failed', { error: String(e) }); }
+      try {
+        l(event);
+      } catch (e) {
+        this.tracer.error('session event listener failed', { error: String(e) });
+      }
     }
   }
 }
 
 function toEvent(c: Change, external: boolean): SessionEvent {
   switch (c.kind) {
-    case 'sessionCreated': case 'sessionUpdated': case 'sessionDeleted':
+    case 'sessionCreated':
+    case 'sessionUpdated':
+    case 'sessionDeleted':
       return { type: c.kind, sessionId: c.sessionId ?? '', external };
-    case 'messagesAdded': case 'messagesUpdated': case 'messagesDeleted':
+    case 'messagesAdded':
+    case 'messagesUpdated':
+    case 'messagesDeleted':
       return { type: c.kind, sessionId: c.sessionId ?? '', messageIds: c.messageIds ?? [], external };
     default:
       return { type: 'reset', external };
@@ -547,7 +733,10 @@ function toEvent(c: Change, external: boolean): SessionEvent {
 }
 
 function notWritable(s: Session, what: string): CoreError {
-  return new CoreError('SessionNotWritable', `Session "${s.title}" is archived; unarchive it to ${what}.`, { sessionId: s.id, status: s.status });
+  return new CoreError('SessionNotWritable', `Session "${s.title}" is archived; unarchive it to ${what}.`, {
+    sessionId: s.id,
+    status: s.status,
+  });
 }
 
 function dedupe(values: string[]): string[] {

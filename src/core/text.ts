@@ -24,11 +24,17 @@ export function partsText(parts: readonly Part[], style: PartsTextStyle): string
     case 'copy':
       return pieces(parts, (p) => {
         switch (p.type) {
-          case 'text': case 'refusal': return p.text;
-          case 'tool_call': return callText(p);
-          case 'tool_result': return p.content;
-          case 'reasoning': return p.text ?? (p.summary ?? []).join('\n');
-          default: return '';
+          case 'text':
+          case 'refusal':
+            return p.text;
+          case 'tool_call':
+            return callText(p);
+          case 'tool_result':
+            return p.content;
+          case 'reasoning':
+            return p.text ?? (p.summary ?? []).join('\n');
+          default:
+            return '';
         }
       }).join('\n\n');
     case 'detail':
@@ -36,10 +42,15 @@ export function partsText(parts: readonly Part[], style: PartsTextStyle): string
     case 'label':
       return label(parts).replace(/\s+/g, ' ').trim();
     case 'transcript':
-      return [words(parts).join('\n'), ...pieces(parts, (p) => {
-        if (p.type === 'tool_call') return `[call ${callText(p)}]`;
-        return p.type === 'tool_result' ? `[result ${p.name}: ${p.content}]` : '';
-      })].filter(Boolean).join(' ');
+      return [
+        words(parts).join('\n'),
+        ...pieces(parts, (p) => {
+          if (p.type === 'tool_call') return `[call ${callText(p)}]`;
+          return p.type === 'tool_result' ? `[result ${p.name}: ${p.content}]` : '';
+        }),
+      ]
+        .filter(Boolean)
+        .join(' ');
     case 'calls':
       return pieces(parts, (p) => (p.type === 'tool_call' ? `[call ${callText(p)} id=${p.callId}]` : '')).join('\n');
   }
@@ -47,7 +58,8 @@ export function partsText(parts: readonly Part[], style: PartsTextStyle): string
 
 type Of<T extends Part['type']> = Extract<Part, { type: T }>;
 
-const words = (parts: readonly Part[]): string[] => parts.flatMap((p) => (p.type === 'text' || p.type === 'refusal' ? [p.text] : []));
+const words = (parts: readonly Part[]): string[] =>
+  parts.flatMap((p) => (p.type === 'text' || p.type === 'refusal' ? [p.text] : []));
 
 /** Each part's text by `show`, empty ones left out. */
 const pieces = (parts: readonly Part[], show: (p: Part) => string): string[] => parts.map(show).filter(Boolean);

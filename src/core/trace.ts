@@ -56,11 +56,21 @@ export class Tracer {
     if (this.enabled(level)) this.record({ time: new Date().toISOString(), level, message, fields });
   }
 
-  trace(message: string, fields?: Record<string, unknown>) { this.log('trace', message, fields); }
-  debug(message: string, fields?: Record<string, unknown>) { this.log('debug', message, fields); }
-  info(message: string, fields?: Record<string, unknown>) { this.log('info', message, fields); }
-  warn(message: string, fields?: Record<string, unknown>) { this.log('warn', message, fields); }
-  error(message: string, fields?: Record<string, unknown>) { this.log('error', message, fields); }
+  trace(message: string, fields?: Record<string, unknown>) {
+    this.log('trace', message, fields);
+  }
+  debug(message: string, fields?: Record<string, unknown>) {
+    this.log('debug', message, fields);
+  }
+  info(message: string, fields?: Record<string, unknown>) {
+    this.log('info', message, fields);
+  }
+  warn(message: string, fields?: Record<string, unknown>) {
+    this.log('warn', message, fields);
+  }
+  error(message: string, fields?: Record<string, unknown>) {
+    this.log('error', message, fields);
+  }
 
   /** Times `fn` (sync or async) and records a span event at debug level (errors at warn). */
   span<T>(name: string, sessionId: string | undefined, fn: () => T): T {
@@ -86,8 +96,14 @@ export class Tracer {
     }
     if (result instanceof Promise) {
       return result.then(
-        (v) => { finish(); return v; },
-        (e: unknown) => { finish(e); throw e; },
+        (v) => {
+          finish();
+          return v;
+        },
+        (e: unknown) => {
+          finish(e);
+          throw e;
+        },
       ) as T;
     }
     finish();
@@ -97,9 +113,10 @@ export class Tracer {
   /** The most recent events, oldest first, optionally only those of one session. */
   recent(filter?: { sessionId?: string; limit?: number }): TraceEvent[] {
     const all = [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)];
-    const picked = filter?.sessionId === undefined
-      ? all
-      : all.filter((e) => e.span?.sessionId === filter.sessionId || e.fields?.['sessionId'] === filter.sessionId);
+    const picked =
+      filter?.sessionId === undefined
+        ? all
+        : all.filter((e) => e.span?.sessionId === filter.sessionId || e.fields?.['sessionId'] === filter.sessionId);
     return filter?.limit === undefined ? picked : picked.slice(-filter.limit);
   }
 
@@ -111,7 +128,11 @@ export class Tracer {
       this.ringStart = (this.ringStart + 1) % this.ringSize;
     }
     for (const sink of this.sinks) {
-      try { sink(event); } catch { /* a broken sink must not break the operation it observes */ }
+      try {
+        sink(event);
+      } catch {
+        /* a broken sink must not break the operation it observes */
+      }
     }
   }
 }

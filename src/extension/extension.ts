@@ -40,12 +40,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   });
   context.subscriptions.push(log, treeEvents, treeView);
   for (const id of COMMAND_IDS) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load()).execute(id, args)));
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load()).execute(id, args)),
+    );
   }
   // A history browser left open restores after a reload (the webview keeps its own state).
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.history, {
-    deserializeWebviewPanel: async (panel) => (await load()).reviveHistory(panel),
-  }));
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.history, {
+      deserializeWebviewPanel: async (panel) => (await load()).reviveHistory(panel),
+    }),
+  );
   // Activated because the workspace holds LangSwarm files (or for the first time here): offer to
   // migrate them, a little later so startup is not slowed.
   if (!MIGRATION_CHECKED.get(context.workspaceState)) {

@@ -5,12 +5,20 @@ import { partsText } from '../core/text';
 export const STATUS_ORDER: readonly SessionStatus[] = ['active', 'paused', 'completed', 'archived', 'error'];
 
 export const STATUS_LABEL: Record<SessionStatus, string> = {
-  active: 'Active', paused: 'Paused', completed: 'Completed', archived: 'Archived', error: 'Error',
+  active: 'Active',
+  paused: 'Paused',
+  completed: 'Completed',
+  archived: 'Archived',
+  error: 'Error',
 };
 
 /** Codicon ids. */
 export const STATUS_ICON: Record<SessionStatus, string> = {
-  active: 'play-circle', paused: 'debug-pause', completed: 'pass', archived: 'archive', error: 'error',
+  active: 'play-circle',
+  paused: 'debug-pause',
+  completed: 'pass',
+  archived: 'archive',
+  error: 'error',
 };
 
 export function relativeTime(iso: string, now: Date = new Date()): string {
@@ -49,7 +57,10 @@ export function dayRange(day: string): { from: string; to: string } {
 
 const oneLine = (text: string, max: number) => {
   // Markdown emphasis and code marks read as noise in a one-line preview.
-  const line = text.replace(/```[\w-]*|\*\*|__|`/g, '').replace(/\s+/g, ' ').trim();
+  const line = text
+    .replace(/```[\w-]*|\*\*|__|`/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 
@@ -95,8 +106,13 @@ export function formatTokens(n: number): string {
 
 /** "openai · gpt-4o · 12 msgs · 5 min ago" */
 export function sessionDescription(s: SessionSummary, now?: Date): string {
-  return [`${s.provider} · ${s.model}`, `${s.messageCount} msg${s.messageCount === 1 ? '' : 's'}`, relativeTime(s.lastActivityAt, now)]
-    .filter(Boolean).join(' · ');
+  return [
+    `${s.provider} · ${s.model}`,
+    `${s.messageCount} msg${s.messageCount === 1 ? '' : 's'}`,
+    relativeTime(s.lastActivityAt, now),
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 // ---- hover tooltips: Markdown built from stored values, every one shown as literal text ----
@@ -126,8 +142,14 @@ function codeBlock(text: string): string {
 /** The session row's hover: title, then one line per field. */
 export function sessionTooltipMarkdown(s: Session): string {
   const rows: Array<[string, string]> = [
-    ['Id', s.id], ['Status', s.status], ['Provider', `${s.provider} · ${s.model}`], ['User', s.userId || '—'],
-    ['Created', s.createdAt], ['Updated', s.updatedAt], ['Messages', String(s.messageCount)], ['Tokens', formatTokens(s.totalTokens)],
+    ['Id', s.id],
+    ['Status', s.status],
+    ['Provider', `${s.provider} · ${s.model}`],
+    ['User', s.userId || '—'],
+    ['Created', s.createdAt],
+    ['Updated', s.updatedAt],
+    ['Messages', String(s.messageCount)],
+    ['Tokens', formatTokens(s.totalTokens)],
     ['Tags', s.tags.join(', ') || '—'],
   ];
   if (s.parent) rows.push(['Forked from', `${s.parent.sessionId} at ${s.parent.messageId}`]);
@@ -141,7 +163,8 @@ export function messageTooltipMarkdown(m: Message): string {
   const source = m.createdAtRaw ? ` (source: ${markdownText(m.createdAtRaw)})` : '';
   let md = `**${markdownText(m.role)}** #${markdownText(String(m.seq))} · ${markdownText(m.createdAt)}${source}\n\n`;
   md += `${codeBlock(text.length > 2000 ? `${text.slice(0, 2000)}…` : text || '(no text)')}\n`;
-  if (m.usage) md += `\nTokens: ${markdownText(String(m.usage.inputTokens))} in · ${markdownText(String(m.usage.outputTokens))} out`;
+  if (m.usage)
+    md += `\nTokens: ${markdownText(String(m.usage.inputTokens))} in · ${markdownText(String(m.usage.outputTokens))} out`;
   if (m.stopReason) md += ` · stop: ${markdownText(m.stopReason)}`;
   return md;
 }

@@ -39,18 +39,27 @@ export interface StartParts {
 /** "Developer: Set Log Level…" on the channel decides what reaches it; spans are debug events. */
 export function connectLog(log: vscode.LogOutputChannel, tracer: Tracer): vscode.Disposable {
   const write: Record<LogLevel, (message: string) => void> = {
-    trace: (m) => log.trace(m), debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m),
+    trace: (m) => log.trace(m),
+    debug: (m) => log.debug(m),
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    error: (m) => log.error(m),
   };
   const format = (e: TraceEvent) => {
     const session = e.span?.sessionId ? ` [session ${e.span.sessionId}]` : '';
     const fields = e.fields && Object.keys(e.fields).length ? ` ${JSON.stringify(e.fields)}` : '';
     return `${e.message}${session}${fields}`;
   };
-  const sync = () => { tracer.level = log.logLevel === vscode.LogLevel.Trace ? 'trace' : 'debug'; };
+  const sync = () => {
+    tracer.level = log.logLevel === vscode.LogLevel.Trace ? 'trace' : 'debug';
+  };
   sync();
   const off = tracer.addSink((e) => write[e.level](format(e)));
   const sub = log.onDidChangeLogLevel(sync);
-  return new vscode.Disposable(() => { off(); sub.dispose(); });
+  return new vscode.Disposable(() => {
+    off();
+    sub.dispose();
+  });
 }
 
 export function start(context: vscode.ExtensionContext, parts: StartParts): Main {
@@ -58,7 +67,11 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const tracer = new Tracer('debug');
   const database = new WorkspaceStore(context, tracer);
   const treeView = parts.treeView as vscode.TreeView<Node>;
-  const tree = new SessionsTree(database, context.workspaceState, parts.treeEvents as vscode.EventEmitter<Node | undefined>);
+  const tree = new SessionsTree(
+    database,
+    context.workspaceState,
+    parts.treeEvents as vscode.EventEmitter<Node | undefined>,
+  );
   const active = new ActiveSession(database, context.workspaceState);
   const views = new VirtualDocuments();
   const providers = new ProviderAccess(context.secrets, parts.log);
@@ -68,12 +81,18 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const describeView = () => {
     const filter = tree.describeFilter();
     treeView.description = filter ? `filtered: ${filter}` : undefined;
-    treeView.message = database.readOnly && database.openManager ? 'Read-only: this workspace is not trusted, so its sessions cannot be changed.' : undefined;
+    treeView.message =
+      database.readOnly && database.openManager
+        ? 'Read-only: this workspace is not trusted, so its sessions cannot be changed.'
+        : undefined;
   };
 
   context.subscriptions.push(
     connectLog(parts.log, tracer),
-    database, tree, active, documents,
+    database,
+    tree,
+    active,
+    documents,
     vscode.workspace.registerFileSystemProvider(MESSAGE_SCHEME, documents, { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(VIEW_SCHEME, views),
     views,
@@ -81,28 +100,43 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('langswarmSessions.databasePath')) void database.reopen();
       else if (e.affectsConfiguration('langswarmSessions.grouping')) tree.refresh();
-      if (e.affectsConfiguration('langswarmSessions.autoArchiveDays') && database.openManager) database.startAutoArchive(database.openManager);
+      if (e.affectsConfiguration('langswarmSessions.autoArchiveDays') && database.openManager)
+        database.startAutoArchive(database.openManager);
     }),
     // Trust granted: reopen writable.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void database.reopen()),
     database.onDidReopen(() => {
       describeView();
       if (!HistoryPanel.isOpen) return;
-      database.manager().then((m) => HistoryPanel.reattach(context, m),
-        (e: unknown) => tracer.error('could not reopen the session database for the history browser', { error: describeError(e) }));
+      database.manager().then(
+        (m) => HistoryPanel.reattach(context, m),
+        (e: unknown) =>
+          tracer.error('could not reopen the session database for the history browser', { error: describeError(e) }),
+      );
     }),
   );
 
-  void database.manager().then(() => {
-    describeView();
-    if (database.createdNow) offerGitignore(context, database);
-  }, (e: unknown) => tracer.error('could not open the session database', { path: database.path, error: describeError(e) }));
+  void database.manager().then(
+    () => {
+      describeView();
+      if (database.createdNow) offerGitignore(context, database);
+    },
+    (e: unknown) =>
+      tracer.error('could not open the session database', { path: database.path, error: describeError(e) }),
+  );
 
   return {
-    tree, database, commands, active, tracer, providers,
+    tree,
+    database,
+    commands,
+    active,
+    tracer,
+    providers,
     execute: (id, args) => commands.run(id, args),
     offerMigration: () => offerMigration(context.workspaceState),
-    reviveHistory: async (panel) => { HistoryPanel.revive(context, await database.manager(), panel, { conversations: providers }); },
+    reviveHistory: async (panel) => {
+      HistoryPanel.revive(context, await database.manager(), panel, { conversations: providers });
+    },
   };
 }
 
@@ -111,12 +145,17 @@ function offerGitignore(context: vscode.ExtensionContext, database: WorkspaceSto
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (folder?.uri.scheme !== 'file' || NEVER_OFFER_GITIGNORE.get(context.globalState)) return;
   if (!gitignoreEntry(folder.uri.fsPath, database.path)) return;
-  void vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.git')).then(async () => {
-    const answer = await vscode.window.showInformationMessage(
-      'LangSwarm Sessions created its database in this repository. Add it (and its journal) to .gitignore?',
-      'Add to .gitignore', 'Not now', 'Never',
-    );
-    if (answer === 'Add to .gitignore') await vscode.commands.executeCommand('langswarmSessions.addToGitignore');
-    if (answer === 'Never') await NEVER_OFFER_GITIGNORE.update(context.globalState, true);
-  }, () => undefined);
+  void vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.git')).then(
+    async () => {
+      const answer = await vscode.window.showInformationMessage(
+        'LangSwarm Sessions created its database in this repository. Add it (and its journal) to .gitignore?',
+        'Add to .gitignore',
+        'Not now',
+        'Never',
+      );
+      if (answer === 'Add to .gitignore') await vscode.commands.executeCommand('langswarmSessions.addToGitignore');
+      if (answer === 'Never') await NEVER_OFFER_GITIGNORE.update(context.globalState, true);
+    },
+    () => undefined,
+  );
 }

@@ -9,7 +9,11 @@ export const MESSAGE_SCHEME = 'langswarm-message';
 
 export function messageUri(m: Message, sessionTitle: string): vscode.Uri {
   const safeTitle = sessionTitle.replace(/[\\/:*?"<>|#%\u0000-\u001f]/g, '_').slice(0, 60) || 'session';
-  return vscode.Uri.from({ scheme: MESSAGE_SCHEME, path: `/${safeTitle}/${m.seq}-${m.role}.md`, query: encodeURIComponent(m.id) });
+  return vscode.Uri.from({
+    scheme: MESSAGE_SCHEME,
+    path: `/${safeTitle}/${m.seq}-${m.role}.md`,
+    query: encodeURIComponent(m.id),
+  });
 }
 
 const idOf = (uri: vscode.Uri) => decodeURIComponent(uri.query);
@@ -31,8 +35,16 @@ export class MessageDocuments implements vscode.FileSystemProvider, vscode.Dispo
     // Another window (or the history browser) edited a message that is open here: reload it.
     this.subscription = db.onDidChange((e) => {
       if (e.type !== 'messagesUpdated' && e.type !== 'messagesDeleted') return;
-      const open = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === MESSAGE_SCHEME && e.messageIds.includes(idOf(d.uri)));
-      if (open.length) this.changed.fire(open.map((d) => ({ type: e.type === 'messagesDeleted' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, uri: d.uri })));
+      const open = vscode.workspace.textDocuments.filter(
+        (d) => d.uri.scheme === MESSAGE_SCHEME && e.messageIds.includes(idOf(d.uri)),
+      );
+      if (open.length)
+        this.changed.fire(
+          open.map((d) => ({
+            type: e.type === 'messagesDeleted' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed,
+            uri: d.uri,
+          })),
+        );
     });
   }
 
@@ -61,17 +73,26 @@ export class MessageDocuments implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
-    if (this.db.readOnly) throw vscode.FileSystemError.NoPermissions('The session database is read-only in this workspace.');
+    if (this.db.readOnly)
+      throw vscode.FileSystemError.NoPermissions('The session database is read-only in this workspace.');
     const manager = await this.db.manager();
     const m = await this.message(uri);
     await manager.editMessage(m.id, { parts: withText(m.parts, Buffer.from(content).toString('utf8')) });
     this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
 
-  readDirectory(): never { throw vscode.FileSystemError.NoPermissions(); }
-  createDirectory(): never { throw vscode.FileSystemError.NoPermissions(); }
-  delete(): never { throw vscode.FileSystemError.NoPermissions('Use "Delete Message" in the Sessions view.'); }
-  rename(): never { throw vscode.FileSystemError.NoPermissions(); }
+  readDirectory(): never {
+    throw vscode.FileSystemError.NoPermissions();
+  }
+  createDirectory(): never {
+    throw vscode.FileSystemError.NoPermissions();
+  }
+  delete(): never {
+    throw vscode.FileSystemError.NoPermissions('Use "Delete Message" in the Sessions view.');
+  }
+  rename(): never {
+    throw vscode.FileSystemError.NoPermissions();
+  }
 
   private async message(uri: vscode.Uri): Promise<Message> {
     const manager = await this.db.manager();

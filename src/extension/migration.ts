@@ -14,10 +14,19 @@ import { withCancellableProgress } from './ui';
 const LANGSWARM_FILES = '**/{langswarm_sessions.db,langswarm_memory.db,session_*.json}';
 
 const OUTCOME_ICON: Record<Outcome, string> = {
-  imported: 'add', updated: 'arrow-up', unchanged: 'check', conflict: 'git-compare', failed: 'error',
+  imported: 'add',
+  updated: 'arrow-up',
+  unchanged: 'check',
+  conflict: 'git-compare',
+  failed: 'error',
 };
 
-export interface MigrateArgs { sources?: string[]; dryRun?: boolean; naiveUtc?: boolean; showReport?: boolean }
+export interface MigrateArgs {
+  sources?: string[];
+  dryRun?: boolean;
+  naiveUtc?: boolean;
+  showReport?: boolean;
+}
 
 /** Runs the import with a cancellable progress notification; resolves to the report. */
 export async function runMigration(manager: SessionApi, args: MigrateArgs): Promise<MigrateReport | undefined> {
@@ -25,33 +34,46 @@ export async function runMigration(manager: SessionApi, args: MigrateArgs): Prom
   if (!sources?.length) {
     const picked = await vscode.window.showOpenDialog({
       title: 'Migrate LangSwarm sessions: choose files or folders',
-      canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Migrate',
+      canSelectFiles: true,
+      canSelectFolders: true,
+      canSelectMany: true,
+      openLabel: 'Migrate',
       defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
     });
     if (!picked?.length) return undefined;
     sources = picked.map((u) => u.fsPath);
   }
   const chosen = sources;
-  const report = await withCancellableProgress(args.dryRun ? 'LangSwarm migration (dry run)' : 'Migrating LangSwarm sessions', (signal, progress) => {
-    let lastFiles = 0;
-    return manager.migrate(chosen, {
-      dryRun: args.dryRun === true, naiveUtc: args.naiveUtc === true, signal,
-      onProgress: (p) => {
-        const increment = p.filesTotal ? ((p.filesDone - lastFiles) / p.filesTotal) * 100 : undefined;
-        lastFiles = p.filesDone;
-        progress.report({ message: `${p.sessions.toLocaleString()} sessions, ${p.messages.toLocaleString()} messages — ${path.basename(p.file)} (${p.filesDone}/${p.filesTotal})`, increment: increment || undefined });
-      },
-    });
-  });
+  const report = await withCancellableProgress(
+    args.dryRun ? 'LangSwarm migration (dry run)' : 'Migrating LangSwarm sessions',
+    (signal, progress) => {
+      let lastFiles = 0;
+      return manager.migrate(chosen, {
+        dryRun: args.dryRun === true,
+        naiveUtc: args.naiveUtc === true,
+        signal,
+        onProgress: (p) => {
+          const increment = p.filesTotal ? ((p.filesDone - lastFiles) / p.filesTotal) * 100 : undefined;
+          lastFiles = p.filesDone;
+          progress.report({
+            message: `${p.sessions.toLocaleString()} sessions, ${p.messages.toLocaleString()} messages — ${path.basename(p.file)} (${p.filesDone}/${p.filesTotal})`,
+            increment: increment || undefined,
+          });
+        },
+      });
+    },
+  );
   if (args.showReport !== false) void offerReport(report);
   return report;
 }
 
 function summary(report: MigrateReport): string {
   const t = report.totals;
-  return `${report.dryRun ? 'Dry run: would import' : 'Imported'} ${t.messagesImported.toLocaleString()} messages — ${t.imported} new, ${t.updated} updated, `
-    + `${t.unchanged} unchanged, ${t.conflict} conflict${t.conflict === 1 ? '' : 's'}, ${t.failed} failed${t.filesFailed ? `, ${t.filesFailed} file(s) not imported` : ''}.`
-    + `${report.cancelled ? ' Cancelled: the rest was not imported.' : ''}`;
+  return (
+    `${report.dryRun ? 'Dry run: would import' : 'Imported'} ${t.messagesImported.toLocaleString()} messages — ${t.imported} new, ${t.updated} updated, ` +
+    `${t.unchanged} unchanged, ${t.conflict} conflict${t.conflict === 1 ? '' : 's'}, ${t.failed} failed${t.filesFailed ? `, ${t.filesFailed} file(s) not imported` : ''}.` +
+    `${report.cancelled ? ' Cancelled: the rest was not imported.' : ''}`
+  );
 }
 
 async function offerReport(report: MigrateReport): Promise<void> {
@@ -68,7 +90,8 @@ export async function showReport(report: MigrateReport): Promise<void> {
   const items: Item[] = [];
   for (const file of report.files) {
     items.push({ label: path.basename(file.file), kind: vscode.QuickPickItemKind.Separator });
-    for (const e of file.errors.filter((x) => !x.where)) items.push({ label: '$(error) File not imported', detail: e.message });
+    for (const e of file.errors.filter((x) => !x.where))
+      items.push({ label: '$(error) File not imported', detail: e.message });
     for (const s of file.sessions) {
       items.push({
         label: `$(${OUTCOME_ICON[s.outcome]}) ${s.originalId || '(no id)'}`,
@@ -78,7 +101,12 @@ export async function showReport(report: MigrateReport): Promise<void> {
       });
     }
   }
-  const picked = await quickPick(items, { title: summary(report), placeHolder: 'Choose a session to reveal it', matchOnDescription: true, matchOnDetail: true });
+  const picked = await quickPick(items, {
+    title: summary(report),
+    placeHolder: 'Choose a session to reveal it',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   const id = picked?.result?.sessionId;
   if (id) await vscode.commands.executeCommand('langswarmSessions.revealSession', id);
 }
@@ -89,7 +117,11 @@ async function openReportText(report: MigrateReport): Promise<void> {
 }
 
 /** Writes a session as a LangSwarm V1 JSON document (the exact source bytes for an unchanged V1 import). */
-export async function exportSessionV1(manager: SessionApi, sessionId: string, target?: string): Promise<string | undefined> {
+export async function exportSessionV1(
+  manager: SessionApi,
+  sessionId: string,
+  target?: string,
+): Promise<string | undefined> {
   const session = await manager.get(sessionId);
   const json = await exportV1(manager, sessionId);
   let file = target;
@@ -116,11 +148,17 @@ export async function offerMigration(state: vscode.Memento): Promise<string[]> {
   if (found.length === 0) return [];
   await MIGRATION_OFFERED.update(state, true);
   const files = found.map((u) => u.fsPath);
-  void vscode.window.showInformationMessage(
-    `This workspace has LangSwarm session files (${files.map((f) => path.basename(f)).slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''}). Import them into LangSwarm Sessions?`,
-    'Migrate…', 'Not now',
-  ).then((answer) => {
-    if (answer === 'Migrate…') void vscode.commands.executeCommand('langswarmSessions.migrate', { sources: files });
-  });
+  void vscode.window
+    .showInformationMessage(
+      `This workspace has LangSwarm session files (${files
+        .map((f) => path.basename(f))
+        .slice(0, 3)
+        .join(', ')}${files.length > 3 ? ', …' : ''}). Import them into LangSwarm Sessions?`,
+      'Migrate…',
+      'Not now',
+    )
+    .then((answer) => {
+      if (answer === 'Migrate…') void vscode.commands.executeCommand('langswarmSessions.migrate', { sources: files });
+    });
   return files;
 }

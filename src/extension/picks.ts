@@ -10,7 +10,10 @@ import { SUGGESTED_MODELS } from '../settings';
 const EARLY_CLOSE_MS = 1000;
 
 /** Shows `quickPick` and resolves with what `accept` makes of it when the user accepts, or undefined when it is closed. */
-export function runQuickPick<T extends vscode.QuickPickItem, R>(quickPick: vscode.QuickPick<T>, accept: (quickPick: vscode.QuickPick<T>) => R): Promise<R | undefined> {
+export function runQuickPick<T extends vscode.QuickPickItem, R>(
+  quickPick: vscode.QuickPick<T>,
+  accept: (quickPick: vscode.QuickPick<T>) => R,
+): Promise<R | undefined> {
   return new Promise((resolve) => {
     let settled = false;
     let shownAt = Date.now();
@@ -38,14 +41,27 @@ export function runQuickPick<T extends vscode.QuickPickItem, R>(quickPick: vscod
   });
 }
 
-export interface PickOptions { title?: string; placeHolder?: string; matchOnDescription?: boolean; matchOnDetail?: boolean }
+export interface PickOptions {
+  title?: string;
+  placeHolder?: string;
+  matchOnDescription?: boolean;
+  matchOnDetail?: boolean;
+}
 
 /** `vscode.window.showQuickPick` for one item, kept open through the webview focus hand-back. */
 export function quickPick(items: readonly string[], options: PickOptions): Promise<string | undefined>;
-export function quickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: PickOptions): Promise<T | undefined>;
-export function quickPick(items: ReadonlyArray<string | vscode.QuickPickItem>, options: PickOptions): Promise<string | vscode.QuickPickItem | undefined> {
+export function quickPick<T extends vscode.QuickPickItem>(
+  items: readonly T[],
+  options: PickOptions,
+): Promise<T | undefined>;
+export function quickPick(
+  items: ReadonlyArray<string | vscode.QuickPickItem>,
+  options: PickOptions,
+): Promise<string | vscode.QuickPickItem | undefined> {
   const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { value: string | vscode.QuickPickItem }>();
-  picker.items = items.map((item) => (typeof item === 'string' ? { label: item, value: item } : { ...item, value: item }));
+  picker.items = items.map((item) =>
+    typeof item === 'string' ? { label: item, value: item } : { ...item, value: item },
+  );
   if (options.title !== undefined) picker.title = options.title;
   if (options.placeHolder !== undefined) picker.placeholder = options.placeHolder;
   picker.matchOnDescription = options.matchOnDescription ?? false;

@@ -31,25 +31,45 @@ function providerSettings(name: KeyedProvider): Partial<ProviderConfig> {
 }
 
 export class ProviderAccess implements ConversationAccess {
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   /**
    * The provider for `name`: with its key and settings, or the offline Replay provider (with the
    * reason) when there is no key or the core cannot call that provider. `recordedFrom` feeds Replay.
    */
-  async provider(name: string, manager: SessionApi, recordedFrom?: string): Promise<{ provider: Provider; note?: string }> {
+  async provider(
+    name: string,
+    manager: SessionApi,
+    recordedFrom?: string,
+  ): Promise<{ provider: Provider; note?: string }> {
     if (!vscode.workspace.isTrusted) {
-      throw new CoreError('ProviderError', 'This workspace is not trusted: LangSwarm Sessions does not call providers here. Trust the folder to send messages.');
+      throw new CoreError(
+        'ProviderError',
+        'This workspace is not trusted: LangSwarm Sessions does not call providers here. Trust the folder to send messages.',
+      );
     }
     const replay = async (note?: string) => ({
-      provider: createProvider({ name: 'replay', recorded: recordedFrom && (await manager.find(recordedFrom)) ? await manager.allMessages(recordedFrom) : undefined }),
+      provider: createProvider({
+        name: 'replay',
+        recorded:
+          recordedFrom && (await manager.find(recordedFrom)) ? await manager.allMessages(recordedFrom) : undefined,
+      }),
       note,
     });
     if (name === 'replay') return replay();
-    if (!isKeyedProvider(name)) return replay(`LangSwarm Sessions cannot call "${name}"; answering with the offline Replay provider.`);
+    if (!isKeyedProvider(name))
+      return replay(`LangSwarm Sessions cannot call "${name}"; answering with the offline Replay provider.`);
     const apiKey = await this.secrets.get(secretKey(name));
-    if (!apiKey) return replay(`No API key is set for ${PROVIDER_LABELS[name]}; answering with the offline Replay provider. Use "LangSwarm Sessions: Set API Key…" to add one.`);
-    return { provider: createProvider({ name, apiKey, tracer: manager.tracer, ...providerSettings(name) } as ProviderConfig) };
+    if (!apiKey)
+      return replay(
+        `No API key is set for ${PROVIDER_LABELS[name]}; answering with the offline Replay provider. Use "LangSwarm Sessions: Set API Key…" to add one.`,
+      );
+    return {
+      provider: createProvider({ name, apiKey, tracer: manager.tracer, ...providerSettings(name) } as ProviderConfig),
+    };
   }
 
   /** Provider names with suggested models, for the history browser's composer. */

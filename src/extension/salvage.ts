@@ -14,14 +14,20 @@ const DATABASE_FILES = ['', '.journal', '.bak'];
 
 export async function salvageDatabase(db: WorkspaceStore): Promise<SalvageReport | undefined> {
   if (!vscode.workspace.isTrusted) {
-    throw new CoreError('DatabaseReadOnly', 'Copying the sessions writes a new database: trust this workspace first (Manage Workspace Trust).');
+    throw new CoreError(
+      'DatabaseReadOnly',
+      'Copying the sessions writes a new database: trust this workspace first (Manage Workspace Trust).',
+    );
   }
   const file = db.path;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const copy = `${file}.salvaged-${stamp}`;
   const refused = `${file}.refused-${stamp}`;
   const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'LangSwarm Sessions: copying the sessions of the refused database…' },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'LangSwarm Sessions: copying the sessions of the refused database…',
+    },
     () => SessionClient.salvage(file, copy, { tracer: db.tracer }),
   );
   // Nothing has the refused database open (it never opened): set it aside and put the copy in its place.

@@ -4,10 +4,17 @@ import { WorkspaceStore } from './workspaceStore';
 import { ACTIVE_SESSION } from './keys';
 
 export class ActiveSession implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('langswarmSessions.active', vscode.StatusBarAlignment.Left, 50);
+  private readonly item = vscode.window.createStatusBarItem(
+    'langswarmSessions.active',
+    vscode.StatusBarAlignment.Left,
+    50,
+  );
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly db: WorkspaceStore, private readonly state: vscode.Memento) {
+  constructor(
+    private readonly db: WorkspaceStore,
+    private readonly state: vscode.Memento,
+  ) {
     this.item.name = 'LangSwarm active session';
     this.item.command = 'langswarmSessions.resumeSession';
     this.subscriptions = [

@@ -4,16 +4,22 @@ import * as vscode from 'vscode';
 export type Progress = vscode.Progress<{ message?: string; increment?: number }>;
 
 /** Runs `work` under a notification whose Cancel aborts the signal `work` was given. */
-export function withCancellableProgress<T>(title: string, work: (signal: AbortSignal, progress: Progress) => T | PromiseLike<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    const cancel = token.onCancellationRequested(() => abort.abort());
-    try {
-      return await work(abort.signal, progress);
-    } finally {
-      cancel.dispose();
-    }
-  });
+export function withCancellableProgress<T>(
+  title: string,
+  work: (signal: AbortSignal, progress: Progress) => T | PromiseLike<T>,
+): Thenable<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const cancel = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await work(abort.signal, progress);
+      } finally {
+        cancel.dispose();
+      }
+    },
+  );
 }
 
 /** A warning, said to be ours (it may come from a stream, the store or its worker). Not awaited: the user may never answer. */

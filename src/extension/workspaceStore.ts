@@ -27,10 +27,16 @@ export function readSettings(): Settings {
   });
 }
 
-export function resolveDatabasePath(setting: string, workspaceFolder: string | undefined, globalStorage: string): string {
+export function resolveDatabasePath(
+  setting: string,
+  workspaceFolder: string | undefined,
+  globalStorage: string,
+): string {
   const base = workspaceFolder ?? globalStorage;
   if (setting) return path.isAbsolute(setting) ? setting : path.join(base, setting);
-  return workspaceFolder ? path.join(workspaceFolder, DEFAULT_DATABASE_PATH) : path.join(globalStorage, 'langswarm-sessions.sqlite');
+  return workspaceFolder
+    ? path.join(workspaceFolder, DEFAULT_DATABASE_PATH)
+    : path.join(globalStorage, 'langswarm-sessions.sqlite');
 }
 
 function firstLocalFolder(): string | undefined {
@@ -53,7 +59,10 @@ export class WorkspaceStore implements vscode.Disposable {
   /** Set when the database was created by this window (for the .gitignore offer). */
   createdNow = false;
 
-  constructor(private readonly context: vscode.ExtensionContext, readonly tracer: Tracer) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly tracer: Tracer,
+  ) {}
 
   get path(): string {
     return resolveDatabasePath(readSettings().databasePath, firstLocalFolder(), this.context.globalStorageUri.fsPath);
@@ -105,10 +114,13 @@ export class WorkspaceStore implements vscode.Disposable {
     this.current = manager;
     this.tracer.info(`opened ${file}${readOnly ? ' read-only (untrusted workspace)' : ''}`);
     for (const w of manager.warnings) showWarning(w);
-    this.unsubscribe = [offStop, manager.onDidChange((e) => {
-      this.changed.fire(e);
-      if (!e.external) this.scheduleIdleCheckpoint();
-    })];
+    this.unsubscribe = [
+      offStop,
+      manager.onDidChange((e) => {
+        this.changed.fire(e);
+        if (!e.external) this.scheduleIdleCheckpoint();
+      }),
+    ];
     this.startAutoArchive(manager);
     return manager;
   }
@@ -116,7 +128,9 @@ export class WorkspaceStore implements vscode.Disposable {
   private scheduleIdleCheckpoint(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      this.current?.checkpoint().catch((e: unknown) => this.tracer.warn('idle snapshot failed', { error: describeError(e) }));
+      this.current
+        ?.checkpoint()
+        .catch((e: unknown) => this.tracer.warn('idle snapshot failed', { error: describeError(e) }));
     }, IDLE_CHECKPOINT_MS);
   }
 
@@ -143,7 +157,9 @@ export class WorkspaceStore implements vscode.Disposable {
     this.opening = undefined;
     this.current = undefined;
     const manager = await opening?.catch(() => undefined);
-    await manager?.close().catch((e: unknown) => this.tracer.warn('closing the database failed', { error: describeError(e) }));
+    await manager
+      ?.close()
+      .catch((e: unknown) => this.tracer.warn('closing the database failed', { error: describeError(e) }));
   }
 }
 

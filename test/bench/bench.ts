@@ -19,7 +19,9 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
 async function main(): Promise<void> {
   const only = process.argv.slice(2).filter((a) => a !== '--smoke');
   const report = new Report();
-  console.log(`LangSwarm Sessions benchmarks — Node ${process.version}, ${new Date().toISOString()}${SMOKE ? ' — SMOKE RUN: sizes / 50, numbers not meaningful' : ''}`);
+  console.log(
+    `LangSwarm Sessions benchmarks — Node ${process.version}, ${new Date().toISOString()}${SMOKE ? ' — SMOKE RUN: sizes / 50, numbers not meaningful' : ''}`,
+  );
   for (const [name, run] of suites) {
     if (only.length && !only.some((o) => name.includes(o))) continue;
     console.log(`\n${name}`);
@@ -30,7 +32,10 @@ async function main(): Promise<void> {
   console.log(`\nSaved ${out}`);
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

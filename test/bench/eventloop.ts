@@ -18,10 +18,27 @@ import { Report, scaled } from './report';
 
 const SESSIONS = scaled(2000);
 const MESSAGES = scaled(75_000);
-const QUERIES = ['weather', 'invoice refund', 'kubernetes deploy', '"quarterly revenue"', 'python -typescript', 'embed*', 'latency', 'schema migration', 'token budget', 'agent planner'];
+const QUERIES = [
+  'weather',
+  'invoice refund',
+  'kubernetes deploy',
+  '"quarterly revenue"',
+  'python -typescript',
+  'embed*',
+  'latency',
+  'schema migration',
+  'token budget',
+  'agent planner',
+];
 
 /** Delays in ms; `busy`: how long the main thread itself worked (event-loop utilisation), which other load on the machine does not inflate. */
-interface Phase { name: string; p99: number; max: number; ms: number; busy: number }
+interface Phase {
+  name: string;
+  p99: number;
+  max: number;
+  ms: number;
+  busy: number;
+}
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,9 +59,16 @@ async function sampled(name: string, work: () => Promise<unknown>): Promise<Phas
 }
 
 /** Opens the reference database, searches it, and migrates the V1 store into `target`, each sampled. */
-async function workload(open: (file: string) => Promise<SessionApi>, reference: string, source: string, target: string): Promise<Phase[]> {
+async function workload(
+  open: (file: string) => Promise<SessionApi>,
+  reference: string,
+  source: string,
+  target: string,
+): Promise<Phase[]> {
   let db: SessionApi | undefined;
-  const opening = await sampled('open the reference database', async () => { db = await open(reference); });
+  const opening = await sampled('open the reference database', async () => {
+    db = await open(reference);
+  });
   const searching = await sampled(`${QUERIES.length} full-text searches`, async () => {
     let hits = 0;
     for (const q of QUERIES) hits += (await db!.search(q, { limit: 50 })).total;
@@ -69,32 +93,102 @@ export async function runEventLoopBench(report: Report): Promise<void> {
     const source = path.join(dir, 'langswarm_sessions.db');
     await writeV1Db(source, generateV1Docs(SESSIONS, MESSAGES));
     const mb = (file: string) => (fs.statSync(file).size / 1048576).toFixed(0);
-    report.add({ suite: 'event loop', metric: `reference database (${SESSIONS.toLocaleString('en-US')} sessions, ${MESSAGES.toLocaleString('en-US')} messages)`, value: Number(mb(reference)), unit: 'MB', note: `V1 source ${mb(source)} MB` });
+    report.add({
+      suite: 'event loop',
+      metric: `reference database (${SESSIONS.toLocaleString('en-US')} sessions, ${MESSAGES.toLocaleString('en-US')} messages)`,
+      value: Number(mb(reference)),
+      unit: 'MB',
+      note: `V1 source ${mb(source)} MB`,
+    });
 
     // Debug spans kept, as the extension keeps them; the worker forwards its own to this tracer.
     const tracer = new Tracer('debug');
     // This machine's own jitter, with nothing to do: the floor under every number below.
     const idle = await sampled('idle', () => pause(1000));
-    report.add({ suite: 'event loop', metric: 'idle for 1 s (the machine\'s noise): p99 / max delay', value: idle.p99, unit: 'ms', note: `max ${idle.max.toFixed(1)} ms` });
-    const inWorker = await workload((file) => SessionClient.open(file, { tracer }), reference, source, path.join(dir, 'via-worker.sqlite'));
-    const inProcess = await workload((file) => SessionManager.open(file, { tracer }), reference, source, path.join(dir, 'in-process.sqlite'));
+    report.add({
+      suite: 'event loop',
+      metric: "idle for 1 s (the machine's noise): p99 / max delay",
+      value: idle.p99,
+      unit: 'ms',
+      note: `max ${idle.max.toFixed(1)} ms`,
+    });
+    const inWorker = await workload(
+      (file) => SessionClient.open(file, { tracer }),
+      reference,
+      source,
+      path.join(dir, 'via-worker.sqlite'),
+    );
+    const inProcess = await workload(
+      (file) => SessionManager.open(file, { tracer }),
+      reference,
+      source,
+      path.join(dir, 'in-process.sqlite'),
+    );
 
-    const worst = (phases: Phase[]) => ({ p99: Math.max(...phases.map((p) => p.p99)), max: Math.max(...phases.map((p) => p.max)) });
+    const worst = (phases: Phase[]) => ({
+      p99: Math.max(...phases.map((p) => p.p99)),
+      max: Math.max(...phases.map((p) => p.max)),
+    });
     for (const [i, phase] of inWorker.entries()) {
       const baseline = inProcess[i]!;
-      report.add({ suite: 'event loop', metric: `${phase.name}: p99 delay`, value: phase.p99, unit: 'ms', target: '<= 20 ms', met: phase.p99 <= 20,
-        note: `in-process ${baseline.p99.toFixed(1)} ms` });
-      report.add({ suite: 'event loop', metric: `${phase.name}: max delay`, value: phase.max, unit: 'ms', target: '<= 100 ms', met: phase.max <= 100,
-        note: `in-process ${baseline.max.toFixed(1)} ms (${(baseline.max / phase.max).toFixed(1)}x)` });
-      report.add({ suite: 'event loop', metric: `${phase.name}: main thread busy`, value: phase.busy, unit: 'ms',
-        note: `of ${phase.ms.toFixed(0)} ms; in-process ${baseline.busy.toFixed(0)} of ${baseline.ms.toFixed(0)} ms` });
+      report.add({
+        suite: 'event loop',
+        metric: `${phase.name}: p99 delay`,
+        value: phase.p99,
+        unit: 'ms',
+        target: '<= 20 ms',
+        met: phase.p99 <= 20,
+        note: `in-process ${baseline.p99.toFixed(1)} ms`,
+      });
+      report.add({
+        suite: 'event loop',
+        metric: `${phase.name}: max delay`,
+        value: phase.max,
+        unit: 'ms',
+        target: '<= 100 ms',
+        met: phase.max <= 100,
+        note: `in-process ${baseline.max.toFixed(1)} ms (${(baseline.max / phase.max).toFixed(1)}x)`,
+      });
+      report.add({
+        suite: 'event loop',
+        metric: `${phase.name}: main thread busy`,
+        value: phase.busy,
+        unit: 'ms',
+        note: `of ${phase.ms.toFixed(0)} ms; in-process ${baseline.busy.toFixed(0)} of ${baseline.ms.toFixed(0)} ms`,
+      });
     }
     const w = worst(inWorker);
     const b = worst(inProcess);
-    report.add({ suite: 'event loop', metric: 'all of it through the worker: p99 delay', value: w.p99, unit: 'ms', target: '<= 20 ms', met: w.p99 <= 20 });
-    report.add({ suite: 'event loop', metric: 'all of it through the worker: max delay', value: w.max, unit: 'ms', target: '<= 100 ms', met: w.max <= 100 });
-    report.add({ suite: 'event loop', metric: 'baseline, in-process: p99 delay', value: b.p99, unit: 'ms', note: `${(b.p99 / w.p99).toFixed(1)}x the worker's` });
-    report.add({ suite: 'event loop', metric: 'baseline, in-process: max delay', value: b.max, unit: 'ms', note: `${(b.max / w.max).toFixed(1)}x the worker's` });
+    report.add({
+      suite: 'event loop',
+      metric: 'all of it through the worker: p99 delay',
+      value: w.p99,
+      unit: 'ms',
+      target: '<= 20 ms',
+      met: w.p99 <= 20,
+    });
+    report.add({
+      suite: 'event loop',
+      metric: 'all of it through the worker: max delay',
+      value: w.max,
+      unit: 'ms',
+      target: '<= 100 ms',
+      met: w.max <= 100,
+    });
+    report.add({
+      suite: 'event loop',
+      metric: 'baseline, in-process: p99 delay',
+      value: b.p99,
+      unit: 'ms',
+      note: `${(b.p99 / w.p99).toFixed(1)}x the worker's`,
+    });
+    report.add({
+      suite: 'event loop',
+      metric: 'baseline, in-process: max delay',
+      value: b.max,
+      unit: 'ms',
+      note: `${(b.max / w.max).toFixed(1)}x the worker's`,
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

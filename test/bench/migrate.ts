@@ -24,10 +24,16 @@ class PeakMemory {
 
   start(): void {
     if (this.linux) {
-      try { fs.writeFileSync('/proc/self/clear_refs', '5'); } catch { /* not allowed: the sampled value still counts */ }
+      try {
+        fs.writeFileSync('/proc/self/clear_refs', '5');
+      } catch {
+        /* not allowed: the sampled value still counts */
+      }
     }
     this.sampled = process.memoryUsage.rss();
-    this.timer = setInterval(() => { this.sampled = Math.max(this.sampled, process.memoryUsage.rss()); }, 2);
+    this.timer = setInterval(() => {
+      this.sampled = Math.max(this.sampled, process.memoryUsage.rss());
+    }, 2);
   }
 
   stop(): number {
@@ -46,7 +52,12 @@ export async function runMigrateBench(report: Report): Promise<void> {
     const source = path.join(dir, 'langswarm_sessions.db');
     await writeV1Db(source, generateV1Docs(SESSIONS, MESSAGES));
     const sourceBytes = fs.statSync(source).size;
-    report.add({ suite: 'migrate', metric: `V1 source (${SESSIONS.toLocaleString('en-US')} sessions, ${MESSAGES.toLocaleString('en-US')} messages)`, value: sourceBytes / 1048576, unit: 'MB' });
+    report.add({
+      suite: 'migrate',
+      metric: `V1 source (${SESSIONS.toLocaleString('en-US')} sessions, ${MESSAGES.toLocaleString('en-US')} messages)`,
+      value: sourceBytes / 1048576,
+      unit: 'MB',
+    });
 
     // Warm up sql.js's wasm (V8 optimises it in the background) on a small import first.
     const warm = path.join(dir, 'warm.db');
@@ -57,7 +68,9 @@ export async function runMigrateBench(report: Report): Promise<void> {
 
     const tracer = new Tracer('debug');
     const spans = new Map<string, number>();
-    tracer.addSink((e) => { if (e.span) spans.set(e.span.name, e.span.durationMs); });
+    tracer.addSink((e) => {
+      if (e.span) spans.set(e.span.name, e.span.durationMs);
+    });
     const m = await SessionManager.open(path.join(dir, 'workspace.sqlite'), { tracer });
     gc();
     const peak = new PeakMemory();
@@ -70,28 +83,75 @@ export async function runMigrateBench(report: Report): Promise<void> {
     const cpuUsed = process.cpuUsage(cpu);
     const peakRss = peak.stop();
     const imported = result.totals.messagesImported;
-    if (imported !== MESSAGES || result.totals.failed) throw new Error(`imported ${imported} of ${MESSAGES} messages, ${result.totals.failed} sessions failed`);
+    if (imported !== MESSAGES || result.totals.failed)
+      throw new Error(`imported ${imported} of ${MESSAGES} messages, ${result.totals.failed} sessions failed`);
     const hits = m.search('weather', { limit: 1 }).total;
     if (hits === 0) throw new Error('imported messages are not searchable');
     const rate = imported / (ms / 1000);
     const cpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
     const [index = 0, snapshot = 0] = [spans.get('migrate.index'), spans.get('store.snapshot')];
     const load = os.loadavg()[0]!;
-    report.add({ suite: 'migrate', metric: 'import until durable and searchable', value: ms, unit: 'ms', note: `load average ${load.toFixed(1)} on ${os.cpus().length} CPUs` });
-    report.add({ suite: 'migrate', metric: '  of which read, map and insert', value: ms - index - snapshot, unit: 'ms' });
+    report.add({
+      suite: 'migrate',
+      metric: 'import until durable and searchable',
+      value: ms,
+      unit: 'ms',
+      note: `load average ${load.toFixed(1)} on ${os.cpus().length} CPUs`,
+    });
+    report.add({
+      suite: 'migrate',
+      metric: '  of which read, map and insert',
+      value: ms - index - snapshot,
+      unit: 'ms',
+    });
     report.add({ suite: 'migrate', metric: '  of which full-text indexing', value: index, unit: 'ms' });
-    report.add({ suite: 'migrate', metric: '  of which durable snapshot (database and backup)', value: snapshot, unit: 'ms' });
-    report.add({ suite: 'migrate', metric: 'import rate', value: rate, unit: 'msg/s', target: '>= 50,000 msg/s', met: rate >= 50_000 });
-    report.add({ suite: 'migrate', metric: 'import rate by CPU time (less sensitive to other load)', value: imported / (cpuMs / 1000), unit: 'msg/s' });
+    report.add({
+      suite: 'migrate',
+      metric: '  of which durable snapshot (database and backup)',
+      value: snapshot,
+      unit: 'ms',
+    });
+    report.add({
+      suite: 'migrate',
+      metric: 'import rate',
+      value: rate,
+      unit: 'msg/s',
+      target: '>= 50,000 msg/s',
+      met: rate >= 50_000,
+    });
+    report.add({
+      suite: 'migrate',
+      metric: 'import rate by CPU time (less sensitive to other load)',
+      value: imported / (cpuMs / 1000),
+      unit: 'msg/s',
+    });
     const extra = (peakRss - baseline) / sourceBytes;
-    report.add({ suite: 'migrate', metric: 'peak memory added by the import / source size', value: extra, unit: 'x', target: '<= 4x', met: extra <= 4,
-      note: `peak RSS ${(peakRss / 1048576).toFixed(0)} MB, ${(baseline / 1048576).toFixed(0)} MB before` });
-    report.add({ suite: 'migrate', metric: 'peak process memory (RSS) / source size', value: peakRss / sourceBytes, unit: 'x' });
+    report.add({
+      suite: 'migrate',
+      metric: 'peak memory added by the import / source size',
+      value: extra,
+      unit: 'x',
+      target: '<= 4x',
+      met: extra <= 4,
+      note: `peak RSS ${(peakRss / 1048576).toFixed(0)} MB, ${(baseline / 1048576).toFixed(0)} MB before`,
+    });
+    report.add({
+      suite: 'migrate',
+      metric: 'peak process memory (RSS) / source size',
+      value: peakRss / sourceBytes,
+      unit: 'x',
+    });
 
     const again = performance.now();
     const second = await migrate(m, [source]);
-    if (second.totals.unchanged !== SESSIONS) throw new Error(`re-import: ${second.totals.unchanged} of ${SESSIONS} unchanged`);
-    report.add({ suite: 'migrate', metric: 'import the same store again (all unchanged, nothing written)', value: performance.now() - again, unit: 'ms' });
+    if (second.totals.unchanged !== SESSIONS)
+      throw new Error(`re-import: ${second.totals.unchanged} of ${SESSIONS} unchanged`);
+    report.add({
+      suite: 'migrate',
+      metric: 'import the same store again (all unchanged, nothing written)',
+      value: performance.now() - again,
+      unit: 'ms',
+    });
     await bindingBaseline(report, m);
     await m.close();
   } finally {
@@ -127,7 +187,8 @@ async function bindingBaseline(report: Report, m: SessionManager): Promise<void>
       for (const row of rows) bind(stmt, row);
       db.run('COMMIT');
       const ms = performance.now() - t;
-      if (db.exec('SELECT count(*) FROM messages')[0]!.values[0]![0] !== rows.length) throw new Error('binding baseline: rows missing');
+      if (db.exec('SELECT count(*) FROM messages')[0]!.values[0]![0] !== rows.length)
+        throw new Error('binding baseline: rows missing');
       stmt.free();
       return ms;
     } finally {
@@ -137,10 +198,22 @@ async function bindingBaseline(report: Report, m: SessionManager): Promise<void>
   let own = Infinity;
   let ours = Infinity;
   for (let i = 0; i < 3; i++) {
-    own = Math.min(own, time((stmt, row) => stmt.run(row), () => new SQL.Database()));
+    own = Math.min(
+      own,
+      time(
+        (stmt, row) => stmt.run(row),
+        () => new SQL.Database(),
+      ),
+    );
     ours = Math.min(ours, time(runner, withRoom));
   }
   const n = rows.length.toLocaleString('en-US');
   report.add({ suite: 'migrate', metric: `baseline: insert the ${n} messages as sql.js does`, value: own, unit: 'ms' });
-  report.add({ suite: 'migrate', metric: `  the same as the store does (its binding, room made first)`, value: ours, unit: 'ms', note: `${(own / ours).toFixed(1)}x faster` });
+  report.add({
+    suite: 'migrate',
+    metric: `  the same as the store does (its binding, room made first)`,
+    value: ours,
+    unit: 'ms',
+    note: `${(own / ours).toFixed(1)}x faster`,
+  });
 }

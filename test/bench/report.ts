@@ -19,12 +19,17 @@ export class Report {
   add(row: Row): void {
     this.rows.push(row);
     const target = row.target && !SMOKE ? `  target ${row.target} ${row.met ? 'OK' : 'MISSED'}` : '';
-    console.log(`  ${row.metric.padEnd(58)} ${format(row.value).padStart(12)} ${row.unit.padEnd(6)}${target}${row.note ? `  (${row.note})` : ''}`);
+    console.log(
+      `  ${row.metric.padEnd(58)} ${format(row.value).padStart(12)} ${row.unit.padEnd(6)}${target}${row.note ? `  (${row.note})` : ''}`,
+    );
   }
 
   save(file: string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows: this.rows }, null, 2));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, rows: this.rows }, null, 2),
+    );
   }
 }
 

@@ -4,7 +4,11 @@ import * as path from 'node:path';
 
 export const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface CliOptions {
   input?: string | Buffer;
@@ -35,13 +39,20 @@ export function cli(args: string[], options: CliOptions = {}): CliResult {
  */
 export const RESTRICTED_USER: number | undefined = process.getuid?.() === 0 ? 65534 : undefined;
 
-export function cliAsync(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function cliAsync(
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? '');
@@ -52,14 +63,19 @@ export function cliAsync(args: string[], options: { input?: string; env?: NodeJS
  * Runs the CLI with stdout a pipe that is read slowly: not at all for `pauseMs`, so the pipe fills
  * up and the CLI's writes wait. Resolves with every byte it wrote.
  */
-export function cliSlowReader(args: string[], pauseMs: number): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+export function cliSlowReader(
+  args: string[],
+  pauseMs: number,
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.pause();
     setTimeout(() => child.stdout.on('data', (d: Buffer) => chunks.push(d)).resume(), pauseMs);
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks), stderr }));
   });

@@ -12,15 +12,34 @@ import { rng, sentence } from '../bench/core';
 import { tempDir } from './temp';
 
 export type V1Message = Record<string, unknown>;
-export interface V1Doc { metadata: Record<string, unknown>; history: Record<string, unknown> }
+export interface V1Doc {
+  metadata: Record<string, unknown>;
+  history: Record<string, unknown>;
+}
 
 export const V1_SCHEMA = `CREATE TABLE sessions (
   session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL,
   session_control TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, last_activity TEXT,
   metadata TEXT NOT NULL, history TEXT NOT NULL)`;
 
-export function v1Message(id: string, role: string, content: string | null, timestamp: string, extra: Partial<V1Message> = {}): V1Message {
-  return { id, role, content, timestamp, metadata: {}, tool_calls: null, tool_call_id: null, provider_message_id: null, ...extra };
+export function v1Message(
+  id: string,
+  role: string,
+  content: string | null,
+  timestamp: string,
+  extra: Partial<V1Message> = {},
+): V1Message {
+  return {
+    id,
+    role,
+    content,
+    timestamp,
+    metadata: {},
+    tool_calls: null,
+    tool_call_id: null,
+    provider_message_id: null,
+    ...extra,
+  };
 }
 
 /** A V1 document with V1's defaults; `metadata` overrides any metadata key. */
@@ -28,11 +47,26 @@ export function v1Doc(sessionId: string, messages: V1Message[], metadata: Record
   const created = String(metadata['created_at'] ?? '2025-07-01T10:00:00.250000');
   return {
     metadata: {
-      user_id: 'user_1', session_id: sessionId, provider: 'openai', model: 'gpt-4o', created_at: created,
-      updated_at: messages.at(-1)?.['timestamp'] ?? created, status: 'active', session_control: 'hybrid',
-      provider_thread_id: null, provider_conversation_id: null, provider_agent_id: null, context_limit: null,
-      auto_truncate: true, summarization_enabled: true, message_count: messages.length, total_tokens: 0,
-      last_activity: messages.at(-1)?.['timestamp'] ?? null, tags: [], custom_metadata: {}, ...metadata,
+      user_id: 'user_1',
+      session_id: sessionId,
+      provider: 'openai',
+      model: 'gpt-4o',
+      created_at: created,
+      updated_at: messages.at(-1)?.['timestamp'] ?? created,
+      status: 'active',
+      session_control: 'hybrid',
+      provider_thread_id: null,
+      provider_conversation_id: null,
+      provider_agent_id: null,
+      context_limit: null,
+      auto_truncate: true,
+      summarization_enabled: true,
+      message_count: messages.length,
+      total_tokens: 0,
+      last_activity: messages.at(-1)?.['timestamp'] ?? null,
+      tags: [],
+      custom_metadata: {},
+      ...metadata,
     },
     history: { session_id: sessionId, messages, summary: null, total_tokens: 0, truncated_at: null },
   };
@@ -43,7 +77,11 @@ export function writeV1Json(file: string, doc: unknown): void {
 }
 
 /** Writes a V1 SQLite store holding `docs` (rows in order); `columns` overrides a row's scalar columns. */
-export async function writeV1Db(file: string, docs: Iterable<V1Doc>, columns: (doc: V1Doc) => Record<string, unknown> = () => ({})): Promise<void> {
+export async function writeV1Db(
+  file: string,
+  docs: Iterable<V1Doc>,
+  columns: (doc: V1Doc) => Record<string, unknown> = () => ({}),
+): Promise<void> {
   const SQL = await loadSqlJs();
   const db = new SQL.Database();
   try {
@@ -52,8 +90,18 @@ export async function writeV1Db(file: string, docs: Iterable<V1Doc>, columns: (d
     db.run('BEGIN');
     for (const doc of docs) {
       const md = doc.metadata;
-      const row = { session_id: md['session_id'], user_id: md['user_id'], provider: md['provider'], model: md['model'], status: md['status'],
-        session_control: md['session_control'] ?? 'hybrid', created_at: md['created_at'], updated_at: md['updated_at'], last_activity: md['last_activity'] ?? null, ...columns(doc) };
+      const row = {
+        session_id: md['session_id'],
+        user_id: md['user_id'],
+        provider: md['provider'],
+        model: md['model'],
+        status: md['status'],
+        session_control: md['session_control'] ?? 'hybrid',
+        created_at: md['created_at'],
+        updated_at: md['updated_at'],
+        last_activity: md['last_activity'] ?? null,
+        ...columns(doc),
+      };
       insert.run([...Object.values(row), dumpPythonJson(doc.metadata), dumpPythonJson(doc.history)] as never);
     }
     db.run('COMMIT');
@@ -87,35 +135,56 @@ export function* generateV1Docs(sessions: number, messages: number, seed = 1): G
   let made = 0;
   for (let s = 0; s < sessions; s++) {
     const count = s === sessions - 1 ? messages - made : Math.min(Math.round(messages / sessions), messages - made);
-    const id = `session_${(s * 2654435761 >>> 0).toString(16).padStart(8, '0')}`;
+    const id = `session_${((s * 2654435761) >>> 0).toString(16).padStart(8, '0')}`;
     let t = Date.UTC(2025, 5, 1) + s * 3_600_000;
     const time = () => naive((t += 1000 + Math.floor(rand() * 20_000)), Math.floor(rand() * 1000));
     const created = time();
     const list: V1Message[] = [];
     let m = 0;
-    const push = (role: string, content: string | null, extra: Partial<V1Message> = {}) => list.push(v1Message(`msg_${s}_${m++}`, role, content, time(), extra));
+    const push = (role: string, content: string | null, extra: Partial<V1Message> = {}) =>
+      list.push(v1Message(`msg_${s}_${m++}`, role, content, time(), extra));
     if (s % 2 === 0) push('system', `You are a helpful assistant for team ${s % 17}. ${sentence(rand, 12)}`);
     while (list.length < count) {
       const left = count - list.length;
       if (left >= 4 && m % 9 === 4) {
         const calls = [1, 2].slice(0, 1 + Math.floor(rand() * 2)).map((k) => ({
-          id: `call_${s}_${m}_${k}`, function: { arguments: `{"city": "${sentence(rand, 1)}", "days": ${k + 2}}`, name: 'get_weather' }, type: 'function',
+          id: `call_${s}_${m}_${k}`,
+          function: { arguments: `{"city": "${sentence(rand, 1)}", "days": ${k + 2}}`, name: 'get_weather' },
+          type: 'function',
         }));
-        push('assistant', '', { tool_calls: calls, metadata: { finish_reason: 'tool_calls' }, provider_message_id: `chatcmpl-${s}x${m}` });
+        push('assistant', '', {
+          tool_calls: calls,
+          metadata: { finish_reason: 'tool_calls' },
+          provider_message_id: `chatcmpl-${s}x${m}`,
+        });
         for (const call of calls) {
           if (list.length >= count) break;
-          push('tool', `{"temperature_c": ${(rand() * 30).toFixed(1)}, "condition": "${sentence(rand, 2)}"}`, { tool_call_id: call.id, metadata: { name: 'get_weather' } });
+          push('tool', `{"temperature_c": ${(rand() * 30).toFixed(1)}, "condition": "${sentence(rand, 2)}"}`, {
+            tool_call_id: call.id,
+            metadata: { name: 'get_weather' },
+          });
         }
       } else if (list.length % 2 === 0) {
-        push('user', sentence(rand, 8 + Math.floor(rand() * 52)) + flavour[Math.floor(rand() * flavour.length)]!, { metadata: { client: 'web' } });
+        push('user', sentence(rand, 8 + Math.floor(rand() * 52)) + flavour[Math.floor(rand() * flavour.length)]!, {
+          metadata: { client: 'web' },
+        });
       } else {
-        push('assistant', sentence(rand, 40 + Math.floor(rand() * 260)) + flavour[Math.floor(rand() * flavour.length)]!, { provider_message_id: `chatcmpl-${s}y${m}` });
+        push(
+          'assistant',
+          sentence(rand, 40 + Math.floor(rand() * 260)) + flavour[Math.floor(rand() * flavour.length)]!,
+          { provider_message_id: `chatcmpl-${s}y${m}` },
+        );
       }
     }
     made += count;
     yield v1Doc(id, list.slice(0, count), {
-      user_id: `user_${s % 50}`, provider: providers[s % providers.length], model: 'gpt-4o', created_at: created,
-      status: statuses[s % statuses.length], tags: s % 3 ? [] : ['bench', `team${s % 17}`], custom_metadata: { agent_name: 'bench_bot', score: 0.5 + (s % 10) / 20 },
+      user_id: `user_${s % 50}`,
+      provider: providers[s % providers.length],
+      model: 'gpt-4o',
+      created_at: created,
+      status: statuses[s % statuses.length],
+      tags: s % 3 ? [] : ['bench', `team${s % 17}`],
+      custom_metadata: { agent_name: 'bench_bot', score: 0.5 + (s % 10) / 20 },
     });
   }
 }
@@ -139,8 +208,13 @@ function runPython(script: string, args: string[], input: string): string {
  * Checks `text` the way LangSwarm V1's LangSwarmSession.from_dict reads it (required keys, enum values,
  * datetime.fromisoformat on every time) and returns it parsed by Python's json module.
  */
-export function loadsInV1(text: string): { metadata: Record<string, unknown>; history: { messages: Array<Record<string, unknown>> } & Record<string, unknown> } {
-  return JSON.parse(runPython(`
+export function loadsInV1(text: string): {
+  metadata: Record<string, unknown>;
+  history: { messages: Array<Record<string, unknown>> } & Record<string, unknown>;
+} {
+  return JSON.parse(
+    runPython(
+      `
 import json, sys
 from datetime import datetime
 d = json.loads(sys.stdin.read()); md = d["metadata"]; h = d["history"]
@@ -154,7 +228,11 @@ for m in h.get("messages", []):
     assert m["role"] in ("system", "user", "assistant", "tool", "function"), m["role"]
     m["id"]; m["content"]; datetime.fromisoformat(m["timestamp"])
 print(json.dumps(d))
-`, [], text)) as ReturnType<typeof loadsInV1>;
+`,
+      [],
+      text,
+    ),
+  ) as ReturnType<typeof loadsInV1>;
 }
 
 /** Copies a fixture (read-only originals) into a fresh temp folder; returns the copy's path. */
@@ -169,8 +247,9 @@ export function copyFixture(relative: string): string {
 
 /** The sessions imported from `originalId`, oldest first. */
 export function importedAs(m: SessionManager, originalId: string): Session[] {
-  return m.list({ limit: 100_000, sortBy: 'createdAt', descending: false }).items
-    .map((s) => m.get(s.id))
+  return m
+    .list({ limit: 100_000, sortBy: 'createdAt', descending: false })
+    .items.map((s) => m.get(s.id))
     .filter((s) => s.origin?.originalId === originalId)
     .sort((a, b) => (a.id < b.id ? -1 : 1));
 }

@@ -25,44 +25,56 @@ const text = (parts: Array<Record<string, any>>) => parts.map((p) => p.text ?? p
 
 export const WIRES: Wire[] = [
   {
-    name: 'openai', model: 'gpt-test',
+    name: 'openai',
+    model: 'gpt-test',
     config: (mock, extra) => ({ name: 'openai', apiKey: mock.keys.openai, baseUrl: `${mock.url}/v1`, ...extra }),
     generations: (mock) => mock.calls('openai', '/v1/responses'),
     authHeader: (req) => req.headers['authorization'],
     system: (req) => req.body.instructions,
     streamed: (req) => req.body.stream === true,
-    history: (req) => (req.body.input as Array<Record<string, any>>).flatMap((i): Array<[string, string]> => {
-      if (i.type === 'message') return [[i.role, typeof i.content === 'string' ? i.content : text(i.content)]];
-      if (i.type === 'function_call') return [['assistant', `call ${i.name}(${i.arguments})`]];
-      if (i.type === 'function_call_output') return [['tool', i.output]];
-      return [];
-    }),
+    history: (req) =>
+      (req.body.input as Array<Record<string, any>>).flatMap((i): Array<[string, string]> => {
+        if (i.type === 'message') return [[i.role, typeof i.content === 'string' ? i.content : text(i.content)]];
+        if (i.type === 'function_call') return [['assistant', `call ${i.name}(${i.arguments})`]];
+        if (i.type === 'function_call_output') return [['tool', i.output]];
+        return [];
+      }),
   },
   {
-    name: 'anthropic', model: 'claude-test',
+    name: 'anthropic',
+    model: 'claude-test',
     config: (mock, extra) => ({ name: 'anthropic', apiKey: mock.keys.anthropic, baseUrl: mock.url, ...extra }),
     generations: (mock) => mock.calls('anthropic').filter((r) => r.path === '/v1/messages'),
     authHeader: (req) => req.headers['authorization'],
     system: (req) => req.body.system?.map((b: { text: string }) => b.text).join(''),
     streamed: (req) => req.body.stream === true,
-    history: (req) => (req.body.messages as Array<{ role: string; content: Array<Record<string, any>> }>).flatMap((m) => m.content.map((b): [string, string] => {
-      if (b.type === 'tool_use') return ['assistant', `call ${b.name}(${JSON.stringify(b.input)})`];
-      if (b.type === 'tool_result') return ['tool', b.content];
-      return [m.role, b.text ?? ''];
-    })),
+    history: (req) =>
+      (req.body.messages as Array<{ role: string; content: Array<Record<string, any>> }>).flatMap((m) =>
+        m.content.map((b): [string, string] => {
+          if (b.type === 'tool_use') return ['assistant', `call ${b.name}(${JSON.stringify(b.input)})`];
+          if (b.type === 'tool_result') return ['tool', b.content];
+          return [m.role, b.text ?? ''];
+        }),
+      ),
   },
   {
-    name: 'gemini', model: 'gemini-test',
+    name: 'gemini',
+    model: 'gemini-test',
     config: (mock, extra) => ({ name: 'gemini', apiKey: mock.keys.gemini, baseUrl: mock.url, ...extra }),
     generations: (mock) => mock.calls('gemini').filter((r) => /GenerateContent|generateContent/.test(r.path)),
     authHeader: (req) => req.headers['x-goog-api-key'] as string | undefined,
     system: (req) => req.body.systemInstruction?.parts?.map((p: { text: string }) => p.text).join(''),
     streamed: (req) => req.path.endsWith(':streamGenerateContent') && req.query.get('alt') === 'sse',
-    history: (req) => (req.body.contents as Array<{ role: string; parts: Array<Record<string, any>> }>).flatMap((c) => c.parts.map((p): [string, string] => {
-      if (p.functionCall) return ['assistant', `call ${p.functionCall.name}(${JSON.stringify(p.functionCall.args)})`];
-      if (p.functionResponse) return ['tool', JSON.stringify(p.functionResponse.response.output ?? p.functionResponse.response.error)];
-      return [c.role === 'model' ? 'assistant' : c.role, p.text ?? ''];
-    })),
+    history: (req) =>
+      (req.body.contents as Array<{ role: string; parts: Array<Record<string, any>> }>).flatMap((c) =>
+        c.parts.map((p): [string, string] => {
+          if (p.functionCall)
+            return ['assistant', `call ${p.functionCall.name}(${JSON.stringify(p.functionCall.args)})`];
+          if (p.functionResponse)
+            return ['tool', JSON.stringify(p.functionResponse.response.output ?? p.functionResponse.response.error)];
+          return [c.role === 'model' ? 'assistant' : c.role, p.text ?? ''];
+        }),
+      ),
   },
 ];
 
@@ -75,14 +87,20 @@ export function useMock(): { mock: MockProviders; manager: () => SessionManager;
   const mock = new MockProviders();
   let manager: SessionManager | undefined;
   let db = '';
-  before(async () => { await mock.start(); });
-  after(async () => { await mock.stop(); });
+  before(async () => {
+    await mock.start();
+  });
+  after(async () => {
+    await mock.stop();
+  });
   beforeEach(async () => {
     mock.reset();
     db = tempDb();
     manager = await SessionManager.open(db, { tracer: new Tracer('warn') });
   });
-  afterEach(async () => { await manager?.close(); });
+  afterEach(async () => {
+    await manager?.close();
+  });
   return { mock, manager: () => manager!, dbPath: () => db };
 }
 
@@ -94,9 +112,14 @@ export function providerFor(w: Wire, mock: MockProviders, extra?: Record<string,
 export function mockAccess(mock: MockProviders): ConversationAccess {
   return {
     provider: async (name) => {
-      if (name === 'openai') return { provider: createProvider({ name, apiKey: mock.keys.openai, baseUrl: `${mock.url}/v1`, maxRetries: 0 }) };
+      if (name === 'openai')
+        return {
+          provider: createProvider({ name, apiKey: mock.keys.openai, baseUrl: `${mock.url}/v1`, maxRetries: 0 }),
+        };
       const provider = createProvider({ name: 'replay', chunkSize: 4 });
-      return name === 'replay' ? { provider } : { provider, note: `No API key is set for ${name}; answering with the offline Replay provider.` };
+      return name === 'replay'
+        ? { provider }
+        : { provider, note: `No API key is set for ${name}; answering with the offline Replay provider.` };
     },
     choices: () => [
       { name: 'openai', models: ['gpt-5.5', 'gpt-5.4-mini'] },

@@ -11,21 +11,38 @@ import type { HostToWebview, ViewName } from '../../src/protocol';
 import { DARK_MODERN, Theme } from './themes';
 
 export const CHROMIUM = process.env['LANGSWARM_CHROMIUM'] ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 /** dist/webview of this checkout (found from here: this file also runs bundled, as dist/bench.js). */
 const WEBVIEW_DIST = (() => {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'esbuild.mjs'))) return path.join(dir, 'dist', 'webview');
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'esbuild.mjs')))
+      return path.join(dir, 'dist', 'webview');
   }
   return path.resolve('dist/webview');
 })();
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+};
 
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is needed for the webview tests and is not at ${CHROMIUM}: run "npm run test:setup" to install it (or set LANGSWARM_CHROMIUM to the browser).`);
+    throw new Error(
+      `Chromium is needed for the webview tests and is not at ${CHROMIUM}: run "npm run test:setup" to install it (or set LANGSWARM_CHROMIUM to the browser).`,
+    );
   }
-  if (!fs.existsSync(path.join(WEBVIEW_DIST, 'history.js'))) throw new Error(`${WEBVIEW_DIST} is missing: run "npm run build" first.`);
+  if (!fs.existsSync(path.join(WEBVIEW_DIST, 'history.js')))
+    throw new Error(`${WEBVIEW_DIST} is missing: run "npm run build" first.`);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
@@ -44,12 +61,18 @@ export function withChromium(): { browser: Browser; server: WebviewServer } {
 }
 
 /** What the page's messages go to: HistoryHost or StateHost. */
-export interface TestHost { receive(message: unknown): Promise<void>; detach(): void }
+export interface TestHost {
+  receive(message: unknown): Promise<void>;
+  detach(): void;
+}
 
 /** Serves the page and dist/webview on 127.0.0.1, and records every request it gets. */
 export class WebviewServer {
   readonly requests: string[] = [];
-  private constructor(private readonly server: http.Server, readonly origin: string) {}
+  private constructor(
+    private readonly server: http.Server,
+    readonly origin: string,
+  ) {}
 
   static async start(): Promise<WebviewServer> {
     let self: WebviewServer | undefined;
@@ -59,13 +82,26 @@ export class WebviewServer {
       const page = /^\/(history|state)\.html$/.exec(url.pathname);
       if (page) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(webviewHtml({ view: page[1] as ViewName, title: 'test', cspSource: self!.origin, base: `${self!.origin}/webview` }));
+        res.end(
+          webviewHtml({
+            view: page[1] as ViewName,
+            title: 'test',
+            cspSource: self!.origin,
+            base: `${self!.origin}/webview`,
+          }),
+        );
         return;
       }
-      if (url.pathname === '/favicon.ico') { res.writeHead(204).end(); return; }
+      if (url.pathname === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
       const file = /^\/webview\/([\w.-]+)$/.exec(url.pathname)?.[1];
       const full = file ? path.join(WEBVIEW_DIST, file) : '';
-      if (!file || !fs.existsSync(full)) { res.writeHead(404).end(); return; }
+      if (!file || !fs.existsSync(full)) {
+        res.writeHead(404).end();
+        return;
+      }
       res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
       res.end(fs.readFileSync(full));
     });
@@ -76,7 +112,13 @@ export class WebviewServer {
 
   /** The files a webview may load: its page, script, stylesheet and the codicon font. */
   allowed(view: ViewName): string[] {
-    return [`/${view}.html`, `/webview/${view}.js`, `/webview/${view}.css`, '/webview/codicon.css', '/webview/codicon.ttf'];
+    return [
+      `/${view}.html`,
+      `/webview/${view}.js`,
+      `/webview/${view}.css`,
+      '/webview/codicon.css',
+      '/webview/codicon.ttf',
+    ];
   }
 
   close(): Promise<void> {
@@ -103,27 +145,53 @@ export interface OpenedView {
  * Opens `view` in a new page. `makeHost` gets the function that posts to the page and returns the host;
  * messages from the page are handed to it, as JSON (what VS Code's postMessage carries).
  */
-export async function openView(browser: Browser, server: WebviewServer, view: ViewName, makeHost: (post: (m: HostToWebview) => void) => TestHost,
-  options: { theme?: Theme; width?: number; height?: number } = {}): Promise<OpenedView> {
+export async function openView(
+  browser: Browser,
+  server: WebviewServer,
+  view: ViewName,
+  makeHost: (post: (m: HostToWebview) => void) => TestHost,
+  options: { theme?: Theme; width?: number; height?: number } = {},
+): Promise<OpenedView> {
   const theme = options.theme ?? DARK_MODERN;
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1200, height: options.height ?? 800 } });
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1200, height: options.height ?? 800 },
+  });
   const page = await context.newPage();
   const opened: OpenedView = {
-    page, posted: [], network: [], dialogs: [], errors: [],
+    page,
+    posted: [],
+    network: [],
+    dialogs: [],
+    errors: [],
     post: (message) => {
       // As a JSON string: the page parses it (as VS Code's structured clone would copy it) far faster than the
       // driver serialises a large object value by value.
-      page.evaluate((json) => window.dispatchEvent(new MessageEvent('message', { data: JSON.parse(json) })), JSON.stringify(message)).catch(() => undefined);
+      page
+        .evaluate(
+          (json) => window.dispatchEvent(new MessageEvent('message', { data: JSON.parse(json) })),
+          JSON.stringify(message),
+        )
+        .catch(() => undefined);
     },
     cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp ?? []),
-    reload: async () => { host.detach(); await page.reload(); },
+    reload: async () => {
+      host.detach();
+      await page.reload();
+    },
   };
   const host = makeHost(opened.post);
-  page.on('request', (r) => { if (!r.url().endsWith('/favicon.ico')) opened.network.push(r.url()); });
-  page.on('dialog', (d) => { opened.dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss(); });
+  page.on('request', (r) => {
+    if (!r.url().endsWith('/favicon.ico')) opened.network.push(r.url());
+  });
+  page.on('dialog', (d) => {
+    opened.dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss();
+  });
   page.on('pageerror', (e) => opened.errors.push(e.message));
   page.on('crash', () => opened.errors.push('the page crashed'));
-  page.on('console', (m) => { if (m.type() === 'error') opened.errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') opened.errors.push(m.text());
+  });
   await page.exposeFunction('__lssPost', (json: string) => {
     const message: unknown = JSON.parse(json);
     opened.posted.push(message);

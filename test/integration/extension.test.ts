@@ -13,7 +13,18 @@ import { COMMAND_IDS } from '../../src/extension/commandIds';
 import { markdownText } from '../../src/extension/format';
 import type { Main } from '../../src/extension/main';
 import type { Node } from '../../src/extension/tree/nodes';
-import { artifactsDir, children, extension, freshDatabase, group, label, rootLabels, run, setSetting, waitFor } from './helpers';
+import {
+  artifactsDir,
+  children,
+  extension,
+  freshDatabase,
+  group,
+  label,
+  rootLabels,
+  run,
+  setSetting,
+  waitFor,
+} from './helpers';
 
 describe('LangSwarm Sessions in VS Code', () => {
   let main: Main;
@@ -23,7 +34,10 @@ describe('LangSwarm Sessions in VS Code', () => {
     const ext = await extension();
     main = ext.main;
     extensionPath = ext.extensionPath;
-    fs.writeFileSync(path.join(artifactsDir(), 'activation.json'), JSON.stringify({ activationMs: ext.api.activationMs }));
+    fs.writeFileSync(
+      path.join(artifactsDir(), 'activation.json'),
+      JSON.stringify({ activationMs: ext.api.activationMs }),
+    );
   });
   beforeEach(async () => {
     await setSetting('grouping', 'status');
@@ -35,18 +49,33 @@ describe('LangSwarm Sessions in VS Code', () => {
     it('activates lazily and measures its own activation', async () => {
       const { api } = await extension();
       assert.ok(api.activationMs > 0, 'activation time was measured');
-      const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }> }; main: string };
-      assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [...COMMAND_IDS].sort(), 'package.json lists exactly the implemented commands');
+      const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8')) as {
+        contributes: { commands: Array<{ command: string }> };
+        main: string;
+      };
+      assert.deepEqual(
+        manifest.contributes.commands.map((c) => c.command).sort(),
+        [...COMMAND_IDS].sort(),
+        'package.json lists exactly the implemented commands',
+      );
       const registered = await vscode.commands.getCommands(true);
       for (const id of COMMAND_IDS) assert.ok(registered.includes(id), `${id} is registered`);
       assert.ok(fs.existsSync(path.join(extensionPath, 'dist', 'sql-wasm.wasm')), 'the wasm ships beside the bundle');
-      for (const sdk of ['openai', 'anthropic-sdk', 'google-genai']) assert.ok(fs.existsSync(path.join(extensionPath, 'dist', 'vendor', `${sdk}.js`)), `the ${sdk} bundle ships for its provider`);
+      for (const sdk of ['openai', 'anthropic-sdk', 'google-genai'])
+        assert.ok(
+          fs.existsSync(path.join(extensionPath, 'dist', 'vendor', `${sdk}.js`)),
+          `the ${sdk} bundle ships for its provider`,
+        );
     });
 
     it('shows the welcome state for an empty database and groups once there are sessions', async () => {
       assert.deepEqual(await children(main), []);
       assert.equal(main.tree.lastRootCount, 0);
-      const id = await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'gpt-4o', title: 'First' });
+      const id = await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'gpt-4o',
+        title: 'First',
+      });
       assert.ok(id);
       assert.deepEqual(await rootLabels(main), ['Active (1)']);
     });
@@ -55,9 +84,18 @@ describe('LangSwarm Sessions in VS Code', () => {
   describe('session commands', () => {
     it('create, resume, pause, complete, archive, unarchive, rename, tag and delete', async () => {
       const manager = await main.database.manager();
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'anthropic', model: 'claude-sonnet-5-5', title: 'Lifecycle', systemPrompt: 'Be brief.', tags: ['a'] }))!;
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'anthropic',
+        model: 'claude-sonnet-5-5',
+        title: 'Lifecycle',
+        systemPrompt: 'Be brief.',
+        tags: ['a'],
+      }))!;
       let s = await manager.get(id);
-      assert.deepEqual([s.provider, s.model, s.title, s.systemPrompt, s.tags], ['anthropic', 'claude-sonnet-5-5', 'Lifecycle', 'Be brief.', ['a']]);
+      assert.deepEqual(
+        [s.provider, s.model, s.title, s.systemPrompt, s.tags],
+        ['anthropic', 'claude-sonnet-5-5', 'Lifecycle', 'Be brief.', ['a']],
+      );
       assert.equal(main.active.id, id, 'a new session becomes the active one');
 
       assert.equal(await run('langswarmSessions.pauseSession', id), 'paused');
@@ -84,7 +122,11 @@ describe('LangSwarm Sessions in VS Code', () => {
 
     it('resume makes an archived session active again and reveals it', async () => {
       const manager = await main.database.manager();
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'Old' }))!;
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'm',
+        title: 'Old',
+      }))!;
       await manager.archive(id);
       await run('langswarmSessions.resumeSession', id);
       assert.equal((await manager.get(id)).status, 'active');
@@ -95,15 +137,28 @@ describe('LangSwarm Sessions in VS Code', () => {
   describe('message commands', () => {
     async function sessionWithMessages(count: number): Promise<{ id: string; messageIds: string[] }> {
       const manager = await main.database.manager();
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'gpt-4o', title: `With ${count}` }))!;
-      const added = await manager.addMessages(id, Array.from({ length: count }, (_, i) => ({ role: i % 2 ? 'assistant' as const : 'user' as const, content: `message number ${i + 1}` })));
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'gpt-4o',
+        title: `With ${count}`,
+      }))!;
+      const added = await manager.addMessages(
+        id,
+        Array.from({ length: count }, (_, i) => ({
+          role: i % 2 ? ('assistant' as const) : ('user' as const),
+          content: `message number ${i + 1}`,
+        })),
+      );
       return { id, messageIds: added.map((m) => m.id) };
     }
 
     it('forks from a message, copies it, edits it and deletes it', async () => {
       const manager = await main.database.manager();
       const { id, messageIds } = await sessionWithMessages(6);
-      const forkId = (await run<string>('langswarmSessions.forkFromHere', { messageId: messageIds[3], title: 'Fork at 4' }))!;
+      const forkId = (await run<string>('langswarmSessions.forkFromHere', {
+        messageId: messageIds[3],
+        title: 'Fork at 4',
+      }))!;
       const fork = await manager.get(forkId);
       assert.equal(fork.title, 'Fork at 4');
       assert.equal(fork.messageCount, 4);
@@ -122,11 +177,16 @@ describe('LangSwarm Sessions in VS Code', () => {
     it('copies a message as the history browser does: reasoning, words and tool calls', async () => {
       const manager = await main.database.manager();
       const { id } = await sessionWithMessages(1);
-      const [m] = await manager.addMessages(id, [{ role: 'assistant', parts: [
-        { type: 'reasoning', text: 'plan first' },
-        { type: 'text', text: 'Let me look.' },
-        { type: 'tool_call', callId: 'c1', name: 'lookup', argumentsJson: '{"q":"otters"}' },
-      ] }]);
+      const [m] = await manager.addMessages(id, [
+        {
+          role: 'assistant',
+          parts: [
+            { type: 'reasoning', text: 'plan first' },
+            { type: 'text', text: 'Let me look.' },
+            { type: 'tool_call', callId: 'c1', name: 'lookup', argumentsJson: '{"q":"otters"}' },
+          ],
+        },
+      ]);
       const expected = 'plan first\n\nLet me look.\n\nlookup({"q":"otters"})';
       assert.equal(await run('langswarmSessions.copyMessage', m!.id), expected);
       assert.equal(await vscode.env.clipboard.readText(), expected);
@@ -138,11 +198,23 @@ describe('LangSwarm Sessions in VS Code', () => {
       const { id, messageIds } = await sessionWithMessages(1);
       // A forged row (another extension, a keybinding's args) is checked, never dereferenced.
       assert.equal(await run('langswarmSessions.copyMessage', { kind: 'message', id: 'x', message: null }), undefined);
-      assert.equal(main.commands.lastError?.message, 'langswarmSessions.copyMessage was given a bad argument 1: message: expected the message of the row.');
+      assert.equal(
+        main.commands.lastError?.message,
+        'langswarmSessions.copyMessage was given a bad argument 1: message: expected the message of the row.',
+      );
       assert.equal(await run('langswarmSessions.renameSession', id, 42), undefined);
-      assert.equal(main.commands.lastError?.message, 'langswarmSessions.renameSession was given a bad argument 2: expected text.');
-      assert.equal(await run('langswarmSessions.deleteMessage', { messageId: messageIds[0], confirm: true }), undefined);
-      assert.equal(main.commands.lastError?.message, 'langswarmSessions.deleteMessage was given a bad argument 1: unknown option "confirm".');
+      assert.equal(
+        main.commands.lastError?.message,
+        'langswarmSessions.renameSession was given a bad argument 2: expected text.',
+      );
+      assert.equal(
+        await run('langswarmSessions.deleteMessage', { messageId: messageIds[0], confirm: true }),
+        undefined,
+      );
+      assert.equal(
+        main.commands.lastError?.message,
+        'langswarmSessions.deleteMessage was given a bad argument 1: unknown option "confirm".',
+      );
       assert.equal((await manager.get(id)).messageCount, 1, 'nothing was deleted');
       assert.equal((await manager.get(id)).title, 'With 1');
     });
@@ -151,7 +223,9 @@ describe('LangSwarm Sessions in VS Code', () => {
       const manager = await main.database.manager();
       const { messageIds } = await sessionWithMessages(2);
       const uri = vscode.Uri.parse((await run<string>('langswarmSessions.editMessage', { messageId: messageIds[0] }))!);
-      const doc = await waitFor('the message document', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()));
+      const doc = await waitFor('the message document', () =>
+        vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()),
+      );
       assert.equal(doc.getText(), 'message number 1');
       const edit = new vscode.WorkspaceEdit();
       edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), 'rewritten in the editor');
@@ -175,14 +249,22 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.ok(node && node.kind === 'message');
       const sessionNode = main.tree.getParent(node)!;
       const shown = await children(main, sessionNode);
-      assert.ok(shown.some((n) => n.kind === 'message' && n.message.id === target.id), 'the page holding the message is loaded for reveal');
+      assert.ok(
+        shown.some((n) => n.kind === 'message' && n.message.id === target.id),
+        'the page holding the message is loaded for reveal',
+      );
     });
   });
 
   describe('the tree', () => {
     it('groups by status, provider, tag and day', async () => {
       const manager = await main.database.manager();
-      const a = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'A', tags: ['red', 'blue'] }))!;
+      const a = (await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'm',
+        title: 'A',
+        tags: ['red', 'blue'],
+      }))!;
       await run('langswarmSessions.createSession', { provider: 'gemini', model: 'g', title: 'B', tags: ['blue'] });
       await run('langswarmSessions.createSession', { provider: 'gemini', model: 'g', title: 'C' });
       await manager.pause(a);
@@ -195,13 +277,25 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.deepEqual((await children(main, blue)).map((n) => label(main, n)).sort(), ['A', 'B']);
       await run('langswarmSessions.groupBy', 'day');
       await waitFor('day groups', async () => (await rootLabels(main)).join() === 'Today (3)');
-      assert.equal(vscode.workspace.getConfiguration('langswarmSessions').get('grouping'), 'day', 'Group By writes the setting');
+      assert.equal(
+        vscode.workspace.getConfiguration('langswarmSessions').get('grouping'),
+        'day',
+        'Group By writes the setting',
+      );
     });
 
     it('pages sessions with thousands of messages in steps of 200', async () => {
       const manager = await main.database.manager();
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'replay', model: 'recorded', title: 'Big' }))!;
-      for (let i = 0; i < 3; i++) await manager.addMessages(id, Array.from({ length: 150 }, (_, j) => ({ role: 'user' as const, content: `m${i * 150 + j}` })));
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'replay',
+        model: 'recorded',
+        title: 'Big',
+      }))!;
+      for (let i = 0; i < 3; i++)
+        await manager.addMessages(
+          id,
+          Array.from({ length: 150 }, (_, j) => ({ role: 'user' as const, content: `m${i * 150 + j}` })),
+        );
       const session = (await children(main, await group(main, 'Active')))[0]!;
       let page = await children(main, session);
       assert.equal(page.length, 201);
@@ -221,7 +315,11 @@ describe('LangSwarm Sessions in VS Code', () => {
 
     it('remembers the rows it shows and no more, however many sessions came and went', async () => {
       const manager = await main.database.manager();
-      const keep = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'Keep' }))!;
+      const keep = (await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'm',
+        title: 'Keep',
+      }))!;
       await manager.addMessage(keep, { role: 'user', content: 'stay' });
       /** Lists every row (every session expanded), as the view would; resolves to how many there are. */
       const listAll = async () => {
@@ -233,28 +331,46 @@ describe('LangSwarm Sessions in VS Code', () => {
         return rows;
       };
       for (let i = 0; i < 40; i++) {
-        const id = (await run<string>('langswarmSessions.createSession', { provider: 'gemini', model: 'g', title: `Passing ${i}`, tags: [`t${i}`] }))!;
+        const id = (await run<string>('langswarmSessions.createSession', {
+          provider: 'gemini',
+          model: 'g',
+          title: `Passing ${i}`,
+          tags: [`t${i}`],
+        }))!;
         await manager.addMessage(id, { role: 'user', content: `hello ${i}` });
         if (i % 2) await manager.pause(id);
         await listAll();
         await manager.delete(id);
       }
       // The view itself may still be listing what it was told changed: wait for the two to agree.
-      await waitFor('the remembered rows to be the rows shown', async () => main.tree.rememberedCount === (await listAll()));
+      await waitFor(
+        'the remembered rows to be the rows shown',
+        async () => main.tree.rememberedCount === (await listAll()),
+      );
       assert.equal(main.tree.rememberedCount, 3, 'Active, the kept session and its message');
     });
 
     it('shows tool calls and results recognisably, with capability flags for menus', async () => {
       const manager = await main.database.manager();
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'Tools' }))!;
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'm',
+        title: 'Tools',
+      }))!;
       await manager.addMessages(id, [
         { role: 'user', content: 'weather?' },
-        { role: 'assistant', parts: [{ type: 'tool_call', callId: 'c1', name: 'get_weather', argumentsJson: '{"city":"Oslo"}' }] },
+        {
+          role: 'assistant',
+          parts: [{ type: 'tool_call', callId: 'c1', name: 'get_weather', argumentsJson: '{"city":"Oslo"}' }],
+        },
         { role: 'tool', parts: [{ type: 'tool_result', callId: 'c1', name: 'get_weather', content: '{"temp":3}' }] },
       ]);
       const session = (await children(main, await group(main, 'Active')))[0]!;
       const items = (await children(main, session)).map((n) => main.tree.getTreeItem(n));
-      assert.deepEqual(items.map((i) => (i.iconPath as vscode.ThemeIcon).id), ['account', 'tools', 'reply']);
+      assert.deepEqual(
+        items.map((i) => (i.iconPath as vscode.ThemeIcon).id),
+        ['account', 'tools', 'reply'],
+      );
       assert.equal(items[1]!.label, 'get_weather({"city":"Oslo"})');
       assert.equal(items[2]!.label, 'get_weather → {"temp":3}');
       assert.match(items[0]!.contextValue!, /^message;role-user;copyable;forkable;editable;deletable;$/);
@@ -270,7 +386,10 @@ describe('LangSwarm Sessions in VS Code', () => {
       await run('langswarmSessions.createSession', { provider: 'gemini', model: 'g', title: 'Hide me' });
       assert.deepEqual(await run('langswarmSessions.filter', { provider: 'openai' }), { provider: 'openai' });
       assert.deepEqual(await rootLabels(main), ['Active (1)']);
-      assert.deepEqual((await children(main, await group(main, 'Active'))).map((n) => label(main, n)), ['Keep me']);
+      assert.deepEqual(
+        (await children(main, await group(main, 'Active'))).map((n) => label(main, n)),
+        ['Keep me'],
+      );
       await run('langswarmSessions.filter', { text: 'nothing-matches-this' });
       assert.match((await rootLabels(main))[0]!, /No session matches the filter/);
       await run('langswarmSessions.clearFilter');
@@ -279,7 +398,11 @@ describe('LangSwarm Sessions in VS Code', () => {
 
     it('refreshes a changed session at once and whole levels shortly after', async () => {
       const manager = await main.database.manager();
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'Events' }))!;
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'm',
+        title: 'Events',
+      }))!;
       const session = (await children(main, await group(main, 'Active')))[0]!;
       const fired: Array<Node | undefined> = [];
       const sub = main.tree.onDidChangeTreeData((n) => fired.push(n));
@@ -298,13 +421,27 @@ describe('LangSwarm Sessions in VS Code', () => {
   describe('changes from elsewhere and settings', () => {
     it('picks up a message the CLI adds, within a second, and loses nothing on either side', async () => {
       const manager = await main.database.manager();
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'Shared' }))!;
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'm',
+        title: 'Shared',
+      }))!;
       await manager.addMessage(id, { role: 'user', content: 'from the editor' });
       const external = new Promise<void>((resolve) => {
-        const sub = main.database.onDidChange((e) => { if (e.external && e.type === 'messagesAdded') { sub.dispose(); resolve(); } });
+        const sub = main.database.onDidChange((e) => {
+          if (e.external && e.type === 'messagesAdded') {
+            sub.dispose();
+            resolve();
+          }
+        });
       });
       const started = Date.now();
-      const cli = (...args: string[]) => promisify(execFile)(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), ...args, '--db', main.database.path], { encoding: 'utf8' });
+      const cli = (...args: string[]) =>
+        promisify(execFile)(
+          process.execPath,
+          [path.join(extensionPath, 'dist', 'cli.js'), ...args, '--db', main.database.path],
+          { encoding: 'utf8' },
+        );
       const cliId = (await cli('add', id, '--role', 'assistant', '--content', 'from the CLI')).stdout.trim();
       await external;
       const pickedUpMs = Date.now() - started;
@@ -314,7 +451,10 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.equal((await manager.getMessage(cliId)).seq, 2);
       await manager.addMessage(id, { role: 'user', content: 'and the editor again' });
       const shown = (await cli('show', id, '--json')).stdout;
-      assert.deepEqual((JSON.parse(shown) as { messages: Array<{ text: string }> }).messages.map((m) => m.text), ['from the editor', 'from the CLI', 'and the editor again']);
+      assert.deepEqual(
+        (JSON.parse(shown) as { messages: Array<{ text: string }> }).messages.map((m) => m.text),
+        ['from the editor', 'from the CLI', 'and the editor again'],
+      );
       fs.writeFileSync(path.join(artifactsDir(), 'external-change.json'), JSON.stringify({ pickedUpMs }));
     });
 
@@ -325,12 +465,20 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.notEqual(second, first);
       assert.deepEqual(await children(main), []);
       await setSetting('databasePath', path.relative(vscode.workspace.workspaceFolders![0]!.uri.fsPath, first));
-      await waitFor('the first database again', async () => main.database.path === first && (await rootLabels(main)).join() === 'Active (1)');
+      await waitFor(
+        'the first database again',
+        async () => main.database.path === first && (await rootLabels(main)).join() === 'Active (1)',
+      );
     });
 
     it('auto-archives idle sessions when the setting asks for it', async () => {
       const manager = await main.database.manager();
-      const old = await manager.create({ provider: 'openai', model: 'm', title: 'Idle', createdAt: new Date(Date.now() - 10 * 86_400_000).toISOString() });
+      const old = await manager.create({
+        provider: 'openai',
+        model: 'm',
+        title: 'Idle',
+        createdAt: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+      });
       await setSetting('autoArchiveDays', 7);
       try {
         await waitFor('auto-archive', async () => (await manager.get(old.id)).status === 'archived');
@@ -341,7 +489,11 @@ describe('LangSwarm Sessions in VS Code', () => {
 
     it('refuses a database with a planted trigger, and copies its sessions into a new one on request', async () => {
       const file = main.database.path;
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'gpt-4o', title: 'Evidence' }))!;
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'openai',
+        model: 'gpt-4o',
+        title: 'Evidence',
+      }))!;
       await (await main.database.manager()).checkpoint(); // salvage reads the snapshot
       await freshDatabase(main); // closes the first one
       const SQL = await loadSqlJs();
@@ -364,7 +516,10 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.equal(copied.title, 'Evidence');
       await (await main.database.manager()).addMessage(id, { role: 'user', content: 'after the copy' });
       assert.equal((await (await main.database.manager()).get(id)).title, 'Evidence', 'no trigger came along');
-      assert.ok(fs.readdirSync(path.dirname(file)).some((f) => f.startsWith(`${path.basename(file)}.refused-`)), 'the refused file is kept');
+      assert.ok(
+        fs.readdirSync(path.dirname(file)).some((f) => f.startsWith(`${path.basename(file)}.refused-`)),
+        'the refused file is kept',
+      );
     });
 
     it('seeds demo data and offers to keep the database out of git', async () => {
@@ -372,7 +527,10 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.equal(ids?.length, 6);
       assert.ok((await rootLabels(main)).includes('Active (3)'));
       assert.equal(await run('langswarmSessions.addToGitignore'), 'added');
-      const gitignore = fs.readFileSync(path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '.gitignore'), 'utf8');
+      const gitignore = fs.readFileSync(
+        path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '.gitignore'),
+        'utf8',
+      );
       assert.match(gitignore, /^\/\.vscode\/test-dbs\/db-.*\.sqlite\*$/m);
       assert.equal(await run('langswarmSessions.addToGitignore'), 'present');
     });

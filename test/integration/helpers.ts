@@ -16,7 +16,11 @@ export async function extension(): Promise<{ api: ExtensionApi; main: Main; exte
   return { api, main: await api.main(), extensionPath: ext.extensionPath };
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -29,11 +33,19 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
 /** Points the extension at a fresh database file (through the real setting) and waits until it is open. */
-export async function freshDatabase(main: Main, name = `db-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.sqlite`): Promise<string> {
+export async function freshDatabase(
+  main: Main,
+  name = `db-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.sqlite`,
+): Promise<string> {
   const relative = path.join('.vscode', 'test-dbs', name);
-  await vscode.workspace.getConfiguration('langswarmSessions').update('databasePath', relative, vscode.ConfigurationTarget.Workspace);
+  await vscode.workspace
+    .getConfiguration('langswarmSessions')
+    .update('databasePath', relative, vscode.ConfigurationTarget.Workspace);
   const file = path.join(workspace(), relative);
-  await waitFor('the database to reopen', async () => main.database.path === file && (await main.database.manager()) && main.database.openManager);
+  await waitFor(
+    'the database to reopen',
+    async () => main.database.path === file && (await main.database.manager()) && main.database.openManager,
+  );
   return file;
 }
 
@@ -47,7 +59,7 @@ export async function children(main: Main, node?: Node): Promise<Node[]> {
 
 export function label(main: Main, node: Node): string {
   const item = main.tree.getTreeItem(node);
-  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
 export async function rootLabels(main: Main): Promise<string[]> {
@@ -66,4 +78,5 @@ export function artifactsDir(): string {
   return dir;
 }
 
-export const run = <T = unknown>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
+export const run = <T = unknown>(command: string, ...args: unknown[]) =>
+  vscode.commands.executeCommand<T>(command, ...args);

@@ -9,8 +9,10 @@ import type { Main } from '../../src/extension/main';
 import { VIEW_TYPES } from '../../src/extension/keys';
 import { children, extension, freshDatabase, group, run, setSetting, waitFor } from './helpers';
 
-const webviewTabs = (viewType: string) => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-  .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
+const webviewTabs = (viewType: string) =>
+  vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
 
 // A key-shaped canary, assembled at run time so no literal key sits in the repository.
 const planted = ['sk', 'proj', `${'Z'.repeat(24)}canary${'9'.repeat(20)}`].join('-');
@@ -20,11 +22,17 @@ describe('history browser and state dump in VS Code', () => {
   let sessionId: string;
   let messageId: string;
 
-  before(async () => { main = (await extension()).main; });
+  before(async () => {
+    main = (await extension()).main;
+  });
   beforeEach(async () => {
     await freshDatabase(main);
     const manager = await main.database.manager();
-    sessionId = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'gpt-4o', title: 'Inspect me' }))!;
+    sessionId = (await run<string>('langswarmSessions.createSession', {
+      provider: 'openai',
+      model: 'gpt-4o',
+      title: 'Inspect me',
+    }))!;
     const added = await manager.addMessages(sessionId, [
       { role: 'user', content: `My key is ${planted}, do not leak it.` },
       { role: 'assistant', content: 'I will not repeat it.' },
@@ -47,7 +55,12 @@ describe('history browser and state dump in VS Code', () => {
   });
 
   it('dumps a session as versioned JSON in an editor and the State view, with secrets redacted', async () => {
-    const doc = await run<{ formatVersion: number; kind: string; sessions: Array<{ messages: unknown[] }>; redaction: { enabled: boolean; replaced: Record<string, number> } }>('langswarmSessions.dumpSessionState', sessionId);
+    const doc = await run<{
+      formatVersion: number;
+      kind: string;
+      sessions: Array<{ messages: unknown[] }>;
+      redaction: { enabled: boolean; replaced: Record<string, number> };
+    }>('langswarmSessions.dumpSessionState', sessionId);
     assert.ok(doc, main.commands.lastError?.message);
     assert.equal(doc.formatVersion, 1);
     assert.equal(doc.kind, 'langswarm-sessions/state-dump');
@@ -56,7 +69,11 @@ describe('history browser and state dump in VS Code', () => {
     const text = JSON.stringify(doc);
     assert.equal(text.includes(planted), false, 'the key is not in the dump');
     assert.match(text, /\[REDACTED:openai-key\]/);
-    const editor = await waitFor('the dump in an editor', () => vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'json' && e.document.getText().includes('state-dump')));
+    const editor = await waitFor('the dump in an editor', () =>
+      vscode.window.visibleTextEditors.find(
+        (e) => e.document.languageId === 'json' && e.document.getText().includes('state-dump'),
+      ),
+    );
     assert.equal(editor.document.getText().includes(planted), false);
     await waitFor('the State view', () => webviewTabs(VIEW_TYPES.state).length === 1);
     const all = await run<{ scope: unknown; sessions: unknown[] }>('langswarmSessions.dumpAllSessions');

@@ -26,7 +26,10 @@ describe('migration in VS Code', () => {
 
   it('imports V1 stores and documents, shows them in the tree, and changes nothing the second time', async () => {
     const manager = await main.database.manager();
-    const args = { sources: [path.join(sources, 'v1/langswarm_sessions.db'), path.join(sources, 'v1/json')], showReport: false };
+    const args = {
+      sources: [path.join(sources, 'v1/langswarm_sessions.db'), path.join(sources, 'v1/json')],
+      showReport: false,
+    };
     const first = (await run<MigrateReport>('langswarmSessions.migrate', args))!;
     assert.ok(first, main.commands.lastError?.message);
     assert.equal(first.totals.imported, 6);
@@ -44,7 +47,11 @@ describe('migration in VS Code', () => {
 
   it('reports a dry run without writing', async () => {
     const manager = await main.database.manager();
-    const report = (await run<MigrateReport>('langswarmSessions.migrate', { sources: [path.join(sources, 'v2_memory')], dryRun: true, showReport: false }))!;
+    const report = (await run<MigrateReport>('langswarmSessions.migrate', {
+      sources: [path.join(sources, 'v2_memory')],
+      dryRun: true,
+      showReport: false,
+    }))!;
     assert.equal(report.dryRun, true);
     assert.ok(report.totals.imported > 0);
     assert.equal((await manager.list()).total, 0);
@@ -52,11 +59,17 @@ describe('migration in VS Code', () => {
 
   it('exports an imported V1 session back to exactly its source document', async () => {
     const manager = await main.database.manager();
-    await run('langswarmSessions.migrate', { sources: [path.join(sources, 'v1/json/session_e2c94f71.json')], showReport: false });
+    await run('langswarmSessions.migrate', {
+      sources: [path.join(sources, 'v1/json/session_e2c94f71.json')],
+      showReport: false,
+    });
     const session = (await manager.list()).items[0]!;
     const target = path.join(sources, 'exported.json');
     assert.equal(await run('langswarmSessions.exportV1', { sessionId: session.id, target }), target);
-    assert.equal(fs.readFileSync(target, 'utf8'), fs.readFileSync(path.join(sources, 'v1/json/session_e2c94f71.json'), 'utf8'));
+    assert.equal(
+      fs.readFileSync(target, 'utf8'),
+      fs.readFileSync(path.join(sources, 'v1/json/session_e2c94f71.json'), 'utf8'),
+    );
   });
 
   it('offers to migrate when the workspace holds LangSwarm files', async () => {

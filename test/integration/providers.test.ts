@@ -24,7 +24,8 @@ describe('providers in VS Code', () => {
     await setUserSetting('openai.baseUrl', `${mock.url}/v1`);
     await setUserSetting('anthropic.baseUrl', mock.url);
     await setUserSetting('gemini.baseUrl', mock.url);
-    for (const p of ['openai', 'anthropic', 'gemini'] as const) assert.equal(await run('langswarmSessions.setApiKey', { provider: p, key: mock.keys[p] }), true);
+    for (const p of ['openai', 'anthropic', 'gemini'] as const)
+      assert.equal(await run('langswarmSessions.setApiKey', { provider: p, key: mock.keys[p] }), true);
   });
   after(async () => {
     for (const key of ['openai.baseUrl', 'anthropic.baseUrl', 'gemini.baseUrl']) await setUserSetting(key, undefined);
@@ -37,7 +38,12 @@ describe('providers in VS Code', () => {
 
   it('sends a message: the user turn is stored, the reply streams in through the real SDK', async () => {
     const manager = await main.database.manager();
-    const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'gpt-4o', title: 'Live', systemPrompt: 'Be brief.' }))!;
+    const id = (await run<string>('langswarmSessions.createSession', {
+      provider: 'openai',
+      model: 'gpt-4o',
+      title: 'Live',
+      systemPrompt: 'Be brief.',
+    }))!;
     mock.script('openai', { text: 'Hello from the local OpenAI server', usage: { input: 12, output: 7 } });
     const replyId = await run<string>('langswarmSessions.sendMessage', { sessionId: id, content: 'Hi there' });
     assert.ok(replyId, main.commands.lastError?.message);
@@ -48,19 +54,34 @@ describe('providers in VS Code', () => {
     assert.equal(reply?.parts[0]?.type === 'text' && reply.parts[0].text, 'Hello from the local OpenAI server');
     assert.equal(reply?.usage?.outputTokens, 7);
     const request = mock.calls('openai', '/responses').at(-1)!;
-    assert.equal(request.headers['authorization'], `Bearer ${mock.keys.openai}`, 'the key from SecretStorage reached the server');
+    assert.equal(
+      request.headers['authorization'],
+      `Bearer ${mock.keys.openai}`,
+      'the key from SecretStorage reached the server',
+    );
     assert.equal(request.body.instructions, 'Be brief.');
-    assert.ok((await manager.get(id)).providerState.openai?.conversationId?.startsWith('conv_'), 'the session is bound to an OpenAI conversation');
+    assert.ok(
+      (await manager.get(id)).providerState.openai?.conversationId?.startsWith('conv_'),
+      'the session is bound to an OpenAI conversation',
+    );
   });
 
   it('shows a reply streaming in the tree as streaming, and as partial once cut off', async () => {
     const manager = await main.database.manager();
-    const id = (await run<string>('langswarmSessions.createSession', { provider: 'anthropic', model: 'claude-sonnet-5-5', title: 'Streaming' }))!;
+    const id = (await run<string>('langswarmSessions.createSession', {
+      provider: 'anthropic',
+      model: 'claude-sonnet-5-5',
+      title: 'Streaming',
+    }))!;
     mock.script('anthropic', { chunks: ['Slowly ', 'but ', 'surely '], delayMs: 300, cut: 'destroy' });
     const sending = run('langswarmSessions.sendMessage', { sessionId: id, content: 'Take your time' });
     const replyNode = async () => {
-      const session = (await children(main, await group(main, 'Active'))).find((n) => n.kind === 'session' && n.summary.id === id);
-      return session && (await children(main, session)).find((n) => n.kind === 'message' && n.message.role === 'assistant');
+      const session = (await children(main, await group(main, 'Active'))).find(
+        (n) => n.kind === 'session' && n.summary.id === id,
+      );
+      return (
+        session && (await children(main, session)).find((n) => n.kind === 'message' && n.message.role === 'assistant')
+      );
     };
     const streaming = await waitFor('the reply in the tree', replyNode);
     let item = main.tree.getTreeItem(streaming);
@@ -77,9 +98,20 @@ describe('providers in VS Code', () => {
 
   it('keeps the partial reply when the stream is cut, and says what went wrong', async () => {
     const manager = await main.database.manager();
-    const id = (await run<string>('langswarmSessions.createSession', { provider: 'anthropic', model: 'claude-sonnet-5-5', title: 'Cut' }))!;
-    mock.script('anthropic', { text: 'This answer will be cut off', chunks: ['This answer ', 'will be '], cut: 'destroy' });
-    assert.equal(await run('langswarmSessions.sendMessage', { sessionId: id, content: 'Tell me something' }), undefined);
+    const id = (await run<string>('langswarmSessions.createSession', {
+      provider: 'anthropic',
+      model: 'claude-sonnet-5-5',
+      title: 'Cut',
+    }))!;
+    mock.script('anthropic', {
+      text: 'This answer will be cut off',
+      chunks: ['This answer ', 'will be '],
+      cut: 'destroy',
+    });
+    assert.equal(
+      await run('langswarmSessions.sendMessage', { sessionId: id, content: 'Tell me something' }),
+      undefined,
+    );
     assert.match(main.commands.lastError?.message ?? '', /Anthropic/);
     const reply = (await manager.allMessages(id)).at(-1)!;
     assert.equal(reply.role, 'assistant');
@@ -90,22 +122,41 @@ describe('providers in VS Code', () => {
 
   it('replays a conversation on another provider into a fork and opens a side-by-side diff', async () => {
     const manager = await main.database.manager();
-    const id = (await run<string>('langswarmSessions.createSession', { provider: 'openai', model: 'gpt-4o', title: 'Original' }))!;
+    const id = (await run<string>('langswarmSessions.createSession', {
+      provider: 'openai',
+      model: 'gpt-4o',
+      title: 'Original',
+    }))!;
     await manager.addMessages(id, [
-      { role: 'user', content: 'What is 2+2?' }, { role: 'assistant', content: '4' },
-      { role: 'user', content: 'And 3+3?' }, { role: 'assistant', content: '6' },
+      { role: 'user', content: 'What is 2+2?' },
+      { role: 'assistant', content: '4' },
+      { role: 'user', content: 'And 3+3?' },
+      { role: 'assistant', content: '6' },
     ]);
     mock.script('gemini', { text: 'Four.' }, { text: 'Six.' });
-    const forkId = await run<string>('langswarmSessions.replayConversation', { sessionId: id, provider: 'gemini', model: 'gemini-2.5-pro' });
+    const forkId = await run<string>('langswarmSessions.replayConversation', {
+      sessionId: id,
+      provider: 'gemini',
+      model: 'gemini-2.5-pro',
+    });
     assert.ok(forkId, main.commands.lastError?.message);
     const fork = await manager.get(forkId!);
     assert.equal(fork.provider, 'gemini');
     assert.deepEqual(fork.parent?.sessionId, id);
-    const replies = (await manager.allMessages(forkId!)).filter((m) => m.role === 'assistant').map((m) => (m.parts[0]?.type === 'text' ? m.parts[0].text : ''));
+    const replies = (await manager.allMessages(forkId!))
+      .filter((m) => m.role === 'assistant')
+      .map((m) => (m.parts[0]?.type === 'text' ? m.parts[0].text : ''));
     assert.deepEqual(replies, ['Four.', 'Six.']);
-    const diff = await waitFor('the comparison diff', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.includes('↔')));
+    const diff = await waitFor('the comparison diff', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.includes('↔')),
+    );
     const input = diff.input as vscode.TabInputTextDiff;
-    const [left, right] = await Promise.all([vscode.workspace.openTextDocument(input.original), vscode.workspace.openTextDocument(input.modified)]);
+    const [left, right] = await Promise.all([
+      vscode.workspace.openTextDocument(input.original),
+      vscode.workspace.openTextDocument(input.modified),
+    ]);
     assert.match(left.getText(), /\*\*Reply:\*\*\n\n4\n/);
     assert.match(right.getText(), /\*\*Reply \(end_turn\):\*\*\n\nFour\.\n/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -113,9 +164,16 @@ describe('providers in VS Code', () => {
 
   it('tests each configured provider and reports latency or the error in words', async () => {
     mock.script('openai', { text: 'ok' });
-    mock.script('anthropic', { error: { status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } } });
+    mock.script('anthropic', {
+      error: {
+        status: 401,
+        body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } },
+      },
+    });
     mock.script('gemini', { text: 'ok' });
-    const reports = await run<Array<{ provider: string; ok: boolean; latencyMs?: number; error?: string }>>('langswarmSessions.testProviderConnection');
+    const reports = await run<Array<{ provider: string; ok: boolean; latencyMs?: number; error?: string }>>(
+      'langswarmSessions.testProviderConnection',
+    );
     assert.ok(reports, main.commands.lastError?.message);
     const byName = Object.fromEntries(reports!.map((r) => [r.provider, r]));
     assert.equal(byName['openai']?.ok, true);
@@ -129,7 +187,11 @@ describe('providers in VS Code', () => {
     const manager = await main.database.manager();
     await run('langswarmSessions.clearApiKey', { provider: 'gemini' });
     try {
-      const id = (await run<string>('langswarmSessions.createSession', { provider: 'gemini', model: 'gemini-2.5-flash', title: 'No key' }))!;
+      const id = (await run<string>('langswarmSessions.createSession', {
+        provider: 'gemini',
+        model: 'gemini-2.5-flash',
+        title: 'No key',
+      }))!;
       const replyId = await run<string>('langswarmSessions.sendMessage', { sessionId: id, content: 'Anyone there?' });
       const reply = await manager.getMessage(replyId!);
       assert.match(reply.parts[0]?.type === 'text' ? reply.parts[0].text : '', /Replay provider/);

@@ -53,7 +53,11 @@ export interface Ctx {
 export class MockProviders {
   readonly requests: Recorded[] = [];
   /** Keys each provider accepts (a request with another key gets that provider's auth error). */
-  readonly keys: Record<MockProvider, string> = { openai: 'test-openai-key', anthropic: 'test-anthropic-key', gemini: 'test-gemini-key' };
+  readonly keys: Record<MockProvider, string> = {
+    openai: 'test-openai-key',
+    anthropic: 'test-anthropic-key',
+    gemini: 'test-gemini-key',
+  };
   readonly openai = new OpenAIState();
   /** Deltas sent per provider, to prove the SDK really yielded them. */
   readonly sentDeltas: Record<MockProvider, number> = { openai: 0, anthropic: 0, gemini: 0 };
@@ -112,8 +116,19 @@ export class MockProviders {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const provider: MockProvider = url.pathname.startsWith('/v1/messages') ? 'anthropic' : url.pathname.includes('/models/') ? 'gemini' : 'openai';
-    const recorded: Recorded = { provider, method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: text ? JSON.parse(text) : undefined };
+    const provider: MockProvider = url.pathname.startsWith('/v1/messages')
+      ? 'anthropic'
+      : url.pathname.includes('/models/')
+        ? 'gemini'
+        : 'openai';
+    const recorded: Recorded = {
+      provider,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
     this.requests.push(recorded);
     const ctx: Ctx = { req: recorded, res, mock: this };
     try {
@@ -127,7 +142,12 @@ export class MockProviders {
   }
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -138,7 +158,9 @@ export function startSse(res: http.ServerResponse): void {
 
 /** Writes and waits until the bytes are handed to the socket (so a following cut loses nothing already written). */
 export function write(res: http.ServerResponse, data: string): Promise<void> {
-  return new Promise((resolve) => { res.write(data, () => resolve()); });
+  return new Promise((resolve) => {
+    res.write(data, () => resolve());
+  });
 }
 
 /** Whether the turn ends the stream early (right after the text deltas). */
@@ -147,16 +169,32 @@ export function endsEarly(turn: Turn): boolean {
 }
 
 /** Ends the reply the way the turn asks: normally, with an error frame, by dropping the socket, by closing early, or by hanging. */
-export async function finishStream(res: http.ServerResponse, turn: Turn, terminal: () => Promise<void>, errorFrame: () => Promise<void>): Promise<void> {
-  if (turn.cut === 'destroy') { res.socket?.destroy(); return; }
-  if (turn.cut === 'end') { res.end(); return; }
-  if (turn.hang) { await untilClosed(res); return; }
+export async function finishStream(
+  res: http.ServerResponse,
+  turn: Turn,
+  terminal: () => Promise<void>,
+  errorFrame: () => Promise<void>,
+): Promise<void> {
+  if (turn.cut === 'destroy') {
+    res.socket?.destroy();
+    return;
+  }
+  if (turn.cut === 'end') {
+    res.end();
+    return;
+  }
+  if (turn.hang) {
+    await untilClosed(res);
+    return;
+  }
   await (turn.streamError ? errorFrame() : terminal());
   res.end();
 }
 
 export function untilClosed(res: http.ServerResponse): Promise<void> {
-  return new Promise((resolve) => { res.on('close', () => resolve()); });
+  return new Promise((resolve) => {
+    res.on('close', () => resolve());
+  });
 }
 
 export function deltas(turn: Turn): string[] {
@@ -173,13 +211,20 @@ export function bearer(req: Recorded): string | undefined {
 
 /** Text of the last user message in any of the three request shapes, for echo replies. */
 export function lastUserText(messages: unknown): string {
-  const list = Array.isArray(messages) ? messages : typeof messages === 'string' ? [{ role: 'user', content: messages }] : [];
+  const list = Array.isArray(messages)
+    ? messages
+    : typeof messages === 'string'
+      ? [{ role: 'user', content: messages }]
+      : [];
   for (let i = list.length - 1; i >= 0; i--) {
     const m = list[i] as { role?: string; content?: unknown; parts?: Array<{ text?: string }> };
     if (m.role !== 'user') continue;
     if (typeof m.content === 'string') return m.content;
-    const parts = (Array.isArray(m.content) ? m.content : m.parts ?? []) as Array<{ text?: string; type?: string }>;
-    const text = parts.filter((p) => typeof p.text === 'string').map((p) => p.text).join(' ');
+    const parts = (Array.isArray(m.content) ? m.content : (m.parts ?? [])) as Array<{ text?: string; type?: string }>;
+    const text = parts
+      .filter((p) => typeof p.text === 'string')
+      .map((p) => p.text)
+      .join(' ');
     if (text) return text;
   }
   return '';

@@ -18,18 +18,35 @@ import { REPO_ROOT } from '../vscode/tools.mjs';
 // LangSwarm's own session files (../shared beside the repository, as CI has it).
 const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm');
 import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
-import { SEL, chooseMenuItem, notification, openContainer, quickPickRow, runCommand, shot, treeRows, waitForWorkbench, withWorkbench } from './workbench.mjs';
+import {
+  SEL,
+  chooseMenuItem,
+  notification,
+  openContainer,
+  quickPickRow,
+  runCommand,
+  shot,
+  treeRows,
+  waitForWorkbench,
+  withWorkbench,
+} from './workbench.mjs';
 
 const { values: opt } = parseArgs({
   // --only untrusted: just the Restricted Mode part (quicker while working on it).
-  options: { vsix: { type: 'string' }, theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] }, only: { type: 'string' } },
+  options: {
+    vsix: { type: 'string' },
+    theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] },
+    only: { type: 'string' },
+  },
 });
 const t0 = Date.now();
 const waitUntil = async (probe, what = 'a condition', ms = 15_000) => {
-  for (const end = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 100))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  for (const end = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 100)))
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 };
 const step = (msg) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const cli = (...args) => execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+const cli = (...args) =>
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
 // The provider servers the unit tests use, in this process: the extension host reaches them on 127.0.0.1.
 const { MockProviders } = await tsImport('../mock-providers/server.ts', import.meta.url);
 const mock = new MockProviders();
@@ -77,7 +94,9 @@ async function scenario(browser, server, workspace, theme, run) {
       await (await notification(page, 'Add it (and its journal) to .gitignore?')).waitFor();
       await page.locator(SEL.notificationButton('Add to .gitignore')).click();
       const ignore = path.join(workspace, '.gitignore');
-      await waitUntil(() => fs.existsSync(ignore) && fs.readFileSync(ignore, 'utf8').includes('/.vscode/langswarm-sessions.sqlite*'));
+      await waitUntil(
+        () => fs.existsSync(ignore) && fs.readFileSync(ignore, 'utf8').includes('/.vscode/langswarm-sessions.sqlite*'),
+      );
       await page.keyboard.press('Escape');
       step('offered to add the database to .gitignore, and did');
 
@@ -94,7 +113,10 @@ async function scenario(browser, server, workspace, theme, run) {
     assert.ok(rows.includes('2:Weekend trip: weather in Lisbon'));
     const lisbon = page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' });
     // 4 messages, and 2 more from the composer in each earlier run (same workspace).
-    assert.match(await lisbon.locator('.label-description').innerText(), new RegExp(`^openai · gpt-4o · ${4 + 2 * run} msgs · `));
+    assert.match(
+      await lisbon.locator('.label-description').innerText(),
+      new RegExp(`^openai · gpt-4o · ${4 + 2 * run} msgs · `),
+    );
     await lisbon.click(); // expand: its messages, tool call and result recognisable
     await page.locator(SEL.treeRow, { hasText: 'get_forecast({"city":"Lisbon"' }).waitFor();
     await page.locator(SEL.treeRow, { hasText: 'get_forecast → {"Sat"' }).waitFor();
@@ -103,27 +125,44 @@ async function scenario(browser, server, workspace, theme, run) {
     // The history browser: clicking a message opens it there (a webview: two nested iframes).
     await page.locator(SEL.treeRow, { hasText: 'Saturday looks dry and sunny' }).click();
     const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
-    await history.locator('article.message.role-assistant', { hasText: 'Museu do Azulejo' }).waitFor({ timeout: 30_000 });
+    await history
+      .locator('article.message.role-assistant', { hasText: 'Museu do Azulejo' })
+      .waitFor({ timeout: 30_000 });
     await history.locator('article.message', { hasText: 'get_forecast' }).first().waitFor();
     await shot(page, `${tag}-06-history`, step);
     step('history browser shows the conversation');
     // The keyboard stays in the Sessions view: the history browser must not take focus when it loads.
     assert.equal(await page.locator(`${SEL.treeRow}.focused`, { hasText: 'Saturday looks dry and sunny' }).count(), 1);
     await page.waitForTimeout(500); // the webview's page has loaded: it would have taken the focus by now
-    assert.ok(await page.evaluate(() => document.activeElement?.closest('.part.sidebar') != null), 'the keyboard focus left the Sessions view');
+    assert.ok(
+      await page.evaluate(() => document.activeElement?.closest('.part.sidebar') != null),
+      'the keyboard focus left the Sessions view',
+    );
 
     await composer(page, workspace, tag);
 
     // 5. Search: the quick pick fills as you type; choosing reveals the message in the tree.
-    const hit = await quickPickRow(page, 'LangSwarm Sessions: Search Sessions…', { ready: `${SEL.quickInputTitle}:has-text("Search sessions")`, text: 'Azulejo', row: 'Azulejo', log: step });
+    const hit = await quickPickRow(page, 'LangSwarm Sessions: Search Sessions…', {
+      ready: `${SEL.quickInputTitle}:has-text("Search sessions")`,
+      text: 'Azulejo',
+      row: 'Azulejo',
+      log: step,
+    });
     await shot(page, `${tag}-03-search`, step);
     await hit.click();
     const selected = page.locator(`${SEL.treeRow}.selected`, { hasText: 'Saturday looks' });
     await selected.waitFor({ timeout: 15_000 });
     step('search result revealed and selected in the tree');
-    await page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner).locator('article.message', { hasText: 'Azulejo' }).waitFor({ timeout: 15_000 });
+    await page
+      .frameLocator(SEL.webviewOuter)
+      .frameLocator(SEL.webviewInner)
+      .locator('article.message', { hasText: 'Azulejo' })
+      .waitFor({ timeout: 15_000 });
     await page.waitForTimeout(500);
-    assert.ok(await page.evaluate(() => document.activeElement?.closest('.part.sidebar') != null), 'the history browser took the focus from the tree');
+    assert.ok(
+      await page.evaluate(() => document.activeElement?.closest('.part.sidebar') != null),
+      'the history browser took the focus from the tree',
+    );
     await shot(page, `${tag}-07-search-in-history`, step);
 
     // The state dump of a session: JSON in an editor and the State view.
@@ -136,7 +175,13 @@ async function scenario(browser, server, workspace, theme, run) {
 
     // A LangSwarm fixture session, imported by the migration while the window is open (the CLI writes, the tree follows),
     // opened from the tree: emoji, RTL, combining marks, HTML-looking text and a code block, all shown as text.
-    if (first) cli('migrate', path.join(FIXTURES, 'v1', 'json', 'session_e2c94f71.json'), '--db', path.join(workspace, '.vscode', 'langswarm-sessions.sqlite'));
+    if (first)
+      cli(
+        'migrate',
+        path.join(FIXTURES, 'v1', 'json', 'session_e2c94f71.json'),
+        '--db',
+        path.join(workspace, '.vscode', 'langswarm-sessions.sqlite'),
+      );
     const archivedGroup = page.locator(SEL.treeRow, { hasText: /^Archived/ }).first();
     if ((await archivedGroup.getAttribute('aria-expanded')) !== 'true') await archivedGroup.click();
     const imported = page.locator(SEL.treeRow, { hasText: 'session_e2c94f71' });
@@ -146,8 +191,18 @@ async function scenario(browser, server, workspace, theme, run) {
     const greeting = history.locator('article.message.role-user', { hasText: 'Grüße aus Köln' });
     await greeting.waitFor({ timeout: 30_000 });
     const body = await greeting.locator('.message-body').innerText();
-    for (const text of ['👨\u200d👩\u200d👧\u200d👦', 'עברית', 'العربية', "<b>not bold</b> & <script>alert('x')</script>"]) assert.ok(body.includes(text), `shown as text: ${text}`);
-    assert.equal(await greeting.locator('.message-body b, .message-body script').count(), 0, 'no markup from the content');
+    for (const text of [
+      '👨\u200d👩\u200d👧\u200d👦',
+      'עברית',
+      'العربية',
+      "<b>not bold</b> & <script>alert('x')</script>",
+    ])
+      assert.ok(body.includes(text), `shown as text: ${text}`);
+    assert.equal(
+      await greeting.locator('.message-body b, .message-body script').count(),
+      0,
+      'no markup from the content',
+    );
     await history.locator('article.message.role-assistant pre code', { hasText: 'def greet(name: str)' }).waitFor();
     await shot(page, `${tag}-11-fixture-history`, step);
     step('LangSwarm fixture session opened from the tree, shown as text');
@@ -192,7 +247,13 @@ async function setOpenAIKey(page) {
  * piece by piece, then is in the database, complete.
  */
 async function composer(page, workspace, tag) {
-  await (await quickPickRow(page, 'LangSwarm Sessions: Resume Session…', { ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`, row: 'Weekend trip: weather in Lisbon', log: step })).click();
+  await (
+    await quickPickRow(page, 'LangSwarm Sessions: Resume Session…', {
+      ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`,
+      row: 'Weekend trip: weather in Lisbon',
+      log: step,
+    })
+  ).click();
   await page.locator(SEL.quickInputRows).first().waitFor({ state: 'hidden' });
   const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
   await history.locator('.session-title', { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });
@@ -200,12 +261,24 @@ async function composer(page, workspace, tag) {
   assert.equal(await history.locator('.composer-provider').inputValue(), 'openai');
   assert.equal(await history.locator('.composer-model').inputValue(), 'gpt-4o');
 
-  const chunks = ['Saturday: ', 'the Castelo at opening time, ', 'lunch in the Alfama, ', 'sunset at a miradouro. ', 'Sunday: ', 'tram 28 to Estrela, ', `then pastéis in Belém (${tag}).`];
+  const chunks = [
+    'Saturday: ',
+    'the Castelo at opening time, ',
+    'lunch in the Alfama, ',
+    'sunset at a miradouro. ',
+    'Sunday: ',
+    'tram 28 to Estrela, ',
+    `then pastéis in Belém (${tag}).`,
+  ];
   mock.script('openai', { chunks, delayMs: 600 });
   const question = `Plan both days for me (${tag})`;
   // Resume left the keyboard in the composer: type straight away, no click.
   await input.waitFor();
-  await waitUntil(() => input.evaluate((el) => el === document.activeElement), 'the keyboard in the composer after Resume', 10_000);
+  await waitUntil(
+    () => input.evaluate((el) => el === document.activeElement),
+    'the keyboard in the composer after Resume',
+    10_000,
+  );
   await page.keyboard.type(question);
   await page.keyboard.press('Enter');
   // Streaming: the reply shows its first pieces while the last has not come yet.
@@ -214,7 +287,9 @@ async function composer(page, workspace, tag) {
   const early = await streaming.locator('.message-body').innerText();
   await history.locator('.composer-action.is-stop').waitFor();
   await shot(page, `${tag}-09-composer-streaming`, step);
-  const done = history.locator('article.message.role-assistant.is-complete', { hasText: `then pastéis in Belém (${tag}).` });
+  const done = history.locator('article.message.role-assistant.is-complete', {
+    hasText: `then pastéis in Belém (${tag}).`,
+  });
   await done.waitFor({ timeout: 30_000 });
   assert.ok(!early.includes('pastéis'), `the reply was painted before it was complete: ${early}`);
   await history.locator('.composer-action[aria-label="Send (Enter)"]').waitFor();
@@ -227,7 +302,9 @@ async function composer(page, workspace, tag) {
   assert.equal(call?.headers['authorization'], `Bearer ${mock.keys.openai}`);
   assert.equal(call?.body.stream, true);
   const db = ['--db', path.join(workspace, '.vscode', 'langswarm-sessions.sqlite')];
-  const lisbon = JSON.parse(cli('list', '--json', ...db)).sessions.find((s) => s.title === 'Weekend trip: weather in Lisbon');
+  const lisbon = JSON.parse(cli('list', '--json', ...db)).sessions.find(
+    (s) => s.title === 'Weekend trip: weather in Lisbon',
+  );
   const [user, reply] = JSON.parse(cli('show', lisbon.id, '--json', ...db)).messages.slice(-2);
   assert.equal(user.role, 'user');
   assert.equal(user.text, question);
@@ -240,7 +317,16 @@ async function composer(page, workspace, tag) {
 async function untrusted(browser, server, workspace) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   const db = path.join(workspace, '.vscode', 'langswarm-sessions.sqlite');
-  const files = () => fs.readdirSync(path.dirname(db)).sort().map((f) => `${f}:${createHash('sha256').update(fs.readFileSync(path.join(path.dirname(db), f))).digest('hex')}`);
+  const files = () =>
+    fs
+      .readdirSync(path.dirname(db))
+      .sort()
+      .map(
+        (f) =>
+          `${f}:${createHash('sha256')
+            .update(fs.readFileSync(path.join(path.dirname(db), f)))
+            .digest('hex')}`,
+      );
   const before = files();
   try {
     await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
@@ -250,7 +336,11 @@ async function untrusted(browser, server, workspace) {
     await openContainer(page, 'LangSwarm Sessions');
     await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });
     await page.locator('.part.sidebar', { hasText: 'Read-only: this workspace is not trusted' }).waitFor();
-    assert.equal(await page.locator('.part.sidebar .actions-container a[aria-label^="Create Session"]').count(), 0, 'no Create button');
+    assert.equal(
+      await page.locator('.part.sidebar .actions-container a[aria-label^="Create Session"]').count(),
+      0,
+      'no Create button',
+    );
     await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).click({ button: 'right' });
     await page.locator('.monaco-menu').waitFor();
     const menu = await page.locator('.monaco-menu .action-label').allInnerTexts();
@@ -261,14 +351,19 @@ async function untrusted(browser, server, workspace) {
     await page.locator(SEL.treeRow, { hasText: 'Weekend trip: weather in Lisbon' }).click();
     await page.locator(SEL.treeRow, { hasText: 'Saturday looks dry and sunny' }).click();
     const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
-    await history.locator('.composer-off', { hasText: 'Sending is off: this workspace is not trusted' }).waitFor({ timeout: 30_000 });
+    await history
+      .locator('.composer-off', { hasText: 'Sending is off: this workspace is not trusted' })
+      .waitFor({ timeout: 30_000 });
     assert.equal(await history.locator('.composer-input').isVisible(), false);
     await shot(page, 'untrusted-readonly', step);
     assert.deepEqual(files(), before, 'nothing in .vscode/ was written');
     step('untrusted workspace: read-only and untouched');
     // Trusting the folder reopens the database writable, and the open history browser can send.
     await runCommand(page, 'Workspaces: Manage Workspace Trust');
-    await page.getByRole('button', { name: /^Trust/ }).first().click();
+    await page
+      .getByRole('button', { name: /^Trust/ })
+      .first()
+      .click();
     await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor({ state: 'detached' });
     await history.locator('.composer-input').waitFor({ timeout: 30_000 });
     assert.equal(await history.locator('.composer-off').isVisible(), false);
@@ -287,7 +382,9 @@ async function main() {
   // Base URLs are application-scoped: user settings.
   const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
   for (const [i, theme] of (opt.only === 'untrusted' ? [] : opt.theme).entries()) {
-    ok = await withWorkbench({ vsix: opt.vsix, theme, settings }, (browser, server) => scenario(browser, server, workspace, theme, i));
+    ok = await withWorkbench({ vsix: opt.vsix, theme, settings }, (browser, server) =>
+      scenario(browser, server, workspace, theme, i),
+    );
     if (!ok) break;
   }
   await mock.stop();
@@ -295,8 +392,19 @@ async function main() {
     // A cloned repository that ships a session database, opened without trusting it.
     const cloned = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-untrusted-'));
     fs.mkdirSync(path.join(cloned, '.vscode'));
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'demo', '--db', path.join(cloned, '.vscode', 'langswarm-sessions.sqlite')], { stdio: 'ignore' });
-    ok = await withWorkbench({ vsix: opt.vsix, theme: opt.theme[0], trust: true }, (browser, server) => untrusted(browser, server, cloned));
+    execFileSync(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'dist', 'cli.js'),
+        'demo',
+        '--db',
+        path.join(cloned, '.vscode', 'langswarm-sessions.sqlite'),
+      ],
+      { stdio: 'ignore' },
+    );
+    ok = await withWorkbench({ vsix: opt.vsix, theme: opt.theme[0], trust: true }, (browser, server) =>
+      untrusted(browser, server, cloned),
+    );
     fs.rmSync(cloned, { recursive: true, force: true });
   }
   const code = ok ? 0 : 1;

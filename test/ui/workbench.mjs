@@ -16,7 +16,11 @@ export async function withWorkbench({ vsix, theme, trust = false, settings = {} 
   let server, browser;
   try {
     if (vsix) installVsix(dataDir, vsix);
-    server = await startServer({ dataDir, trust, settings: { ...settings, ...(theme ? { 'workbench.colorTheme': theme } : {}) } });
+    server = await startServer({
+      dataDir,
+      trust,
+      settings: { ...settings, ...(theme ? { 'workbench.colorTheme': theme } : {}) },
+    });
     browser = await launchBrowser();
     await fn(browser, server);
     return true;
@@ -47,7 +51,8 @@ export const SEL = {
   bell: '[id="status.notifications"]',
   notificationCenter: '.notifications-center.visible',
   notificationMessage: '.notifications-center .notification-list-item-message',
-  notificationButton: (label) => `.notifications-center .notification-list-item-buttons-container a.monaco-button:has-text("${label}")`,
+  notificationButton: (label) =>
+    `.notifications-center .notification-list-item-buttons-container a.monaco-button:has-text("${label}")`,
 };
 
 /** Notifications: the smoke-test driver shows no toasts, so open the Notification Center. */
@@ -68,7 +73,9 @@ export async function waitForWorkbench(page, containerTitle) {
 
 export async function openContainer(page, title) {
   const icon = page.locator(SEL.activityItem(title));
-  const tab = page.locator('.part.activitybar li[role="tab"]', { has: page.locator(`a.action-label[aria-label^="${title}"]`) });
+  const tab = page.locator('.part.activitybar li[role="tab"]', {
+    has: page.locator(`a.action-label[aria-label^="${title}"]`),
+  });
   if ((await tab.getAttribute('aria-selected')) !== 'true') await icon.click();
   await page.locator(SEL.sidebarTitle, { hasText: title }).waitFor();
 }
@@ -76,7 +83,10 @@ export async function openContainer(page, title) {
 /** Runs a context-menu item. A click sometimes only highlights it (the menu still settling); Enter then runs the highlighted item. */
 export async function chooseMenuItem(page, label) {
   await page.locator(SEL.menuItem(label)).click();
-  await page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 2000 }).catch(() => page.keyboard.press('Enter'));
+  await page
+    .locator('.monaco-menu')
+    .waitFor({ state: 'hidden', timeout: 2000 })
+    .catch(() => page.keyboard.press('Enter'));
 }
 
 /** F1, type the command's full "Category: Title", wait for its row, Enter. */
@@ -120,7 +130,11 @@ export async function quickPickRow(page, command, { ready, text, row, log = cons
 
 /** Visible tree rows as "level:label" (aria-label is the tooltip, so read .label-name). */
 export async function treeRows(page) {
-  return page.locator(SEL.treeRow).evaluateAll((rows) => rows.map((r) => `${r.getAttribute('aria-level')}:${r.querySelector('.label-name')?.textContent ?? ''}`));
+  return page
+    .locator(SEL.treeRow)
+    .evaluateAll((rows) =>
+      rows.map((r) => `${r.getAttribute('aria-level')}:${r.querySelector('.label-name')?.textContent ?? ''}`),
+    );
 }
 
 export async function shot(page, name, log = console.log) {

@@ -15,7 +15,11 @@ const ID = /^[0-9a-f-]{36}$/;
 async function seed(db: string, messages: number, size: number): Promise<string> {
   const m = await SessionManager.open(db);
   const s = await m.create({ provider: 'openai', model: 'gpt-4o', title: 'big' });
-  for (let i = 0; i < messages; i++) await m.addMessage(s.id, { role: i % 2 ? 'assistant' : 'user', content: `${i} ${'lorem ipsum dolor '.repeat(size / 18)}` });
+  for (let i = 0; i < messages; i++)
+    await m.addMessage(s.id, {
+      role: i % 2 ? 'assistant' : 'user',
+      content: `${i} ${'lorem ipsum dolor '.repeat(size / 18)}`,
+    });
   await m.close();
   return s.id;
 }
@@ -40,7 +44,11 @@ describe('CLI input and output', function () {
 
     it('writes every byte to a pipe that is read slowly, as it does to a file', async () => {
       const dir = tempDir();
-      for (const args of [['show', id, '--json'], ['dump', id], ['export-v1', id]]) {
+      for (const args of [
+        ['show', id, '--json'],
+        ['dump', id],
+        ['export-v1', id],
+      ]) {
         const file = path.join(dir, `${args[0]}.out`);
         const fd = fs.openSync(file, 'w');
         const toFile = cli([...args, '--db', db], { stdoutFd: fd });
@@ -71,7 +79,10 @@ describe('CLI input and output', function () {
     it('says so and exits 1 when the JSON log cannot be written (a full disk: /dev/full)', () => {
       const r = cli(['list', '--db', db, '--log-json', '/dev/full']);
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /^error: Could not write the log \/dev\/full: the disk is full \(ENOSPC\)\. Events after that are missing from it\.\n$/);
+      assert.match(
+        r.stderr,
+        /^error: Could not write the log \/dev\/full: the disk is full \(ENOSPC\)\. Events after that are missing from it\.\n$/,
+      );
       assert.match(r.stdout, /big/, 'the command itself ran');
     });
   });
@@ -91,7 +102,10 @@ describe('CLI input and output', function () {
         [['set-status', 'nosuch', 'paused'], /No database at/],
         [['delete', 'nosuch'], /No database at/],
         [['send', 'nosuch', '--content', 'x'], /No database at/],
-        [['create', '--provider', 'openai', '--model', 'm'], /Could not create the database .*x\.sqlite: the folder .*dir does not exist/],
+        [
+          ['create', '--provider', 'openai', '--model', 'm'],
+          /Could not create the database .*x\.sqlite: the folder .*dir does not exist/,
+        ],
         [['create', '--provider', 'openai'], /Missing --model/],
         [['create', '--provider', 'openai', '--model', ' '], /Invalid session: model: a model is required/],
         [['add', 'nosuch', '--role', 'king', '--content', 'x'], /Invalid message: role/],
@@ -115,7 +129,10 @@ describe('CLI input and output', function () {
       const env = { LANGSWARM_SESSIONS_DB: undefined };
       const list = cli(['list'], { cwd, env });
       assert.equal(list.code, 1);
-      assert.equal(list.stderr, `error: No database at ${path.join('.vscode', 'langswarm-sessions.sqlite')}: nothing to read. Give --db, or create a session first.\n`);
+      assert.equal(
+        list.stderr,
+        `error: No database at ${path.join('.vscode', 'langswarm-sessions.sqlite')}: nothing to read. Give --db, or create a session first.\n`,
+      );
       assert.deepEqual(listing(cwd), []);
       assert.equal(cli(['create', '--provider', 'openai', '--model', 'm'], { cwd, env }).code, 0);
       assert.ok(listing(cwd).includes(path.join('.vscode', 'langswarm-sessions.sqlite')));
@@ -125,7 +142,13 @@ describe('CLI input and output', function () {
     it('checks every numeric option', () => {
       const db = tempDb();
       assert.equal(cli(['create', '--provider', 'openai', '--model', 'm', '--db', db]).code, 0);
-      for (const [args, bad] of [[['list', '--limit'], '0'], [['list', '--limit'], '1.5'], [['list', '--limit'], '1e3'], [['search', 'x', '--limit'], 'many'], [['search', 'x', '--limit'], '']] as const) {
+      for (const [args, bad] of [
+        [['list', '--limit'], '0'],
+        [['list', '--limit'], '1.5'],
+        [['list', '--limit'], '1e3'],
+        [['search', 'x', '--limit'], 'many'],
+        [['search', 'x', '--limit'], ''],
+      ] as const) {
         const r = cli([...args, bad, '--db', db]);
         assert.equal(r.code, 1, `${args.join(' ')} ${bad}: ${r.stderr}`);
         assert.equal(r.stderr, `error: --limit needs a whole number of 1 or more, not "${bad}".\n`);
@@ -148,13 +171,28 @@ describe('CLI input and output', function () {
       fs.writeFileSync(file, 'x');
       const cases: Array<[string[], string]> = [
         [['export-v1', id, '--out', dir, '--db', db], `error: --out ${dir} is a folder; give a file name.\n`],
-        [['dump', id, '--out', path.join(dir, 'no', 'x.json'), '--db', db], `error: Could not write ${path.join(dir, 'no', 'x.json')}: the folder ${path.join(dir, 'no')} does not exist.\n`],
-        [['dump', id, '--out', path.join(file, 'x.json'), '--db', db], `error: Could not write ${path.join(file, 'x.json')}: a part of its path is not a folder (ENOTDIR).\n`],
+        [
+          ['dump', id, '--out', path.join(dir, 'no', 'x.json'), '--db', db],
+          `error: Could not write ${path.join(dir, 'no', 'x.json')}: the folder ${path.join(dir, 'no')} does not exist.\n`,
+        ],
+        [
+          ['dump', id, '--out', path.join(file, 'x.json'), '--db', db],
+          `error: Could not write ${path.join(file, 'x.json')}: a part of its path is not a folder (ENOTDIR).\n`,
+        ],
         [['list', '--log-json', dir, '--db', db], `error: --log-json ${dir} is a folder; give a file name.\n`],
-        [['list', '--log-json', path.join(dir, 'no', 'x.log'), '--db', db], `error: Could not open the log ${path.join(dir, 'no', 'x.log')}: its folder does not exist (ENOENT).\n`],
+        [
+          ['list', '--log-json', path.join(dir, 'no', 'x.log'), '--db', db],
+          `error: Could not open the log ${path.join(dir, 'no', 'x.log')}: its folder does not exist (ENOENT).\n`,
+        ],
         [['list', '--db', dir], `error: --db ${dir} is a folder; give the path of the database file.\n`],
-        [['list', '--db', path.join(file, 'x.sqlite')], `error: Could not open the database ${path.join(file, 'x.sqlite')}: a part of its path is not a folder (ENOTDIR).\n`],
-        [['create', '--provider', 'openai', '--model', 'm', '--db', path.join(dir, 'no', 'x.sqlite')], `error: Could not create the database ${path.join(dir, 'no', 'x.sqlite')}: the folder ${path.join(dir, 'no')} does not exist.\n`],
+        [
+          ['list', '--db', path.join(file, 'x.sqlite')],
+          `error: Could not open the database ${path.join(file, 'x.sqlite')}: a part of its path is not a folder (ENOTDIR).\n`,
+        ],
+        [
+          ['create', '--provider', 'openai', '--model', 'm', '--db', path.join(dir, 'no', 'x.sqlite')],
+          `error: Could not create the database ${path.join(dir, 'no', 'x.sqlite')}: the folder ${path.join(dir, 'no')} does not exist.\n`,
+        ],
       ];
       for (const [args, message] of cases) {
         const r = cli(args);
@@ -175,10 +213,22 @@ describe('CLI input and output', function () {
       const session = cli(['create', '--provider', 'openai', '--model', 'm', '--db', mine]).stdout.trim();
       try {
         const cases: Array<[string[], RegExp]> = [
-          [['export-v1', session, '--out', path.join(readOnly, 'x.json'), '--db', mine], /^error: Could not write .*read-only\/x\.json: permission denied \(EACCES\)\.\n$/],
-          [['dump', session, '--out', path.join(readOnly, 'x.json'), '--db', mine], /^error: Could not write .*read-only\/x\.json: permission denied \(EACCES\)\.\n$/],
-          [['create', '--provider', 'openai', '--model', 'm', '--db', path.join(readOnly, 'x.sqlite')], /^error: .*not writable \(EACCES\)\.\n$/],
-          [['list', '--log-json', path.join(readOnly, 'x.log'), '--db', mine], /^error: Could not open the log .*read-only\/x\.log: permission denied \(EACCES\)\.\n$/],
+          [
+            ['export-v1', session, '--out', path.join(readOnly, 'x.json'), '--db', mine],
+            /^error: Could not write .*read-only\/x\.json: permission denied \(EACCES\)\.\n$/,
+          ],
+          [
+            ['dump', session, '--out', path.join(readOnly, 'x.json'), '--db', mine],
+            /^error: Could not write .*read-only\/x\.json: permission denied \(EACCES\)\.\n$/,
+          ],
+          [
+            ['create', '--provider', 'openai', '--model', 'm', '--db', path.join(readOnly, 'x.sqlite')],
+            /^error: .*not writable \(EACCES\)\.\n$/,
+          ],
+          [
+            ['list', '--log-json', path.join(readOnly, 'x.log'), '--db', mine],
+            /^error: Could not open the log .*read-only\/x\.log: permission denied \(EACCES\)\.\n$/,
+          ],
         ];
         for (const [args, pattern] of cases) {
           const r = cli(args, { ...(RESTRICTED_USER === undefined ? {} : { user: RESTRICTED_USER }) });
@@ -200,7 +250,10 @@ describe('CLI input and output', function () {
       for (const command of ['export-v1', 'dump']) {
         const r = cli([command, id, '--out', link, '--db', db]);
         assert.equal(r.code, 1, r.stderr);
-        assert.equal(r.stderr, `error: --out ${link} is a symbolic link; give the path of the file itself (links are not written through).\n`);
+        assert.equal(
+          r.stderr,
+          `error: --out ${link} is a symbolic link; give the path of the file itself (links are not written through).\n`,
+        );
         assert.equal(fs.readFileSync(precious, 'utf8'), 'keep me');
         assert.equal(fs.lstatSync(link).isSymbolicLink(), true);
       }
@@ -231,13 +284,17 @@ describe('CLI input and output', function () {
       const fullAfter1KB: FileSystem = {
         ...realFs,
         writeSync: ((fd: number, buffer: Uint8Array, offset?: number, length?: number) => {
-          if (written >= 1024) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          if (written >= 1024)
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
           const n = realFs.writeSync(fd, buffer, offset, Math.min(length ?? buffer.length, 1024 - written));
           written += n;
           return n;
         }) as FileSystem['writeSync'],
       };
-      assert.throws(() => writeOutFile(out, 'x'.repeat(100_000), fullAfter1KB), { code: 'StorageFull', message: `Could not write ${out}: the disk is full (ENOSPC).` });
+      assert.throws(() => writeOutFile(out, 'x'.repeat(100_000), fullAfter1KB), {
+        code: 'StorageFull',
+        message: `Could not write ${out}: the disk is full (ENOSPC).`,
+      });
       assert.equal(fs.readFileSync(out, 'utf8'), 'the old dump');
       assert.deepEqual(listing(dir), ['dump.json']);
       writeOutFile(out, 'the new dump');
@@ -252,7 +309,9 @@ describe('CLI input and output', function () {
       const id = cli(['create', '--provider', 'openai', '--model', 'm', '--db', db]).stdout.trim();
       const input = Buffer.concat([
         Buffer.from('{"role":"user","content":"fine"}\n'),
-        Buffer.from('{"role":"user","content":"x'), Buffer.from([0xff, 0xc3]), Buffer.from('y"}\r\n'),
+        Buffer.from('{"role":"user","content":"x'),
+        Buffer.from([0xff, 0xc3]),
+        Buffer.from('y"}\r\n'),
         Buffer.from('{"role":"user","content":"a\\ud800b","metadata":{"k\\udc00":"v"}}\n'),
         Buffer.from('{"role":"user"}\n'),
         Buffer.from('{"role":"user","content":"pair \\ud83d\\ude00 and \uFFFD typed"}\n'),
@@ -263,15 +322,23 @@ describe('CLI input and output', function () {
       const ids = r.stdout.trim().split('\n');
       assert.equal(ids.length, 4);
       assert.ok(ids.every((x) => ID.test(x)));
-      assert.equal(r.stderr, [
-        'warning: line 2: not valid UTF-8; the bad bytes were kept as U+FFFD.',
-        'warning: line 3: a lone surrogate (a \\ud800-\\udfff escape without its pair) was kept as U+FFFD.',
-        'line 4: no "content" (or "parts"); the line was skipped.',
-        'line 6: not a JSON object; give {"role":…,"content":…}.',
-        '',
-      ].join('\n'));
-      const shown = JSON.parse(cli(['show', id, '--json', '--db', db]).stdout) as { messages: Array<{ text: string; metadata: Record<string, unknown> }> };
-      assert.deepEqual(shown.messages.map((m) => m.text), ['fine', 'x\uFFFD\uFFFDy', 'a\uFFFDb', 'pair 😀 and \uFFFD typed']);
+      assert.equal(
+        r.stderr,
+        [
+          'warning: line 2: not valid UTF-8; the bad bytes were kept as U+FFFD.',
+          'warning: line 3: a lone surrogate (a \\ud800-\\udfff escape without its pair) was kept as U+FFFD.',
+          'line 4: no "content" (or "parts"); the line was skipped.',
+          'line 6: not a JSON object; give {"role":…,"content":…}.',
+          '',
+        ].join('\n'),
+      );
+      const shown = JSON.parse(cli(['show', id, '--json', '--db', db]).stdout) as {
+        messages: Array<{ text: string; metadata: Record<string, unknown> }>;
+      };
+      assert.deepEqual(
+        shown.messages.map((m) => m.text),
+        ['fine', 'x\uFFFD\uFFFDy', 'a\uFFFDb', 'pair 😀 and \uFFFD typed'],
+      );
       assert.deepEqual(shown.messages[2]!.metadata, { 'k\uFFFD': 'v' });
     });
   });

@@ -6,7 +6,13 @@ import { CLI, cliAsync } from '../helpers/cli';
 import { tempDb } from '../helpers/temp';
 import { MockProviders } from '../mock-providers/server';
 
-const KEY_VARS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'LANGSWARM_OPENAI_STATELESS'];
+const KEY_VARS = [
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+  'LANGSWARM_OPENAI_STATELESS',
+];
 
 describe('CLI provider commands', function () {
   this.timeout(60_000);
@@ -14,7 +20,8 @@ describe('CLI provider commands', function () {
   let db: string;
   let env: NodeJS.ProcessEnv;
   // Async: the mock answers from this process, so the CLI must not block it.
-  const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => cliAsync([...args, '--db', db], { env: { ...env, ...extraEnv } });
+  const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+    cliAsync([...args, '--db', db], { env: { ...env, ...extraEnv } });
   const ok = async (args: string[], extraEnv?: NodeJS.ProcessEnv) => {
     const r = await run(args, extraEnv);
     assert.equal(r.code, 0, `${args.join(' ')} failed: ${r.stderr}`);
@@ -31,23 +38,37 @@ describe('CLI provider commands', function () {
     db = tempDb();
     env = {
       ...Object.fromEntries(KEY_VARS.map((k) => [k, undefined])),
-      OPENAI_API_KEY: mock.keys.openai, ANTHROPIC_API_KEY: mock.keys.anthropic, GEMINI_API_KEY: mock.keys.gemini,
-      LANGSWARM_OPENAI_BASE_URL: `${mock.url}/v1`, LANGSWARM_ANTHROPIC_BASE_URL: mock.url, LANGSWARM_GEMINI_BASE_URL: mock.url,
+      OPENAI_API_KEY: mock.keys.openai,
+      ANTHROPIC_API_KEY: mock.keys.anthropic,
+      GEMINI_API_KEY: mock.keys.gemini,
+      LANGSWARM_OPENAI_BASE_URL: `${mock.url}/v1`,
+      LANGSWARM_ANTHROPIC_BASE_URL: mock.url,
+      LANGSWARM_GEMINI_BASE_URL: mock.url,
     };
   });
 
   it('send prints the reply, and with --stream prints the deltas as they arrive', async () => {
-    const id = (await ok(['create', '--provider', 'anthropic', '--model', 'claude-test', '--system', 'Be terse.'])).stdout.trim();
+    const id = (
+      await ok(['create', '--provider', 'anthropic', '--model', 'claude-test', '--system', 'Be terse.'])
+    ).stdout.trim();
     mock.script('anthropic', { text: 'Plain reply.' }, { text: 'Streamed reply.' });
     assert.equal((await ok(['send', id, '--content', 'Hi'])).stdout, 'Plain reply.\n');
     assert.equal(mock.calls('anthropic')[0]!.body.stream, false);
     const streamed = await ok(['send', id, '--content', 'Again', '--stream']);
     assert.equal(streamed.stdout, 'Streamed reply.\n');
     assert.equal(mock.calls('anthropic')[1]!.body.stream, true);
-    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as { messages: Array<{ role: string; text: string; state: string }> };
-    assert.deepEqual(shown.messages.map((m) => [m.role, m.text, m.state]), [
-      ['user', 'Hi', 'complete'], ['assistant', 'Plain reply.', 'complete'], ['user', 'Again', 'complete'], ['assistant', 'Streamed reply.', 'complete'],
-    ]);
+    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as {
+      messages: Array<{ role: string; text: string; state: string }>;
+    };
+    assert.deepEqual(
+      shown.messages.map((m) => [m.role, m.text, m.state]),
+      [
+        ['user', 'Hi', 'complete'],
+        ['assistant', 'Plain reply.', 'complete'],
+        ['user', 'Again', 'complete'],
+        ['assistant', 'Streamed reply.', 'complete'],
+      ],
+    );
   });
 
   it('send resumes a paused session, as the editor does', async () => {
@@ -65,7 +86,9 @@ describe('CLI provider commands', function () {
     const r = await ok(['send', id, '--content', 'Find x', '--provider', 'gemini', '--model', 'gemini-test']);
     assert.match(r.stdout, /\[call lookup\(\{"q":"x"\}\) id=fc-1\]/);
     assert.equal(mock.calls('gemini')[0]!.path, '/v1/models/gemini-test:generateContent');
-    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as { session: { provider: string; model: string } };
+    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as {
+      session: { provider: string; model: string };
+    };
     assert.deepEqual([shown.session.provider, shown.session.model], ['gemini', 'gemini-test']);
   });
 
@@ -73,10 +96,21 @@ describe('CLI provider commands', function () {
     const id = (await ok(['create', '--provider', 'openai', '--model', 'gpt-test'])).stdout.trim();
     const r = await run(['send', id, '--content', 'Hi'], { OPENAI_API_KEY: 'sk-not-the-right-key-0000' });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^error: OpenAI rejected the API key \(HTTP 401 invalid_api_key\)\. Check the OpenAI key you configured/m);
+    assert.match(
+      r.stderr,
+      /^error: OpenAI rejected the API key \(HTTP 401 invalid_api_key\)\. Check the OpenAI key you configured/m,
+    );
     assert.ok(!r.stderr.includes('sk-not'));
-    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as { messages: Array<{ role: string; state: string }> };
-    assert.deepEqual(shown.messages.map((m) => [m.role, m.state]), [['user', 'complete'], ['assistant', 'error']]);
+    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as {
+      messages: Array<{ role: string; state: string }>;
+    };
+    assert.deepEqual(
+      shown.messages.map((m) => [m.role, m.state]),
+      [
+        ['user', 'complete'],
+        ['assistant', 'error'],
+      ],
+    );
   });
 
   it('without a key, the offline Replay provider answers and says so', async () => {
@@ -95,23 +129,42 @@ describe('CLI provider commands', function () {
     const r = await ok(['replay', id, '--provider', 'anthropic', '--model', 'claude-test']);
     const [newId, ...lines] = r.stdout.trim().split('\n');
     assert.match(newId!, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(lines.map((l) => l.replace(/\d+ tokens/, 'N tokens')), [
-      'turn 1', '  user:     Question one', '  original: Original answer.  [end_turn, N tokens]', '  replayed: Claude answer.  [end_turn, N tokens]',
-    ]);
-    const shown = JSON.parse((await ok(['show', newId!, '--json'])).stdout) as { session: { provider: string; parent: { sessionId: string } } };
+    assert.deepEqual(
+      lines.map((l) => l.replace(/\d+ tokens/, 'N tokens')),
+      [
+        'turn 1',
+        '  user:     Question one',
+        '  original: Original answer.  [end_turn, N tokens]',
+        '  replayed: Claude answer.  [end_turn, N tokens]',
+      ],
+    );
+    const shown = JSON.parse((await ok(['show', newId!, '--json'])).stdout) as {
+      session: { provider: string; parent: { sessionId: string } };
+    };
     assert.equal(shown.session.provider, 'anthropic');
     assert.equal(shown.session.parent.sessionId, id);
     // Without keys, replay answers from the source's own recording: a deterministic demo.
-    const offline = await ok(['replay', id, '--provider', 'gemini', '--model', 'gemini-x', '--json'], { GEMINI_API_KEY: undefined });
-    assert.deepEqual((JSON.parse(offline.stdout) as { turns: Array<{ replayed: string }> }).turns.map((t) => t.replayed), ['Original answer.']);
+    const offline = await ok(['replay', id, '--provider', 'gemini', '--model', 'gemini-x', '--json'], {
+      GEMINI_API_KEY: undefined,
+    });
+    assert.deepEqual(
+      (JSON.parse(offline.stdout) as { turns: Array<{ replayed: string }> }).turns.map((t) => t.replayed),
+      ['Original answer.'],
+    );
   });
 
   it('test-provider reports latency and model, or what is wrong', async () => {
     const good = await ok(['test-provider', 'gemini', '--model', 'gemini-test']);
-    assert.match(good.stdout, /^ok {2}gemini\/gemini-test {2}\d+ ms {2}reply: echo: Reply with the single word OK\.\n$/);
+    assert.match(
+      good.stdout,
+      /^ok {2}gemini\/gemini-test {2}\d+ ms {2}reply: echo: Reply with the single word OK\.\n$/,
+    );
     const bad = await run(['test-provider', 'anthropic', '--model', 'claude-test'], { ANTHROPIC_API_KEY: 'wrong' });
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /^failed {2}anthropic\/claude-test {2}\d+ ms: Anthropic rejected the API key \(HTTP 401 authentication_error\)/);
+    assert.match(
+      bad.stderr,
+      /^failed {2}anthropic\/claude-test {2}\d+ ms: Anthropic rejected the API key \(HTTP 401 authentication_error\)/,
+    );
     const none = await run(['test-provider', 'openai', '--model', 'gpt-test'], { OPENAI_API_KEY: undefined });
     assert.equal(none.code, 1);
     assert.match(none.stderr, /error: No OPENAI_API_KEY is set\./);
@@ -127,12 +180,30 @@ describe('CLI provider commands', function () {
 
   it('import-openai copies a remote conversation into a bound session', async () => {
     mock.openai.conversations.set('conv_cli', [
-      { type: 'message', id: 'msg_u', status: 'completed', role: 'user', content: [{ type: 'input_text', text: 'Hi remote' }] },
-      { type: 'message', id: 'msg_a', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hello from the server.', annotations: [] }] },
+      {
+        type: 'message',
+        id: 'msg_u',
+        status: 'completed',
+        role: 'user',
+        content: [{ type: 'input_text', text: 'Hi remote' }],
+      },
+      {
+        type: 'message',
+        id: 'msg_a',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'Hello from the server.', annotations: [] }],
+      },
     ]);
     const id = (await ok(['import-openai', 'conv_cli', '--model', 'gpt-test'])).stdout.trim();
-    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as { session: { providerState: { openai: { conversationId: string } } }; messages: Array<{ text: string }> };
+    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as {
+      session: { providerState: { openai: { conversationId: string } } };
+      messages: Array<{ text: string }>;
+    };
     assert.equal(shown.session.providerState.openai.conversationId, 'conv_cli');
-    assert.deepEqual(shown.messages.map((m) => m.text), ['Hi remote', 'Hello from the server.']);
+    assert.deepEqual(
+      shown.messages.map((m) => m.text),
+      ['Hi remote', 'Hello from the server.'],
+    );
   });
 });

@@ -21,20 +21,45 @@ describe('CLI', function () {
   before(() => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   });
-  beforeEach(() => { db = tempDb(); });
+  beforeEach(() => {
+    db = tempDb();
+  });
 
   it('creates a session, adds messages and shows them', () => {
-    const id = ok('create', '--provider', 'anthropic', '--model', 'claude-sonnet', '--title', 'CLI demo', '--user', 'u1', '--system', 'Be terse.', '--tag', 'x').trim();
+    const id = ok(
+      'create',
+      '--provider',
+      'anthropic',
+      '--model',
+      'claude-sonnet',
+      '--title',
+      'CLI demo',
+      '--user',
+      'u1',
+      '--system',
+      'Be terse.',
+      '--tag',
+      'x',
+    ).trim();
     assert.match(id, ID);
     const m1 = ok('add', id, '--role', 'user', '--content', 'Hello there').trim();
     const m2 = ok('add', id, '--role', 'assistant', '--content', 'General Kenobi').trim();
     assert.match(m1, ID);
-    const shown = JSON.parse(ok('show', id, '--json')) as { session: Record<string, unknown>; messages: Array<Record<string, unknown>> };
+    const shown = JSON.parse(ok('show', id, '--json')) as {
+      session: Record<string, unknown>;
+      messages: Array<Record<string, unknown>>;
+    };
     assert.equal(shown.session['title'], 'CLI demo');
     assert.equal(shown.session['userId'], 'u1');
     assert.equal(shown.session['systemPrompt'], 'Be terse.');
     assert.deepEqual(shown.session['tags'], ['x']);
-    assert.deepEqual(shown.messages.map((m) => [m['id'], m['seq'], m['role'], m['text']]), [[m1, 1, 'user', 'Hello there'], [m2, 2, 'assistant', 'General Kenobi']]);
+    assert.deepEqual(
+      shown.messages.map((m) => [m['id'], m['seq'], m['role'], m['text']]),
+      [
+        [m1, 1, 'user', 'Hello there'],
+        [m2, 2, 'assistant', 'General Kenobi'],
+      ],
+    );
     assert.deepEqual(Object.keys(shown.messages[0]!).slice(0, 4), ['id', 'seq', 'role', 'text']);
     const text = ok('show', id);
     assert.match(text, /#1 user: Hello there\n#2 assistant: General Kenobi/);
@@ -45,17 +70,31 @@ describe('CLI', function () {
     const id = ok('create', '--provider', 'openai', '--model', 'gpt-4o').trim();
     const call = { type: 'tool_call', callId: 'c1', name: 'lookup', argumentsJson: '{"q":"x"}' };
     const input = [
-      { role: 'assistant', parts: [{ type: 'text', text: 'Let me look.' }, call, { type: 'reasoning', text: 'not shown' }] },
+      {
+        role: 'assistant',
+        parts: [{ type: 'text', text: 'Let me look.' }, call, { type: 'reasoning', text: 'not shown' }],
+      },
       { role: 'tool', parts: [{ type: 'tool_result', callId: 'c1', name: 'lookup', content: 'found' }] },
       { role: 'assistant', content: 'half', state: 'partial' },
-    ].map((m) => JSON.stringify(m)).join('\n');
+    ]
+      .map((m) => JSON.stringify(m))
+      .join('\n');
     assert.equal(cli(['add', id, '--jsonl', '--db', db], { input }).code, 0);
-    assert.match(ok('show', id), /\n#1 assistant: Let me look\. \[call lookup\(\{"q":"x"\}\)\]\n#2 tool: \[result lookup: found\]\n#3 assistant \(partial\): half\n$/);
+    assert.match(
+      ok('show', id),
+      /\n#1 assistant: Let me look\. \[call lookup\(\{"q":"x"\}\)\]\n#2 tool: \[result lookup: found\]\n#3 assistant \(partial\): half\n$/,
+    );
   });
 
   it('adds JSONL from stdin, printing each id and reporting bad lines without stopping', () => {
     const id = ok('create', '--provider', 'openai', '--model', 'gpt-4o').trim();
-    const input = ['{"role":"user","content":"one"}', 'not json', '{"role":"wizard","content":"x"}', '', '{"role":"assistant","content":"two"}'].join('\n');
+    const input = [
+      '{"role":"user","content":"one"}',
+      'not json',
+      '{"role":"wizard","content":"x"}',
+      '',
+      '{"role":"assistant","content":"two"}',
+    ].join('\n');
     const r = cli(['add', id, '--jsonl', '--db', db], { input });
     assert.equal(r.code, 1, 'bad lines make the exit code 1');
     const ids = r.stdout.trim().split('\n');
@@ -64,7 +103,13 @@ describe('CLI', function () {
     assert.match(r.stderr, /line 2: not JSON/);
     assert.match(r.stderr, /line 3: Invalid message: role/);
     const shown = JSON.parse(ok('show', id, '--json')) as { messages: Array<{ id: string; text: string }> };
-    assert.deepEqual(shown.messages.map((m) => [m.id, m.text]), [[ids[0], 'one'], [ids[1], 'two']]);
+    assert.deepEqual(
+      shown.messages.map((m) => [m.id, m.text]),
+      [
+        [ids[0], 'one'],
+        [ids[1], 'two'],
+      ],
+    );
   });
 
   it('lists with filters, as text and JSON', () => {
@@ -73,9 +118,18 @@ describe('CLI', function () {
     ok('set-status', b, 'paused');
     const all = JSON.parse(ok('list', '--json')) as { total: number; sessions: Array<{ id: string }> };
     assert.equal(all.total, 2);
-    assert.deepEqual(JSON.parse(ok('list', '--status', 'paused', '--json')).sessions.map((s: { id: string }) => s.id), [b]);
-    assert.deepEqual(JSON.parse(ok('list', '--provider', 'openai', '--json')).sessions.map((s: { id: string }) => s.id), [a]);
-    assert.deepEqual(JSON.parse(ok('list', '--tag', 'red', '--json')).sessions.map((s: { id: string }) => s.id), [a]);
+    assert.deepEqual(
+      JSON.parse(ok('list', '--status', 'paused', '--json')).sessions.map((s: { id: string }) => s.id),
+      [b],
+    );
+    assert.deepEqual(
+      JSON.parse(ok('list', '--provider', 'openai', '--json')).sessions.map((s: { id: string }) => s.id),
+      [a],
+    );
+    assert.deepEqual(
+      JSON.parse(ok('list', '--tag', 'red', '--json')).sessions.map((s: { id: string }) => s.id),
+      [a],
+    );
     const text = ok('list');
     assert.match(text, new RegExp(`${a}\\s+active\\s+openai/m\\s+0 msgs .* Alpha`));
     assert.match(text, new RegExp(`${b}\\s+paused\\s+gemini/g`));
@@ -84,7 +138,10 @@ describe('CLI', function () {
   it('takes an empty filter as no filter, and an empty --user as sessions without a user', () => {
     const a = ok('create', '--provider', 'openai', '--model', 'm', '--user', 'ann').trim();
     const b = ok('create', '--provider', 'gemini', '--model', 'g').trim();
-    const ids = (...args: string[]) => (JSON.parse(ok('list', ...args, '--json')) as { sessions: Array<{ id: string }> }).sessions.map((s) => s.id).sort();
+    const ids = (...args: string[]) =>
+      (JSON.parse(ok('list', ...args, '--json')) as { sessions: Array<{ id: string }> }).sessions
+        .map((s) => s.id)
+        .sort();
     assert.deepEqual(ids('--status', '', '--provider', '', '--tag', '', '--text', ''), [a, b].sort());
     assert.deepEqual(ids('--user', ''), [b]);
     assert.deepEqual(ids('--user', 'ann'), [a]);
@@ -94,7 +151,10 @@ describe('CLI', function () {
     const id = ok('create', '--provider', 'openai', '--model', 'm').trim();
     const m1 = ok('add', id, '--role', 'user', '--content', 'tell me about the aurora borealis').trim();
     ok('add', id, '--role', 'assistant', '--content', 'It is a light display');
-    const found = JSON.parse(ok('search', 'aurora', '--json')) as { total: number; hits: Array<{ messageId: string; snippet: string; highlights: number[][] }> };
+    const found = JSON.parse(ok('search', 'aurora', '--json')) as {
+      total: number;
+      hits: Array<{ messageId: string; snippet: string; highlights: number[][] }>;
+    };
     assert.equal(found.total, 1);
     assert.equal(found.hits[0]!.messageId, m1);
     assert.match(ok('search', 'aurora'), /\[aurora\] borealis[\s\S]*1 match/);
@@ -112,14 +172,22 @@ describe('CLI', function () {
 
   it('searches with exclusions typed without quotes, and known options among the words', () => {
     const id = ok('create', '--provider', 'openai', '--model', 'm').trim();
-    for (const content of ['invoice paid', 'invoice due', 'paid']) ok('add', id, '--role', 'user', '--content', content);
-    const texts = (...args: string[]) => (JSON.parse(ok('search', ...args, '--json')) as { hits: Array<{ snippet: string }> }).hits.map((h) => h.snippet).sort();
+    for (const content of ['invoice paid', 'invoice due', 'paid'])
+      ok('add', id, '--role', 'user', '--content', content);
+    const texts = (...args: string[]) =>
+      (JSON.parse(ok('search', ...args, '--json')) as { hits: Array<{ snippet: string }> }).hits
+        .map((h) => h.snippet)
+        .sort();
     assert.deepEqual(texts('invoice', '-paid'), ['invoice due']);
     assert.deepEqual(texts('-paid', 'invoice'), ['invoice due']);
     assert.deepEqual(texts('invoice', '--limit', '5', '-due'), ['invoice paid']);
     assert.deepEqual(texts('invoice', '--session', id, '-"invoice', 'due"'), ['invoice paid']);
     const afterDashes = cli(['search', '--db', db, '--json', '--', 'invoice', '-due']);
-    assert.deepEqual(JSON.parse(afterDashes.stdout).hits.map((h: { snippet: string }) => h.snippet), ['invoice paid'], 'after -- everything is the query');
+    assert.deepEqual(
+      JSON.parse(afterDashes.stdout).hits.map((h: { snippet: string }) => h.snippet),
+      ['invoice paid'],
+      'after -- everything is the query',
+    );
     assert.match(ok('search', 'invoice', '-paid'), /\[invoice\] due\n1 match\n$/);
     const onlyExcluded = run('search', '-paid');
     assert.equal(onlyExcluded.code, 1);
@@ -169,10 +237,26 @@ describe('CLI', function () {
 
   it('writes levelled logs and JSON spans for every operation', () => {
     const log = path.join(tempDir(), 'trace.jsonl');
-    const r = cli(['create', '--provider', 'openai', '--model', 'm', '--db', db, '--log-level', 'debug', '--log-json', log]);
+    const r = cli([
+      'create',
+      '--provider',
+      'openai',
+      '--model',
+      'm',
+      '--db',
+      db,
+      '--log-level',
+      'debug',
+      '--log-json',
+      log,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /\[debug\] sessions\.create ok [\d.]+ms/);
-    const events = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { level: string; span?: { name: string; durationMs: number; outcome: string } });
+    const events = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; span?: { name: string; durationMs: number; outcome: string } });
     const names = events.flatMap((e) => (e.span ? [e.span.name] : []));
     assert.ok(names.includes('store.open') && names.includes('sessions.create'), names.join(','));
     assert.ok(events.every((e) => typeof e.level === 'string'));

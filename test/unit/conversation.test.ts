@@ -19,7 +19,13 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const reply = (text: string): ProviderReply => ({ parts: [{ type: 'text', text }], stopReason: 'end_turn', model: 'stub', native: { text }, warnings: [] });
+const reply = (text: string): ProviderReply => ({
+  parts: [{ type: 'text', text }],
+  stopReason: 'end_turn',
+  model: 'stub',
+  native: { text },
+  warnings: [],
+});
 
 /** A provider whose send() is the test's own function. */
 function stub(fn: (request: ProviderRequest, options: SendOptions) => Promise<ProviderReply>): Provider {
@@ -34,7 +40,14 @@ describe('conversation runner', function () {
     const s = await manager().create({ provider: 'openai', model: 'stub' });
     await manager().addMessages(s.id, [
       { role: 'user', content: 'Q1' },
-      { role: 'assistant', parts: [{ type: 'reasoning', text: 'hmm', opaque: { provider: 'openai', encryptedContent: 'e' } }, { type: 'text', text: 'A1' }], provider: { name: 'openai' } },
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'reasoning', text: 'hmm', opaque: { provider: 'openai', encryptedContent: 'e' } },
+          { type: 'text', text: 'A1' },
+        ],
+        provider: { name: 'openai' },
+      },
     ]);
     const anthropic: Provider = {
       name: 'anthropic',
@@ -44,12 +57,24 @@ describe('conversation runner', function () {
       },
     };
     const events: string[] = [];
-    const result = await send(manager(), s.id, 'Q2', { provider: anthropic, onEvent: (e) => { if (e.type === 'warning') events.push(e.message); } });
-    const switching = 'Switching to Anthropic: left out 1 reasoning block made by another provider; only that provider can read them. The local history still has them.';
+    const result = await send(manager(), s.id, 'Q2', {
+      provider: anthropic,
+      onEvent: (e) => {
+        if (e.type === 'warning') events.push(e.message);
+      },
+    });
+    const switching =
+      'Switching to Anthropic: left out 1 reasoning block made by another provider; only that provider can read them. The local history still has them.';
     assert.deepEqual(events, [switching, 'from the provider']);
     assert.deepEqual(result.warnings, events);
     assert.deepEqual(result.reply.metadata['warnings'], events);
-    assert.deepEqual(manager().tracer.recent({ sessionId: s.id }).filter((e) => e.level === 'warn').map((e) => [e.message, e.fields]), [[switching, { sessionId: s.id }]]);
+    assert.deepEqual(
+      manager()
+        .tracer.recent({ sessionId: s.id })
+        .filter((e) => e.level === 'warn')
+        .map((e) => [e.message, e.fields]),
+      [[switching, { sessionId: s.id }]],
+    );
   });
 
   it('makes the user message durable before the request is sent', async () => {
@@ -96,12 +121,21 @@ describe('conversation runner', function () {
       await manager().setStatus(s.id, status);
       let statusDuringRequest = '';
       const result = await send(manager(), s.id, `Back from ${status}`, {
-        provider: stub(async (req) => { statusDuringRequest = req.session.status; return reply('welcome back'); }),
+        provider: stub(async (req) => {
+          statusDuringRequest = req.session.status;
+          return reply('welcome back');
+        }),
       });
       assert.equal(statusDuringRequest, 'active', status);
       assert.equal(result.session.status, 'active', status);
       assert.equal(manager().get(s.id).status, 'active', status);
-      assert.deepEqual(manager().allMessages(s.id).map((m) => messageText(m.parts)), [`Back from ${status}`, 'welcome back'], status);
+      assert.deepEqual(
+        manager()
+          .allMessages(s.id)
+          .map((m) => messageText(m.parts)),
+        [`Back from ${status}`, 'welcome back'],
+        status,
+      );
     }
   });
 
@@ -110,29 +144,40 @@ describe('conversation runner', function () {
     const seen: Array<[string, boolean]> = [];
     const stopWatching = manager().onDidChange((e) => {
       if (!e.type.startsWith('messages')) return;
-      for (const m of manager().allMessages(s.id)) if (m.role === 'assistant') seen.push([m.state, isStreaming(manager(), m.id)]);
+      for (const m of manager().allMessages(s.id))
+        if (m.role === 'assistant') seen.push([m.state, isStreaming(manager(), m.id)]);
     });
     try {
       for (const ending of ['complete', 'cancelled', 'failed'] as const) {
         seen.length = 0;
         const abort = new AbortController();
         const sending = send(manager(), s.id, `Q ${ending}`, {
-          saveEveryMs: 0, signal: abort.signal,
+          saveEveryMs: 0,
+          signal: abort.signal,
           provider: stub(async (req, o) => {
             o.onEvent!({ type: 'text_delta', text: 'so far' });
             await new Promise((r) => setTimeout(r, 50));
             const partial = manager().allMessages(s.id).at(-1)!;
-            assert.deepEqual([partial.id, partial.state, isStreaming(manager(), partial.id)], [req.replyMessageId, 'partial', true], ending);
+            assert.deepEqual(
+              [partial.id, partial.state, isStreaming(manager(), partial.id)],
+              [req.replyMessageId, 'partial', true],
+              ending,
+            );
             if (ending === 'cancelled') throw new CoreError('Cancelled', 'Stopped.');
             if (ending === 'failed') throw new TypeError('socket hang up');
             return reply('so far, and done');
           }),
         });
-        if (ending === 'complete') await sending; else await assert.rejects(sending);
+        if (ending === 'complete') await sending;
+        else await assert.rejects(sending);
         const last = manager().allMessages(s.id).at(-1)!;
         assert.equal(isStreaming(manager(), last.id), false, ending);
         // Whoever repainted on the last write already saw it as ended.
-        assert.deepEqual(seen.at(-1), [ending === 'complete' ? 'complete' : ending === 'cancelled' ? 'partial' : 'error', false], ending);
+        assert.deepEqual(
+          seen.at(-1),
+          [ending === 'complete' ? 'complete' : ending === 'cancelled' ? 'partial' : 'error', false],
+          ending,
+        );
         abort.abort();
       }
     } finally {
@@ -142,77 +187,145 @@ describe('conversation runner', function () {
 
   it('refuses to answer a session that already ends with a complete reply', async () => {
     const s = await manager().create({ provider: 'openai', model: 'stub' });
-    await manager().addMessages(s.id, [{ role: 'user', content: 'Q' }, { role: 'assistant', content: 'A' }]);
-    await assert.rejects(send(manager(), s.id, undefined, { provider: stub(async () => reply('x')) }), (e: unknown) => isCoreError(e, 'InvalidInput') && /nothing to answer/.test(e.message));
+    await manager().addMessages(s.id, [
+      { role: 'user', content: 'Q' },
+      { role: 'assistant', content: 'A' },
+    ]);
+    await assert.rejects(
+      send(manager(), s.id, undefined, { provider: stub(async () => reply('x')) }),
+      (e: unknown) => isCoreError(e, 'InvalidInput') && /nothing to answer/.test(e.message),
+    );
   });
 
   it('keeps a failed reply and retries without it when sent again without content', async () => {
     const s = await manager().create({ provider: 'openai', model: 'stub' });
     let seen: string[] = [];
-    await assert.rejects(send(manager(), s.id, 'Q', {
-      saveEveryMs: 0,
-      provider: stub(async (_r, o) => { o.onEvent!({ type: 'text_delta', text: 'half an ans' }); throw new TypeError('socket hang up'); }),
-    }), (e: unknown) => isCoreError(e, 'Internal') && /socket hang up/.test(e.message));
+    await assert.rejects(
+      send(manager(), s.id, 'Q', {
+        saveEveryMs: 0,
+        provider: stub(async (_r, o) => {
+          o.onEvent!({ type: 'text_delta', text: 'half an ans' });
+          throw new TypeError('socket hang up');
+        }),
+      }),
+      (e: unknown) => isCoreError(e, 'Internal') && /socket hang up/.test(e.message),
+    );
     const failed = manager().allMessages(s.id)[1]!;
     assert.equal(failed.state, 'error');
     assert.equal(messageText(failed.parts), 'half an ans');
-    await send(manager(), s.id, undefined, { provider: stub(async (req) => { seen = req.messages.map((m) => messageText(m.parts)); return reply('full answer'); }) });
+    await send(manager(), s.id, undefined, {
+      provider: stub(async (req) => {
+        seen = req.messages.map((m) => messageText(m.parts));
+        return reply('full answer');
+      }),
+    });
     assert.deepEqual(seen, ['Q'], 'the failed reply is not part of the question');
-    assert.deepEqual(manager().allMessages(s.id).map((m) => [m.state, messageText(m.parts)]), [['complete', 'Q'], ['error', 'half an ans'], ['complete', 'full answer']]);
+    assert.deepEqual(
+      manager()
+        .allMessages(s.id)
+        .map((m) => [m.state, messageText(m.parts)]),
+      [
+        ['complete', 'Q'],
+        ['error', 'half an ans'],
+        ['complete', 'full answer'],
+      ],
+    );
   });
 
   it('offers the tools kept in the session metadata', async () => {
     const tools = [{ name: 'search', parameters: { type: 'object', properties: {} } }];
     const s = await manager().create({ provider: 'openai', model: 'stub', metadata: { tools } });
     let offered: unknown;
-    await send(manager(), s.id, 'Q', { provider: stub(async (req) => { offered = req.tools; return reply('A'); }) });
+    await send(manager(), s.id, 'Q', {
+      provider: stub(async (req) => {
+        offered = req.tools;
+        return reply('A');
+      }),
+    });
     assert.deepEqual(offered, tools);
   });
 
   it('replays the user turns on another provider into a fork and compares the replies', async () => {
-    const s = await manager().create({ provider: 'openai', model: 'gpt-old', title: 'Weather chat', systemPrompt: 'Be terse.' });
+    const s = await manager().create({
+      provider: 'openai',
+      model: 'gpt-old',
+      title: 'Weather chat',
+      systemPrompt: 'Be terse.',
+    });
     await manager().addMessages(s.id, [
       { role: 'user', content: 'Weather in Paris?' },
-      { role: 'assistant', parts: [{ type: 'tool_call', callId: 'call_1', name: 'get_weather', argumentsJson: '{"city":"Paris"}' }], stopReason: 'tool_use' },
+      {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', callId: 'call_1', name: 'get_weather', argumentsJson: '{"city":"Paris"}' }],
+        stopReason: 'tool_use',
+      },
       { role: 'tool', parts: [{ type: 'tool_result', callId: 'call_1', name: 'get_weather', content: '{"temp":21}' }] },
-      { role: 'assistant', content: 'Sunny, 21 °C.', stopReason: 'end_turn', usage: { inputTokens: 10, outputTokens: 4, totalTokens: 14 } },
+      {
+        role: 'assistant',
+        content: 'Sunny, 21 °C.',
+        stopReason: 'end_turn',
+        usage: { inputTokens: 10, outputTokens: 4, totalTokens: 14 },
+      },
       { role: 'user', content: 'And Rome?' },
       { role: 'assistant', content: 'Rainy.' },
     ]);
-    mock.script('anthropic',
+    mock.script(
+      'anthropic',
       { text: 'Checking.', toolCalls: [{ id: 'toolu_9', name: 'get_weather', args: { city: 'Paris' } }] },
       { text: 'Paris: 21 degrees.' },
-      { text: 'Rome: no data.' });
-    const result = await replay(manager(), s.id, { provider: providerFor(wire('anthropic'), mock), model: 'claude-new' });
+      { text: 'Rome: no data.' },
+    );
+    const result = await replay(manager(), s.id, {
+      provider: providerFor(wire('anthropic'), mock),
+      model: 'claude-new',
+    });
     assert.notEqual(result.session.id, s.id);
     assert.equal(result.session.provider, 'anthropic');
     assert.equal(result.session.model, 'claude-new');
     assert.equal(result.session.systemPrompt, 'Be terse.');
     assert.deepEqual(result.session.parent?.sessionId, s.id);
-    assert.deepEqual(result.turns.map((t) => [t.user, t.original, t.replayed]), [
-      ['Weather in Paris?', 'Sunny, 21 °C.', 'Paris: 21 degrees.'],
-      ['And Rome?', 'Rainy.', 'Rome: no data.'],
-    ]);
+    assert.deepEqual(
+      result.turns.map((t) => [t.user, t.original, t.replayed]),
+      [
+        ['Weather in Paris?', 'Sunny, 21 °C.', 'Paris: 21 degrees.'],
+        ['And Rome?', 'Rainy.', 'Rome: no data.'],
+      ],
+    );
     assert.equal(result.turns[0]!.originalUsage?.totalTokens, 14);
     assert.ok(result.turns[0]!.replayedUsage);
     // The new tool call was answered with the recorded result for the same tool.
     const forked = manager().allMessages(result.session.id);
-    assert.deepEqual(forked.map((m) => m.role), ['user', 'assistant', 'tool', 'assistant', 'user', 'assistant']);
-    assert.deepEqual(forked[2]!.parts[0], { type: 'tool_result', callId: 'toolu_9', name: 'get_weather', content: '{"temp":21}' });
+    assert.deepEqual(
+      forked.map((m) => m.role),
+      ['user', 'assistant', 'tool', 'assistant', 'user', 'assistant'],
+    );
+    assert.deepEqual(forked[2]!.parts[0], {
+      type: 'tool_result',
+      callId: 'toolu_9',
+      name: 'get_weather',
+      content: '{"temp":21}',
+    });
     assert.equal(manager().allMessages(s.id).length, 6, 'the source is untouched');
   });
 
   it('tells where a replay stopped when a turn fails', async () => {
     const s = await manager().create({ provider: 'openai', model: 'gpt-old' });
-    await manager().addMessages(s.id, [{ role: 'user', content: 'One' }, { role: 'assistant', content: '1' }, { role: 'user', content: 'Two' }]);
+    await manager().addMessages(s.id, [
+      { role: 'user', content: 'One' },
+      { role: 'assistant', content: '1' },
+      { role: 'user', content: 'Two' },
+    ]);
     mock.script('anthropic', { text: 'uno' }, { error: { status: 400 } });
-    await assert.rejects(replay(manager(), s.id, { provider: providerFor(wire('anthropic'), mock), model: 'claude-new' }), (e: unknown) => {
-      assert.ok(isCoreError(e, 'ProviderError'));
-      assert.match(e.message, /The replay stopped at turn 2; session \S+ holds the turns replayed so far\./);
-      const fork = manager().get(e.details['sessionId'] as string);
-      assert.equal(manager().allMessages(fork.id).length, 4);
-      return true;
-    });
+    await assert.rejects(
+      replay(manager(), s.id, { provider: providerFor(wire('anthropic'), mock), model: 'claude-new' }),
+      (e: unknown) => {
+        assert.ok(isCoreError(e, 'ProviderError'));
+        assert.match(e.message, /The replay stopped at turn 2; session \S+ holds the turns replayed so far\./);
+        const fork = manager().get(e.details['sessionId'] as string);
+        assert.equal(manager().allMessages(fork.id).length, 4);
+        return true;
+      },
+    );
   });
 
   it('tests a connection with one small unstored request', async () => {
@@ -229,14 +342,23 @@ describe('conversation runner', function () {
     assert.equal(bad.kind, 'auth');
     assert.match(bad.error!, /Gemini rejected the API key/);
     const port = await closedPort();
-    const down = await testConnection({ name: 'openai', apiKey: 'k', baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 0 }, 'gpt-test');
+    const down = await testConnection(
+      { name: 'openai', apiKey: 'k', baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 0 },
+      'gpt-test',
+    );
     assert.equal(down.kind, 'connection');
-    assert.match(down.error!, /The connection to OpenAI failed: .*ECONNREFUSED.*\. Check your network, proxy or the OpenAI base URL/);
+    assert.match(
+      down.error!,
+      /The connection to OpenAI failed: .*ECONNREFUSED.*\. Check your network, proxy or the OpenAI base URL/,
+    );
   });
 
   it('reports a missing key as an auth error before any request', async () => {
     const s = await manager().create({ provider: 'anthropic', model: 'claude-test' });
-    await assert.rejects(send(manager(), s.id, 'Hi', { provider: createProvider({ name: 'anthropic', baseUrl: mock.url }) }), (e: unknown) => e instanceof CoreError && e.details['kind'] === 'auth');
+    await assert.rejects(
+      send(manager(), s.id, 'Hi', { provider: createProvider({ name: 'anthropic', baseUrl: mock.url }) }),
+      (e: unknown) => e instanceof CoreError && e.details['kind'] === 'auth',
+    );
     assert.equal(mock.requests.length, 0);
   });
 });

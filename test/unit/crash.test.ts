@@ -24,18 +24,36 @@ function random(seed: number): () => number {
   };
 }
 
-interface Run { acked: string[]; killed: boolean; code: number | null; stderr: string }
+interface Run {
+  acked: string[];
+  killed: boolean;
+  code: number | null;
+  stderr: string;
+}
 
 /** Runs `add --jsonl` and kills it `killAfterMs` after its first acknowledgement (or after start, when `early`). */
-function addUntilKilled(db: string, sessionId: string, lines: string[], killAfterMs: number, early: boolean, env: NodeJS.ProcessEnv): Promise<Run> {
+function addUntilKilled(
+  db: string,
+  sessionId: string,
+  lines: string[],
+  killAfterMs: number,
+  early: boolean,
+  env: NodeJS.ProcessEnv,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'add', sessionId, '--jsonl', '--db', db], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLI, 'add', sessionId, '--jsonl', '--db', db], {
+      env: { ...process.env, ...env },
+    });
     const acked: string[] = [];
     let buffered = '';
     let stderr = '';
     let exited = false;
     let timer: NodeJS.Timeout | undefined;
-    const arm = () => { timer ??= setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, killAfterMs); };
+    const arm = () => {
+      timer ??= setTimeout(() => {
+        if (!exited) child.kill('SIGKILL');
+      }, killAfterMs);
+    };
     if (early) arm();
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       arm();
@@ -44,7 +62,9 @@ function addUntilKilled(db: string, sessionId: string, lines: string[], killAfte
       buffered = complete.pop() ?? '';
       acked.push(...complete.filter(Boolean));
     });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.stdin.on('error', () => undefined); // EPIPE after the kill
     child.stdin.end(`${lines.join('\n')}\n`);
     child.on('error', reject);
@@ -108,7 +128,12 @@ describe('crash safety with real processes', function () {
         assert.ok(m, `seed ${seed}, round ${rounds}: acknowledged message ${id} is missing`);
         acked.set(id, messageText(m.parts));
       }
-      for (const [id, text] of acked) assert.equal(byId.has(id) ? messageText(byId.get(id)!.parts) : undefined, text, `seed ${seed}: message ${id} changed or vanished`);
+      for (const [id, text] of acked)
+        assert.equal(
+          byId.has(id) ? messageText(byId.get(id)!.parts) : undefined,
+          text,
+          `seed ${seed}: message ${id} changed or vanished`,
+        );
       const texts = messages.map((m) => messageText(m.parts));
       assert.equal(new Set(texts).size, texts.length, `seed ${seed}: no message is stored twice`);
       const seqs = messages.map((m) => m.seq);
@@ -125,7 +150,8 @@ describe('crash safety with real processes', function () {
     const setup = await SessionManager.open(db);
     const session = await setup.create({ provider: 'openai', model: 'm' });
     await setup.close();
-    const lines = (who: string) => Array.from({ length: 300 }, (_, i) => JSON.stringify({ role: 'user', content: `${who}-${i}` })).join('\n');
+    const lines = (who: string) =>
+      Array.from({ length: 300 }, (_, i) => JSON.stringify({ role: 'user', content: `${who}-${i}` })).join('\n');
     const env = { LANGSWARM_CHECKPOINT_BYTES: '20000' }; // both also fold snapshots while the other writes
     const [a, b] = await Promise.all([
       cliAsync(['add', session.id, '--jsonl', '--db', db], { input: lines('a'), env }),
@@ -139,11 +165,18 @@ describe('crash safety with real processes', function () {
     const messages = check.allMessages(session.id);
     await check.close();
     assert.deepEqual(new Set(messages.map((m) => m.id)), new Set(ids));
-    assert.deepEqual(messages.map((m) => m.seq), Array.from({ length: 600 }, (_, i) => i + 1));
+    assert.deepEqual(
+      messages.map((m) => m.seq),
+      Array.from({ length: 600 }, (_, i) => i + 1),
+    );
     const texts = messages.map((m) => messageText(m.parts));
     for (const who of ['a', 'b']) {
       const mine = texts.filter((t) => t.startsWith(`${who}-`));
-      assert.deepEqual(mine, Array.from({ length: 300 }, (_, i) => `${who}-${i}`), `${who}'s messages keep their order`);
+      assert.deepEqual(
+        mine,
+        Array.from({ length: 300 }, (_, i) => `${who}-${i}`),
+        `${who}'s messages keep their order`,
+      );
     }
   });
 });

@@ -14,7 +14,8 @@ import { tempDb, tempDir } from '../helpers/temp';
 
 describe('state dump', () => {
   describe('redaction', () => {
-    const redact = (text: string, patterns: ConstructorParameters<typeof Redactor>[0] = []) => new Redactor(patterns).text(text);
+    const redact = (text: string, patterns: ConstructorParameters<typeof Redactor>[0] = []) =>
+      new Redactor(patterns).text(text);
 
     it('replaces each API key shape with a visible marker of its kind', () => {
       assert.equal(redact(`key ${KEYS.openai} end`), 'key [REDACTED:openai-key] end');
@@ -36,11 +37,23 @@ describe('state dump', () => {
       assert.equal(redact('authorization: Basic dXNlcjpwYXNz'), 'authorization: Basic [REDACTED:basic-auth]');
       assert.equal(redact('{"x-api-key": "secret-value-1"}'), '{"x-api-key": "[REDACTED:x-api-key]"}');
       assert.equal(redact('curl -H x-goog-api-key=abcdef'), 'curl -H x-goog-api-key=[REDACTED:x-goog-api-key]');
-      assert.equal(redact(`Authorization: Bearer ${KEYS.openai}`), 'Authorization: Bearer [REDACTED:openai-key]', 'one marker, not two');
+      assert.equal(
+        redact(`Authorization: Bearer ${KEYS.openai}`),
+        'Authorization: Bearer [REDACTED:openai-key]',
+        'one marker, not two',
+      );
       const r = new Redactor();
-      const out = r.value({ headers: { Authorization: 'Bearer opaque-token', 'X-Api-Key': 'k1', 'x-goog-api-key': 'k2', accept: 'json' }, apiKey: 'k3' });
+      const out = r.value({
+        headers: { Authorization: 'Bearer opaque-token', 'X-Api-Key': 'k1', 'x-goog-api-key': 'k2', accept: 'json' },
+        apiKey: 'k3',
+      });
       assert.deepEqual(out, {
-        headers: { Authorization: '[REDACTED:authorization]', 'X-Api-Key': '[REDACTED:x-api-key]', 'x-goog-api-key': '[REDACTED:x-goog-api-key]', accept: 'json' },
+        headers: {
+          Authorization: '[REDACTED:authorization]',
+          'X-Api-Key': '[REDACTED:x-api-key]',
+          'x-goog-api-key': '[REDACTED:x-goog-api-key]',
+          accept: 'json',
+        },
         apiKey: '[REDACTED:apikey]',
       });
       assert.deepEqual(r.counts, { authorization: 1, 'x-api-key': 1, 'x-goog-api-key': 1, apikey: 1 });
@@ -49,7 +62,10 @@ describe('state dump', () => {
     it('redacts secrets used as object keys, keeping keys apart and a key named __proto__ a key', () => {
       const [a, b] = [`ghp_${'A1b2'.repeat(9)}`, `ghp_${'C3d4'.repeat(9)}`];
       const r = new Redactor();
-      const out = r.value(JSON.parse(`{"${a}": 1, "${b}": 2, "__proto__": {"password": "p4ss"}}`)) as Record<string, unknown>;
+      const out = r.value(JSON.parse(`{"${a}": 1, "${b}": 2, "__proto__": {"password": "p4ss"}}`)) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(Object.keys(out), ['[REDACTED:github-token]', '[REDACTED:github-token] #2', '__proto__']);
       assert.deepEqual(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, { password: '[REDACTED:password]' });
       assert.equal(r.summary(), '3 secrets redacted: 2 GitHub tokens, 1 "password" value');
@@ -68,10 +84,22 @@ describe('state dump', () => {
 
     it('applies user-configured patterns, named or not, and refuses bad ones', () => {
       assert.equal(redact('ticket ACME-12345 and ACME-9', ['ACME-\\d{5}']), 'ticket [REDACTED:custom] and ACME-9');
-      assert.equal(redact('host db.internal.example', [{ name: 'internal host', pattern: '[a-z]+\\.internal\\.example' }]), 'host [REDACTED:internal-host]');
-      assert.equal(redact('Secret SECRET secret', [{ pattern: 'secret', flags: 'i' }]), '[REDACTED:custom] [REDACTED:custom] [REDACTED:custom]');
-      assert.throws(() => new Redactor(['(unclosed']), (e) => isCoreError(e, 'InvalidInput') && /not a valid regular expression/.test(e.message));
-      assert.throws(() => new Redactor(['x*']), (e) => isCoreError(e, 'InvalidInput') && /matches empty text/.test(e.message));
+      assert.equal(
+        redact('host db.internal.example', [{ name: 'internal host', pattern: '[a-z]+\\.internal\\.example' }]),
+        'host [REDACTED:internal-host]',
+      );
+      assert.equal(
+        redact('Secret SECRET secret', [{ pattern: 'secret', flags: 'i' }]),
+        '[REDACTED:custom] [REDACTED:custom] [REDACTED:custom]',
+      );
+      assert.throws(
+        () => new Redactor(['(unclosed']),
+        (e) => isCoreError(e, 'InvalidInput') && /not a valid regular expression/.test(e.message),
+      );
+      assert.throws(
+        () => new Redactor(['x*']),
+        (e) => isCoreError(e, 'InvalidInput') && /matches empty text/.test(e.message),
+      );
     });
   });
 
@@ -81,15 +109,27 @@ describe('state dump', () => {
     let otherId: string;
 
     beforeEach(async () => {
-      m = await SessionManager.open(tempDb(), { tracer: new Tracer('debug'), clock: () => new Date('2026-02-01T10:00:00.000Z') });
+      m = await SessionManager.open(tempDb(), {
+        tracer: new Tracer('debug'),
+        clock: () => new Date('2026-02-01T10:00:00.000Z'),
+      });
       const s = await m.create({
-        provider: 'openai', model: 'gpt-4o', title: 'Dump me', systemPrompt: `use ${KEYS.openai}`,
-        providerState: { openai: { lastResponseId: 'resp_1' } }, metadata: { headers: { authorization: 'Bearer t0ken' } },
+        provider: 'openai',
+        model: 'gpt-4o',
+        title: 'Dump me',
+        systemPrompt: `use ${KEYS.openai}`,
+        providerState: { openai: { lastResponseId: 'resp_1' } },
+        metadata: { headers: { authorization: 'Bearer t0ken' } },
       });
       sessionId = s.id;
       const [, reply] = await m.addMessages(s.id, [
         { role: 'user', content: `my key is ${KEYS.anthropic}` },
-        { role: 'assistant', content: 'noted', usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 }, native: { openai: { raw: `x-api-key: abc123` } } },
+        {
+          role: 'assistant',
+          content: 'noted',
+          usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 },
+          native: { openai: { raw: `x-api-key: abc123` } },
+        },
       ]);
       await m.editMessage(reply!.id, { content: `edited, google ${KEYS.google}` });
       otherId = (await m.create({ provider: 'gemini', model: 'g', title: 'Other' })).id;
@@ -101,11 +141,28 @@ describe('state dump', () => {
       assert.equal(d.formatVersion, DUMP_FORMAT_VERSION);
       assert.equal(d.kind, 'langswarm-sessions/state-dump');
       assert.deepEqual(d.scope, { sessionId });
-      assert.deepEqual(Object.keys(d), ['formatVersion', 'kind', 'createdAt', 'scope', 'environment', 'redaction', 'stats', 'sessions']);
-      assert.deepEqual({ ...d.environment, database: undefined }, {
-        extensionVersion: '9.9.9', vscodeVersion: '1.100.0', schemaVersion: SCHEMA_VERSION, platform: process.platform,
-        arch: process.arch, nodeVersion: process.version, database: undefined,
-      });
+      assert.deepEqual(Object.keys(d), [
+        'formatVersion',
+        'kind',
+        'createdAt',
+        'scope',
+        'environment',
+        'redaction',
+        'stats',
+        'sessions',
+      ]);
+      assert.deepEqual(
+        { ...d.environment, database: undefined },
+        {
+          extensionVersion: '9.9.9',
+          vscodeVersion: '1.100.0',
+          schemaVersion: SCHEMA_VERSION,
+          platform: process.platform,
+          arch: process.arch,
+          nodeVersion: process.version,
+          database: undefined,
+        },
+      );
       assert.equal(d.environment.database.file, 'sessions.sqlite');
       assert.equal(d.sessions.length, 1);
       const [s] = d.sessions;
@@ -129,8 +186,17 @@ describe('state dump', () => {
       assert.equal(d.sessions[0]!.session.systemPrompt, 'use [REDACTED:openai-key]');
       assert.deepEqual(d.sessions[0]!.session.metadata, { headers: { authorization: '[REDACTED:authorization]' } });
       assert.equal(d.redaction.enabled, true);
-      assert.deepEqual(d.redaction.replaced, { 'openai-key': 1, 'anthropic-key': 1, 'google-key': 1, authorization: 1, 'x-api-key': 1 });
-      assert.equal(d.redaction.summary, '5 secrets redacted: 1 "authorization" value, 1 OpenAI API key, 1 Anthropic API key, 1 Google API key, 1 "x-api-key" value');
+      assert.deepEqual(d.redaction.replaced, {
+        'openai-key': 1,
+        'anthropic-key': 1,
+        'google-key': 1,
+        authorization: 1,
+        'x-api-key': 1,
+      });
+      assert.equal(
+        d.redaction.summary,
+        '5 secrets redacted: 1 "authorization" value, 1 OpenAI API key, 1 Anthropic API key, 1 Google API key, 1 "x-api-key" value',
+      );
     });
 
     it('keeps everything with redaction off', async () => {
@@ -143,7 +209,10 @@ describe('state dump', () => {
     it('dumps all sessions, oldest first', async () => {
       const d = await dumpState(m, { all: true });
       assert.deepEqual(d.scope, { all: true });
-      assert.deepEqual(d.sessions.map((s) => s.session.id), [sessionId, otherId]);
+      assert.deepEqual(
+        d.sessions.map((s) => s.session.id),
+        [sessionId, otherId],
+      );
       assert.equal(d.stats.sessions, 2);
     });
 
@@ -157,16 +226,38 @@ describe('state dump', () => {
 
     it('writes the same document to a file, redacted unless --no-redact', () => {
       const db = tempDb();
-      const id = cli(['create', '--provider', 'openai', '--model', 'm', '--title', 'cli dump', '--db', db]).stdout.trim();
-      assert.equal(cli(['add', id, '--role', 'user', '--content', `key ${KEYS.openaiProject} and ACME-12345`, '--db', db]).code, 0);
+      const id = cli([
+        'create',
+        '--provider',
+        'openai',
+        '--model',
+        'm',
+        '--title',
+        'cli dump',
+        '--db',
+        db,
+      ]).stdout.trim();
+      assert.equal(
+        cli(['add', id, '--role', 'user', '--content', `key ${KEYS.openaiProject} and ACME-12345`, '--db', db]).code,
+        0,
+      );
       const out = path.join(tempDir(), 'dump.json');
       const r = cli(['dump', id, '--out', out, '--redact-pattern', 'ACME-\\d+', '--db', db]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /wrote .*dump\.json \(1 session; 2 secrets redacted: 1 OpenAI API key, 1 custom pattern match\)/);
+      assert.match(
+        r.stderr,
+        /wrote .*dump\.json \(1 session; 2 secrets redacted: 1 OpenAI API key, 1 custom pattern match\)/,
+      );
       const d = JSON.parse(fs.readFileSync(out, 'utf8')) as DumpDocument;
       assert.equal(d.formatVersion, DUMP_FORMAT_VERSION);
-      assert.equal(d.environment.extensionVersion, (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }).version);
-      assert.equal(d.sessions[0]!.messages[0]!.parts[0]!.type === 'text' && d.sessions[0]!.messages[0]!.parts[0]!.text, 'key [REDACTED:openai-key] and [REDACTED:custom]');
+      assert.equal(
+        d.environment.extensionVersion,
+        (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }).version,
+      );
+      assert.equal(
+        d.sessions[0]!.messages[0]!.parts[0]!.type === 'text' && d.sessions[0]!.messages[0]!.parts[0]!.text,
+        'key [REDACTED:openai-key] and [REDACTED:custom]',
+      );
 
       const piped = cli(['dump', '--all', '--no-redact', '--db', db]);
       assert.equal(piped.stderr, 'NOT redacted\n');

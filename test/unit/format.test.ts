@@ -3,8 +3,17 @@ import { strict as assert } from 'node:assert';
 import { marked } from 'marked';
 import { SessionManager } from '../../src/core/sessions';
 import {
-  dayLabel, dayRange, markdownText, messageContextValue, messageIcon, messagePreview, messageTooltipMarkdown, relativeTime,
-  sessionContextValue, sessionDescription, sessionTooltipMarkdown,
+  dayLabel,
+  dayRange,
+  markdownText,
+  messageContextValue,
+  messageIcon,
+  messagePreview,
+  messageTooltipMarkdown,
+  relativeTime,
+  sessionContextValue,
+  sessionDescription,
+  sessionTooltipMarkdown,
 } from '../../src/extension/format';
 import { tempDb } from '../helpers/temp';
 
@@ -35,7 +44,10 @@ describe('tree formatting', () => {
   it('previews messages in one line, tool calls and results included', () => {
     assert.equal(messagePreview([{ type: 'text', text: '  **Bold**   `code`\nnext line ' }]), 'Bold code next line');
     assert.equal(messagePreview([{ type: 'text', text: 'x'.repeat(200) }], 10), `${'x'.repeat(9)}…`);
-    assert.equal(messagePreview([{ type: 'tool_call', callId: 'c', name: 'f', argumentsJson: '{"a":1}' }]), 'f({"a":1})');
+    assert.equal(
+      messagePreview([{ type: 'tool_call', callId: 'c', name: 'f', argumentsJson: '{"a":1}' }]),
+      'f({"a":1})',
+    );
     assert.equal(messagePreview([{ type: 'tool_result', callId: 'c', name: 'f', content: 'ok' }]), 'f → ok');
     assert.equal(messagePreview([{ type: 'reasoning', text: 'hmm' }]), '(reasoning only)');
     assert.equal(messagePreview([]), '(empty)');
@@ -43,21 +55,54 @@ describe('tree formatting', () => {
 
   it('picks icons that make tool traffic and failures stand out', () => {
     assert.equal(messageIcon({ role: 'user', parts: [], state: 'complete' }), 'account');
-    assert.equal(messageIcon({ role: 'assistant', parts: [{ type: 'tool_call', callId: 'c', name: 'f', argumentsJson: '{}' }], state: 'complete' }), 'tools');
-    assert.equal(messageIcon({ role: 'tool', parts: [{ type: 'tool_result', callId: 'c', name: 'f', content: '' }], state: 'complete' }), 'reply');
+    assert.equal(
+      messageIcon({
+        role: 'assistant',
+        parts: [{ type: 'tool_call', callId: 'c', name: 'f', argumentsJson: '{}' }],
+        state: 'complete',
+      }),
+      'tools',
+    );
+    assert.equal(
+      messageIcon({
+        role: 'tool',
+        parts: [{ type: 'tool_result', callId: 'c', name: 'f', content: '' }],
+        state: 'complete',
+      }),
+      'reply',
+    );
     assert.equal(messageIcon({ role: 'assistant', parts: [], state: 'partial' }), 'warning');
   });
 
   it('sets capability flags for the menus, and none that change data when read-only', () => {
-    assert.equal(sessionContextValue({ status: 'active' }, true), 'session;status-active;renamable;taggable;deletable;pausable;completable;archivable;');
-    assert.equal(sessionContextValue({ status: 'archived' }, true), 'session;status-archived;renamable;taggable;deletable;unarchivable;');
+    assert.equal(
+      sessionContextValue({ status: 'active' }, true),
+      'session;status-active;renamable;taggable;deletable;pausable;completable;archivable;',
+    );
+    assert.equal(
+      sessionContextValue({ status: 'archived' }, true),
+      'session;status-archived;renamable;taggable;deletable;unarchivable;',
+    );
     assert.equal(sessionContextValue({ status: 'paused' }, false), 'session;status-paused;');
     assert.equal(messageContextValue({ role: 'user' }, 'archived', true), 'message;role-user;copyable;forkable;');
     assert.equal(messageContextValue({ role: 'tool' }, 'active', false), 'message;role-tool;copyable;');
   });
 
   it('describes a session in one line', () => {
-    const s = { id: 'x', title: 't', userId: '', provider: 'openai', model: 'gpt-4o', status: 'active' as const, tags: [], createdAt: '', updatedAt: '', lastActivityAt: new Date(now.getTime() - 120_000).toISOString(), messageCount: 1, totalTokens: 0 };
+    const s = {
+      id: 'x',
+      title: 't',
+      userId: '',
+      provider: 'openai',
+      model: 'gpt-4o',
+      status: 'active' as const,
+      tags: [],
+      createdAt: '',
+      updatedAt: '',
+      lastActivityAt: new Date(now.getTime() - 120_000).toISOString(),
+      messageCount: 1,
+      totalTokens: 0,
+    };
     assert.equal(sessionDescription(s, now), 'openai · gpt-4o · 1 msg · 2 min ago');
   });
 
@@ -75,11 +120,18 @@ describe('tree formatting', () => {
     ];
     /** HTML as VS Code's renderer would make it (it uses marked too), and that HTML's visible text. */
     const render = (md: string) => marked.parse(md, { async: false, gfm: true });
-    const visible = (html: string) => html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    const visible = (html: string) =>
+      html
+        .replace(/<[^>]*>/g, '')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
     const shown = (value: string) => value.replace(/[\n\u202e]/g, ' ');
     /** Tags other than the paragraphs, line breaks, bold title and text code block the tooltips are made of. */
-    const markupIn = (html: string) => html.match(/<(?!\/?(?:p|br|strong|pre)\b|code class="language-text">|\/code>)[^>]+>/g) ?? [];
+    const markupIn = (html: string) =>
+      html.match(/<(?!\/?(?:p|br|strong|pre)\b|code class="language-text">|\/code>)[^>]+>/g) ?? [];
 
     it('shows each hostile value as literal text', () => {
       for (const value of HOSTILE) {
@@ -96,20 +148,30 @@ describe('tree formatting', () => {
       try {
         const h = (i: number) => HOSTILE[i]!;
         const s = await m.create({
-          title: h(1), model: h(0), provider: h(2), userId: h(3), tags: [h(4), h(5)],
+          title: h(1),
+          model: h(0),
+          provider: h(2),
+          userId: h(3),
+          tags: [h(4), h(5)],
           origin: { format: h(6), file: h(7), originalId: h(4), fields: {} },
         });
-        const [msg] = await m.addMessages(s.id, [{
-          role: 'assistant', createdAtRaw: HOSTILE[0]!, stopReason: 'end_turn',
-          parts: [{ type: 'text', text: 'a ``` fence and ```` a longer one, then ![x](https://evil.example/i.png)' }],
-        }]);
+        const [msg] = await m.addMessages(s.id, [
+          {
+            role: 'assistant',
+            createdAtRaw: HOSTILE[0]!,
+            stopReason: 'end_turn',
+            parts: [{ type: 'text', text: 'a ``` fence and ```` a longer one, then ![x](https://evil.example/i.png)' }],
+          },
+        ]);
         const session = render(sessionTooltipMarkdown(m.get(s.id)));
         assert.deepEqual(markupIn(session), []);
         const text = visible(session);
         for (const value of HOSTILE) assert.ok(text.includes(shown(value)), `shows ${JSON.stringify(value)}`);
         const message = render(messageTooltipMarkdown(msg!));
         assert.deepEqual(markupIn(message), [], message);
-        assert.ok(visible(message).includes('a ``` fence and ```` a longer one, then ![x](https://evil.example/i.png)'));
+        assert.ok(
+          visible(message).includes('a ``` fence and ```` a longer one, then ![x](https://evil.example/i.png)'),
+        );
         assert.ok(visible(message).includes(`source: ${shown(HOSTILE[0]!)}`));
       } finally {
         await m.close();

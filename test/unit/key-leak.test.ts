@@ -33,13 +33,20 @@ describe('API keys never leak', function () {
     const log = path.join(dir, 'trace.jsonl');
     const outputs: string[] = [];
     const env: NodeJS.ProcessEnv = {
-      OPENAI_API_KEY: keys.openai, ANTHROPIC_API_KEY: keys.anthropic, GEMINI_API_KEY: keys.gemini, GOOGLE_API_KEY: undefined,
-      LANGSWARM_OPENAI_BASE_URL: `${mock.url}/v1`, LANGSWARM_ANTHROPIC_BASE_URL: mock.url, LANGSWARM_GEMINI_BASE_URL: mock.url,
+      OPENAI_API_KEY: keys.openai,
+      ANTHROPIC_API_KEY: keys.anthropic,
+      GEMINI_API_KEY: keys.gemini,
+      GOOGLE_API_KEY: undefined,
+      LANGSWARM_OPENAI_BASE_URL: `${mock.url}/v1`,
+      LANGSWARM_ANTHROPIC_BASE_URL: mock.url,
+      LANGSWARM_GEMINI_BASE_URL: mock.url,
       // Snapshot on every write, so the snapshot, its backup and the journal all get written.
       LANGSWARM_CHECKPOINT_BYTES: '1',
     };
     const cli = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {
-      const r = await cliAsync([...args, '--db', db, '--log-level', 'trace', '--log-json', log], { env: { ...env, ...extra } });
+      const r = await cliAsync([...args, '--db', db, '--log-level', 'trace', '--log-json', log], {
+        env: { ...env, ...extra },
+      });
       outputs.push(r.stdout, r.stderr);
       return r;
     };
@@ -47,10 +54,20 @@ describe('API keys never leak', function () {
     // ---- through the CLI: every provider, plain and streamed, tools, errors, replay, test, import
     for (const name of ['openai', 'anthropic', 'gemini'] as const) {
       const id = (await cli(['create', '--provider', name, '--model', `${name}-m`])).stdout.trim();
-      mock.script(name, { text: 'plain' }, { text: 'calling', toolCalls: [{ id: `call-${name}`, name: 'tool', args: { a: 1 } }] }, { text: 'after tool' });
+      mock.script(
+        name,
+        { text: 'plain' },
+        { text: 'calling', toolCalls: [{ id: `call-${name}`, name: 'tool', args: { a: 1 } }] },
+        { text: 'after tool' },
+      );
       assert.equal((await cli(['send', id, '--content', 'one'])).code, 0);
       assert.equal((await cli(['send', id, '--content', 'two', '--stream'])).code, 0);
-      await cliAsync(['add', id, '--jsonl', '--db', db], { input: JSON.stringify({ role: 'tool', parts: [{ type: 'tool_result', callId: `call-${name}`, name: 'tool', content: 'ok' }] }) });
+      await cliAsync(['add', id, '--jsonl', '--db', db], {
+        input: JSON.stringify({
+          role: 'tool',
+          parts: [{ type: 'tool_result', callId: `call-${name}`, name: 'tool', content: 'ok' }],
+        }),
+      });
       assert.equal((await cli(['send', id])).code, 0);
       const limited = { error: { status: 429, headers: { 'retry-after-ms': '1', 'retry-after': '0.001' } } };
       mock.script(name, limited, limited, limited);
@@ -58,12 +75,24 @@ describe('API keys never leak', function () {
       mock.script(name, { chunks: ['cut ', 'here'], cut: 'destroy' });
       assert.equal((await cli(['send', id, '--content', 'cut', '--stream'])).code, 1);
       // A wrong key that is itself recognisable: the OpenAI mock echoes it masked, as the real API does.
-      const wrong = await cli(['send', id, '--content', 'bad key'], { [name === 'gemini' ? 'GEMINI_API_KEY' : `${name.toUpperCase()}_API_KEY`]: canary(name === 'gemini' ? 'AIza' : 'sk-') });
+      const wrong = await cli(['send', id, '--content', 'bad key'], {
+        [name === 'gemini' ? 'GEMINI_API_KEY' : `${name.toUpperCase()}_API_KEY`]: canary(
+          name === 'gemini' ? 'AIza' : 'sk-',
+        ),
+      });
       assert.equal(wrong.code, 1);
       assert.equal((await cli(['test-provider', name, '--model', `${name}-m`])).code, 0);
       assert.equal((await cli(['replay', id, '--provider', name, '--model', `${name}-m2`])).code, 0);
     }
-    mock.openai.conversations.set('conv_leak', [{ type: 'message', id: 'msg_1', status: 'completed', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }]);
+    mock.openai.conversations.set('conv_leak', [
+      {
+        type: 'message',
+        id: 'msg_1',
+        status: 'completed',
+        role: 'user',
+        content: [{ type: 'input_text', text: 'hi' }],
+      },
+    ]);
     assert.equal((await cli(['import-openai', 'conv_leak', '--model', 'm'])).code, 0);
 
     // ---- through the core, tracing everything to a JSON file
@@ -86,11 +115,21 @@ describe('API keys never leak', function () {
         await send(manager, s.id, undefined, { provider: unauthorised }).catch((e: unknown) => errors.push(e));
         await replay(manager, s.id, { provider, model: `${name}-core2` });
         const report = await testConnection(unauthorised, 'm');
-        dumps.push(inspect(provider, { depth: 8, showHidden: true }), JSON.stringify(provider), inspect(unauthorised, { depth: 8, showHidden: true }), JSON.stringify(report));
+        dumps.push(
+          inspect(provider, { depth: 8, showHidden: true }),
+          JSON.stringify(provider),
+          inspect(unauthorised, { depth: 8, showHidden: true }),
+          JSON.stringify(report),
+        );
         for (const e of errors) dumps.push(inspect(e, { depth: 8 }), JSON.stringify(e), String(e));
         assert.equal(errors.length, 2);
       }
-      await importOpenAIConversation(manager, providerFor(wire('openai'), mock, { apiKey: keys.openai }) as OpenAIProvider, 'conv_leak', { model: 'm' });
+      await importOpenAIConversation(
+        manager,
+        providerFor(wire('openai'), mock, { apiKey: keys.openai }) as OpenAIProvider,
+        'conv_leak',
+        { model: 'm' },
+      );
       dumps.push(JSON.stringify(tracer.recent()), JSON.stringify(manager.list({ limit: 1000 })));
       await manager.store.durable.checkpoint();
     } finally {
@@ -100,7 +139,10 @@ describe('API keys never leak', function () {
     // ---- search everything written
     const written = fs.readdirSync(dir).map((f) => path.join(dir, f));
     for (const suffix of ['.sqlite', '.sqlite.journal', '.sqlite.bak', 'trace.jsonl', 'core-trace.jsonl']) {
-      assert.ok(written.some((f) => f.endsWith(suffix) && fs.statSync(f).size > 0), `${suffix} was written (${written.join(', ')})`);
+      assert.ok(
+        written.some((f) => f.endsWith(suffix) && fs.statSync(f).size > 0),
+        `${suffix} was written (${written.join(', ')})`,
+      );
     }
     const haystacks: Array<[string, string]> = [
       ...written.map((f): [string, string] => [f, fs.readFileSync(f).toString('latin1')]),
@@ -108,7 +150,10 @@ describe('API keys never leak', function () {
       ...dumps.map((d, i): [string, string] => [`dump ${i}`, d]),
     ];
     for (const [where, text] of haystacks) {
-      assert.ok(!text.includes(MARK), `a key (or its masked form) leaked into ${where}: …${text.slice(Math.max(0, text.indexOf(MARK) - 60), text.indexOf(MARK) + 60)}…`);
+      assert.ok(
+        !text.includes(MARK),
+        `a key (or its masked form) leaked into ${where}: …${text.slice(Math.max(0, text.indexOf(MARK) - 60), text.indexOf(MARK) + 60)}…`,
+      );
     }
     // And the keys did reach the servers, where they belong.
     assert.ok(mock.requests.some((r) => r.headers['authorization'] === `Bearer ${keys.openai}`));

@@ -11,8 +11,9 @@ const BIOME = path.join(ROOT, 'node_modules/@biomejs/biome/bin/biome');
 
 /** The arguments of `npm run lint` (`biome lint … .`), so the test runs exactly what npm test runs. */
 function lintArgs(): string[] {
-  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
-    .scripts['lint'];
+  const script = (
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts['lint'];
   const words = script?.split(' ') ?? [];
   assert.equal(words[0], 'biome', `npm run lint runs Biome (it is: ${script})`);
   assert.equal(words.at(-1), '.', 'npm run lint checks the whole tree');
@@ -20,7 +21,10 @@ function lintArgs(): string[] {
 }
 
 function lint(paths: string[]): { status: number | null; output: string } {
-  const r = spawnSync(process.execPath, [BIOME, ...lintArgs(), '--colors=off', ...paths], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIOME, ...lintArgs(), '--colors=off', ...paths], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -36,7 +40,12 @@ function lintProbe(file: string, source: string): { status: number | null; outpu
   }
 }
 
-function assertRefused(result: { status: number | null; output: string }, file: string, rule: string, message: RegExp): void {
+function assertRefused(
+  result: { status: number | null; output: string },
+  file: string,
+  rule: string,
+  message: RegExp,
+): void {
   assert.notEqual(result.status, 0, `the lint passed:\n${result.output}`);
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   assert.match(result.output, new RegExp(`${escaped}:\\d+:\\d+ ${rule}`), result.output);
@@ -58,26 +67,43 @@ describe('npm run lint', () => {
     const file = `src/core/${probe}.ts`;
 
     it('refuses an import of vscode', () => {
-      assertRefused(lintProbe(file, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`),
-        file, 'lint/style/noRestrictedImports', /src\/core runs without VS Code/);
+      assertRefused(
+        lintProbe(file, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`),
+        file,
+        'lint/style/noRestrictedImports',
+        /src\/core runs without VS Code/,
+      );
     });
 
     it('refuses imports from src/extension and src/webview, relative or through a folder', () => {
       for (const from of ['../extension/tree', './../webview/shared/dom', '../extension']) {
-        assertRefused(lintProbe(file, `import * as other from '${from}';\n\nexport const probe = other;\n`),
-          file, 'lint/style/noRestrictedImports', /src\/core never imports from src\/extension or src\/webview/);
+        assertRefused(
+          lintProbe(file, `import * as other from '${from}';\n\nexport const probe = other;\n`),
+          file,
+          'lint/style/noRestrictedImports',
+          /src\/core never imports from src\/extension or src\/webview/,
+        );
       }
     });
 
     it('refuses require() of vscode and of src/extension, which the import rule does not see', () => {
       for (const from of ['vscode', '../extension/main']) {
-        assertRefused(lintProbe(file, `export const probe = require('${from}');\n`),
-          file, 'plugin', /src\/core never requires `vscode` or anything from src\/extension or src\/webview/);
+        assertRefused(
+          lintProbe(file, `export const probe = require('${from}');\n`),
+          file,
+          'plugin',
+          /src\/core never requires `vscode` or anything from src\/extension or src\/webview/,
+        );
       }
     });
 
     it('allows its own modules and packages', () => {
-      assertPasses(lintProbe(file, `import { z } from 'zod';\nimport { CoreError } from './errors';\n\nexport const probe = [z, CoreError, require('openai')];\n`));
+      assertPasses(
+        lintProbe(
+          file,
+          `import { z } from 'zod';\nimport { CoreError } from './errors';\n\nexport const probe = [z, CoreError, require('openai')];\n`,
+        ),
+      );
     });
   });
 
@@ -86,45 +112,79 @@ describe('npm run lint', () => {
 
     it('refuses Node built-ins', () => {
       for (const from of ['node:fs', 'path']) {
-        assertRefused(lintProbe(file, `import * as fs from '${from}';\n\nexport const probe = fs;\n`),
-          file, 'lint/style/noRestrictedImports', /src\/webview is browser code: no Node built-ins/);
+        assertRefused(
+          lintProbe(file, `import * as fs from '${from}';\n\nexport const probe = fs;\n`),
+          file,
+          'lint/style/noRestrictedImports',
+          /src\/webview is browser code: no Node built-ins/,
+        );
       }
     });
 
     it('refuses vscode and the store', () => {
-      assertRefused(lintProbe(file, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`),
-        file, 'lint/style/noRestrictedImports', /of the packages only marked and highlight\.js/);
-      assertRefused(lintProbe(file, `import type { SearchHit } from '../../core/store/database';\n\nexport type Probe = SearchHit;\n`),
-        file, 'lint/style/noRestrictedImports', /src\/webview imports only src\/protocol\.ts/);
-      assertRefused(lintProbe(file, `export const probe = require('../../core/sessions');\n`), file, 'lint/style/noCommonJs', /./);
+      assertRefused(
+        lintProbe(file, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`),
+        file,
+        'lint/style/noRestrictedImports',
+        /of the packages only marked and highlight\.js/,
+      );
+      assertRefused(
+        lintProbe(
+          file,
+          `import type { SearchHit } from '../../core/store/database';\n\nexport type Probe = SearchHit;\n`,
+        ),
+        file,
+        'lint/style/noRestrictedImports',
+        /src\/webview imports only src\/protocol\.ts/,
+      );
+      assertRefused(
+        lintProbe(file, `export const probe = require('../../core/sessions');\n`),
+        file,
+        'lint/style/noCommonJs',
+        /./,
+      );
     });
 
     it('allows the protocol, the core names and model types, its own modules, marked and highlight.js', () => {
-      assertPasses(lintProbe(file, [
-        `import hljs from 'highlight.js/lib/core';`,
-        `import { Lexer } from 'marked';`,
-        `import type { Role } from '../../core/model';`,
-        `import { ROLES } from '../../core/names';`,
-        `import { VIEWS } from '../../protocol';`,
-        `import { h } from '../shared/dom';`,
-        `import { codeBlock } from './highlight';`,
-        '',
-        'export const probe = [hljs, Lexer, ROLES, VIEWS, h, codeBlock];',
-        'export type Probe = Role;',
-        '',
-      ].join('\n')));
+      assertPasses(
+        lintProbe(
+          file,
+          [
+            `import hljs from 'highlight.js/lib/core';`,
+            `import { Lexer } from 'marked';`,
+            `import type { Role } from '../../core/model';`,
+            `import { ROLES } from '../../core/names';`,
+            `import { VIEWS } from '../../protocol';`,
+            `import { h } from '../shared/dom';`,
+            `import { codeBlock } from './highlight';`,
+            '',
+            'export const probe = [hljs, Lexer, ROLES, VIEWS, h, codeBlock];',
+            'export type Probe = Role;',
+            '',
+          ].join('\n'),
+        ),
+      );
     });
   });
 
   describe('the webview host files', () => {
     it('refuse vscode in a *Host.ts file', () => {
       const file = `src/extension/webview/${probe}Host.ts`;
-      assertRefused(lintProbe(file, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`),
-        file, 'lint/style/noRestrictedImports', /webview host files and the protocol are free of `vscode`/);
+      assertRefused(
+        lintProbe(file, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`),
+        file,
+        'lint/style/noRestrictedImports',
+        /webview host files and the protocol are free of `vscode`/,
+      );
     });
 
     it('allow vscode in a panel, which holds the VS Code side', () => {
-      assertPasses(lintProbe(`src/extension/webview/${probe}Panel.ts`, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`));
+      assertPasses(
+        lintProbe(
+          `src/extension/webview/${probe}Panel.ts`,
+          `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`,
+        ),
+      );
     });
   });
 });

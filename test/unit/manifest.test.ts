@@ -23,18 +23,32 @@ describe('package.json and the extension', () => {
     const clauses = [
       ...c.viewsWelcome.map((w) => w.when),
       ...c.commands.flatMap((x) => (x.enablement ? [x.enablement] : [])),
-      ...Object.values(c.menus).flat().flatMap((m) => (m.when ? [m.when] : [])),
+      ...Object.values(c.menus)
+        .flat()
+        .flatMap((m) => (m.when ? [m.when] : [])),
     ];
-    const views = new Set(Object.values(c.views).flat().map((v) => v.id));
-    const read = new Set(clauses.flatMap((w) => w.match(/\blangswarmSessions\.[\w.]+/g) ?? []).filter((name) => !views.has(name)));
+    const views = new Set(
+      Object.values(c.views)
+        .flat()
+        .map((v) => v.id),
+    );
+    const read = new Set(
+      clauses.flatMap((w) => w.match(/\blangswarmSessions\.[\w.]+/g) ?? []).filter((name) => !views.has(name)),
+    );
     assert.deepEqual([...read].sort(), keys.CONTEXT_KEYS.map((k) => k.name).sort());
   });
 
   it('spells each state key once, and names the view and the restored webview as package.json does', () => {
-    const stateKeys = Object.values(keys as Record<string, unknown>).flatMap((v) => (v instanceof keys.StateKey ? [v.name] : []));
+    const stateKeys = Object.values(keys as Record<string, unknown>).flatMap((v) =>
+      v instanceof keys.StateKey ? [v.name] : [],
+    );
     assert.ok(stateKeys.length >= 5);
     assert.equal(new Set(stateKeys).size, stateKeys.length, `a state key is declared twice: ${stateKeys.join(', ')}`);
-    assert.ok(Object.values(manifest.contributes.views).flat().some((v) => v.id === keys.SESSIONS_VIEW));
+    assert.ok(
+      Object.values(manifest.contributes.views)
+        .flat()
+        .some((v) => v.id === keys.SESSIONS_VIEW),
+    );
     assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${keys.VIEW_TYPES.history}`));
   });
 });

@@ -15,14 +15,22 @@ describe('CLI: migrate and export-v1', function () {
   before(() => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   });
-  beforeEach(() => { db = tempDb(); });
+  beforeEach(() => {
+    db = tempDb();
+  });
 
   it('imports files and folders, reports per file, and exports V1 byte for byte to stdout or a file', () => {
     const r = run('migrate', path.join(FIXTURES, 'v1/json'), path.join(FIXTURES, 'v1/langswarm_sessions.db'));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /session_5f0c2a9e\.json {2}\[langswarm-v1-json\] {2}1 new, 0 updated, 0 unchanged, 0 conflict, 0 failed; 6 messages/);
+    assert.match(
+      r.stdout,
+      /session_5f0c2a9e\.json {2}\[langswarm-v1-json\] {2}1 new, 0 updated, 0 unchanged, 0 conflict, 0 failed; 6 messages/,
+    );
     assert.match(r.stdout, /langswarm_sessions\.db {2}\[langswarm-v1-sqlite\] {2}0 new, 0 updated, 6 unchanged/);
-    assert.match(r.stdout, /Imported 2,017 messages: 6 new, 0 updated, 6 unchanged, 0 conflicts, 0 failed sessions; 7 files, 0 unreadable/);
+    assert.match(
+      r.stdout,
+      /Imported 2,017 messages: 6 new, 0 updated, 6 unchanged, 0 conflicts, 0 failed sessions; 7 files, 0 unreadable/,
+    );
     const list = JSON.parse(run('list', '--json').stdout) as { sessions: Array<{ id: string; title: string }> };
     const id = list.sessions.find((s) => s.title === 'session_e2c94f71')!.id;
     const source = fs.readFileSync(path.join(FIXTURES, 'v1/json/session_e2c94f71.json'), 'utf8');

@@ -16,7 +16,8 @@ const V2_DB = path.join(FIXTURES, 'v2/langswarm_sessions.db');
 const V2_MEMORY = path.join(FIXTURES, 'v2_memory/langswarm_memory.db');
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-const parts = <T extends Message['parts'][number]['type']>(m: Message, type: T) => m.parts.filter((p) => p.type === type) as Array<Extract<Message['parts'][number], { type: T }>>;
+const parts = <T extends Message['parts'][number]['type']>(m: Message, type: T) =>
+  m.parts.filter((p) => p.type === type) as Array<Extract<Message['parts'][number], { type: T }>>;
 
 /** The only session imported from `originalId` in `format`, with its messages. */
 function one(m: SessionManager, originalId: string, format = 'langswarm-v1-sqlite'): { s: Session; ms: Message[] } {
@@ -28,13 +29,26 @@ function one(m: SessionManager, originalId: string, format = 'langswarm-v1-sqlit
 describe('migrate: LangSwarm fixtures', function () {
   this.timeout(120_000);
   let m: SessionManager;
-  beforeEach(async () => { m = await SessionManager.open(tempDb()); });
-  afterEach(async () => { await m.close(); });
+  beforeEach(async () => {
+    m = await SessionManager.open(tempDb());
+  });
+  afterEach(async () => {
+    await m.close();
+  });
 
   it('imports the V1 database: 6 sessions, 2,017 messages, searchable', async () => {
     const report = await migrate(m, [V1_DB], { naiveUtc: true });
     assert.equal(report.files[0]!.format, 'langswarm-v1-sqlite');
-    assert.deepEqual(report.totals, { imported: 6, updated: 0, unchanged: 0, conflict: 0, failed: 0, files: 1, filesFailed: 0, messagesImported: 2017 });
+    assert.deepEqual(report.totals, {
+      imported: 6,
+      updated: 0,
+      unchanged: 0,
+      conflict: 0,
+      failed: 0,
+      files: 1,
+      filesFailed: 0,
+      messagesImported: 2017,
+    });
     assert.equal(m.stats().sessions, 6);
     assert.equal(m.stats().messages, 2017);
     assert.equal(m.search('Göteborg').total, 3);
@@ -46,9 +60,17 @@ describe('migrate: LangSwarm fixtures', function () {
     await migrate(m, [V1_DB], { naiveUtc: true });
     const { s, ms } = one(m, 'session_5f0c2a9e');
     assert.match(s.id, /^[0-9a-f-]{36}$/);
-    assert.deepEqual([s.title, s.userId, s.provider, s.model, s.status], ['session_5f0c2a9e', 'user_42', 'openai', 'gpt-4o', 'active']);
+    assert.deepEqual(
+      [s.title, s.userId, s.provider, s.model, s.status],
+      ['session_5f0c2a9e', 'user_42', 'openai', 'gpt-4o', 'active'],
+    );
     assert.deepEqual(s.tags, ['billing', 'priority']);
-    assert.deepEqual(s.metadata, { agent_name: 'billing_bot', ticket: 4711, nested: { channel: 'web', vip: true, score: 0.75, none: null }, unicode: 'Åsa Öberg' });
+    assert.deepEqual(s.metadata, {
+      agent_name: 'billing_bot',
+      ticket: 4711,
+      nested: { channel: 'web', vip: true, score: 0.75, none: null },
+      unicode: 'Åsa Öberg',
+    });
     assert.equal(s.createdAt, '2025-07-08T09:14:59.123Z');
     assert.equal(s.updatedAt, '2025-07-08T09:15:11.456Z');
     assert.equal(s.messageCount, 6, 'recounted (the source says 5)');
@@ -57,21 +79,47 @@ describe('migrate: LangSwarm fixtures', function () {
     assert.equal(md['provider_thread_id'], 'thread_abc123XYZ789');
     assert.equal(md['session_control'], 'hybrid');
 
-    assert.deepEqual(ms.map((x) => [x.seq, x.role]), [[1, 'system'], [2, 'user'], [3, 'assistant'], [4, 'tool'], [5, 'tool'], [6, 'assistant']]);
-    assert.deepEqual(ms.map((x) => x.origin?.['id']), ['msg_4f0a0ef2', 'msg_c0f5ef66', 'openai_chatcmpl-9mNqL2b7XkTq0aZrD1sYvW3eF4gH', 'msg_704b17da', 'msg_2166455c', 'openai_chatcmpl-9mNqM5c8YlUr1bAsE2tZwX4fG5hI']);
+    assert.deepEqual(
+      ms.map((x) => [x.seq, x.role]),
+      [
+        [1, 'system'],
+        [2, 'user'],
+        [3, 'assistant'],
+        [4, 'tool'],
+        [5, 'tool'],
+        [6, 'assistant'],
+      ],
+    );
+    assert.deepEqual(
+      ms.map((x) => x.origin?.['id']),
+      [
+        'msg_4f0a0ef2',
+        'msg_c0f5ef66',
+        'openai_chatcmpl-9mNqL2b7XkTq0aZrD1sYvW3eF4gH',
+        'msg_704b17da',
+        'msg_2166455c',
+        'openai_chatcmpl-9mNqM5c8YlUr1bAsE2tZwX4fG5hI',
+      ],
+    );
     assert.equal(ms[1]!.createdAtRaw, '2025-07-08T09:15:06.123457');
     assert.equal(ms[1]!.createdAt, '2025-07-08T09:15:06.123Z');
     assert.deepEqual(ms[1]!.metadata, { client: 'web', ip_country: 'SE' });
     const calls = parts(ms[2]!, 'tool_call');
     assert.equal(messageText(ms[2]!.parts), '', 'the tool-call turn has no text');
-    assert.deepEqual(calls.map((c) => [c.callId, c.name, c.argumentsJson]), [
-      ['call_Xq3bN8sKp2LmZ7vT1yR0uE5w', 'get_invoice_status', '{"invoice_id": "INV-2025-0042"}'],
-      ['call_Hd9fJ2kQw4PzX6cV8bN1mL3s', 'get_invoice_status', '{"invoice_id": "INV-2025-0043"}'],
-    ]);
+    assert.deepEqual(
+      calls.map((c) => [c.callId, c.name, c.argumentsJson]),
+      [
+        ['call_Xq3bN8sKp2LmZ7vT1yR0uE5w', 'get_invoice_status', '{"invoice_id": "INV-2025-0042"}'],
+        ['call_Hd9fJ2kQw4PzX6cV8bN1mL3s', 'get_invoice_status', '{"invoice_id": "INV-2025-0043"}'],
+      ],
+    );
     assert.equal(ms[2]!.stopReason, 'tool_use');
     assert.deepEqual(ms[2]!.providerIds, { responseId: 'chatcmpl-9mNqL2b7XkTq0aZrD1sYvW3eF4gH' });
     const results = [ms[3]!, ms[4]!].map((x) => parts(x, 'tool_result')[0]!);
-    assert.deepEqual(results.map((r) => [r.callId, r.name]), calls.map((c) => [c.callId, 'get_invoice_status']));
+    assert.deepEqual(
+      results.map((r) => [r.callId, r.name]),
+      calls.map((c) => [c.callId, 'get_invoice_status']),
+    );
     assert.match(results[1]!.content, /"overdue"/);
     assert.equal(m.search('overdue').total, 2, 'tool results are searchable');
   });
@@ -81,28 +129,54 @@ describe('migrate: LangSwarm fixtures', function () {
     const mistral = one(m, 'session_b7d41e03');
     assert.equal(mistral.s.status, 'paused', 'inactive → paused');
     const [call] = parts(mistral.ms[2]!, 'tool_call');
-    assert.deepEqual([call?.name, call?.argumentsJson], ['get_weather', '{"city": "Göteborg"}'], 'legacy function_call becomes a tool call');
+    assert.deepEqual(
+      [call?.name, call?.argumentsJson],
+      ['get_weather', '{"city": "Göteborg"}'],
+      'legacy function_call becomes a tool call',
+    );
     const fn = mistral.ms[3]!;
     assert.equal(fn.role, 'tool');
     assert.deepEqual(fn.origin?.['fields'], { role: 'function' }, 'the raw role is kept');
-    assert.deepEqual(parts(fn, 'tool_result').map((r) => [r.callId, r.name]), [[call!.callId, 'get_weather']], 'linked to the function call');
+    assert.deepEqual(
+      parts(fn, 'tool_result').map((r) => [r.callId, r.name]),
+      [[call!.callId, 'get_weather']],
+      'linked to the function call',
+    );
 
     const claude = one(m, 'session_e2c94f71');
     assert.deepEqual([claude.s.provider, claude.s.status, claude.s.userId], ['anthropic', 'archived', 'användare_ü']);
-    const source = JSON.parse(fs.readFileSync(path.join(V1_JSON, 'session_e2c94f71.json'), 'utf8')) as { history: { messages: Array<{ content: string }> } };
-    assert.deepEqual(claude.ms.map((x) => messageText(x.parts)), source.history.messages.map((x) => x.content), 'emoji, RTL, \\r\\n, U+2028 intact');
+    const source = JSON.parse(fs.readFileSync(path.join(V1_JSON, 'session_e2c94f71.json'), 'utf8')) as {
+      history: { messages: Array<{ content: string }> };
+    };
+    assert.deepEqual(
+      claude.ms.map((x) => messageText(x.parts)),
+      source.history.messages.map((x) => x.content),
+      'emoji, RTL, \\r\\n, U+2028 intact',
+    );
 
     const cohere = one(m, 'session_0d3f8b52');
-    assert.deepEqual([cohere.s.status, cohere.s.messageCount, cohere.s.createdAt], ['completed', 0, '2025-05-01T12:00:00.000Z']);
+    assert.deepEqual(
+      [cohere.s.status, cohere.s.messageCount, cohere.s.createdAt],
+      ['completed', 0, '2025-05-01T12:00:00.000Z'],
+    );
 
     const bulk = one(m, 'session_9a6c1d24');
     assert.equal(bulk.ms.length, 2000);
-    assert.ok(bulk.ms.every((x, i) => x.seq === i + 1 && messageText(x.parts).startsWith(i % 2 ? `Answer #${(i + 1) / 2}:` : `Question #${i / 2 + 1}:`)));
+    assert.ok(
+      bulk.ms.every(
+        (x, i) =>
+          x.seq === i + 1 &&
+          messageText(x.parts).startsWith(i % 2 ? `Answer #${(i + 1) / 2}:` : `Question #${i / 2 + 1}:`),
+      ),
+    );
 
     const agent = one(m, 'session_4c8e0f16');
     assert.equal(agent.s.provider, 'openai', 'gpt → openai');
     const history = (agent.s.origin!.fields as { history: Record<string, unknown> }).history;
-    assert.equal(history['summary'], 'User asked for a refund of order 12345; refund initiated, ETA 5–7 business days.');
+    assert.equal(
+      history['summary'],
+      'User asked for a refund of order 12345; refund initiated, ETA 5–7 business days.',
+    );
     assert.equal(history['truncated_at'], '2025-07-05T14:30:41.000255');
   });
 
@@ -119,7 +193,11 @@ describe('migrate: LangSwarm fixtures', function () {
       await migrate(db, [V1_DB]);
       for (const file of files) {
         const id = one(db, path.basename(file, '.json')).s.id;
-        assert.equal(await exportV1(db, id), fs.readFileSync(path.join(V1_JSON, file), 'utf8'), `${file} from the database`);
+        assert.equal(
+          await exportV1(db, id),
+          fs.readFileSync(path.join(V1_JSON, file), 'utf8'),
+          `${file} from the database`,
+        );
       }
     } finally {
       await db.close();
@@ -133,10 +211,20 @@ describe('migrate: LangSwarm fixtures', function () {
     const { s, ms } = one(m, 'session_5f0c2a9e', 'langswarm-v2-session');
     assert.equal(s.createdAt, '2026-11-23T23:53:17.000Z', 'space-separated naive time');
     assert.equal(ms[0]!.createdAtRaw, '2025-07-08 09:15:02.123456');
-    assert.deepEqual(parts(ms[2]!, 'tool_call').map((c) => c.callId), ['call_Xq3bN8sKp2LmZ7vT1yR0uE5w', 'call_Hd9fJ2kQw4PzX6cV8bN1mL3s']);
-    assert.deepEqual(parts(ms[3]!, 'tool_result').map((r) => r.callId), ['call_Xq3bN8sKp2LmZ7vT1yR0uE5w']);
+    assert.deepEqual(
+      parts(ms[2]!, 'tool_call').map((c) => c.callId),
+      ['call_Xq3bN8sKp2LmZ7vT1yR0uE5w', 'call_Hd9fJ2kQw4PzX6cV8bN1mL3s'],
+    );
+    assert.deepEqual(
+      parts(ms[3]!, 'tool_result').map((r) => r.callId),
+      ['call_Xq3bN8sKp2LmZ7vT1yR0uE5w'],
+    );
     assert.equal(ms[2]!.stopReason, 'tool_use');
-    assert.equal(one(m, 'session_b7d41e03', 'langswarm-v2-session').s.status, 'paused', 'status of a migrated V1 session');
+    assert.equal(
+      one(m, 'session_b7d41e03', 'langswarm-v2-session').s.status,
+      'paused',
+      'status of a migrated V1 session',
+    );
     assert.equal(one(m, 'session_user_v2_40905e14', 'langswarm-v2-session').s.status, 'active');
     const fields = s.origin?.fields as { row: Record<string, unknown>; session_metrics: Record<string, unknown> };
     assert.equal(fields.row['backend'], 'hybrid');
@@ -152,10 +240,18 @@ describe('migrate: LangSwarm fixtures', function () {
     assert.equal(native.ms[0]!.createdAt, '2026-11-23T23:53:19.623Z', 'aware UTC time');
     const [call] = parts(native.ms[2]!, 'tool_call');
     assert.deepEqual([call?.callId, call?.argumentsJson], ['call_mem_1', '{"city": "Malmö"}']);
-    assert.deepEqual(parts(native.ms[3]!, 'tool_result').map((r) => [r.callId, r.name, r.content]), [['call_mem_1', 'get_weather', '{"temp_c": 9}']]);
+    assert.deepEqual(
+      parts(native.ms[3]!, 'tool_result').map((r) => [r.callId, r.name, r.content]),
+      [['call_mem_1', 'get_weather', '{"temp_c": 9}']],
+    );
     const agent = one(m, 'session_4c8e0f16', 'langswarm-v2-memory');
     assert.deepEqual(agent.s.tags, []);
-    assert.equal((agent.s.origin!.fields as { summaries: Array<{ summary: string }> }).summaries[0]?.summary.startsWith('User asked for a refund'), true);
+    assert.equal(
+      (agent.s.origin!.fields as { summaries: Array<{ summary: string }> }).summaries[0]?.summary.startsWith(
+        'User asked for a refund',
+      ),
+      true,
+    );
     assert.deepEqual(one(m, 'session_5f0c2a9e', 'langswarm-v2-memory').s.tags, ['billing', 'priority']);
   });
 
@@ -166,7 +262,16 @@ describe('migrate: LangSwarm fixtures', function () {
     assert.equal(first.totals.unchanged, 6);
     const before = sha(m.store.path);
     const second = await migrate(m, all);
-    assert.deepEqual([second.totals.imported, second.totals.updated, second.totals.conflict, second.totals.unchanged, second.totals.messagesImported], [0, 0, 0, 27, 0]);
+    assert.deepEqual(
+      [
+        second.totals.imported,
+        second.totals.updated,
+        second.totals.conflict,
+        second.totals.unchanged,
+        second.totals.messagesImported,
+      ],
+      [0, 0, 0, 27, 0],
+    );
     assert.equal(sha(m.store.path), before);
     assert.equal(m.stats().messages, 2017 + 2021 + 2021);
   });
@@ -184,17 +289,38 @@ describe('migrate: LangSwarm fixtures', function () {
   });
 
   it('exports a native session as a V1 document that V1 loads', async () => {
-    const s = await m.create({ provider: 'anthropic', model: 'claude-sonnet', title: 'Native', systemPrompt: 'Be brief.', tags: ['x'], metadata: { k: 1 } });
+    const s = await m.create({
+      provider: 'anthropic',
+      model: 'claude-sonnet',
+      title: 'Native',
+      systemPrompt: 'Be brief.',
+      tags: ['x'],
+      metadata: { k: 1 },
+    });
     await m.addMessage(s.id, { role: 'user', content: 'What is the weather in Malmö?' });
-    await m.addMessage(s.id, { role: 'assistant', parts: [{ type: 'tool_call', callId: 'toolu_1', name: 'get_weather', argumentsJson: '{"city":"Malmö"}' }] });
-    await m.addMessage(s.id, { role: 'tool', parts: [{ type: 'tool_result', callId: 'toolu_1', name: 'get_weather', content: '9 °C' }] });
+    await m.addMessage(s.id, {
+      role: 'assistant',
+      parts: [{ type: 'tool_call', callId: 'toolu_1', name: 'get_weather', argumentsJson: '{"city":"Malmö"}' }],
+    });
+    await m.addMessage(s.id, {
+      role: 'tool',
+      parts: [{ type: 'tool_result', callId: 'toolu_1', name: 'get_weather', content: '9 °C' }],
+    });
     await m.addMessage(s.id, { role: 'assistant', content: 'It is 9 °C.' });
     const text = await exportV1(m, s.id);
     assert.match(text, /^[\x20-\x7e]*$/, 'ASCII only, like json.dump');
     const doc = loadsInV1(text);
-    assert.deepEqual([doc.metadata['session_id'], doc.metadata['message_count'], doc.history['total_tokens']], [s.id, 5, 14]);
-    assert.deepEqual(doc.history.messages.map((x) => x['role']), ['system', 'user', 'assistant', 'tool', 'assistant']);
-    assert.deepEqual(doc.history.messages[2]!['tool_calls'], [{ id: 'toolu_1', function: { arguments: '{"city":"Malmö"}', name: 'get_weather' }, type: 'function' }]);
+    assert.deepEqual(
+      [doc.metadata['session_id'], doc.metadata['message_count'], doc.history['total_tokens']],
+      [s.id, 5, 14],
+    );
+    assert.deepEqual(
+      doc.history.messages.map((x) => x['role']),
+      ['system', 'user', 'assistant', 'tool', 'assistant'],
+    );
+    assert.deepEqual(doc.history.messages[2]!['tool_calls'], [
+      { id: 'toolu_1', function: { arguments: '{"city":"Malmö"}', name: 'get_weather' }, type: 'function' },
+    ]);
     assert.equal(doc.history.messages[3]!['tool_call_id'], 'toolu_1');
   });
 
@@ -206,10 +332,24 @@ describe('migrate: LangSwarm fixtures', function () {
       const s = m.get(summary.id);
       const doc = loadsInV1(await exportV1(m, s.id));
       assert.equal(doc.metadata['session_id'], s.origin?.originalId);
-      assert.deepEqual(doc.history.messages.map((x) => x['id']), m.allMessages(s.id).map((x) => x.origin?.['id']));
+      assert.deepEqual(
+        doc.history.messages.map((x) => x['id']),
+        m.allMessages(s.id).map((x) => x.origin?.['id']),
+      );
     }
     const memory = one(m, 'f792b9d7-cc6e-4f41-9cc3-8e2056fe0851', 'langswarm-v2-memory');
-    const calls = loadsInV1(await exportV1(m, memory.s.id)).history.messages.map((x) => [x['role'], x['tool_calls'], x['tool_call_id']]);
-    assert.deepEqual(calls.slice(2), [['assistant', [{ id: 'call_mem_1', function: { arguments: '{"city": "Malmö"}', name: 'get_weather' }, type: 'function' }], null], ['tool', null, 'call_mem_1']]);
+    const calls = loadsInV1(await exportV1(m, memory.s.id)).history.messages.map((x) => [
+      x['role'],
+      x['tool_calls'],
+      x['tool_call_id'],
+    ]);
+    assert.deepEqual(calls.slice(2), [
+      [
+        'assistant',
+        [{ id: 'call_mem_1', function: { arguments: '{"city": "Malmö"}', name: 'get_weather' }, type: 'function' }],
+        null,
+      ],
+      ['tool', null, 'call_mem_1'],
+    ]);
   });
 });

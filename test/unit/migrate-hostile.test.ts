@@ -15,7 +15,9 @@ const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file))
 
 /** Starts python3 holding a write transaction on `db` (after running `sql`), resolved once it holds it. */
 function holdWriteTransaction(db: string, sql: string): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn('python3', ['-c', `
+  const child = spawn('python3', [
+    '-c',
+    `
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before commit, as big writes do
@@ -25,10 +27,15 @@ for statement in sys.argv[2].split(";"):
 print("holding", flush=True)
 sys.stdin.read()  # until the test closes stdin or kills us
 db.execute("ROLLBACK")
-`, db, sql]);
+`,
+    db,
+    sql,
+  ]);
   return new Promise((resolve, reject) => {
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`python3 exited ${code}: ${err}`)));
   });
@@ -37,21 +44,39 @@ db.execute("ROLLBACK")
 describe('migrate: hostile inputs', function () {
   this.timeout(180_000);
   let m: SessionManager;
-  beforeEach(async () => { m = await SessionManager.open(tempDb()); });
-  afterEach(async () => { await m.close(); });
+  beforeEach(async () => {
+    m = await SessionManager.open(tempDb());
+  });
+  afterEach(async () => {
+    await m.close();
+  });
 
   it('refuses what is not a LangSwarm file, one clear error each, and leaves the workspace exactly as it was', async () => {
     const dir = tempDir();
-    const file = (name: string, data: string | Buffer) => { fs.writeFileSync(path.join(dir, name), data); return path.join(dir, name); };
+    const file = (name: string, data: string | Buffer) => {
+      fs.writeFileSync(path.join(dir, name), data);
+      return path.join(dir, name);
+    };
     const v1 = fs.readFileSync(copyFixture('v1/langswarm_sessions.db'));
     const cases: Array<[string, RegExp]> = [
       [file('empty.db', ''), /is empty \(0 bytes\)/],
-      [file('random.bin', Buffer.concat([Buffer.from([0xff]), randomBytes(4095)])), // not a '{' or '[' by chance
-      /neither a SQLite database nor JSON \(it holds binary data\)/],
-      [file('truncated.db', v1.subarray(0, 300_000)), /is a damaged SQLite database \(database disk image is malformed\); nothing was imported/],
-      [file('list.json', '[{"metadata": {}, "history": {}}]'), /JSON but not a LangSwarm V1 session: expected \{"metadata": \{…\}, "history": \{…\}\}, found a list/],
+      [
+        file('random.bin', Buffer.concat([Buffer.from([0xff]), randomBytes(4095)])), // not a '{' or '[' by chance
+        /neither a SQLite database nor JSON \(it holds binary data\)/,
+      ],
+      [
+        file('truncated.db', v1.subarray(0, 300_000)),
+        /is a damaged SQLite database \(database disk image is malformed\); nothing was imported/,
+      ],
+      [
+        file('list.json', '[{"metadata": {}, "history": {}}]'),
+        /JSON but not a LangSwarm V1 session: expected \{"metadata": \{…\}, "history": \{…\}\}, found a list/,
+      ],
       [file('shape.json', '{"session": {"id": 1}}'), /found an object with keys session/],
-      [file('broken.json', '{"metadata": {"session_id": "x"}, "history": {'), /is not valid JSON: expected a key at line 1, character 47 \(the text ends there\)/],
+      [
+        file('broken.json', '{"metadata": {"session_id": "x"}, "history": {'),
+        /is not valid JSON: expected a key at line 1, character 47 \(the text ends there\)/,
+      ],
       [file('text.md', '# notes\n'), /neither a SQLite database nor JSON: not a LangSwarm session file/],
       [path.join(dir, 'missing.db'), /No such file or folder/],
     ];
@@ -64,7 +89,10 @@ describe('migrate: hostile inputs', function () {
     await m.close();
     const before = sha(workspace);
     m = await SessionManager.open(workspace);
-    const report = await migrate(m, cases.map(([f]) => f));
+    const report = await migrate(
+      m,
+      cases.map(([f]) => f),
+    );
     for (const [f, pattern] of cases) {
       const result = report.files.find((x) => x.file === f);
       assert.ok(result, f);
@@ -84,7 +112,10 @@ describe('migrate: hostile inputs', function () {
     fs.writeFileSync(path.join(dir, 'zero.json'), '');
     fs.mkdirSync(path.join(dir, 'nested'));
     fs.writeFileSync(path.join(dir, 'nested', 'junk.json'), '{"nope": true}');
-    writeV1Json(path.join(dir, 'nested', 'extra.json'), v1Doc('nested_one', [v1Message('m1', 'user', 'deep', '2025-07-01T10:00:00')]));
+    writeV1Json(
+      path.join(dir, 'nested', 'extra.json'),
+      v1Doc('nested_one', [v1Message('m1', 'user', 'deep', '2025-07-01T10:00:00')]),
+    );
     const report = await migrate(m, [dir]);
     assert.deepEqual([report.totals.imported, report.totals.files, report.totals.filesFailed], [7, 9, 2]);
     assert.equal(m.stats().messages, 2017 + 1);
@@ -94,13 +125,19 @@ describe('migrate: hostile inputs', function () {
     const source = copyFixture('v1/langswarm_sessions.db');
     const untouched = sha(source);
     // Uncommitted: a status change and every history rewritten (large enough to reach the file).
-    const writer = await holdWriteTransaction(source, `UPDATE sessions SET status = 'archived', metadata = replace(metadata, '"active"', '"archived"'); UPDATE sessions SET history = replace(history, 'Question', 'UNCOMMITTED')`);
+    const writer = await holdWriteTransaction(
+      source,
+      `UPDATE sessions SET status = 'archived', metadata = replace(metadata, '"active"', '"archived"'); UPDATE sessions SET history = replace(history, 'Question', 'UNCOMMITTED')`,
+    );
     try {
       assert.notEqual(sha(source), untouched, 'the writer changed the file before committing');
       assert.ok(fs.statSync(`${source}-journal`).size > 0);
       const report = await migrate(m, [source]);
       assert.deepEqual([report.totals.imported, report.totals.messagesImported], [6, 2017]);
-      assert.match(report.files[0]!.warnings.join('\n'), /-journal is beside it: a LangSwarm app was writing this database .* Imported its last committed state/);
+      assert.match(
+        report.files[0]!.warnings.join('\n'),
+        /-journal is beside it: a LangSwarm app was writing this database .* Imported its last committed state/,
+      );
       assert.equal(m.search('UNCOMMITTED').total, 0);
       assert.equal(m.search('Question').total, 1000);
       assert.equal(importedAs(m, 'session_5f0c2a9e')[0]!.status, 'active');
@@ -116,7 +153,10 @@ describe('migrate: hostile inputs', function () {
 
   it('reads a database locked by a writer that has not touched the file yet', async () => {
     const source = copyFixture('v1/langswarm_sessions.db');
-    const writer = await holdWriteTransaction(source, `UPDATE sessions SET status = 'inactive' WHERE session_id = 'session_5f0c2a9e'`);
+    const writer = await holdWriteTransaction(
+      source,
+      `UPDATE sessions SET status = 'inactive' WHERE session_id = 'session_5f0c2a9e'`,
+    );
     try {
       const report = await migrate(m, [source]);
       assert.equal(report.totals.imported, 6);
@@ -130,14 +170,24 @@ describe('migrate: hostile inputs', function () {
     const source = copyFixture('v1/langswarm_sessions.db');
     fs.writeFileSync(`${source}-wal`, randomBytes(4096));
     const report = await migrate(m, [source]);
-    assert.match(report.files[0]!.errors[0]!.message, /has changes in .*-wal that are not in the database file yet .*PRAGMA wal_checkpoint\(TRUNCATE\)/);
+    assert.match(
+      report.files[0]!.errors[0]!.message,
+      /has changes in .*-wal that are not in the database file yet .*PRAGMA wal_checkpoint\(TRUNCATE\)/,
+    );
     assert.equal(m.stats().sessions, 0);
   });
 
   it('imports a 50 MB history cell', async () => {
     const source = path.join(tempDir(), 'big.db');
     const content = (i: number) => `${i} ${'lorem ipsum dolor sit amet '.repeat(20_000)}`;
-    await writeV1Db(source, [v1Doc('huge', Array.from({ length: 100 }, (_, i) => v1Message(`m${i}`, i % 2 ? 'assistant' : 'user', content(i), '2025-07-01T10:00:00')))]);
+    await writeV1Db(source, [
+      v1Doc(
+        'huge',
+        Array.from({ length: 100 }, (_, i) =>
+          v1Message(`m${i}`, i % 2 ? 'assistant' : 'user', content(i), '2025-07-01T10:00:00'),
+        ),
+      ),
+    ]);
     assert.ok(fs.statSync(source).size > 50e6);
     try {
       const report = await migrate(m, [source]);
@@ -154,17 +204,22 @@ describe('migrate: hostile inputs', function () {
   it('imports a folder of 10,000 small files, reporting the two bad ones', async () => {
     const dir = tempDir();
     for (let i = 0; i < 9_998; i++) {
-      writeV1Json(path.join(dir, `s${String(i).padStart(5, '0')}.json`), v1Doc(`session_${i}`, [v1Message(`m${i}`, 'user', `hello ${i}`, '2025-07-01T10:00:00')]));
+      writeV1Json(
+        path.join(dir, `s${String(i).padStart(5, '0')}.json`),
+        v1Doc(`session_${i}`, [v1Message(`m${i}`, 'user', `hello ${i}`, '2025-07-01T10:00:00')]),
+      );
     }
     fs.writeFileSync(path.join(dir, 'zero.json'), '');
     fs.writeFileSync(path.join(dir, 'noise.bin'), randomBytes(100));
     try {
       const report = await migrate(m, [dir]);
-      assert.deepEqual([report.totals.files, report.totals.imported, report.totals.filesFailed, report.totals.messagesImported], [10_000, 9_998, 2, 9_998]);
+      assert.deepEqual(
+        [report.totals.files, report.totals.imported, report.totals.filesFailed, report.totals.messagesImported],
+        [10_000, 9_998, 2, 9_998],
+      );
       assert.equal(m.stats().sessions, 9_998);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true }); // many files: not left for the shared clean-up
     }
   });
 });
-

@@ -6,12 +6,22 @@ import * as path from 'node:path';
 import { exportV1, migrate } from '../../src/core/langswarm';
 import { messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
-import { copyFixture, generateV1Docs, importedAs, python, v1Doc, v1Message, writeV1Db, writeV1Json } from '../helpers/langswarm';
+import {
+  copyFixture,
+  generateV1Docs,
+  importedAs,
+  python,
+  v1Doc,
+  v1Message,
+  writeV1Db,
+  writeV1Json,
+} from '../helpers/langswarm';
 import { tempDb, tempDir } from '../helpers/temp';
 
 /** Edits one session's history in a V1 SQLite store as LangSwarm V1 would (whole row rewritten). */
 function editV1Row(file: string, sessionId: string, edit: string): void {
-  python(`
+  python(
+    `
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 meta, hist = db.execute("SELECT metadata, history FROM sessions WHERE session_id = ?", (sys.argv[2],)).fetchone()
@@ -22,7 +32,10 @@ meta["message_count"] = len(msgs)
 meta["updated_at"] = meta["last_activity"] = "2025-07-09T10:00:00.000001"
 db.execute("UPDATE sessions SET metadata = ?, history = ?, updated_at = ? WHERE session_id = ?", (json.dumps(meta), json.dumps(hist), meta["updated_at"], sys.argv[2]))
 db.commit()
-`, file, sessionId);
+`,
+    file,
+    sessionId,
+  );
 }
 
 const texts = (m: SessionManager, id: string) => m.allMessages(id).map((x) => messageText(x.parts));
@@ -35,15 +48,21 @@ describe('migrate: re-importing changed sources', function () {
     m = await SessionManager.open(tempDb());
     source = copyFixture('v1/langswarm_sessions.db');
   });
-  afterEach(async () => { await m.close(); });
+  afterEach(async () => {
+    await m.close();
+  });
 
   it('appends only the new messages of a session that grew, and updates its fields', async () => {
     await migrate(m, [source]);
     const [before] = importedAs(m, 'session_5f0c2a9e');
-    editV1Row(source, 'session_5f0c2a9e', `
+    editV1Row(
+      source,
+      'session_5f0c2a9e',
+      `
 msgs.append({"id": "msg_new1", "role": "user", "content": "And INV-2025-0044?", "timestamp": "2025-07-09T09:59:00", "metadata": {}, "tool_calls": None, "tool_call_id": None, "provider_message_id": None})
 msgs.append({"id": "msg_new2", "role": "assistant", "content": "Paid on July 9.", "timestamp": "2025-07-09T09:59:30.5", "metadata": {}, "tool_calls": None, "tool_call_id": None, "provider_message_id": None})
-meta["status"] = "inactive"`);
+meta["status"] = "inactive"`,
+    );
     const report = await migrate(m, [source]);
     assert.deepEqual([report.totals.updated, report.totals.unchanged, report.totals.messagesImported], [1, 5, 2]);
     const outcome = report.files[0]!.sessions.find((s) => s.originalId === 'session_5f0c2a9e');
@@ -52,23 +71,43 @@ meta["status"] = "inactive"`);
     assert.equal(after!.status, 'paused');
     assert.equal(after!.messageCount, 8);
     const ids = m.allMessages(after!.id).map((x) => [x.seq, x.origin?.['id']]);
-    assert.deepEqual(ids.slice(-3), [[6, 'openai_chatcmpl-9mNqM5c8YlUr1bAsE2tZwX4fG5hI'], [7, 'msg_new1'], [8, 'msg_new2']]);
-    const row = python(`import sqlite3,sys,json; r = sqlite3.connect(sys.argv[1]).execute("SELECT metadata, history FROM sessions WHERE session_id='session_5f0c2a9e'").fetchone(); print('{"metadata": ' + r[0] + ', "history": ' + r[1] + '}', end='')`, source);
+    assert.deepEqual(ids.slice(-3), [
+      [6, 'openai_chatcmpl-9mNqM5c8YlUr1bAsE2tZwX4fG5hI'],
+      [7, 'msg_new1'],
+      [8, 'msg_new2'],
+    ]);
+    const row = python(
+      `import sqlite3,sys,json; r = sqlite3.connect(sys.argv[1]).execute("SELECT metadata, history FROM sessions WHERE session_id='session_5f0c2a9e'").fetchone(); print('{"metadata": ' + r[0] + ', "history": ' + r[1] + '}', end='')`,
+      source,
+    );
     assert.equal(await exportV1(m, after!.id), row, 'the export equals the grown source');
     assert.equal((await migrate(m, [source])).totals.unchanged, 6, 'and a third import changes nothing');
   });
 
   it('follows a source whose old messages V1 truncated away (auto_truncate), appending only the new ones', async () => {
     await migrate(m, [source]);
-    editV1Row(source, 'session_4c8e0f16', `
+    editV1Row(
+      source,
+      'session_4c8e0f16',
+      `
 msgs[:] = [msgs[0]] + msgs[2:]
 msgs.append({"id": "msg_late", "role": "user", "content": "Thanks!", "timestamp": "2025-07-09T09:00:00", "metadata": {}, "tool_calls": None, "tool_call_id": None, "provider_message_id": None})
-hist["truncated_at"] = "2025-07-09T09:00:00.000001"`);
+hist["truncated_at"] = "2025-07-09T09:00:00.000001"`,
+    );
     const report = await migrate(m, [source]);
     assert.deepEqual([report.totals.updated, report.totals.messagesImported, report.totals.conflict], [1, 1, 0]);
     const [s] = importedAs(m, 'session_4c8e0f16');
-    assert.deepEqual(texts(m, s!.id), ['Policy: refunds within 30 days only.', 'Thanks, refund initiated.', 'When will I get it?', 'Within 5–7 business days.', 'Thanks!'],
-      'the truncated message stays here');
+    assert.deepEqual(
+      texts(m, s!.id),
+      [
+        'Policy: refunds within 30 days only.',
+        'Thanks, refund initiated.',
+        'When will I get it?',
+        'Within 5–7 business days.',
+        'Thanks!',
+      ],
+      'the truncated message stays here',
+    );
   });
 
   it('does not overwrite a session whose source changed an imported message: imports it beside, linked', async () => {
@@ -111,17 +150,25 @@ hist["truncated_at"] = "2025-07-09T09:00:00.000001"`);
     writeV1Json(a, v1Doc('default', [v1Message('m1', 'user', 'Project A question', '2025-07-01T10:00:00')]));
     writeV1Json(b, v1Doc('default', [v1Message('m1', 'user', 'Project B question', '2025-07-02T10:00:00')]));
     const report = await migrate(m, [a, b]);
-    assert.deepEqual(report.files.map((f) => f.sessions[0]?.outcome), ['imported', 'conflict']);
+    assert.deepEqual(
+      report.files.map((f) => f.sessions[0]?.outcome),
+      ['imported', 'conflict'],
+    );
     const both = importedAs(m, 'default');
     assert.deepEqual(both.map((s) => texts(m, s.id)[0]).sort(), ['Project A question', 'Project B question']);
-    assert.deepEqual((await migrate(m, [b, a])).files.map((f) => f.sessions[0]?.outcome), ['unchanged', 'unchanged']);
+    assert.deepEqual(
+      (await migrate(m, [b, a])).files.map((f) => f.sessions[0]?.outcome),
+      ['unchanged', 'unchanged'],
+    );
     assert.equal(m.stats().sessions, 2);
   });
 
   it('treats an older copy of an imported session as unchanged', async () => {
     await migrate(m, [source]);
     const older = path.join(tempDir(), 'older.json');
-    const doc = JSON.parse(fs.readFileSync(copyFixture('v1/json/session_9a6c1d24.json'), 'utf8')) as { history: { messages: unknown[] } };
+    const doc = JSON.parse(fs.readFileSync(copyFixture('v1/json/session_9a6c1d24.json'), 'utf8')) as {
+      history: { messages: unknown[] };
+    };
     doc.history.messages = doc.history.messages.slice(0, 100);
     writeV1Json(older, doc);
     const report = await migrate(m, [older]);
@@ -145,10 +192,15 @@ hist["truncated_at"] = "2025-07-09T09:00:00.000001"`);
     const imported = report.totals.imported;
     assert.ok(imported >= 50 && imported < 400, `imported ${imported}`);
     assert.equal(m.stats().sessions, imported);
-    for (const r of report.files[0]!.sessions) assert.equal(m.get(r.sessionId!).messageCount, r.messagesAdded, 'whole sessions only');
+    for (const r of report.files[0]!.sessions)
+      assert.equal(m.get(r.sessionId!).messageCount, r.messagesAdded, 'whole sessions only');
     assert.equal(m.search('weather').total > 0, true, 'what was imported is indexed');
     assert.ok(seen.length > 1 && seen.every((n, i) => i === 0 || n >= seen[i - 1]!), 'progress only grows');
     const rest = await migrate(m, [big]);
-    assert.deepEqual([rest.totals.unchanged, rest.totals.imported], [imported, 400 - imported], 'the rest imports later');
+    assert.deepEqual(
+      [rest.totals.unchanged, rest.totals.imported],
+      [imported, 400 - imported],
+      'the rest imports later',
+    );
   });
 });

@@ -7,7 +7,14 @@ describe('model', () => {
   it('accepts every part type and rejects unknown ones', () => {
     const parts: Part[] = [
       { type: 'text', text: 'hi', annotations: [{ url: 'https://x' }] },
-      { type: 'tool_call', callId: 'c1', name: 'f', argumentsJson: '{"a":', providerIds: { openaiItemId: 'fc_1' }, thoughtSignature: 'sig' },
+      {
+        type: 'tool_call',
+        callId: 'c1',
+        name: 'f',
+        argumentsJson: '{"a":',
+        providerIds: { openaiItemId: 'fc_1' },
+        thoughtSignature: 'sig',
+      },
       { type: 'tool_result', callId: 'c1', name: 'f', content: 'done', isError: false },
       { type: 'reasoning', text: 'think', summary: ['s'], opaque: { provider: 'anthropic', signature: 'abc' } },
       { type: 'image', mediaType: 'image/png', source: { kind: 'url', url: 'https://example.com/a.png' } },
@@ -18,7 +25,11 @@ describe('model', () => {
     const parsed = NewMessage.parse({ role: 'assistant', parts });
     assert.deepEqual(parsed.parts, parts);
     assert.equal(NewMessage.safeParse({ role: 'assistant', parts: [{ type: 'video' }] }).success, false);
-    assert.equal(NewMessage.safeParse({ role: 'assistant', parts: [{ type: 'image', source: { kind: 'ftp', url: 'x' } }] }).success, false);
+    assert.equal(
+      NewMessage.safeParse({ role: 'assistant', parts: [{ type: 'image', source: { kind: 'ftp', url: 'x' } }] })
+        .success,
+      false,
+    );
   });
 
   it('makes strings well formed (lone surrogates would corrupt SQLite text)', () => {
@@ -32,7 +43,10 @@ describe('model', () => {
     assert.equal(NewSession.safeParse({ provider: 'openai', model: 'm', status: 'inactive' }).success, false);
     assert.equal(NewSession.safeParse({ provider: 'openai', model: 'm', tags: ['x'.repeat(101)] }).success, false);
     assert.equal(NewSession.safeParse({ provider: 'openai', model: 'm', createdAt: 'yesterday' }).success, false);
-    assert.equal(NewSession.safeParse({ provider: 'openai', model: 'm', createdAt: '2025-07-08T10:00:00+02:00' }).success, true);
+    assert.equal(
+      NewSession.safeParse({ provider: 'openai', model: 'm', createdAt: '2025-07-08T10:00:00+02:00' }).success,
+      true,
+    );
   });
 
   it('extracts readable and searchable text', () => {
@@ -44,20 +58,41 @@ describe('model', () => {
       { type: 'refusal', text: 'cannot' },
     ];
     assert.equal(messageText(parts), 'Hello\ncannot');
-    assert.equal(searchableText(parts), 'Hello\nlookup\n{"q":"otters"}\nlookup\notters are mustelids\nplan\nstep\ncannot');
+    assert.equal(
+      searchableText(parts),
+      'Hello\nlookup\n{"q":"otters"}\nlookup\notters are mustelids\nplan\nstep\ncannot',
+    );
   });
 
   it('round-trips a stored message through its schema', () => {
     const m: Message = {
-      id: 'm1', sessionId: 's1', seq: 1, role: 'developer', parts: [{ type: 'text', text: 'x' }], createdAt: '2026-01-01T00:00:00.000Z',
-      createdAtRaw: '2026-01-01T00:00:00.123456', state: 'partial', metadata: {}, revision: 0, usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, raw: { any: 'thing' } },
+      id: 'm1',
+      sessionId: 's1',
+      seq: 1,
+      role: 'developer',
+      parts: [{ type: 'text', text: 'x' }],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      createdAtRaw: '2026-01-01T00:00:00.123456',
+      state: 'partial',
+      metadata: {},
+      revision: 0,
+      usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, raw: { any: 'thing' } },
     };
     assert.deepEqual(Message.parse(m), m);
   });
 
   it('knows its providers in one list: package.json offers the same, and only those need a key that are not Replay', () => {
-    assert.deepEqual(manifest.contributes.configuration.properties['langswarmSessions.defaultProvider'].enum, [...KNOWN_PROVIDERS]);
+    assert.deepEqual(manifest.contributes.configuration.properties['langswarmSessions.defaultProvider'].enum, [
+      ...KNOWN_PROVIDERS,
+    ]);
     assert.deepEqual(KEYED_PROVIDERS, ['openai', 'anthropic', 'gemini']);
-    assert.deepEqual(['openai', 'replay', 'OpenAI', 'gpt', 'constructor', ''].map(isProviderName), [true, true, false, false, false, false]);
+    assert.deepEqual(['openai', 'replay', 'OpenAI', 'gpt', 'constructor', ''].map(isProviderName), [
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

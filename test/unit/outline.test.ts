@@ -5,7 +5,9 @@ import { tempDb } from '../helpers/temp';
 
 describe('SessionManager outline and date filter', () => {
   let m: SessionManager;
-  beforeEach(async () => { m = await SessionManager.open(tempDb()); });
+  beforeEach(async () => {
+    m = await SessionManager.open(tempDb());
+  });
   afterEach(() => m.close());
 
   it('outlines every message in order without content', async () => {
@@ -23,11 +25,23 @@ describe('SessionManager outline and date filter', () => {
 
   it('filters sessions by last activity', async () => {
     const old = await m.create({ provider: 'openai', model: 'x', title: 'old', createdAt: '2025-03-01T00:00:00.000Z' });
-    const recent = await m.create({ provider: 'openai', model: 'x', title: 'recent', createdAt: '2026-01-09T00:00:00.000Z' });
-    const titles = (o: Parameters<SessionManager['list']>[0]) => m.list(o).items.map((x) => x.title).sort();
+    const recent = await m.create({
+      provider: 'openai',
+      model: 'x',
+      title: 'recent',
+      createdAt: '2026-01-09T00:00:00.000Z',
+    });
+    const titles = (o: Parameters<SessionManager['list']>[0]) =>
+      m
+        .list(o)
+        .items.map((x) => x.title)
+        .sort();
     assert.deepEqual(titles({ activeFrom: '2026-01-01T00:00:00.000Z' }), ['recent']);
     assert.deepEqual(titles({ activeTo: '2026-01-01T00:00:00.000Z' }), ['old']);
-    assert.deepEqual(titles({ activeFrom: '2025-01-01T00:00:00Z', activeTo: '2027-01-01T00:00:00Z' }), ['old', 'recent']);
+    assert.deepEqual(titles({ activeFrom: '2025-01-01T00:00:00Z', activeTo: '2027-01-01T00:00:00Z' }), [
+      'old',
+      'recent',
+    ]);
     assert.ok(old.id && recent.id);
     await m.create({ provider: 'gemini', model: 'x' });
     assert.deepEqual(m.providers(), ['gemini', 'openai']);

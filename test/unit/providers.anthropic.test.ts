@@ -23,7 +23,10 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
     assert.equal(req.headers['authorization'], `Bearer ${mock.keys.anthropic}`);
     assert.equal(req.headers['x-api-key'], undefined);
     assert.deepEqual(req.body.system, [{ type: 'text', text: 'Be terse.\n\nAnswer in French.' }]);
-    assert.deepEqual(req.body.messages.map((m: { role: string }) => m.role), ['user']);
+    assert.deepEqual(
+      req.body.messages.map((m: { role: string }) => m.role),
+      ['user'],
+    );
     assert.equal(req.body.max_tokens, 4096);
     for (const removed of ['temperature', 'top_p', 'top_k']) assert.equal(req.body[removed], undefined);
   });
@@ -33,11 +36,18 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
     mock.script('anthropic', { text: 'Answer.', reasoning: { text: 'Let me think.', signature: 'sig-XYZ' } });
     const ev: StreamEvent[] = [];
     const first = await send(manager(), s.id, 'Q1', { provider: providerFor(w, mock), onEvent: (e) => ev.push(e) });
-    assert.deepEqual(first.reply.parts[0], { type: 'reasoning', text: 'Let me think.', opaque: { provider: 'anthropic', signature: 'sig-XYZ' } });
+    assert.deepEqual(first.reply.parts[0], {
+      type: 'reasoning',
+      text: 'Let me think.',
+      opaque: { provider: 'anthropic', signature: 'sig-XYZ' },
+    });
     assert.ok(ev.some((e) => e.type === 'reasoning_delta' && e.text === 'Let me think.'));
     await send(manager(), s.id, 'Q2', { provider: providerFor(w, mock) });
     const assistant = messagesCalls()[1]!.body.messages[1];
-    assert.deepEqual(assistant, { role: 'assistant', content: (first.reply.native!['anthropic'] as { content: unknown[] }).content });
+    assert.deepEqual(assistant, {
+      role: 'assistant',
+      content: (first.reply.native!['anthropic'] as { content: unknown[] }).content,
+    });
     assert.deepEqual(assistant.content[0], { type: 'thinking', thinking: 'Let me think.', signature: 'sig-XYZ' });
   });
 
@@ -52,9 +62,20 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
     const body = messagesCalls()[2]!.body;
     assert.deepEqual(body.system[0].cache_control, { type: 'ephemeral' });
     const last = body.messages[body.messages.length - 1];
-    assert.deepEqual(last.content[last.content.length - 1], { type: 'text', text: 'Again', cache_control: { type: 'ephemeral' } });
-    assert.equal(JSON.stringify(body).split('cache_control').length - 1, 2, 'two breakpoints, well under the limit of four');
-    assert.ok(!JSON.stringify(manager().allMessages(long.id)).includes('cache_control'), 'breakpoints never reach the stored history');
+    assert.deepEqual(last.content[last.content.length - 1], {
+      type: 'text',
+      text: 'Again',
+      cache_control: { type: 'ephemeral' },
+    });
+    assert.equal(
+      JSON.stringify(body).split('cache_control').length - 1,
+      2,
+      'two breakpoints, well under the limit of four',
+    );
+    assert.ok(
+      !JSON.stringify(manager().allMessages(long.id)).includes('cache_control'),
+      'breakpoints never reach the stored history',
+    );
   });
 
   it('drops the oldest whole turns to fit the context window, never splitting a tool call from its result', async () => {
@@ -62,7 +83,13 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
     const pad = (t: string) => `${t} ${'lorem ipsum '.repeat(30)}`;
     await manager().addMessages(s.id, [
       { role: 'user', content: pad('turn one') },
-      { role: 'assistant', parts: [{ type: 'text', text: pad('calling') }, { type: 'tool_call', callId: 'toolu_1', name: 'lookup', argumentsJson: '{}' }] },
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', text: pad('calling') },
+          { type: 'tool_call', callId: 'toolu_1', name: 'lookup', argumentsJson: '{}' },
+        ],
+      },
       { role: 'tool', parts: [{ type: 'tool_result', callId: 'toolu_1', name: 'lookup', content: pad('result') }] },
       { role: 'assistant', content: pad('answer one') },
       { role: 'user', content: pad('turn two') },
@@ -72,31 +99,52 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
     ]);
     const warnings: string[] = [];
     const { reply } = await send(manager(), s.id, 'turn three', {
-      provider: providerFor(w, mock, { contextWindow: 900 }), maxOutputTokens: 100,
-      onEvent: (e) => { if (e.type === 'warning') warnings.push(e.message); },
+      provider: providerFor(w, mock, { contextWindow: 900 }),
+      maxOutputTokens: 100,
+      onEvent: (e) => {
+        if (e.type === 'warning') warnings.push(e.message);
+      },
     });
     assert.ok(mock.calls('anthropic', '/count_tokens').length >= 1, 'token counting was used');
-    const sent = messagesCalls()[0]!.body.messages as Array<{ role: string; content: Array<{ type: string; id?: string; tool_use_id?: string; text?: string }> }>;
+    const sent = messagesCalls()[0]!.body.messages as Array<{
+      role: string;
+      content: Array<{ type: string; id?: string; tool_use_id?: string; text?: string }>;
+    }>;
     assert.equal(sent[0]!.role, 'user');
-    assert.ok(sent[0]!.content.every((b) => b.type !== 'tool_result'), 'the request starts at a turn, not at a tool result');
+    assert.ok(
+      sent[0]!.content.every((b) => b.type !== 'tool_result'),
+      'the request starts at a turn, not at a tool result',
+    );
     const uses = new Set(sent.flatMap((m) => m.content.flatMap((b) => (b.type === 'tool_use' ? [b.id] : []))));
-    for (const m of sent) for (const b of m.content) if (b.type === 'tool_result') assert.ok(uses.has(b.tool_use_id), `tool_result ${b.tool_use_id} has its tool_use`);
+    for (const m of sent)
+      for (const b of m.content)
+        if (b.type === 'tool_result')
+          assert.ok(uses.has(b.tool_use_id), `tool_result ${b.tool_use_id} has its tool_use`);
     assert.equal(sent[sent.length - 1]!.content[0]!.text, 'turn three');
     assert.ok(!JSON.stringify(sent).includes('turn one'));
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /longer than claude-test's 900-token context window allows with 100 tokens kept for the reply: the oldest \d turns? \(\d+ messages?\) were left out of this request\. The session still has them\./);
+    assert.match(
+      warnings[0]!,
+      /longer than claude-test's 900-token context window allows with 100 tokens kept for the reply: the oldest \d turns? \(\d+ messages?\) were left out of this request\. The session still has them\./,
+    );
     assert.deepEqual(reply.metadata['warnings'], warnings);
     assert.equal(manager().allMessages(s.id).length, 10, 'nothing was removed locally');
   });
 
   it('refuses, keeping the message, when even the newest turn does not fit', async () => {
     const s = await manager().create({ provider: 'anthropic', model: w.model });
-    await assert.rejects(send(manager(), s.id, 'x'.repeat(4000), { provider: providerFor(w, mock, { contextWindow: 500 }), maxOutputTokens: 100 }), (e: unknown) => {
-      assert.ok(isCoreError(e, 'ProviderError'));
-      assert.equal(e.details['kind'], 'context_length');
-      assert.match(e.message, /too long for claude-test.*the latest turn alone needs \d+ tokens/);
-      return true;
-    });
+    await assert.rejects(
+      send(manager(), s.id, 'x'.repeat(4000), {
+        provider: providerFor(w, mock, { contextWindow: 500 }),
+        maxOutputTokens: 100,
+      }),
+      (e: unknown) => {
+        assert.ok(isCoreError(e, 'ProviderError'));
+        assert.equal(e.details['kind'], 'context_length');
+        assert.match(e.message, /too long for claude-test.*the latest turn alone needs \d+ tokens/);
+        return true;
+      },
+    );
     assert.equal(messagesCalls().length, 0, 'nothing was sent that could not fit');
     assert.equal(manager().allMessages(s.id)[0]!.role, 'user');
   });
@@ -104,22 +152,32 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
   it('maps 529 to "overloaded"', async () => {
     const s = await manager().create({ provider: 'anthropic', model: w.model });
     mock.script('anthropic', { error: { status: 529 } });
-    await assert.rejects(send(manager(), s.id, 'Hi', { provider: providerFor(w, mock, { maxRetries: 0 }) }), (e: unknown) => {
-      assert.ok(isCoreError(e, 'ProviderError'));
-      assert.equal(e.details['kind'], 'overloaded');
-      assert.equal(e.details['requestId'], 'req_529');
-      assert.match(e.message, /Anthropic is overloaded \(HTTP 529 overloaded_error\); try again in a minute\./);
-      return true;
-    });
+    await assert.rejects(
+      send(manager(), s.id, 'Hi', { provider: providerFor(w, mock, { maxRetries: 0 }) }),
+      (e: unknown) => {
+        assert.ok(isCoreError(e, 'ProviderError'));
+        assert.equal(e.details['kind'], 'overloaded');
+        assert.equal(e.details['requestId'], 'req_529');
+        assert.match(e.message, /Anthropic is overloaded \(HTTP 529 overloaded_error\); try again in a minute\./);
+        return true;
+      },
+    );
   });
 
   it('framing guard: frames without `event:` lines are silently dropped by the SDK, so the mock must name them', async () => {
     const s = await manager().create({ provider: 'anthropic', model: w.model });
     mock.script('anthropic', { text: 'This text is framed wrongly.', wrongFraming: true });
     const ev: StreamEvent[] = [];
-    await assert.rejects(send(manager(), s.id, 'Hi', { provider: providerFor(w, mock), onEvent: (e) => ev.push(e) }), (e: unknown) => isCoreError(e, 'ProviderError') && e.details['kind'] === 'connection');
+    await assert.rejects(
+      send(manager(), s.id, 'Hi', { provider: providerFor(w, mock), onEvent: (e) => ev.push(e) }),
+      (e: unknown) => isCoreError(e, 'ProviderError') && e.details['kind'] === 'connection',
+    );
     assert.ok(mock.sentDeltas.anthropic > 0, 'the server did send deltas');
-    assert.equal(ev.filter((e) => e.type === 'text_delta' || e.type === 'turn_start').length, 0, 'the SDK yielded none of them');
+    assert.equal(
+      ev.filter((e) => e.type === 'text_delta' || e.type === 'turn_start').length,
+      0,
+      'the SDK yielded none of them',
+    );
     // The same reply, framed correctly, comes through whole.
     mock.script('anthropic', { text: 'This text is framed right.' });
     const { reply } = await send(manager(), s.id, undefined, { provider: providerFor(w, mock) });

@@ -15,8 +15,11 @@ describe('Gemini provider (@google/genai)', function () {
 
   it('passes every client option explicitly, so GOOGLE_* environment variables cannot redirect it', async () => {
     const traps = {
-      GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_GENAI_USE_ENTERPRISE: 'true', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9',
-      GOOGLE_GENAI_API_VERSION: 'v9', GOOGLE_API_KEY: 'env-key',
+      GOOGLE_GENAI_USE_VERTEXAI: 'true',
+      GOOGLE_GENAI_USE_ENTERPRISE: 'true',
+      GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9',
+      GOOGLE_GENAI_API_VERSION: 'v9',
+      GOOGLE_API_KEY: 'env-key',
     };
     const saved = Object.fromEntries(Object.keys(traps).map((k) => [k, process.env[k]]));
     Object.assign(process.env, traps);
@@ -25,7 +28,9 @@ describe('Gemini provider (@google/genai)', function () {
       const { reply } = await send(manager(), s.id, 'Hi', { provider: providerFor(w, mock) });
       assert.equal(messageText(reply.parts), 'echo: Hi');
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
     const req = w.generations(mock)[0]!;
     assert.equal(req.path, '/v1/models/gemini-test:streamGenerateContent');
@@ -41,39 +46,71 @@ describe('Gemini provider (@google/genai)', function () {
 
   it('sends the safety settings kept in the session', async () => {
     const safetySettings = [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_ONLY_HIGH' }];
-    const s = await manager().create({ provider: 'gemini', model: w.model, providerState: { gemini: { safetySettings } } });
+    const s = await manager().create({
+      provider: 'gemini',
+      model: w.model,
+      providerState: { gemini: { safetySettings } },
+    });
     await send(manager(), s.id, 'Hi', { provider: providerFor(w, mock) });
     assert.deepEqual(w.generations(mock)[0]!.body.safetySettings, safetySettings);
   });
 
   it('resends model turns unchanged: thought parts, thought signatures and function-call ids', async () => {
     const s = await manager().create({ provider: 'gemini', model: w.model });
-    mock.script('gemini', { text: 'Checking.', reasoning: { text: 'Plan the call.', signature: 'sig-thought' }, toolCalls: [{ id: 'fc-7', name: 'lookup', args: { q: 'x' }, thoughtSignature: 'sig-call' }] });
+    mock.script('gemini', {
+      text: 'Checking.',
+      reasoning: { text: 'Plan the call.', signature: 'sig-thought' },
+      toolCalls: [{ id: 'fc-7', name: 'lookup', args: { q: 'x' }, thoughtSignature: 'sig-call' }],
+    });
     const ev: StreamEvent[] = [];
-    const first = await send(manager(), s.id, 'Look it up', { provider: providerFor(w, mock), onEvent: (e) => ev.push(e) });
-    assert.deepEqual(first.reply.parts.map((p) => p.type), ['reasoning', 'text', 'tool_call']);
-    assert.deepEqual(first.reply.parts[2], { type: 'tool_call', callId: 'fc-7', name: 'lookup', argumentsJson: '{"q":"x"}', providerIds: { geminiCallId: 'fc-7' }, thoughtSignature: 'sig-call' });
+    const first = await send(manager(), s.id, 'Look it up', {
+      provider: providerFor(w, mock),
+      onEvent: (e) => ev.push(e),
+    });
+    assert.deepEqual(
+      first.reply.parts.map((p) => p.type),
+      ['reasoning', 'text', 'tool_call'],
+    );
+    assert.deepEqual(first.reply.parts[2], {
+      type: 'tool_call',
+      callId: 'fc-7',
+      name: 'lookup',
+      argumentsJson: '{"q":"x"}',
+      providerIds: { geminiCallId: 'fc-7' },
+      thoughtSignature: 'sig-call',
+    });
     assert.ok(ev.some((e) => e.type === 'reasoning_delta' && e.text === 'Plan the call.'));
     assert.equal(first.reply.stopReason, 'tool_use');
-    await manager().addMessage(s.id, { role: 'tool', parts: [{ type: 'tool_result', callId: 'fc-7', name: 'lookup', content: 'found' }] });
+    await manager().addMessage(s.id, {
+      role: 'tool',
+      parts: [{ type: 'tool_result', callId: 'fc-7', name: 'lookup', content: 'found' }],
+    });
     await send(manager(), s.id, undefined, { provider: providerFor(w, mock) });
     const contents = w.generations(mock)[1]!.body.contents;
-    assert.deepEqual(contents.map((c: { role: string }) => c.role), ['user', 'model', 'user']);
+    assert.deepEqual(
+      contents.map((c: { role: string }) => c.role),
+      ['user', 'model', 'user'],
+    );
     assert.deepEqual(contents[1].parts, [
       { text: 'Plan the call.', thought: true, thoughtSignature: 'sig-thought' },
       { text: 'Checking.' },
       { functionCall: { id: 'fc-7', name: 'lookup', args: { q: 'x' } }, thoughtSignature: 'sig-call' },
     ]);
-    assert.deepEqual(contents[2].parts, [{ functionResponse: { name: 'lookup', response: { output: 'found' }, id: 'fc-7' } }]);
+    assert.deepEqual(contents[2].parts, [
+      { functionResponse: { name: 'lookup', response: { output: 'found' }, id: 'fc-7' } },
+    ]);
   });
 
-  it('gives calls without a Gemini id a stable id of its own, and never sends it back as Gemini\'s', async () => {
+  it("gives calls without a Gemini id a stable id of its own, and never sends it back as Gemini's", async () => {
     const s = await manager().create({ provider: 'gemini', model: w.model });
     mock.script('gemini', { toolCalls: [{ name: 'lookup', args: {} }] });
     const { reply } = await send(manager(), s.id, 'Go', { provider: providerFor(w, mock) });
     const call = reply.parts[0]!;
     assert.ok(call.type === 'tool_call' && call.callId.startsWith('gemini_') && !call.providerIds);
-    await manager().addMessage(s.id, { role: 'tool', parts: [{ type: 'tool_result', callId: call.callId, name: 'lookup', content: '{"ok":true}' }] });
+    await manager().addMessage(s.id, {
+      role: 'tool',
+      parts: [{ type: 'tool_result', callId: call.callId, name: 'lookup', content: '{"ok":true}' }],
+    });
     await send(manager(), s.id, undefined, { provider: providerFor(w, mock) });
     assert.ok(!JSON.stringify(w.generations(mock)[1]!.body).includes('gemini_'));
   });
@@ -92,7 +129,10 @@ describe('Gemini provider (@google/genai)', function () {
     const s = await manager().create({ provider: 'gemini', model: w.model });
     mock.script('gemini', { text: 'Framed like OpenAI, wrongly.', wrongFraming: true });
     const ev: StreamEvent[] = [];
-    await assert.rejects(send(manager(), s.id, 'Hi', { provider: providerFor(w, mock), onEvent: (e) => ev.push(e) }), (e: unknown) => isCoreError(e, 'ProviderError') && e.details['kind'] === 'connection');
+    await assert.rejects(
+      send(manager(), s.id, 'Hi', { provider: providerFor(w, mock), onEvent: (e) => ev.push(e) }),
+      (e: unknown) => isCoreError(e, 'ProviderError') && e.details['kind'] === 'connection',
+    );
     assert.ok(mock.sentDeltas.gemini > 0);
     assert.equal(ev.filter((e) => e.type === 'text_delta').length, 0);
   });

@@ -20,7 +20,9 @@ describe('Python JSON', () => {
   });
 
   it('keeps what a JS number cannot: 1.0, -0.0, 1e+16 and integers beyond 2^53', () => {
-    const text = pythonDumps('{"f": 1.0, "z": -0.0, "e": 1e16, "big": 123456789012345678901, "neg": -9007199254740993, "ok": 0.75, "i": 42}');
+    const text = pythonDumps(
+      '{"f": 1.0, "z": -0.0, "e": 1e16, "big": 123456789012345678901, "neg": -9007199254740993, "ok": 0.75, "i": 42}',
+    );
     const { value, specials } = parsePythonJson(text);
     assert.deepEqual(Object.keys(specials ?? {}).sort(), ['/big', '/e', '/f', '/neg', '/z']);
     assert.equal(dumpPythonJson(value, specials), text);
@@ -40,8 +42,23 @@ describe('Python JSON', () => {
 
   it('formats floats as Python repr does', () => {
     // Doubles above 2^53 are all integral: Python writes them as floats only because they were floats (see specials).
-    const values = [0.1, 0.2 + 0.1, 1 / 3, 2 / 3, 1e-7, 123e-20, 5e-324, -2.2250738585072014e-308, 1e15 + 0.5, 0.000123, 12345.678];
-    assert.equal(`[${values.map(pyNumber).join(', ')}]`, pythonDumps(`[${values.map((v) => v.toExponential()).join(', ')}]`));
+    const values = [
+      0.1,
+      0.2 + 0.1,
+      1 / 3,
+      2 / 3,
+      1e-7,
+      123e-20,
+      5e-324,
+      -2.2250738585072014e-308,
+      1e15 + 0.5,
+      0.000123,
+      12345.678,
+    ];
+    assert.equal(
+      `[${values.map(pyNumber).join(', ')}]`,
+      pythonDumps(`[${values.map((v) => v.toExponential()).join(', ')}]`),
+    );
   });
 
   it('reads what JSON.parse reads the same way (fast path) and keeps "__proto__" as a plain key', () => {
@@ -54,8 +71,18 @@ describe('Python JSON', () => {
   });
 
   it('says where invalid JSON is wrong', () => {
-    for (const [text, where] of [['{"a": 1,}', /line 1, character 9/], ['{"a": [1, 2}', /expected ',' or '\]'/], ['{"a": "open', /unterminated string/], ['', /the text ends there/], ['{"a": nan}', /unexpected token/]] as const) {
-      assert.throws(() => parsePythonJson(text), (e: unknown) => isCoreError(e, 'ImportRejected') && where.test(e.message), text);
+    for (const [text, where] of [
+      ['{"a": 1,}', /line 1, character 9/],
+      ['{"a": [1, 2}', /expected ',' or '\]'/],
+      ['{"a": "open', /unterminated string/],
+      ['', /the text ends there/],
+      ['{"a": nan}', /unexpected token/],
+    ] as const) {
+      assert.throws(
+        () => parsePythonJson(text),
+        (e: unknown) => isCoreError(e, 'ImportRejected') && where.test(e.message),
+        text,
+      );
     }
   });
 });

@@ -17,8 +17,16 @@ const B64 = `${ALNUM}+/`;
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 
 /** A planted secret: `text` is what is written; `core` the part that must not survive, in any 10 characters. */
-interface Plant { kind: string; text: string; core: string }
-const plant = (kind: string, prefix: string, core: string, suffix = ''): Plant => ({ kind, text: `${prefix}${core}${suffix}`, core });
+interface Plant {
+  kind: string;
+  text: string;
+  core: string;
+}
+const plant = (kind: string, prefix: string, core: string, suffix = ''): Plant => ({
+  kind,
+  text: `${prefix}${core}${suffix}`,
+  core,
+});
 
 function makePlants() {
   const jwtPayload = b64url(JSON.stringify({ sub: rand(16), iat: 1767225600, scope: 'admin' }));
@@ -26,17 +34,26 @@ function makePlants() {
   const pemBody = (magic: string) => `${magic}${rand(62, B64)}\n${rand(64, B64)}\n${rand(64, B64)}\n${rand(40, B64)}==`;
   const rsaBody = pemBody('MIIE');
   const sshBody = pemBody('b3BlbnNzaC1rZXktdjE');
-  const pem = (label: string, body: string) => `-----BEGIN ${label}PRIVATE KEY-----\n${body}\n-----END ${label}PRIVATE KEY-----`;
+  const pem = (label: string, body: string) =>
+    `-----BEGIN ${label}PRIVATE KEY-----\n${body}\n-----END ${label}PRIVATE KEY-----`;
   const ghSplit = rand(36);
   const inText: Plant[] = [
     plant('bare Bearer token', 'Call the staging API with Bearer ', rand(40), ' and nothing else.'),
-    { kind: 'JWT', text: `the session was ${b64url('{"alg":"HS256","typ":"JWT"}')}.${jwtPayload}.${jwtSig} yesterday`, core: `${jwtPayload}.${jwtSig}` },
+    {
+      kind: 'JWT',
+      text: `the session was ${b64url('{"alg":"HS256","typ":"JWT"}')}.${jwtPayload}.${jwtSig} yesterday`,
+      core: `${jwtPayload}.${jwtSig}`,
+    },
     plant('AWS access key id', 'the key id ', `AKIA${rand(16, UPPER_DIGITS)}`, ' belongs to CI'),
     plant('AWS secret access key', 'aws_secret_access_key = ', rand(40, B64)),
     plant('GitHub classic token', 'push with ', `ghp_${rand(36)}`, ' please'),
     plant('GitHub fine-grained token', 'or ', `github_pat_${rand(82)}`),
     plant('Slack bot token', 'slack: ', `xoxb-${rand(11, '0123456789')}-${rand(12, '0123456789')}-${rand(24)}`),
-    plant('Slack webhook', 'hook ', `https://hooks.slack.com/services/T${rand(10, UPPER_DIGITS)}/B${rand(10, UPPER_DIGITS)}/${rand(24)}`),
+    plant(
+      'Slack webhook',
+      'hook ',
+      `https://hooks.slack.com/services/T${rand(10, UPPER_DIGITS)}/B${rand(10, UPPER_DIGITS)}/${rand(24)}`,
+    ),
     plant('npm token', '//registry.npmjs.org/:_authToken=', `npm_${rand(36)}`),
     { kind: 'RSA private key', text: `key:\n${pem('RSA ', rsaBody)}\nend`, core: rsaBody },
     { kind: 'OpenSSH private key', text: pem('OPENSSH ', sshBody), core: sshBody },
@@ -48,7 +65,11 @@ function makePlants() {
     plant('OpenAI key', 'OPENAI=', `${'sk'}-proj-${rand(64, `${ALNUM}_-`)}`),
     plant('Anthropic key', 'claude: ', `${['sk', 'ant', 'api03'].join('-')}-${rand(93, `${ALNUM}_-`)}AA`),
     plant('Google key', 'gemini ', `${'AI'}za${rand(35, `${ALNUM}_-`)}`),
-    { kind: 'key split across two lines', text: `here is the token: ghp_${ghSplit.slice(0, 18)}\n${ghSplit.slice(18)}\nthanks`, core: ghSplit },
+    {
+      kind: 'key split across two lines',
+      text: `here is the token: ghp_${ghSplit.slice(0, 18)}\n${ghSplit.slice(18)}\nthanks`,
+      core: ghSplit,
+    },
     plant('key after _', 'export DEPLOY_', `AKIA${rand(16, UPPER_DIGITS)}`),
     plant('key after %3D', 'https://example.com/cb?next=%2Fhome&key%3D', `ghp_${rand(36)}`, '&x=1'),
     plant('password=value in text', 'login with password=', rand(14), ' then'),
@@ -56,8 +77,15 @@ function makePlants() {
   ];
   // Values under credential-like names (any case or separator), and secrets used as object keys.
   const named = {
-    password: rand(16), token: rand(32), client_secret: rand(40), api_key: rand(32), 'X-Api-Key': rand(32),
-    Authorization: `Basic ${b64url(`admin:${rand(12)}`)}`, privateKey: rand(48), AWS_SECRET_ACCESS_KEY: rand(40, B64), refreshToken: rand(36),
+    password: rand(16),
+    token: rand(32),
+    client_secret: rand(40),
+    api_key: rand(32),
+    'X-Api-Key': rand(32),
+    Authorization: `Basic ${b64url(`admin:${rand(12)}`)}`,
+    privateKey: rand(48),
+    AWS_SECRET_ACCESS_KEY: rand(40, B64),
+    refreshToken: rand(36),
   };
   const keyAsKey = { gh: `ghp_${rand(36)}`, aws: `AKIA${rand(16, UPPER_DIGITS)}` };
   // Tool-call arguments: JSON text, with JSON text inside one of its strings.
@@ -65,15 +93,25 @@ function makePlants() {
   const argBearer = rand(40);
   const nestedKey = rand(32);
   const argumentsJson = JSON.stringify({
-    url: 'https://api.example.com/v1/items', headers: { Authorization: `Bearer ${argBearer}`, accept: 'application/json' },
-    login: { user: 'svc', password: argPassword }, config: JSON.stringify({ region: 'eu', api_key: nestedKey }),
+    url: 'https://api.example.com/v1/items',
+    headers: { Authorization: `Bearer ${argBearer}`, accept: 'application/json' },
+    login: { user: 'svc', password: argPassword },
+    config: JSON.stringify({ region: 'eu', api_key: nestedKey }),
   });
   const toolResult = { access_token: rand(40), refresh_token: rand(40), expires_in: 3600 };
   const revised = `ghp_${rand(36)}`;
   const systemKey = `${'sk'}-${rand(48)}`;
   const cores = [
-    ...inText.map((p) => p.core), ...Object.values(named).map((v) => v.replace(/^Basic /, '')), ...Object.values(keyAsKey),
-    argPassword, argBearer, nestedKey, toolResult.access_token, toolResult.refresh_token, revised, systemKey,
+    ...inText.map((p) => p.core),
+    ...Object.values(named).map((v) => v.replace(/^Basic /, '')),
+    ...Object.values(keyAsKey),
+    argPassword,
+    argBearer,
+    nestedKey,
+    toolResult.access_token,
+    toolResult.refresh_token,
+    revised,
+    systemKey,
   ];
   return { inText, named, keyAsKey, argumentsJson, toolResult, revised, systemKey, cores };
 }
@@ -82,35 +120,59 @@ function makePlants() {
 function allText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(allText).join('\n');
-  if (value !== null && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k}\n${allText(v)}`).join('\n');
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value)
+      .map(([k, v]) => `${k}\n${allText(v)}`)
+      .join('\n');
   return String(value);
 }
 
 /** The first 10 characters of `core` found in `output`, if any. */
 function fragment(core: string, output: string): string | undefined {
   const width = Math.min(10, core.length);
-  for (let i = 0; i + width <= core.length; i++) if (output.includes(core.slice(i, i + width))) return core.slice(i, i + width);
+  for (let i = 0; i + width <= core.length; i++)
+    if (output.includes(core.slice(i, i + width))) return core.slice(i, i + width);
   return undefined;
 }
 
 describe('redaction of a real session database', () => {
   let m: SessionManager;
-  beforeEach(async () => { m = await SessionManager.open(tempDb()); });
+  beforeEach(async () => {
+    m = await SessionManager.open(tempDb());
+  });
   afterEach(() => m.close());
 
   it('leaves no fragment of any planted secret anywhere in the dump, and says what it found', async () => {
     const p = makePlants();
     const s = await m.create({
-      provider: 'openai', model: 'gpt-4o', title: 'secrets', systemPrompt: `Use ${p.systemKey} for tools.`,
-      metadata: { ...p.named, nested: { db: { Password: p.named.password } }, [p.keyAsKey.gh]: 'personal', [p.keyAsKey.aws]: 'ci' },
+      provider: 'openai',
+      model: 'gpt-4o',
+      title: 'secrets',
+      systemPrompt: `Use ${p.systemKey} for tools.`,
+      metadata: {
+        ...p.named,
+        nested: { db: { Password: p.named.password } },
+        [p.keyAsKey.gh]: 'personal',
+        [p.keyAsKey.aws]: 'ci',
+      },
     });
     const texts = p.inText.map((x) => x.text);
     const half = Math.ceil(texts.length / 2);
     const [first] = await m.addMessages(s.id, [
       { role: 'user', content: texts.slice(0, half).join('\n\n') },
-      { role: 'assistant', content: texts.slice(half).join('\n\n'), metadata: { 'client-secret': p.named.client_secret } },
-      { role: 'assistant', parts: [{ type: 'tool_call', callId: 'call_1', name: 'http_get', argumentsJson: p.argumentsJson }] },
-      { role: 'tool', parts: [{ type: 'tool_result', callId: 'call_1', name: 'http_get', content: JSON.stringify(p.toolResult) }] },
+      {
+        role: 'assistant',
+        content: texts.slice(half).join('\n\n'),
+        metadata: { 'client-secret': p.named.client_secret },
+      },
+      {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', callId: 'call_1', name: 'http_get', argumentsJson: p.argumentsJson }],
+      },
+      {
+        role: 'tool',
+        parts: [{ type: 'tool_result', callId: 'call_1', name: 'http_get', content: JSON.stringify(p.toolResult) }],
+      },
     ]);
     await m.addMessages(s.id, [{ role: 'user', content: `old note ${p.revised}` }]).then(async ([note]) => {
       await m.editMessage(note!.id, { content: 'note removed' });
@@ -122,7 +184,8 @@ describe('redaction of a real session database', () => {
 
     const d = await dumpState(m, { sessionId: s.id });
     const out = allText(d);
-    const leaks = p.cores.map((core, i) => [i < p.inText.length ? p.inText[i]!.kind : `planted #${i}`, fragment(core, out)] as const)
+    const leaks = p.cores
+      .map((core, i) => [i < p.inText.length ? p.inText[i]!.kind : `planted #${i}`, fragment(core, out)] as const)
       .filter(([, f]) => f !== undefined);
     assert.deepEqual(leaks, [], `leaked ${leaks.length} of ${p.cores.length}`);
     assert.ok(p.cores.length >= 27);
@@ -130,13 +193,27 @@ describe('redaction of a real session database', () => {
     // The summary names the kinds found, and adds up.
     const total = Object.values(d.redaction.replaced).reduce((a, b) => a + b, 0);
     assert.ok(d.redaction.summary?.startsWith(`${total} secrets redacted: `), d.redaction.summary);
-    for (const kind of ['GitHub token', 'AWS access key ID', 'AWS secret access key', 'Slack token', 'private key', 'JWT', 'database URL', '"password" value']) {
+    for (const kind of [
+      'GitHub token',
+      'AWS access key ID',
+      'AWS secret access key',
+      'Slack token',
+      'private key',
+      'JWT',
+      'database URL',
+      '"password" value',
+    ]) {
       assert.ok(d.redaction.summary!.includes(kind), `summary names ${kind}: ${d.redaction.summary}`);
     }
     // What was not a secret is still readable: the tool call's other arguments, names, structure.
     const call = d.sessions[0]!.messages[2]!.parts[0]!;
     assert.ok(call.type === 'tool_call');
-    const args = JSON.parse(call.argumentsJson) as { url: string; headers: Record<string, string>; login: { user: string }; config: string };
+    const args = JSON.parse(call.argumentsJson) as {
+      url: string;
+      headers: Record<string, string>;
+      login: { user: string };
+      config: string;
+    };
     assert.equal(args.url, 'https://api.example.com/v1/items');
     assert.equal(args.headers['accept'], 'application/json');
     assert.equal(args.login.user, 'svc');
@@ -149,7 +226,8 @@ describe('redaction of a real session database', () => {
     const uuid = randomUUID();
     const png = randomBytes(600).toString('base64');
     const lookAlikes = [
-      `commit ${sha} (short ${sha.slice(0, 7)}) fixed it`, `request id ${uuid}`,
+      `commit ${sha} (short ${sha.slice(0, 7)}) fixed it`,
+      `request id ${uuid}`,
       'Each token is about four characters; the token: expired warning is harmless. Token limits apply.',
       'Authorization: required for every call, see the docs.',
       'The Basic plan uses gpt-4o-mini; Bearer bonds are old; the token gpt-4o-mini emitted was "Hello".',
@@ -158,20 +236,44 @@ describe('redaction of a real session database', () => {
       'Connect to postgres://localhost:5432/app as the current user; open https://example.com/a?b=c.',
       `digest sha256:${createHash('sha256').update(uuid).digest('hex')}`,
     ];
-    const metadata = { tokens: 42, max_tokens: 4096, tokenizer: 'cl100k_base', secretName: 'prod-db', keyId: uuid, model: 'claude-3-5-sonnet-20241022' };
-    const s = await m.create({ provider: 'anthropic', model: 'claude-3-5-sonnet-20241022', title: 'look-alikes', metadata });
+    const metadata = {
+      tokens: 42,
+      max_tokens: 4096,
+      tokenizer: 'cl100k_base',
+      secretName: 'prod-db',
+      keyId: uuid,
+      model: 'claude-3-5-sonnet-20241022',
+    };
+    const s = await m.create({
+      provider: 'anthropic',
+      model: 'claude-3-5-sonnet-20241022',
+      title: 'look-alikes',
+      metadata,
+    });
     await m.addMessages(s.id, [
       { role: 'user', content: lookAlikes.join('\n') },
       { role: 'user', parts: [{ type: 'image', mediaType: 'image/png', source: { kind: 'base64', data: png } }] },
-      { role: 'assistant', parts: [{ type: 'tool_call', callId: 'c1', name: 'git_show', argumentsJson: JSON.stringify({ rev: sha, id: uuid }) }] },
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'tool_call', callId: 'c1', name: 'git_show', argumentsJson: JSON.stringify({ rev: sha, id: uuid }) },
+        ],
+      },
     ]);
     const d = await dumpState(m, { sessionId: s.id });
     assert.deepEqual(d.redaction.replaced, {});
     assert.equal(d.redaction.summary, 'No secrets found.');
     const [session] = d.sessions;
     assert.deepEqual(session!.session.metadata, metadata);
-    assert.equal(session!.messages[0]!.parts[0]!.type === 'text' && session!.messages[0]!.parts[0]!.text, lookAlikes.join('\n'));
-    assert.deepEqual(session!.messages[1]!.parts[0], { type: 'image', mediaType: 'image/png', source: { kind: 'base64', data: png } });
+    assert.equal(
+      session!.messages[0]!.parts[0]!.type === 'text' && session!.messages[0]!.parts[0]!.text,
+      lookAlikes.join('\n'),
+    );
+    assert.deepEqual(session!.messages[1]!.parts[0], {
+      type: 'image',
+      mediaType: 'image/png',
+      source: { kind: 'base64', data: png },
+    });
     const call = session!.messages[2]!.parts[0]!;
     assert.equal(call.type === 'tool_call' && call.argumentsJson, JSON.stringify({ rev: sha, id: uuid }));
   });
@@ -183,7 +285,11 @@ describe('redaction of a real session database', () => {
       ['password='.repeat(120_000), 'password=[REDACTED:password]', ''],
       ['aaaaaaaaaaaaaaaa\n'.repeat(60_000), 'aaaaaaaaaaaaaaaa\n'.repeat(60_000), 'No secrets found.'],
       ['_a'.repeat(500_000), '_a'.repeat(500_000), 'No secrets found.'],
-      [`${'['.repeat(100_000)}${']'.repeat(100_000)}`, `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'No secrets found.'],
+      [
+        `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+        `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+        'No secrets found.',
+      ],
     ];
     for (const [text, start, summary] of hostile) {
       const r = new Redactor();

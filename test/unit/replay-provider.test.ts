@@ -12,8 +12,15 @@ describe('Replay provider (offline)', () => {
   const { manager } = useMock();
   let realFetch: typeof fetch;
   // No network: any fetch during these tests fails them.
-  beforeEach(() => { realFetch = globalThis.fetch; globalThis.fetch = () => { throw new Error('the Replay provider must not use the network'); }; });
-  afterEach(() => { globalThis.fetch = realFetch; });
+  beforeEach(() => {
+    realFetch = globalThis.fetch;
+    globalThis.fetch = () => {
+      throw new Error('the Replay provider must not use the network');
+    };
+  });
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+  });
 
   async function recording() {
     const s = await manager().create({ provider: 'openai', model: 'gpt-x', title: 'Recorded' });
@@ -39,8 +46,13 @@ describe('Replay provider (offline)', () => {
         const { reply } = await send(manager(), s.id, q, { provider, onEvent: (e) => ev.push(e) });
         const deltas = ev.flatMap((e) => (e.type === 'text_delta' ? [e.text] : []));
         assert.equal(deltas.join(''), messageText(reply.parts));
-        if (reply.parts.length && messageText(reply.parts).length > 16) assert.ok(deltas.length > 1, 'streamed in chunks');
-        assert.ok(reply.usage && reply.usage.outputTokens > 0 && reply.usage.totalTokens === reply.usage.inputTokens + reply.usage.outputTokens);
+        if (reply.parts.length && messageText(reply.parts).length > 16)
+          assert.ok(deltas.length > 1, 'streamed in chunks');
+        assert.ok(
+          reply.usage &&
+            reply.usage.outputTokens > 0 &&
+            reply.usage.totalTokens === reply.usage.inputTokens + reply.usage.outputTokens,
+        );
         assert.equal(reply.provider?.name, 'replay');
         texts.push(messageText(reply.parts));
       }
@@ -58,16 +70,23 @@ describe('Replay provider (offline)', () => {
     const s = await manager().create({ provider: 'anthropic', model: 'claude-x' });
     const { reply, session } = await send(manager(), s.id, 'Hello', { provider: new ReplayProvider(), stream: false });
     assert.equal(messageText(reply.parts), '(Replay provider: no recorded reply for turn 1.) You said: Hello');
-    assert.equal(session.provider, 'anthropic', 'standing in does not change the session\'s provider');
+    assert.equal(session.provider, 'anthropic', "standing in does not change the session's provider");
   });
 
   it('can be cancelled mid-stream like any provider', async () => {
     const s = await manager().create({ provider: 'replay', model: 'demo' });
     const controller = new AbortController();
-    await assert.rejects(send(manager(), s.id, 'Long '.repeat(40), {
-      provider: new ReplayProvider({ chunkSize: 8 }), signal: controller.signal, saveEveryMs: 0,
-      onEvent: (e) => { if (e.type === 'text_delta') controller.abort(); },
-    }), (e: unknown) => isCoreError(e, 'Cancelled'));
+    await assert.rejects(
+      send(manager(), s.id, 'Long '.repeat(40), {
+        provider: new ReplayProvider({ chunkSize: 8 }),
+        signal: controller.signal,
+        saveEveryMs: 0,
+        onEvent: (e) => {
+          if (e.type === 'text_delta') controller.abort();
+        },
+      }),
+      (e: unknown) => isCoreError(e, 'Cancelled'),
+    );
     const partial = manager().allMessages(s.id)[1]!;
     assert.equal(partial.state, 'partial');
     assert.equal(messageText(partial.parts), '(Replay ');

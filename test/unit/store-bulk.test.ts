@@ -21,7 +21,10 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 /** Collects garbage until big buffers are freed (V8 frees their memory after the collection). */
 const settledBuffers = async () => {
-  for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return process.memoryUsage().arrayBuffers;
 };
 const MB = 1024 * 1024;
@@ -50,7 +53,10 @@ describe('store: bulk writes in steps', () => {
     await m.close();
     const again = await SessionManager.open(file);
     assert.equal(again.get(kept.id).title, 'two');
-    assert.deepEqual(again.tags().map((t) => t.tag), ['one', 'two']);
+    assert.deepEqual(
+      again.tags().map((t) => t.tag),
+      ['one', 'two'],
+    );
     await again.close();
   });
 
@@ -60,15 +66,26 @@ describe('store: bulk writes in steps', () => {
     const s = await m.create({ provider: 'openai', model: 'm', title: 'before' });
     await m.store.durable.checkpoint();
     const before = sha(file);
-    const rename = (title: string) => m.store.bulk(async (step) => { step((tx) => tx.run(`UPDATE sessions SET title = ? WHERE id = ?`, [title, s.id])); }, { rehearse: true });
+    const rename = (title: string) =>
+      m.store.bulk(
+        async (step) => {
+          step((tx) => tx.run(`UPDATE sessions SET title = ? WHERE id = ?`, [title, s.id]));
+        },
+        { rehearse: true },
+      );
     await rename('rehearsed');
     assert.equal(m.get(s.id).title, 'before');
-    await assert.rejects(m.store.bulk(async (step) => {
-      step((tx) => tx.run(`UPDATE sessions SET title = 'half' WHERE id = ?`, [s.id]));
-      throw new Error('run failed');
-    }), /run failed/);
+    await assert.rejects(
+      m.store.bulk(async (step) => {
+        step((tx) => tx.run(`UPDATE sessions SET title = 'half' WHERE id = ?`, [s.id]));
+        throw new Error('run failed');
+      }),
+      /run failed/,
+    );
     assert.equal(m.get(s.id).title, 'before');
-    await m.store.bulk(async (step) => { step((tx) => tx.all(`SELECT * FROM sessions`)); });
+    await m.store.bulk(async (step) => {
+      step((tx) => tx.all(`SELECT * FROM sessions`));
+    });
     assert.equal(sha(file), before, 'no snapshot was written');
     await m.close();
   });
@@ -91,7 +108,10 @@ describe('store: bulk writes in steps', () => {
     const text = 'é'.repeat(2000);
     await m.store.bulk(async (step, makeRoom) => {
       makeRoom(20 * MB);
-      step((tx) => { for (let i = 0; i < 2000; i++) tx.run(`INSERT INTO session_tags(session_id, tag) VALUES (?, ?)`, [s.id, `${i} ${text}`]); });
+      step((tx) => {
+        for (let i = 0; i < 2000; i++)
+          tx.run(`INSERT INTO session_tags(session_id, tag) VALUES (?, ?)`, [s.id, `${i} ${text}`]);
+      });
     });
     assert.equal(fs.statSync(file).size, headerSize(file), 'no reserved room in the snapshot');
     assert.equal(fs.statSync(`${file}.bak`).size, headerSize(file));

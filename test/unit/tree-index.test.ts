@@ -5,20 +5,46 @@ import type { Message, SessionSummary } from '../../src/core/model';
 import { NodeIndex, ROOT } from '../../src/extension/tree/nodeIndex';
 import type { Node } from '../../src/extension/tree/nodes';
 
-const group = (name: string): Node => ({ kind: 'group', id: `group/status/${name}`, key: { by: 'status', status: 'active' }, label: name, count: 1 });
-const session = (groupId: string, id: string): Node => ({ kind: 'session', id: `${groupId}|${id}`, groupId, summary: { id, title: id } as SessionSummary });
-const message = (sessionNodeId: string, id: string): Node =>
-  ({ kind: 'message', id: `${sessionNodeId}|${id}`, sessionNodeId, message: { id } as Message, sessionStatus: 'active' });
+const group = (name: string): Node => ({
+  kind: 'group',
+  id: `group/status/${name}`,
+  key: { by: 'status', status: 'active' },
+  label: name,
+  count: 1,
+});
+const session = (groupId: string, id: string): Node => ({
+  kind: 'session',
+  id: `${groupId}|${id}`,
+  groupId,
+  summary: { id, title: id } as SessionSummary,
+});
+const message = (sessionNodeId: string, id: string): Node => ({
+  kind: 'message',
+  id: `${sessionNodeId}|${id}`,
+  sessionNodeId,
+  message: { id } as Message,
+  sessionStatus: 'active',
+});
 
 /** One refresh of the view: the root, each group, and the expanded sessions listed again. */
 function list(index: NodeIndex, tree: Record<string, Record<string, string[]>>): void {
-  index.listed(ROOT, Object.keys(tree).map((g) => index.remember(ROOT, group(g))));
+  index.listed(
+    ROOT,
+    Object.keys(tree).map((g) => index.remember(ROOT, group(g))),
+  );
   for (const [g, sessions] of Object.entries(tree)) {
     const groupId = `group/status/${g}`;
-    index.listed(groupId, Object.keys(sessions).map((s) => index.remember(groupId, session(groupId, s))));
+    index.listed(
+      groupId,
+      Object.keys(sessions).map((s) => index.remember(groupId, session(groupId, s))),
+    );
     for (const [s, messages] of Object.entries(sessions)) {
       const sessionId = `${groupId}|${s}`;
-      if (messages.length) index.listed(sessionId, messages.map((m) => index.remember(sessionId, message(sessionId, m))));
+      if (messages.length)
+        index.listed(
+          sessionId,
+          messages.map((m) => index.remember(sessionId, message(sessionId, m))),
+        );
     }
   }
 }

@@ -13,25 +13,42 @@ describe('webview suites without Chromium', function () {
   // Below the suites' own 60 s hook timeout: an `after all` hook that waits for it fails this test.
   this.timeout(45_000);
   let child: ChildProcess | undefined;
-  afterEach(() => { child?.kill('SIGKILL'); });
+  afterEach(() => {
+    child?.kill('SIGKILL');
+  });
 
   it('fail in `before all` with the setup error, and tear down without waiting', async () => {
     const missing = path.join(tempDir(), 'no-chromium');
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
       child = spawn(process.execPath, [MOCHA, '--config', '.mocharc.webview.json', '--reporter', 'spec'], {
-        cwd: ROOT, env: { ...process.env, LANGSWARM_CHROMIUM: missing },
+        cwd: ROOT,
+        env: { ...process.env, LANGSWARM_CHROMIUM: missing },
       });
       let output = '';
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => { output += d; });
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => { output += d; });
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        output += d;
+      });
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        output += d;
+      });
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, output }));
     });
     const failedHooks = [...output.matchAll(/^\s+\d+\) .*\n\s+"(before|after) all" hook/gm)].map((m) => m[1]);
     assert.ok(failedHooks.length > 0, output);
-    assert.deepEqual(failedHooks.filter((h) => h === 'after'), [], output);
+    assert.deepEqual(
+      failedHooks.filter((h) => h === 'after'),
+      [],
+      output,
+    );
     assert.equal(code, failedHooks.length, 'one failure per suite: its setup');
     const errors = [...output.matchAll(/^\s+Error: (.*)$/gm)].map((m) => m[1]);
-    assert.deepEqual(new Set(errors), new Set([`Chromium is needed for the webview tests and is not at ${missing}: run "npm run test:setup" to install it (or set LANGSWARM_CHROMIUM to the browser).`]), output);
+    assert.deepEqual(
+      new Set(errors),
+      new Set([
+        `Chromium is needed for the webview tests and is not at ${missing}: run "npm run test:setup" to install it (or set LANGSWARM_CHROMIUM to the browser).`,
+      ]),
+      output,
+    );
   });
 });

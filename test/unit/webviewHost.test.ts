@@ -23,32 +23,48 @@ describe('webview hosts', () => {
 
   it('posts nothing before ready, then Init with the pending reveal resolved to a seq', async () => {
     const s = await m.create({ provider: 'openai', model: 'x' });
-    const [, second] = await m.addMessages(s.id, [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }]);
+    const [, second] = await m.addMessages(s.id, [
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'b' },
+    ]);
     const host = new HistoryHost(m, (x) => posted.push(x), { coalesceMs: 1 });
     host.reveal({ sessionId: s.id, messageId: second!.id });
     await m.addMessage(s.id, { role: 'user', content: 'c' });
     await settle();
     assert.equal(posted.length, 0, 'nothing before the handshake');
     await host.receive({ kind: 'ready', view: 'history' });
-    assert.deepEqual(posted, [{ kind: 'notification', method: 'init', params: { view: 'history', reveal: { sessionId: s.id, seq: 2 } } }]);
+    assert.deepEqual(posted, [
+      { kind: 'notification', method: 'init', params: { view: 'history', reveal: { sessionId: s.id, seq: 2 } } },
+    ]);
     await m.addMessage(s.id, { role: 'user', content: 'd' });
     await settle();
-    assert.deepEqual(posted.slice(1).map((p) => p.kind === 'notification' && [p.method, p.params]), [
-      ['sessions/changed', {}], ['messages/changed', { sessionId: s.id }],
-    ]);
+    assert.deepEqual(
+      posted.slice(1).map((p) => p.kind === 'notification' && [p.method, p.params]),
+      [
+        ['sessions/changed', {}],
+        ['messages/changed', { sessionId: s.id }],
+      ],
+    );
     host.detach();
     await m.addMessage(s.id, { role: 'user', content: 'e' });
     await settle();
     assert.equal(posted.length, 3, 'a detached webview gets nothing');
     host.reveal({ sessionId: s.id });
     await host.receive({ kind: 'ready', view: 'history' });
-    assert.deepEqual(posted[3], { kind: 'notification', method: 'init', params: { view: 'history', reveal: { sessionId: s.id } } });
+    assert.deepEqual(posted[3], {
+      kind: 'notification',
+      method: 'init',
+      params: { view: 'history', reveal: { sessionId: s.id } },
+    });
     host.dispose();
   });
 
   it('answers requests by id with results or error values', async () => {
     const s = await m.create({ provider: 'openai', model: 'x', title: 'One' });
-    await m.addMessages(s.id, [{ role: 'user', content: 'hello world' }, { role: 'assistant', content: 'hello there' }]);
+    await m.addMessages(s.id, [
+      { role: 'user', content: 'hello world' },
+      { role: 'assistant', content: 'hello there' },
+    ]);
     const host = new HistoryHost(m, (x) => posted.push(x));
     await host.receive({ kind: 'request', id: 7, method: 'session/open', params: { sessionId: s.id } });
     await host.receive({ kind: 'request', id: 8, method: 'session/find', params: { sessionId: s.id, query: 'hello' } });
@@ -61,7 +77,12 @@ describe('webview hosts', () => {
     assert.deepEqual(result.outline.roles, ['user', 'assistant']);
     assert.equal(result.messages.length, 2);
     assert.deepEqual(find, { kind: 'response', id: 8, ok: true, result: { seqs: [1, 2], total: 2 } });
-    assert.deepEqual(missing, { kind: 'response', id: 9, ok: false, error: { code: 'MessageNotFound', message: 'No message with id "nope".' } });
+    assert.deepEqual(missing, {
+      kind: 'response',
+      id: 9,
+      ok: false,
+      error: { code: 'MessageNotFound', message: 'No message with id "nope".' },
+    });
     host.dispose();
   });
 
@@ -69,28 +90,64 @@ describe('webview hosts', () => {
     const host = new StateHost((x) => posted.push(x));
     host.show({ a: { b: [1, 'two', null] }, long: 'x'.repeat(1000) }, 'doc');
     await host.receive({ kind: 'ready', view: 'state' });
-    await host.receive({ kind: 'request', id: 1, method: 'dump/children', params: { path: ['a', 'b'], offset: 1, limit: 5 } });
-    await host.receive({ kind: 'request', id: 2, method: 'dump/children', params: { path: ['a', 'zzz'], offset: 0, limit: 5 } });
+    await host.receive({
+      kind: 'request',
+      id: 1,
+      method: 'dump/children',
+      params: { path: ['a', 'b'], offset: 1, limit: 5 },
+    });
+    await host.receive({
+      kind: 'request',
+      id: 2,
+      method: 'dump/children',
+      params: { path: ['a', 'zzz'], offset: 0, limit: 5 },
+    });
     await host.receive({ kind: 'request', id: 3, method: 'dump/search', params: { query: 'TWO', limit: 5 } });
     await host.receive({ kind: 'request', id: 4, method: 'dump/children', params: { path: [], offset: 0, limit: 5 } });
     const [init, children, missing, found, root] = posted;
     assert.deepEqual(init, { kind: 'notification', method: 'init', params: { view: 'state' } });
-    assert.deepEqual(children, { kind: 'response', id: 1, ok: true, result: { total: 3, nodes: [
-      { key: 1, type: 'string', preview: 'two', size: 3 }, { key: 2, type: 'null', preview: 'null', size: 0 }] } });
+    assert.deepEqual(children, {
+      kind: 'response',
+      id: 1,
+      ok: true,
+      result: {
+        total: 3,
+        nodes: [
+          { key: 1, type: 'string', preview: 'two', size: 3 },
+          { key: 2, type: 'null', preview: 'null', size: 0 },
+        ],
+      },
+    });
     assert.equal(missing?.kind === 'response' && !missing.ok && missing.error.code, 'InvalidInput');
-    assert.deepEqual(found, { kind: 'response', id: 3, ok: true, result: { matches: [{ path: ['a', 'b', 1], preview: 'two' }], total: 1 } });
-    const long = (root as { result: { nodes: Array<{ key: string; preview: string; size: number }> } }).result.nodes[1]!;
+    assert.deepEqual(found, {
+      kind: 'response',
+      id: 3,
+      ok: true,
+      result: { matches: [{ path: ['a', 'b', 1], preview: 'two' }], total: 1 },
+    });
+    const long = (root as { result: { nodes: Array<{ key: string; preview: string; size: number }> } }).result
+      .nodes[1]!;
     assert.equal(long.size, 1000);
     assert.equal(long.preview.length, 301);
   });
 
   it('tells the state view what redaction found, for the badge', async () => {
     const host = new StateHost((x) => posted.push(x));
-    host.show({ formatVersion: 1, redaction: { enabled: true, replaced: { 'github-token': 1 }, summary: '1 secret redacted: 1 GitHub token' } }, 'doc');
+    host.show(
+      {
+        formatVersion: 1,
+        redaction: { enabled: true, replaced: { 'github-token': 1 }, summary: '1 secret redacted: 1 GitHub token' },
+      },
+      'doc',
+    );
     await host.receive({ kind: 'ready', view: 'state' });
     await host.receive({ kind: 'request', id: 1, method: 'dump/info', params: {} });
     assert.deepEqual((posted[1] as { result: unknown }).result, {
-      title: 'doc', formatVersion: 1, redacted: true, redactionSummary: '1 secret redacted: 1 GitHub token', bytes: 124,
+      title: 'doc',
+      formatVersion: 1,
+      redacted: true,
+      redactionSummary: '1 secret redacted: 1 GitHub token',
+      bytes: 124,
     });
   });
 
@@ -98,15 +155,29 @@ describe('webview hosts', () => {
     const s = await m.create({ provider: 'replay', model: 'recorded' });
     let asked = 0;
     const conversations: ConversationAccess = {
-      provider: async () => { asked += 1; return { provider: createProvider({ name: 'replay' }) }; },
+      provider: async () => {
+        asked += 1;
+        return { provider: createProvider({ name: 'replay' }) };
+      },
       choices: () => [{ name: 'replay', models: ['recorded'] }],
     };
-    const send = { kind: 'request', id: 1, method: 'turn/send', params: { sessionId: s.id, content: 'hello' } } as const;
-    const init = (p: HostToWebview | undefined) => (p?.kind === 'notification' ? (p.params as { composer?: unknown }).composer : 'not init');
-    const error = (p: HostToWebview | undefined) => (p?.kind === 'response' && !p.ok ? p.error.message : 'not an error');
+    const send = {
+      kind: 'request',
+      id: 1,
+      method: 'turn/send',
+      params: { sessionId: s.id, content: 'hello' },
+    } as const;
+    const init = (p: HostToWebview | undefined) =>
+      p?.kind === 'notification' ? (p.params as { composer?: unknown }).composer : 'not init';
+    const error = (p: HostToWebview | undefined) =>
+      p?.kind === 'response' && !p.ok ? p.error.message : 'not an error';
     for (const [options, composer, refusal] of [
       [{ conversations }, { providers: [{ name: 'replay', models: ['recorded'] }], streaming: [] }, undefined],
-      [{ conversations, plainText: true }, { disabled: 'Sending is off: this workspace is not trusted, so content is shown as plain text.' }, /not trusted/],
+      [
+        { conversations, plainText: true },
+        { disabled: 'Sending is off: this workspace is not trusted, so content is shown as plain text.' },
+        /not trusted/,
+      ],
       [{}, undefined, /not available in this view/],
     ] as const) {
       posted = [];
@@ -137,14 +208,25 @@ describe('webview hosts', () => {
     await m.close();
     m = await SessionManager.open(file, { maxMessageBytes: 100 });
     const s = await m.create({ provider: 'replay', model: 'recorded' });
-    const conversations: ConversationAccess = { provider: async () => ({ provider: createProvider({ name: 'replay' }) }), choices: () => [] };
+    const conversations: ConversationAccess = {
+      provider: async () => ({ provider: createProvider({ name: 'replay' }) }),
+      choices: () => [],
+    };
     const host = new HistoryHost(m, (x) => posted.push(x), { conversations });
     await host.receive({ kind: 'ready', view: 'history' });
-    await host.receive({ kind: 'request', id: 1, method: 'turn/send', params: { sessionId: s.id, content: 'x'.repeat(200) } });
+    await host.receive({
+      kind: 'request',
+      id: 1,
+      method: 'turn/send',
+      params: { sessionId: s.id, content: 'x'.repeat(200) },
+    });
     await settle();
     const kinds = posted.slice(1).map((p) => (p.kind === 'notification' ? p.method : p.kind));
     assert.deepEqual(kinds, ['response', 'turn/end'], 'the webview knows the turn started before it ends');
-    const end = posted[2]?.kind === 'notification' ? posted[2].params as { sent: boolean; error?: { code: string } } : undefined;
+    const end =
+      posted[2]?.kind === 'notification'
+        ? (posted[2].params as { sent: boolean; error?: { code: string } })
+        : undefined;
     assert.equal(end?.sent, false, 'nothing was stored: the webview gives the text back');
     assert.equal(m.allMessages(s.id).length, 0);
     host.dispose();

@@ -13,7 +13,7 @@ import { generateV1Docs, writeV1Db } from '../helpers/langswarm';
 import { tempDb, tempDir } from '../helpers/temp';
 
 async function until<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
-  for (const start = Date.now(); ;) {
+  for (const start = Date.now(); ; ) {
     const value = await fn();
     if (value) return value;
     if (Date.now() - start > 15_000) throw new Error(`timed out waiting for ${what}`);
@@ -22,7 +22,10 @@ async function until<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
 }
 
 const many = (n: number, prefix: string): NewMessage[] =>
-  Array.from({ length: n }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `${prefix} ${i} lorem ipsum dolor sit amet` }));
+  Array.from({ length: n }, (_, i) => ({
+    role: i % 2 ? 'assistant' : 'user',
+    content: `${prefix} ${i} lorem ipsum dolor sit amet`,
+  }));
 
 /** A database written in-process (as the CLI does) with one session of `messages` messages. */
 async function seeded(messages: number): Promise<{ file: string; sessionId: string }> {
@@ -52,11 +55,20 @@ describe('the session store in a worker thread', function () {
     const c = await open(file);
     assert.equal(c.readOnly, false);
     const s = await c.create({ provider: 'anthropic', model: 'claude', title: 'Round trip', tags: ['x'] });
-    const added = await c.addMessages(s.id, [{ role: 'user', content: 'hello from the host' }, { role: 'assistant', content: 'hi 👋' }]);
+    const added = await c.addMessages(s.id, [
+      { role: 'user', content: 'hello from the host' },
+      { role: 'assistant', content: 'hi 👋' },
+    ]);
     const edited = await c.editMessage(added[1]!.id, { content: 'hi again' });
     assert.equal(edited.revision, 1);
-    assert.deepEqual((await c.list()).items.map((x) => [x.title, x.messageCount]), [['Round trip', 2]]);
-    assert.deepEqual((await c.search('host')).hits.map((h) => h.messageId), [added[0]!.id]);
+    assert.deepEqual(
+      (await c.list()).items.map((x) => [x.title, x.messageCount]),
+      [['Round trip', 2]],
+    );
+    assert.deepEqual(
+      (await c.search('host')).hits.map((h) => h.messageId),
+      [added[0]!.id],
+    );
     assert.equal((await c.revisions(added[1]!.id)).length, 1);
     const inWorker = { session: await c.get(s.id), messages: await c.allMessages(s.id) };
     await c.close();
@@ -68,7 +80,7 @@ describe('the session store in a worker thread', function () {
     }
   });
 
-  it('forwards what another process changes, marked external, from the worker\'s own polling', async () => {
+  it("forwards what another process changes, marked external, from the worker's own polling", async () => {
     const file = tempDb();
     const c = await open(file, { pollMs: 50 });
     const s = await c.create({ provider: 'openai', model: 'gpt-4o' });
@@ -82,13 +94,24 @@ describe('the session store in a worker thread', function () {
     assert.equal((await c.getMessage(messageId)).sessionId, s.id);
   });
 
-  it('rebuilds the core\'s errors on the host: class, code, sentence and details', async () => {
+  it("rebuilds the core's errors on the host: class, code, sentence and details", async () => {
     const file = tempDb();
     const c = await open(file);
-    await assert.rejects(c.get('nope'), (e: unknown) => e instanceof CoreError && e.code === 'SessionNotFound'
-      && e.message === 'No session with id "nope".' && e.details['sessionId'] === 'nope');
-    await assert.rejects(c.create({ provider: '', model: 'm' }), (e: unknown) => isCoreError(e, 'InvalidInput')
-      && /^Invalid session: provider/.test(e.message) && Array.isArray(e.details['issues']));
+    await assert.rejects(
+      c.get('nope'),
+      (e: unknown) =>
+        e instanceof CoreError &&
+        e.code === 'SessionNotFound' &&
+        e.message === 'No session with id "nope".' &&
+        e.details['sessionId'] === 'nope',
+    );
+    await assert.rejects(
+      c.create({ provider: '', model: 'm' }),
+      (e: unknown) =>
+        isCoreError(e, 'InvalidInput') &&
+        /^Invalid session: provider/.test(e.message) &&
+        Array.isArray(e.details['issues']),
+    );
     const s = await c.create({ provider: 'openai', model: 'm' });
     await c.close();
     const readOnly = await open(file, { readOnly: true });
@@ -106,7 +129,10 @@ describe('the session store in a worker thread', function () {
     const progress: number[] = [];
     const report = await c.migrate([source], {
       signal: abort.signal,
-      onProgress: (p) => { progress.push(p.sessions); abort.abort(); },
+      onProgress: (p) => {
+        progress.push(p.sessions);
+        abort.abort();
+      },
     });
     assert.ok(progress.length > 0 && progress[0]! > 0, 'progress came from the worker');
     assert.equal(report.cancelled, true);
@@ -124,9 +150,16 @@ describe('the session store in a worker thread', function () {
     clients.push(c);
     const notices: string[] = [];
     c.onDidStop((n) => notices.push(n));
-    await assert.rejects(c.get(sessionId), (e: unknown) => isCoreError(e, 'StoreStopped')
-      && e.message === 'Opening the session database took longer than 5 ms, so the session store was stopped. Everything saved before is kept; try again.');
-    assert.deepEqual(notices, ['The session store did not respond for 5 ms while opening the session database, so the session store was stopped. Everything saved before is kept.']);
+    await assert.rejects(
+      c.get(sessionId),
+      (e: unknown) =>
+        isCoreError(e, 'StoreStopped') &&
+        e.message ===
+          'Opening the session database took longer than 5 ms, so the session store was stopped. Everything saved before is kept; try again.',
+    );
+    assert.deepEqual(notices, [
+      'The session store did not respond for 5 ms while opening the session database, so the session store was stopped. Everything saved before is kept.',
+    ]);
     c.budgets.open = DEFAULT_BUDGETS.open;
     assert.equal((await c.get(sessionId)).messageCount, 20_000);
     assert.equal(notices.length, 1);
@@ -145,17 +178,30 @@ describe('the session store in a worker thread', function () {
     // Copying 30,000 messages is one transaction of far more than 30 ms, under the write lock.
     const forking = c.fork(sessionId, acknowledged.id);
     const reading = c.stats(); // sent behind it: in flight when the worker is stopped
-    await assert.rejects(forking, (e: unknown) => isCoreError(e, 'StoreStopped')
-      && e.message === 'Saving a change took longer than 30 ms, so the session store was stopped and started again. This change may not have been saved. Everything saved before is kept; try again.');
-    await assert.rejects(reading, (e: unknown) => isCoreError(e, 'StoreStopped')
-      && e.message === 'The session store was stopped while reading sessions (saving a change took longer than 30 ms). Everything saved before is kept; try again.');
+    await assert.rejects(
+      forking,
+      (e: unknown) =>
+        isCoreError(e, 'StoreStopped') &&
+        e.message ===
+          'Saving a change took longer than 30 ms, so the session store was stopped and started again. This change may not have been saved. Everything saved before is kept; try again.',
+    );
+    await assert.rejects(
+      reading,
+      (e: unknown) =>
+        isCoreError(e, 'StoreStopped') &&
+        e.message ===
+          'The session store was stopped while reading sessions (saving a change took longer than 30 ms). Everything saved before is kept; try again.',
+    );
     assert.equal(notices.length, 1);
     c.budgets.write = DEFAULT_BUDGETS.write;
-    await until('the restarted store\'s reset', () => events.some((e) => e.type === 'reset' && e.external));
+    await until("the restarted store's reset", () => events.some((e) => e.type === 'reset' && e.external));
     const after = await c.addMessage(sessionId, { role: 'user', content: 'after the restart' });
     const session = await c.get(sessionId);
     assert.equal(session.messageCount, 30_002);
-    assert.deepEqual((await c.messages(sessionId, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 2 })).map((m) => m.id), [acknowledged.id, after.id]);
+    assert.deepEqual(
+      (await c.messages(sessionId, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 2 })).map((m) => m.id),
+      [acknowledged.id, after.id],
+    );
     assert.equal((await c.list()).total, 1, 'the stopped fork left nothing behind');
     assert.equal(fs.existsSync(`${file}.lock`), false);
   });

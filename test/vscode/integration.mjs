@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './tools.mjs';
 import { ARTIFACTS, runVscodeTests } from './run-tests.mjs';
 
-const { values } = parseArgs({ options: { vsix: { type: 'string' }, grep: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { vsix: { type: 'string' }, grep: { type: 'string' }, keep: { type: 'boolean', default: false } },
+});
 const suite = path.join(REPO_ROOT, 'out/test/integration/index.js');
 if (!fs.existsSync(suite)) {
   console.error(`${suite} is missing: run "npm run build" first.`);

@@ -23,9 +23,13 @@ import { startServer, installVsix, remoteUri } from './server.mjs';
 // Workbench log lines that are not the suite's output (all of them still land in workbench.log).
 const WORKBENCH_NOISE_PREFIXES = [
   '\\[(AgentHost|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker)',
-  'Resolving connection token', 'Resolved connection token', 'Creating a socket',
-  'Updating additional builtin extensions cache', 'Timed out waiting for authentication provider',
-  'getaddrinfo ENOTFOUND', 'Failed: getaddrinfo',
+  'Resolving connection token',
+  'Resolved connection token',
+  'Creating a socket',
+  'Updating additional builtin extensions cache',
+  'Timed out waiting for authentication provider',
+  'getaddrinfo ENOTFOUND',
+  'Failed: getaddrinfo',
 ];
 const WORKBENCH_NOISE = new RegExp(`^(${WORKBENCH_NOISE_PREFIXES.join('|')})`);
 
@@ -36,8 +40,12 @@ const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 /** URL that makes the workbench open `workspace` and run the suite (needs --enable-smoke-test-driver). */
 export function workbenchUrl(server, { workspace, extensionDevelopmentPath, extensionTestsPath, env } = {}) {
   // skipWelcome / skipReleaseNotes: no Welcome editor on top of what the tests open.
-  const payload = [['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
-  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remoteUri(server.port, extensionDevelopmentPath)]);
+  const payload = [
+    ['skipWelcome', 'true'],
+    ['skipReleaseNotes', 'true'],
+  ];
+  if (extensionDevelopmentPath)
+    payload.push(['extensionDevelopmentPath', remoteUri(server.port, extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remoteUri(server.port, extensionTestsPath)]);
   // Environment variables for the extension host process (read as process.env in the tests).
   if (env && Object.keys(env).length) payload.push(['extensionEnvironment', JSON.stringify(env)]);
@@ -54,7 +62,8 @@ function emptyDir(dir) {
 
 export async function launchBrowser() {
   requireTools();
-  if (!fs.existsSync(paths.chromium)) throw new SetupError(`Chromium is not at ${paths.chromium}: run "npm run test:setup" first.`);
+  if (!fs.existsSync(paths.chromium))
+    throw new SetupError(`Chromium is not at ${paths.chromium}: run "npm run test:setup" first.`);
   const { chromium } = await loadPlaywright();
   return chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
 }
@@ -63,13 +72,23 @@ export async function launchBrowser() {
  * @returns {Promise<number>} the exit code
  */
 export async function runVscodeTests({
-  extensionDevelopmentPath, extensionTestsPath, workspace, vsix, env = {},
-  timeoutSec = 300, keep = false, settings, allLogs = false,
+  extensionDevelopmentPath,
+  extensionTestsPath,
+  workspace,
+  vsix,
+  env = {},
+  timeoutSec = 300,
+  keep = false,
+  settings,
+  allLogs = false,
 }) {
   const tAll = Date.now();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-data-')); // fresh profile every run
-  let server, browser, timer, code = 2;
+  let server,
+    browser,
+    timer,
+    code = 2;
   try {
     if (vsix) {
       const t = Date.now();
@@ -87,7 +106,9 @@ export async function runVscodeTests({
 
     // The web workbench calls these globals when the extension host asks to exit / logs.
     let resolveExit;
-    const exitCode = new Promise((r) => { resolveExit = r; });
+    const exitCode = new Promise((r) => {
+      resolveExit = r;
+    });
     await page.exposeFunction('codeAutomationExit', (c) => resolveExit(c));
     // In test mode the extension host's console.* AND the workbench's own log lines arrive here,
     // unlabelled, as printf-style argument arrays (mocha logs '%s' formats). Everything goes to
@@ -112,12 +133,15 @@ export async function runVscodeTests({
       // when some extensionDevelopmentPath is given. With --vsix we give an EMPTY folder, so no
       // development copy shadows the installed one and the packaged build is what gets tested.
       extensionDevelopmentPath: vsix ? emptyDir(path.join(dataDir, 'no-dev-extension')) : extensionDevelopmentPath,
-      extensionTestsPath, env,
+      extensionTestsPath,
+      env,
     });
     log(`opening ${url}`);
     await page.goto(url);
 
-    const timeout = new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutSec * 1000); });
+    const timeout = new Promise((r) => {
+      timer = setTimeout(() => r('timeout'), timeoutSec * 1000);
+    });
     const result = await Promise.race([exitCode, timeout]);
     if (result === 'timeout') {
       log(`TIMEOUT after ${timeoutSec} s`);
@@ -128,7 +152,10 @@ export async function runVscodeTests({
     log(`suite finished with code ${code} in ${secs(t)} (page open to exit)`);
     if (code !== 0) {
       const shot = path.join(ARTIFACTS, `failure-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
-      await page.screenshot({ path: shot }).then(() => log(`screenshot: ${shot}`), (e) => log(`no screenshot: ${e.message}`));
+      await page.screenshot({ path: shot }).then(
+        () => log(`screenshot: ${shot}`),
+        (e) => log(`no screenshot: ${e.message}`),
+      );
     }
   } catch (e) {
     log(`harness error: ${e instanceof SetupError ? e.message : e.stack || e}`);

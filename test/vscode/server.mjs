@@ -55,7 +55,9 @@ async function waitForHttp(url, child, timeoutMs) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.status < 500) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`VS Code server did not answer ${url} within ${timeoutMs} ms`);
@@ -75,28 +77,47 @@ export async function startServer({ dataDir, port, settings, verbose = false, ti
   const logFile = path.join(dataDir, 'server.log');
   const out = fs.openSync(logFile, 'a');
   const t0 = Date.now();
-  const child = spawn(paths.node24, [
-    paths.serverMain,
-    '--host', '127.0.0.1', '--port', String(port),
-    '--without-connection-token', '--accept-server-license-terms', '--telemetry-level', 'off',
-    '--server-data-dir', dataDir,
-    '--enable-smoke-test-driver',
-    // Belt and braces with the User setting: the page gets enableWorkspaceTrust:false, so no
-    // Restricted Mode and installed extensions without untrustedWorkspaces support stay enabled.
-    ...(trust ? [] : ['--disable-workspace-trust']),
-  ], {
-    // Own process group, so stop() can kill the server and its extension hosts / pty hosts together.
-    detached: true,
-    stdio: ['ignore', verbose ? 'inherit' : out, verbose ? 'inherit' : out],
-  });
+  const child = spawn(
+    paths.node24,
+    [
+      paths.serverMain,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--without-connection-token',
+      '--accept-server-license-terms',
+      '--telemetry-level',
+      'off',
+      '--server-data-dir',
+      dataDir,
+      '--enable-smoke-test-driver',
+      // Belt and braces with the User setting: the page gets enableWorkspaceTrust:false, so no
+      // Restricted Mode and installed extensions without untrustedWorkspaces support stay enabled.
+      ...(trust ? [] : ['--disable-workspace-trust']),
+    ],
+    {
+      // Own process group, so stop() can kill the server and its extension hosts / pty hosts together.
+      detached: true,
+      stdio: ['ignore', verbose ? 'inherit' : out, verbose ? 'inherit' : out],
+    },
+  );
   fs.closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise((r) => child.once('exit', r));
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
-    const killer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch {} }, 5000);
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const killer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, 5000);
     await exited;
     clearTimeout(killer);
   };
@@ -112,10 +133,19 @@ export async function startServer({ dataDir, port, settings, verbose = false, ti
 /** Install a .vsix into the server's extensions dir (DIR/extensions). Copying a folder there is ignored. */
 export function installVsix(dataDir, vsixPath) {
   requireTools();
-  return execFileSync(paths.node24, [
-    paths.serverMain, '--server-data-dir', path.resolve(dataDir),
-    '--accept-server-license-terms', '--install-extension', path.resolve(vsixPath), '--force',
-  ], { encoding: 'utf8' });
+  return execFileSync(
+    paths.node24,
+    [
+      paths.serverMain,
+      '--server-data-dir',
+      path.resolve(dataDir),
+      '--accept-server-license-terms',
+      '--install-extension',
+      path.resolve(vsixPath),
+      '--force',
+    ],
+    { encoding: 'utf8' },
+  );
 }
 
 /** Build a vscode-remote:// URI the workbench resolves on the server; the path must be absolute. */

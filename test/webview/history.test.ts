@@ -20,15 +20,23 @@ describe('history browser (Chromium)', function () {
   const copied: string[] = [];
   const dumps: string[] = [];
 
-
   beforeEach(async () => {
     m = await SessionManager.open(tempDb());
     sample = await seedShowcase(m);
     await seedOthers(m);
     links.length = copied.length = dumps.length = 0;
-    view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, {
-      openLink: (u) => links.push(u), copyText: (t) => copied.push(t), showDump: (id) => dumps.push(id), coalesceMs: 10,
-    })));
+    view = await openView(
+      env.browser,
+      env.server,
+      'history',
+      (post) =>
+        (host = new HistoryHost(m, post, {
+          openLink: (u) => links.push(u),
+          copyText: (t) => copied.push(t),
+          showDump: (id) => dumps.push(id),
+          coalesceMs: 10,
+        })),
+    );
     page = view.page;
     await page.waitForSelector('.session-item');
   });
@@ -52,61 +60,91 @@ describe('history browser (Chromium)', function () {
 
   it('lists sessions and renders every part type with its details', async () => {
     assert.equal(await page.locator('.session-item').count(), 4);
-    assert.match(await page.textContent('.list-heading') ?? '', /4 sessions/);
+    assert.match((await page.textContent('.list-heading')) ?? '', /4 sessions/);
     await openShowcase();
     assert.equal(await page.textContent('.session-title'), 'Trip planning with tools');
     // header: system prompt and metadata are collapsible
     assert.equal(await page.locator('.system-prompt').getAttribute('open'), null);
     await page.click('.system-prompt summary');
-    assert.match(await page.textContent('.system-prompt') ?? '', /concise travel assistant/);
+    assert.match((await page.textContent('.system-prompt')) ?? '', /concise travel assistant/);
     // markdown: heading, emphasis, list with tasks, table, quote, highlighted code with copy, link, image placeholder
     const md = `${row('markdown')} .markdown`;
     assert.equal(await page.textContent(`${md} h2`), 'Plan for the trip');
     assert.equal(await page.textContent(`${md} h2 em`), 'trip');
     assert.equal(await page.locator(`${md} li.task`).count(), 2);
     assert.equal(await page.locator(`${md} table tbody tr`).count(), 2);
-    assert.match(await page.textContent(`${md} blockquote`) ?? '', /light jacket/);
-    assert.ok(await page.locator(`${md} .code-block code.language-python .hljs-keyword`).count() > 0, 'python keywords highlighted');
+    assert.match((await page.textContent(`${md} blockquote`)) ?? '', /light jacket/);
+    assert.ok(
+      (await page.locator(`${md} .code-block code.language-python .hljs-keyword`).count()) > 0,
+      'python keywords highlighted',
+    );
     await page.click(`${md} .code-block .copy-code`);
     await until(() => copied.some((c) => c.includes('def average')), 'code copied through the host');
     assert.equal(await page.locator(`${md} img`).count(), 0, 'images are never loaded');
-    assert.match(await page.textContent(`${md} .image-placeholder`) ?? '', /the Eiffel tower/);
+    assert.match((await page.textContent(`${md} .image-placeholder`)) ?? '', /the Eiffel tower/);
     await page.click(`${md} .link >> text=forecast link`);
     await until(() => links.includes('https://example.com/forecast'), 'link opened by the host');
     // tool call with pretty, collapsible arguments, and its result
     const call = `${row('toolCall')} .tool-call`;
     assert.equal(await page.textContent(`${call} .tool-name`), 'get_weather');
-    assert.match(await page.textContent(`${call} .tool-args code`) ?? '', /"city": "Paris",\n {2}"month": "June"/);
+    assert.match((await page.textContent(`${call} .tool-args code`)) ?? '', /"city": "Paris",\n {2}"month": "June"/);
     assert.equal(await page.locator(`${call} .tool-args`).getAttribute('open'), '');
     await page.click(`${call} .tool-args summary`);
     assert.equal(await page.locator(`${call} .tool-args`).getAttribute('open'), null, 'arguments collapse');
-    assert.match(await page.textContent(`${row('toolResult')} .tool-result`) ?? '', /get_weather result[\s\S]*"conditions": "sunny"/);
+    assert.match(
+      (await page.textContent(`${row('toolResult')} .tool-result`)) ?? '',
+      /get_weather result[\s\S]*"conditions": "sunny"/,
+    );
     // reasoning (collapsed), redacted reasoning, provider item, refusal, attachments never loaded
-    assert.match(await page.textContent(`${row('toolCall')} details.reasoning summary`) ?? '', /Reasoning/);
+    assert.match((await page.textContent(`${row('toolCall')} details.reasoning summary`)) ?? '', /Reasoning/);
     await show('opaque');
-    assert.match(await page.textContent(`${row('opaque')} details.reasoning`) ?? '', /redacted[\s\S]*Encrypted reasoning \(anthropic\)/);
-    assert.match(await page.textContent(`${row('opaque')} .provider-item`) ?? '', /openai item[\s\S]*web_search_call/);
-    assert.match(await page.textContent(`${row('refusal')} .refusal`) ?? '', /Refused: I cannot read personal documents/);
-    assert.match(await page.textContent(`${row('attachments')} .attachment.image`) ?? '', /Image \(image\/png\).*example\.com\/photo\.png.*not loaded/);
-    assert.match(await page.textContent(`${row('attachments')} .attachment.file`) ?? '', /boarding-pass\.pdf \(application\/pdf\): inline data/);
+    assert.match(
+      (await page.textContent(`${row('opaque')} details.reasoning`)) ?? '',
+      /redacted[\s\S]*Encrypted reasoning \(anthropic\)/,
+    );
+    assert.match(
+      (await page.textContent(`${row('opaque')} .provider-item`)) ?? '',
+      /openai item[\s\S]*web_search_call/,
+    );
+    assert.match(
+      (await page.textContent(`${row('refusal')} .refusal`)) ?? '',
+      /Refused: I cannot read personal documents/,
+    );
+    assert.match(
+      (await page.textContent(`${row('attachments')} .attachment.image`)) ?? '',
+      /Image \(image\/png\).*example\.com\/photo\.png.*not loaded/,
+    );
+    assert.match(
+      (await page.textContent(`${row('attachments')} .attachment.file`)) ?? '',
+      /boarding-pass\.pdf \(application\/pdf\): inline data/,
+    );
     // details: model, usage, stop reason, provider ids, native, states, edits, original timestamp on hover
     await show('toolCall');
-    const details = await page.textContent(`${row('toolCall')} .message-details`) ?? '';
-    for (const s of ['anthropic/claude-sonnet-4', '1,200 in', '85 out', '1,285 total', 'stop tool_use', 'messageId msg_01ABC', 'requestId req_42']) assert.ok(details.includes(s), `details show ${s}: ${details}`);
+    const details = (await page.textContent(`${row('toolCall')} .message-details`)) ?? '';
+    for (const s of [
+      'anthropic/claude-sonnet-4',
+      '1,200 in',
+      '85 out',
+      '1,285 total',
+      'stop tool_use',
+      'messageId msg_01ABC',
+      'requestId req_42',
+    ])
+      assert.ok(details.includes(s), `details show ${s}: ${details}`);
     await show('opaque');
-    assert.match(await page.textContent(`${row('opaque')} .message-details`) ?? '', /native anthropic/);
-    assert.match(await page.textContent(`${row('partial')} .badge.state-partial`) ?? '', /partial/);
-    assert.match(await page.textContent(`${row('refusal')} .badge.state-error`) ?? '', /error/);
+    assert.match((await page.textContent(`${row('opaque')} .message-details`)) ?? '', /native anthropic/);
+    assert.match((await page.textContent(`${row('partial')} .badge.state-partial`)) ?? '', /partial/);
+    assert.match((await page.textContent(`${row('refusal')} .badge.state-error`)) ?? '', /error/);
     await show('question');
     assert.equal(await page.getAttribute(`${row('question')} time`, 'title'), '02/03/2026 09:00:00 CET');
     await show('markdown');
-    assert.match(await page.textContent(`${row('markdown')} .message-details`) ?? '', /latencyMs/);
+    assert.match((await page.textContent(`${row('markdown')} .message-details`)) ?? '', /latencyMs/);
     await show('question');
     // edited message: earlier versions on demand
     await page.click(`${row('question')} .badge.edited`);
     await page.waitForSelector(`${row('question')} .revision`);
-    assert.match(await page.textContent(`${row('question')} .revision`) ?? '', /Version 0[\s\S]*Also plan my trip\./);
-    assert.match(await page.textContent(`${row('question')} .message-body`) ?? '', /please plan my whole trip/);
+    assert.match((await page.textContent(`${row('question')} .revision`)) ?? '', /Version 0[\s\S]*Also plan my trip\./);
+    assert.match((await page.textContent(`${row('question')} .message-body`)) ?? '', /please plan my whole trip/);
     // roles are visually distinct
     const colour = (name: string) => page.$eval(row(name), (el) => getComputedStyle(el).borderLeftColor);
     assert.notEqual(await colour('question'), await colour('markdown'));
@@ -116,12 +154,17 @@ describe('history browser (Chromium)', function () {
   it('shows content as plain text when the host asks (untrusted workspace)', async () => {
     host.dispose();
     await page.context().close();
-    view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, { plainText: true })));
+    view = await openView(
+      env.browser,
+      env.server,
+      'history',
+      (post) => (host = new HistoryHost(m, post, { plainText: true })),
+    );
     page = view.page;
     host.reveal({ sessionId: sample.session.id, messageId: sample.ids['markdown']! });
     await page.waitForSelector(`${row('markdown')}.flash`);
     assert.equal(await page.locator(`${row('markdown')} .markdown`).count(), 0);
-    assert.match(await page.textContent(`${row('markdown')} .plain-text`) ?? '', /^## Plan for the \*trip\*\n/);
+    assert.match((await page.textContent(`${row('markdown')} .plain-text`)) ?? '', /^## Plan for the \*trip\*\n/);
   });
 
   it('copies a message as Copy Message in the Sessions view does: reasoning, words and tool calls', async () => {
@@ -129,10 +172,15 @@ describe('history browser (Chromium)', function () {
     await page.hover(row('toolCall')); // the row's actions show on hover
     await page.click(`${row('toolCall')} button[aria-label="Copy message text"]`);
     await until(() => copied.length > 0, 'the message copied through the host');
-    const expected = 'The user wants weather, so call the **weather** tool first.\n\nLet me check the forecast.\n\n'
-      + 'get_weather({"city":"Paris","month":"June","units":"metric","days":[1,2,3]})';
+    const expected =
+      'The user wants weather, so call the **weather** tool first.\n\nLet me check the forecast.\n\n' +
+      'get_weather({"city":"Paris","month":"June","units":"metric","days":[1,2,3]})';
     assert.deepEqual(copied, [expected]);
-    assert.equal(partsText((await m.getMessage(sample.ids['toolCall']!)).parts, 'copy'), expected, 'the one function both copy with');
+    assert.equal(
+      partsText((await m.getMessage(sample.ids['toolCall']!)).parts, 'copy'),
+      expected,
+      'the one function both copy with',
+    );
   });
 
   it('jumps from a tool call to its result and back', async () => {
@@ -148,9 +196,12 @@ describe('history browser (Chromium)', function () {
   it('searches all sessions with highlighted snippets, and each hit opens its message', async () => {
     await page.fill('.search-input', 'kubernetes latency');
     await page.waitForSelector('.hit-item');
-    assert.match(await page.textContent('.list-heading') ?? '', /2 matching messages/);
+    assert.match((await page.textContent('.list-heading')) ?? '', /2 matching messages/);
     const user = '.hit-item[data-role="user"]';
-    assert.deepEqual(await page.$$eval(`${user} mark`, (ms) => ms.map((x) => x.textContent)), ['kubernetes', 'latency']);
+    assert.deepEqual(await page.$$eval(`${user} mark`, (ms) => ms.map((x) => x.textContent)), [
+      'kubernetes',
+      'latency',
+    ]);
     await page.click(user);
     await page.waitForSelector('.session-title >> text=Kubernetes latency debugging');
     await page.waitForSelector('article.message.flash[data-seq="1"]');
@@ -158,12 +209,16 @@ describe('history browser (Chromium)', function () {
     await page.fill('.search-input', 'weath');
     const expected = m.search('weath', { prefix: true }).total;
     assert.ok(expected >= 4);
-    await until(async () => (await page.textContent('.list-heading'))?.match(/(\d+) matching/)?.[1] === String(expected), 'prefix search hits');
+    await until(
+      async () => (await page.textContent('.list-heading'))?.match(/(\d+) matching/)?.[1] === String(expected),
+      'prefix search hits',
+    );
   });
 
   it('filters sessions by status, provider, tag and date, and messages by role', async () => {
     const titles = () => page.$$eval('.session-item .title-text', (els) => els.map((e) => e.textContent).sort());
-    const settle = async (n: number) => until(async () => (await page.locator('.session-item').count()) === n, `${n} sessions`);
+    const settle = async (n: number) =>
+      until(async () => (await page.locator('.session-item').count()) === n, `${n} sessions`);
     await page.selectOption('.filter-status', 'archived');
     await settle(1);
     assert.deepEqual(await titles(), ['Archived recipe chat']);
@@ -193,8 +248,11 @@ describe('history browser (Chromium)', function () {
     await openShowcase();
     await page.click('.role-toggle[data-role="tool"]');
     await page.click('.role-toggle[data-role="user"]');
-    await until(async () => (await page.locator('article.message.role-tool, article.message.role-user').count()) === 0, 'tool and user rows hidden');
-    assert.ok(await page.locator('article.message.role-assistant').count() >= 4);
+    await until(
+      async () => (await page.locator('article.message.role-tool, article.message.role-user').count()) === 0,
+      'tool and user rows hidden',
+    );
+    assert.ok((await page.locator('article.message.role-assistant').count()) >= 4);
     assert.equal(await page.getAttribute('.role-toggle[data-role="tool"]', 'aria-pressed'), 'false');
     await page.click('.role-toggle[data-role="tool"]');
     await page.waitForSelector(row('toolResult'));
@@ -205,19 +263,22 @@ describe('history browser (Chromium)', function () {
     await page.keyboard.press('Control+f');
     assert.equal(await page.evaluate(() => document.activeElement?.className), 'find-input');
     await page.keyboard.type('paris');
-    await until(async () => /^1 of \d+$/.test(await page.textContent('.find-count') ?? ''), 'find count');
+    await until(async () => /^1 of \d+$/.test((await page.textContent('.find-count')) ?? ''), 'find count');
     const total = Number((await page.textContent('.find-count'))!.split(' of ')[1]);
     assert.equal(total, 5, 'messages mentioning Paris');
-    const current = () => page.$eval('article.message.find-current', (el) => Number((el as HTMLElement).dataset['seq']));
+    const current = () =>
+      page.$eval('article.message.find-current', (el) => Number((el as HTMLElement).dataset['seq']));
     const first = await current();
     await page.keyboard.press('Enter');
     await until(async () => (await page.textContent('.find-count')) === `2 of ${total}`, 'next match');
-    assert.ok(await current() > first);
+    assert.ok((await current()) > first);
     await page.keyboard.press('Shift+Enter');
     await until(async () => (await page.textContent('.find-count')) === `1 of ${total}`, 'previous match');
     await page.click('.find-prev');
     await until(async () => (await page.textContent('.find-count')) === `${total} of ${total}`, 'wraps around');
-    const highlighted = await page.evaluate(() => (CSS as unknown as { highlights: Map<string, { size: number }> }).highlights.get('lss-find')?.size ?? 0);
+    const highlighted = await page.evaluate(
+      () => (CSS as unknown as { highlights: Map<string, { size: number }> }).highlights.get('lss-find')?.size ?? 0,
+    );
     assert.ok(highlighted > 0, 'matches highlighted');
     await page.keyboard.press('Escape');
     assert.equal(await page.isHidden('.find-bar'), true);
@@ -230,7 +291,7 @@ describe('history browser (Chromium)', function () {
     const step = () => page.textContent('.replay-step');
     assert.equal(await step(), '1 / 8');
     assert.equal(await page.locator('article.message').count(), 1, 'only the first turn shows');
-    assert.match(await page.textContent('.replay-gaps') ?? '', /1 gap \(longest 43m 0s\)/);
+    assert.match((await page.textContent('.replay-gaps')) ?? '', /1 gap \(longest 43m 0s\)/);
     await page.click('.replay-next');
     assert.equal(await step(), '2 / 8');
     await page.locator('.feed').click({ position: { x: 5, y: 5 } });
@@ -240,7 +301,7 @@ describe('history browser (Chromium)', function () {
     await page.keyboard.press('ArrowLeft');
     assert.equal(await step(), '3 / 8');
     await until(async () => (await page.locator('article.message').count()) === 3, 'three turns shown');
-    assert.match(await page.textContent('.replay-time') ?? '', /2026/);
+    assert.match((await page.textContent('.replay-time')) ?? '', /2026/);
     await page.selectOption('.replay-speed', '8');
     await page.click('.replay-play');
     assert.equal(await page.getAttribute('.replay-play', 'aria-pressed'), 'true');
@@ -256,7 +317,10 @@ describe('history browser (Chromium)', function () {
     assert.equal(await step(), '8 / 8');
     assert.equal(await page.getAttribute('.timeline', 'aria-valuenow'), '8');
     await page.click('.replay-close');
-    await until(async () => (await page.getAttribute('article.message', 'aria-setsize')) === '8', 'whole session again');
+    await until(
+      async () => (await page.getAttribute('article.message', 'aria-setsize')) === '8',
+      'whole session again',
+    );
   });
 
   it('forks from a message through the host; the fork is in the database', async () => {
@@ -264,7 +328,10 @@ describe('history browser (Chromium)', function () {
     await page.hover(row('toolResult'));
     await page.click(`${row('toolResult')} .fork`);
     await page.waitForSelector('.status-line .open-fork');
-    assert.match(await page.textContent('.status-line') ?? '', /Forked at #3 into “Trip planning with tools \(fork\)”/);
+    assert.match(
+      (await page.textContent('.status-line')) ?? '',
+      /Forked at #3 into “Trip planning with tools \(fork\)”/,
+    );
     const fork = m.list({ text: '(fork)' }).items.find((s) => s.title === 'Trip planning with tools (fork)');
     assert.ok(fork, 'fork exists in the database');
     const full = m.get(fork.id);
@@ -278,8 +345,13 @@ describe('history browser (Chromium)', function () {
   it('follows core changes, reveals on request, asks for dumps, and keeps its state across reloads', async () => {
     await openShowcase();
     await m.addMessage(sample.session.id, { role: 'user', content: 'A late question about Lyon.' });
-    await until(async () => (await page.getAttribute('article.message', 'aria-setsize')) === '9', 'the new message in the outline');
-    await page.$eval('.feed', (el) => { el.scrollTop = el.scrollHeight; });
+    await until(
+      async () => (await page.getAttribute('article.message', 'aria-setsize')) === '9',
+      'the new message in the outline',
+    );
+    await page.$eval('.feed', (el) => {
+      el.scrollTop = el.scrollHeight;
+    });
     await page.waitForSelector('article.message >> text=A late question about Lyon.');
     host.reveal({ sessionId: sample.session.id, messageId: sample.ids['refusal']! });
     await page.waitForSelector(`${row('refusal')}.flash`);

@@ -34,10 +34,18 @@ describe('webview screenshots (Chromium)', function () {
     await mock.stop();
   });
 
-  for (const [name, theme] of [['dark', DARK_MODERN], ['light', LIGHT_MODERN], ['high-contrast', HIGH_CONTRAST]] as const) {
+  for (const [name, theme] of [
+    ['dark', DARK_MODERN],
+    ['light', LIGHT_MODERN],
+    ['high-contrast', HIGH_CONTRAST],
+  ] as const) {
     it(`history browser, ${name}`, async () => {
       let host: HistoryHost | undefined;
-      const view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post)), { theme, width: 1280, height: 860 });
+      const view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post)), {
+        theme,
+        width: 1280,
+        height: 860,
+      });
       host!.reveal({ sessionId });
       await view.page.waitForSelector('article.message:not(.loading)');
       await view.page.click('.role-toggle[data-role="system"]'); // a pressed-off toggle in the picture
@@ -45,7 +53,9 @@ describe('webview screenshots (Chromium)', function () {
       await view.page.waitForTimeout(300);
       const file = path.join(OUT, `history-${name}.png`);
       await view.page.screenshot({ path: file });
-      await view.page.$eval('.feed', (el) => { el.scrollTop = 900; });
+      await view.page.$eval('.feed', (el) => {
+        el.scrollTop = 900;
+      });
       await view.page.waitForTimeout(300);
       await view.page.screenshot({ path: path.join(OUT, `history-${name}-2.png`) });
       await view.page.click('.open-replay');
@@ -61,11 +71,25 @@ describe('webview screenshots (Chromium)', function () {
     it(`composer mid-stream, ${name}`, async () => {
       let host: HistoryHost | undefined;
       const { session } = await seedShowcase(m);
-      const view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, { conversations: mockAccess(mock) })), { theme, width: 1280, height: 860 });
+      const view = await openView(
+        env.browser,
+        env.server,
+        'history',
+        (post) => (host = new HistoryHost(m, post, { conversations: mockAccess(mock) })),
+        { theme, width: 1280, height: 860 },
+      );
       host!.reveal({ sessionId: session.id });
       await view.page.waitForSelector('.composer-input');
       await view.page.selectOption('.composer-provider', 'openai');
-      mock.script('openai', { chunks: ['Here is the plan in short:\n\n', '- **Mon**: Louvre in the morning, ', 'Seine walk at dusk\n', '- **Tue**: Montmartre and '], hang: true });
+      mock.script('openai', {
+        chunks: [
+          'Here is the plan in short:\n\n',
+          '- **Mon**: Louvre in the morning, ',
+          'Seine walk at dusk\n',
+          '- **Tue**: Montmartre and ',
+        ],
+        hang: true,
+      });
       await view.page.fill('.composer-input', 'Summarise the plan day by day.');
       await view.page.press('.composer-input', 'Enter');
       await view.page.waitForSelector('article.message.is-streaming:has-text("Montmartre and")');
@@ -86,12 +110,22 @@ describe('webview screenshots (Chromium)', function () {
 
     it(`state view, ${name}`, async () => {
       let host: StateHost | undefined;
-      const dump = await dumpState(m, { sessionId }, { extensionVersion: '0.1.0', patterns: [{ name: 'city', pattern: 'Paris' }] });
-      const view = await openView(env.browser, env.server, 'state', (post) => {
-        host = new StateHost(post);
-        host.show(dump, 'State: Trip planning with tools');
-        return host;
-      }, { theme, width: 1100, height: 700 });
+      const dump = await dumpState(
+        m,
+        { sessionId },
+        { extensionVersion: '0.1.0', patterns: [{ name: 'city', pattern: 'Paris' }] },
+      );
+      const view = await openView(
+        env.browser,
+        env.server,
+        'state',
+        (post) => {
+          host = new StateHost(post);
+          host.show(dump, 'State: Trip planning with tools');
+          return host;
+        },
+        { theme, width: 1100, height: 700 },
+      );
       await view.page.waitForSelector('[role=treeitem]');
       await view.page.click('[data-path=\'["sessions"]\'] > .line');
       await view.page.click('[data-path=\'["sessions",0]\'] > .line');

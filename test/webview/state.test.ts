@@ -22,7 +22,10 @@ describe('state view (Chromium)', function () {
   before(async () => {
     m = await SessionManager.open(tempDb());
     sessionId = (await seedShowcase(m)).session.id;
-    await m.addMessage(sessionId, { role: 'user', content: `my key is ${KEYS.openai}, header Authorization: Bearer abc.def` });
+    await m.addMessage(sessionId, {
+      role: 'user',
+      content: `my key is ${KEYS.openai}, header Authorization: Bearer abc.def`,
+    });
     // A wide array, to page through.
     await m.updateMetadata(sessionId, { readings: Array.from({ length: 450 }, (_, i) => i) });
   });
@@ -48,22 +51,39 @@ describe('state view (Chromium)', function () {
 
   it('shows the dump as a lazily expanded tree', async () => {
     assert.equal(await page.textContent('.dump-title'), 'State: showcase');
-    assert.match(await page.textContent('.dump-info') ?? '', /format 1 · [\d.]+ KB\s+redacted/);
+    assert.match((await page.textContent('.dump-info')) ?? '', /format 1 · [\d.]+ KB\s+redacted/);
     const roots = await page.$$eval('.tree > [role=treeitem] > .line .key', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(roots, ['formatVersion', 'kind', 'createdAt', 'scope', 'environment', 'redaction', 'stats', 'sessions']);
+    assert.deepEqual(roots, [
+      'formatVersion',
+      'kind',
+      'createdAt',
+      'scope',
+      'environment',
+      'redaction',
+      'stats',
+      'sessions',
+    ]);
     assert.equal(await page.locator('[role=treeitem]').count(), 8, 'only the first level until asked');
     await page.click(`${node(['sessions'])} > .line`);
     await page.click(`${node(['sessions', 0])} > .line`);
     await page.click(`${node(['sessions', 0, 'messages'])} > .line`);
     assert.equal(await page.getAttribute(node(['sessions', 0, 'messages']), 'aria-expanded'), 'true');
-    assert.equal(await page.locator(`${node(['sessions', 0, 'messages'])} > [role=group] > [role=treeitem]`).count(), 9);
+    assert.equal(
+      await page.locator(`${node(['sessions', 0, 'messages'])} > [role=group] > [role=treeitem]`).count(),
+      9,
+    );
     // a big array comes a page at a time
-    for (const p of [['sessions', 0, 'session'], ['sessions', 0, 'session', 'metadata'], ['sessions', 0, 'session', 'metadata', 'readings']]) await page.click(`${node(p)} > .line`);
+    for (const p of [
+      ['sessions', 0, 'session'],
+      ['sessions', 0, 'session', 'metadata'],
+      ['sessions', 0, 'session', 'metadata', 'readings'],
+    ])
+      await page.click(`${node(p)} > .line`);
     const readings = `${node(['sessions', 0, 'session', 'metadata', 'readings'])} > [role=group]`;
     assert.equal(await page.locator(`${readings} > [role=treeitem]`).count(), 200);
     await page.click(`${readings} > .more`);
     await until(async () => (await page.locator(`${readings} > [role=treeitem]`).count()) === 400, 'second page');
-    assert.match(await page.textContent(`${readings} > .more`) ?? '', /Show 50 more of 50/);
+    assert.match((await page.textContent(`${readings} > .more`)) ?? '', /Show 50 more of 50/);
     // keyboard: left collapses, right expands, arrows move
     await page.focus(node(['sessions', 0, 'messages']));
     await page.keyboard.press('ArrowLeft');
@@ -71,16 +91,19 @@ describe('state view (Chromium)', function () {
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.getAttribute(node(['sessions', 0, 'messages']), 'aria-expanded'), 'true');
     await page.keyboard.press('ArrowDown');
-    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset['path']), JSON.stringify(['sessions', 0, 'messages', 0]));
+    assert.equal(
+      await page.evaluate(() => (document.activeElement as HTMLElement).dataset['path']),
+      JSON.stringify(['sessions', 0, 'messages', 0]),
+    );
     // a long string shows cut, and whole on demand
     await page.click(`${node(['sessions', 0, 'messages', 3])} > .line`);
     await page.click(`${node(['sessions', 0, 'messages', 3, 'parts'])} > .line`);
     await page.click(`${node(['sessions', 0, 'messages', 3, 'parts', 0])} > .line`);
     const text = node(['sessions', 0, 'messages', 3, 'parts', 0, 'text']);
-    assert.match(await page.textContent(`${text} > .line`) ?? '', /…"\s*\([\d,]+ chars\)/);
+    assert.match((await page.textContent(`${text} > .line`)) ?? '', /…"\s*\([\d,]+ chars\)/);
     await page.click(`${text} > .line`);
     await page.waitForSelector(`${text} > .full-value`);
-    assert.match(await page.textContent(`${text} > .full-value`) ?? '', /never loaded\.$/);
+    assert.match((await page.textContent(`${text} > .full-value`)) ?? '', /never loaded\.$/);
     await page.keyboard.press('ArrowLeft');
     await until(async () => (await page.locator(`${text} > .full-value`).count()) === 0, 'value folded');
     await page.click('.primary-button');
@@ -90,16 +113,25 @@ describe('state view (Chromium)', function () {
   it('searches keys and values and opens the tree at each match', async () => {
     await page.fill('input[type=search]', 'redacted:openai');
     await page.waitForSelector('.result');
-    assert.match(await page.textContent('.results-heading') ?? '', /^1 match$/);
+    assert.match((await page.textContent('.results-heading')) ?? '', /^1 match$/);
     const path = ['sessions', 0, 'messages', 8, 'parts', 0, 'text'];
     assert.equal(await page.textContent('.result-path'), path.join(' › '));
-    assert.match(await page.textContent('.result-preview') ?? '', /my key is \[REDACTED:openai-key\], header Authorization: Bearer \[REDACTED:authorization\]/);
+    assert.match(
+      (await page.textContent('.result-preview')) ?? '',
+      /my key is \[REDACTED:openai-key\], header Authorization: Bearer \[REDACTED:authorization\]/,
+    );
     await page.click('.result');
     await page.waitForSelector(`${node(path)}.selected`);
-    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset['path']), JSON.stringify(path));
+    assert.equal(
+      await page.evaluate(() => (document.activeElement as HTMLElement).dataset['path']),
+      JSON.stringify(path),
+    );
     assert.ok(!(await page.textContent('.tree'))!.includes(KEYS.openai), 'no key in the view');
     await page.fill('input[type=search]', 'claude-sonnet');
-    await until(async () => /^\d+ matches$/.test(await page.textContent('.results-heading') ?? ''), 'several matches');
+    await until(
+      async () => /^\d+ matches$/.test((await page.textContent('.results-heading')) ?? ''),
+      'several matches',
+    );
     // the search and what is open survive a reload
     await view.reload();
     await page.waitForSelector(`${node(path)}`);

@@ -36,13 +36,21 @@ describe('history browser with 10,000 messages (Chromium)', function () {
     let most = await page.evaluate(counts);
     // Scroll down in big steps, then jump to the end repeatedly until the last message is painted.
     for (let i = 0; i < 40; i++) {
-      await page.$eval('.feed', (el, f) => { el.scrollTop = el.scrollHeight * f; }, i / 40);
+      await page.$eval(
+        '.feed',
+        (el, f) => {
+          el.scrollTop = el.scrollHeight * f;
+        },
+        i / 40,
+      );
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const c = await page.evaluate(counts);
       most = { rows: Math.max(most.rows, c.rows), nodes: Math.max(most.nodes, c.nodes) };
     }
     for (let i = 0; i < 20 && !(await page.$('article.message[data-seq="10000"]:not(.loading)')); i++) {
-      await page.$eval('.feed', (el) => { el.scrollTop = el.scrollHeight; });
+      await page.$eval('.feed', (el) => {
+        el.scrollTop = el.scrollHeight;
+      });
       await page.waitForTimeout(50);
       const c = await page.evaluate(counts);
       most = { rows: Math.max(most.rows, c.rows), nodes: Math.max(most.nodes, c.nodes) };
@@ -68,14 +76,20 @@ describe('history browser with 10,000 messages (Chromium)', function () {
     const target = m.messages(sessionId, { afterSeq: 6999, limit: 1 })[0]!;
     host!.reveal({ sessionId, messageId: target.id });
     await page.waitForSelector('article.message.flash[data-seq="7000"]');
-    await page.$eval('.feed', (el) => { el.scrollTop += 37; });
-    await page.waitForTimeout(200);
-    const top = () => page.$eval('.feed', (feed) => {
-      const box = feed.getBoundingClientRect();
-      const rows = [...feed.querySelectorAll<HTMLElement>('article.message')].map((r) => ({ seq: Number(r.dataset['seq']), top: r.getBoundingClientRect().top - box.top }));
-      const first = rows.filter((r) => r.top <= 0).sort((a, b) => b.top - a.top)[0]!;
-      return { seq: first.seq, offset: Math.round(first.top) };
+    await page.$eval('.feed', (el) => {
+      el.scrollTop += 37;
     });
+    await page.waitForTimeout(200);
+    const top = () =>
+      page.$eval('.feed', (feed) => {
+        const box = feed.getBoundingClientRect();
+        const rows = [...feed.querySelectorAll<HTMLElement>('article.message')].map((r) => ({
+          seq: Number(r.dataset['seq']),
+          top: r.getBoundingClientRect().top - box.top,
+        }));
+        const first = rows.filter((r) => r.top <= 0).sort((a, b) => b.top - a.top)[0]!;
+        return { seq: first.seq, offset: Math.round(first.top) };
+      });
     const before = await top();
     assert.ok(before.seq > 6900 && before.seq <= 7000, `near #7000 (${before.seq})`);
     await view.reload();

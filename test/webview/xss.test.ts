@@ -64,24 +64,56 @@ describe('hostile content (Chromium)', function () {
   before(async () => {
     m = await SessionManager.open(tempDb());
     const evil = `<img src=x onerror="${c(40)}">`;
-    const s = await m.create({ provider: 'openai', model: `<script>${c(41)}</script>`, title: `Hostile ${evil}`, tags: [`<b onmouseover=${c(42)}>tag</b>`], systemPrompt: `<script>${c(43)}</script>`, metadata: { html: evil } });
+    const s = await m.create({
+      provider: 'openai',
+      model: `<script>${c(41)}</script>`,
+      title: `Hostile ${evil}`,
+      tags: [`<b onmouseover=${c(42)}>tag</b>`],
+      systemPrompt: `<script>${c(43)}</script>`,
+      metadata: { html: evil },
+    });
     sessionId = s.id;
     const list = payloads(env.server.origin);
     assert.ok(list.length >= 25);
     await m.addMessages(s.id, [
       ...list.map((p) => ({ role: 'user' as const, content: `payload xss: ${p}` })),
       {
-        role: 'assistant', stopReason: 'tool_use', providerIds: { [`<img src=x onerror=${c(44)}>`]: `<script>${c(45)}</script>` },
+        role: 'assistant',
+        stopReason: 'tool_use',
+        providerIds: { [`<img src=x onerror=${c(44)}>`]: `<script>${c(45)}</script>` },
         parts: [
-          { type: 'tool_call', callId: `"><img src=x onerror=${c(46)}>`, name: `<svg onload=${c(47)}>`, argumentsJson: `{"q":"</script><script>${c(48)}</script>"}` },
+          {
+            type: 'tool_call',
+            callId: `"><img src=x onerror=${c(46)}>`,
+            name: `<svg onload=${c(47)}>`,
+            argumentsJson: `{"q":"</script><script>${c(48)}</script>"}`,
+          },
           { type: 'reasoning', text: `<img src=x onerror=${c(49)}>`, summary: [`<script>${c(50)}</script>`] },
           { type: 'image', source: { kind: 'url', url: `javascript:${c(51)}` } },
           { type: 'image', source: { kind: 'url', url: `${env.server.origin}/leak-part.png` } },
-          { type: 'file', name: `<img src=x onerror=${c(52)}>.pdf`, source: { kind: 'url', url: `data:text/html,<script>${c(53)}</script>` } },
-          { type: 'provider_item', provider: `<script>${c(54)}</script>`, item: { html: `<img src=x onerror=${c(55)}>` } },
+          {
+            type: 'file',
+            name: `<img src=x onerror=${c(52)}>.pdf`,
+            source: { kind: 'url', url: `data:text/html,<script>${c(53)}</script>` },
+          },
+          {
+            type: 'provider_item',
+            provider: `<script>${c(54)}</script>`,
+            item: { html: `<img src=x onerror=${c(55)}>` },
+          },
         ],
       },
-      { role: 'tool', parts: [{ type: 'tool_result', callId: `"><img src=x onerror=${c(46)}>`, name: 'x', content: `<iframe srcdoc="<script>parent.__xss=56</script>">` }] },
+      {
+        role: 'tool',
+        parts: [
+          {
+            type: 'tool_result',
+            callId: `"><img src=x onerror=${c(46)}>`,
+            name: 'x',
+            content: `<iframe srcdoc="<script>parent.__xss=56</script>">`,
+          },
+        ],
+      },
       { role: 'assistant', parts: [{ type: 'refusal', text: `<script>${c(57)}</script>` }] },
       { role: 'user', content: BIDI },
       { role: 'user', content: `lone surrogates \uD800 and \uDFFF stay harmless` },
@@ -97,10 +129,18 @@ describe('hostile content (Chromium)', function () {
   });
 
   async function assertNothingRan(v: OpenedView, view: 'history' | 'state'): Promise<void> {
-    assert.equal(await v.page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined, 'canary untouched');
+    assert.equal(
+      await v.page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss),
+      undefined,
+      'canary untouched',
+    );
     assert.deepEqual(v.dialogs, [], 'no dialogs');
     const allowed = new Set(env.server.allowed(view).map((p) => `${env.server.origin}${p}`));
-    assert.deepEqual(v.network.filter((u) => !allowed.has(u.replace(/\?.*$/, ''))), [], 'no requests but the page and its own files');
+    assert.deepEqual(
+      v.network.filter((u) => !allowed.has(u.replace(/\?.*$/, ''))),
+      [],
+      'no requests but the page and its own files',
+    );
     assert.deepEqual(await v.cspViolations(), [], 'nothing even tried what the CSP forbids');
     assert.equal(v.page.url(), `${env.server.origin}/${view}.html`, 'never navigated');
     assert.deepEqual(v.errors, [], 'no page errors');
@@ -108,10 +148,21 @@ describe('hostile content (Chromium)', function () {
       const bad: string[] = [];
       for (const el of document.querySelectorAll('#app *')) {
         if (el.classList.contains('composer-input')) continue; // the composer's own textarea (sized through CSSOM)
-        if (/^(script|img|iframe|svg|math|object|embed|style|link|meta|base|form|textarea|video|audio|source|frame|noscript)$/i.test(el.tagName)) bad.push(el.tagName);
+        if (
+          /^(script|img|iframe|svg|math|object|embed|style|link|meta|base|form|textarea|video|audio|source|frame|noscript)$/i.test(
+            el.tagName,
+          )
+        )
+          bad.push(el.tagName);
         for (const a of el.getAttributeNames()) {
           if (/^on|^(href|src|srcset|srcdoc|action|formaction|xlink:href)$/i.test(a)) bad.push(`${el.tagName}[${a}]`);
-          if (a === 'style' && !el.classList.contains('virtual-row') && !el.classList.contains('virtual-spacer') && el.tagName !== 'CANVAS') bad.push(`${el.tagName}[style]`);
+          if (
+            a === 'style' &&
+            !el.classList.contains('virtual-row') &&
+            !el.classList.contains('virtual-spacer') &&
+            el.tagName !== 'CANVAS'
+          )
+            bad.push(`${el.tagName}[style]`);
         }
       }
       return bad;
@@ -124,42 +175,71 @@ describe('hostile content (Chromium)', function () {
     // with a hostile note and hostile provider and model names.
     let recordedFrom = '';
     const conversations: ConversationAccess = {
-      provider: async () => ({ provider: createProvider({ name: 'replay', chunkSize: 7, recorded: m.allMessages(recordedFrom) }), note: `<img src=x onerror=${c(61)}> note` }),
+      provider: async () => ({
+        provider: createProvider({ name: 'replay', chunkSize: 7, recorded: m.allMessages(recordedFrom) }),
+        note: `<img src=x onerror=${c(61)}> note`,
+      }),
       choices: () => [{ name: `<img src=x onerror=${c(62)}>`, models: [`"><script>${c(63)}</script>`] }],
     };
     let host: HistoryHost | undefined;
-    view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post, { openLink: (u) => links.push(u), conversations, coalesceMs: 10 })), { height: 1400 });
+    view = await openView(
+      env.browser,
+      env.server,
+      'history',
+      (post) => (host = new HistoryHost(m, post, { openLink: (u) => links.push(u), conversations, coalesceMs: 10 })),
+      { height: 1400 },
+    );
     page = view.page;
     await page.waitForSelector('.session-item');
-    assert.match(await page.textContent('.session-item .title-text') ?? '', /^Hostile <img src=x onerror=/);
+    assert.match((await page.textContent('.session-item .title-text')) ?? '', /^Hostile <img src=x onerror=/);
     await page.click('.session-item');
     await page.waitForSelector('article.message:not(.loading)');
     await page.click('.system-prompt summary');
     await page.click('.session-header .json-details summary');
-    assert.match(await page.textContent('.system-prompt') ?? '', /<script>window.__xss=43<\/script>/);
+    assert.match((await page.textContent('.system-prompt')) ?? '', /<script>window.__xss=43<\/script>/);
     // Walk the whole conversation so every message is rendered at least once, clicking every link.
     const total = await page.$eval('.feed', (el) => el.scrollHeight);
     const seen = new Set<string>();
     for (let y = 0; y <= total + 2000; y += 500) {
-      await page.$eval('.feed', (el, top) => { el.scrollTop = top; }, y);
+      await page.$eval(
+        '.feed',
+        (el, top) => {
+          el.scrollTop = top;
+        },
+        y,
+      );
       await page.waitForTimeout(60);
       await page.waitForFunction(() => !document.querySelector('article.message.loading'), null, { timeout: 10_000 });
       // What is on screen first: clicking scrolls whatever it clicks into view.
-      for (const t of await page.$$eval('.invisible-char, .truncated, .raw-html', (els) => els.map((e) => `${e.className}: ${e.textContent}`))) seen.add(t);
-      for (const a of await page.$$('.feed .link, .feed .link-refused')) await a.click({ force: true }).catch(() => undefined);
+      for (const t of await page.$$eval('.invisible-char, .truncated, .raw-html', (els) =>
+        els.map((e) => `${e.className}: ${e.textContent}`),
+      ))
+        seen.add(t);
+      for (const a of await page.$$('.feed .link, .feed .link-refused'))
+        await a.click({ force: true }).catch(() => undefined);
       for (const d of await page.$$('.feed details:not([open]) > summary')) await d.click().catch(() => undefined);
     }
     await page.waitForTimeout(200);
     await assertNothingRan(view, 'history');
     // http(s) links went to the host; nothing else did
     assert.ok(links.length > 0);
-    assert.deepEqual(links.filter((u) => !/^https?:/.test(u)), []);
+    assert.deepEqual(
+      links.filter((u) => !/^https?:/.test(u)),
+      [],
+    );
     // bidi and invisible characters are shown, not obeyed
-    for (const cp of ['U+202E', 'U+202C', 'U+2066', 'U+2069', 'U+200B']) assert.ok(seen.has(`invisible-char: ${cp}`), `${cp} shown`);
+    for (const cp of ['U+202E', 'U+202C', 'U+2066', 'U+2069', 'U+200B'])
+      assert.ok(seen.has(`invisible-char: ${cp}`), `${cp} shown`);
     // the huge line is cut, with a way to see it all
-    assert.ok([...seen].some((t) => /^truncated: … [\d,]+ more characters/.test(t)), `huge line cut: ${[...seen].filter((t) => t.startsWith("truncated")).join()}`);
+    assert.ok(
+      [...seen].some((t) => /^truncated: … [\d,]+ more characters/.test(t)),
+      `huge line cut: ${[...seen].filter((t) => t.startsWith('truncated')).join()}`,
+    );
     // raw HTML is visible as text
-    assert.ok(seen.has('raw-html: <script>') && seen.has('raw-html: <iframe src="javascript:parent.__xss=4">'), 'raw HTML shown as text');
+    assert.ok(
+      seen.has('raw-html: <script>') && seen.has('raw-html: <iframe src="javascript:parent.__xss=4">'),
+      'raw HTML shown as text',
+    );
     // search hits carry payload text in snippets: still text
     await page.fill('.search-input', 'xss');
     await page.waitForSelector('.hit-item mark');
@@ -168,9 +248,16 @@ describe('hostile content (Chromium)', function () {
     await assertNothingRan(view, 'history');
     // Send from the composer: the payloads stream in, painted on every delta.
     const recorded = await m.create({ provider: 'replay', model: 'recorded', title: 'Recorded hostile reply' });
-    await m.addMessages(recorded.id, [{ role: 'user', content: 'go' }, { role: 'assistant', content: payloads(env.server.origin).join('\n\n') }]);
+    await m.addMessages(recorded.id, [
+      { role: 'user', content: 'go' },
+      { role: 'assistant', content: payloads(env.server.origin).join('\n\n') },
+    ]);
     recordedFrom = recorded.id;
-    const target = await m.create({ provider: `<img src=x onerror=${c(64)}>`, model: `<script>${c(65)}</script>`, title: 'Composer' });
+    const target = await m.create({
+      provider: `<img src=x onerror=${c(64)}>`,
+      model: `<script>${c(65)}</script>`,
+      title: 'Composer',
+    });
     host!.reveal({ sessionId: target.id });
     await page.waitForSelector('.session-title >> text=Composer');
     await page.fill('.composer-input', `<script>${c(66)}</script> go`);
@@ -193,10 +280,17 @@ describe('hostile content (Chromium)', function () {
     });
     page = view.page;
     await page.waitForSelector('[role=treeitem]');
-    assert.match(await page.textContent('.dump-title') ?? '', /<img src=x onerror=/);
+    assert.match((await page.textContent('.dump-title')) ?? '', /<img src=x onerror=/);
     const parts = payloads('x').length; // the assistant message with hostile parts
-    for (const p of [['sessions'], ['sessions', 0], ['sessions', 0, 'session'], ['sessions', 0, 'messages'], ['sessions', 0, 'messages', parts],
-      ['sessions', 0, 'messages', parts, 'parts'], ['sessions', 0, 'messages', parts, 'parts', 0]]) {
+    for (const p of [
+      ['sessions'],
+      ['sessions', 0],
+      ['sessions', 0, 'session'],
+      ['sessions', 0, 'messages'],
+      ['sessions', 0, 'messages', parts],
+      ['sessions', 0, 'messages', parts, 'parts'],
+      ['sessions', 0, 'messages', parts, 'parts', 0],
+    ]) {
       await page.click(`[data-path='${JSON.stringify(p)}'] > .line`);
     }
     await page.fill('input[type=search]', 'onerror');
@@ -210,8 +304,18 @@ describe('hostile content (Chromium)', function () {
   it('refuses malformed and hostile messages from a webview at the host', async () => {
     const posted: unknown[] = [];
     const errors: string[] = [];
-    const host = new HistoryHost(m, (x) => posted.push(x), { onError: (e) => errors.push(e), openLink: (u) => links.push(u) });
-    for (const bad of [null, 'ready', { kind: 'ready', view: 'nope' }, { kind: 'request', id: -1, method: 'x' }, { kind: 'exec', code: 'x' }]) await host.receive(bad);
+    const host = new HistoryHost(m, (x) => posted.push(x), {
+      onError: (e) => errors.push(e),
+      openLink: (u) => links.push(u),
+    });
+    for (const bad of [
+      null,
+      'ready',
+      { kind: 'ready', view: 'nope' },
+      { kind: 'request', id: -1, method: 'x' },
+      { kind: 'exec', code: 'x' },
+    ])
+      await host.receive(bad);
     assert.equal(errors.length, 5);
     await host.receive({ kind: 'request', id: 1, method: 'sessions/list', params: { offset: 0, limit: 1e9 } });
     await host.receive({ kind: 'request', id: 2, method: 'no/such', params: {} });
@@ -220,7 +324,14 @@ describe('hostile content (Chromium)', function () {
     await host.receive({ kind: 'command', method: 'link/open', params: { url: 'file:///etc/passwd' } });
     assert.deepEqual(links, [], 'no link other than http(s) reaches the opener');
     const replies = posted as Array<{ id: number; ok: boolean; error?: { code: string; message: string } }>;
-    assert.deepEqual(replies.map((r) => [r.id, r.ok, r.error?.code]), [[1, false, 'InvalidInput'], [2, false, 'InvalidInput'], [3, false, 'SessionNotFound']]);
+    assert.deepEqual(
+      replies.map((r) => [r.id, r.ok, r.error?.code]),
+      [
+        [1, false, 'InvalidInput'],
+        [2, false, 'InvalidInput'],
+        [3, false, 'SessionNotFound'],
+      ],
+    );
     assert.match(replies[0]!.error!.message, /limit/);
     assert.match(replies[1]!.error!.message, /Unknown request "no\/such"/);
     host.dispose();

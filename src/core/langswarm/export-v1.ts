@@ -14,7 +14,13 @@ import { isObject, v1Role, v1Status } from './normalise';
 import { Specials, dumpPythonJson, prefixSpecials } from './pyjson';
 import { formatFamily } from './source';
 import { TimeStyle, formatPythonTime, parseSourceTime, timeStyle } from './time';
-import { V1_DEFAULT_SESSION_CONTROL, V1_MESSAGE_KEYS, V1_NULL_DEFAULTS, V1_REQUIRED_METADATA, v1SessionFields } from './v1';
+import {
+  V1_DEFAULT_SESSION_CONTROL,
+  V1_MESSAGE_KEYS,
+  V1_NULL_DEFAULTS,
+  V1_REQUIRED_METADATA,
+  v1SessionFields,
+} from './v1';
 
 /** The V1 JSON text of a session. */
 export async function exportV1(manager: SessionApi, sessionId: string): Promise<string> {
@@ -25,12 +31,21 @@ export async function exportV1(manager: SessionApi, sessionId: string): Promise<
 
 type Doc = Record<string, unknown> & { metadata: Record<string, unknown>; history: Record<string, unknown> };
 
-export function toV1Document(session: Session, messages: readonly Message[]): { doc: Doc; specials: Specials | undefined } {
+export function toV1Document(
+  session: Session,
+  messages: readonly Message[],
+): { doc: Doc; specials: Specials | undefined } {
   const origin = session.origin;
   const fields = origin?.fields;
-  const fromV1 = origin !== undefined && formatFamily(origin.format) === 'langswarm-v1' && isObject(fields?.['metadata']) && isObject(fields['history']);
+  const fromV1 =
+    origin !== undefined &&
+    formatFamily(origin.format) === 'langswarm-v1' &&
+    isObject(fields?.['metadata']) &&
+    isObject(fields['history']);
   const naiveUtc = origin?.['naiveUtc'] === true;
-  const style: TimeStyle = fromV1 ? timeStyle((fields['metadata'] as Record<string, unknown>)['created_at'], naiveUtc) : 'offset';
+  const style: TimeStyle = fromV1
+    ? timeStyle((fields['metadata'] as Record<string, unknown>)['created_at'], naiveUtc)
+    : 'offset';
   const specials: Specials = { ...(fromV1 ? (origin['specials'] as Specials | undefined) : {}) };
   const list = [
     ...(session.systemPrompt !== undefined && !fromV1 ? [systemPromptMessage(session)] : []),
@@ -44,7 +59,8 @@ export function toV1Document(session: Session, messages: readonly Message[]): { 
   // V1 cannot load a document without these: a source that lacked them gets this session's values.
   const fallback = fresh(session, [], style).metadata;
   for (const key of V1_REQUIRED_METADATA) {
-    if (!(key in doc.metadata)) doc.metadata[key] = key === 'session_control' ? V1_DEFAULT_SESSION_CONTROL : fallback[key];
+    if (!(key in doc.metadata))
+      doc.metadata[key] = key === 'session_control' ? V1_DEFAULT_SESSION_CONTROL : fallback[key];
   }
   doc.history['session_id'] ??= doc.metadata['session_id'];
   return { doc, specials: Object.keys(specials).length ? specials : undefined };
@@ -59,7 +75,9 @@ function fromImported(session: Session, fields: Doc, messages: Array<Record<stri
   const imported = v1SessionFields(md, new SessionMapper(naiveUtc, undefined));
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   // Each value the model can change: written raw while it still maps to what the model holds.
-  const put = (key: string, unchanged: boolean, value: () => unknown) => { if (!unchanged) md[key] = value(); };
+  const put = (key: string, unchanged: boolean, value: () => unknown) => {
+    if (!unchanged) md[key] = value();
+  };
   put('user_id', imported.userId === session.userId, () => session.userId);
   put('provider', imported.provider === session.provider, () => session.provider);
   put('model', imported.model === session.model, () => session.model);
@@ -68,7 +86,9 @@ function fromImported(session: Session, fields: Doc, messages: Array<Record<stri
   put('custom_metadata', same(imported.metadata, session.metadata), () => session.metadata);
   if (modified) {
     md['updated_at'] = formatPythonTime(session.updatedAt, style);
-    put('last_activity', parseSourceTime(md['last_activity'], naiveUtc)?.iso === session.lastActivityAt, () => formatPythonTime(session.lastActivityAt, style));
+    put('last_activity', parseSourceTime(md['last_activity'], naiveUtc)?.iso === session.lastActivityAt, () =>
+      formatPythonTime(session.lastActivityAt, style),
+    );
     md['message_count'] = messages.length;
     if (typeof history['total_tokens'] === 'number') history['total_tokens'] = wordCount(messages);
   }
@@ -107,7 +127,10 @@ function fresh(session: Session, messages: Array<Record<string, unknown>>, style
 }
 
 /** An imported V1 message: raw fields from its origin, the rest from the model (see v1.ts). */
-function importedMessage(m: Message, style: TimeStyle): { message: Record<string, unknown>; specials: Specials | undefined } {
+function importedMessage(
+  m: Message,
+  style: TimeStyle,
+): { message: Record<string, unknown>; specials: Specials | undefined } {
   const o = m.origin ?? {};
   const specials = o['specials'] as Specials | undefined;
   if ('raw' in o && m.revision === 0) return { message: o['raw'] as Record<string, unknown>, specials: undefined };
@@ -117,13 +140,20 @@ function importedMessage(m: Message, style: TimeStyle): { message: Record<string
   const value = (key: string): unknown => {
     if (key in f) return f[key];
     switch (key) {
-      case 'id': return o['id'] ?? m.id;
-      case 'role': return v1Role(m.role);
-      case 'content': return m.revision === 0 && 'content' in o ? o['content'] : contentOf(m.parts);
-      case 'timestamp': return m.createdAtRaw ?? formatPythonTime(m.createdAt, style);
-      case 'metadata': return m.metadata;
-      case 'provider_message_id': return m.providerIds?.['responseId'] ?? null;
-      default: return V1_NULL_DEFAULTS.has(key) ? null : undefined;
+      case 'id':
+        return o['id'] ?? m.id;
+      case 'role':
+        return v1Role(m.role);
+      case 'content':
+        return m.revision === 0 && 'content' in o ? o['content'] : contentOf(m.parts);
+      case 'timestamp':
+        return m.createdAtRaw ?? formatPythonTime(m.createdAt, style);
+      case 'metadata':
+        return m.metadata;
+      case 'provider_message_id':
+        return m.providerIds?.['responseId'] ?? null;
+      default:
+        return V1_NULL_DEFAULTS.has(key) ? null : undefined;
     }
   };
   for (const key of keys) out[key] = value(key);
@@ -133,7 +163,10 @@ function importedMessage(m: Message, style: TimeStyle): { message: Record<string
 }
 
 /** A message that did not come from V1 (native, or imported from V2). */
-function newMessage(m: Message, style: TimeStyle): { message: Record<string, unknown>; specials: Specials | undefined } {
+function newMessage(
+  m: Message,
+  style: TimeStyle,
+): { message: Record<string, unknown>; specials: Specials | undefined } {
   const calls = m.parts.filter((p): p is Extract<Part, { type: 'tool_call' }> => p.type === 'tool_call');
   const result = m.parts.find((p): p is Extract<Part, { type: 'tool_result' }> => p.type === 'tool_result');
   const sourceId = m.origin?.['id'];
@@ -144,7 +177,9 @@ function newMessage(m: Message, style: TimeStyle): { message: Record<string, unk
       content: contentOf(m.parts),
       timestamp: formatPythonTime(m.createdAt, style),
       metadata: m.metadata,
-      tool_calls: calls.length ? calls.map((c) => ({ id: c.callId, function: { arguments: c.argumentsJson, name: c.name }, type: 'function' })) : null,
+      tool_calls: calls.length
+        ? calls.map((c) => ({ id: c.callId, function: { arguments: c.argumentsJson, name: c.name }, type: 'function' }))
+        : null,
       tool_call_id: result?.callId || null,
       provider_message_id: typeof m.providerIds?.['responseId'] === 'string' ? m.providerIds['responseId'] : null,
     },
@@ -154,8 +189,14 @@ function newMessage(m: Message, style: TimeStyle): { message: Record<string, unk
 
 function systemPromptMessage(session: Session): Record<string, unknown> {
   return {
-    id: 'msg_system', role: 'system', content: session.systemPrompt, timestamp: formatPythonTime(session.createdAt, 'offset'),
-    metadata: {}, tool_calls: null, tool_call_id: null, provider_message_id: null,
+    id: 'msg_system',
+    role: 'system',
+    content: session.systemPrompt,
+    timestamp: formatPythonTime(session.createdAt, 'offset'),
+    metadata: {},
+    tool_calls: null,
+    tool_call_id: null,
+    provider_message_id: null,
   };
 }
 
@@ -167,5 +208,8 @@ function contentOf(parts: readonly Part[]): string {
 
 /** V1's history.total_tokens: a running count of whitespace-separated words. */
 function wordCount(messages: ReadonlyArray<Record<string, unknown>>): number {
-  return messages.reduce((n, m) => n + (typeof m['content'] === 'string' ? m['content'].split(/\s+/).filter(Boolean).length : 0), 0);
+  return messages.reduce(
+    (n, m) => n + (typeof m['content'] === 'string' ? m['content'].split(/\s+/).filter(Boolean).length : 0),
+    0,
+  );
 }

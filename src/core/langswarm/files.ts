@@ -51,7 +51,8 @@ export function expandSources(paths: readonly string[]): ExpandedSources {
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full); // symlinked folders are not followed (no loops)
+      if (entry.isDirectory())
+        walk(full); // symlinked folders are not followed (no loops)
       else if (entry.isFile() || entry.isSymbolicLink()) {
         if (SIDE_FILE.test(entry.name) && names.has(entry.name.replace(SIDE_FILE, ''))) continue;
         add(full);
@@ -64,7 +65,13 @@ export function expandSources(paths: readonly string[]): ExpandedSources {
     try {
       st = fs.statSync(full);
     } catch (e) {
-      problems.push({ file: full, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or folder.' : `Cannot read it: ${(e as Error).message}` });
+      problems.push({
+        file: full,
+        message:
+          (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? 'No such file or folder.'
+            : `Cannot read it: ${(e as Error).message}`,
+      });
       continue;
     }
     if (st.isDirectory()) walk(full);
@@ -97,7 +104,13 @@ async function openSqliteSource(file: string, options: ReadOptions): Promise<Ope
   try {
     const tables = tableColumns(db);
     const v1 = findTable(tables, V1_TABLE_COLUMNS);
-    if (v1) return { format: 'langswarm-v1-sqlite', warnings, items: () => v1SqliteItems(db, v1, file, options.naiveUtc), close };
+    if (v1)
+      return {
+        format: 'langswarm-v1-sqlite',
+        warnings,
+        items: () => v1SqliteItems(db, v1, file, options.naiveUtc),
+        close,
+      };
     if (findTable(tables, V2_SESSION_COLUMNS)) {
       const layout = v2Layout(tables, 'langswarm-v2-session');
       return { format: layout.format, warnings, items: () => v2Items(db, layout, file, options.naiveUtc), close };
@@ -106,10 +119,15 @@ async function openSqliteSource(file: string, options: ReadOptions): Promise<Ope
       const layout = v2Layout(tables, 'langswarm-v2-memory');
       return { format: layout.format, warnings, items: () => v2Items(db, layout, file, options.naiveUtc), close };
     }
-    const ours = tables.has('store_meta') && db.exec(`SELECT value FROM store_meta WHERE key = 'format'`)[0]?.values[0]?.[0] === FORMAT_NAME;
-    throw reject(file, ours
-      ? 'is a LangSwarm Sessions database (this extension\'s own), not a LangSwarm file to import.'
-      : `is a SQLite database but not a LangSwarm session store (tables: ${[...tables.keys()].slice(0, 8).join(', ') || 'none'}).`);
+    const ours =
+      tables.has('store_meta') &&
+      db.exec(`SELECT value FROM store_meta WHERE key = 'format'`)[0]?.values[0]?.[0] === FORMAT_NAME;
+    throw reject(
+      file,
+      ours
+        ? "is a LangSwarm Sessions database (this extension's own), not a LangSwarm file to import."
+        : `is a SQLite database but not a LangSwarm session store (tables: ${[...tables.keys()].slice(0, 8).join(', ') || 'none'}).`,
+    );
   } catch (e) {
     close();
     throw e;
@@ -122,7 +140,10 @@ async function openJsonSource(file: string, options: ReadOptions): Promise<Opene
   const first = text.trimStart()[0];
   if (first !== '{' && first !== '[') {
     const printable = bytes.subarray(0, 64).every((b) => b >= 9 && b < 127);
-    throw reject(file, `is neither a SQLite database nor JSON${printable ? '' : ' (it holds binary data)'}: not a LangSwarm session file.`);
+    throw reject(
+      file,
+      `is neither a SQLite database nor JSON${printable ? '' : ' (it holds binary data)'}: not a LangSwarm session file.`,
+    );
   }
   let parsed: ParsedJson;
   try {
@@ -131,8 +152,15 @@ async function openJsonSource(file: string, options: ReadOptions): Promise<Opene
     throw reject(file, `is not valid JSON: ${(e as Error).message.replace(/^Not valid JSON: /, '')}`);
   }
   if (!isV1Document(parsed.value)) {
-    const shape = isObject(parsed.value) ? `an object with keys ${Object.keys(parsed.value).slice(0, 8).join(', ') || '(none)'}` : Array.isArray(parsed.value) ? 'a list' : 'a single value';
-    throw reject(file, `is JSON but not a LangSwarm V1 session: expected {"metadata": {…}, "history": {…}}, found ${shape}.`);
+    const shape = isObject(parsed.value)
+      ? `an object with keys ${Object.keys(parsed.value).slice(0, 8).join(', ') || '(none)'}`
+      : Array.isArray(parsed.value)
+        ? 'a list'
+        : 'a single value';
+    throw reject(
+      file,
+      `is JSON but not a LangSwarm V1 session: expected {"metadata": {…}, "history": {…}}, found ${shape}.`,
+    );
   }
   const value = parsed.value;
   return {
@@ -140,7 +168,15 @@ async function openJsonSource(file: string, options: ReadOptions): Promise<Opene
     warnings: [],
     *items() {
       try {
-        yield { kind: 'session', session: mapV1Document(value, parsed.specials, { format: 'langswarm-v1-json', file, where: 'document', naiveUtc: options.naiveUtc }) };
+        yield {
+          kind: 'session',
+          session: mapV1Document(value, parsed.specials, {
+            format: 'langswarm-v1-json',
+            file,
+            where: 'document',
+            naiveUtc: options.naiveUtc,
+          }),
+        };
       } catch (e) {
         yield { kind: 'error', where: 'document', message: (e as Error).message };
       }

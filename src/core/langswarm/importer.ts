@@ -96,7 +96,11 @@ interface ImportStamp {
   sourceUpdatedAt?: string;
 }
 
-interface Candidate { id: string; updatedAt: string; stamp: ImportStamp }
+interface Candidate {
+  id: string;
+  updatedAt: string;
+  stamp: ImportStamp;
+}
 
 /** Earlier imports by format family and original id. */
 class ImportIndex {
@@ -105,7 +109,8 @@ class ImportIndex {
   constructor(rows: ImportedSession[]) {
     for (const r of rows) {
       const stamp = r.import as ImportStamp | undefined;
-      if (stamp && typeof stamp.stamp === 'string') this.set(r.format, r.originalId, { id: r.id, updatedAt: r.updatedAt, stamp });
+      if (stamp && typeof stamp.stamp === 'string')
+        this.set(r.format, r.originalId, { id: r.id, updatedAt: r.updatedAt, stamp });
     }
   }
 
@@ -120,12 +125,19 @@ class ImportIndex {
 }
 
 /** Imports the files and folders in `sources`. Per-file and per-session problems are in the report. */
-export async function migrate(manager: SessionManager, sources: readonly string[], options: MigrateOptions = {}): Promise<MigrateReport> {
+export async function migrate(
+  manager: SessionManager,
+  sources: readonly string[],
+  options: MigrateOptions = {},
+): Promise<MigrateReport> {
   const started = performance.now();
   const store = manager.store;
   const dryRun = options.dryRun ?? false;
   const { files, problems } = expandSources(sources);
-  const results: FileResult[] = problems.map((p) => ({ ...emptyFile(p.file), errors: [{ code: 'ImportRejected', message: p.message }] }));
+  const results: FileResult[] = problems.map((p) => ({
+    ...emptyFile(p.file),
+    errors: [{ code: 'ImportRejected', message: p.message }],
+  }));
   let cancelled = false;
   const progress = { filesDone: 0, filesTotal: files.length, sessions: 0, messages: 0, file: '' };
   let lastBreath = performance.now();
@@ -139,67 +151,106 @@ export async function migrate(manager: SessionManager, sources: readonly string[
   if (files.length > 0) {
     const bytesFrom = files.map(sourceBytes); // then: of each file and those after it
     for (let i = bytesFrom.length - 2; i >= 0; i--) bytesFrom[i]! += bytesFrom[i + 1]!;
-    await manager.tracer.span('migrate', undefined, () => store.bulk(async (step, makeRoom) => {
-      const index = new ImportIndex(step((tx) => store.importedSessions(tx)));
-      const firstNewPk = step((tx) => store.lastMessagePk(tx));
-      for (const [fileIndex, file] of files.entries()) {
-        if (options.signal?.aborted) { cancelled = true; break; }
-        const result = emptyFile(file);
-        results.push(result);
-        progress.file = file;
-        let source: OpenedSource;
-        try {
-          source = await openSource(file, { naiveUtc: options.naiveUtc ?? false });
-        } catch (e) {
-          result.errors.push(issue(e));
-          progress.filesDone += 1;
-          continue;
-        }
-        result.format = source.format;
-        result.warnings.push(...source.warnings);
-        try {
-          for (const item of source.items()) {
-            if (item.kind === 'error') {
-              record(result, { originalId: item.originalId ?? '', where: item.where, outcome: 'failed', messagesAdded: 0, reason: item.message, warnings: [] });
-              result.errors.push({ code: 'ImportRejected', message: item.message, where: item.where, ...(item.originalId !== undefined ? { originalId: item.originalId } : {}) });
-            } else {
-              const src = item.session;
-              // A session never imported before is written whole: make room for this file and the rest
-              // (sessions from a V1 store took 1.7 times its bytes). Re-imports mostly write nothing.
-              if (index.get(src.format, src.originalId).length === 0) makeRoom(1.75 * bytesFrom[fileIndex]!);
-              let outcome: SessionResult;
-              try {
-                const done = step((tx) => importSession(tx, store, index, src, dryRun));
-                if (done.written) index.set(src.format, src.originalId, done.written); // only once the step stuck
-                outcome = done.result;
-              } catch (e) {
-                const problem = issue(e);
-                outcome = { originalId: src.originalId, where: src.where, outcome: 'failed', messagesAdded: 0, reason: problem.message, warnings: src.warnings };
-                result.errors.push({ ...problem, where: src.where, originalId: src.originalId });
-              }
-              record(result, outcome);
-              progress.sessions += 1;
-              progress.messages += src.messages.length;
+    await manager.tracer.span('migrate', undefined, () =>
+      store.bulk(
+        async (step, makeRoom) => {
+          const index = new ImportIndex(step((tx) => store.importedSessions(tx)));
+          const firstNewPk = step((tx) => store.lastMessagePk(tx));
+          for (const [fileIndex, file] of files.entries()) {
+            if (options.signal?.aborted) {
+              cancelled = true;
+              break;
             }
-            await breathe();
-            if (options.signal?.aborted) { cancelled = true; break; }
+            const result = emptyFile(file);
+            results.push(result);
+            progress.file = file;
+            let source: OpenedSource;
+            try {
+              source = await openSource(file, { naiveUtc: options.naiveUtc ?? false });
+            } catch (e) {
+              result.errors.push(issue(e));
+              progress.filesDone += 1;
+              continue;
+            }
+            result.format = source.format;
+            result.warnings.push(...source.warnings);
+            try {
+              for (const item of source.items()) {
+                if (item.kind === 'error') {
+                  record(result, {
+                    originalId: item.originalId ?? '',
+                    where: item.where,
+                    outcome: 'failed',
+                    messagesAdded: 0,
+                    reason: item.message,
+                    warnings: [],
+                  });
+                  result.errors.push({
+                    code: 'ImportRejected',
+                    message: item.message,
+                    where: item.where,
+                    ...(item.originalId !== undefined ? { originalId: item.originalId } : {}),
+                  });
+                } else {
+                  const src = item.session;
+                  // A session never imported before is written whole: make room for this file and the rest
+                  // (sessions from a V1 store took 1.7 times its bytes). Re-imports mostly write nothing.
+                  if (index.get(src.format, src.originalId).length === 0) makeRoom(1.75 * bytesFrom[fileIndex]!);
+                  let outcome: SessionResult;
+                  try {
+                    const done = step((tx) => importSession(tx, store, index, src, dryRun));
+                    if (done.written) index.set(src.format, src.originalId, done.written); // only once the step stuck
+                    outcome = done.result;
+                  } catch (e) {
+                    const problem = issue(e);
+                    outcome = {
+                      originalId: src.originalId,
+                      where: src.where,
+                      outcome: 'failed',
+                      messagesAdded: 0,
+                      reason: problem.message,
+                      warnings: src.warnings,
+                    };
+                    result.errors.push({ ...problem, where: src.where, originalId: src.originalId });
+                  }
+                  record(result, outcome);
+                  progress.sessions += 1;
+                  progress.messages += src.messages.length;
+                }
+                await breathe();
+                if (options.signal?.aborted) {
+                  cancelled = true;
+                  break;
+                }
+              }
+            } catch (e) {
+              result.errors.push(issue(e)); // the reader broke part way: the sessions read before are kept, whole
+            } finally {
+              source.close();
+            }
+            progress.filesDone += 1;
           }
-        } catch (e) {
-          result.errors.push(issue(e)); // the reader broke part way: the sessions read before are kept, whole
-        } finally {
-          source.close();
-        }
-        progress.filesDone += 1;
-      }
-      if (!dryRun) manager.tracer.span('migrate.index', undefined, () => step((tx) => store.indexMessagesAfter(tx, firstNewPk)));
-    }, { rehearse: dryRun }));
+          if (!dryRun)
+            manager.tracer.span('migrate.index', undefined, () =>
+              step((tx) => store.indexMessagesAfter(tx, firstNewPk)),
+            );
+        },
+        { rehearse: dryRun },
+      ),
+    );
   }
   options.onProgress?.({ ...progress });
   return summarise(results, dryRun, cancelled, performance.now() - started);
 }
 
 /** Imports one source session (inside its step); `written` is what the index should remember. */
-function importSession(tx: Tx, store: SessionStore, index: ImportIndex, src: SourceSession, dryRun: boolean): { result: SessionResult; written?: Candidate } {
+function importSession(
+  tx: Tx,
+  store: SessionStore,
+  index: ImportIndex,
+  src: SourceSession,
+  dryRun: boolean,
+): { result: SessionResult; written?: Candidate } {
   const base = { originalId: src.originalId, where: src.where, warnings: src.warnings };
   const candidates = index.get(src.format, src.originalId);
   const reasons: string[] = [];
@@ -208,17 +259,31 @@ function importSession(tx: Tx, store: SessionStore, index: ImportIndex, src: Sou
       reasons.push(`session ${c.id} was changed here after it was imported`);
       continue;
     }
-    const history = compareHistories(store.messageFingerprints(tx, c.id), src.messages.map((m) => m.fp));
+    const history = compareHistories(
+      store.messageFingerprints(tx, c.id),
+      src.messages.map((m) => m.fp),
+    );
     if (history.kind === 'diverged') {
       reasons.push(`message ${history.at + 1} differs from what was imported as session ${c.id}`);
       continue;
     }
-    if (history.kind === 'append' || (src.fieldsHash !== c.stamp.fieldsHash && isNewer(src.sourceUpdatedAt, c.stamp.sourceUpdatedAt))) {
+    if (
+      history.kind === 'append' ||
+      (src.fieldsHash !== c.stamp.fieldsHash && isNewer(src.sourceUpdatedAt, c.stamp.sourceUpdatedAt))
+    ) {
       const from = history.kind === 'append' ? history.from : src.messages.length;
-      return { result: { ...base, outcome: 'updated', sessionId: c.id, messagesAdded: src.messages.length - from }, written: update(tx, store, c.id, src, from) };
+      return {
+        result: { ...base, outcome: 'updated', sessionId: c.id, messagesAdded: src.messages.length - from },
+        written: update(tx, store, c.id, src, from),
+      };
     }
-    const warnings = src.fieldsHash === c.stamp.fieldsHash ? base.warnings
-      : [...base.warnings, 'the source has other session fields than the imported copy but is not newer; the imported copy was kept.'];
+    const warnings =
+      src.fieldsHash === c.stamp.fieldsHash
+        ? base.warnings
+        : [
+            ...base.warnings,
+            'the source has other session fields than the imported copy but is not newer; the imported copy was kept.',
+          ];
     return { result: { ...base, warnings, outcome: 'unchanged', sessionId: c.id, messagesAdded: 0 } };
   }
   const conflictWith = candidates[0]?.id;
@@ -264,7 +329,11 @@ function isNewer(a: string | undefined, b: string | undefined): boolean {
 }
 
 function stampOf(src: SourceSession): ImportStamp {
-  return { stamp: src.session.updatedAt, fieldsHash: src.fieldsHash, ...(src.sourceUpdatedAt !== undefined ? { sourceUpdatedAt: src.sourceUpdatedAt } : {}) };
+  return {
+    stamp: src.session.updatedAt,
+    fieldsHash: src.fieldsHash,
+    ...(src.sourceUpdatedAt !== undefined ? { sourceUpdatedAt: src.sourceUpdatedAt } : {}),
+  };
 }
 
 function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: string | undefined): Candidate {
@@ -290,10 +359,21 @@ function update(tx: Tx, store: SessionStore, id: string, src: SourceSession, fro
   const s = src.session;
   const nextSeq = store.sessionState(id)?.nextSeq ?? 1;
   const conflictWith = store.getSession(id)?.origin?.['conflictWith'];
-  store.updateSession(tx, id, {
-    userId: s.userId, provider: s.provider, model: s.model, status: s.status, tags: s.tags, metadata: s.metadata,
-    lastActivityAt: s.lastActivityAt, origin: { ...s.origin, import: stamp, ...(conflictWith ? { conflictWith } : {}) },
-  }, stamp.stamp);
+  store.updateSession(
+    tx,
+    id,
+    {
+      userId: s.userId,
+      provider: s.provider,
+      model: s.model,
+      status: s.status,
+      tags: s.tags,
+      metadata: s.metadata,
+      lastActivityAt: s.lastActivityAt,
+      origin: { ...s.origin, import: stamp, ...(conflictWith ? { conflictWith } : {}) },
+    },
+    stamp.stamp,
+  );
   store.insertMessages(tx, id, nextSeq, src.messages.slice(from), newId);
   store.recount(tx, id, stamp.stamp);
   return { id, updatedAt: stamp.stamp, stamp };
@@ -322,7 +402,14 @@ const newId = (() => {
 })();
 
 function emptyFile(file: string): FileResult {
-  return { file, counts: { imported: 0, updated: 0, unchanged: 0, conflict: 0, failed: 0 }, messagesImported: 0, sessions: [], warnings: [], errors: [] };
+  return {
+    file,
+    counts: { imported: 0, updated: 0, unchanged: 0, conflict: 0, failed: 0 },
+    messagesImported: 0,
+    sessions: [],
+    warnings: [],
+    errors: [],
+  };
 }
 
 function record(file: FileResult, r: SessionResult): void {
@@ -337,7 +424,16 @@ function issue(e: unknown): Issue {
 }
 
 function summarise(files: FileResult[], dryRun: boolean, cancelled: boolean, durationMs: number): MigrateReport {
-  const totals = { imported: 0, updated: 0, unchanged: 0, conflict: 0, failed: 0, files: files.length, filesFailed: 0, messagesImported: 0 };
+  const totals = {
+    imported: 0,
+    updated: 0,
+    unchanged: 0,
+    conflict: 0,
+    failed: 0,
+    files: files.length,
+    filesFailed: 0,
+    messagesImported: 0,
+  };
   for (const f of files) {
     for (const o of OUTCOMES) totals[o] += f.counts[o];
     totals.messagesImported += f.messagesImported;

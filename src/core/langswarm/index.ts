@@ -1,6 +1,14 @@
 // Importing LangSwarm V1/V2 session files and writing V1 JSON back: the public surface.
 export { migrate, hasFailures } from './importer';
-export type { MigrateOptions, MigrateProgress, MigrateReport, FileResult, SessionResult, Issue, Outcome } from './importer';
+export type {
+  MigrateOptions,
+  MigrateProgress,
+  MigrateReport,
+  FileResult,
+  SessionResult,
+  Issue,
+  Outcome,
+} from './importer';
 export { exportV1, toV1Document } from './export-v1';
 export { formatReport } from './report';
 export { SOURCE_FORMATS } from './source';

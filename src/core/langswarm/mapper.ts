@@ -20,7 +20,10 @@ export class SessionMapper {
   private readonly seenIds = new Map<string, number>();
   private lastTime: string;
 
-  constructor(readonly naiveUtc: boolean, fallbackTime: unknown) {
+  constructor(
+    readonly naiveUtc: boolean,
+    fallbackTime: unknown,
+  ) {
     this.lastTime = parseSourceTime(fallbackTime, naiveUtc)?.iso ?? new Date().toISOString();
   }
 
@@ -29,7 +32,8 @@ export class SessionMapper {
     if (s.isWellFormed() && !s.includes('\0')) return s; // nearly always: no allocation
     const before = { ...this.replaced };
     const out = cleanText(s, this.replaced);
-    for (const kind of ['loneSurrogates', 'nul'] as const) if (this.replaced[kind] !== before[kind]) this.replacedIn[kind].add(index);
+    for (const kind of ['loneSurrogates', 'nul'] as const)
+      if (this.replaced[kind] !== before[kind]) this.replacedIn[kind].add(index);
     return out;
   }
 
@@ -37,7 +41,9 @@ export class SessionMapper {
   time(raw: unknown, index: number): string {
     const t = parseSourceTime(raw, this.naiveUtc);
     if (!t) {
-      this.warnings.push(`message ${index + 1}: timestamp ${describe(raw)} is not a date; used the previous message's time (the original is kept).`);
+      this.warnings.push(
+        `message ${index + 1}: timestamp ${describe(raw)} is not a date; used the previous message's time (the original is kept).`,
+      );
       return this.lastTime;
     }
     this.lastTime = t.iso;
@@ -53,7 +59,8 @@ export class SessionMapper {
     const key = String(id);
     const first = this.seenIds.get(key);
     if (first === undefined) this.seenIds.set(key, index);
-    else this.warnings.push(`message ${index + 1}: id "${key}" was already used by message ${first + 1}; both are kept.`);
+    else
+      this.warnings.push(`message ${index + 1}: id "${key}" was already used by message ${first + 1}; both are kept.`);
   }
 
   /** OpenAI-shaped tool calls ({id, type, function: {name, arguments}}) as tool_call parts. */
@@ -85,7 +92,8 @@ export class SessionMapper {
     this.calls.set(callId, toolName);
     this.answered.delete(callId);
     // Arguments stay the JSON text the provider sent; an object (some providers) is written as JSON.
-    const argumentsJson = typeof args === 'string' ? args : args === undefined || args === null ? '' : JSON.stringify(args);
+    const argumentsJson =
+      typeof args === 'string' ? args : args === undefined || args === null ? '' : JSON.stringify(args);
     return { type: 'tool_call', callId, name: toolName, argumentsJson: this.text(argumentsJson, index) };
   }
 
@@ -98,7 +106,8 @@ export class SessionMapper {
     let callId = typeof callIdRaw === 'string' && callIdRaw ? callIdRaw : undefined;
     if (callId === undefined) {
       const open = [...this.calls].filter(([id]) => !this.answered.has(id));
-      const match = open.filter(([, n]) => name === undefined || n === name).at(-1) ?? (open.length === 1 ? open[0] : undefined);
+      const match =
+        open.filter(([, n]) => name === undefined || n === name).at(-1) ?? (open.length === 1 ? open[0] : undefined);
       callId = match?.[0];
     }
     if (callId === undefined) {
@@ -119,11 +128,16 @@ export class SessionMapper {
   }
 
   /** Session times from the source's own, else from its messages' (and as a last resort, now). */
-  times(raw: { created: unknown; updated: unknown; lastActivity?: unknown }, messages: readonly MappedMessage[]): Pick<Session, 'createdAt' | 'updatedAt' | 'lastActivityAt'> {
+  times(
+    raw: { created: unknown; updated: unknown; lastActivity?: unknown },
+    messages: readonly MappedMessage[],
+  ): Pick<Session, 'createdAt' | 'updatedAt' | 'lastActivityAt'> {
     const read = (v: unknown) => parseSourceTime(v, this.naiveUtc)?.iso;
     const lastTime = messages.at(-1)?.message.createdAt;
-    const createdAt = read(raw.created) ?? messages[0]?.message.createdAt ?? read(raw.updated) ?? new Date().toISOString();
-    if (raw.created !== undefined && read(raw.created) === undefined) this.warnings.push(`created_at ${describe(raw.created)} is not a date; used ${createdAt}.`);
+    const createdAt =
+      read(raw.created) ?? messages[0]?.message.createdAt ?? read(raw.updated) ?? new Date().toISOString();
+    if (raw.created !== undefined && read(raw.created) === undefined)
+      this.warnings.push(`created_at ${describe(raw.created)} is not a date; used ${createdAt}.`);
     const updatedAt = read(raw.updated) ?? lastTime ?? createdAt;
     return { createdAt, updatedAt, lastActivityAt: read(raw.lastActivity) ?? lastTime ?? updatedAt };
   }
@@ -134,8 +148,14 @@ export class SessionMapper {
     for (const kind of ['loneSurrogates', 'nul'] as const) {
       if (!this.replaced[kind]) continue;
       const places = [...this.replacedIn[kind]].sort((a, b) => a - b);
-      const where = places.slice(0, 5).map((i) => (i < 0 ? 'the session fields' : `message ${i + 1}`)).join(', ') + (places.length > 5 ? ', …' : '');
-      this.warnings.push(`${this.replaced[kind]} ${names[kind]} replaced by U+FFFD in ${where}; the original text is kept for export.`);
+      const where =
+        places
+          .slice(0, 5)
+          .map((i) => (i < 0 ? 'the session fields' : `message ${i + 1}`))
+          .join(', ') + (places.length > 5 ? ', …' : '');
+      this.warnings.push(
+        `${this.replaced[kind]} ${names[kind]} replaced by U+FFFD in ${where}; the original text is kept for export.`,
+      );
     }
     return this.warnings;
   }
@@ -144,6 +164,9 @@ export class SessionMapper {
 /** LangSwarm sessions have no title: their id is what LangSwarm showed, else the first user words. */
 export function sessionTitle(originalId: string, messages: readonly MappedMessage[]): string {
   if (originalId.trim()) return originalId.slice(0, MAX_TITLE_LENGTH);
-  const firstUser = messages.find((m) => m.message.role === 'user')?.search.split('\n')[0]?.trim();
+  const firstUser = messages
+    .find((m) => m.message.role === 'user')
+    ?.search.split('\n')[0]
+    ?.trim();
   return firstUser ? firstUser.slice(0, 80) : 'Imported session';
 }

@@ -4,10 +4,20 @@ import { hash } from 'node:crypto';
 import { MAX_PROVIDER_NAME_LENGTH, MAX_TAG_LENGTH, Role, SessionStatus } from '../model';
 
 const PROVIDERS: Record<string, string> = {
-  openai: 'openai', gpt: 'openai', chatgpt: 'openai', 'azure-openai': 'openai', azure_openai: 'openai',
-  anthropic: 'anthropic', claude: 'anthropic',
-  gemini: 'gemini', google: 'gemini', 'google-genai': 'gemini', vertex: 'gemini', vertexai: 'gemini',
-  mistral: 'mistral', mistralai: 'mistral',
+  openai: 'openai',
+  gpt: 'openai',
+  chatgpt: 'openai',
+  'azure-openai': 'openai',
+  azure_openai: 'openai',
+  anthropic: 'anthropic',
+  claude: 'anthropic',
+  gemini: 'gemini',
+  google: 'gemini',
+  'google-genai': 'gemini',
+  vertex: 'gemini',
+  vertexai: 'gemini',
+  mistral: 'mistral',
+  mistralai: 'mistral',
   cohere: 'cohere',
 };
 
@@ -19,8 +29,15 @@ export function normaliseProvider(raw: unknown): string {
 
 /** LangSwarm statuses (V1: active|inactive|archived|expired; the V2 memory store adds its own). */
 const STATUSES: Record<string, SessionStatus> = {
-  active: 'active', inactive: 'paused', paused: 'paused', archived: 'archived', expired: 'completed',
-  completed: 'completed', closed: 'completed', error: 'error', failed: 'error',
+  active: 'active',
+  inactive: 'paused',
+  paused: 'paused',
+  archived: 'archived',
+  expired: 'completed',
+  completed: 'completed',
+  closed: 'completed',
+  error: 'error',
+  failed: 'error',
 };
 
 /** The status to show; unknown values become paused (kept, not hidden) and are reported. */
@@ -29,7 +46,13 @@ export function mapStatus(raw: unknown): { status: SessionStatus; known: boolean
   return { status: status ?? 'paused', known: status !== undefined };
 }
 
-const V1_STATUSES: Record<SessionStatus, string> = { active: 'active', paused: 'inactive', completed: 'expired', archived: 'archived', error: 'inactive' };
+const V1_STATUSES: Record<SessionStatus, string> = {
+  active: 'active',
+  paused: 'inactive',
+  completed: 'expired',
+  archived: 'archived',
+  error: 'inactive',
+};
 
 export function v1Status(status: SessionStatus): string {
   return V1_STATUSES[status];
@@ -59,7 +82,11 @@ export function v1Role(role: Role): string {
 }
 
 const STOP_REASONS: Record<string, 'end_turn' | 'tool_use' | 'max_tokens' | 'content_filter'> = {
-  stop: 'end_turn', tool_calls: 'tool_use', function_call: 'tool_use', length: 'max_tokens', content_filter: 'content_filter',
+  stop: 'end_turn',
+  tool_calls: 'tool_use',
+  function_call: 'tool_use',
+  length: 'max_tokens',
+  content_filter: 'content_filter',
 };
 
 export function mapFinishReason(raw: unknown): 'end_turn' | 'tool_use' | 'max_tokens' | 'content_filter' | undefined {
@@ -95,7 +122,7 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function describe(v: unknown): string {
-  const text = v === undefined ? 'missing' : JSON.stringify(v) ?? String(v);
+  const text = v === undefined ? 'missing' : (JSON.stringify(v) ?? String(v));
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 

@@ -34,7 +34,10 @@ export function pointerToken(key: string | number): string {
 }
 
 /** Specials under `prefix` (a pointer), re-rooted there; and the rest. */
-export function splitSpecials(specials: Specials | undefined, prefix: string): { inside: Specials | undefined; outside: Specials | undefined } {
+export function splitSpecials(
+  specials: Specials | undefined,
+  prefix: string,
+): { inside: Specials | undefined; outside: Specials | undefined } {
   if (!specials) return { inside: undefined, outside: undefined };
   let inside: Specials | undefined;
   let outside: Specials | undefined;
@@ -78,7 +81,7 @@ function isSpecialNumber(token: string): boolean {
 /** True when a token outside strings is NaN/Infinity or a number JSON.parse would change. */
 function needsCare(text: string): boolean {
   const n = text.length;
-  for (let i = 0; i < n;) {
+  for (let i = 0; i < n; ) {
     const c = text.charCodeAt(i);
     if (c === 34) {
       i = stringEnd(text, i);
@@ -117,16 +120,26 @@ class Parser {
     this.space();
     const c = this.text[this.i];
     switch (c) {
-      case '{': return this.object();
-      case '[': return this.array();
-      case '"': return this.string();
-      case 't': return this.literal('true', true);
-      case 'f': return this.literal('false', false);
-      case 'n': return this.literal('null', null);
-      case 'N': return this.special('NaN', NaN);
-      case 'I': return this.special('Infinity', Infinity);
-      case '-': return this.text[this.i + 1] === 'I' ? this.special('-Infinity', -Infinity) : this.number();
-      default: return this.number();
+      case '{':
+        return this.object();
+      case '[':
+        return this.array();
+      case '"':
+        return this.string();
+      case 't':
+        return this.literal('true', true);
+      case 'f':
+        return this.literal('false', false);
+      case 'n':
+        return this.literal('null', null);
+      case 'N':
+        return this.special('NaN', NaN);
+      case 'I':
+        return this.special('Infinity', Infinity);
+      case '-':
+        return this.text[this.i + 1] === 'I' ? this.special('-Infinity', -Infinity) : this.number();
+      default:
+        return this.number();
     }
   }
 
@@ -134,7 +147,10 @@ class Parser {
     this.i++;
     const out: Record<string, unknown> = {};
     this.space();
-    if (this.text[this.i] === '}') { this.i++; return out; }
+    if (this.text[this.i] === '}') {
+      this.i++;
+      return out;
+    }
     for (;;) {
       this.space();
       if (this.text[this.i] !== '"') this.fail('expected a key');
@@ -157,7 +173,10 @@ class Parser {
     this.i++;
     const out: unknown[] = [];
     this.space();
-    if (this.text[this.i] === ']') { this.i++; return out; }
+    if (this.text[this.i] === ']') {
+      this.i++;
+      return out;
+    }
     for (;;) {
       this.path.push(String(out.length));
       out.push(this.value());
@@ -221,13 +240,25 @@ class Parser {
     const at = Math.max(0, Math.min(this.i + back, this.text.length));
     const line = this.text.slice(0, at).split('\n').length;
     const near = this.text.slice(at, at + 20).replace(/\s+/g, ' ');
-    throw new CoreError('ImportRejected', `Not valid JSON: ${what} at line ${line}, character ${at + 1}${near ? ` (near "${near}")` : ' (the text ends there)'}.`, { offset: at });
+    throw new CoreError(
+      'ImportRejected',
+      `Not valid JSON: ${what} at line ${line}, character ${at + 1}${near ? ` (near "${near}")` : ' (the text ends there)'}.`,
+      { offset: at },
+    );
   }
 }
 
 // ---- writing --------------------------------------------------------------------------------
 
-const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 /** A string as json.dumps(ensure_ascii=True) writes it: every non-ASCII UTF-16 unit as \uXXXX. */
 function pyString(s: string): string {
@@ -255,7 +286,8 @@ export function pyNumber(v: number): string {
 /** Whether a value read back from storage still is the special token's number (NaN/Infinity come back as null). */
 function stillSpecial(v: unknown, token: string): boolean {
   const n = Number(token);
-  if (!Number.isFinite(n)) return v === null || (typeof v === 'number' && (Number.isNaN(n) ? Number.isNaN(v) : v === n));
+  if (!Number.isFinite(n))
+    return v === null || (typeof v === 'number' && (Number.isNaN(n) ? Number.isNaN(v) : v === n));
   return typeof v === 'number' && v === n;
 }
 
@@ -267,14 +299,29 @@ export function dumpPythonJson(value: unknown, specials?: Specials): string {
   const out: string[] = [];
   const write = (v: unknown, pointer: string | undefined): void => {
     const special = pointer !== undefined ? specials?.[pointer] : undefined;
-    if (special !== undefined && stillSpecial(v, special)) { out.push(special); return; }
-    if (v === null || v === undefined) { out.push('null'); return; }
+    if (special !== undefined && stillSpecial(v, special)) {
+      out.push(special);
+      return;
+    }
+    if (v === null || v === undefined) {
+      out.push('null');
+      return;
+    }
     switch (typeof v) {
-      case 'string': out.push(pyString(v)); return;
-      case 'number': out.push(pyNumber(v)); return;
-      case 'boolean': out.push(v ? 'true' : 'false'); return;
-      case 'bigint': out.push(v.toString()); return;
-      default: break;
+      case 'string':
+        out.push(pyString(v));
+        return;
+      case 'number':
+        out.push(pyNumber(v));
+        return;
+      case 'boolean':
+        out.push(v ? 'true' : 'false');
+        return;
+      case 'bigint':
+        out.push(v.toString());
+        return;
+      default:
+        break;
     }
     if (Array.isArray(v)) {
       out.push('[');

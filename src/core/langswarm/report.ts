@@ -10,9 +10,13 @@ export function formatReport(report: MigrateReport): string {
   if (report.dryRun) lines.push('Dry run: nothing was changed. This is what importing would do:');
   for (const file of report.files) lines.push(...fileLines(file));
   const t = report.totals;
-  lines.push('', `${report.dryRun ? 'Would import' : 'Imported'} ${plural(t.messagesImported, 'message')}: ${t.imported} new, ${t.updated} updated, ${t.unchanged} unchanged, `
-    + `${plural(t.conflict, 'conflict')}, ${t.failed} failed session${t.failed === 1 ? '' : 's'}; ${plural(t.files, 'file')}, ${t.filesFailed} unreadable (${(report.durationMs / 1000).toFixed(1)} s).`);
-  if (report.cancelled) lines.push('Cancelled: the files and sessions listed above were processed; nothing else was imported.');
+  lines.push(
+    '',
+    `${report.dryRun ? 'Would import' : 'Imported'} ${plural(t.messagesImported, 'message')}: ${t.imported} new, ${t.updated} updated, ${t.unchanged} unchanged, ` +
+      `${plural(t.conflict, 'conflict')}, ${t.failed} failed session${t.failed === 1 ? '' : 's'}; ${plural(t.files, 'file')}, ${t.filesFailed} unreadable (${(report.durationMs / 1000).toFixed(1)} s).`,
+  );
+  if (report.cancelled)
+    lines.push('Cancelled: the files and sessions listed above were processed; nothing else was imported.');
   return lines.join('\n');
 }
 
@@ -28,7 +32,8 @@ function fileLines(f: FileResult): string[] {
   for (const s of f.sessions) {
     const name = `${s.originalId ? `session "${s.originalId}"` : 'session'} (${s.where})`;
     if (s.outcome === 'failed') details.push(`error: ${name}: ${s.reason ?? 'failed'}`);
-    if (s.outcome === 'conflict') details.push(`conflict: ${name} imported as ${s.sessionId ?? 'a new session'}: ${s.reason ?? ''}`);
+    if (s.outcome === 'conflict')
+      details.push(`conflict: ${name} imported as ${s.sessionId ?? 'a new session'}: ${s.reason ?? ''}`);
     for (const w of s.warnings) details.push(`warning: ${name}: ${w}`);
   }
   const shown = details.slice(0, MAX_LINES_PER_FILE).map((d) => `  ${d}`);

@@ -2,7 +2,12 @@
 // needs to recognise them again. One reader per format (v1.ts, v2.ts); files.ts detects and opens them.
 import type { Message, Session, SessionOrigin } from '../model';
 
-export const SOURCE_FORMATS = ['langswarm-v1-sqlite', 'langswarm-v1-json', 'langswarm-v2-session', 'langswarm-v2-memory'] as const;
+export const SOURCE_FORMATS = [
+  'langswarm-v1-sqlite',
+  'langswarm-v1-json',
+  'langswarm-v2-session',
+  'langswarm-v2-memory',
+] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 /**

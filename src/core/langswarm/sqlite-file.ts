@@ -40,7 +40,11 @@ const sameStamp = (a: Stamp, b: Stamp) => a?.size === b?.size && a?.mtimeMs === 
 export async function openSqliteCopy(file: string): Promise<SqliteCopy> {
   const wal = stamp(`${file}-wal`);
   if (wal && wal.size > 0) {
-    throw new CoreError('ImportRejected', `${file} has changes in ${file}-wal that are not in the database file yet (WAL mode), which cannot be read here. Close the app using it, or run: sqlite3 "${file}" "PRAGMA wal_checkpoint(TRUNCATE);" — then import again.`, { path: file });
+    throw new CoreError(
+      'ImportRejected',
+      `${file} has changes in ${file}-wal that are not in the database file yet (WAL mode), which cannot be read here. Close the app using it, or run: sqlite3 "${file}" "PRAGMA wal_checkpoint(TRUNCATE);" — then import again.`,
+      { path: file },
+    );
   }
   const { bytes, journal } = await readConsistently(file);
   const warnings: string[] = [];
@@ -48,21 +52,30 @@ export async function openSqliteCopy(file: string): Promise<SqliteCopy> {
   if (journal && journal.length > 0) {
     const rolledBack = rollBackJournal(bytes, journal);
     if (rolledBack) data = rolledBack;
-    warnings.push(rolledBack
-      ? `${file}-journal is beside it: a LangSwarm app was writing this database (or stopped mid-write). Imported its last committed state; the unfinished change was left out.`
-      : `${file}-journal is beside it: a LangSwarm app may be writing this database. Imported its last committed state.`);
+    warnings.push(
+      rolledBack
+        ? `${file}-journal is beside it: a LangSwarm app was writing this database (or stopped mid-write). Imported its last committed state; the unfinished change was left out.`
+        : `${file}-journal is beside it: a LangSwarm app may be writing this database. Imported its last committed state.`,
+    );
   }
   const SQL = await loadSqlJs();
   let db: Database | undefined;
   try {
     db = new SQL.Database(data);
     // A damaged file is refused whole (rather than failing part way through): a few % of the import's time.
-    const verdict = db.exec('PRAGMA quick_check')[0]?.values.map((r) => String(r[0])).join('; ');
+    const verdict = db
+      .exec('PRAGMA quick_check')[0]
+      ?.values.map((r) => String(r[0]))
+      .join('; ');
     if (verdict !== 'ok') throw new Error(verdict);
     return { db, warnings };
   } catch (e) {
     db?.close();
-    throw new CoreError('ImportRejected', `${file} is a damaged SQLite database (${describeError(e)}); nothing was imported from it.`, { path: file });
+    throw new CoreError(
+      'ImportRejected',
+      `${file} is a damaged SQLite database (${describeError(e)}); nothing was imported from it.`,
+      { path: file },
+    );
   }
 }
 
@@ -80,12 +93,20 @@ async function readConsistently(file: string): Promise<{ bytes: Buffer; journal:
       journal = undefined; // committed meanwhile: look again
     }
     const after = [stamp(file), stamp(journalPath)];
-    if (sameStamp(before[0], after[0]) && sameStamp(before[1], after[1]) && (journal !== undefined) === (before[1] !== undefined)) {
+    if (
+      sameStamp(before[0], after[0]) &&
+      sameStamp(before[1], after[1]) &&
+      (journal !== undefined) === (before[1] !== undefined)
+    ) {
       return { bytes, journal };
     }
     await sleep(20 * (attempt + 1));
   }
-  throw new CoreError('DatabaseBusy', `${file} kept changing while being read: a LangSwarm app is writing it right now. Try again when it is idle.`, { path: file });
+  throw new CoreError(
+    'DatabaseBusy',
+    `${file} kept changing while being read: a LangSwarm app is writing it right now. Try again when it is idle.`,
+    { path: file },
+  );
 }
 
 const JOURNAL_MAGIC = Buffer.from('d9d505f920a163d7', 'hex');
@@ -102,8 +123,16 @@ export function rollBackJournal(db: Buffer, journal: Buffer): Buffer | undefined
   const sectorSize = journal.readUInt32BE(20);
   const pageSize = journal.readUInt32BE(24);
   const dbPageSize = db.length >= 18 ? (db.readUInt16BE(16) === 1 ? 65536 : db.readUInt16BE(16)) : pageSize;
-  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0 || (db.length > 0 && pageSize !== dbPageSize)) {
-    throw new CoreError('ImportRejected', 'its -journal does not match the database (page size); it cannot be read safely.');
+  if (
+    pageSize < 512 ||
+    pageSize > 65536 ||
+    (pageSize & (pageSize - 1)) !== 0 ||
+    (db.length > 0 && pageSize !== dbPageSize)
+  ) {
+    throw new CoreError(
+      'ImportRejected',
+      'its -journal does not match the database (page size); it cannot be read safely.',
+    );
   }
   const sector = sectorSize >= 32 && sectorSize <= 65536 && (sectorSize & (sectorSize - 1)) === 0 ? sectorSize : 512;
   const out = Buffer.alloc(originalPages * pageSize);
@@ -122,7 +151,12 @@ export function rollBackJournal(db: Buffer, journal: Buffer): Buffer | undefined
       if (at + recordSize > journal.length) return out; // cut short by a crash: the file was not written past it
       const page = journal.readUInt32BE(at);
       const data = journal.subarray(at + 4, at + 4 + pageSize);
-      if (page === 0 || page === lockBytePage || journal.readUInt32BE(at + 4 + pageSize) !== pageChecksum(checksumInit, data)) return out;
+      if (
+        page === 0 ||
+        page === lockBytePage ||
+        journal.readUInt32BE(at + 4 + pageSize) !== pageChecksum(checksumInit, data)
+      )
+        return out;
       if (page <= originalPages) data.copy(out, (page - 1) * pageSize);
       played++;
     }
@@ -140,7 +174,8 @@ function pageChecksum(init: number, page: Buffer): number {
 /** Tables of `db` with their column names, to recognise a format by its columns. */
 export function tableColumns(db: Database): Map<string, Set<string>> {
   const tables = new Map<string, Set<string>>();
-  const names = db.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)[0]?.values.map((r) => String(r[0])) ?? [];
+  const names =
+    db.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)[0]?.values.map((r) => String(r[0])) ?? [];
   for (const name of names) {
     const columns = db.exec(`SELECT name FROM pragma_table_info(?)`, [name])[0]?.values.map((r) => String(r[0])) ?? [];
     tables.set(name, new Set(columns));

@@ -15,7 +15,8 @@ export interface SourceTime {
   naive: boolean;
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** Reads a LangSwarm timestamp; undefined when it is not one. */
 export function parseSourceTime(raw: unknown, naiveUtc: boolean): SourceTime | undefined {
@@ -26,8 +27,17 @@ export function parseSourceTime(raw: unknown, naiveUtc: boolean): SourceTime | u
   const m = ISO.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  const parts: Parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3))];
-  if (parts[1] > 11 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 60) return undefined;
+  const parts: Parts = [
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Number(frac.padEnd(3, '0').slice(0, 3)),
+  ];
+  if (parts[1] > 11 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 60)
+    return undefined;
   let ms: number;
   if (zone) {
     const offset = zone.toUpperCase() === 'Z' ? 0 : offsetMinutes(zone);
@@ -90,8 +100,22 @@ export function formatPythonTime(iso: string, style: TimeStyle): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const y = local ? date.getFullYear() : date.getUTCFullYear();
   const fields = local
-    ? [date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds(), date.getMilliseconds()]
-    : [date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds()];
+    ? [
+        date.getMonth() + 1,
+        date.getDate(),
+        date.getHours(),
+        date.getMinutes(),
+        date.getSeconds(),
+        date.getMilliseconds(),
+      ]
+    : [
+        date.getUTCMonth() + 1,
+        date.getUTCDate(),
+        date.getUTCHours(),
+        date.getUTCMinutes(),
+        date.getUTCSeconds(),
+        date.getUTCMilliseconds(),
+      ];
   const [mo, d, h, mi, s, ms] = fields as [number, number, number, number, number, number];
   const fraction = ms ? `.${pad(ms * 1000, 6)}` : '';
   return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${fraction}${style === 'offset' ? '+00:00' : ''}`;

@@ -10,21 +10,58 @@ import type { Database } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Part, Session, searchableText } from '../model';
 import { SessionMapper, sessionTitle } from './mapper';
-import { describe, fingerprint, isObject, mapFinishReason, mapRole, normaliseProvider, usableTags, v1Role } from './normalise';
+import {
+  describe,
+  fingerprint,
+  isObject,
+  mapFinishReason,
+  mapRole,
+  normaliseProvider,
+  usableTags,
+  v1Role,
+} from './normalise';
 import { Specials, parsePythonJson, prefixSpecials, splitSpecials } from './pyjson';
 import type { MappedMessage, SessionDraft, SourceFormat, SourceItem, SourceSession } from './source';
 import { quoteIdentifier } from './sqlite-file';
 
-export const V1_MESSAGE_KEYS = ['id', 'role', 'content', 'timestamp', 'metadata', 'tool_calls', 'tool_call_id', 'provider_message_id'];
+export const V1_MESSAGE_KEYS = [
+  'id',
+  'role',
+  'content',
+  'timestamp',
+  'metadata',
+  'tool_calls',
+  'tool_call_id',
+  'provider_message_id',
+];
 /** Message keys V1 defaults to null: a null there is not worth storing. */
 export const V1_NULL_DEFAULTS = new Set(['tool_calls', 'tool_call_id', 'provider_message_id']);
 /** Keys LangSwarmSession.from_dict cannot do without (export adds those a source lacked). */
-export const V1_REQUIRED_METADATA = ['user_id', 'session_id', 'provider', 'model', 'created_at', 'updated_at', 'status', 'session_control'] as const;
+export const V1_REQUIRED_METADATA = [
+  'user_id',
+  'session_id',
+  'provider',
+  'model',
+  'created_at',
+  'updated_at',
+  'status',
+  'session_control',
+] as const;
 /** What V1 used when session_control was not given. */
 export const V1_DEFAULT_SESSION_CONTROL = 'hybrid';
 
 /** The scalar columns of the V1 SQLite table, copies of metadata keys of the same name. */
-export const V1_COLUMNS = ['session_id', 'user_id', 'provider', 'model', 'status', 'session_control', 'created_at', 'updated_at', 'last_activity'];
+export const V1_COLUMNS = [
+  'session_id',
+  'user_id',
+  'provider',
+  'model',
+  'status',
+  'session_control',
+  'created_at',
+  'updated_at',
+  'last_activity',
+];
 /** Columns that identify the V1 table (V1 itself read only the two JSON columns). */
 export const V1_TABLE_COLUMNS = ['metadata', 'history', 'session_control'] as const;
 
@@ -51,9 +88,21 @@ export function* v1SqliteItems(db: Database, table: string, file: string, naiveU
       try {
         const metadata = parsePythonJson(cellText(row['metadata'], 'metadata'));
         const history = parsePythonJson(cellText(row['history'], 'history'));
-        const specials = { ...prefixSpecials(metadata.specials, '/metadata'), ...prefixSpecials(history.specials, '/history') };
+        const specials = {
+          ...prefixSpecials(metadata.specials, '/metadata'),
+          ...prefixSpecials(history.specials, '/history'),
+        };
         const doc = { metadata: metadata.value, history: history.value };
-        yield { kind: 'session', session: mapV1Document(doc, Object.keys(specials).length ? specials : undefined, { format: 'langswarm-v1-sqlite', file, where, naiveUtc, columns: row }) };
+        yield {
+          kind: 'session',
+          session: mapV1Document(doc, Object.keys(specials).length ? specials : undefined, {
+            format: 'langswarm-v1-sqlite',
+            file,
+            where,
+            naiveUtc,
+            columns: row,
+          }),
+        };
       } catch (e) {
         yield { kind: 'error', where, originalId: String(row['session_id'] ?? ''), message: describeError(e) };
       }
@@ -73,37 +122,59 @@ function cellText(value: unknown, column: string): string {
 export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx: V1Context): SourceSession {
   if (!isV1Document(doc)) {
     const keys = isObject(doc) ? Object.keys(doc).slice(0, 8).join(', ') || 'none' : describe(doc);
-    throw new CoreError('ImportRejected', `Not a LangSwarm V1 session: expected {"metadata": {…}, "history": {…}}, found ${isObject(doc) ? `keys ${keys}` : keys}.`);
+    throw new CoreError(
+      'ImportRejected',
+      `Not a LangSwarm V1 session: expected {"metadata": {…}, "history": {…}}, found ${isObject(doc) ? `keys ${keys}` : keys}.`,
+    );
   }
   const { metadata: md, history } = doc;
   const mapper = new SessionMapper(ctx.naiveUtc, md['created_at'] ?? md['updated_at']);
   const warnings = mapper.warnings;
   const sessionId = md['session_id'] ?? history['session_id'];
-  const originalId = typeof sessionId === 'string' ? sessionId : sessionId === undefined || sessionId === null ? '' : JSON.stringify(sessionId);
-  if (history['session_id'] !== undefined && md['session_id'] !== undefined && history['session_id'] !== md['session_id']) {
-    warnings.push(`history.session_id ${describe(history['session_id'])} differs from metadata.session_id ${describe(md['session_id'])}; used the metadata's.`);
+  const originalId =
+    typeof sessionId === 'string'
+      ? sessionId
+      : sessionId === undefined || sessionId === null
+        ? ''
+        : JSON.stringify(sessionId);
+  if (
+    history['session_id'] !== undefined &&
+    md['session_id'] !== undefined &&
+    history['session_id'] !== md['session_id']
+  ) {
+    warnings.push(
+      `history.session_id ${describe(history['session_id'])} differs from metadata.session_id ${describe(md['session_id'])}; used the metadata's.`,
+    );
   }
   for (const key of V1_REQUIRED_METADATA) {
     if (!(key in md)) {
-      warnings.push(key === 'session_control'
-        ? `metadata has no session_control; V1 defaults it to "${V1_DEFAULT_SESSION_CONTROL}" (written so on export).`
-        : `metadata has no ${key} (V1 requires it).`);
+      warnings.push(
+        key === 'session_control'
+          ? `metadata has no session_control; V1 defaults it to "${V1_DEFAULT_SESSION_CONTROL}" (written so on export).`
+          : `metadata has no ${key} (V1 requires it).`,
+      );
     }
   }
   if (ctx.columns) checkColumns(md, ctx.columns, warnings);
   if (history['messages'] !== undefined && !Array.isArray(history['messages'])) {
-    warnings.push(`history.messages is ${describe(history['messages'])}, not a list; no messages imported (the value is kept).`);
+    warnings.push(
+      `history.messages is ${describe(history['messages'])}, not a list; no messages imported (the value is kept).`,
+    );
   }
   const { inside: historySpecials, outside: sessionSpecials } = splitSpecials(specials, '/history/messages');
   const rawMessages = Array.isArray(history['messages']) ? history['messages'] : [];
   const messages = rawMessages.map((raw, i) =>
-    mapV1Message(raw, i, mapper, historySpecials && splitSpecials(historySpecials, `/${i}`).inside));
+    mapV1Message(raw, i, mapper, historySpecials && splitSpecials(historySpecials, `/${i}`).inside),
+  );
   const fields = Array.isArray(history['messages']) ? { ...doc, history: { ...history, messages: [] } } : doc;
   const session: SessionDraft = {
     title: sessionTitle(mapper.text(originalId), messages),
     ...v1SessionFields(md, mapper),
     providerState: {},
-    ...mapper.times({ created: md['created_at'], updated: md['updated_at'], lastActivity: md['last_activity'] }, messages),
+    ...mapper.times(
+      { created: md['created_at'], updated: md['updated_at'], lastActivity: md['last_activity'] },
+      messages,
+    ),
     origin: {
       format: ctx.format,
       file: ctx.file,
@@ -127,7 +198,10 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
 }
 
 /** The session fields the model takes from V1 metadata: import sets them, export compares with them. */
-export function v1SessionFields(md: Record<string, unknown>, mapper: SessionMapper): Pick<Session, 'userId' | 'provider' | 'model' | 'status' | 'tags' | 'metadata'> {
+export function v1SessionFields(
+  md: Record<string, unknown>,
+  mapper: SessionMapper,
+): Pick<Session, 'userId' | 'provider' | 'model' | 'status' | 'tags' | 'metadata'> {
   const text = (v: unknown) => (typeof v === 'string' ? mapper.text(v) : '');
   return {
     userId: text(md['user_id']),
@@ -139,34 +213,57 @@ export function v1SessionFields(md: Record<string, unknown>, mapper: SessionMapp
   };
 }
 
-function mapV1Message(raw: unknown, index: number, mapper: SessionMapper, specials: Specials | undefined): MappedMessage {
+function mapV1Message(
+  raw: unknown,
+  index: number,
+  mapper: SessionMapper,
+  specials: Specials | undefined,
+): MappedMessage {
   if (!isObject(raw)) {
     // Not a message V1 could load; kept whole so nothing is lost and export writes it back.
-    mapper.warnings.push(`message ${index + 1} is ${describe(raw)}, not an object; kept as a user message holding that JSON.`);
+    mapper.warnings.push(
+      `message ${index + 1} is ${describe(raw)}, not an object; kept as a user message holding that JSON.`,
+    );
     const parts: Part[] = [{ type: 'text', text: mapper.text(JSON.stringify(raw) ?? 'null', index) }];
     const fp = fingerprint(`raw\u0001${JSON.stringify(raw)}`);
     return {
-      message: { role: 'user', parts, createdAt: mapper.time(undefined, index), state: 'complete', metadata: {}, revision: 0, origin: { raw, fp } },
+      message: {
+        role: 'user',
+        parts,
+        createdAt: mapper.time(undefined, index),
+        state: 'complete',
+        metadata: {},
+        revision: 0,
+        origin: { raw, fp },
+      },
       search: searchableText(parts),
       fp,
     };
   }
   mapper.noteId(raw['id'], index);
   const role = mapRole(raw['role']);
-  if (!role.known) mapper.warnings.push(`message ${index + 1}: unknown role ${describe(raw['role'])}; shown as ${role.role} (the original is kept).`);
+  if (!role.known)
+    mapper.warnings.push(
+      `message ${index + 1}: unknown role ${describe(raw['role'])}; shown as ${role.role} (the original is kept).`,
+    );
   const content = raw['content'];
   if (content !== null && content !== undefined && typeof content !== 'string') {
     mapper.warnings.push(`message ${index + 1}: content is not text; shown as its JSON (the original is kept).`);
   }
-  const text = mapper.text(typeof content === 'string' ? content : content === null || content === undefined ? '' : JSON.stringify(content), index);
+  const text = mapper.text(
+    typeof content === 'string' ? content : content === null || content === undefined ? '' : JSON.stringify(content),
+    index,
+  );
   const metadata = isObject(raw['metadata']) ? raw['metadata'] : {};
   const parts: Part[] = role.toolResult
     ? [mapper.toolResult(raw['tool_call_id'], metadata['name'], text, index)]
     : [
-      ...(text ? [{ type: 'text' as const, text }] : []),
-      ...mapper.toolCalls(raw['tool_calls'], index),
-      ...(role.role === 'assistant' && metadata['function_call'] !== undefined ? [mapper.functionCall(metadata['function_call'], index)].filter((p) => p !== undefined) : []),
-    ];
+        ...(text ? [{ type: 'text' as const, text }] : []),
+        ...mapper.toolCalls(raw['tool_calls'], index),
+        ...(role.role === 'assistant' && metadata['function_call'] !== undefined
+          ? [mapper.functionCall(metadata['function_call'], index)].filter((p) => p !== undefined)
+          : []),
+      ];
   const createdAt = mapper.time(raw['timestamp'], index);
 
   // Only what cannot be rebuilt from the model goes into origin (see the header).
@@ -199,7 +296,9 @@ function mapV1Message(raw: unknown, index: number, mapper: SessionMapper, specia
       state: 'complete',
       metadata,
       revision: 0,
-      ...(typeof providerMessageId === 'string' && providerMessageId ? { providerIds: { responseId: providerMessageId } } : {}),
+      ...(typeof providerMessageId === 'string' && providerMessageId
+        ? { providerIds: { responseId: providerMessageId } }
+        : {}),
       ...(stopReason ? { stopReason } : {}),
       origin,
     },
@@ -211,18 +310,24 @@ function mapV1Message(raw: unknown, index: number, mapper: SessionMapper, specia
 /** Every source field in order; content hashed as is (cheaper than serialising it again). */
 function v1Fingerprint(raw: Record<string, unknown>, specials: Specials | undefined): string {
   let text = '';
-  for (const [key, value] of Object.entries(raw)) text += `${key}\u0001${typeof value === 'string' ? value : JSON.stringify(value)}\u0002`;
+  for (const [key, value] of Object.entries(raw))
+    text += `${key}\u0001${typeof value === 'string' ? value : JSON.stringify(value)}\u0002`;
   if (specials) text += JSON.stringify(specials);
   return fingerprint(text);
 }
 
 function checkColumns(md: Record<string, unknown>, columns: Record<string, unknown>, warnings: string[]): void {
   for (const [column, value] of Object.entries(columnMismatches(md, columns).columns ?? {})) {
-    warnings.push(`column ${column} says ${describe(value)} but the metadata JSON says ${describe(md[column])}; the JSON wins (V1 read only the JSON).`);
+    warnings.push(
+      `column ${column} says ${describe(value)} but the metadata JSON says ${describe(md[column])}; the JSON wins (V1 read only the JSON).`,
+    );
   }
 }
 
-function columnMismatches(md: Record<string, unknown>, columns: Record<string, unknown>): { columns?: Record<string, unknown> } {
+function columnMismatches(
+  md: Record<string, unknown>,
+  columns: Record<string, unknown>,
+): { columns?: Record<string, unknown> } {
   const out: Record<string, unknown> = {};
   for (const column of V1_COLUMNS) {
     const value = columns[column] ?? null;

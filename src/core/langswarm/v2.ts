@@ -28,11 +28,17 @@ interface Layout {
   extra: { table: string; many: boolean } | undefined;
 }
 
-export function v2Layout(tables: Map<string, Set<string>>, format: 'langswarm-v2-session' | 'langswarm-v2-memory'): Layout {
+export function v2Layout(
+  tables: Map<string, Set<string>>,
+  format: 'langswarm-v2-session' | 'langswarm-v2-memory',
+): Layout {
   const memory = format === 'langswarm-v2-memory';
   const sessions = findTable(tables, memory ? V2_MEMORY_COLUMNS : V2_SESSION_COLUMNS)!;
   const messages = findTable(tables, memory ? [...MESSAGE_COLUMNS, 'tool_calls', 'function_call'] : MESSAGE_COLUMNS);
-  const extraTable = findTable(tables, memory ? ['summary_id', 'session_id', 'summary'] : ['session_id', 'session_duration']);
+  const extraTable = findTable(
+    tables,
+    memory ? ['summary_id', 'session_id', 'summary'] : ['session_id', 'session_duration'],
+  );
   return { format, sessions, messages, extra: extraTable ? { table: extraTable, many: memory } : undefined };
 }
 
@@ -46,30 +52,49 @@ export function* v2Items(db: Database, layout: Layout, file: string, naiveUtc: b
       try {
         yield { kind: 'session', session: mapV2Session(db, layout, row, file, where, naiveUtc) };
       } catch (e) {
-        yield { kind: 'error', where, originalId: String(row['session_id']), message: e instanceof Error ? e.message : String(e) };
+        yield {
+          kind: 'error',
+          where,
+          originalId: String(row['session_id']),
+          message: e instanceof Error ? e.message : String(e),
+        };
       }
     }
   } finally {
     sessions.free();
   }
   if (!layout.messages) return;
-  const orphans = db.exec(`SELECT DISTINCT session_id FROM ${q(layout.messages)} WHERE session_id NOT IN (SELECT session_id FROM ${q(layout.sessions)})`);
+  const orphans = db.exec(
+    `SELECT DISTINCT session_id FROM ${q(layout.messages)} WHERE session_id NOT IN (SELECT session_id FROM ${q(layout.sessions)})`,
+  );
   for (const [id] of orphans[0]?.values ?? []) {
     const where = `messages of session ${describe(id)}, which has no sessions row`;
     try {
-      yield { kind: 'session', session: mapV2Session(db, layout, { session_id: id ?? null }, file, where, naiveUtc, true) };
+      yield {
+        kind: 'session',
+        session: mapV2Session(db, layout, { session_id: id ?? null }, file, where, naiveUtc, true),
+      };
     } catch (e) {
       yield { kind: 'error', where, originalId: String(id), message: e instanceof Error ? e.message : String(e) };
     }
   }
 }
 
-function mapV2Session(db: Database, layout: Layout, row: Row, file: string, where: string, naiveUtc: boolean, orphaned = false): SourceSession {
+function mapV2Session(
+  db: Database,
+  layout: Layout,
+  row: Row,
+  file: string,
+  where: string,
+  naiveUtc: boolean,
+  orphaned = false,
+): SourceSession {
   const memory = layout.format === 'langswarm-v2-memory';
   const originalId = String(row['session_id'] ?? '');
   const mapper = new SessionMapper(naiveUtc, row['created_at']);
   const warnings = mapper.warnings;
-  if (orphaned) warnings.push('these messages have no session row (it was deleted); imported as a session of their own.');
+  if (orphaned)
+    warnings.push('these messages have no session row (it was deleted); imported as a session of their own.');
   const json = (column: string) => jsonColumn(row[column], column, warnings);
   // Parsed JSON columns replace their text in the kept row; their special number tokens go beside.
   const context = memory ? undefined : json('context_data');
@@ -77,23 +102,40 @@ function mapV2Session(db: Database, layout: Layout, row: Row, file: string, wher
   const tags = memory ? json('tags') : undefined;
   const keptRow: Record<string, unknown> = { ...row };
   const specials: Record<string, unknown> = {};
-  for (const [column, parsed] of [['context_data', context], ['properties', properties], ['tags', tags]] as const) {
+  for (const [column, parsed] of [
+    ['context_data', context],
+    ['properties', properties],
+    ['tags', tags],
+  ] as const) {
     if (!parsed) continue;
     keptRow[column] = parsed.value;
     if (parsed.specials) specials[column] = parsed.specials;
   }
-  const v1 = findV1(memory ? properties?.value : isObject(context?.value) ? context.value['provider_context'] : undefined);
+  const v1 = findV1(
+    memory ? properties?.value : isObject(context?.value) ? context.value['provider_context'] : undefined,
+  );
 
-  const rows = layout.messages ? db.exec(`SELECT * FROM ${quoteIdentifier(layout.messages)} WHERE session_id = ? ORDER BY rowid`, [row['session_id'] ?? null]) : [];
+  const rows = layout.messages
+    ? db.exec(`SELECT * FROM ${quoteIdentifier(layout.messages)} WHERE session_id = ? ORDER BY rowid`, [
+        row['session_id'] ?? null,
+      ])
+    : [];
   const columns = rows[0]?.columns ?? [];
   const messages = (rows[0]?.values ?? []).map((values, i) =>
-    mapV2Message(Object.fromEntries(columns.map((c, k) => [c, values[k] ?? null])), i, mapper, memory));
+    mapV2Message(Object.fromEntries(columns.map((c, k) => [c, values[k] ?? null])), i, mapper, memory),
+  );
 
-  const extra = layout.extra ? db.exec(`SELECT * FROM ${quoteIdentifier(layout.extra.table)} WHERE session_id = ? ORDER BY rowid`, [row['session_id'] ?? null]) : [];
-  const extraRows = (extra[0]?.values ?? []).map((v) => Object.fromEntries((extra[0]?.columns ?? []).map((c, k) => [c, v[k] ?? null])));
+  const extra = layout.extra
+    ? db.exec(`SELECT * FROM ${quoteIdentifier(layout.extra.table)} WHERE session_id = ? ORDER BY rowid`, [
+        row['session_id'] ?? null,
+      ])
+    : [];
+  const extraRows = (extra[0]?.values ?? []).map((v) =>
+    Object.fromEntries((extra[0]?.columns ?? []).map((c, k) => [c, v[k] ?? null])),
+  );
   const fields: Record<string, unknown> = {
     row: orphaned ? null : keptRow,
-    ...(layout.extra ? { [layout.extra.table]: layout.extra.many ? extraRows : extraRows[0] ?? null } : {}),
+    ...(layout.extra ? { [layout.extra.table]: layout.extra.many ? extraRows : (extraRows[0] ?? null) } : {}),
   };
   const text = (v: unknown) => (typeof v === 'string' ? mapper.text(v) : '');
   return {
@@ -145,23 +187,36 @@ function jsonColumn(value: SqlValue | undefined, column: string, warnings: strin
 function mapV2Message(row: Row, index: number, mapper: SessionMapper, memory: boolean): MappedMessage {
   mapper.noteId(row['message_id'], index);
   const role = mapRole(row['role']);
-  if (!role.known) mapper.warnings.push(`message ${index + 1}: unknown role ${describe(row['role'])}; shown as ${role.role} (the original is kept).`);
+  if (!role.known)
+    mapper.warnings.push(
+      `message ${index + 1}: unknown role ${describe(row['role'])}; shown as ${role.role} (the original is kept).`,
+    );
   const local: string[] = [];
   const metadataJson = jsonColumn(row['metadata'], `message ${index + 1} metadata`, local);
   const metadata = isObject(metadataJson?.value) ? metadataJson.value : {};
   const toolCallsJson = memory ? jsonColumn(row['tool_calls'], `message ${index + 1} tool_calls`, local) : undefined;
-  const functionCallJson = memory ? jsonColumn(row['function_call'], `message ${index + 1} function_call`, local) : undefined;
+  const functionCallJson = memory
+    ? jsonColumn(row['function_call'], `message ${index + 1} function_call`, local)
+    : undefined;
   mapper.warnings.push(...local);
-  const text = mapper.text(typeof row['content'] === 'string' ? row['content'] : row['content'] === null ? '' : String(row['content']), index);
+  const text = mapper.text(
+    typeof row['content'] === 'string' ? row['content'] : row['content'] === null ? '' : String(row['content']),
+    index,
+  );
   const parts: Part[] = role.toolResult
     ? [mapper.toolResult(metadata['tool_call_id'], metadata['name'], text, index)]
     : [
-      ...(text ? [{ type: 'text' as const, text }] : []),
-      ...mapper.toolCalls(memory ? toolCallsJson?.value : metadata['tool_calls'], index),
-      ...[mapper.functionCall(memory ? functionCallJson?.value : metadata['function_call'], index)].filter((p) => p !== undefined),
-    ];
+        ...(text ? [{ type: 'text' as const, text }] : []),
+        ...mapper.toolCalls(memory ? toolCallsJson?.value : metadata['tool_calls'], index),
+        ...[mapper.functionCall(memory ? functionCallJson?.value : metadata['function_call'], index)].filter(
+          (p) => p !== undefined,
+        ),
+      ];
   const createdAt = mapper.time(row['timestamp'], index);
-  const tokens = typeof row['token_count'] === 'number' && Number.isInteger(row['token_count']) && row['token_count'] >= 0 ? row['token_count'] : undefined;
+  const tokens =
+    typeof row['token_count'] === 'number' && Number.isInteger(row['token_count']) && row['token_count'] >= 0
+      ? row['token_count']
+      : undefined;
   const providerMessageId = row['provider_message_id'] ?? metadata['provider_message_id'];
   const stopReason = mapFinishReason(row['finish_reason'] ?? metadata['finish_reason']);
   const { message_id: id, session_id: _session, content, timestamp, metadata: _metadata, ...rest } = row;
@@ -181,8 +236,18 @@ function mapV2Message(row: Row, index: number, mapper: SessionMapper, memory: bo
       state: 'complete',
       metadata,
       revision: 0,
-      ...(tokens !== undefined ? { usage: { inputTokens: role.role === 'assistant' ? 0 : tokens, outputTokens: role.role === 'assistant' ? tokens : 0, totalTokens: tokens } } : {}),
-      ...(typeof providerMessageId === 'string' && providerMessageId ? { providerIds: { responseId: providerMessageId } } : {}),
+      ...(tokens !== undefined
+        ? {
+            usage: {
+              inputTokens: role.role === 'assistant' ? 0 : tokens,
+              outputTokens: role.role === 'assistant' ? tokens : 0,
+              totalTokens: tokens,
+            },
+          }
+        : {}),
+      ...(typeof providerMessageId === 'string' && providerMessageId
+        ? { providerIds: { responseId: providerMessageId } }
+        : {}),
       ...(stopReason ? { stopReason } : {}),
       origin,
     },

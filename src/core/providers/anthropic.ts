@@ -3,13 +3,33 @@
 // long requests get prompt-cache breakpoints, and requests that would not fit the model's context
 // window lose their oldest whole turns (never a tool_use without its tool_result), with a warning.
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Message as ApiReply, RawMessageStreamEvent, Usage as ApiUsage } from '@anthropic-ai/sdk/resources/messages/messages';
+import type {
+  Message as ApiReply,
+  RawMessageStreamEvent,
+  Usage as ApiUsage,
+} from '@anthropic-ai/sdk/resources/messages/messages';
 import { CoreError } from '../errors';
 import type { Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions,
-  ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled, estimateTokens, parseArguments, portableHistory,
-  providerError, stainlessFailure, streamCut, systemText, collectWarnings,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  HistoryEntry,
+  Provider,
+  ProviderOptions,
+  ProviderReply,
+  ProviderRequest,
+  SdkClient,
+  SendOptions,
+  cancelled,
+  estimateTokens,
+  parseArguments,
+  portableHistory,
+  providerError,
+  stainlessFailure,
+  streamCut,
+  systemText,
+  collectWarnings,
 } from './provider';
 
 export interface AnthropicOptions extends ProviderOptions {
@@ -20,7 +40,13 @@ export interface AnthropicOptions extends ProviderOptions {
 type Sdk = typeof import('@anthropic-ai/sdk');
 type Block = { type: string; [key: string]: unknown };
 type ApiMessage = { role: 'user' | 'assistant'; content: Block[] };
-interface Params { model: string; max_tokens: number; system?: Block[]; messages: ApiMessage[]; tools?: Array<Record<string, unknown>> }
+interface Params {
+  model: string;
+  max_tokens: number;
+  system?: Block[];
+  messages: ApiMessage[];
+  tools?: Array<Record<string, unknown>>;
+}
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const DEFAULT_CONTEXT_WINDOW = 200_000;
@@ -35,14 +61,20 @@ export class AnthropicProvider implements Provider {
   constructor({ apiKey, ...options }: AnthropicOptions) {
     this.options = options;
     // require() here, not import: the bundle maps it to dist/vendor/anthropic-sdk.js, loaded on first use.
-    this.sdk = new SdkClient('anthropic', apiKey, () => require('@anthropic-ai/sdk') as Sdk, (sdk, key) => new sdk.default({
-      apiKey: key,
-      baseURL: options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
-      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      openTelemetry: false,
-      logLevel: 'off',
-    }));
+    this.sdk = new SdkClient(
+      'anthropic',
+      apiKey,
+      () => require('@anthropic-ai/sdk') as Sdk,
+      (sdk, key) =>
+        new sdk.default({
+          apiKey: key,
+          baseURL: options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
+          maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+          timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          openTelemetry: false,
+          logLevel: 'off',
+        }),
+    );
   }
 
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
@@ -56,14 +88,26 @@ export class AnthropicProvider implements Provider {
       max_tokens: request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
       ...(system ? { system: [{ type: 'text', text: system }] } : {}),
       messages: toMessages(entries),
-      ...(request.tools?.length ? { tools: request.tools.map((t) => ({ name: t.name, input_schema: t.parameters, ...(t.description ? { description: t.description } : {}) })) } : {}),
+      ...(request.tools?.length
+        ? {
+            tools: request.tools.map((t) => ({
+              name: t.name,
+              input_schema: t.parameters,
+              ...(t.description ? { description: t.description } : {}),
+            })),
+          }
+        : {}),
     };
     try {
       await this.fit(client, params, warn.add);
       addCacheBreakpoints(params);
-      const reply = request.stream === false
-        ? await client.messages.create({ ...params, stream: false } as unknown as Anthropic.MessageCreateParamsNonStreaming, options.signal ? { signal: options.signal } : {})
-        : await this.stream(client, params, request, options);
+      const reply =
+        request.stream === false
+          ? await client.messages.create(
+              { ...params, stream: false } as unknown as Anthropic.MessageCreateParamsNonStreaming,
+              options.signal ? { signal: options.signal } : {},
+            )
+          : await this.stream(client, params, request, options);
       const native = JSON.parse(JSON.stringify(reply)) as ApiReply;
       const usage = usageOf(native.usage);
       return {
@@ -81,8 +125,16 @@ export class AnthropicProvider implements Provider {
   }
 
   /** Rebuilds the Message from the stream, exactly as the non-streaming API would return it. */
-  private async stream(client: Anthropic, params: Params, request: ProviderRequest, options: SendOptions): Promise<ApiReply> {
-    const stream = await client.messages.create({ ...params, stream: true } as unknown as Anthropic.MessageCreateParamsStreaming, options.signal ? { signal: options.signal } : {});
+  private async stream(
+    client: Anthropic,
+    params: Params,
+    request: ProviderRequest,
+    options: SendOptions,
+  ): Promise<ApiReply> {
+    const stream = await client.messages.create(
+      { ...params, stream: true } as unknown as Anthropic.MessageCreateParamsStreaming,
+      options.signal ? { signal: options.signal } : {},
+    );
     const emit = options.onEvent ?? (() => undefined);
     let message: (Omit<ApiReply, 'content'> & { content: Block[] }) | undefined;
     const json = new Map<number, string>();
@@ -104,10 +156,15 @@ export class AnthropicProvider implements Provider {
         case 'content_block_delta': {
           const block = message!.content[ev.index]!;
           const d = ev.delta;
-          if (d.type === 'text_delta') { block['text'] = `${block['text'] as string}${d.text}`; emit({ type: 'text_delta', text: d.text }); }
-          else if (d.type === 'thinking_delta') { block['thinking'] = `${block['thinking'] as string}${d.thinking}`; emit({ type: 'reasoning_delta', text: d.thinking }); }
-          else if (d.type === 'signature_delta') block['signature'] = d.signature;
-          else if (d.type === 'citations_delta') block['citations'] = [...((block['citations'] as unknown[] | null) ?? []), d.citation];
+          if (d.type === 'text_delta') {
+            block['text'] = `${block['text'] as string}${d.text}`;
+            emit({ type: 'text_delta', text: d.text });
+          } else if (d.type === 'thinking_delta') {
+            block['thinking'] = `${block['thinking'] as string}${d.thinking}`;
+            emit({ type: 'reasoning_delta', text: d.thinking });
+          } else if (d.type === 'signature_delta') block['signature'] = d.signature;
+          else if (d.type === 'citations_delta')
+            block['citations'] = [...((block['citations'] as unknown[] | null) ?? []), d.citation];
           else if (d.type === 'input_json_delta') {
             json.set(ev.index, `${json.get(ev.index) ?? ''}${d.partial_json}`);
             emit({ type: 'tool_call_delta', callId: block['id'] as string, argsDelta: d.partial_json });
@@ -118,14 +175,19 @@ export class AnthropicProvider implements Provider {
           const block = message!.content[ev.index]!;
           if (json.has(ev.index)) {
             block['input'] = parseArguments(json.get(ev.index)!);
-            emit({ type: 'tool_call_end', callId: block['id'] as string, argumentsJson: JSON.stringify(block['input']) });
+            emit({
+              type: 'tool_call_end',
+              callId: block['id'] as string,
+              argumentsJson: JSON.stringify(block['input']),
+            });
           }
           break;
         }
         case 'message_delta':
           Object.assign(message!, ev.delta);
           // Usage in message_delta is cumulative: its non-null fields replace message_start's.
-          for (const [k, v] of Object.entries(ev.usage)) if (v !== null) (message!.usage as unknown as Record<string, unknown>)[k] = v;
+          for (const [k, v] of Object.entries(ev.usage))
+            if (v !== null) (message!.usage as unknown as Record<string, unknown>)[k] = v;
           break;
         case 'message_stop':
           return message as unknown as ApiReply;
@@ -149,13 +211,16 @@ export class AnthropicProvider implements Provider {
     let droppedMessages = 0;
     for (;;) {
       const { input_tokens: tokens } = await client.messages.countTokens({
-        model: params.model, messages: params.messages,
-        ...(params.system ? { system: params.system } : {}), ...(params.tools ? { tools: params.tools } : {}),
+        model: params.model,
+        messages: params.messages,
+        ...(params.system ? { system: params.system } : {}),
+        ...(params.tools ? { tools: params.tools } : {}),
       } as unknown as Anthropic.MessageCountTokensParams);
       if (tokens <= room) break;
       if (turns.length <= 1) {
         throw providerError('anthropic', params.model, {
-          kind: 'context_length', detail: `the latest turn alone needs ${tokens} tokens and ${params.max_tokens} more are kept for the reply, more than the ${window}-token window`,
+          kind: 'context_length',
+          detail: `the latest turn alone needs ${tokens} tokens and ${params.max_tokens} more are kept for the reply, more than the ${window}-token window`,
         });
       }
       // Drop as many old turns as the excess suggests (by size), at least one, then count again.
@@ -170,7 +235,9 @@ export class AnthropicProvider implements Provider {
       params.messages = turns.flat();
     }
     if (droppedTurns) {
-      warn(`This conversation is longer than ${params.model}'s ${window}-token context window allows with ${params.max_tokens} tokens kept for the reply: the oldest ${droppedTurns} turn${droppedTurns === 1 ? '' : 's'} (${droppedMessages} message${droppedMessages === 1 ? '' : 's'}) were left out of this request. The session still has them.`);
+      warn(
+        `This conversation is longer than ${params.model}'s ${window}-token context window allows with ${params.max_tokens} tokens kept for the reply: the oldest ${droppedTurns} turn${droppedTurns === 1 ? '' : 's'} (${droppedMessages} message${droppedMessages === 1 ? '' : 's'}) were left out of this request. The session still has them.`,
+      );
     }
   }
 
@@ -182,12 +249,24 @@ export class AnthropicProvider implements Provider {
       const body = (e.error as { error?: { type?: string; message?: string } } | undefined)?.error;
       const type = e.type ?? body?.type ?? undefined;
       const message = e.apiMessage ?? body?.message ?? undefined;
-      const kind = type === 'overloaded_error' ? 'overloaded' as const
-        : type === 'rate_limit_error' ? 'rate_limit' as const
-          : type === 'authentication_error' ? 'auth' as const
-            : /prompt is too long|context window/i.test(message ?? '') ? 'context_length' as const
-              : e.status === undefined ? 'server' as const : undefined;
-      Object.assign(f, kind ? { kind } : {}, type ? { providerCode: e.errorCode ?? type } : {}, message ? { detail: message } : {});
+      const kind =
+        type === 'overloaded_error'
+          ? ('overloaded' as const)
+          : type === 'rate_limit_error'
+            ? ('rate_limit' as const)
+            : type === 'authentication_error'
+              ? ('auth' as const)
+              : /prompt is too long|context window/i.test(message ?? '')
+                ? ('context_length' as const)
+                : e.status === undefined
+                  ? ('server' as const)
+                  : undefined;
+      Object.assign(
+        f,
+        kind ? { kind } : {},
+        type ? { providerCode: e.errorCode ?? type } : {},
+        message ? { detail: message } : {},
+      );
     }
     return this.sdk.error(model, f, e);
   }
@@ -200,32 +279,48 @@ export function toMessages(entries: readonly HistoryEntry[]): ApiMessage[] {
   for (const { message: m, native } of entries) {
     if (m.role === 'system' || m.role === 'developer') continue; // folded into the top-level system prompt
     const role = m.role === 'assistant' ? 'assistant' : 'user';
-    const content = native !== undefined ? ((native as ApiReply).content as unknown as Block[]) : m.parts.flatMap(toBlocks);
+    const content =
+      native !== undefined ? ((native as ApiReply).content as unknown as Block[]) : m.parts.flatMap(toBlocks);
     if (!content.length) continue;
     const last = out[out.length - 1];
     // Consecutive same-role turns are one message; tool results must lead their user message.
     if (last?.role === role) last.content = [...last.content, ...content];
     else out.push({ role, content: [...content] });
   }
-  for (const m of out) if (m.role === 'user') m.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
+  for (const m of out)
+    if (m.role === 'user')
+      m.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
   return out;
 }
 
 function toBlocks(p: Part): Block[] {
   switch (p.type) {
-    case 'text': case 'refusal': return p.text ? [{ type: 'text', text: p.text }] : [];
-    case 'tool_call': return [{ type: 'tool_use', id: p.callId, name: p.name, input: parseArguments(p.argumentsJson) }];
-    case 'tool_result': return [{ type: 'tool_result', tool_use_id: p.callId, content: p.content, ...(p.isError ? { is_error: true } : {}) }];
+    case 'text':
+    case 'refusal':
+      return p.text ? [{ type: 'text', text: p.text }] : [];
+    case 'tool_call':
+      return [{ type: 'tool_use', id: p.callId, name: p.name, input: parseArguments(p.argumentsJson) }];
+    case 'tool_result':
+      return [
+        { type: 'tool_result', tool_use_id: p.callId, content: p.content, ...(p.isError ? { is_error: true } : {}) },
+      ];
     case 'reasoning':
       if (p.opaque?.redactedData) return [{ type: 'redacted_thinking', data: p.opaque.redactedData }];
       return p.opaque?.signature ? [{ type: 'thinking', thinking: p.text ?? '', signature: p.opaque.signature }] : [];
-    case 'image': case 'file': {
+    case 'image':
+    case 'file': {
       const type = p.type === 'image' ? 'image' : 'document';
       const s = p.source;
-      const source = s.kind === 'base64' ? { type: 'base64', media_type: p.mediaType, data: s.data } : s.kind === 'url' ? { type: 'url', url: s.url } : { type: 'file', file_id: s.fileId };
+      const source =
+        s.kind === 'base64'
+          ? { type: 'base64', media_type: p.mediaType, data: s.data }
+          : s.kind === 'url'
+            ? { type: 'url', url: s.url }
+            : { type: 'file', file_id: s.fileId };
       return [{ type, source }];
     }
-    case 'provider_item': return [p.item as Block];
+    case 'provider_item':
+      return [p.item as Block];
   }
 }
 
@@ -245,11 +340,15 @@ function addCacheBreakpoints(params: Params): void {
   if (JSON.stringify(params).length < CACHE_MIN_CHARS) return;
   const mark = (blocks: Block[] | undefined) => {
     const last = blocks?.[blocks.length - 1];
-    if (last && last.type !== 'thinking' && last.type !== 'redacted_thinking') blocks![blocks!.length - 1] = { ...last, cache_control: { type: 'ephemeral' } };
+    if (last && last.type !== 'thinking' && last.type !== 'redacted_thinking')
+      blocks![blocks!.length - 1] = { ...last, cache_control: { type: 'ephemeral' } };
   };
   mark(params.system);
   const lastMessage = params.messages[params.messages.length - 1];
-  if (lastMessage) { lastMessage.content = [...lastMessage.content]; mark(lastMessage.content); }
+  if (lastMessage) {
+    lastMessage.content = [...lastMessage.content];
+    mark(lastMessage.content);
+  }
 }
 
 // ---- mapping: Messages API → local ----------------------------------------------------------
@@ -261,23 +360,46 @@ export function fromContent(content: readonly Block[]): Part[] {
         const citations = b['citations'] as unknown[] | null | undefined;
         return { type: 'text', text: b['text'] as string, ...(citations?.length ? { annotations: citations } : {}) };
       }
-      case 'thinking': return { type: 'reasoning', text: b['thinking'] as string, opaque: { provider: 'anthropic', signature: b['signature'] as string } };
-      case 'redacted_thinking': return { type: 'reasoning', redacted: true, opaque: { provider: 'anthropic', redactedData: b['data'] as string } };
-      case 'tool_use': return {
-        type: 'tool_call', callId: b['id'] as string, name: b['name'] as string, argumentsJson: JSON.stringify(b['input'] ?? {}),
-        providerIds: { anthropicToolUseId: b['id'] as string },
-      };
-      default: return { type: 'provider_item', provider: 'anthropic', item: b };
+      case 'thinking':
+        return {
+          type: 'reasoning',
+          text: b['thinking'] as string,
+          opaque: { provider: 'anthropic', signature: b['signature'] as string },
+        };
+      case 'redacted_thinking':
+        return {
+          type: 'reasoning',
+          redacted: true,
+          opaque: { provider: 'anthropic', redactedData: b['data'] as string },
+        };
+      case 'tool_use':
+        return {
+          type: 'tool_call',
+          callId: b['id'] as string,
+          name: b['name'] as string,
+          argumentsJson: JSON.stringify(b['input'] ?? {}),
+          providerIds: { anthropicToolUseId: b['id'] as string },
+        };
+      default:
+        return { type: 'provider_item', provider: 'anthropic', item: b };
     }
   });
 }
 
 function stopReasonOf(reason: string | null): StopReason {
   switch (reason) {
-    case 'end_turn': case 'max_tokens': case 'stop_sequence': case 'tool_use': case 'refusal': return reason;
-    case 'pause_turn': return 'pause';
-    case 'model_context_window_exceeded': return 'context_exceeded';
-    default: return 'other';
+    case 'end_turn':
+    case 'max_tokens':
+    case 'stop_sequence':
+    case 'tool_use':
+    case 'refusal':
+      return reason;
+    case 'pause_turn':
+      return 'pause';
+    case 'model_context_window_exceeded':
+      return 'context_exceeded';
+    default:
+      return 'other';
   }
 }
 
@@ -287,7 +409,15 @@ function usageOf(u: ApiUsage | undefined): Usage | undefined {
   const cacheWrite = u.cache_creation_input_tokens ?? 0;
   // input_tokens excludes cache reads and writes; the unified count includes them.
   const input = u.input_tokens + cacheRead + cacheWrite;
-  const usage: Usage = { inputTokens: input, cachedInputTokens: cacheRead, cacheWriteTokens: cacheWrite, outputTokens: u.output_tokens, totalTokens: input + u.output_tokens, raw: u };
-  if (u.output_tokens_details?.thinking_tokens !== undefined) usage.reasoningTokens = u.output_tokens_details.thinking_tokens;
+  const usage: Usage = {
+    inputTokens: input,
+    cachedInputTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
+    outputTokens: u.output_tokens,
+    totalTokens: input + u.output_tokens,
+    raw: u,
+  };
+  if (u.output_tokens_details?.thinking_tokens !== undefined)
+    usage.reasoningTokens = u.output_tokens_details.thinking_tokens;
   return usage;
 }

@@ -7,9 +7,27 @@ import { randomUUID } from 'node:crypto';
 import { CoreError } from '../errors';
 import type { Message, Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions,
-  ProviderReply, ProviderRequest, SdkClient, SendOptions, cancelled, causeChain, kindForStatus, networkDetail,
-  parseArguments, portableHistory, retryAfterMs, sleep, streamCut, systemText, collectWarnings,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  HistoryEntry,
+  Provider,
+  ProviderOptions,
+  ProviderReply,
+  ProviderRequest,
+  SdkClient,
+  SendOptions,
+  cancelled,
+  causeChain,
+  kindForStatus,
+  networkDetail,
+  parseArguments,
+  portableHistory,
+  retryAfterMs,
+  sleep,
+  streamCut,
+  systemText,
+  collectWarnings,
 } from './provider';
 
 export interface GeminiOptions extends ProviderOptions {
@@ -20,7 +38,10 @@ export interface GeminiOptions extends ProviderOptions {
 type Sdk = typeof import('@google/genai');
 type ApiPart = { [key: string]: unknown };
 /** A response as JSON (the SDK's class adds getters such as .text). */
-type Wire = Pick<GenerateContentResponse, 'candidates' | 'usageMetadata' | 'modelVersion' | 'responseId' | 'promptFeedback' | 'createTime'>;
+type Wire = Pick<
+  GenerateContentResponse,
+  'candidates' | 'usageMetadata' | 'modelVersion' | 'responseId' | 'promptFeedback' | 'createTime'
+>;
 
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -37,16 +58,22 @@ export class GeminiProvider implements Provider {
   constructor({ apiKey, ...options }: GeminiOptions) {
     this.options = options;
     // require() here, not import: the bundle maps it to dist/vendor/google-genai.js, loaded on first use.
-    this.sdk = new SdkClient('gemini', apiKey, () => require('@google/genai') as Sdk, (sdk, key) => new sdk.GoogleGenAI({
-      apiKey: key,
-      vertexai: false,
-      httpOptions: {
-        baseUrl: options.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
-        apiVersion: options.apiVersion ?? 'v1',
-        timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        fetch: retrying(options.maxRetries ?? DEFAULT_MAX_RETRIES),
-      },
-    }));
+    this.sdk = new SdkClient(
+      'gemini',
+      apiKey,
+      () => require('@google/genai') as Sdk,
+      (sdk, key) =>
+        new sdk.GoogleGenAI({
+          apiKey: key,
+          vertexai: false,
+          httpOptions: {
+            baseUrl: options.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
+            apiVersion: options.apiVersion ?? 'v1',
+            timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            fetch: retrying(options.maxRetries ?? DEFAULT_MAX_RETRIES),
+          },
+        }),
+    );
   }
 
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
@@ -62,21 +89,36 @@ export class GeminiProvider implements Provider {
       automaticFunctionCalling: { disable: true },
       ...(system ? { systemInstruction: system } : {}),
       ...(safetySettings?.length ? { safetySettings: safetySettings as GenerateContentConfig['safetySettings'] } : {}),
-      ...(request.tools?.length ? { tools: [{ functionDeclarations: request.tools.map((t) => ({ name: t.name, parametersJsonSchema: t.parameters, ...(t.description ? { description: t.description } : {}) })) }] } : {}),
+      ...(request.tools?.length
+        ? {
+            tools: [
+              {
+                functionDeclarations: request.tools.map((t) => ({
+                  name: t.name,
+                  parametersJsonSchema: t.parameters,
+                  ...(t.description ? { description: t.description } : {}),
+                })),
+              },
+            ],
+          }
+        : {}),
       ...(options.signal ? { abortSignal: options.signal } : {}),
     };
     const params = { model, contents: toContents(entries), config };
     try {
-      const native = request.stream === false
-        ? wireJson(await client.models.generateContent(params))
-        : await this.stream(client, params, options);
+      const native =
+        request.stream === false
+          ? wireJson(await client.models.generateContent(params))
+          : await this.stream(client, params, options);
       const candidate = native.candidates?.[0];
       const parts = fromParts((candidate?.content?.parts ?? []) as ApiPart[]);
       if (!candidate?.finishReason && !native.promptFeedback?.blockReason) throw streamCut('gemini', model);
       const usage = usageOf(native.usageMetadata);
       const stopReason = stopReasonOf(candidate?.finishReason, native.promptFeedback?.blockReason, parts);
       if (stopReason === 'content_filter') {
-        warn.add(`Gemini blocked ${native.promptFeedback?.blockReason ? 'the prompt' : 'the reply'} for safety reasons (${native.promptFeedback?.blockReason ?? candidate?.finishReason}). Rephrase the message or adjust the session's safety settings.`);
+        warn.add(
+          `Gemini blocked ${native.promptFeedback?.blockReason ? 'the prompt' : 'the reply'} for safety reasons (${native.promptFeedback?.blockReason ?? candidate?.finishReason}). Rephrase the message or adjust the session's safety settings.`,
+        );
       }
       return {
         parts,
@@ -93,7 +135,11 @@ export class GeminiProvider implements Provider {
   }
 
   /** Joins the streamed chunks into one response shaped like generateContent's. */
-  private async stream(client: GoogleGenAI, params: Parameters<GoogleGenAI['models']['generateContentStream']>[0], options: SendOptions): Promise<Wire> {
+  private async stream(
+    client: GoogleGenAI,
+    params: Parameters<GoogleGenAI['models']['generateContentStream']>[0],
+    options: SendOptions,
+  ): Promise<Wire> {
     const emit = options.onEvent ?? (() => undefined);
     let merged: Wire | undefined;
     const parts: ApiPart[] = [];
@@ -102,7 +148,8 @@ export class GeminiProvider implements Provider {
       if (!merged) emit({ type: 'turn_start', ...(chunk.responseId ? { responseId: chunk.responseId } : {}) });
       merged = { ...merged, ...chunk };
       for (const p of (chunk.candidates?.[0]?.content?.parts ?? []) as ApiPart[]) {
-        if (typeof p['text'] === 'string') emit(p['thought'] ? { type: 'reasoning_delta', text: p['text'] } : { type: 'text_delta', text: p['text'] });
+        if (typeof p['text'] === 'string')
+          emit(p['thought'] ? { type: 'reasoning_delta', text: p['text'] } : { type: 'text_delta', text: p['text'] });
         if (p['functionCall']) {
           const call = fromParts([p])[0] as Extract<Part, { type: 'tool_call' }>;
           emit({ type: 'tool_call_start', callId: call.callId, name: call.name });
@@ -125,17 +172,28 @@ export class GeminiProvider implements Provider {
       const status = e.status;
       const detail = body?.message ?? e.message;
       // Gemini answers a bad key with 400 INVALID_ARGUMENT "API key not valid".
-      const kind = /api key not valid|api_key_invalid/i.test(detail) ? 'auth' as const
-        : /exceeds the maximum number of tokens|too long/i.test(detail) ? 'context_length' as const
+      const kind = /api key not valid|api_key_invalid/i.test(detail)
+        ? ('auth' as const)
+        : /exceeds the maximum number of tokens|too long/i.test(detail)
+          ? ('context_length' as const)
           : kindForStatus(status);
       const retry = body?.retryDelayMs;
-      return this.sdk.error(model, {
-        kind, status, ...(body?.status ? { providerCode: body.status } : {}), detail,
-        ...(retry !== undefined ? { retryAfterMs: retry } : {}),
-      }, e);
+      return this.sdk.error(
+        model,
+        {
+          kind,
+          status,
+          ...(body?.status ? { providerCode: body.status } : {}),
+          detail,
+          ...(retry !== undefined ? { retryAfterMs: retry } : {}),
+        },
+        e,
+      );
     }
     // The caller's signal did not fire, so an abort here is the SDK's own timeout.
-    const timedOut = causeChain(e).some((c) => c instanceof Error && (c.name === 'AbortError' || c.name === 'TimeoutError'));
+    const timedOut = causeChain(e).some(
+      (c) => c instanceof Error && (c.name === 'AbortError' || c.name === 'TimeoutError'),
+    );
     return this.sdk.error(model, timedOut ? { kind: 'timeout' } : { kind: 'connection', detail: networkDetail(e) }, e);
   }
 }
@@ -150,7 +208,8 @@ function retrying(retries: number): typeof fetch {
     for (let attempt = 0; ; attempt++) {
       const response = await fetch(input, init);
       if (response.ok || !RETRY_STATUSES.has(response.status) || attempt >= retries) return response;
-      const wait = retryAfterMs(response.headers) ?? parseBody(await response.clone().text())?.retryDelayMs ?? 500 * 2 ** attempt;
+      const wait =
+        retryAfterMs(response.headers) ?? parseBody(await response.clone().text())?.retryDelayMs ?? 500 * 2 ** attempt;
       if (wait > 60_000) return response;
       await response.body?.cancel();
       await sleep(wait, init?.signal ?? undefined);
@@ -161,11 +220,17 @@ function retrying(retries: number): typeof fetch {
 /** Gemini's error JSON ({error:{code,message,status,details:[RetryInfo…]}}), as the SDK puts it in its message. */
 function parseBody(text: string): { message?: string; status?: string; retryDelayMs?: number } | undefined {
   try {
-    const { error } = JSON.parse(text) as { error?: { message?: string; status?: string; details?: Array<{ '@type'?: string; retryDelay?: string }> } };
+    const { error } = JSON.parse(text) as {
+      error?: { message?: string; status?: string; details?: Array<{ '@type'?: string; retryDelay?: string }> };
+    };
     if (!error) return undefined;
     const delay = error.details?.find((d) => d['@type']?.endsWith('RetryInfo'))?.retryDelay;
     const seconds = delay ? Number.parseFloat(delay) : Number.NaN;
-    return { ...(error.message ? { message: error.message } : {}), ...(error.status ? { status: error.status } : {}), ...(Number.isFinite(seconds) ? { retryDelayMs: Math.round(seconds * 1000) } : {}) };
+    return {
+      ...(error.message ? { message: error.message } : {}),
+      ...(error.status ? { status: error.status } : {}),
+      ...(Number.isFinite(seconds) ? { retryDelayMs: Math.round(seconds * 1000) } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -180,8 +245,10 @@ function wireJson(response: GenerateContentResponse): Wire {
 /** Streamed text arrives in pieces; plain pieces are joined, anything carrying a signature stays whole. */
 function appendPart(parts: ApiPart[], p: ApiPart): void {
   const last = parts[parts.length - 1];
-  const plain = (x: ApiPart) => typeof x['text'] === 'string' && Object.keys(x).every((k) => k === 'text' || k === 'thought');
-  if (last && plain(last) && plain(p) && Boolean(last['thought']) === Boolean(p['thought'])) last['text'] = `${last['text'] as string}${p['text'] as string}`;
+  const plain = (x: ApiPart) =>
+    typeof x['text'] === 'string' && Object.keys(x).every((k) => k === 'text' || k === 'thought');
+  if (last && plain(last) && plain(p) && Boolean(last['thought']) === Boolean(p['thought']))
+    last['text'] = `${last['text'] as string}${p['text'] as string}`;
   else parts.push({ ...p });
 }
 
@@ -192,7 +259,9 @@ export function toContents(entries: readonly HistoryEntry[]): Content[] {
   const out: Content[] = [];
   for (const { message: m, native } of entries) {
     if (m.role === 'system' || m.role === 'developer') continue; // folded into systemInstruction
-    for (const p of m.parts) if (p.type === 'tool_call' && p.providerIds?.['geminiCallId']) callIds.set(p.callId, p.providerIds['geminiCallId']);
+    for (const p of m.parts)
+      if (p.type === 'tool_call' && p.providerIds?.['geminiCallId'])
+        callIds.set(p.callId, p.providerIds['geminiCallId']);
     const role = m.role === 'assistant' ? 'model' : 'user';
     const parts = native !== undefined ? nativeParts(native) : toParts(m, callIds);
     if (!parts.length) continue;
@@ -211,25 +280,57 @@ function toParts(m: Message, callIds: Map<string, string>): ApiPart[] {
   // biome-ignore lint/suspicious/useIterableCallbackReturn: every case returns; TypeScript checks the switch is exhaustive.
   return m.parts.flatMap((p): ApiPart[] => {
     switch (p.type) {
-      case 'text': case 'refusal': return p.text ? [{ text: p.text }] : [];
-      case 'tool_call': return [{
-        functionCall: { name: p.name, args: parseArguments(p.argumentsJson), ...(p.providerIds?.['geminiCallId'] ? { id: p.providerIds['geminiCallId'] } : {}) },
-        ...(p.thoughtSignature ? { thoughtSignature: p.thoughtSignature } : {}),
-      }];
+      case 'text':
+      case 'refusal':
+        return p.text ? [{ text: p.text }] : [];
+      case 'tool_call':
+        return [
+          {
+            functionCall: {
+              name: p.name,
+              args: parseArguments(p.argumentsJson),
+              ...(p.providerIds?.['geminiCallId'] ? { id: p.providerIds['geminiCallId'] } : {}),
+            },
+            ...(p.thoughtSignature ? { thoughtSignature: p.thoughtSignature } : {}),
+          },
+        ];
       case 'tool_result': {
         const id = callIds.get(p.callId);
         let value: unknown = p.content;
-        try { value = JSON.parse(p.content); } catch { /* plain text stays text */ }
-        return [{ functionResponse: { name: p.name, response: p.isError ? { error: value } : { output: value }, ...(id ? { id } : {}) } }];
+        try {
+          value = JSON.parse(p.content);
+        } catch {
+          /* plain text stays text */
+        }
+        return [
+          {
+            functionResponse: {
+              name: p.name,
+              response: p.isError ? { error: value } : { output: value },
+              ...(id ? { id } : {}),
+            },
+          },
+        ];
       }
-      case 'reasoning': return p.opaque?.provider === 'gemini' ? [{ text: p.text ?? '', thought: true, ...(p.opaque.signature ? { thoughtSignature: p.opaque.signature } : {}) }] : [];
-      case 'image': case 'file': {
+      case 'reasoning':
+        return p.opaque?.provider === 'gemini'
+          ? [
+              {
+                text: p.text ?? '',
+                thought: true,
+                ...(p.opaque.signature ? { thoughtSignature: p.opaque.signature } : {}),
+              },
+            ]
+          : [];
+      case 'image':
+      case 'file': {
         const s = p.source;
         const mimeType = p.mediaType ?? 'application/octet-stream';
         if (s.kind === 'base64') return [{ inlineData: { mimeType, data: s.data } }];
         return [{ fileData: { mimeType, fileUri: s.kind === 'url' ? s.url : s.fileId } }];
       }
-      case 'provider_item': return [p.item as ApiPart];
+      case 'provider_item':
+        return [p.item as ApiPart];
     }
   });
 }
@@ -244,12 +345,18 @@ function fromParts(parts: readonly ApiPart[]): Part[] {
       // Gemini does not always give calls an id; ours must be unique and stable once stored.
       const callId = call.id ?? `gemini_${randomUUID()}`;
       return {
-        type: 'tool_call', callId, name: call.name, argumentsJson: JSON.stringify(call.args ?? {}),
-        ...(call.id ? { providerIds: { geminiCallId: call.id } } : {}), ...(signature ? { thoughtSignature: signature } : {}),
+        type: 'tool_call',
+        callId,
+        name: call.name,
+        argumentsJson: JSON.stringify(call.args ?? {}),
+        ...(call.id ? { providerIds: { geminiCallId: call.id } } : {}),
+        ...(signature ? { thoughtSignature: signature } : {}),
       };
     }
     if (typeof p['text'] === 'string') {
-      return p['thought'] ? { type: 'reasoning', text: p['text'], opaque: { provider: 'gemini', ...(signature ? { signature } : {}) } } : { type: 'text', text: p['text'] };
+      return p['thought']
+        ? { type: 'reasoning', text: p['text'], opaque: { provider: 'gemini', ...(signature ? { signature } : {}) } }
+        : { type: 'text', text: p['text'] };
     }
     return { type: 'provider_item', provider: 'gemini', item: p };
   });
@@ -258,11 +365,21 @@ function fromParts(parts: readonly ApiPart[]): Part[] {
 function stopReasonOf(finish: string | undefined, blocked: string | undefined, parts: readonly Part[]): StopReason {
   if (blocked) return 'content_filter';
   switch (finish) {
-    case 'STOP': return parts.some((p) => p.type === 'tool_call') ? 'tool_use' : 'end_turn';
-    case 'MAX_TOKENS': return 'max_tokens';
-    case 'SAFETY': case 'RECITATION': case 'BLOCKLIST': case 'PROHIBITED_CONTENT': case 'SPII': case 'IMAGE_SAFETY': return 'content_filter';
-    case 'MALFORMED_FUNCTION_CALL': return 'error';
-    default: return 'other';
+    case 'STOP':
+      return parts.some((p) => p.type === 'tool_call') ? 'tool_use' : 'end_turn';
+    case 'MAX_TOKENS':
+      return 'max_tokens';
+    case 'SAFETY':
+    case 'RECITATION':
+    case 'BLOCKLIST':
+    case 'PROHIBITED_CONTENT':
+    case 'SPII':
+    case 'IMAGE_SAFETY':
+      return 'content_filter';
+    case 'MALFORMED_FUNCTION_CALL':
+      return 'error';
+    default:
+      return 'other';
   }
 }
 
@@ -270,7 +387,12 @@ function usageOf(u: GenerateContentResponse['usageMetadata']): Usage | undefined
   if (!u) return undefined;
   const input = (u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0);
   const output = (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0);
-  const usage: Usage = { inputTokens: input, outputTokens: output, totalTokens: u.totalTokenCount ?? input + output, raw: u };
+  const usage: Usage = {
+    inputTokens: input,
+    outputTokens: output,
+    totalTokens: u.totalTokenCount ?? input + output,
+    raw: u,
+  };
   if (u.cachedContentTokenCount !== undefined) usage.cachedInputTokens = u.cachedContentTokenCount;
   if (u.thoughtsTokenCount !== undefined) usage.reasoningTokens = u.thoughtsTokenCount;
   return usage;

@@ -16,10 +16,14 @@ export type ProviderConfig =
 export function createProvider(config: ProviderConfig): Provider {
   const { name, ...options } = config;
   switch (name) {
-    case 'openai': return new OpenAIProvider(options as OpenAIOptions);
-    case 'anthropic': return new AnthropicProvider(options as AnthropicOptions);
-    case 'gemini': return new GeminiProvider(options as GeminiOptions);
-    case 'replay': return new ReplayProvider(options as ReplayOptions);
+    case 'openai':
+      return new OpenAIProvider(options as OpenAIOptions);
+    case 'anthropic':
+      return new AnthropicProvider(options as AnthropicOptions);
+    case 'gemini':
+      return new GeminiProvider(options as GeminiOptions);
+    case 'replay':
+      return new ReplayProvider(options as ReplayOptions);
   }
 }
 
@@ -34,16 +38,35 @@ export const PROVIDER_ENV = {
  * The configuration for `name` from environment variables. Without a key (or for a provider the core
  * does not know) it is the offline Replay provider, and `note` says why.
  */
-export function configFromEnv(name: string, env: Record<string, string | undefined>): { config: ProviderConfig; note?: string } {
+export function configFromEnv(
+  name: string,
+  env: Record<string, string | undefined>,
+): { config: ProviderConfig; note?: string } {
   if (name === 'replay') return { config: { name: 'replay' } };
-  if (!isProviderName(name) || name === 'replay') return { config: { name: 'replay' }, note: `The core cannot call provider "${name}"; answering with the offline Replay provider.` };
+  if (!isProviderName(name) || name === 'replay')
+    return {
+      config: { name: 'replay' },
+      note: `The core cannot call provider "${name}"; answering with the offline Replay provider.`,
+    };
   const vars: { keys: readonly string[]; baseUrl: string } = PROVIDER_ENV[name];
   const apiKey = vars.keys.map((k) => env[k]?.trim()).find(Boolean);
-  if (!apiKey) return { config: { name: 'replay' }, note: `No ${vars.keys.join(' or ')} is set; answering with the offline Replay provider.` };
+  if (!apiKey)
+    return {
+      config: { name: 'replay' },
+      note: `No ${vars.keys.join(' or ')} is set; answering with the offline Replay provider.`,
+    };
   const baseUrl = env[vars.baseUrl]?.trim();
   const common = { apiKey, ...(baseUrl ? { baseUrl } : {}) };
-  if (name === 'openai') return { config: { name, ...common, ...(env['LANGSWARM_OPENAI_STATELESS'] === '1' ? { stateless: true } : {}) } };
-  if (name === 'gemini') return { config: { name, ...common, ...(env['LANGSWARM_GEMINI_API_VERSION'] ? { apiVersion: env['LANGSWARM_GEMINI_API_VERSION'] } : {}) } };
+  if (name === 'openai')
+    return { config: { name, ...common, ...(env['LANGSWARM_OPENAI_STATELESS'] === '1' ? { stateless: true } : {}) } };
+  if (name === 'gemini')
+    return {
+      config: {
+        name,
+        ...common,
+        ...(env['LANGSWARM_GEMINI_API_VERSION'] ? { apiVersion: env['LANGSWARM_GEMINI_API_VERSION'] } : {}),
+      },
+    };
   return { config: { name, ...common } };
 }
 

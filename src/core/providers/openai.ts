@@ -2,14 +2,34 @@
 // conversation (conv_…): only what the server does not hold yet is sent. Stateless mode sends the
 // whole history with store:false and keeps encrypted reasoning so it can be replayed.
 // Assistants/threads are not used: that API was shut down in August 2026.
+// Over 450 lines: one provider with two ways of keeping history (a bound conversation, stateless)
+// that share request building, stream parsing and error mapping.
 import { createHash } from 'node:crypto';
 import type OpenAI from 'openai';
-import type { Response, ResponseInputItem, ResponseStreamEvent, ResponseUsage } from 'openai/resources/responses/responses';
+import type {
+  Response,
+  ResponseInputItem,
+  ResponseStreamEvent,
+  ResponseUsage,
+} from 'openai/resources/responses/responses';
 import { CoreError } from '../errors';
 import type { Message, NewMessage, Part, ProviderState, StopReason, ToolDefinition, Usage } from '../model';
 import {
-  DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, HistoryEntry, Provider, ProviderOptions, ProviderReply, ProviderRequest,
-  SdkClient, SendOptions, cancelled, portableHistory, providerError, stainlessFailure, streamCut, collectWarnings,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  HistoryEntry,
+  Provider,
+  ProviderOptions,
+  ProviderReply,
+  ProviderRequest,
+  SdkClient,
+  SendOptions,
+  cancelled,
+  portableHistory,
+  providerError,
+  stainlessFailure,
+  streamCut,
+  collectWarnings,
 } from './provider';
 
 export interface OpenAIOptions extends ProviderOptions {
@@ -31,13 +51,19 @@ export class OpenAIProvider implements Provider {
   constructor({ apiKey, ...options }: OpenAIOptions) {
     this.options = options;
     // require() here, not import: the bundle maps it to dist/vendor/openai.js, loaded on first use.
-    this.sdk = new SdkClient('openai', apiKey, () => require('openai') as Sdk, (sdk, key) => new sdk.default({
-      apiKey: key,
-      baseURL: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      logLevel: 'off',
-    }));
+    this.sdk = new SdkClient(
+      'openai',
+      apiKey,
+      () => require('openai') as Sdk,
+      (sdk, key) =>
+        new sdk.default({
+          apiKey: key,
+          baseURL: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+          maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+          timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          logLevel: 'off',
+        }),
+    );
   }
 
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
@@ -54,10 +80,16 @@ export class OpenAIProvider implements Provider {
     };
     try {
       if (this.options.stateless || state.store === false) {
-        const response = await this.create(client, { ...base, input: toInput(entries), store: false, include: ['reasoning.encrypted_content'] }, request, options);
+        const response = await this.create(
+          client,
+          { ...base, input: toInput(entries), store: false, include: ['reasoning.encrypted_content'] },
+          request,
+          options,
+        );
         return this.reply(response, {}, warn.list);
       }
-      const newConversation = async () => (await client.conversations.create({ metadata: { source: 'langswarm-sessions' } })).id;
+      const newConversation = async () =>
+        (await client.conversations.create({ metadata: { source: 'langswarm-sessions' } })).id;
       const synced = state.conversationId ? syncedCount(request.messages, state) : undefined;
       let conversationId: string;
       let input: ResponseInputItem[];
@@ -66,7 +98,10 @@ export class OpenAIProvider implements Provider {
         const unsent = new Set(request.messages.slice(synced).map((m) => m.id));
         input = toInput(entries.filter((e) => unsent.has(e.message.id)));
       } else {
-        if (state.conversationId) warn.add(`The local history changed since it was sent to OpenAI conversation ${state.conversationId} (a message was edited, deleted or added elsewhere); sent the whole local history to a new conversation instead.`);
+        if (state.conversationId)
+          warn.add(
+            `The local history changed since it was sent to OpenAI conversation ${state.conversationId} (a message was edited, deleted or added elsewhere); sent the whole local history to a new conversation instead.`,
+          );
         conversationId = await newConversation();
         input = toInput(entries);
       }
@@ -77,8 +112,15 @@ export class OpenAIProvider implements Provider {
         if (!(e instanceof sdk.NotFoundError) || !isAboutConversation(e, conversationId)) throw e;
         const gone = conversationId;
         conversationId = await newConversation();
-        warn.add(`OpenAI no longer has conversation ${gone}; sent the local history to a new conversation ${conversationId} and bound the session to it.`);
-        response = await this.create(client, { ...base, conversation: conversationId, input: toInput(entries) }, request, options);
+        warn.add(
+          `OpenAI no longer has conversation ${gone}; sent the local history to a new conversation ${conversationId} and bound the session to it.`,
+        );
+        response = await this.create(
+          client,
+          { ...base, conversation: conversationId, input: toInput(entries) },
+          request,
+          options,
+        );
       }
       const next: NonNullable<ProviderState['openai']> = { conversationId, lastResponseId: response.id, store: true };
       if (request.replyMessageId) {
@@ -92,30 +134,57 @@ export class OpenAIProvider implements Provider {
   }
 
   /** One Responses request: JSON, or SSE turned into normalized events and the final Response. */
-  private async create(client: OpenAI, body: Record<string, unknown>, request: ProviderRequest, options: SendOptions): Promise<Response> {
+  private async create(
+    client: OpenAI,
+    body: Record<string, unknown>,
+    request: ProviderRequest,
+    options: SendOptions,
+  ): Promise<Response> {
     const signal = options.signal ? { signal: options.signal } : {};
     if (request.stream === false) {
-      return client.responses.create({ ...body, stream: false } as OpenAI.Responses.ResponseCreateParamsNonStreaming, signal);
+      return client.responses.create(
+        { ...body, stream: false } as OpenAI.Responses.ResponseCreateParamsNonStreaming,
+        signal,
+      );
     }
-    const stream = await client.responses.create({ ...body, stream: true } as OpenAI.Responses.ResponseCreateParamsStreaming, signal);
+    const stream = await client.responses.create(
+      { ...body, stream: true } as OpenAI.Responses.ResponseCreateParamsStreaming,
+      signal,
+    );
     const callIds = new Map<string, string>();
     const emit = options.onEvent ?? (() => undefined);
     for await (const ev of stream as AsyncIterable<ResponseStreamEvent>) {
       switch (ev.type) {
-        case 'response.created': emit({ type: 'turn_start', responseId: ev.response.id }); break;
+        case 'response.created':
+          emit({ type: 'turn_start', responseId: ev.response.id });
+          break;
         case 'response.output_item.added':
           if (ev.item.type === 'function_call') {
             callIds.set(ev.item.id ?? '', ev.item.call_id);
             emit({ type: 'tool_call_start', callId: ev.item.call_id, name: ev.item.name });
           }
           break;
-        case 'response.output_text.delta': case 'response.refusal.delta': emit({ type: 'text_delta', text: ev.delta }); break;
-        case 'response.reasoning_summary_text.delta': case 'response.reasoning_text.delta': emit({ type: 'reasoning_delta', text: ev.delta }); break;
-        case 'response.function_call_arguments.delta': emit({ type: 'tool_call_delta', callId: callIds.get(ev.item_id) ?? ev.item_id, argsDelta: ev.delta }); break;
-        case 'response.function_call_arguments.done': emit({ type: 'tool_call_end', callId: callIds.get(ev.item_id) ?? ev.item_id, argumentsJson: ev.arguments }); break;
-        case 'response.completed': case 'response.incomplete': return ev.response;
-        case 'response.failed': throw failed(ev.response, request.session.model);
-        default: break;
+        case 'response.output_text.delta':
+        case 'response.refusal.delta':
+          emit({ type: 'text_delta', text: ev.delta });
+          break;
+        case 'response.reasoning_summary_text.delta':
+        case 'response.reasoning_text.delta':
+          emit({ type: 'reasoning_delta', text: ev.delta });
+          break;
+        case 'response.function_call_arguments.delta':
+          emit({ type: 'tool_call_delta', callId: callIds.get(ev.item_id) ?? ev.item_id, argsDelta: ev.delta });
+          break;
+        case 'response.function_call_arguments.done':
+          emit({ type: 'tool_call_end', callId: callIds.get(ev.item_id) ?? ev.item_id, argumentsJson: ev.arguments });
+          break;
+        case 'response.completed':
+        case 'response.incomplete':
+          return ev.response;
+        case 'response.failed':
+          throw failed(ev.response, request.session.model);
+        default:
+          break;
       }
     }
     throw streamCut('openai', request.session.model);
@@ -127,8 +196,17 @@ export class OpenAIProvider implements Provider {
     const usage = usageOf(response.usage);
     const itemIds = response.output.flatMap((i) => (i.id ? [i.id] : []));
     return {
-      parts, stopReason, model: response.model, native, providerState, warnings: warningList,
-      providerIds: { responseId: response.id, itemIds, ...(response.conversation?.id ? { conversationId: response.conversation.id } : {}) },
+      parts,
+      stopReason,
+      model: response.model,
+      native,
+      providerState,
+      warnings: warningList,
+      providerIds: {
+        responseId: response.id,
+        itemIds,
+        ...(response.conversation?.id ? { conversationId: response.conversation.id } : {}),
+      },
       ...(usage ? { usage } : {}),
     };
   }
@@ -138,7 +216,12 @@ export class OpenAIProvider implements Provider {
     const { sdk, client } = await this.sdk.get(model);
     try {
       const items: Item[] = [];
-      for await (const item of client.conversations.items.list(conversationId, { order: 'asc', limit: 100 }, signal ? { signal } : {})) items.push(item as Item);
+      for await (const item of client.conversations.items.list(
+        conversationId,
+        { order: 'asc', limit: 100 },
+        signal ? { signal } : {},
+      ))
+        items.push(item as Item);
       return itemsToMessages(items, model);
     } catch (e) {
       throw this.toError(sdk, e, model, signal);
@@ -154,7 +237,12 @@ export class OpenAIProvider implements Provider {
       const code = e.code ?? body?.code ?? undefined;
       // An `event: error` mid-stream has no HTTP status; unless its code says otherwise it is the server's.
       const kind = codeKind(code) ?? (e.status === undefined ? 'server' : undefined);
-      Object.assign(f, kind ? { kind } : {}, code ? { providerCode: code } : {}, body?.message ? { detail: body.message } : {});
+      Object.assign(
+        f,
+        kind ? { kind } : {},
+        code ? { providerCode: code } : {},
+        body?.message ? { detail: body.message } : {},
+      );
     }
     return this.sdk.error(model, f, e);
   }
@@ -162,21 +250,35 @@ export class OpenAIProvider implements Provider {
 
 function codeKind(code: string | null | undefined) {
   switch (code) {
-    case 'context_length_exceeded': return 'context_length' as const;
-    case 'rate_limit_exceeded': case 'insufficient_quota': return 'rate_limit' as const;
-    case 'content_filter': return 'content_filter' as const;
-    case 'server_error': return 'server' as const;
-    case 'invalid_api_key': return 'auth' as const;
-    default: return undefined;
+    case 'context_length_exceeded':
+      return 'context_length' as const;
+    case 'rate_limit_exceeded':
+    case 'insufficient_quota':
+      return 'rate_limit' as const;
+    case 'content_filter':
+      return 'content_filter' as const;
+    case 'server_error':
+      return 'server' as const;
+    case 'invalid_api_key':
+      return 'auth' as const;
+    default:
+      return undefined;
   }
 }
 
 function failed(response: Response, model: string): CoreError {
   const code = response.error?.code ?? undefined;
-  return providerError('openai', model, { kind: codeKind(code) ?? 'server', ...(code ? { providerCode: code } : {}), ...(response.error?.message ? { detail: response.error.message } : {}) });
+  return providerError('openai', model, {
+    kind: codeKind(code) ?? 'server',
+    ...(code ? { providerCode: code } : {}),
+    ...(response.error?.message ? { detail: response.error.message } : {}),
+  });
 }
 
-function isAboutConversation(e: { param?: string | null | undefined; message: string }, conversationId: string): boolean {
+function isAboutConversation(
+  e: { param?: string | null | undefined; message: string },
+  conversationId: string,
+): boolean {
   return e.param === 'conversation' || e.message.includes(conversationId);
 }
 
@@ -190,7 +292,10 @@ function wireJson(response: Response): Record<string, unknown> {
 
 /** Identifies the local history a conversation was built from: an edit or deletion changes it. */
 function digest(messages: ReadonlyArray<Pick<Message, 'id' | 'revision'>>): string {
-  return createHash('sha256').update(messages.map((m) => `${m.id}:${m.revision}`).join('\n')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(messages.map((m) => `${m.id}:${m.revision}`).join('\n'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** How many leading local messages the bound conversation already holds, or undefined if they diverged. */
@@ -201,7 +306,10 @@ function syncedCount(messages: readonly Message[], state: NonNullable<ProviderSt
 }
 
 /** Provider state for a session whose messages are exactly the conversation's items (after an import). */
-export function conversationBinding(conversationId: string, messages: readonly Message[]): NonNullable<ProviderState['openai']> {
+export function conversationBinding(
+  conversationId: string,
+  messages: readonly Message[],
+): NonNullable<ProviderState['openai']> {
   const last = messages[messages.length - 1];
   return { conversationId, store: true, syncedDigest: digest(messages), ...(last ? { syncedThrough: last.id } : {}) };
 }
@@ -210,7 +318,13 @@ export function conversationBinding(conversationId: string, messages: readonly M
 
 function toTool(t: ToolDefinition) {
   // strict:false: arbitrary user schemas rarely meet strict mode's rules (all required, no extra keys).
-  return { type: 'function' as const, name: t.name, parameters: t.parameters, strict: false, ...(t.description ? { description: t.description } : {}) };
+  return {
+    type: 'function' as const,
+    name: t.name,
+    parameters: t.parameters,
+    strict: false,
+    ...(t.description ? { description: t.description } : {}),
+  };
 }
 
 /** Items a message was made of, resent verbatim to keep ids, phase and encrypted reasoning. */
@@ -228,7 +342,8 @@ function messageItems(m: Message): Item[] {
   const content: Item[] = [];
   for (const p of m.parts) {
     switch (p.type) {
-      case 'text': case 'refusal':
+      case 'text':
+      case 'refusal':
         if (m.role === 'assistant') items.push({ type: 'message', role: 'assistant', content: p.text });
         else content.push({ type: 'input_text', text: p.text });
         break;
@@ -236,10 +351,19 @@ function messageItems(m: Message): Item[] {
         content.push({ type: 'input_image', detail: 'auto', ...mediaRef(p.source, p.mediaType, 'image_url') });
         break;
       case 'file':
-        content.push({ type: 'input_file', ...(p.name ? { filename: p.name } : {}), ...mediaRef(p.source, p.mediaType, 'file_url', 'file_data') });
+        content.push({
+          type: 'input_file',
+          ...(p.name ? { filename: p.name } : {}),
+          ...mediaRef(p.source, p.mediaType, 'file_url', 'file_data'),
+        });
         break;
       case 'tool_call':
-        items.push({ type: 'function_call', call_id: p.providerIds?.['openaiCallId'] ?? p.callId, name: p.name, arguments: p.argumentsJson });
+        items.push({
+          type: 'function_call',
+          call_id: p.providerIds?.['openaiCallId'] ?? p.callId,
+          name: p.name,
+          arguments: p.argumentsJson,
+        });
         break;
       case 'tool_result':
         items.push({ type: 'function_call_output', call_id: p.callId, output: p.content });
@@ -247,19 +371,28 @@ function messageItems(m: Message): Item[] {
       case 'reasoning':
         if (p.opaque?.itemId) {
           items.push({
-            type: 'reasoning', id: p.opaque.itemId, summary: (p.summary ?? []).map((text) => ({ type: 'summary_text', text })),
+            type: 'reasoning',
+            id: p.opaque.itemId,
+            summary: (p.summary ?? []).map((text) => ({ type: 'summary_text', text })),
             ...(p.opaque.encryptedContent ? { encrypted_content: p.opaque.encryptedContent } : {}),
           });
         }
         break;
-      case 'provider_item': items.push(p.item as Item); break;
+      case 'provider_item':
+        items.push(p.item as Item);
+        break;
     }
   }
   if (content.length) items.unshift({ type: 'message', role: m.role === 'tool' ? 'user' : m.role, content });
   return items;
 }
 
-function mediaRef(source: Extract<Part, { type: 'image' }>['source'], mediaType: string | undefined, urlKey: string, dataKey = urlKey): Record<string, string> {
+function mediaRef(
+  source: Extract<Part, { type: 'image' }>['source'],
+  mediaType: string | undefined,
+  urlKey: string,
+  dataKey = urlKey,
+): Record<string, string> {
   if (source.kind === 'file') return { file_id: source.fileId };
   if (source.kind === 'url') return { [urlKey]: source.url };
   return { [dataKey]: `data:${mediaType ?? 'application/octet-stream'};base64,${source.data}` };
@@ -267,37 +400,65 @@ function mediaRef(source: Extract<Part, { type: 'image' }>['source'], mediaType:
 
 // ---- mapping: Responses output / conversation items → local ----------------------------------
 
-function fromOutput(items: readonly Item[], response?: Pick<Response, 'status' | 'incomplete_details'>): { parts: Part[]; stopReason: StopReason } {
+function fromOutput(
+  items: readonly Item[],
+  response?: Pick<Response, 'status' | 'incomplete_details'>,
+): { parts: Part[]; stopReason: StopReason } {
   const parts: Part[] = [];
   for (const item of items) {
     switch (item.type) {
       case 'message':
-        for (const c of item['content'] as Array<{ type: string; text?: string; refusal?: string; annotations?: unknown[] }>) {
-          if (c.type === 'output_text' || c.type === 'input_text') parts.push({ type: 'text', text: c.text ?? '', ...(c.annotations?.length ? { annotations: c.annotations } : {}) });
+        for (const c of item['content'] as Array<{
+          type: string;
+          text?: string;
+          refusal?: string;
+          annotations?: unknown[];
+        }>) {
+          if (c.type === 'output_text' || c.type === 'input_text')
+            parts.push({
+              type: 'text',
+              text: c.text ?? '',
+              ...(c.annotations?.length ? { annotations: c.annotations } : {}),
+            });
           else if (c.type === 'refusal') parts.push({ type: 'refusal', text: c.refusal ?? '' });
           else parts.push({ type: 'provider_item', provider: 'openai', item: c });
         }
         break;
       case 'function_call':
         parts.push({
-          type: 'tool_call', callId: item['call_id'] as string, name: item['name'] as string, argumentsJson: item['arguments'] as string,
+          type: 'tool_call',
+          callId: item['call_id'] as string,
+          name: item['name'] as string,
+          argumentsJson: item['arguments'] as string,
           providerIds: { openaiCallId: item['call_id'] as string, ...(item.id ? { openaiItemId: item.id } : {}) },
         });
         break;
       case 'function_call_output':
-        parts.push({ type: 'tool_result', callId: item['call_id'] as string, name: '', content: typeof item['output'] === 'string' ? item['output'] : JSON.stringify(item['output']) });
+        parts.push({
+          type: 'tool_result',
+          callId: item['call_id'] as string,
+          name: '',
+          content: typeof item['output'] === 'string' ? item['output'] : JSON.stringify(item['output']),
+        });
         break;
       case 'reasoning': {
         const summary = (item['summary'] as Array<{ text: string }> | undefined)?.map((s) => s.text) ?? [];
         const text = (item['content'] as Array<{ text: string }> | undefined)?.map((c) => c.text).join('') ?? '';
         const encrypted = item['encrypted_content'] as string | undefined;
         parts.push({
-          type: 'reasoning', ...(text ? { text } : {}), ...(summary.length ? { summary } : {}),
-          opaque: { provider: 'openai', ...(item.id ? { itemId: item.id } : {}), ...(encrypted ? { encryptedContent: encrypted } : {}) },
+          type: 'reasoning',
+          ...(text ? { text } : {}),
+          ...(summary.length ? { summary } : {}),
+          opaque: {
+            provider: 'openai',
+            ...(item.id ? { itemId: item.id } : {}),
+            ...(encrypted ? { encryptedContent: encrypted } : {}),
+          },
         });
         break;
       }
-      default: parts.push({ type: 'provider_item', provider: 'openai', item });
+      default:
+        parts.push({ type: 'provider_item', provider: 'openai', item });
     }
   }
   return { parts, stopReason: stopReasonOf(parts, response) };
@@ -316,11 +477,17 @@ function stopReasonOf(parts: readonly Part[], response?: Pick<Response, 'status'
 
 function usageOf(u: ResponseUsage | null | undefined): Usage | undefined {
   if (!u) return undefined;
-  const usage: Usage = { inputTokens: u.input_tokens, outputTokens: u.output_tokens, totalTokens: u.total_tokens, raw: u };
+  const usage: Usage = {
+    inputTokens: u.input_tokens,
+    outputTokens: u.output_tokens,
+    totalTokens: u.total_tokens,
+    raw: u,
+  };
   const details = u.input_tokens_details as { cached_tokens?: number; cache_write_tokens?: number } | undefined;
   if (details?.cached_tokens !== undefined) usage.cachedInputTokens = details.cached_tokens;
   if (details?.cache_write_tokens !== undefined) usage.cacheWriteTokens = details.cache_write_tokens;
-  if (u.output_tokens_details?.reasoning_tokens !== undefined) usage.reasoningTokens = u.output_tokens_details.reasoning_tokens;
+  if (u.output_tokens_details?.reasoning_tokens !== undefined)
+    usage.reasoningTokens = u.output_tokens_details.reasoning_tokens;
   return usage;
 }
 
@@ -337,15 +504,27 @@ export function itemsToMessages(items: readonly Item[], model: string): NewMessa
     const { parts, stopReason } = fromOutput(group.items);
     if (group.role === 'tool') fillToolNames(parts, out);
     out.push({
-      role: group.role, parts, native: { openai: { items: group.items } },
-      ...(group.role === 'assistant' ? { stopReason, provider: { name: 'openai', model }, providerIds: { itemIds: group.items.flatMap((i) => (i.id ? [i.id] : [])) } } : {}),
+      role: group.role,
+      parts,
+      native: { openai: { items: group.items } },
+      ...(group.role === 'assistant'
+        ? {
+            stopReason,
+            provider: { name: 'openai', model },
+            providerIds: { itemIds: group.items.flatMap((i) => (i.id ? [i.id] : [])) },
+          }
+        : {}),
     });
     group = undefined;
   };
   for (const item of items) {
-    const role = item.type === 'message' ? (item['role'] as string) : item.type === 'function_call_output' ? 'tool' : 'assistant';
+    const role =
+      item.type === 'message' ? (item['role'] as string) : item.type === 'function_call_output' ? 'tool' : 'assistant';
     if (role === 'assistant' || role === 'tool') {
-      if (group?.role !== role) { flush(); group = { role, items: [] }; }
+      if (group?.role !== role) {
+        flush();
+        group = { role, items: [] };
+      }
       group.items.push(item);
       continue;
     }
@@ -359,6 +538,10 @@ export function itemsToMessages(items: readonly Item[], model: string): NewMessa
 
 /** function_call_output items carry no tool name; take it from the call they answer. */
 function fillToolNames(parts: Part[], earlier: readonly NewMessage[]): void {
-  const names = new Map(earlier.flatMap((m) => (m.parts ?? []).flatMap((p) => (p.type === 'tool_call' ? [[p.callId, p.name] as const] : []))));
+  const names = new Map(
+    earlier.flatMap((m) =>
+      (m.parts ?? []).flatMap((p) => (p.type === 'tool_call' ? [[p.callId, p.name] as const] : [])),
+    ),
+  );
   for (const p of parts) if (p.type === 'tool_result') p.name = names.get(p.callId) ?? '';
 }

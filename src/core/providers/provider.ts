@@ -7,12 +7,24 @@ import type { ProviderName } from '../names';
 import type { Tracer } from '../trace';
 
 export const PROVIDER_LABELS: Record<ProviderName, string> = {
-  openai: 'OpenAI', anthropic: 'Anthropic', gemini: 'Gemini', replay: 'Replay',
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  gemini: 'Gemini',
+  replay: 'Replay',
 };
 
 export type ProviderErrorKind =
-  | 'auth' | 'permission' | 'rate_limit' | 'overloaded' | 'server' | 'timeout' | 'connection'
-  | 'context_length' | 'content_filter' | 'invalid_request' | 'not_found';
+  | 'auth'
+  | 'permission'
+  | 'rate_limit'
+  | 'overloaded'
+  | 'server'
+  | 'timeout'
+  | 'connection'
+  | 'context_length'
+  | 'content_filter'
+  | 'invalid_request'
+  | 'not_found';
 
 export type StreamEvent =
   | { type: 'turn_start'; responseId?: string }
@@ -132,31 +144,57 @@ export function scrubSecrets(text: string, apiKey?: string): string {
 
 function sentence(provider: ProviderName, model: string, kind: ProviderErrorKind, f: ProviderFailure): string {
   const who = PROVIDER_LABELS[provider];
-  const http = f.status ? ` (HTTP ${f.status}${f.providerCode ? ` ${f.providerCode}` : ''})` : f.providerCode ? ` (${f.providerCode})` : '';
+  const http = f.status
+    ? ` (HTTP ${f.status}${f.providerCode ? ` ${f.providerCode}` : ''})`
+    : f.providerCode
+      ? ` (${f.providerCode})`
+      : '';
   const detail = f.detail ? ` ${who} said: ${f.detail.replace(/\.?$/, '.')}` : '';
   switch (kind) {
-    case 'auth': return `${who} rejected the API key${http}. Check the ${who} key you configured: it may be mistyped, revoked or for another account.`;
-    case 'permission': return `${who} refused access${http}: this key may not use ${model}.${detail}`;
+    case 'auth':
+      return `${who} rejected the API key${http}. Check the ${who} key you configured: it may be mistyped, revoked or for another account.`;
+    case 'permission':
+      return `${who} refused access${http}: this key may not use ${model}.${detail}`;
     case 'rate_limit': {
-      const wait = f.retryAfterMs !== undefined ? `try again in ${Math.max(1, Math.ceil(f.retryAfterMs / 1000))} s` : 'wait a moment and try again';
+      const wait =
+        f.retryAfterMs !== undefined
+          ? `try again in ${Math.max(1, Math.ceil(f.retryAfterMs / 1000))} s`
+          : 'wait a moment and try again';
       return `${who} is rate-limiting requests${http}; ${wait}, or check your plan's limits and quota.${detail}`;
     }
-    case 'overloaded': return `${who} is overloaded${http}; try again in a minute.`;
-    case 'server': return `${who} had a server error${http} and still failed after retries; try again later.${detail}`;
-    case 'timeout': return `${who} did not answer in time${http}; check your network or try again.`;
-    case 'connection': return `The connection to ${who} failed${f.detail ? `: ${f.detail}` : ''}. Check your network, proxy or the ${who} base URL; any partial reply was kept.`;
-    case 'context_length': return `The conversation is too long for ${model}${http}. Fork the session from a later message or use a model with a larger context window.${detail}`;
-    case 'content_filter': return `${who} blocked the request or its reply for safety reasons${http}. Rephrase the message or adjust the safety settings.${detail}`;
-    case 'not_found': return `${who} does not know what was asked for${http}; check the model name "${model}".${detail}`;
-    case 'invalid_request': return `${who} rejected the request${http}.${detail}`;
+    case 'overloaded':
+      return `${who} is overloaded${http}; try again in a minute.`;
+    case 'server':
+      return `${who} had a server error${http} and still failed after retries; try again later.${detail}`;
+    case 'timeout':
+      return `${who} did not answer in time${http}; check your network or try again.`;
+    case 'connection':
+      return `The connection to ${who} failed${f.detail ? `: ${f.detail}` : ''}. Check your network, proxy or the ${who} base URL; any partial reply was kept.`;
+    case 'context_length':
+      return `The conversation is too long for ${model}${http}. Fork the session from a later message or use a model with a larger context window.${detail}`;
+    case 'content_filter':
+      return `${who} blocked the request or its reply for safety reasons${http}. Rephrase the message or adjust the safety settings.${detail}`;
+    case 'not_found':
+      return `${who} does not know what was asked for${http}; check the model name "${model}".${detail}`;
+    case 'invalid_request':
+      return `${who} rejected the request${http}.${detail}`;
   }
 }
 
 /** A provider failure as a core error: a sentence the user can act on, and the facts in its details. */
-export function providerError(provider: ProviderName, model: string, f: ProviderFailure, apiKey?: string, cause?: unknown): CoreError {
+export function providerError(
+  provider: ProviderName,
+  model: string,
+  f: ProviderFailure,
+  apiKey?: string,
+  cause?: unknown,
+): CoreError {
   const kind = f.kind ?? kindForStatus(f.status);
   const detail = f.detail ? scrubSecrets(f.detail, apiKey) : undefined;
-  const scrubbed: ProviderFailure = { ...f, ...(detail ? { detail: detail.length > 500 ? `${detail.slice(0, 500)}…` : detail } : {}) };
+  const scrubbed: ProviderFailure = {
+    ...f,
+    ...(detail ? { detail: detail.length > 500 ? `${detail.slice(0, 500)}…` : detail } : {}),
+  };
   const retry = f.retryAfterMs ?? retryAfterMs(f.headers);
   if (retry !== undefined) scrubbed.retryAfterMs = retry;
   const details: Record<string, unknown> = { provider, kind };
@@ -164,7 +202,9 @@ export function providerError(provider: ProviderName, model: string, f: Provider
   if (retry !== undefined) details['retryAfterMs'] = retry;
   if (f.requestId) details['requestId'] = f.requestId;
   if (f.providerCode) details['providerCode'] = f.providerCode;
-  return new CoreError('ProviderError', sentence(provider, model, kind, scrubbed), details, { cause: scrubbedCause(cause, apiKey) });
+  return new CoreError('ProviderError', sentence(provider, model, kind, scrubbed), details, {
+    cause: scrubbedCause(cause, apiKey),
+  });
 }
 
 /**
@@ -197,12 +237,19 @@ export function networkDetail(e: unknown): string {
 }
 
 export function cancelled(provider: ProviderName): CoreError {
-  return new CoreError('Cancelled', `The ${PROVIDER_LABELS[provider]} request was cancelled; any partial reply was kept.`, { provider, kind: 'aborted' });
+  return new CoreError(
+    'Cancelled',
+    `The ${PROVIDER_LABELS[provider]} request was cancelled; any partial reply was kept.`,
+    { provider, kind: 'aborted' },
+  );
 }
 
 /** The stream closed without the provider's end-of-reply marker: a cut connection, not a finished reply. */
 export function streamCut(provider: ProviderName, model: string): CoreError {
-  return providerError(provider, model, { kind: 'connection', detail: 'the stream ended before the reply was complete' });
+  return providerError(provider, model, {
+    kind: 'connection',
+    detail: 'the stream ended before the reply was complete',
+  });
 }
 
 /**
@@ -240,7 +287,9 @@ export class SdkClient<S, C> {
 
 /** The error classes OpenAI's and Anthropic's SDKs share (both are generated by Stainless). */
 interface StainlessErrors {
-  APIError: abstract new (...args: never[]) => Error & { status?: number | undefined; headers?: Headers | undefined; requestID?: string | null | undefined };
+  APIError: abstract new (
+    ...args: never[]
+  ) => Error & { status?: number | undefined; headers?: Headers | undefined; requestID?: string | null | undefined };
   APIUserAbortError: abstract new (...args: never[]) => Error;
   APIConnectionError: abstract new (...args: never[]) => Error;
   APIConnectionTimeoutError: abstract new (...args: never[]) => Error;
@@ -254,7 +303,8 @@ export function stainlessFailure(sdk: StainlessErrors, e: unknown, signal?: Abor
   if (signal?.aborted || e instanceof sdk.APIUserAbortError) return undefined;
   if (e instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
   // A connection error, or anything else while reading the stream (e.g. the socket closed mid-body).
-  if (e instanceof sdk.APIConnectionError || !(e instanceof sdk.APIError)) return { kind: 'connection', detail: networkDetail(e) };
+  if (e instanceof sdk.APIConnectionError || !(e instanceof sdk.APIError))
+    return { kind: 'connection', detail: networkDetail(e) };
   const f: ProviderFailure = {};
   if (e.status !== undefined) f.status = e.status;
   if (e.headers) f.headers = e.headers;
@@ -264,7 +314,11 @@ export function stainlessFailure(sdk: StainlessErrors, e: unknown, signal?: Abor
 
 // ---- history --------------------------------------------------------------------------------
 
-export interface Dropped { reasoning: number; providerItems: number; providerIds: number }
+export interface Dropped {
+  reasoning: number;
+  providerItems: number;
+  providerIds: number;
+}
 
 export interface HistoryEntry {
   message: Message;
@@ -277,7 +331,10 @@ export interface HistoryEntry {
  * payloads, provider items, provider ids) is left out; a cut or failed reply keeps only the text the
  * user saw; a message left empty is skipped. The local history itself is never changed.
  */
-export function portableHistory(messages: readonly Message[], target: ProviderName): { entries: HistoryEntry[]; dropped: Dropped } {
+export function portableHistory(
+  messages: readonly Message[],
+  target: ProviderName,
+): { entries: HistoryEntry[]; dropped: Dropped } {
   const dropped: Dropped = { reasoning: 0, providerItems: 0, providerIds: 0 };
   const entries: HistoryEntry[] = [];
   for (const m of messages) {
@@ -297,7 +354,8 @@ export function portableHistory(messages: readonly Message[], target: ProviderNa
         parts.push({ type: 'tool_call', callId: p.callId, name: p.name, argumentsJson: p.argumentsJson });
       } else parts.push(p);
     }
-    if (parts.length || native !== undefined) entries.push({ message: { ...m, parts }, ...(native !== undefined ? { native } : {}) });
+    if (parts.length || native !== undefined)
+      entries.push({ message: { ...m, parts }, ...(native !== undefined ? { native } : {}) });
   }
   return { entries, dropped };
 }
@@ -314,8 +372,12 @@ export function describeDropped(d: Dropped, target: ProviderName): string | unde
 
 /** The session's system prompt followed by the text of any system/developer messages. */
 export function systemText(session: Session, entries: readonly HistoryEntry[]): string | undefined {
-  const pieces = [session.systemPrompt ?? '', ...entries.filter((e) => e.message.role === 'system' || e.message.role === 'developer')
-    .flatMap((e) => e.message.parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])))];
+  const pieces = [
+    session.systemPrompt ?? '',
+    ...entries
+      .filter((e) => e.message.role === 'system' || e.message.role === 'developer')
+      .flatMap((e) => e.message.parts.flatMap((p) => (p.type === 'text' ? [p.text] : []))),
+  ];
   const text = pieces.filter((s) => s.trim()).join('\n\n');
   return text || undefined;
 }
@@ -336,7 +398,11 @@ export function estimateTokens(text: string): number {
 }
 
 /** Collects a turn's warnings, reporting each at once as an event and in the trace (with `fields`). */
-export function collectWarnings(options: SendOptions, tracer?: Tracer, fields?: Record<string, unknown>): { list: string[]; add(message: string): void } {
+export function collectWarnings(
+  options: SendOptions,
+  tracer?: Tracer,
+  fields?: Record<string, unknown>,
+): { list: string[]; add(message: string): void } {
   const list: string[] = [];
   return {
     list,
@@ -352,8 +418,14 @@ export function collectWarnings(options: SendOptions, tracer?: Tracer, fields?: 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -22,7 +22,8 @@ export function turnReplies(messages: readonly Message[]): Array<Message | undef
   const replies: Array<Message | undefined> = [];
   for (const m of messages) {
     if (isUserTurn(m)) replies.push(undefined);
-    else if (m.role === 'assistant' && m.state === 'complete' && replies.length && messageText(m.parts)) replies[replies.length - 1] = m;
+    else if (m.role === 'assistant' && m.state === 'complete' && replies.length && messageText(m.parts))
+      replies[replies.length - 1] = m;
   }
   return replies;
 }

@@ -27,7 +27,12 @@ export function writeSnapshot(files: DatabaseFiles, bytes: Uint8Array, selfBacku
     if (keepPrevious) fs.renameSync(previous, backupPath);
   } finally {
     // Gone when all went well; also left when the backup already was that file (rename then does nothing).
-    for (const tmp of [snapshot, previous]) try { fs.unlinkSync(tmp); } catch { /* renamed */ }
+    for (const tmp of [snapshot, previous])
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* renamed */
+      }
   }
   if (selfBackup) writeFileAtomic(fs, backupPath, [bytes]);
 }
@@ -48,7 +53,11 @@ function removeLeftoverTemps({ fs, path }: DatabaseFiles): void {
   }
   for (const entry of entries) {
     if (ours.some((prefix) => entry.startsWith(prefix))) {
-      try { fs.unlinkSync(join(dir, entry)); } catch { /* best effort */ }
+      try {
+        fs.unlinkSync(join(dir, entry));
+      } catch {
+        /* best effort */
+      }
     }
   }
 }

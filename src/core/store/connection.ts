@@ -30,7 +30,11 @@ export interface BulkOptions {
  */
 export type BulkRun<T> = (step: <R>(fn: (tx: Tx) => R) => R, makeRoom: (bytes: number) => void) => Promise<T>;
 
-interface CatalogueEntry { name: string; sql: string; params: number }
+interface CatalogueEntry {
+  name: string;
+  sql: string;
+  params: number;
+}
 
 /** Below this, growing the in-memory file as it goes costs less than reopening it with room. */
 const MIN_RESERVE_BYTES = 16 * 1024 * 1024;
@@ -45,7 +49,11 @@ export class Connection {
   private fileBytesInMemory = 0;
 
   /** `catalogue`: every statement a journaled write may run, by its stable name (DurableHooks.statements). */
-  constructor(private readonly SQL: SqlJsStatic, catalogue: Readonly<Record<string, string>>, private readonly tracer: Tracer) {
+  constructor(
+    private readonly SQL: SqlJsStatic,
+    catalogue: Readonly<Record<string, string>>,
+    private readonly tracer: Tracer,
+  ) {
     this.runStatement = statementRunner(SQL);
     this.current = new SQL.Database();
     for (const [name, sql] of Object.entries(catalogue)) {
@@ -106,7 +114,10 @@ export class Connection {
         if (statements) {
           const entry = this.bySql.get(sql);
           if (!entry || (bound !== null && !Array.isArray(bound))) {
-            throw new CoreError('Internal', `A journaled write ran a statement outside the store's catalogue or with named parameters: ${sql.slice(0, 80)}`);
+            throw new CoreError(
+              'Internal',
+              `A journaled write ran a statement outside the store's catalogue or with named parameters: ${sql.slice(0, 80)}`,
+            );
           }
           statements.push([entry.name, bound ?? []]);
         }
@@ -179,7 +190,8 @@ export class Connection {
     for (const [name, params] of statements) {
       const entry = this.byName.get(name) ?? this.bySql.get(name);
       if (!entry) return `it names a statement this version does not have (${JSON.stringify(name.slice(0, 60))})`;
-      if (params.length !== entry.params) return `statement ${entry.name} takes ${entry.params} parameters, not ${params.length}`;
+      if (params.length !== entry.params)
+        return `statement ${entry.name} takes ${entry.params} parameters, not ${params.length}`;
       runs.push([entry, params]);
     }
     this.current.run('BEGIN');
@@ -252,7 +264,9 @@ export class Connection {
   }
 
   private imageBytes(): number {
-    return this.get<{ n: number }>('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()')?.n ?? 0;
+    return (
+      this.get<{ n: number }>('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()')?.n ?? 0
+    );
   }
 
   private statement(sql: string): SqlStatement {

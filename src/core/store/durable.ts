@@ -18,6 +18,7 @@
 // which snapshot it started from): connection.ts is the in-memory database, snapshot.ts reads and
 // checks snapshots, journal-file.ts reads and appends the journal, checkpoint.ts writes snapshots,
 // write-turns.ts gives writers their turns; durable-config.ts has what a database is opened with.
+// Over 450 lines: it keeps the state the pieces below share; each piece is a file of its own.
 import type { Database, SqlJsStatic } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Tracer } from '../trace';
@@ -63,15 +64,26 @@ export class DurableDatabase {
   private readonly tracer: Tracer;
   private readonly checkpointBytes: number;
 
-  private constructor(SQL: SqlJsStatic, readonly path: string, private readonly hooks: DurableHooks, options: DurableOptions) {
+  private constructor(
+    SQL: SqlJsStatic,
+    readonly path: string,
+    private readonly hooks: DurableHooks,
+    options: DurableOptions,
+  ) {
     const fs = options.fs ?? realFs;
     this.tracer = options.tracer ?? new Tracer('warn');
     this.readOnly = options.readOnly ?? false;
-    this.checkpointBytes = options.checkpointBytes ?? (Number(process.env['LANGSWARM_CHECKPOINT_BYTES']) || DEFAULT_CHECKPOINT_BYTES);
+    this.checkpointBytes =
+      options.checkpointBytes ?? (Number(process.env['LANGSWARM_CHECKPOINT_BYTES']) || DEFAULT_CHECKPOINT_BYTES);
     this.files = databaseFiles(fs, path);
     this.journal = new JournalFile(fs, this.files.journalPath);
     this.snapshots = new SnapshotReader(SQL, hooks, this.files);
-    this.turns = new WriteTurns(fs, `${path}.lock`, { timeoutMs: options.lockTimeoutMs, heartbeatMs: options.lockHeartbeatMs }, options.lingerLock ?? false);
+    this.turns = new WriteTurns(
+      fs,
+      `${path}.lock`,
+      { timeoutMs: options.lockTimeoutMs, heartbeatMs: options.lockHeartbeatMs },
+      options.lingerLock ?? false,
+    );
     this.conn = new Connection(SQL, hooks.statements, this.tracer);
   }
 
@@ -89,7 +101,9 @@ export class DurableDatabase {
   }
 
   /** The in-memory sql.js database (benchmarks export it). */
-  get db(): Database { return this.conn.db; }
+  get db(): Database {
+    return this.conn.db;
+  }
 
   // ---- reading -----------------------------------------------------------------------------
 
@@ -250,7 +264,9 @@ export class DurableDatabase {
     this.useSnapshot(snapshot);
     if (damage) {
       this.recoveredFromBackup = true;
-      this.warn(`The session database was damaged (${damage}); it was rebuilt from the previous snapshot and the journal.`);
+      this.warn(
+        `The session database was damaged (${damage}); it was rebuilt from the previous snapshot and the journal.`,
+      );
     }
     this.catchUp(false);
   }
@@ -303,7 +319,11 @@ export class DurableDatabase {
           this.journal.create({ lsn: this.snapshotLsn, crc: 0, size: 0 }, []);
           return this.catchUp(locked);
         }
-        throw new CoreError('CorruptDatabase', `${this.files.journalPath} is not a LangSwarm Sessions journal; it was left untouched.`, { path: this.files.journalPath });
+        throw new CoreError(
+          'CorruptDatabase',
+          `${this.files.journalPath} is not a LangSwarm Sessions journal; it was left untouched.`,
+          { path: this.files.journalPath },
+        );
       }
       if (header.lsn > this.lsn && statOrUndefined(this.files.fs, this.path)?.ino !== this.snapshotIno && reloads < 3) {
         // Another process wrote a snapshot past our state: start again from it.
@@ -314,7 +334,11 @@ export class DurableDatabase {
       this.bytesSinceSnapshot = 0;
     }
     const applied: Change[] = [];
-    const stop = this.journal.read(stat.size, (lsn) => lsn > this.lsn, (entry) => this.take(entry, applied, reloads));
+    const stop = this.journal.read(
+      stat.size,
+      (lsn) => lsn > this.lsn,
+      (entry) => this.take(entry, applied, reloads),
+    );
     if (stop === 'restart') return this.reload(reloads + 1); // raced with another process's snapshot: start again
     this.journalStopped = stop !== undefined;
     if (stop) this.journalDamaged(stop, locked);
@@ -327,10 +351,18 @@ export class DurableDatabase {
     if (entry.lsn <= this.lsn) return 'next';
     if (entry.lsn !== this.lsn + 1) {
       if (reloads < 3) return 'restart';
-      throw new CoreError('CorruptDatabase', `${this.files.journalPath} skips from change #${this.lsn} to #${entry.lsn}; it does not continue the snapshot.`, { path: this.files.journalPath });
+      throw new CoreError(
+        'CorruptDatabase',
+        `${this.files.journalPath} skips from change #${this.lsn} to #${entry.lsn}; it does not continue the snapshot.`,
+        { path: this.files.journalPath },
+      );
     }
     if (entry.schema > this.hooks.schemaVersion) {
-      throw new CoreError('SchemaTooNew', `${this.files.journalPath} holds changes from a newer version of LangSwarm Sessions (schema ${entry.schema}). Update the extension; nothing was changed.`, { path: this.files.journalPath });
+      throw new CoreError(
+        'SchemaTooNew',
+        `${this.files.journalPath} holds changes from a newer version of LangSwarm Sessions (schema ${entry.schema}). Update the extension; nothing was changed.`,
+        { path: this.files.journalPath },
+      );
     }
     const failure = this.conn.replay(entry.statements);
     if (failure) return { cannotApply: `change #${entry.lsn} cannot be applied: ${failure}` };
@@ -374,7 +406,8 @@ export class DurableDatabase {
    * the new snapshot and the journal starts empty (the change made durable is not in the journal).
    */
   private checkpointLocked(selfBackup: boolean): void {
-    if (this.lsn >= MAX_LSN) throw new CoreError('CorruptDatabase', `${this.path} has run out of change numbers.`, { path: this.path });
+    if (this.lsn >= MAX_LSN)
+      throw new CoreError('CorruptDatabase', `${this.path} has run out of change numbers.`, { path: this.path });
     this.tracer.span('store.snapshot', undefined, () => {
       this.conn.db.run(`INSERT OR REPLACE INTO store_meta(key, value) VALUES ('lsn', ?)`, [this.lsn]);
       const bytes = this.conn.db.export();
@@ -397,7 +430,12 @@ export class DurableDatabase {
   /** Runs `task` alone (see WriteTurns), caught up with other processes first; folds a journal grown large after it. */
   private exclusive<T>(task: () => T | Promise<T>, catchUpFirst = true): Promise<T> {
     if (this.readOnly) {
-      return Promise.reject(new CoreError('DatabaseReadOnly', 'The session database is open read-only (untrusted workspace or read-only location); changes are not allowed.'));
+      return Promise.reject(
+        new CoreError(
+          'DatabaseReadOnly',
+          'The session database is open read-only (untrusted workspace or read-only location); changes are not allowed.',
+        ),
+      );
     }
     if (this.closed) return Promise.reject(new CoreError('DatabaseClosed', 'The session database is closed.'));
     return this.turns.run(async () => {
@@ -407,7 +445,9 @@ export class DurableDatabase {
         // Fold the journal after this write is acknowledged, before the next one runs.
         void this.exclusive(() => {
           if (this.bytesSinceSnapshot >= this.checkpointBytes) this.checkpointLocked(false);
-        }).catch((e: unknown) => this.tracer.warn('snapshot failed; the journal still holds every change', { error: describeError(e) }));
+        }).catch((e: unknown) =>
+          this.tracer.warn('snapshot failed; the journal still holds every change', { error: describeError(e) }),
+        );
       }
       return result;
     });
@@ -415,7 +455,11 @@ export class DurableDatabase {
 
   private emit(changes: Change[] | 'reset', external: boolean): void {
     for (const l of this.listeners) {
-      try { l(changes, external); } catch (e) { this.tracer.error('change listener failed', { error: describeError(e) }); }
+      try {
+        l(changes, external);
+      } catch (e) {
+        this.tracer.error('change listener failed', { error: describeError(e) });
+      }
     }
   }
 

@@ -42,9 +42,24 @@ export function statementRunner(SQL: SqlJsStatic): RunStatement {
 
 function makeRunner(SQL: SqlJsStatic): RunStatement {
   const api = SQL as unknown as Partial<SqlJsExports>;
-  const names: Array<keyof SqlJsExports> = ['_malloc', '_free', '_sqlite3_sql', '_sqlite3_bind_text', '_sqlite3_bind_blob', '_sqlite3_bind_int',
-    '_sqlite3_bind_double', '_sqlite3_step', '_sqlite3_reset', '_sqlite3_clear_bindings', 'writeArrayToMemory', 'UTF8ToString'];
-  if (names.some((n) => typeof api[n] !== 'function')) return (stmt, params) => { stmt.run(params as never); };
+  const names: Array<keyof SqlJsExports> = [
+    '_malloc',
+    '_free',
+    '_sqlite3_sql',
+    '_sqlite3_bind_text',
+    '_sqlite3_bind_blob',
+    '_sqlite3_bind_int',
+    '_sqlite3_bind_double',
+    '_sqlite3_step',
+    '_sqlite3_reset',
+    '_sqlite3_clear_bindings',
+    'writeArrayToMemory',
+    'UTF8ToString',
+  ];
+  if (names.some((n) => typeof api[n] !== 'function'))
+    return (stmt, params) => {
+      stmt.run(params as never);
+    };
   const c = api as SqlJsExports;
 
   const encoder = new TextEncoder();
@@ -60,7 +75,15 @@ function makeRunner(SQL: SqlJsStatic): RunStatement {
       const sql = stmt.getSQL();
       found = 0;
       for (const value of Object.values(stmt)) {
-        if (typeof value === 'number' && value > 0 && value % 8 === 0 && c.UTF8ToString(c._sqlite3_sql(value)) === sql) { found = value; break; }
+        if (
+          typeof value === 'number' &&
+          value > 0 &&
+          value % 8 === 0 &&
+          c.UTF8ToString(c._sqlite3_sql(value)) === sql
+        ) {
+          found = value;
+          break;
+        }
       }
       pointers.set(stmt, found);
     }
@@ -70,11 +93,15 @@ function makeRunner(SQL: SqlJsStatic): RunStatement {
   const bindText = (p: number, index: number, text: string): number => {
     if (scratch.length < text.length * 3) scratch = new Uint8Array(Math.max(text.length * 3, scratch.length * 2));
     const { written } = encoder.encodeInto(text, scratch);
-    if (!wasmBlock || wasmBlockSize < written) { // a NULL pointer would bind NULL, not ''
+    if (!wasmBlock || wasmBlockSize < written) {
+      // a NULL pointer would bind NULL, not ''
       if (wasmBlock) c._free(wasmBlock);
       wasmBlockSize = Math.max(written, wasmBlockSize * 2, 4096);
       wasmBlock = c._malloc(wasmBlockSize);
-      if (!wasmBlock) { wasmBlockSize = 0; return 7; } // SQLITE_NOMEM: let sql.js report it
+      if (!wasmBlock) {
+        wasmBlockSize = 0;
+        return 7;
+      } // SQLITE_NOMEM: let sql.js report it
     }
     c.writeArrayToMemory(new Int8Array(scratch.buffer, 0, written), wasmBlock);
     return c._sqlite3_bind_text(p, index, wasmBlock, written, SQLITE_TRANSIENT);
@@ -82,7 +109,8 @@ function makeRunner(SQL: SqlJsStatic): RunStatement {
 
   const bind = (p: number, index: number, value: SqlValue): number => {
     if (typeof value === 'string') return bindText(p, index, value);
-    if (typeof value === 'number') return value === (value | 0) ? c._sqlite3_bind_int(p, index, value) : c._sqlite3_bind_double(p, index, value);
+    if (typeof value === 'number')
+      return value === (value | 0) ? c._sqlite3_bind_int(p, index, value) : c._sqlite3_bind_double(p, index, value);
     if (value === null) return c._sqlite3_bind_blob(p, index, 0, 0, 0); // NULL, as sql.js binds it
     return -1; // blobs and others: sql.js's own path
   };

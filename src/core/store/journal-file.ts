@@ -5,7 +5,13 @@
 import { CoreError } from '../errors';
 import { FileSystem, readRange, statOrUndefined, storageError, writeAll, writeFileAtomic } from './files';
 import {
-  JOURNAL_HEADER_BYTES, ParsedRecords, SnapshotInfo, decodeJournalHeader, encodeJournalHeader, parseRecords, recordBytesAt,
+  JOURNAL_HEADER_BYTES,
+  ParsedRecords,
+  SnapshotInfo,
+  decodeJournalHeader,
+  encodeJournalHeader,
+  parseRecords,
+  recordBytesAt,
 } from './journal';
 
 /** Journal bytes read at a time when catching up (a record larger than this is read whole). */
@@ -17,13 +23,19 @@ export type JournalEntry = ParsedRecords['records'][number];
 export type EntryVerdict = 'next' | 'restart' | { cannotApply: string };
 
 /** Where reading stopped before the end of the file, and why. */
-export interface JournalStop { at: number; reason: string }
+export interface JournalStop {
+  at: number;
+  reason: string;
+}
 
 export class JournalFile {
   private reader: { fd: number; ino: number; offset: number } | undefined;
   private appendFd: { fd: number; ino: number } | undefined;
 
-  constructor(private readonly fs: FileSystem, readonly path: string) {}
+  constructor(
+    private readonly fs: FileSystem,
+    readonly path: string,
+  ) {}
 
   /** Whether a reader is open on the journal (from its header on, or where the last read stopped). */
   get following(): boolean {
@@ -60,7 +72,11 @@ export class JournalFile {
    * `take` said so, where reading stopped at a record that cannot be applied or at damage, or undefined
    * at the end (a record still being written, or torn at the very end, is left for later).
    */
-  read(size: number, wantPayload: (lsn: number) => boolean, take: (entry: JournalEntry) => EntryVerdict): 'restart' | JournalStop | undefined {
+  read(
+    size: number,
+    wantPayload: (lsn: number) => boolean,
+    take: (entry: JournalEntry) => EntryVerdict,
+  ): 'restart' | JournalStop | undefined {
     const reader = this.requireReader();
     let stop: JournalStop | undefined;
     while (reader.offset < size && !stop) {
@@ -71,7 +87,10 @@ export class JournalFile {
       for (const entry of parsed.records) {
         const verdict = take(entry);
         if (verdict === 'restart') return 'restart';
-        if (verdict !== 'next') { stop = { at: entry.offset, reason: verdict.cannotApply }; break; }
+        if (verdict !== 'next') {
+          stop = { at: entry.offset, reason: verdict.cannotApply };
+          break;
+        }
         reader.offset = entry.end;
       }
       if (stop) break;
@@ -101,7 +120,11 @@ export class JournalFile {
       writeAll(this.fs, fd, record, at);
       this.fs.fdatasyncSync(fd);
     } catch (e) {
-      try { this.fs.ftruncateSync(fd, at); } catch { /* the next writer truncates it; readers stop there */ }
+      try {
+        this.fs.ftruncateSync(fd, at);
+      } catch {
+        /* the next writer truncates it; readers stop there */
+      }
       throw storageError('save the change to the journal', e);
     }
     reader.offset = at + record.length;

@@ -44,7 +44,8 @@ export interface JournalRecord {
 
 export function encodeRecord(record: JournalRecord): Buffer {
   const payload = Buffer.from(JSON.stringify({ v: record.schema, s: record.statements, c: record.changes }), 'utf8');
-  if (payload.length > MAX_RECORD_BYTES) throw new RangeError(`a single change of ${payload.length} bytes is too large to store`);
+  if (payload.length > MAX_RECORD_BYTES)
+    throw new RangeError(`a single change of ${payload.length} bytes is too large to store`);
   const out = Buffer.allocUnsafe(HEADER + payload.length);
   out.writeUInt32LE(payload.length, 0);
   out.writeDoubleLE(record.lsn, 8);
@@ -73,13 +74,21 @@ export function parseRecords(buf: Buffer, base: number, wantPayload: (lsn: numbe
   let pos = 0;
   let stop: ParseStop = { kind: 'end' };
   while (pos < buf.length) {
-    if (buf.length - pos < HEADER) { stop = { kind: 'incomplete' }; break; }
-    const length = buf.readUInt32LE(pos);
-    if (length > MAX_RECORD_BYTES) {
-      stop = buf.subarray(pos).every((b) => b === 0) ? { kind: 'incomplete' } : { kind: 'damaged', reason: `record length ${length} is impossible` };
+    if (buf.length - pos < HEADER) {
+      stop = { kind: 'incomplete' };
       break;
     }
-    if (buf.length - pos - HEADER < length) { stop = { kind: 'incomplete' }; break; }
+    const length = buf.readUInt32LE(pos);
+    if (length > MAX_RECORD_BYTES) {
+      stop = buf.subarray(pos).every((b) => b === 0)
+        ? { kind: 'incomplete' }
+        : { kind: 'damaged', reason: `record length ${length} is impossible` };
+      break;
+    }
+    if (buf.length - pos - HEADER < length) {
+      stop = { kind: 'incomplete' };
+      break;
+    }
     const lsn = buf.readDoubleLE(pos + 8);
     const body = buf.subarray(pos + 8, pos + HEADER + length);
     if (crc32(body) !== buf.readUInt32LE(pos + 4)) {
@@ -88,7 +97,10 @@ export function parseRecords(buf: Buffer, base: number, wantPayload: (lsn: numbe
       stop = torn ? { kind: 'incomplete' } : { kind: 'damaged', reason: 'checksum mismatch' };
       break;
     }
-    if (!Number.isSafeInteger(lsn) || lsn < 1 || lsn > MAX_LSN) { stop = { kind: 'damaged', reason: `bad sequence number ${lsn}` }; break; }
+    if (!Number.isSafeInteger(lsn) || lsn < 1 || lsn > MAX_LSN) {
+      stop = { kind: 'damaged', reason: `bad sequence number ${lsn}` };
+      break;
+    }
     let record: JournalRecord = { lsn, schema: 0, statements: [], changes: [] };
     if (wantPayload(lsn)) {
       const decoded = decodePayload(body.subarray(8));
@@ -121,17 +133,27 @@ function decodePayload(bytes: Buffer): Omit<JournalRecord, 'lsn'> | string {
   return { schema: v as number, statements: s.map(([name, params]) => [name, params ?? []]), changes };
 }
 
-const isSqlValue = (v: unknown): boolean => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+const isSqlValue = (v: unknown): boolean =>
+  v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
 function isStatement(x: unknown): x is [string, Statement[1] | null] {
-  return Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && (x[1] === null || (Array.isArray(x[1]) && x[1].every(isSqlValue)));
+  return (
+    Array.isArray(x) &&
+    x.length === 2 &&
+    typeof x[0] === 'string' &&
+    (x[1] === null || (Array.isArray(x[1]) && x[1].every(isSqlValue)))
+  );
 }
 
 function isChange(x: unknown): x is Change {
   const c = x as Partial<Change> | null;
-  return typeof c === 'object' && c !== null && typeof c.kind === 'string'
-    && (c.sessionId === undefined || typeof c.sessionId === 'string')
-    && (c.messageIds === undefined || (Array.isArray(c.messageIds) && c.messageIds.every((id) => typeof id === 'string')));
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.kind === 'string' &&
+    (c.sessionId === undefined || typeof c.sessionId === 'string') &&
+    (c.messageIds === undefined || (Array.isArray(c.messageIds) && c.messageIds.every((id) => typeof id === 'string')))
+  );
 }
 
 /** The length of the record starting at `buf[0]`, when its header is readable (to read it whole). */
@@ -142,7 +164,11 @@ export function recordBytesAt(buf: Buffer): number | undefined {
 }
 
 /** The snapshot a journal continues: its sequence number, and (when known, size > 0) its checksum. */
-export interface SnapshotInfo { lsn: number; crc: number; size: number }
+export interface SnapshotInfo {
+  lsn: number;
+  crc: number;
+  size: number;
+}
 
 export function encodeJournalHeader(info: SnapshotInfo): Buffer {
   const out = Buffer.alloc(JOURNAL_HEADER_BYTES);
@@ -158,7 +184,8 @@ export function decodeJournalHeader(buf: Buffer): SnapshotInfo | undefined {
   if (buf.length < JOURNAL_HEADER_BYTES || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const lsn = buf.readDoubleLE(8);
   const size = buf.readDoubleLE(24);
-  if (!Number.isSafeInteger(lsn) || lsn < 0 || lsn > MAX_LSN || !Number.isSafeInteger(size) || size < 0) return undefined;
+  if (!Number.isSafeInteger(lsn) || lsn < 0 || lsn > MAX_LSN || !Number.isSafeInteger(size) || size < 0)
+    return undefined;
   return { lsn, crc: buf.readUInt32LE(16), size };
 }
 

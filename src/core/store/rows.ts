@@ -4,7 +4,8 @@ import type { Message, Part, Session, SessionStatus, SessionSummary, Usage } fro
 export type Row = Record<string, string | number | null>;
 
 export const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-export const parse = <T>(text: unknown, fallback: T): T => (typeof text === 'string' ? (JSON.parse(text) as T) : fallback);
+export const parse = <T>(text: unknown, fallback: T): T =>
+  typeof text === 'string' ? (JSON.parse(text) as T) : fallback;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export const SUMMARY_COLUMNS = `id, title, user_id, provider, model, status, tags, created_at, updated_at, last_activity_at,
@@ -25,7 +26,8 @@ export function toSummary(r: Row): SessionSummary {
     messageCount: Number(r['message_count']),
     totalTokens: Number(r['total_tokens']),
   };
-  if (r['parent_session_id'] != null) s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
+  if (r['parent_session_id'] != null)
+    s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
   if (r['origin_format'] != null) s.originFormat = String(r['origin_format']);
   return s;
 }
@@ -41,16 +43,42 @@ export function toSession(r: Row): Session {
 /** A message without what places it (id, session, seq). */
 export type MessageBody = Omit<Message, 'id' | 'sessionId' | 'seq'>;
 
-export function messageRow(id: string, sessionId: string, seq: number, m: MessageBody, searchText: string): Array<string | number | null> {
-  return [id, sessionId, seq, m.role, partsColumn(m.parts, searchText), searchText, m.createdAt, m.createdAtRaw ?? null, m.state,
-    json(m.usage), m.usage?.totalTokens ?? 0, m.stopReason ?? null, json(m.provider), json(m.providerIds),
-    JSON.stringify(m.metadata), json(m.native), json(m.origin), m.revision, m.editedAt ?? null];
+export function messageRow(
+  id: string,
+  sessionId: string,
+  seq: number,
+  m: MessageBody,
+  searchText: string,
+): Array<string | number | null> {
+  return [
+    id,
+    sessionId,
+    seq,
+    m.role,
+    partsColumn(m.parts, searchText),
+    searchText,
+    m.createdAt,
+    m.createdAtRaw ?? null,
+    m.state,
+    json(m.usage),
+    m.usage?.totalTokens ?? 0,
+    m.stopReason ?? null,
+    json(m.provider),
+    json(m.providerIds),
+    JSON.stringify(m.metadata),
+    json(m.native),
+    json(m.origin),
+    m.revision,
+    m.editedAt ?? null,
+  ];
 }
 
 /** A message that is one plain text part stores no parts JSON: its text is search_text (saves a third of the file). */
 export function partsColumn(parts: readonly Part[], searchText: string): string | null {
   const only = parts.length === 1 ? parts[0] : undefined;
-  return only?.type === 'text' && only.annotations === undefined && only.text === searchText ? null : JSON.stringify(parts);
+  return only?.type === 'text' && only.annotations === undefined && only.text === searchText
+    ? null
+    : JSON.stringify(parts);
 }
 
 export function toMessage(r: Row): Message {

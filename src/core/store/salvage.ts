@@ -19,14 +19,54 @@ export interface SalvageReport {
 
 const MAX_SKIPPED_SHOWN = 30;
 
-const SESSION_COLUMNS = ['id', 'title', 'user_id', 'provider', 'model', 'status', 'system_prompt', 'tags', 'metadata', 'provider_state',
-  'created_at', 'updated_at', 'last_activity_at', 'parent_session_id', 'parent_message_id', 'origin', 'message_count', 'total_tokens'];
-const MESSAGE_COLUMNS = ['id', 'session_id', 'seq', 'role', 'parts', 'search_text', 'created_at', 'created_at_raw', 'state', 'usage',
-  'total_tokens', 'stop_reason', 'provider', 'provider_ids', 'metadata', 'native', 'origin', 'revision', 'edited_at'];
+const SESSION_COLUMNS = [
+  'id',
+  'title',
+  'user_id',
+  'provider',
+  'model',
+  'status',
+  'system_prompt',
+  'tags',
+  'metadata',
+  'provider_state',
+  'created_at',
+  'updated_at',
+  'last_activity_at',
+  'parent_session_id',
+  'parent_message_id',
+  'origin',
+  'message_count',
+  'total_tokens',
+];
+const MESSAGE_COLUMNS = [
+  'id',
+  'session_id',
+  'seq',
+  'role',
+  'parts',
+  'search_text',
+  'created_at',
+  'created_at_raw',
+  'state',
+  'usage',
+  'total_tokens',
+  'stop_reason',
+  'provider',
+  'provider_ids',
+  'metadata',
+  'native',
+  'origin',
+  'revision',
+  'edited_at',
+];
 
 /** Copies what `source` holds into a new database at `target` (which must not exist yet). */
 export async function salvage(source: string, target: string): Promise<SalvageReport> {
-  if (fs.existsSync(target)) throw new CoreError('InvalidInput', `${target} already exists; choose a new file for the copied sessions.`, { path: target });
+  if (fs.existsSync(target))
+    throw new CoreError('InvalidInput', `${target} already exists; choose a new file for the copied sessions.`, {
+      path: target,
+    });
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(source);
@@ -41,7 +81,9 @@ export async function salvage(source: string, target: string): Promise<SalvageRe
     throw new CoreError('NotADatabase', `${source} is not a SQLite database (${describeError(e)}).`, { path: source });
   }
   const skipped: string[] = [];
-  const skip = (what: string) => { if (skipped.length < MAX_SKIPPED_SHOWN) skipped.push(what); };
+  const skip = (what: string) => {
+    if (skipped.length < MAX_SKIPPED_SHOWN) skipped.push(what);
+  };
   let sessions: Session[];
   const messages = new Map<string, Message[]>();
   try {
@@ -55,7 +97,9 @@ export async function salvage(source: string, target: string): Promise<SalvageRe
     for (const r of rows(db, 'messages', MESSAGE_COLUMNS)) {
       const parsed = Message.safeParse(attempt(() => toMessage(r)));
       if (!parsed.success || !known.has(parsed.data.sessionId)) {
-        skip(`message ${String(r['id']).slice(0, 60)}: ${parsed.success ? 'its session was not copied' : 'not a valid message'}`);
+        skip(
+          `message ${String(r['id']).slice(0, 60)}: ${parsed.success ? 'its session was not copied' : 'not a valid message'}`,
+        );
         continue;
       }
       const list = messages.get(parsed.data.sessionId) ?? [];
@@ -113,7 +157,8 @@ function rows(db: Database, table: string, columns: string[]): Array<Record<stri
   const info = db.exec(`SELECT name, hidden FROM pragma_table_xinfo(?)`, [table])[0]?.values ?? [];
   const plain = new Set(info.filter((c) => Number(c[1]) === 0).map((c) => String(c[0])));
   const present = columns.filter((c) => plain.has(c));
-  if (!present.includes('id')) throw new CoreError('NotADatabase', `The "${table}" table has no plain id column to copy from.`);
+  if (!present.includes('id'))
+    throw new CoreError('NotADatabase', `The "${table}" table has no plain id column to copy from.`);
   const result = db.exec(`SELECT ${present.map((c) => `"${c}"`).join(', ')} FROM "${table}"`)[0];
   const value = (v: SqlValue | undefined) => (v instanceof Uint8Array || v === undefined ? null : v); // no blob is ours
   return (result?.values ?? []).map((values) => Object.fromEntries(present.map((c, i) => [c, value(values[i])])));

@@ -77,12 +77,22 @@ const SCHEMA_UPGRADES: Record<number, string[]> = {
 
 /** Session columns a single update may set (one statement each, so the catalogue stays fixed). */
 const SESSION_FIELD_COLUMNS = {
-  title: 'title', provider: 'provider', model: 'model', status: 'status', statusBeforeArchive: 'status_before_archive',
-  systemPrompt: 'system_prompt', userId: 'user_id', metadata: 'metadata', providerState: 'provider_state', origin: 'origin',
-  lastActivityAt: 'last_activity_at', tags: 'tags',
+  title: 'title',
+  provider: 'provider',
+  model: 'model',
+  status: 'status',
+  statusBeforeArchive: 'status_before_archive',
+  systemPrompt: 'system_prompt',
+  userId: 'user_id',
+  metadata: 'metadata',
+  providerState: 'provider_state',
+  origin: 'origin',
+  lastActivityAt: 'last_activity_at',
+  tags: 'tags',
 } as const;
 export type SessionFieldColumn = (typeof SESSION_FIELD_COLUMNS)[keyof typeof SESSION_FIELD_COLUMNS];
-const setSessionColumn = (column: SessionFieldColumn) => `UPDATE sessions SET ${column} = ?, updated_at = ? WHERE id = ?`;
+const setSessionColumn = (column: SessionFieldColumn) =>
+  `UPDATE sessions SET ${column} = ?, updated_at = ? WHERE id = ?`;
 
 /**
  * Every statement a write runs, by name: the journal records these names with their parameters and
@@ -125,7 +135,9 @@ export const WRITES = {
   indexMessagesAfter: `INSERT INTO message_fts(docid, search_text) SELECT pk, search_text FROM messages WHERE pk > ?`,
   setSchemaVersion: `INSERT OR REPLACE INTO store_meta(key, value) VALUES ('schema_version', ?)`,
   // Schema upgrades run as journaled writes too; "migration.…" since the first release (file format).
-  ...Object.fromEntries(Object.entries(SCHEMA_UPGRADES).flatMap(([v, list]) => list.map((sql, i) => [`migration.${v}.${i}`, sql]))),
+  ...Object.fromEntries(
+    Object.entries(SCHEMA_UPGRADES).flatMap(([v, list]) => list.map((sql, i) => [`migration.${v}.${i}`, sql])),
+  ),
 } as const satisfies Record<string, string>;
 export const W = WRITES as Record<keyof typeof WRITES | `setSession.${SessionFieldColumn}`, string>;
 
@@ -139,17 +151,28 @@ export function upgradeSchema(tx: Tx, from: number, to: number): void {
 
 /** Our databases say so in store_meta; an empty SQLite file is accepted as new. Anything else is refused. */
 export function inspectSchema(db: Database, file: string): number {
-  const tables = (db.exec(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)[0]?.values ?? []).map((r) => String(r[0]));
+  const tables = (db.exec(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)[0]?.values ?? []).map(
+    (r) => String(r[0]),
+  );
   if (tables.length === 0) return 0; // an empty SQLite file: becomes ours
   if (tables.includes('store_meta')) {
-    const rows = db.exec(`SELECT key, value FROM store_meta WHERE key IN ('format', 'schema_version')`)[0]?.values ?? [];
+    const rows =
+      db.exec(`SELECT key, value FROM store_meta WHERE key IN ('format', 'schema_version')`)[0]?.values ?? [];
     const meta = Object.fromEntries(rows.map((r) => [String(r[0]), r[1]]));
     if (meta['format'] === FORMAT_NAME) {
       const version = meta['schema_version'] ?? 0;
       if (typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) return version;
-      throw new CoreError('NotADatabase', `${file} records an impossible schema version (${String(version).slice(0, 40)}); it was left untouched.`, { path: file });
+      throw new CoreError(
+        'NotADatabase',
+        `${file} records an impossible schema version (${String(version).slice(0, 40)}); it was left untouched.`,
+        { path: file },
+      );
     }
   }
   const hint = tables.includes('sessions') ? ' If it is a LangSwarm session store, import it with "migrate".' : '';
-  throw new CoreError('NotADatabase', `${file} is a SQLite database but not a LangSwarm Sessions database (tables: ${tables.slice(0, 8).join(', ') || 'none'}); it was left untouched.${hint}`, { path: file, tables });
+  throw new CoreError(
+    'NotADatabase',
+    `${file} is a SQLite database but not a LangSwarm Sessions database (tables: ${tables.slice(0, 8).join(', ') || 'none'}); it was left untouched.${hint}`,
+    { path: file, tables },
+  );
 }

@@ -2,14 +2,36 @@
 // The SQL of the sessions, messages and search lives here and in schema.ts (tables, upgrades, the
 // write catalogue). durable.ts runs only its own bookkeeping (store_meta, pragmas, schema checks) and
 // salvage.ts only SELECTs known columns from a refused file, as data.
+// Over 450 lines once formatted at 120 columns: it is the one typed home of the queries (rows.ts maps
+// rows, schema.ts holds the tables); splitting reads from writes would split what they share.
 import { CoreError } from '../errors';
-import { Message, MessageOutline, MessageRevision, Part, Session, SessionFilter, SessionStatus, SessionSummary } from '../model';
+import {
+  Message,
+  MessageOutline,
+  MessageRevision,
+  Part,
+  Session,
+  SessionFilter,
+  SessionStatus,
+  SessionSummary,
+} from '../model';
 import { makeSnippet, ParsedQuery, SNIPPET_TEXT_CHARS } from '../search';
 import { BulkOptions, BulkRun, Tx } from './connection';
 import { DurableDatabase } from './durable';
 import type { DurableOptions } from './durable-config';
 import type { Change } from './journal';
-import { MessageBody, Row, SUMMARY_COLUMNS, json, messageRow, parse, partsColumn, toMessage, toSession, toSummary } from './rows';
+import {
+  MessageBody,
+  Row,
+  SUMMARY_COLUMNS,
+  json,
+  messageRow,
+  parse,
+  partsColumn,
+  toMessage,
+  toSession,
+  toSummary,
+} from './rows';
 import { SCHEMA_VERSION, SessionFieldColumn, W, WRITES, inspectSchema, upgradeSchema } from './schema';
 
 export interface StoreOptions extends DurableOptions {}
@@ -64,30 +86,46 @@ export interface ListQuery extends SessionFilter {
   textMatch?: string;
 }
 
-
 /** All reads and writes of the session database, typed. */
 export class SessionStore {
   private constructor(readonly durable: DurableDatabase) {}
 
   static async open(path: string, options: StoreOptions = {}): Promise<SessionStore> {
-    const durable = await DurableDatabase.open(path, {
-      schemaVersion: SCHEMA_VERSION,
-      initialize: (tx, version) => upgradeSchema(tx, 0, version),
-      inspect: inspectSchema,
-      statements: WRITES,
-    }, options);
+    const durable = await DurableDatabase.open(
+      path,
+      {
+        schemaVersion: SCHEMA_VERSION,
+        initialize: (tx, version) => upgradeSchema(tx, 0, version),
+        inspect: inspectSchema,
+        statements: WRITES,
+      },
+      options,
+    );
     const store = new SessionStore(durable);
     const version = store.schemaVersion();
     if (version < SCHEMA_VERSION) {
-      if (durable.readOnly) throw new CoreError('DatabaseReadOnly', `${path} uses an older schema (${version}) and is open read-only, so it cannot be upgraded.`);
-      await durable.write((tx) => upgradeSchema(tx, version, SCHEMA_VERSION), () => [{ kind: 'reset' }]);
+      if (durable.readOnly)
+        throw new CoreError(
+          'DatabaseReadOnly',
+          `${path} uses an older schema (${version}) and is open read-only, so it cannot be upgraded.`,
+        );
+      await durable.write(
+        (tx) => upgradeSchema(tx, version, SCHEMA_VERSION),
+        () => [{ kind: 'reset' }],
+      );
     }
     return store;
   }
 
-  get path(): string { return this.durable.path; }
-  get readOnly(): boolean { return this.durable.readOnly; }
-  get warnings(): readonly string[] { return this.durable.warnings; }
+  get path(): string {
+    return this.durable.path;
+  }
+  get readOnly(): boolean {
+    return this.durable.readOnly;
+  }
+  get warnings(): readonly string[] {
+    return this.durable.warnings;
+  }
 
   write<T>(fn: (tx: Tx) => T, describe?: (result: T) => Change[]): Promise<T> {
     return this.durable.write(fn, describe);
@@ -102,13 +140,19 @@ export class SessionStore {
     return this.durable.bulk(run, options);
   }
 
-  refresh(): void { this.durable.refresh(); }
-  close(): Promise<void> { return this.durable.close(); }
+  refresh(): void {
+    this.durable.refresh();
+  }
+  close(): Promise<void> {
+    return this.durable.close();
+  }
 
   schemaVersion(): number {
     const hasMeta = this.durable.get(`SELECT 1 AS x FROM sqlite_master WHERE name = 'store_meta'`) !== undefined;
     if (!hasMeta) return 0;
-    return Number(this.durable.get<{ value: number }>(`SELECT value FROM store_meta WHERE key = 'schema_version'`)?.value ?? 0);
+    return Number(
+      this.durable.get<{ value: number }>(`SELECT value FROM store_meta WHERE key = 'schema_version'`)?.value ?? 0,
+    );
   }
 
   // ---- sessions ------------------------------------------------------------------------------
@@ -121,7 +165,9 @@ export class SessionStore {
   /** Just what adding a message needs, without parsing the session's JSON columns. */
   sessionState(id: string): { title: string; status: SessionStatus; nextSeq: number } | undefined {
     return this.durable.get<{ title: string; status: SessionStatus; nextSeq: number }>(
-      `SELECT title, status, next_seq AS nextSeq FROM sessions WHERE id = ?`, [id]);
+      `SELECT title, status, next_seq AS nextSeq FROM sessions WHERE id = ?`,
+      [id],
+    );
   }
 
   statusBeforeArchive(id: string): SessionStatus | undefined {
@@ -137,18 +183,35 @@ export class SessionStore {
       where.push(`status IN (${statuses.map(() => '?').join(',')})`);
       params.push(...statuses);
     }
-    if (q.provider !== undefined) { where.push('provider = ?'); params.push(q.provider); }
-    if (q.userId !== undefined) { where.push('user_id = ?'); params.push(q.userId); }
+    if (q.provider !== undefined) {
+      where.push('provider = ?');
+      params.push(q.provider);
+    }
+    if (q.userId !== undefined) {
+      where.push('user_id = ?');
+      params.push(q.userId);
+    }
     if (q.tag === null) where.push('id NOT IN (SELECT session_id FROM session_tags)');
-    else if (q.tag !== undefined) { where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)'); params.push(q.tag); }
-    if (q.activeFrom !== undefined) { where.push('last_activity_at >= ?'); params.push(q.activeFrom); }
-    if (q.activeTo !== undefined) { where.push('last_activity_at < ?'); params.push(q.activeTo); }
+    else if (q.tag !== undefined) {
+      where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)');
+      params.push(q.tag);
+    }
+    if (q.activeFrom !== undefined) {
+      where.push('last_activity_at >= ?');
+      params.push(q.activeFrom);
+    }
+    if (q.activeTo !== undefined) {
+      where.push('last_activity_at < ?');
+      params.push(q.activeTo);
+    }
     if (q.text !== undefined && q.text.trim() !== '') {
       const like = `%${q.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const conditions = [`title LIKE ? ESCAPE '\\'`, `id LIKE ? ESCAPE '\\'`, `model LIKE ? ESCAPE '\\'`];
       params.push(like, like, like);
       if (q.textMatch) {
-        conditions.push(`id IN (SELECT m.session_id FROM messages m WHERE m.pk IN (SELECT docid FROM message_fts WHERE message_fts MATCH ?))`);
+        conditions.push(
+          `id IN (SELECT m.session_id FROM messages m WHERE m.pk IN (SELECT docid FROM message_fts WHERE message_fts MATCH ?))`,
+        );
         params.push(q.textMatch);
       }
       where.push(`(${conditions.join(' OR ')})`);
@@ -157,19 +220,28 @@ export class SessionStore {
     // Ties broken by rowid in the same direction, so the (column, rowid) index gives the order without a sort.
     const dir = q.descending ? 'DESC' : 'ASC';
     const order = `${SESSION_SORT_COLUMNS[q.sortBy] ?? 'updated_at'} ${dir}, rowid ${dir}`;
-    const rows = this.durable.all<Row>(`SELECT ${SUMMARY_COLUMNS} FROM sessions ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
-    const total = Number(this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM sessions ${whereSql}`, params)?.n ?? 0);
+    const rows = this.durable.all<Row>(
+      `SELECT ${SUMMARY_COLUMNS} FROM sessions ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      [...params, q.limit, q.offset],
+    );
+    const total = Number(
+      this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM sessions ${whereSql}`, params)?.n ?? 0,
+    );
     return { items: rows.map(toSummary), total };
   }
 
   /** Providers that sessions use, sorted. */
   providers(): string[] {
-    return this.durable.all<{ provider: string }>(`SELECT DISTINCT provider FROM sessions ORDER BY provider`).map((r) => r.provider);
+    return this.durable
+      .all<{ provider: string }>(`SELECT DISTINCT provider FROM sessions ORDER BY provider`)
+      .map((r) => r.provider);
   }
 
   /** Tags in use, with how many sessions carry each. */
   tagCounts(): Array<{ tag: string; count: number }> {
-    return this.durable.all<{ tag: string; count: number }>(`SELECT tag, count(*) AS count FROM session_tags GROUP BY tag ORDER BY tag`);
+    return this.durable.all<{ tag: string; count: number }>(
+      `SELECT tag, count(*) AS count FROM session_tags GROUP BY tag ORDER BY tag`,
+    );
   }
 
   /** Sessions per local calendar day of last activity, newest day first (offset: minutes east of UTC). */
@@ -182,24 +254,48 @@ export class SessionStore {
 
   /** Sessions in one of `statuses` whose last activity is before `before`. */
   idleSessionIds(before: string, statuses: SessionStatus[]): string[] {
-    return this.durable.all<{ id: string }>(
-      `SELECT id FROM sessions WHERE last_activity_at < ? AND status IN (${statuses.map(() => '?').join(',')})`,
-      [before, ...statuses],
-    ).map((r) => r.id);
+    return this.durable
+      .all<{ id: string }>(
+        `SELECT id FROM sessions WHERE last_activity_at < ? AND status IN (${statuses.map(() => '?').join(',')})`,
+        [before, ...statuses],
+      )
+      .map((r) => r.id);
   }
 
   insertSession(tx: Tx, s: Session, nextSeq = 1): void {
-    tx.run(W.insertSession,
-      [s.id, s.title, s.userId, s.provider, s.model, s.status, s.systemPrompt ?? null, JSON.stringify(s.tags),
-        JSON.stringify(s.metadata), JSON.stringify(s.providerState), s.createdAt, s.updatedAt, s.lastActivityAt,
-        s.parent?.sessionId ?? null, s.parent?.messageId ?? null, json(s.origin), 0, 0, nextSeq],
-    );
+    tx.run(W.insertSession, [
+      s.id,
+      s.title,
+      s.userId,
+      s.provider,
+      s.model,
+      s.status,
+      s.systemPrompt ?? null,
+      JSON.stringify(s.tags),
+      JSON.stringify(s.metadata),
+      JSON.stringify(s.providerState),
+      s.createdAt,
+      s.updatedAt,
+      s.lastActivityAt,
+      s.parent?.sessionId ?? null,
+      s.parent?.messageId ?? null,
+      json(s.origin),
+      0,
+      0,
+      nextSeq,
+    ]);
     for (const tag of s.tags) tx.run(W.insertTag, [s.id, tag]);
   }
 
   /** Updates the given session fields (those that are columns) and stamps updated_at. */
-  updateSession(tx: Tx, id: string, fields: Partial<Session> & { statusBeforeArchive?: SessionStatus | null }, now: string): void {
-    const set = (column: SessionFieldColumn, value: string | null) => tx.run(W[`setSession.${column}`], [value, now, id]);
+  updateSession(
+    tx: Tx,
+    id: string,
+    fields: Partial<Session> & { statusBeforeArchive?: SessionStatus | null },
+    now: string,
+  ): void {
+    const set = (column: SessionFieldColumn, value: string | null) =>
+      tx.run(W[`setSession.${column}`], [value, now, id]);
     if (fields.title !== undefined) set('title', fields.title);
     if (fields.provider !== undefined) set('provider', fields.provider);
     if (fields.model !== undefined) set('model', fields.model);
@@ -220,7 +316,9 @@ export class SessionStore {
   }
 
   deleteSession(tx: Tx, id: string): number {
-    const count = Number(tx.get<{ n: number }>(`SELECT count(*) AS n FROM messages WHERE session_id = ?`, [id])?.n ?? 0);
+    const count = Number(
+      tx.get<{ n: number }>(`SELECT count(*) AS n FROM messages WHERE session_id = ?`, [id])?.n ?? 0,
+    );
     tx.run(W.deleteSessionFts, [id]);
     tx.run(W.deleteSessionRevisions, [id]);
     tx.run(W.deleteSessionMessages, [id]);
@@ -240,9 +338,7 @@ export class SessionStore {
     tx.run(W.insertMessage, messageRow(m.id, m.sessionId, m.seq, m, searchText));
     tx.run(W.indexLastMessage, [searchText]);
     if (touchSession) {
-      tx.run(W.countMessage,
-        [m.usage?.totalTokens ?? 0, m.seq, now, m.createdAt, m.sessionId],
-      );
+      tx.run(W.countMessage, [m.usage?.totalTokens ?? 0, m.seq, now, m.createdAt, m.sessionId]);
     }
   }
 
@@ -252,7 +348,13 @@ export class SessionStore {
    * (recount once after). The rows are built without copying the message objects: at this volume a
    * copy per message costs more than SQLite's insert.
    */
-  insertMessages(tx: Tx, sessionId: string, firstSeq: number, messages: ReadonlyArray<{ message: MessageBody; search: string }>, newId: () => string): void {
+  insertMessages(
+    tx: Tx,
+    sessionId: string,
+    firstSeq: number,
+    messages: ReadonlyArray<{ message: MessageBody; search: string }>,
+    newId: () => string,
+  ): void {
     let seq = firstSeq;
     for (const m of messages) tx.run(W.insertMessage, messageRow(newId(), sessionId, seq++, m.message, m.search));
   }
@@ -271,38 +373,59 @@ export class SessionStore {
   listMessages(sessionId: string, page: { afterSeq?: number; beforeSeq?: number; limit: number }): Message[] {
     if (page.beforeSeq !== undefined) {
       const rows = this.durable.all<Row>(
-        `SELECT * FROM messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, [sessionId, page.beforeSeq, page.limit]);
+        `SELECT * FROM messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        [sessionId, page.beforeSeq, page.limit],
+      );
       return rows.reverse().map(toMessage);
     }
-    return this.durable.all<Row>(
-      `SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
-      [sessionId, page.afterSeq ?? Number.MIN_SAFE_INTEGER, page.limit],
-    ).map(toMessage);
+    return this.durable
+      .all<Row>(`SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`, [
+        sessionId,
+        page.afterSeq ?? Number.MIN_SAFE_INTEGER,
+        page.limit,
+      ])
+      .map(toMessage);
   }
 
   /** Every message of a session in seq order, without content. */
   messageOutline(sessionId: string): MessageOutline[] {
     return this.durable.all<MessageOutline>(
-      `SELECT id, seq, role, created_at AS createdAt, state FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId]);
+      `SELECT id, seq, role, created_at AS createdAt, state FROM messages WHERE session_id = ? ORDER BY seq`,
+      [sessionId],
+    );
   }
 
   /** The position of a message within its session (0-based), for paging to it. */
   messageIndex(m: Message): number {
-    return Number(this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM messages WHERE session_id = ? AND seq < ?`, [m.sessionId, m.seq])?.n ?? 0);
+    return Number(
+      this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM messages WHERE session_id = ? AND seq < ?`, [
+        m.sessionId,
+        m.seq,
+      ])?.n ?? 0,
+    );
   }
 
   updateMessage(tx: Tx, before: Message, after: Message, searchText: string, now: string): void {
     const pk = tx.get<{ pk: number }>(`SELECT pk FROM messages WHERE id = ?`, [before.id])?.pk;
     if (pk === undefined) throw new CoreError('MessageNotFound', `Message ${before.id} does not exist.`);
     if (after.revision !== before.revision) {
-      tx.run(W.insertRevision,
-        [before.id, before.revision, JSON.stringify(before.parts), now]);
+      tx.run(W.insertRevision, [before.id, before.revision, JSON.stringify(before.parts), now]);
     }
     tx.run(W.unindexMessage, [pk]);
-    tx.run(W.updateMessage,
-      [partsColumn(after.parts, searchText), searchText, after.state, JSON.stringify(after.metadata), after.revision, after.editedAt ?? null,
-        json(after.usage), after.usage?.totalTokens ?? 0, after.stopReason ?? null, json(after.providerIds), json(after.native), pk],
-    );
+    tx.run(W.updateMessage, [
+      partsColumn(after.parts, searchText),
+      searchText,
+      after.state,
+      JSON.stringify(after.metadata),
+      after.revision,
+      after.editedAt ?? null,
+      json(after.usage),
+      after.usage?.totalTokens ?? 0,
+      after.stopReason ?? null,
+      json(after.providerIds),
+      json(after.native),
+      pk,
+    ]);
     tx.run(W.indexMessage, [pk, searchText]);
     const delta = (after.usage?.totalTokens ?? 0) - (before.usage?.totalTokens ?? 0);
     tx.run(W.addSessionTokens, [now, delta, before.sessionId]);
@@ -312,39 +435,46 @@ export class SessionStore {
     tx.run(W.unindexMessageById, [m.id]);
     tx.run(W.deleteRevisions, [m.id]);
     tx.run(W.deleteMessage, [m.id]);
-    tx.run(W.uncountMessage,
-      [m.usage?.totalTokens ?? 0, now, m.sessionId]);
+    tx.run(W.uncountMessage, [m.usage?.totalTokens ?? 0, now, m.sessionId]);
   }
 
   revisions(messageId: string): MessageRevision[] {
-    return this.durable.all<Row>(`SELECT * FROM message_revisions WHERE message_id = ? ORDER BY revision`, [messageId]).map((r) => ({
-      messageId: String(r['message_id']),
-      revision: Number(r['revision']),
-      parts: parse<Part[]>(r['parts'], []),
-      replacedAt: String(r['replaced_at']),
-    }));
+    return this.durable
+      .all<Row>(`SELECT * FROM message_revisions WHERE message_id = ? ORDER BY revision`, [messageId])
+      .map((r) => ({
+        messageId: String(r['message_id']),
+        revision: Number(r['revision']),
+        parts: parse<Part[]>(r['parts'], []),
+        replacedAt: String(r['replaced_at']),
+      }));
   }
 
   // ---- imports -------------------------------------------------------------------------------
 
   /** Every session that came from an import, with what the importer recorded to recognise it again. */
   importedSessions(tx: Tx): ImportedSession[] {
-    return tx.all<Row>(
-      `SELECT id, updated_at, json_extract(origin, '$.format') AS format, json_extract(origin, '$.originalId') AS original_id,
+    return tx
+      .all<Row>(
+        `SELECT id, updated_at, json_extract(origin, '$.format') AS format, json_extract(origin, '$.originalId') AS original_id,
               json_extract(origin, '$.import') AS import FROM sessions WHERE origin IS NOT NULL`,
-    ).map((r) => ({
-      id: String(r['id']),
-      updatedAt: String(r['updated_at']),
-      format: String(r['format'] ?? ''),
-      originalId: String(r['original_id'] ?? ''),
-      import: parse<Record<string, unknown> | undefined>(r['import'], undefined),
-    }));
+      )
+      .map((r) => ({
+        id: String(r['id']),
+        updatedAt: String(r['updated_at']),
+        format: String(r['format'] ?? ''),
+        originalId: String(r['original_id'] ?? ''),
+        import: parse<Record<string, unknown> | undefined>(r['import'], undefined),
+      }));
   }
 
   /** The source fingerprints of a session's messages in order (null for messages not imported). */
   messageFingerprints(tx: Tx, sessionId: string): Array<string | null> {
-    return tx.all<{ fp: string | null }>(
-      `SELECT json_extract(origin, '$.fp') AS fp FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId]).map((r) => r.fp);
+    return tx
+      .all<{ fp: string | null }>(
+        `SELECT json_extract(origin, '$.fp') AS fp FROM messages WHERE session_id = ? ORDER BY seq`,
+        [sessionId],
+      )
+      .map((r) => r.fp);
   }
 
   /** The highest message rowid: rows inserted after this call have larger ones (for indexMessagesAfter). */
@@ -360,24 +490,43 @@ export class SessionStore {
   // ---- search and stats ----------------------------------------------------------------------
 
   /** Full-text search, newest first. `query` comes from search.ts's parseQuery (a searchable one). */
-  search(query: ParsedQuery, opts: { sessionId?: string; limit: number; offset: number }): { hits: SearchHit[]; total: number } {
+  search(
+    query: ParsedQuery,
+    opts: { sessionId?: string; limit: number; offset: number },
+  ): { hits: SearchHit[]; total: number } {
     // Keep the MATCH on its own so FTS4 walks its doclist once (docid order is native to it); a
     // docid IN (...) or a join on the FTS side would re-run the whole query per row.
     const inSession = `SELECT pk FROM messages WHERE session_id = ? AND pk IN (SELECT docid FROM message_fts WHERE message_fts MATCH ?)`;
-    const pks = (opts.sessionId === undefined
-      ? this.durable.all<{ pk: number }>(`SELECT docid AS pk FROM message_fts WHERE message_fts MATCH ? ORDER BY docid DESC LIMIT ? OFFSET ?`, [query.match, opts.limit, opts.offset])
-      : this.durable.all<{ pk: number }>(`${inSession} ORDER BY pk DESC LIMIT ? OFFSET ?`, [opts.sessionId, query.match, opts.limit, opts.offset])
+    const pks = (
+      opts.sessionId === undefined
+        ? this.durable.all<{ pk: number }>(
+            `SELECT docid AS pk FROM message_fts WHERE message_fts MATCH ? ORDER BY docid DESC LIMIT ? OFFSET ?`,
+            [query.match, opts.limit, opts.offset],
+          )
+        : this.durable.all<{ pk: number }>(`${inSession} ORDER BY pk DESC LIMIT ? OFFSET ?`, [
+            opts.sessionId,
+            query.match,
+            opts.limit,
+            opts.offset,
+          ])
     ).map((r) => r.pk);
-    const total = Number((opts.sessionId === undefined
-      ? this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM message_fts WHERE message_fts MATCH ?`, [query.match])
-      : this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM (${inSession})`, [opts.sessionId, query.match]))?.n ?? 0);
+    const total = Number(
+      (opts.sessionId === undefined
+        ? this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM message_fts WHERE message_fts MATCH ?`, [
+            query.match,
+          ])
+        : this.durable.get<{ n: number }>(`SELECT count(*) AS n FROM (${inSession})`, [opts.sessionId, query.match])
+      )?.n ?? 0,
+    );
     if (pks.length === 0) return { hits: [], total };
     // Only the start of each text (one character more than a snippet reads, so it knows there is more).
     const rows = this.durable.all<Row>(
       `SELECT m.id, m.session_id, m.seq, m.role, m.created_at, s.title AS session_title,
               substr(m.search_text, 1, ?) AS text_start
          FROM messages m JOIN sessions s ON s.id = m.session_id
-        WHERE m.pk IN (${pks.map(() => '?').join(',')}) ORDER BY m.pk DESC`, [SNIPPET_TEXT_CHARS + 1, ...pks]);
+        WHERE m.pk IN (${pks.map(() => '?').join(',')}) ORDER BY m.pk DESC`,
+      [SNIPPET_TEXT_CHARS + 1, ...pks],
+    );
     return {
       total,
       hits: rows.map((r) => {
@@ -400,13 +549,17 @@ export class SessionStore {
     const scope = sessionId === undefined ? '' : 'WHERE session_id = ?';
     const sessionScope = sessionId === undefined ? '' : 'WHERE id = ?';
     const p = sessionId === undefined ? [] : [sessionId];
-    const counts = (sql: string) => Object.fromEntries(this.durable.all<{ k: string; n: number }>(sql, p).map((r) => [r.k, Number(r.n)]));
-    const tokens = this.durable.get<Row>(
-      `SELECT count(*) AS messages,
+    const counts = (sql: string) =>
+      Object.fromEntries(this.durable.all<{ k: string; n: number }>(sql, p).map((r) => [r.k, Number(r.n)]));
+    const tokens =
+      this.durable.get<Row>(
+        `SELECT count(*) AS messages,
               coalesce(sum(json_extract(usage, '$.inputTokens')), 0) AS input,
               coalesce(sum(json_extract(usage, '$.outputTokens')), 0) AS output,
               coalesce(sum(total_tokens), 0) AS total
-         FROM messages ${scope}`, p) ?? {};
+         FROM messages ${scope}`,
+        p,
+      ) ?? {};
     const byStatus = counts(`SELECT status AS k, count(*) AS n FROM sessions ${sessionScope} GROUP BY status`);
     return {
       sessions: Object.values(byStatus).reduce((a, b) => a + b, 0),

@@ -19,7 +19,11 @@ export type SnapshotRead =
 export class SnapshotReader {
   private readonly expectedSchemas = new Map<number, Map<string, string>>();
 
-  constructor(private readonly SQL: SqlJsStatic, private readonly hooks: DurableHooks, private readonly files: DatabaseFiles) {}
+  constructor(
+    private readonly SQL: SqlJsStatic,
+    private readonly hooks: DurableHooks,
+    private readonly files: DatabaseFiles,
+  ) {}
 
   /**
    * The snapshot to open: x.sqlite, or its backup when x.sqlite is ours but damaged (`damage` then says
@@ -32,7 +36,11 @@ export class SnapshotReader {
     const backup = statOrUndefined(this.files.fs, backupPath)?.size ? this.read(backupPath) : undefined;
     if (main.foreign || !backup) throw main.error;
     if (!backup.ok) {
-      throw new CoreError('CorruptDatabase', `${path} is damaged (${main.reason}) and so is its backup (${backup.reason}). The files were left as they are.`, { path });
+      throw new CoreError(
+        'CorruptDatabase',
+        `${path} is damaged (${main.reason}) and so is its backup (${backup.reason}). The files were left as they are.`,
+        { path },
+      );
     }
     return { snapshot: backup, damage: main.reason };
   }
@@ -53,10 +61,13 @@ export class SnapshotReader {
       // Ours if our journal or backup is beside it: then it is damage, not a wrong file.
       const exists = (f: string) => statOrUndefined(this.files.fs, f) !== undefined;
       const ours = exists(this.files.journalPath) || exists(this.files.backupPath);
-      const error = new CoreError('NotADatabase', `${file} is not a SQLite database; it was left untouched.`, { path: file });
+      const error = new CoreError('NotADatabase', `${file} is not a SQLite database; it was left untouched.`, {
+        path: file,
+      });
       return { ok: false, foreign: !ours, reason: 'not a SQLite file', error };
     }
-    const trusted = expected !== undefined && expected.size === bytes.length && expected.size > 0 && crc32(bytes) === expected.crc;
+    const trusted =
+      expected !== undefined && expected.size === bytes.length && expected.size > 0 && crc32(bytes) === expected.crc;
     let db: Database | undefined;
     try {
       db = new this.SQL.Database(bytes);
@@ -66,13 +77,22 @@ export class SnapshotReader {
     } catch (e) {
       db?.close();
       const reason = `integrity check failed: ${describeError(e)}`;
-      return { ok: false, foreign: false, reason, error: new CoreError('CorruptDatabase', `${file} is damaged (${reason}).`, { path: file }) };
+      return {
+        ok: false,
+        foreign: false,
+        reason,
+        error: new CoreError('CorruptDatabase', `${file} is damaged (${reason}).`, { path: file }),
+      };
     }
     let lsn: number;
     try {
       const version = this.hooks.inspect(db, file);
       if (version > this.hooks.schemaVersion) {
-        throw new CoreError('SchemaTooNew', `${file} was written by a newer version of LangSwarm Sessions (schema ${version}; this version understands up to ${this.hooks.schemaVersion}). Update the extension; the file was left untouched.`, { path: file, version });
+        throw new CoreError(
+          'SchemaTooNew',
+          `${file} was written by a newer version of LangSwarm Sessions (schema ${version}; this version understands up to ${this.hooks.schemaVersion}). Update the extension; the file was left untouched.`,
+          { path: file, version },
+        );
       }
       this.checkSchema(db, file, version);
       lsn = snapshotLsnOf(db, file);
@@ -99,9 +119,11 @@ export class SnapshotReader {
     for (const key of expected.keys()) if (!found.has(key)) problems.push(`no ${key}`);
     if (problems.length === 0) return;
     const shown = problems.slice(0, 5).join(', ') + (problems.length > 5 ? ` and ${problems.length - 5} more` : '');
-    throw new CoreError('ForeignSchema',
+    throw new CoreError(
+      'ForeignSchema',
       `${file} is not exactly a LangSwarm Sessions database: it has ${shown}. It was refused and left untouched; the sessions it holds can be copied into a new database ("salvage").`,
-      { path: file, problems });
+      { path: file, problems },
+    );
   }
 
   /** The schema objects this version creates at `version`, made once in a scratch database. */
@@ -111,8 +133,12 @@ export class SnapshotReader {
       const db = new this.SQL.Database();
       try {
         const tx: Tx = {
-          run: (sql, params) => { db.run(sql, (params ?? undefined) as BindParams | undefined); },
-          all: () => [], get: () => undefined, changes: () => db.getRowsModified(),
+          run: (sql, params) => {
+            db.run(sql, (params ?? undefined) as BindParams | undefined);
+          },
+          all: () => [],
+          get: () => undefined,
+          changes: () => db.getRowsModified(),
         };
         initializeSchema(db, tx, this.hooks, version);
         schema = schemaObjects(db);
@@ -141,26 +167,45 @@ export function initializeSchema(db: Database, tx: Tx, hooks: DurableHooks, vers
 /** Refuses a database another SQLite tool left in WAL mode: sql.js would not see what the -wal file holds. */
 export function refuseWal(files: DatabaseFiles): void {
   if (statOrUndefined(files.fs, `${files.path}-wal`)?.size) {
-    throw new CoreError('NotADatabase', `${files.path} was left in WAL mode by another SQLite tool (a -wal file is beside it), which sql.js cannot read. Open it with sqlite3 and run "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;", then try again.`, { path: files.path });
+    throw new CoreError(
+      'NotADatabase',
+      `${files.path} was left in WAL mode by another SQLite tool (a -wal file is beside it), which sql.js cannot read. Open it with sqlite3 and run "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;", then try again.`,
+      { path: files.path },
+    );
   }
 }
 
 /** Every schema object (type and name) with its definition, SQLite's own internal tables left out. */
 function schemaObjects(db: Database): Map<string, string> {
-  const rows = db.exec(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\'`)[0]?.values ?? [];
-  return new Map(rows.map(([type, name, table, sql]) => [
-    type === 'table' || type === 'view' ? `${type} "${String(name)}"` : `${type} "${String(name)}" on ${String(table)}`,
-    // Whitespace is not meaning: the same statement written with other spacing is the same object.
-    String(sql ?? '').replace(/\s+/g, ' ').replace(/ ?([(),]) ?/g, '$1').trim(),
-  ]));
+  const rows =
+    db.exec(
+      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\'`,
+    )[0]?.values ?? [];
+  return new Map(
+    rows.map(([type, name, table, sql]) => [
+      type === 'table' || type === 'view'
+        ? `${type} "${String(name)}"`
+        : `${type} "${String(name)}" on ${String(table)}`,
+      // Whitespace is not meaning: the same statement written with other spacing is the same object.
+      String(sql ?? '')
+        .replace(/\s+/g, ' ')
+        .replace(/ ?([(),]) ?/g, '$1')
+        .trim(),
+    ]),
+  );
 }
 
 /** The change number a snapshot holds, checked: a huge one would make the next write unreadable. */
 function snapshotLsnOf(db: Database, file: string): number {
-  const hasMeta = (db.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'`)[0]?.values.length ?? 0) > 0;
-  const value = hasMeta ? db.exec(`SELECT value FROM store_meta WHERE key = 'lsn'`)[0]?.values[0]?.[0] ?? 0 : 0;
+  const hasMeta =
+    (db.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'`)[0]?.values.length ?? 0) > 0;
+  const value = hasMeta ? (db.exec(`SELECT value FROM store_meta WHERE key = 'lsn'`)[0]?.values[0]?.[0] ?? 0) : 0;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_LSN) {
-    throw new CoreError('CorruptDatabase', `${file} records an impossible change number (${String(value).slice(0, 40)}); it was left untouched.`, { path: file });
+    throw new CoreError(
+      'CorruptDatabase',
+      `${file} records an impossible change number (${String(value).slice(0, 40)}); it was left untouched.`,
+      { path: file },
+    );
   }
   return value;
 }

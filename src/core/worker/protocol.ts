@@ -11,11 +11,42 @@ export type OpKind = 'open' | 'read' | 'write' | 'migrate' | 'snapshot';
 
 /** Every method the worker serves, and the kind of work it is. */
 export const METHOD_KINDS = {
-  get: 'read', find: 'read', list: 'read', providers: 'read', tags: 'read', days: 'read', findMessage: 'read', getMessage: 'read',
-  messages: 'read', allMessages: 'read', outline: 'read', messageIndex: 'read', revisions: 'read', search: 'read', stats: 'read', refresh: 'read',
-  create: 'write', rename: 'write', setTags: 'write', updateMetadata: 'write', configure: 'write', pause: 'write', resume: 'write',
-  complete: 'write', archive: 'write', unarchive: 'write', markError: 'write', setStatus: 'write', delete: 'write', autoArchive: 'write',
-  fork: 'write', addMessage: 'write', addMessages: 'write', editMessage: 'write', replaceMessage: 'write', deleteMessage: 'write',
+  get: 'read',
+  find: 'read',
+  list: 'read',
+  providers: 'read',
+  tags: 'read',
+  days: 'read',
+  findMessage: 'read',
+  getMessage: 'read',
+  messages: 'read',
+  allMessages: 'read',
+  outline: 'read',
+  messageIndex: 'read',
+  revisions: 'read',
+  search: 'read',
+  stats: 'read',
+  refresh: 'read',
+  create: 'write',
+  rename: 'write',
+  setTags: 'write',
+  updateMetadata: 'write',
+  configure: 'write',
+  pause: 'write',
+  resume: 'write',
+  complete: 'write',
+  archive: 'write',
+  unarchive: 'write',
+  markError: 'write',
+  setStatus: 'write',
+  delete: 'write',
+  autoArchive: 'write',
+  fork: 'write',
+  addMessage: 'write',
+  addMessages: 'write',
+  editMessage: 'write',
+  replaceMessage: 'write',
+  deleteMessage: 'write',
   checkpoint: 'snapshot',
   migrate: 'migrate',
 } as const satisfies Record<SessionMethod, OpKind>;
@@ -33,7 +64,11 @@ export const HEARTBEAT_MS = 250;
 
 /** What the user reads when an operation of each kind was stopped ("… while {activity}"). */
 export const ACTIVITY: Record<OpKind, string> = {
-  open: 'opening the session database', read: 'reading sessions', write: 'saving a change', migrate: 'migrating', snapshot: 'writing a snapshot',
+  open: 'opening the session database',
+  read: 'reading sessions',
+  write: 'saving a change',
+  migrate: 'migrating',
+  snapshot: 'writing a snapshot',
 };
 
 /** Set once per worker (workerData). */
@@ -44,9 +79,15 @@ export interface WorkerSetup {
 }
 
 /** The store options that cross to the worker (the rest, like the tracer, are the worker's own). */
-export type OpenOptions = Pick<SessionManagerOptions, 'readOnly' | 'lockTimeoutMs' | 'checkpointBytes' | 'maxMessageBytes'>;
+export type OpenOptions = Pick<
+  SessionManagerOptions,
+  'readOnly' | 'lockTimeoutMs' | 'checkpointBytes' | 'maxMessageBytes'
+>;
 
-export interface OpenResult { readOnly: boolean; warnings: string[] }
+export interface OpenResult {
+  readOnly: boolean;
+  warnings: string[];
+}
 
 export type HostMessage =
   | { type: 'open'; id: number; path: string; options: OpenOptions }
@@ -57,7 +98,11 @@ export type HostMessage =
   /** Copies the sessions of a refused database into a new one (store/salvage.ts); needs no open store. */
   | { type: 'salvage'; id: number; source: string; target: string };
 
-export interface WireError { code: ErrorCode; message: string; details: Record<string, unknown> }
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
 
 export type WorkerMessage =
   | { type: 'result'; id: number; value: unknown }
@@ -72,7 +117,9 @@ export function toWireError(e: unknown): WireError {
   let details: Record<string, unknown> = {};
   try {
     details = structuredClone(e.details);
-  } catch { /* details that cannot cross (functions, handles) stay behind; the sentence is what matters */ }
+  } catch {
+    /* details that cannot cross (functions, handles) stay behind; the sentence is what matters */
+  }
   return { code: e.code, message: e.message, details };
 }
 

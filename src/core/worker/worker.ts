@@ -8,7 +8,16 @@ import type { MigrateOptions } from '../langswarm/importer';
 import { SessionManager } from '../sessions';
 import { salvage } from '../store/salvage';
 import { TraceEvent, Tracer } from '../trace';
-import { HEARTBEAT_MS, HostMessage, METHOD_KINDS, OpenOptions, OpenResult, WorkerMessage, WorkerSetup, toWireError } from './protocol';
+import {
+  HEARTBEAT_MS,
+  HostMessage,
+  METHOD_KINDS,
+  OpenOptions,
+  OpenResult,
+  WorkerMessage,
+  WorkerSetup,
+  toWireError,
+} from './protocol';
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
@@ -43,7 +52,8 @@ port.on('message', (message: HostMessage) => {
 });
 
 async function serve(message: Exclude<HostMessage, { type: 'cancel' }>): Promise<void> {
-  if (outstanding++ === 0) heartbeat = setInterval(() => port.postMessage({ type: 'alive' } satisfies WorkerMessage), HEARTBEAT_MS);
+  if (outstanding++ === 0)
+    heartbeat = setInterval(() => port.postMessage({ type: 'alive' } satisfies WorkerMessage), HEARTBEAT_MS);
   try {
     const value = await handle(message);
     post({ type: 'result', id: message.id, value });
@@ -57,8 +67,10 @@ async function serve(message: Exclude<HostMessage, { type: 'cancel' }>): Promise
 
 async function handle(message: Exclude<HostMessage, { type: 'cancel' }>): Promise<unknown> {
   switch (message.type) {
-    case 'open': return open(message.path, message.options);
-    case 'salvage': return salvage(message.source, message.target);
+    case 'open':
+      return open(message.path, message.options);
+    case 'salvage':
+      return salvage(message.source, message.target);
     case 'close': {
       clearInterval(pollTimer);
       const closing = manager;
@@ -68,7 +80,8 @@ async function handle(message: Exclude<HostMessage, { type: 'cancel' }>): Promis
     }
     case 'call': {
       if (!manager) throw new CoreError('DatabaseClosed', 'The session database is closed.');
-      if (!Object.hasOwn(METHOD_KINDS, message.method)) throw new CoreError('Internal', `The session store has no operation "${String(message.method)}".`);
+      if (!Object.hasOwn(METHOD_KINDS, message.method))
+        throw new CoreError('Internal', `The session store has no operation "${String(message.method)}".`);
       if (message.method === 'migrate') return migrate(manager, message.id, message.args);
       const method = manager[message.method] as (...args: unknown[]) => unknown;
       return method.apply(manager, message.args);
@@ -96,5 +109,9 @@ function migrate(m: SessionManager, id: number, args: unknown[]): Promise<unknow
   const [sources, options] = args as [string[], Pick<MigrateOptions, 'dryRun' | 'naiveUtc'> | undefined];
   const cancel = new AbortController();
   cancels.set(id, cancel);
-  return m.migrate(sources, { ...options, signal: cancel.signal, onProgress: (progress) => post({ type: 'progress', id, progress }) });
+  return m.migrate(sources, {
+    ...options,
+    signal: cancel.signal,
+    onProgress: (progress) => post({ type: 'progress', id, progress }),
+  });
 }

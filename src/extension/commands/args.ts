@@ -6,18 +6,28 @@ import { CoreError } from '../../core/errors';
 import { SessionStatus } from '../../core/model';
 import type { CommandId } from '../commandIds';
 
-export const id = z.string({ error: 'expected an id (text)' }).min(1, 'an id cannot be empty').max(1000, 'an id has at most 1000 characters');
+export const id = z
+  .string({ error: 'expected an id (text)' })
+  .min(1, 'an id cannot be empty')
+  .max(1000, 'an id has at most 1000 characters');
 export const text = z.string({ error: 'expected text' });
 export const flag = z.boolean({ error: 'expected true or false' });
 export const texts = z.array(text, { error: 'expected a list of text' });
 
 /** A row of the Sessions view, as menus and clicks on rows pass it (the tree's nodes; only what commands read is checked). */
-const TreeRow = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('session'), summary: z.object({ id }, { error: 'expected the session of the row' }) }),
-  z.object({ kind: z.literal('message'), message: z.object({ id, sessionId: id }, { error: 'expected the message of the row' }) }),
-  z.object({ kind: z.literal('more'), parentId: id }),
-  z.object({ kind: z.literal(['group', 'notice']) }),
-], { error: 'expected a row of the Sessions view' });
+const TreeRow = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('session'), summary: z.object({ id }, { error: 'expected the session of the row' }) }),
+    z.object({
+      kind: z.literal('message'),
+      message: z.object({ id, sessionId: id }, { error: 'expected the message of the row' }),
+    }),
+    z.object({ kind: z.literal('more'), parentId: id }),
+    z.object({ kind: z.literal(['group', 'notice']) }),
+  ],
+  { error: 'expected a row of the Sessions view' },
+);
 export type TreeRow = z.infer<typeof TreeRow>;
 
 const isRow = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string';
@@ -25,13 +35,19 @@ const isRow = (v: unknown) => typeof v === 'object' && v !== null && typeof (v a
 /** An object of options: `shape` and nothing else (a misspelt option is refused, not ignored). */
 export function options<const S extends z.ZodRawShape>(shape: S, expected: string) {
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown option ${issue.keys.map((k) => `"${k}"`).join(', ')}` : `expected ${expected}`),
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown option ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        : `expected ${expected}`,
   });
 }
 
 /** An object of options, or text standing for its option `key`; nothing is no options. */
 export function textOr<const S extends z.ZodRawShape>(key: keyof S & string, shape: S, expected: string) {
-  return z.preprocess((arg: unknown) => (typeof arg === 'string' ? { [key]: arg } : arg ?? {}), options(shape, expected));
+  return z.preprocess(
+    (arg: unknown) => (typeof arg === 'string' ? { [key]: arg } : (arg ?? {})),
+    options(shape, expected),
+  );
 }
 
 /**
@@ -41,7 +57,14 @@ export function textOr<const S extends z.ZodRawShape>(key: keyof S & string, sha
  */
 export function target<const S extends z.ZodRawShape>(shape: S, idKey: keyof S & string, expected: string) {
   return z.preprocess(
-    (arg: unknown) => (arg === undefined || arg === null ? {} : typeof arg === 'string' ? { [idKey]: arg } : isRow(arg) ? { row: arg } : arg),
+    (arg: unknown) =>
+      arg === undefined || arg === null
+        ? {}
+        : typeof arg === 'string'
+          ? { [idKey]: arg }
+          : isRow(arg)
+            ? { row: arg }
+            : arg,
     options({ row: TreeRow.optional(), ...shape }, expected),
   );
 }
@@ -59,12 +82,17 @@ export function messageIdOf(t: { row?: TreeRow | undefined; messageId?: string |
 }
 
 /** The Sessions view's filter, as the Filter command takes it. */
-export const TreeFilterArg = options({
-  text: text.optional(),
-  status: z.union([SessionStatus, z.array(SessionStatus)], { error: 'expected a session status or a list of them' }).optional(),
-  provider: text.optional(),
-  tag: text.nullable().optional(),
-}, 'a filter: { text, status, provider, tag }');
+export const TreeFilterArg = options(
+  {
+    text: text.optional(),
+    status: z
+      .union([SessionStatus, z.array(SessionStatus)], { error: 'expected a session status or a list of them' })
+      .optional(),
+    provider: text.optional(),
+    tag: text.nullable().optional(),
+  },
+  'a filter: { text, status, provider, tag }',
+);
 
 /** A command: the schemas of its arguments, in order, and what it does with them once they are parsed. */
 export interface CommandSpec {
@@ -75,7 +103,10 @@ export interface CommandSpec {
 export type Commands<K extends CommandId> = Record<K, CommandSpec>;
 
 /** Typing help: `run` receives each argument as its schema parses it. */
-export function command<const A extends readonly z.ZodType[]>(args: A, run: (...parsed: { -readonly [K in keyof A]: z.output<A[K]> }) => Promise<unknown>): CommandSpec {
+export function command<const A extends readonly z.ZodType[]>(
+  args: A,
+  run: (...parsed: { -readonly [K in keyof A]: z.output<A[K]> }) => Promise<unknown>,
+): CommandSpec {
   return { args, run: run as CommandSpec['run'] };
 }
 
@@ -88,6 +119,9 @@ export function parseArgs(id: CommandId, spec: CommandSpec, args: readonly unkno
       const where = issue.path.filter((key) => key !== 'row').join('.');
       return `${where ? `${where}: ` : ''}${issue.message}`;
     });
-    throw new CoreError('InvalidInput', `${id} was given a bad argument ${i + 1}: ${problems.join('; ')}.`, { command: id, argument: i + 1 });
+    throw new CoreError('InvalidInput', `${id} was given a bad argument ${i + 1}: ${problems.join('; ')}.`, {
+      command: id,
+      argument: i + 1,
+    });
   });
 }

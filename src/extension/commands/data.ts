@@ -11,27 +11,50 @@ import { addToGitignore } from '../workspaceStore';
 import { Commands, command, flag, id, options, sessionIdOf, target, text, texts } from './args';
 import type { CommandEnv } from './env';
 
-export function dataCommands(env: CommandEnv): Commands<
-  | 'langswarmSessions.migrate' | 'langswarmSessions.exportV1' | 'langswarmSessions.openDemo' | 'langswarmSessions.addToGitignore'
+export function dataCommands(
+  env: CommandEnv,
+): Commands<
+  | 'langswarmSessions.migrate'
+  | 'langswarmSessions.exportV1'
+  | 'langswarmSessions.openDemo'
+  | 'langswarmSessions.addToGitignore'
   | 'langswarmSessions.salvageDatabase'
 > {
   return {
     /** Without sources, asks for files and folders. */
-    'langswarmSessions.migrate': command([
-      options({ sources: texts.optional(), dryRun: flag.optional(), naiveUtc: flag.optional(), showReport: flag.optional() },
-        '{ sources, dryRun, naiveUtc, showReport }').optional(),
-    ], async (given) => runMigration(await env.manager(), given ?? {})),
+    'langswarmSessions.migrate': command(
+      [
+        options(
+          {
+            sources: texts.optional(),
+            dryRun: flag.optional(),
+            naiveUtc: flag.optional(),
+            showReport: flag.optional(),
+          },
+          '{ sources, dryRun, naiveUtc, showReport }',
+        ).optional(),
+      ],
+      async (given) => runMigration(await env.manager(), given ?? {}),
+    ),
 
     /** Without a target file, asks where to save. */
-    'langswarmSessions.exportV1': command([
-      target({ sessionId: id.optional(), target: text.optional() }, 'sessionId', 'a session id, a session row or { sessionId, target }'),
-    ], async (t) => {
-      const sessionId = sessionIdOf(t) ?? (await env.pickSession('Export which session as LangSwarm V1 JSON?', SESSION_STATUSES));
-      if (!sessionId) return undefined;
-      const file = await exportSessionV1(await env.manager(), sessionId, t.target);
-      if (file && t.target === undefined) void vscode.window.showInformationMessage(`Exported to ${file}`);
-      return file;
-    }),
+    'langswarmSessions.exportV1': command(
+      [
+        target(
+          { sessionId: id.optional(), target: text.optional() },
+          'sessionId',
+          'a session id, a session row or { sessionId, target }',
+        ),
+      ],
+      async (t) => {
+        const sessionId =
+          sessionIdOf(t) ?? (await env.pickSession('Export which session as LangSwarm V1 JSON?', SESSION_STATUSES));
+        if (!sessionId) return undefined;
+        const file = await exportSessionV1(await env.manager(), sessionId, t.target);
+        if (file && t.target === undefined) void vscode.window.showInformationMessage(`Exported to ${file}`);
+        return file;
+      },
+    ),
 
     'langswarmSessions.openDemo': command([], async () => {
       const ids = await addDemoSessions(await env.manager());
@@ -42,12 +65,21 @@ export function dataCommands(env: CommandEnv): Commands<
 
     'langswarmSessions.addToGitignore': command([], async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];
-      if (folder?.uri.scheme !== 'file') throw new CoreError('InvalidInput', 'Open a folder first: the database is in global storage, not in a repository.');
+      if (folder?.uri.scheme !== 'file')
+        throw new CoreError(
+          'InvalidInput',
+          'Open a folder first: the database is in global storage, not in a repository.',
+        );
       const file = env.ctx.store.path;
       const result = addToGitignore(folder.uri.fsPath, file);
       const where = path.relative(folder.uri.fsPath, file);
-      void vscode.window.showInformationMessage(result === 'added' ? `Added ${where} and its journal to .gitignore.`
-        : result === 'present' ? '.gitignore already excludes the session database.' : 'The session database is outside this folder; nothing to ignore.');
+      void vscode.window.showInformationMessage(
+        result === 'added'
+          ? `Added ${where} and its journal to .gitignore.`
+          : result === 'present'
+            ? '.gitignore already excludes the session database.'
+            : 'The session database is outside this folder; nothing to ignore.',
+      );
       return result;
     }),
 

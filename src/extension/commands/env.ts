@@ -43,16 +43,21 @@ export class CommandEnv {
     const manager = await this.manager();
     const { items } = await manager.list({ status: [...statuses], sortBy: 'lastActivityAt', limit: 500 });
     if (items.length === 0) {
-      void vscode.window.showInformationMessage(`No ${statuses.length < SESSION_STATUSES.length ? `${statuses.join(' or ')} ` : ''}sessions.`);
+      void vscode.window.showInformationMessage(
+        `No ${statuses.length < SESSION_STATUSES.length ? `${statuses.join(' or ')} ` : ''}sessions.`,
+      );
       return undefined;
     }
     const activeId = this.ctx.active.id;
-    const picked = await quickPick(items.map((s) => ({
-      label: `$(${STATUS_ICON[s.status]}) ${s.title}`,
-      description: s.id === activeId ? `active session · ${sessionDescription(s)}` : sessionDescription(s),
-      detail: s.tags.length ? `tags: ${s.tags.join(', ')}` : undefined,
-      id: s.id,
-    })), { placeHolder, matchOnDescription: true, matchOnDetail: true });
+    const picked = await quickPick(
+      items.map((s) => ({
+        label: `$(${STATUS_ICON[s.status]}) ${s.title}`,
+        description: s.id === activeId ? `active session · ${sessionDescription(s)}` : sessionDescription(s),
+        detail: s.tags.length ? `tags: ${s.tags.join(', ')}` : undefined,
+        id: s.id,
+      })),
+      { placeHolder, matchOnDescription: true, matchOnDetail: true },
+    );
     return picked?.id;
   }
 
@@ -63,7 +68,8 @@ export class CommandEnv {
     tree.refresh();
     if (!node) return;
     if (show && !treeView.visible) await vscode.commands.executeCommand(`${SESSIONS_VIEW}.focus`);
-    if (treeView.visible) await treeView.reveal(node, { select: true, focus: show, expand: false }).then(undefined, () => undefined);
+    if (treeView.visible)
+      await treeView.reveal(node, { select: true, focus: show, expand: false }).then(undefined, () => undefined);
   }
 
   /** Shows the Sessions view with the message selected and focused, its session paged far enough to hold it. */
@@ -73,6 +79,8 @@ export class CommandEnv {
     tree.refresh();
     if (!node) return;
     if (!treeView.visible) await vscode.commands.executeCommand(`${SESSIONS_VIEW}.focus`);
-    await treeView.reveal(node, { select: true, focus: true, expand: true }).then(undefined, (e: unknown) => this.ctx.log.warn(`reveal failed: ${describeError(e)}`));
+    await treeView
+      .reveal(node, { select: true, focus: true, expand: true })
+      .then(undefined, (e: unknown) => this.ctx.log.warn(`reveal failed: ${describeError(e)}`));
   }
 }

@@ -12,69 +12,115 @@ import type { CommandEnv } from './env';
  * Opens the history browser at a session, or at a message (scrolled to it); without either, at the active session.
  * `preserveFocus` leaves the keyboard where it was.
  */
-export async function openHistory(env: CommandEnv, at: { sessionId?: string | undefined; messageId?: string | undefined; preserveFocus: boolean }): Promise<string | undefined> {
+export async function openHistory(
+  env: CommandEnv,
+  at: { sessionId?: string | undefined; messageId?: string | undefined; preserveFocus: boolean },
+): Promise<string | undefined> {
   const manager = await env.manager();
   const message = at.messageId ? await manager.getMessage(at.messageId) : undefined;
-  const sessionId = message?.sessionId ?? at.sessionId ?? env.ctx.active.id ?? (await env.pickSession('Open the history of which session?', SESSION_STATUSES));
+  const sessionId =
+    message?.sessionId ??
+    at.sessionId ??
+    env.ctx.active.id ??
+    (await env.pickSession('Open the history of which session?', SESSION_STATUSES));
   if (!sessionId) return undefined;
   await manager.get(sessionId);
   HistoryPanel.show(env.ctx.context, manager, { sessionId, messageId: message?.id }, env.history, at.preserveFocus);
   return sessionId;
 }
 
-export function historyCommands(env: CommandEnv): Commands<
-  'langswarmSessions.openHistory' | 'langswarmSessions.dumpSessionState' | 'langswarmSessions.dumpAllSessions' | 'langswarmSessions.exportState'
+export function historyCommands(
+  env: CommandEnv,
+): Commands<
+  | 'langswarmSessions.openHistory'
+  | 'langswarmSessions.dumpSessionState'
+  | 'langswarmSessions.dumpAllSessions'
+  | 'langswarmSessions.exportState'
 > {
   /** The dump as JSON in an editor, and in the State view. */
   const showDump = async (sessionId: string | undefined) => {
     const manager = await env.manager();
     const document = await dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(env.ctx.context));
     const title = sessionId ? `State: ${(await manager.get(sessionId)).title}` : 'State: all sessions';
-    const uri = env.ctx.views.set(`${title.replace(/^State: /, '')} state.json`, String(Date.now()), `${JSON.stringify(document, null, 2)}\n`);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false, viewColumn: vscode.ViewColumn.One });
+    const uri = env.ctx.views.set(
+      `${title.replace(/^State: /, '')} state.json`,
+      String(Date.now()),
+      `${JSON.stringify(document, null, 2)}\n`,
+    );
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), {
+      preview: false,
+      viewColumn: vscode.ViewColumn.One,
+    });
     StatePanel.show(env.ctx.context, document, title);
     return document;
   };
 
   return {
     // From a row of the tree the keyboard stays there (as a single click in the Explorer previews a file).
-    'langswarmSessions.openHistory': command([
-      target({ sessionId: id.optional(), messageId: id.optional(), preserveFocus: flag.optional() }, 'sessionId',
-        'a session id, a row or { sessionId, messageId, preserveFocus }'),
-    ], (t) => openHistory(env, {
-      sessionId: sessionIdOf(t),
-      messageId: t.row?.kind === 'message' ? t.row.message.id : t.row ? undefined : t.messageId,
-      preserveFocus: t.row !== undefined || t.preserveFocus === true,
-    })),
+    'langswarmSessions.openHistory': command(
+      [
+        target(
+          { sessionId: id.optional(), messageId: id.optional(), preserveFocus: flag.optional() },
+          'sessionId',
+          'a session id, a row or { sessionId, messageId, preserveFocus }',
+        ),
+      ],
+      (t) =>
+        openHistory(env, {
+          sessionId: sessionIdOf(t),
+          messageId: t.row?.kind === 'message' ? t.row.message.id : t.row ? undefined : t.messageId,
+          preserveFocus: t.row !== undefined || t.preserveFocus === true,
+        }),
+    ),
 
-    'langswarmSessions.dumpSessionState': command([
-      target({ sessionId: id.optional() }, 'sessionId', 'a session id, a session row or { sessionId }'),
-    ], async (t) => {
-      const sessionId = sessionIdOf(t) ?? env.ctx.active.id ?? (await env.pickSession('Dump the state of which session?', SESSION_STATUSES));
-      return sessionId ? showDump(sessionId) : undefined;
-    }),
+    'langswarmSessions.dumpSessionState': command(
+      [target({ sessionId: id.optional() }, 'sessionId', 'a session id, a session row or { sessionId }')],
+      async (t) => {
+        const sessionId =
+          sessionIdOf(t) ??
+          env.ctx.active.id ??
+          (await env.pickSession('Dump the state of which session?', SESSION_STATUSES));
+        return sessionId ? showDump(sessionId) : undefined;
+      },
+    ),
 
     'langswarmSessions.dumpAllSessions': command([], () => showDump(undefined)),
 
     /** Writes the dump (of a session, the active one by default, or of everything) to a file. */
-    'langswarmSessions.exportState': command([
-      target({ sessionId: id.optional(), all: flag.optional(), target: text.optional() }, 'sessionId', 'a session id, a session row or { sessionId, all, target }'),
-    ], async (t) => {
-      const manager = await env.manager();
-      const sessionId = t.all === true ? undefined : sessionIdOf(t) ?? env.ctx.active.id;
-      const document = await dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(env.ctx.context));
-      let file = t.target;
-      if (!file) {
-        const name = `${sessionId ? (await manager.get(sessionId)).title : 'all-sessions'}`.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'state';
-        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-        const uri = await vscode.window.showSaveDialog({
-          title: 'Export LangSwarm Sessions state', filters: { JSON: ['json'] }, defaultUri: folder && vscode.Uri.joinPath(folder, `${name}.state.json`),
-        });
-        if (!uri) return undefined;
-        file = uri.fsPath;
-      }
-      fs.writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
-      return file;
-    }),
+    'langswarmSessions.exportState': command(
+      [
+        target(
+          { sessionId: id.optional(), all: flag.optional(), target: text.optional() },
+          'sessionId',
+          'a session id, a session row or { sessionId, all, target }',
+        ),
+      ],
+      async (t) => {
+        const manager = await env.manager();
+        const sessionId = t.all === true ? undefined : (sessionIdOf(t) ?? env.ctx.active.id);
+        const document = await dumpState(
+          manager,
+          sessionId ? { sessionId } : { all: true },
+          dumpOptions(env.ctx.context),
+        );
+        let file = t.target;
+        if (!file) {
+          const name =
+            `${sessionId ? (await manager.get(sessionId)).title : 'all-sessions'}`
+              .replace(/[^\w.-]+/g, '-')
+              .slice(0, 60) || 'state';
+          const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+          const uri = await vscode.window.showSaveDialog({
+            title: 'Export LangSwarm Sessions state',
+            filters: { JSON: ['json'] },
+            defaultUri: folder && vscode.Uri.joinPath(folder, `${name}.state.json`),
+          });
+          if (!uri) return undefined;
+          file = uri.fsPath;
+        }
+        fs.writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+        return file;
+      },
+    ),
   };
 }

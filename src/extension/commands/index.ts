@@ -24,8 +24,13 @@ export class Commands {
   constructor(private readonly ctx: CommandContext) {
     const env = new CommandEnv(ctx);
     this.commands = {
-      ...sessionCommands(env), ...messageCommands(env), ...searchCommands(env), ...viewCommands(env),
-      ...historyCommands(env), ...dataCommands(env), ...providerCommands(env),
+      ...sessionCommands(env),
+      ...messageCommands(env),
+      ...searchCommands(env),
+      ...viewCommands(env),
+      ...historyCommands(env),
+      ...dataCommands(env),
+      ...providerCommands(env),
     };
   }
 
@@ -41,7 +46,9 @@ export class Commands {
       // The user was told when the store had to be stopped (WorkspaceStore): once is enough.
       if (e instanceof CoreError && e.code === 'StoreStopped') return undefined;
       const readOnly = e instanceof CoreError && e.code === 'DatabaseReadOnly';
-      void vscode.window.showErrorMessage(readOnly ? 'This workspace is not trusted: its sessions are read-only.' : describeError(e));
+      void vscode.window.showErrorMessage(
+        readOnly ? 'This workspace is not trusted: its sessions are read-only.' : describeError(e),
+      );
       return undefined;
     }
   }

@@ -10,25 +10,38 @@ const onMessage = target({ messageId: id.optional() }, 'messageId', 'a message i
 
 /** The message a command works on; without one, the sentence says where to use it. */
 function required(messageId: string | undefined, what: string): string {
-  if (!messageId) throw new CoreError('InvalidInput', `${what} works on a message: use it from a message in the Sessions view.`);
+  if (!messageId)
+    throw new CoreError('InvalidInput', `${what} works on a message: use it from a message in the Sessions view.`);
   return messageId;
 }
 
-export function messageCommands(env: CommandEnv): Commands<
-  'langswarmSessions.forkFromHere' | 'langswarmSessions.editMessage' | 'langswarmSessions.deleteMessage' | 'langswarmSessions.copyMessage'
+export function messageCommands(
+  env: CommandEnv,
+): Commands<
+  | 'langswarmSessions.forkFromHere'
+  | 'langswarmSessions.editMessage'
+  | 'langswarmSessions.deleteMessage'
+  | 'langswarmSessions.copyMessage'
 > {
   return {
-    'langswarmSessions.forkFromHere': command([
-      target({ messageId: id.optional(), title: text.optional() }, 'messageId', 'a message id, a message row or { messageId, title }'),
-    ], async (t) => {
-      const messageId = required(messageIdOf(t), 'Fork From Here');
-      const manager = await env.manager();
-      const message = await manager.getMessage(messageId);
-      const fork = await manager.fork(message.sessionId, messageId, { title: t.title || undefined });
-      await env.ctx.active.set(fork.id);
-      await env.reveal(fork.id);
-      return fork.id;
-    }),
+    'langswarmSessions.forkFromHere': command(
+      [
+        target(
+          { messageId: id.optional(), title: text.optional() },
+          'messageId',
+          'a message id, a message row or { messageId, title }',
+        ),
+      ],
+      async (t) => {
+        const messageId = required(messageIdOf(t), 'Fork From Here');
+        const manager = await env.manager();
+        const message = await manager.getMessage(messageId);
+        const fork = await manager.fork(message.sessionId, messageId, { title: t.title || undefined });
+        await env.ctx.active.set(fork.id);
+        await env.reveal(fork.id);
+        return fork.id;
+      },
+    ),
 
     'langswarmSessions.editMessage': command([onMessage, text.optional()], async (t, content) => {
       const messageId = required(messageIdOf(t), 'Edit Message');
@@ -40,19 +53,30 @@ export function messageCommands(env: CommandEnv): Commands<
       return uri.toString();
     }),
 
-    'langswarmSessions.deleteMessage': command([
-      target({ messageId: id.optional(), confirmed: flag.optional() }, 'messageId', 'a message id, a message row or { messageId, confirmed }'),
-    ], async (t) => {
-      const messageId = required(messageIdOf(t), 'Delete Message');
-      const manager = await env.manager();
-      const m = await manager.getMessage(messageId);
-      if (t.confirmed !== true) {
-        const answer = await vscode.window.showWarningMessage(`Delete this ${m.role} message (#${m.seq})?`, { modal: true, detail: 'This cannot be undone.' }, 'Delete');
-        if (answer !== 'Delete') return false;
-      }
-      await manager.deleteMessage(messageId);
-      return true;
-    }),
+    'langswarmSessions.deleteMessage': command(
+      [
+        target(
+          { messageId: id.optional(), confirmed: flag.optional() },
+          'messageId',
+          'a message id, a message row or { messageId, confirmed }',
+        ),
+      ],
+      async (t) => {
+        const messageId = required(messageIdOf(t), 'Delete Message');
+        const manager = await env.manager();
+        const m = await manager.getMessage(messageId);
+        if (t.confirmed !== true) {
+          const answer = await vscode.window.showWarningMessage(
+            `Delete this ${m.role} message (#${m.seq})?`,
+            { modal: true, detail: 'This cannot be undone.' },
+            'Delete',
+          );
+          if (answer !== 'Delete') return false;
+        }
+        await manager.deleteMessage(messageId);
+        return true;
+      },
+    ),
 
     'langswarmSessions.copyMessage': command([onMessage], async (t) => {
       const messageId = required(messageIdOf(t), 'Copy Message');

@@ -20,140 +20,221 @@ import type { CommandEnv } from './env';
 
 const keyedProvider = text.refine(isKeyedProvider, { error: `expected one of: ${KEYED_PROVIDERS.join(', ')}` });
 
-export function providerCommands(env: CommandEnv): Commands<
-  | 'langswarmSessions.sendMessage' | 'langswarmSessions.replayConversation' | 'langswarmSessions.testProviderConnection'
-  | 'langswarmSessions.setApiKey' | 'langswarmSessions.clearApiKey' | 'langswarmSessions.importRemoteConversation'
+export function providerCommands(
+  env: CommandEnv,
+): Commands<
+  | 'langswarmSessions.sendMessage'
+  | 'langswarmSessions.replayConversation'
+  | 'langswarmSessions.testProviderConnection'
+  | 'langswarmSessions.setApiKey'
+  | 'langswarmSessions.clearApiKey'
+  | 'langswarmSessions.importRemoteConversation'
 > {
   const { providers } = env.ctx;
   return {
     /** Sends a message in a session (the active one by default) and streams the reply into it. */
-    'langswarmSessions.sendMessage': command([
-      target({ sessionId: id.optional(), content: text.optional(), provider: text.optional(), model: text.optional() }, 'sessionId',
-        'a session id, a session row or { sessionId, content, provider, model }'),
-    ], async (t) => {
-      const manager = await env.manager();
-      const sessionId = sessionIdOf(t) ?? env.ctx.active.id ?? (await env.pickSession('Send to which session?', ['active']));
-      if (!sessionId) return undefined;
-      const content = t.content ?? (await vscode.window.showInputBox({
-        title: `Message to "${(await manager.get(sessionId)).title}"`, prompt: 'Sent as the next user message; the reply streams into the session.',
-      }));
-      if (content === undefined || !content.trim()) return undefined;
-      return sendWithProgress(env, manager, sessionId, content, t.provider || undefined, t.model || undefined);
-    }),
+    'langswarmSessions.sendMessage': command(
+      [
+        target(
+          { sessionId: id.optional(), content: text.optional(), provider: text.optional(), model: text.optional() },
+          'sessionId',
+          'a session id, a session row or { sessionId, content, provider, model }',
+        ),
+      ],
+      async (t) => {
+        const manager = await env.manager();
+        const sessionId =
+          sessionIdOf(t) ?? env.ctx.active.id ?? (await env.pickSession('Send to which session?', ['active']));
+        if (!sessionId) return undefined;
+        const content =
+          t.content ??
+          (await vscode.window.showInputBox({
+            title: `Message to "${(await manager.get(sessionId)).title}"`,
+            prompt: 'Sent as the next user message; the reply streams into the session.',
+          }));
+        if (content === undefined || !content.trim()) return undefined;
+        return sendWithProgress(env, manager, sessionId, content, t.provider || undefined, t.model || undefined);
+      },
+    ),
 
     /** Re-runs a session's user turns on a chosen provider and model into a fork, compared side by side. */
-    'langswarmSessions.replayConversation': command([
-      target({ sessionId: id.optional(), provider: text.optional(), model: text.optional() }, 'sessionId', 'a session id, a session row or { sessionId, provider, model }'),
-    ], async (t) => {
-      const manager = await env.manager();
-      const sessionId = sessionIdOf(t) ?? (await env.pickSession('Replay which conversation?', SESSION_STATUSES));
-      if (!sessionId) return undefined;
-      const provider = t.provider ?? (await quickPick([...KNOWN_PROVIDERS], { title: 'Replay on which provider?' }));
-      if (!provider) return undefined;
-      const model = t.model ?? (await pickModel(provider, '', `Replay on ${provider}: model`));
-      if (!model) return undefined;
-      const fork = await replayAndCompare(env, manager, sessionId, provider, model);
-      await env.reveal(fork);
-      return fork;
-    }),
+    'langswarmSessions.replayConversation': command(
+      [
+        target(
+          { sessionId: id.optional(), provider: text.optional(), model: text.optional() },
+          'sessionId',
+          'a session id, a session row or { sessionId, provider, model }',
+        ),
+      ],
+      async (t) => {
+        const manager = await env.manager();
+        const sessionId = sessionIdOf(t) ?? (await env.pickSession('Replay which conversation?', SESSION_STATUSES));
+        if (!sessionId) return undefined;
+        const provider = t.provider ?? (await quickPick([...KNOWN_PROVIDERS], { title: 'Replay on which provider?' }));
+        if (!provider) return undefined;
+        const model = t.model ?? (await pickModel(provider, '', `Replay on ${provider}: model`));
+        if (!model) return undefined;
+        const fork = await replayAndCompare(env, manager, sessionId, provider, model);
+        await env.reveal(fork);
+        return fork;
+      },
+    ),
 
     /** Each provider with a key (and Replay), or the one named; the result in one message. */
-    'langswarmSessions.testProviderConnection': command([
-      options({ provider: text.optional(), model: text.optional() }, '{ provider, model }').optional(),
-    ], async (only = {}) => {
-      const names = only.provider ? [only.provider] : [...KNOWN_PROVIDERS];
-      const manager = await env.manager();
-      const reports: ConnectionReport[] = [];
-      const suggested: Partial<Record<string, string[]>> = SUGGESTED_MODELS;
-      for (const name of names) {
-        if (isKeyedProvider(name) && !(await providers.hasKey(name))) continue;
-        const { provider } = await providers.provider(name, manager);
-        const report = await testConnection(provider, only.model ?? suggested[name]?.[0] ?? 'default');
-        reports.push(report);
-        env.ctx.log.info(`connection test ${name}: ${report.ok ? `ok in ${report.latencyMs} ms` : report.error}`);
-      }
-      const lines = reports.map((r) => (r.ok ? `✓ ${r.provider} (${r.model}): ${r.latencyMs} ms` : `✗ ${r.provider} (${r.model}): ${r.error}`));
-      void (reports.some((r) => !r.ok) ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(
-        `Provider connection test — ${lines.join(' · ') || 'no provider has a key; set one with "Set API Key…"'}`,
-      );
-      return reports;
-    }),
+    'langswarmSessions.testProviderConnection': command(
+      [options({ provider: text.optional(), model: text.optional() }, '{ provider, model }').optional()],
+      async (only = {}) => {
+        const names = only.provider ? [only.provider] : [...KNOWN_PROVIDERS];
+        const manager = await env.manager();
+        const reports: ConnectionReport[] = [];
+        const suggested: Partial<Record<string, string[]>> = SUGGESTED_MODELS;
+        for (const name of names) {
+          if (isKeyedProvider(name) && !(await providers.hasKey(name))) continue;
+          const { provider } = await providers.provider(name, manager);
+          const report = await testConnection(provider, only.model ?? suggested[name]?.[0] ?? 'default');
+          reports.push(report);
+          env.ctx.log.info(`connection test ${name}: ${report.ok ? `ok in ${report.latencyMs} ms` : report.error}`);
+        }
+        const lines = reports.map((r) =>
+          r.ok ? `✓ ${r.provider} (${r.model}): ${r.latencyMs} ms` : `✗ ${r.provider} (${r.model}): ${r.error}`,
+        );
+        void (reports.some((r) => !r.ok) ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(
+          `Provider connection test — ${lines.join(' · ') || 'no provider has a key; set one with "Set API Key…"'}`,
+        );
+        return reports;
+      },
+    ),
 
-    'langswarmSessions.setApiKey': command([
-      options({ provider: keyedProvider.optional(), key: text.optional() }, '{ provider, key }').optional(),
-    ], async (given = {}) => {
-      const name = given.provider ?? (await quickPick(KEYED_PROVIDERS, { title: 'Set the API key of which provider?' }));
-      if (!name || !isKeyedProvider(name)) return false;
-      const key = given.key ?? (await vscode.window.showInputBox({
-        title: `${PROVIDER_LABELS[name]} API key`, password: true, ignoreFocusOut: true,
-        prompt: 'Kept in VS Code\'s secret storage; never written to settings, the session database, logs or dumps.',
-        validateInput: (v) => (v.trim() ? undefined : 'The key cannot be empty'),
-      }));
-      if (!key?.trim()) return false;
-      await providers.storeKey(name, key.trim());
-      return true;
-    }),
+    'langswarmSessions.setApiKey': command(
+      [options({ provider: keyedProvider.optional(), key: text.optional() }, '{ provider, key }').optional()],
+      async (given = {}) => {
+        const name =
+          given.provider ?? (await quickPick(KEYED_PROVIDERS, { title: 'Set the API key of which provider?' }));
+        if (!name || !isKeyedProvider(name)) return false;
+        const key =
+          given.key ??
+          (await vscode.window.showInputBox({
+            title: `${PROVIDER_LABELS[name]} API key`,
+            password: true,
+            ignoreFocusOut: true,
+            prompt: "Kept in VS Code's secret storage; never written to settings, the session database, logs or dumps.",
+            validateInput: (v) => (v.trim() ? undefined : 'The key cannot be empty'),
+          }));
+        if (!key?.trim()) return false;
+        await providers.storeKey(name, key.trim());
+        return true;
+      },
+    ),
 
-    'langswarmSessions.clearApiKey': command([
-      textOr('provider', { provider: keyedProvider.optional() }, 'a provider name or { provider }'),
-    ], async (given) => {
-      const name = given.provider ?? (await quickPick(KEYED_PROVIDERS, { title: 'Clear the API key of which provider?' }));
-      if (!name || !isKeyedProvider(name)) return false;
-      await providers.deleteKey(name);
-      return true;
-    }),
+    'langswarmSessions.clearApiKey': command(
+      [textOr('provider', { provider: keyedProvider.optional() }, 'a provider name or { provider }')],
+      async (given) => {
+        const name =
+          given.provider ?? (await quickPick(KEYED_PROVIDERS, { title: 'Clear the API key of which provider?' }));
+        if (!name || !isKeyedProvider(name)) return false;
+        await providers.deleteKey(name);
+        return true;
+      },
+    ),
 
-    'langswarmSessions.importRemoteConversation': command([
-      options({ conversationId: text.optional(), model: text.optional(), title: text.optional() }, '{ conversationId, model, title }').optional(),
-    ], async (given = {}) => {
-      const manager = await env.manager();
-      const conversationId = given.conversationId ?? (await vscode.window.showInputBox({
-        title: 'Import an OpenAI conversation', prompt: 'Its id (conv_…)',
-        validateInput: (v) => (/^conv_\S+$/.test(v.trim()) ? undefined : 'An OpenAI conversation id starts with conv_'),
-      }));
-      if (!conversationId) return undefined;
-      const { provider, note } = await providers.provider('openai', manager);
-      if (note || !(provider instanceof OpenAIProvider)) throw new CoreError('InvalidInput', 'Importing a remote conversation needs an OpenAI API key: use "Set API Key…" first.');
-      const model = given.model ?? readSettings().defaultModel ?? 'gpt-4o';
-      const session = await importOpenAIConversation(manager, provider, conversationId.trim(), { model: model || 'gpt-4o', title: given.title || undefined });
-      await env.reveal(session.id);
-      return session.id;
-    }),
+    'langswarmSessions.importRemoteConversation': command(
+      [
+        options(
+          { conversationId: text.optional(), model: text.optional(), title: text.optional() },
+          '{ conversationId, model, title }',
+        ).optional(),
+      ],
+      async (given = {}) => {
+        const manager = await env.manager();
+        const conversationId =
+          given.conversationId ??
+          (await vscode.window.showInputBox({
+            title: 'Import an OpenAI conversation',
+            prompt: 'Its id (conv_…)',
+            validateInput: (v) =>
+              /^conv_\S+$/.test(v.trim()) ? undefined : 'An OpenAI conversation id starts with conv_',
+          }));
+        if (!conversationId) return undefined;
+        const { provider, note } = await providers.provider('openai', manager);
+        if (note || !(provider instanceof OpenAIProvider))
+          throw new CoreError(
+            'InvalidInput',
+            'Importing a remote conversation needs an OpenAI API key: use "Set API Key…" first.',
+          );
+        const model = given.model ?? readSettings().defaultModel ?? 'gpt-4o';
+        const session = await importOpenAIConversation(manager, provider, conversationId.trim(), {
+          model: model || 'gpt-4o',
+          title: given.title || undefined,
+        });
+        await env.reveal(session.id);
+        return session.id;
+      },
+    ),
   };
 }
 
 /** Sends, with the reply's progress in a notification whose Cancel stops it; resolves to the reply's id. */
-async function sendWithProgress(env: CommandEnv, manager: SessionApi, sessionId: string, content: string, providerName?: string, model?: string): Promise<string> {
+async function sendWithProgress(
+  env: CommandEnv,
+  manager: SessionApi,
+  sessionId: string,
+  content: string,
+  providerName?: string,
+  model?: string,
+): Promise<string> {
   const { provider, note } = await providerForTurn(manager, env.ctx.providers, sessionId, providerName);
   const session = await manager.get(sessionId);
   if (note) void vscode.window.showInformationMessage(note);
-  return withCancellableProgress(`${session.title}: waiting for ${PROVIDER_LABELS[provider.name]}`, async (signal, progress) => {
-    let received = 0;
-    const onEvent = (e: StreamEvent) => {
-      if (e.type === 'text_delta') {
-        received += e.text.length;
-        progress.report({ message: `${received} characters…` });
-      } else if (e.type === 'warning') {
-        showWarning(e.message);
-      }
-    };
-    return (await send(manager, sessionId, content, { provider, signal, onEvent, model })).reply.id;
-  });
+  return withCancellableProgress(
+    `${session.title}: waiting for ${PROVIDER_LABELS[provider.name]}`,
+    async (signal, progress) => {
+      let received = 0;
+      const onEvent = (e: StreamEvent) => {
+        if (e.type === 'text_delta') {
+          received += e.text.length;
+          progress.report({ message: `${received} characters…` });
+        } else if (e.type === 'warning') {
+          showWarning(e.message);
+        }
+      };
+      return (await send(manager, sessionId, content, { provider, signal, onEvent, model })).reply.id;
+    },
+  );
 }
 
 /** Replays the session's user turns on another provider and model into a fork, and shows both sides in a diff; resolves to the fork. */
-async function replayAndCompare(env: CommandEnv, manager: SessionApi, sessionId: string, providerName: string, model: string): Promise<string> {
+async function replayAndCompare(
+  env: CommandEnv,
+  manager: SessionApi,
+  sessionId: string,
+  providerName: string,
+  model: string,
+): Promise<string> {
   const source = await manager.get(sessionId);
   const { provider, note } = await env.ctx.providers.provider(providerName, manager, sessionId);
   if (note) void vscode.window.showInformationMessage(note);
-  const result = await withCancellableProgress(`Replaying "${source.title}" on ${providerName} · ${model}`, (signal) => replay(manager, sessionId, { provider, model, signal }));
-  const side = (which: 'original' | 'replayed') => result.turns.map((t, i) => {
-    const reply = which === 'original' ? t.original : t.replayed;
-    const stop = which === 'original' ? t.originalStop : t.replayedStop;
-    return `## Turn ${i + 1}\n\n**User:** ${t.user}\n\n**Reply${stop ? ` (${stop})` : ''}:**\n\n${reply ?? '(no reply)'}\n`;
-  }).join('\n');
-  const left = env.ctx.views.set(`${source.provider} ${source.model}.md`, `${result.session.id}-original`, side('original'));
+  const result = await withCancellableProgress(`Replaying "${source.title}" on ${providerName} · ${model}`, (signal) =>
+    replay(manager, sessionId, { provider, model, signal }),
+  );
+  const side = (which: 'original' | 'replayed') =>
+    result.turns
+      .map((t, i) => {
+        const reply = which === 'original' ? t.original : t.replayed;
+        const stop = which === 'original' ? t.originalStop : t.replayedStop;
+        return `## Turn ${i + 1}\n\n**User:** ${t.user}\n\n**Reply${stop ? ` (${stop})` : ''}:**\n\n${reply ?? '(no reply)'}\n`;
+      })
+      .join('\n');
+  const left = env.ctx.views.set(
+    `${source.provider} ${source.model}.md`,
+    `${result.session.id}-original`,
+    side('original'),
+  );
   const right = env.ctx.views.set(`${providerName} ${model}.md`, `${result.session.id}-replayed`, side('replayed'));
-  await vscode.commands.executeCommand('vscode.diff', left, right, `${source.title}: ${source.provider} · ${source.model} ↔ ${providerName} · ${model}`);
+  await vscode.commands.executeCommand(
+    'vscode.diff',
+    left,
+    right,
+    `${source.title}: ${source.provider} · ${source.model} ↔ ${providerName} · ${model}`,
+  );
   return result.session.id;
 }

@@ -9,10 +9,14 @@ import { Commands, command, text, textOr } from './args';
 import type { CommandEnv } from './env';
 import { openHistory } from './history';
 
-const SearchArgs = textOr('query', {
-  query: text.optional(),
-  pick: z.number({ error: 'expected a number' }).int().min(0).max(10_000).optional(),
-}, 'a query, or { query, pick }');
+const SearchArgs = textOr(
+  'query',
+  {
+    query: text.optional(),
+    pick: z.number({ error: 'expected a number' }).int().min(0).max(10_000).optional(),
+  },
+  'a query, or { query, pick }',
+);
 
 export function searchCommands(env: CommandEnv): Commands<'langswarmSessions.searchSessions'> {
   return {
@@ -42,7 +46,11 @@ export function searchCommands(env: CommandEnv): Commands<'langswarmSessions.sea
           alwaysShow: true,
           messageId: h.messageId,
         }));
-        pick.title = problem ? `Search sessions — ${problem}` : value.trim() ? `Search sessions — ${total} match${total === 1 ? '' : 'es'}` : 'Search sessions';
+        pick.title = problem
+          ? `Search sessions — ${problem}`
+          : value.trim()
+            ? `Search sessions — ${total} match${total === 1 ? '' : 'es'}`
+            : 'Search sessions';
         pick.busy = false;
       };
       const showSearchError = (e: unknown) => {

@@ -9,13 +9,24 @@ import { Commands, TreeFilterArg, TreeRow, command, id, sessionIdOf, target } fr
 import type { CommandEnv } from './env';
 
 const MoreRow = z.custom<Extract<TreeRow, { kind: 'more' }>>(
-  (v) => typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'more' && typeof (v as { parentId?: unknown }).parentId === 'string',
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    (v as { kind?: unknown }).kind === 'more' &&
+    typeof (v as { parentId?: unknown }).parentId === 'string',
   'expected a "Show more" row of the Sessions view',
 );
 
-export function viewCommands(env: CommandEnv): Commands<
-  | 'langswarmSessions.filter' | 'langswarmSessions.clearFilter' | 'langswarmSessions.groupBy' | 'langswarmSessions.refresh'
-  | 'langswarmSessions.showLog' | 'langswarmSessions.showMore' | 'langswarmSessions.revealSession'
+export function viewCommands(
+  env: CommandEnv,
+): Commands<
+  | 'langswarmSessions.filter'
+  | 'langswarmSessions.clearFilter'
+  | 'langswarmSessions.groupBy'
+  | 'langswarmSessions.refresh'
+  | 'langswarmSessions.showLog'
+  | 'langswarmSessions.showMore'
+  | 'langswarmSessions.revealSession'
 > {
   const { tree } = env.ctx;
   return {
@@ -26,19 +37,29 @@ export function viewCommands(env: CommandEnv): Commands<
         return tree.currentFilter;
       }
       const manager = await env.manager();
-      const kind = await quickPick([
-        { label: 'Text', description: 'title, id, model or message text', key: 'text' as const },
-        { label: 'Status', key: 'status' as const },
-        { label: 'Provider', key: 'provider' as const },
-        { label: 'Tag', key: 'tag' as const },
-      ], { title: 'Filter sessions by…' });
+      const kind = await quickPick(
+        [
+          { label: 'Text', description: 'title, id, model or message text', key: 'text' as const },
+          { label: 'Status', key: 'status' as const },
+          { label: 'Provider', key: 'provider' as const },
+          { label: 'Tag', key: 'tag' as const },
+        ],
+        { title: 'Filter sessions by…' },
+      );
       if (!kind) return undefined;
       let value: string | undefined;
       if (kind.key === 'text') {
-        value = await vscode.window.showInputBox({ title: 'Filter sessions by text', value: tree.currentFilter.text ?? '' });
+        value = await vscode.window.showInputBox({
+          title: 'Filter sessions by text',
+          value: tree.currentFilter.text ?? '',
+        });
       } else {
-        const values = kind.key === 'status' ? [...SESSION_STATUSES]
-          : kind.key === 'provider' ? Object.keys((await manager.stats()).byProvider) : (await manager.tags()).map((t) => t.tag);
+        const values =
+          kind.key === 'status'
+            ? [...SESSION_STATUSES]
+            : kind.key === 'provider'
+              ? Object.keys((await manager.stats()).byProvider)
+              : (await manager.tags()).map((t) => t.tag);
         value = await quickPick(values, { title: `Filter sessions by ${kind.label.toLowerCase()}` });
       }
       if (value === undefined) return undefined;
@@ -49,13 +70,18 @@ export function viewCommands(env: CommandEnv): Commands<
     'langswarmSessions.clearFilter': command([], () => tree.setFilter({})),
 
     /** Writes the grouping setting (of the workspace when there is one). */
-    'langswarmSessions.groupBy': command([z.enum(GROUPINGS, { error: `expected one of: ${GROUPINGS.join(', ')}` }).optional()], async (given): Promise<Grouping | undefined> => {
-      const wanted = given ?? ((await quickPick(GROUPINGS, { title: 'Group sessions by' })) as Grouping | undefined);
-      if (!wanted) return undefined;
-      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-      await vscode.workspace.getConfiguration('langswarmSessions').update('grouping', wanted, target);
-      return wanted;
-    }),
+    'langswarmSessions.groupBy': command(
+      [z.enum(GROUPINGS, { error: `expected one of: ${GROUPINGS.join(', ')}` }).optional()],
+      async (given): Promise<Grouping | undefined> => {
+        const wanted = given ?? ((await quickPick(GROUPINGS, { title: 'Group sessions by' })) as Grouping | undefined);
+        if (!wanted) return undefined;
+        const target = vscode.workspace.workspaceFolders?.length
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
+        await vscode.workspace.getConfiguration('langswarmSessions').update('grouping', wanted, target);
+        return wanted;
+      },
+    ),
 
     'langswarmSessions.refresh': command([], async () => {
       await (await env.manager()).refresh();
@@ -67,12 +93,13 @@ export function viewCommands(env: CommandEnv): Commands<
     'langswarmSessions.showMore': command([MoreRow], async (row) => tree.showMore(row.parentId)),
 
     /** Brings the Sessions view forward with the session selected (a migration report's entries use it). */
-    'langswarmSessions.revealSession': command([
-      target({ sessionId: id.optional() }, 'sessionId', 'a session id, a session row or { sessionId }'),
-    ], async (t) => {
-      const sessionId = sessionIdOf(t);
-      if (sessionId) await env.reveal(sessionId, true);
-      return sessionId;
-    }),
+    'langswarmSessions.revealSession': command(
+      [target({ sessionId: id.optional() }, 'sessionId', 'a session id, a session row or { sessionId }')],
+      async (t) => {
+        const sessionId = sessionIdOf(t);
+        if (sessionId) await env.reveal(sessionId, true);
+        return sessionId;
+      },
+    ),
   };
 }

@@ -33,7 +33,8 @@ export class NodeIndex {
     const kept = existing && existing.kind === node.kind ? (Object.assign(existing, node) as T) : node;
     this.nodes.set(node.id, kept);
     const previousParent = this.parentOf.get(node.id);
-    if (previousParent !== undefined && previousParent !== parentId) this.childrenOf.get(previousParent)?.delete(node.id);
+    if (previousParent !== undefined && previousParent !== parentId)
+      this.childrenOf.get(previousParent)?.delete(node.id);
     this.parentOf.set(node.id, parentId);
     let siblings = this.childrenOf.get(parentId);
     if (!siblings) this.childrenOf.set(parentId, (siblings = new Set()));

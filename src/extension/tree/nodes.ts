@@ -4,8 +4,17 @@ import * as vscode from 'vscode';
 import type { Message, SessionFilter, SessionStatus, SessionSummary } from '../../core/model';
 import type { Grouping } from '../../settings';
 import {
-  STATUS_ICON, STATUS_LABEL, dayLabel, dayRange, localDay, messageContextValue, messageIcon, messagePreview, relativeTime,
-  sessionContextValue, sessionDescription,
+  STATUS_ICON,
+  STATUS_LABEL,
+  dayLabel,
+  dayRange,
+  localDay,
+  messageContextValue,
+  messageIcon,
+  messagePreview,
+  relativeTime,
+  sessionContextValue,
+  sessionDescription,
 } from '../format';
 
 export const PAGE_SIZE = 200;
@@ -33,10 +42,14 @@ export type TreeFilter = Pick<SessionFilter, 'text' | 'status' | 'provider' | 't
 
 export function groupId(key: GroupKey): string {
   switch (key.by) {
-    case 'status': return `group/status/${key.status}`;
-    case 'provider': return `group/provider/${encodeURIComponent(key.provider)}`;
-    case 'tag': return key.tag === null ? 'group/untagged' : `group/tag/${encodeURIComponent(key.tag)}`;
-    case 'day': return `group/day/${key.day}`;
+    case 'status':
+      return `group/status/${key.status}`;
+    case 'provider':
+      return `group/provider/${encodeURIComponent(key.provider)}`;
+    case 'tag':
+      return key.tag === null ? 'group/untagged' : `group/tag/${encodeURIComponent(key.tag)}`;
+    case 'day':
+      return `group/day/${key.day}`;
   }
 }
 
@@ -49,44 +62,67 @@ export const moreNodeId = (parentId: string) => `${parentId}|more`;
 /** What a group lists, on top of the view's filter. */
 export function groupFilter(key: GroupKey): SessionFilter {
   switch (key.by) {
-    case 'status': return { status: key.status };
-    case 'provider': return { provider: key.provider };
-    case 'tag': return { tag: key.tag };
-    case 'day': { const r = dayRange(key.day); return { activeFrom: r.from, activeTo: r.to }; }
+    case 'status':
+      return { status: key.status };
+    case 'provider':
+      return { provider: key.provider };
+    case 'tag':
+      return { tag: key.tag };
+    case 'day': {
+      const r = dayRange(key.day);
+      return { activeFrom: r.from, activeTo: r.to };
+    }
   }
 }
 
 /** The group a session shows under (by tag: its first tag, where reveal finds it). */
 export function groupKeyOf(s: SessionSummary, grouping: Grouping): GroupKey {
   switch (grouping) {
-    case 'status': return { by: 'status', status: s.status };
-    case 'provider': return { by: 'provider', provider: s.provider };
-    case 'tag': return { by: 'tag', tag: s.tags[0] ?? null };
-    case 'day': return { by: 'day', day: localDay(new Date(s.lastActivityAt)) };
+    case 'status':
+      return { by: 'status', status: s.status };
+    case 'provider':
+      return { by: 'provider', provider: s.provider };
+    case 'tag':
+      return { by: 'tag', tag: s.tags[0] ?? null };
+    case 'day':
+      return { by: 'day', day: localDay(new Date(s.lastActivityAt)) };
   }
 }
 
 export function groupLabel(key: GroupKey): string {
   switch (key.by) {
-    case 'status': return STATUS_LABEL[key.status];
-    case 'provider': return key.provider;
-    case 'tag': return key.tag ?? 'No tag';
-    case 'day': return dayLabel(key.day);
+    case 'status':
+      return STATUS_LABEL[key.status];
+    case 'provider':
+      return key.provider;
+    case 'tag':
+      return key.tag ?? 'No tag';
+    case 'day':
+      return dayLabel(key.day);
   }
 }
 
 // ---- tree items ----
 
 const statusColor: Partial<Record<SessionStatus, string>> = {
-  active: 'charts.green', paused: 'charts.yellow', error: 'errorForeground', completed: 'charts.blue',
+  active: 'charts.green',
+  paused: 'charts.yellow',
+  error: 'errorForeground',
+  completed: 'charts.blue',
 };
 
 /** What a row shows. `writable`: the database can be changed (menus offer edits); `streaming`: a reply arrives in this message now. */
-export function treeItem(node: Node, { writable, streaming }: { writable: boolean; streaming: (messageId: string) => boolean }): vscode.TreeItem {
+export function treeItem(
+  node: Node,
+  { writable, streaming }: { writable: boolean; streaming: (messageId: string) => boolean },
+): vscode.TreeItem {
   switch (node.kind) {
-    case 'group': return groupItem(node);
-    case 'session': return sessionItem(node, writable);
-    case 'message': return messageItem(node, writable, node.message.state === 'partial' && streaming(node.message.id));
+    case 'group':
+      return groupItem(node);
+    case 'session':
+      return sessionItem(node, writable);
+    case 'message':
+      return messageItem(node, writable, node.message.state === 'partial' && streaming(node.message.id));
     case 'more': {
       const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, node.remaining)} more…`);
       item.id = node.id;
@@ -109,18 +145,31 @@ export function treeItem(node: Node, { writable, streaming }: { writable: boolea
 
 function groupItem(node: GroupNode): vscode.TreeItem {
   const expanded = node.key.by === 'status' ? node.key.status === 'active' : false;
-  const item = new vscode.TreeItem(node.label, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(
+    node.label,
+    expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+  );
   item.id = node.id;
   item.description = String(node.count);
   item.contextValue = `group;group-${node.key.by};`;
-  item.iconPath = new vscode.ThemeIcon(node.key.by === 'status' ? STATUS_ICON[node.key.status]
-    : node.key.by === 'provider' ? 'server' : node.key.by === 'tag' ? 'tag' : 'calendar');
+  item.iconPath = new vscode.ThemeIcon(
+    node.key.by === 'status'
+      ? STATUS_ICON[node.key.status]
+      : node.key.by === 'provider'
+        ? 'server'
+        : node.key.by === 'tag'
+          ? 'tag'
+          : 'calendar',
+  );
   return item;
 }
 
 function sessionItem(node: SessionNode, writable: boolean): vscode.TreeItem {
   const s = node.summary;
-  const item = new vscode.TreeItem(s.title, s.messageCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    s.title,
+    s.messageCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = node.id;
   item.description = sessionDescription(s);
   const color = statusColor[s.status];

@@ -11,8 +11,21 @@ import { TREE_FILTER, TREE_FILTERED, TREE_STATE } from '../keys';
 import { WorkspaceStore, readSettings } from '../workspaceStore';
 import { NodeIndex, ROOT } from './nodeIndex';
 import {
-  GroupKey, GroupNode, Node, PAGE_SIZE, SessionNode, TreeFilter, groupFilter, groupId, groupKeyOf, groupLabel, messageNodeId,
-  moreNodeId, plainMarkdown, sessionNodeId, treeItem,
+  GroupKey,
+  GroupNode,
+  Node,
+  PAGE_SIZE,
+  SessionNode,
+  TreeFilter,
+  groupFilter,
+  groupId,
+  groupKeyOf,
+  groupLabel,
+  messageNodeId,
+  moreNodeId,
+  plainMarkdown,
+  sessionNodeId,
+  treeItem,
 } from './nodes';
 
 const REFRESH_DEBOUNCE_MS = 150;
@@ -60,7 +73,9 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   async setFilter(filter: TreeFilter): Promise<void> {
-    this.filter = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as TreeFilter;
+    this.filter = Object.fromEntries(
+      Object.entries(filter).filter(([, v]) => v !== undefined && v !== ''),
+    ) as TreeFilter;
     await TREE_FILTER.update(this.state, this.filter);
     await this.updateFilterContext();
     this.refresh();
@@ -68,8 +83,14 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   describeFilter(): string {
     const f = this.filter;
-    return [f.text && `"${f.text}"`, f.status && `status ${String(f.status)}`, f.provider && `provider ${f.provider}`, f.tag && `tag ${f.tag}`]
-      .filter(Boolean).join(', ');
+    return [
+      f.text && `"${f.text}"`,
+      f.status && `status ${String(f.status)}`,
+      f.provider && `provider ${f.provider}`,
+      f.tag && `tag ${f.tag}`,
+    ]
+      .filter(Boolean)
+      .join(', ');
   }
 
   /** Refreshes everything now. */
@@ -89,7 +110,10 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   getTreeItem(node: Node): vscode.TreeItem {
     const manager = this.db.openManager;
-    return treeItem(node, { writable: !this.db.readOnly, streaming: (id) => manager !== undefined && isStreaming(manager, id) });
+    return treeItem(node, {
+      writable: !this.db.readOnly,
+      streaming: (id) => manager !== undefined && isStreaming(manager, id),
+    });
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
@@ -100,16 +124,27 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     } catch (e) {
       await TREE_STATE.set(vscode.commands, 'failed');
       const failed = this.index.remember(ROOT, {
-        kind: 'notice', id: 'notice/open-failed', icon: 'error', label: `Cannot open the session database: ${describeError(e)}`,
-        tooltip: this.db.path, command: { command: 'langswarmSessions.showLog', title: 'Show Log' },
+        kind: 'notice',
+        id: 'notice/open-failed',
+        icon: 'error',
+        label: `Cannot open the session database: ${describeError(e)}`,
+        tooltip: this.db.path,
+        command: { command: 'langswarmSessions.showLog', title: 'Show Log' },
       });
       // Refused for what it holds (a foreign trigger…), not damaged: its sessions can be copied out.
-      if (!isCoreError(e, 'ForeignSchema') && !isCoreError(e, 'CorruptDatabase')) return this.index.listed(ROOT, [failed]);
-      return this.index.listed(ROOT, [failed, this.index.remember(ROOT, {
-        kind: 'notice', id: 'notice/salvage', icon: 'database', label: 'Copy its sessions into a new database',
-        tooltip: 'Reads the refused file as data only (nothing in it runs) and keeps it beside the new database.',
-        command: { command: 'langswarmSessions.salvageDatabase', title: 'Copy Its Sessions into a New Database' },
-      })]);
+      if (!isCoreError(e, 'ForeignSchema') && !isCoreError(e, 'CorruptDatabase'))
+        return this.index.listed(ROOT, [failed]);
+      return this.index.listed(ROOT, [
+        failed,
+        this.index.remember(ROOT, {
+          kind: 'notice',
+          id: 'notice/salvage',
+          icon: 'database',
+          label: 'Copy its sessions into a new database',
+          tooltip: 'Reads the refused file as data only (nothing in it runs) and keeps it beside the new database.',
+          command: { command: 'langswarmSessions.salvageDatabase', title: 'Copy Its Sessions into a New Database' },
+        }),
+      ]);
     }
     try {
       if (!node) return this.index.listed(ROOT, await this.roots(manager));
@@ -117,7 +152,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       if (node.kind === 'session') return this.index.listed(parentId, await this.messagesOf(manager, node));
       return [];
     } catch (e) {
-      const notice = this.index.remember(parentId, { kind: 'notice', id: `notice/error/${node?.id ?? 'root'}`, icon: 'error', label: describeError(e) });
+      const notice = this.index.remember(parentId, {
+        kind: 'notice',
+        id: `notice/error/${node?.id ?? 'root'}`,
+        icon: 'error',
+        label: describeError(e),
+      });
       return this.index.listed(parentId, [notice]);
     }
   }
@@ -154,7 +194,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const index = items.findIndex((s) => s.id === sessionId);
     if (index < 0) return undefined;
     this.index.showPages(group.id, Math.floor(index / PAGE_SIZE) + 1);
-    return this.index.remember(group.id, { kind: 'session', id: sessionNodeId(group.id, sessionId), groupId: group.id, summary: items[index]! });
+    return this.index.remember(group.id, {
+      kind: 'session',
+      id: sessionNodeId(group.id, sessionId),
+      groupId: group.id,
+      summary: items[index]!,
+    });
   }
 
   /** The tree node of a message, paging its session far enough to show it. */
@@ -165,7 +210,13 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (!session) return undefined;
     const index = await manager.messageIndex(messageId);
     this.index.showPages(session.id, Math.floor(index / PAGE_SIZE) + 1);
-    return this.index.remember(session.id, { kind: 'message', id: messageNodeId(session.id, messageId), sessionNodeId: session.id, message, sessionStatus: session.summary.status });
+    return this.index.remember(session.id, {
+      kind: 'message',
+      id: messageNodeId(session.id, messageId),
+      sessionNodeId: session.id,
+      message,
+      sessionStatus: session.summary.status,
+    });
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -178,20 +229,31 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const keys = await this.groupKeys(manager);
     const groups = (await Promise.all(keys.map((key) => this.groupNode(manager, key)))).filter((g) => g.count > 0);
     if (groups.length === 0) {
-      return [this.index.remember(ROOT, {
-        kind: 'notice', id: 'notice/filtered-out', icon: 'filter', label: `No session matches the filter (${this.describeFilter()})`,
-        command: { command: 'langswarmSessions.clearFilter', title: 'Clear Filter' },
-      })];
+      return [
+        this.index.remember(ROOT, {
+          kind: 'notice',
+          id: 'notice/filtered-out',
+          icon: 'filter',
+          label: `No session matches the filter (${this.describeFilter()})`,
+          command: { command: 'langswarmSessions.clearFilter', title: 'Clear Filter' },
+        }),
+      ];
     }
     return groups;
   }
 
   private async groupKeys(manager: SessionApi): Promise<GroupKey[]> {
     switch (this.grouping) {
-      case 'status': return STATUS_ORDER.map((status) => ({ by: 'status', status }));
-      case 'provider': return Object.keys((await manager.stats()).byProvider).sort().map((provider) => ({ by: 'provider', provider }));
-      case 'tag': return [...(await manager.tags()).map((t): GroupKey => ({ by: 'tag', tag: t.tag })), { by: 'tag', tag: null }];
-      case 'day': return (await manager.days()).map((d) => ({ by: 'day', day: d.day }));
+      case 'status':
+        return STATUS_ORDER.map((status) => ({ by: 'status', status }));
+      case 'provider':
+        return Object.keys((await manager.stats()).byProvider)
+          .sort()
+          .map((provider) => ({ by: 'provider', provider }));
+      case 'tag':
+        return [...(await manager.tags()).map((t): GroupKey => ({ by: 'tag', tag: t.tag })), { by: 'tag', tag: null }];
+      case 'day':
+        return (await manager.days()).map((d) => ({ by: 'day', day: d.day }));
     }
   }
 
@@ -203,8 +265,23 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private async sessionsOf(manager: SessionApi, group: GroupNode): Promise<Node[]> {
     const shown = PAGE_SIZE * this.index.pageCount(group.id);
     const { items, total } = await manager.list({ ...this.filter, ...groupFilter(group.key), limit: shown });
-    const nodes: Node[] = items.map((summary) => this.index.remember(group.id, { kind: 'session', id: sessionNodeId(group.id, summary.id), groupId: group.id, summary }));
-    if (total > items.length) nodes.push(this.index.remember(group.id, { kind: 'more', id: moreNodeId(group.id), parentId: group.id, remaining: total - items.length }));
+    const nodes: Node[] = items.map((summary) =>
+      this.index.remember(group.id, {
+        kind: 'session',
+        id: sessionNodeId(group.id, summary.id),
+        groupId: group.id,
+        summary,
+      }),
+    );
+    if (total > items.length)
+      nodes.push(
+        this.index.remember(group.id, {
+          kind: 'more',
+          id: moreNodeId(group.id),
+          parentId: group.id,
+          remaining: total - items.length,
+        }),
+      );
     return nodes;
   }
 
@@ -213,11 +290,24 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (!session) return [];
     const shown = PAGE_SIZE * this.index.pageCount(node.id);
     const messages = await manager.messages(session.id, { limit: shown });
-    const nodes: Node[] = messages.map((message) => this.index.remember(node.id, {
-      kind: 'message', id: messageNodeId(node.id, message.id), sessionNodeId: node.id, message, sessionStatus: session.status,
-    }));
+    const nodes: Node[] = messages.map((message) =>
+      this.index.remember(node.id, {
+        kind: 'message',
+        id: messageNodeId(node.id, message.id),
+        sessionNodeId: node.id,
+        message,
+        sessionStatus: session.status,
+      }),
+    );
     if (session.messageCount > messages.length) {
-      nodes.push(this.index.remember(node.id, { kind: 'more', id: moreNodeId(node.id), parentId: node.id, remaining: session.messageCount - messages.length }));
+      nodes.push(
+        this.index.remember(node.id, {
+          kind: 'more',
+          id: moreNodeId(node.id),
+          parentId: node.id,
+          remaining: session.messageCount - messages.length,
+        }),
+      );
     }
     return nodes;
   }
@@ -228,7 +318,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   private onCoreChange(e: SessionEvent): void {
-    if (e.type !== 'reset' && e.type !== 'sessionCreated' && e.type !== 'sessionDeleted') void this.refreshSession(e.sessionId);
+    if (e.type !== 'reset' && e.type !== 'sessionCreated' && e.type !== 'sessionDeleted')
+      void this.refreshSession(e.sessionId);
     // Debounced: whole levels (counts, order, group membership).
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => this.refresh(), REFRESH_DEBOUNCE_MS);
@@ -236,7 +327,9 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   /** Immediate: the changed session's own rows (with its current summary) and children. */
   private async refreshSession(sessionId: string): Promise<void> {
-    const nodes = [...this.index.values()].filter((n): n is SessionNode => n.kind === 'session' && n.summary.id === sessionId);
+    const nodes = [...this.index.values()].filter(
+      (n): n is SessionNode => n.kind === 'session' && n.summary.id === sessionId,
+    );
     const manager = this.db.openManager;
     if (nodes.length === 0 || !manager) return;
     const fresh = await manager.find(sessionId).catch(() => undefined);

@@ -5,7 +5,18 @@ import { CoreError, describeError } from '../../core/errors';
 import type { Message } from '../../core/model';
 import type { SessionApi, SessionEvent } from '../../core/sessions';
 import {
-  ComposerInfo, HostToWebview, IpcCommand, IpcNotification, IpcRequest, isSafeLink, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, ResultOf, RevealTarget, WebMessage,
+  ComposerInfo,
+  HostToWebview,
+  IpcCommand,
+  IpcNotification,
+  IpcRequest,
+  isSafeLink,
+  MESSAGE_PAGE,
+  OutlineColumns,
+  PAGE_LEAD,
+  ResultOf,
+  RevealTarget,
+  WebMessage,
 } from '../../protocol';
 import { IpcHost } from './ipcHost';
 import { ConversationAccess, Turns } from './turns';
@@ -40,31 +51,56 @@ export class HistoryHost {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly turns: Turns | undefined;
 
-  constructor(private readonly manager: SessionApi, post: (message: HostToWebview) => unknown, private readonly options: HistoryHostOptions = {}) {
-    this.ipc = new IpcHost('history', post, async () => {
-      const reveal = this.pendingReveal;
-      this.pendingReveal = undefined;
-      const composer = this.composer();
-      this.ipc.notify(IpcNotification.Init, {
-        view: 'history', ...(reveal ? { reveal: await this.locate(reveal) } : {}), ...(options.plainText ? { plainText: true } : {}), ...(composer ? { composer } : {}),
-      });
-    }, options.onError);
-    this.turns = options.conversations && new Turns(manager, options.conversations, (type, params) => this.ipc.notify(type, params), options.deltaMs);
+  constructor(
+    private readonly manager: SessionApi,
+    post: (message: HostToWebview) => unknown,
+    private readonly options: HistoryHostOptions = {},
+  ) {
+    this.ipc = new IpcHost(
+      'history',
+      post,
+      async () => {
+        const reveal = this.pendingReveal;
+        this.pendingReveal = undefined;
+        const composer = this.composer();
+        this.ipc.notify(IpcNotification.Init, {
+          view: 'history',
+          ...(reveal ? { reveal: await this.locate(reveal) } : {}),
+          ...(options.plainText ? { plainText: true } : {}),
+          ...(composer ? { composer } : {}),
+        });
+      },
+      options.onError,
+    );
+    this.turns =
+      options.conversations &&
+      new Turns(manager, options.conversations, (type, params) => this.ipc.notify(type, params), options.deltaMs);
     const m = manager;
     this.ipc
       .onRequest(IpcRequest.ListSessions, (p) => m.list({ ...p, sortBy: 'lastActivityAt', descending: true }))
-      .onRequest(IpcRequest.Facets, async () => ({ providers: await m.providers(), tags: (await m.tags()).map((t) => t.tag) }))
+      .onRequest(IpcRequest.Facets, async () => ({
+        providers: await m.providers(),
+        tags: (await m.tags()).map((t) => t.tag),
+      }))
       .onRequest(IpcRequest.OpenSession, ({ sessionId, aroundSeq }) => this.open(sessionId, aroundSeq))
-      .onRequest(IpcRequest.Messages, async ({ sessionId, ...page }) => ({ messages: this.forWebview(await m.messages(sessionId, page)) }))
+      .onRequest(IpcRequest.Messages, async ({ sessionId, ...page }) => ({
+        messages: this.forWebview(await m.messages(sessionId, page)),
+      }))
       .onRequest(IpcRequest.Search, ({ query, ...options }) => m.search(query, { ...options, prefix: true }))
       .onRequest(IpcRequest.Find, ({ sessionId, query }) => this.find(sessionId, query))
       .onRequest(IpcRequest.Revisions, async ({ messageId }) => ({ revisions: await m.revisions(messageId) }))
-      .onRequest(IpcRequest.Fork, async ({ sessionId, messageId, title }) => ({ session: await m.fork(sessionId, messageId, { title: title || undefined }) }))
+      .onRequest(IpcRequest.Fork, async ({ sessionId, messageId, title }) => ({
+        session: await m.fork(sessionId, messageId, { title: title || undefined }),
+      }))
       .onRequest(IpcRequest.LocateTool, (p) => this.locateTool(p.sessionId, p.callId, p.seq, p.find))
-      .onRequest(IpcRequest.Send, async (p) => { await this.sender().start(p); return {}; })
+      .onRequest(IpcRequest.Send, async (p) => {
+        await this.sender().start(p);
+        return {};
+      })
       .onRequest(IpcRequest.Stop, ({ sessionId }) => ({ stopped: this.sender().stop(sessionId) }))
       .onCommand(IpcCommand.OpenLink, ({ url }) => {
-        if (!isSafeLink(url)) throw new CoreError('InvalidInput', `Refused to open a link that is not http(s): ${url.slice(0, 100)}`);
+        if (!isSafeLink(url))
+          throw new CoreError('InvalidInput', `Refused to open a link that is not http(s): ${url.slice(0, 100)}`);
         options.openLink?.(url);
       })
       .onCommand(IpcCommand.CopyText, ({ text }) => options.copyText?.(text))
@@ -82,7 +118,10 @@ export class HistoryHost {
       this.pendingReveal = target;
       return;
     }
-    this.locate(target).then((at) => this.ipc.notify(IpcNotification.Reveal, at), (e: unknown) => this.options.onError?.(`could not reveal ${target.sessionId}: ${describeError(e)}`));
+    this.locate(target).then(
+      (at) => this.ipc.notify(IpcNotification.Reveal, at),
+      (e: unknown) => this.options.onError?.(`could not reveal ${target.sessionId}: ${describeError(e)}`),
+    );
   }
 
   private forWebview(messages: Message[]): WebMessage[] {
@@ -90,9 +129,17 @@ export class HistoryHost {
   }
 
   /** The webview navigates by seq; a message that is gone just opens its session. */
-  private async locate({ sessionId, messageId, focusComposer }: RevealTarget): Promise<{ sessionId: string; seq?: number; focusComposer?: boolean }> {
+  private async locate({
+    sessionId,
+    messageId,
+    focusComposer,
+  }: RevealTarget): Promise<{ sessionId: string; seq?: number; focusComposer?: boolean }> {
     const message = messageId === undefined ? undefined : await this.manager.findMessage(messageId);
-    return { sessionId, ...(message?.sessionId === sessionId ? { seq: message.seq } : {}), ...(focusComposer ? { focusComposer } : {}) };
+    return {
+      sessionId,
+      ...(message?.sessionId === sessionId ? { seq: message.seq } : {}),
+      ...(focusComposer ? { focusComposer } : {}),
+    };
   }
 
   detach(): void {
@@ -113,7 +160,8 @@ export class HistoryHost {
   }
 
   private offReason(): string | undefined {
-    if (this.options.plainText) return 'Sending is off: this workspace is not trusted, so content is shown as plain text.';
+    if (this.options.plainText)
+      return 'Sending is off: this workspace is not trusted, so content is shown as plain text.';
     if (this.manager.readOnly) return 'Sending is off: the session database is read-only here.';
     return undefined;
   }
@@ -126,13 +174,29 @@ export class HistoryHost {
   }
 
   /** The session, its outline, and the page the view shows first: opening takes one round trip. */
-  private async open(sessionId: string, aroundSeq: number | undefined): Promise<ResultOf<typeof IpcRequest.OpenSession>> {
+  private async open(
+    sessionId: string,
+    aroundSeq: number | undefined,
+  ): Promise<ResultOf<typeof IpcRequest.OpenSession>> {
     const session = await this.manager.get(sessionId);
     const rows = await this.manager.outline(sessionId);
-    const outline: OutlineColumns = { seqs: rows.map((o) => o.seq), roles: rows.map((o) => o.role), times: rows.map((o) => Date.parse(o.createdAt)) };
-    const at = aroundSeq === undefined ? 0 : Math.max(0, outline.seqs.findIndex((seq) => seq >= aroundSeq));
+    const outline: OutlineColumns = {
+      seqs: rows.map((o) => o.seq),
+      roles: rows.map((o) => o.role),
+      times: rows.map((o) => Date.parse(o.createdAt)),
+    };
+    const at =
+      aroundSeq === undefined
+        ? 0
+        : Math.max(
+            0,
+            outline.seqs.findIndex((seq) => seq >= aroundSeq),
+          );
     const first = outline.seqs[Math.max(0, at - PAGE_LEAD)];
-    const messages = first === undefined ? [] : this.forWebview(await this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }));
+    const messages =
+      first === undefined
+        ? []
+        : this.forWebview(await this.manager.messages(sessionId, { afterSeq: first - 1, limit: MESSAGE_PAGE }));
     return { session, outline, messages };
   }
 
@@ -149,11 +213,19 @@ export class HistoryHost {
   }
 
   /** The message holding the result of a call (looking forward from `seq`) or the call of a result (backward). */
-  private async locateTool(sessionId: string, callId: string, seq: number, find: 'result' | 'call'): Promise<{ seq: number; messageId: string } | null> {
+  private async locateTool(
+    sessionId: string,
+    callId: string,
+    seq: number,
+    find: 'result' | 'call',
+  ): Promise<{ seq: number; messageId: string } | null> {
     const wanted = find === 'result' ? 'tool_result' : 'tool_call';
     let cursor = seq;
-    for (let seen = 0; seen < LOCATE_SPAN;) {
-      const page = await this.manager.messages(sessionId, find === 'result' ? { afterSeq: cursor, limit: 200 } : { beforeSeq: cursor, limit: 200 });
+    for (let seen = 0; seen < LOCATE_SPAN; ) {
+      const page = await this.manager.messages(
+        sessionId,
+        find === 'result' ? { afterSeq: cursor, limit: 200 } : { beforeSeq: cursor, limit: 200 },
+      );
       const ordered = find === 'result' ? page : [...page].reverse();
       const hit = ordered.find((msg) => msg.parts.some((p) => p.type === wanted && p.callId === callId));
       if (hit) return { seq: hit.seq, messageId: hit.id };
@@ -188,5 +260,9 @@ export class HistoryHost {
 /** The provider's native JSON stays in the host: the webview only learns which providers have one. */
 export function toWebMessage(m: Message, streaming = false): WebMessage {
   const { native, ...rest } = m;
-  return { ...rest, ...(native ? { nativeProviders: Object.keys(native) } : {}), ...(streaming ? { streaming: true } : {}) };
+  return {
+    ...rest,
+    ...(native ? { nativeProviders: Object.keys(native) } : {}),
+    ...(streaming ? { streaming: true } : {}),
+  };
 }

@@ -24,10 +24,13 @@ export class HistoryPanel {
     private readonly options: HistoryPanelOptions,
     binding: vscode.Disposable,
   ) {
-    this.subscriptions = vscode.Disposable.from(binding, panel.onDidDispose(() => {
-      this.subscriptions.dispose();
-      if (HistoryPanel.current === this) HistoryPanel.current = undefined;
-    }));
+    this.subscriptions = vscode.Disposable.from(
+      binding,
+      panel.onDidDispose(() => {
+        this.subscriptions.dispose();
+        if (HistoryPanel.current === this) HistoryPanel.current = undefined;
+      }),
+    );
   }
 
   static get isOpen(): boolean {
@@ -38,7 +41,13 @@ export class HistoryPanel {
    * Opens the history browser (or brings it forward), optionally at a session and message. `preserveFocus` leaves the
    * keyboard where it is (opened from the tree, as a single click in the Explorer previews a file).
    */
-  static show(context: vscode.ExtensionContext, manager: SessionApi, target?: RevealTarget, options: HistoryPanelOptions = {}, preserveFocus = false): HistoryPanel {
+  static show(
+    context: vscode.ExtensionContext,
+    manager: SessionApi,
+    target?: RevealTarget,
+    options: HistoryPanelOptions = {},
+    preserveFocus = false,
+  ): HistoryPanel {
     const existing = HistoryPanel.current;
     if (existing) {
       existing.panel.reveal(undefined, preserveFocus);
@@ -52,7 +61,12 @@ export class HistoryPanel {
   }
 
   /** For a WebviewPanelSerializer: takes over a panel VS Code restored after a restart. */
-  static revive(context: vscode.ExtensionContext, manager: SessionApi, panel: vscode.WebviewPanel, options: HistoryPanelOptions = {}): HistoryPanel {
+  static revive(
+    context: vscode.ExtensionContext,
+    manager: SessionApi,
+    panel: vscode.WebviewPanel,
+    options: HistoryPanelOptions = {},
+  ): HistoryPanel {
     HistoryPanel.current?.panel.dispose();
     return HistoryPanel.attach(context, manager, panel, options);
   }
@@ -68,11 +82,19 @@ export class HistoryPanel {
     HistoryPanel.attach(context, manager, open.panel, open.options);
   }
 
-  private static attach(context: vscode.ExtensionContext, manager: SessionApi, panel: vscode.WebviewPanel, options: HistoryPanelOptions): HistoryPanel {
+  private static attach(
+    context: vscode.ExtensionContext,
+    manager: SessionApi,
+    panel: vscode.WebviewPanel,
+    options: HistoryPanelOptions,
+  ): HistoryPanel {
     const host = new HistoryHost(manager, poster(panel), {
       openLink: (url) => void vscode.env.openExternal(vscode.Uri.parse(url, true)),
       copyText: (text) => void vscode.env.clipboard.writeText(text),
-      showDump: (sessionId) => void StatePanel.showSession(context, manager, sessionId).catch((e: unknown) => manager.tracer.warn('could not dump the session', { error: describeError(e) })),
+      showDump: (sessionId) =>
+        void StatePanel.showSession(context, manager, sessionId).catch((e: unknown) =>
+          manager.tracer.warn('could not dump the session', { error: describeError(e) }),
+        ),
       onError: (message) => manager.tracer.warn(message),
       plainText: !vscode.workspace.isTrusted,
       conversations: options.conversations,

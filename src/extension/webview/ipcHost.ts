@@ -5,10 +5,19 @@
 import type * as z from 'zod/mini';
 import { CoreError, describeError } from '../../core/errors';
 import {
-  CommandType, HostToWebview, IpcError, NotificationType, RequestType, ViewName, WebviewToHost,
+  CommandType,
+  HostToWebview,
+  IpcError,
+  NotificationType,
+  RequestType,
+  ViewName,
+  WebviewToHost,
 } from '../../protocol';
 
-interface Handler { schema: z.ZodMiniType<unknown>; run: (params: never) => unknown }
+interface Handler {
+  schema: z.ZodMiniType<unknown>;
+  run: (params: never) => unknown;
+}
 
 export class IpcHost {
   private ready = false;
@@ -23,7 +32,9 @@ export class IpcHost {
     private readonly onError: (message: string) => void = () => undefined,
   ) {}
 
-  get isReady(): boolean { return this.ready; }
+  get isReady(): boolean {
+    return this.ready;
+  }
 
   onRequest<P, R>(type: RequestType<P, R>, run: (params: P) => R | Promise<R>): this {
     this.requests.set(type.method, { schema: type.params, run });
@@ -51,7 +62,8 @@ export class IpcHost {
     if (!parsed.success) return this.onError(`${this.view} webview sent a malformed message`);
     const message = parsed.data;
     if (message.kind === 'ready') {
-      if (message.view !== this.view) return this.onError(`a ${message.view} webview said ready to the ${this.view} host`);
+      if (message.view !== this.view)
+        return this.onError(`a ${message.view} webview said ready to the ${this.view} host`);
       this.ready = true;
       try {
         await this.onReady();
@@ -67,13 +79,17 @@ export class IpcHost {
       if (!handler) throw new CoreError('InvalidInput', `Unknown ${message.kind} "${message.method}".`);
       const params = handler.schema.safeParse(message.params ?? {});
       if (!params.success) {
-        const problems = params.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+        const problems = params.error.issues.map((i) =>
+          i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
+        );
         throw new CoreError('InvalidInput', `Invalid ${message.method} parameters: ${problems.join('; ')}`);
       }
       outcome = { ok: true, result: (await handler.run(params.data as never)) ?? null };
     } catch (e) {
-      const error = e instanceof CoreError ? { code: e.code, message: e.message } : { code: 'Internal', message: describeError(e) };
-      if (!(e instanceof CoreError && e.isUserError)) this.onError(`${this.view} ${message.kind} ${message.method} failed: ${error.message}`);
+      const error =
+        e instanceof CoreError ? { code: e.code, message: e.message } : { code: 'Internal', message: describeError(e) };
+      if (!(e instanceof CoreError && e.isUserError))
+        this.onError(`${this.view} ${message.kind} ${message.method} failed: ${error.message}`);
       outcome = { ok: false, error };
     }
     if (message.kind === 'request') this.post({ kind: 'response', id: message.id, ...outcome });

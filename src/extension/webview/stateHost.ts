@@ -19,7 +19,12 @@ export class StateHost {
   private bytes: number | undefined;
 
   constructor(post: (message: HostToWebview) => unknown, options: StateHostOptions = {}) {
-    this.ipc = new IpcHost('state', post, () => this.ipc.notify(IpcNotification.Init, { view: 'state' }), options.onError);
+    this.ipc = new IpcHost(
+      'state',
+      post,
+      () => this.ipc.notify(IpcNotification.Init, { view: 'state' }),
+      options.onError,
+    );
     this.ipc
       .onRequest(IpcRequest.DumpInfo, () => ({
         title: this.title,
@@ -28,7 +33,9 @@ export class StateHost {
         ...(typeof this.redaction?.summary === 'string' ? { redactionSummary: this.redaction.summary } : {}),
         bytes: (this.bytes ??= Buffer.byteLength(JSON.stringify(this.document))),
       }))
-      .onRequest(IpcRequest.DumpChildren, ({ path, offset, limit }) => children(resolve(this.document, path), offset, limit))
+      .onRequest(IpcRequest.DumpChildren, ({ path, offset, limit }) =>
+        children(resolve(this.document, path), offset, limit),
+      )
       .onRequest(IpcRequest.DumpValue, ({ path }) => ({ text: String(resolve(this.document, path)) }))
       .onRequest(IpcRequest.DumpSearch, ({ query, limit }) => search(this.document, query, limit))
       .onCommand(IpcCommand.SaveDump, () => options.save?.(this.document, this.title));
@@ -79,13 +86,26 @@ export function describeNode(key: string | number, value: unknown): DumpNode {
     case 'object': {
       const keys = Object.keys(value);
       const shown = keys.slice(0, 5).join(', ');
-      return { key, type: 'object', preview: keys.length ? `{${shown}${keys.length > 5 ? ', …' : ''}}` : '{}', size: keys.length };
+      return {
+        key,
+        type: 'object',
+        preview: keys.length ? `{${shown}${keys.length > 5 ? ', …' : ''}}` : '{}',
+        size: keys.length,
+      };
     }
     case 'string':
-      return { key, type: 'string', preview: value.length > PREVIEW_CHARS ? `${value.slice(0, PREVIEW_CHARS)}…` : value, size: value.length };
-    case 'number': return { key, type: 'number', preview: String(value), size: 0 };
-    case 'boolean': return { key, type: 'boolean', preview: String(value), size: 0 };
-    default: return { key, type: 'string', preview: String(value), size: 0 };
+      return {
+        key,
+        type: 'string',
+        preview: value.length > PREVIEW_CHARS ? `${value.slice(0, PREVIEW_CHARS)}…` : value,
+        size: value.length,
+      };
+    case 'number':
+      return { key, type: 'number', preview: String(value), size: 0 };
+    case 'boolean':
+      return { key, type: 'boolean', preview: String(value), size: 0 };
+    default:
+      return { key, type: 'string', preview: String(value), size: 0 };
   }
 }
 
@@ -95,7 +115,11 @@ function children(node: unknown, offset: number, limit: number): { nodes: DumpNo
 }
 
 /** Paths whose key or scalar value contains `query` (case-insensitive), in document order. */
-function search(root: unknown, query: string, limit: number): { matches: Array<{ path: DumpPath; preview: string }>; total: number } {
+function search(
+  root: unknown,
+  query: string,
+  limit: number,
+): { matches: Array<{ path: DumpPath; preview: string }>; total: number } {
   const needle = query.trim().toLowerCase();
   const matches: Array<{ path: DumpPath; preview: string }> = [];
   let total = 0;
@@ -104,7 +128,10 @@ function search(root: unknown, query: string, limit: number): { matches: Array<{
     for (const [k, v] of entries(node)) {
       const here = [...path, k];
       const scalar = v === null || typeof v !== 'object';
-      if ((typeof k === 'string' && k.toLowerCase().includes(needle)) || (scalar && String(v).toLowerCase().includes(needle))) {
+      if (
+        (typeof k === 'string' && k.toLowerCase().includes(needle)) ||
+        (scalar && String(v).toLowerCase().includes(needle))
+      ) {
         total += 1;
         if (matches.length < limit) matches.push({ path: here, preview: describeNode(k, v).preview });
       }

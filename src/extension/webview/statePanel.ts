@@ -10,13 +10,20 @@ import { StateHost } from './stateHost';
  * and `langswarmSessions.dump.redactionPatterns` (regular expressions, or {name, pattern, flags}). */
 export function dumpSettings(): { redact: boolean; patterns: RedactionPattern[] } {
   const config = vscode.workspace.getConfiguration('langswarmSessions.dump');
-  return { redact: config.get<boolean>('redact', true), patterns: config.get<RedactionPattern[]>('redactionPatterns', []) };
+  return {
+    redact: config.get<boolean>('redact', true),
+    patterns: config.get<RedactionPattern[]>('redactionPatterns', []),
+  };
 }
 
 export class StatePanel {
   private static current: StatePanel | undefined;
 
-  private constructor(private readonly panel: vscode.WebviewPanel, readonly host: StateHost, binding: vscode.Disposable) {
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    readonly host: StateHost,
+    binding: vscode.Disposable,
+  ) {
     panel.onDidDispose(() => {
       binding.dispose();
       if (StatePanel.current === this) StatePanel.current = undefined;
@@ -24,13 +31,25 @@ export class StatePanel {
   }
 
   /** "Dump Session State": builds the dump with the user's redaction settings and shows it. */
-  static async showSession(context: vscode.ExtensionContext, manager: SessionApi, sessionId: string): Promise<StatePanel> {
-    return StatePanel.show(context, await dumpState(manager, { sessionId }, dumpOptions(context)), `State: ${(await manager.get(sessionId)).title}`);
+  static async showSession(
+    context: vscode.ExtensionContext,
+    manager: SessionApi,
+    sessionId: string,
+  ): Promise<StatePanel> {
+    return StatePanel.show(
+      context,
+      await dumpState(manager, { sessionId }, dumpOptions(context)),
+      `State: ${(await manager.get(sessionId)).title}`,
+    );
   }
 
   /** "Dump All Sessions". */
   static async showAll(context: vscode.ExtensionContext, manager: SessionApi): Promise<StatePanel> {
-    return StatePanel.show(context, await dumpState(manager, { all: true }, dumpOptions(context)), 'State: all sessions');
+    return StatePanel.show(
+      context,
+      await dumpState(manager, { all: true }, dumpOptions(context)),
+      'State: all sessions',
+    );
   }
 
   static show(context: vscode.ExtensionContext, document: unknown, title: string): StatePanel {
@@ -49,11 +68,17 @@ export class StatePanel {
 
 export function dumpOptions(context: vscode.ExtensionContext) {
   const { redact, patterns } = dumpSettings();
-  return { redact, patterns, extensionVersion: String(context.extension.packageJSON['version'] ?? 'unknown'), vscodeVersion: vscode.version };
+  return {
+    redact,
+    patterns,
+    extensionVersion: String(context.extension.packageJSON['version'] ?? 'unknown'),
+    vscodeVersion: vscode.version,
+  };
 }
 
 async function saveDump(document: unknown, title: string): Promise<void> {
   const name = `${title.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'state'}.json`;
   const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(name), filters: { JSON: ['json'] } });
-  if (target) await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`));
+  if (target)
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`));
 }

@@ -17,12 +17,22 @@ export interface ConversationAccess {
 }
 
 /** The provider to send with: the session's unless another is named; Replay answers from the session this one was forked from. */
-export async function providerForTurn(manager: SessionApi, access: ConversationAccess, sessionId: string, providerName?: string): Promise<{ provider: Provider; note?: string }> {
+export async function providerForTurn(
+  manager: SessionApi,
+  access: ConversationAccess,
+  sessionId: string,
+  providerName?: string,
+): Promise<{ provider: Provider; note?: string }> {
   const session = await manager.get(sessionId);
   return access.provider(providerName ?? session.provider, manager, session.parent?.sessionId);
 }
 
-export interface TurnRequest { sessionId: string; content: string; provider?: string; model?: string }
+export interface TurnRequest {
+  sessionId: string;
+  content: string;
+  provider?: string;
+  model?: string;
+}
 
 type Notify = <P>(type: NotificationType<P>, params: P) => void;
 
@@ -57,7 +67,11 @@ export class Turns {
   /** Starts a turn; resolves once it runs. Refused (with a sentence) while one runs in the session. */
   async start({ sessionId, content, provider: providerName, model }: TurnRequest): Promise<void> {
     if (this.running.has(sessionId)) {
-      throw new CoreError('InvalidInput', 'A reply is still streaming in this session: stop it, or wait for it to finish, before sending again.', { sessionId });
+      throw new CoreError(
+        'InvalidInput',
+        'A reply is still streaming in this session: stop it, or wait for it to finish, before sending again.',
+        { sessionId },
+      );
     }
     if (!content.trim()) throw new CoreError('InvalidInput', 'The message is empty.', { sessionId });
     const turn: Running = { abort: new AbortController(), sent: '', pending: '' };
@@ -68,9 +82,17 @@ export class Turns {
       const before = (await this.lastMessage(sessionId))?.seq ?? 0;
       // Run in a later task, after the Send response is posted: the webview must hear that the turn started
       // before it hears of its end (a message refused by the store ends it at once).
-      setImmediate(() => void this.run(sessionId, turn, before, () => send(this.manager, sessionId, content, {
-        provider, signal: turn.abort.signal, onEvent: (e) => this.onEvent(sessionId, turn, e), model: model?.trim() || undefined,
-      })));
+      setImmediate(
+        () =>
+          void this.run(sessionId, turn, before, () =>
+            send(this.manager, sessionId, content, {
+              provider,
+              signal: turn.abort.signal,
+              onEvent: (e) => this.onEvent(sessionId, turn, e),
+              model: model?.trim() || undefined,
+            }),
+          ),
+      );
     } catch (e) {
       this.running.delete(sessionId);
       throw e;
@@ -89,17 +111,28 @@ export class Turns {
     for (const turn of this.running.values()) turn.abort.abort();
   }
 
-  private async run(sessionId: string, turn: Running, before: number, sending: () => ReturnType<typeof send>): Promise<void> {
+  private async run(
+    sessionId: string,
+    turn: Running,
+    before: number,
+    sending: () => ReturnType<typeof send>,
+  ): Promise<void> {
     let end: ParamsOf<typeof IpcNotification.TurnEnd>;
     try {
       const { reply } = await sending();
       end = { sessionId, sent: true, replyId: reply.id, state: reply.state };
     } catch (e) {
-      const error: IpcError = e instanceof CoreError ? { code: e.code, message: e.message } : { code: 'Internal', message: describeError(e) };
+      const error: IpcError =
+        e instanceof CoreError ? { code: e.code, message: e.message } : { code: 'Internal', message: describeError(e) };
       // send() keeps a failed reply (marked) after the user's message; a failure before that stored neither.
       const last = await this.lastMessage(sessionId);
       const sent = last !== undefined && last.seq > before;
-      end = { sessionId, sent, error, ...(sent && last.role === 'assistant' ? { replyId: last.id, state: last.state } : {}) };
+      end = {
+        sessionId,
+        sent,
+        error,
+        ...(sent && last.role === 'assistant' ? { replyId: last.id, state: last.state } : {}),
+      };
     }
     this.flush(sessionId, turn);
     clearTimeout(turn.timer);
@@ -108,10 +141,14 @@ export class Turns {
   }
 
   private onEvent(sessionId: string, turn: Running, e: StreamEvent): void {
-    if (e.type === 'warning') this.notify(IpcNotification.TurnNotice, { sessionId, level: 'warning', message: e.message });
+    if (e.type === 'warning')
+      this.notify(IpcNotification.TurnNotice, { sessionId, level: 'warning', message: e.message });
     if (e.type !== 'text_delta') return;
     turn.pending += e.text;
-    turn.timer ??= setTimeout(() => { turn.timer = undefined; this.flush(sessionId, turn); }, this.deltaMs);
+    turn.timer ??= setTimeout(() => {
+      turn.timer = undefined;
+      this.flush(sessionId, turn);
+    }, this.deltaMs);
   }
 
   private flush(sessionId: string, turn: Running): void {

@@ -19,9 +19,16 @@ export interface ComposerEvents {
 }
 
 /** Kept per session across reloads: unsent text, and a provider/model chosen but not sent with yet. */
-export interface Draft { text?: string; provider?: string; model?: string }
+export interface Draft {
+  text?: string;
+  provider?: string;
+  model?: string;
+}
 
-interface Notice { level: 'info' | 'warning' | 'error'; message: string }
+interface Notice {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
 
 const NOTICE_ICONS: Record<Notice['level'], string> = { info: 'info', warning: 'warning', error: 'error' };
 /** Notices kept per session; older ones give way. */
@@ -55,7 +62,10 @@ export class Composer {
 
   constructor(private readonly events: ComposerEvents) {
     this.input = h('textarea', {
-      class: 'composer-input', rows: 1, 'aria-label': 'Message', spellcheck: 'true',
+      class: 'composer-input',
+      rows: 1,
+      'aria-label': 'Message',
+      spellcheck: 'true',
       placeholder: 'Send a message (Enter to send, Shift+Enter for a new line, Escape stops a reply)',
     });
     this.input.addEventListener('input', () => {
@@ -74,20 +84,52 @@ export class Composer {
       e.preventDefault();
       void this.send();
     });
-    this.provider = h('select', { class: 'composer-provider', 'aria-label': 'Provider', title: 'Provider (a change applies when you send)' });
+    this.provider = h('select', {
+      class: 'composer-provider',
+      'aria-label': 'Provider',
+      title: 'Provider (a change applies when you send)',
+    });
     this.provider.addEventListener('change', () => this.choose(this.provider.value));
     this.models = h('datalist', { id: 'lss-composer-models' });
-    this.model = h('input', { type: 'text', class: 'composer-model', 'aria-label': 'Model', title: 'Model (a change applies when you send)', list: 'lss-composer-models', spellcheck: 'false', autocomplete: 'off' });
+    this.model = h('input', {
+      type: 'text',
+      class: 'composer-model',
+      'aria-label': 'Model',
+      title: 'Model (a change applies when you send)',
+      list: 'lss-composer-models',
+      spellcheck: 'false',
+      autocomplete: 'off',
+    });
     this.model.addEventListener('change', () => this.chooseModel(this.model.value.trim()));
     this.switchNote = h('span', { class: 'composer-switch', hidden: true });
     this.state = h('span', { class: 'composer-state', role: 'status' });
     this.action = h('button', { type: 'button', class: 'icon-button composer-action' });
     this.action.addEventListener('click', () => void (this.running ? this.stop() : this.send()));
     this.noticeList = h('div', { class: 'composer-notices', 'aria-live': 'polite' });
-    this.box = h('div', { class: 'composer-box' }, this.input,
-      h('div', { class: 'composer-toolbar' }, this.provider, this.model, this.models, this.switchNote, h('span', { class: 'spacer' }), this.state, this.action));
+    this.box = h(
+      'div',
+      { class: 'composer-box' },
+      this.input,
+      h(
+        'div',
+        { class: 'composer-toolbar' },
+        this.provider,
+        this.model,
+        this.models,
+        this.switchNote,
+        h('span', { class: 'spacer' }),
+        this.state,
+        this.action,
+      ),
+    );
     this.off = h('div', { class: 'composer-off', hidden: true });
-    this.element = h('section', { class: 'composer', 'aria-label': 'Send a message', hidden: true }, this.noticeList, this.box, this.off);
+    this.element = h(
+      'section',
+      { class: 'composer', 'aria-label': 'Send a message', hidden: true },
+      this.noticeList,
+      this.box,
+      this.off,
+    );
   }
 
   /** What the host allows (from Init); replies already streaming carry on. */
@@ -149,13 +191,17 @@ export class Composer {
     const streamed = this.live.get(sessionId);
     if (streamed) this.settling.set(sessionId, { text: streamed, ended: state ?? 'partial' });
     this.live.delete(sessionId);
-    if (error) this.addNotice(sessionId, { level: error.code === 'Cancelled' ? 'info' : 'error', message: error.message });
+    if (error)
+      this.addNotice(sessionId, { level: error.code === 'Cancelled' ? 'info' : 'error', message: error.message });
     const text = this.lastSent.get(sessionId);
     this.lastSent.delete(sessionId);
     // Nothing was stored: the message is given back to be sent again.
     if (!sent && text !== undefined && !this.drafts[sessionId]?.text) {
       this.draftOf(sessionId).text = text;
-      if (sessionId === this.session?.id) { this.input.value = text; this.fit(); }
+      if (sessionId === this.session?.id) {
+        this.input.value = text;
+        this.fit();
+      }
     }
     this.events.ended(sessionId);
     if (sessionId === this.session?.id) this.render();
@@ -183,11 +229,19 @@ export class Composer {
     this.sending = true;
     this.render();
     try {
-      await request(IpcRequest.Send, { sessionId: session.id, content, provider: provider || undefined, model: model || undefined });
+      await request(IpcRequest.Send, {
+        sessionId: session.id,
+        content,
+        provider: provider || undefined,
+        model: model || undefined,
+      });
       if (!this.live.has(session.id)) this.live.set(session.id, '');
       this.lastSent.set(session.id, content);
       delete this.draftOf(session.id).text;
-      if (this.session?.id === session.id) { this.input.value = ''; this.fit(); }
+      if (this.session?.id === session.id) {
+        this.input.value = '';
+        this.fit();
+      }
       this.events.sent(session.id);
     } catch (e) {
       this.addNotice(session.id, { level: 'error', message: (e as Error).message });
@@ -212,7 +266,10 @@ export class Composer {
   private choose(provider: string): void {
     const s = this.session!;
     const draft = this.draft();
-    if (provider === s.provider) { delete draft.provider; delete draft.model; } else {
+    if (provider === s.provider) {
+      delete draft.provider;
+      delete draft.model;
+    } else {
       draft.provider = provider;
       draft.model = this.choice(provider)?.models[0] ?? s.model;
     }
@@ -234,7 +291,9 @@ export class Composer {
   }
 
   private addNotice(sessionId: string, notice: Notice): void {
-    const list = [...(this.notices.get(sessionId) ?? []).filter((n) => n.message !== notice.message), notice].slice(-NOTICES_MAX);
+    const list = [...(this.notices.get(sessionId) ?? []).filter((n) => n.message !== notice.message), notice].slice(
+      -NOTICES_MAX,
+    );
     this.notices.set(sessionId, list);
     if (sessionId === this.session?.id) this.renderNotices();
   }
@@ -269,7 +328,11 @@ export class Composer {
     this.provider.value = provider;
     const model = draft.model ?? s.model;
     const suggested = this.choice(provider)?.models ?? [];
-    this.models.replaceChildren(...[...new Set(provider === s.provider ? [s.model, ...suggested] : suggested)].map((m) => h('option', { value: m })));
+    this.models.replaceChildren(
+      ...[...new Set(provider === s.provider ? [s.model, ...suggested] : suggested)].map((m) =>
+        h('option', { value: m }),
+      ),
+    );
     if (document.activeElement !== this.model) this.model.value = model;
     const switching = provider !== s.provider || model !== s.model;
     this.switchNote.hidden = !switching;
@@ -280,23 +343,43 @@ export class Composer {
   private renderNotices(): void {
     const sessionId = this.session!.id;
     const list = this.notices.get(sessionId) ?? [];
-    this.noticeList.replaceChildren(...list.map((n) => {
-      const close = h('button', { type: 'button', class: 'icon-button', title: 'Dismiss', 'aria-label': 'Dismiss' }, icon('close'));
-      close.addEventListener('click', () => {
-        this.notices.set(sessionId, (this.notices.get(sessionId) ?? []).filter((x) => x !== n));
-        this.renderNotices();
-        this.input.focus();
-      });
-      return h('div', { class: `composer-notice level-${n.level}`, role: n.level === 'error' ? 'alert' : undefined },
-        icon(NOTICE_ICONS[n.level]), h('span', { class: 'notice-text' }, n.message), close);
-    }));
+    this.noticeList.replaceChildren(
+      ...list.map((n) => {
+        const close = h(
+          'button',
+          { type: 'button', class: 'icon-button', title: 'Dismiss', 'aria-label': 'Dismiss' },
+          icon('close'),
+        );
+        close.addEventListener('click', () => {
+          this.notices.set(
+            sessionId,
+            (this.notices.get(sessionId) ?? []).filter((x) => x !== n),
+          );
+          this.renderNotices();
+          this.input.focus();
+        });
+        return h(
+          'div',
+          { class: `composer-notice level-${n.level}`, role: n.level === 'error' ? 'alert' : undefined },
+          icon(NOTICE_ICONS[n.level]),
+          h('span', { class: 'notice-text' }, n.message),
+          close,
+        );
+      }),
+    );
   }
 
   private renderState(): void {
     const running = this.running;
     const waiting = running && !this.live.get(this.session!.id);
-    this.state.replaceChildren(...(running || this.sending
-      ? [icon('loading codicon-modifier-spin'), this.sending ? ' Sending…' : waiting ? ' Waiting for the reply…' : ' Streaming the reply…'] : []));
+    this.state.replaceChildren(
+      ...(running || this.sending
+        ? [
+            icon('loading codicon-modifier-spin'),
+            this.sending ? ' Sending…' : waiting ? ' Waiting for the reply…' : ' Streaming the reply…',
+          ]
+        : []),
+    );
     this.renderAction();
   }
 

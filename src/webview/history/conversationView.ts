@@ -1,5 +1,7 @@
 // The open session: its header (sessionHeader.ts), the virtualized message feed fed page by page from
 // the host, find in session, replay, tool call ↔ result jumps and forking.
+// Over 450 lines: feed, paging, find, replay and forking share the view's state; the header
+// (sessionHeader.ts) and the rows (message.ts) are their own files.
 import type { MessageState, Role, Session } from '../../core/model';
 import { IpcCommand, IpcRequest, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, WebMessage } from '../../protocol';
 import { button, formatNumber, h, icon } from '../shared/dom';
@@ -24,10 +26,16 @@ export interface ConversationEvents {
   streamingText(sessionId: string): StreamedReply | undefined;
 }
 
-export interface Position { seq: number; delta: number }
+export interface Position {
+  seq: number;
+  delta: number;
+}
 
 /** Text streamed into a reply; once the turn ended (until the database catches up), the state it ended in. */
-export interface StreamedReply { text: string; ended?: MessageState }
+export interface StreamedReply {
+  text: string;
+  ended?: MessageState;
+}
 
 export class ConversationView {
   readonly element: HTMLElement;
@@ -59,26 +67,48 @@ export class ConversationView {
     this.actions = {
       locateTool: (callId, seq, find) => void this.locateTool(callId, seq, find),
       fork: (m) => void this.fork(m),
-      copy: (text) => { command(IpcCommand.CopyText, { text }); this.say('Copied.'); },
+      copy: (text) => {
+        command(IpcCommand.CopyText, { text });
+        this.say('Copied.');
+      },
       revisions: async (messageId) => (await request(IpcRequest.Revisions, { messageId })).revisions,
     };
     this.header = h('div', { class: 'session-header' });
     this.status = h('div', { class: 'status-line', role: 'status', 'aria-live': 'polite' });
-    this.findInput = h('input', { type: 'search', class: 'find-input', placeholder: 'Find in session', 'aria-label': 'Find in session', spellcheck: 'false' });
+    this.findInput = h('input', {
+      type: 'search',
+      class: 'find-input',
+      placeholder: 'Find in session',
+      'aria-label': 'Find in session',
+      spellcheck: 'false',
+    });
     this.findCount = h('span', { class: 'find-count', 'aria-live': 'polite' });
     this.findInput.addEventListener('input', () => {
       clearTimeout(this.findTimer);
       this.findTimer = setTimeout(() => void this.runFind(this.findInput.value), 150);
     });
     this.findInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === 'F3') { e.preventDefault(); this.stepFind(e.shiftKey ? -1 : 1); }
+      if (e.key === 'Enter' || e.key === 'F3') {
+        e.preventDefault();
+        this.stepFind(e.shiftKey ? -1 : 1);
+      }
     });
-    this.findBar = h('div', { class: 'find-bar', role: 'search', hidden: true },
-      icon('search'), this.findInput, this.findCount,
+    this.findBar = h(
+      'div',
+      { class: 'find-bar', role: 'search', hidden: true },
+      icon('search'),
+      this.findInput,
+      this.findCount,
       button('arrow-up', 'Previous match (Shift+Enter)', () => this.stepFind(-1), { class: 'icon-button find-prev' }),
       button('arrow-down', 'Next match (Enter)', () => this.stepFind(1), { class: 'icon-button find-next' }),
-      button('close', 'Close (Escape)', () => this.closeFind(), { class: 'icon-button find-close' }));
-    this.findBar.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); this.closeFind(); } });
+      button('close', 'Close (Escape)', () => this.closeFind(), { class: 'icon-button find-close' }),
+    );
+    this.findBar.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.closeFind();
+      }
+    });
     this.replay = new ReplayBar({ show: (pos) => this.showReplayStep(pos), close: () => this.stopReplay() });
     this.feed = h('div', { class: 'feed', role: 'feed', 'aria-label': 'Messages', 'aria-busy': 'false' });
     this.feed.addEventListener('keydown', (e) => this.onFeedKey(e));
@@ -87,12 +117,21 @@ export class ConversationView {
       render: (item) => this.renderItem(item),
       onRendered: (items) => this.onRendered(items),
     });
-    this.element = h('main', { class: 'conversation' }, this.header, this.findBar, this.replay.element,
-      h('div', { class: 'feed-wrap' }, this.feed), this.status);
+    this.element = h(
+      'main',
+      { class: 'conversation' },
+      this.header,
+      this.findBar,
+      this.replay.element,
+      h('div', { class: 'feed-wrap' }, this.feed),
+      this.status,
+    );
     renderEmptyHeader(this.header);
   }
 
-  get sessionId(): string | undefined { return this.session?.id; }
+  get sessionId(): string | undefined {
+    return this.session?.id;
+  }
 
   /** Where the view is: the message at the top and how far into it. */
   position(): Position | undefined {
@@ -115,7 +154,10 @@ export class ConversationView {
     if (generation !== this.openGeneration) return;
     performance.mark('lss:data');
     const position = at?.stay ? this.position() : at?.position;
-    const follow = at?.stay === true && !this.replay.active && this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
+    const follow =
+      at?.stay === true &&
+      !this.replay.active &&
+      this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
     const same = this.session?.id === session.id;
     this.session = session;
     this.events.shown(session);
@@ -130,7 +172,10 @@ export class ConversationView {
       dump: () => command(IpcCommand.DumpSession, { sessionId: session.id }),
       open: (sessionId) => this.events.open(sessionId),
     });
-    if (!same) { this.closeFind(); this.replay.close(); }
+    if (!same) {
+      this.closeFind();
+      this.replay.close();
+    }
     const target = at?.seq ?? position?.seq;
     const item = target === undefined ? 0 : (this.indexOfSeq.get(target) ?? nearestIndex(outline.seqs, target));
     this.applyRows();
@@ -141,7 +186,12 @@ export class ConversationView {
       else this.list.scrollToItem(this.shownItem(item), 'start', position?.delta ?? 0);
     }
     this.feed.setAttribute('aria-busy', 'false');
-    requestAnimationFrame(() => setTimeout(() => { performance.mark('lss:painted'); document.body.dataset['painted'] = session.id; }, 0));
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        performance.mark('lss:painted');
+        document.body.dataset['painted'] = session.id;
+      }, 0),
+    );
     this.events.stateChanged();
   }
 
@@ -187,12 +237,18 @@ export class ConversationView {
     this.findInput.select();
   }
 
-  get findQuery(): string { return this.find.query; }
+  get findQuery(): string {
+    return this.find.query;
+  }
 
   async runFind(query: string): Promise<void> {
     this.findInput.value = query;
     this.find = { query, seqs: [], pos: -1 };
-    if (!query.trim() || !this.session) { this.updateFindCount(); this.highlight(); return; }
+    if (!query.trim() || !this.session) {
+      this.updateFindCount();
+      this.highlight();
+      return;
+    }
     this.findBar.hidden = false;
     const { seqs } = await request(IpcRequest.Find, { sessionId: this.session.id, query });
     if (query !== this.find.query) return;
@@ -204,7 +260,12 @@ export class ConversationView {
   stepFind(direction: 1 | -1): void {
     const { seqs } = this.find;
     const visible = seqs.filter((s) => !this.hiddenRoles.has(this.outline.roles[this.indexOfSeq.get(s)!]!));
-    if (!visible.length) { this.find.pos = -1; this.updateFindCount(); this.highlight(); return; }
+    if (!visible.length) {
+      this.find.pos = -1;
+      this.updateFindCount();
+      this.highlight();
+      return;
+    }
     const current = this.find.pos >= 0 ? seqs[this.find.pos] : undefined;
     let next: number;
     if (current === undefined) next = visible[0]!;
@@ -228,7 +289,10 @@ export class ConversationView {
   startReplay(): void {
     if (!this.session || !this.shown.length) return;
     const top = this.list.topItem();
-    this.replay.open(this.shown.map((i) => this.outline.times[i]!), top ? this.shown.indexOf(top.item) : 0);
+    this.replay.open(
+      this.shown.map((i) => this.outline.times[i]!),
+      top ? this.shown.indexOf(top.item) : 0,
+    );
   }
 
   stopReplay(): void {
@@ -258,10 +322,15 @@ export class ConversationView {
   // ---- internals ---------------------------------------------------------------------------
 
   private setOutline(outline: OutlineColumns, fresh: boolean): void {
-    if (fresh) { this.cache.clear(); this.list.reset(); }
+    if (fresh) {
+      this.cache.clear();
+      this.list.reset();
+    }
     this.outline = outline;
     this.indexOfSeq.clear();
-    outline.seqs.forEach((seq, i) => { this.indexOfSeq.set(seq, i); });
+    outline.seqs.forEach((seq, i) => {
+      this.indexOfSeq.set(seq, i);
+    });
     this.inflight.clear();
   }
 
@@ -295,11 +364,16 @@ export class ConversationView {
     const m = this.cache.get(item);
     if (!m) return placeholderRow(this.outline.seqs[item]!, this.outline.roles[item]!);
     // The last message, a reply still partial while text streams into the session: that reply, painted ahead of its saves.
-    const streamed = item === this.outline.seqs.length - 1 && m.role === 'assistant' && m.state === 'partial' ? this.events.streamingText(m.sessionId) : undefined;
+    const streamed =
+      item === this.outline.seqs.length - 1 && m.role === 'assistant' && m.state === 'partial'
+        ? this.events.streamingText(m.sessionId)
+        : undefined;
     // A reply streaming here from elsewhere (Send Message…): shown as arriving, painted at each save.
     if (!streamed) return messageRow(m, this.actions, { streaming: m.streaming === true });
     const shown = withStreamed(m, streamed.text);
-    return streamed.ended ? messageRow({ ...shown, state: streamed.ended }, this.actions) : messageRow(shown, this.actions, { streaming: true });
+    return streamed.ended
+      ? messageRow({ ...shown, state: streamed.ended }, this.actions)
+      : messageRow(shown, this.actions, { streaming: true });
   }
 
   private onRendered(items: number[]): void {
@@ -316,7 +390,9 @@ export class ConversationView {
     if (target && items.includes(target.item) && this.cache.has(target.item)) {
       this.focusTarget = undefined;
       const row = this.list.rowOf(target.item)!;
-      const part = target.callId ? row.querySelector<HTMLElement>(`.tool[data-call-id="${CSS.escape(target.callId)}"]`) : null;
+      const part = target.callId
+        ? row.querySelector<HTMLElement>(`.tool[data-call-id="${CSS.escape(target.callId)}"]`)
+        : null;
       for (const el of this.feed.querySelectorAll('.flash')) el.classList.remove('flash');
       (part ?? row).classList.add('flash');
       // Only move focus within the webview when it has it: a reveal from the Sessions view must not
@@ -349,7 +425,10 @@ export class ConversationView {
     const loaded: number[] = [];
     for (const m of messages) {
       const i = this.indexOfSeq.get(m.seq);
-      if (i !== undefined) { this.cache.set(i, m); loaded.push(i); }
+      if (i !== undefined) {
+        this.cache.set(i, m);
+        loaded.push(i);
+      }
     }
     return loaded;
   }
@@ -363,7 +442,10 @@ export class ConversationView {
   private async locateTool(callId: string, seq: number, find: 'result' | 'call'): Promise<void> {
     if (!this.session) return;
     const found = await request(IpcRequest.LocateTool, { sessionId: this.session.id, callId, seq, find });
-    if (!found) return this.say(find === 'result' ? `No result found for call ${callId}.` : `No call found for result ${callId}.`);
+    if (!found)
+      return this.say(
+        find === 'result' ? `No result found for call ${callId}.` : `No call found for result ${callId}.`,
+      );
     const item = this.indexOfSeq.get(found.seq);
     if (item !== undefined) this.reveal(item, { callId });
   }
@@ -386,7 +468,11 @@ export class ConversationView {
   }
 
   private updateFindCount(total = 0, at = -1): void {
-    this.findCount.textContent = !this.find.query.trim() ? '' : total === 0 ? 'No results' : `${at + 1} of ${formatNumber(total)}`;
+    this.findCount.textContent = !this.find.query.trim()
+      ? ''
+      : total === 0
+        ? 'No results'
+        : `${at + 1} of ${formatNumber(total)}`;
   }
 
   /** Marks the find words in the rendered rows (CSS highlights: the DOM is not touched). */
@@ -395,7 +481,10 @@ export class ConversationView {
     const HighlightCtor = (window as unknown as { Highlight?: new (...r: Range[]) => unknown }).Highlight;
     if (!registry || !HighlightCtor) return;
     const words = this.find.query.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
-    if (!words.length) { registry.delete('lss-find'); return; }
+    if (!words.length) {
+      registry.delete('lss-find');
+      return;
+    }
     const ranges: Range[] = [];
     for (const row of this.feed.querySelectorAll<HTMLElement>('.virtual-row .message-body')) {
       const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
@@ -413,7 +502,8 @@ export class ConversationView {
     }
     registry.set('lss-find', new HighlightCtor(...ranges));
     const current = this.find.pos >= 0 ? this.find.seqs[this.find.pos] : undefined;
-    for (const row of this.feed.querySelectorAll<HTMLElement>('article.message')) row.classList.toggle('find-current', Number(row.dataset['seq']) === current);
+    for (const row of this.feed.querySelectorAll<HTMLElement>('article.message'))
+      row.classList.toggle('find-current', Number(row.dataset['seq']) === current);
   }
 
   private onFeedKey(e: KeyboardEvent): void {
@@ -434,7 +524,6 @@ export class ConversationView {
     if (this.list.isItemVisible(target)) this.onRendered(this.list.renderedItems);
     else this.list.scrollToItem(target, 'center');
   }
-
 }
 
 function nearestIndex(seqs: number[], seq: number): number {

@@ -23,7 +23,14 @@ for (const [name, lang] of Object.entries(LANGUAGES)) hljs.registerLanguage(name
 
 /** Larger code is shown plain: highlighting it would stall the page. */
 const HIGHLIGHT_MAX = 50_000;
-const ENTITY: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#39;': "'" };
+const ENTITY: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#x27;': "'",
+  '&#39;': "'",
+};
 const decode = (s: string) => s.replace(/&(?:amp|lt|gt|quot|#x27|#39);/g, (e) => ENTITY[e]!);
 
 function highlighted(code: string, language: string): DocumentFragment | undefined {
@@ -50,8 +57,13 @@ export function codeBlock(code: string, lang?: string): HTMLElement {
   const known = hljs.getLanguage(language) ? language : '';
   const codeEl = h('code', { class: known ? `hljs language-${known}` : 'hljs' });
   codeEl.appendChild(highlighted(code, known) ?? document.createTextNode(code));
-  const copy = button('copy', 'Copy code', () => command(IpcCommand.CopyText, { text: code }), { class: 'icon-button copy-code' });
-  return h('div', { class: 'code-block' },
+  const copy = button('copy', 'Copy code', () => command(IpcCommand.CopyText, { text: code }), {
+    class: 'icon-button copy-code',
+  });
+  return h(
+    'div',
+    { class: 'code-block' },
     h('div', { class: 'code-toolbar' }, h('span', { class: 'code-lang' }, known || language || 'text'), copy),
-    h('pre', null, codeEl));
+    h('pre', null, codeEl),
+  );
 }

@@ -9,7 +9,12 @@ import { ConversationView, Position } from './conversationView';
 import { setPlainText } from './message';
 import { Sidebar, SidebarState } from './sidebar';
 
-interface SavedState extends SidebarState { sessionId?: string; position?: Position; find?: string; drafts?: Record<string, Draft> }
+interface SavedState extends SidebarState {
+  sessionId?: string;
+  position?: Position;
+  find?: string;
+  drafts?: Record<string, Draft>;
+}
 
 const saved = loadState<SavedState>();
 let restored = false;
@@ -28,8 +33,12 @@ const conversation = new ConversationView({
 });
 const isOpen = (sessionId: string) => sessionId === conversation.sessionId;
 const composer = new Composer({
-  sent: (sessionId) => { if (isOpen(sessionId)) conversation.followEnd(); },
-  streamed: (sessionId) => { if (isOpen(sessionId)) conversation.repaintStreaming(); },
+  sent: (sessionId) => {
+    if (isOpen(sessionId)) conversation.followEnd();
+  },
+  streamed: (sessionId) => {
+    if (isOpen(sessionId)) conversation.repaintStreaming();
+  },
   // The final reply is in the database: repaint its row in its final state now, then reload rather than wait for
   // the coalesced change notification.
   ended: (sessionId) => {
@@ -99,16 +108,23 @@ async function openTarget({ sessionId, seq, focusComposer }: ParamsOf<typeof Ipc
 }
 
 onNotification(IpcNotification.Reveal, (target) => void openTarget(target));
-onNotification(IpcNotification.SessionsChanged, () => { void sidebar.reload(); void sidebar.loadFacets(); });
+onNotification(IpcNotification.SessionsChanged, () => {
+  void sidebar.reload();
+  void sidebar.loadFacets();
+});
 onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
-  if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId)) void conversation.reload();
+  if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId))
+    void conversation.reload();
 });
 onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
 onNotification(IpcNotification.TurnNotice, (p) => composer.notice(p));
 onNotification(IpcNotification.TurnEnd, (p) => composer.end(p));
 
 document.addEventListener('keydown', (e) => {
-  const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement;
+  const typing =
+    e.target instanceof HTMLInputElement ||
+    e.target instanceof HTMLSelectElement ||
+    e.target instanceof HTMLTextAreaElement;
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f') {
     e.preventDefault();
     conversation.openFind();

@@ -29,16 +29,32 @@ export class ReplayBar {
   private readonly track: HTMLElement;
 
   constructor(private readonly events: ReplayEvents) {
-    this.playButton = button('play', 'Play (Space)', () => this.togglePlay(), { class: 'icon-button replay-play', 'aria-pressed': 'false' });
-    const speed = h('select', { class: 'replay-speed', 'aria-label': 'Replay speed' }, ...SPEEDS.map((s) => h('option', { value: s, selected: s === 1 }, `${s}×`)));
-    speed.addEventListener('change', () => { this.speed = Number(speed.value); if (this.timer) this.schedule(); });
+    this.playButton = button('play', 'Play (Space)', () => this.togglePlay(), {
+      class: 'icon-button replay-play',
+      'aria-pressed': 'false',
+    });
+    const speed = h(
+      'select',
+      { class: 'replay-speed', 'aria-label': 'Replay speed' },
+      ...SPEEDS.map((s) => h('option', { value: s, selected: s === 1 }, `${s}×`)),
+    );
+    speed.addEventListener('change', () => {
+      this.speed = Number(speed.value);
+      if (this.timer) this.schedule();
+    });
     this.label = h('span', { class: 'replay-step', 'aria-live': 'polite' });
     this.timeLabel = h('span', { class: 'replay-time' });
     this.gapLabel = h('span', { class: 'replay-gaps' });
     this.canvas = h('canvas', { class: 'timeline-canvas', 'aria-hidden': 'true' });
-    this.track = h('div', { class: 'timeline', role: 'slider', tabindex: 0, 'aria-label': 'Timeline', 'aria-valuemin': 1 }, this.canvas);
+    this.track = h(
+      'div',
+      { class: 'timeline', role: 'slider', tabindex: 0, 'aria-label': 'Timeline', 'aria-valuemin': 1 },
+      this.canvas,
+    );
     this.track.addEventListener('click', (e) => this.go(this.nearest(e.offsetX)));
-    this.track.addEventListener('mousemove', (e) => { this.track.title = this.describeAt(e.offsetX); });
+    this.track.addEventListener('mousemove', (e) => {
+      this.track.title = this.describeAt(e.offsetX);
+    });
     this.track.addEventListener('keydown', (e) => {
       const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, PageDown: 10, PageUp: -10 };
       if (e.key === 'Home') this.go(0);
@@ -48,17 +64,28 @@ export class ReplayBar {
       e.preventDefault();
       e.stopPropagation();
     });
-    this.element = h('div', { class: 'replay-bar', role: 'toolbar', 'aria-label': 'Replay', hidden: true },
+    this.element = h(
+      'div',
+      { class: 'replay-bar', role: 'toolbar', 'aria-label': 'Replay', hidden: true },
       button('debug-step-back', 'Previous turn (←)', () => this.go(this.pos - 1), { class: 'icon-button replay-prev' }),
       this.playButton,
       button('debug-step-over', 'Next turn (→)', () => this.go(this.pos + 1), { class: 'icon-button replay-next' }),
-      speed, this.label, this.track, this.timeLabel, this.gapLabel,
-      button('close', 'Stop replay', () => this.events.close(), { class: 'icon-button replay-close' }));
+      speed,
+      this.label,
+      this.track,
+      this.timeLabel,
+      this.gapLabel,
+      button('close', 'Stop replay', () => this.events.close(), { class: 'icon-button replay-close' }),
+    );
     new ResizeObserver(() => this.draw()).observe(this.track);
   }
 
-  get active(): boolean { return !this.element.hidden; }
-  get playing(): boolean { return this.timer !== undefined; }
+  get active(): boolean {
+    return !this.element.hidden;
+  }
+  get playing(): boolean {
+    return this.timer !== undefined;
+  }
 
   /** Starts (or updates) the replay over messages written at `times` (ms), at step `pos`. */
   open(times: number[], pos: number): void {
@@ -79,7 +106,9 @@ export class ReplayBar {
       this.xs.push(x);
     }
     const longest = this.gaps.reduce((m, g) => Math.max(m, g.ms), 0);
-    this.gapLabel.textContent = this.gaps.length ? `${this.gaps.length} gap${this.gaps.length === 1 ? '' : 's'} (longest ${formatDuration(longest)})` : '';
+    this.gapLabel.textContent = this.gaps.length
+      ? `${this.gaps.length} gap${this.gaps.length === 1 ? '' : 's'} (longest ${formatDuration(longest)})`
+      : '';
     this.track.setAttribute('aria-valuemax', String(times.length));
     this.draw();
   }
@@ -135,7 +164,8 @@ export class ReplayBar {
   private nearest(px: number): number {
     const width = this.track.clientWidth;
     let best = 0;
-    for (let i = 0; i < this.xs.length; i++) if (Math.abs(this.xAt(i, width) - px) < Math.abs(this.xAt(best, width) - px)) best = i;
+    for (let i = 0; i < this.xs.length; i++)
+      if (Math.abs(this.xAt(i, width) - px) < Math.abs(this.xAt(best, width) - px)) best = i;
     return best;
   }
 

@@ -7,9 +7,19 @@ import { clear, formatDate, formatNumber, formatTime, h, icon } from '../shared/
 import { request } from '../shared/ipc';
 import { roleIcon } from './message';
 
-export interface Filters { status?: string; provider?: string; tag?: string; from?: string; to?: string }
+export interface Filters {
+  status?: string;
+  provider?: string;
+  tag?: string;
+  from?: string;
+  to?: string;
+}
 
-export interface SidebarState { query: string; filters: Filters; hiddenRoles: Role[] }
+export interface SidebarState {
+  query: string;
+  filters: Filters;
+  hiddenRoles: Role[];
+}
 
 export interface SidebarEvents {
   open(sessionId: string, seq?: number): void;
@@ -17,7 +27,13 @@ export interface SidebarEvents {
   stateChanged(): void;
 }
 
-const STATUS_ICONS: Record<string, string> = { active: 'circle-filled', paused: 'debug-pause', completed: 'pass', archived: 'archive', error: 'error' };
+const STATUS_ICONS: Record<string, string> = {
+  active: 'circle-filled',
+  paused: 'debug-pause',
+  completed: 'pass',
+  archived: 'archive',
+  error: 'error',
+};
 const PAGE = 100;
 const ANY = { status: 'Status', provider: 'Provider', tag: 'Tag' };
 
@@ -40,27 +56,64 @@ export class Sidebar {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly events: SidebarEvents) {
-    this.searchInput = h('input', { type: 'search', class: 'search-input', placeholder: 'Search all messages', 'aria-label': 'Search all messages', spellcheck: 'false' });
+    this.searchInput = h('input', {
+      type: 'search',
+      class: 'search-input',
+      placeholder: 'Search all messages',
+      'aria-label': 'Search all messages',
+      spellcheck: 'false',
+    });
     this.searchInput.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
-      this.searchTimer = setTimeout(() => { this.query = this.searchInput.value; this.events.stateChanged(); void this.reload(); }, 150);
+      this.searchTimer = setTimeout(() => {
+        this.query = this.searchInput.value;
+        this.events.stateChanged();
+        void this.reload();
+      }, 150);
     });
     const select = (name: 'status' | 'provider' | 'tag', label: string) => {
-      const s = h('select', { 'aria-label': label, title: label, class: `filter-${name}` }, h('option', { value: '' }, ANY[name]));
-      s.addEventListener('change', () => { this.filters[name] = s.value || undefined; this.events.stateChanged(); void this.reload(); });
+      const s = h(
+        'select',
+        { 'aria-label': label, title: label, class: `filter-${name}` },
+        h('option', { value: '' }, ANY[name]),
+      );
+      s.addEventListener('change', () => {
+        this.filters[name] = s.value || undefined;
+        this.events.stateChanged();
+        void this.reload();
+      });
       return s;
     };
-    this.selects = { status: select('status', 'Filter by status'), provider: select('provider', 'Filter by provider'), tag: select('tag', 'Filter by tag') };
+    this.selects = {
+      status: select('status', 'Filter by status'),
+      provider: select('provider', 'Filter by provider'),
+      tag: select('tag', 'Filter by tag'),
+    };
     for (const s of SESSION_STATUSES) this.selects.status.appendChild(h('option', { value: s }, s));
     const date = (name: 'from' | 'to', label: string) => {
       const d = h('input', { type: 'date', 'aria-label': label, title: label, class: `filter-${name}` });
-      d.addEventListener('change', () => { this.filters[name] = d.value || undefined; this.events.stateChanged(); void this.reload(); });
+      d.addEventListener('change', () => {
+        this.filters[name] = d.value || undefined;
+        this.events.stateChanged();
+        void this.reload();
+      });
       return d;
     };
     this.dates = { from: date('from', 'Active from (date)'), to: date('to', 'Active until (date)') };
     const roles = h('div', { class: 'role-filters', role: 'group', 'aria-label': 'Show roles' });
     for (const role of ROLES) {
-      const b = h('button', { type: 'button', class: 'role-toggle', 'aria-pressed': 'true', title: `Show ${role} messages`, 'data-role': role }, roleIcon(role), ` ${role}`);
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          class: 'role-toggle',
+          'aria-pressed': 'true',
+          title: `Show ${role} messages`,
+          'data-role': role,
+        },
+        roleIcon(role),
+        ` ${role}`,
+      );
       b.addEventListener('click', () => this.toggleRole(role));
       this.roleButtons.set(role, b);
       roles.appendChild(b);
@@ -70,11 +123,24 @@ export class Sidebar {
     this.list.addEventListener('keydown', (e) => this.onListKey(e));
     this.more = h('button', { type: 'button', class: 'load-more', hidden: true }, 'Load more');
     this.more.addEventListener('click', () => void this.loadMore());
-    this.element = h('aside', { class: 'sidebar', 'aria-label': 'Sessions and search' },
+    this.element = h(
+      'aside',
+      { class: 'sidebar', 'aria-label': 'Sessions and search' },
       h('div', { class: 'search-row' }, icon('search'), this.searchInput),
-      h('div', { class: 'filters', role: 'group', 'aria-label': 'Filters' }, this.selects.status, this.selects.provider, this.selects.tag,
-        h('label', { class: 'date-label' }, 'From', this.dates.from), h('label', { class: 'date-label' }, 'To', this.dates.to)),
-      roles, this.heading, this.list, this.more);
+      h(
+        'div',
+        { class: 'filters', role: 'group', 'aria-label': 'Filters' },
+        this.selects.status,
+        this.selects.provider,
+        this.selects.tag,
+        h('label', { class: 'date-label' }, 'From', this.dates.from),
+        h('label', { class: 'date-label' }, 'To', this.dates.to),
+      ),
+      roles,
+      this.heading,
+      this.list,
+      this.more,
+    );
   }
 
   get state(): SidebarState {
@@ -94,7 +160,8 @@ export class Sidebar {
 
   setActive(sessionId: string | undefined): void {
     this.activeSessionId = sessionId;
-    for (const el of this.list.querySelectorAll<HTMLElement>('[data-session]')) el.setAttribute('aria-selected', String(el.dataset['session'] === sessionId));
+    for (const el of this.list.querySelectorAll<HTMLElement>('[data-session]'))
+      el.setAttribute('aria-selected', String(el.dataset['session'] === sessionId));
   }
 
   async loadFacets(): Promise<void> {
@@ -109,7 +176,10 @@ export class Sidebar {
     // A filter restored from saved state keeps its value even if no session has it any more.
     for (const k of ['provider', 'tag'] as const) {
       const v = this.filters[k];
-      if (v && this.selects[k].value !== v) { this.selects[k].appendChild(h('option', { value: v }, v)); this.selects[k].value = v; }
+      if (v && this.selects[k].value !== v) {
+        this.selects[k].appendChild(h('option', { value: v }, v));
+        this.selects[k].value = v;
+      }
     }
   }
 
@@ -139,7 +209,8 @@ export class Sidebar {
     }
     const f = this.filters;
     const r = await request(IpcRequest.ListSessions, {
-      offset: fresh ? 0 : this.shown, limit: Math.min(PAGE, SESSION_PAGE_MAX),
+      offset: fresh ? 0 : this.shown,
+      limit: Math.min(PAGE, SESSION_PAGE_MAX),
       status: (f.status || undefined) as SessionSummary['status'] | undefined,
       provider: f.provider || undefined,
       tag: f.tag || undefined,
@@ -164,10 +235,28 @@ export class Sidebar {
   }
 
   private sessionItem(s: SessionSummary): HTMLElement {
-    const el = h('div', { role: 'option', class: 'session-item', tabindex: -1, 'data-session': s.id, 'aria-selected': String(s.id === this.activeSessionId) },
-      h('div', { class: 'item-title' }, icon(STATUS_ICONS[s.status] ?? 'circle-outline', s.status), h('span', { class: 'title-text' }, s.title)),
-      h('div', { class: 'item-meta' }, `${s.provider}/${s.model} · ${formatNumber(s.messageCount)} msgs · ${formatDate(s.lastActivityAt)}`),
-      s.tags.length ? h('div', { class: 'item-tags' }, ...s.tags.map((t) => h('span', { class: 'tag' }, t))) : null);
+    const el = h(
+      'div',
+      {
+        role: 'option',
+        class: 'session-item',
+        tabindex: -1,
+        'data-session': s.id,
+        'aria-selected': String(s.id === this.activeSessionId),
+      },
+      h(
+        'div',
+        { class: 'item-title' },
+        icon(STATUS_ICONS[s.status] ?? 'circle-outline', s.status),
+        h('span', { class: 'title-text' }, s.title),
+      ),
+      h(
+        'div',
+        { class: 'item-meta' },
+        `${s.provider}/${s.model} · ${formatNumber(s.messageCount)} msgs · ${formatDate(s.lastActivityAt)}`,
+      ),
+      s.tags.length ? h('div', { class: 'item-tags' }, ...s.tags.map((t) => h('span', { class: 'tag' }, t))) : null,
+    );
     el.addEventListener('click', () => this.events.open(s.id));
     return el;
   }
@@ -180,9 +269,27 @@ export class Sidebar {
       at = b;
     }
     snippet.append(hit.snippet.slice(at));
-    const el = h('div', { role: 'option', class: 'hit-item', tabindex: -1, 'data-session': hit.sessionId, 'data-seq': hit.seq, 'data-role': hit.role, 'aria-selected': 'false' },
-      h('div', { class: 'item-title' }, roleIcon(hit.role), h('span', { class: 'title-text' }, hit.sessionTitle), h('span', { class: 'seq' }, `#${hit.seq}`)),
-      snippet, h('div', { class: 'item-meta' }, formatTime(hit.createdAt)));
+    const el = h(
+      'div',
+      {
+        role: 'option',
+        class: 'hit-item',
+        tabindex: -1,
+        'data-session': hit.sessionId,
+        'data-seq': hit.seq,
+        'data-role': hit.role,
+        'aria-selected': 'false',
+      },
+      h(
+        'div',
+        { class: 'item-title' },
+        roleIcon(hit.role),
+        h('span', { class: 'title-text' }, hit.sessionTitle),
+        h('span', { class: 'seq' }, `#${hit.seq}`),
+      ),
+      snippet,
+      h('div', { class: 'item-meta' }, formatTime(hit.createdAt)),
+    );
     el.addEventListener('click', () => this.events.open(hit.sessionId, hit.seq));
     return el;
   }
@@ -191,7 +298,8 @@ export class Sidebar {
     if (this.hiddenRoles.has(role)) this.hiddenRoles.delete(role);
     else this.hiddenRoles.add(role);
     this.roleButtons.get(role)!.setAttribute('aria-pressed', String(!this.hiddenRoles.has(role)));
-    for (const el of this.list.querySelectorAll<HTMLElement>('.hit-item')) el.hidden = this.hiddenRoles.has(el.dataset['role'] as Role);
+    for (const el of this.list.querySelectorAll<HTMLElement>('.hit-item'))
+      el.hidden = this.hiddenRoles.has(el.dataset['role'] as Role);
     this.events.rolesChanged(this.hiddenRoles);
     this.events.stateChanged();
   }
@@ -200,14 +308,30 @@ export class Sidebar {
     const items = [...this.list.querySelectorAll<HTMLElement>('[role=option]:not([hidden])')];
     if (!items.length) return;
     const at = items.indexOf(document.activeElement as HTMLElement);
-    const go = (i: number) => { const t = items[Math.max(0, Math.min(items.length - 1, i))]!; t.focus(); t.scrollIntoView({ block: 'nearest' }); };
+    const go = (i: number) => {
+      const t = items[Math.max(0, Math.min(items.length - 1, i))]!;
+      t.focus();
+      t.scrollIntoView({ block: 'nearest' });
+    };
     switch (e.key) {
-      case 'ArrowDown': go(at + 1); break;
-      case 'ArrowUp': go(at - 1); break;
-      case 'Home': go(0); break;
-      case 'End': go(items.length - 1); break;
-      case 'Enter': case ' ': if (at >= 0) items[at]!.click(); break;
-      default: return;
+      case 'ArrowDown':
+        go(at + 1);
+        break;
+      case 'ArrowUp':
+        go(at - 1);
+        break;
+      case 'Home':
+        go(0);
+        break;
+      case 'End':
+        go(items.length - 1);
+        break;
+      case 'Enter':
+      case ' ':
+        if (at >= 0) items[at]!.click();
+        break;
+      default:
+        return;
     }
     e.preventDefault();
   }

@@ -21,7 +21,11 @@ export interface VirtualListOptions {
   overscan?: number;
 }
 
-interface Row { el: HTMLElement; top: number; pos: number }
+interface Row {
+  el: HTMLElement;
+  top: number;
+  pos: number;
+}
 
 export class VirtualList {
   /** Which items are shown, in order (e.g. the messages of the roles not filtered out). */
@@ -50,11 +54,15 @@ export class VirtualList {
     this.spacer = document.createElement('div');
     this.spacer.className = 'virtual-spacer';
     options.scroller.appendChild(this.spacer);
-    options.scroller.addEventListener('scroll', () => {
-      // The user scrolled (not us): their position wins over a target still settling.
-      if (Math.abs(options.scroller.scrollTop - this.placedAt) > 1) this.sticky = undefined;
-      this.schedule();
-    }, { passive: true });
+    options.scroller.addEventListener(
+      'scroll',
+      () => {
+        // The user scrolled (not us): their position wins over a target still settling.
+        if (Math.abs(options.scroller.scrollTop - this.placedAt) > 1) this.sticky = undefined;
+        this.schedule();
+      },
+      { passive: true },
+    );
     this.resize = new ResizeObserver((entries) => this.onResize(entries));
     new ResizeObserver(([e]) => {
       // The anchor is taken with the old height: a view at the end stays there when the viewport shrinks.
@@ -89,9 +97,15 @@ export class VirtualList {
     this.spacer.style.height = '0px';
   }
 
-  get count(): number { return this.items.length; }
-  get renderedItems(): number[] { return [...this.rows.keys()]; }
-  rowOf(item: number): HTMLElement | undefined { return this.rows.get(item)?.el; }
+  get count(): number {
+    return this.items.length;
+  }
+  get renderedItems(): number[] {
+    return [...this.rows.keys()];
+  }
+  rowOf(item: number): HTMLElement | undefined {
+    return this.rows.get(item)?.el;
+  }
 
   /** Re-renders items whose data changed (e.g. a page of messages arrived). */
   refresh(items: Iterable<number>): void {
@@ -165,7 +179,8 @@ export class VirtualList {
   private currentAnchor(): Anchor | undefined {
     const { scrollTop } = this.options.scroller;
     this.ensureOffsets();
-    if (this.items.length && scrollTop > 0 && scrollTop + this.viewport >= this.offsets[this.items.length]! - 1) return { kind: 'end' };
+    if (this.items.length && scrollTop > 0 && scrollTop + this.viewport >= this.offsets[this.items.length]! - 1)
+      return { kind: 'end' };
     const top = this.topItem();
     return top ? { kind: 'item', pos: this.positions.get(top.item)!, delta: top.delta, align: 'start' } : undefined;
   }
@@ -240,14 +255,18 @@ export class VirtualList {
     if (anchor?.kind === 'end') scroller.scrollTop = total - viewport;
     else if (anchor && anchor.pos < n) {
       const rowTop = this.offsets[anchor.pos]!;
-      const want = anchor.align === 'center' ? rowTop - (viewport - (this.offsets[anchor.pos + 1]! - rowTop)) / 2 : rowTop + anchor.delta;
+      const want =
+        anchor.align === 'center'
+          ? rowTop - (viewport - (this.offsets[anchor.pos + 1]! - rowTop)) / 2
+          : rowTop + anchor.delta;
       if (Math.abs(scroller.scrollTop - want) > 0.5) scroller.scrollTop = want;
     }
     this.placedAt = scroller.scrollTop;
     const viewTop = scroller.scrollTop - this.overscan;
     const viewBottom = scroller.scrollTop + viewport + this.overscan;
     const wanted = new Set<number>();
-    for (let pos = this.find(Math.max(0, viewTop)); pos < n && this.offsets[pos]! < viewBottom; pos++) wanted.add(this.items[pos]!);
+    for (let pos = this.find(Math.max(0, viewTop)); pos < n && this.offsets[pos]! < viewBottom; pos++)
+      wanted.add(this.items[pos]!);
     for (const item of [...this.rows.keys()]) if (!wanted.has(item)) this.drop(item);
     for (const item of wanted) {
       let row = this.rows.get(item);
@@ -261,8 +280,14 @@ export class VirtualList {
       }
       const pos = this.positions.get(item)!;
       const top = this.offsets[pos]!;
-      if (row.top !== top) { row.el.style.transform = `translateY(${top}px)`; row.top = top; }
-      if (row.pos !== pos) { row.el.setAttribute('aria-posinset', String(pos + 1)); row.pos = pos; }
+      if (row.top !== top) {
+        row.el.style.transform = `translateY(${top}px)`;
+        row.top = top;
+      }
+      if (row.pos !== pos) {
+        row.el.setAttribute('aria-posinset', String(pos + 1));
+        row.pos = pos;
+      }
       if (row.el.getAttribute('aria-setsize') !== String(n)) row.el.setAttribute('aria-setsize', String(n));
     }
     this.options.onRendered?.([...this.rows.keys()]);

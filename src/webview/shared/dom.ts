@@ -9,7 +9,11 @@ type Attrs = Record<string, string | number | boolean | undefined>;
 /** Attributes content could use to run script, load something or restyle the page. */
 const FORBIDDEN = /^(on|style$|href$|src$|srcset$|xlink:|formaction$|action$|srcdoc$)/i;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs | null = null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (attrs) {
     for (const [name, value] of Object.entries(attrs)) {
@@ -30,12 +34,26 @@ export function append(parent: Node, ...children: Child[]): void {
 }
 
 export function icon(name: string, label?: string): HTMLElement {
-  const el = h('span', { class: `codicon codicon-${name}`, 'aria-hidden': label ? undefined : 'true', role: label ? 'img' : undefined, 'aria-label': label });
+  const el = h('span', {
+    class: `codicon codicon-${name}`,
+    'aria-hidden': label ? undefined : 'true',
+    role: label ? 'img' : undefined,
+    'aria-label': label,
+  });
   return el;
 }
 
-export function button(iconName: string, label: string, onClick: (e: MouseEvent) => void, attrs: Attrs = {}): HTMLButtonElement {
-  const b = h('button', { type: 'button', class: 'icon-button', title: label, 'aria-label': label, ...attrs }, icon(iconName));
+export function button(
+  iconName: string,
+  label: string,
+  onClick: (e: MouseEvent) => void,
+  attrs: Attrs = {},
+): HTMLButtonElement {
+  const b = h(
+    'button',
+    { type: 'button', class: 'icon-button', title: label, 'aria-label': label, ...attrs },
+    icon(iconName),
+  );
   b.addEventListener('click', onClick);
   return b;
 }
@@ -44,7 +62,8 @@ export function button(iconName: string, label: string, onClick: (e: MouseEvent)
  * Bidi overrides and isolates could reorder what is shown (and hide what text really says); zero-width and
  * control characters hide it. Each is shown as a visible marker instead.
  */
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/u;
+const INVISIBLE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/u;
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'gu');
 
 /** Text as a node: well formed (no lone surrogates) and with invisible characters made visible. */
@@ -56,7 +75,13 @@ export function visibleText(text: string): Node {
   for (const m of s.matchAll(INVISIBLE_ALL)) {
     if (m.index > at) frag.appendChild(document.createTextNode(s.slice(at, m.index)));
     const code = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    frag.appendChild(h('span', { class: 'invisible-char', title: `Invisible character U+${code}` }, document.createTextNode(`U+${code}`)));
+    frag.appendChild(
+      h(
+        'span',
+        { class: 'invisible-char', title: `Invisible character U+${code}` },
+        document.createTextNode(`U+${code}`),
+      ),
+    );
     at = m.index + m[0].length;
   }
   if (at < s.length) frag.appendChild(document.createTextNode(s.slice(at)));
@@ -66,12 +91,25 @@ export function visibleText(text: string): Node {
 /** A link that never navigates the webview: http(s) targets open through the host; anything else is inert text. */
 export function safeLink(url: string, ...children: Child[]): HTMLElement {
   if (!isSafeLink(url)) {
-    return h('span', { class: 'link-refused', title: `Link not opened (only http and https links are): ${url.slice(0, 200)}` }, ...children);
+    return h(
+      'span',
+      { class: 'link-refused', title: `Link not opened (only http and https links are): ${url.slice(0, 200)}` },
+      ...children,
+    );
   }
-  const a = h('a', { role: 'link', tabindex: 0, class: 'link', title: url.slice(0, 500), 'data-url': url }, ...children);
-  const open = (e: Event) => { e.preventDefault(); command(IpcCommand.OpenLink, { url }); };
+  const a = h(
+    'a',
+    { role: 'link', tabindex: 0, class: 'link', title: url.slice(0, 500), 'data-url': url },
+    ...children,
+  );
+  const open = (e: Event) => {
+    e.preventDefault();
+    command(IpcCommand.OpenLink, { url });
+  };
   a.addEventListener('click', open);
-  a.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(e); });
+  a.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') open(e);
+  });
   return a;
 }
 
@@ -81,8 +119,14 @@ export function clear(el: Element): void {
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const shortDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-export const formatTime = (iso: string) => { const d = new Date(iso); return Number.isNaN(d.getTime()) ? iso : dateTime.format(d); };
-export const formatDate = (iso: string) => { const d = new Date(iso); return Number.isNaN(d.getTime()) ? iso : shortDate.format(d); };
+export const formatTime = (iso: string) => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+};
+export const formatDate = (iso: string) => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : shortDate.format(d);
+};
 const numbers = new Intl.NumberFormat();
 export const formatNumber = (n: number) => numbers.format(n);
 

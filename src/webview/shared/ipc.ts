@@ -1,8 +1,6 @@
 // The webview end of src/protocol.ts: the ready handshake, requests answered by id, commands, notifications,
 // and the webview's saved state (kept by VS Code across reloads of a hidden panel).
-import {
-  CommandType, HostToWebview, IpcError, NotificationType, RequestType, ViewName,
-} from '../../protocol';
+import { CommandType, HostToWebview, IpcError, NotificationType, RequestType, ViewName } from '../../protocol';
 
 const vscode = acquireVsCodeApi();
 let nextId = 1;
@@ -10,7 +8,12 @@ const pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Req
 const listeners = new Map<string, Array<(params: unknown) => void>>();
 
 export class RequestError extends Error {
-  constructor(readonly code: string, message: string) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 window.addEventListener('message', (event: MessageEvent) => {

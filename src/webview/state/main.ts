@@ -8,19 +8,44 @@ import { command, loadState, onNotification, ready, request, saveState } from '.
 const PAGE = 200;
 const key = (path: DumpPath) => JSON.stringify(path);
 
-interface SavedState { query?: string; expanded?: string[] }
+interface SavedState {
+  query?: string;
+  expanded?: string[];
+}
 const saved = loadState<SavedState>();
 
 const titleEl = h('h1', { class: 'dump-title' });
 const infoEl = h('span', { class: 'dump-info' });
-const searchInput = h('input', { type: 'search', placeholder: 'Search keys and values', 'aria-label': 'Search the dump', spellcheck: 'false' });
+const searchInput = h('input', {
+  type: 'search',
+  placeholder: 'Search keys and values',
+  'aria-label': 'Search the dump',
+  spellcheck: 'false',
+});
 const resultsEl = h('div', { class: 'search-results', role: 'listbox', 'aria-label': 'Search results', hidden: true });
 const tree = h('div', { class: 'tree', role: 'tree', 'aria-label': 'State dump' });
 const save = h('button', { type: 'button', class: 'primary-button' }, icon('save'), ' Save…');
 save.addEventListener('click', () => command(IpcCommand.SaveDump, {}));
-document.getElementById('app')!.replaceChildren(h('div', { class: 'state' },
-  h('div', { class: 'toolbar' }, titleEl, infoEl, h('span', { class: 'spacer' }), icon('search'), searchInput, save),
-  resultsEl, h('div', { class: 'tree-wrap' }, tree)));
+document
+  .getElementById('app')!
+  .replaceChildren(
+    h(
+      'div',
+      { class: 'state' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        titleEl,
+        infoEl,
+        h('span', { class: 'spacer' }),
+        icon('search'),
+        searchInput,
+        save,
+      ),
+      resultsEl,
+      h('div', { class: 'tree-wrap' }, tree),
+    ),
+  );
 
 /** Rendered tree items by path; each knows its children's container once expanded. */
 const items = new Map<string, { row: HTMLElement; group?: HTMLElement; loaded: number; total: number }>();
@@ -32,13 +57,37 @@ function persist(): void {
 
 function nodeRow(node: DumpNode, path: DumpPath, level: number): HTMLElement {
   const container = node.type === 'object' || node.type === 'array';
-  const row = h('div', { role: 'treeitem', class: `node type-${node.type}`, 'aria-level': level, tabindex: -1, 'aria-expanded': container ? 'false' : undefined, 'data-path': key(path) },
-    h('span', { class: 'line' },
-      container ? h('span', { class: 'codicon codicon-chevron-right twistie', 'aria-hidden': 'true' }) : h('span', { class: 'twistie-space' }),
-      h('span', { class: 'key' }, String(node.key)), h('span', { class: 'colon' }, ': '),
+  const row = h(
+    'div',
+    {
+      role: 'treeitem',
+      class: `node type-${node.type}`,
+      'aria-level': level,
+      tabindex: -1,
+      'aria-expanded': container ? 'false' : undefined,
+      'data-path': key(path),
+    },
+    h(
+      'span',
+      { class: 'line' },
+      container
+        ? h('span', { class: 'codicon codicon-chevron-right twistie', 'aria-hidden': 'true' })
+        : h('span', { class: 'twistie-space' }),
+      h('span', { class: 'key' }, String(node.key)),
+      h('span', { class: 'colon' }, ': '),
       h('span', { class: 'value' }, node.type === 'string' ? `"${node.preview}"` : node.preview),
-      node.type === 'string' && node.size > node.preview.length ? h('span', { class: 'muted' }, ` (${formatNumber(node.size)} chars)`) : null,
-      container && node.size ? h('span', { class: 'muted count' }, ` ${formatNumber(node.size)} ${node.type === 'array' ? 'item' : 'key'}${node.size === 1 ? '' : 's'}`) : null));
+      node.type === 'string' && node.size > node.preview.length
+        ? h('span', { class: 'muted' }, ` (${formatNumber(node.size)} chars)`)
+        : null,
+      container && node.size
+        ? h(
+            'span',
+            { class: 'muted count' },
+            ` ${formatNumber(node.size)} ${node.type === 'array' ? 'item' : 'key'}${node.size === 1 ? '' : 's'}`,
+          )
+        : null,
+    ),
+  );
   items.set(key(path), { row, loaded: 0, total: node.size });
   if (container) row.querySelector('.line')!.addEventListener('click', () => void toggle(path));
   else if (node.type === 'string' && node.size > node.preview.length) {
@@ -66,10 +115,17 @@ async function loadChildren(path: DumpPath, until?: (nodes: DumpNode[]) => boole
     const { nodes, total } = await request(IpcRequest.DumpChildren, { path, offset, limit: PAGE });
     parent.querySelector(':scope > .more')?.remove();
     for (const n of nodes) parent.appendChild(nodeRow(n, [...path, n.key], level));
-    if (item) { item.loaded = offset + nodes.length; item.total = total; }
+    if (item) {
+      item.loaded = offset + nodes.length;
+      item.total = total;
+    }
     const loaded = offset + nodes.length;
     if (loaded < total) {
-      const more = h('button', { type: 'button', class: 'more link-button' }, `Show ${formatNumber(Math.min(PAGE, total - loaded))} more of ${formatNumber(total - loaded)}`);
+      const more = h(
+        'button',
+        { type: 'button', class: 'more link-button' },
+        `Show ${formatNumber(Math.min(PAGE, total - loaded))} more of ${formatNumber(total - loaded)}`,
+      );
       more.addEventListener('click', () => void loadChildren(path));
       parent.appendChild(more);
     }
@@ -117,7 +173,10 @@ async function reveal(path: DumpPath): Promise<void> {
     const prefix = path.slice(0, i);
     const child = path[i]!;
     const has = () => items.has(key([...prefix, child]));
-    if (i === 0) { if (!has()) await loadChildren([], has); continue; }
+    if (i === 0) {
+      if (!has()) await loadChildren([], has);
+      continue;
+    }
     if (!has() || items.get(key(prefix))?.group?.hidden) await expand(prefix, has);
   }
   const target = items.get(key(path));
@@ -141,12 +200,26 @@ async function search(query: string): Promise<void> {
   if (!query.trim()) return;
   const { matches, total } = await request(IpcRequest.DumpSearch, { query, limit: 200 });
   if (query !== searchInput.value) return;
-  resultsEl.appendChild(h('div', { class: 'results-heading' }, total === 0 ? 'No matches' : `${formatNumber(total)} match${total === 1 ? '' : 'es'}${total > matches.length ? `, first ${matches.length} shown` : ''}`));
+  resultsEl.appendChild(
+    h(
+      'div',
+      { class: 'results-heading' },
+      total === 0
+        ? 'No matches'
+        : `${formatNumber(total)} match${total === 1 ? '' : 'es'}${total > matches.length ? `, first ${matches.length} shown` : ''}`,
+    ),
+  );
   for (const m of matches) {
-    const el = h('div', { role: 'option', class: 'result', tabindex: 0, 'aria-selected': 'false' },
-      h('span', { class: 'result-path' }, m.path.join(' › ')), h('span', { class: 'result-preview' }, m.preview));
+    const el = h(
+      'div',
+      { role: 'option', class: 'result', tabindex: 0, 'aria-selected': 'false' },
+      h('span', { class: 'result-path' }, m.path.join(' › ')),
+      h('span', { class: 'result-preview' }, m.preview),
+    );
     el.addEventListener('click', () => void reveal(m.path));
-    el.addEventListener('keydown', (e) => { if (e.key === 'Enter') void reveal(m.path); });
+    el.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') void reveal(m.path);
+    });
     resultsEl.appendChild(el);
   }
 }
@@ -159,8 +232,12 @@ tree.addEventListener('keydown', (e) => {
   const at = visible.indexOf(row);
   const focus = (el: HTMLElement | undefined) => el?.focus();
   switch (e.key) {
-    case 'ArrowDown': focus(visible[at + 1]); break;
-    case 'ArrowUp': focus(visible[at - 1]); break;
+    case 'ArrowDown':
+      focus(visible[at + 1]);
+      break;
+    case 'ArrowUp':
+      focus(visible[at - 1]);
+      break;
     case 'ArrowRight':
       if (row.getAttribute('aria-expanded') === 'false') void toggle(path);
       else focus(row.querySelector<HTMLElement>('[role=treeitem]') ?? undefined);
@@ -169,8 +246,12 @@ tree.addEventListener('keydown', (e) => {
       if (row.getAttribute('aria-expanded') === 'true') void toggle(path);
       else focus(row.parentElement?.closest<HTMLElement>('[role=treeitem]') ?? undefined);
       break;
-    case 'Enter': case ' ': void toggle(path); break;
-    default: return;
+    case 'Enter':
+    case ' ':
+      void toggle(path);
+      break;
+    default:
+      return;
   }
   e.preventDefault();
 });
@@ -181,8 +262,22 @@ async function load(): Promise<void> {
   const info = await request(IpcRequest.DumpInfo, {});
   titleEl.textContent = info.title || 'State dump';
   clear(infoEl);
-  infoEl.append(`format ${info.formatVersion} · ${formatBytes(info.bytes)} `,
-    info.redacted ? h('span', { class: 'badge redacted', title: info.redactionSummary ?? 'Secrets were redacted' }, icon('shield'), ' redacted') : h('span', { class: 'badge state-error not-redacted', title: 'Secrets were not redacted: for local use only' }, icon('warning'), ' not redacted'));
+  infoEl.append(
+    `format ${info.formatVersion} · ${formatBytes(info.bytes)} `,
+    info.redacted
+      ? h(
+          'span',
+          { class: 'badge redacted', title: info.redactionSummary ?? 'Secrets were redacted' },
+          icon('shield'),
+          ' redacted',
+        )
+      : h(
+          'span',
+          { class: 'badge state-error not-redacted', title: 'Secrets were not redacted: for local use only' },
+          icon('warning'),
+          ' not redacted',
+        ),
+  );
   await loadChildren([]);
   const first = tree.querySelector<HTMLElement>('[role=treeitem]');
   if (first) first.tabIndex = 0;
@@ -194,5 +289,8 @@ async function load(): Promise<void> {
 
 searchInput.value = saved.query ?? '';
 onNotification(IpcNotification.Init, () => void load());
-onNotification(IpcNotification.DumpChanged, () => { expanded.clear(); void load(); });
+onNotification(IpcNotification.DumpChanged, () => {
+  expanded.clear();
+  void load();
+});
 ready('state');
