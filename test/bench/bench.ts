@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark suite, one table, saved to bench-results/bench.json.
-// Numbers, not assertions: targets from DESIGN.md §5 are shown beside each value.
+// Numbers, not assertions: targets (the README's Benchmarks section) are shown beside each value.
 import * as path from 'node:path';
 import { Report, SMOKE } from './report';
 import { runActivationBench } from './activation';

@@ -1,4 +1,4 @@
-// Core benchmarks on the reference workload of DESIGN.md §5 (2,000 sessions, ~75,000 messages),
+// Core benchmarks on the reference workload of the README's Benchmarks section (2,000 sessions, ~75,000 messages),
 // with two baselines measured in the same run: writing the exported database after every message,
 // and rewriting a session's whole history per message as LangSwarm V1 did.
 import * as fs from 'node:fs';

@@ -1,4 +1,4 @@
-// The extension host's event loop while the store works (DESIGN.md §5: p99 delay ≤ 20 ms, max ≤ 100 ms).
+// The extension host's event loop while the store works (targets: p99 delay ≤ 20 ms, max ≤ 100 ms).
 // This process's main thread stands in for the extension host: perf_hooks.monitorEventLoopDelay samples it
 // while the reference database (2,000 sessions, ~75,000 messages) opens, searches run on it and a
 // 75,000-message LangSwarm V1 store is migrated into a new database — through the SessionClient, as the

@@ -1,4 +1,4 @@
-// Migration benchmark (DESIGN.md §5): a LangSwarm V1 store like a heavy user's (2,000 sessions,
+// Migration benchmark: a LangSwarm V1 store like a heavy user's (2,000 sessions,
 // ~75,000 messages with tool calls and non-ASCII text) imported into an empty workspace database,
 // timed until the import is durable and searchable; peak memory against the source's size.
 import * as fs from 'node:fs';

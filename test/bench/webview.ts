@@ -1,4 +1,4 @@
-// The history browser in Chromium on a 10,000-message session (DESIGN.md §5): time from opening the session
+// The history browser in Chromium on a 10,000-message session: time from opening the session
 // to the first paint with content, and how smooth scrolling is (frame times while scrolling programmatically).
 import * as fs from 'node:fs';
 import * as os from 'node:os';

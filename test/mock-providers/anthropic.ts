@@ -1,4 +1,4 @@
-// Anthropic Messages, as @anthropic-ai/sdk 1.x expects it (spec §2.2–2.5, §4.3): Bearer auth,
+// Anthropic Messages, as @anthropic-ai/sdk 1.x expects it: Bearer auth,
 // anthropic-version 2026-10-21, named SSE events (`event:` + `data:`; the SDK drops frames without
 // `event:`), errors as {"type":"error","error":{type,message},"request_id"} with request-id.
 import {

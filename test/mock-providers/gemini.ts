@@ -1,4 +1,4 @@
-// Gemini generateContent, as @google/genai 3.x expects it (spec §3.4, §4.3): key in x-goog-api-key,
+// Gemini generateContent, as @google/genai 3.x expects it: key in x-goog-api-key,
 // /{v1|v1beta}/models/{model}:generateContent | :streamGenerateContent?alt=sse | :countTokens,
 // data-only SSE frames each holding a whole response (genai yields nothing for frames with `event:`),
 // errors as {"error":{code,message,status,details}}.

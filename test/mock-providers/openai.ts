@@ -1,4 +1,4 @@
-// OpenAI Responses + Conversations, as openai@7 expects them (spec §1.3, §4.3): named SSE events
+// OpenAI Responses + Conversations, as openai@7 expects them: named SSE events
 // with sequence numbers and one response id, no [DONE]; conversations that absorb each response's
 // input and output items; errors as {"error":{message,type,param,code}} with x-request-id.
 import {

@@ -29,7 +29,7 @@ export interface Turn {
   stall?: boolean;
   /** Gemini: the prompt is blocked (promptFeedback.blockReason, no candidates). */
   blocked?: string;
-  /** Frame the stream wrongly: Anthropic without `event:` lines, Gemini with them (spec §4.4). */
+  /** Frame the stream wrongly: Anthropic without `event:` lines, Gemini with them. */
   wrongFraming?: boolean;
   /** Answer with an HTTP error instead. */
   error?: { status: number; headers?: Record<string, string>; body?: unknown };

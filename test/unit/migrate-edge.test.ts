@@ -1,4 +1,4 @@
-// Every "things real files contain" case of the format spec (§4): imported without loss, reported,
+// Every "things real files contain" case of the LangSwarm format: imported without loss, reported,
 // and written back by export-v1 exactly as the source had it.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 // Anthropic specifics: wire headers, thinking blocks resent with their signatures, prompt-cache
-// breakpoints, context-window truncation by whole turns, and the SSE framing guard (spec §4.4).
+// breakpoints, context-window truncation by whole turns, and the SSE framing guard.
 import { strict as assert } from 'node:assert';
 import { send } from '../../src/core/conversation';
 import { isCoreError } from '../../src/core/errors';

@@ -1,5 +1,5 @@
 // Gemini specifics: explicit client options that beat the environment, safety settings per session,
-// thought parts and signatures resent unchanged, and the data-only SSE framing guard (spec §4.4).
+// thought parts and signatures resent unchanged, and the data-only SSE framing guard.
 import { strict as assert } from 'node:assert';
 import { send } from '../../src/core/conversation';
 import { isCoreError } from '../../src/core/errors';
