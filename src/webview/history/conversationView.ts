@@ -49,6 +49,12 @@ export class ConversationView {
   private shown: number[] = [];
   private readonly list: VirtualList;
   private readonly feed: HTMLElement;
+  /**
+   * Following the conversation's end: whether the last scroll left the view there. A reply's row grows before
+   * the list re-anchors to the end (a frame later); a reload arriving in between must still follow, so this is
+   * not judged from the scroll position at that moment alone.
+   */
+  private following = false;
   private readonly header: HTMLElement;
   private readonly status: HTMLElement;
   private readonly findBar: HTMLElement;
@@ -112,6 +118,8 @@ export class ConversationView {
     this.replay = new ReplayBar({ show: (pos) => this.showReplayStep(pos), close: () => this.stopReplay() });
     this.feed = h('div', { class: 'feed', role: 'feed', 'aria-label': 'Messages', 'aria-busy': 'false' });
     this.feed.addEventListener('keydown', (e) => this.onFeedKey(e));
+    // A row growing fires no scroll event, so only a scroll (the user's or ours) changes it.
+    this.feed.addEventListener('scroll', () => (this.following = this.atEnd()), { passive: true });
     this.list = new VirtualList({
       scroller: this.feed,
       render: (item) => this.renderItem(item),
@@ -154,10 +162,7 @@ export class ConversationView {
     if (generation !== this.openGeneration) return;
     performance.mark('lss:data');
     const position = at?.stay ? this.position() : at?.position;
-    const follow =
-      at?.stay === true &&
-      !this.replay.active &&
-      this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
+    const follow = at?.stay === true && !this.replay.active && (this.following || this.atEnd());
     const same = this.session?.id === session.id;
     this.session = session;
     this.events.shown(session);
@@ -209,7 +214,13 @@ export class ConversationView {
 
   /** Follows the conversation to its end (a message was just sent). */
   followEnd(): void {
-    if (!this.replay.active) this.list.scrollToEnd();
+    if (this.replay.active) return;
+    this.following = true;
+    this.list.scrollToEnd();
+  }
+
+  private atEnd(): boolean {
+    return this.feed.scrollTop + this.feed.clientHeight >= this.feed.scrollHeight - 4;
   }
 
   /** Repaints the streaming reply (its last row) once per frame as text arrives, or `now` (its turn ended). */
