@@ -142,3 +142,15 @@ export async function shot(page, name, log = console.log) {
   await page.screenshot({ path: file });
   log(`screenshot ${path.relative(process.cwd(), file)}`);
 }
+
+/**
+ * The default layout of desktop VS Code 1.139: the Chat view open in the secondary side bar on the right,
+ * narrowing the editor area our webviews get. code-server ships no Chat view, so the bar opens empty at
+ * the same default width (about 300 px); that width is what matters to our layout.
+ */
+export async function openSecondarySideBar(page) {
+  const bar = page.locator('.part.auxiliarybar');
+  if (await bar.isVisible()) return;
+  await runCommand(page, 'View: Toggle Secondary Side Bar Visibility');
+  await bar.waitFor({ state: 'visible', timeout: 10_000 });
+}
