@@ -219,6 +219,10 @@ describe('history browser (Chromium)', function () {
     const titles = () => page.$$eval('.session-item .title-text', (els) => els.map((e) => e.textContent).sort());
     const settle = async (n: number) =>
       until(async () => (await page.locator('.session-item').count()) === n, `${n} sessions`);
+    // The filters are folded behind a toggle (few Tab stops from the search box to the list); it counts those applied.
+    assert.equal(await page.isVisible('.filter-status'), false);
+    await page.click('.filters-toggle');
+    assert.equal(await page.getAttribute('.filters-toggle', 'aria-expanded'), 'true');
     await page.selectOption('.filter-status', 'archived');
     await settle(1);
     assert.deepEqual(await titles(), ['Archived recipe chat']);
@@ -239,6 +243,9 @@ describe('history browser (Chromium)', function () {
     await page.dispatchEvent('.filter-to', 'change');
     await settle(1);
     assert.deepEqual(await titles(), ['Kubernetes latency debugging']);
+    await page.click('.filters-toggle');
+    assert.equal(await page.getAttribute('.filters-toggle', 'aria-label'), 'Show filters (2 active)');
+    await page.click('.filters-toggle');
     await page.fill('.filter-from', '');
     await page.dispatchEvent('.filter-from', 'change');
     await page.fill('.filter-to', '');
@@ -361,11 +368,13 @@ describe('history browser (Chromium)', function () {
     await until(() => dumps.includes(sample.session.id), 'dump asked of the host');
     await page.fill('.search-input', 'nothing-matches-this');
     await page.waitForSelector('.list-heading >> text=0 matching messages');
+    await page.click('.filters-toggle');
     await page.selectOption('.filter-provider', 'anthropic');
     await view.reload();
     await page.waitForSelector(row('markdown'));
     assert.equal(await page.textContent('.session-title'), 'Trip planning with tools');
     assert.equal(await page.inputValue('.search-input'), 'nothing-matches-this');
     assert.equal(await page.inputValue('.filter-provider'), 'anthropic');
+    assert.equal(await page.isVisible('.filter-provider'), true, 'the filters stay open across reloads');
   });
 });

@@ -48,6 +48,7 @@ describe('webview screenshots (Chromium)', function () {
       });
       host!.reveal({ sessionId });
       await view.page.waitForSelector('article.message:not(.loading)');
+      await view.page.click('.filters-toggle'); // the filters, open in the picture
       await view.page.click('.role-toggle[data-role="system"]'); // a pressed-off toggle in the picture
       await view.page.hover('article.message[data-seq="2"]');
       await view.page.waitForTimeout(300);

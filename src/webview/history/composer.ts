@@ -334,6 +334,7 @@ export class Composer {
       ),
     );
     if (document.activeElement !== this.model) this.model.value = model;
+    this.model.title = `${model} (a change applies when you send)`; // the box may cut a long name
     const switching = provider !== s.provider || model !== s.model;
     this.switchNote.hidden = !switching;
     this.switchNote.replaceChildren(icon('arrow-swap'), ' switches on send');

@@ -1,5 +1,6 @@
 // The open session: its header (sessionHeader.ts), the virtualized message feed fed page by page from
-// the host, find in session, replay, tool call ↔ result jumps and forking.
+// the host, find in session, replay, tool call ↔ result jumps and forking. The feed is one Tab stop (roving
+// tabindex, as VS Code's lists): its current row takes the focus, arrows/Home/End/PageUp/PageDown move it.
 // Over 450 lines: feed, paging, find, replay and forking share the view's state; the header
 // (sessionHeader.ts) and the rows (message.ts) are their own files.
 import type { MessageState, Role, Session } from '../../core/model';
@@ -64,12 +65,20 @@ export class ConversationView {
   private findTimer: ReturnType<typeof setTimeout> | undefined;
   readonly replay: ReplayBar;
   /** A row to flash (and focus, unless find is typing) once it is rendered with its content. */
-  private focusTarget: { item: number; callId?: string; focus: boolean } | undefined;
+  private focusTarget: { item: number; callId?: string; focus: boolean; quiet?: boolean } | undefined;
   private openGeneration = 0;
+  /** The feed's one Tab stop (an outline index): the focused row, or while the keyboard is elsewhere the row at the top. */
+  private current: number | undefined;
+  /** Where the keyboard was when find opened, to go back to when it closes. */
+  private findReturn: { el: Element; item?: number } | undefined;
   private readonly actions: MessageActions;
   private streamFrame = 0;
 
-  constructor(private readonly events: ConversationEvents) {
+  /** `leading`: shown before the header (the session list's toggle). */
+  constructor(
+    private readonly events: ConversationEvents,
+    leading?: HTMLElement,
+  ) {
     this.actions = {
       locateTool: (callId, seq, find) => void this.locateTool(callId, seq, find),
       fork: (m) => void this.fork(m),
@@ -107,17 +116,21 @@ export class ConversationView {
       this.findCount,
       button('arrow-up', 'Previous match (Shift+Enter)', () => this.stepFind(-1), { class: 'icon-button find-prev' }),
       button('arrow-down', 'Next match (Enter)', () => this.stepFind(1), { class: 'icon-button find-next' }),
-      button('close', 'Close (Escape)', () => this.closeFind(), { class: 'icon-button find-close' }),
+      button('close', 'Close (Escape)', () => this.closeFind(true), { class: 'icon-button find-close' }),
     );
     this.findBar.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
         e.preventDefault();
-        this.closeFind();
+        this.closeFind(true);
       }
     });
     this.replay = new ReplayBar({ show: (pos) => this.showReplayStep(pos), close: () => this.stopReplay() });
     this.feed = h('div', { class: 'feed', role: 'feed', 'aria-label': 'Messages', 'aria-busy': 'false' });
     this.feed.addEventListener('keydown', (e) => this.onFeedKey(e));
+    this.feed.addEventListener('focusin', (e) => {
+      const row = (e.target as HTMLElement).closest<HTMLElement>('article.message');
+      if (row) this.setCurrent(Number(row.dataset['item']));
+    });
     // A row growing fires no scroll event, so only a scroll (the user's or ours) changes it.
     this.feed.addEventListener('scroll', () => (this.following = this.atEnd()), { passive: true });
     this.list = new VirtualList({
@@ -128,7 +141,7 @@ export class ConversationView {
     this.element = h(
       'main',
       { class: 'conversation' },
-      this.header,
+      h('div', { class: 'conversation-top' }, leading, this.header),
       this.findBar,
       this.replay.element,
       h('div', { class: 'feed-wrap' }, this.feed),
@@ -242,7 +255,17 @@ export class ConversationView {
     if (keep) this.list.scrollToItem(this.shownItem(keep.item), 'start', keep.delta);
   }
 
+  /** Puts the keyboard on the feed's current row (if rendered). */
+  focusFeed(): void {
+    if (this.current !== undefined) this.list.rowOf(this.current)?.focus({ preventScroll: true });
+  }
+
   openFind(): void {
+    const from = document.activeElement;
+    if (from && from !== document.body && !this.findBar.contains(from)) {
+      const row = from.closest<HTMLElement>('article.message');
+      this.findReturn = { el: from, item: row ? Number(row.dataset['item']) : undefined };
+    }
     this.findBar.hidden = false;
     this.findInput.focus();
     this.findInput.select();
@@ -289,12 +312,20 @@ export class ConversationView {
     this.reveal(this.indexOfSeq.get(next)!, { focus: false });
   }
 
-  closeFind(): void {
+  /** `restoreFocus`: the user closed it; the keyboard goes back to where it was when find opened. */
+  closeFind(restoreFocus = false): void {
+    const back = this.findReturn;
+    this.findReturn = undefined;
     this.findBar.hidden = true;
     this.find = { query: '', seqs: [], pos: -1 };
     this.findInput.value = '';
     this.updateFindCount();
     this.highlight();
+    if (!restoreFocus) return;
+    // The element may have been re-rendered meanwhile (rows are rebuilt as data arrives): then its row, or the feed's.
+    const target = back?.el.isConnected ? (back.el as HTMLElement) : this.list.rowOf(back?.item ?? this.current ?? -1);
+    if (target) target.focus({ preventScroll: true });
+    else this.focusFeed();
   }
 
   startReplay(): void {
@@ -387,7 +418,29 @@ export class ConversationView {
       : messageRow(shown, this.actions, { streaming: true });
   }
 
+  /** Makes `item` the feed's Tab stop, kept rendered while the view scrolls elsewhere. */
+  private setCurrent(item: number | undefined): void {
+    this.current = item;
+    this.list.keep(item);
+    this.updateTabStops(this.list.renderedItems);
+  }
+
+  private updateTabStops(items: number[]): void {
+    for (const item of items) {
+      const row = this.list.rowOf(item);
+      const tabIndex = item === this.current ? 0 : -1;
+      if (row && row.tabIndex !== tabIndex) row.tabIndex = tabIndex;
+    }
+  }
+
   private onRendered(items: number[]): void {
+    // While the keyboard is elsewhere the Tab stop follows the view: Tab comes in at the row on screen.
+    const top = this.list.topItem()?.item;
+    if (!this.feed.contains(document.activeElement) && !this.focusTarget && top !== this.current) {
+      this.current = top;
+      this.list.keep(undefined);
+    }
+    this.updateTabStops(items);
     const missing = items.filter((i) => !this.cache.has(i));
     if (missing.length) {
       // Pages overlap: only rows still waiting for their message are rebuilt.
@@ -404,8 +457,10 @@ export class ConversationView {
       const part = target.callId
         ? row.querySelector<HTMLElement>(`.tool[data-call-id="${CSS.escape(target.callId)}"]`)
         : null;
-      for (const el of this.feed.querySelectorAll('.flash')) el.classList.remove('flash');
-      (part ?? row).classList.add('flash');
+      if (!target.quiet) {
+        for (const el of this.feed.querySelectorAll('.flash')) el.classList.remove('flash');
+        (part ?? row).classList.add('flash');
+      }
       // Only move focus within the webview when it has it: a reveal from the Sessions view must not
       // pull the keyboard away from the workbench.
       if (target.focus && document.hasFocus()) row.focus({ preventScroll: true });
@@ -517,23 +572,27 @@ export class ConversationView {
       row.classList.toggle('find-current', Number(row.dataset['seq']) === current);
   }
 
+  /** VS Code's list keys on a focused row; the target row may not be rendered yet (it is focused once it is). */
   private onFeedKey(e: KeyboardEvent): void {
     const row = (e.target as HTMLElement).closest<HTMLElement>('article.message');
-    if (!row || e.target !== row) return;
+    if (!row || e.target !== row || e.altKey || e.ctrlKey || e.metaKey) return;
     const item = Number(row.dataset['item']);
-    const pos = this.shown.indexOf(item);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 5, PageUp: -5, j: 1, k: -1 };
-    let next: number | undefined;
-    if (moves[e.key] !== undefined) next = pos + moves[e.key]!;
-    else if (e.key === 'Home' && e.ctrlKey) next = 0;
-    else if (e.key === 'End' && e.ctrlKey) next = this.list.count - 1;
-    if (next === undefined) return;
+    // The rows shown now (a replay shows only those up to its step).
+    const shown = this.replay.active ? this.shown.slice(0, this.list.count) : this.shown;
+    const pos = shown.indexOf(item);
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, j: 1, k: -1 };
+    let target: number | undefined;
+    if (moves[e.key] !== undefined) target = shown[Math.max(0, Math.min(shown.length - 1, pos + moves[e.key]!))];
+    else if (e.key === 'Home') target = shown[0];
+    else if (e.key === 'End') target = shown[shown.length - 1];
+    else if (e.key === 'PageDown' || e.key === 'PageUp')
+      target = this.list.pageFrom(item, e.key === 'PageDown' ? 1 : -1);
+    else return;
     e.preventDefault();
-    const target = this.shown[Math.max(0, Math.min(this.list.count - 1, next))];
-    if (target === undefined) return;
-    this.focusTarget = { item: target, focus: true };
-    if (this.list.isItemVisible(target)) this.onRendered(this.list.renderedItems);
-    else this.list.scrollToItem(target, 'center');
+    if (target === undefined || target === item) return;
+    this.setCurrent(target);
+    this.focusTarget = { item: target, focus: true, quiet: true };
+    this.list.scrollToItem(target, 'nearest');
   }
 }
 

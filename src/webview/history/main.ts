@@ -1,8 +1,9 @@
 // The history browser webview: a session list with search and filters beside the open conversation.
 // It only talks to the host through src/protocol.ts; its own state survives reloads via get/setState.
+// Below a width (a CSS container query on .history, history.css) the list folds into a drawer opened by a toggle.
 import './history.css';
 import { IpcNotification, ParamsOf } from '../../protocol';
-import { h } from '../shared/dom';
+import { h, icon } from '../shared/dom';
 import { loadState, onNotification, ready, saveState } from '../shared/ipc';
 import { Composer, Draft } from './composer';
 import { ConversationView, Position } from './conversationView';
@@ -14,23 +15,42 @@ interface SavedState extends SidebarState {
   position?: Position;
   find?: string;
   drafts?: Record<string, Draft>;
+  /** The session list's drawer is open (it only is a drawer below the breakpoint). */
+  listOpen?: boolean;
 }
 
 const saved = loadState<SavedState>();
 let restored = false;
 
 const sidebar = new Sidebar({
-  open: (sessionId, seq) => void open(sessionId, seq),
+  open: (sessionId, seq) => {
+    // In the drawer: choosing a session closes it and the keyboard follows to the conversation.
+    const fromDrawer = isDrawer() && listOpen;
+    if (fromDrawer) setListOpen(false);
+    void open(sessionId, seq).then(() => fromDrawer && conversation.focusFeed());
+  },
   rolesChanged: (hidden) => conversation.setHiddenRoles(hidden),
   stateChanged: () => persist(),
 });
-const conversation = new ConversationView({
-  stateChanged: () => persist(true),
-  forked: () => void sidebar.reload(),
-  open: (sessionId, seq) => void open(sessionId, seq),
-  shown: (session) => composer.show(session),
-  streamingText: (sessionId) => composer.streamingText(sessionId),
+const listToggle = h(
+  'button',
+  { type: 'button', class: 'icon-button list-toggle', 'aria-controls': 'lss-sidebar', 'aria-expanded': 'false' },
+  icon('list-flat'),
+);
+listToggle.addEventListener('click', () => {
+  setListOpen(!listOpen);
+  if (listOpen) sidebar.focus();
 });
+const conversation = new ConversationView(
+  {
+    stateChanged: () => persist(true),
+    forked: () => void sidebar.reload(),
+    open: (sessionId, seq) => void open(sessionId, seq),
+    shown: (session) => composer.show(session),
+    streamingText: (sessionId) => composer.streamingText(sessionId),
+  },
+  listToggle,
+);
 const isOpen = (sessionId: string) => sessionId === conversation.sessionId;
 const composer = new Composer({
   sent: (sessionId) => {
@@ -50,7 +70,26 @@ const composer = new Composer({
 });
 conversation.element.append(composer.element);
 
-document.getElementById('app')!.replaceChildren(h('div', { class: 'history' }, sidebar.element, conversation.element));
+const layout = h('div', { class: 'history' }, sidebar.element, conversation.element);
+document.getElementById('app')!.replaceChildren(layout);
+
+let listOpen = false;
+function setListOpen(open: boolean): void {
+  listOpen = open;
+  layout.classList.toggle('list-open', open);
+  listToggle.setAttribute('aria-expanded', String(open));
+  const label = open ? 'Hide the session list' : 'Show the session list';
+  listToggle.setAttribute('aria-label', label);
+  listToggle.title = label;
+  persist();
+}
+setListOpen(saved.listOpen === true);
+/** Whether the list is a drawer now: the toggle shows only then (history.css decides, by width). */
+const isDrawer = () => getComputedStyle(listToggle).display !== 'none';
+// A click in the conversation closes the drawer, as in VS Code's overlays.
+conversation.element.addEventListener('pointerdown', (e) => {
+  if (listOpen && isDrawer() && !listToggle.contains(e.target as Node)) setListOpen(false);
+});
 
 /** Saves the view's state: at once for a deliberate change, a moment later while scrolling. */
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -69,6 +108,7 @@ function persist(soon = false): void {
     position,
     find: conversation.findQuery || undefined,
     drafts: composer.saved(),
+    listOpen,
   });
 }
 window.addEventListener('pagehide', () => persist());
@@ -120,20 +160,30 @@ onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
 onNotification(IpcNotification.TurnNotice, (p) => composer.notice(p));
 onNotification(IpcNotification.TurnEnd, (p) => composer.end(p));
 
+/** Controls that have their own meaning for Space and the arrows: the replay's shortcuts leave them alone. */
+const CONTROLS =
+  'button, input, select, textarea, summary, a, [role=link], [role=slider], [role=option], [contenteditable]';
+
 document.addEventListener('keydown', (e) => {
-  const typing =
-    e.target instanceof HTMLInputElement ||
-    e.target instanceof HTMLSelectElement ||
-    e.target instanceof HTMLTextAreaElement;
+  const target = e.target instanceof Element ? e.target : null;
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f') {
     e.preventDefault();
     conversation.openFind();
     return;
   }
-  if (typing || !conversation.replay.active) return;
+  if (e.key === 'Escape' && listOpen && isDrawer() && sidebar.element.contains(target)) {
+    e.preventDefault();
+    setListOpen(false);
+    listToggle.focus();
+    return;
+  }
+  if (!conversation.replay.active || e.defaultPrevented) return;
+  const typing = target?.closest('input, select, textarea, [contenteditable]');
+  const control = target?.closest(CONTROLS);
+  if (typing) return;
   if (e.key === 'ArrowRight') conversation.replay.go(conversation.replay.pos + 1);
   else if (e.key === 'ArrowLeft') conversation.replay.go(conversation.replay.pos - 1);
-  else if (e.key === ' ' && !(e.target instanceof HTMLButtonElement)) conversation.replay.togglePlay();
+  else if (e.key === ' ' && !control) conversation.replay.togglePlay();
   else if (e.key === 'Escape') conversation.stopReplay();
   else return;
   e.preventDefault();

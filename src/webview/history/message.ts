@@ -158,8 +158,16 @@ function editedBadge(m: WebMessage, actions: MessageActions): HTMLElement {
 
 function detailsRow(m: WebMessage): HTMLElement | null {
   const items: Child[] = [];
+  // Each detail stays on one line, cut with an ellipsis; its tooltip has it whole.
   const item = (label: string, value: string, title?: string) =>
-    items.push(h('span', { class: 'detail', title }, h('span', { class: 'detail-label' }, `${label} `), value));
+    items.push(
+      h(
+        'span',
+        { class: 'detail', title: title ? `${label} ${value}\n${title}` : `${label} ${value}` },
+        h('span', { class: 'detail-label' }, `${label} `),
+        value,
+      ),
+    );
   if (m.provider) item('model', m.provider.model ? `${m.provider.name}/${m.provider.model}` : m.provider.name);
   if (m.usage) {
     const u = m.usage;
@@ -250,8 +258,8 @@ export function renderPart(p: Part, m: WebMessage, actions: MessageActions): Nod
           'div',
           { class: 'tool-header' },
           icon('symbol-method'),
-          h('span', { class: 'tool-name' }, p.name),
-          h('span', { class: 'tool-id' }, p.callId),
+          h('span', { class: 'tool-name', title: p.name }, p.name),
+          h('span', { class: 'tool-id', title: p.callId }, p.callId),
           jump,
         ),
         collapsible(
@@ -281,9 +289,9 @@ export function renderPart(p: Part, m: WebMessage, actions: MessageActions): Nod
           'div',
           { class: 'tool-header' },
           icon(p.isError ? 'error' : 'output'),
-          h('span', { class: 'tool-name' }, `${p.name} result`),
+          h('span', { class: 'tool-name', title: `${p.name} result` }, `${p.name} result`),
           p.isError ? h('span', { class: 'badge state-error' }, 'error') : null,
-          h('span', { class: 'tool-id' }, p.callId),
+          h('span', { class: 'tool-id', title: p.callId }, p.callId),
           jump,
         ),
         collapsible(['Output'], body, p.content.split('\n').length <= 30, 'tool-output'),

@@ -109,6 +109,7 @@ export class ReplayBar {
     this.gapLabel.textContent = this.gaps.length
       ? `${this.gaps.length} gap${this.gaps.length === 1 ? '' : 's'} (longest ${formatDuration(longest)})`
       : '';
+    this.gapLabel.title = this.gapLabel.textContent;
     this.track.setAttribute('aria-valuemax', String(times.length));
     this.draw();
   }
@@ -125,6 +126,7 @@ export class ReplayBar {
     this.label.textContent = `${this.pos + 1} / ${this.times.length}`;
     const t = this.times[this.pos]!;
     this.timeLabel.textContent = Number.isNaN(t) ? '' : formatTime(new Date(t).toISOString());
+    this.timeLabel.title = this.timeLabel.textContent; // cut in a narrow bar
     this.track.setAttribute('aria-valuenow', String(this.pos + 1));
     this.track.setAttribute('aria-valuetext', `${this.pos + 1} of ${this.times.length}, ${this.timeLabel.textContent}`);
     this.draw();

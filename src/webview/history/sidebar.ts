@@ -1,5 +1,7 @@
 // The left column: full-text search over every session (host search, highlighted snippets), session filters
-// (status, provider, tag, activity dates), role filters, and the session list. Every result opens its message.
+// (status, provider, tag, activity dates) and role filters folded behind a toggle, and the session list. Every
+// result opens its message. Keyboard as in VS Code's lists: the list is one Tab stop (roving tabindex), arrows,
+// Home/End and PageUp/PageDown move, Enter or Space opens.
 import type { Role, SessionSummary } from '../../core/model';
 import { ROLES, SESSION_STATUSES } from '../../core/names';
 import { IpcRequest, SearchHit, SESSION_PAGE_MAX } from '../../protocol';
@@ -19,6 +21,7 @@ export interface SidebarState {
   query: string;
   filters: Filters;
   hiddenRoles: Role[];
+  filtersOpen?: boolean;
 }
 
 export interface SidebarEvents {
@@ -49,6 +52,10 @@ export class Sidebar {
   private readonly selects: Record<'status' | 'provider' | 'tag', HTMLSelectElement>;
   private readonly dates: Record<'from' | 'to', HTMLInputElement>;
   private readonly roleButtons = new Map<Role, HTMLButtonElement>();
+  private readonly filterToggle: HTMLButtonElement;
+  private readonly filterPanel: HTMLElement;
+  /** The list item that takes the list's one Tab stop (the last one focused), by key. */
+  private current: string | undefined;
   private activeSessionId: string | undefined;
   private shown = 0;
   private generation = 0;
@@ -79,6 +86,7 @@ export class Sidebar {
       );
       s.addEventListener('change', () => {
         this.filters[name] = s.value || undefined;
+        this.renderFilterToggle();
         this.events.stateChanged();
         void this.reload();
       });
@@ -94,6 +102,7 @@ export class Sidebar {
       const d = h('input', { type: 'date', 'aria-label': label, title: label, class: `filter-${name}` });
       d.addEventListener('change', () => {
         this.filters[name] = d.value || undefined;
+        this.renderFilterToggle();
         this.events.stateChanged();
         void this.reload();
       });
@@ -118,15 +127,9 @@ export class Sidebar {
       this.roleButtons.set(role, b);
       roles.appendChild(b);
     }
-    this.heading = h('div', { class: 'list-heading', 'aria-live': 'polite' });
-    this.list = h('div', { class: 'session-list', role: 'listbox', 'aria-label': 'Sessions', tabindex: 0 });
-    this.list.addEventListener('keydown', (e) => this.onListKey(e));
-    this.more = h('button', { type: 'button', class: 'load-more', hidden: true }, 'Load more');
-    this.more.addEventListener('click', () => void this.loadMore());
-    this.element = h(
-      'aside',
-      { class: 'sidebar', 'aria-label': 'Sessions and search' },
-      h('div', { class: 'search-row' }, icon('search'), this.searchInput),
+    this.filterPanel = h(
+      'div',
+      { class: 'filter-panel', id: 'lss-filter-panel', hidden: true },
       h(
         'div',
         { class: 'filters', role: 'group', 'aria-label': 'Filters' },
@@ -137,14 +140,55 @@ export class Sidebar {
         h('label', { class: 'date-label' }, 'To', this.dates.to),
       ),
       roles,
+    );
+    this.filterToggle = h(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button filters-toggle',
+        'aria-expanded': 'false',
+        'aria-controls': 'lss-filter-panel',
+      },
+      icon('filter'),
+    );
+    this.filterToggle.addEventListener('click', () => {
+      this.filterPanel.hidden = !this.filterPanel.hidden;
+      this.renderFilterToggle();
+      this.events.stateChanged();
+    });
+    this.heading = h('div', { class: 'list-heading', 'aria-live': 'polite' });
+    this.list = h('div', { class: 'session-list', role: 'listbox', 'aria-label': 'Sessions' });
+    this.list.addEventListener('keydown', (e) => this.onListKey(e));
+    this.list.addEventListener('focusin', (e) => {
+      const item = (e.target as HTMLElement).closest<HTMLElement>('[role=option]');
+      if (item) this.setCurrent(item);
+    });
+    this.more = h('button', { type: 'button', class: 'load-more', hidden: true }, 'Load more');
+    this.more.addEventListener('click', () => void this.loadMore());
+    this.element = h(
+      'aside',
+      { class: 'sidebar', id: 'lss-sidebar', 'aria-label': 'Sessions and search' },
+      h('div', { class: 'search-row' }, icon('search'), this.searchInput, this.filterToggle),
+      this.filterPanel,
       this.heading,
       this.list,
       this.more,
     );
+    this.renderFilterToggle();
   }
 
   get state(): SidebarState {
-    return { query: this.query, filters: { ...this.filters }, hiddenRoles: [...this.hiddenRoles] };
+    return {
+      query: this.query,
+      filters: { ...this.filters },
+      hiddenRoles: [...this.hiddenRoles],
+      filtersOpen: !this.filterPanel.hidden,
+    };
+  }
+
+  /** Puts the keyboard on the list's current item (or the search box when the list is empty). */
+  focus(): void {
+    (this.list.querySelector<HTMLElement>('[role=option][tabindex="0"]') ?? this.searchInput).focus();
   }
 
   restore(state: Partial<SidebarState>): void {
@@ -156,12 +200,39 @@ export class Sidebar {
     this.hiddenRoles.clear();
     for (const r of state.hiddenRoles ?? []) this.hiddenRoles.add(r);
     for (const [role, b] of this.roleButtons) b.setAttribute('aria-pressed', String(!this.hiddenRoles.has(role)));
+    this.filterPanel.hidden = !state.filtersOpen;
+    this.renderFilterToggle();
+  }
+
+  /** The toggle says how many filters apply while their panel is folded away. */
+  private renderFilterToggle(): void {
+    const active = Object.values(this.filters).filter(Boolean).length + this.hiddenRoles.size;
+    const open = !this.filterPanel.hidden;
+    const label = `${open ? 'Hide' : 'Show'} filters${active ? ` (${active} active)` : ''}`;
+    this.filterToggle.setAttribute('aria-expanded', String(open));
+    this.filterToggle.setAttribute('aria-label', label);
+    this.filterToggle.title = label;
+    this.filterToggle.classList.toggle('has-active', active > 0);
+  }
+
+  /** The list's one Tab stop: `item`, or the current item if still listed, else the open session's, else the first. */
+  private setCurrent(item?: HTMLElement): void {
+    const options = [...this.list.querySelectorAll<HTMLElement>('[role=option]:not([hidden])')];
+    const keyOf = (el: HTMLElement) => `${el.dataset['session']}#${el.dataset['seq'] ?? ''}`;
+    const target =
+      item ??
+      options.find((el) => keyOf(el) === this.current) ??
+      options.find((el) => el.getAttribute('aria-selected') === 'true') ??
+      options[0];
+    this.current = target && keyOf(target);
+    for (const el of this.list.querySelectorAll<HTMLElement>('[role=option]')) el.tabIndex = el === target ? 0 : -1;
   }
 
   setActive(sessionId: string | undefined): void {
     this.activeSessionId = sessionId;
     for (const el of this.list.querySelectorAll<HTMLElement>('[data-session]'))
       el.setAttribute('aria-selected', String(el.dataset['session'] === sessionId));
+    if (!this.list.contains(document.activeElement)) this.setCurrent();
   }
 
   async loadFacets(): Promise<void> {
@@ -191,11 +262,18 @@ export class Sidebar {
   /** `fresh`: the first page replaces the list once it arrives (the list reloads on every save while a reply streams: no blank flashes). */
   private async loadMore(generation = this.generation, fresh = false): Promise<void> {
     const query = this.query.trim();
+    let hadFocus = false;
     const restart = () => {
       if (!fresh) return;
+      hadFocus = this.list.contains(document.activeElement);
       this.shown = 0;
       this.hits = [];
       clear(this.list);
+    };
+    // The list is rebuilt on every reload (each save while a reply streams): the keyboard stays on its item.
+    const settle = () => {
+      this.setCurrent();
+      if (hadFocus) this.list.querySelector<HTMLElement>('[role=option][tabindex="0"]')?.focus({ preventScroll: true });
     };
     if (query) {
       const r = await request(IpcRequest.Search, { query, offset: fresh ? 0 : this.hits.length, limit: PAGE });
@@ -205,6 +283,7 @@ export class Sidebar {
       this.renderHits(r.hits);
       this.heading.textContent = `${formatNumber(r.total)} matching message${r.total === 1 ? '' : 's'}`;
       this.more.hidden = this.hits.length >= r.total;
+      settle();
       return;
     }
     const f = this.filters;
@@ -223,6 +302,7 @@ export class Sidebar {
     this.shown += r.items.length;
     this.heading.textContent = `${formatNumber(r.total)} session${r.total === 1 ? '' : 's'}`;
     this.more.hidden = this.shown >= r.total;
+    settle();
   }
 
   /** Hits of hidden roles stay out of the list. */
@@ -235,6 +315,7 @@ export class Sidebar {
   }
 
   private sessionItem(s: SessionSummary): HTMLElement {
+    const meta = `${s.provider}/${s.model} · ${formatNumber(s.messageCount)} msgs · ${formatDate(s.lastActivityAt)}`;
     const el = h(
       'div',
       {
@@ -248,13 +329,9 @@ export class Sidebar {
         'div',
         { class: 'item-title' },
         icon(STATUS_ICONS[s.status] ?? 'circle-outline', s.status),
-        h('span', { class: 'title-text' }, s.title),
+        h('span', { class: 'title-text', title: s.title }, s.title),
       ),
-      h(
-        'div',
-        { class: 'item-meta' },
-        `${s.provider}/${s.model} · ${formatNumber(s.messageCount)} msgs · ${formatDate(s.lastActivityAt)}`,
-      ),
+      h('div', { class: 'item-meta', title: meta }, meta),
       s.tags.length ? h('div', { class: 'item-tags' }, ...s.tags.map((t) => h('span', { class: 'tag' }, t))) : null,
     );
     el.addEventListener('click', () => this.events.open(s.id));
@@ -284,7 +361,7 @@ export class Sidebar {
         'div',
         { class: 'item-title' },
         roleIcon(hit.role),
-        h('span', { class: 'title-text' }, hit.sessionTitle),
+        h('span', { class: 'title-text', title: hit.sessionTitle }, hit.sessionTitle),
         h('span', { class: 'seq' }, `#${hit.seq}`),
       ),
       snippet,
@@ -300,6 +377,8 @@ export class Sidebar {
     this.roleButtons.get(role)!.setAttribute('aria-pressed', String(!this.hiddenRoles.has(role)));
     for (const el of this.list.querySelectorAll<HTMLElement>('.hit-item'))
       el.hidden = this.hiddenRoles.has(el.dataset['role'] as Role);
+    this.setCurrent();
+    this.renderFilterToggle();
     this.events.rolesChanged(this.hiddenRoles);
     this.events.stateChanged();
   }
@@ -326,6 +405,13 @@ export class Sidebar {
       case 'End':
         go(items.length - 1);
         break;
+      case 'PageDown':
+      case 'PageUp': {
+        // A page: as many items as fit in the list's height (items are about the same height).
+        const step = Math.max(1, Math.floor(this.list.clientHeight / Math.max(1, items[0]!.offsetHeight)) - 1);
+        go(at + (e.key === 'PageDown' ? step : -step));
+        break;
+      }
       case 'Enter':
       case ' ':
         if (at >= 0) items[at]!.click();

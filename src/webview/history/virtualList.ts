@@ -1,13 +1,16 @@
 // A virtualized list of variable-height rows: only rows in (or near) the viewport exist in the DOM. Heights are
 // measured by a ResizeObserver (after layout, so measuring never forces one) and cached by item; estimates stand
 // in until then. When measured heights differ from the estimates, the scroll position is corrected so that what
-// the user looks at stays put.
+// the user looks at stays put. One item may be kept rendered wherever it is (the row with the keyboard focus, so
+// scrolling away does not drop the focus on the page body).
 
 type Anchor =
-  /** Keep this position's row at the top (plus delta px into it), or centred. */
-  | { kind: 'item'; pos: number; delta: number; align: 'start' | 'center' }
+  /** Keep this position's row at the top (plus delta px into it), centred, or just inside the viewport (nearest). */
+  | { kind: 'item'; pos: number; delta: number; align: Align }
   /** Keep the end of the list at the bottom of the viewport. */
   | { kind: 'end' };
+
+type Align = 'start' | 'center' | 'nearest';
 
 export interface VirtualListOptions {
   /** The scrolling element; rows are laid out in a spacer inside it. */
@@ -47,6 +50,8 @@ export class VirtualList {
   private viewport = 0;
   /** The scroll position the last layout pass left. */
   private placedAt = 0;
+  /** An item rendered even when far from the viewport. */
+  private kept: number | undefined;
 
   constructor(private readonly options: VirtualListOptions) {
     this.estimate = options.estimate ?? 96;
@@ -94,6 +99,7 @@ export class VirtualList {
     this.positions = new Map();
     this.offsetsDirty = true;
     this.sticky = undefined;
+    this.kept = undefined;
     this.spacer.style.height = '0px';
   }
 
@@ -107,7 +113,14 @@ export class VirtualList {
     return this.rows.get(item)?.el;
   }
 
-  /** Re-renders items whose data changed (e.g. a page of messages arrived). */
+  /** Keeps an item's row in the DOM wherever the view scrolls (undefined: none). */
+  keep(item: number | undefined): void {
+    if (this.kept === item) return;
+    this.kept = item;
+    this.update();
+  }
+
+  /** Re-renders items whose data changed (e.g. a page of messages arrived). A focused row hands its focus on. */
   refresh(items: Iterable<number>): void {
     for (const item of items) {
       const row = this.rows.get(item);
@@ -115,16 +128,19 @@ export class VirtualList {
       this.resize.unobserve(row.el);
       const el = this.options.render(item);
       this.prepare(el, item);
+      const focused = row.el.contains(document.activeElement);
       row.el.replaceWith(el);
+      if (focused) el.focus({ preventScroll: true });
       row.el = el;
       row.top = NaN;
+      row.pos = -1; // the new element has no aria-posinset yet
       this.resize.observe(el);
     }
     this.update();
   }
 
-  /** Scrolls so the item is at the top (or centred), keeping it there while heights settle. */
-  scrollToItem(item: number, align: 'start' | 'center' = 'start', delta = 0): void {
+  /** Scrolls so the item is at the top (centred, or only as far as it takes to show it), keeping it there while heights settle. */
+  scrollToItem(item: number, align: Align = 'start', delta = 0): void {
     const pos = this.positions.get(item);
     if (pos === undefined) return;
     this.pin({ kind: 'item', pos, delta, align });
@@ -142,6 +158,17 @@ export class VirtualList {
     const pos = this.find(top);
     const item = this.items[pos];
     return item === undefined ? undefined : { item, delta: top - this.offsets[pos]! };
+  }
+
+  /** The item about a viewport's height before (-1) or after (1) `item`, for PageUp/PageDown. */
+  pageFrom(item: number, direction: 1 | -1): number | undefined {
+    const pos = this.positions.get(item);
+    if (pos === undefined) return undefined;
+    this.ensureOffsets();
+    const y = this.offsets[pos]! + direction * Math.max(1, this.viewport - this.heightOf(item));
+    let next = this.find(Math.max(0, y));
+    if (next === pos) next += direction;
+    return this.items[Math.max(0, Math.min(this.items.length - 1, next))];
   }
 
   isItemVisible(item: number): boolean {
@@ -255,10 +282,13 @@ export class VirtualList {
     if (anchor?.kind === 'end') scroller.scrollTop = total - viewport;
     else if (anchor && anchor.pos < n) {
       const rowTop = this.offsets[anchor.pos]!;
+      const rowBottom = this.offsets[anchor.pos + 1]!;
       const want =
         anchor.align === 'center'
-          ? rowTop - (viewport - (this.offsets[anchor.pos + 1]! - rowTop)) / 2
-          : rowTop + anchor.delta;
+          ? rowTop - (viewport - (rowBottom - rowTop)) / 2
+          : anchor.align === 'nearest'
+            ? Math.min(rowTop, Math.max(scroller.scrollTop, rowBottom - viewport))
+            : rowTop + anchor.delta;
       if (Math.abs(scroller.scrollTop - want) > 0.5) scroller.scrollTop = want;
     }
     this.placedAt = scroller.scrollTop;
@@ -267,6 +297,7 @@ export class VirtualList {
     const wanted = new Set<number>();
     for (let pos = this.find(Math.max(0, viewTop)); pos < n && this.offsets[pos]! < viewBottom; pos++)
       wanted.add(this.items[pos]!);
+    if (this.kept !== undefined && this.positions.has(this.kept)) wanted.add(this.kept);
     for (const item of [...this.rows.keys()]) if (!wanted.has(item)) this.drop(item);
     for (const item of wanted) {
       let row = this.rows.get(item);
