@@ -1,5 +1,6 @@
 // The state view: a dump document as a lazily expanded tree (the host sends one level and one page at a time),
-// with search over keys and values that opens the tree down to each match.
+// with search over keys and values that opens the tree down to each match. Keyboard as VS Code's trees: one Tab
+// stop (roving tabindex), arrows, Home/End; Ctrl+F goes to the search box.
 import './state.css';
 import { DumpNode, DumpPath, IpcCommand, IpcNotification, IpcRequest } from '../../protocol';
 import { clear, formatBytes, formatNumber, h, icon } from '../shared/dom';
@@ -24,6 +25,7 @@ const searchInput = h('input', {
 });
 const resultsEl = h('div', { class: 'search-results', role: 'listbox', 'aria-label': 'Search results', hidden: true });
 const tree = h('div', { class: 'tree', role: 'tree', 'aria-label': 'State dump' });
+const treeWrap = h('div', { class: 'tree-wrap' }, tree);
 const save = h('button', { type: 'button', class: 'primary-button' }, icon('save'), ' Save…');
 save.addEventListener('click', () => command(IpcCommand.SaveDump, {}));
 document
@@ -43,7 +45,7 @@ document
         save,
       ),
       resultsEl,
-      h('div', { class: 'tree-wrap' }, tree),
+      treeWrap,
     ),
   );
 
@@ -224,14 +226,45 @@ async function search(query: string): Promise<void> {
   }
 }
 
+/** The tree's one Tab stop follows the focus. */
+tree.addEventListener('focusin', (e) => {
+  const row = (e.target as HTMLElement).closest<HTMLElement>('[role=treeitem]');
+  if (!row) return;
+  for (const el of tree.querySelectorAll<HTMLElement>('[role=treeitem][tabindex="0"]'))
+    if (el !== row) el.tabIndex = -1;
+  row.tabIndex = 0;
+});
+
 tree.addEventListener('keydown', (e) => {
   const row = (e.target as HTMLElement).closest<HTMLElement>('[role=treeitem]');
   if (!row) return;
   const path = JSON.parse(row.dataset['path']!) as DumpPath;
   const visible = [...tree.querySelectorAll<HTMLElement>('[role=treeitem]')].filter((r) => r.offsetParent !== null);
   const at = visible.indexOf(row);
-  const focus = (el: HTMLElement | undefined) => el?.focus();
+  const focus = (el: HTMLElement | undefined) => {
+    el?.focus({ preventScroll: true });
+    el?.querySelector(':scope > .line')?.scrollIntoView({ block: 'nearest' });
+  };
+  // A page: as many rows as fit in the view.
+  const page = Math.max(
+    1,
+    Math.floor(treeWrap.clientHeight / Math.max(1, row.querySelector(':scope > .line')!.clientHeight)) - 1,
+  );
   switch (e.key) {
+    case 'Home':
+      focus(visible[0]);
+      treeWrap.scrollTop = 0;
+      break;
+    case 'End':
+      focus(visible[visible.length - 1]);
+      treeWrap.scrollTop = treeWrap.scrollHeight;
+      break;
+    case 'PageDown':
+      focus(visible[Math.min(visible.length - 1, at + page)]);
+      break;
+    case 'PageUp':
+      focus(visible[Math.max(0, at - page)]);
+      break;
     case 'ArrowDown':
       focus(visible[at + 1]);
       break;
@@ -254,6 +287,28 @@ tree.addEventListener('keydown', (e) => {
       return;
   }
   e.preventDefault();
+});
+
+document.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f') {
+    e.preventDefault();
+    searchInput.focus();
+    searchInput.select();
+    return;
+  }
+  // Outside the tree and the inputs (the page itself has the focus): the keys scroll the tree, as in an editor.
+  const target = e.target as Element;
+  if (tree.contains(target) || target.closest('input, select, textarea, button, [role=option]')) return;
+  const scroll: Record<string, () => number> = {
+    Home: () => 0,
+    End: () => treeWrap.scrollHeight,
+    PageDown: () => treeWrap.scrollTop + treeWrap.clientHeight * 0.9,
+    PageUp: () => treeWrap.scrollTop - treeWrap.clientHeight * 0.9,
+  };
+  const to = scroll[e.key];
+  if (!to) return;
+  e.preventDefault();
+  treeWrap.scrollTop = to();
 });
 
 async function load(): Promise<void> {
