@@ -194,3 +194,41 @@ export async function seedOthers(m: SessionManager): Promise<Session[]> {
   await m.archive(made[2]!.id);
   return made;
 }
+
+export const LONG = {
+  tool: 'search_internal_knowledge_base_documents_by_semantic_similarity',
+  callId: 'call_9f8e7d6c5b4a39281706f5e4d3c2b1a0_zyxwvutsrqponmlkjihgfedcba',
+  model: 'gpt-4o-2024-08-06-extended-preview-deployment-eastus2',
+  file: '/home/user/projects/agent/very/long/path/to/the/store/langswarm_sessions.db',
+};
+
+/** An imported session (LangSwarm V1) with long identifiers everywhere the issue saw them break the layout. */
+export async function seedLongIdentifiers(m: SessionManager): Promise<Session> {
+  const s = await m.create({
+    provider: 'openai',
+    model: LONG.model,
+    title: 'session_5f0c2a9e',
+    origin: {
+      format: 'langswarm-v1-sqlite',
+      file: LONG.file,
+      originalId: 'session_5f0c2a9e',
+      fields: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`field_${i}`, `value ${i}`])),
+    },
+  });
+  await m.addMessages(s.id, [
+    { role: 'user', content: 'Look it up.', createdAt: '2026-03-02T09:00:00.000Z' },
+    {
+      role: 'assistant',
+      createdAt: '2026-03-02T09:01:00.000Z',
+      provider: { name: 'openai', model: LONG.model },
+      providerIds: { responseId: `resp_${'0123456789abcdef'.repeat(6)}` },
+      parts: [{ type: 'tool_call', callId: LONG.callId, name: LONG.tool, argumentsJson: '{"q":"x"}' }],
+    },
+    {
+      role: 'tool',
+      createdAt: '2026-03-02T09:02:00.000Z',
+      parts: [{ type: 'tool_result', callId: LONG.callId, name: LONG.tool, content: '{"hits":[]}' }],
+    },
+  ]);
+  return m.get(s.id);
+}

@@ -6,45 +6,9 @@ import type { Page } from 'playwright-core';
 import type { Session } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
-import { seedOthers, seedShowcase } from '../helpers/sample';
+import { LONG, seedLongIdentifiers, seedOthers, seedShowcase } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
 import { OpenedView, openView, until, withChromium } from '../helpers/webview';
-
-const TOOL = 'search_internal_knowledge_base_documents_by_semantic_similarity';
-const CALL_ID = 'call_9f8e7d6c5b4a39281706f5e4d3c2b1a0_zyxwvutsrqponmlkjihgfedcba';
-const MODEL = 'gpt-4o-2024-08-06-extended-preview-deployment-eastus2';
-const FILE = '/home/user/projects/agent/very/long/path/to/the/store/langswarm_sessions.db';
-
-/** An imported session with long identifiers everywhere the issue saw them break the layout. */
-async function seedImported(m: SessionManager): Promise<Session> {
-  const s = await m.create({
-    provider: 'openai',
-    model: MODEL,
-    title: 'session_5f0c2a9e',
-    origin: {
-      format: 'langswarm-v1-sqlite',
-      file: FILE,
-      originalId: 'session_5f0c2a9e',
-      fields: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`field_${i}`, `value ${i}`])),
-    },
-  });
-  await m.addMessages(s.id, [
-    { role: 'user', content: 'Look it up.', createdAt: '2026-03-02T09:00:00.000Z' },
-    {
-      role: 'assistant',
-      createdAt: '2026-03-02T09:01:00.000Z',
-      provider: { name: 'openai', model: MODEL },
-      providerIds: { responseId: `resp_${'0123456789abcdef'.repeat(6)}` },
-      parts: [{ type: 'tool_call', callId: CALL_ID, name: TOOL, argumentsJson: '{"q":"x"}' }],
-    },
-    {
-      role: 'tool',
-      createdAt: '2026-03-02T09:02:00.000Z',
-      parts: [{ type: 'tool_result', callId: CALL_ID, name: TOOL, content: '{"hits":[]}' }],
-    },
-  ]);
-  return m.get(s.id);
-}
 
 describe('history browser layout at the default editor width (Chromium)', function () {
   this.timeout(60_000);
@@ -59,7 +23,7 @@ describe('history browser layout at the default editor width (Chromium)', functi
     m = await SessionManager.open(tempDb());
     await seedShowcase(m);
     await seedOthers(m);
-    imported = await seedImported(m);
+    imported = await seedLongIdentifiers(m);
     view = await openView(
       env.browser,
       env.server,
@@ -69,7 +33,7 @@ describe('history browser layout at the default editor width (Chromium)', functi
           // The composer shows; nothing is sent here.
           conversations: {
             provider: () => Promise.reject(new Error('not in this test')),
-            choices: () => [{ name: 'openai', models: [MODEL] }],
+            choices: () => [{ name: 'openai', models: [LONG.model] }],
           },
         })),
       { width: 700, height: 900 },
@@ -149,6 +113,9 @@ describe('history browser layout at the default editor width (Chromium)', functi
     await page.waitForSelector('.session-title >> text=Kubernetes latency debugging');
     await page.click('.list-toggle');
     assert.equal(await page.inputValue('.search-input'), 'kubernetes');
+    // The toggle stays in sight beside the drawer, and closes it.
+    await page.click('.list-toggle');
+    await page.waitForSelector('.sidebar', { state: 'hidden' });
     // Wider than the breakpoint: the list is beside the conversation again, and the toggle is gone.
     await page.setViewportSize({ width: 1100, height: 900 });
     await until(async () => !(await page.isVisible('.list-toggle')), 'the toggle hidden when wide');
@@ -175,23 +142,23 @@ describe('history browser layout at the default editor width (Chromium)', functi
       assert.ok(e.cut || sel.endsWith('.tool-name'), `${sel} is cut at this width`);
       assert.equal(e.title, e.text, `${sel}: the tooltip has the whole text`);
     }
-    assert.equal(await page.getAttribute('.tool-call .tool-name', 'title'), TOOL);
-    assert.equal(await page.getAttribute('.tool-call .tool-id', 'title'), CALL_ID);
+    assert.equal(await page.getAttribute('.tool-call .tool-name', 'title'), LONG.tool);
+    assert.equal(await page.getAttribute('.tool-call .tool-id', 'title'), LONG.callId);
     assert.ok((await box('.tool-call .tool-header')).height < 30, 'the tool header is one line');
     assert.ok((await box('.tool-call .tool-jump')).width >= 20, 'the jump button keeps its size');
     // Details (model, response id): one line each, whole in the tooltip.
     const detail = await page.$$eval('.message-details .detail', (els) =>
       els.map((el) => ({ title: el.getAttribute('title'), nowrap: getComputedStyle(el).whiteSpace === 'nowrap' })),
     );
-    assert.ok(detail.some((d) => d.title === `model openai/${MODEL}`));
+    assert.ok(detail.some((d) => d.title === `model openai/${LONG.model}`));
     assert.ok(detail.every((d) => d.nowrap));
 
     // The composer's model box: wide enough to read, cut with an ellipsis, the whole name in its tooltip.
     const model = await box('.composer-model');
     assert.ok(model.width >= 150, `model box ${model.width} px`);
     const m1 = await ellipsized('.composer-model');
-    assert.ok(m1.ellipsis || m1.title.includes(MODEL));
-    assert.match((await page.getAttribute('.composer-model', 'title')) ?? '', new RegExp(MODEL));
+    assert.ok(m1.ellipsis || m1.title.includes(LONG.model));
+    assert.match((await page.getAttribute('.composer-model', 'title')) ?? '', new RegExp(LONG.model));
 
     // Replay: every control whole and inside the window, the speed box readable.
     await page.click('.open-replay');
@@ -216,7 +183,7 @@ describe('history browser layout at the default editor width (Chromium)', functi
     await openImported();
     // A 520 px conversation: the tool name too is cut now, never broken mid-word.
     const name = await ellipsized('.tool-call .tool-name');
-    assert.ok(name.cut && name.ellipsis && name.title === TOOL, JSON.stringify(name));
+    assert.ok(name.cut && name.ellipsis && name.title === LONG.tool, JSON.stringify(name));
     assert.ok((await box('.tool-call .tool-header')).height < 30, 'the tool header is one line');
     await page.click('.open-replay');
     await page.waitForSelector('.replay-bar:not([hidden])');

@@ -316,6 +316,7 @@ async function load(): Promise<void> {
   clear(tree);
   const info = await request(IpcRequest.DumpInfo, {});
   titleEl.textContent = info.title || 'State dump';
+  titleEl.title = titleEl.textContent; // cut with an ellipsis in a narrow editor
   clear(infoEl);
   infoEl.append(
     `format ${info.formatVersion} · ${formatBytes(info.bytes)} `,
