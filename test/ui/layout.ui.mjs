@@ -75,13 +75,11 @@ async function scenario(browser, server, workspace, theme) {
     assert.equal(await history.locator('.sidebar').isVisible(), false, 'the session list folds away');
     assert.equal(await history.locator('.list-toggle').isVisible(), true);
     assert.deepEqual(await body.evaluate(overflowing), []);
-    const cut = await history
-      .locator('.tool-call .tool-id')
-      .evaluate((el) => ({
-        title: el.title,
-        cut: el.scrollWidth > el.clientWidth,
-        css: getComputedStyle(el).textOverflow,
-      }));
+    const cut = await history.locator('.tool-call .tool-id').evaluate((el) => ({
+      title: el.title,
+      cut: el.scrollWidth > el.clientWidth,
+      css: getComputedStyle(el).textOverflow,
+    }));
     assert.equal(cut.css, 'ellipsis');
     assert.ok(
       cut.cut && cut.title.startsWith('call_9f8e7d6c'),

@@ -152,6 +152,27 @@ describe('keyboard (Chromium)', function () {
       await until(async () => (await focused(page)).seq === String(Number(down) + 1), 'moves on from there');
     });
 
+    it("Tab goes through the current message's controls only, then leaves the feed", async () => {
+      await page.click(`.session-item[data-session="${sample.session.id}"]`);
+      await page.waitForSelector('article.message[data-seq="2"]:not(.loading)');
+      await page.focus('article.message[data-seq="1"]');
+      await page.keyboard.press('ArrowDown');
+      assert.equal((await focused(page)).seq, '2');
+      // Row #2 holds a reasoning summary, a tool call with its jump button, arguments and a copy button.
+      const seen: Array<string | undefined> = [];
+      for (let i = 0; i < 20; i++) {
+        await page.keyboard.press('Tab');
+        const where = await page.evaluate(() => {
+          const el = document.activeElement;
+          return el?.closest('.feed') ? (el.closest<HTMLElement>('article.message')?.dataset['seq'] ?? 'feed') : null;
+        });
+        if (where === null) break;
+        seen.push(where);
+      }
+      assert.ok(seen.length >= 3, `the row's controls are reachable (${seen.length})`);
+      assert.deepEqual([...new Set(seen)], ['2'], 'no stop in another message');
+    });
+
     it('Space presses the focused control during a replay, not Play', async () => {
       await page.click(`.session-item[data-session="${sample.session.id}"]`);
       await page.waitForSelector('article.message[data-seq="1"]');

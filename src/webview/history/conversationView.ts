@@ -425,11 +425,16 @@ export class ConversationView {
     this.updateTabStops(this.list.renderedItems);
   }
 
+  /** Only the current row and its own controls are in the Tab order: Tab leaves the feed after them, as in VS Code's lists. */
   private updateTabStops(items: number[]): void {
     for (const item of items) {
       const row = this.list.rowOf(item);
-      const tabIndex = item === this.current ? 0 : -1;
-      if (row && row.tabIndex !== tabIndex) row.tabIndex = tabIndex;
+      const stop = item === this.current ? 0 : -1;
+      if (!row || row.dataset['tabStop'] === String(stop)) continue;
+      row.dataset['tabStop'] = String(stop);
+      row.tabIndex = stop;
+      for (const el of row.querySelectorAll<HTMLElement>('button, summary, a, input, select, textarea, [tabindex]'))
+        el.tabIndex = stop;
     }
   }
 
