@@ -171,14 +171,6 @@ export class VirtualList {
     return this.items[Math.max(0, Math.min(this.items.length - 1, next))];
   }
 
-  isItemVisible(item: number): boolean {
-    const pos = this.positions.get(item);
-    if (pos === undefined) return false;
-    this.ensureOffsets();
-    const { scrollTop } = this.options.scroller;
-    return this.offsets[pos + 1]! > scrollTop && this.offsets[pos]! < scrollTop + this.viewport;
-  }
-
   // ---- internals ---------------------------------------------------------------------------
 
   private pin(anchor: Anchor): void {
