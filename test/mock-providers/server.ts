@@ -16,6 +16,8 @@ export interface Turn {
   chunks?: string[];
   /** Wait this long (ms) before each text delta, so the reply streams over time. */
   delayMs?: number;
+  /** Before delta number `delta` (0-based), wait for `until`: a test looks at a half-streamed reply without racing it. */
+  holdBefore?: { delta: number; until: Promise<unknown> };
   reasoning?: { text: string; signature?: string; encrypted?: string };
   toolCalls?: Array<{ id?: string; name: string; args: Record<string, unknown>; thoughtSignature?: string }>;
   usage?: { input: number; output: number };
@@ -64,6 +66,7 @@ export class MockProviders {
   private readonly queues: Record<MockProvider, Turn[]> = { openai: [], anthropic: [], gemini: [] };
   private server?: http.Server;
   private readonly open = new Set<http.ServerResponse>();
+  private readonly deltasOf = new WeakMap<Turn, number>();
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -102,6 +105,9 @@ export class MockProviders {
   /** Counts a text delta about to be sent, after the turn's delay. */
   async delta(provider: MockProvider, turn: Turn): Promise<void> {
     if (turn.delayMs) await new Promise((r) => setTimeout(r, turn.delayMs));
+    const index = this.deltasOf.get(turn) ?? 0;
+    this.deltasOf.set(turn, index + 1);
+    if (turn.holdBefore?.delta === index) await turn.holdBefore.until;
     this.sentDeltas[provider] += 1;
   }
 

@@ -270,7 +270,12 @@ async function composer(page, workspace, tag) {
     'tram 28 to Estrela, ',
     `then pastéis in Belém (${tag}).`,
   ];
-  mock.script('openai', { chunks, delayMs: 600 });
+  // The stream waits after 'lunch in the Alfama, ' until the half-streamed reply and its Stop button were checked.
+  let release;
+  const released = new Promise((r) => {
+    release = r;
+  });
+  mock.script('openai', { chunks, delayMs: 100, holdBefore: { delta: 3, until: released } });
   const question = `Plan both days for me (${tag})`;
   // Resume left the keyboard in the composer: type straight away, no click.
   await input.waitFor();
@@ -287,6 +292,7 @@ async function composer(page, workspace, tag) {
   const early = await streaming.locator('.message-body').innerText();
   await history.locator('.composer-action.is-stop').waitFor();
   await shot(page, `${tag}-09-composer-streaming`, step);
+  release();
   const done = history.locator('article.message.role-assistant.is-complete', {
     hasText: `then pastéis in Belém (${tag}).`,
   });
