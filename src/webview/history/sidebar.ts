@@ -2,6 +2,7 @@
 // (status, provider, tag, activity dates), role filters, and the session list. Every result opens its message.
 import type { Role, SessionSummary } from '../../core/model';
 import { ROLES, SESSION_STATUSES } from '../../core/names';
+import { displayTitle } from '../../core/text';
 import { IpcRequest, SearchHit, SESSION_PAGE_MAX } from '../../protocol';
 import { clear, formatDate, formatNumber, formatTime, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
@@ -248,7 +249,8 @@ export class Sidebar {
         'div',
         { class: 'item-title' },
         icon(STATUS_ICONS[s.status] ?? 'circle-outline', s.status),
-        h('span', { class: 'title-text' }, s.title),
+        // The title a session without one takes from its first message; the source's id on hover.
+        h('span', { class: 'title-text', title: s.originalId ? `id ${s.originalId}` : undefined }, displayTitle(s)),
       ),
       h(
         'div',
