@@ -93,11 +93,11 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       .join(', ');
   }
 
-  /** The view's message while a filter is set: what is hidden, how to show it again, and what it does not touch. */
+  /** The view's message while a filter is set: what it keeps, and what it does not touch (the first row clears it). */
   filterMessage(): string | undefined {
     const filter = this.describeFilter();
     if (!filter) return undefined;
-    return `Filtered by ${filter}: only matching sessions are shown. "Clear filter" (the first row, or the title bar's Clear Filter) shows all. The history browser's filters are its own.`;
+    return `Filtered by ${filter}. The history browser's filters are separate.`;
   }
 
   /** Refreshes everything now. */
