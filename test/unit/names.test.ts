@@ -8,6 +8,7 @@ import { migrate } from '../../src/core/langswarm';
 import { SessionManager } from '../../src/core/sessions';
 import { DERIVED_TITLE_LENGTH, displayTitle, knownTokens, sourceStatusNote } from '../../src/core/text';
 import { defaultSavePath, sessionDescription, sessionTooltipMarkdown, stateFileName } from '../../src/extension/format';
+import { cli } from '../helpers/cli';
 import { FIXTURES, importedAs, v1Doc, v1Message, writeV1Json } from '../helpers/langswarm';
 import { tempDb, tempDir } from '../helpers/temp';
 
@@ -151,6 +152,35 @@ describe('session names', function () {
       } finally {
         await m.close();
       }
+    });
+  });
+
+  describe('the CLI (dist/cli.js)', () => {
+    it('lists and shows a V1 session by its words with its id, and says unknown tokens and the LangSwarm status', () => {
+      const db = tempDb();
+      assert.equal(
+        cli(['migrate', path.join(FIXTURES, 'v1/json/session_4c8e0f16.json'), '--naive-utc', '--db', db]).code,
+        0,
+      );
+      assert.equal(
+        cli(['migrate', path.join(FIXTURES, 'v1/json/session_0d3f8b52.json'), '--naive-utc', '--db', db]).code,
+        0,
+      );
+      const list = cli(['list', '--db', db]).stdout;
+      assert.match(list, / {2}When will I get it\? {2}\[session_4c8e0f16\]\n/);
+      const id = list
+        .split('\n')
+        .find((l) => l.includes('session_4c8e0f16'))!
+        .split(' ')[0]!;
+      const show = cli(['show', id, '--db', db]).stdout;
+      assert.match(show, /\ntokens: unknown \(no message reports usage\)\n/);
+      assert.match(show, /\nLangSwarm summary: User asked for a refund of order 12345/);
+      const expired = list
+        .split('\n')
+        .find((l) => l.includes('session_0d3f8b52'))!
+        .split(' ')[0]!;
+      assert.match(cli(['show', expired, '--db', db]).stdout, /\nLangSwarm status: expired \(shown as completed\)\n/);
+      assert.match(cli(['stats', '--db', db]).stdout, /\ntokens: unknown \(no message reports usage\)\n/);
     });
   });
 
