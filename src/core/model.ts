@@ -230,7 +230,7 @@ export const Session = z.object({
   originalId: z.string().optional(),
   /** The start of the first user message with words: what a session without a real title is called. */
   opening: z.string().optional(),
-  /** False when messages exist but none reports token usage: totalTokens is then unknown, not 0. */
+  /** False when messages exist but none reports token usage: totalTokens is then unknown, not 0 (sessions read whole). */
   tokensKnown: z.boolean().optional(),
   /** For an imported session, the status word its source used (e.g. LangSwarm's "expired", shown as completed). */
   sourceStatus: z.string().optional(),

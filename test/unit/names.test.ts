@@ -111,7 +111,6 @@ describe('session names', function () {
         usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
       });
       assert.equal(knownTokens(m.get(fresh.id)), 0, 'a reported 0 is 0');
-      assert.equal(knownTokens(m.list({ text: 'Fresh' }).items[0]!), 0);
     });
 
     it('fork under a title that leads with the mark and names the source by its words', async () => {

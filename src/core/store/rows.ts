@@ -13,23 +13,26 @@ export const parse = <T>(text: unknown, fallback: T): T =>
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**
- * What the store derives when it reads a session (Session's derived fields), for `sessions AS s`: the source id, the
- * first user words (first by seq; the (session_id, seq) index finds it) for a session whose title is empty or only
- * that id (the cases text.ts's displayTitle replaces; others do not carry the words twice), and whether any message
- * reports usage.
+ * What the store derives when it reads a session (Session's derived fields), for `sessions AS s`: the source id, and
+ * the first user words (first by seq; the (session_id, seq) index finds them) for a session whose title is empty or
+ * only that id (the cases text.ts's displayTitle replaces; others do not carry the words twice).
  */
 export const TITLE_COLUMNS = `json_extract(s.origin, '$.originalId') AS original_id,
   CASE WHEN trim(s.title) = '' OR s.title IN (json_extract(s.origin, '$.originalId'), json_extract(s.origin, '$.originalId') || ' (conflict)')
     THEN (SELECT substr(f.search_text, 1, ${OPENING_CHARS}) FROM messages f
       WHERE f.session_id = s.id AND f.role = 'user' AND trim(substr(f.search_text, 1, ${OPENING_CHARS})) <> ''
       ORDER BY f.seq LIMIT 1) END AS opening`;
+/**
+ * A whole session also says whether any message reports usage (a scan of its messages when its total is 0, so
+ * listings, which show no token counts, leave it out).
+ */
 export const DERIVED_COLUMNS = `${TITLE_COLUMNS},
   (s.total_tokens > 0 OR s.message_count = 0
     OR EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.usage IS NOT NULL)) AS tokens_known`;
 
 export const SUMMARY_COLUMNS = `s.id, s.title, s.user_id, s.provider, s.model, s.status, s.tags, s.created_at, s.updated_at,
   s.last_activity_at, s.parent_session_id, s.parent_message_id, s.message_count, s.total_tokens,
-  json_extract(s.origin, '$.format') AS origin_format, ${DERIVED_COLUMNS}`;
+  json_extract(s.origin, '$.format') AS origin_format, ${TITLE_COLUMNS}`;
 
 export function toSummary(r: Row): SessionSummary {
   const s: SessionSummary = {
