@@ -8,7 +8,7 @@ import { CoreError, invalidInput } from '../core/errors';
 import { exportV1, formatReport, hasFailures, migrate } from '../core/langswarm';
 import { Message, NewMessage, NewSession, SessionSummary } from '../core/model';
 import { salvage } from '../core/store/salvage';
-import { partsText } from '../core/text';
+import { displayTitle, knownTokens, partsText, sourceStatusNote } from '../core/text';
 import { Command, checkSearchable, count, databaseArg, need, status, str, withInterrupt } from './command';
 import { checkDatabase, outTarget, statOrUndefined, writeOutFile } from './files';
 import { addJsonl } from './input';
@@ -18,13 +18,15 @@ function when(iso: string): string {
 }
 
 function sessionLine(s: SessionSummary): string {
+  const title = displayTitle(s);
   return [
     s.id,
     s.status.padEnd(9),
     `${s.provider}/${s.model}`,
     `${s.messageCount} msgs`,
     when(s.updatedAt),
-    s.title,
+    // The source's id beside a title taken from the first message, so both can be grepped.
+    s.originalId && title !== s.originalId ? `${title}  [${s.originalId}]` : title,
   ].join('  ');
 }
 
@@ -117,6 +119,11 @@ export const sessionCommands = {
           const messages = m.allMessages(session.id);
           if (v['json']) return out.json({ session, messages: messages.map(showMessage) });
           out.line(sessionLine(session));
+          const tokens = knownTokens(session);
+          out.line(`tokens: ${tokens === undefined ? 'unknown (no message reports usage)' : tokens}`);
+          const note = sourceStatusNote(session);
+          if (note) out.line(note);
+          if (session.sourceSummary) out.line(`LangSwarm summary: ${session.sourceSummary}`);
           if (session.systemPrompt) out.line(`system: ${session.systemPrompt}`);
           for (const msg of messages) {
             out.line(
@@ -311,7 +318,11 @@ export const sessionCommands = {
               .map(([k, n]) => `${k} ${n}`)
               .join(', ')}`,
           );
-          out.line(`tokens: ${stats.totalTokens} (input ${stats.inputTokens}, output ${stats.outputTokens})`);
+          out.line(
+            stats.messages > 0 && stats.messagesWithUsage === 0
+              ? 'tokens: unknown (no message reports usage)'
+              : `tokens: ${stats.totalTokens} (input ${stats.inputTokens}, output ${stats.outputTokens})`,
+          );
         },
       };
     },

@@ -20,6 +20,7 @@ import {
 } from './providers/provider';
 import { isUserTurn } from './providers/replay';
 import type { SessionApi } from './sessions';
+import { displayTitle } from './text';
 import { z } from 'zod';
 
 export interface TurnOptions {
@@ -327,7 +328,9 @@ export async function replay(
   if (!turns.length)
     throw new CoreError('InvalidInput', `Session "${source.title}" has no user messages to replay.`, { sessionId });
   const target = `${options.provider.name === 'replay' ? source.provider : options.provider.name}/${options.model}`;
-  let session = await manager.fork(sessionId, turns[0]!.user.id, { title: `${source.title} (replay on ${target})` });
+  let session = await manager.fork(sessionId, turns[0]!.user.id, {
+    title: `${displayTitle(source)} (replay on ${target})`,
+  });
   session = await manager.configure(session.id, {
     model: options.model,
     provider: options.provider.name === 'replay' ? undefined : options.provider.name,

@@ -225,6 +225,17 @@ export const Session = z.object({
   /** Derived, kept current by the store. */
   messageCount: z.number().int().nonnegative(),
   totalTokens: z.number().int().nonnegative(),
+  // Derived by the store when it reads a session (never written): see text.ts's displayTitle.
+  /** For an imported session, the id its source used (origin.originalId), so listings can show and find it. */
+  originalId: z.string().optional(),
+  /** The start of the first user message with words: what a session without a real title is called. */
+  opening: z.string().optional(),
+  /** False when messages exist but none reports token usage: totalTokens is then unknown, not 0 (sessions read whole). */
+  tokensKnown: z.boolean().optional(),
+  /** For an imported session, the status word its source used (e.g. LangSwarm's "expired", shown as completed). */
+  sourceStatus: z.string().optional(),
+  /** For an imported session, the summary its source kept (LangSwarm V1's history.summary). */
+  sourceSummary: z.string().optional(),
 });
 export type Session = z.infer<typeof Session>;
 

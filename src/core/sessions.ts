@@ -25,6 +25,7 @@ import {
   searchableText,
 } from './model';
 import { parseQuery } from './search';
+import { displayTitle } from './text';
 import { SearchHit, SessionStore, Stats, StoreOptions } from './store/session-store';
 import type { Tx } from './store/connection';
 import type { Change } from './store/journal';
@@ -395,7 +396,8 @@ export class SessionManager {
           const fork: Session = {
             ...source,
             id: uuidv7(),
-            title: options.title?.trim() || `${source.title} (fork)`,
+            // The mark leads, so a narrow row still tells the fork from its source.
+            title: options.title?.trim() || `Fork of ${displayTitle(source)}`.slice(0, MAX_TITLE_LENGTH),
             status: 'active',
             providerState: {},
             createdAt: now,

@@ -81,3 +81,42 @@ function label(parts: readonly Part[]): string {
   if (parts.some((p) => p.type === 'image' || p.type === 'file')) return '(attachment)';
   return '(empty)';
 }
+
+/** A title derived from a session's first user words is at most this long (a tree row, a tab, a list line). */
+export const DERIVED_TITLE_LENGTH = 80;
+/** The suffix the importer adds to a session whose source id another source already used. */
+const CONFLICT_SUFFIX = ' (conflict)';
+
+/**
+ * What a session is called wherever it is listed. Its stored title, unless it has none or the title is only the
+ * source's raw id (LangSwarm sessions have no title; the importer keeps their id as one, so the data stays as it
+ * was): then the first line of its first user words (`opening`, which the store reads), shortened, else the
+ * stored title, else "Untitled session". The original id stays in `originalId` for secondary text and search.
+ */
+export function displayTitle(s: { title: string; originalId?: string; opening?: string }): string {
+  const title = s.title.trim();
+  const id = s.originalId?.trim();
+  const conflict = id !== undefined && id !== '' && title === `${id}${CONFLICT_SUFFIX}`;
+  const untitled = title === '' || (id !== undefined && title === id) || conflict;
+  if (!untitled) return s.title;
+  const line = s.opening
+    ?.split(/\r\n|[\n\r\u2028\u2029]/)
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .find(Boolean);
+  if (!line) return title || 'Untitled session';
+  const chars = Array.from(line);
+  const short = chars.length > DERIVED_TITLE_LENGTH ? `${chars.slice(0, DERIVED_TITLE_LENGTH - 1).join('')}…` : line;
+  return conflict ? `${short}${CONFLICT_SUFFIX}` : short;
+}
+
+/** A session's token total, or undefined when it is unknown (no message reports usage): never shown as 0. */
+export function knownTokens(s: { totalTokens: number; tokensKnown?: boolean }): number | undefined {
+  return s.tokensKnown === false ? undefined : s.totalTokens;
+}
+
+/** "LangSwarm status: expired (shown as completed)" when an import mapped its source's status word onto ours. */
+export function sourceStatusNote(s: { status: string; sourceStatus?: string }): string | undefined {
+  const raw = s.sourceStatus?.trim();
+  if (!raw || raw.toLowerCase() === s.status) return undefined;
+  return `LangSwarm status: ${raw} (shown as ${s.status})`;
+}

@@ -1,6 +1,7 @@
 // What the tree shows, as pure functions (no `vscode` import) so they are tested on plain Node.
+import * as path from 'node:path';
 import type { Message, Part, Session, SessionStatus, SessionSummary } from '../core/model';
-import { partsText } from '../core/text';
+import { displayTitle, knownTokens, partsText, sourceStatusNote } from '../core/text';
 
 export const STATUS_ORDER: readonly SessionStatus[] = ['active', 'paused', 'completed', 'archived', 'error'];
 
@@ -104,9 +105,10 @@ export function formatTokens(n: number): string {
   return n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }
 
-/** "openai · gpt-4o · 12 msgs · 5 min ago" */
+/** "openai · gpt-4o · 12 msgs · 5 min ago", led by the source's id when the title shown is not that id. */
 export function sessionDescription(s: SessionSummary, now?: Date): string {
   return [
+    s.originalId && displayTitle(s) !== s.originalId ? s.originalId : '',
     `${s.provider} · ${s.model}`,
     `${s.messageCount} msg${s.messageCount === 1 ? '' : 's'}`,
     relativeTime(s.lastActivityAt, now),
@@ -141,20 +143,22 @@ function codeBlock(text: string): string {
 
 /** The session row's hover: title, then one line per field. */
 export function sessionTooltipMarkdown(s: Session): string {
+  const tokens = knownTokens(s);
   const rows: Array<[string, string]> = [
     ['Id', s.id],
-    ['Status', s.status],
+    ...(s.originalId ? [['Source id', s.originalId] as [string, string]] : []),
+    ['Status', sourceStatusNote(s) ? `${s.status} (${sourceStatusNote(s)})` : s.status],
     ['Provider', `${s.provider} · ${s.model}`],
     ['User', s.userId || '—'],
     ['Created', s.createdAt],
     ['Updated', s.updatedAt],
     ['Messages', String(s.messageCount)],
-    ['Tokens', formatTokens(s.totalTokens)],
+    ['Tokens', tokens === undefined ? 'unknown (no message reports usage)' : formatTokens(tokens)],
     ['Tags', s.tags.join(', ') || '—'],
   ];
   if (s.parent) rows.push(['Forked from', `${s.parent.sessionId} at ${s.parent.messageId}`]);
   if (s.origin) rows.push(['Imported from', `${s.origin.format}: ${s.origin.file} (id ${s.origin.originalId})`]);
-  return `**${markdownText(s.title)}**\n\n${rows.map(([k, v]) => `${k}: ${markdownText(v)}  \n`).join('')}`;
+  return `**${markdownText(displayTitle(s))}**\n\n${rows.map(([k, v]) => `${k}: ${markdownText(v)}  \n`).join('')}`;
 }
 
 /** A message row's hover: who and when, its text (or tool call/result) as a code block, usage. */
@@ -167,4 +171,20 @@ export function messageTooltipMarkdown(m: Message): string {
     md += `\nTokens: ${markdownText(String(m.usage.inputTokens))} in · ${markdownText(String(m.usage.outputTokens))} out`;
   if (m.stopReason) md += ` · stop: ${markdownText(m.stopReason)}`;
   return md;
+}
+
+// ---- saving a state dump: one default place and name for the State view's "Save…" and the palette's export ----
+
+/** "Trip planning.state.json" for a session's dump, "all-sessions.state.json" for everything: file-system safe. */
+export function stateFileName(sessionTitle: string | undefined): string {
+  const base = (sessionTitle ?? 'all sessions')
+    .replace(/[^\w.-]+/g, '-')
+    .slice(0, 60)
+    .replace(/^[-.]+|-+$/g, '');
+  return `${base || 'state'}.state.json`;
+}
+
+/** Where a save dialog starts: in the workspace's first folder, else the home folder (never the file system's root). */
+export function defaultSavePath(fileName: string, workspaceFolder: string | undefined, home: string): string {
+  return path.join(workspaceFolder ?? home, fileName);
 }

@@ -18,6 +18,8 @@ import { SessionsTree } from './tree/sessionsTree';
 
 export interface Main {
   tree: SessionsTree;
+  /** The Sessions view (its message and description say what the tree shows; tests read them). */
+  treeView: vscode.TreeView<Node>;
   database: WorkspaceStore;
   commands: Commands;
   active: ActiveSession;
@@ -81,10 +83,11 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const describeView = () => {
     const filter = tree.describeFilter();
     treeView.description = filter ? `filtered: ${filter}` : undefined;
-    treeView.message =
+    const readOnly =
       database.readOnly && database.openManager
         ? 'Read-only: this workspace is not trusted, so its sessions cannot be changed.'
         : undefined;
+    treeView.message = [readOnly, tree.filterMessage()].filter(Boolean).join(' ') || undefined;
   };
 
   context.subscriptions.push(
@@ -127,6 +130,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
 
   return {
     tree,
+    treeView,
     database,
     commands,
     active,

@@ -1,5 +1,6 @@
 // The active session in the status bar; clicking it switches session (Resume Session).
 import * as vscode from 'vscode';
+import { displayTitle } from '../core/text';
 import { WorkspaceStore } from './workspaceStore';
 import { ACTIVE_SESSION } from './keys';
 
@@ -49,8 +50,9 @@ export class ActiveSession implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    this.item.text = `$(comment-discussion) ${session.title.length > 40 ? `${session.title.slice(0, 39)}…` : session.title}`;
-    this.item.tooltip = `Active LangSwarm session: ${session.title} (${session.provider} · ${session.model}, ${session.status}). Click to switch.`;
+    const title = displayTitle(session);
+    this.item.text = `$(comment-discussion) ${title.length > 40 ? `${title.slice(0, 39)}…` : title}`;
+    this.item.tooltip = `Active LangSwarm session: ${title} (${session.provider} · ${session.model}, ${session.status}). Click to switch.`;
     this.item.show();
   }
 }

@@ -1,5 +1,7 @@
 // Two ways the extension talks to the user, written once: long work in a notification with Cancel, and a warning.
+import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { defaultSavePath } from './format';
 
 export type Progress = vscode.Progress<{ message?: string; increment?: number }>;
 
@@ -25,4 +27,11 @@ export function withCancellableProgress<T>(
 /** A warning, said to be ours (it may come from a stream, the store or its worker). Not awaited: the user may never answer. */
 export function showWarning(message: string): void {
   void vscode.window.showWarningMessage(`LangSwarm Sessions: ${message}`);
+}
+
+/** The save dialog's starting file for `fileName` (see format.ts's defaultSavePath). */
+export function defaultSaveUri(fileName: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (folder && folder.scheme !== 'file') return vscode.Uri.joinPath(folder, fileName); // a virtual workspace
+  return vscode.Uri.file(defaultSavePath(fileName, folder?.fsPath, os.homedir()));
 }

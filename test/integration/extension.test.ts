@@ -384,16 +384,26 @@ describe('LangSwarm Sessions in VS Code', () => {
     it('filters and clears the filter', async () => {
       await run('langswarmSessions.createSession', { provider: 'openai', model: 'm', title: 'Keep me' });
       await run('langswarmSessions.createSession', { provider: 'gemini', model: 'g', title: 'Hide me' });
+      assert.equal(main.treeView.message, undefined);
       assert.deepEqual(await run('langswarmSessions.filter', { provider: 'openai' }), { provider: 'openai' });
-      assert.deepEqual(await rootLabels(main), ['Active (1)']);
+      // The filter is said where the sessions are, with a row that clears it.
+      assert.deepEqual(await rootLabels(main), ['Clear filter (provider openai)', 'Active (1)']);
+      assert.equal(main.treeView.message, "Filtered by provider openai. The history browser's filters are separate.");
+      assert.equal(main.treeView.description, 'filtered: provider openai');
       assert.deepEqual(
         (await children(main, await group(main, 'Active'))).map((n) => label(main, n)),
         ['Keep me'],
       );
       await run('langswarmSessions.filter', { text: 'nothing-matches-this' });
       assert.match((await rootLabels(main))[0]!, /No session matches the filter/);
-      await run('langswarmSessions.clearFilter');
+      await run('langswarmSessions.filter', { text: '' });
+      // The clear row runs Clear Filter.
+      const clearRow = main.tree.getTreeItem((await children(main))[0]!);
+      assert.equal(clearRow.command?.command, 'langswarmSessions.clearFilter');
+      await run(clearRow.command!.command);
       assert.deepEqual(await rootLabels(main), ['Active (2)']);
+      assert.equal(main.treeView.message, undefined);
+      assert.equal(main.treeView.description, undefined);
     });
 
     it('refreshes a changed session at once and whole levels shortly after', async () => {

@@ -187,7 +187,8 @@ async function scenario(browser, server, workspace, theme, run) {
     const imported = page.locator(SEL.treeRow, { hasText: 'session_e2c94f71' });
     await imported.waitFor({ timeout: 15_000 });
     if ((await imported.getAttribute('aria-expanded')) !== 'true') await imported.click();
-    await page.locator(SEL.treeRow, { hasText: 'Hej!' }).click();
+    // The message row (level 3): the session row is titled by these words too, its id beside them.
+    await page.locator(`${SEL.treeRow}[aria-level="3"]`, { hasText: 'Hej!' }).click();
     const greeting = history.locator('article.message.role-user', { hasText: 'Grüße aus Köln' });
     await greeting.waitFor({ timeout: 30_000 });
     const body = await greeting.locator('.message-body').innerText();

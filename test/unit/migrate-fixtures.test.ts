@@ -52,7 +52,8 @@ describe('migrate: LangSwarm fixtures', function () {
     assert.equal(m.stats().sessions, 6);
     assert.equal(m.stats().messages, 2017);
     assert.equal(m.search('Göteborg').total, 3);
-    assert.equal(m.search('"Question #1000"').hits[0]?.sessionTitle, 'session_9a6c1d24');
+    // A V1 session is titled by its first user words, not its raw id (which stays findable).
+    assert.equal(m.search('"Question #1000"').hits[0]?.sessionTitle, 'Question #1: what is 0 squared? (ÅÄÖ åäö)');
     assert.equal(m.list({ text: 'session_5f0c2a9e' }).total, 1, 'the original id is searchable');
   });
 

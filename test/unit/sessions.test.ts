@@ -473,6 +473,7 @@ describe('SessionManager', () => {
         inputTokens: 101,
         outputTokens: 22,
         totalTokens: 123,
+        messagesWithUsage: 2,
       });
       const one = m.stats(a.id);
       assert.equal(one.messages, 2);

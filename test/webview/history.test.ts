@@ -337,16 +337,16 @@ describe('history browser (Chromium)', function () {
     await page.waitForSelector('.status-line .open-fork');
     assert.match(
       (await page.textContent('.status-line')) ?? '',
-      /Forked at #3 into “Trip planning with tools \(fork\)”/,
+      /Forked at #3 into “Fork of Trip planning with tools”/,
     );
-    const fork = m.list({ text: '(fork)' }).items.find((s) => s.title === 'Trip planning with tools (fork)');
+    const fork = m.list({ text: 'Fork of' }).items.find((s) => s.title === 'Fork of Trip planning with tools');
     assert.ok(fork, 'fork exists in the database');
     const full = m.get(fork.id);
     assert.deepEqual(full.parent, { sessionId: sample.session.id, messageId: sample.ids['toolResult'] });
     assert.equal(m.allMessages(fork.id).length, 3);
     await page.waitForSelector(`.session-item[data-session="${fork.id}"]`);
     await page.click('.status-line .open-fork');
-    await page.waitForSelector('.session-title >> text=Trip planning with tools (fork)');
+    await page.waitForSelector('.session-title >> text=Fork of Trip planning with tools');
   });
 
   it('follows core changes, reveals on request, asks for dumps, and keeps its state across reloads', async () => {

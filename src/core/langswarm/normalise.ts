@@ -2,6 +2,7 @@
 // safe to store. Import and export both use these, so an unchanged value always maps back to its raw form.
 import { hash } from 'node:crypto';
 import { MAX_PROVIDER_NAME_LENGTH, MAX_TAG_LENGTH, Role, SessionStatus } from '../model';
+import { formatFamily } from './source';
 
 const PROVIDERS: Record<string, string> = {
   openai: 'openai',
@@ -44,6 +45,44 @@ const STATUSES: Record<string, SessionStatus> = {
 export function mapStatus(raw: unknown): { status: SessionStatus; known: boolean } {
   const status = typeof raw === 'string' ? STATUSES[raw.trim().toLowerCase()] : undefined;
   return { status: status ?? 'paused', known: status !== undefined };
+}
+
+/** A stored origin's format family and source fields (empty when the origin is not the shape import wrote). */
+function originParts(origin: unknown): { family: string; fields: Record<string, unknown> } {
+  if (!isObject(origin) || typeof origin['format'] !== 'string') return { family: '', fields: {} };
+  return { family: formatFamily(origin['format']), fields: isObject(origin['fields']) ? origin['fields'] : {} };
+}
+
+/**
+ * The status word an imported session's source used, where its format keeps one: V1's metadata.status, the V2
+ * memory store's status column (the V2 session store keeps none). Shown beside ours, which maps it.
+ */
+export function sourceStatusOf(origin: unknown): string | undefined {
+  const { family, fields } = originParts(origin);
+  const holder =
+    family === 'langswarm-v1' ? fields['metadata'] : family === 'langswarm-v2-memory' ? fields['row'] : undefined;
+  const status = isObject(holder) ? holder['status'] : undefined;
+  return typeof status === 'string' ? status : undefined;
+}
+
+/**
+ * The summary LangSwarm kept of a session (its summarisation of older messages): V1's history.summary, the V2 memory
+ * store's latest row of its summaries table. Undefined when there is none.
+ */
+export function sourceSummaryOf(origin: unknown): string | undefined {
+  const { family, fields } = originParts(origin);
+  let summary: unknown;
+  if (family === 'langswarm-v1') {
+    const history = fields['history'];
+    summary = isObject(history) ? history['summary'] : undefined;
+  } else if (family === 'langswarm-v2-memory') {
+    const rows = Object.values(fields).find(
+      (v): v is unknown[] => Array.isArray(v) && v.some((r) => isObject(r) && 'summary_id' in r),
+    );
+    const last = rows?.filter(isObject).at(-1);
+    summary = last?.['summary'];
+  }
+  return typeof summary === 'string' && summary.trim() ? summary : undefined;
 }
 
 const V1_STATUSES: Record<SessionStatus, string> = {

@@ -1,5 +1,9 @@
 // Rows of the session database as the core model's objects, and messages as rows.
+import { sourceStatusOf, sourceSummaryOf } from '../langswarm/normalise';
 import type { Message, Part, Session, SessionStatus, SessionSummary, Usage } from '../model';
+
+/** Enough of the first user message for a title's first line (displayTitle keeps 80 characters). */
+const OPENING_CHARS = 300;
 
 export type Row = Record<string, string | number | null>;
 
@@ -8,8 +12,27 @@ export const parse = <T>(text: unknown, fallback: T): T =>
   typeof text === 'string' ? (JSON.parse(text) as T) : fallback;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export const SUMMARY_COLUMNS = `id, title, user_id, provider, model, status, tags, created_at, updated_at, last_activity_at,
-  parent_session_id, parent_message_id, message_count, total_tokens, json_extract(origin, '$.format') AS origin_format`;
+/**
+ * What the store derives when it reads a session (Session's derived fields), for `sessions AS s`: the source id, and
+ * the first user words (first by seq; the (session_id, seq) index finds them) for a session whose title is empty or
+ * only that id (the cases text.ts's displayTitle replaces; others do not carry the words twice).
+ */
+export const TITLE_COLUMNS = `json_extract(s.origin, '$.originalId') AS original_id,
+  CASE WHEN trim(s.title) = '' OR s.title IN (json_extract(s.origin, '$.originalId'), json_extract(s.origin, '$.originalId') || ' (conflict)')
+    THEN (SELECT substr(f.search_text, 1, ${OPENING_CHARS}) FROM messages f
+      WHERE f.session_id = s.id AND f.role = 'user' AND trim(substr(f.search_text, 1, ${OPENING_CHARS})) <> ''
+      ORDER BY f.seq LIMIT 1) END AS opening`;
+/**
+ * A whole session also says whether any message reports usage (a scan of its messages when its total is 0, so
+ * listings, which show no token counts, leave it out).
+ */
+export const DERIVED_COLUMNS = `${TITLE_COLUMNS},
+  (s.total_tokens > 0 OR s.message_count = 0
+    OR EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.usage IS NOT NULL)) AS tokens_known`;
+
+export const SUMMARY_COLUMNS = `s.id, s.title, s.user_id, s.provider, s.model, s.status, s.tags, s.created_at, s.updated_at,
+  s.last_activity_at, s.parent_session_id, s.parent_message_id, s.message_count, s.total_tokens,
+  json_extract(s.origin, '$.format') AS origin_format, ${TITLE_COLUMNS}`;
 
 export function toSummary(r: Row): SessionSummary {
   const s: SessionSummary = {
@@ -29,6 +52,9 @@ export function toSummary(r: Row): SessionSummary {
   if (r['parent_session_id'] != null)
     s.parent = { sessionId: String(r['parent_session_id']), messageId: String(r['parent_message_id']) };
   if (r['origin_format'] != null) s.originFormat = String(r['origin_format']);
+  if (r['original_id'] != null) s.originalId = String(r['original_id']);
+  if (r['opening'] != null) s.opening = String(r['opening']);
+  if (r['tokens_known'] === 0) s.tokensKnown = false;
   return s;
 }
 
@@ -37,6 +63,12 @@ export function toSession(r: Row): Session {
   const s: Session = { ...summary, metadata: parse(r['metadata'], {}), providerState: parse(r['provider_state'], {}) };
   if (r['system_prompt'] != null) s.systemPrompt = String(r['system_prompt']);
   if (r['origin'] != null) s.origin = parse(r['origin'], undefined);
+  if (s.origin) {
+    const sourceStatus = sourceStatusOf(s.origin);
+    if (sourceStatus !== undefined) s.sourceStatus = sourceStatus;
+    const sourceSummary = sourceSummaryOf(s.origin);
+    if (sourceSummary !== undefined) s.sourceSummary = sourceSummary;
+  }
   return s;
 }
 

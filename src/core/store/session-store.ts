@@ -16,6 +16,7 @@ import {
   SessionSummary,
 } from '../model';
 import { makeSnippet, ParsedQuery, SNIPPET_TEXT_CHARS } from '../search';
+import { displayTitle } from '../text';
 import { BulkOptions, BulkRun, Tx } from './connection';
 import { DurableDatabase } from './durable';
 import type { DurableOptions } from './durable-config';
@@ -23,7 +24,9 @@ import type { Change } from './journal';
 import {
   MessageBody,
   Row,
+  DERIVED_COLUMNS,
   SUMMARY_COLUMNS,
+  TITLE_COLUMNS,
   json,
   messageRow,
   parse,
@@ -75,6 +78,8 @@ export interface Stats {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
+  /** Messages that report token usage: when 0 (and there are messages), the token counts are unknown, not 0. */
+  messagesWithUsage: number;
 }
 
 export interface ListQuery extends SessionFilter {
@@ -158,7 +163,7 @@ export class SessionStore {
   // ---- sessions ------------------------------------------------------------------------------
 
   getSession(id: string): Session | undefined {
-    const r = this.durable.get<Row>(`SELECT * FROM sessions WHERE id = ?`, [id]);
+    const r = this.durable.get<Row>(`SELECT s.*, ${DERIVED_COLUMNS} FROM sessions s WHERE s.id = ?`, [id]);
     return r ? toSession(r) : undefined;
   }
 
@@ -206,8 +211,14 @@ export class SessionStore {
     }
     if (q.text !== undefined && q.text.trim() !== '') {
       const like = `%${q.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const conditions = [`title LIKE ? ESCAPE '\\'`, `id LIKE ? ESCAPE '\\'`, `model LIKE ? ESCAPE '\\'`];
-      params.push(like, like, like);
+      // The source's own id too: an imported session stays findable by it after a rename.
+      const conditions = [
+        `title LIKE ? ESCAPE '\\'`,
+        `id LIKE ? ESCAPE '\\'`,
+        `model LIKE ? ESCAPE '\\'`,
+        `json_extract(origin, '$.originalId') LIKE ? ESCAPE '\\'`,
+      ];
+      params.push(like, like, like, like);
       if (q.textMatch) {
         conditions.push(
           `id IN (SELECT m.session_id FROM messages m WHERE m.pk IN (SELECT docid FROM message_fts WHERE message_fts MATCH ?))`,
@@ -221,7 +232,7 @@ export class SessionStore {
     const dir = q.descending ? 'DESC' : 'ASC';
     const order = `${SESSION_SORT_COLUMNS[q.sortBy] ?? 'updated_at'} ${dir}, rowid ${dir}`;
     const rows = this.durable.all<Row>(
-      `SELECT ${SUMMARY_COLUMNS} FROM sessions ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      `SELECT ${SUMMARY_COLUMNS} FROM sessions s ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
       [...params, q.limit, q.offset],
     );
     const total = Number(
@@ -521,7 +532,7 @@ export class SessionStore {
     if (pks.length === 0) return { hits: [], total };
     // Only the start of each text (one character more than a snippet reads, so it knows there is more).
     const rows = this.durable.all<Row>(
-      `SELECT m.id, m.session_id, m.seq, m.role, m.created_at, s.title AS session_title,
+      `SELECT m.id, m.session_id, m.seq, m.role, m.created_at, s.title AS session_title, ${TITLE_COLUMNS},
               substr(m.search_text, 1, ?) AS text_start
          FROM messages m JOIN sessions s ON s.id = m.session_id
         WHERE m.pk IN (${pks.map(() => '?').join(',')}) ORDER BY m.pk DESC`,
@@ -534,7 +545,11 @@ export class SessionStore {
         return {
           messageId: String(r['id']),
           sessionId: String(r['session_id']),
-          sessionTitle: String(r['session_title']),
+          sessionTitle: displayTitle({
+            title: String(r['session_title']),
+            ...(r['original_id'] != null ? { originalId: String(r['original_id']) } : {}),
+            ...(r['opening'] != null ? { opening: String(r['opening']) } : {}),
+          }),
           seq: Number(r['seq']),
           role: r['role'] as Message['role'],
           createdAt: String(r['created_at']),
@@ -553,7 +568,7 @@ export class SessionStore {
       Object.fromEntries(this.durable.all<{ k: string; n: number }>(sql, p).map((r) => [r.k, Number(r.n)]));
     const tokens =
       this.durable.get<Row>(
-        `SELECT count(*) AS messages,
+        `SELECT count(*) AS messages, count(usage) AS with_usage,
               coalesce(sum(json_extract(usage, '$.inputTokens')), 0) AS input,
               coalesce(sum(json_extract(usage, '$.outputTokens')), 0) AS output,
               coalesce(sum(total_tokens), 0) AS total
@@ -570,6 +585,7 @@ export class SessionStore {
       inputTokens: Number(tokens['input'] ?? 0),
       outputTokens: Number(tokens['output'] ?? 0),
       totalTokens: Number(tokens['total'] ?? 0),
+      messagesWithUsage: Number(tokens['with_usage'] ?? 0),
     };
   }
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { SESSION_STATUSES, SessionStatus } from '../../core/model';
+import { displayTitle } from '../../core/text';
 import type { SessionClient } from '../../core/worker/client';
 import { STATUS_ICON, sessionDescription } from '../format';
 import { SESSIONS_VIEW } from '../keys';
@@ -51,7 +52,7 @@ export class CommandEnv {
     const activeId = this.ctx.active.id;
     const picked = await quickPick(
       items.map((s) => ({
-        label: `$(${STATUS_ICON[s.status]}) ${s.title}`,
+        label: `$(${STATUS_ICON[s.status]}) ${displayTitle(s)}`,
         description: s.id === activeId ? `active session · ${sessionDescription(s)}` : sessionDescription(s),
         detail: s.tags.length ? `tags: ${s.tags.join(', ')}` : undefined,
         id: s.id,

@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { dumpState } from '../../core/dump';
 import { SESSION_STATUSES } from '../../core/model';
+import { displayTitle } from '../../core/text';
+import { stateFileName } from '../format';
+import { defaultSaveUri } from '../ui';
 import { HistoryPanel } from '../webview/historyPanel';
 import { StatePanel, dumpOptions } from '../webview/statePanel';
 import { Commands, command, flag, id, sessionIdOf, target, text } from './args';
@@ -41,9 +44,9 @@ export function historyCommands(
   const showDump = async (sessionId: string | undefined) => {
     const manager = await env.manager();
     const document = await dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(env.ctx.context));
-    const title = sessionId ? `State: ${(await manager.get(sessionId)).title}` : 'State: all sessions';
+    const sessionTitle = sessionId ? displayTitle(await manager.get(sessionId)) : undefined;
     const uri = env.ctx.views.set(
-      `${title.replace(/^State: /, '')} state.json`,
+      `${sessionTitle ?? 'all sessions'} state.json`,
       String(Date.now()),
       `${JSON.stringify(document, null, 2)}\n`,
     );
@@ -51,7 +54,7 @@ export function historyCommands(
       preview: false,
       viewColumn: vscode.ViewColumn.One,
     });
-    StatePanel.show(env.ctx.context, document, title);
+    StatePanel.show(env.ctx.context, document, sessionTitle);
     return document;
   };
 
@@ -105,15 +108,11 @@ export function historyCommands(
         );
         let file = t.target;
         if (!file) {
-          const name =
-            `${sessionId ? (await manager.get(sessionId)).title : 'all-sessions'}`
-              .replace(/[^\w.-]+/g, '-')
-              .slice(0, 60) || 'state';
-          const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+          const sessionTitle = sessionId ? displayTitle(await manager.get(sessionId)) : undefined;
           const uri = await vscode.window.showSaveDialog({
-            title: 'Export LangSwarm Sessions state',
+            title: 'Save LangSwarm Sessions state',
             filters: { JSON: ['json'] },
-            defaultUri: folder && vscode.Uri.joinPath(folder, `${name}.state.json`),
+            defaultUri: defaultSaveUri(stateFileName(sessionTitle)),
           });
           if (!uri) return undefined;
           file = uri.fsPath;

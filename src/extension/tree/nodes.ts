@@ -2,6 +2,7 @@
 // expansion), the filter each group lists with, and the TreeItem each row shows.
 import * as vscode from 'vscode';
 import type { Message, SessionFilter, SessionStatus, SessionSummary } from '../../core/model';
+import { displayTitle } from '../../core/text';
 import type { Grouping } from '../../settings';
 import {
   STATUS_ICON,
@@ -166,8 +167,9 @@ function groupItem(node: GroupNode): vscode.TreeItem {
 
 function sessionItem(node: SessionNode, writable: boolean): vscode.TreeItem {
   const s = node.summary;
+  const title = displayTitle(s);
   const item = new vscode.TreeItem(
-    s.title,
+    title,
     s.messageCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = node.id;
@@ -175,7 +177,7 @@ function sessionItem(node: SessionNode, writable: boolean): vscode.TreeItem {
   const color = statusColor[s.status];
   item.iconPath = new vscode.ThemeIcon(STATUS_ICON[s.status], color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = sessionContextValue(s, writable);
-  item.accessibilityInformation = { label: `${s.title}, ${s.status}, ${sessionDescription(s)}` };
+  item.accessibilityInformation = { label: `${title}, ${s.status}, ${sessionDescription(s)}` };
   return item;
 }
 

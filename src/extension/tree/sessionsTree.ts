@@ -93,6 +93,13 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       .join(', ');
   }
 
+  /** The view's message while a filter is set: what it keeps, and what it does not touch (the first row clears it). */
+  filterMessage(): string | undefined {
+    const filter = this.describeFilter();
+    if (!filter) return undefined;
+    return `Filtered by ${filter}. The history browser's filters are separate.`;
+  }
+
   /** Refreshes everything now. */
   refresh(): void {
     clearTimeout(this.refreshTimer);
@@ -239,7 +246,17 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         }),
       ];
     }
-    return groups;
+    if (Object.keys(this.filter).length === 0) return groups;
+    // Listed first, so the filter is seen and cleared where the sessions are (the title bar's button shows on hover).
+    const clear = this.index.remember(ROOT, {
+      kind: 'notice',
+      id: 'notice/filter',
+      icon: 'clear-all',
+      label: `Clear filter (${this.describeFilter()})`,
+      tooltip: 'Shows every session again. The history browser has filters of its own; this does not change them.',
+      command: { command: 'langswarmSessions.clearFilter', title: 'Clear Filter' },
+    });
+    return [clear, ...groups];
   }
 
   private async groupKeys(manager: SessionApi): Promise<GroupKey[]> {

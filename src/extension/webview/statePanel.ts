@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import { dumpState } from '../../core/dump';
 import type { RedactionPattern } from '../../core/redact';
 import type { SessionApi } from '../../core/sessions';
+import { displayTitle } from '../../core/text';
+import { stateFileName } from '../format';
+import { defaultSaveUri } from '../ui';
 import { bindPanel, createPanel, poster } from './panel';
 import { StateHost } from './stateHost';
 
@@ -18,6 +21,8 @@ export function dumpSettings(): { redact: boolean; patterns: RedactionPattern[] 
 
 export class StatePanel {
   private static current: StatePanel | undefined;
+  /** Whose dump it shows (undefined: all sessions), for the name "Save…" suggests. */
+  private sessionTitle: string | undefined;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -39,27 +44,26 @@ export class StatePanel {
     return StatePanel.show(
       context,
       await dumpState(manager, { sessionId }, dumpOptions(context)),
-      `State: ${(await manager.get(sessionId)).title}`,
+      displayTitle(await manager.get(sessionId)),
     );
   }
 
   /** "Dump All Sessions". */
   static async showAll(context: vscode.ExtensionContext, manager: SessionApi): Promise<StatePanel> {
-    return StatePanel.show(
-      context,
-      await dumpState(manager, { all: true }, dumpOptions(context)),
-      'State: all sessions',
-    );
+    return StatePanel.show(context, await dumpState(manager, { all: true }, dumpOptions(context)), undefined);
   }
 
-  static show(context: vscode.ExtensionContext, document: unknown, title: string): StatePanel {
+  /** Shows a dump of the session titled `sessionTitle`, or of all sessions (undefined). */
+  static show(context: vscode.ExtensionContext, document: unknown, sessionTitle: string | undefined): StatePanel {
+    const title = `State: ${sessionTitle ?? 'all sessions'}`;
     let current = StatePanel.current;
     if (current) current.panel.reveal(undefined, false);
     else {
       const panel = createPanel(context, 'state', title);
-      const host = new StateHost(poster(panel), { save: (doc, name) => void saveDump(doc, name) });
+      const host = new StateHost(poster(panel), { save: (doc) => void saveDump(doc, current!.sessionTitle) });
       current = StatePanel.current = new StatePanel(panel, host, bindPanel(context, panel, 'state', host));
     }
+    current.sessionTitle = sessionTitle;
     current.panel.title = title;
     current.host.show(document, title);
     return current;
@@ -76,9 +80,12 @@ export function dumpOptions(context: vscode.ExtensionContext) {
   };
 }
 
-async function saveDump(document: unknown, title: string): Promise<void> {
-  const name = `${title.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'state'}.json`;
-  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(name), filters: { JSON: ['json'] } });
+async function saveDump(document: unknown, sessionTitle: string | undefined): Promise<void> {
+  const target = await vscode.window.showSaveDialog({
+    title: 'Save LangSwarm Sessions state',
+    defaultUri: defaultSaveUri(stateFileName(sessionTitle)),
+    filters: { JSON: ['json'] },
+  });
   if (target)
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`));
 }

@@ -4,6 +4,7 @@
 // Over 450 lines: feed, paging, find, replay and forking share the view's state; the header
 // (sessionHeader.ts) and the rows (message.ts) are their own files.
 import type { MessageState, Role, Session } from '../../core/model';
+import { displayTitle } from '../../core/text';
 import { IpcCommand, IpcRequest, MESSAGE_PAGE, OutlineColumns, PAGE_LEAD, WebMessage } from '../../protocol';
 import { button, formatNumber, h, icon } from '../shared/dom';
 import { command, request } from '../shared/ipc';
@@ -527,7 +528,7 @@ export class ConversationView {
       const { session } = await request(IpcRequest.Fork, { sessionId: this.session.id, messageId: m.id });
       const open = h('button', { type: 'button', class: 'link-button open-fork' }, 'Open it');
       open.addEventListener('click', () => this.events.open(session.id));
-      this.say(h('span', null, `Forked at #${m.seq} into “${session.title}”. `, open));
+      this.say(h('span', null, `Forked at #${m.seq} into “${displayTitle(session)}”. `, open));
       this.events.forked(session);
     } catch (e) {
       this.say(`Could not fork: ${(e as Error).message}`);

@@ -1,6 +1,7 @@
 // The open session's header: title, status, the session actions, its metadata line and the details (system prompt,
 // metadata, provider state, origin) folded away.
 import type { Session } from '../../core/model';
+import { displayTitle, knownTokens, sourceStatusNote } from '../../core/text';
 import { button, clear, formatNumber, formatTime, h, icon } from '../shared/dom';
 import { jsonDetails } from './message';
 
@@ -13,10 +14,15 @@ export interface HeaderActions {
 }
 
 export function renderSessionHeader(header: HTMLElement, s: Session, actions: HeaderActions): void {
+  const title = displayTitle(s);
+  const tokens = knownTokens(s);
+  const statusNote = sourceStatusNote(s);
   const meta = [
+    // The source's id, when the title shown was taken from the first message instead.
+    ...(s.originalId && title !== s.originalId ? [`id ${s.originalId}`] : []),
     `${s.provider}/${s.model}`,
     `${formatNumber(s.messageCount)} messages`,
-    `${formatNumber(s.totalTokens)} tokens`,
+    tokens === undefined ? 'tokens unknown' : `${formatNumber(tokens)} tokens`,
     `created ${formatTime(s.createdAt)}`,
     `last active ${formatTime(s.lastActivityAt)}`,
   ];
@@ -48,8 +54,8 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
     h(
       'div',
       { class: 'title-row' },
-      h('h1', { class: 'session-title' }, s.title),
-      h('span', { class: `badge status-${s.status}` }, s.status),
+      h('h1', { class: 'session-title', title }, title),
+      h('span', { class: `badge status-${s.status}`, title: statusNote ?? s.status }, s.status),
       h('span', { class: 'spacer' }),
       h(
         'span',
@@ -67,7 +73,36 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
       parentLink,
       ...s.tags.map((t) => h('span', { class: 'tag' }, t)),
     ),
+    ...notes(s, statusNote),
     ...details,
+  );
+}
+
+/** What an import mapped (its status word), what its source summarised, and that a session is empty. */
+function notes(s: Session, statusNote: string | undefined): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (statusNote) out.push(h('div', { class: 'source-status' }, icon('info'), ' ', statusNote));
+  if (s.sourceSummary)
+    out.push(
+      h('div', { class: 'source-summary' }, h('span', { class: 'label' }, 'LangSwarm summary: '), s.sourceSummary),
+    );
+  if (s.messageCount === 0) out.push(emptySessionNote(s));
+  return out;
+}
+
+/** An empty session says so, and how to give it its first message, instead of an empty pane. */
+function emptySessionNote(s: Session): HTMLElement {
+  const how =
+    s.status === 'archived'
+      ? 'It is archived: unarchive it (Sessions view) to add messages.'
+      : 'Write the first one in the message box below.';
+  return h(
+    'div',
+    { class: 'empty-session', role: 'note' },
+    icon('comment-discussion'),
+    h('strong', null, ' No messages yet. '),
+    s.origin ? 'LangSwarm saved this session without any. ' : '',
+    how,
   );
 }
 

@@ -4,6 +4,7 @@
 // Home/End and PageUp/PageDown move, Enter or Space opens.
 import type { Role, SessionSummary } from '../../core/model';
 import { ROLES, SESSION_STATUSES } from '../../core/names';
+import { displayTitle } from '../../core/text';
 import { IpcRequest, SearchHit, SESSION_PAGE_MAX } from '../../protocol';
 import { clear, formatDate, formatNumber, formatTime, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
@@ -316,6 +317,7 @@ export class Sidebar {
 
   private sessionItem(s: SessionSummary): HTMLElement {
     const meta = `${s.provider}/${s.model} · ${formatNumber(s.messageCount)} msgs · ${formatDate(s.lastActivityAt)}`;
+    const title = displayTitle(s);
     const el = h(
       'div',
       {
@@ -329,7 +331,8 @@ export class Sidebar {
         'div',
         { class: 'item-title' },
         icon(STATUS_ICONS[s.status] ?? 'circle-outline', s.status),
-        h('span', { class: 'title-text', title: s.title }, s.title),
+        // The title a session without one takes from its first message; the whole title and the source's id on hover.
+        h('span', { class: 'title-text', title: s.originalId ? `${title} (id ${s.originalId})` : title }, title),
       ),
       h('div', { class: 'item-meta', title: meta }, meta),
       s.tags.length ? h('div', { class: 'item-tags' }, ...s.tags.map((t) => h('span', { class: 'tag' }, t))) : null,
