@@ -5,21 +5,17 @@ import { CoreError } from '../../src/core/errors';
 import {
   command,
   flag,
-  id,
   messageIdOf,
+  messageTarget,
   parseArgs,
   sessionIdOf,
-  target,
+  sessionTarget,
   text,
   textOr,
 } from '../../src/extension/commands/args';
 
-const onSession = target(
-  { sessionId: id.optional(), confirmed: flag.optional() },
-  'sessionId',
-  'a session id, a session row or { sessionId, confirmed }',
-);
-const onMessage = target({ messageId: id.optional() }, 'messageId', 'a message id, a message row or { messageId }');
+const onSession = sessionTarget({ confirmed: flag.optional() });
+const onMessage = messageTarget({ title: text.optional() });
 const rename = command([onSession, text.optional()], async () => undefined);
 
 function refusal(run: () => unknown): string {
@@ -111,6 +107,16 @@ describe('command arguments', () => {
     assert.equal(
       refusal(() => parseArgs('langswarmSessions.deleteSession', rename, [12])),
       'langswarmSessions.deleteSession was given a bad argument 1: expected a session id, a session row or { sessionId, confirmed }.',
+    );
+    assert.equal(
+      refusal(() =>
+        parseArgs(
+          'langswarmSessions.forkFromHere',
+          command([onMessage], async () => undefined),
+          [false],
+        ),
+      ),
+      'langswarmSessions.forkFromHere was given a bad argument 1: expected a message id, a message row or { messageId, title }.',
     );
     // Rows are what other extensions could forge: a bad one is refused, never dereferenced.
     assert.match(
