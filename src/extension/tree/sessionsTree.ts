@@ -273,16 +273,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         summary,
       }),
     );
-    if (total > items.length)
-      nodes.push(
-        this.index.remember(group.id, {
-          kind: 'more',
-          id: moreNodeId(group.id),
-          parentId: group.id,
-          remaining: total - items.length,
-        }),
-      );
-    return nodes;
+    return this.withMore(group.id, nodes, total);
   }
 
   private async messagesOf(manager: SessionApi, node: SessionNode): Promise<Node[]> {
@@ -299,17 +290,21 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         sessionStatus: session.status,
       }),
     );
-    if (session.messageCount > messages.length) {
-      nodes.push(
-        this.index.remember(node.id, {
+    return this.withMore(node.id, nodes, session.messageCount);
+  }
+
+  /** A page of `parentId`'s rows, and the "more" row after them when it has more than the page shows. */
+  private withMore(parentId: string, rows: Node[], total: number): Node[] {
+    if (total > rows.length)
+      rows.push(
+        this.index.remember(parentId, {
           kind: 'more',
-          id: moreNodeId(node.id),
-          parentId: node.id,
-          remaining: session.messageCount - messages.length,
+          id: moreNodeId(parentId),
+          parentId,
+          remaining: total - rows.length,
         }),
       );
-    }
-    return nodes;
+    return rows;
   }
 
   private async matchesFilter(manager: SessionApi, sessionId: string): Promise<boolean> {
