@@ -17,6 +17,7 @@ import {
 const onSession = sessionTarget({ confirmed: flag.optional() });
 const onMessage = messageTarget({ title: text.optional() });
 const rename = command([onSession, text.optional()], async () => undefined);
+const messageCommand = command([onMessage], async () => undefined);
 
 function refusal(run: () => unknown): string {
   try {
@@ -63,20 +64,12 @@ describe('command arguments', () => {
       confirmed: true,
     });
     assert.deepEqual(parseArgs('langswarmSessions.deleteSession', rename, [])[0], {}, 'nothing: the command asks');
-    const [message] = parseArgs(
-      'langswarmSessions.copyMessage',
-      command([onMessage], async () => undefined),
-      [messageRow],
-    ) as [Parameters<typeof messageIdOf>[0]];
+    const [message] = parseArgs('langswarmSessions.copyMessage', messageCommand, [messageRow]) as [
+      Parameters<typeof messageIdOf>[0],
+    ];
     assert.equal(messageIdOf(message), 'm1');
     assert.equal(
-      messageIdOf(
-        parseArgs(
-          'langswarmSessions.copyMessage',
-          command([onMessage], async () => undefined),
-          [sessionRow],
-        )[0] as object,
-      ),
+      messageIdOf(parseArgs('langswarmSessions.copyMessage', messageCommand, [sessionRow])[0] as object),
       undefined,
       'a session row names no message',
     );
@@ -109,23 +102,13 @@ describe('command arguments', () => {
       'langswarmSessions.deleteSession was given a bad argument 1: expected a session id, a session row or { sessionId, confirmed }.',
     );
     assert.equal(
-      refusal(() =>
-        parseArgs(
-          'langswarmSessions.forkFromHere',
-          command([onMessage], async () => undefined),
-          [false],
-        ),
-      ),
+      refusal(() => parseArgs('langswarmSessions.forkFromHere', messageCommand, [false])),
       'langswarmSessions.forkFromHere was given a bad argument 1: expected a message id, a message row or { messageId, title }.',
     );
     // Rows are what other extensions could forge: a bad one is refused, never dereferenced.
     assert.match(
       refusal(() =>
-        parseArgs(
-          'langswarmSessions.copyMessage',
-          command([onMessage], async () => undefined),
-          [{ kind: 'message', id: 'x', message: null }],
-        ),
+        parseArgs('langswarmSessions.copyMessage', messageCommand, [{ kind: 'message', id: 'x', message: null }]),
       ),
       /^langswarmSessions\.copyMessage was given a bad argument 1: message: expected the message of the row\.$/,
     );
