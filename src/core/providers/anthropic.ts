@@ -223,10 +223,9 @@ export class AnthropicProvider extends SdkProvider<Sdk, Anthropic, AnthropicOpti
     }
   }
 
-  protected toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    const f = stainlessFailure(sdk, e, signal);
+  protected toError(sdk: Sdk, e: unknown, model: string): CoreError {
+    const f = stainlessFailure(sdk, e);
     if (!f) return cancelled('anthropic');
-    if (e instanceof CoreError) return e;
     if (e instanceof sdk.APIError && f.kind !== 'connection' && f.kind !== 'timeout') {
       const body = (e.error as { error?: { type?: string; message?: string } } | undefined)?.error;
       const type = e.type ?? body?.type ?? undefined;

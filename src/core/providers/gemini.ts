@@ -13,7 +13,6 @@ import {
   ProviderReply,
   ProviderRequest,
   SendOptions,
-  cancelled,
   causeChain,
   kindForStatus,
   networkDetail,
@@ -152,10 +151,7 @@ export class GeminiProvider extends SdkProvider<Sdk, GoogleGenAI, GeminiOptions,
     return { ...merged, candidates: [candidate] };
   }
 
-  protected toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    // A cancel can surface as an abort error or as a stream that simply stops: either way it was the user's.
-    if (signal?.aborted) return cancelled('gemini');
-    if (e instanceof CoreError) return e;
+  protected toError(sdk: Sdk, e: unknown, model: string): CoreError {
     if (e instanceof sdk.ApiError) {
       const body = parseBody(e.message);
       const status = e.status;

@@ -215,14 +215,13 @@ export class OpenAIProvider extends SdkProvider<Sdk, OpenAI, OpenAIOptions, Base
         items.push(item as Item);
       return itemsToMessages(items, model);
     } catch (e) {
-      throw this.toError(sdk, e, model, signal);
+      throw this.failure(sdk, e, model, signal);
     }
   }
 
-  protected toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    const f = stainlessFailure(sdk, e, signal);
+  protected toError(sdk: Sdk, e: unknown, model: string): CoreError {
+    const f = stainlessFailure(sdk, e);
     if (!f) return cancelled('openai');
-    if (e instanceof CoreError) return e;
     if (e instanceof sdk.APIError && f.kind !== 'connection' && f.kind !== 'timeout') {
       const body = e.error as { message?: string; code?: string } | undefined;
       const code = e.code ?? body?.code ?? undefined;

@@ -2,7 +2,7 @@
 // key, the SDK loaded on first use, and the frame of every turn: the client, the warning collector and
 // the history as this provider may receive it; the request is built, then sent, and only what sending
 // throws is a provider failure (a history the mapping cannot read fails as itself, not as the network).
-import type { CoreError } from '../errors';
+import { CoreError } from '../errors';
 import type { KeyedProvider } from '../names';
 import {
   DEFAULT_MAX_RETRIES,
@@ -14,6 +14,7 @@ import {
   ProviderRequest,
   SdkClient,
   SendOptions,
+  cancelled,
   collectWarnings,
   portableHistory,
 } from './provider';
@@ -87,14 +88,24 @@ export abstract class SdkProvider<S, C, O extends ProviderOptions, B> implements
       const reply = await this.call(turn, body, request, options);
       return { ...reply, warnings: warnings.list };
     } catch (e) {
-      throw this.toError(sdk, e, model, options.signal);
+      throw this.failure(sdk, e, model, options.signal);
     }
+  }
+
+  /**
+   * What a failed request throws: Cancelled when the caller's signal fired (an abort error, or a stream that
+   * simply stopped), a core error as it is, anything else as the provider reads it (toError).
+   */
+  protected failure(sdk: S, e: unknown, model: string, signal?: AbortSignal): CoreError {
+    if (signal?.aborted) return cancelled(this.name);
+    if (e instanceof CoreError) return e;
+    return this.toError(sdk, e, model);
   }
 
   /** The request for this turn, from the portable history. */
   protected abstract build(turn: Turn<S, C>, request: ProviderRequest, options: SendOptions): B;
 
-  /** Sends `body` and maps the reply; whatever it throws goes through toError. */
+  /** Sends `body` and maps the reply; whatever it throws goes through failure(). */
   protected abstract call(
     turn: Turn<S, C>,
     body: B,
@@ -102,6 +113,6 @@ export abstract class SdkProvider<S, C, O extends ProviderOptions, B> implements
     options: SendOptions,
   ): Promise<Omit<ProviderReply, 'warnings'>>;
 
-  /** A failure as a core error; a cancel (the signal fired) is Cancelled, never a provider failure. */
-  protected abstract toError(sdk: S, e: unknown, model: string, signal?: AbortSignal): CoreError;
+  /** An SDK or network failure (not a cancel, not a core error) as a core error. */
+  protected abstract toError(sdk: S, e: unknown, model: string): CoreError;
 }
