@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dumpPythonJson } from '../../src/core/langswarm/pyjson';
+import { V1_UNMODELLED_DEFAULTS } from '../../src/core/langswarm/v1';
 import type { Session } from '../../src/core/model';
 import type { SessionManager } from '../../src/core/sessions';
 import { loadSqlJs } from '../../src/core/store/sqljs';
@@ -55,12 +56,7 @@ export function v1Doc(sessionId: string, messages: V1Message[], metadata: Record
       updated_at: messages.at(-1)?.['timestamp'] ?? created,
       status: 'active',
       session_control: 'hybrid',
-      provider_thread_id: null,
-      provider_conversation_id: null,
-      provider_agent_id: null,
-      context_limit: null,
-      auto_truncate: true,
-      summarization_enabled: true,
+      ...V1_UNMODELLED_DEFAULTS,
       message_count: messages.length,
       total_tokens: 0,
       last_activity: messages.at(-1)?.['timestamp'] ?? null,

@@ -8,18 +8,10 @@ import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { webviewHtml } from '../../src/extension/webview/html';
 import type { HostToWebview, ViewName } from '../../src/protocol';
+import { CHROMIUM_ARGS } from './chromium.mjs';
 import { DARK_MODERN, Theme } from './themes';
 
 export const CHROMIUM = process.env['LANGSWARM_CHROMIUM'] ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 /** dist/webview of this checkout (found from here: this file also runs bundled, as dist/bench.js). */
 const WEBVIEW_DIST = (() => {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {

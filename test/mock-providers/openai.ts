@@ -32,6 +32,13 @@ export class OpenAIState {
   }
 }
 
+/** A finished message as the Conversations API lists it: user text is input_text, assistant text output_text. */
+export function messageItem(id: string, role: 'user' | 'assistant', text: string): Item {
+  const content =
+    role === 'user' ? { type: 'input_text', text } : { type: 'output_text', text, annotations: [], logprobs: [] };
+  return { type: 'message', id, status: 'completed', role, content: [content] };
+}
+
 function error(
   ctx: Ctx,
   status: number,

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { CLI, cliAsync } from '../helpers/cli';
 import { tempDb } from '../helpers/temp';
+import { messageItem } from '../mock-providers/openai';
 import { MockProviders } from '../mock-providers/server';
 
 const KEY_VARS = [
@@ -180,20 +181,8 @@ describe('CLI provider commands', function () {
 
   it('import-openai copies a remote conversation into a bound session', async () => {
     mock.openai.conversations.set('conv_cli', [
-      {
-        type: 'message',
-        id: 'msg_u',
-        status: 'completed',
-        role: 'user',
-        content: [{ type: 'input_text', text: 'Hi remote' }],
-      },
-      {
-        type: 'message',
-        id: 'msg_a',
-        status: 'completed',
-        role: 'assistant',
-        content: [{ type: 'output_text', text: 'Hello from the server.', annotations: [] }],
-      },
+      messageItem('msg_u', 'user', 'Hi remote'),
+      messageItem('msg_a', 'assistant', 'Hello from the server.'),
     ]);
     const id = (await ok(['import-openai', 'conv_cli', '--model', 'gpt-test'])).stdout.trim();
     const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as {

@@ -5,22 +5,19 @@ import { CoreError } from '../../src/core/errors';
 import {
   command,
   flag,
-  id,
   messageIdOf,
+  messageTarget,
   parseArgs,
   sessionIdOf,
-  target,
+  sessionTarget,
   text,
   textOr,
 } from '../../src/extension/commands/args';
 
-const onSession = target(
-  { sessionId: id.optional(), confirmed: flag.optional() },
-  'sessionId',
-  'a session id, a session row or { sessionId, confirmed }',
-);
-const onMessage = target({ messageId: id.optional() }, 'messageId', 'a message id, a message row or { messageId }');
+const onSession = sessionTarget({ confirmed: flag.optional() });
+const onMessage = messageTarget({ title: text.optional() });
 const rename = command([onSession, text.optional()], async () => undefined);
+const messageCommand = command([onMessage], async () => undefined);
 
 function refusal(run: () => unknown): string {
   try {
@@ -67,20 +64,12 @@ describe('command arguments', () => {
       confirmed: true,
     });
     assert.deepEqual(parseArgs('langswarmSessions.deleteSession', rename, [])[0], {}, 'nothing: the command asks');
-    const [message] = parseArgs(
-      'langswarmSessions.copyMessage',
-      command([onMessage], async () => undefined),
-      [messageRow],
-    ) as [Parameters<typeof messageIdOf>[0]];
+    const [message] = parseArgs('langswarmSessions.copyMessage', messageCommand, [messageRow]) as [
+      Parameters<typeof messageIdOf>[0],
+    ];
     assert.equal(messageIdOf(message), 'm1');
     assert.equal(
-      messageIdOf(
-        parseArgs(
-          'langswarmSessions.copyMessage',
-          command([onMessage], async () => undefined),
-          [sessionRow],
-        )[0] as object,
-      ),
+      messageIdOf(parseArgs('langswarmSessions.copyMessage', messageCommand, [sessionRow])[0] as object),
       undefined,
       'a session row names no message',
     );
@@ -112,14 +101,14 @@ describe('command arguments', () => {
       refusal(() => parseArgs('langswarmSessions.deleteSession', rename, [12])),
       'langswarmSessions.deleteSession was given a bad argument 1: expected a session id, a session row or { sessionId, confirmed }.',
     );
+    assert.equal(
+      refusal(() => parseArgs('langswarmSessions.forkFromHere', messageCommand, [false])),
+      'langswarmSessions.forkFromHere was given a bad argument 1: expected a message id, a message row or { messageId, title }.',
+    );
     // Rows are what other extensions could forge: a bad one is refused, never dereferenced.
     assert.match(
       refusal(() =>
-        parseArgs(
-          'langswarmSessions.copyMessage',
-          command([onMessage], async () => undefined),
-          [{ kind: 'message', id: 'x', message: null }],
-        ),
+        parseArgs('langswarmSessions.copyMessage', messageCommand, [{ kind: 'message', id: 'x', message: null }]),
       ),
       /^langswarmSessions\.copyMessage was given a bad argument 1: message: expected the message of the row\.$/,
     );

@@ -54,24 +54,13 @@ describe('tree formatting', () => {
   });
 
   it('picks icons that make tool traffic and failures stand out', () => {
-    assert.equal(messageIcon({ role: 'user', parts: [], state: 'complete' }), 'account');
-    assert.equal(
-      messageIcon({
-        role: 'assistant',
-        parts: [{ type: 'tool_call', callId: 'c', name: 'f', argumentsJson: '{}' }],
-        state: 'complete',
-      }),
-      'tools',
-    );
-    assert.equal(
-      messageIcon({
-        role: 'tool',
-        parts: [{ type: 'tool_result', callId: 'c', name: 'f', content: '' }],
-        state: 'complete',
-      }),
-      'reply',
-    );
-    assert.equal(messageIcon({ role: 'assistant', parts: [], state: 'partial' }), 'warning');
+    type Shown = Parameters<typeof messageIcon>[0];
+    const icon = (role: Shown['role'], parts: Shown['parts'], state: Shown['state'] = 'complete') =>
+      messageIcon({ role, parts, state });
+    assert.equal(icon('user', []), 'account');
+    assert.equal(icon('assistant', [{ type: 'tool_call', callId: 'c', name: 'f', argumentsJson: '{}' }]), 'tools');
+    assert.equal(icon('tool', [{ type: 'tool_result', callId: 'c', name: 'f', content: '' }]), 'reply');
+    assert.equal(icon('assistant', [], 'partial'), 'warning');
   });
 
   it('sets capability flags for the menus, and none that change data when read-only', () => {

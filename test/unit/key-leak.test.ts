@@ -14,6 +14,7 @@ import { Tracer } from '../../src/core/trace';
 import { cliAsync } from '../helpers/cli';
 import { providerFor, wire } from '../helpers/providers';
 import { tempDir } from '../helpers/temp';
+import { messageItem } from '../mock-providers/openai';
 import { MockProviders } from '../mock-providers/server';
 
 const MARK = 'LEAK';
@@ -84,15 +85,7 @@ describe('API keys never leak', function () {
       assert.equal((await cli(['test-provider', name, '--model', `${name}-m`])).code, 0);
       assert.equal((await cli(['replay', id, '--provider', name, '--model', `${name}-m2`])).code, 0);
     }
-    mock.openai.conversations.set('conv_leak', [
-      {
-        type: 'message',
-        id: 'msg_1',
-        status: 'completed',
-        role: 'user',
-        content: [{ type: 'input_text', text: 'hi' }],
-      },
-    ]);
+    mock.openai.conversations.set('conv_leak', [messageItem('msg_1', 'user', 'hi')]);
     assert.equal((await cli(['import-openai', 'conv_leak', '--model', 'm'])).code, 0);
 
     // ---- through the core, tracing everything to a JSON file

@@ -5,6 +5,7 @@ import { importOpenAIConversation, send } from '../../src/core/conversation';
 import { messageText } from '../../src/core/model';
 import { OpenAIProvider, createProvider } from '../../src/core/providers';
 import { providerFor, useMock, wire } from '../helpers/providers';
+import { messageItem } from '../mock-providers/openai';
 
 const w = wire('openai');
 
@@ -121,13 +122,7 @@ describe('OpenAI provider (openai SDK, Responses + Conversations)', function () 
 
   it('imports a remote conversation into a bound local session and continues it', async () => {
     mock.openai.conversations.set('conv_remote', [
-      {
-        type: 'message',
-        id: 'msg_a',
-        status: 'completed',
-        role: 'user',
-        content: [{ type: 'input_text', text: 'weather?' }],
-      },
+      messageItem('msg_a', 'user', 'weather?'),
       {
         type: 'function_call',
         id: 'fc_1',
@@ -137,13 +132,7 @@ describe('OpenAI provider (openai SDK, Responses + Conversations)', function () 
         status: 'completed',
       },
       { type: 'function_call_output', id: 'fco_1', status: 'completed', call_id: 'call_1', output: '{"temp":21}' },
-      {
-        type: 'message',
-        id: 'msg_b',
-        status: 'completed',
-        role: 'assistant',
-        content: [{ type: 'output_text', text: 'It is sunny in Paris.', annotations: [], logprobs: [] }],
-      },
+      messageItem('msg_b', 'assistant', 'It is sunny in Paris.'),
     ]);
     const provider = createProvider(w.config(mock)) as OpenAIProvider;
     const session = await importOpenAIConversation(manager(), provider, 'conv_remote', { model: w.model });
@@ -173,13 +162,7 @@ describe('OpenAI provider (openai SDK, Responses + Conversations)', function () 
   });
 
   it('pages through a long conversation when importing', async () => {
-    const items = Array.from({ length: 130 }, (_, i) => ({
-      type: 'message',
-      id: `msg_${i}`,
-      status: 'completed',
-      role: i % 2 ? 'assistant' : 'user',
-      content: [{ type: i % 2 ? 'output_text' : 'input_text', text: `m${i}` }],
-    }));
+    const items = Array.from({ length: 130 }, (_, i) => messageItem(`msg_${i}`, i % 2 ? 'assistant' : 'user', `m${i}`));
     mock.openai.conversations.set('conv_long', items);
     const session = await importOpenAIConversation(
       manager(),

@@ -9,6 +9,7 @@ import { SessionEvent, SessionManager } from '../../src/core/sessions';
 import { SessionClient, SessionClientOptions } from '../../src/core/worker/client';
 import { DEFAULT_BUDGETS } from '../../src/core/worker/protocol';
 import { cliAsync } from '../helpers/cli';
+import { expectCoreError } from '../helpers/errors';
 import { generateV1Docs, writeV1Db } from '../helpers/langswarm';
 import { tempDb, tempDir } from '../helpers/temp';
 
@@ -150,12 +151,9 @@ describe('the session store in a worker thread', function () {
     clients.push(c);
     const notices: string[] = [];
     c.onDidStop((n) => notices.push(n));
-    await assert.rejects(
-      c.get(sessionId),
-      (e: unknown) =>
-        isCoreError(e, 'StoreStopped') &&
-        e.message ===
-          'Opening the session database took longer than 5 ms, so the session store was stopped. Everything saved before is kept; try again.',
+    assert.equal(
+      (await expectCoreError(c.get(sessionId), 'StoreStopped')).message,
+      'Opening the session database took longer than 5 ms, so the session store was stopped. Everything saved before is kept; try again.',
     );
     assert.deepEqual(notices, [
       'The session store did not respond for 5 ms while opening the session database, so the session store was stopped. Everything saved before is kept.',
@@ -178,19 +176,13 @@ describe('the session store in a worker thread', function () {
     // Copying 30,000 messages is one transaction of far more than 30 ms, under the write lock.
     const forking = c.fork(sessionId, acknowledged.id);
     const reading = c.stats(); // sent behind it: in flight when the worker is stopped
-    await assert.rejects(
-      forking,
-      (e: unknown) =>
-        isCoreError(e, 'StoreStopped') &&
-        e.message ===
-          'Saving a change took longer than 30 ms, so the session store was stopped and started again. This change may not have been saved. Everything saved before is kept; try again.',
+    assert.equal(
+      (await expectCoreError(forking, 'StoreStopped')).message,
+      'Saving a change took longer than 30 ms, so the session store was stopped and started again. This change may not have been saved. Everything saved before is kept; try again.',
     );
-    await assert.rejects(
-      reading,
-      (e: unknown) =>
-        isCoreError(e, 'StoreStopped') &&
-        e.message ===
-          'The session store was stopped while reading sessions (saving a change took longer than 30 ms). Everything saved before is kept; try again.',
+    assert.equal(
+      (await expectCoreError(reading, 'StoreStopped')).message,
+      'The session store was stopped while reading sessions (saving a change took longer than 30 ms). Everything saved before is kept; try again.',
     );
     assert.equal(notices.length, 1);
     c.budgets.write = DEFAULT_BUDGETS.write;

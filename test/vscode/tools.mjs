@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS as TEST_CHROMIUM_ARGS } from '../helpers/chromium.mjs';
 
 // Pinned versions: code-server 4.139.1 carries VS Code 1.139.1 and requires Node 24.
 export const VERSIONS = {
@@ -209,18 +210,8 @@ export async function loadPlaywright() {
   return (await import(paths.playwrightCore)).default ?? (await import(paths.playwrightCore));
 }
 
-// Chromium flags: no sandbox (we are root), and no background networking (the machine has no
-// network; without these Chromium keeps retrying Google hosts).
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
+// The tests' Chromium flags and, for VS Code's runs, /tmp instead of /dev/shm (small in a container).
+export const CHROMIUM_ARGS = [...TEST_CHROMIUM_ARGS, '--disable-dev-shm-usage'];
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();

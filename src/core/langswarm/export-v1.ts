@@ -19,6 +19,7 @@ import {
   V1_MESSAGE_KEYS,
   V1_NULL_DEFAULTS,
   V1_REQUIRED_METADATA,
+  V1_UNMODELLED_DEFAULTS,
   v1SessionFields,
 } from './v1';
 
@@ -110,12 +111,7 @@ function fresh(session: Session, messages: Array<Record<string, unknown>>, style
       status: v1Status(session.status),
       // The history is kept client-side, as LangSwarm's own control mode does.
       session_control: 'langswarm',
-      provider_thread_id: null,
-      provider_conversation_id: null,
-      provider_agent_id: null,
-      context_limit: null,
-      auto_truncate: true,
-      summarization_enabled: true,
+      ...V1_UNMODELLED_DEFAULTS,
       message_count: messages.length,
       total_tokens: session.totalTokens,
       last_activity: time(session.lastActivityAt),

@@ -1,8 +1,8 @@
 // What every LangSwarm format shares when mapping one session: text cleaning, timestamps with a
 // fallback, statuses, OpenAI-shaped tool calls and the tool results that answer them, and the
 // warnings about all of it.
-import { MAX_TITLE_LENGTH, Part, Session, SessionStatus } from '../model';
-import { Replacements, cleanText, describe, isObject, mapStatus } from './normalise';
+import { MAX_TITLE_LENGTH, Part, Session, SessionStatus, searchableText } from '../model';
+import { Replacements, cleanText, describe, isObject, mapRole, mapStatus } from './normalise';
 import type { MappedMessage } from './source';
 import { parseSourceTime } from './time';
 
@@ -25,6 +25,16 @@ export class SessionMapper {
     fallbackTime: unknown,
   ) {
     this.lastTime = parseSourceTime(fallbackTime, naiveUtc)?.iso ?? new Date().toISOString();
+  }
+
+  /** A message's role as the core's; an unknown one is shown as the closest and reported. */
+  role(value: unknown, index: number): ReturnType<typeof mapRole> {
+    const role = mapRole(value);
+    if (!role.known)
+      this.warnings.push(
+        `message ${index + 1}: unknown role ${describe(value)}; shown as ${role.role} (the original is kept).`,
+      );
+    return role;
   }
 
   /** Source text made storable; what was replaced is counted per message (or the session) for the report. */
@@ -169,4 +179,38 @@ export function sessionTitle(originalId: string, messages: readonly MappedMessag
     ?.search.split('\n')[0]
     ?.trim();
   return firstUser ? firstUser.slice(0, 80) : 'Imported session';
+}
+
+type Imported = MappedMessage['message'];
+
+/**
+ * A message as every format stores it: complete and unrevised, the source's raw timestamp kept when it is
+ * text, its provider message id as providerIds.responseId, indexed by the text of its parts.
+ */
+export function mappedMessage(
+  m: Pick<Imported, 'role' | 'parts' | 'createdAt' | 'metadata' | 'usage' | 'stopReason' | 'origin'> & {
+    createdAtRaw?: unknown;
+    providerMessageId?: unknown;
+  },
+  fp: string,
+): MappedMessage {
+  return {
+    message: {
+      role: m.role,
+      parts: m.parts,
+      createdAt: m.createdAt,
+      ...(typeof m.createdAtRaw === 'string' ? { createdAtRaw: m.createdAtRaw } : {}),
+      state: 'complete',
+      metadata: m.metadata,
+      revision: 0,
+      ...(m.usage ? { usage: m.usage } : {}),
+      ...(typeof m.providerMessageId === 'string' && m.providerMessageId
+        ? { providerIds: { responseId: m.providerMessageId } }
+        : {}),
+      ...(m.stopReason ? { stopReason: m.stopReason } : {}),
+      origin: m.origin,
+    },
+    search: searchableText(m.parts),
+    fp,
+  };
 }

@@ -8,18 +8,9 @@
 // the timestamp string in createdAtRaw, message metadata verbatim in metadata. export-v1.ts reverses it.
 import type { Database } from 'sql.js';
 import { CoreError, describeError } from '../errors';
-import { Part, Session, searchableText } from '../model';
-import { SessionMapper, sessionTitle } from './mapper';
-import {
-  describe,
-  fingerprint,
-  isObject,
-  mapFinishReason,
-  mapRole,
-  normaliseProvider,
-  usableTags,
-  v1Role,
-} from './normalise';
+import { Part, Session } from '../model';
+import { SessionMapper, mappedMessage, sessionTitle } from './mapper';
+import { describe, fingerprint, isObject, mapFinishReason, normaliseProvider, usableTags, v1Role } from './normalise';
 import { Specials, parsePythonJson, prefixSpecials, splitSpecials } from './pyjson';
 import type { MappedMessage, SessionDraft, SourceFormat, SourceItem, SourceSession } from './source';
 import { quoteIdentifier } from './sqlite-file';
@@ -49,6 +40,15 @@ export const V1_REQUIRED_METADATA = [
 ] as const;
 /** What V1 used when session_control was not given. */
 export const V1_DEFAULT_SESSION_CONTROL = 'hybrid';
+/** LangSwarmSession's own defaults for the metadata this app has no counterpart for, in to_dict()'s order. */
+export const V1_UNMODELLED_DEFAULTS = {
+  provider_thread_id: null,
+  provider_conversation_id: null,
+  provider_agent_id: null,
+  context_limit: null,
+  auto_truncate: true,
+  summarization_enabled: true,
+} as const;
 
 /** The scalar columns of the V1 SQLite table, copies of metadata keys of the same name. */
 export const V1_COLUMNS = [
@@ -226,26 +226,13 @@ function mapV1Message(
     );
     const parts: Part[] = [{ type: 'text', text: mapper.text(JSON.stringify(raw) ?? 'null', index) }];
     const fp = fingerprint(`raw\u0001${JSON.stringify(raw)}`);
-    return {
-      message: {
-        role: 'user',
-        parts,
-        createdAt: mapper.time(undefined, index),
-        state: 'complete',
-        metadata: {},
-        revision: 0,
-        origin: { raw, fp },
-      },
-      search: searchableText(parts),
+    return mappedMessage(
+      { role: 'user', parts, createdAt: mapper.time(undefined, index), metadata: {}, origin: { raw, fp } },
       fp,
-    };
+    );
   }
   mapper.noteId(raw['id'], index);
-  const role = mapRole(raw['role']);
-  if (!role.known)
-    mapper.warnings.push(
-      `message ${index + 1}: unknown role ${describe(raw['role'])}; shown as ${role.role} (the original is kept).`,
-    );
+  const role = mapper.role(raw['role'], index);
   const content = raw['content'];
   if (content !== null && content !== undefined && typeof content !== 'string') {
     mapper.warnings.push(`message ${index + 1}: content is not text; shown as its JSON (the original is kept).`);
@@ -285,26 +272,19 @@ function mapV1Message(
   if ('content' in raw && content !== text) origin['content'] = content;
   if (specials) origin['specials'] = specials;
 
-  const providerMessageId = raw['provider_message_id'];
-  const stopReason = mapFinishReason(metadata['finish_reason']);
-  return {
-    message: {
+  return mappedMessage(
+    {
       role: role.role,
       parts,
       createdAt,
-      ...(typeof raw['timestamp'] === 'string' ? { createdAtRaw: raw['timestamp'] } : {}),
-      state: 'complete',
+      createdAtRaw: raw['timestamp'],
       metadata,
-      revision: 0,
-      ...(typeof providerMessageId === 'string' && providerMessageId
-        ? { providerIds: { responseId: providerMessageId } }
-        : {}),
-      ...(stopReason ? { stopReason } : {}),
+      providerMessageId: raw['provider_message_id'],
+      stopReason: mapFinishReason(metadata['finish_reason']),
       origin,
     },
-    search: searchableText(parts),
     fp,
-  };
+  );
 }
 
 /** Every source field in order; content hashed as is (cheaper than serialising it again). */

@@ -6,9 +6,9 @@
 // Both order messages by insertion (rowid), may hold messages whose session row is gone (imported as
 // a session of their own, with a warning), and keep every row whole in origin.
 import type { Database, SqlValue } from 'sql.js';
-import { Part, searchableText } from '../model';
-import { SessionMapper, sessionTitle } from './mapper';
-import { describe, fingerprint, isObject, mapFinishReason, mapRole, normaliseProvider, usableTags } from './normalise';
+import { Part } from '../model';
+import { SessionMapper, mappedMessage, sessionTitle } from './mapper';
+import { describe, fingerprint, isObject, mapFinishReason, normaliseProvider, usableTags } from './normalise';
 import { ParsedJson, parsePythonJson } from './pyjson';
 import type { MappedMessage, SourceFormat, SourceItem, SourceSession } from './source';
 import { findTable, quoteIdentifier } from './sqlite-file';
@@ -186,11 +186,7 @@ function jsonColumn(value: SqlValue | undefined, column: string, warnings: strin
 
 function mapV2Message(row: Row, index: number, mapper: SessionMapper, memory: boolean): MappedMessage {
   mapper.noteId(row['message_id'], index);
-  const role = mapRole(row['role']);
-  if (!role.known)
-    mapper.warnings.push(
-      `message ${index + 1}: unknown role ${describe(row['role'])}; shown as ${role.role} (the original is kept).`,
-    );
+  const role = mapper.role(row['role'], index);
   const local: string[] = [];
   const metadataJson = jsonColumn(row['metadata'], `message ${index + 1} metadata`, local);
   const metadata = isObject(metadataJson?.value) ? metadataJson.value : {};
@@ -227,15 +223,13 @@ function mapV2Message(row: Row, index: number, mapper: SessionMapper, memory: bo
   if (typeof content !== 'string' || content !== text) origin['content'] = content;
   if (row['metadata'] !== null && !isObject(metadataJson?.value)) origin['metadata'] = row['metadata'];
   if (metadataJson?.specials) origin['specials'] = { '/metadata': metadataJson.specials };
-  return {
-    message: {
+  return mappedMessage(
+    {
       role: role.role,
       parts,
       createdAt,
-      ...(typeof timestamp === 'string' ? { createdAtRaw: timestamp } : {}),
-      state: 'complete',
+      createdAtRaw: timestamp,
       metadata,
-      revision: 0,
       ...(tokens !== undefined
         ? {
             usage: {
@@ -245,13 +239,10 @@ function mapV2Message(row: Row, index: number, mapper: SessionMapper, memory: bo
             },
           }
         : {}),
-      ...(typeof providerMessageId === 'string' && providerMessageId
-        ? { providerIds: { responseId: providerMessageId } }
-        : {}),
-      ...(stopReason ? { stopReason } : {}),
+      providerMessageId,
+      stopReason,
       origin,
     },
-    search: searchableText(parts),
     fp,
-  };
+  );
 }

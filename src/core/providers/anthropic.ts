@@ -12,25 +12,20 @@ import { CoreError } from '../errors';
 import type { Part, StopReason, Usage } from '../model';
 import {
   DEFAULT_MAX_OUTPUT_TOKENS,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
   HistoryEntry,
-  Provider,
   ProviderOptions,
   ProviderReply,
   ProviderRequest,
-  SdkClient,
   SendOptions,
   cancelled,
   estimateTokens,
   parseArguments,
-  portableHistory,
   providerError,
   stainlessFailure,
   streamCut,
   systemText,
-  collectWarnings,
 } from './provider';
+import { SdkProvider, Turn, stainlessClientOptions } from './sdk-provider';
 
 export interface AnthropicOptions extends ProviderOptions {
   /** Tokens the model accepts in all (default 200,000); requests are trimmed to fit it. */
@@ -53,37 +48,21 @@ const DEFAULT_CONTEXT_WINDOW = 200_000;
 /** Below Anthropic's minimum cacheable prefix (1,024 tokens ≈ 4 KB) a breakpoint does nothing. */
 const CACHE_MIN_CHARS = 4096;
 
-export class AnthropicProvider implements Provider {
-  readonly name = 'anthropic' as const;
-  private readonly options: Omit<AnthropicOptions, 'apiKey'>;
-  private readonly sdk: SdkClient<Sdk, Anthropic>;
-
-  constructor({ apiKey, ...options }: AnthropicOptions) {
-    this.options = options;
+export class AnthropicProvider extends SdkProvider<Sdk, Anthropic, AnthropicOptions, Params> {
+  constructor(options: AnthropicOptions) {
     // require() here, not import: the bundle maps it to dist/vendor/anthropic-sdk.js, loaded on first use.
-    this.sdk = new SdkClient(
+    super(
       'anthropic',
-      apiKey,
+      ANTHROPIC_DEFAULT_BASE_URL,
+      options,
       () => require('@anthropic-ai/sdk') as Sdk,
-      (sdk, key) =>
-        new sdk.default({
-          apiKey: key,
-          baseURL: options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
-          maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-          timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          openTelemetry: false,
-          logLevel: 'off',
-        }),
+      (sdk, settings) => new sdk.default({ ...stainlessClientOptions(settings), openTelemetry: false }),
     );
   }
 
-  async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
-    const model = request.session.model;
-    const { sdk, client } = await this.sdk.get(model);
-    const warn = collectWarnings(options, this.options.tracer);
-    const { entries } = portableHistory(request.messages, 'anthropic');
+  protected build({ model, entries }: Turn<Sdk, Anthropic>, request: ProviderRequest): Params {
     const system = systemText(request.session, entries);
-    const params: Params = {
+    return {
       model,
       max_tokens: request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
       ...(system ? { system: [{ type: 'text', text: system }] } : {}),
@@ -98,30 +77,33 @@ export class AnthropicProvider implements Provider {
           }
         : {}),
     };
-    try {
-      await this.fit(client, params, warn.add);
-      addCacheBreakpoints(params);
-      const reply =
-        request.stream === false
-          ? await client.messages.create(
-              { ...params, stream: false } as unknown as Anthropic.MessageCreateParamsNonStreaming,
-              options.signal ? { signal: options.signal } : {},
-            )
-          : await this.stream(client, params, request, options);
-      const native = JSON.parse(JSON.stringify(reply)) as ApiReply;
-      const usage = usageOf(native.usage);
-      return {
-        parts: fromContent(native.content as unknown as Block[]),
-        stopReason: stopReasonOf(native.stop_reason),
-        model: native.model,
-        providerIds: { messageId: native.id },
-        native,
-        warnings: warn.list,
-        ...(usage ? { usage } : {}),
-      };
-    } catch (e) {
-      throw this.toError(sdk, e, model, options.signal);
-    }
+  }
+
+  protected async call(
+    { client, warn }: Turn<Sdk, Anthropic>,
+    params: Params,
+    request: ProviderRequest,
+    options: SendOptions,
+  ): Promise<Omit<ProviderReply, 'warnings'>> {
+    await this.fit(client, params, warn);
+    addCacheBreakpoints(params);
+    const reply =
+      request.stream === false
+        ? await client.messages.create(
+            { ...params, stream: false } as unknown as Anthropic.MessageCreateParamsNonStreaming,
+            options.signal ? { signal: options.signal } : {},
+          )
+        : await this.stream(client, params, request, options);
+    const native = JSON.parse(JSON.stringify(reply)) as ApiReply;
+    const usage = usageOf(native.usage);
+    return {
+      parts: fromContent(native.content as unknown as Block[]),
+      stopReason: stopReasonOf(native.stop_reason),
+      model: native.model,
+      providerIds: { messageId: native.id },
+      native,
+      ...(usage ? { usage } : {}),
+    };
   }
 
   /** Rebuilds the Message from the stream, exactly as the non-streaming API would return it. */
@@ -241,10 +223,9 @@ export class AnthropicProvider implements Provider {
     }
   }
 
-  private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    const f = stainlessFailure(sdk, e, signal);
+  protected toError(sdk: Sdk, e: unknown, model: string): CoreError {
+    const f = stainlessFailure(sdk, e);
     if (!f) return cancelled('anthropic');
-    if (e instanceof CoreError) return e;
     if (e instanceof sdk.APIError && f.kind !== 'connection' && f.kind !== 'timeout') {
       const body = (e.error as { error?: { type?: string; message?: string } } | undefined)?.error;
       const type = e.type ?? body?.type ?? undefined;

@@ -8,27 +8,21 @@ import { CoreError } from '../errors';
 import type { Message, Part, StopReason, Usage } from '../model';
 import {
   DEFAULT_MAX_OUTPUT_TOKENS,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
   HistoryEntry,
-  Provider,
   ProviderOptions,
   ProviderReply,
   ProviderRequest,
-  SdkClient,
   SendOptions,
-  cancelled,
   causeChain,
   kindForStatus,
   networkDetail,
   parseArguments,
-  portableHistory,
   retryAfterMs,
   sleep,
   streamCut,
   systemText,
-  collectWarnings,
 } from './provider';
+import { SdkProvider, Turn } from './sdk-provider';
 
 export interface GeminiOptions extends ProviderOptions {
   /** REST version in the path (default v1, as @google/genai 3.x). */
@@ -46,41 +40,36 @@ type Wire = Pick<
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 
-export class GeminiProvider implements Provider {
-  readonly name = 'gemini' as const;
-  private readonly options: Omit<GeminiOptions, 'apiKey'>;
-  private readonly sdk: SdkClient<Sdk, GoogleGenAI>;
+/** generateContent's request: the model, the contents and the config. */
+type Params = Parameters<GoogleGenAI['models']['generateContentStream']>[0];
 
+export class GeminiProvider extends SdkProvider<Sdk, GoogleGenAI, GeminiOptions, Params> {
   /**
    * Every option is explicit: the SDK otherwise reads GOOGLE_GENAI_USE_VERTEXAI, GOOGLE_GEMINI_BASE_URL,
    * GOOGLE_GENAI_API_VERSION and GOOGLE_API_KEY/GEMINI_API_KEY from the environment.
    */
-  constructor({ apiKey, ...options }: GeminiOptions) {
-    this.options = options;
+  constructor(options: GeminiOptions) {
     // require() here, not import: the bundle maps it to dist/vendor/google-genai.js, loaded on first use.
-    this.sdk = new SdkClient(
+    super(
       'gemini',
-      apiKey,
+      GEMINI_DEFAULT_BASE_URL,
+      options,
       () => require('@google/genai') as Sdk,
-      (sdk, key) =>
+      (sdk, c, o) =>
         new sdk.GoogleGenAI({
-          apiKey: key,
+          apiKey: c.apiKey,
           vertexai: false,
           httpOptions: {
-            baseUrl: options.baseUrl ?? GEMINI_DEFAULT_BASE_URL,
-            apiVersion: options.apiVersion ?? 'v1',
-            timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-            fetch: retrying(options.maxRetries ?? DEFAULT_MAX_RETRIES),
+            baseUrl: c.baseUrl,
+            apiVersion: o.apiVersion ?? 'v1',
+            timeout: c.timeoutMs,
+            fetch: retrying(c.maxRetries),
           },
         }),
     );
   }
 
-  async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
-    const model = request.session.model;
-    const { sdk, client } = await this.sdk.get(model);
-    const warn = collectWarnings(options, this.options.tracer);
-    const { entries } = portableHistory(request.messages, 'gemini');
+  protected build({ model, entries }: Turn<Sdk, GoogleGenAI>, request: ProviderRequest, options: SendOptions): Params {
     const system = systemText(request.session, entries);
     const safetySettings = request.session.providerState.gemini?.safetySettings;
     const config: GenerateContentConfig = {
@@ -104,42 +93,41 @@ export class GeminiProvider implements Provider {
         : {}),
       ...(options.signal ? { abortSignal: options.signal } : {}),
     };
-    const params = { model, contents: toContents(entries), config };
-    try {
-      const native =
-        request.stream === false
-          ? wireJson(await client.models.generateContent(params))
-          : await this.stream(client, params, options);
-      const candidate = native.candidates?.[0];
-      const parts = fromParts((candidate?.content?.parts ?? []) as ApiPart[]);
-      if (!candidate?.finishReason && !native.promptFeedback?.blockReason) throw streamCut('gemini', model);
-      const usage = usageOf(native.usageMetadata);
-      const stopReason = stopReasonOf(candidate?.finishReason, native.promptFeedback?.blockReason, parts);
-      if (stopReason === 'content_filter') {
-        warn.add(
-          `Gemini blocked ${native.promptFeedback?.blockReason ? 'the prompt' : 'the reply'} for safety reasons (${native.promptFeedback?.blockReason ?? candidate?.finishReason}). Rephrase the message or adjust the session's safety settings.`,
-        );
-      }
-      return {
-        parts,
-        stopReason,
-        model: native.modelVersion ?? model,
-        providerIds: native.responseId ? { responseId: native.responseId } : {},
-        native,
-        warnings: warn.list,
-        ...(usage ? { usage } : {}),
-      };
-    } catch (e) {
-      throw this.toError(sdk, e, model, options.signal);
+    return { model, contents: toContents(entries), config };
+  }
+
+  protected async call(
+    { client, model, warn }: Turn<Sdk, GoogleGenAI>,
+    params: Params,
+    request: ProviderRequest,
+    options: SendOptions,
+  ): Promise<Omit<ProviderReply, 'warnings'>> {
+    const native =
+      request.stream === false
+        ? wireJson(await client.models.generateContent(params))
+        : await this.stream(client, params, options);
+    const candidate = native.candidates?.[0];
+    const parts = fromParts((candidate?.content?.parts ?? []) as ApiPart[]);
+    if (!candidate?.finishReason && !native.promptFeedback?.blockReason) throw streamCut('gemini', model);
+    const usage = usageOf(native.usageMetadata);
+    const stopReason = stopReasonOf(candidate?.finishReason, native.promptFeedback?.blockReason, parts);
+    if (stopReason === 'content_filter') {
+      warn(
+        `Gemini blocked ${native.promptFeedback?.blockReason ? 'the prompt' : 'the reply'} for safety reasons (${native.promptFeedback?.blockReason ?? candidate?.finishReason}). Rephrase the message or adjust the session's safety settings.`,
+      );
     }
+    return {
+      parts,
+      stopReason,
+      model: native.modelVersion ?? model,
+      providerIds: native.responseId ? { responseId: native.responseId } : {},
+      native,
+      ...(usage ? { usage } : {}),
+    };
   }
 
   /** Joins the streamed chunks into one response shaped like generateContent's. */
-  private async stream(
-    client: GoogleGenAI,
-    params: Parameters<GoogleGenAI['models']['generateContentStream']>[0],
-    options: SendOptions,
-  ): Promise<Wire> {
+  private async stream(client: GoogleGenAI, params: Params, options: SendOptions): Promise<Wire> {
     const emit = options.onEvent ?? (() => undefined);
     let merged: Wire | undefined;
     const parts: ApiPart[] = [];
@@ -163,10 +151,7 @@ export class GeminiProvider implements Provider {
     return { ...merged, candidates: [candidate] };
   }
 
-  private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    // A cancel can surface as an abort error or as a stream that simply stops: either way it was the user's.
-    if (signal?.aborted) return cancelled('gemini');
-    if (e instanceof CoreError) return e;
+  protected toError(sdk: Sdk, e: unknown, model: string): CoreError {
     if (e instanceof sdk.ApiError) {
       const body = parseBody(e.message);
       const status = e.status;

@@ -15,22 +15,17 @@ import type {
 import { CoreError } from '../errors';
 import type { Message, NewMessage, Part, ProviderState, StopReason, ToolDefinition, Usage } from '../model';
 import {
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
   HistoryEntry,
-  Provider,
   ProviderOptions,
   ProviderReply,
   ProviderRequest,
-  SdkClient,
   SendOptions,
   cancelled,
-  portableHistory,
   providerError,
   stainlessFailure,
   streamCut,
-  collectWarnings,
 } from './provider';
+import { SdkProvider, Turn, stainlessClientOptions } from './sdk-provider';
 
 export interface OpenAIOptions extends ProviderOptions {
   /** Never store anything at OpenAI: store:false, full history each time (also per session: providerState.openai.store=false). */
@@ -43,94 +38,91 @@ type Item = { type: string; id?: string; [key: string]: unknown };
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-export class OpenAIProvider implements Provider {
-  readonly name = 'openai' as const;
-  private readonly options: Omit<OpenAIOptions, 'apiKey'>;
-  private readonly sdk: SdkClient<Sdk, OpenAI>;
+/** What every request of a turn carries, bound or stateless. */
+interface Base {
+  model: string;
+  instructions?: string;
+  tools?: ReturnType<typeof toTool>[];
+  max_output_tokens?: number;
+}
 
-  constructor({ apiKey, ...options }: OpenAIOptions) {
-    this.options = options;
+export class OpenAIProvider extends SdkProvider<Sdk, OpenAI, OpenAIOptions, Base> {
+  constructor(options: OpenAIOptions) {
     // require() here, not import: the bundle maps it to dist/vendor/openai.js, loaded on first use.
-    this.sdk = new SdkClient(
+    super(
       'openai',
-      apiKey,
+      OPENAI_DEFAULT_BASE_URL,
+      options,
       () => require('openai') as Sdk,
-      (sdk, key) =>
-        new sdk.default({
-          apiKey: key,
-          baseURL: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-          maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-          timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          logLevel: 'off',
-        }),
+      (sdk, settings) => new sdk.default(stainlessClientOptions(settings)),
     );
   }
 
-  async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
-    const model = request.session.model;
-    const { sdk, client } = await this.sdk.get(model);
-    const warn = collectWarnings(options, this.options.tracer);
-    const { entries } = portableHistory(request.messages, 'openai');
-    const state = request.session.providerState.openai ?? {};
-    const base = {
+  protected build({ model }: Turn<Sdk, OpenAI>, request: ProviderRequest): Base {
+    return {
       model,
       ...(request.session.systemPrompt ? { instructions: request.session.systemPrompt } : {}),
       ...(request.tools?.length ? { tools: request.tools.map(toTool) } : {}),
       ...(request.maxOutputTokens ? { max_output_tokens: request.maxOutputTokens } : {}),
     };
-    try {
-      if (this.options.stateless || state.store === false) {
-        const response = await this.create(
-          client,
-          { ...base, input: toInput(entries), store: false, include: ['reasoning.encrypted_content'] },
-          request,
-          options,
-        );
-        return this.reply(response, {}, warn.list);
-      }
-      const newConversation = async () =>
-        (await client.conversations.create({ metadata: { source: 'langswarm-sessions' } })).id;
-      const synced = state.conversationId ? syncedCount(request.messages, state) : undefined;
-      let conversationId: string;
-      let input: ResponseInputItem[];
-      if (state.conversationId && synced !== undefined) {
-        conversationId = state.conversationId;
-        const unsent = new Set(request.messages.slice(synced).map((m) => m.id));
-        input = toInput(entries.filter((e) => unsent.has(e.message.id)));
-      } else {
-        if (state.conversationId)
-          warn.add(
-            `The local history changed since it was sent to OpenAI conversation ${state.conversationId} (a message was edited, deleted or added elsewhere); sent the whole local history to a new conversation instead.`,
-          );
-        conversationId = await newConversation();
-        input = toInput(entries);
-      }
-      let response: Response;
-      try {
-        response = await this.create(client, { ...base, conversation: conversationId, input }, request, options);
-      } catch (e) {
-        if (!(e instanceof sdk.NotFoundError) || !isAboutConversation(e, conversationId)) throw e;
-        const gone = conversationId;
-        conversationId = await newConversation();
-        warn.add(
-          `OpenAI no longer has conversation ${gone}; sent the local history to a new conversation ${conversationId} and bound the session to it.`,
-        );
-        response = await this.create(
-          client,
-          { ...base, conversation: conversationId, input: toInput(entries) },
-          request,
-          options,
-        );
-      }
-      const next: NonNullable<ProviderState['openai']> = { conversationId, lastResponseId: response.id, store: true };
-      if (request.replyMessageId) {
-        next.syncedThrough = request.replyMessageId;
-        next.syncedDigest = digest([...request.messages, { id: request.replyMessageId, revision: 0 }]);
-      }
-      return this.reply(response, { openai: next }, warn.list);
-    } catch (e) {
-      throw this.toError(sdk, e, model, options.signal);
+  }
+
+  protected async call(
+    { sdk, client, entries, warn }: Turn<Sdk, OpenAI>,
+    base: Base,
+    request: ProviderRequest,
+    options: SendOptions,
+  ): Promise<Omit<ProviderReply, 'warnings'>> {
+    const state = request.session.providerState.openai ?? {};
+    if (this.options.stateless || state.store === false) {
+      const response = await this.create(
+        client,
+        { ...base, input: toInput(entries), store: false, include: ['reasoning.encrypted_content'] },
+        request,
+        options,
+      );
+      return this.reply(response, {});
     }
+    const newConversation = async () =>
+      (await client.conversations.create({ metadata: { source: 'langswarm-sessions' } })).id;
+    const synced = state.conversationId ? syncedCount(request.messages, state) : undefined;
+    let conversationId: string;
+    let input: ResponseInputItem[];
+    if (state.conversationId && synced !== undefined) {
+      conversationId = state.conversationId;
+      const unsent = new Set(request.messages.slice(synced).map((m) => m.id));
+      input = toInput(entries.filter((e) => unsent.has(e.message.id)));
+    } else {
+      if (state.conversationId)
+        warn(
+          `The local history changed since it was sent to OpenAI conversation ${state.conversationId} (a message was edited, deleted or added elsewhere); sent the whole local history to a new conversation instead.`,
+        );
+      conversationId = await newConversation();
+      input = toInput(entries);
+    }
+    let response: Response;
+    try {
+      response = await this.create(client, { ...base, conversation: conversationId, input }, request, options);
+    } catch (e) {
+      if (!(e instanceof sdk.NotFoundError) || !isAboutConversation(e, conversationId)) throw e;
+      const gone = conversationId;
+      conversationId = await newConversation();
+      warn(
+        `OpenAI no longer has conversation ${gone}; sent the local history to a new conversation ${conversationId} and bound the session to it.`,
+      );
+      response = await this.create(
+        client,
+        { ...base, conversation: conversationId, input: toInput(entries) },
+        request,
+        options,
+      );
+    }
+    const next: NonNullable<ProviderState['openai']> = { conversationId, lastResponseId: response.id, store: true };
+    if (request.replyMessageId) {
+      next.syncedThrough = request.replyMessageId;
+      next.syncedDigest = digest([...request.messages, { id: request.replyMessageId, revision: 0 }]);
+    }
+    return this.reply(response, { openai: next });
   }
 
   /** One Responses request: JSON, or SSE turned into normalized events and the final Response. */
@@ -190,7 +182,7 @@ export class OpenAIProvider implements Provider {
     throw streamCut('openai', request.session.model);
   }
 
-  private reply(response: Response, providerState: Partial<ProviderState>, warningList: string[]): ProviderReply {
+  private reply(response: Response, providerState: Partial<ProviderState>): Omit<ProviderReply, 'warnings'> {
     const native = wireJson(response);
     const { parts, stopReason } = fromOutput(native.output as Item[], response);
     const usage = usageOf(response.usage);
@@ -201,7 +193,6 @@ export class OpenAIProvider implements Provider {
       model: response.model,
       native,
       providerState,
-      warnings: warningList,
       providerIds: {
         responseId: response.id,
         itemIds,
@@ -224,14 +215,13 @@ export class OpenAIProvider implements Provider {
         items.push(item as Item);
       return itemsToMessages(items, model);
     } catch (e) {
-      throw this.toError(sdk, e, model, signal);
+      throw this.failure(sdk, e, model, signal);
     }
   }
 
-  private toError(sdk: Sdk, e: unknown, model: string, signal?: AbortSignal): CoreError {
-    const f = stainlessFailure(sdk, e, signal);
+  protected toError(sdk: Sdk, e: unknown, model: string): CoreError {
+    const f = stainlessFailure(sdk, e);
     if (!f) return cancelled('openai');
-    if (e instanceof CoreError) return e;
     if (e instanceof sdk.APIError && f.kind !== 'connection' && f.kind !== 'timeout') {
       const body = e.error as { message?: string; code?: string } | undefined;
       const code = e.code ?? body?.code ?? undefined;

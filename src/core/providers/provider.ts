@@ -296,11 +296,11 @@ interface StainlessErrors {
 }
 
 /**
- * What a Stainless SDK error says, before the provider adds its own codes. Undefined for a cancel
- * (an abort error, or a stream that just stopped because the signal fired).
+ * What a Stainless SDK error says, before the provider adds its own codes. Undefined for the SDK's abort
+ * error (a cancel; SdkProvider.failure already turned the caller's fired signal into one).
  */
-export function stainlessFailure(sdk: StainlessErrors, e: unknown, signal?: AbortSignal): ProviderFailure | undefined {
-  if (signal?.aborted || e instanceof sdk.APIUserAbortError) return undefined;
+export function stainlessFailure(sdk: StainlessErrors, e: unknown): ProviderFailure | undefined {
+  if (e instanceof sdk.APIUserAbortError) return undefined;
   if (e instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
   // A connection error, or anything else while reading the stream (e.g. the socket closed mid-body).
   if (e instanceof sdk.APIConnectionError || !(e instanceof sdk.APIError))

@@ -188,27 +188,18 @@ export class SessionStore {
       where.push(`status IN (${statuses.map(() => '?').join(',')})`);
       params.push(...statuses);
     }
-    if (q.provider !== undefined) {
-      where.push('provider = ?');
-      params.push(q.provider);
-    }
-    if (q.userId !== undefined) {
-      where.push('user_id = ?');
-      params.push(q.userId);
-    }
+    /** A condition with one parameter, when the query gives a value for it. */
+    const when = (condition: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(condition);
+      params.push(value);
+    };
+    when('provider = ?', q.provider);
+    when('user_id = ?', q.userId);
     if (q.tag === null) where.push('id NOT IN (SELECT session_id FROM session_tags)');
-    else if (q.tag !== undefined) {
-      where.push('id IN (SELECT session_id FROM session_tags WHERE tag = ?)');
-      params.push(q.tag);
-    }
-    if (q.activeFrom !== undefined) {
-      where.push('last_activity_at >= ?');
-      params.push(q.activeFrom);
-    }
-    if (q.activeTo !== undefined) {
-      where.push('last_activity_at < ?');
-      params.push(q.activeTo);
-    }
+    else when('id IN (SELECT session_id FROM session_tags WHERE tag = ?)', q.tag);
+    when('last_activity_at >= ?', q.activeFrom);
+    when('last_activity_at < ?', q.activeTo);
     if (q.text !== undefined && q.text.trim() !== '') {
       const like = `%${q.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       // The source's own id too: an imported session stays findable by it after a rename.

@@ -69,6 +69,26 @@ export function target<const S extends z.ZodRawShape>(shape: S, idKey: keyof S &
   );
 }
 
+/** Argument 1 of a command on a session: its id, a row, or `{ sessionId, ...more }` (the sentence names those keys). */
+export function sessionTarget<const S extends z.ZodRawShape = Record<never, never>>(more: S = {} as S) {
+  return target(
+    { sessionId: id.optional(), ...more },
+    'sessionId',
+    `a session id, a session row or ${keys('sessionId', more)}`,
+  );
+}
+
+/** Argument 1 of a command on a message: its id, a message row, or `{ messageId, ...more }`. */
+export function messageTarget<const S extends z.ZodRawShape = Record<never, never>>(more: S = {} as S) {
+  return target(
+    { messageId: id.optional(), ...more },
+    'messageId',
+    `a message id, a message row or ${keys('messageId', more)}`,
+  );
+}
+
+const keys = (idKey: string, more: z.ZodRawShape) => `{ ${[idKey, ...Object.keys(more)].join(', ')} }`;
+
 /** The session a target names: a session row's, a message row's, or `sessionId`. */
 export function sessionIdOf(t: { row?: TreeRow | undefined; sessionId?: string | undefined }): string | undefined {
   if (t.row?.kind === 'session') return t.row.summary.id;

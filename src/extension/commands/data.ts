@@ -8,7 +8,7 @@ import { SESSION_STATUSES } from '../../core/model';
 import { exportSessionV1, runMigration } from '../migration';
 import { salvageDatabase } from '../salvage';
 import { addToGitignore } from '../workspaceStore';
-import { Commands, command, flag, id, options, sessionIdOf, target, text, texts } from './args';
+import { Commands, command, flag, options, sessionIdOf, sessionTarget, text, texts } from './args';
 import type { CommandEnv } from './env';
 
 export function dataCommands(
@@ -38,23 +38,14 @@ export function dataCommands(
     ),
 
     /** Without a target file, asks where to save. */
-    'langswarmSessions.exportV1': command(
-      [
-        target(
-          { sessionId: id.optional(), target: text.optional() },
-          'sessionId',
-          'a session id, a session row or { sessionId, target }',
-        ),
-      ],
-      async (t) => {
-        const sessionId =
-          sessionIdOf(t) ?? (await env.pickSession('Export which session as LangSwarm V1 JSON?', SESSION_STATUSES));
-        if (!sessionId) return undefined;
-        const file = await exportSessionV1(await env.manager(), sessionId, t.target);
-        if (file && t.target === undefined) void vscode.window.showInformationMessage(`Exported to ${file}`);
-        return file;
-      },
-    ),
+    'langswarmSessions.exportV1': command([sessionTarget({ target: text.optional() })], async (t) => {
+      const sessionId =
+        sessionIdOf(t) ?? (await env.pickSession('Export which session as LangSwarm V1 JSON?', SESSION_STATUSES));
+      if (!sessionId) return undefined;
+      const file = await exportSessionV1(await env.manager(), sessionId, t.target);
+      if (file && t.target === undefined) void vscode.window.showInformationMessage(`Exported to ${file}`);
+      return file;
+    }),
 
     'langswarmSessions.openDemo': command([], async () => {
       const ids = await addDemoSessions(await env.manager());

@@ -8,7 +8,7 @@ import { stateFileName } from '../format';
 import { defaultSaveUri } from '../ui';
 import { HistoryPanel } from '../webview/historyPanel';
 import { StatePanel, dumpOptions } from '../webview/statePanel';
-import { Commands, command, flag, id, sessionIdOf, target, text } from './args';
+import { Commands, command, flag, id, sessionIdOf, sessionTarget, target, text } from './args';
 import type { CommandEnv } from './env';
 
 /**
@@ -76,28 +76,19 @@ export function historyCommands(
         }),
     ),
 
-    'langswarmSessions.dumpSessionState': command(
-      [target({ sessionId: id.optional() }, 'sessionId', 'a session id, a session row or { sessionId }')],
-      async (t) => {
-        const sessionId =
-          sessionIdOf(t) ??
-          env.ctx.active.id ??
-          (await env.pickSession('Dump the state of which session?', SESSION_STATUSES));
-        return sessionId ? showDump(sessionId) : undefined;
-      },
-    ),
+    'langswarmSessions.dumpSessionState': command([sessionTarget()], async (t) => {
+      const sessionId =
+        sessionIdOf(t) ??
+        env.ctx.active.id ??
+        (await env.pickSession('Dump the state of which session?', SESSION_STATUSES));
+      return sessionId ? showDump(sessionId) : undefined;
+    }),
 
     'langswarmSessions.dumpAllSessions': command([], () => showDump(undefined)),
 
     /** Writes the dump (of a session, the active one by default, or of everything) to a file. */
     'langswarmSessions.exportState': command(
-      [
-        target(
-          { sessionId: id.optional(), all: flag.optional(), target: text.optional() },
-          'sessionId',
-          'a session id, a session row or { sessionId, all, target }',
-        ),
-      ],
+      [sessionTarget({ all: flag.optional(), target: text.optional() })],
       async (t) => {
         const manager = await env.manager();
         const sessionId = t.all === true ? undefined : (sessionIdOf(t) ?? env.ctx.active.id);

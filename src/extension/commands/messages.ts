@@ -3,10 +3,10 @@ import * as vscode from 'vscode';
 import { CoreError } from '../../core/errors';
 import { partsText } from '../../core/text';
 import { messageUri } from '../messageDocuments';
-import { Commands, command, flag, id, messageIdOf, target, text } from './args';
+import { Commands, command, flag, messageIdOf, messageTarget, text } from './args';
 import type { CommandEnv } from './env';
 
-const onMessage = target({ messageId: id.optional() }, 'messageId', 'a message id, a message row or { messageId }');
+const onMessage = messageTarget();
 
 /** The message a command works on; without one, the sentence says where to use it. */
 function required(messageId: string | undefined, what: string): string {
@@ -24,24 +24,15 @@ export function messageCommands(
   | 'langswarmSessions.copyMessage'
 > {
   return {
-    'langswarmSessions.forkFromHere': command(
-      [
-        target(
-          { messageId: id.optional(), title: text.optional() },
-          'messageId',
-          'a message id, a message row or { messageId, title }',
-        ),
-      ],
-      async (t) => {
-        const messageId = required(messageIdOf(t), 'Fork From Here');
-        const manager = await env.manager();
-        const message = await manager.getMessage(messageId);
-        const fork = await manager.fork(message.sessionId, messageId, { title: t.title || undefined });
-        await env.ctx.active.set(fork.id);
-        await env.reveal(fork.id);
-        return fork.id;
-      },
-    ),
+    'langswarmSessions.forkFromHere': command([messageTarget({ title: text.optional() })], async (t) => {
+      const messageId = required(messageIdOf(t), 'Fork From Here');
+      const manager = await env.manager();
+      const message = await manager.getMessage(messageId);
+      const fork = await manager.fork(message.sessionId, messageId, { title: t.title || undefined });
+      await env.ctx.active.set(fork.id);
+      await env.reveal(fork.id);
+      return fork.id;
+    }),
 
     'langswarmSessions.editMessage': command([onMessage, text.optional()], async (t, content) => {
       const messageId = required(messageIdOf(t), 'Edit Message');
@@ -53,30 +44,21 @@ export function messageCommands(
       return uri.toString();
     }),
 
-    'langswarmSessions.deleteMessage': command(
-      [
-        target(
-          { messageId: id.optional(), confirmed: flag.optional() },
-          'messageId',
-          'a message id, a message row or { messageId, confirmed }',
-        ),
-      ],
-      async (t) => {
-        const messageId = required(messageIdOf(t), 'Delete Message');
-        const manager = await env.manager();
-        const m = await manager.getMessage(messageId);
-        if (t.confirmed !== true) {
-          const answer = await vscode.window.showWarningMessage(
-            `Delete this ${m.role} message (#${m.seq})?`,
-            { modal: true, detail: 'This cannot be undone.' },
-            'Delete',
-          );
-          if (answer !== 'Delete') return false;
-        }
-        await manager.deleteMessage(messageId);
-        return true;
-      },
-    ),
+    'langswarmSessions.deleteMessage': command([messageTarget({ confirmed: flag.optional() })], async (t) => {
+      const messageId = required(messageIdOf(t), 'Delete Message');
+      const manager = await env.manager();
+      const m = await manager.getMessage(messageId);
+      if (t.confirmed !== true) {
+        const answer = await vscode.window.showWarningMessage(
+          `Delete this ${m.role} message (#${m.seq})?`,
+          { modal: true, detail: 'This cannot be undone.' },
+          'Delete',
+        );
+        if (answer !== 'Delete') return false;
+      }
+      await manager.deleteMessage(messageId);
+      return true;
+    }),
 
     'langswarmSessions.copyMessage': command([onMessage], async (t) => {
       const messageId = required(messageIdOf(t), 'Copy Message');

@@ -15,7 +15,7 @@ import { isKeyedProvider } from '../providerAccess';
 import { showWarning, withCancellableProgress } from '../ui';
 import { providerForTurn } from '../webview/turns';
 import { readSettings } from '../workspaceStore';
-import { Commands, command, id, options, sessionIdOf, target, text, textOr } from './args';
+import { Commands, command, options, sessionIdOf, sessionTarget, text, textOr } from './args';
 import type { CommandEnv } from './env';
 
 const keyedProvider = text.refine(isKeyedProvider, { error: `expected one of: ${KEYED_PROVIDERS.join(', ')}` });
@@ -34,13 +34,7 @@ export function providerCommands(
   return {
     /** Sends a message in a session (the active one by default) and streams the reply into it. */
     'langswarmSessions.sendMessage': command(
-      [
-        target(
-          { sessionId: id.optional(), content: text.optional(), provider: text.optional(), model: text.optional() },
-          'sessionId',
-          'a session id, a session row or { sessionId, content, provider, model }',
-        ),
-      ],
+      [sessionTarget({ content: text.optional(), provider: text.optional(), model: text.optional() })],
       async (t) => {
         const manager = await env.manager();
         const sessionId =
@@ -59,13 +53,7 @@ export function providerCommands(
 
     /** Re-runs a session's user turns on a chosen provider and model into a fork, compared side by side. */
     'langswarmSessions.replayConversation': command(
-      [
-        target(
-          { sessionId: id.optional(), provider: text.optional(), model: text.optional() },
-          'sessionId',
-          'a session id, a session row or { sessionId, provider, model }',
-        ),
-      ],
+      [sessionTarget({ provider: text.optional(), model: text.optional() })],
       async (t) => {
         const manager = await env.manager();
         const sessionId = sessionIdOf(t) ?? (await env.pickSession('Replay which conversation?', SESSION_STATUSES));

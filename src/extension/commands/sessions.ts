@@ -5,10 +5,10 @@ import { SUGGESTED_MODELS } from '../../settings';
 import { pickModel, quickPick } from '../picks';
 import { HistoryPanel } from '../webview/historyPanel';
 import { readSettings } from '../workspaceStore';
-import { Commands, command, flag, id, options, sessionIdOf, target, text, texts } from './args';
+import { Commands, command, flag, options, sessionIdOf, sessionTarget, text, texts } from './args';
 import type { CommandEnv } from './env';
 
-const onSession = target({ sessionId: id.optional() }, 'sessionId', 'a session id, a session row or { sessionId }');
+const onSession = sessionTarget();
 
 type Transition = 'pause' | 'complete' | 'archive' | 'unarchive';
 
@@ -76,33 +76,24 @@ export function sessionCommands(
       },
     ),
 
-    'langswarmSessions.resumeSession': command(
-      [
-        target(
-          { sessionId: id.optional(), openHistory: flag.optional() },
-          'sessionId',
-          'a session id, a session row or { sessionId, openHistory }',
-        ),
-      ],
-      async (t) => {
-        const manager = await env.manager();
-        const sessionId =
-          sessionIdOf(t) ??
-          (await env.pickSession('Resume which session?', ['active', 'paused', 'completed', 'error', 'archived']));
-        if (!sessionId) return undefined;
-        let session = await manager.get(sessionId);
-        if (!env.ctx.store.readOnly) {
-          if (session.status === 'archived') session = await manager.unarchive(sessionId);
-          if (session.status !== 'active') session = await manager.resume(sessionId);
-        }
-        await env.ctx.active.set(sessionId);
-        await env.reveal(sessionId);
-        // The history browser opens with the keyboard in its composer: after resuming, the next thing is to write.
-        if (t.openHistory !== false)
-          HistoryPanel.show(env.ctx.context, manager, { sessionId, focusComposer: true }, env.history);
-        return sessionId;
-      },
-    ),
+    'langswarmSessions.resumeSession': command([sessionTarget({ openHistory: flag.optional() })], async (t) => {
+      const manager = await env.manager();
+      const sessionId =
+        sessionIdOf(t) ??
+        (await env.pickSession('Resume which session?', ['active', 'paused', 'completed', 'error', 'archived']));
+      if (!sessionId) return undefined;
+      let session = await manager.get(sessionId);
+      if (!env.ctx.store.readOnly) {
+        if (session.status === 'archived') session = await manager.unarchive(sessionId);
+        if (session.status !== 'active') session = await manager.resume(sessionId);
+      }
+      await env.ctx.active.set(sessionId);
+      await env.reveal(sessionId);
+      // The history browser opens with the keyboard in its composer: after resuming, the next thing is to write.
+      if (t.openHistory !== false)
+        HistoryPanel.show(env.ctx.context, manager, { sessionId, focusComposer: true }, env.history);
+      return sessionId;
+    }),
 
     'langswarmSessions.pauseSession': transition('pause', 'Pause which session?', ['active']),
     'langswarmSessions.completeSession': transition('complete', 'Complete which session?', [
@@ -118,36 +109,27 @@ export function sessionCommands(
     ]),
     'langswarmSessions.unarchiveSession': transition('unarchive', 'Unarchive which session?', ['archived']),
 
-    'langswarmSessions.deleteSession': command(
-      [
-        target(
-          { sessionId: id.optional(), confirmed: flag.optional() },
-          'sessionId',
-          'a session id, a session row or { sessionId, confirmed }',
-        ),
-      ],
-      async (t) => {
-        const manager = await env.manager();
-        const sessionId = sessionIdOf(t) ?? (await env.pickSession('Delete which session?', SESSION_STATUSES));
-        if (!sessionId) return false;
-        const s = await manager.get(sessionId);
-        if (t.confirmed !== true) {
-          const what =
-            s.messageCount === 0
-              ? 'It has no messages.'
-              : `Its ${s.messageCount} message${s.messageCount === 1 ? '' : 's'} and their revisions will be deleted.`;
-          const answer = await vscode.window.showWarningMessage(
-            `Delete session "${s.title}"?`,
-            { modal: true, detail: `${what} This cannot be undone.` },
-            'Delete',
-          );
-          if (answer !== 'Delete') return false;
-        }
-        await manager.delete(sessionId);
-        if (env.ctx.active.id === sessionId) await env.ctx.active.set(undefined);
-        return true;
-      },
-    ),
+    'langswarmSessions.deleteSession': command([sessionTarget({ confirmed: flag.optional() })], async (t) => {
+      const manager = await env.manager();
+      const sessionId = sessionIdOf(t) ?? (await env.pickSession('Delete which session?', SESSION_STATUSES));
+      if (!sessionId) return false;
+      const s = await manager.get(sessionId);
+      if (t.confirmed !== true) {
+        const what =
+          s.messageCount === 0
+            ? 'It has no messages.'
+            : `Its ${s.messageCount} message${s.messageCount === 1 ? '' : 's'} and their revisions will be deleted.`;
+        const answer = await vscode.window.showWarningMessage(
+          `Delete session "${s.title}"?`,
+          { modal: true, detail: `${what} This cannot be undone.` },
+          'Delete',
+        );
+        if (answer !== 'Delete') return false;
+      }
+      await manager.delete(sessionId);
+      if (env.ctx.active.id === sessionId) await env.ctx.active.set(undefined);
+      return true;
+    }),
 
     'langswarmSessions.renameSession': command([onSession, text.optional()], async (t, title) => {
       const manager = await env.manager();

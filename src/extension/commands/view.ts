@@ -5,7 +5,7 @@ import { SESSION_STATUSES } from '../../core/model';
 import { GROUPINGS, Grouping } from '../../settings';
 import { quickPick } from '../picks';
 import type { TreeFilter } from '../tree/nodes';
-import { Commands, TreeFilterArg, TreeRow, command, id, sessionIdOf, target } from './args';
+import { Commands, TreeFilterArg, TreeRow, command, sessionIdOf, sessionTarget } from './args';
 import type { CommandEnv } from './env';
 
 const MoreRow = z.custom<Extract<TreeRow, { kind: 'more' }>>(
@@ -93,13 +93,10 @@ export function viewCommands(
     'langswarmSessions.showMore': command([MoreRow], async (row) => tree.showMore(row.parentId)),
 
     /** Brings the Sessions view forward with the session selected (a migration report's entries use it). */
-    'langswarmSessions.revealSession': command(
-      [target({ sessionId: id.optional() }, 'sessionId', 'a session id, a session row or { sessionId }')],
-      async (t) => {
-        const sessionId = sessionIdOf(t);
-        if (sessionId) await env.reveal(sessionId, true);
-        return sessionId;
-      },
-    ),
+    'langswarmSessions.revealSession': command([sessionTarget()], async (t) => {
+      const sessionId = sessionIdOf(t);
+      if (sessionId) await env.reveal(sessionId, true);
+      return sessionId;
+    }),
   };
 }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { isStreaming } from '../../core/conversation';
 import { describeError, isCoreError } from '../../core/errors';
+import type { Message, SessionStatus, SessionSummary } from '../../core/model';
 import type { SessionApi, SessionEvent } from '../../core/sessions';
 import type { Grouping } from '../../settings';
 import { STATUS_ORDER, messageTooltipMarkdown, sessionTooltipMarkdown } from '../format';
@@ -13,6 +14,7 @@ import { NodeIndex, ROOT } from './nodeIndex';
 import {
   GroupKey,
   GroupNode,
+  MessageNode,
   Node,
   PAGE_SIZE,
   SessionNode,
@@ -201,12 +203,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const index = items.findIndex((s) => s.id === sessionId);
     if (index < 0) return undefined;
     this.index.showPages(group.id, Math.floor(index / PAGE_SIZE) + 1);
-    return this.index.remember(group.id, {
-      kind: 'session',
-      id: sessionNodeId(group.id, sessionId),
-      groupId: group.id,
-      summary: items[index]!,
-    });
+    return this.sessionRow(group.id, items[index]!);
   }
 
   /** The tree node of a message, paging its session far enough to show it. */
@@ -217,13 +214,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (!session) return undefined;
     const index = await manager.messageIndex(messageId);
     this.index.showPages(session.id, Math.floor(index / PAGE_SIZE) + 1);
-    return this.index.remember(session.id, {
-      kind: 'message',
-      id: messageNodeId(session.id, messageId),
-      sessionNodeId: session.id,
-      message,
-      sessionStatus: session.summary.status,
-    });
+    return this.messageRow(session.id, message, session.summary.status);
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -282,24 +273,11 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private async sessionsOf(manager: SessionApi, group: GroupNode): Promise<Node[]> {
     const shown = PAGE_SIZE * this.index.pageCount(group.id);
     const { items, total } = await manager.list({ ...this.filter, ...groupFilter(group.key), limit: shown });
-    const nodes: Node[] = items.map((summary) =>
-      this.index.remember(group.id, {
-        kind: 'session',
-        id: sessionNodeId(group.id, summary.id),
-        groupId: group.id,
-        summary,
-      }),
+    return this.withMore(
+      group.id,
+      items.map((summary) => this.sessionRow(group.id, summary)),
+      total,
     );
-    if (total > items.length)
-      nodes.push(
-        this.index.remember(group.id, {
-          kind: 'more',
-          id: moreNodeId(group.id),
-          parentId: group.id,
-          remaining: total - items.length,
-        }),
-      );
-    return nodes;
   }
 
   private async messagesOf(manager: SessionApi, node: SessionNode): Promise<Node[]> {
@@ -307,26 +285,41 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (!session) return [];
     const shown = PAGE_SIZE * this.index.pageCount(node.id);
     const messages = await manager.messages(session.id, { limit: shown });
-    const nodes: Node[] = messages.map((message) =>
-      this.index.remember(node.id, {
-        kind: 'message',
-        id: messageNodeId(node.id, message.id),
-        sessionNodeId: node.id,
-        message,
-        sessionStatus: session.status,
-      }),
+    return this.withMore(
+      node.id,
+      messages.map((message) => this.messageRow(node.id, message, session.status)),
+      session.messageCount,
     );
-    if (session.messageCount > messages.length) {
-      nodes.push(
-        this.index.remember(node.id, {
+  }
+
+  /** The row of a session under a group (the object remembered before, updated). */
+  private sessionRow(groupId: string, summary: SessionSummary): SessionNode {
+    return this.index.remember(groupId, { kind: 'session', id: sessionNodeId(groupId, summary.id), groupId, summary });
+  }
+
+  /** The row of a message under a session row. */
+  private messageRow(parentId: string, message: Message, sessionStatus: SessionStatus): MessageNode {
+    return this.index.remember(parentId, {
+      kind: 'message',
+      id: messageNodeId(parentId, message.id),
+      sessionNodeId: parentId,
+      message,
+      sessionStatus,
+    });
+  }
+
+  /** A page of `parentId`'s rows, and the "more" row after them when it has more than the page shows. */
+  private withMore(parentId: string, rows: Node[], total: number): Node[] {
+    if (total > rows.length)
+      rows.push(
+        this.index.remember(parentId, {
           kind: 'more',
-          id: moreNodeId(node.id),
-          parentId: node.id,
-          remaining: session.messageCount - messages.length,
+          id: moreNodeId(parentId),
+          parentId,
+          remaining: total - rows.length,
         }),
       );
-    }
-    return nodes;
+    return rows;
   }
 
   private async matchesFilter(manager: SessionApi, sessionId: string): Promise<boolean> {
