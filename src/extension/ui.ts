@@ -1,4 +1,5 @@
-// Two ways the extension talks to the user, written once: long work in a notification with Cancel, and a warning.
+// Ways the extension talks to the user, written once: long work in a notification with Cancel, a warning, and why
+// something needs workspace trust.
 import * as vscode from 'vscode';
 
 export type Progress = vscode.Progress<{ message?: string; increment?: number }>;
@@ -25,4 +26,11 @@ export function withCancellableProgress<T>(
 /** A warning, said to be ours (it may come from a stream, the store or its worker). Not awaited: the user may never answer. */
 export function showWarning(message: string): void {
   void vscode.window.showWarningMessage(`LangSwarm Sessions: ${message}`);
+}
+
+/** Says why something was not done in Restricted Mode, with the way out. Not awaited: the user may never answer. */
+export function explainUntrusted(sentence: string): void {
+  void vscode.window.showWarningMessage(sentence, 'Manage Workspace Trust').then((answer) => {
+    if (answer) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
 }

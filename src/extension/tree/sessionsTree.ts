@@ -111,7 +111,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   getTreeItem(node: Node): vscode.TreeItem {
     const manager = this.db.openManager;
     return treeItem(node, {
-      writable: !this.db.readOnly,
+      // In Restricted Mode the menus still offer the changes (running one says it needs trust).
+      writable: !this.db.readOnly || !vscode.workspace.isTrusted,
       streaming: (id) => manager !== undefined && isStreaming(manager, id),
     });
   }
