@@ -36,8 +36,9 @@ describe('migrate: summarising a LangSwarm file', function () {
         assert.equal(summary.sessions, imported.length, file);
         assert.equal(summary.messages, report.totals.messagesImported, file);
         assert.equal(summary.unreadable, report.totals.failed, file);
-        assert.equal(summary.from, times.reduce((a, b) => (a < b ? a : b)));
-        assert.equal(summary.to, times.reduce((a, b) => (a > b ? a : b)));
+        times.sort(); // ISO strings in UTC order as text
+        assert.equal(summary.from, times[0]);
+        assert.equal(summary.to, times.at(-1));
       } finally {
         await m.close();
       }
