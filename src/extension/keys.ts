@@ -50,5 +50,8 @@ export const NEVER_OFFER_GITIGNORE = new StateKey<boolean>('langswarmSessions.ne
 /** The Sessions view (package.json `contributes.views`). */
 export const SESSIONS_VIEW = 'langswarmSessions.sessions';
 
+/** The read-only custom editor of LangSwarm stores (package.json `contributes.customEditors`). */
+export const LANGSWARM_EDITOR = 'langswarmSessions.langswarmStore';
+
 /** The webview panels' types; the history browser's is also the one restored after a reload. */
 export const VIEW_TYPES = { history: 'langswarm.history', state: 'langswarm.state' } as const;

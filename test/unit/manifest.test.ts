@@ -13,6 +13,7 @@ interface Manifest {
     viewsWelcome: Array<{ when: string }>;
     commands: Array<{ enablement?: string }>;
     menus: Record<string, Array<{ when?: string }>>;
+    customEditors?: Array<{ viewType: string; priority: string; selector: Array<{ filenamePattern: string }> }>;
   };
 }
 
@@ -71,5 +72,17 @@ describe('package.json: commands in Restricted Mode', () => {
       untrustedSentence('LangSwarm Sessions: Delete Session…'),
       /^"LangSwarm Sessions: Delete Session…" needs a trusted workspace\./,
     );
+  });
+});
+
+describe('package.json: LangSwarm stores open in the read-only custom editor', () => {
+  it('contributes the editor for both store names, as the default for them', () => {
+    const editor = manifest.contributes.customEditors?.find((e) => e.viewType === keys.LANGSWARM_EDITOR);
+    assert.ok(editor, 'the custom editor is contributed');
+    assert.deepEqual(editor.selector.map((s) => s.filenamePattern).sort(), [
+      '**/langswarm_memory.db',
+      '**/langswarm_sessions.db',
+    ]);
+    assert.equal(editor.priority, 'default');
   });
 });

@@ -62,7 +62,10 @@ describe('migrate: summarising a LangSwarm file', function () {
       const file = path.join(dir, name);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, bytes);
-      await assert.rejects(inspectSource(file), (e: unknown) => isCoreError(e, 'ImportRejected') && why.test(e.message));
+      await assert.rejects(
+        inspectSource(file),
+        (e: unknown) => isCoreError(e, 'ImportRejected') && why.test(e.message),
+      );
     }
   });
 
