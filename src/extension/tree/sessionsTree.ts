@@ -251,10 +251,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         kind: 'notice',
         id: 'notice/untrusted-langswarm',
         icon: 'workspace-untrusted',
-        label: 'Manage Workspace Trust…',
-        description: `importing ${files.length === 1 ? 'this LangSwarm file' : `these ${files.length} LangSwarm files`} needs trust`,
-        tooltip:
-          'This workspace is not trusted (Restricted Mode): LangSwarm Sessions reads, but imports nothing. Trust it to import the LangSwarm files below; the import is offered as soon as you do.',
+        label: 'Trust Workspace to Import…',
+        tooltip: `This workspace is not trusted (Restricted Mode): LangSwarm Sessions reads, but imports nothing. Trust it (Manage Workspace Trust) to import ${files.length === 1 ? 'the LangSwarm file' : `the ${files.length} LangSwarm files`} below; the import is offered as soon as you do.`,
         command: { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' },
       },
       ...files.map(
@@ -263,7 +261,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
           id: `notice/langswarm-file/${encodeURIComponent(file)}`,
           icon: 'database',
           label: path.basename(file),
-          description: `${vscode.workspace.asRelativePath(path.dirname(file))} · not imported`,
+          description: vscode.workspace.asRelativePath(path.dirname(file)),
           tooltip: `${file}\nA LangSwarm file, not imported: importing needs a trusted workspace. Click to see what it holds.`,
           command: {
             command: 'vscode.openWith',
