@@ -39,7 +39,7 @@ export const CONTEXT_KEYS: ReadonlyArray<{ name: string }> = [TREE_STATE, TREE_F
 // ---- workspaceState ----
 export const ACTIVE_SESSION = new StateKey<string>('langswarmSessions.activeSessionId');
 export const TREE_FILTER = new StateKey<TreeFilter>('langswarmSessions.filter');
-/** The workspace was searched for LangSwarm files once (activation stops scheduling the search). */
+/** The trusted workspace was searched for LangSwarm files once (activation stops scheduling the search; untrusted, it waits for trust). */
 export const MIGRATION_CHECKED = new StateKey<boolean>('langswarmSessions.migrationChecked');
 /** The user was offered to migrate the LangSwarm files found here. */
 export const MIGRATION_OFFERED = new StateKey<boolean>('langswarmSessions.migrationOffered');
