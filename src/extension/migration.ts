@@ -52,6 +52,12 @@ export async function findLangSwarmFiles(): Promise<string[]> {
     .sort();
 }
 
+/** The workspace folder holding `file`, as the workspace names it ('' at its root). */
+export function relativeFolder(file: string): string {
+  const folder = path.posix.dirname(vscode.workspace.asRelativePath(file));
+  return folder === '.' ? '' : folder;
+}
+
 /**
  * Without sources: picks from the files found in the workspace (all checked) or browsed to, then confirms what goes
  * where. Then imports with a cancellable progress notification, logs it, reveals what was imported, and offers the
@@ -117,7 +123,7 @@ async function pickSources(found: readonly string[]): Promise<string[] | undefin
     pick.matchOnDescription = true;
     const rows: SourceItem[] = files.map((file) => ({
       label: path.basename(file),
-      description: vscode.workspace.asRelativePath(path.dirname(file)),
+      description: relativeFolder(file),
       file,
     }));
     const browse: SourceItem = {

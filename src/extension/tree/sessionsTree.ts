@@ -9,7 +9,7 @@ import type { SessionApi, SessionEvent } from '../../core/sessions';
 import type { Grouping } from '../../settings';
 import { STATUS_ORDER, messageTooltipMarkdown, sessionTooltipMarkdown } from '../format';
 import { LANGSWARM_EDITOR, TREE_FILTER, TREE_FILTERED, TREE_STATE } from '../keys';
-import { LANGSWARM_FILES, findLangSwarmFiles } from '../migration';
+import { LANGSWARM_FILES, findLangSwarmFiles, relativeFolder } from '../migration';
 import { WorkspaceStore, readSettings } from '../workspaceStore';
 import { NodeIndex, ROOT } from './nodeIndex';
 import {
@@ -261,7 +261,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
           id: `notice/langswarm-file/${encodeURIComponent(file)}`,
           icon: 'database',
           label: path.basename(file),
-          description: vscode.workspace.asRelativePath(path.dirname(file)),
+          description: relativeFolder(file),
           tooltip: `${file}\nA LangSwarm file, not imported: importing needs a trusted workspace. Click to see what it holds.`,
           command: {
             command: 'vscode.openWith',
