@@ -75,7 +75,10 @@ describe('migration in VS Code', () => {
   it('opens a LangSwarm store from the Explorer in the read-only custom editor, not as text', async () => {
     const store = vscode.Uri.file(path.join(sources, 'v1/langswarm_sessions.db'));
     await vscode.commands.executeCommand('vscode.open', store);
-    const input = await waitFor('the store to open in an editor', () => vscode.window.tabGroups.activeTabGroup.activeTab?.input);
+    const input = await waitFor(
+      'the store to open in an editor',
+      () => vscode.window.tabGroups.activeTabGroup.activeTab?.input,
+    );
     assert.ok(input instanceof vscode.TabInputCustom, `opened as ${JSON.stringify(input)}`);
     assert.equal(input.viewType, 'langswarmSessions.langswarmStore');
     assert.equal(input.uri.fsPath, store.fsPath);
