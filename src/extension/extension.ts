@@ -3,7 +3,7 @@
 // Sessions view shows or a command runs. Activation stays under 50 ms (README, Benchmarks; `npm run bench`).
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from './commandIds';
-import { MIGRATION_CHECKED, SESSIONS_VIEW, VIEW_TYPES } from './keys';
+import { LANGSWARM_EDITOR, MIGRATION_CHECKED, SESSIONS_VIEW, VIEW_TYPES } from './keys';
 import type { Main } from './main';
 
 export interface ExtensionApi {
@@ -50,8 +50,24 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       deserializeWebviewPanel: async (panel) => (await load()).reviveHistory(panel),
     }),
   );
+  // LangSwarm stores opened from the Explorer: a read-only summary with an Import button, not the binary-file warning.
+  context.subscriptions.push(
+    vscode.window.registerCustomEditorProvider(
+      LANGSWARM_EDITOR,
+      {
+        openCustomDocument: (uri) => ({ uri, dispose: () => undefined }),
+        resolveCustomEditor: async (document, panel) => (await load()).showLangSwarmStore(document.uri, panel),
+      },
+      { supportsMultipleEditorsPerDocument: true },
+    ),
+  );
+  // Trust granted (the window may have started in Restricted Mode): the database opens writable, and the
+  // LangSwarm files found are offered for import at once.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void load().then((m) => m.trustGranted())),
+  );
   // Activated because the workspace holds LangSwarm files (or for the first time here): offer to
-  // migrate them, a little later so startup is not slowed.
+  // migrate them, a little later so startup is not slowed. (Untrusted, the check waits for trust.)
   if (!MIGRATION_CHECKED.get(context.workspaceState)) {
     const timer = setTimeout(() => void load().then((m) => m.offerMigration()), 3000);
     context.subscriptions.push({ dispose: () => clearTimeout(timer) });

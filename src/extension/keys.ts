@@ -39,7 +39,7 @@ export const CONTEXT_KEYS: ReadonlyArray<{ name: string }> = [TREE_STATE, TREE_F
 // ---- workspaceState ----
 export const ACTIVE_SESSION = new StateKey<string>('langswarmSessions.activeSessionId');
 export const TREE_FILTER = new StateKey<TreeFilter>('langswarmSessions.filter');
-/** The workspace was searched for LangSwarm files once (activation stops scheduling the search). */
+/** The trusted workspace was searched for LangSwarm files once (activation stops scheduling the search; untrusted, it waits for trust). */
 export const MIGRATION_CHECKED = new StateKey<boolean>('langswarmSessions.migrationChecked');
 /** The user was offered to migrate the LangSwarm files found here. */
 export const MIGRATION_OFFERED = new StateKey<boolean>('langswarmSessions.migrationOffered');
@@ -49,6 +49,9 @@ export const NEVER_OFFER_GITIGNORE = new StateKey<boolean>('langswarmSessions.ne
 
 /** The Sessions view (package.json `contributes.views`). */
 export const SESSIONS_VIEW = 'langswarmSessions.sessions';
+
+/** The read-only custom editor of LangSwarm stores (package.json `contributes.customEditors`). */
+export const LANGSWARM_EDITOR = 'langswarmSessions.langswarmStore';
 
 /** The webview panels' types; the history browser's is also the one restored after a reload. */
 export const VIEW_TYPES = { history: 'langswarm.history', state: 'langswarm.state' } as const;

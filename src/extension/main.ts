@@ -12,6 +12,7 @@ import { ProviderAccess } from './providerAccess';
 import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
 import { HistoryPanel } from './webview/historyPanel';
+import { showLangSwarmStore } from './webview/langswarmEditor';
 import { ActiveSession } from './statusBar';
 import type { Node } from './tree/nodes';
 import { SessionsTree } from './tree/sessionsTree';
@@ -28,6 +29,10 @@ export interface Main {
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
   /** Offers (once per workspace) to migrate LangSwarm files found in it; resolves to the files. */
   offerMigration(): Promise<string[]>;
+  /** Workspace trust was granted: reopens the database writable, then offers to migrate the LangSwarm files found. */
+  trustGranted(): Promise<string[]>;
+  /** Shows a LangSwarm store in the read-only custom editor's panel. */
+  showLangSwarmStore(uri: vscode.Uri, panel: vscode.WebviewPanel): void;
   /** Takes over a history browser VS Code restored after a reload. */
   reviveHistory(panel: vscode.WebviewPanel): Promise<void>;
 }
@@ -106,8 +111,6 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
       if (e.affectsConfiguration('langswarmSessions.autoArchiveDays') && database.openManager)
         database.startAutoArchive(database.openManager);
     }),
-    // Trust granted: reopen writable.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void database.reopen()),
     database.onDidReopen(() => {
       describeView();
       if (!HistoryPanel.isOpen) return;
@@ -138,6 +141,11 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     providers,
     execute: (id, args) => commands.run(id, args),
     offerMigration: () => offerMigration(context.workspaceState),
+    trustGranted: async () => {
+      await database.reopen();
+      return offerMigration(context.workspaceState);
+    },
+    showLangSwarmStore: (uri, panel) => showLangSwarmStore(uri, panel, parts.log),
     reviveHistory: async (panel) => {
       HistoryPanel.revive(context, await database.manager(), panel, { conversations: providers });
     },

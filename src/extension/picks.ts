@@ -9,20 +9,27 @@ import { SUGGESTED_MODELS } from '../settings';
 
 const EARLY_CLOSE_MS = 1000;
 
-/** Shows `quickPick` and resolves with what `accept` makes of it when the user accepts, or undefined when it is closed. */
+/**
+ * Shows `quickPick` and resolves with what `accept` makes of it when the user accepts, or undefined when it is closed.
+ * `wire` may end it with another value (e.g. when a row acts at once, like a "Browse…" row).
+ */
 export function runQuickPick<T extends vscode.QuickPickItem, R>(
   quickPick: vscode.QuickPick<T>,
   accept: (quickPick: vscode.QuickPick<T>) => R,
+  wire?: (finish: (value: R) => void) => void,
 ): Promise<R | undefined> {
   return new Promise((resolve) => {
     let settled = false;
     let shownAt = Date.now();
     let reshown = false;
-    quickPick.onDidAccept(() => {
+    const finish = (value: R) => {
+      if (settled) return;
       settled = true;
-      resolve(accept(quickPick));
+      resolve(value);
       quickPick.hide();
-    });
+    };
+    quickPick.onDidAccept(() => finish(accept(quickPick)));
+    wire?.(finish);
     quickPick.onDidHide(() => {
       if (!settled && !reshown && Date.now() - shownAt < EARLY_CLOSE_MS) {
         reshown = true;

@@ -4,7 +4,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CoreError } from '../core/errors';
 import type { SalvageReport } from '../core/store/salvage';
 import { SessionClient } from '../core/worker/client';
 import type { WorkspaceStore } from './workspaceStore';
@@ -13,12 +12,6 @@ import type { WorkspaceStore } from './workspaceStore';
 const DATABASE_FILES = ['', '.journal', '.bak'];
 
 export async function salvageDatabase(db: WorkspaceStore): Promise<SalvageReport | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    throw new CoreError(
-      'DatabaseReadOnly',
-      'Copying the sessions writes a new database: trust this workspace first (Manage Workspace Trust).',
-    );
-  }
   const file = db.path;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const copy = `${file}.salvaged-${stamp}`;

@@ -1,4 +1,5 @@
-// Two ways the extension talks to the user, written once: long work in a notification with Cancel, and a warning.
+// Ways the extension talks to the user, written once: long work in a notification with Cancel, a warning, why
+// something needs workspace trust, and where a save dialog starts.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { defaultSavePath } from './format';
@@ -34,4 +35,11 @@ export function defaultSaveUri(fileName: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (folder && folder.scheme !== 'file') return vscode.Uri.joinPath(folder, fileName); // a virtual workspace
   return vscode.Uri.file(defaultSavePath(fileName, folder?.fsPath, os.homedir()));
+}
+
+/** Says why something was not done in Restricted Mode, with the way out. Not awaited: the user may never answer. */
+export function explainUntrusted(sentence: string): void {
+  void vscode.window.showWarningMessage(sentence, 'Manage Workspace Trust').then((answer) => {
+    if (answer) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MigrateReport } from '../../src/core/langswarm';
 import type { Main } from '../../src/extension/main';
-import { extension, freshDatabase, rootLabels, run } from './helpers';
+import { extension, freshDatabase, rootLabels, run, waitFor } from './helpers';
 
 const FIXTURES = process.env['LSS_FIXTURES'] ?? '';
 
@@ -70,6 +70,19 @@ describe('migration in VS Code', () => {
       fs.readFileSync(target, 'utf8'),
       fs.readFileSync(path.join(sources, 'v1/json/session_e2c94f71.json'), 'utf8'),
     );
+  });
+
+  it('opens a LangSwarm store from the Explorer in the read-only custom editor, not as text', async () => {
+    const store = vscode.Uri.file(path.join(sources, 'v1/langswarm_sessions.db'));
+    await vscode.commands.executeCommand('vscode.open', store);
+    const input = await waitFor(
+      'the store to open in an editor',
+      () => vscode.window.tabGroups.activeTabGroup.activeTab?.input,
+    );
+    assert.ok(input instanceof vscode.TabInputCustom, `opened as ${JSON.stringify(input)}`);
+    assert.equal(input.viewType, 'langswarmSessions.langswarmStore');
+    assert.equal(input.uri.fsPath, store.fsPath);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('offers to migrate when the workspace holds LangSwarm files', async () => {

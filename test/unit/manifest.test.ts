@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { COMMAND_IDS, NEEDS_TRUST, untrustedSentence } from '../../src/extension/commandIds';
 import * as keys from '../../src/extension/keys';
 
 interface Manifest {
@@ -12,6 +13,7 @@ interface Manifest {
     viewsWelcome: Array<{ when: string }>;
     commands: Array<{ enablement?: string }>;
     menus: Record<string, Array<{ when?: string }>>;
+    customEditors?: Array<{ viewType: string; priority: string; selector: Array<{ filenamePattern: string }> }>;
   };
 }
 
@@ -50,5 +52,37 @@ describe('package.json and the extension', () => {
         .some((v) => v.id === keys.SESSIONS_VIEW),
     );
     assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${keys.VIEW_TYPES.history}`));
+  });
+});
+
+describe('package.json: commands in Restricted Mode', () => {
+  it('never hides or disables a command for want of trust: the command says why instead (NEEDS_TRUST)', () => {
+    const c = manifest.contributes;
+    const hiding = [
+      ...c.commands.flatMap((x) =>
+        x.enablement?.includes('isWorkspaceTrusted') ? [`enablement of ${JSON.stringify(x)}`] : [],
+      ),
+      ...Object.entries(c.menus).flatMap(([menu, items]) =>
+        items.flatMap((m) => (m.when?.includes('isWorkspaceTrusted') ? [`${menu}: ${m.when}`] : [])),
+      ),
+    ];
+    assert.deepEqual(hiding, []);
+    for (const id of NEEDS_TRUST) assert.ok(COMMAND_IDS.includes(id), `${id} is a command`);
+    assert.match(
+      untrustedSentence('LangSwarm Sessions: Delete Session…'),
+      /^"LangSwarm Sessions: Delete Session…" needs a trusted workspace\./,
+    );
+  });
+});
+
+describe('package.json: LangSwarm stores open in the read-only custom editor', () => {
+  it('contributes the editor for both store names, as the default for them', () => {
+    const editor = manifest.contributes.customEditors?.find((e) => e.viewType === keys.LANGSWARM_EDITOR);
+    assert.ok(editor, 'the custom editor is contributed');
+    assert.deepEqual(editor.selector.map((s) => s.filenamePattern).sort(), [
+      '**/langswarm_memory.db',
+      '**/langswarm_sessions.db',
+    ]);
+    assert.equal(editor.priority, 'default');
   });
 });

@@ -37,12 +37,17 @@ export interface MigrateOptions {
 }
 
 export interface MigrateProgress {
+  /** Reading the files and writing their sessions, then building the search index for what was new, then done. */
+  phase: 'reading' | 'indexing' | 'done';
   filesDone: number;
   filesTotal: number;
-  /** Sessions and messages read so far. */
+  /** Sessions and messages read so far, in all files. */
   sessions: number;
   messages: number;
+  /** The file being read, and the sessions and messages read from it so far. */
   file: string;
+  fileSessions: number;
+  fileMessages: number;
 }
 
 export const OUTCOMES = ['imported', 'updated', 'unchanged', 'conflict', 'failed'] as const;
@@ -139,7 +144,16 @@ export async function migrate(
     errors: [{ code: 'ImportRejected', message: p.message }],
   }));
   let cancelled = false;
-  const progress = { filesDone: 0, filesTotal: files.length, sessions: 0, messages: 0, file: '' };
+  const progress: MigrateProgress = {
+    phase: 'reading',
+    filesDone: 0,
+    filesTotal: files.length,
+    sessions: 0,
+    messages: 0,
+    file: '',
+    fileSessions: 0,
+    fileMessages: 0,
+  };
   let lastBreath = performance.now();
   const breathe = async () => {
     if (performance.now() - lastBreath < 15) return;
@@ -163,7 +177,8 @@ export async function migrate(
             }
             const result = emptyFile(file);
             results.push(result);
-            progress.file = file;
+            Object.assign(progress, { file, fileSessions: 0, fileMessages: 0 });
+            options.onProgress?.({ ...progress }); // at once: the last file's figures are not this one's
             let source: OpenedSource;
             try {
               source = await openSource(file, { naiveUtc: options.naiveUtc ?? false });
@@ -216,6 +231,8 @@ export async function migrate(
                   record(result, outcome);
                   progress.sessions += 1;
                   progress.messages += src.messages.length;
+                  progress.fileSessions += 1;
+                  progress.fileMessages += src.messages.length;
                 }
                 await breathe();
                 if (options.signal?.aborted) {
@@ -230,6 +247,10 @@ export async function migrate(
             }
             progress.filesDone += 1;
           }
+          if (!dryRun) {
+            progress.phase = 'indexing';
+            options.onProgress?.({ ...progress });
+          }
           if (!dryRun)
             manager.tracer.span('migrate.index', undefined, () =>
               step((tx) => store.indexMessagesAfter(tx, firstNewPk)),
@@ -239,6 +260,7 @@ export async function migrate(
       ),
     );
   }
+  progress.phase = 'done';
   options.onProgress?.({ ...progress });
   return summarise(results, dryRun, cancelled, performance.now() - started);
 }

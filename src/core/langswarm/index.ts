@@ -10,6 +10,6 @@ export type {
   Outcome,
 } from './importer';
 export { exportV1, toV1Document } from './export-v1';
-export { formatReport } from './report';
+export { describeProgress, formatReport } from './report';
 export { SOURCE_FORMATS } from './source';
 export type { SourceFormat } from './source';

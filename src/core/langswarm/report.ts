@@ -1,5 +1,6 @@
 // The migration report as people read it; the CLI's --json prints the MigrateReport itself.
-import type { FileResult, MigrateReport } from './importer';
+import * as path from 'node:path';
+import type { FileResult, MigrateProgress, MigrateReport } from './importer';
 
 const MAX_LINES_PER_FILE = 20;
 
@@ -39,4 +40,19 @@ function fileLines(f: FileResult): string[] {
   const shown = details.slice(0, MAX_LINES_PER_FILE).map((d) => `  ${d}`);
   if (details.length > shown.length) shown.push(`  … and ${details.length - shown.length} more (see --json)`);
   return [head, ...shown];
+}
+
+/**
+ * The progress line of a migration, for its phase only: while reading, the file being read and what was read from it
+ * (so far, never another file's figures); then what is being done instead of figures that no longer move.
+ */
+export function describeProgress(p: MigrateProgress): string {
+  switch (p.phase) {
+    case 'reading':
+      return `${path.basename(p.file)} (file ${Math.min(p.filesDone + 1, p.filesTotal)} of ${p.filesTotal}): ${plural(p.fileSessions, 'session')}, ${plural(p.fileMessages, 'message')} read`;
+    case 'indexing':
+      return `Indexing the new messages for search (${plural(p.messages, 'message')} read from ${plural(p.filesTotal, 'file')})`;
+    case 'done':
+      return 'Done';
+  }
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CoreError } from '../errors';
 import type { MigrateOptions, MigrateProgress, MigrateReport } from '../langswarm/importer';
+import type { SourceSummary } from '../langswarm/inspect';
 import type { SessionEvent, SessionManager, SessionMethod } from '../sessions';
 import { realFs } from '../store/files';
 import { releaseLockOfThread } from '../store/lock';
@@ -169,6 +170,21 @@ export class SessionClient {
     const worker = client.spawn();
     try {
       return (await client.request(worker, { type: 'salvage', source, target }, 'migrate')) as SalvageReport;
+    } finally {
+      client.closed = true;
+      if (client.worker === worker) client.discard(worker);
+    }
+  }
+
+  /**
+   * What a LangSwarm file holds (langswarm/inspect.ts), read in a worker of its own with the migration's budget:
+   * the file is untrusted and may be large, and sql.js would block the caller's thread.
+   */
+  static async inspect(source: string, options: SessionClientOptions = {}): Promise<SourceSummary> {
+    const client = new SessionClient(source, options);
+    const worker = client.spawn();
+    try {
+      return (await client.request(worker, { type: 'inspect', source }, 'migrate')) as SourceSummary;
     } finally {
       client.closed = true;
       if (client.worker === worker) client.discard(worker);

@@ -96,7 +96,9 @@ export type HostMessage =
   | { type: 'cancel'; id: number }
   | { type: 'close'; id: number }
   /** Copies the sessions of a refused database into a new one (store/salvage.ts); needs no open store. */
-  | { type: 'salvage'; id: number; source: string; target: string };
+  | { type: 'salvage'; id: number; source: string; target: string }
+  /** Summarises a LangSwarm file without importing it (langswarm/inspect.ts); needs no open store. */
+  | { type: 'inspect'; id: number; source: string };
 
 export interface WireError {
   code: ErrorCode;

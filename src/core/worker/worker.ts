@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CoreError, describeError } from '../errors';
 import type { MigrateOptions } from '../langswarm/importer';
+import { inspectSource } from '../langswarm/inspect';
 import { SessionManager } from '../sessions';
 import { salvage } from '../store/salvage';
 import { TraceEvent, Tracer } from '../trace';
@@ -71,6 +72,8 @@ async function handle(message: Exclude<HostMessage, { type: 'cancel' }>): Promis
       return open(message.path, message.options);
     case 'salvage':
       return salvage(message.source, message.target);
+    case 'inspect':
+      return inspectSource(message.source);
     case 'close': {
       clearInterval(pollTimer);
       const closing = manager;

@@ -21,7 +21,7 @@ export function dataCommands(
   | 'langswarmSessions.salvageDatabase'
 > {
   return {
-    /** Without sources, asks for files and folders. */
+    /** Without sources, offers the LangSwarm files found in the workspace (and a way to browse to others). */
     'langswarmSessions.migrate': command(
       [
         options(
@@ -30,11 +30,21 @@ export function dataCommands(
             dryRun: flag.optional(),
             naiveUtc: flag.optional(),
             showReport: flag.optional(),
+            confirm: flag.optional(),
           },
-          '{ sources, dryRun, naiveUtc, showReport }',
+          '{ sources, dryRun, naiveUtc, showReport, confirm }',
         ).optional(),
       ],
-      async (given) => runMigration(await env.manager(), given ?? {}),
+      async (given) =>
+        runMigration(
+          {
+            manager: () => env.manager(),
+            log: env.ctx.log,
+            databasePath: env.ctx.store.path,
+            reveal: (ids) => env.revealSessions(ids),
+          },
+          given ?? {},
+        ),
     ),
 
     /** Without a target file, asks where to save. */

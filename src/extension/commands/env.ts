@@ -73,6 +73,21 @@ export class CommandEnv {
       await treeView.reveal(node, { select: true, focus: show, expand: false }).then(undefined, () => undefined);
   }
 
+  /** Shows the Sessions view with these sessions (up to 20) revealed, and the first selected and focused. */
+  async revealSessions(sessionIds: readonly string[]): Promise<void> {
+    const { tree, treeView } = this.ctx;
+    const [first, ...rest] = sessionIds;
+    if (first === undefined) return;
+    if (!treeView.visible) await vscode.commands.executeCommand(`${SESSIONS_VIEW}.focus`);
+    tree.refresh(); // the import's own refresh may still be waiting on its debounce
+    for (const id of rest.slice(0, 19)) {
+      const node = await tree.sessionNode(id);
+      if (node)
+        await treeView.reveal(node, { select: false, focus: false, expand: false }).then(undefined, () => undefined);
+    }
+    await this.reveal(first, true);
+  }
+
   /** Shows the Sessions view with the message selected and focused, its session paged far enough to hold it. */
   async revealMessage(messageId: string): Promise<void> {
     const { tree, treeView } = this.ctx;

@@ -3,7 +3,8 @@
 // as one sentence, never thrown at the UI.
 import * as vscode from 'vscode';
 import { CoreError, describeError } from '../../core/errors';
-import type { CommandId } from '../commandIds';
+import { CommandId, NEEDS_TRUST, untrustedSentence } from '../commandIds';
+import { explainUntrusted } from '../ui';
 import { CommandSpec, parseArgs } from './args';
 import { dataCommands } from './data';
 import { CommandContext, CommandEnv } from './env';
@@ -34,8 +35,18 @@ export class Commands {
     };
   }
 
-  /** Runs a command; failures are shown to the user as the core's sentence, never thrown at the UI. */
+  /**
+   * Runs a command; failures are shown to the user as the core's sentence, never thrown at the UI. In Restricted Mode a
+   * command that needs trust is not run: the user is told why, with the way to trust the workspace.
+   */
   async run(id: CommandId, args: readonly unknown[]): Promise<unknown> {
+    if (NEEDS_TRUST.has(id) && !vscode.workspace.isTrusted) {
+      const sentence = untrustedSentence(commandTitle(this.ctx.context, id));
+      this.lastError = new CoreError('DatabaseReadOnly', sentence);
+      this.ctx.log.info(`${id} not run: the workspace is not trusted`);
+      explainUntrusted(sentence);
+      return undefined;
+    }
     try {
       this.lastError = undefined;
       const spec = this.commands[id];
@@ -45,11 +56,20 @@ export class Commands {
       this.ctx.log.error(`${id} failed: ${describeError(e)}`);
       // The user was told when the store had to be stopped (WorkspaceStore): once is enough.
       if (e instanceof CoreError && e.code === 'StoreStopped') return undefined;
-      const readOnly = e instanceof CoreError && e.code === 'DatabaseReadOnly';
-      void vscode.window.showErrorMessage(
-        readOnly ? 'This workspace is not trusted: its sessions are read-only.' : describeError(e),
-      );
+      if (e instanceof CoreError && e.code === 'DatabaseReadOnly' && !vscode.workspace.isTrusted)
+        explainUntrusted('This workspace is not trusted: its sessions are read-only.');
+      else void vscode.window.showErrorMessage(describeError(e));
       return undefined;
     }
   }
+}
+
+/** A command's title as the palette shows it ("Category: Title"), from package.json. */
+function commandTitle(context: vscode.ExtensionContext, id: CommandId): string {
+  const contributed = (context.extension.packageJSON as { contributes?: { commands?: unknown } }).contributes?.commands;
+  const entry = Array.isArray(contributed)
+    ? (contributed as Array<{ command?: unknown; title?: unknown; category?: unknown }>).find((c) => c.command === id)
+    : undefined;
+  if (typeof entry?.title !== 'string') return id;
+  return typeof entry.category === 'string' ? `${entry.category}: ${entry.title}` : entry.title;
 }

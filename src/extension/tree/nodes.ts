@@ -31,7 +31,15 @@ export type Node =
   | { kind: 'session'; id: string; groupId: string; summary: SessionSummary }
   | { kind: 'message'; id: string; sessionNodeId: string; message: Message; sessionStatus: SessionStatus }
   | { kind: 'more'; id: string; parentId: string; remaining: number }
-  | { kind: 'notice'; id: string; label: string; tooltip?: string; icon: string; command?: vscode.Command };
+  | {
+      kind: 'notice';
+      id: string;
+      label: string;
+      description?: string;
+      tooltip?: string;
+      icon: string;
+      command?: vscode.Command;
+    };
 
 export type GroupNode = Extract<Node, { kind: 'group' }>;
 export type SessionNode = Extract<Node, { kind: 'session' }>;
@@ -136,6 +144,7 @@ export function treeItem(
     case 'notice': {
       const item = new vscode.TreeItem(node.label);
       item.id = node.id;
+      item.description = node.description;
       item.iconPath = new vscode.ThemeIcon(node.icon);
       item.tooltip = node.tooltip;
       item.command = node.command;

@@ -1,6 +1,7 @@
 // The Sessions view's TreeDataProvider: groups → sessions → messages, paged, filtered, with getParent so reveal
 // works. Whole levels refresh debounced; a changed session refreshes at once. The rows are nodes.ts's; which of
 // them are remembered, nodeIndex.ts's.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isStreaming } from '../../core/conversation';
 import { describeError, isCoreError } from '../../core/errors';
@@ -8,7 +9,8 @@ import type { Message, SessionStatus, SessionSummary } from '../../core/model';
 import type { SessionApi, SessionEvent } from '../../core/sessions';
 import type { Grouping } from '../../settings';
 import { STATUS_ORDER, messageTooltipMarkdown, sessionTooltipMarkdown } from '../format';
-import { TREE_FILTER, TREE_FILTERED, TREE_STATE } from '../keys';
+import { LANGSWARM_EDITOR, TREE_FILTER, TREE_FILTERED, TREE_STATE } from '../keys';
+import { LANGSWARM_FILES, findLangSwarmFiles, relativeFolder } from '../migration';
 import { WorkspaceStore, readSettings } from '../workspaceStore';
 import { NodeIndex, ROOT } from './nodeIndex';
 import {
@@ -37,6 +39,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly index = new NodeIndex();
   private filter: TreeFilter = {};
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** The LangSwarm files in the workspace, found once while untrusted (and again when one appears or goes). */
+  private langswarmFiles: Promise<string[]> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** The number of sessions the root last counted; -1 before the first listing (tests wait on it). */
   lastRootCount = -1;
@@ -52,8 +56,22 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.disposables.push(
       db.onDidChange((e) => this.onCoreChange(e)),
       db.onDidReopen(() => this.refresh()),
+      this.watchLangSwarmFiles(),
     );
     void this.updateFilterContext();
+  }
+
+  private watchLangSwarmFiles(): vscode.Disposable {
+    const watcher = vscode.workspace.createFileSystemWatcher(LANGSWARM_FILES, false, true, false);
+    const forget = () => {
+      if (!this.langswarmFiles) return;
+      this.langswarmFiles = undefined;
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => this.refresh(), REFRESH_DEBOUNCE_MS);
+    };
+    watcher.onDidCreate(forget);
+    watcher.onDidDelete(forget);
+    return watcher;
   }
 
   dispose(): void {
@@ -120,7 +138,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   getTreeItem(node: Node): vscode.TreeItem {
     const manager = this.db.openManager;
     return treeItem(node, {
-      writable: !this.db.readOnly,
+      // In Restricted Mode the menus still offer the changes (running one says it needs trust).
+      writable: !this.db.readOnly || !vscode.workspace.isTrusted,
       streaming: (id) => manager !== undefined && isStreaming(manager, id),
     });
   }
@@ -219,11 +238,51 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   // ---- internals -------------------------------------------------------------------------------
 
+  /** Restricted Mode: the LangSwarm files found, named, with why they cannot be imported yet and the way to trust. */
+  private async untrustedNotices(): Promise<Node[]> {
+    if (vscode.workspace.isTrusted) return [];
+    this.langswarmFiles ??= findLangSwarmFiles().catch(() => []);
+    const files = await this.langswarmFiles;
+    if (files.length === 0) return [];
+    const rows: Node[] = [
+      {
+        kind: 'notice',
+        id: 'notice/untrusted-langswarm',
+        icon: 'workspace-untrusted',
+        label: 'Trust Workspace to Import…',
+        tooltip: `This workspace is not trusted (Restricted Mode): LangSwarm Sessions reads, but imports nothing. Trust it (Manage Workspace Trust) to import ${files.length === 1 ? 'the LangSwarm file' : `the ${files.length} LangSwarm files`} below; the import is offered as soon as you do.`,
+        command: { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' },
+      },
+      ...files.map(
+        (file): Node => ({
+          kind: 'notice',
+          id: `notice/langswarm-file/${encodeURIComponent(file)}`,
+          icon: 'database',
+          label: path.basename(file),
+          description: relativeFolder(file),
+          tooltip: `${file}\nA LangSwarm file, not imported: importing needs a trusted workspace. Click to see what it holds.`,
+          command: {
+            command: 'vscode.openWith',
+            title: 'Show What It Holds',
+            arguments: [vscode.Uri.file(file), LANGSWARM_EDITOR],
+          },
+        }),
+      ),
+    ];
+    return rows.map((n) => this.index.remember(ROOT, n));
+  }
+
   private async roots(manager: SessionApi): Promise<Node[]> {
     const { total } = await manager.list({ limit: 1 });
     this.lastRootCount = total;
     await TREE_STATE.set(vscode.commands, total === 0 ? 'empty' : 'ready');
-    if (total === 0) return [];
+    const notices = await this.untrustedNotices();
+    if (total === 0) return notices;
+    if (notices.length) return [...notices, ...(await this.groupsOf(manager))];
+    return this.groupsOf(manager);
+  }
+
+  private async groupsOf(manager: SessionApi): Promise<Node[]> {
     const keys = await this.groupKeys(manager);
     const groups = (await Promise.all(keys.map((key) => this.groupNode(manager, key)))).filter((g) => g.count > 0);
     if (groups.length === 0) {
