@@ -326,10 +326,10 @@ export function describeTotal(t: CostTotal): string {
     case 'no usage':
       return 'no usage recorded';
     case 'known':
-      return `${formatUsd(t.total)}`;
+      return formatUsd(t.total);
     case 'unknown':
-      return `price unknown (${t.unpriced} ${t.unpriced === 1 ? 'reply' : 'replies'})`;
+      return `price unknown (${t.unpriced} ${t.unpriced === 1 ? 'message' : 'messages'} with usage)`;
     case 'partly unknown':
-      return `${formatUsd(t.total)} + price unknown for ${t.unpriced} of ${t.priced + t.unpriced} replies (partly unknown)`;
+      return `${formatUsd(t.total)} + price unknown for ${t.unpriced} of ${t.priced + t.unpriced} messages (partly unknown)`;
   }
 }
