@@ -38,7 +38,7 @@ function printTotal(out: Output, label: string, t: CostTotal): void {
 }
 
 export const costCommand = {
-  usage: "cost SESSION|--all [--by model|day] [--json]   (USD, from the replies' stored usage; days in UTC)",
+  usage: 'cost SESSION|--all [--by model|day] [--json]   (USD, from the usage stored with each reply; days in UTC)',
   options: { all: { type: 'boolean' }, by: { type: 'string' }, json: { type: 'boolean' } },
   parse([sessionId, ...extra], v) {
     const all = v['all'] === true;

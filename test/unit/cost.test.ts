@@ -11,6 +11,7 @@ import type { ResponseUsage } from 'openai/resources/responses/responses';
 import {
   Cost,
   OVERRIDE_TABLE,
+  PriceOverride,
   PRICE_TABLE,
   parsePriceOverrides,
   totalCost,
@@ -256,6 +257,21 @@ describe('cost', () => {
     assert.deepEqual(parsePriceOverrides([1, 2]).overrides, {});
     assert.equal(parsePriceOverrides([1, 2]).warnings.length, 1);
     assert.deepEqual(parsePriceOverrides(undefined), { overrides: {}, warnings: [] });
+  });
+
+  it('declares the langswarmSessions.prices setting with the fields the core reads', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+    const setting = manifest.contributes.configuration.properties['langswarmSessions.prices'];
+    const entry = setting.additionalProperties as { properties: object; required: string[] };
+    assert.deepEqual(Object.keys(entry.properties).sort(), Object.keys(PriceOverride.shape).sort());
+    assert.deepEqual(
+      entry.required.sort(),
+      Object.entries(PriceOverride.shape)
+        .filter(([, v]) => !v.safeParse(undefined).success)
+        .map(([k]) => k)
+        .sort(),
+    );
+    assert.equal(setting.scope, 'application');
   });
 
   it('sums a session; a session with unpriced replies is partly unknown with the known sum and their count', async () => {

@@ -3,11 +3,13 @@
 // them are remembered, nodeIndex.ts's.
 import * as vscode from 'vscode';
 import { isStreaming } from '../../core/conversation';
+import { totalCost } from '../../core/cost';
 import { describeError, isCoreError } from '../../core/errors';
 import type { SessionApi, SessionEvent } from '../../core/sessions';
 import type { Grouping } from '../../settings';
 import { STATUS_ORDER, messageTooltipMarkdown, sessionTooltipMarkdown } from '../format';
 import { TREE_FILTER, TREE_FILTERED, TREE_STATE } from '../keys';
+import { readPriceOverrides } from '../prices';
 import { WorkspaceStore, readSettings } from '../workspaceStore';
 import { NodeIndex, ROOT } from './nodeIndex';
 import {
@@ -174,7 +176,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (!manager) return item;
     if (node.kind === 'session') {
       const s = await manager.find(node.summary.id);
-      item.tooltip = plainMarkdown(s ? sessionTooltipMarkdown(s) : '');
+      const cost = s ? totalCost(await manager.usages(s.id), readPriceOverrides()) : undefined;
+      item.tooltip = plainMarkdown(s ? sessionTooltipMarkdown(s, cost) : '');
     }
     if (node.kind === 'message') item.tooltip = plainMarkdown(messageTooltipMarkdown(node.message));
     return item;
