@@ -8,6 +8,7 @@ import { SessionManager } from './core/sessions';
 import { errno } from './core/store/files';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 import { Command, DEFAULT_DB, Output, Values, databaseArg, str, warn } from './cli/command';
+import { costCommand } from './cli/cost-command';
 import { checkDatabase, fileError, statOrUndefined } from './cli/files';
 import { providerCommands as talk } from './cli/provider-commands';
 import { sessionCommands as data } from './cli/session-commands';
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   delete: data.delete,
   demo: data.demo,
   stats: data.stats,
+  cost: costCommand,
   send: talk.send,
   replay: talk.replay,
   'test-provider': talk.testProvider,

@@ -6,6 +6,7 @@
 // serves by name (SessionMethod), and all of them keep the same rules (writable statuses, message
 // size, status transitions, change events); most are a few lines. The SQL is in store/.
 import { v7 as uuidv7 } from 'uuid';
+import type { UsageRecord } from './cost';
 import { CoreError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
 import {
@@ -98,6 +99,7 @@ export type SessionMethod =
   | 'messages'
   | 'allMessages'
   | 'outline'
+  | 'usages'
   | 'messageIndex'
   | 'editMessage'
   | 'replaceMessage'
@@ -502,6 +504,13 @@ export class SessionManager {
     this.refresh();
     this.requireSession(sessionId);
     return this.tracer.span('sessions.outline', sessionId, () => this.store.messageOutline(sessionId));
+  }
+
+  /** The usage and producer of every message that has usage, in one session or all, for cost (cost.ts). */
+  usages(sessionId?: string): UsageRecord[] {
+    this.refresh();
+    if (sessionId !== undefined) this.requireSession(sessionId);
+    return this.tracer.span('sessions.usages', sessionId, () => this.store.usages(sessionId));
   }
 
   /** Where a message sits in its session (0-based), to page to it. */

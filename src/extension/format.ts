@@ -1,5 +1,6 @@
 // What the tree shows, as pure functions (no `vscode` import) so they are tested on plain Node.
 import * as path from 'node:path';
+import { CostTotal, describeTotal } from '../core/cost';
 import type { Message, Part, Session, SessionStatus, SessionSummary } from '../core/model';
 import { displayTitle, knownTokens, partsText, sourceStatusNote } from '../core/text';
 
@@ -142,7 +143,7 @@ function codeBlock(text: string): string {
 }
 
 /** The session row's hover: title, then one line per field. */
-export function sessionTooltipMarkdown(s: Session): string {
+export function sessionTooltipMarkdown(s: Session, cost?: CostTotal): string {
   const tokens = knownTokens(s);
   const rows: Array<[string, string]> = [
     ['Id', s.id],
@@ -154,11 +155,17 @@ export function sessionTooltipMarkdown(s: Session): string {
     ['Updated', s.updatedAt],
     ['Messages', String(s.messageCount)],
     ['Tokens', tokens === undefined ? 'unknown (no message reports usage)' : formatTokens(tokens)],
+    ...(cost ? [['Cost', costText(cost)] as [string, string]] : []),
     ['Tags', s.tags.join(', ') || '—'],
   ];
   if (s.parent) rows.push(['Forked from', `${s.parent.sessionId} at ${s.parent.messageId}`]);
   if (s.origin) rows.push(['Imported from', `${s.origin.format}: ${s.origin.file} (id ${s.origin.originalId})`]);
   return `**${markdownText(displayTitle(s))}**\n\n${rows.map(([k, v]) => `${k}: ${markdownText(v)}  \n`).join('')}`;
+}
+
+/** The session's cost, what part of it is unknown, and the prices it used. */
+function costText(t: CostTotal): string {
+  return t.tables.length ? `${describeTotal(t)} · ${t.tables.join(', ')}` : describeTotal(t);
 }
 
 /** A message row's hover: who and when, its text (or tool call/result) as a code block, usage. */

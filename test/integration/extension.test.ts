@@ -362,6 +362,8 @@ describe('LangSwarm Sessions in VS Code', () => {
         {
           role: 'assistant',
           parts: [{ type: 'tool_call', callId: 'c1', name: 'get_weather', argumentsJson: '{"city":"Oslo"}' }],
+          usage: { inputTokens: 1_000, outputTokens: 100, totalTokens: 1_100 },
+          provider: { name: 'openai', model: 'm' },
         },
         { role: 'tool', parts: [{ type: 'tool_result', callId: 'c1', name: 'get_weather', content: '{"temp":3}' }] },
       ]);
@@ -378,7 +380,20 @@ describe('LangSwarm Sessions in VS Code', () => {
       assert.match(sessionItem.contextValue!, /;pausable;/);
       assert.match(String(sessionItem.description), /^openai · m · 3 msgs · just now$/);
       const resolved = await main.tree.resolveTreeItem(sessionItem, session);
-      assert.ok((resolved.tooltip as vscode.MarkdownString).value.includes(`Id: ${markdownText(id)}  \n`));
+      const tooltip = (resolved.tooltip as vscode.MarkdownString).value;
+      assert.ok(tooltip.includes(`Id: ${markdownText(id)}  \n`));
+      // Model "m" is in no price table: unknown, never a guess — until the prices setting names it.
+      assert.ok(tooltip.includes(`Cost: ${markdownText('price unknown (1 message with usage)')}  \n`), tooltip);
+      const config = vscode.workspace.getConfiguration('langswarmSessions');
+      await config.update('prices', { m: { input: 1, output: 2 } }, vscode.ConfigurationTarget.Global);
+      try {
+        const priced = await main.tree.resolveTreeItem(main.tree.getTreeItem(session), session);
+        // 1,000 tokens at $1 and 100 at $2 per million.
+        const expected = `Cost: ${markdownText('$0.0012 · price override (langswarmSessions.prices)')}  \n`;
+        assert.ok((priced.tooltip as vscode.MarkdownString).value.includes(expected), String(priced.tooltip));
+      } finally {
+        await config.update('prices', undefined, vscode.ConfigurationTarget.Global);
+      }
     });
 
     it('filters and clears the filter', async () => {

@@ -15,6 +15,7 @@ import {
   sessionDescription,
   sessionTooltipMarkdown,
 } from '../../src/extension/format';
+import { PRICE_TABLE, totalCost } from '../../src/core/cost';
 import { tempDb } from '../helpers/temp';
 
 describe('tree formatting', () => {
@@ -93,6 +94,43 @@ describe('tree formatting', () => {
       totalTokens: 0,
     };
     assert.equal(sessionDescription(s, now), 'openai · gpt-4o · 1 msg · 2 min ago');
+  });
+
+  it("shows a session's cost in its tooltip, and says when a price is unknown", async () => {
+    const m = await SessionManager.open(tempDb());
+    try {
+      const s = await m.create({ provider: 'openai', model: 'gpt-5' });
+      const usage = {
+        inputTokens: 10_000,
+        cachedInputTokens: 8_000,
+        outputTokens: 500,
+        reasoningTokens: 300,
+        totalTokens: 10_500,
+      };
+      await m.addMessages(s.id, [
+        { role: 'assistant', content: 'a', usage, provider: { name: 'openai', model: 'gpt-5' } },
+      ]);
+      /** The tooltip's markdown without its escapes. */
+      const tooltip = (id: string) =>
+        sessionTooltipMarkdown(m.get(id), totalCost(m.usages(id))).replace(/\\(.)/g, '$1');
+      // $1.25 in, $0.125 cached, $10 out (and reasoning) per million.
+      assert.ok(tooltip(s.id).includes(`Cost: $0.0085 · ${PRICE_TABLE}  \n`), tooltip(s.id));
+      await m.addMessages(s.id, [
+        { role: 'assistant', content: 'b', usage, provider: { name: 'openai', model: 'gpt-nope' } },
+      ]);
+      assert.ok(
+        tooltip(s.id).includes('Cost: $0.0085 + price unknown for 1 of 2 messages (partly unknown)'),
+        tooltip(s.id),
+      );
+      const other = await m.create({ provider: 'openai', model: 'gpt-nope' });
+      await m.addMessages(other.id, [
+        { role: 'assistant', content: 'c', usage, provider: { name: 'openai', model: 'gpt-nope' } },
+      ]);
+      assert.ok(tooltip(other.id).includes('Cost: price unknown (1 message with usage)  \n'), tooltip(other.id));
+      assert.ok(!sessionTooltipMarkdown(m.get(other.id)).includes('Cost'));
+    } finally {
+      await m.close();
+    }
   });
 
   describe('hover tooltips', () => {

@@ -384,7 +384,7 @@ function stopReasonOf(reason: string | null): StopReason {
   }
 }
 
-function usageOf(u: ApiUsage | undefined): Usage | undefined {
+export function usageOf(u: ApiUsage | undefined): Usage | undefined {
   if (!u) return undefined;
   const cacheRead = u.cache_read_input_tokens ?? 0;
   const cacheWrite = u.cache_creation_input_tokens ?? 0;

@@ -368,7 +368,7 @@ function stopReasonOf(finish: string | undefined, blocked: string | undefined, p
   }
 }
 
-function usageOf(u: GenerateContentResponse['usageMetadata']): Usage | undefined {
+export function usageOf(u: GenerateContentResponse['usageMetadata']): Usage | undefined {
   if (!u) return undefined;
   const input = (u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0);
   const output = (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0);

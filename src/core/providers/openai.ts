@@ -465,7 +465,7 @@ function stopReasonOf(parts: readonly Part[], response?: Pick<Response, 'status'
   return 'end_turn';
 }
 
-function usageOf(u: ResponseUsage | null | undefined): Usage | undefined {
+export function usageOf(u: ResponseUsage | null | undefined): Usage | undefined {
   if (!u) return undefined;
   const usage: Usage = {
     inputTokens: u.input_tokens,

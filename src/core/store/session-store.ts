@@ -4,6 +4,7 @@
 // salvage.ts only SELECTs known columns from a refused file, as data.
 // Over 450 lines once formatted at 120 columns: it is the one typed home of the queries (rows.ts maps
 // rows, schema.ts holds the tables); splitting reads from writes would split what they share.
+import type { UsageRecord } from '../cost';
 import { CoreError } from '../errors';
 import {
   Message,
@@ -397,6 +398,22 @@ export class SessionStore {
     );
   }
 
+  /** Each message with usage: its usage and producer as stored (JSON, unchecked: cost.ts checks them), without content. */
+  usages(sessionId?: string): UsageRecord[] {
+    const rows = this.durable.all<Row>(
+      `SELECT id, session_id, created_at, provider, usage FROM messages WHERE usage IS NOT NULL
+       ${sessionId === undefined ? '' : 'AND session_id = ?'} ORDER BY session_id, seq`,
+      sessionId === undefined ? [] : [sessionId],
+    );
+    return rows.map((r) => ({
+      sessionId: String(r['session_id']),
+      messageId: String(r['id']),
+      createdAt: String(r['created_at']),
+      provider: jsonOrUndefined(r['provider']),
+      usage: jsonOrUndefined(r['usage']),
+    }));
+  }
+
   /** The position of a message within its session (0-based), for paging to it. */
   messageIndex(m: Message): number {
     return Number(
@@ -578,5 +595,15 @@ export class SessionStore {
       totalTokens: Number(tokens['total'] ?? 0),
       messagesWithUsage: Number(tokens['with_usage'] ?? 0),
     };
+  }
+}
+
+/** A column's JSON, or undefined when it is not JSON (a damaged row prices as unknown instead of failing the query). */
+function jsonOrUndefined(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -22,6 +22,7 @@ export const METHOD_KINDS = {
   messages: 'read',
   allMessages: 'read',
   outline: 'read',
+  usages: 'read',
   messageIndex: 'read',
   revisions: 'read',
   search: 'read',

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isStreaming } from '../../core/conversation';
+import { totalCost } from '../../core/cost';
 import { describeError, isCoreError } from '../../core/errors';
 import type { Message, SessionStatus, SessionSummary } from '../../core/model';
 import type { SessionApi, SessionEvent } from '../../core/sessions';
@@ -11,6 +12,7 @@ import type { Grouping } from '../../settings';
 import { STATUS_ORDER, messageTooltipMarkdown, sessionTooltipMarkdown } from '../format';
 import { LANGSWARM_EDITOR, TREE_FILTER, TREE_FILTERED, TREE_STATE } from '../keys';
 import { LANGSWARM_FILES, findLangSwarmFiles, relativeFolder } from '../migration';
+import { readPriceOverrides } from '../prices';
 import { WorkspaceStore, readSettings } from '../workspaceStore';
 import { NodeIndex, ROOT } from './nodeIndex';
 import {
@@ -202,7 +204,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (!manager) return item;
     if (node.kind === 'session') {
       const s = await manager.find(node.summary.id);
-      item.tooltip = plainMarkdown(s ? sessionTooltipMarkdown(s) : '');
+      const cost = s ? totalCost(await manager.usages(s.id), readPriceOverrides()) : undefined;
+      item.tooltip = plainMarkdown(s ? sessionTooltipMarkdown(s, cost) : '');
     }
     if (node.kind === 'message') item.tooltip = plainMarkdown(messageTooltipMarkdown(node.message));
     return item;
