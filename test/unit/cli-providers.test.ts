@@ -72,7 +72,9 @@ describe('CLI provider commands', function () {
   });
 
   it('send resumes a paused session named on the command line, and says so', async () => {
-    const id = (await ok(['create', '--provider', 'anthropic', '--model', 'claude-test', '--title', 'Parked'])).stdout.trim();
+    const id = (
+      await ok(['create', '--provider', 'anthropic', '--model', 'claude-test', '--title', 'Parked'])
+    ).stdout.trim();
     await ok(['set-status', id, 'paused']);
     mock.script('anthropic', { text: 'Resumed.' });
     const r = await ok(['send', id, '--content', 'Still there?']);
@@ -118,7 +120,10 @@ describe('CLI provider commands', function () {
     const r = await run(['send', id, '--content', 'Hello offline', '--stream'], { OPENAI_API_KEY: undefined });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /note: No OPENAI_API_KEY is set; answering with the offline Replay provider\./);
-    assert.match(r.stderr, /^error: The offline Replay provider has no recorded reply for turn 1 .*nothing was sent or stored\./m);
+    assert.match(
+      r.stderr,
+      /^error: The offline Replay provider has no recorded reply for turn 1 .*nothing was sent or stored\./m,
+    );
     assert.equal(r.stdout, '');
     const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as { messages: unknown[] };
     assert.deepEqual(shown.messages, []);

@@ -57,7 +57,10 @@ describe('Replay provider (offline)', () => {
       }
       runs.push(texts);
     }
-    assert.deepEqual(runs[0], ['First recorded answer, long enough to arrive in several chunks.', 'Second recorded answer.']);
+    assert.deepEqual(runs[0], [
+      'First recorded answer, long enough to arrive in several chunks.',
+      'Second recorded answer.',
+    ]);
     assert.deepEqual(runs[1], runs[0], 'deterministic');
   });
 
