@@ -119,6 +119,7 @@ onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
 onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
 onNotification(IpcNotification.TurnNotice, (p) => composer.notice(p));
 onNotification(IpcNotification.TurnEnd, (p) => composer.end(p));
+onNotification(IpcNotification.ComposerChanged, ({ providers }) => composer.updateProviders(providers));
 
 document.addEventListener('keydown', (e) => {
   const typing =
