@@ -7,6 +7,7 @@ import { Tracer } from '../../src/core/trace';
 import { MockProvider, MockProviders, Recorded } from '../mock-providers/server';
 import { tempDb } from './temp';
 import type { ConversationAccess } from '../../src/extension/webview/turns';
+import type { ProviderChoice } from '../../src/protocol';
 
 export interface Wire {
   name: MockProvider;
@@ -116,7 +117,7 @@ export function providerFor(w: Wire, mock: MockProviders, extra?: Record<string,
 export function mockAccess(
   mock: MockProviders,
   options: { continueHow?: () => 'fork' | 'here' | undefined } = {},
-): ConversationAccess & { asked: string[] } {
+): Omit<ConversationAccess, 'choices'> & { asked: string[]; choices(): ProviderChoice[] } {
   const asked: string[] = [];
   return {
     asked,
@@ -135,6 +136,7 @@ export function mockAccess(
     choices: () => [
       { name: 'openai', models: ['gpt-5.5', 'gpt-5.4-mini'] },
       { name: 'anthropic', models: ['claude-sonnet-5-5'], offline: 'No API key is set for Anthropic.' },
+      { name: 'gemini', models: ['gemini-2.5-pro'], offline: 'No API key is set for Gemini.' },
       {
         name: 'replay',
         models: ['recorded'],
