@@ -42,12 +42,17 @@ describe('history browser composer (Chromium)', function () {
     assert.deepEqual(csp, [], 'no CSP violations');
   });
 
-  const open = async (sessionId: string, options: Partial<ConstructorParameters<typeof HistoryHost>[2]> = {}) => {
+  const open = async (
+    sessionId: string,
+    options: Partial<ConstructorParameters<typeof HistoryHost>[2]> = {},
+    size: { width?: number; height?: number } = {},
+  ) => {
     view = await openView(
       env.browser,
       env.server,
       'history',
       (post) => (host = new HistoryHost(m, post, { conversations: mockAccess(mock), coalesceMs: 10, ...options })),
+      size,
     );
     page = view.page;
     host.reveal({ sessionId });
@@ -170,6 +175,51 @@ describe('history browser composer (Chromium)', function () {
     await until(async () => m.allMessages(s.id).length === 2, 'the second message stored');
     await page.waitForSelector('.composer-notice.level-error >> text=OpenAI rejected the API key');
     assert.equal(await page.locator('.composer-notice').count(), 1);
+  });
+
+  it('continues an imported session in a fork when the host says so: the browser moves to the fork, at its end', async () => {
+    const s = await m.create({
+      provider: 'openai',
+      model: 'gpt-5.5',
+      title: 'Imported record',
+      origin: { format: 'langswarm-v1-json', file: 'session.json', originalId: 'session_1', fields: {} },
+    });
+    await m.addMessages(
+      s.id,
+      Array.from({ length: 12 }, (_, i) => ({
+        role: i % 2 ? ('assistant' as const) : ('user' as const),
+        content: `Recorded message ${i} `.repeat(20),
+      })),
+    );
+    await m.complete(s.id);
+    const before = JSON.stringify([m.get(s.id), m.allMessages(s.id)]);
+    mock.script('openai', { text: 'The answer in the fork.' });
+    await open(s.id);
+    await type('Go on, in a copy');
+    await page.waitForSelector('.session-title:has-text("Imported record (fork)")');
+    await page.waitForSelector(row('complete', 'The answer in the fork.'));
+    await settlesAtBottom('the fork shown at its end');
+    assert.equal(await page.inputValue('.composer-input'), '', 'the message went');
+    assert.equal(JSON.stringify([m.get(s.id), m.allMessages(s.id)]), before, 'the record is unchanged');
+  });
+
+  it('follows to the end after sending where the placeholder wraps (measuring the box must not clamp the scroll)', async () => {
+    const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Parked' });
+    await m.addMessages(
+      s.id,
+      Array.from({ length: 12 }, (_, i) => ({
+        role: i % 2 ? ('assistant' as const) : ('user' as const),
+        content: `Earlier message ${i} `.repeat(20),
+      })),
+    );
+    await m.pause(s.id);
+    mock.script('openai', { text: 'Back, and at the end.' });
+    // The editor area of a 1400 px window with both side bars open: the empty box's placeholder takes two lines.
+    await open(s.id, {}, { width: 730, height: 900 });
+    await type('Wake up');
+    await page.waitForSelector('.composer-notice >> text=active again (it was paused)');
+    await page.waitForSelector(row('complete', 'Back, and at the end.'));
+    await settlesAtBottom('the reply in view');
   });
 
   it('shows who answers anew when a key is set, without a reload', async () => {

@@ -437,8 +437,12 @@ export class Composer {
 
   /** Grows the textarea with its text (through CSSOM: the CSP allows no style attributes). Hidden, it has no height to take. */
   private fit(): void {
+    // Measuring collapses the box for one forced layout; the box keeps its height meanwhile, or the conversation
+    // above would grow for that instant and the browser would clamp its scroll short of the end.
+    this.box.style.minHeight = `${this.box.offsetHeight}px`;
     this.input.style.height = 'auto';
     const height = this.input.scrollHeight;
     this.input.style.height = height ? `${Math.min(height, INPUT_MAX_HEIGHT)}px` : '';
+    this.box.style.minHeight = '';
   }
 }
