@@ -194,7 +194,10 @@ describe('providers in VS Code', () => {
       }))!;
       const replyId = await run<string>('langswarmSessions.sendMessage', { sessionId: id, content: 'Anyone there?' });
       assert.equal(replyId, undefined);
-      assert.match(main.commands.lastError?.message ?? '', /^The offline Replay provider has no recorded reply for turn 1/);
+      assert.match(
+        main.commands.lastError?.message ?? '',
+        /^The offline Replay provider has no recorded reply for turn 1/,
+      );
       assert.deepEqual(await manager.allMessages(id), [], 'nothing made up, nothing stored');
       assert.equal(mock.calls('gemini').length, 0, 'nothing was sent without a key');
     } finally {

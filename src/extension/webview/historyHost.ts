@@ -98,9 +98,8 @@ export class HistoryHost {
       }))
       .onRequest(IpcRequest.LocateTool, (p) => this.locateTool(p.sessionId, p.callId, p.seq, p.find))
       .onRequest(IpcRequest.Send, async (p) => {
+        // Continued in a fork: the answer names it, and the browser goes there.
         const sessionId = await this.sender().start(p);
-        // Continued in a fork: the browser moves to it (after this answer, so the composer knows where it sent).
-        if (sessionId && sessionId !== p.sessionId) setImmediate(() => this.reveal({ sessionId, focusComposer: true }));
         return sessionId ? { sessionId } : {};
       })
       .onRequest(IpcRequest.Stop, ({ sessionId }) => ({ stopped: this.sender().stop(sessionId) }))

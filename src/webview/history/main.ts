@@ -34,7 +34,13 @@ const conversation = new ConversationView({
 const isOpen = (sessionId: string) => sessionId === conversation.sessionId;
 const composer = new Composer({
   sent: (sessionId) => {
-    if (isOpen(sessionId)) conversation.followEnd();
+    if (isOpen(sessionId)) return conversation.followEnd();
+    // Continued in a fork: the browser goes there, at its end, the keyboard still in the composer.
+    void open(sessionId).then(() => {
+      if (!isOpen(sessionId)) return;
+      conversation.followEnd();
+      composer.focus();
+    });
   },
   streamed: (sessionId) => {
     if (isOpen(sessionId)) conversation.repaintStreaming();
