@@ -449,6 +449,9 @@ export async function testConnection(
   signal?: AbortSignal,
 ): Promise<ConnectionReport> {
   const provider = 'send' in providerOrConfig ? providerOrConfig : createProvider(providerOrConfig);
+  // Replay has nothing to connect to, and answers only what a recording holds: it is always there.
+  if (provider.name === 'replay')
+    return { ok: true, provider: 'replay', model, latencyMs: 0, reply: 'offline: answers from recorded sessions' };
   const now = new Date().toISOString();
   const session: Session = {
     id: 'connection-test',

@@ -371,6 +371,16 @@ describe('conversation runner', function () {
     );
   });
 
+  it('reports Replay as always there (offline, nothing to connect to) without asking it for a made-up reply', async () => {
+    assert.deepEqual(await testConnection({ name: 'replay' }, 'recorded'), {
+      ok: true,
+      provider: 'replay',
+      model: 'recorded',
+      latencyMs: 0,
+      reply: 'offline: answers from recorded sessions',
+    });
+  });
+
   it('tests a connection with one small unstored request', async () => {
     const ok = await testConnection(providerFor(wire('anthropic'), mock), 'claude-test');
     assert.equal(ok.ok, true);
