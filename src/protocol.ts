@@ -8,7 +8,7 @@
 // the core, which parsed them already. zod/mini keeps the webview bundle small.
 import * as z from 'zod/mini';
 import type { Message, MessageRevision, Role, Session, SessionSummary } from './core/model';
-import { MESSAGE_STATES, SESSION_STATUSES } from './core/names';
+import { KEYED_PROVIDERS, MESSAGE_STATES, SESSION_STATUSES } from './core/names';
 import type { SearchHit } from './core/store/session-store';
 
 /** A search hit as the webview receives it (the webview never imports the store). */
@@ -97,8 +97,11 @@ export interface DumpNode {
 export type DumpPath = Array<string | number>;
 const dumpPath = z.array(z.union([z.string().check(z.maxLength(10_000)), int(0, 1e9)])).check(z.maxLength(100));
 
-/** A provider the composer offers, with models to suggest (any other model name may be typed). */
-const providerChoice = z.object({ name: z.string(), models: z.array(z.string()) });
+/**
+ * A provider the composer offers, with models to suggest (any other model name may be typed). `offline`: why the
+ * offline Replay provider answers instead (no API key, a provider the editor cannot call); the composer says so.
+ */
+const providerChoice = z.object({ name: z.string(), models: z.array(z.string()), offline: z.optional(z.string()) });
 export type ProviderChoice = z.infer<typeof providerChoice>;
 /**
  * What the history browser's composer may do: send, with these choices (and the text of replies streaming now,
@@ -109,6 +112,19 @@ const composerInfo = z.union([
   z.object({ disabled: z.string() }),
 ]);
 export type ComposerInfo = z.infer<typeof composerInfo>;
+/**
+ * The commands a notice may link to (the host runs only these, with only these arguments): a link in a webview is
+ * content, and content must not run arbitrary commands.
+ */
+export const NOTICE_COMMANDS = ['langswarmSessions.setApiKey', 'langswarmSessions.testProviderConnection'] as const;
+const noticeLink = z.strictObject({
+  label: z.string().check(z.maxLength(100)),
+  command: z.enum(NOTICE_COMMANDS),
+  args: z.optional(z.strictObject({ provider: z.optional(z.enum(KEYED_PROVIDERS)) })),
+});
+/** A command link in a composer notice ("Set API Key…"). */
+export type NoticeLink = z.infer<typeof noticeLink>;
+
 /** Longest message the composer sends (characters). */
 export const COMPOSE_MAX = 1_000_000;
 
@@ -181,8 +197,12 @@ export const IpcRequest = {
     }),
   ),
   // composer: a turn runs in the host; its progress and end come as Turn* notifications
-  /** Sends `content` as the user's next message and starts the reply (resolves once it started). `provider`/`model` switch the session. */
-  Send: request<Record<string, never>>()(
+  /**
+   * Sends `content` as the user's next message and starts the reply (resolves once it started). `provider`/`model`
+   * switch the session. Resolves to the session the turn runs in: a new fork when the user chose to continue an
+   * imported, completed or archived session in one; none when the user cancelled (nothing was sent).
+   */
+  Send: request<{ sessionId?: string }>()(
     'turn/send',
     z.object({
       sessionId: id,
@@ -241,7 +261,7 @@ export const IpcNotification = {
   /** What the user should know about a turn: the core's warnings (e.g. data left out when switching provider), or a note (e.g. answering offline). */
   TurnNotice: notification(
     'turn/notice',
-    z.object({ sessionId: id, level: z.enum(['info', 'warning']), message: z.string() }),
+    z.object({ sessionId: id, level: z.enum(['info', 'warning']), message: z.string(), link: z.optional(noticeLink) }),
   ),
   /**
    * A turn ended. `sent`: the user's message was stored (if not, the composer gives the text back). The reply, when
@@ -255,8 +275,12 @@ export const IpcNotification = {
       replyId: z.optional(id),
       state: z.optional(z.enum(MESSAGE_STATES)),
       error: z.optional(IpcError),
+      /** What the user can do about the error ("Set API Key…"). */
+      link: z.optional(noticeLink),
     }),
   ),
+  /** What the composer may send with changed (an API key was set or cleared): it shows who will answer. */
+  ComposerChanged: notification('composer/changed', z.object({ providers: z.array(providerChoice) })),
   /** The state view shows another dump. */
   DumpChanged: notification('dump/changed', z.object({})),
 } as const;
@@ -271,6 +295,8 @@ export const IpcCommand = {
   DumpSession: command('session/dump', z.object({ sessionId: id })),
   /** Save the shown dump to a file the user picks. */
   SaveDump: command('dump/save', z.object({})),
+  /** A notice's command link was clicked: the host runs it (only NOTICE_COMMANDS, checked by this schema). */
+  RunCommand: command('command/run', noticeLink),
 } as const;
 
 // ---- envelopes --------------------------------------------------------------------------------

@@ -73,10 +73,14 @@ export const providerCommands = {
             recorded: recordedFrom(m, session.parent?.sessionId),
             stateless: v['stateless'] === true,
           });
+          // Naming the session on the command line is the choice to continue it; say when that changes its status.
+          if (session.status !== 'active')
+            process.stderr.write(`note: session "${session.title}" was ${session.status}; sending makes it active.\n`);
           const result = await withInterrupt((signal) =>
             send(m, session.id, str(v['content']), {
               provider,
               signal,
+              resume: true,
               stream: streaming,
               model: str(v['model']) || undefined, // an empty --model keeps the session's
               onEvent: (e) => {

@@ -1,6 +1,7 @@
 // Runs conversation turns against a provider and stores them so that nothing is lost: the user's
 // message is durable before the request; the reply is stored as it streams (state "partial") and
-// finished in place; a failure or cancel leaves what arrived, marked, with the error beside it.
+// finished in place; a failure or cancel keeps what arrived, marked, with the error beside it (when
+// nothing arrived, nothing is stored: the failure is in the trace).
 // Tools are never executed here: a reply that calls tools ends the turn, the caller adds tool
 // results and calls send() again without content.
 // Over 450 lines: send, replay, connection test and import share the turn's bookkeeping (stored
@@ -36,6 +37,11 @@ export interface TurnOptions {
   maxOutputTokens?: number;
   /** Least time between two saves of a streaming reply (default 250 ms). */
   saveEveryMs?: number;
+  /**
+   * Make a session that is not active (paused, completed, archived, failed) active first. Without it such a
+   * session is refused: its status changes only when the caller asked for that.
+   */
+  resume?: boolean;
 }
 
 export interface TurnResult {
@@ -45,7 +51,37 @@ export interface TurnResult {
   warnings: string[];
 }
 
-/** Sends `content` as the user's next message (or, without content, answers what is there); resumes the session first. */
+/**
+ * Refuses, before anything is stored or changed, a turn that cannot go ahead: a session that is not active
+ * (unless `resume`), or a provider that knows it has no answer (Replay without a recorded reply).
+ */
+export async function checkTurn(
+  manager: SessionApi,
+  sessionId: string,
+  content: string | Part[] | undefined,
+  options: Pick<TurnOptions, 'provider' | 'resume'>,
+): Promise<Session> {
+  const session = await manager.get(sessionId);
+  if (session.status !== 'active' && !options.resume) {
+    throw new CoreError(
+      'SessionNotWritable',
+      `Session "${session.title}" is ${session.status}: sending would make it active again. Resume it first, or continue in a fork.`,
+      { sessionId, status: session.status },
+    );
+  }
+  if (options.provider.checkCanAnswer) {
+    const parts = typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content;
+    const asked = parts?.some((p) => p.type !== 'tool_result') ? 1 : 0;
+    const turns = (await manager.allMessages(sessionId)).filter(isUserTurn).length;
+    options.provider.checkCanAnswer(turns + asked);
+  }
+  return session;
+}
+
+/**
+ * Sends `content` as the user's next message (or, without content, answers what is there). A session that is
+ * not active is refused unless `options.resume` says to make it active.
+ */
 export async function send(
   manager: SessionApi,
   sessionId: string,
@@ -53,10 +89,9 @@ export async function send(
   options: TurnOptions,
 ): Promise<TurnResult> {
   const { provider } = options;
-  let session = await manager.get(sessionId);
+  let session = await checkTurn(manager, sessionId, content, options);
   const warn = collectWarnings(options, manager.tracer, { sessionId });
   const warnings = warn.list;
-  // Sending continues the conversation: a paused, completed, archived or failed session is active again.
   if (session.status !== 'active') session = await manager.resume(sessionId);
   // Replay stands in when there is no key; it does not make the session a replay session.
   const switching =
@@ -280,9 +315,13 @@ class Draft {
     return this.write(fields);
   }
 
-  /** Keeps what arrived: "partial" when the user cancelled, "error" otherwise, with the error in metadata. */
-  async fail(error: CoreError, warnings: string[]): Promise<Message> {
+  /**
+   * Keeps what arrived: "partial" when the user cancelled, "error" otherwise, with the error in metadata. When
+   * nothing arrived nothing is stored: an empty reply would only stand for the error, which the trace holds.
+   */
+  async fail(error: CoreError, warnings: string[]): Promise<Message | undefined> {
     await this.settle().catch(() => undefined);
+    if (!this.stored && !this.parts.length) return undefined;
     const cancelledByUser = error.code === 'Cancelled';
     return this.write({
       parts: this.parts,
@@ -413,6 +452,9 @@ export async function testConnection(
   signal?: AbortSignal,
 ): Promise<ConnectionReport> {
   const provider = 'send' in providerOrConfig ? providerOrConfig : createProvider(providerOrConfig);
+  // Replay has nothing to connect to, and answers only what a recording holds: it is always there.
+  if (provider.name === 'replay')
+    return { ok: true, provider: 'replay', model, latencyMs: 0, reply: 'offline: answers from recorded sessions' };
   const now = new Date().toISOString();
   const session: Session = {
     id: 'connection-test',

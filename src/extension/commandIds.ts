@@ -28,6 +28,7 @@ export const COMMAND_IDS = [
   'langswarmSessions.testProviderConnection',
   'langswarmSessions.setApiKey',
   'langswarmSessions.clearApiKey',
+  'langswarmSessions.resetContinueChoice',
   'langswarmSessions.importRemoteConversation',
   'langswarmSessions.migrate',
   'langswarmSessions.exportV1',

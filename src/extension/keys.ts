@@ -43,6 +43,11 @@ export const TREE_FILTER = new StateKey<TreeFilter>('langswarmSessions.filter');
 export const MIGRATION_CHECKED = new StateKey<boolean>('langswarmSessions.migrationChecked');
 /** The user was offered to migrate the LangSwarm files found here. */
 export const MIGRATION_OFFERED = new StateKey<boolean>('langswarmSessions.migrationOffered');
+/**
+ * How to continue an imported, completed or archived session, when the user said not to ask again in this
+ * workspace ("Ask Again How to Continue Recorded Sessions" forgets it).
+ */
+export const CONTINUE_CHOICE = new StateKey<'fork' | 'here'>('langswarmSessions.continueChoice');
 
 // ---- globalState ----
 export const NEVER_OFFER_GITIGNORE = new StateKey<boolean>('langswarmSessions.neverOfferGitignore');

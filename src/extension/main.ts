@@ -81,7 +81,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   );
   const active = new ActiveSession(database, context.workspaceState);
   const views = new VirtualDocuments();
-  const providers = new ProviderAccess(context.secrets, parts.log);
+  const providers = new ProviderAccess(context.secrets, parts.log, context.workspaceState);
   const commands = new Commands({ store: database, tree, treeView, active, log: parts.log, providers, context, views });
   const documents = new MessageDocuments(database);
 

@@ -6,15 +6,18 @@ import { CoreError } from '../core/errors';
 import { KNOWN_PROVIDERS, KeyedProvider, isProviderName } from '../core/names';
 import { Provider, ProviderConfig, createProvider } from '../core/providers';
 import { PROVIDER_LABELS } from '../core/providers/provider';
+import type { Session } from '../core/model';
 import type { SessionApi } from '../core/sessions';
 import type { ProviderChoice } from '../protocol';
 import { SUGGESTED_MODELS } from '../settings';
+import { askHowToContinue } from './continueChoice';
 import type { ConversationAccess } from './webview/turns';
 
 /** A provider whose key is kept here: one of the core's KEYED_PROVIDERS. */
 export const isKeyedProvider = (name: string): name is KeyedProvider => isProviderName(name) && name !== 'replay';
 
-const secretKey = (provider: KeyedProvider) => `langswarmSessions.apiKey.${provider}`;
+const SECRET_PREFIX = 'langswarmSessions.apiKey.';
+const secretKey = (provider: KeyedProvider) => `${SECRET_PREFIX}${provider}`;
 
 /** Provider settings (application scope: a workspace cannot redirect your keys to another server). */
 function providerSettings(name: KeyedProvider): Partial<ProviderConfig> {
@@ -34,6 +37,8 @@ export class ProviderAccess implements ConversationAccess {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
+    /** The workspace's state: where "always continue … in this workspace" is kept. */
+    private readonly workspaceState: vscode.Memento,
   ) {}
 
   /**
@@ -72,9 +77,31 @@ export class ProviderAccess implements ConversationAccess {
     };
   }
 
-  /** Provider names with suggested models, for the history browser's composer. */
-  choices(): ProviderChoice[] {
-    return KNOWN_PROVIDERS.map((name) => ({ name, models: SUGGESTED_MODELS[name] }));
+  /** Provider names with suggested models, and the ones Replay answers for (no key), for the history browser's composer. */
+  async choices(): Promise<ProviderChoice[]> {
+    return Promise.all(
+      KNOWN_PROVIDERS.map(async (name) => {
+        const offline =
+          name === 'replay'
+            ? 'Replay answers only from the recording this session was forked from.'
+            : (await this.hasKey(name))
+              ? undefined
+              : `No API key is set for ${PROVIDER_LABELS[name]}.`;
+        return { name, models: SUGGESTED_MODELS[name], ...(offline ? { offline } : {}) };
+      }),
+    );
+  }
+
+  continueHow(session: Session): Promise<'fork' | 'here' | undefined> {
+    return askHowToContinue(this.workspaceState, session);
+  }
+
+  /** A key was stored or deleted (here, or in another window). */
+  onDidChange(listener: () => void): () => void {
+    const subscription = this.secrets.onDidChange((e) => {
+      if (e.key.startsWith(SECRET_PREFIX)) listener();
+    });
+    return () => subscription.dispose();
   }
 
   async hasKey(name: KeyedProvider): Promise<boolean> {

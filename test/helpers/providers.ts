@@ -7,6 +7,7 @@ import { Tracer } from '../../src/core/trace';
 import { MockProvider, MockProviders, Recorded } from '../mock-providers/server';
 import { tempDb } from './temp';
 import type { ConversationAccess } from '../../src/extension/webview/turns';
+import type { ProviderChoice } from '../../src/protocol';
 
 export interface Wire {
   name: MockProvider;
@@ -108,23 +109,43 @@ export function providerFor(w: Wire, mock: MockProviders, extra?: Record<string,
   return createProvider(w.config(mock, extra));
 }
 
-/** For the history browser's composer: OpenAI through its real SDK against the mock server; Replay for itself; any other provider "has no key". */
-export function mockAccess(mock: MockProviders): ConversationAccess {
+/**
+ * For the history browser's composer: OpenAI through its real SDK against the mock server; Replay for itself, and
+ * (as the editor does without a key) for any other provider. `continueHow` answers "how to continue a recorded
+ * session" (default: in a fork), and `asked` lists the sessions it was asked about.
+ */
+export function mockAccess(
+  mock: MockProviders,
+  options: { continueHow?: () => 'fork' | 'here' | undefined } = {},
+): Omit<ConversationAccess, 'choices'> & { asked: string[]; choices(): ProviderChoice[] } {
+  const asked: string[] = [];
   return {
-    provider: async (name) => {
+    asked,
+    provider: async (name, manager, recordedFrom) => {
       if (name === 'openai')
         return {
           provider: createProvider({ name, apiKey: mock.keys.openai, baseUrl: `${mock.url}/v1`, maxRetries: 0 }),
         };
-      const provider = createProvider({ name: 'replay', chunkSize: 4 });
+      const recorded =
+        recordedFrom && (await manager.find(recordedFrom)) ? await manager.allMessages(recordedFrom) : undefined;
+      const provider = createProvider({ name: 'replay', chunkSize: 4, recorded });
       return name === 'replay'
         ? { provider }
         : { provider, note: `No API key is set for ${name}; answering with the offline Replay provider.` };
     },
     choices: () => [
       { name: 'openai', models: ['gpt-5.5', 'gpt-5.4-mini'] },
-      { name: 'anthropic', models: ['claude-sonnet-5-5'] },
-      { name: 'replay', models: ['recorded'] },
+      { name: 'anthropic', models: ['claude-sonnet-5-5'], offline: 'No API key is set for Anthropic.' },
+      { name: 'gemini', models: ['gemini-2.5-pro'], offline: 'No API key is set for Gemini.' },
+      {
+        name: 'replay',
+        models: ['recorded'],
+        offline: 'Replay answers only from the recording this session was forked from.',
+      },
     ],
+    continueHow: async (session) => {
+      asked.push(session.id);
+      return options.continueHow ? options.continueHow() : 'fork';
+    },
   };
 }

@@ -183,7 +183,7 @@ describe('providers in VS Code', () => {
     assert.match(byName['anthropic']?.error ?? '', /key/i);
   });
 
-  it('answers with the offline Replay provider when no key is set, and never writes a key to disk', async () => {
+  it('stands in the offline Replay provider when no key is set (refusing a turn it has no recording for), and never writes a key to disk', async () => {
     const manager = await main.database.manager();
     await run('langswarmSessions.clearApiKey', { provider: 'gemini' });
     try {
@@ -193,8 +193,12 @@ describe('providers in VS Code', () => {
         title: 'No key',
       }))!;
       const replyId = await run<string>('langswarmSessions.sendMessage', { sessionId: id, content: 'Anyone there?' });
-      const reply = await manager.getMessage(replyId!);
-      assert.match(reply.parts[0]?.type === 'text' ? reply.parts[0].text : '', /Replay provider/);
+      assert.equal(replyId, undefined);
+      assert.match(
+        main.commands.lastError?.message ?? '',
+        /^The offline Replay provider has no recorded reply for turn 1/,
+      );
+      assert.deepEqual(await manager.allMessages(id), [], 'nothing made up, nothing stored');
       assert.equal(mock.calls('gemini').length, 0, 'nothing was sent without a key');
     } finally {
       await run('langswarmSessions.setApiKey', { provider: 'gemini', key: mock.keys.gemini });

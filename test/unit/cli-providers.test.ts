@@ -72,11 +72,15 @@ describe('CLI provider commands', function () {
     );
   });
 
-  it('send resumes a paused session, as the editor does', async () => {
-    const id = (await ok(['create', '--provider', 'anthropic', '--model', 'claude-test'])).stdout.trim();
+  it('send resumes a paused session named on the command line, and says so', async () => {
+    const id = (
+      await ok(['create', '--provider', 'anthropic', '--model', 'claude-test', '--title', 'Parked'])
+    ).stdout.trim();
     await ok(['set-status', id, 'paused']);
     mock.script('anthropic', { text: 'Resumed.' });
-    assert.equal((await ok(['send', id, '--content', 'Still there?'])).stdout, 'Resumed.\n');
+    const r = await ok(['send', id, '--content', 'Still there?']);
+    assert.equal(r.stdout, 'Resumed.\n');
+    assert.match(r.stderr, /^note: session "Parked" was paused; sending makes it active\.$/m);
     const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as { session: { status: string } };
     assert.equal(shown.session.status, 'active');
   });
@@ -107,18 +111,23 @@ describe('CLI provider commands', function () {
     };
     assert.deepEqual(
       shown.messages.map((m) => [m.role, m.state]),
-      [
-        ['user', 'complete'],
-        ['assistant', 'error'],
-      ],
+      [['user', 'complete']],
+      'no empty "error" reply: the failure was reported, and is in the trace',
     );
   });
 
-  it('without a key, the offline Replay provider answers and says so', async () => {
+  it('without a key, the offline Replay provider stands in, and refuses a turn it has no recording for', async () => {
     const id = (await ok(['create', '--provider', 'openai', '--model', 'gpt-test'])).stdout.trim();
-    const r = await ok(['send', id, '--content', 'Hello offline', '--stream'], { OPENAI_API_KEY: undefined });
+    const r = await run(['send', id, '--content', 'Hello offline', '--stream'], { OPENAI_API_KEY: undefined });
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /note: No OPENAI_API_KEY is set; answering with the offline Replay provider\./);
-    assert.equal(r.stdout, '(Replay provider: no recorded reply for turn 1.) You said: Hello offline\n');
+    assert.match(
+      r.stderr,
+      /^error: The offline Replay provider has no recorded reply for turn 1 .*nothing was sent or stored\./m,
+    );
+    assert.equal(r.stdout, '');
+    const shown = JSON.parse((await ok(['show', id, '--json'])).stdout) as { messages: unknown[] };
+    assert.deepEqual(shown.messages, []);
     assert.equal(mock.requests.length, 0);
   });
 

@@ -115,28 +115,65 @@ describe('conversation runner', function () {
     assert.deepEqual(stored[1]!.native, { openai: { text: 'Hallo!' } });
   });
 
-  it('resumes a paused, completed or archived session before its message is stored', async () => {
+  it('refuses a paused, completed or archived session unchanged, and makes it active only when asked to', async () => {
     for (const status of ['paused', 'completed', 'archived'] as const) {
       const s = await manager().create({ provider: 'openai', model: 'stub' });
+      await manager().addMessages(s.id, [
+        { role: 'user', content: 'Recorded question' },
+        { role: 'assistant', content: 'Recorded answer' },
+      ]);
       await manager().setStatus(s.id, status);
-      let statusDuringRequest = '';
-      const result = await send(manager(), s.id, `Back from ${status}`, {
-        provider: stub(async (req) => {
-          statusDuringRequest = req.session.status;
-          return reply('welcome back');
-        }),
+      const before = JSON.stringify([manager().get(s.id), manager().allMessages(s.id)]);
+      let called = false;
+      const provider = stub(async (req) => {
+        called = true;
+        assert.equal(req.session.status, 'active', status);
+        return reply('welcome back');
       });
-      assert.equal(statusDuringRequest, 'active', status);
+      await assert.rejects(
+        send(manager(), s.id, `Back from ${status}`, { provider }),
+        (e: unknown) =>
+          isCoreError(e, 'SessionNotWritable') && e.message.includes(`is ${status}: sending would make it active`),
+      );
+      assert.equal(called, false, status);
+      assert.equal(JSON.stringify([manager().get(s.id), manager().allMessages(s.id)]), before, `${status}: unchanged`);
+
+      const result = await send(manager(), s.id, `Back from ${status}`, { provider, resume: true });
       assert.equal(result.session.status, 'active', status);
       assert.equal(manager().get(s.id).status, 'active', status);
       assert.deepEqual(
         manager()
           .allMessages(s.id)
           .map((m) => messageText(m.parts)),
-        [`Back from ${status}`, 'welcome back'],
+        ['Recorded question', 'Recorded answer', `Back from ${status}`, 'welcome back'],
         status,
       );
     }
+  });
+
+  it('stores no empty reply for a call that failed before any text arrived; the failure is in the turn trace', async () => {
+    const s = await manager().create({ provider: 'openai', model: 'stub' });
+    await assert.rejects(
+      send(manager(), s.id, 'Q', {
+        provider: stub(async () => {
+          throw new CoreError('ProviderError', 'OpenAI rejected the API key (HTTP 401).', { kind: 'auth' });
+        }),
+      }),
+      (e: unknown) => isCoreError(e, 'ProviderError'),
+    );
+    assert.deepEqual(
+      manager()
+        .allMessages(s.id)
+        .map((m) => [m.role, m.state, messageText(m.parts)]),
+      [['user', 'complete', 'Q']],
+      'the question is kept, no empty "error" reply',
+    );
+    assert.deepEqual(
+      manager()
+        .tracer.recent({ sessionId: s.id })
+        .map((e) => [e.level, e.message, e.fields?.['kind']]),
+      [['warn', 'OpenAI rejected the API key (HTTP 401).', 'auth']],
+    );
   });
 
   it('knows which partial replies are still streaming here, until they end complete, cancelled or failed', async () => {
@@ -322,10 +359,26 @@ describe('conversation runner', function () {
         assert.ok(isCoreError(e, 'ProviderError'));
         assert.match(e.message, /The replay stopped at turn 2; session \S+ holds the turns replayed so far\./);
         const fork = manager().get(e.details['sessionId'] as string);
-        assert.equal(manager().allMessages(fork.id).length, 4);
+        // Turn 1 replayed (uno), turn 2 asked: its failed call left no empty reply behind.
+        assert.deepEqual(
+          manager()
+            .allMessages(fork.id)
+            .map((m) => messageText(m.parts)),
+          ['One', 'uno', 'Two'],
+        );
         return true;
       },
     );
+  });
+
+  it('reports Replay as always there (offline, nothing to connect to) without asking it for a made-up reply', async () => {
+    assert.deepEqual(await testConnection({ name: 'replay' }, 'recorded'), {
+      ok: true,
+      provider: 'replay',
+      model: 'recorded',
+      latencyMs: 0,
+      reply: 'offline: answers from recorded sessions',
+    });
   });
 
   it('tests a connection with one small unstored request', async () => {

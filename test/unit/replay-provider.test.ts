@@ -41,13 +41,12 @@ describe('Replay provider (offline)', () => {
     for (let run = 0; run < 2; run++) {
       const s = await manager().create({ provider: 'replay', model: 'demo' });
       const texts: string[] = [];
-      for (const q of ['Something else', 'And more', 'A third']) {
+      for (const q of ['Something else', 'And more']) {
         const ev: StreamEvent[] = [];
         const { reply } = await send(manager(), s.id, q, { provider, onEvent: (e) => ev.push(e) });
         const deltas = ev.flatMap((e) => (e.type === 'text_delta' ? [e.text] : []));
         assert.equal(deltas.join(''), messageText(reply.parts));
-        if (reply.parts.length && messageText(reply.parts).length > 16)
-          assert.ok(deltas.length > 1, 'streamed in chunks');
+        if (messageText(reply.parts).length > 16) assert.ok(deltas.length > 1, 'streamed in chunks');
         assert.ok(
           reply.usage &&
             reply.usage.outputTokens > 0 &&
@@ -61,24 +60,48 @@ describe('Replay provider (offline)', () => {
     assert.deepEqual(runs[0], [
       'First recorded answer, long enough to arrive in several chunks.',
       'Second recorded answer.',
-      '(Replay provider: no recorded reply for turn 3.) You said: A third',
     ]);
     assert.deepEqual(runs[1], runs[0], 'deterministic');
   });
 
-  it('gives a stable canned reply without a recording, and needs no key', async () => {
+  it('refuses a turn the recording has no reply for, storing nothing and saying why', async () => {
+    const provider = new ReplayProvider({ recorded: await recording() });
+    const s = await manager().create({ provider: 'openai', model: 'gpt-x' });
+    await send(manager(), s.id, 'One', { provider });
+    await send(manager(), s.id, 'Two', { provider });
+    const before = JSON.stringify([manager().get(s.id), manager().allMessages(s.id)]);
+    await assert.rejects(
+      send(manager(), s.id, 'A third', { provider }),
+      (e: unknown) =>
+        isCoreError(e, 'ProviderError') &&
+        e.message ===
+          "The offline Replay provider has no recorded reply for turn 3 (its recording answers 2 turn(s)), so nothing was sent or stored. Set an API key for the session's provider to get a real answer.",
+    );
+    assert.equal(JSON.stringify([manager().get(s.id), manager().allMessages(s.id)]), before, 'nothing stored');
+  });
+
+  it('without a recording refuses every turn (nothing made up), and needs no key', async () => {
     const s = await manager().create({ provider: 'anthropic', model: 'claude-x' });
-    const { reply, session } = await send(manager(), s.id, 'Hello', { provider: new ReplayProvider(), stream: false });
-    assert.equal(messageText(reply.parts), '(Replay provider: no recorded reply for turn 1.) You said: Hello');
-    assert.equal(session.provider, 'anthropic', "standing in does not change the session's provider");
+    await assert.rejects(
+      send(manager(), s.id, 'Hello', { provider: new ReplayProvider(), stream: false }),
+      (e: unknown) =>
+        isCoreError(e, 'ProviderError') && /no recorded reply for turn 1 \(this session was not forked/.test(e.message),
+    );
+    assert.deepEqual(manager().allMessages(s.id), []);
+    assert.equal(manager().get(s.id).provider, 'anthropic');
   });
 
   it('can be cancelled mid-stream like any provider', async () => {
     const s = await manager().create({ provider: 'replay', model: 'demo' });
     const controller = new AbortController();
+    const long = await manager().create({ provider: 'openai', model: 'gpt-x' });
+    await manager().addMessages(long.id, [
+      { role: 'user', content: 'Q' },
+      { role: 'assistant', content: '(Replay answer) '.repeat(10) },
+    ]);
     await assert.rejects(
       send(manager(), s.id, 'Long '.repeat(40), {
-        provider: new ReplayProvider({ chunkSize: 8 }),
+        provider: new ReplayProvider({ chunkSize: 8, recorded: manager().allMessages(long.id) }),
         signal: controller.signal,
         saveEveryMs: 0,
         onEvent: (e) => {

@@ -160,6 +160,7 @@ describe('webview hosts', () => {
         return { provider: createProvider({ name: 'replay' }) };
       },
       choices: () => [{ name: 'replay', models: ['recorded'] }],
+      continueHow: async () => 'here',
     };
     const send = {
       kind: 'request',
@@ -209,8 +210,10 @@ describe('webview hosts', () => {
     m = await SessionManager.open(file, { maxMessageBytes: 100 });
     const s = await m.create({ provider: 'replay', model: 'recorded' });
     const conversations: ConversationAccess = {
-      provider: async () => ({ provider: createProvider({ name: 'replay' }) }),
+      // A provider that would answer anything: the store refuses the message before it is asked.
+      provider: async () => ({ provider: { name: 'replay', send: () => Promise.reject(new Error('not asked')) } }),
       choices: () => [],
+      continueHow: async () => 'here',
     };
     const host = new HistoryHost(m, (x) => posted.push(x), { conversations });
     await host.receive({ kind: 'ready', view: 'history' });

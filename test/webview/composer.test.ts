@@ -9,6 +9,7 @@ import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { MockProviders } from '../mock-providers/server';
 import { mockAccess } from '../helpers/providers';
+import { IpcNotification } from '../../src/protocol';
 import { seedShowcase, SampleIds } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
 import { OpenedView, openView, until, withChromium } from '../helpers/webview';
@@ -41,12 +42,17 @@ describe('history browser composer (Chromium)', function () {
     assert.deepEqual(csp, [], 'no CSP violations');
   });
 
-  const open = async (sessionId: string, options: Partial<ConstructorParameters<typeof HistoryHost>[2]> = {}) => {
+  const open = async (
+    sessionId: string,
+    options: Partial<ConstructorParameters<typeof HistoryHost>[2]> = {},
+    size: { width?: number; height?: number } = {},
+  ) => {
     view = await openView(
       env.browser,
       env.server,
       'history',
       (post) => (host = new HistoryHost(m, post, { conversations: mockAccess(mock), coalesceMs: 10, ...options })),
+      size,
     );
     page = view.page;
     host.reveal({ sessionId });
@@ -64,7 +70,7 @@ describe('history browser composer (Chromium)', function () {
   /** At the bottom once the rows just painted are measured (a frame or two). */
   const settlesAtBottom = (what: string) => until(atBottom, what, 2000);
 
-  it('sends with the offline Replay provider: the message and the streamed reply appear, and are in the database', async () => {
+  it('says before sending that Replay (offline) will answer; with nothing recorded it stores nothing and gives the text back', async () => {
     const s = await m.create({ provider: 'gemini', model: 'gemini-2.5-pro', title: 'Offline' });
     await m.addMessages(s.id, [
       { role: 'user', content: 'Earlier question' },
@@ -72,7 +78,38 @@ describe('history browser composer (Chromium)', function () {
     ]);
     await open(s.id);
     assert.equal(await page.inputValue('.composer-provider'), 'gemini', "the session's provider");
+    assert.equal(
+      await page.textContent('.composer-answerer .answerer-text'),
+      'Replay (offline) answers, not gemini · gemini-2.5-pro. No API key is set for Gemini.',
+    );
+    assert.equal(await page.textContent('.composer-answerer a.link'), 'Set API Key…');
+    assert.equal(await page.getAttribute('.composer-answerer a.link', 'data-command'), 'langswarmSessions.setApiKey');
+    await type('Plan a day in Lisbon');
+    await page.waitForSelector('.composer-notice.level-error >> text=no recorded reply for turn 2');
+    assert.match(
+      (await page.textContent('.composer-notice')) ?? '',
+      /The offline Replay provider has no recorded reply for turn 2 \(this session was not forked or replayed from a recording\), so nothing was sent or stored\./,
+    );
+    assert.equal(await page.inputValue('.composer-input'), 'Plan a day in Lisbon', 'the text is given back');
+    assert.deepEqual(
+      m.allMessages(s.id).map((x) => messageText(x.parts)),
+      ['Earlier question', 'Earlier answer'],
+      'nothing stored: no made-up reply',
+    );
+  });
+
+  it('sends with the offline Replay provider in a fork of a recording: the message and the streamed reply appear, and are in the database', async () => {
+    const s = await m.create({ provider: 'gemini', model: 'gemini-2.5-pro', title: 'Recorded' });
+    const [, firstAnswer] = await m.addMessages(s.id, [
+      { role: 'user', content: 'Earlier question' },
+      { role: 'assistant', content: 'Earlier answer' },
+      { role: 'user', content: 'Recorded question' },
+      { role: 'assistant', content: 'The recorded plan for Lisbon.' },
+    ]);
+    const fork = await m.fork(s.id, firstAnswer!.id, { title: 'Offline fork' });
+    await open(fork.id);
     assert.equal(await page.inputValue('.composer-model'), 'gemini-2.5-pro', "the session's model");
+    await page.waitForSelector('.composer-answerer >> text=Replay (offline)');
     assert.ok(await page.isDisabled('.composer-action'), 'nothing to send yet');
     // Shift+Enter is a new line; Enter sends. The payload must stay text all the way.
     await page.click('.composer-input');
@@ -84,23 +121,128 @@ describe('history browser composer (Chromium)', function () {
       'Plan a day in Lisbon\n<img src=x onerror="window.__pwned=1"> **bold**',
     );
     await page.keyboard.press('Enter');
-    await page.waitForSelector('.composer-notice.level-info >> text=No API key is set for gemini');
-    await page.waitForSelector(row('complete', 'You said: Plan a day in Lisbon'));
+    await page.waitForSelector(row('complete', 'The recorded plan for Lisbon.'));
     assert.equal(await page.inputValue('.composer-input'), '', 'the composer is emptied once sent');
-    const [user, reply] = m.allMessages(s.id).slice(-2);
+    const [user, reply] = m.allMessages(fork.id).slice(-2);
     assert.equal(user?.role, 'user');
     assert.equal(messageText(user!.parts), 'Plan a day in Lisbon\n<img src=x onerror="window.__pwned=1"> **bold**');
     assert.equal(reply?.state, 'complete');
-    assert.match(
-      messageText(reply!.parts),
-      /^\(Replay provider: no recorded reply for turn 2\.\) You said: Plan a day in Lisbon/,
-    );
+    assert.equal(messageText(reply!.parts), 'The recorded plan for Lisbon.');
     assert.equal(await page.locator(`article.message[data-id="${user!.id}"]`).count(), 1, 'the user message is shown');
     assert.equal(await page.locator('.feed img').count(), 0, 'no element from the text');
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
-    assert.equal(m.get(s.id).provider, 'gemini', 'answering offline does not switch the session');
+    assert.equal(m.get(fork.id).provider, 'gemini', 'answering offline does not switch the session');
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
     assert.equal(await page.textContent('.composer-state'), '');
+    assert.equal(await page.locator('.composer-notice').count(), 0, 'the answerer line said it all: no notice');
+  });
+
+  it('replaces a notice with the next one (never stacked); its command link asks the host to run the command', async () => {
+    const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Paused' });
+    await m.pause(s.id);
+    const ran: unknown[] = [];
+    mock.script('openai', { error: { status: 401 } }, { error: { status: 401 } });
+    await open(s.id, { runCommand: (link) => ran.push(link) });
+    // A notice from an earlier turn (as the editor once said when there was no key).
+    host.ipc.notify(IpcNotification.TurnNotice, {
+      sessionId: s.id,
+      level: 'info',
+      message: 'No API key is set for OpenAI; answering with the offline Replay provider.',
+    });
+    await page.waitForSelector('.composer-notice.level-info >> text=No API key is set for OpenAI');
+    await type('Anyone there?');
+    // The host said it made the session active, then the call failed: the error replaces that notice.
+    await page.waitForSelector('.composer-notice.level-error >> text=OpenAI rejected the API key');
+    assert.equal(await page.locator('.composer-notice').count(), 1, 'one notice: the newest');
+    assert.equal(await page.locator('.composer-notice.level-info').count(), 0, 'the older one is gone');
+    assert.deepEqual(
+      m.allMessages(s.id).map((x) => [x.role, x.state]),
+      [['user', 'complete']],
+      'no empty "error" reply stored',
+    );
+    const link = page.locator('.composer-notice a.link', { hasText: 'Set API Key…' });
+    assert.equal(await link.getAttribute('role'), 'link');
+    await link.click();
+    await until(async () => ran.length === 1, 'the host ran the command');
+    assert.deepEqual(ran, [
+      { label: 'Set API Key…', command: 'langswarmSessions.setApiKey', args: { provider: 'openai' } },
+    ]);
+    // By keyboard too, and a second failure still leaves one notice.
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await until(async () => ran.length === 2, 'Enter on the link ran it');
+    await type('Again?');
+    await until(async () => m.allMessages(s.id).length === 2, 'the second message stored');
+    await page.waitForSelector('.composer-notice.level-error >> text=OpenAI rejected the API key');
+    assert.equal(await page.locator('.composer-notice').count(), 1);
+  });
+
+  it('continues an imported session in a fork when the host says so: the browser moves to the fork, at its end', async () => {
+    const s = await m.create({
+      provider: 'openai',
+      model: 'gpt-5.5',
+      title: 'Imported record',
+      origin: { format: 'langswarm-v1-json', file: 'session.json', originalId: 'session_1', fields: {} },
+    });
+    await m.addMessages(
+      s.id,
+      Array.from({ length: 12 }, (_, i) => ({
+        role: i % 2 ? ('assistant' as const) : ('user' as const),
+        content: `Recorded message ${i} `.repeat(20),
+      })),
+    );
+    await m.complete(s.id);
+    const before = JSON.stringify([m.get(s.id), m.allMessages(s.id)]);
+    mock.script('openai', { text: 'The answer in the fork.' });
+    await open(s.id);
+    await type('Go on, in a copy');
+    await page.waitForSelector('.session-title:has-text("Imported record (fork)")');
+    await page.waitForSelector(row('complete', 'The answer in the fork.'));
+    await settlesAtBottom('the fork shown at its end');
+    assert.equal(await page.inputValue('.composer-input'), '', 'the message went');
+    assert.equal(JSON.stringify([m.get(s.id), m.allMessages(s.id)]), before, 'the record is unchanged');
+  });
+
+  it('follows to the end after sending where the placeholder wraps (measuring the box must not clamp the scroll)', async () => {
+    const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Parked' });
+    await m.addMessages(
+      s.id,
+      Array.from({ length: 12 }, (_, i) => ({
+        role: i % 2 ? ('assistant' as const) : ('user' as const),
+        content: `Earlier message ${i} `.repeat(20),
+      })),
+    );
+    await m.pause(s.id);
+    mock.script('openai', { text: 'Back, and at the end.' });
+    // The editor area of a 1400 px window with both side bars open: the empty box's placeholder takes two lines.
+    await open(s.id, {}, { width: 730, height: 900 });
+    await type('Wake up');
+    await page.waitForSelector('.composer-notice >> text=active again (it was paused)');
+    await page.waitForSelector(row('complete', 'Back, and at the end.'));
+    await settlesAtBottom('the reply in view');
+  });
+
+  it('shows who answers anew when a key is set, without a reload', async () => {
+    const s = await m.create({ provider: 'anthropic', model: 'claude-sonnet-5-5', title: 'Waiting for a key' });
+    let hasKey = false;
+    let changed: (() => void) | undefined;
+    const base = mockAccess(mock);
+    const conversations = {
+      ...base,
+      choices: () =>
+        base.choices().map((c) => (c.name === 'anthropic' && hasKey ? { name: c.name, models: c.models } : c)),
+      onDidChange: (listener: () => void) => {
+        changed = listener;
+        return () => (changed = undefined);
+      },
+    };
+    await open(s.id, { conversations });
+    await page.waitForSelector('.composer-answerer >> text=No API key is set for Anthropic.');
+    await page.fill('.composer-input', 'kept while the key is set');
+    hasKey = true;
+    changed!();
+    await page.waitForSelector('.composer-answerer', { state: 'hidden' });
+    assert.equal(await page.inputValue('.composer-input'), 'kept while the key is set');
   });
 
   it('stops a reply mid-stream (the partial reply stays, marked), refuses a second send meanwhile, and carries on after a reload', async () => {
@@ -288,7 +430,11 @@ describe('history browser composer (Chromium)', function () {
     await page.waitForSelector(row('complete', 'echo: And a smaller model'));
     session = m.get(sample.session.id);
     assert.equal(session.model, 'gpt-5.4-mini');
-    assert.equal(await page.locator('.composer-notice.level-warning').count(), 1, 'no new warning');
+    assert.equal(
+      await page.locator('.composer-notice').count(),
+      0,
+      "no warning for a model change (the last turn's notice went when this one was sent)",
+    );
   });
 
   it('streams through the real OpenAI SDK, painting the reply in more than one repaint', async () => {
@@ -327,7 +473,7 @@ describe('history browser composer (Chromium)', function () {
   });
 
   it('gives the text back when the message could not be stored', async () => {
-    const s = await m.create({ provider: 'replay', model: 'recorded', title: 'Too big' });
+    const s = await m.create({ provider: 'openai', model: 'gpt-5.5', title: 'Too big' });
     await m.close();
     m = await SessionManager.open(file, { maxMessageBytes: 200 });
     await open(s.id);

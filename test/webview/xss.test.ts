@@ -179,7 +179,14 @@ describe('hostile content (Chromium)', function () {
         provider: createProvider({ name: 'replay', chunkSize: 7, recorded: m.allMessages(recordedFrom) }),
         note: `<img src=x onerror=${c(61)}> note`,
       }),
-      choices: () => [{ name: `<img src=x onerror=${c(62)}>`, models: [`"><script>${c(63)}</script>`] }],
+      choices: () => [
+        {
+          name: `<img src=x onerror=${c(62)}>`,
+          models: [`"><script>${c(63)}</script>`],
+          offline: `<img src=x onerror=${c(67)}> offline`,
+        },
+      ],
+      continueHow: async () => 'here',
     };
     let host: HistoryHost | undefined;
     view = await openView(
@@ -262,7 +269,8 @@ describe('hostile content (Chromium)', function () {
     await page.waitForSelector('.session-title >> text=Composer');
     await page.fill('.composer-input', `<script>${c(66)}</script> go`);
     await page.press('.composer-input', 'Enter');
-    await page.waitForSelector('.composer-notice.level-info >> text=note');
+    // The composer says (hostile names and all, as text) who answers before anything is sent.
+    await page.waitForSelector('.composer-answerer >> text=cannot call');
     await until(() => m.allMessages(target.id).at(-1)?.state === 'complete', 'the hostile reply stored');
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
     await page.waitForTimeout(300);

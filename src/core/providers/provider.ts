@@ -73,6 +73,11 @@ export interface SendOptions {
 export interface Provider {
   readonly name: ProviderName;
   send(request: ProviderRequest, options?: SendOptions): Promise<ProviderReply>;
+  /**
+   * Throws (a CoreError saying why) when it could not answer the conversation's `turn`-th user turn, so
+   * the turn is refused before anything is stored. Only Replay can know that in advance.
+   */
+  checkCanAnswer?(turn: number): void;
 }
 
 /** What every provider is built from. Keys are passed in by the caller and never stored. */

@@ -1,6 +1,8 @@
 // The offline provider: answers from a recorded session, deterministically, with no network and no
 // key. The n-th user turn of the conversation gets the reply that ended the n-th user turn of the
-// recording; without one, a stable canned reply. Replies stream in chunks like a real provider's.
+// recording; a turn the recording has no reply for is refused (nothing is made up). Replies stream in
+// chunks like a real provider's.
+import { CoreError } from '../errors';
 import type { Message, Part } from '../model';
 import { messageText } from '../model';
 import { Provider, ProviderReply, ProviderRequest, SendOptions, cancelled, estimateTokens } from './provider';
@@ -33,14 +35,15 @@ export class ReplayProvider implements Provider {
 
   constructor(private readonly options: ReplayOptions = {}) {}
 
+  checkCanAnswer(turn: number): void {
+    this.recordedReply(turn);
+  }
+
   async send(request: ProviderRequest, options: SendOptions = {}): Promise<ProviderReply> {
     if (options.signal?.aborted) throw cancelled('replay');
     const turn = request.messages.filter(isUserTurn).length;
-    const source = turn > 0 ? turnReplies(this.options.recorded ?? [])[turn - 1] : undefined;
-    const lastUser = [...request.messages].reverse().find(isUserTurn);
-    const text = source
-      ? messageText(source.parts)
-      : `(Replay provider: no recorded reply for turn ${turn}.) You said: ${messageText(lastUser?.parts ?? []).slice(0, 200)}`;
+    const source = this.recordedReply(turn);
+    const text = messageText(source.parts);
     const emit = options.onEvent ?? (() => undefined);
     if (request.stream !== false) {
       emit({ type: 'turn_start' });
@@ -60,8 +63,23 @@ export class ReplayProvider implements Provider {
       stopReason: 'end_turn',
       model: request.session.model,
       usage: { inputTokens: input, outputTokens: output, totalTokens: input + output },
-      native: { turn, ...(source ? { sourceMessageId: source.id } : {}) },
+      native: { turn, sourceMessageId: source.id },
       warnings: [],
     };
+  }
+
+  /** The reply recorded for the `turn`-th user turn (1-based), or the reason there is none. */
+  private recordedReply(turn: number): Message {
+    const replies = turnReplies(this.options.recorded ?? []);
+    const source = turn > 0 ? replies[turn - 1] : undefined;
+    if (source) return source;
+    const recording = this.options.recorded
+      ? `its recording answers ${replies.filter(Boolean).length} turn(s)`
+      : 'this session was not forked or replayed from a recording';
+    throw new CoreError(
+      'ProviderError',
+      `The offline Replay provider has no recorded reply for turn ${turn} (${recording}), so nothing was sent or stored. Set an API key for the session's provider to get a real answer.`,
+      { provider: 'replay', turn, kind: 'nothing_recorded' },
+    );
   }
 }

@@ -13,7 +13,8 @@ import { SUGGESTED_MODELS } from '../../settings';
 import { pickModel, quickPick } from '../picks';
 import { isKeyedProvider } from '../providerAccess';
 import { showWarning, withCancellableProgress } from '../ui';
-import { providerForTurn } from '../webview/turns';
+import { CONTINUE_BUTTONS, forgetContinueChoice } from '../continueChoice';
+import { continuation, providerForTurn } from '../webview/turns';
 import { readSettings } from '../workspaceStore';
 import { Commands, command, options, sessionIdOf, sessionTarget, text, textOr } from './args';
 import type { CommandEnv } from './env';
@@ -29,6 +30,7 @@ export function providerCommands(
   | 'langswarmSessions.setApiKey'
   | 'langswarmSessions.clearApiKey'
   | 'langswarmSessions.importRemoteConversation'
+  | 'langswarmSessions.resetContinueChoice'
 > {
   const { providers } = env.ctx;
   return {
@@ -110,6 +112,9 @@ export function providerCommands(
           }));
         if (!key?.trim()) return false;
         await providers.storeKey(name, key.trim());
+        void vscode.window.showInformationMessage(
+          `Saved the ${PROVIDER_LABELS[name]} API key in VS Code's secret storage: ${PROVIDER_LABELS[name]} now answers in its sessions.`,
+        );
         return true;
       },
     ),
@@ -124,6 +129,17 @@ export function providerCommands(
         return true;
       },
     ),
+
+    /** Forgets "always fork / continue here in this workspace": continuing a recorded session asks again. */
+    'langswarmSessions.resetContinueChoice': command([], async () => {
+      const was = await forgetContinueChoice(env.ctx.context.workspaceState);
+      void vscode.window.showInformationMessage(
+        was
+          ? `Forgot "${was === 'fork' ? CONTINUE_BUTTONS.alwaysFork : CONTINUE_BUTTONS.alwaysHere}": sending into an imported, completed or archived session asks again.`
+          : 'Sending into an imported, completed or archived session already asks how to continue it.',
+      );
+      return was ?? null;
+    }),
 
     'langswarmSessions.importRemoteConversation': command(
       [
@@ -161,7 +177,10 @@ export function providerCommands(
   };
 }
 
-/** Sends, with the reply's progress in a notification whose Cancel stops it; resolves to the reply's id. */
+/**
+ * Sends (into a fork when the user chose to continue a recorded session in one), with the reply's progress in a
+ * notification whose Cancel stops it; resolves to the reply's id, or undefined when the user cancelled.
+ */
 async function sendWithProgress(
   env: CommandEnv,
   manager: SessionApi,
@@ -169,10 +188,17 @@ async function sendWithProgress(
   content: string,
   providerName?: string,
   model?: string,
-): Promise<string> {
-  const { provider, note } = await providerForTurn(manager, env.ctx.providers, sessionId, providerName);
-  const session = await manager.get(sessionId);
+): Promise<string | undefined> {
+  const target = await continuation(manager, env.ctx.providers, sessionId);
+  if (!target) return undefined; // the user cancelled: nothing sent
+  if (target.forkedFrom) await env.reveal(target.sessionId);
+  const { provider, note } = await providerForTurn(manager, env.ctx.providers, target.sessionId, providerName);
+  const session = await manager.get(target.sessionId);
   if (note) void vscode.window.showInformationMessage(note);
+  if (session.status !== 'active')
+    void vscode.window.showInformationMessage(
+      `Sending makes "${session.title}" active again (it was ${session.status}).`,
+    );
   return withCancellableProgress(
     `${session.title}: waiting for ${PROVIDER_LABELS[provider.name]}`,
     async (signal, progress) => {
@@ -185,7 +211,8 @@ async function sendWithProgress(
           showWarning(e.message);
         }
       };
-      return (await send(manager, sessionId, content, { provider, signal, onEvent, model })).reply.id;
+      const resume = target.resume;
+      return (await send(manager, target.sessionId, content, { provider, signal, onEvent, model, resume })).reply.id;
     },
   );
 }

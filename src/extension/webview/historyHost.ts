@@ -12,6 +12,7 @@ import {
   IpcRequest,
   isSafeLink,
   MESSAGE_PAGE,
+  NoticeLink,
   OutlineColumns,
   PAGE_LEAD,
   ResultOf,
@@ -27,6 +28,8 @@ export interface HistoryHostOptions {
   copyText?(text: string): void;
   /** Opens the state view on a dump of the session. */
   showDump?(sessionId: string): void;
+  /** Runs a notice's command link (the protocol allows only NOTICE_COMMANDS, with their arguments). */
+  runCommand?(link: NoticeLink): void;
   onError?(message: string): void;
   /** Content as plain text, no markdown (the extension sets it in an untrusted workspace). The composer is off then. */
   plainText?: boolean;
@@ -50,6 +53,7 @@ export class HistoryHost {
   private changed: { sessions: boolean; messages: Set<string | undefined> } = { sessions: false, messages: new Set() };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly turns: Turns | undefined;
+  private readonly unsubscribeAccess: (() => void) | undefined;
 
   constructor(
     private readonly manager: SessionApi,
@@ -62,7 +66,7 @@ export class HistoryHost {
       async () => {
         const reveal = this.pendingReveal;
         this.pendingReveal = undefined;
-        const composer = this.composer();
+        const composer = await this.composer();
         this.ipc.notify(IpcNotification.Init, {
           view: 'history',
           ...(reveal ? { reveal: await this.locate(reveal) } : {}),
@@ -94,8 +98,9 @@ export class HistoryHost {
       }))
       .onRequest(IpcRequest.LocateTool, (p) => this.locateTool(p.sessionId, p.callId, p.seq, p.find))
       .onRequest(IpcRequest.Send, async (p) => {
-        await this.sender().start(p);
-        return {};
+        // Continued in a fork: the answer names it, and the browser goes there.
+        const sessionId = await this.sender().start(p);
+        return sessionId ? { sessionId } : {};
       })
       .onRequest(IpcRequest.Stop, ({ sessionId }) => ({ stopped: this.sender().stop(sessionId) }))
       .onCommand(IpcCommand.OpenLink, ({ url }) => {
@@ -104,8 +109,10 @@ export class HistoryHost {
         options.openLink?.(url);
       })
       .onCommand(IpcCommand.CopyText, ({ text }) => options.copyText?.(text))
+      .onCommand(IpcCommand.RunCommand, (link) => options.runCommand?.(link))
       .onCommand(IpcCommand.DumpSession, async ({ sessionId }) => options.showDump?.((await m.get(sessionId)).id));
     this.unsubscribe = manager.onDidChange((e) => this.onChange(e));
+    this.unsubscribeAccess = options.conversations?.onDidChange?.(() => void this.composerChanged());
   }
 
   receive(message: unknown): Promise<void> {
@@ -148,15 +155,26 @@ export class HistoryHost {
 
   dispose(): void {
     this.unsubscribe();
+    this.unsubscribeAccess?.();
     clearTimeout(this.timer);
     this.turns?.dispose();
   }
 
   /** What the composer may do: nothing (hidden) without a way to send; off, with the reason, in plain-text or read-only mode. */
-  private composer(): ComposerInfo | undefined {
+  private async composer(): Promise<ComposerInfo | undefined> {
     if (!this.turns) return undefined;
     const off = this.offReason();
-    return off ? { disabled: off } : { providers: this.turns.choices(), streaming: this.turns.streaming() };
+    return off ? { disabled: off } : { providers: await this.turns.choices(), streaming: this.turns.streaming() };
+  }
+
+  /** A key was set or cleared: the composer shows who answers now, without a reload. */
+  private async composerChanged(): Promise<void> {
+    if (!this.turns || this.offReason()) return;
+    try {
+      this.ipc.notify(IpcNotification.ComposerChanged, { providers: await this.turns.choices() });
+    } catch (e) {
+      this.options.onError?.(`could not update the composer: ${describeError(e)}`);
+    }
   }
 
   private offReason(): string | undefined {

@@ -95,6 +95,13 @@ export class HistoryPanel {
         void StatePanel.showSession(context, manager, sessionId).catch((e: unknown) =>
           manager.tracer.warn('could not dump the session', { error: describeError(e) }),
         ),
+      // Only NOTICE_COMMANDS get here (the protocol's schema checked the link).
+      runCommand: (link) =>
+        void vscode.commands
+          .executeCommand(link.command, link.args)
+          .then(undefined, (e: unknown) =>
+            manager.tracer.warn('a notice link failed', { command: link.command, error: describeError(e) }),
+          ),
       onError: (message) => manager.tracer.warn(message),
       plainText: !vscode.workspace.isTrusted,
       conversations: options.conversations,

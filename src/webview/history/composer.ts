@@ -1,10 +1,13 @@
 // The composer under the conversation: type a message and send it (Enter; Shift+Enter for a new line), watch the
 // reply stream in, stop it. Provider and model show the session's; choosing others switches the session when the
-// message is sent (the core then says what the new provider cannot read). Turns run in the host: this only asks,
-// and shows what the host reports. Unsent text and choices survive reloads of the webview.
+// message is sent (the core then says what the new provider cannot read). When the offline Replay provider will
+// answer instead (no API key), it says so before anything is sent. Turns run in the host: this only asks, and
+// shows what the host reports (one notice at a time: the newest replaces the last). Unsent text and choices
+// survive reloads of the webview.
 import type { Session } from '../../core/model';
-import { ComposerInfo, IpcRequest, ParamsOf, IpcNotification, ProviderChoice } from '../../protocol';
-import { clear, h, icon } from '../shared/dom';
+import { KEYED_PROVIDERS } from '../../core/names';
+import { ComposerInfo, IpcRequest, ParamsOf, IpcNotification, NoticeLink, ProviderChoice } from '../../protocol';
+import { clear, commandLink, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
 import type { StreamedReply } from './conversationView';
 
@@ -28,11 +31,10 @@ export interface Draft {
 interface Notice {
   level: 'info' | 'warning' | 'error';
   message: string;
+  link?: NoticeLink;
 }
 
 const NOTICE_ICONS: Record<Notice['level'], string> = { info: 'info', warning: 'warning', error: 'error' };
-/** Notices kept per session; older ones give way. */
-const NOTICES_MAX = 4;
 /** The textarea grows with its text up to this height (px), then scrolls. */
 const INPUT_MAX_HEIGHT = 200;
 
@@ -45,7 +47,8 @@ export class Composer {
   private readonly live = new Map<string, string>();
   /** A turn's text from its end until the conversation has the stored reply: painting meanwhile must not show an older save. */
   private readonly settling = new Map<string, Required<StreamedReply>>();
-  private readonly notices = new Map<string, Notice[]>();
+  /** The newest notice of each session (a new one replaces it: an old "no key" must not sit above a new error). */
+  private readonly notices = new Map<string, Notice>();
   /** What was last sent in each session: given back if the turn failed before the message was stored. */
   private readonly lastSent = new Map<string, string>();
   private sending = false;
@@ -57,6 +60,8 @@ export class Composer {
   private readonly state: HTMLElement;
   private readonly action: HTMLButtonElement;
   private readonly noticeList: HTMLElement;
+  /** Says who answers when it is not the provider shown: the offline Replay provider. */
+  private readonly answerer: HTMLElement;
   private readonly box: HTMLElement;
   private readonly off: HTMLElement;
 
@@ -106,6 +111,7 @@ export class Composer {
     this.action = h('button', { type: 'button', class: 'icon-button composer-action' });
     this.action.addEventListener('click', () => void (this.running ? this.stop() : this.send()));
     this.noticeList = h('div', { class: 'composer-notices', 'aria-live': 'polite' });
+    this.answerer = h('div', { class: 'composer-answerer', role: 'note', hidden: true });
     this.box = h(
       'div',
       { class: 'composer-box' },
@@ -127,6 +133,7 @@ export class Composer {
       'section',
       { class: 'composer', 'aria-label': 'Send a message', hidden: true },
       this.noticeList,
+      this.answerer,
       this.box,
       this.off,
     );
@@ -139,6 +146,13 @@ export class Composer {
     this.live.clear();
     if (info && 'streaming' in info) for (const s of info.streaming) this.live.set(s.sessionId, s.text);
     this.show(this.session);
+  }
+
+  /** What the host can send with changed (a key was set or cleared): who answers is shown anew. */
+  updateProviders(providers: ProviderChoice[]): void {
+    if (!this.info || !('providers' in this.info)) return;
+    this.info = { ...this.info, providers };
+    if (this.session && !this.element.hidden && !this.box.hidden) this.renderChoices();
   }
 
   /** The open session (again after each reload: its provider and model may have changed). */
@@ -183,16 +197,20 @@ export class Composer {
     if (first && sessionId === this.session?.id) this.renderState();
   }
 
-  notice({ sessionId, level, message }: ParamsOf<typeof IpcNotification.TurnNotice>): void {
-    this.addNotice(sessionId, { level, message });
+  notice({ sessionId, level, message, link }: ParamsOf<typeof IpcNotification.TurnNotice>): void {
+    this.setNotice(sessionId, { level, message, ...(link ? { link } : {}) });
   }
 
-  end({ sessionId, sent, state, error }: ParamsOf<typeof IpcNotification.TurnEnd>): void {
+  end({ sessionId, sent, state, error, link }: ParamsOf<typeof IpcNotification.TurnEnd>): void {
     const streamed = this.live.get(sessionId);
     if (streamed) this.settling.set(sessionId, { text: streamed, ended: state ?? 'partial' });
     this.live.delete(sessionId);
     if (error)
-      this.addNotice(sessionId, { level: error.code === 'Cancelled' ? 'info' : 'error', message: error.message });
+      this.setNotice(sessionId, {
+        level: error.code === 'Cancelled' ? 'info' : 'error',
+        message: error.message,
+        ...(link ? { link } : {}),
+      });
     const text = this.lastSent.get(sessionId);
     this.lastSent.delete(sessionId);
     // Nothing was stored: the message is given back to be sent again.
@@ -227,24 +245,33 @@ export class Composer {
     if (!session || !content.trim() || this.sending) return;
     const { provider, model } = this.draft();
     this.sending = true;
+    // A new turn: what was said about the last one is done with.
+    this.notices.delete(session.id);
     this.render();
     try {
-      await request(IpcRequest.Send, {
+      // The host may ask how to continue (a recorded session) and answer with a fork, or with nothing (cancelled).
+      const { sessionId: target } = await request(IpcRequest.Send, {
         sessionId: session.id,
         content,
         provider: provider || undefined,
         model: model || undefined,
       });
-      if (!this.live.has(session.id)) this.live.set(session.id, '');
-      this.lastSent.set(session.id, content);
-      delete this.draftOf(session.id).text;
+      if (target === undefined) return;
+      if (!this.live.has(target)) this.live.set(target, '');
+      this.lastSent.set(target, content);
+      const draft = this.draftOf(session.id);
+      delete draft.text;
+      if (target !== session.id) {
+        delete draft.provider;
+        delete draft.model;
+      }
       if (this.session?.id === session.id) {
         this.input.value = '';
         this.fit();
       }
-      this.events.sent(session.id);
+      this.events.sent(target);
     } catch (e) {
-      this.addNotice(session.id, { level: 'error', message: (e as Error).message });
+      this.setNotice(session.id, { level: 'error', message: (e as Error).message });
     } finally {
       this.sending = false;
       this.render();
@@ -258,7 +285,7 @@ export class Composer {
     try {
       await request(IpcRequest.Stop, { sessionId: session.id });
     } catch (e) {
-      this.addNotice(session.id, { level: 'error', message: (e as Error).message });
+      this.setNotice(session.id, { level: 'error', message: (e as Error).message });
     }
   }
 
@@ -290,11 +317,8 @@ export class Composer {
     return this.info && 'providers' in this.info ? this.info.providers.find((p) => p.name === provider) : undefined;
   }
 
-  private addNotice(sessionId: string, notice: Notice): void {
-    const list = [...(this.notices.get(sessionId) ?? []).filter((n) => n.message !== notice.message), notice].slice(
-      -NOTICES_MAX,
-    );
-    this.notices.set(sessionId, list);
+  private setNotice(sessionId: string, notice: Notice): void {
+    this.notices.set(sessionId, notice);
     if (sessionId === this.session?.id) this.renderNotices();
   }
 
@@ -339,34 +363,52 @@ export class Composer {
     this.switchNote.hidden = !switching;
     this.switchNote.replaceChildren(icon('arrow-swap'), ' switches on send');
     this.switchNote.title = `Sending switches this session from ${s.provider} · ${s.model} to ${provider} · ${model}.`;
+    this.renderAnswerer(provider, model, names.includes(provider));
+  }
+
+  /** Before anything is sent: when the offline Replay provider will answer instead of the provider shown, say so. */
+  private renderAnswerer(provider: string, model: string, known: boolean): void {
+    const offline = known ? this.choice(provider)?.offline : `LangSwarm Sessions cannot call "${provider}".`;
+    this.answerer.hidden = offline === undefined;
+    if (offline === undefined) return this.answerer.replaceChildren();
+    const keyed = KEYED_PROVIDERS.find((p) => p === provider);
+    this.answerer.replaceChildren(
+      icon('debug-disconnect'),
+      h(
+        'span',
+        { class: 'answerer-text' },
+        h('strong', null, 'Replay (offline)'),
+        provider === 'replay' ? ' answers. ' : ` answers, not ${provider} · ${model}. `,
+        offline,
+      ),
+      ...(keyed
+        ? [commandLink({ label: 'Set API Key…', command: 'langswarmSessions.setApiKey', args: { provider: keyed } })]
+        : []),
+    );
   }
 
   private renderNotices(): void {
     const sessionId = this.session!.id;
-    const list = this.notices.get(sessionId) ?? [];
+    const n = this.notices.get(sessionId);
+    if (!n) return this.noticeList.replaceChildren();
+    const close = h(
+      'button',
+      { type: 'button', class: 'icon-button', title: 'Dismiss', 'aria-label': 'Dismiss' },
+      icon('close'),
+    );
+    close.addEventListener('click', () => {
+      if (this.notices.get(sessionId) === n) this.notices.delete(sessionId);
+      this.renderNotices();
+      this.input.focus();
+    });
     this.noticeList.replaceChildren(
-      ...list.map((n) => {
-        const close = h(
-          'button',
-          { type: 'button', class: 'icon-button', title: 'Dismiss', 'aria-label': 'Dismiss' },
-          icon('close'),
-        );
-        close.addEventListener('click', () => {
-          this.notices.set(
-            sessionId,
-            (this.notices.get(sessionId) ?? []).filter((x) => x !== n),
-          );
-          this.renderNotices();
-          this.input.focus();
-        });
-        return h(
-          'div',
-          { class: `composer-notice level-${n.level}`, role: n.level === 'error' ? 'alert' : undefined },
-          icon(NOTICE_ICONS[n.level]),
-          h('span', { class: 'notice-text' }, n.message),
-          close,
-        );
-      }),
+      h(
+        'div',
+        { class: `composer-notice level-${n.level}`, role: n.level === 'error' ? 'alert' : undefined },
+        icon(NOTICE_ICONS[n.level]),
+        h('span', { class: 'notice-text' }, n.message, n.link && ' ', n.link && commandLink(n.link)),
+        close,
+      ),
     );
   }
 
@@ -396,8 +438,12 @@ export class Composer {
 
   /** Grows the textarea with its text (through CSSOM: the CSP allows no style attributes). Hidden, it has no height to take. */
   private fit(): void {
+    // Measuring collapses the box for one forced layout; the box keeps its height meanwhile, or the conversation
+    // above would grow for that instant and the browser would clamp its scroll short of the end.
+    this.box.style.minHeight = `${this.box.offsetHeight}px`;
     this.input.style.height = 'auto';
     const height = this.input.scrollHeight;
     this.input.style.height = height ? `${Math.min(height, INPUT_MAX_HEIGHT)}px` : '';
+    this.box.style.minHeight = '';
   }
 }

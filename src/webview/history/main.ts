@@ -54,7 +54,13 @@ const conversation = new ConversationView(
 const isOpen = (sessionId: string) => sessionId === conversation.sessionId;
 const composer = new Composer({
   sent: (sessionId) => {
-    if (isOpen(sessionId)) conversation.followEnd();
+    if (isOpen(sessionId)) return conversation.followEnd();
+    // Continued in a fork: the browser goes there, at its end, the keyboard still in the composer.
+    void open(sessionId).then(() => {
+      if (!isOpen(sessionId)) return;
+      conversation.followEnd();
+      composer.focus();
+    });
   },
   streamed: (sessionId) => {
     if (isOpen(sessionId)) conversation.repaintStreaming();
@@ -159,6 +165,7 @@ onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
 onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
 onNotification(IpcNotification.TurnNotice, (p) => composer.notice(p));
 onNotification(IpcNotification.TurnEnd, (p) => composer.end(p));
+onNotification(IpcNotification.ComposerChanged, ({ providers }) => composer.updateProviders(providers));
 
 /** Controls that have their own meaning for Space and the arrows: the replay's shortcuts leave them alone. */
 const CONTROLS =

@@ -1,6 +1,6 @@
 // Building the DOM safely: elements and text nodes only (never HTML strings), no event-handler, style or
 // URL attributes, and text with its invisible and direction-changing characters made visible.
-import { IpcCommand, isSafeLink } from '../../protocol';
+import { IpcCommand, NoticeLink, isSafeLink } from '../../protocol';
 import { command } from './ipc';
 
 export type Child = Node | string | number | null | undefined | false;
@@ -109,6 +109,20 @@ export function safeLink(url: string, ...children: Child[]): HTMLElement {
   a.addEventListener('click', open);
   a.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') open(e);
+  });
+  return a;
+}
+
+/** A link that runs one of the host's allowed commands (NOTICE_COMMANDS: the host checks again). */
+export function commandLink(link: NoticeLink): HTMLElement {
+  const a = h('a', { role: 'link', tabindex: 0, class: 'link', 'data-command': link.command }, link.label);
+  const run = (e: Event) => {
+    e.preventDefault();
+    command(IpcCommand.RunCommand, link);
+  };
+  a.addEventListener('click', run);
+  a.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') run(e);
   });
   return a;
 }
