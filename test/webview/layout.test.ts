@@ -34,6 +34,7 @@ describe('history browser layout at the default editor width (Chromium)', functi
           conversations: {
             provider: () => Promise.reject(new Error('not in this test')),
             choices: () => [{ name: 'openai', models: [LONG.model] }],
+            continueHow: () => Promise.reject(new Error('not in this test')),
           },
         })),
       { width: 700, height: 900 },
