@@ -196,7 +196,7 @@ describe('history browser composer (Chromium)', function () {
     mock.script('openai', { text: 'The answer in the fork.' });
     await open(s.id);
     await type('Go on, in a copy');
-    await page.waitForSelector('.session-title:has-text("Imported record (fork)")');
+    await page.waitForSelector('.session-title:has-text("Fork of Imported record")');
     await page.waitForSelector(row('complete', 'The answer in the fork.'));
     await settlesAtBottom('the fork shown at its end');
     assert.equal(await page.inputValue('.composer-input'), '', 'the message went');
