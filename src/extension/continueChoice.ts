@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Session } from '../core/model';
 import { CONTINUE_CHOICE } from './keys';
+import { displayTitle } from '../core/text';
 
 export const CONTINUE_BUTTONS = {
   fork: 'Continue in a fork (keeps the original as it was)',
@@ -32,7 +33,7 @@ export async function askHowToContinue(
       ? 'Continue here adds your message to it.'
       : `Continue here adds your message to it and makes it active (it is ${session.status} now).`;
   const picked = await vscode.window.showWarningMessage(
-    `"${session.title}" is ${describeRecord(session)}. Continue it in a fork?`,
+    `"${displayTitle(session)}" is ${describeRecord(session)}. Continue it in a fork?`,
     {
       modal: true,
       detail: `A fork is a copy you continue; the original stays as it was, a record of what happened. ${here}`,

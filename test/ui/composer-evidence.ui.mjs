@@ -29,6 +29,9 @@ import {
 } from './workbench.mjs';
 
 const FIXTURE = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm/v1/json/session_5f0c2a9e.json');
+// An untitled import shows under its first user words (displayTitle); its LangSwarm id stays beside them.
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const TITLE = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')).history.messages.find((m) => m.role === 'user').content;
 const { values: opt } = parseArgs({
   options: {
     vsix: { type: 'string' },
@@ -92,7 +95,7 @@ async function scenario(browser, server, theme) {
     await runCommand(page, 'LangSwarm Sessions: Open History');
     await page.locator(SEL.quickInputRows, { hasText: 'session_5f0c2a9e' }).first().click({ timeout: 15_000 });
     const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
-    await history.locator('.session-title', { hasText: 'session_5f0c2a9e' }).waitFor({ timeout: 30_000 });
+    await history.locator('.session-title', { hasText: TITLE }).waitFor({ timeout: 30_000 });
     const answerer = history.locator('.composer-answerer');
     await answerer.waitFor({ timeout: 15_000 });
     assert.equal(
@@ -124,7 +127,7 @@ async function scenario(browser, server, theme) {
     await page.locator(SEL.dialog).waitFor({ timeout: 15_000 });
     assert.match(
       await page.locator(SEL.dialogMessage).innerText(),
-      /"session_5f0c2a9e" is imported from LangSwarm and completed\. Continue it in a fork\?/,
+      new RegExp(`^"${escapeRegExp(TITLE)}" is imported from LangSwarm and completed\\. Continue it in a fork\\?`),
     );
     assert.match(await page.locator(SEL.dialogDetail).innerText(), /the original stays as it was/);
     await shot(page, `${tag}-03-continue-dialog`, step);
@@ -132,7 +135,7 @@ async function scenario(browser, server, theme) {
     await history
       .locator('article.message.role-assistant.is-complete', { hasText: `Forked answer (${tag}).` })
       .waitFor({ timeout: 30_000 });
-    await history.locator('.session-title', { hasText: 'session_5f0c2a9e (fork)' }).waitFor();
+    await history.locator('.session-title', { hasText: `Fork of ${TITLE}` }).waitFor();
     await inView(
       history,
       history.locator('article.message', { hasText: `Forked answer (${tag}).` }),
@@ -153,8 +156,16 @@ async function scenario(browser, server, theme) {
     step('"Continue in a fork": the original unchanged, the fork got the message and the reply');
 
     // Back on the original, "Continue here" changes it: the message goes there and it is active again.
-    await history.locator('.session-item', { hasText: 'session_5f0c2a9e' }).last().click();
-    await history.locator('.session-title', { hasText: /^session_5f0c2a9e$/ }).waitFor({ timeout: 15_000 });
+    const exactly = new RegExp(`^${escapeRegExp(TITLE)}$`);
+    // Beside the Chat panel the editor is narrow: the session list is a drawer behind its toggle.
+    if (await history.locator('.list-toggle').isVisible()) await history.locator('.list-toggle').click();
+    await history
+      .locator('.session-item')
+      .filter({ has: history.locator('.title-text', { hasText: exactly }) })
+      .click();
+    await history
+      .locator('.session-title', { hasText: new RegExp(`^${escapeRegExp(TITLE)}$`) })
+      .waitFor({ timeout: 15_000 });
     await input.click();
     await input.fill('Continue the record itself');
     await input.press('Enter');

@@ -62,7 +62,8 @@ async function scenario(browser, server, workspace, theme) {
     const session = page.locator(SEL.treeRow, { hasText: 'session_5f0c2a9e' });
     await session.waitFor({ timeout: 30_000 });
     if ((await session.getAttribute('aria-expanded')) !== 'true') await session.click();
-    await page.locator(SEL.treeRow, { hasText: 'Look it up.' }).click();
+    // The message row (level 3), not the session row that now takes its title from this first message.
+    await page.locator(`${SEL.treeRow}[aria-level="3"]`, { hasText: 'Look it up.' }).click();
     const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
     await history.locator('.tool-call .tool-name').waitFor({ timeout: 30_000 });
     const body = history.locator('body');
