@@ -22,6 +22,9 @@ import {
 import { isUserTurn } from './providers/replay';
 import type { SessionApi } from './sessions';
 import { displayTitle } from './text';
+import type { Tracer } from './trace';
+import { TraceOperation, TurnRecorder, asCoreError } from './turn-recorder';
+import type { TraceSinkFn } from './turn-trace';
 import { z } from 'zod';
 
 export interface TurnOptions {
@@ -42,6 +45,10 @@ export interface TurnOptions {
    * session is refused: its status changes only when the caller asked for that.
    */
   resume?: boolean;
+  /** Receives the trace of each model call (what was sent, what came back); a sink that fails is only logged. */
+  traceSink?: TraceSinkFn;
+  /** What the trace calls this turn (default 'send'). */
+  operation?: TraceOperation;
 }
 
 export interface TurnResult {
@@ -126,12 +133,18 @@ export async function send(
   const model = options.model ?? session.model;
   const draft = new Draft(manager, sessionId, { name: provider.name, model }, options.saveEveryMs ?? 250);
   const tools = options.tools ?? sessionTools(session);
+  const streamed = options.stream !== false;
+  const recorder = new TurnRecorder(
+    { operation: options.operation ?? 'send', provider: provider.name, modelRequested: model, streamed, sessionId },
+    options.traceSink,
+    manager.tracer,
+  );
   manager.tracer.info('provider request', {
     sessionId,
     provider: provider.name,
     model,
     messages: history.length,
-    stream: options.stream !== false,
+    stream: streamed,
   });
   try {
     const reply = await manager.tracer.span(`provider.${provider.name}.send`, sessionId, () =>
@@ -147,7 +160,9 @@ export async function send(
         },
         {
           signal: options.signal,
+          recording: recorder.recording,
           onEvent: (e) => {
+            recorder.observe(e);
             if (manager.tracer.enabled('trace')) manager.tracer.trace('provider event', { sessionId, type: e.type });
             draft.apply(e);
             options.onEvent?.(e);
@@ -168,6 +183,7 @@ export async function send(
       ...(reply.usage ? { usage: reply.usage } : {}),
       ...(reply.providerIds ? { providerIds: reply.providerIds } : {}),
     });
+    await recorder.finish({ reply, messageIds: user ? [user.id, stored.id] : [stored.id] });
     if (reply.providerState && Object.keys(reply.providerState).length) {
       session = await manager.configure(sessionId, {
         providerState: { ...(await manager.get(sessionId)).providerState, ...reply.providerState },
@@ -193,6 +209,7 @@ export async function send(
       ...error.details,
       ...(kept ? { messageId: kept.id } : {}),
     });
+    await recorder.finish({ error, messageIds: [user?.id, kept?.id].filter((id): id is string => !!id) });
     options.onEvent?.({ type: 'error', error: error.toJSON() });
     throw error;
   }
@@ -383,7 +400,7 @@ export async function replay(
       );
       let reply: Message | undefined;
       for (let n = 0; n < MAX_REPLIES_PER_TURN; n++) {
-        ({ reply } = await send(manager, session.id, undefined, options));
+        ({ reply } = await send(manager, session.id, undefined, { ...options, operation: 'replay' }));
         const calls = reply.parts.filter((p): p is Extract<Part, { type: 'tool_call' }> => p.type === 'tool_call');
         if (!calls.length) break;
         await manager.addMessage(session.id, {
@@ -445,11 +462,12 @@ export interface ConnectionReport {
   kind?: string;
 }
 
-/** One tiny, unstored request: says whether the key, base URL and model work, and how fast. */
+/** One tiny, unstored request: says whether the key, base URL and model work, and how fast; traced to `trace.sink`. */
 export async function testConnection(
   providerOrConfig: Provider | ProviderConfig,
   model: string,
   signal?: AbortSignal,
+  trace?: { sink: TraceSinkFn; tracer?: Tracer },
 ): Promise<ConnectionReport> {
   const provider = 'send' in providerOrConfig ? providerOrConfig : createProvider(providerOrConfig);
   // Replay has nothing to connect to, and answers only what a recording holds: it is always there.
@@ -486,8 +504,17 @@ export async function testConnection(
   };
   const start = performance.now();
   const latency = () => Math.round(performance.now() - start);
+  const recorder = new TurnRecorder(
+    { operation: 'connection-test', provider: provider.name, modelRequested: model, streamed: false },
+    trace?.sink,
+    trace?.tracer,
+  );
   try {
-    const reply = await provider.send({ session, messages: [message], stream: false, maxOutputTokens: 16 }, { signal });
+    const reply = await provider.send(
+      { session, messages: [message], stream: false, maxOutputTokens: 16 },
+      { signal, recording: recorder.recording },
+    );
+    await recorder.finish({ reply, messageIds: [] });
     return {
       ok: true,
       provider: provider.name,
@@ -497,6 +524,7 @@ export async function testConnection(
     };
   } catch (e) {
     const error = e instanceof CoreError ? e : undefined;
+    await recorder.finish({ error: asCoreError(e), messageIds: [] });
     return {
       ok: false,
       provider: provider.name,
