@@ -6,7 +6,14 @@ import type { ProviderName } from './names';
 import { HttpRecording } from './providers/http-trace';
 import type { ProviderReply, StreamEvent } from './providers/provider';
 import type { Tracer } from './trace';
-import { type TRACE_APIS, type TRACE_OPERATIONS, type TraceSinkFn, type TurnTrace, newSpanId, newTraceId } from './turn-trace';
+import {
+  type TRACE_APIS,
+  type TRACE_OPERATIONS,
+  type TraceSinkFn,
+  type TurnTrace,
+  newSpanId,
+  newTraceId,
+} from './turn-trace';
 
 export type TraceOperation = (typeof TRACE_OPERATIONS)[number];
 

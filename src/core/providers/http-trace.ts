@@ -119,7 +119,9 @@ export function recordingFetch(
       if (body.send !== undefined) sent = { ...init, body: body.send };
     } else text = request ? await request.clone().text() : '';
     const headers = new Headers(request?.headers);
-    new Headers(init?.headers).forEach((value, name) => headers.set(name, value));
+    new Headers(init?.headers).forEach((value, name) => {
+      headers.set(name, value);
+    });
     const attempt: TraceAttempt = {
       spanId: newSpanId(),
       startedAt: now(),
