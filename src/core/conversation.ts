@@ -148,27 +148,29 @@ export async function send(
   });
   try {
     const reply = await manager.tracer.span(`provider.${provider.name}.send`, sessionId, () =>
-      provider.send(
-        {
-          // No tools is an empty list, and 0 output tokens is the provider's default.
-          session,
-          messages: history,
-          replyMessageId: draft.id,
-          tools,
-          stream: options.stream,
-          maxOutputTokens: options.maxOutputTokens || undefined,
-        },
-        {
-          signal: options.signal,
-          recording: recorder.recording,
-          onEvent: (e) => {
-            recorder.observe(e);
-            if (manager.tracer.enabled('trace')) manager.tracer.trace('provider event', { sessionId, type: e.type });
-            draft.apply(e);
-            options.onEvent?.(e);
+      provider
+        .send(
+          {
+            // No tools is an empty list, and 0 output tokens is the provider's default.
+            session,
+            messages: history,
+            replyMessageId: draft.id,
+            tools,
+            stream: options.stream,
+            maxOutputTokens: options.maxOutputTokens || undefined,
           },
-        },
-      ),
+          {
+            signal: options.signal,
+            recording: recorder.recording,
+            onEvent: (e) => {
+              recorder.observe(e);
+              if (manager.tracer.enabled('trace')) manager.tracer.trace('provider event', { sessionId, type: e.type });
+              draft.apply(e);
+              options.onEvent?.(e);
+            },
+          },
+        )
+        .finally(() => recorder.ended()),
     );
     warnings.push(...reply.warnings);
     if (reply.usage) options.onEvent?.({ type: 'usage', usage: reply.usage });
@@ -514,22 +516,24 @@ export async function testConnection(
       { session, messages: [message], stream: false, maxOutputTokens: 16 },
       { signal, recording: recorder.recording },
     );
-    await recorder.finish({ reply, messageIds: [] });
-    return {
+    const report = {
       ok: true,
       provider: provider.name,
       model: reply.model,
       latencyMs: latency(),
       reply: messageText(reply.parts),
     };
+    await recorder.finish({ reply, messageIds: [] });
+    return report;
   } catch (e) {
     const error = e instanceof CoreError ? e : undefined;
+    const latencyMs = latency();
     await recorder.finish({ error: asCoreError(e), messageIds: [] });
     return {
       ok: false,
       provider: provider.name,
       model,
-      latencyMs: latency(),
+      latencyMs,
       error: error?.message ?? describeError(e),
       ...(error?.details['kind'] ? { kind: String(error.details['kind']) } : {}),
     };

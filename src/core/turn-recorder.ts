@@ -37,6 +37,7 @@ export class TurnRecorder {
   private readonly http = new HttpRecording();
   private readonly startedAt = new Date().toISOString();
   private firstTokenAt?: string;
+  private endedAt?: string;
   private finished = false;
 
   constructor(
@@ -57,6 +58,11 @@ export class TurnRecorder {
       this.firstTokenAt = new Date().toISOString();
   }
 
+  /** The call's last byte is in (storing the reply afterwards is not part of the call). */
+  ended(): void {
+    this.endedAt ??= new Date().toISOString();
+  }
+
   /** Hands the finished trace to the sink; a sink that fails is reported as a warning, never to the turn. */
   async finish(end: { reply?: ProviderReply; error?: CoreError; messageIds: string[] }): Promise<void> {
     if (!this.sink || this.finished) return;
@@ -72,7 +78,7 @@ export class TurnRecorder {
   }
 
   private build({ reply, error, messageIds }: { reply?: ProviderReply; error?: CoreError; messageIds: string[] }) {
-    const endedAt = new Date().toISOString();
+    const endedAt = this.endedAt ?? new Date().toISOString();
     const attempts = this.http.attempts.map((a) => (a.endedAt ? a : { ...a, endedAt }));
     const response = reply ? (this.call.streamed ? reply.native : (parsedBody(attempts) ?? reply.native)) : undefined;
     const trace: TurnTrace = {
