@@ -22,6 +22,9 @@ import {
 import { isUserTurn } from './providers/replay';
 import type { SessionApi } from './sessions';
 import { displayTitle } from './text';
+import type { Tracer } from './trace';
+import { TraceOperation, TurnRecorder, asCoreError } from './turn-recorder';
+import type { TraceSinkFn } from './turn-trace';
 import { z } from 'zod';
 
 export interface TurnOptions {
@@ -42,6 +45,10 @@ export interface TurnOptions {
    * session is refused: its status changes only when the caller asked for that.
    */
   resume?: boolean;
+  /** Receives the trace of each model call (what was sent, what came back); a sink that fails is only logged. */
+  traceSink?: TraceSinkFn;
+  /** What the trace calls this turn (default 'send'). */
+  operation?: TraceOperation;
 }
 
 export interface TurnResult {
@@ -126,34 +133,44 @@ export async function send(
   const model = options.model ?? session.model;
   const draft = new Draft(manager, sessionId, { name: provider.name, model }, options.saveEveryMs ?? 250);
   const tools = options.tools ?? sessionTools(session);
+  const streamed = options.stream !== false;
+  const recorder = new TurnRecorder(
+    { operation: options.operation ?? 'send', provider: provider.name, modelRequested: model, streamed, sessionId },
+    options.traceSink,
+    manager.tracer,
+  );
   manager.tracer.info('provider request', {
     sessionId,
     provider: provider.name,
     model,
     messages: history.length,
-    stream: options.stream !== false,
+    stream: streamed,
   });
   try {
     const reply = await manager.tracer.span(`provider.${provider.name}.send`, sessionId, () =>
-      provider.send(
-        {
-          // No tools is an empty list, and 0 output tokens is the provider's default.
-          session,
-          messages: history,
-          replyMessageId: draft.id,
-          tools,
-          stream: options.stream,
-          maxOutputTokens: options.maxOutputTokens || undefined,
-        },
-        {
-          signal: options.signal,
-          onEvent: (e) => {
-            if (manager.tracer.enabled('trace')) manager.tracer.trace('provider event', { sessionId, type: e.type });
-            draft.apply(e);
-            options.onEvent?.(e);
+      provider
+        .send(
+          {
+            // No tools is an empty list, and 0 output tokens is the provider's default.
+            session,
+            messages: history,
+            replyMessageId: draft.id,
+            tools,
+            stream: options.stream,
+            maxOutputTokens: options.maxOutputTokens || undefined,
           },
-        },
-      ),
+          {
+            signal: options.signal,
+            recording: recorder.recording,
+            onEvent: (e) => {
+              recorder.observe(e);
+              if (manager.tracer.enabled('trace')) manager.tracer.trace('provider event', { sessionId, type: e.type });
+              draft.apply(e);
+              options.onEvent?.(e);
+            },
+          },
+        )
+        .finally(() => recorder.ended()),
     );
     warnings.push(...reply.warnings);
     if (reply.usage) options.onEvent?.({ type: 'usage', usage: reply.usage });
@@ -168,6 +185,7 @@ export async function send(
       ...(reply.usage ? { usage: reply.usage } : {}),
       ...(reply.providerIds ? { providerIds: reply.providerIds } : {}),
     });
+    await recorder.finish({ reply, messageIds: user ? [user.id, stored.id] : [stored.id] });
     if (reply.providerState && Object.keys(reply.providerState).length) {
       session = await manager.configure(sessionId, {
         providerState: { ...(await manager.get(sessionId)).providerState, ...reply.providerState },
@@ -193,6 +211,7 @@ export async function send(
       ...error.details,
       ...(kept ? { messageId: kept.id } : {}),
     });
+    await recorder.finish({ error, messageIds: [user?.id, kept?.id].filter((id): id is string => !!id) });
     options.onEvent?.({ type: 'error', error: error.toJSON() });
     throw error;
   }
@@ -383,7 +402,7 @@ export async function replay(
       );
       let reply: Message | undefined;
       for (let n = 0; n < MAX_REPLIES_PER_TURN; n++) {
-        ({ reply } = await send(manager, session.id, undefined, options));
+        ({ reply } = await send(manager, session.id, undefined, { ...options, operation: 'replay' }));
         const calls = reply.parts.filter((p): p is Extract<Part, { type: 'tool_call' }> => p.type === 'tool_call');
         if (!calls.length) break;
         await manager.addMessage(session.id, {
@@ -445,11 +464,12 @@ export interface ConnectionReport {
   kind?: string;
 }
 
-/** One tiny, unstored request: says whether the key, base URL and model work, and how fast. */
+/** One tiny, unstored request: says whether the key, base URL and model work, and how fast; traced to `trace.sink`. */
 export async function testConnection(
   providerOrConfig: Provider | ProviderConfig,
   model: string,
   signal?: AbortSignal,
+  trace?: { sink: TraceSinkFn; tracer?: Tracer },
 ): Promise<ConnectionReport> {
   const provider = 'send' in providerOrConfig ? providerOrConfig : createProvider(providerOrConfig);
   // Replay has nothing to connect to, and answers only what a recording holds: it is always there.
@@ -486,22 +506,34 @@ export async function testConnection(
   };
   const start = performance.now();
   const latency = () => Math.round(performance.now() - start);
+  const recorder = new TurnRecorder(
+    { operation: 'connection-test', provider: provider.name, modelRequested: model, streamed: false },
+    trace?.sink,
+    trace?.tracer,
+  );
   try {
-    const reply = await provider.send({ session, messages: [message], stream: false, maxOutputTokens: 16 }, { signal });
-    return {
+    const reply = await provider.send(
+      { session, messages: [message], stream: false, maxOutputTokens: 16 },
+      { signal, recording: recorder.recording },
+    );
+    const report = {
       ok: true,
       provider: provider.name,
       model: reply.model,
       latencyMs: latency(),
       reply: messageText(reply.parts),
     };
+    await recorder.finish({ reply, messageIds: [] });
+    return report;
   } catch (e) {
     const error = e instanceof CoreError ? e : undefined;
+    const latencyMs = latency();
+    await recorder.finish({ error: asCoreError(e), messageIds: [] });
     return {
       ok: false,
       provider: provider.name,
       model,
-      latencyMs: latency(),
+      latencyMs,
       error: error?.message ?? describeError(e),
       ...(error?.details['kind'] ? { kind: String(error.details['kind']) } : {}),
     };

@@ -83,7 +83,7 @@ export async function handleAnthropic(ctx: Ctx): Promise<void> {
   });
   if (!body.stream) return sendJson(res, 200, message(content, stop), { 'request-id': 'req_ok' });
 
-  startSse(res);
+  startSse(res, { 'request-id': 'req_stream' });
   const send = (type: string, data: Record<string, unknown>) => {
     const frame = `data: ${JSON.stringify({ type, ...data })}\n\n`;
     return write(res, turn.wrongFraming ? frame : `event: ${type}\n${frame}`);

@@ -194,7 +194,7 @@ async function respond(ctx: Ctx): Promise<void> {
     remember();
     return sendJson(res, 200, response('completed', output), { 'x-request-id': 'req_ok' });
   }
-  startSse(res);
+  startSse(res, { 'x-request-id': 'req_stream' });
   let seq = 0;
   const send = (type: string, data: Record<string, unknown>) =>
     write(res, `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);

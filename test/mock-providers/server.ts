@@ -44,6 +44,8 @@ export interface Recorded {
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   body: any; // wire JSON, asserted field by field
+  /** The body's text exactly as received (what a trace's requestBody must equal). */
+  raw: string;
 }
 
 export interface Ctx {
@@ -134,6 +136,7 @@ export class MockProviders {
       query: url.searchParams,
       headers: req.headers,
       body: text ? JSON.parse(text) : undefined,
+      raw: text,
     };
     this.requests.push(recorded);
     const ctx: Ctx = { req: recorded, res, mock: this };
@@ -158,8 +161,13 @@ export function sendJson(
   res.end(JSON.stringify(body));
 }
 
-export function startSse(res: http.ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+export function startSse(res: http.ServerResponse, headers: Record<string, string> = {}): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...headers,
+  });
 }
 
 /** Writes and waits until the bytes are handed to the socket (so a following cut loses nothing already written). */

@@ -94,20 +94,24 @@ describe('API keys never leak', function () {
     tracer.addSink((e) => fs.appendFileSync(coreLog, `${JSON.stringify(e)}\n`));
     const manager = await SessionManager.open(db, { tracer });
     const dumps: string[] = [];
+    const traces: unknown[] = [];
+    const traceSink = (t: unknown) => void traces.push(t);
     try {
       for (const name of ['openai', 'anthropic', 'gemini'] as const) {
         const provider = providerFor(wire(name), mock, { apiKey: keys[name], tracer });
         const s = await manager.create({ provider: name, model: `${name}-core` });
         mock.script(name, { text: 'core reply', reasoning: { text: 'thinking', signature: 'sig', encrypted: 'enc' } });
-        await send(manager, s.id, 'core', { provider });
+        await send(manager, s.id, 'core', { provider, traceSink });
         const errors: unknown[] = [];
         const failing = { error: { status: 500, headers: { 'retry-after-ms': '1', 'retry-after': '0.001' } } };
         mock.script(name, failing, failing, failing);
-        await send(manager, s.id, 'fail', { provider }).catch((e: unknown) => errors.push(e));
+        await send(manager, s.id, 'fail', { provider, traceSink }).catch((e: unknown) => errors.push(e));
         const unauthorised = providerFor(wire(name), mock, { apiKey: canary('sk-'), tracer });
-        await send(manager, s.id, undefined, { provider: unauthorised }).catch((e: unknown) => errors.push(e));
-        await replay(manager, s.id, { provider, model: `${name}-core2` });
-        const report = await testConnection(unauthorised, 'm');
+        await send(manager, s.id, undefined, { provider: unauthorised, traceSink }).catch((e: unknown) =>
+          errors.push(e),
+        );
+        await replay(manager, s.id, { provider, model: `${name}-core2`, traceSink });
+        const report = await testConnection(unauthorised, 'm', undefined, { sink: traceSink });
         dumps.push(
           inspect(provider, { depth: 8, showHidden: true }),
           JSON.stringify(provider),
@@ -123,7 +127,13 @@ describe('API keys never leak', function () {
         'conv_leak',
         { model: 'm' },
       );
-      dumps.push(JSON.stringify(tracer.recent()), JSON.stringify(manager.list({ limit: 1000 })));
+      // Every call traced, per provider: a reply, a failure, a refused key, two replayed turns, a connection test.
+      assert.equal(traces.length, 3 * 6);
+      dumps.push(
+        JSON.stringify(tracer.recent()),
+        JSON.stringify(manager.list({ limit: 1000 })),
+        JSON.stringify(traces),
+      );
       await manager.store.durable.checkpoint();
     } finally {
       await manager.close();

@@ -22,6 +22,7 @@ import {
   streamCut,
   systemText,
 } from './provider';
+import { recordingFetch } from './http-trace';
 import { SdkProvider, Turn } from './sdk-provider';
 
 export interface GeminiOptions extends ProviderOptions {
@@ -63,7 +64,7 @@ export class GeminiProvider extends SdkProvider<Sdk, GoogleGenAI, GeminiOptions,
             baseUrl: c.baseUrl,
             apiVersion: o.apiVersion ?? 'v1',
             timeout: c.timeoutMs,
-            fetch: retrying(c.maxRetries),
+            fetch: retrying(c.maxRetries, recordingFetch(c.apiKey)),
           },
         }),
     );
@@ -186,12 +187,12 @@ export class GeminiProvider extends SdkProvider<Sdk, GoogleGenAI, GeminiOptions,
 /**
  * @google/genai retries only with its own backoff and ignores the server's delay, so retries live
  * here: 429/5xx are retried up to `retries` times, waiting as long as Retry-After or the error's
- * RetryInfo asks (up to 60 s), else 0.5 s, 1 s, 2 s…
+ * RetryInfo asks (up to 60 s), else 0.5 s, 1 s, 2 s… Each try goes through `send` (the recording fetch).
  */
-function retrying(retries: number): typeof fetch {
+function retrying(retries: number, send: typeof fetch): typeof fetch {
   return async (input, init) => {
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(input, init);
+      const response = await send(input, init);
       if (response.ok || !RETRY_STATUSES.has(response.status) || attempt >= retries) return response;
       const wait =
         retryAfterMs(response.headers) ?? parseBody(await response.clone().text())?.retryDelayMs ?? 500 * 2 ** attempt;

@@ -83,6 +83,7 @@ export class OpenAIProvider extends SdkProvider<Sdk, OpenAI, OpenAIOptions, Base
       );
       return this.reply(response, {});
     }
+    if (options.recording) options.recording.api = 'conversations';
     const newConversation = async () =>
       (await client.conversations.create({ metadata: { source: 'langswarm-sessions' } })).id;
     const synced = state.conversationId ? syncedCount(request.messages, state) : undefined;

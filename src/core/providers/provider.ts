@@ -5,6 +5,7 @@ import { CoreError } from '../errors';
 import type { Message, Part, ProviderState, Session, StopReason, ToolDefinition, Usage } from '../model';
 import type { ProviderName } from '../names';
 import type { Tracer } from '../trace';
+import type { HttpRecording } from './http-trace';
 
 export const PROVIDER_LABELS: Record<ProviderName, string> = {
   openai: 'OpenAI',
@@ -68,6 +69,8 @@ export interface ProviderReply {
 export interface SendOptions {
   signal?: AbortSignal;
   onEvent?: (event: StreamEvent) => void;
+  /** Where the HTTP requests of this call are recorded (the turn trace's attempts). */
+  recording?: HttpRecording;
 }
 
 export interface Provider {
