@@ -191,6 +191,37 @@ async function scenario(browser, server, theme) {
       ],
     );
     step('"Continue here": the message went into the original, now active, and the composer said so');
+
+    // "Always continue here in this workspace" is remembered: the next send asks nothing. "Ask Again…" forgets it.
+    const sendAndSeeEcho = async (text) => {
+      await input.fill(text);
+      await input.press('Enter');
+    };
+    const echoed = (text) =>
+      history
+        .locator('article.message.role-assistant.is-complete', { hasText: `echo: ${text}` })
+        .waitFor({ timeout: 30_000 });
+    await sendAndSeeEcho('Remember my answer');
+    await page.locator(SEL.dialog).waitFor({ timeout: 15_000 });
+    await page.locator(SEL.dialogButton('Always continue here in this workspace')).click();
+    await echoed('Remember my answer');
+    await sendAndSeeEcho('No question this time');
+    await echoed('No question this time');
+    assert.equal(await page.locator(SEL.dialog).count(), 0, 'the remembered answer was used without asking');
+    await runCommand(page, 'LangSwarm Sessions: Ask Again How to Continue Recorded Sessions');
+    await input.click();
+    await sendAndSeeEcho('Ask me again');
+    await page.locator(SEL.dialog).waitFor({ timeout: 15_000 });
+    await page.locator(`${SEL.dialog} .dialog-buttons a.monaco-button`, { hasText: /^Continue here$/ }).click();
+    await echoed('Ask me again');
+    assert.deepEqual(
+      show(id)
+        .messages.filter((m) => m.role === 'user')
+        .slice(-3)
+        .map((m) => m.text),
+      ['Remember my answer', 'No question this time', 'Ask me again'],
+    );
+    step('"Always continue here" was remembered for the workspace, and "Ask Again…" made it ask again');
   } catch (e) {
     await shot(page, `${tag}-failure`, step).catch(() => undefined);
     throw e;
