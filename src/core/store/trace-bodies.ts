@@ -1,0 +1,145 @@
+// How a request body is stored so the history a stateless provider resends every turn is stored once.
+//
+// A body that is canonical JSON (JSON.stringify(JSON.parse(body)) === body) is cut at its large arrays
+// (OpenAI `input`, Anthropic `messages`, Gemini `contents`, tools…): each element becomes an item blob
+// keyed by the SHA-256 of its text, and the array a chain of list nodes, node i keyed by the hash of
+// (node i-1, item i). The same history prefix hashes to the same nodes every turn, so a turn adds only
+// its new elements and a body's stored form holds one head per array, whatever the history's length.
+// Any other body is kept whole (in the trace's compressed detail). Reading joins it back byte for byte.
+import { createHash, randomBytes } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { CoreError, describeError } from '../errors';
+import type { Tx } from './connection';
+import { W } from './schema';
+
+/** An array at least this long (as JSON text) is stored as a list of blobs. */
+const MIN_LIST_CHARS = 256;
+/** Arrays deeper than this in a body stay where they are. */
+const MAX_DEPTH = 6;
+/** The most a stored blob or detail may inflate to: bounds what a hostile database can make us allocate. */
+export const MAX_INFLATED_BYTES = 128 * 1024 * 1024;
+
+/** A body as stored: whole, or its text between arrays (`parts`, one more than `lists`) and each array's list head. */
+export type StoredBody = { text: string } | { parts: string[]; lists: string[] };
+
+export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+export const deflateHex = (text: string): string => deflateRawSync(Buffer.from(text, 'utf8')).toString('hex');
+
+export function inflateText(data: Uint8Array, what: string): string {
+  try {
+    return inflateRawSync(data, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8');
+  } catch (e) {
+    throw new CoreError('CorruptDatabase', `The stored ${what} cannot be decompressed (${describeError(e)}).`);
+  }
+}
+
+/** Stores the body's large arrays as blobs (adding only those not yet stored) and returns what the trace keeps. */
+export function storeBody(tx: Tx, body: string): StoredBody {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { text: body };
+  }
+  if (JSON.stringify(parsed) !== body) return { text: body };
+  let nonce = randomBytes(8).toString('hex');
+  while (body.includes(nonce)) nonce = randomBytes(8).toString('hex');
+  const arrays: unknown[][] = [];
+  const skeleton = JSON.stringify(cutArrays(parsed, nonce, arrays, 0));
+  if (arrays.length === 0) return { text: body };
+  const parts = skeleton.split(new RegExp(`"${nonce}#\\d+"`));
+  const itemTexts = arrays.map((a) => a.map((item) => JSON.stringify(item)));
+  // Canonical JSON is compositional, so this holds; checked because a wrong answer would be silent.
+  if (joinBody(parts, itemTexts) !== body) return { text: body };
+  return { parts, lists: itemTexts.map((items) => storeList(tx, items)) };
+}
+
+function cutArrays(value: unknown, nonce: string, arrays: unknown[][], depth: number): unknown {
+  if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    if (JSON.stringify(value).length < MIN_LIST_CHARS) return value;
+    arrays.push(value);
+    return `${nonce}#${arrays.length - 1}`;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = cutArrays(v, nonce, arrays, depth + 1);
+  return out;
+}
+
+function joinBody(parts: string[], lists: string[][]): string {
+  let out = parts[0] ?? '';
+  for (let i = 0; i < lists.length; i++) out += `[${lists[i]!.join(',')}]${parts[i + 1] ?? ''}`;
+  return out;
+}
+
+const blobExists = (tx: Tx, hash: string): boolean =>
+  tx.get(`SELECT 1 AS x FROM trace_blobs WHERE hash = unhex(?)`, [hash]) !== undefined;
+
+/** Stores a list's items and nodes not stored yet (a new turn's tail); returns the head node's hash. */
+function storeList(tx: Tx, items: string[]): string {
+  const itemHashes = items.map(sha256);
+  const nodes: string[] = [];
+  let prev = '';
+  for (const h of itemHashes) nodes.push((prev = sha256(`${prev}:${h}`)));
+  let stored = nodes.length;
+  while (stored > 0 && !blobExists(tx, nodes[stored - 1]!)) stored--;
+  for (let i = stored; i < nodes.length; i++) {
+    if (!blobExists(tx, itemHashes[i]!)) tx.run(W.insertTraceItem, [itemHashes[i]!, deflateHex(items[i]!)]);
+    tx.run(W.insertTraceNode, [nodes[i]!, i > 0 ? nodes[i - 1]! : null, itemHashes[i]!]);
+  }
+  return nodes[nodes.length - 1]!;
+}
+
+export interface BlobReader {
+  get<T>(sql: string, params: string[]): T | undefined;
+}
+
+/** Rebuilds bodies from their stored form; items read once are kept for the other bodies of the same trace. */
+export class BodyReader {
+  private readonly items = new Map<string, string>();
+  private maxNodes: number | undefined;
+
+  constructor(private readonly db: BlobReader) {}
+
+  read(stored: StoredBody): string {
+    if ('text' in stored) return stored.text;
+    return joinBody(
+      stored.parts,
+      stored.lists.map((head) => this.list(head)),
+    );
+  }
+
+  private list(head: string): string[] {
+    // A hostile database may chain nodes in a loop: no honest list is longer than the table.
+    this.maxNodes ??= this.db.get<{ n: number }>(`SELECT count(*) AS n FROM trace_blobs`, [])?.n ?? 0;
+    const hashes: string[] = [];
+    for (let node: string | null = head; node !== null; ) {
+      if (hashes.length >= this.maxNodes)
+        throw new CoreError('CorruptDatabase', 'A stored request body is damaged: its list of items loops.');
+      const row: { prev: string | null; item: string | null } | undefined = this.db.get(
+        `SELECT lower(hex(prev)) AS prev, lower(hex(item)) AS item FROM trace_blobs WHERE hash = unhex(?)`,
+        [node],
+      );
+      if (!row?.item) throw missing(node);
+      hashes.push(row.item);
+      node = row.prev || null;
+    }
+    return hashes.reverse().map((h) => this.item(h));
+  }
+
+  private item(hash: string): string {
+    let text = this.items.get(hash);
+    if (text === undefined) {
+      const row = this.db.get<{ data: unknown }>(`SELECT data FROM trace_blobs WHERE hash = unhex(?)`, [hash]);
+      if (!(row?.data instanceof Uint8Array)) throw missing(hash);
+      text = inflateText(row.data, 'part of a request body');
+      if (sha256(text) !== hash)
+        throw new CoreError('CorruptDatabase', `A stored part of a request body (${hash.slice(0, 12)}…) is damaged.`);
+      this.items.set(hash, text);
+    }
+    return text;
+  }
+}
+
+const missing = (hash: string) =>
+  new CoreError('CorruptDatabase', `A stored part of a request body (${hash.slice(0, 12)}…) is missing.`);
