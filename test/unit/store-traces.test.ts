@@ -184,6 +184,15 @@ describe('turn traces in the store', () => {
     await again.close();
   });
 
+  it('a write that changes nothing leaves the database writable (a prune with nothing to prune, a status kept)', async () => {
+    const { m, id } = await withSession();
+    assert.equal(await m.pruneTraces({ maxAgeDays: 1 }), 0);
+    await m.setStatus(id, 'active');
+    await m.rename(id, 'Still writable'); // failed before: "cannot start a transaction within a transaction"
+    assert.equal(m.get(id).title, 'Still writable');
+    await m.close();
+  });
+
   it('refuses a trace that is not one, or recorded twice', async () => {
     const { m, id } = await withSession();
     const t = makeTrace('{}', { sessionId: id });
