@@ -31,7 +31,7 @@ import { SearchHit, SessionStore, Stats, StoreOptions } from './store/session-st
 import type { Tx } from './store/connection';
 import type { Change } from './store/journal';
 import { Tracer } from './trace';
-import { TurnTrace } from './turn-trace';
+import { SpanId, TurnTrace } from './turn-trace';
 import * as traces from './store/trace-store';
 import { TraceRetention, TraceSummary } from './store/trace-store';
 
@@ -670,7 +670,7 @@ export class SessionManager {
   /** One trace with every request body exactly as sent. */
   getTrace(spanId: string): TurnTrace {
     this.refresh();
-    const trace = traces.getTrace(this.store.durable, spanId);
+    const trace = SpanId.safeParse(spanId).success ? traces.getTrace(this.store.durable, spanId) : undefined;
     if (!trace) throw new CoreError('InvalidInput', `No trace with span id "${spanId}".`, { spanId });
     return trace;
   }

@@ -35,6 +35,9 @@ async function editFile(file: string, sql: string): Promise<void> {
   }
 }
 
+/** `text` deflated as an SQL blob literal (without the store's dictionary, which inflating does not need then). */
+const packed = (text: string) => `x'${deflateRawSync(text).toString('hex')}'`;
+
 describe('turn traces in the store', () => {
   it('reads every body back exactly: canonical JSON, unicode, and text that is not canonical JSON', async () => {
     const { m, id } = await withSession();
@@ -220,19 +223,26 @@ describe('turn traces in the store', () => {
       ],
       [
         'another text in a blob',
-        `UPDATE trace_blobs SET data = x'${deflateRawSync('"x"').toString('hex')}' WHERE data IS NOT NULL`,
+        `UPDATE trace_blobs SET data = ${packed('"x"')} WHERE data IS NOT NULL`,
         'get',
         /is damaged/,
       ],
       ['corrupt deflate in a detail', `UPDATE turn_traces SET detail = x'00ff'`, 'get', /cannot be decompressed/],
       [
         'a detail of the wrong shape',
-        `UPDATE turn_traces SET detail = x'${deflateRawSync('{"attempts":[{"requestBody":{"parts":7}}]}').toString('hex')}'`,
+        `UPDATE turn_traces SET detail = ${packed('{"attempts":[{"requestBody":{"parts":7}}]}')}`,
         'get',
         /unknown form/,
       ],
-      ['a summary that is not JSON', `UPDATE turn_traces SET summary = '{nope'`, 'list', /not JSON/],
-      ['a summary of the wrong shape', `UPDATE turn_traces SET summary = '{"outcome":"maybe"}'`, 'list', /wrong shape/],
+      ['a summary that is text, not data', `UPDATE turn_traces SET summary = '{}'`, 'list', /not stored data/],
+      ['a summary that is not JSON', `UPDATE turn_traces SET summary = ${packed('{nope')}`, 'list', /not JSON/],
+      [
+        'a summary of the wrong shape',
+        `UPDATE turn_traces SET summary = ${packed('{"attemptCount":-1}')}`,
+        'list',
+        /wrong shape/,
+      ],
+      ['an outcome no trace has', `UPDATE turn_traces SET outcome = 'maybe'`, 'list', /wrong shape/],
       ['message ids that are not JSON', `UPDATE turn_traces SET message_ids = '[oops'`, 'get', /not JSON/],
     ];
     for (const [what, sql, read, pattern] of cases) {

@@ -78,8 +78,8 @@ const SCHEMA_UPGRADES: Record<number, string[]> = {
   1: [
     `CREATE TABLE turn_traces (
       pk INTEGER PRIMARY KEY,
-      span_id TEXT NOT NULL UNIQUE,
-      trace_id TEXT NOT NULL,
+      span_id BLOB NOT NULL UNIQUE,
+      trace_id BLOB NOT NULL,
       session_id TEXT,
       operation TEXT NOT NULL,
       provider TEXT NOT NULL,
@@ -90,12 +90,13 @@ const SCHEMA_UPGRADES: Record<number, string[]> = {
       ended_at TEXT NOT NULL,
       outcome TEXT NOT NULL,
       message_ids TEXT NOT NULL DEFAULT '[]',
-      summary TEXT NOT NULL,
+      summary BLOB NOT NULL,
       detail BLOB NOT NULL
     )`,
-    `CREATE INDEX turn_traces_by_session ON turn_traces(session_id, started_at)`,
+    `CREATE INDEX turn_traces_by_session ON turn_traces(session_id)`,
     `CREATE INDEX turn_traces_by_start ON turn_traces(started_at)`,
-    // An item (data: a deflated array element) or a list node (prev: the node before, item: its element).
+    // An item (data: a deflated array element, keyed by its SHA-256) or a list node (prev: the node before,
+    // item: its element; keyed by the first 16 bytes of the SHA-256 of both).
     `CREATE TABLE trace_blobs (hash BLOB PRIMARY KEY, prev BLOB, item BLOB, data BLOB) WITHOUT ROWID`,
     // The blobs each trace points at directly (list heads); what they reach is alive, the rest is collected.
     `CREATE TABLE trace_blob_refs (trace_pk INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (trace_pk, hash)) WITHOUT ROWID`,
@@ -161,8 +162,8 @@ export const WRITES = {
   uncountMessage: `UPDATE sessions SET message_count = message_count - 1, total_tokens = total_tokens - ?, updated_at = ? WHERE id = ?`,
   indexMessagesAfter: `INSERT INTO message_fts(docid, search_text) SELECT pk, search_text FROM messages WHERE pk > ?`,
   insertTrace: `INSERT INTO turn_traces (span_id, trace_id, session_id, operation, provider, api, model_requested, model_answered,
-         started_at, ended_at, outcome, message_ids, summary, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,unhex(?))`,
-  insertTraceRef: `INSERT OR IGNORE INTO trace_blob_refs(trace_pk, hash) SELECT pk, unhex(?) FROM turn_traces WHERE span_id = ?`,
+         started_at, ended_at, outcome, message_ids, summary, detail) VALUES (unhex(?),unhex(?),?,?,?,?,?,?,?,?,?,?,unhex(?),unhex(?))`,
+  insertTraceRef: `INSERT OR IGNORE INTO trace_blob_refs(trace_pk, hash) SELECT pk, unhex(?) FROM turn_traces WHERE span_id = unhex(?)`,
   insertTraceItem: `INSERT OR IGNORE INTO trace_blobs(hash, data) VALUES (unhex(?), unhex(?))`,
   insertTraceNode: `INSERT OR IGNORE INTO trace_blobs(hash, prev, item) VALUES (unhex(?), unhex(?), unhex(?))`,
   deleteSessionTraces: `DELETE FROM turn_traces WHERE session_id = ?`,

@@ -23,11 +23,37 @@ export const MAX_INFLATED_BYTES = 128 * 1024 * 1024;
 export type StoredBody = { text: string } | { parts: string[]; lists: string[] };
 
 export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-export const deflateHex = (text: string): string => deflateRawSync(Buffer.from(text, 'utf8')).toString('hex');
+
+/**
+ * A preset deflate dictionary of what traces and request bodies repeat (keys, URLs, common values): the
+ * small texts stored (a summary, a history item) would otherwise spend most of their bytes spelling it.
+ * Part of the file format: never change it (a new one needs a new column or marker).
+ */
+const DICTIONARY = Buffer.from(
+  [
+    '"generationConfig":{"thinkingConfig":"safetySettings":"systemInstruction":{"parts":[{"text":"contents":[{"role":"model","parts":[{"text":"functionCall":"functionResponse":',
+    'https://generativelanguage.googleapis.com/v1beta/models/:streamGenerateContent?alt=sse',
+    '"max_tokens":"thinking":{"budget_tokens":"cache_control":{"type":"ephemeral"},"system":[{"type":"text","text":"messages":[{"role":"user","content":[{"type":"tool_use","tool_result","tool_use_id":"',
+    'https://api.anthropic.com/v1/messages"anthropic-version":"2023-06-01"request-id":"req_',
+    '"reasoning":{"effort":"summary":"temperature":"max_output_tokens":"previous_response_id":"tools":[{"type":"function","name":"description":"parameters":{"type":"object","properties":{',
+    '"instructions":"store":false,"stream":true,"input":[{"type":"function_call","call_id":"function_call_output","arguments":"output":"',
+    'https://api.openai.com/v1/responses"openai-processing-ms":"x-request-id":"req_',
+    '{"id":"resp_","object":"response","status":"completed","model":"gpt-4o","output":[{"type":"message","id":"msg_","status":"completed","role":"assistant","content":[{"type":"output_text","annotations":[],"text":"',
+    '"usage":{"input_tokens":"output_tokens":"total_tokens":"input_tokens_details":{"cached_tokens":"output_tokens_details":{"reasoning_tokens":',
+    '{"streamed":true,"firstTokenAt":"2026-"error":{"code":"ProviderError","message":"usage":{"inputTokens":"cachedInputTokens":"outputTokens":"reasoningTokens":"totalTokens":"attemptCount":1,"requestIds":{"x-request-id":"req_',
+    '{"attempts":[{"spanId":"startedAt":"2026-"endedAt":"2026-"url":"https://api.openai.com/v1/responses","method":"POST","requestHeaders":{"content-type":"application/json"},',
+    '"requestBody":{"parts":["{\\"model\\":\\"","\\"input\\":",",\\"stream\\":true}"],"lists":["text":"status":200,"responseHeaders":{"content-type":"text/event-stream","requestIds":{"x-request-id":"req_"}}],"response":',
+    '{"role":"assistant","content":[{"type":"output_text","text":"{"role":"user","content":[{"type":"input_text","text":"',
+  ].join(''),
+  'utf8',
+);
+
+export const deflateHex = (text: string): string =>
+  deflateRawSync(Buffer.from(text, 'utf8'), { dictionary: DICTIONARY }).toString('hex');
 
 export function inflateText(data: Uint8Array, what: string): string {
   try {
-    return inflateRawSync(data, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8');
+    return inflateRawSync(data, { maxOutputLength: MAX_INFLATED_BYTES, dictionary: DICTIONARY }).toString('utf8');
   } catch (e) {
     throw new CoreError('CorruptDatabase', `The stored ${what} cannot be decompressed (${describeError(e)}).`);
   }
@@ -80,7 +106,7 @@ function storeList(tx: Tx, items: string[]): string {
   const itemHashes = items.map(sha256);
   const nodes: string[] = [];
   let prev = '';
-  for (const h of itemHashes) nodes.push((prev = sha256(`${prev}:${h}`)));
+  for (const h of itemHashes) nodes.push((prev = sha256(`${prev}:${h}`).slice(0, 32)));
   let stored = nodes.length;
   while (stored > 0 && !blobExists(tx, nodes[stored - 1]!)) stored--;
   for (let i = stored; i < nodes.length; i++) {

@@ -31,7 +31,7 @@ const StoredDetail = z.object({
 });
 const StoredBodyShape = z.union([
   z.object({ text: z.string() }).strict(),
-  z.object({ parts: z.array(z.string()).min(1), lists: z.array(z.string().regex(/^[0-9a-f]{64}$/)) }).strict(),
+  z.object({ parts: z.array(z.string()).min(1), lists: z.array(z.string().regex(/^[0-9a-f]{32}$/)) }).strict(),
 ]);
 
 /** Rough bytes of a row beyond its columns' contents (keys, indexes, record headers), for the size limit. */
@@ -39,12 +39,16 @@ const ROW_OVERHEAD = 100;
 
 /** Stores a trace; `trace` was checked by the caller (TurnTrace). */
 export function insertTrace(tx: Tx, trace: TurnTrace): void {
-  if (tx.get(`SELECT 1 AS x FROM turn_traces WHERE span_id = ?`, [trace.spanId]))
+  if (tx.get(`SELECT 1 AS x FROM turn_traces WHERE span_id = unhex(?)`, [trace.spanId]))
     throw new CoreError('InvalidInput', `A trace with span id ${trace.spanId} is already recorded.`);
-  const { attempts, response, traceId: _t, spanId: _s, sessionId: _i, messageIds: _m, ...rest } = trace;
+  const { attempts, response } = trace;
   const stored = attempts.map((a) => ({ ...a, requestBody: storeBody(tx, a.requestBody) }));
-  const summary: Omit<TraceSummary, 'traceId' | 'spanId' | 'sessionId' | 'messageIds'> = {
-    ...rest,
+  // What the columns do not hold (they hold the rest, to keep each row small).
+  const summary = {
+    streamed: trace.streamed,
+    firstTokenAt: trace.firstTokenAt,
+    error: trace.error,
+    usage: trace.usage,
     attemptCount: attempts.length,
     requestIds: Object.assign({}, ...attempts.map((a) => a.requestIds)),
   };
@@ -62,35 +66,35 @@ export function insertTrace(tx: Tx, trace: TurnTrace): void {
     trace.endedAt,
     trace.outcome,
     JSON.stringify(trace.messageIds),
-    JSON.stringify(summary),
+    deflateHex(JSON.stringify(summary)),
     deflateHex(detail),
   ]);
   const heads = new Set(stored.flatMap((a) => ('lists' in a.requestBody ? a.requestBody.lists : [])));
   for (const head of heads) tx.run(W.insertTraceRef, [head, trace.spanId]);
 }
 
-const SUMMARY_COLUMNS = `span_id, trace_id, session_id, message_ids, summary`;
+const SUMMARY_COLUMNS = `lower(hex(span_id)) AS span_id, lower(hex(trace_id)) AS trace_id, session_id, operation, provider, api, model_requested, model_answered, started_at,
+  ended_at, outcome, message_ids, summary`;
 
 /** A session's traces, oldest first; with `messageId`, those that stored that message. */
 export function listTraces(db: BlobReader & Reader, sessionId: string, messageId?: string): TraceSummary[] {
   const rows = guard(() =>
     messageId === undefined
-      ? db.all<Row>(`SELECT ${SUMMARY_COLUMNS} FROM turn_traces WHERE session_id = ? ORDER BY started_at, pk`, [
-          sessionId,
-        ])
+      ? db.all<Row>(`SELECT ${SUMMARY_COLUMNS} FROM turn_traces WHERE session_id = ? ORDER BY pk`, [sessionId])
       : db.all<Row>(
           `SELECT ${SUMMARY_COLUMNS} FROM turn_traces WHERE session_id = ? AND json_valid(message_ids)
-             AND EXISTS (SELECT 1 FROM json_each(message_ids) WHERE value = ?) ORDER BY started_at, pk`,
+             AND EXISTS (SELECT 1 FROM json_each(message_ids) WHERE value = ?) ORDER BY pk`,
           [sessionId, messageId],
         ),
   );
-  return rows.map(toSummary);
+  // Recorded in about the order they started; the sort (stable) makes it exact.
+  return rows.map(toSummary).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /** One trace, whole: every body as it was sent. Undefined when there is none with that span id. */
 export function getTrace(db: BlobReader & Reader, spanId: string): TurnTrace | undefined {
   const row = guard(() =>
-    db.all<Row>(`SELECT ${SUMMARY_COLUMNS}, detail FROM turn_traces WHERE span_id = ?`, [spanId]),
+    db.all<Row>(`SELECT ${SUMMARY_COLUMNS}, detail FROM turn_traces WHERE span_id = unhex(?)`, [spanId]),
   )[0];
   if (!row) return undefined;
   const { attemptCount: _count, requestIds: _ids, ...summary } = toSummary(row);
@@ -174,16 +178,29 @@ function collect(tx: Tx): void {
 
 function toSummary(row: Row): TraceSummary {
   const where = `the trace ${String(row['span_id']).slice(0, 40)}`;
-  const summary = parseJson(row['summary'], where);
+  const packed: unknown = row['summary'];
+  if (!(packed instanceof Uint8Array)) throw damaged(where, 'its summary is not stored data');
+  const summary = parseJson(inflateText(packed, `summary of ${where}`), where);
   const messageIds = parseJson(row['message_ids'], where);
+  const optional = (column: string) => (row[column] === null ? undefined : row[column]);
   const parsed = TraceSummary.safeParse({
     ...(typeof summary === 'object' ? summary : {}),
     traceId: row['trace_id'],
     spanId: row['span_id'],
-    ...(row['session_id'] === null ? {} : { sessionId: row['session_id'] }),
+    sessionId: optional('session_id'),
     messageIds,
+    operation: row['operation'],
+    provider: row['provider'],
+    api: row['api'],
+    modelRequested: row['model_requested'],
+    modelAnswered: optional('model_answered'),
+    startedAt: row['started_at'],
+    endedAt: row['ended_at'],
+    outcome: row['outcome'],
   });
   if (!parsed.success) throw damaged(where, 'its summary has the wrong shape');
+  for (const key of ['sessionId', 'modelAnswered'] as const)
+    if (parsed.data[key] === undefined) delete parsed.data[key];
   return parsed.data;
 }
 
