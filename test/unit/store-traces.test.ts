@@ -157,6 +157,26 @@ describe('turn traces in the store', () => {
     await m.close();
   });
 
+  it('another process follows recording, pruning and deleting from the journal, byte for byte', async () => {
+    const { m, file, id } = await withSession();
+    const reader = await SessionManager.open(file, { readOnly: true });
+    const { bodies, spanIds } = await playStatelessConversation(m, id, 4);
+    reader.refresh();
+    assert.deepEqual(reader.listTraces(id), m.listTraces(id));
+    assert.equal(reader.getTrace(spanIds[3]!).attempts[0]!.requestBody, bodies[3]);
+    assert.equal(await m.pruneTraces({ maxMegabytes: 0.0001 }), 4);
+    reader.refresh();
+    assert.equal(allBlobs(reader), 0);
+    await playStatelessConversation(m, id, 2);
+    await m.delete(id);
+    reader.refresh();
+    assert.equal(count(reader, `SELECT count(*) AS n FROM turn_traces`), 0);
+    assert.equal(allBlobs(reader), 0);
+    assert.deepEqual(reader.warnings, []);
+    await reader.close();
+    await m.close();
+  });
+
   it('upgrades a database made before traces, keeping its sessions', async () => {
     const SQL = await loadSqlJs();
     const db = new SQL.Database();

@@ -95,9 +95,9 @@ describe('the session store in a worker thread', function () {
     await assert.rejects(c.getTrace('0123456789abcdef'), (e: unknown) => isCoreError(e, 'InvalidInput'));
     assert.equal(await c.pruneTraces({ maxMegabytes: 0.001 }), 3);
     assert.equal((await c.allMessages(s.id)).length, 6);
-    // The turns' traces start on 2026-12-01, more than a day ago: the retention crossed to the worker applies.
+    // The retention crosses to the worker, which applies it after recording.
     await c.close();
-    const again = await open(file, { traceRetention: { maxAgeDays: 1 } });
+    const again = await open(file, { traceRetention: { maxMegabytes: 0.0001 } });
     await playStatelessConversation(again, s.id, 1);
     assert.deepEqual(await again.listTraces(s.id), [], 'pruned after recording in the worker');
   });
