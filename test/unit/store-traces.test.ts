@@ -50,6 +50,8 @@ describe('turn traces in the store', () => {
       // Same content, other spacing and key escapes: not canonical, so kept whole and still exact.
       `{ "model" : "gpt-4o",\n  "input": ${JSON.stringify(history, null, 2)}, "n": 1.50, "s": "\\u00fc" }`,
       'not json at all ✓',
+      // A lone surrogate as a raw character: JSON.stringify would escape it, so the text is kept whole.
+      `{"input":[{"text":"\ud800 raw ${'z'.repeat(300)}"}]}`,
       '',
       JSON.stringify({ contents: [{ parts: [{ text: '🎉'.repeat(200) }] }], big: [[1, 2, 3], 'y'.repeat(400)] }),
     ];
