@@ -133,7 +133,7 @@ export function pruneTraces(tx: Tx, retention: TraceRetention, now: Date): numbe
   }
   if (retention.maxMegabytes !== undefined) {
     const limit = retention.maxMegabytes * 1024 * 1024;
-    // The whole file bounds the traces' share: the exact sum is only needed when the file is larger.
+    // The pages in use bound the traces' share: the exact sum (a scan) is only needed when they are more.
     const fileBytes = Number(tx.get<{ n: number }>(FILE_BYTES)?.n ?? 0);
     if (fileBytes > limit) {
       if (deleted > 0) collect(tx);
@@ -169,7 +169,7 @@ export function traceBytes(tx: Pick<Tx, 'get'>): number {
   );
 }
 
-const FILE_BYTES = `SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()`;
+const FILE_BYTES = `SELECT (page_count - freelist_count) * page_size AS n FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()`;
 
 function collect(tx: Tx): void {
   tx.run(W.deleteOrphanTraceRefs);
