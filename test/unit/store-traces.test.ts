@@ -103,6 +103,29 @@ describe('turn traces in the store', () => {
     await m.close();
   });
 
+  it('stores a history trimmed to a window once too: each turn adds its new items and a few nodes', async () => {
+    const { m, id } = await withSession();
+    const turns = 30;
+    const window = 7;
+    const history: unknown[] = [];
+    const bodies: string[] = [];
+    const spans: string[] = [];
+    for (let turn = 1; turn <= turns; turn++) {
+      history.push({ role: 'user', content: `question ${turn} ${'q'.repeat(100)}` });
+      bodies.push(JSON.stringify({ system: [{ text: 's'.repeat(300) }], messages: history.slice(-window) }));
+      const t = makeTrace(bodies.at(-1)!, { sessionId: id });
+      await m.recordTrace(t);
+      spans.push(t.spanId);
+      history.push({ role: 'assistant', content: `answer ${turn} ${'a'.repeat(100)}` });
+    }
+    for (const [i, span] of spans.entries()) assert.equal(m.getTrace(span).attempts[0]!.requestBody, bodies[i]);
+    assert.equal(itemBlobs(m), 2 * turns - 1 + 1, 'every message once, and the system block');
+    const nodes = allBlobs(m) - itemBlobs(m);
+    // A new chain per turn would be ~window nodes a turn (over 200); continuing the last list, about 2.
+    assert.ok(nodes <= 3 * turns, `${nodes} nodes for ${turns} turns`);
+    await m.close();
+  });
+
   it('prunes by age and by size, oldest first, then unreferenced blobs; never messages', async () => {
     const { m, id } = await withSession();
     const { spanIds } = await playStatelessConversation(m, id, 20);
@@ -237,6 +260,13 @@ describe('turn traces in the store', () => {
       ['an item blob missing', `DELETE FROM trace_blobs WHERE data IS NOT NULL`, 'get', /is missing/],
       ['a list node missing', `DELETE FROM trace_blobs WHERE item IS NOT NULL`, 'get', /is missing/],
       ['a node that loops', `UPDATE trace_blobs SET prev = hash WHERE prev IS NOT NULL`, 'get', /loops/],
+      [
+        'a node that drops a negative count',
+        `UPDATE trace_blobs SET skip = -1 WHERE item IS NOT NULL`,
+        'get',
+        /is damaged/,
+      ],
+      ['a node that is an item', `UPDATE trace_blobs SET data = x'00' WHERE item IS NOT NULL`, 'get', /is damaged/],
       [
         'corrupt deflate in a blob',
         `UPDATE trace_blobs SET data = x'ffffffff' WHERE data IS NOT NULL`,

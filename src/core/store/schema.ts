@@ -95,9 +95,9 @@ const SCHEMA_UPGRADES: Record<number, string[]> = {
     )`,
     `CREATE INDEX turn_traces_by_session ON turn_traces(session_id)`,
     `CREATE INDEX turn_traces_by_start ON turn_traces(started_at)`,
-    // An item (data: a deflated array element, keyed by its SHA-256) or a list node (prev: the node before,
-    // item: its element; keyed by the first 16 bytes of the SHA-256 of both).
-    `CREATE TABLE trace_blobs (hash BLOB PRIMARY KEY, prev BLOB, item BLOB, data BLOB) WITHOUT ROWID`,
+    // An item (data: a deflated array element, keyed by its SHA-256) or a list node: the list `prev` ends,
+    // less its first `skip` elements, plus `item` (keyed by the first 16 bytes of the SHA-256 of those).
+    `CREATE TABLE trace_blobs (hash BLOB PRIMARY KEY, prev BLOB, skip INTEGER, item BLOB, data BLOB) WITHOUT ROWID`,
     // The blobs each trace points at directly (list heads); what they reach is alive, the rest is collected.
     `CREATE TABLE trace_blob_refs (trace_pk INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (trace_pk, hash)) WITHOUT ROWID`,
   ],
@@ -165,7 +165,7 @@ export const WRITES = {
          started_at, ended_at, outcome, message_ids, summary, detail) VALUES (unhex(?),unhex(?),?,?,?,?,?,?,?,?,?,?,unhex(?),unhex(?))`,
   insertTraceRef: `INSERT OR IGNORE INTO trace_blob_refs(trace_pk, hash) SELECT pk, unhex(?) FROM turn_traces WHERE span_id = unhex(?)`,
   insertTraceItem: `INSERT OR IGNORE INTO trace_blobs(hash, data) VALUES (unhex(?), unhex(?))`,
-  insertTraceNode: `INSERT OR IGNORE INTO trace_blobs(hash, prev, item) VALUES (unhex(?), unhex(?), unhex(?))`,
+  insertTraceNode: `INSERT OR IGNORE INTO trace_blobs(hash, prev, skip, item) VALUES (unhex(?), unhex(?), ?, unhex(?))`,
   deleteSessionTraces: `DELETE FROM turn_traces WHERE session_id = ?`,
   deleteTracesBefore: `DELETE FROM turn_traces WHERE started_at < ?`,
   deleteOldestTraces: `DELETE FROM turn_traces WHERE pk IN (SELECT pk FROM turn_traces ORDER BY started_at, pk LIMIT ?)`,

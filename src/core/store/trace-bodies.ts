@@ -60,7 +60,7 @@ export function inflateText(data: Uint8Array, what: string): string {
 }
 
 /** Stores the body's large arrays as blobs (adding only those not yet stored) and returns what the trace keeps. */
-export function storeBody(tx: Tx, body: string): StoredBody {
+export function storeBody(tx: Tx, body: string, bases: readonly string[] = []): StoredBody {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -77,7 +77,7 @@ export function storeBody(tx: Tx, body: string): StoredBody {
   const itemTexts = arrays.map((a) => a.map((item) => JSON.stringify(item)));
   // Canonical JSON is compositional, so this holds; checked because a wrong answer would be silent.
   if (joinBody(parts, itemTexts) !== body) return { text: body };
-  return { parts, lists: itemTexts.map((items) => storeList(tx, items)) };
+  return { parts, lists: itemTexts.map((items) => storeList(tx, items, bases)) };
 }
 
 function cutArrays(value: unknown, nonce: string, arrays: unknown[][], depth: number): unknown {
@@ -101,29 +101,115 @@ function joinBody(parts: string[], lists: string[][]): string {
 const blobExists = (tx: Tx, hash: string): boolean =>
   tx.get(`SELECT 1 AS x FROM trace_blobs WHERE hash = unhex(?)`, [hash]) !== undefined;
 
-/** Stores a list's items and nodes not stored yet (a new turn's tail); returns the head node's hash. */
-function storeList(tx: Tx, items: string[]): string {
-  const itemHashes = items.map(sha256);
+/**
+ * Stores a list's items and nodes not stored yet; returns its head node's hash. A list that shares a
+ * stored prefix (the history so far) adds only its new tail. One whose start was trimmed (a context
+ * window) continues a list of the session's previous call (`bases`): a node dropping `skip` elements
+ * from the front of the list before it, then the new tail, rather than a whole new chain every turn.
+ */
+function storeList(tx: Tx, items: string[], bases: readonly string[]): string {
+  const hashes = items.map(sha256);
   const nodes: string[] = [];
   let prev = '';
-  for (const h of itemHashes) nodes.push((prev = sha256(`${prev}:${h}`).slice(0, 32)));
+  for (const h of hashes) nodes.push((prev = nodeKey(prev, 0, h)));
   let stored = nodes.length;
   while (stored > 0 && !blobExists(tx, nodes[stored - 1]!)) stored--;
-  for (let i = stored; i < nodes.length; i++) {
-    if (!blobExists(tx, itemHashes[i]!)) tx.run(W.insertTraceItem, [itemHashes[i]!, deflateHex(items[i]!)]);
-    tx.run(W.insertTraceNode, [nodes[i]!, i > 0 ? nodes[i - 1]! : null, itemHashes[i]!]);
+  const base = stored < hashes.length - 2 ? bestBase(tx, hashes, bases, stored) : undefined;
+  if (!base) return appendNodes(tx, stored > 0 ? nodes[stored - 1]! : null, 0, items, hashes, stored);
+  return appendNodes(tx, base.head, base.skip, items, hashes, base.overlap);
+}
+
+/** The node keys: the first 16 bytes of the SHA-256 of what the node says. */
+const nodeKey = (prev: string, skip: number, item: string) =>
+  sha256(skip ? `${prev}:${skip}:${item}` : `${prev}:${item}`).slice(0, 32);
+
+/** Adds nodes for items[from…] after `head` (dropping `skip` elements of its list first). */
+function appendNodes(
+  tx: Tx,
+  head: string | null,
+  skip: number,
+  items: string[],
+  hashes: string[],
+  from: number,
+): string {
+  let prev = head;
+  if (from === hashes.length && skip > 0) {
+    // Only trimmed, nothing new: a node that drops and adds no item.
+    const key = nodeKey(prev ?? '', skip, '');
+    tx.run(W.insertTraceNode, [key, prev, skip, null]);
+    return key;
   }
-  return nodes[nodes.length - 1]!;
+  for (let i = from; i < hashes.length; i++) {
+    const s = i === from ? skip : 0;
+    const key = nodeKey(prev ?? '', s, hashes[i]!);
+    if (!blobExists(tx, hashes[i]!)) tx.run(W.insertTraceItem, [hashes[i]!, deflateHex(items[i]!)]);
+    tx.run(W.insertTraceNode, [key, prev, s || null, hashes[i]!]);
+    prev = key;
+  }
+  return prev!;
+}
+
+/** Of the previous call's lists, the one whose end, after dropping some elements, begins `hashes` longest. */
+function bestBase(
+  tx: Tx,
+  hashes: string[],
+  bases: readonly string[],
+  atLeast: number,
+): { head: string; skip: number; overlap: number } | undefined {
+  let best: { head: string; skip: number; overlap: number } | undefined;
+  for (const head of bases) {
+    let old: string[];
+    try {
+      old = listHashes(tx, head);
+    } catch {
+      continue; // a damaged earlier trace is no base; this one is stored in full
+    }
+    for (let skip = 0; skip < old.length; skip++) {
+      const overlap = old.length - skip;
+      if (overlap <= (best?.overlap ?? atLeast) || overlap > hashes.length) continue;
+      if (old[skip] === hashes[0] && old.every((h, i) => i < skip || h === hashes[i - skip])) {
+        best = { head, skip, overlap };
+        break; // the smallest skip of this base gives its longest overlap
+      }
+    }
+  }
+  return best;
 }
 
 export interface BlobReader {
   get<T>(sql: string, params: string[]): T | undefined;
 }
 
+/** The item hashes of the list a node ends, in order. Throws CoreError when the nodes are damaged. */
+export function listHashes(db: BlobReader, head: string): string[] {
+  // A hostile database may chain nodes in a loop: no honest chain is longer than the table.
+  const maxNodes = db.get<{ n: number }>(`SELECT count(*) AS n FROM trace_blobs`, [])?.n ?? 0;
+  const chain: Array<{ skip: number; item: string | null }> = [];
+  for (let node: string | null = head; node !== null; ) {
+    if (chain.length >= maxNodes)
+      throw new CoreError('CorruptDatabase', 'A stored request body is damaged: its list of items loops.');
+    const row: { prev: string | null; skip: unknown; item: string | null; data: unknown } | undefined = db.get(
+      `SELECT lower(hex(prev)) AS prev, skip, lower(hex(item)) AS item, data IS NOT NULL AS data FROM trace_blobs WHERE hash = unhex(?)`,
+      [node],
+    );
+    if (!row) throw missing(node);
+    const skip = row.skip ?? 0;
+    if (row.data || !Number.isSafeInteger(skip) || (skip as number) < 0 || (!row.item && !skip))
+      throw new CoreError('CorruptDatabase', `A stored list of request body parts (${node.slice(0, 12)}…) is damaged.`);
+    chain.push({ skip: skip as number, item: row.item || null });
+    node = row.prev || null;
+  }
+  let list: string[] = [];
+  for (const { skip, item } of chain.reverse()) {
+    if (skip) list = list.slice(skip);
+    if (item) list.push(item);
+  }
+  return list;
+}
+
 /** Rebuilds bodies from their stored form; items read once are kept for the other bodies of the same trace. */
 export class BodyReader {
   private readonly items = new Map<string, string>();
-  private maxNodes: number | undefined;
 
   constructor(private readonly db: BlobReader) {}
 
@@ -136,21 +222,7 @@ export class BodyReader {
   }
 
   private list(head: string): string[] {
-    // A hostile database may chain nodes in a loop: no honest list is longer than the table.
-    this.maxNodes ??= this.db.get<{ n: number }>(`SELECT count(*) AS n FROM trace_blobs`, [])?.n ?? 0;
-    const hashes: string[] = [];
-    for (let node: string | null = head; node !== null; ) {
-      if (hashes.length >= this.maxNodes)
-        throw new CoreError('CorruptDatabase', 'A stored request body is damaged: its list of items loops.');
-      const row: { prev: string | null; item: string | null } | undefined = this.db.get(
-        `SELECT lower(hex(prev)) AS prev, lower(hex(item)) AS item FROM trace_blobs WHERE hash = unhex(?)`,
-        [node],
-      );
-      if (!row?.item) throw missing(node);
-      hashes.push(row.item);
-      node = row.prev || null;
-    }
-    return hashes.reverse().map((h) => this.item(h));
+    return listHashes(this.db, head).map((h) => this.item(h));
   }
 
   private item(hash: string): string {

@@ -42,7 +42,8 @@ export function insertTrace(tx: Tx, trace: TurnTrace): void {
   if (tx.get(`SELECT 1 AS x FROM turn_traces WHERE span_id = unhex(?)`, [trace.spanId]))
     throw new CoreError('InvalidInput', `A trace with span id ${trace.spanId} is already recorded.`);
   const { attempts, response } = trace;
-  const stored = attempts.map((a) => ({ ...a, requestBody: storeBody(tx, a.requestBody) }));
+  const bases = trace.sessionId === undefined ? [] : previousLists(tx, trace.sessionId);
+  const stored = attempts.map((a) => ({ ...a, requestBody: storeBody(tx, a.requestBody, bases) }));
   // What the columns do not hold (they hold the rest, to keep each row small).
   const summary = {
     streamed: trace.streamed,
@@ -71,6 +72,22 @@ export function insertTrace(tx: Tx, trace: TurnTrace): void {
   ]);
   const heads = new Set(stored.flatMap((a) => ('lists' in a.requestBody ? a.requestBody.lists : [])));
   for (const head of heads) tx.run(W.insertTraceRef, [head, trace.spanId]);
+}
+
+/** The list heads of the session's last recorded call: what a trimmed history continues. */
+function previousLists(tx: Tx, sessionId: string): string[] {
+  const row = tx.get<{ detail: unknown }>(
+    `SELECT detail FROM turn_traces WHERE session_id = ? ORDER BY pk DESC LIMIT 1`,
+    [sessionId],
+  );
+  if (!(row?.detail instanceof Uint8Array)) return [];
+  try {
+    const detail = StoredDetail.parse(JSON.parse(inflateText(row.detail, 'detail')));
+    const bodies = detail.attempts.map((a) => StoredBodyShape.safeParse(a.requestBody).data);
+    return [...new Set(bodies.flatMap((b) => (b && 'lists' in b ? b.lists : [])))];
+  } catch {
+    return []; // a damaged earlier trace is no base: this one is stored in full
+  }
 }
 
 const SUMMARY_COLUMNS = `lower(hex(span_id)) AS span_id, lower(hex(trace_id)) AS trace_id, session_id, operation, provider, api, model_requested, model_answered, started_at,
