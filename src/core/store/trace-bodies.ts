@@ -182,12 +182,13 @@ export interface BlobReader {
 
 /** The item hashes of the list a node ends, in order. Throws CoreError when the nodes are damaged. */
 export function listHashes(db: BlobReader, head: string): string[] {
-  // A hostile database may chain nodes in a loop: no honest chain is longer than the table.
-  const maxNodes = db.get<{ n: number }>(`SELECT count(*) AS n FROM trace_blobs`, [])?.n ?? 0;
   const chain: Array<{ skip: number; item: string | null }> = [];
+  // A hostile database may chain nodes in a loop; content-addressed nodes never meet themselves again.
+  const seen = new Set<string>();
   for (let node: string | null = head; node !== null; ) {
-    if (chain.length >= maxNodes)
+    if (seen.has(node))
       throw new CoreError('CorruptDatabase', 'A stored request body is damaged: its list of items loops.');
+    seen.add(node);
     const row: { prev: string | null; skip: unknown; item: string | null; data: unknown } | undefined = db.get(
       `SELECT lower(hex(prev)) AS prev, skip, lower(hex(item)) AS item, data IS NOT NULL AS data FROM trace_blobs WHERE hash = unhex(?)`,
       [node],
