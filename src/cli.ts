@@ -9,6 +9,7 @@ import { errno } from './core/store/files';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 import { Command, DEFAULT_DB, Output, Values, databaseArg, str, warn } from './cli/command';
 import { costCommand } from './cli/cost-command';
+import { traceCommand } from './cli/trace-command';
 import { checkDatabase, fileError, statOrUndefined } from './cli/files';
 import { providerCommands as talk } from './cli/provider-commands';
 import { sessionCommands as data } from './cli/session-commands';
@@ -29,6 +30,7 @@ const commands: Record<string, Command> = {
   demo: data.demo,
   stats: data.stats,
   cost: costCommand,
+  trace: traceCommand,
   send: talk.send,
   replay: talk.replay,
   'test-provider': talk.testProvider,

@@ -1,12 +1,13 @@
 // "Dump Session State" / "Dump All Sessions": one versioned JSON document with everything needed to
-// understand a session's state (rows, messages, revisions, provider state, stats, recent trace spans,
-// environment), with secrets redacted by default (redact.ts). The CLI's `dump` and the extension share this code.
+// understand a session's state (rows, messages, revisions, provider state, stats, recent trace spans, the
+// recorded model calls' summaries, environment), with secrets redacted by default (redact.ts). The CLI's `dump` and the extension share this code.
 import * as path from 'node:path';
 import type { Message, MessageRevision, Session } from './model';
 import { type RedactionPattern, Redactor } from './redact';
 import type { SessionApi } from './sessions';
 import { Stats } from './store/session-store';
 import { SCHEMA_VERSION } from './store/schema';
+import type { TraceSummary } from './store/trace-store';
 import type { TraceEvent } from './trace';
 
 export const DUMP_FORMAT_VERSION = 1;
@@ -30,6 +31,8 @@ export interface SessionDump {
   revisions: Record<string, MessageRevision[]>;
   /** The session's recent spans and events from the tracer's ring buffer, oldest first. */
   trace: TraceEvent[];
+  /** The model calls recorded for the session (store/trace-store.ts), oldest first, without their bodies. */
+  turnTraces: TraceSummary[];
 }
 
 export interface DumpDocument {
@@ -74,6 +77,7 @@ export async function dumpState(
       messages,
       revisions,
       trace: manager.tracer.recent({ sessionId: id, limit: options.traceLimit ?? 500 }),
+      turnTraces: await manager.listTraces(id),
     });
   }
   const document: DumpDocument = {

@@ -7,7 +7,7 @@
 // size, status transitions, change events); most are a few lines. The SQL is in store/.
 import { v7 as uuidv7 } from 'uuid';
 import type { UsageRecord } from './cost';
-import { CoreError, invalidInput } from './errors';
+import { CoreError, describeError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
 import {
   MAX_TAG_LENGTH,
@@ -31,6 +31,9 @@ import { SearchHit, SessionStore, Stats, StoreOptions } from './store/session-st
 import type { Tx } from './store/connection';
 import type { Change } from './store/journal';
 import { Tracer } from './trace';
+import { SpanId, TurnTrace } from './turn-trace';
+import * as traces from './store/trace-store';
+import { TraceRetention, TraceSummary } from './store/trace-store';
 
 export type SessionEvent =
   | { type: 'sessionCreated' | 'sessionUpdated' | 'sessionDeleted'; sessionId: string; external: boolean }
@@ -56,6 +59,8 @@ export interface SessionManagerOptions extends StoreOptions {
   clock?: () => Date;
   /** Largest message accepted, as JSON bytes of its parts. */
   maxMessageBytes?: number;
+  /** Turn traces past these limits are pruned when the database opens and after each one recorded. */
+  traceRetention?: TraceRetention;
 }
 
 /** Which statuses each status may move to. Archived sessions leave only through unarchive/setStatus. */
@@ -109,7 +114,11 @@ export type SessionMethod =
   | 'stats'
   | 'refresh'
   | 'checkpoint'
-  | 'migrate';
+  | 'migrate'
+  | 'recordTrace'
+  | 'listTraces'
+  | 'getTrace'
+  | 'pruneTraces';
 
 /**
  * The session manager as the code that drives it sees it (conversations, dumps, the editor): the manager
@@ -126,6 +135,7 @@ export class SessionManager {
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   private readonly clock: () => Date;
   private readonly maxMessageBytes: number;
+  private readonly traceRetention: TraceRetention | undefined;
 
   private constructor(
     readonly store: SessionStore,
@@ -134,6 +144,7 @@ export class SessionManager {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.traceRetention = options.traceRetention;
     store.durable.onChanges((changes, external) => {
       if (changes === 'reset') return this.emit({ type: 'reset', external });
       for (const c of changes) this.emit(toEvent(c, external));
@@ -143,7 +154,9 @@ export class SessionManager {
   static async open(dbPath: string, options: SessionManagerOptions = {}): Promise<SessionManager> {
     const tracer = options.tracer ?? new Tracer('info');
     const store = await tracer.span('store.open', undefined, () => SessionStore.open(dbPath, { ...options, tracer }));
-    return new SessionManager(store, tracer, options);
+    const manager = new SessionManager(store, tracer, options);
+    await manager.applyTraceRetention();
+    return manager;
   }
 
   get path(): string {
@@ -625,6 +638,60 @@ export class SessionManager {
     this.refresh();
     if (sessionId !== undefined) this.requireSession(sessionId);
     return this.tracer.span('sessions.stats', sessionId, () => this.store.stats(sessionId));
+  }
+
+  // ---- turn traces (store/trace-store.ts) ------------------------------------------------------
+
+  /** Stores a model call's trace (request bodies deduplicated and compressed), then applies the retention. */
+  async recordTrace(trace: TurnTrace): Promise<TraceSummary> {
+    const parsed = TurnTrace.safeParse(trace);
+    if (!parsed.success) throw invalidInput('turn trace', parsed.error);
+    const t = parsed.data;
+    // No change event: the tree and the history browser show nothing of traces yet.
+    await this.tracer.span('sessions.recordTrace', t.sessionId, () =>
+      this.store.write((tx) => traces.insertTrace(tx, t)),
+    );
+    await this.applyTraceRetention();
+    const { attempts, response: _response, ...summary } = t;
+    return {
+      ...summary,
+      attemptCount: attempts.length,
+      requestIds: Object.assign({}, ...attempts.map((a) => a.requestIds)),
+    };
+  }
+
+  /** A session's trace summaries (no bodies), oldest first; with `messageId`, the calls that stored that message. */
+  listTraces(sessionId: string, options: { messageId?: string } = {}): TraceSummary[] {
+    this.refresh();
+    this.requireSession(sessionId);
+    return traces.listTraces(this.store.durable, sessionId, options.messageId);
+  }
+
+  /** One trace with every request body exactly as sent. */
+  getTrace(spanId: string): TurnTrace {
+    this.refresh();
+    const trace = SpanId.safeParse(spanId).success ? traces.getTrace(this.store.durable, spanId) : undefined;
+    if (!trace) throw new CoreError('InvalidInput', `No trace with span id "${spanId}".`, { spanId });
+    return trace;
+  }
+
+  /** Deletes the oldest traces past `retention` (never messages). Resolves to how many were deleted. */
+  pruneTraces(retention: TraceRetention): Promise<number> {
+    const parsed = TraceRetention.safeParse(retention);
+    if (!parsed.success) return Promise.reject(invalidInput('trace retention', parsed.error));
+    return this.tracer.span('sessions.pruneTraces', undefined, () =>
+      this.store.write((tx) => traces.pruneTraces(tx, parsed.data, this.clock())),
+    );
+  }
+
+  /** The configured retention, where it can be applied; a failure is logged, never in the caller's way. */
+  private async applyTraceRetention(): Promise<void> {
+    if (!this.traceRetention || this.readOnly) return;
+    try {
+      await this.pruneTraces(this.traceRetention);
+    } catch (e) {
+      this.tracer.warn('could not prune old turn traces', { error: describeError(e) });
+    }
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -6,12 +6,14 @@ import { runActivationBench } from './activation';
 import { runCoreBench } from './core';
 import { runEventLoopBench } from './eventloop';
 import { runMigrateBench } from './migrate';
+import { runTraceBench } from './traces';
 import { runWebviewBench } from './webview';
 
 const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['extension: activation', runActivationBench],
   ['core: durable store, listing and search', runCoreBench],
   ['migrate: LangSwarm V1 import', runMigrateBench],
+  ['traces: turn trace storage', runTraceBench],
   ['event loop: the extension host while the store works', runEventLoopBench],
   ['webview: history browser in Chromium', runWebviewBench],
 ];

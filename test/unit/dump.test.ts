@@ -8,6 +8,7 @@ import { isCoreError } from '../../src/core/errors';
 import { SessionManager } from '../../src/core/sessions';
 import { SCHEMA_VERSION } from '../../src/core/store/schema';
 import { Tracer } from '../../src/core/trace';
+import { makeTrace } from '../helpers/traces';
 import { cli } from '../helpers/cli';
 import { KEYS } from '../helpers/keys';
 import { tempDb, tempDir } from '../helpers/temp';
@@ -197,6 +198,22 @@ describe('state dump', () => {
         d.redaction.summary,
         '5 secrets redacted: 1 "authorization" value, 1 OpenAI API key, 1 Anthropic API key, 1 Google API key, 1 "x-api-key" value',
       );
+    });
+
+    it("includes the session's recorded model calls without their bodies, redacted like the rest", async () => {
+      const trace = makeTrace(JSON.stringify({ input: [{ text: 'the body stays out of dumps' }] }), {
+        sessionId,
+        outcome: 'error',
+        error: { code: 'ProviderError', message: `rejected key ${KEYS.openai}` },
+      });
+      await m.recordTrace(trace);
+      const d = await dumpState(m, { sessionId });
+      const [summary] = d.sessions[0]!.turnTraces;
+      assert.equal(summary!.spanId, trace.spanId);
+      assert.equal(summary!.attemptCount, 1);
+      assert.deepEqual(summary!.error, { code: 'ProviderError', message: 'rejected key [REDACTED:openai-key]' });
+      assert.ok(!JSON.stringify(d).includes('the body stays out of dumps'));
+      assert.deepEqual((await dumpState(m, { sessionId: otherId })).sessions[0]!.turnTraces, []);
     });
 
     it('keeps everything with redaction off', async () => {

@@ -12,6 +12,7 @@ import { cliAsync } from '../helpers/cli';
 import { expectCoreError } from '../helpers/errors';
 import { generateV1Docs, writeV1Db } from '../helpers/langswarm';
 import { tempDb, tempDir } from '../helpers/temp';
+import { playStatelessConversation } from '../helpers/traces';
 
 async function until<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
   for (const start = Date.now(); ; ) {
@@ -79,6 +80,26 @@ describe('the session store in a worker thread', function () {
     } finally {
       await m.close();
     }
+  });
+
+  it('records, lists, reads back exactly and prunes turn traces through the worker, with retention set at open', async () => {
+    const file = tempDb();
+    const c = await open(file, { traceRetention: { maxAgeDays: 36_500 } });
+    const s = await c.create({ provider: 'openai', model: 'gpt-4o', title: 'Traced' });
+    const { bodies, spanIds } = await playStatelessConversation(c, s.id, 3);
+    assert.deepEqual(
+      (await c.listTraces(s.id)).map((t) => t.spanId),
+      spanIds,
+    );
+    assert.equal((await c.getTrace(spanIds[2]!)).attempts[0]!.requestBody, bodies[2]);
+    await assert.rejects(c.getTrace('0123456789abcdef'), (e: unknown) => isCoreError(e, 'InvalidInput'));
+    assert.equal(await c.pruneTraces({ maxMegabytes: 0.001 }), 3);
+    assert.equal((await c.allMessages(s.id)).length, 6);
+    // The retention crosses to the worker, which applies it after recording.
+    await c.close();
+    const again = await open(file, { traceRetention: { maxMegabytes: 0.0001 } });
+    await playStatelessConversation(again, s.id, 1);
+    assert.deepEqual(await again.listTraces(s.id), [], 'pruned after recording in the worker');
   });
 
   it("forwards what another process changes, marked external, from the worker's own polling", async () => {

@@ -135,7 +135,10 @@ export class DurableDatabase {
   write<T>(fn: (tx: Tx) => T, describe: (result: T) => Change[] = () => []): Promise<T> {
     return this.exclusive(() => {
       const { result, statements } = this.conn.inTransaction(fn, true);
-      if (statements.length === 0) return result;
+      if (statements.length === 0) {
+        this.conn.db.run('ROLLBACK'); // it only read: end the transaction, or the next write could not begin one
+        return result;
+      }
       const changes = describe(result);
       const record = encodeRecord({ lsn: this.lsn + 1, schema: this.hooks.schemaVersion, statements, changes });
       try {

@@ -5,7 +5,7 @@ import { CoreError } from '../errors';
 import type { Tx } from './connection';
 
 export const FORMAT_NAME = 'langswarm-sessions';
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Forward upgrades: SCHEMA_UPGRADES[n] upgrades schema n to n + 1. Never edit a shipped entry. */
 const SCHEMA_UPGRADES: Record<number, string[]> = {
@@ -73,6 +73,34 @@ const SCHEMA_UPGRADES: Record<number, string[]> = {
       PRIMARY KEY (message_id, revision)
     ) WITHOUT ROWID`,
   ],
+  // Turn traces (store/trace-store.ts): one row per model call; request bodies point into trace_blobs,
+  // content-addressed by SHA-256, so history a stateless provider resends every turn is stored once.
+  1: [
+    `CREATE TABLE turn_traces (
+      pk INTEGER PRIMARY KEY,
+      span_id BLOB NOT NULL UNIQUE,
+      trace_id BLOB NOT NULL,
+      session_id TEXT,
+      operation TEXT NOT NULL,
+      provider TEXT NOT NULL,
+      api TEXT NOT NULL,
+      model_requested TEXT NOT NULL,
+      model_answered TEXT,
+      started_at TEXT NOT NULL,
+      ended_at TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      message_ids TEXT NOT NULL DEFAULT '[]',
+      summary BLOB NOT NULL,
+      detail BLOB NOT NULL
+    )`,
+    `CREATE INDEX turn_traces_by_session ON turn_traces(session_id)`,
+    `CREATE INDEX turn_traces_by_start ON turn_traces(started_at)`,
+    // An item (data: a deflated array element, keyed by its SHA-256) or a list node: the list `prev` ends,
+    // less its first `skip` elements, plus `item` (keyed by the first 16 bytes of the SHA-256 of those).
+    `CREATE TABLE trace_blobs (hash BLOB PRIMARY KEY, prev BLOB, skip INTEGER, item BLOB, data BLOB) WITHOUT ROWID`,
+    // The blobs each trace points at directly (list heads); what they reach is alive, the rest is collected.
+    `CREATE TABLE trace_blob_refs (trace_pk INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (trace_pk, hash)) WITHOUT ROWID`,
+  ],
 };
 
 /** Session columns a single update may set (one statement each, so the catalogue stays fixed). */
@@ -133,6 +161,22 @@ export const WRITES = {
   deleteMessage: `DELETE FROM messages WHERE id = ?`,
   uncountMessage: `UPDATE sessions SET message_count = message_count - 1, total_tokens = total_tokens - ?, updated_at = ? WHERE id = ?`,
   indexMessagesAfter: `INSERT INTO message_fts(docid, search_text) SELECT pk, search_text FROM messages WHERE pk > ?`,
+  insertTrace: `INSERT INTO turn_traces (span_id, trace_id, session_id, operation, provider, api, model_requested, model_answered,
+         started_at, ended_at, outcome, message_ids, summary, detail) VALUES (unhex(?),unhex(?),?,?,?,?,?,?,?,?,?,?,unhex(?),unhex(?))`,
+  insertTraceRef: `INSERT OR IGNORE INTO trace_blob_refs(trace_pk, hash) SELECT pk, unhex(?) FROM turn_traces WHERE span_id = unhex(?)`,
+  insertTraceItem: `INSERT OR IGNORE INTO trace_blobs(hash, data) VALUES (unhex(?), unhex(?))`,
+  insertTraceNode: `INSERT OR IGNORE INTO trace_blobs(hash, prev, skip, item) VALUES (unhex(?), unhex(?), ?, unhex(?))`,
+  deleteSessionTraces: `DELETE FROM turn_traces WHERE session_id = ?`,
+  deleteTracesBefore: `DELETE FROM turn_traces WHERE started_at < ?`,
+  deleteOldestTraces: `DELETE FROM turn_traces WHERE pk IN (SELECT pk FROM turn_traces ORDER BY started_at, pk LIMIT ?)`,
+  deleteOrphanTraceRefs: `DELETE FROM trace_blob_refs WHERE trace_pk NOT IN (SELECT pk FROM turn_traces)`,
+  // Mark and sweep: every blob reachable from a trace's references stays.
+  collectTraceBlobs: `DELETE FROM trace_blobs WHERE hash NOT IN (
+         WITH RECURSIVE live(h) AS (
+           SELECT hash FROM trace_blob_refs
+           UNION SELECT b.prev FROM trace_blobs b JOIN live ON b.hash = live.h WHERE b.prev IS NOT NULL
+           UNION SELECT b.item FROM trace_blobs b JOIN live ON b.hash = live.h WHERE b.item IS NOT NULL)
+         SELECT h FROM live)`,
   setSchemaVersion: `INSERT OR REPLACE INTO store_meta(key, value) VALUES ('schema_version', ?)`,
   // Schema upgrades run as journaled writes too; "migration.…" since the first release (file format).
   ...Object.fromEntries(

@@ -36,6 +36,7 @@ import {
   toSession,
   toSummary,
 } from './rows';
+import { deleteSessionTraces } from './trace-store';
 import { SCHEMA_VERSION, SessionFieldColumn, W, WRITES, inspectSchema, upgradeSchema } from './schema';
 
 export interface StoreOptions extends DurableOptions {}
@@ -327,6 +328,7 @@ export class SessionStore {
     tx.run(W.deleteSessionMessages, [id]);
     tx.run(W.deleteTags, [id]);
     tx.run(W.deleteSession, [id]);
+    deleteSessionTraces(tx, id);
     return count;
   }
 

@@ -50,6 +50,10 @@ export const METHOD_KINDS = {
   deleteMessage: 'write',
   checkpoint: 'snapshot',
   migrate: 'migrate',
+  recordTrace: 'write',
+  listTraces: 'read',
+  getTrace: 'read',
+  pruneTraces: 'write',
 } as const satisfies Record<SessionMethod, OpKind>;
 
 /**
@@ -82,7 +86,7 @@ export interface WorkerSetup {
 /** The store options that cross to the worker (the rest, like the tracer, are the worker's own). */
 export type OpenOptions = Pick<
   SessionManagerOptions,
-  'readOnly' | 'lockTimeoutMs' | 'checkpointBytes' | 'maxMessageBytes'
+  'readOnly' | 'lockTimeoutMs' | 'checkpointBytes' | 'maxMessageBytes' | 'traceRetention'
 >;
 
 export interface OpenResult {
