@@ -45,7 +45,10 @@ export interface TurnOptions {
    * session is refused: its status changes only when the caller asked for that.
    */
   resume?: boolean;
-  /** Receives the trace of each model call (what was sent, what came back); a sink that fails is only logged. */
+  /**
+   * Receives the trace of each model call (what was sent, what came back); a sink that fails is only logged.
+   * Default: the session's own database (recordTrace), so every turn the product runs is on record.
+   */
   traceSink?: TraceSinkFn;
   /** What the trace calls this turn (default 'send'). */
   operation?: TraceOperation;
@@ -136,7 +139,10 @@ export async function send(
   const streamed = options.stream !== false;
   const recorder = new TurnRecorder(
     { operation: options.operation ?? 'send', provider: provider.name, modelRequested: model, streamed, sessionId },
-    options.traceSink,
+    options.traceSink ??
+      (async (trace) => {
+        await manager.recordTrace(trace);
+      }),
     manager.tracer,
   );
   manager.tracer.info('provider request', {

@@ -81,7 +81,12 @@ export function providerCommands(
         for (const name of names) {
           if (isKeyedProvider(name) && !(await providers.hasKey(name))) continue;
           const { provider } = await providers.provider(name, manager);
-          const report = await testConnection(provider, only.model ?? suggested[name]?.[0] ?? 'default');
+          // On record like every call the product makes (the trace has no session).
+          const report = await testConnection(provider, only.model ?? suggested[name]?.[0] ?? 'default', undefined, {
+            sink: async (trace) => {
+              await manager.recordTrace(trace);
+            },
+          });
           reports.push(report);
           env.ctx.log.info(`connection test ${name}: ${report.ok ? `ok in ${report.latencyMs} ms` : report.error}`);
         }
