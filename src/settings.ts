@@ -14,8 +14,21 @@ export const Settings = z.object({
   autoArchiveDays: z.number().int().min(0).max(3650).catch(0),
   defaultProvider: z.enum(KNOWN_PROVIDERS).catch('replay'),
   defaultModel: z.string().trim().catch(''),
+  /** Turn traces older than this many days are pruned (0: kept however old). Messages are never pruned. */
+  traceRetentionDays: z.number().min(0).max(36500).catch(0),
+  /** Turn traces beyond this many megabytes are pruned, oldest first (0: no limit). */
+  traceRetentionMegabytes: z.number().min(0).catch(256),
 });
 export type Settings = z.infer<typeof Settings>;
+
+/** The store's trace retention from the settings; undefined when both limits are off. */
+export function traceRetentionOf(s: Pick<Settings, 'traceRetentionDays' | 'traceRetentionMegabytes'>) {
+  const retention = {
+    maxAgeDays: s.traceRetentionDays || undefined,
+    maxMegabytes: s.traceRetentionMegabytes || undefined,
+  };
+  return retention.maxAgeDays || retention.maxMegabytes ? retention : undefined;
+}
 
 export const DEFAULT_DATABASE_PATH = '.vscode/langswarm-sessions.sqlite';
 

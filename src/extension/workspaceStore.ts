@@ -9,7 +9,7 @@ import { describeError } from '../core/errors';
 import type { SessionEvent } from '../core/sessions';
 import { Tracer } from '../core/trace';
 import { SessionClient } from '../core/worker/client';
-import { DEFAULT_DATABASE_PATH, Settings } from '../settings';
+import { DEFAULT_DATABASE_PATH, Settings, traceRetentionOf } from '../settings';
 import { showWarning } from './ui';
 
 /** Fold the journal into a snapshot after this long without writes. */
@@ -24,6 +24,8 @@ export function readSettings(): Settings {
     autoArchiveDays: c.get('autoArchiveDays'),
     defaultProvider: c.get('defaultProvider'),
     defaultModel: c.get('defaultModel'),
+    traceRetentionDays: c.get('traceRetentionDays'),
+    traceRetentionMegabytes: c.get('traceRetentionMegabytes'),
   });
 }
 
@@ -101,7 +103,8 @@ export class WorkspaceStore implements vscode.Disposable {
     const file = this.path;
     const readOnly = !vscode.workspace.isTrusted;
     const existed = fs.existsSync(file);
-    const manager = new SessionClient(file, { readOnly, tracer: this.tracer });
+    const traceRetention = traceRetentionOf(readSettings());
+    const manager = new SessionClient(file, { readOnly, tracer: this.tracer, traceRetention });
     // Told once per stop; the operations it failed report StoreStopped, which commands do not repeat.
     const offStop = manager.onDidStop(showWarning);
     try {
