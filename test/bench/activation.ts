@@ -12,7 +12,8 @@ const noop = () => ({ dispose() {} });
 class EventEmitter { constructor() { this.event = noop; } fire() {} dispose() {} }
 const vscode = {
   EventEmitter,
-  window: { createOutputChannel: () => ({ info() {}, dispose() {} }), createTreeView: () => ({ dispose() {} }), registerWebviewPanelSerializer: noop },
+  window: { createOutputChannel: () => ({ info() {}, dispose() {} }), createTreeView: () => ({ dispose() {} }), registerWebviewPanelSerializer: noop, registerCustomEditorProvider: noop },
+  workspace: { onDidGrantWorkspaceTrust: noop },
   commands: { registerCommand: noop },
 };
 const resolve = Module._resolveFilename;
