@@ -5,11 +5,11 @@ import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
-import { HistoryHost } from '../../src/extension/webview/historyHost';
+import type { HistoryHost } from '../../src/extension/webview/historyHost';
 import { StateHost } from '../../src/extension/webview/stateHost';
 import { seedOthers, seedShowcase, SampleIds } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { OpenedView, openView, until, withChromium } from '../helpers/webview';
+import { OpenedView, closeHistoryView, openHistoryView, openView, until, withChromium } from '../helpers/webview';
 
 const focused = (page: Page) =>
   page.evaluate(() => {
@@ -58,14 +58,10 @@ describe('keyboard (Chromium)', function () {
       await m?.close();
     });
     beforeEach(async () => {
-      view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post)));
-      page = view.page;
-      await page.waitForSelector('.session-item');
+      ({ view, page, host } = await openHistoryView(env, m));
     });
     afterEach(async () => {
-      host.dispose();
-      await page.context().close();
-      assert.deepEqual(view.errors, [], 'no page errors');
+      await closeHistoryView({ view, page, host });
     });
 
     const openLong = async () => {
