@@ -13,7 +13,6 @@ import {
   parseRecords,
 } from '../../src/core/store/journal';
 import { salvage } from '../../src/core/store/salvage';
-import { loadSqlJs } from '../../src/core/store/sqljs';
 import { cli } from '../helpers/cli';
 import { expectCoreError } from '../helpers/errors';
 import { editFile } from '../helpers/sqlite';
