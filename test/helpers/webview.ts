@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import type { SessionApi } from '../../src/core/sessions';
 import { HistoryHost, HistoryHostOptions } from '../../src/extension/webview/historyHost';
+import { StateHost, StateHostOptions } from '../../src/extension/webview/stateHost';
 import { webviewHtml } from '../../src/extension/webview/html';
 import type { HostToWebview, ViewName } from '../../src/protocol';
 import { CHROMIUM_ARGS } from './chromium.mjs';
@@ -263,4 +264,21 @@ export async function closeHistoryView({ view, host }: OpenedHistory): Promise<v
   host.dispose();
   await view.page.context().close();
   assert.deepEqual(view.errors, [], 'no page errors');
+}
+
+/** The state view showing `dump` under `title` (a StateHost with `hostOptions`) in a new page, once its tree is there. */
+export async function openStateView(
+  env: { browser: Browser; server: WebviewServer },
+  dump: unknown,
+  title: string,
+  hostOptions: StateHostOptions = {},
+): Promise<{ view: OpenedView; page: Page; host: StateHost }> {
+  let host: StateHost | undefined;
+  const view = await openView(env.browser, env.server, 'state', (post) => {
+    host = new StateHost(post, hostOptions);
+    host.show(dump, title);
+    return host;
+  });
+  await view.page.waitForSelector('[role=treeitem]');
+  return { view, page: view.page, host: host! };
 }

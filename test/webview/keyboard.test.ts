@@ -6,10 +6,9 @@ import type { Page } from 'playwright-core';
 import { dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
 import type { HistoryHost } from '../../src/extension/webview/historyHost';
-import { StateHost } from '../../src/extension/webview/stateHost';
 import { seedOthers, seedShowcase, SampleIds } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { OpenedView, closeHistoryView, openHistoryView, openView, until, withChromium } from '../helpers/webview';
+import { OpenedView, closeHistoryView, openHistoryView, openStateView, until, withChromium } from '../helpers/webview';
 
 const focused = (page: Page) =>
   page.evaluate(() => {
@@ -233,13 +232,7 @@ describe('keyboard (Chromium)', function () {
     });
     beforeEach(async () => {
       const dump = await dumpState(m, { sessionId });
-      view = await openView(env.browser, env.server, 'state', (post) => {
-        const host = new StateHost(post, { save: () => undefined });
-        host.show(dump, 'State: keyboard');
-        return host;
-      });
-      page = view.page;
-      await page.waitForSelector('[role=treeitem]');
+      ({ view, page } = await openStateView(env, dump, 'State: keyboard', { save: () => undefined }));
     });
     afterEach(async () => {
       assert.deepEqual(view.errors, []);
