@@ -1,72 +1,54 @@
 // Every command the extension contributes (package.json must list exactly these; a test checks).
 // Kept apart from the implementation so activation registers them without loading anything else.
-export const COMMAND_IDS = [
-  'langswarmSessions.createSession',
-  'langswarmSessions.resumeSession',
-  'langswarmSessions.pauseSession',
-  'langswarmSessions.completeSession',
-  'langswarmSessions.archiveSession',
-  'langswarmSessions.unarchiveSession',
-  'langswarmSessions.deleteSession',
-  'langswarmSessions.renameSession',
-  'langswarmSessions.editTags',
-  'langswarmSessions.forkFromHere',
-  'langswarmSessions.editMessage',
-  'langswarmSessions.deleteMessage',
-  'langswarmSessions.copyMessage',
-  'langswarmSessions.searchSessions',
-  'langswarmSessions.filter',
-  'langswarmSessions.clearFilter',
-  'langswarmSessions.groupBy',
-  'langswarmSessions.refresh',
-  'langswarmSessions.showLog',
-  'langswarmSessions.showMore',
-  'langswarmSessions.openDemo',
-  'langswarmSessions.addToGitignore',
-  'langswarmSessions.sendMessage',
-  'langswarmSessions.replayConversation',
-  'langswarmSessions.testProviderConnection',
-  'langswarmSessions.setApiKey',
-  'langswarmSessions.clearApiKey',
-  'langswarmSessions.resetContinueChoice',
-  'langswarmSessions.importRemoteConversation',
-  'langswarmSessions.migrate',
-  'langswarmSessions.exportV1',
-  'langswarmSessions.revealSession',
-  'langswarmSessions.openHistory',
-  'langswarmSessions.dumpSessionState',
-  'langswarmSessions.dumpAllSessions',
-  'langswarmSessions.exportState',
-  'langswarmSessions.salvageDatabase',
-] as const;
+//
+// Beside each, whether it needs a trusted workspace: commands that change the workspace (its sessions, files,
+// .gitignore) or call a provider stay in the palette and the menus in Restricted Mode, and running one says that it
+// needs trust (Commands.run) instead of doing anything.
+const COMMANDS = {
+  'langswarmSessions.createSession': 'needs trust',
+  'langswarmSessions.resumeSession': 'reads only',
+  'langswarmSessions.pauseSession': 'needs trust',
+  'langswarmSessions.completeSession': 'needs trust',
+  'langswarmSessions.archiveSession': 'needs trust',
+  'langswarmSessions.unarchiveSession': 'needs trust',
+  'langswarmSessions.deleteSession': 'needs trust',
+  'langswarmSessions.renameSession': 'needs trust',
+  'langswarmSessions.editTags': 'needs trust',
+  'langswarmSessions.forkFromHere': 'needs trust',
+  'langswarmSessions.editMessage': 'needs trust',
+  'langswarmSessions.deleteMessage': 'needs trust',
+  'langswarmSessions.copyMessage': 'reads only',
+  'langswarmSessions.searchSessions': 'reads only',
+  'langswarmSessions.filter': 'reads only',
+  'langswarmSessions.clearFilter': 'reads only',
+  'langswarmSessions.groupBy': 'reads only',
+  'langswarmSessions.refresh': 'reads only',
+  'langswarmSessions.showLog': 'reads only',
+  'langswarmSessions.showMore': 'reads only',
+  'langswarmSessions.openDemo': 'needs trust',
+  'langswarmSessions.addToGitignore': 'needs trust',
+  'langswarmSessions.sendMessage': 'needs trust',
+  'langswarmSessions.replayConversation': 'needs trust',
+  'langswarmSessions.testProviderConnection': 'needs trust',
+  'langswarmSessions.setApiKey': 'reads only',
+  'langswarmSessions.clearApiKey': 'reads only',
+  'langswarmSessions.resetContinueChoice': 'reads only',
+  'langswarmSessions.importRemoteConversation': 'needs trust',
+  'langswarmSessions.migrate': 'needs trust',
+  'langswarmSessions.exportV1': 'reads only',
+  'langswarmSessions.revealSession': 'reads only',
+  'langswarmSessions.openHistory': 'reads only',
+  'langswarmSessions.dumpSessionState': 'reads only',
+  'langswarmSessions.dumpAllSessions': 'reads only',
+  'langswarmSessions.exportState': 'reads only',
+  'langswarmSessions.salvageDatabase': 'needs trust',
+} as const satisfies Record<string, 'needs trust' | 'reads only'>;
 
-export type CommandId = (typeof COMMAND_IDS)[number];
+export type CommandId = keyof typeof COMMANDS;
 
-/**
- * Commands that change the workspace (its sessions, files, .gitignore) or call a provider: in Restricted Mode they stay
- * in the palette and the menus, and running one says that it needs trust (Commands.run) instead of doing anything.
- */
-export const NEEDS_TRUST: ReadonlySet<CommandId> = new Set<CommandId>([
-  'langswarmSessions.createSession',
-  'langswarmSessions.pauseSession',
-  'langswarmSessions.completeSession',
-  'langswarmSessions.archiveSession',
-  'langswarmSessions.unarchiveSession',
-  'langswarmSessions.deleteSession',
-  'langswarmSessions.renameSession',
-  'langswarmSessions.editTags',
-  'langswarmSessions.forkFromHere',
-  'langswarmSessions.editMessage',
-  'langswarmSessions.deleteMessage',
-  'langswarmSessions.openDemo',
-  'langswarmSessions.addToGitignore',
-  'langswarmSessions.sendMessage',
-  'langswarmSessions.replayConversation',
-  'langswarmSessions.testProviderConnection',
-  'langswarmSessions.importRemoteConversation',
-  'langswarmSessions.migrate',
-  'langswarmSessions.salvageDatabase',
-]);
+export const COMMAND_IDS = Object.keys(COMMANDS) as readonly CommandId[];
+
+export const NEEDS_TRUST: ReadonlySet<CommandId> = new Set(COMMAND_IDS.filter((id) => COMMANDS[id] === 'needs trust'));
 
 /** What the user reads when `title` is run in Restricted Mode. */
 export function untrustedSentence(title: string): string {

@@ -1,4 +1,5 @@
 // Runs the built CLI (dist/cli.js) as a real process.
+import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -31,6 +32,20 @@ export function cli(args: string[], options: CliOptions = {}): CliResult {
     ...(options.user === undefined ? {} : { uid: options.user, gid: options.user }),
   });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr };
+}
+
+/**
+ * The CLI on one test database, read from `db()` at each call (tests make a fresh one per test): `run` adds `--db`;
+ * `ok` also asserts exit code 0 and returns stdout.
+ */
+export function cliOnDb(db: () => string) {
+  const run = (...args: string[]) => cli([...args, '--db', db()]);
+  const ok = (...args: string[]) => {
+    const r = run(...args);
+    assert.equal(r.code, 0, `${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
+  };
+  return { run, ok };
 }
 
 /**

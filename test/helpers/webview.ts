@@ -1,11 +1,15 @@
 // Loads the BUILT webviews (dist/webview) in Debian's Chromium, in the same page the extension serves
 // (src/extension/webview/html.ts, same CSP), with a stand-in `acquireVsCodeApi` whose messages go to a real
 // host handler in Node (HistoryHost / StateHost over a real SessionManager) and whose state survives reloads.
+import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
+import type { SessionApi } from '../../src/core/sessions';
+import { HistoryHost, HistoryHostOptions } from '../../src/extension/webview/historyHost';
+import { StateHost, StateHostOptions } from '../../src/extension/webview/stateHost';
 import { webviewHtml } from '../../src/extension/webview/html';
 import type { HostToWebview, ViewName } from '../../src/protocol';
 import { CHROMIUM_ARGS } from './chromium.mjs';
@@ -225,4 +229,56 @@ export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+export interface OpenedHistory {
+  view: OpenedView;
+  page: Page;
+  host: HistoryHost;
+}
+
+/**
+ * The history browser over `manager` (a HistoryHost with `hostOptions`) in a new page, once its session list is there:
+ * shown, or with `listState: 'attached'` only in the page (a narrow width folds it into a drawer).
+ */
+export async function openHistoryView(
+  env: { browser: Browser; server: WebviewServer },
+  manager: SessionApi,
+  hostOptions: HistoryHostOptions = {},
+  page: { width?: number; height?: number; listState?: 'attached' | 'visible' } = {},
+): Promise<OpenedHistory> {
+  let host: HistoryHost | undefined;
+  const view = await openView(
+    env.browser,
+    env.server,
+    'history',
+    (post) => (host = new HistoryHost(manager, post, hostOptions)),
+    page,
+  );
+  await view.page.waitForSelector('.session-item', { state: page.listState ?? 'visible' });
+  return { view, page: view.page, host: host! };
+}
+
+/** Closes what openHistoryView opened, then checks that the page raised no error. */
+export async function closeHistoryView({ view, host }: OpenedHistory): Promise<void> {
+  host.dispose();
+  await view.page.context().close();
+  assert.deepEqual(view.errors, [], 'no page errors');
+}
+
+/** The state view showing `dump` under `title` (a StateHost with `hostOptions`) in a new page, once its tree is there. */
+export async function openStateView(
+  env: { browser: Browser; server: WebviewServer },
+  dump: unknown,
+  title: string,
+  hostOptions: StateHostOptions = {},
+): Promise<{ view: OpenedView; page: Page; host: StateHost }> {
+  let host: StateHost | undefined;
+  const view = await openView(env.browser, env.server, 'state', (post) => {
+    host = new StateHost(post, hostOptions);
+    host.show(dump, title);
+    return host;
+  });
+  await view.page.waitForSelector('[role=treeitem]');
+  return { view, page: view.page, host: host! };
 }

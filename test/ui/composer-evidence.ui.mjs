@@ -13,37 +13,29 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
-import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
+import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
+  forEachTheme,
   notification,
   openContainer,
   openSecondarySideBar,
   runCommand,
   shot,
+  stepLogger,
+  uiArgs,
   waitForWorkbench,
-  withWorkbench,
+  waitUntil,
 } from './workbench.mjs';
 
 const FIXTURE = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm/v1/json/session_5f0c2a9e.json');
 // An untitled import shows under its first user words (displayTitle); its LangSwarm id stays beside them.
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const TITLE = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')).history.messages.find((m) => m.role === 'user').content;
-const { values: opt } = parseArgs({
-  options: {
-    vsix: { type: 'string' },
-    theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] },
-  },
-});
-const t0 = Date.now();
-const step = (msg) => console.log(`[ui-evidence ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const waitUntil = async (probe, what, ms = 15_000) => {
-  for (const end = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 100)))
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-};
+const opt = uiArgs();
+const step = stepLogger('ui-evidence');
 const cli = (...args) =>
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
 const { MockProviders } = await tsImport('../mock-providers/server.ts', import.meta.url);
@@ -232,17 +224,10 @@ async function scenario(browser, server, theme) {
 }
 
 async function main() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   await mock.start();
-  let ok = true;
   // Base URLs are application-scoped: user settings. Provider traffic stays on 127.0.0.1.
   const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
-  for (const theme of opt.theme) {
-    ok = await withWorkbench({ vsix: opt.vsix, theme, settings }, (browser, server) =>
-      scenario(browser, server, theme),
-    );
-    if (!ok) break;
-  }
+  const ok = await forEachTheme(opt.theme, { vsix: opt.vsix, settings }, scenario);
   await mock.stop();
   step(ok ? 'all evidence checks passed' : 'UI TESTS FAILED');
   return ok ? 0 : 1;

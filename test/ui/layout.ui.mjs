@@ -10,28 +10,23 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
-import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
+import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   chooseMenuItem,
+  forEachTheme,
   openContainer,
   openSecondarySideBar,
   shot,
+  stepLogger,
+  uiArgs,
   waitForWorkbench,
-  withWorkbench,
 } from './workbench.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    vsix: { type: 'string' },
-    theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] },
-  },
-});
-const t0 = Date.now();
-const step = (msg) => console.log(`[ui layout ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const opt = uiArgs();
+const step = stepLogger('ui layout');
 
 /** Elements of the webview reaching past its right edge (outside the deliberate horizontal scrollers: code, tables). */
 function overflowing() {
@@ -149,7 +144,6 @@ async function scenario(browser, server, workspace, theme) {
 }
 
 async function main() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-layout-'));
   fs.mkdirSync(path.join(workspace, '.vscode'));
   // The database, seeded before VS Code starts: the demo sessions and an imported one with long identifiers.
@@ -159,13 +153,9 @@ async function main() {
   await seedShowcase(m);
   await seedLongIdentifiers(m);
   await m.close();
-  let ok = true;
-  for (const theme of opt.theme) {
-    ok = await withWorkbench({ vsix: opt.vsix, theme }, (browser, server) =>
-      scenario(browser, server, workspace, theme),
-    );
-    if (!ok) break;
-  }
+  const ok = await forEachTheme(opt.theme, { vsix: opt.vsix }, (browser, server, theme) =>
+    scenario(browser, server, workspace, theme),
+  );
   fs.rmSync(workspace, { recursive: true, force: true });
   step(ok ? 'all layout UI checks passed' : 'LAYOUT UI TESTS FAILED');
   return ok ? 0 : 1;

@@ -13,33 +13,25 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
+import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
+  forEachTheme,
   openContainer,
   openSecondarySideBar,
   quickPickRow,
   shot,
+  stepLogger,
   treeRows,
+  uiArgs,
   waitForWorkbench,
-  withWorkbench,
+  waitUntil,
 } from './workbench.mjs';
 
 const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm');
-const { values: opt } = parseArgs({
-  options: {
-    vsix: { type: 'string' },
-    theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] },
-  },
-});
-const t0 = Date.now();
-const step = (msg) => console.log(`[ui names ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const waitUntil = async (probe, what, ms = 15_000) => {
-  for (const end = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 100)))
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-};
+const opt = uiArgs();
+const step = stepLogger('ui names');
 
 /** A tree row by the LangSwarm id its description shows. */
 const rowOf = (page, originalId) => page.locator(SEL.treeRow, { hasText: originalId });
@@ -147,7 +139,6 @@ async function scenario(browser, server, workspace, theme) {
 }
 
 async function main() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-names-'));
   // LangSwarm's store as a user has it in their project, imported by the CLI before the window opens.
   const store = path.join(workspace, 'langswarm_sessions.db');
@@ -165,13 +156,9 @@ async function main() {
     ],
     { stdio: 'ignore' },
   );
-  let ok = true;
-  for (const theme of opt.theme) {
-    ok = await withWorkbench({ vsix: opt.vsix, theme }, (browser, server) =>
-      scenario(browser, server, workspace, theme),
-    );
-    if (!ok) break;
-  }
+  const ok = await forEachTheme(opt.theme, { vsix: opt.vsix }, (browser, server, theme) =>
+    scenario(browser, server, workspace, theme),
+  );
   fs.rmSync(workspace, { recursive: true, force: true });
   step(ok ? 'all name checks passed' : 'UI TESTS FAILED');
   return ok ? 0 : 1;

@@ -12,39 +12,31 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 // LangSwarm's own session files (../shared beside the repository, as CI has it).
 const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm');
-import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
+import { workbenchUrl } from '../vscode/run-tests.mjs';
 import {
   SEL,
   chooseMenuItem,
+  forEachTheme,
   notification,
   openContainer,
   quickPickRow,
   runCommand,
   shot,
+  stepLogger,
   treeRows,
+  uiArgs,
   waitForWorkbench,
+  waitUntil,
   withWorkbench,
 } from './workbench.mjs';
 
-const { values: opt } = parseArgs({
-  // --only untrusted: just the Restricted Mode part (quicker while working on it).
-  options: {
-    vsix: { type: 'string' },
-    theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] },
-    only: { type: 'string' },
-  },
-});
-const t0 = Date.now();
-const waitUntil = async (probe, what = 'a condition', ms = 15_000) => {
-  for (const end = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 100)))
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-};
-const step = (msg) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+// --only untrusted: just the Restricted Mode part (quicker while working on it).
+const opt = uiArgs({ only: { type: 'string' } });
+const step = stepLogger('ui');
 const cli = (...args) =>
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
 // The provider servers the unit tests use, in this process: the extension host reaches them on 127.0.0.1.
@@ -384,19 +376,15 @@ async function untrusted(browser, server, workspace) {
 }
 
 async function main() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-ws-'));
   fs.mkdirSync(path.join(workspace, '.git'));
-  let ok = true;
   await mock.start();
   // Base URLs are application-scoped: user settings.
   const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
-  for (const [i, theme] of (opt.only === 'untrusted' ? [] : opt.theme).entries()) {
-    ok = await withWorkbench({ vsix: opt.vsix, theme, settings }, (browser, server) =>
-      scenario(browser, server, workspace, theme, i),
-    );
-    if (!ok) break;
-  }
+  const themes = opt.only === 'untrusted' ? [] : opt.theme;
+  let ok = await forEachTheme(themes, { vsix: opt.vsix, settings }, (browser, server, theme, i) =>
+    scenario(browser, server, workspace, theme, i),
+  );
   await mock.stop();
   if (ok) {
     // A cloned repository that ships a session database, opened without trusting it.

@@ -15,31 +15,26 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ARTIFACTS, workbenchUrl } from '../vscode/run-tests.mjs';
+import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
+  forEachTheme,
   openContainer,
   openSecondarySideBar,
   runCommand,
   shot,
+  stepLogger,
   treeRows,
+  uiArgs,
   waitForWorkbench,
-  withWorkbench,
 } from './workbench.mjs';
 
 // LangSwarm's own session files (../shared beside the repository, as CI has it).
 const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm');
 
-const { values: opt } = parseArgs({
-  options: {
-    vsix: { type: 'string' },
-    theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] },
-  },
-});
-const t0 = Date.now();
-const step = (msg) => console.log(`[ui trust ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const opt = uiArgs();
+const step = stepLogger('ui trust');
 
 /** A fresh workspace as a LangSwarm user has it: a V1 store, a V2 memory store, and a damaged store. */
 function langswarmWorkspace() {
@@ -250,14 +245,7 @@ async function scenario(browser, server, theme) {
 }
 
 async function main() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  let ok = true;
-  for (const theme of opt.theme) {
-    ok = await withWorkbench({ vsix: opt.vsix, theme, trust: true }, (browser, server) =>
-      scenario(browser, server, theme),
-    );
-    if (!ok) break;
-  }
+  const ok = await forEachTheme(opt.theme, { vsix: opt.vsix, trust: true }, scenario);
   step(ok ? 'all trust and migration checks passed' : 'UI TESTS FAILED');
   return ok ? 0 : 1;
 }

@@ -2,9 +2,46 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ARTIFACTS, launchBrowser } from '../vscode/run-tests.mjs';
 import { installVsix, startServer } from '../vscode/server.mjs';
 import { SetupError } from '../vscode/tools.mjs';
+
+/** The options every UI test takes — `--vsix FILE`, `--theme NAME` (repeatable; default both themes) — and `extra`. */
+export function uiArgs(extra = {}) {
+  return parseArgs({
+    options: {
+      vsix: { type: 'string' },
+      theme: { type: 'string', multiple: true, default: ['Dark Modern', 'Light Modern'] },
+      ...extra,
+    },
+  }).values;
+}
+
+/** A log line maker: `[prefix 12.3s] msg`, the seconds counted from this call. */
+export function stepLogger(prefix) {
+  const t0 = Date.now();
+  return (msg) => console.log(`[${prefix} ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+}
+
+/** Polls `probe` every 100 ms until it is truthy; throws naming `what` after `ms`. */
+export async function waitUntil(probe, what = 'a condition', ms = 15_000) {
+  for (const end = Date.now() + ms; !(await probe()); await new Promise((r) => setTimeout(r, 100)))
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Runs `scenario(browser, server, theme, index)` once per theme, each in its own workbench started with `options`
+ * (see withWorkbench), making test-artifacts/ first; stops at the first that fails. Resolves whether all passed.
+ */
+export async function forEachTheme(themes, options, scenario) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  for (const [i, theme] of themes.entries()) {
+    const ok = await withWorkbench({ ...options, theme }, (browser, server) => scenario(browser, server, theme, i));
+    if (!ok) return false;
+  }
+  return true;
+}
 
 /**
  * Runs `fn(browser, server)` against a fresh VS Code server (with the .vsix installed when given)

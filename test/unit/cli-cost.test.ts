@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { findProvider } from '@pydantic/genai-prices';
 import { PRICE_TABLE } from '../../src/core/cost';
-import { CLI, cli, cliSlowReader } from '../helpers/cli';
+import { CLI, cli, cliOnDb, cliSlowReader } from '../helpers/cli';
 import { tempDb } from '../helpers/temp';
 
 interface JsonTotal {
@@ -27,12 +27,7 @@ const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(
 describe('CLI cost', function () {
   this.timeout(120_000);
   let db: string;
-  const run = (...args: string[]) => cli([...args, '--db', db]);
-  const ok = (...args: string[]) => {
-    const r = run(...args);
-    assert.equal(r.code, 0, `${args.join(' ')} failed: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { run, ok } = cliOnDb(() => db);
   const add = (id: string, messages: object[]) => {
     const r = cli(['add', id, '--jsonl', '--db', db], { input: messages.map((m) => JSON.stringify(m)).join('\n') });
     assert.equal(r.code, 0, r.stderr);

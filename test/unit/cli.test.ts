@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, cli } from '../helpers/cli';
+import { CLI, cli, cliOnDb } from '../helpers/cli';
 import { tempDb, tempDir } from '../helpers/temp';
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -11,12 +11,7 @@ const ID = /^[0-9a-f-]{36}$/;
 describe('CLI', function () {
   this.timeout(60_000);
   let db: string;
-  const run = (...args: string[]) => cli([...args, '--db', db]);
-  const ok = (...args: string[]) => {
-    const r = run(...args);
-    assert.equal(r.code, 0, `${args.join(' ')} failed: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { run, ok } = cliOnDb(() => db);
 
   before(() => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);

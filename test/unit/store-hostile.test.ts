@@ -13,9 +13,9 @@ import {
   parseRecords,
 } from '../../src/core/store/journal';
 import { salvage } from '../../src/core/store/salvage';
-import { loadSqlJs } from '../../src/core/store/sqljs';
 import { cli } from '../helpers/cli';
 import { expectCoreError } from '../helpers/errors';
+import { editFile } from '../helpers/sqlite';
 import { tempDb } from '../helpers/temp';
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -45,18 +45,6 @@ function appendRecord(file: string, statements: Array<[string, unknown[]]>): voi
     journal,
     encodeRecord({ lsn: lastLsn(journal) + 1, schema: 1, statements: statements as Statement[], changes: [] }),
   );
-}
-
-/** Runs SQL on a database file with plain sql.js, as another tool would, and writes it back. */
-async function editFile(file: string, sql: string): Promise<void> {
-  const SQL = await loadSqlJs();
-  const db = new SQL.Database(fs.readFileSync(file));
-  try {
-    db.run(sql);
-    fs.writeFileSync(file, db.export());
-  } finally {
-    db.close();
-  }
 }
 
 const texts = (m: SessionManager, id: string) => m.allMessages(id).map((x) => messageText(x.parts));

@@ -9,6 +9,7 @@ import type { Tx } from '../../src/core/store/connection';
 import { upgradeSchema } from '../../src/core/store/schema';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { expectCoreError } from '../helpers/errors';
+import { editFile } from '../helpers/sqlite';
 import { tempDb } from '../helpers/temp';
 import { makeTrace, playStatelessConversation } from '../helpers/traces';
 
@@ -21,18 +22,6 @@ async function withSession(): Promise<{ m: SessionManager; file: string; id: str
   const m = await SessionManager.open(file);
   const { id } = await m.create({ title: 'Traced', provider: 'openai', model: 'gpt-4o' });
   return { m, file, id };
-}
-
-/** Runs SQL on the closed database's snapshot (the journal folded into it first). */
-async function editFile(file: string, sql: string): Promise<void> {
-  const SQL = await loadSqlJs();
-  const db = new SQL.Database(fs.readFileSync(file));
-  try {
-    db.run(sql);
-    fs.writeFileSync(file, db.export());
-  } finally {
-    db.close();
-  }
 }
 
 /** `text` deflated as an SQL blob literal (without the store's dictionary, which inflating does not need then). */

@@ -6,7 +6,7 @@ import { partsText } from '../../src/core/text';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { seedOthers, seedShowcase, SampleIds } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { OpenedView, openView, until, withChromium } from '../helpers/webview';
+import { OpenedView, closeHistoryView, openHistoryView, openView, until, withChromium } from '../helpers/webview';
 
 describe('history browser (Chromium)', function () {
   this.timeout(60_000);
@@ -25,26 +25,16 @@ describe('history browser (Chromium)', function () {
     sample = await seedShowcase(m);
     await seedOthers(m);
     links.length = copied.length = dumps.length = 0;
-    view = await openView(
-      env.browser,
-      env.server,
-      'history',
-      (post) =>
-        (host = new HistoryHost(m, post, {
-          openLink: (u) => links.push(u),
-          copyText: (t) => copied.push(t),
-          showDump: (id) => dumps.push(id),
-          coalesceMs: 10,
-        })),
-    );
-    page = view.page;
-    await page.waitForSelector('.session-item');
+    ({ view, page, host } = await openHistoryView(env, m, {
+      openLink: (u) => links.push(u),
+      copyText: (t) => copied.push(t),
+      showDump: (id) => dumps.push(id),
+      coalesceMs: 10,
+    }));
   });
   afterEach(async () => {
-    host.dispose();
-    await page.context().close();
+    await closeHistoryView({ view, page, host });
     await m.close();
-    assert.deepEqual(view.errors, [], 'no page errors');
   });
 
   const openShowcase = async () => {

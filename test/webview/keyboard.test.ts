@@ -5,11 +5,10 @@ import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
-import { HistoryHost } from '../../src/extension/webview/historyHost';
-import { StateHost } from '../../src/extension/webview/stateHost';
+import type { HistoryHost } from '../../src/extension/webview/historyHost';
 import { seedOthers, seedShowcase, SampleIds } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { OpenedView, openView, until, withChromium } from '../helpers/webview';
+import { OpenedView, closeHistoryView, openHistoryView, openStateView, until, withChromium } from '../helpers/webview';
 
 const focused = (page: Page) =>
   page.evaluate(() => {
@@ -58,14 +57,10 @@ describe('keyboard (Chromium)', function () {
       await m?.close();
     });
     beforeEach(async () => {
-      view = await openView(env.browser, env.server, 'history', (post) => (host = new HistoryHost(m, post)));
-      page = view.page;
-      await page.waitForSelector('.session-item');
+      ({ view, page, host } = await openHistoryView(env, m));
     });
     afterEach(async () => {
-      host.dispose();
-      await page.context().close();
-      assert.deepEqual(view.errors, [], 'no page errors');
+      await closeHistoryView({ view, page, host });
     });
 
     const openLong = async () => {
@@ -237,13 +232,7 @@ describe('keyboard (Chromium)', function () {
     });
     beforeEach(async () => {
       const dump = await dumpState(m, { sessionId });
-      view = await openView(env.browser, env.server, 'state', (post) => {
-        const host = new StateHost(post, { save: () => undefined });
-        host.show(dump, 'State: keyboard');
-        return host;
-      });
-      page = view.page;
-      await page.waitForSelector('[role=treeitem]');
+      ({ view, page } = await openStateView(env, dump, 'State: keyboard', { save: () => undefined }));
     });
     afterEach(async () => {
       assert.deepEqual(view.errors, []);

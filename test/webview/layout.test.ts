@@ -5,10 +5,10 @@ import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import type { Session } from '../../src/core/model';
 import { SessionManager } from '../../src/core/sessions';
-import { HistoryHost } from '../../src/extension/webview/historyHost';
+import type { HistoryHost } from '../../src/extension/webview/historyHost';
 import { LONG, seedLongIdentifiers, seedOthers, seedShowcase } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { OpenedView, openView, until, withChromium } from '../helpers/webview';
+import { OpenedView, closeHistoryView, openHistoryView, until, withChromium } from '../helpers/webview';
 
 describe('history browser layout at the default editor width (Chromium)', function () {
   this.timeout(60_000);
@@ -24,29 +24,23 @@ describe('history browser layout at the default editor width (Chromium)', functi
     await seedShowcase(m);
     await seedOthers(m);
     imported = await seedLongIdentifiers(m);
-    view = await openView(
-      env.browser,
-      env.server,
-      'history',
-      (post) =>
-        (host = new HistoryHost(m, post, {
-          // The composer shows; nothing is sent here.
-          conversations: {
-            provider: () => Promise.reject(new Error('not in this test')),
-            choices: () => [{ name: 'openai', models: [LONG.model] }],
-            continueHow: () => Promise.reject(new Error('not in this test')),
-          },
-        })),
-      { width: 700, height: 900 },
-    );
-    page = view.page;
-    await page.waitForSelector('.session-item', { state: 'attached' });
+    ({ view, page, host } = await openHistoryView(
+      env,
+      m,
+      {
+        // The composer shows; nothing is sent here.
+        conversations: {
+          provider: () => Promise.reject(new Error('not in this test')),
+          choices: () => [{ name: 'openai', models: [LONG.model] }],
+          continueHow: () => Promise.reject(new Error('not in this test')),
+        },
+      },
+      { width: 700, height: 900, listState: 'attached' },
+    ));
   });
   afterEach(async () => {
-    host.dispose();
-    await page.context().close();
+    await closeHistoryView({ view, page, host });
     await m.close();
-    assert.deepEqual(view.errors, [], 'no page errors');
   });
 
   /** Elements reaching past the window's right edge (outside the deliberate horizontal scrollers: code, tables). */

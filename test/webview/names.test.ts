@@ -6,10 +6,10 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { migrate } from '../../src/core/langswarm';
 import { SessionManager } from '../../src/core/sessions';
-import { HistoryHost } from '../../src/extension/webview/historyHost';
+import type { HistoryHost } from '../../src/extension/webview/historyHost';
 import { FIXTURES, importedAs } from '../helpers/langswarm';
 import { tempDb } from '../helpers/temp';
-import { OpenedView, openView, withChromium } from '../helpers/webview';
+import { OpenedView, closeHistoryView, openHistoryView, withChromium } from '../helpers/webview';
 
 const V1_JSON = path.join(FIXTURES, 'v1/json');
 
@@ -27,20 +27,11 @@ describe('history browser: imported session names (Chromium)', function () {
       path.join(V1_JSON, `${id}.json`),
     );
     await migrate(m, files, { naiveUtc: true });
-    view = await openView(
-      env.browser,
-      env.server,
-      'history',
-      (post) => (host = new HistoryHost(m, post, { coalesceMs: 10 })),
-    );
-    page = view.page;
-    await page.waitForSelector('.session-item');
+    ({ view, page, host } = await openHistoryView(env, m, { coalesceMs: 10 }));
   });
   afterEach(async () => {
-    host.dispose();
-    await page.context().close();
+    await closeHistoryView({ view, page, host });
     await m.close();
-    assert.deepEqual(view.errors, [], 'no page errors');
   });
 
   const open = async (originalId: string) => {

@@ -3,11 +3,11 @@ import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
-import { StateHost } from '../../src/extension/webview/stateHost';
+import type { StateHost } from '../../src/extension/webview/stateHost';
 import { KEYS } from '../helpers/keys';
 import { seedShowcase } from '../helpers/sample';
 import { tempDb } from '../helpers/temp';
-import { OpenedView, openView, until, withChromium } from '../helpers/webview';
+import { OpenedView, openStateView, until, withChromium } from '../helpers/webview';
 
 describe('state view (Chromium)', function () {
   this.timeout(60_000);
@@ -35,13 +35,9 @@ describe('state view (Chromium)', function () {
   });
   beforeEach(async () => {
     dump = await dumpState(m, { sessionId });
-    view = await openView(env.browser, env.server, 'state', (post) => {
-      host = new StateHost(post, { save: (_doc, title) => saved.push(title) });
-      host.show(dump, 'State: showcase');
-      return host;
-    });
-    page = view.page;
-    await page.waitForSelector('[role=treeitem]');
+    ({ view, page, host } = await openStateView(env, dump, 'State: showcase', {
+      save: (_doc, title) => saved.push(title),
+    }));
   });
   afterEach(async () => {
     assert.deepEqual(view.errors, []);

@@ -7,9 +7,8 @@ import { createProvider } from '../../src/core/providers';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import type { ConversationAccess } from '../../src/extension/webview/turns';
-import { StateHost } from '../../src/extension/webview/stateHost';
 import { tempDb } from '../helpers/temp';
-import { OpenedView, openView, until, withChromium } from '../helpers/webview';
+import { OpenedView, openHistoryView, openStateView, until, withChromium } from '../helpers/webview';
 
 const c = (n: number) => `window.__xss=${n}`;
 /** Markdown and raw HTML payloads: script, handlers, SVG/MathML, javascript:/data: links, link and image tricks, CSS. */
@@ -189,16 +188,13 @@ describe('hostile content (Chromium)', function () {
       ],
       continueHow: async () => 'here',
     };
-    let host: HistoryHost | undefined;
-    view = await openView(
-      env.browser,
-      env.server,
-      'history',
-      (post) => (host = new HistoryHost(m, post, { openLink: (u) => links.push(u), conversations, coalesceMs: 10 })),
+    let host: HistoryHost;
+    ({ view, page, host } = await openHistoryView(
+      env,
+      m,
+      { openLink: (u) => links.push(u), conversations, coalesceMs: 10 },
       { height: 1400 },
-    );
-    page = view.page;
-    await page.waitForSelector('.session-item');
+    ));
     assert.match((await page.textContent('.session-item .title-text')) ?? '', /^Hostile <img src=x onerror=/);
     await page.click('.session-item');
     await page.waitForSelector('article.message:not(.loading)');
@@ -266,7 +262,7 @@ describe('hostile content (Chromium)', function () {
       model: `<script>${c(65)}</script>`,
       title: 'Composer',
     });
-    host!.reveal({ sessionId: target.id });
+    host.reveal({ sessionId: target.id });
     await page.waitForSelector('.session-title >> text=Composer');
     await page.fill('.composer-input', `<script>${c(66)}</script> go`);
     await page.press('.composer-input', 'Enter');
@@ -276,19 +272,13 @@ describe('hostile content (Chromium)', function () {
     await page.waitForSelector('.composer-action[aria-label="Send (Enter)"]');
     await page.waitForTimeout(300);
     await assertNothingRan(view, 'history');
-    host!.dispose();
+    host.dispose();
     await page.context().close();
   });
 
   it('keeps the state view inert with the same content', async () => {
     const dump = await dumpState(m, { sessionId }, { redact: false });
-    view = await openView(env.browser, env.server, 'state', (post) => {
-      const host = new StateHost(post);
-      host.show(dump, `<img src=x onerror=${c(60)}>`);
-      return host;
-    });
-    page = view.page;
-    await page.waitForSelector('[role=treeitem]');
+    ({ view, page } = await openStateView(env, dump, `<img src=x onerror=${c(60)}>`));
     assert.match((await page.textContent('.dump-title')) ?? '', /<img src=x onerror=/);
     const parts = payloads('x').length; // the assistant message with hostile parts
     for (const p of [

@@ -30,27 +30,44 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-const escapeAttr = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function webviewHtml(page: WebviewPage): string {
-  const nonce = page.nonce ?? makeNonce();
-  const base = page.base.replace(/\/$/, '');
-  const asset = (file: string) => escapeAttr(`${base}/${file}`);
+/** The frame every webview page shares: the strict CSP for `nonce`, charset and viewport, then the page's own parts. */
+export function pageFrame(frame: {
+  cspSource: string;
+  nonce: string;
+  title: string;
+  head: string;
+  body: string;
+}): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(page.cspSource, nonce))}">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(frame.cspSource, frame.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" nonce="${nonce}" href="${asset('codicon.css')}">
-<link rel="stylesheet" nonce="${nonce}" href="${asset(`${page.view}.css`)}">
-<title>${escapeAttr(page.title)}</title>
+${frame.head}
+<title>${escapeHtml(frame.title)}</title>
 </head>
-<body data-view="${page.view}">
-<div id="app"></div>
-<script nonce="${nonce}" src="${asset(`${page.view}.js`)}"></script>
-</body>
+${frame.body}
 </html>
 `;
+}
+
+export function webviewHtml(page: WebviewPage): string {
+  const nonce = page.nonce ?? makeNonce();
+  const base = page.base.replace(/\/$/, '');
+  const asset = (file: string) => escapeHtml(`${base}/${file}`);
+  return pageFrame({
+    cspSource: page.cspSource,
+    nonce,
+    title: page.title,
+    head: `<link rel="stylesheet" nonce="${nonce}" href="${asset('codicon.css')}">
+<link rel="stylesheet" nonce="${nonce}" href="${asset(`${page.view}.css`)}">`,
+    body: `<body data-view="${page.view}">
+<div id="app"></div>
+<script nonce="${nonce}" src="${asset(`${page.view}.js`)}"></script>
+</body>`,
+  });
 }

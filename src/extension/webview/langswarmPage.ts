@@ -3,7 +3,7 @@
 // follow for the migrate command only). Free of `vscode` so unit tests check it as it is.
 import type { SourceSummary } from '../../core/langswarm/inspect';
 import type { SourceFormat } from '../../core/langswarm/source';
-import { contentSecurityPolicy, makeNonce } from './html';
+import { escapeHtml, makeNonce, pageFrame } from './html';
 
 export const FORMAT_LABEL: Record<SourceFormat, string> = {
   'langswarm-v1-sqlite': 'LangSwarm V1 session store (SQLite)',
@@ -27,9 +27,6 @@ export interface LangSwarmPage {
   error?: string;
   nonce?: string;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -89,18 +86,13 @@ ${trust}<p><a class="button" href="${escapeHtml(importLink(page.file))}" title="
 
 export function langswarmPageHtml(page: LangSwarmPage): string {
   const nonce = page.nonce ?? makeNonce();
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(page.cspSource, nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style nonce="${nonce}">${STYLE}</style>
-<title>${escapeHtml(page.shownPath)}</title>
-</head>
-<body>
+  return pageFrame({
+    cspSource: page.cspSource,
+    nonce,
+    title: page.shownPath,
+    head: `<style nonce="${nonce}">${STYLE}</style>`,
+    body: `<body>
 ${body(page)}
-</body>
-</html>
-`;
+</body>`,
+  });
 }
