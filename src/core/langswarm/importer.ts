@@ -16,6 +16,8 @@
 //     id therefore never overwrite each other.
 // Everything runs as one bulk write: each session is a savepoint step, the full-text index is built
 // for all new rows at the end in one statement, and one snapshot makes it all durable.
+// Over 450 lines: matching a source session against earlier imports and the bulk write share one run's state
+// (report, progress, conflicts); the readers and file handling are files of their own (files.ts, source.ts, v1.ts, v2.ts).
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, ErrorCode, describeError, invalidInput } from '../errors';
 import { MAX_TITLE_LENGTH, Session } from '../model';
