@@ -253,6 +253,8 @@ export const IpcNotification = {
   SessionsChanged: notification('sessions/changed', z.object({})),
   /** Messages of one session changed (or `sessionId` is absent: anything may have). */
   MessagesChanged: notification('messages/changed', z.object({ sessionId: z.optional(id) })),
+  /** A model call of one session was recorded (or `sessionId` is absent: traces were pruned or reloaded). */
+  TracesChanged: notification('traces/changed', z.object({ sessionId: z.optional(id) })),
   /** Reply text streaming in a session: `text` follows the `offset` characters sent before (the database catches up every 250 ms). */
   TurnDelta: notification(
     'turn/delta',

@@ -43,6 +43,10 @@ export type SessionEvent =
       messageIds: string[];
       external: boolean;
     }
+  /** A model call of the session was recorded (messageIds: the messages it stored); the inspector and cost follow. */
+  | { type: 'traceRecorded'; sessionId: string; messageIds: string[]; external: boolean }
+  /** Old traces were pruned by the retention (any session). */
+  | { type: 'tracesPruned'; external: boolean }
   /** Anything may have changed (another process rewrote the database, a bulk import). */
   | { type: 'reset'; external: boolean };
 
@@ -647,9 +651,11 @@ export class SessionManager {
     const parsed = TurnTrace.safeParse(trace);
     if (!parsed.success) throw invalidInput('turn trace', parsed.error);
     const t = parsed.data;
-    // No change event: the tree and the history browser show nothing of traces yet.
     await this.tracer.span('sessions.recordTrace', t.sessionId, () =>
-      this.store.write((tx) => traces.insertTrace(tx, t)),
+      this.store.write(
+        (tx) => traces.insertTrace(tx, t),
+        () => (t.sessionId ? [{ kind: 'traceRecorded', sessionId: t.sessionId, messageIds: t.messageIds }] : []),
+      ),
     );
     await this.applyTraceRetention();
     const { attempts, response: _response, ...summary } = t;
@@ -680,7 +686,10 @@ export class SessionManager {
     const parsed = TraceRetention.safeParse(retention);
     if (!parsed.success) return Promise.reject(invalidInput('trace retention', parsed.error));
     return this.tracer.span('sessions.pruneTraces', undefined, () =>
-      this.store.write((tx) => traces.pruneTraces(tx, parsed.data, this.clock())),
+      this.store.write(
+        (tx) => traces.pruneTraces(tx, parsed.data, this.clock()),
+        (deleted) => (deleted ? [{ kind: 'tracesPruned' }] : []),
+      ),
     );
   }
 
@@ -804,7 +813,10 @@ function toEvent(c: Change, external: boolean): SessionEvent {
     case 'messagesAdded':
     case 'messagesUpdated':
     case 'messagesDeleted':
+    case 'traceRecorded':
       return { type: c.kind, sessionId: c.sessionId ?? '', messageIds: c.messageIds ?? [], external };
+    case 'tracesPruned':
+      return { type: c.kind, external };
     default:
       return { type: 'reset', external };
   }

@@ -191,6 +191,29 @@ describe('turn traces in the store', () => {
     await m.close();
   });
 
+  it('tells listeners here and in another process when a trace is recorded (with its messages) and when traces are pruned', async () => {
+    const { m, file, id } = await withSession();
+    const reader = await SessionManager.open(file, { readOnly: true });
+    const here: unknown[] = [];
+    const there: unknown[] = [];
+    m.onDidChange((e) => here.push(e));
+    reader.onDidChange((e) => there.push(e));
+    const traced = makeTrace('{"input":[]}', { sessionId: id, messageIds: ['m-user', 'm-reply'] });
+    await m.recordTrace(traced);
+    await m.recordTrace(makeTrace('{}')); // a connection test: no session, no event
+    await m.pruneTraces({ maxAgeDays: 100_000 }); // prunes nothing: no event
+    await m.pruneTraces({ maxMegabytes: 0.000001 });
+    reader.refresh();
+    const expected = (external: boolean) => [
+      { type: 'traceRecorded', sessionId: id, messageIds: ['m-user', 'm-reply'], external },
+      { type: 'tracesPruned', external },
+    ];
+    assert.deepEqual(here, expected(false));
+    assert.deepEqual(there, expected(true));
+    await reader.close();
+    await m.close();
+  });
+
   it('upgrades a database made before traces, keeping its sessions', async () => {
     const SQL = await loadSqlJs();
     const db = new SQL.Database();

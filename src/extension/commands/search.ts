@@ -69,9 +69,10 @@ export function searchCommands(env: CommandEnv): Commands<'langswarmSessions.sea
       const chosen = await runQuickPick(pick, (p) => p.selectedItems[0]?.messageId);
       clearTimeout(timer);
       if (chosen) {
-        await env.revealMessage(chosen);
-        // The message was revealed (and focused) in the tree; the history browser shows it beside, keyboard left there.
+        // The history browser shows the message beside the tree, then the tree reveals and focuses it — last, because
+        // the closing quick pick hands the focus back to where it was (the composer, say) and that must not win.
         await openHistory(env, { messageId: chosen, preserveFocus: true });
+        await env.revealMessage(chosen);
       }
       return chosen;
     }),

@@ -390,6 +390,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   private onCoreChange(e: SessionEvent): void {
+    if (e.type === 'traceRecorded' || e.type === 'tracesPruned') return; // rows show nothing of traces (cost: messages)
     if (e.type !== 'reset' && e.type !== 'sessionCreated' && e.type !== 'sessionDeleted')
       void this.refreshSession(e.sessionId);
     // Debounced: whole levels (counts, order, group membership).

@@ -50,7 +50,7 @@ export class HistoryHost {
   readonly ipc: IpcHost;
   private pendingReveal: RevealTarget | undefined;
   private readonly unsubscribe: () => void;
-  private changed: { sessions: boolean; messages: Set<string | undefined> } = { sessions: false, messages: new Set() };
+  private changed = { sessions: false, messages: new Set<string | undefined>(), traces: new Set<string | undefined>() };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly turns: Turns | undefined;
   private readonly unsubscribeAccess: (() => void) | undefined;
@@ -258,6 +258,9 @@ export class HistoryHost {
     if (e.type === 'reset') {
       this.changed.sessions = true;
       this.changed.messages.add(undefined);
+      this.changed.traces.add(undefined);
+    } else if (e.type === 'traceRecorded' || e.type === 'tracesPruned') {
+      this.changed.traces.add(e.type === 'traceRecorded' ? e.sessionId : undefined);
     } else {
       this.changed.sessions = true;
       if (e.type.startsWith('messages') || e.type === 'sessionDeleted') this.changed.messages.add(e.sessionId);
@@ -267,11 +270,13 @@ export class HistoryHost {
 
   private flushChanges(): void {
     this.timer = undefined;
-    const { sessions, messages } = this.changed;
-    this.changed = { sessions: false, messages: new Set() };
+    const { sessions, messages, traces } = this.changed;
+    this.changed = { sessions: false, messages: new Set(), traces: new Set() };
     if (sessions) this.ipc.notify(IpcNotification.SessionsChanged, {});
     if (messages.has(undefined)) this.ipc.notify(IpcNotification.MessagesChanged, {});
     else for (const sessionId of messages) this.ipc.notify(IpcNotification.MessagesChanged, { sessionId: sessionId! });
+    if (traces.has(undefined)) this.ipc.notify(IpcNotification.TracesChanged, {});
+    else for (const sessionId of traces) this.ipc.notify(IpcNotification.TracesChanged, { sessionId: sessionId! });
   }
 }
 
