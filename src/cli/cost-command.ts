@@ -12,6 +12,7 @@ import {
 import { CoreError } from '../core/errors';
 import type { Command, Output } from './command';
 import { str } from './command';
+import { pricesArg, pricesOption } from './prices';
 
 const GROUPINGS = { model: modelKey, day: (r: UsageRecord) => `${r.createdAt.slice(0, 10)} UTC` } as const;
 type Grouping = keyof typeof GROUPINGS;
@@ -38,8 +39,9 @@ function printTotal(out: Output, label: string, t: CostTotal): void {
 }
 
 export const costCommand = {
-  usage: 'cost SESSION|--all [--by model|day] [--json]   (USD, from the usage stored with each reply; days in UTC)',
-  options: { all: { type: 'boolean' }, by: { type: 'string' }, json: { type: 'boolean' } },
+  usage:
+    'cost SESSION|--all [--by model|day] [--json] [--prices FILE]   (USD, from the usage stored with each reply; days in UTC; --prices or $LANGSWARM_PRICES: per-model prices that win over the table)',
+  options: { all: { type: 'boolean' }, by: { type: 'string' }, json: { type: 'boolean' }, ...pricesOption },
   parse([sessionId, ...extra], v) {
     const all = v['all'] === true;
     if (all === (sessionId !== undefined) || extra.length)
@@ -48,23 +50,29 @@ export const costCommand = {
     if (by !== undefined && !Object.hasOwn(GROUPINGS, by))
       throw new CoreError('InvalidInput', `Unknown --by "${by}"; use model or day.`);
     const grouping = by as Grouping | undefined;
+    const { overrides, source } = pricesArg(v);
     return {
       database: 'read',
       async run(m, out) {
         const records = m.usages(all ? undefined : sessionId);
-        const total = totalCost(records);
-        const groups = grouping ? [...costBy(records, GROUPINGS[grouping])].sort(([a], [b]) => a.localeCompare(b)) : [];
+        const total = totalCost(records, overrides);
+        const groups = grouping
+          ? [...costBy(records, GROUPINGS[grouping], overrides)].sort(([a], [b]) => a.localeCompare(b))
+          : [];
         if (v['json']) {
           return out.json({
             scope: all ? { all: true } : { session: sessionId },
             priceTable: PRICE_TABLE,
+            ...(source ? { priceOverrides: { file: source, models: Object.keys(overrides) } } : {}),
             ...jsonTotal(total),
             ...(grouping ? { by: grouping, groups: groups.map(([key, t]) => ({ key, ...jsonTotal(t) })) } : {}),
           });
         }
         printTotal(out, all ? 'all sessions: ' : `session ${sessionId}: `, total);
         for (const [key, t] of groups) printTotal(out, `${key}: `, t);
-        out.line(`prices: ${total.tables.length ? total.tables.join(', ') : PRICE_TABLE}`);
+        out.line(
+          `prices: ${total.tables.length ? total.tables.join(', ') : PRICE_TABLE}${source ? ` (overrides from ${source})` : ''}`,
+        );
       },
     };
   },

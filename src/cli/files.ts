@@ -47,16 +47,16 @@ export function statOrUndefined(file: string, action: string, follow = false): f
  * exists, must be a regular file. A symbolic link is refused: following it could overwrite any file
  * it points to, and replacing it would silently turn it into a file.
  */
-export function outTarget(file: string): { target: string; mode?: number } {
+export function outTarget(file: string, option = '--out'): { target: string; mode?: number } {
   const target = path.resolve(file);
   const existing = statOrUndefined(target, `write ${file}`);
   if (existing?.isSymbolicLink())
     throw new CoreError(
       'InvalidInput',
-      `--out ${file} is a symbolic link; give the path of the file itself (links are not written through).`,
+      `${option} ${file} is a symbolic link; give the path of the file itself (links are not written through).`,
     );
-  if (existing?.isDirectory()) throw new CoreError('InvalidInput', `--out ${file} is a folder; give a file name.`);
-  if (existing && !existing.isFile()) throw new CoreError('InvalidInput', `--out ${file} is not a regular file.`);
+  if (existing?.isDirectory()) throw new CoreError('InvalidInput', `${option} ${file} is a folder; give a file name.`);
+  if (existing && !existing.isFile()) throw new CoreError('InvalidInput', `${option} ${file} is not a regular file.`);
   if (!existing) {
     const folder = statOrUndefined(path.dirname(target), `write ${file}`, true);
     if (!folder?.isDirectory())
@@ -73,8 +73,8 @@ export function outTarget(file: string): { target: string; mode?: number } {
  * Writes an --out file atomically (a temp file beside it, fsync, rename: readers see the old file
  * or the new one, and a failure leaves the old one), keeping an existing file's permissions.
  */
-export function writeOutFile(file: string, text: string, fsys: FileSystem = realFs): void {
-  const { target, mode } = outTarget(file);
+export function writeOutFile(file: string, text: string, fsys: FileSystem = realFs, option = '--out'): void {
+  const { target, mode } = outTarget(file, option);
   try {
     writeFileAtomic(fsys, target, [Buffer.from(text)], { mode });
   } catch (e) {

@@ -17,7 +17,7 @@ const calcPrice: typeof import('@pydantic/genai-prices').calcPrice = (...args) =
 
 /** The price table's name and version, recorded with every cost (test/unit/cost.test.ts checks it is the installed one). */
 export const PRICE_TABLE = '@pydantic/genai-prices 0.1.8';
-export const OVERRIDE_TABLE = 'price override (langswarmSessions.prices)';
+export const OVERRIDE_TABLE = 'price override (langswarmSessions.prices or --prices)';
 const FREE_TABLE = 'replay (offline, no charge)';
 
 /** The table's provider id for each provider the core calls; other names (imports) have no usage semantics we know. */

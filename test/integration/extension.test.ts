@@ -389,7 +389,7 @@ describe('LangSwarm Sessions in VS Code', () => {
       try {
         const priced = await main.tree.resolveTreeItem(main.tree.getTreeItem(session), session);
         // 1,000 tokens at $1 and 100 at $2 per million.
-        const expected = `Cost: ${markdownText('$0.0012 · price override (langswarmSessions.prices)')}  \n`;
+        const expected = `Cost: ${markdownText('$0.0012 · price override (langswarmSessions.prices or --prices)')}  \n`;
         assert.ok((priced.tooltip as vscode.MarkdownString).value.includes(expected), String(priced.tooltip));
       } finally {
         await config.update('prices', undefined, vscode.ConfigurationTarget.Global);
