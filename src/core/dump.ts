@@ -1,6 +1,7 @@
 // "Dump Session State" / "Dump All Sessions": one versioned JSON document with everything needed to
 // understand a session's state (rows, messages, revisions, provider state, stats, recent trace spans, the
-// recorded model calls' summaries, environment), with secrets redacted by default (redact.ts). The CLI's `dump` and the extension share this code.
+// recorded model calls: all their summaries and the newest ones whole, environment), with secrets redacted by
+// default (redact.ts). The CLI's `dump` and the extension share this code.
 import * as path from 'node:path';
 import type { Message, MessageRevision, Session } from './model';
 import { type RedactionPattern, Redactor } from './redact';
@@ -9,6 +10,7 @@ import { Stats } from './store/session-store';
 import { SCHEMA_VERSION } from './store/schema';
 import type { TraceSummary } from './store/trace-store';
 import type { TraceEvent } from './trace';
+import type { TurnTrace } from './turn-trace';
 
 export const DUMP_FORMAT_VERSION = 1;
 export const DUMP_KIND = 'langswarm-sessions/state-dump';
@@ -33,6 +35,13 @@ export interface SessionDump {
   trace: TraceEvent[];
   /** The model calls recorded for the session (store/trace-store.ts), oldest first, without their bodies. */
   turnTraces: TraceSummary[];
+  /**
+   * The newest of those calls whole (request bodies as sent, responses, headers, timing), oldest first, as
+   * many as fit the dump's budget for bodies (DumpOptions.callBytes, shared by the sessions in dump order).
+   */
+  recordedCalls: TurnTrace[];
+  /** How many calls are only in `turnTraces`, when some did not fit, and why. */
+  recordedCallsLeftOut?: { count: number; reason: string };
 }
 
 export interface DumpDocument {
@@ -55,6 +64,12 @@ export interface DumpOptions {
   vscodeVersion?: string;
   /** At most this many trace events per session (default 500). */
   traceLimit?: number;
+  /**
+   * At most this many characters of recorded calls' bodies in the dump (default 4 MB): a stateless
+   * conversation resends its history every turn, so its calls' bodies grow with the square of its length,
+   * and the whole dump is held in memory, redacted and shown.
+   */
+  callBytes?: number;
   clock?: () => Date;
 }
 
@@ -67,7 +82,10 @@ export async function dumpState(
   const redactor = options.redact === false ? undefined : new Redactor(options.patterns ?? []);
   const ids = 'sessionId' in scope ? [(await manager.get(scope.sessionId)).id] : await listAllIds(manager);
   const sessions: SessionDump[] = [];
+  const budget = { left: options.callBytes ?? DEFAULT_CALL_BYTES, limit: options.callBytes ?? DEFAULT_CALL_BYTES };
   for (const id of ids) {
+    const turnTraces = await manager.listTraces(id);
+    const calls = await newestCalls(manager, turnTraces, budget);
     const messages = await manager.allMessages(id);
     const revisions: Record<string, MessageRevision[]> = {};
     for (const m of messages) if (m.revision > 0) revisions[m.id] = await manager.revisions(m.id);
@@ -77,7 +95,16 @@ export async function dumpState(
       messages,
       revisions,
       trace: manager.tracer.recent({ sessionId: id, limit: options.traceLimit ?? 500 }),
-      turnTraces: await manager.listTraces(id),
+      turnTraces,
+      recordedCalls: calls,
+      ...(calls.length < turnTraces.length
+        ? {
+            recordedCallsLeftOut: {
+              count: turnTraces.length - calls.length,
+              reason: `The dump keeps the newest calls' bodies up to ${size(budget.limit)}; the older calls are in turnTraces without them (the CLI's trace SESSION --json shows them all).`,
+            },
+          }
+        : {}),
     });
   }
   const document: DumpDocument = {
@@ -102,6 +129,38 @@ export async function dumpState(
   const redacted = redactor.value(document) as DumpDocument;
   redacted.redaction = { enabled: true, replaced: redactor.counts, summary: redactor.summary() };
   return redacted;
+}
+
+const DEFAULT_CALL_BYTES = 4 * 1024 * 1024;
+const size = (n: number) =>
+  n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MB` : `${Math.ceil(n / 1024)} KB`;
+
+/** The characters a call adds to the dump beyond its summary: its bodies, headers and response. */
+function callSize(t: TurnTrace): number {
+  let size = t.response === undefined ? 0 : JSON.stringify(t.response).length;
+  for (const a of t.attempts)
+    size +=
+      a.requestBody.length +
+      (a.responseBody?.length ?? 0) +
+      JSON.stringify([a.requestHeaders, a.responseHeaders]).length;
+  return size;
+}
+
+/** The newest calls that fit what is left of the budget, oldest first; the budget shrinks by what they take. */
+async function newestCalls(
+  manager: SessionApi,
+  summaries: TraceSummary[],
+  budget: { left: number },
+): Promise<TurnTrace[]> {
+  const calls: TurnTrace[] = [];
+  for (let i = summaries.length - 1; i >= 0; i--) {
+    const call = await manager.getTrace(summaries[i]!.spanId);
+    const size = callSize(call);
+    if (size > budget.left) break;
+    budget.left -= size;
+    calls.push(call);
+  }
+  return calls.reverse();
 }
 
 async function listAllIds(manager: SessionApi): Promise<string[]> {

@@ -200,20 +200,70 @@ describe('state dump', () => {
       );
     });
 
-    it("includes the session's recorded model calls without their bodies, redacted like the rest", async () => {
-      const trace = makeTrace(JSON.stringify({ input: [{ text: 'the body stays out of dumps' }] }), {
+    it("includes the session's recorded model calls, bodies and all, redacted like the rest", async () => {
+      const body = JSON.stringify({
+        model: 'gpt-4o',
+        input: [{ role: 'user', content: [{ type: 'input_text', text: `deploy with ${KEYS.openaiProject} please` }] }],
+        metadata: { client_secret: 'hunter2-but-longer' },
+      });
+      const trace = makeTrace(body, {
         sessionId,
         outcome: 'error',
         error: { code: 'ProviderError', message: `rejected key ${KEYS.openai}` },
       });
+      trace.attempts[0]!.requestHeaders['x-session-token'] = 'opaque-session-value';
+      trace.attempts[0]!.responseBody = JSON.stringify({ error: { message: `Incorrect API key: ${KEYS.anthropic}` } });
       await m.recordTrace(trace);
       const d = await dumpState(m, { sessionId });
       const [summary] = d.sessions[0]!.turnTraces;
       assert.equal(summary!.spanId, trace.spanId);
       assert.equal(summary!.attemptCount, 1);
       assert.deepEqual(summary!.error, { code: 'ProviderError', message: 'rejected key [REDACTED:openai-key]' });
-      assert.ok(!JSON.stringify(d).includes('the body stays out of dumps'));
-      assert.deepEqual((await dumpState(m, { sessionId: otherId })).sessions[0]!.turnTraces, []);
+      const [call] = d.sessions[0]!.recordedCalls;
+      assert.equal(call!.spanId, trace.spanId);
+      assert.equal(d.sessions[0]!.recordedCallsLeftOut, undefined);
+      const json = JSON.stringify(d);
+      for (const secret of [KEYS.openaiProject, KEYS.openai, KEYS.anthropic, 'hunter2', 'opaque-session-value'])
+        assert.ok(!json.includes(secret), `leaked ${secret.slice(0, 8)}…`);
+      // The body is there, redacted as data: the rest of it as sent.
+      const sent = JSON.parse(call!.attempts[0]!.requestBody);
+      assert.equal(sent.input[0].content[0].text, 'deploy with [REDACTED:openai-key] please');
+      assert.deepEqual(sent.metadata, { client_secret: '[REDACTED:client-secret]' });
+      assert.equal(call!.attempts[0]!.requestHeaders['x-session-token'], '[REDACTED:x-session-token]');
+      assert.equal(
+        call!.attempts[0]!.responseBody,
+        JSON.stringify({ error: { message: 'Incorrect API key: [REDACTED:anthropic-key]' } }),
+      );
+      assert.deepEqual(call!.response, trace.response);
+      const plain = await dumpState(m, { sessionId }, { redact: false });
+      assert.equal(plain.sessions[0]!.recordedCalls[0]!.attempts[0]!.requestBody, body);
+      assert.deepEqual((await dumpState(m, { sessionId: otherId })).sessions[0]!.recordedCalls, []);
+    });
+
+    it("keeps the newest calls' bodies within the budget, shared by the sessions, and says how many are left out", async () => {
+      const bodyOf = (n: number) => JSON.stringify({ input: `call ${n} ${'x'.repeat(1000)}` });
+      const traces = [1, 2, 3, 4].map((n) =>
+        makeTrace(bodyOf(n), { sessionId }, Date.parse('2026-12-01T10:00:00Z') + n * 1000),
+      );
+      for (const t of traces) await m.recordTrace(t);
+      const other = makeTrace(bodyOf(5), { sessionId: otherId });
+      await m.recordTrace(other);
+      // Room for two calls and a half: the two newest of the first session, none of the second.
+      const d = await dumpState(m, { all: true }, { callBytes: 2.5 * (bodyOf(1).length + 200) });
+      const [first, second] = d.sessions;
+      assert.deepEqual(
+        first!.recordedCalls.map((c) => c.spanId),
+        [traces[2]!.spanId, traces[3]!.spanId],
+      );
+      assert.equal(first!.recordedCalls[1]!.attempts[0]!.requestBody, bodyOf(4));
+      assert.equal(first!.turnTraces.length, 4);
+      assert.equal(first!.recordedCallsLeftOut!.count, 2);
+      assert.match(first!.recordedCallsLeftOut!.reason, /newest calls' bodies up to 3 KB; .*trace SESSION --json/);
+      assert.deepEqual(second!.recordedCalls, []);
+      assert.equal(second!.recordedCallsLeftOut!.count, 1);
+      const roomy = await dumpState(m, { all: true });
+      assert.equal(roomy.sessions[0]!.recordedCalls.length, 4);
+      assert.equal(roomy.sessions[1]!.recordedCalls[0]!.spanId, other.spanId);
     });
 
     it('keeps everything with redaction off', async () => {
