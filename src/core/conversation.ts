@@ -47,9 +47,10 @@ export interface TurnOptions {
   resume?: boolean;
   /**
    * Receives the trace of each model call (what was sent, what came back); a sink that fails is only logged.
-   * Default: the session's own database (recordTrace), so every turn the product runs is on record.
+   * Default: the session's own database (recordTrace), so every turn the product runs is on record; `null`
+   * records nothing at all (the recording-overhead bench's baseline).
    */
-  traceSink?: TraceSinkFn;
+  traceSink?: TraceSinkFn | null;
   /** What the trace calls this turn (default 'send'). */
   operation?: TraceOperation;
 }
@@ -139,10 +140,12 @@ export async function send(
   const streamed = options.stream !== false;
   const recorder = new TurnRecorder(
     { operation: options.operation ?? 'send', provider: provider.name, modelRequested: model, streamed, sessionId },
-    options.traceSink ??
-      (async (trace) => {
-        await manager.recordTrace(trace);
-      }),
+    options.traceSink === null
+      ? undefined
+      : (options.traceSink ??
+          (async (trace) => {
+            await manager.recordTrace(trace);
+          })),
     manager.tracer,
   );
   manager.tracer.info('provider request', {

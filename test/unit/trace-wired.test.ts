@@ -55,4 +55,12 @@ describe('turn traces are recorded in the database by default', function () {
     assert.equal(traces[0]!.operation, 'replay');
     assert.deepEqual(manager().listTraces(s.id), [], 'the original has no trace: nothing was sent for it');
   });
+
+  it('records nothing with traceSink null (the recording-overhead baseline)', async () => {
+    const s = await manager().create({ provider: wire.name, model: wire.model });
+    mock.script(wire.name, { text: 'Unrecorded.' });
+    const { reply } = await send(manager(), s.id, 'One', { provider: providerFor(wire, mock), traceSink: null });
+    assert.equal(reply.state, 'complete');
+    assert.deepEqual(manager().listTraces(s.id), []);
+  });
 });
