@@ -75,6 +75,9 @@ const AnthropicRaw = z.object({
 });
 
 const unknown = (reason: string): Cost => ({ known: false, reason });
+/** LangSwarm V2 stored a token count per message (its own text), not what the call that made it was billed. */
+const IMPORTED_COUNT =
+  "its token count is LangSwarm's count of the message itself (imported), not what the call was billed";
 const zeroParts = (): CostParts => ({ input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0 });
 
 /**
@@ -85,10 +88,11 @@ const zeroParts = (): CostParts => ({ input: 0, cachedInput: 0, cacheWrite: 0, o
 export function usageCost(
   storedUsage: unknown,
   producer: unknown,
-  options: { at?: string; overrides?: PriceOverrides } = {},
+  options: { at?: string; overrides?: PriceOverrides; imported?: boolean } = {},
 ): Cost {
   const usageParse = Usage.safeParse(storedUsage);
   if (!usageParse.success) return unknown('its stored usage is not valid');
+  if (options.imported) return unknown(IMPORTED_COUNT);
   const usage = usageParse.data;
   const who = Producer.safeParse(producer);
   if (!who.success) return unknown('no provider is recorded for it');
@@ -217,6 +221,8 @@ export interface UsageRecord {
   createdAt: string;
   provider?: unknown;
   usage: unknown;
+  /** Imported from a LangSwarm file: its usage is LangSwarm's token count of the message, never priced. */
+  imported?: boolean;
 }
 
 export interface TokenCounts {
@@ -260,7 +266,7 @@ export function emptyTotal(): CostTotal {
 
 /** Adds one message's cost and tokens to a running total. */
 export function addToTotal(total: CostTotal, record: UsageRecord, overrides?: PriceOverrides): CostTotal {
-  const cost = usageCost(record.usage, record.provider, { at: record.createdAt, overrides });
+  const cost = usageCost(record.usage, record.provider, { at: record.createdAt, overrides, imported: record.imported });
   const usage = Usage.safeParse(record.usage);
   if (usage.success) {
     const u = usage.data;

@@ -1,6 +1,7 @@
 // What the tree shows, as pure functions (no `vscode` import) so they are tested on plain Node.
 import * as path from 'node:path';
 import { CostTotal, describeTotal } from '../core/cost';
+import { sourceCounts } from '../core/langswarm/source-counts';
 import type { Message, Part, Session, SessionStatus, SessionSummary } from '../core/model';
 import { displayTitle, knownTokens, partsText, sourceStatusNote } from '../core/text';
 
@@ -145,6 +146,11 @@ function codeBlock(text: string): string {
 /** The session row's hover: title, then one line per field. */
 export function sessionTooltipMarkdown(s: Session, cost?: CostTotal): string {
   const tokens = knownTokens(s);
+  const counted = sourceCounts(s.origin);
+  const fileCounts = [
+    counted.tokens === undefined ? '' : `${formatTokens(counted.tokens)} tokens`,
+    counted.messages === undefined ? '' : `${counted.messages} messages`,
+  ].filter(Boolean);
   const rows: Array<[string, string]> = [
     ['Id', s.id],
     ...(s.originalId ? [['Source id', s.originalId] as [string, string]] : []),
@@ -153,8 +159,12 @@ export function sessionTooltipMarkdown(s: Session, cost?: CostTotal): string {
     ['User', s.userId || '—'],
     ['Created', s.createdAt],
     ['Updated', s.updatedAt],
+    ...(s.lastActivityAt ? [['Last activity', s.lastActivityAt] as [string, string]] : []),
     ['Messages', String(s.messageCount)],
     ['Tokens', tokens === undefined ? 'unknown (no message reports usage)' : formatTokens(tokens)],
+    ...(fileCounts.length
+      ? [['In the file', `${fileCounts.join(', ')} (LangSwarm's own counts, not usage)`] as [string, string]]
+      : []),
     ...(cost ? [['Cost', costText(cost)] as [string, string]] : []),
     ['Tags', s.tags.join(', ') || '—'],
   ];
@@ -174,9 +184,19 @@ export function messageTooltipMarkdown(m: Message): string {
   const source = m.createdAtRaw ? ` (source: ${markdownText(m.createdAtRaw)})` : '';
   let md = `**${markdownText(m.role)}** #${markdownText(String(m.seq))} · ${markdownText(m.createdAt)}${source}\n\n`;
   md += `${codeBlock(text.length > 2000 ? `${text.slice(0, 2000)}…` : text || '(no text)')}\n`;
-  if (m.usage)
-    md += `\nTokens: ${markdownText(String(m.usage.inputTokens))} in · ${markdownText(String(m.usage.outputTokens))} out`;
-  if (m.stopReason) md += ` · stop: ${markdownText(m.stopReason)}`;
+  const facts = [
+    m.provider
+      ? `Model: ${markdownText(m.provider.model ? `${m.provider.name}/${m.provider.model}` : m.provider.name)}`
+      : '',
+    // An import's usage is LangSwarm's count of the message itself, stored as input or output by its role.
+    m.usage && m.origin
+      ? `Tokens: ${markdownText(String(m.usage.totalTokens))} (LangSwarm's count)`
+      : m.usage
+        ? `Tokens: ${markdownText(String(m.usage.inputTokens))} in · ${markdownText(String(m.usage.outputTokens))} out`
+        : '',
+    m.stopReason ? `stop: ${markdownText(m.stopReason)}` : '',
+  ].filter(Boolean);
+  if (facts.length) md += `\n${facts.join(' · ')}`;
   return md;
 }
 

@@ -13,3 +13,4 @@ export { exportV1, toV1Document } from './export-v1';
 export { describeProgress, formatReport } from './report';
 export { SOURCE_FORMATS } from './source';
 export type { SourceFormat } from './source';
+export { sourceCounts } from './source-counts';

@@ -171,6 +171,16 @@ export class SessionMapper {
   }
 }
 
+/**
+ * LangSwarm files name the provider and model per session, not per message: each reply was that model's, so
+ * the assistant messages say so (shown with each reply, as for replies this product made). Left out when
+ * the file names no model.
+ */
+export function attachModel(messages: readonly MappedMessage[], provider: string, model: string): void {
+  if (model === 'unknown') return;
+  for (const { message } of messages) if (message.role === 'assistant') message.provider = { name: provider, model };
+}
+
 /** LangSwarm sessions have no title: their id is what LangSwarm showed, else the first user words. */
 export function sessionTitle(originalId: string, messages: readonly MappedMessage[]): string {
   if (originalId.trim()) return originalId.slice(0, MAX_TITLE_LENGTH);

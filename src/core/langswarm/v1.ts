@@ -9,7 +9,7 @@
 import type { Database } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Part, Session } from '../model';
-import { SessionMapper, mappedMessage, sessionTitle } from './mapper';
+import { SessionMapper, attachModel, mappedMessage, sessionTitle } from './mapper';
 import { describe, fingerprint, isObject, mapFinishReason, normaliseProvider, usableTags, v1Role } from './normalise';
 import { Specials, parsePythonJson, prefixSpecials, splitSpecials } from './pyjson';
 import type { MappedMessage, SessionDraft, SourceFormat, SourceItem, SourceSession } from './source';
@@ -185,6 +185,7 @@ export function mapV1Document(doc: unknown, specials: Specials | undefined, ctx:
       ...(ctx.columns ? columnMismatches(md, ctx.columns) : {}),
     },
   };
+  attachModel(messages, session.provider, session.model);
   return {
     format: ctx.format,
     originalId,

@@ -7,7 +7,7 @@
 // a session of their own, with a warning), and keep every row whole in origin.
 import type { Database, SqlValue } from 'sql.js';
 import { Part } from '../model';
-import { SessionMapper, mappedMessage, sessionTitle } from './mapper';
+import { SessionMapper, attachModel, mappedMessage, sessionTitle } from './mapper';
 import { describe, fingerprint, isObject, mapFinishReason, normaliseProvider, usableTags } from './normalise';
 import { ParsedJson, parsePythonJson } from './pyjson';
 import type { MappedMessage, SourceFormat, SourceItem, SourceSession } from './source';
@@ -138,6 +138,9 @@ function mapV2Session(
     ...(layout.extra ? { [layout.extra.table]: layout.extra.many ? extraRows : (extraRows[0] ?? null) } : {}),
   };
   const text = (v: unknown) => (typeof v === 'string' ? mapper.text(v) : '');
+  const provider = normaliseProvider(row['provider'] ?? v1?.['provider']);
+  const model = text(row['model'] ?? v1?.['model']).trim() || 'unknown';
+  attachModel(messages, provider, model);
   return {
     format: layout.format,
     originalId,
@@ -145,8 +148,8 @@ function mapV2Session(
     session: {
       title: sessionTitle(text(originalId), messages),
       userId: text(row['user_id']),
-      provider: normaliseProvider(row['provider'] ?? v1?.['provider']),
-      model: text(row['model'] ?? v1?.['model']).trim() || 'unknown',
+      provider,
+      model,
       // The session store keeps no status: active, unless LangSwarm migrated it from V1 with one.
       status: memory ? mapper.status(row['status']) : v1 ? mapper.status(v1['status']) : 'active',
       tags: usableTags(tags?.value, warnings),

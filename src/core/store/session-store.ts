@@ -403,7 +403,7 @@ export class SessionStore {
   /** Each message with usage: its usage and producer as stored (JSON, unchecked: cost.ts checks them), without content. */
   usages(sessionId?: string): UsageRecord[] {
     const rows = this.durable.all<Row>(
-      `SELECT id, session_id, created_at, provider, usage FROM messages WHERE usage IS NOT NULL
+      `SELECT id, session_id, created_at, provider, usage, origin IS NOT NULL AS imported FROM messages WHERE usage IS NOT NULL
        ${sessionId === undefined ? '' : 'AND session_id = ?'} ORDER BY session_id, seq`,
       sessionId === undefined ? [] : [sessionId],
     );
@@ -413,6 +413,7 @@ export class SessionStore {
       createdAt: String(r['created_at']),
       provider: jsonOrUndefined(r['provider']),
       usage: jsonOrUndefined(r['usage']),
+      ...(r['imported'] ? { imported: true } : {}),
     }));
   }
 

@@ -176,11 +176,14 @@ function detailsRow(m: WebMessage): HTMLElement | null {
       u.reasoningTokens ? `reasoning ${formatNumber(u.reasoningTokens)}` : '',
       u.cacheWriteTokens ? `cache write ${formatNumber(u.cacheWriteTokens)}` : '',
     ].filter(Boolean);
-    item(
-      'tokens',
-      `${formatNumber(u.inputTokens)} in · ${formatNumber(u.outputTokens)} out · ${formatNumber(u.totalTokens)} total`,
-      extra.join(', ') || undefined,
-    );
+    // An import's usage is LangSwarm's token count of the message itself, not a call's input and output.
+    if (m.origin) item('tokens', `${formatNumber(u.totalTokens)} (LangSwarm's count)`, 'As the imported file holds it');
+    else
+      item(
+        'tokens',
+        `${formatNumber(u.inputTokens)} in · ${formatNumber(u.outputTokens)} out · ${formatNumber(u.totalTokens)} total`,
+        extra.join(', ') || undefined,
+      );
   }
   if (m.stopReason) item('stop', m.stopReason);
   for (const [k, v] of Object.entries(m.providerIds ?? {})) item(k, Array.isArray(v) ? v.join(', ') : v);
