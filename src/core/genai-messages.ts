@@ -21,6 +21,9 @@ export interface OutputMessage extends ChatMessage {
 export interface GenAiRequest {
   system?: Part[];
   messages: ChatMessage[];
+  /** The tools offered, whole (the conventions leave description and parameters to the instrumentation: a
+   * debugging export wants what the model saw). */
+  tools?: Json[];
   temperature?: number;
   maxTokens?: number;
   topP?: number;
@@ -45,6 +48,17 @@ const strings = (v: unknown): string[] | undefined => {
   return list.length ? list : undefined;
 };
 const text = (content: string): Part => ({ type: 'text', content });
+/** A function tool as the conventions' FunctionToolDefinition; other tools (built-in search…) by their type. */
+const tool = (type: unknown, name: unknown, description: unknown, parameters: unknown): Json =>
+  type === 'function'
+    ? {
+        type: 'function',
+        name: str(name) ?? '',
+        ...(str(description) ? { description } : {}),
+        ...(parameters !== undefined ? { parameters } : {}),
+      }
+    : { type: str(type) ?? 'unknown', name: str(name) ?? str(type) ?? '' };
+const someTools = (list: Json[]) => (list.length ? { tools: list } : {});
 /** Tool arguments as an object when they are JSON (OpenAI sends them as a string). */
 const parsedArguments = (v: unknown): unknown => {
   if (typeof v !== 'string') return v;
@@ -150,9 +164,11 @@ function openAiRequest(b: Json): GenAiRequest {
       : arr(input)
           .map(openAiItem)
           .filter((m) => m !== undefined);
+  const tools = arr(b['tools']).map((t) => obj(t) ?? {});
   return {
     ...(str(b['instructions']) ? { system: [text(b['instructions'] as string)] } : {}),
     messages: mergeAdjacent(messages),
+    ...someTools(tools.map((t) => tool(t['type'], t['name'], t['description'], t['parameters']))),
     temperature: num(b['temperature']),
     maxTokens: num(b['max_output_tokens']),
     topP: num(b['top_p']),
@@ -220,9 +236,21 @@ function anthropicRequest(b: Json): GenAiRequest {
     const answersTools = parts.length > 0 && parts.every((p) => p.type === 'tool_call_response');
     return { role: answersTools ? 'tool' : role(obj(m)?.['role']), parts };
   });
+  // Anthropic's custom tools have no type (or "custom"); its server tools name theirs.
+  const tools = arr(b['tools']).map((t) => obj(t) ?? {});
   return {
     ...(system.length ? { system } : {}),
     messages,
+    ...someTools(
+      tools.map((t) =>
+        tool(
+          t['type'] === undefined || t['type'] === 'custom' ? 'function' : t['type'],
+          t['name'],
+          t['description'],
+          t['input_schema'],
+        ),
+      ),
+    ),
     temperature: num(b['temperature']),
     maxTokens: num(b['max_tokens']),
     topP: num(b['top_p']),
@@ -296,9 +324,15 @@ function geminiRequest(b: Json): GenAiRequest {
     const answersTools = parts.length > 0 && parts.every((p) => p.type === 'tool_call_response');
     return { role: answersTools ? 'tool' : role(obj(c)?.['role']), parts };
   });
+  const declarations = arr(b['tools']).flatMap((t) => arr(obj(t)?.['functionDeclarations']).map((d) => obj(d) ?? {}));
   return {
     ...(system.length ? { system } : {}),
     messages,
+    ...someTools(
+      declarations.map((d) =>
+        tool('function', d['name'], d['description'], d['parametersJsonSchema'] ?? d['parameters']),
+      ),
+    ),
     temperature: num(config['temperature']),
     maxTokens: num(config['maxOutputTokens']),
     topP: num(config['topP']),

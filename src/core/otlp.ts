@@ -117,6 +117,7 @@ function turnSpan(t: TurnTrace): OtlpSpan {
         ['gen_ai.usage.reasoning.output_tokens', u?.reasoningTokens],
         ['openai.api.type', t.provider === 'openai' ? 'responses' : undefined],
         ['gen_ai.system_instructions', json(request?.system)],
+        ['gen_ai.tool.definitions', json(request?.tools)],
         ['gen_ai.input.messages', json(request?.messages)],
         ['gen_ai.output.messages', json(response?.messages)],
         ['langswarm.operation', t.operation],

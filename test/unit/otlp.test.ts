@@ -176,6 +176,13 @@ for (const w of WIRES) {
         .map((x) => attrs(x.attributes));
       const call = { type: 'tool_call', id: 'call_w1', name: 'get_weather', arguments: { city: 'Paris' } };
       assert.equal(ask!['gen_ai.request.stream'], true);
+      for (const offered of [ask, answer])
+        assert.equal(
+          offered!['gen_ai.tool.definitions'],
+          JSON.stringify([
+            { type: 'function', name: 'get_weather', description: WEATHER.description, parameters: WEATHER.parameters },
+          ]),
+        );
       assert.equal(
         ask!['gen_ai.response.time_to_first_chunk'],
         (Date.parse(traces[0]!.firstTokenAt!) - Date.parse(traces[0]!.startedAt)) / 1000,
