@@ -19,7 +19,11 @@ const NUMBER_KEYS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const at = (path: string, key: string | number) =>
-  typeof key === 'number' ? `${path}[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+  typeof key === 'number'
+    ? `${path}[${key}]`
+    : /^[A-Za-z_$][\w$]*$/.test(key)
+      ? `${path}.${key}`
+      : `${path}[${JSON.stringify(key)}]`;
 
 /**
  * The first problem of `schema` as a tool's parameters (an object schema, as all three providers require), as
@@ -69,7 +73,11 @@ function schemaProblem(schema: unknown, path: string, depth: number): string | u
     // Draft 4–7 allowed "items" to be a list of schemas.
     const list = key === 'items' && Array.isArray(schema[key]) ? (schema[key] as unknown[]) : [schema[key]];
     for (const [i, item] of list.entries()) {
-      const problem = schemaProblem(item, list.length > 1 || Array.isArray(schema[key]) ? at(at(path, key), i) : at(path, key), depth + 1);
+      const problem = schemaProblem(
+        item,
+        list.length > 1 || Array.isArray(schema[key]) ? at(at(path, key), i) : at(path, key),
+        depth + 1,
+      );
       if (problem) return problem;
     }
   }

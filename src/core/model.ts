@@ -191,15 +191,13 @@ export const TOOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 /** A function the model may call; `parameters` is a JSON Schema object (checked: json-schema.ts). */
 export const ToolDefinition = z.strictObject({
   name: z
-    .string({ error: 'expected the tool\'s name' })
+    .string({ error: "expected the tool's name" })
     .regex(TOOL_NAME, 'a tool name is 1–64 letters, digits, _ or -, starting with a letter or _'),
   description: z.string().max(10_000).optional(),
-  parameters: jsonObject
-    .default({ type: 'object', properties: {} })
-    .superRefine((schema, ctx) => {
-      const problem = toolSchemaProblem(schema, 'parameters');
-      if (problem) ctx.addIssue({ code: 'custom', message: `not a usable JSON Schema: ${problem}` });
-    }),
+  parameters: jsonObject.default({ type: 'object', properties: {} }).superRefine((schema, ctx) => {
+    const problem = toolSchemaProblem(schema, 'parameters');
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a usable JSON Schema: ${problem}` });
+  }),
 });
 export type ToolDefinition = z.infer<typeof ToolDefinition>;
 

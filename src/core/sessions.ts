@@ -728,11 +728,7 @@ export class SessionManager {
     return this.clock().toISOString();
   }
 
-  private updateSession(
-    span: string,
-    id: string,
-    change: (s: Session) => SessionFields | undefined,
-  ): Promise<Session> {
+  private updateSession(span: string, id: string, change: (s: Session) => SessionFields | undefined): Promise<Session> {
     return this.tracer.span(span, id, () =>
       this.store.write(
         (tx: Tx) => {

@@ -19,7 +19,9 @@ const budgetOf = (r: NonNullable<ModelParameters['reasoning']>) => r.budgetToken
 
 function warnSafety(p: ModelParameters, provider: string, warn: Warn): void {
   if (p.safetySettings?.length)
-    warn(`Safety settings are Gemini's own: ${provider} has none, so the session's ${p.safetySettings.length} were not sent.`);
+    warn(
+      `Safety settings are Gemini's own: ${provider} has none, so the session's ${p.safetySettings.length} were not sent.`,
+    );
 }
 
 // ---- OpenAI Responses ------------------------------------------------------------------------
@@ -28,7 +30,13 @@ export interface OpenAIParameters {
   reasoning?: { effort: ReasoningEffort; summary?: 'auto' | 'concise' | 'detailed' };
   temperature?: number;
   max_output_tokens?: number;
-  tools?: Array<{ type: 'function'; name: string; description?: string; parameters: Record<string, unknown>; strict: false }>;
+  tools?: Array<{
+    type: 'function';
+    name: string;
+    description?: string;
+    parameters: Record<string, unknown>;
+    strict: false;
+  }>;
 }
 
 export function openaiParameters(p: ModelParameters, warn: Warn): OpenAIParameters {
@@ -75,7 +83,9 @@ export function anthropicParameters(p: ModelParameters, warn: Warn): AnthropicPa
   if (p.reasoning) {
     let budget = budgetOf(p.reasoning);
     if (budget < ANTHROPIC_MIN_BUDGET) {
-      warn(`Anthropic's least thinking budget is ${ANTHROPIC_MIN_BUDGET} tokens: sent ${ANTHROPIC_MIN_BUDGET}, not ${budget}.`);
+      warn(
+        `Anthropic's least thinking budget is ${ANTHROPIC_MIN_BUDGET} tokens: sent ${ANTHROPIC_MIN_BUDGET}, not ${budget}.`,
+      );
       budget = ANTHROPIC_MIN_BUDGET;
     }
     out.thinking = { type: 'enabled', budget_tokens: budget };

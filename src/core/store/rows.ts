@@ -1,6 +1,14 @@
 // Rows of the session database as the core model's objects, and messages as rows.
 import { sourceStatusOf, sourceSummaryOf } from '../langswarm/normalise';
-import { ModelParameters, type Message, type Part, type Session, type SessionStatus, type SessionSummary, type Usage } from '../model';
+import {
+  ModelParameters,
+  type Message,
+  type Part,
+  type Session,
+  type SessionStatus,
+  type SessionSummary,
+  type Usage,
+} from '../model';
 
 /** Enough of the first user message for a title's first line (displayTitle keeps 80 characters). */
 const OPENING_CHARS = 300;

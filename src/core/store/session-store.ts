@@ -301,12 +301,7 @@ export class SessionStore {
   }
 
   /** Updates the given session fields (those that are columns) and stamps updated_at. */
-  updateSession(
-    tx: Tx,
-    id: string,
-    fields: SessionFields,
-    now: string,
-  ): void {
+  updateSession(tx: Tx, id: string, fields: SessionFields, now: string): void {
     const set = (column: SessionFieldColumn, value: string | null) =>
       tx.run(W[`setSession.${column}`], [value, now, id]);
     if (fields.title !== undefined) set('title', fields.title);
