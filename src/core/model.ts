@@ -1,11 +1,20 @@
 // The single source of truth for the shapes the core stores and returns.
 // Every boundary (CLI input, imports, webview messages, provider replies) parses with these.
 import { z } from 'zod';
-import { KNOWN_PROVIDERS, MESSAGE_STATES, ROLES, SESSION_STATUSES } from './names';
+import {
+  KNOWN_PROVIDERS,
+  MAX_OUTPUT_TOKENS_LIMIT,
+  MAX_TEMPERATURE,
+  MESSAGE_STATES,
+  REASONING_EFFORTS,
+  REASONING_SUMMARIES,
+  ROLES,
+  SESSION_STATUSES,
+} from './names';
 import { toolSchemaProblem } from './json-schema';
 import { partsText } from './text';
 
-export { KNOWN_PROVIDERS, MESSAGE_STATES, ROLES, SESSION_STATUSES };
+export { KNOWN_PROVIDERS, MESSAGE_STATES, REASONING_EFFORTS, REASONING_SUMMARIES, ROLES, SESSION_STATUSES };
 
 /** Strings reach SQLite as UTF-8: a lone surrogate would turn into garbage there, so make them well formed here. */
 const text = z.string().transform((s) => s.toWellFormed());
@@ -201,8 +210,6 @@ export const ToolDefinition = z.strictObject({
 });
 export type ToolDefinition = z.infer<typeof ToolDefinition>;
 
-export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
-export const REASONING_SUMMARIES = ['auto', 'concise', 'detailed'] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 /**
@@ -211,8 +218,8 @@ export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
  * included, sends them.
  */
 export const ModelParameters = z.strictObject({
-  temperature: z.number().min(0).max(2).optional(),
-  maxOutputTokens: z.number().int().positive().max(1_000_000).optional(),
+  temperature: z.number().min(0).max(MAX_TEMPERATURE).optional(),
+  maxOutputTokens: z.number().int().positive().max(MAX_OUTPUT_TOKENS_LIMIT).optional(),
   reasoning: z
     .strictObject({
       effort: z.enum(REASONING_EFFORTS),
