@@ -3,8 +3,9 @@
 // sentence saying where: the editor keeps the text (still unsaved), so nothing typed is lost.
 // URIs: langswarm-params:/<title>/model parameters.json?<session id>
 import * as vscode from 'vscode';
-import { CoreError, describeError } from '../core/errors';
+import { CoreError } from '../core/errors';
 import type { ModelParameters, Session } from '../core/model';
+import { parametersText, parseParametersText } from './commands/parameterInput';
 import type { WorkspaceStore } from './workspaceStore';
 
 export const PARAMETERS_SCHEME = 'langswarm-params';
@@ -19,23 +20,6 @@ export function parametersUri(session: Pick<Session, 'id' | 'title'>): vscode.Ur
 }
 
 const idOf = (uri: vscode.Uri) => decodeURIComponent(uri.query);
-
-/** The document's text: the parameters, or an empty object for none (stored ones that cannot be used read as none). */
-export function parametersText(parameters: ModelParameters | undefined): string {
-  return `${JSON.stringify(parameters ?? {}, null, 2)}\n`;
-}
-
-/** The parameters a saved document holds, or a sentence saying where its JSON breaks. */
-export function parseParametersText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CoreError(
-      'InvalidInput',
-      `The model parameters are not valid JSON (${describeError(e)}); nothing was saved. Fix it and save again.`,
-    );
-  }
-}
 
 export class ParameterDocuments implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();

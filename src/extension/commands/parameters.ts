@@ -2,31 +2,15 @@
 // change (reasoning effort, temperature, max output tokens) or edit them all as JSON (tools, safety settings…).
 import * as vscode from 'vscode';
 import type { ModelParameters, Session } from '../../core/model';
-import { MAX_OUTPUT_TOKENS_LIMIT, MAX_TEMPERATURE, REASONING_EFFORTS } from '../../core/names';
+import { MAX_TEMPERATURE, REASONING_EFFORTS } from '../../core/names';
 import { parametersSummary } from '../../core/text';
 import { parametersUri } from '../parameterDocuments';
 import { quickPick } from '../picks';
 import { Commands, SetParametersArg, command, sessionIdOf } from './args';
 import type { CommandEnv } from './env';
+import { checkMaxTokens, checkTemperature } from './parameterInput';
 
 type Change = 'effort' | 'temperature' | 'maxOutputTokens' | 'json' | 'clear';
-
-/** What the input boxes accept: a number in range, or nothing (the provider's default). */
-export function checkTemperature(value: string): string | undefined {
-  if (!value.trim()) return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 && n <= MAX_TEMPERATURE
-    ? undefined
-    : `A temperature is a number from 0 to ${MAX_TEMPERATURE} (or empty for the provider's default).`;
-}
-
-export function checkMaxTokens(value: string): string | undefined {
-  if (!value.trim()) return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 && n <= MAX_OUTPUT_TOKENS_LIMIT
-    ? undefined
-    : `Max output tokens is a whole number from 1 to ${MAX_OUTPUT_TOKENS_LIMIT} (or empty for the provider's default).`;
-}
 
 export function parameterCommands(env: CommandEnv): Commands<'langswarmSessions.setModelParameters'> {
   /** Opens the parameters as a JSON document; saving applies them (parameterDocuments.ts). */

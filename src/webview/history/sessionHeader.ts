@@ -49,7 +49,9 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
       ),
     );
   if (s.parametersProblem)
-    details.push(h('div', { class: 'parameters-problem' }, icon('warning'), ' Model parameters: ', s.parametersProblem));
+    details.push(
+      h('div', { class: 'parameters-problem' }, icon('warning'), ' Model parameters: ', s.parametersProblem),
+    );
   else if (s.parameters) details.push(jsonDetails('Model parameters', s.parameters));
   if (Object.keys(s.metadata).length) details.push(jsonDetails('Metadata', s.metadata));
   if (Object.keys(s.providerState).length) details.push(jsonDetails('Provider state', s.providerState));
