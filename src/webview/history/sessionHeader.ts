@@ -69,8 +69,8 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
         { role: 'toolbar', 'aria-label': 'Session actions', class: 'session-actions' },
         button('search', 'Find in session (Ctrl+F)', () => actions.find(), { class: 'icon-button open-find' }),
         button('play-circle', 'Replay', () => actions.replay(), { class: 'icon-button open-replay' }),
-        button('json', 'Dump session state', () => actions.dump(), { class: 'icon-button dump-state' }),
         button('settings', 'Model parameters…', () => actions.parameters(), { class: 'icon-button edit-parameters' }),
+        button('json', 'Dump session state', () => actions.dump(), { class: 'icon-button dump-state' }),
       ),
     ),
     h(
