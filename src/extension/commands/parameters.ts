@@ -50,6 +50,8 @@ export function parameterCommands(env: CommandEnv): Commands<'langswarmSessions.
   };
 }
 
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
 async function pickChange(session: Session, p: ModelParameters): Promise<Change | undefined> {
   const current = (v: string | number | undefined) => (v === undefined ? "provider's default" : String(v));
   const items: Array<vscode.QuickPickItem & { change: Change }> = [
@@ -58,7 +60,7 @@ async function pickChange(session: Session, p: ModelParameters): Promise<Change 
     { label: '$(symbol-number) Max output tokens', description: current(p.maxOutputTokens), change: 'maxOutputTokens' },
     {
       label: '$(json) Edit as JSON…',
-      description: `${p.tools?.length ?? 0} tools, ${p.safetySettings?.length ?? 0} safety settings`,
+      description: `${plural(p.tools?.length ?? 0, 'tool')}, ${plural(p.safetySettings?.length ?? 0, 'safety setting')}`,
       detail: 'Tools (JSON Schema), Gemini safety settings, reasoning summary and budget: saving applies them.',
       change: 'json',
     },
