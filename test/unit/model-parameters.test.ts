@@ -12,6 +12,7 @@ import type { Tx } from '../../src/core/store/connection';
 import { SCHEMA_VERSION, upgradeSchema } from '../../src/core/store/schema';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { SessionClient } from '../../src/core/worker/client';
+import { salvage } from '../../src/core/store/salvage';
 import * as fs from 'node:fs';
 import type { BindParams } from 'sql.js';
 import { tempDb } from '../helpers/temp';
@@ -307,6 +308,20 @@ describe('model parameters: older databases and the worker', function () {
     const again = await SessionManager.open(file); // the upgraded snapshot passes the schema check
     assert.deepEqual(again.get('s1').parameters, { temperature: 0.7 });
     await again.close();
+  });
+
+  it('salvage copies them with their session', async () => {
+    const file = tempDb();
+    const m = await SessionManager.open(file);
+    const s = await m.create({ provider: 'openai', model: 'gpt-4o' });
+    await m.setParameters(s.id, { reasoning: { effort: 'minimal' }, tools: [WEATHER] });
+    await m.checkpoint();
+    await m.close();
+    const target = tempDb('salvaged.sqlite');
+    assert.equal((await salvage(file, target)).sessions, 1);
+    const copy = await SessionManager.open(target);
+    assert.deepEqual(copy.get(s.id).parameters, { reasoning: { effort: 'minimal' }, tools: [WEATHER] });
+    await copy.close();
   });
 
   it('are set and read through the worker, and a bad one is refused there with the same sentence', async () => {
