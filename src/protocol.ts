@@ -8,7 +8,14 @@
 // the core, which parsed them already. zod/mini keeps the webview bundle small.
 import * as z from 'zod/mini';
 import type { Message, MessageRevision, Role, Session, SessionSummary } from './core/model';
-import { KEYED_PROVIDERS, MESSAGE_STATES, SESSION_STATUSES } from './core/names';
+import {
+  KEYED_PROVIDERS,
+  MAX_OUTPUT_TOKENS_LIMIT,
+  MAX_TEMPERATURE,
+  MESSAGE_STATES,
+  REASONING_EFFORTS,
+  SESSION_STATUSES,
+} from './core/names';
 import type { SearchHit } from './core/store/session-store';
 
 /** A search hit as the webview receives it (the webview never imports the store). */
@@ -213,6 +220,19 @@ export const IpcRequest = {
   ),
   /** Stops the reply streaming in a session (what arrived is kept, marked partial); false if none was. */
   Stop: request<{ stopped: boolean }>()('turn/stop', z.object({ sessionId: id })),
+  /**
+   * Changes the session's model parameters the composer sets inline (the rest are kept); null removes one.
+   * Resolves to the session as stored.
+   */
+  SetParameters: request<{ session: Session }>()(
+    'session/parameters',
+    z.object({
+      sessionId: id,
+      effort: z.optional(z.nullable(z.enum(REASONING_EFFORTS))),
+      temperature: z.optional(z.nullable(z.number().check(z.minimum(0), z.maximum(MAX_TEMPERATURE)))),
+      maxOutputTokens: z.optional(z.nullable(int(1, MAX_OUTPUT_TOKENS_LIMIT))),
+    }),
+  ),
   // state view
   DumpInfo: request<{
     title: string;
@@ -297,6 +317,8 @@ export const IpcCommand = {
   DumpSession: command('session/dump', z.object({ sessionId: id })),
   /** Save the shown dump to a file the user picks. */
   SaveDump: command('dump/save', z.object({})),
+  /** Open "Set Model Parameters…" for a session (tools, safety settings, Edit as JSON…). */
+  EditParameters: command('session/editParameters', z.object({ sessionId: id })),
   /** A notice's command link was clicked: the host runs it (only NOTICE_COMMANDS, checked by this schema). */
   RunCommand: command('command/run', noticeLink),
 } as const;

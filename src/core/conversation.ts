@@ -8,7 +8,7 @@
 // before the request, partial replies kept, warnings collected).
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, describeError } from './errors';
-import { Message, NewMessage, Part, Session, StopReason, ToolDefinition, Usage, messageText } from './model';
+import { Message, ModelParameters, NewMessage, Part, Session, StopReason, Usage, messageText } from './model';
 import { ProviderConfig, createProvider } from './providers';
 import { OpenAIProvider, conversationBinding } from './providers/openai';
 import {
@@ -25,7 +25,6 @@ import { displayTitle } from './text';
 import type { Tracer } from './trace';
 import { TraceOperation, TurnRecorder, asCoreError } from './turn-recorder';
 import type { TraceSinkFn } from './turn-trace';
-import { z } from 'zod';
 
 export interface TurnOptions {
   provider: Provider;
@@ -35,9 +34,8 @@ export interface TurnOptions {
   onEvent?: (event: StreamEvent) => void;
   /** Stream the reply (default) or make one plain request. */
   stream?: boolean;
-  /** Functions the model may call; default: the session's metadata.tools. */
-  tools?: ToolDefinition[];
-  maxOutputTokens?: number;
+  /** How the model is asked to answer (tools, effort, temperature…); default: the session's (setParameters). */
+  parameters?: ModelParameters;
   /** Least time between two saves of a streaming reply (default 250 ms). */
   saveEveryMs?: number;
   /**
@@ -64,15 +62,17 @@ export interface TurnResult {
 
 /**
  * Refuses, before anything is stored or changed, a turn that cannot go ahead: a session that is not active
- * (unless `resume`), or a provider that knows it has no answer (Replay without a recorded reply).
+ * (unless `resume`), one whose stored model parameters cannot be used (sending without them would silently
+ * drop its tools), or a provider that knows it has no answer (Replay without a recorded reply).
  */
 export async function checkTurn(
   manager: SessionApi,
   sessionId: string,
   content: string | Part[] | undefined,
-  options: Pick<TurnOptions, 'provider' | 'resume'>,
+  options: Pick<TurnOptions, 'provider' | 'resume' | 'parameters'>,
 ): Promise<Session> {
   const session = await manager.get(sessionId);
+  if (!options.parameters) checkParameters(session);
   if (session.status !== 'active' && !options.resume) {
     throw new CoreError(
       'SessionNotWritable',
@@ -136,7 +136,7 @@ export async function send(
   }
   const model = options.model ?? session.model;
   const draft = new Draft(manager, sessionId, { name: provider.name, model }, options.saveEveryMs ?? 250);
-  const tools = options.tools ?? sessionTools(session);
+  const parameters = options.parameters ?? session.parameters;
   const streamed = options.stream !== false;
   const recorder = new TurnRecorder(
     { operation: options.operation ?? 'send', provider: provider.name, modelRequested: model, streamed, sessionId },
@@ -160,13 +160,11 @@ export async function send(
       provider
         .send(
           {
-            // No tools is an empty list, and 0 output tokens is the provider's default.
             session,
             messages: history,
             replyMessageId: draft.id,
-            tools,
+            ...(parameters ? { parameters } : {}),
             stream: options.stream,
-            maxOutputTokens: options.maxOutputTokens || undefined,
           },
           {
             signal: options.signal,
@@ -233,9 +231,12 @@ function withoutFailedTail(messages: Message[]): Message[] {
   return messages.slice(0, end);
 }
 
-function sessionTools(session: Session): ToolDefinition[] {
-  const parsed = z.array(ToolDefinition).safeParse(session.metadata['tools']);
-  return parsed.success ? parsed.data : [];
+/** Stored parameters that cannot be used stop the turn: sending without them would drop the session's tools unseen. */
+function checkParameters(session: Session): void {
+  if (session.parametersProblem)
+    throw new CoreError('InvalidInput', `Session "${session.title}": ${session.parametersProblem} Nothing was sent.`, {
+      sessionId: session.id,
+    });
 }
 
 /** Replies send() is streaming in this process, per manager: a partial reply among them is still coming, not cut off. */
@@ -391,6 +392,7 @@ export async function replay(
   options: TurnOptions & { model: string },
 ): Promise<ReplayResult> {
   const source = await manager.get(sessionId);
+  if (!options.parameters) checkParameters(source);
   const turns = splitTurns(await manager.allMessages(sessionId));
   if (!turns.length)
     throw new CoreError('InvalidInput', `Session "${source.title}" has no user messages to replay.`, { sessionId });
@@ -522,7 +524,7 @@ export async function testConnection(
   );
   try {
     const reply = await provider.send(
-      { session, messages: [message], stream: false, maxOutputTokens: 16 },
+      { session, messages: [message], stream: false, parameters: { maxOutputTokens: 16 } },
       { signal, recording: recorder.recording },
     );
     const report = {

@@ -1,10 +1,20 @@
 // The single source of truth for the shapes the core stores and returns.
 // Every boundary (CLI input, imports, webview messages, provider replies) parses with these.
 import { z } from 'zod';
-import { KNOWN_PROVIDERS, MESSAGE_STATES, ROLES, SESSION_STATUSES } from './names';
+import {
+  KNOWN_PROVIDERS,
+  MAX_OUTPUT_TOKENS_LIMIT,
+  MAX_TEMPERATURE,
+  MESSAGE_STATES,
+  REASONING_EFFORTS,
+  REASONING_SUMMARIES,
+  ROLES,
+  SESSION_STATUSES,
+} from './names';
+import { toolSchemaProblem } from './json-schema';
 import { partsText } from './text';
 
-export { KNOWN_PROVIDERS, MESSAGE_STATES, ROLES, SESSION_STATUSES };
+export { KNOWN_PROVIDERS, MESSAGE_STATES, REASONING_EFFORTS, REASONING_SUMMARIES, ROLES, SESSION_STATUSES };
 
 /** Strings reach SQLite as UTF-8: a lone surrogate would turn into garbage there, so make them well formed here. */
 const text = z.string().transform((s) => s.toWellFormed());
@@ -177,7 +187,6 @@ export const ProviderState = z
     gemini: z
       .object({
         lastInteractionId: z.string().optional(),
-        safetySettings: z.array(z.unknown()).optional(),
         expiresAt: timestamp.optional(),
       })
       .optional(),
@@ -185,13 +194,53 @@ export const ProviderState = z
   .catchall(z.unknown());
 export type ProviderState = z.infer<typeof ProviderState>;
 
-/** A function the model may call; `parameters` is a JSON schema object. */
-export const ToolDefinition = z.object({
-  name: z.string().min(1).max(128),
-  description: z.string().optional(),
-  parameters: jsonObject.default({ type: 'object', properties: {} }),
+/** Letters, digits, _ and -, starting with a letter or _, at most 64: what OpenAI, Anthropic and Gemini all accept. */
+export const TOOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+/** A function the model may call; `parameters` is a JSON Schema object (checked: json-schema.ts). */
+export const ToolDefinition = z.strictObject({
+  name: z
+    .string({ error: "expected the tool's name" })
+    .regex(TOOL_NAME, 'a tool name is 1–64 letters, digits, _ or -, starting with a letter or _'),
+  description: z.string().max(10_000).optional(),
+  parameters: jsonObject.default({ type: 'object', properties: {} }).superRefine((schema, ctx) => {
+    const problem = toolSchemaProblem(schema, 'parameters');
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a usable JSON Schema: ${problem}` });
+  }),
 });
 export type ToolDefinition = z.infer<typeof ToolDefinition>;
+
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/**
+ * How a session asks its model to answer (provider-neutral; each provider maps it, providers/parameters.ts, and
+ * warns about what it cannot send). Stored with the session (SessionManager.setParameters); every turn, replay
+ * included, sends them.
+ */
+export const ModelParameters = z.strictObject({
+  temperature: z.number().min(0).max(MAX_TEMPERATURE).optional(),
+  maxOutputTokens: z.number().int().positive().max(MAX_OUTPUT_TOKENS_LIMIT).optional(),
+  reasoning: z
+    .strictObject({
+      effort: z.enum(REASONING_EFFORTS),
+      /** OpenAI's reasoning summaries; Gemini returns its thoughts when set. */
+      summary: z.enum(REASONING_SUMMARIES).optional(),
+      /** Thinking tokens for Anthropic and Gemini (default: from the effort). */
+      budgetTokens: z.number().int().min(0).max(1_000_000).optional(),
+    })
+    .optional(),
+  /** Gemini's safety settings, as its API spells them. */
+  safetySettings: z
+    .array(z.strictObject({ category: z.string().min(1).max(100), threshold: z.string().min(1).max(100) }))
+    .max(50)
+    .optional(),
+  tools: z
+    .array(ToolDefinition)
+    .max(128)
+    .refine((tools) => new Set(tools.map((t) => t.name)).size === tools.length, 'two tools have the same name')
+    .optional(),
+});
+export type ModelParameters = z.infer<typeof ModelParameters>;
 
 export const SessionOrigin = z
   .object({
@@ -217,6 +266,10 @@ export const Session = z.object({
   tags: z.array(text),
   metadata: jsonObject,
   providerState: ProviderState,
+  /** How the model is asked to answer: sent with every turn. */
+  parameters: ModelParameters.optional(),
+  /** Set instead of `parameters` when the stored ones cannot be used (a damaged or foreign file): why, as a sentence. */
+  parametersProblem: z.string().optional(),
   createdAt: timestamp,
   updatedAt: timestamp,
   lastActivityAt: timestamp,
@@ -243,6 +296,8 @@ export type Session = z.infer<typeof Session>;
 export const SessionSummary = Session.omit({
   metadata: true,
   providerState: true,
+  parameters: true,
+  parametersProblem: true,
   origin: true,
   systemPrompt: true,
 }).extend({

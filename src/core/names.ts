@@ -2,6 +2,12 @@
 export const SESSION_STATUSES = ['active', 'paused', 'completed', 'archived', 'error'] as const;
 export const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 export const MESSAGE_STATES = ['complete', 'partial', 'error'] as const;
+/** A session's reasoning effort and summary (ModelParameters in model.ts). */
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
+export const REASONING_SUMMARIES = ['auto', 'concise', 'detailed'] as const;
+/** The largest max output tokens a session may set, and the highest temperature. */
+export const MAX_OUTPUT_TOKENS_LIMIT = 1_000_000;
+export const MAX_TEMPERATURE = 2;
 
 /**
  * The providers the core can call: the one list every other (labels, settings, keys, pickers) derives

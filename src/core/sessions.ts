@@ -16,6 +16,7 @@ import {
   MessageOutline,
   MessagePatch,
   MessageRevision,
+  ModelParameters,
   NewMessage,
   NewSession,
   Part,
@@ -27,7 +28,7 @@ import {
 } from './model';
 import { parseQuery } from './search';
 import { displayTitle } from './text';
-import { SearchHit, SessionStore, Stats, StoreOptions } from './store/session-store';
+import { SearchHit, SessionFields, SessionStore, Stats, StoreOptions } from './store/session-store';
 import type { Tx } from './store/connection';
 import type { Change } from './store/journal';
 import { Tracer } from './trace';
@@ -91,6 +92,7 @@ export type SessionMethod =
   | 'setTags'
   | 'updateMetadata'
   | 'configure'
+  | 'setParameters'
   | 'pause'
   | 'resume'
   | 'complete'
@@ -308,7 +310,24 @@ export class SessionManager {
     id: string,
     fields: Partial<Pick<Session, 'provider' | 'model' | 'systemPrompt' | 'providerState' | 'userId'>>,
   ): Promise<Session> {
-    return this.updateSession('sessions.configure', id, () => fields);
+    // Only these: the model parameters, say, are checked by setParameters and must not arrive unchecked here.
+    const { provider, model, systemPrompt, providerState, userId } = fields;
+    const picked = { provider, model, providerState, userId, ...('systemPrompt' in fields ? { systemPrompt } : {}) };
+    return this.updateSession('sessions.configure', id, () => picked);
+  }
+
+  /**
+   * Sets how the session's model is asked to answer (effort, temperature, max output tokens, safety settings,
+   * tools); they replace what was set. Null or {} clears them. Refused for an archived session.
+   */
+  setParameters(id: string, parameters: ModelParameters | null): Promise<Session> {
+    const parsed = ModelParameters.safeParse(parameters ?? {});
+    if (!parsed.success) return Promise.reject(invalidInput('model parameters', parsed.error));
+    const next = Object.keys(parsed.data).length ? parsed.data : null;
+    return this.updateSession('sessions.setParameters', id, (s) => {
+      if (s.status === 'archived') throw notWritable(s, 'change its model parameters');
+      return { parameters: next };
+    });
   }
 
   pause(id: string) {
@@ -709,11 +728,7 @@ export class SessionManager {
     return this.clock().toISOString();
   }
 
-  private updateSession(
-    span: string,
-    id: string,
-    change: (s: Session) => (Partial<Session> & { statusBeforeArchive?: SessionStatus }) | undefined,
-  ): Promise<Session> {
+  private updateSession(span: string, id: string, change: (s: Session) => SessionFields | undefined): Promise<Session> {
     return this.tracer.span(span, id, () =>
       this.store.write(
         (tx: Tx) => {

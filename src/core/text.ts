@@ -1,6 +1,6 @@
 // How a message's parts read as text, in one place for every caller (CLI, tree, hovers, the history
 // view's copy button). Free of zod and of any value import, so the webview bundle can use it.
-import type { Part } from './model';
+import type { ModelParameters, Part } from './model';
 
 /**
  * - `text`: the words only (text and refusal parts, one per line): what is edited, compared, replayed.
@@ -119,4 +119,24 @@ export function sourceStatusNote(s: { status: string; sourceStatus?: string }): 
   const raw = s.sourceStatus?.trim();
   if (!raw || raw.toLowerCase() === s.status) return undefined;
   return `LangSwarm status: ${raw} (shown as ${s.status})`;
+}
+
+/**
+ * A session's model parameters in a few words, for a toolbar or a listing: "effort high · temp 0.2 · max 2000
+ * tokens · 2 tools". Empty when none are set.
+ */
+export function parametersSummary(p: ModelParameters | undefined): string {
+  if (!p) return '';
+  const r = p.reasoning;
+  const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  return [
+    r && `effort ${r.effort}${r.summary ? ` (summary ${r.summary})` : ''}`,
+    r?.budgetTokens !== undefined && `thinking ${r.budgetTokens} tokens`,
+    p.temperature !== undefined && `temp ${p.temperature}`,
+    p.maxOutputTokens !== undefined && `max ${p.maxOutputTokens} tokens`,
+    p.safetySettings?.length && count(p.safetySettings.length, 'safety setting'),
+    p.tools?.length && count(p.tools.length, 'tool'),
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }

@@ -14,6 +14,7 @@ const COMMANDS = {
   'langswarmSessions.deleteSession': 'needs trust',
   'langswarmSessions.renameSession': 'needs trust',
   'langswarmSessions.editTags': 'needs trust',
+  'langswarmSessions.setModelParameters': 'needs trust',
   'langswarmSessions.forkFromHere': 'needs trust',
   'langswarmSessions.editMessage': 'needs trust',
   'langswarmSessions.deleteMessage': 'needs trust',

@@ -8,6 +8,7 @@ import { Commands } from './commands';
 import { WorkspaceStore, gitignoreEntry } from './workspaceStore';
 import { NEVER_OFFER_GITIGNORE } from './keys';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
+import { PARAMETERS_SCHEME, ParameterDocuments } from './parameterDocuments';
 import { ProviderAccess } from './providerAccess';
 import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
@@ -84,6 +85,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const providers = new ProviderAccess(context.secrets, parts.log, context.workspaceState);
   const commands = new Commands({ store: database, tree, treeView, active, log: parts.log, providers, context, views });
   const documents = new MessageDocuments(database);
+  const parameterDocuments = new ParameterDocuments(database);
 
   const describeView = () => {
     const filter = tree.describeFilter();
@@ -102,6 +104,8 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     active,
     documents,
     vscode.workspace.registerFileSystemProvider(MESSAGE_SCHEME, documents, { isCaseSensitive: true }),
+    parameterDocuments,
+    vscode.workspace.registerFileSystemProvider(PARAMETERS_SCHEME, parameterDocuments, { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(VIEW_SCHEME, views),
     views,
     parts.treeEvents.event(describeView),

@@ -39,6 +39,14 @@ export async function handleAnthropic(ctx: Ctx): Promise<void> {
   }
   if (req.path !== '/v1/messages') return error(ctx, 404, 'not_found_error', `Unknown path ${req.path}`);
   const body = req.body;
+  // What API version 2026-10-21 refuses (docs/PROVIDERS_NOTES.md): temperature at all, a thinking budget not below max_tokens.
+  if ('temperature' in body)
+    return error(ctx, 400, 'invalid_request_error', 'temperature: Extra inputs are not permitted');
+  if (
+    body.thinking?.type === 'enabled' &&
+    !(body.thinking.budget_tokens >= 1024 && body.thinking.budget_tokens < body.max_tokens)
+  )
+    return error(ctx, 400, 'invalid_request_error', 'thinking.budget_tokens: must be ≥ 1024 and less than max_tokens');
   const turn = mock.next('anthropic', lastUserText(body.messages));
   if (turn.stall) return untilClosed(res);
   if (turn.error) {

@@ -269,17 +269,18 @@ describe('conversation runner', function () {
     );
   });
 
-  it('offers the tools kept in the session metadata', async () => {
+  it("offers the session's model parameters (its tools), not tool-shaped metadata", async () => {
     const tools = [{ name: 'search', parameters: { type: 'object', properties: {} } }];
-    const s = await manager().create({ provider: 'openai', model: 'stub', metadata: { tools } });
+    const s = await manager().create({ provider: 'openai', model: 'stub', metadata: { tools: [{ name: 'old' }] } });
+    await manager().setParameters(s.id, { tools, temperature: 0.2 });
     let offered: unknown;
     await send(manager(), s.id, 'Q', {
       provider: stub(async (req) => {
-        offered = req.tools;
+        offered = req.parameters;
         return reply('A');
       }),
     });
-    assert.deepEqual(offered, tools);
+    assert.deepEqual(offered, { tools, temperature: 0.2 });
   });
 
   it('replays the user turns on another provider into a fork and compares the replies', async () => {

@@ -73,7 +73,7 @@ for (const w of WIRES) {
       const { user, reply } = await send(manager(), s.id, 'Hi', {
         provider: providerFor(w, mock),
         stream: false,
-        maxOutputTokens: 99,
+        parameters: { maxOutputTokens: 99 },
         traceSink: sink,
       });
       const [t] = traces as [TurnTrace];
@@ -165,12 +165,12 @@ for (const w of WIRES) {
         { text: 'Sunny.' },
       );
       const provider = providerFor(w, mock);
-      await send(manager(), s.id, 'Weather in Paris?', { provider, tools: [WEATHER], traceSink: sink });
+      await send(manager(), s.id, 'Weather in Paris?', { provider, parameters: { tools: [WEATHER] }, traceSink: sink });
       await manager().addMessage(s.id, {
         role: 'tool',
         parts: [{ type: 'tool_result', callId: 'call_w1', name: 'get_weather', content: '{"temp":21}' }],
       });
-      await send(manager(), s.id, undefined, { provider, tools: [WEATHER], traceSink: sink });
+      await send(manager(), s.id, undefined, { provider, parameters: { tools: [WEATHER] }, traceSink: sink });
       const [ask, answer] = exported(traces)
         .filter((x) => !x.parentSpanId)
         .map((x) => attrs(x.attributes));

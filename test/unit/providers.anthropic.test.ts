@@ -100,7 +100,7 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
     const warnings: string[] = [];
     const { reply } = await send(manager(), s.id, 'turn three', {
       provider: providerFor(w, mock, { contextWindow: 900 }),
-      maxOutputTokens: 100,
+      parameters: { maxOutputTokens: 100 },
       onEvent: (e) => {
         if (e.type === 'warning') warnings.push(e.message);
       },
@@ -136,7 +136,7 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
     await assert.rejects(
       send(manager(), s.id, 'x'.repeat(4000), {
         provider: providerFor(w, mock, { contextWindow: 500 }),
-        maxOutputTokens: 100,
+        parameters: { maxOutputTokens: 100 },
       }),
       (e: unknown) => {
         assert.ok(isCoreError(e, 'ProviderError'));

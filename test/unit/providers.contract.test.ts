@@ -107,7 +107,7 @@ for (const w of WIRES) {
       const ev = events();
       const first = await send(manager(), s.id, 'Weather in Paris?', {
         provider: providerFor(w, mock),
-        tools: [WEATHER],
+        parameters: { tools: [WEATHER] },
         onEvent: ev.onEvent,
       });
       assert.equal(first.reply.stopReason, 'tool_use');
@@ -124,7 +124,10 @@ for (const w of WIRES) {
         role: 'tool',
         parts: [{ type: 'tool_result', callId: call.callId, name: 'get_weather', content: '{"temp":21}' }],
       });
-      const done = await send(manager(), s.id, undefined, { provider: providerFor(w, mock), tools: [WEATHER] });
+      const done = await send(manager(), s.id, undefined, {
+        provider: providerFor(w, mock),
+        parameters: { tools: [WEATHER] },
+      });
       assert.equal(messageText(done.reply.parts), 'It is 21 degrees in Paris.');
       const req = w.generations(mock)[1]!;
       const history = w.history(req);

@@ -44,13 +44,10 @@ describe('Gemini provider (@google/genai)', function () {
     assert.equal(w.generations(mock)[0]!.path, '/v1beta/models/gemini-test:generateContent');
   });
 
-  it('sends the safety settings kept in the session', async () => {
+  it("sends the safety settings of the session's model parameters", async () => {
     const safetySettings = [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_ONLY_HIGH' }];
-    const s = await manager().create({
-      provider: 'gemini',
-      model: w.model,
-      providerState: { gemini: { safetySettings } },
-    });
+    const s = await manager().create({ provider: 'gemini', model: w.model });
+    await manager().setParameters(s.id, { safetySettings });
     await send(manager(), s.id, 'Hi', { provider: providerFor(w, mock) });
     assert.deepEqual(w.generations(mock)[0]!.body.safetySettings, safetySettings);
   });

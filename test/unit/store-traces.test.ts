@@ -6,7 +6,7 @@ import { deflateRawSync } from 'node:zlib';
 import type { BindParams } from 'sql.js';
 import { SessionManager } from '../../src/core/sessions';
 import type { Tx } from '../../src/core/store/connection';
-import { upgradeSchema } from '../../src/core/store/schema';
+import { SCHEMA_VERSION, upgradeSchema } from '../../src/core/store/schema';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { expectCoreError } from '../helpers/errors';
 import { editFile } from '../helpers/sqlite';
@@ -233,7 +233,7 @@ describe('turn traces in the store', () => {
     fs.writeFileSync(file, db.export());
     db.close();
     const m = await SessionManager.open(file);
-    assert.equal(m.store.schemaVersion(), 2);
+    assert.equal(m.store.schemaVersion(), SCHEMA_VERSION);
     assert.equal(m.get('s1').title, 'Old');
     const t = makeTrace(JSON.stringify({ input: [{ text: 'a'.repeat(300) }] }), { sessionId: 's1' });
     await m.recordTrace(t);

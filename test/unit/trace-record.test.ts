@@ -78,7 +78,7 @@ for (const w of WIRES) {
       });
       const { reply } = await send(manager(), s.id, 'Weather in Paris?', {
         provider: providerFor(w, mock),
-        tools: [WEATHER],
+        parameters: { tools: [WEATHER] },
         traceSink: sink,
       });
       const [t] = traces as [TurnTrace];

@@ -11,7 +11,6 @@ import type {
 import { CoreError } from '../errors';
 import type { Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS,
   HistoryEntry,
   ProviderOptions,
   ProviderReply,
@@ -25,6 +24,7 @@ import {
   streamCut,
   systemText,
 } from './provider';
+import { AnthropicParameters, anthropicParameters } from './parameters';
 import { SdkProvider, Turn, stainlessClientOptions } from './sdk-provider';
 
 export interface AnthropicOptions extends ProviderOptions {
@@ -35,12 +35,10 @@ export interface AnthropicOptions extends ProviderOptions {
 type Sdk = typeof import('@anthropic-ai/sdk');
 type Block = { type: string; [key: string]: unknown };
 type ApiMessage = { role: 'user' | 'assistant'; content: Block[] };
-interface Params {
+interface Params extends AnthropicParameters {
   model: string;
-  max_tokens: number;
   system?: Block[];
   messages: ApiMessage[];
-  tools?: Array<Record<string, unknown>>;
 }
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -60,22 +58,15 @@ export class AnthropicProvider extends SdkProvider<Sdk, Anthropic, AnthropicOpti
     );
   }
 
-  protected build({ model, entries }: Turn<Sdk, Anthropic>, request: ProviderRequest): Params {
+  protected build({ model, entries, warn }: Turn<Sdk, Anthropic>, request: ProviderRequest): Params {
     const system = systemText(request.session, entries);
+    const { max_tokens, ...rest } = anthropicParameters(request.parameters ?? {}, warn);
     return {
       model,
-      max_tokens: request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+      max_tokens,
       ...(system ? { system: [{ type: 'text', text: system }] } : {}),
       messages: toMessages(entries),
-      ...(request.tools?.length
-        ? {
-            tools: request.tools.map((t) => ({
-              name: t.name,
-              input_schema: t.parameters,
-              ...(t.description ? { description: t.description } : {}),
-            })),
-          }
-        : {}),
+      ...rest,
     };
   }
 

@@ -1,13 +1,12 @@
 // Gemini through @google/genai (generateContent with our own history; the SDK's chats are only a
 // client-side copy of the same thing). Model turns are resent exactly as Gemini returned them, with
-// thought signatures and function-call ids; safety settings come from the session.
+// thought signatures and function-call ids; safety settings come from the session's model parameters.
 // Not @google/generative-ai: that SDK reached end of life on 2025-08-31.
 import type { Content, GenerateContentConfig, GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { randomUUID } from 'node:crypto';
 import { CoreError } from '../errors';
 import type { Message, Part, StopReason, Usage } from '../model';
 import {
-  DEFAULT_MAX_OUTPUT_TOKENS,
   HistoryEntry,
   ProviderOptions,
   ProviderReply,
@@ -23,6 +22,7 @@ import {
   systemText,
 } from './provider';
 import { recordingFetch } from './http-trace';
+import { geminiParameters } from './parameters';
 import { SdkProvider, Turn } from './sdk-provider';
 
 export interface GeminiOptions extends ProviderOptions {
@@ -72,26 +72,12 @@ export class GeminiProvider extends SdkProvider<Sdk, GoogleGenAI, GeminiOptions,
 
   protected build({ model, entries }: Turn<Sdk, GoogleGenAI>, request: ProviderRequest, options: SendOptions): Params {
     const system = systemText(request.session, entries);
-    const safetySettings = request.session.providerState.gemini?.safetySettings;
     const config: GenerateContentConfig = {
-      maxOutputTokens: request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+      // The SDK sends temperature, maxOutputTokens and thinkingConfig as generationConfig.
+      ...(geminiParameters(request.parameters ?? {}) as GenerateContentConfig),
       // The runner never executes tools: calls come back to the caller.
       automaticFunctionCalling: { disable: true },
       ...(system ? { systemInstruction: system } : {}),
-      ...(safetySettings?.length ? { safetySettings: safetySettings as GenerateContentConfig['safetySettings'] } : {}),
-      ...(request.tools?.length
-        ? {
-            tools: [
-              {
-                functionDeclarations: request.tools.map((t) => ({
-                  name: t.name,
-                  parametersJsonSchema: t.parameters,
-                  ...(t.description ? { description: t.description } : {}),
-                })),
-              },
-            ],
-          }
-        : {}),
       ...(options.signal ? { abortSignal: options.signal } : {}),
     };
     return { model, contents: toContents(entries), config };

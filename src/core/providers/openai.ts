@@ -13,7 +13,8 @@ import type {
   ResponseUsage,
 } from 'openai/resources/responses/responses';
 import { CoreError } from '../errors';
-import type { Message, NewMessage, Part, ProviderState, StopReason, ToolDefinition, Usage } from '../model';
+import type { Message, NewMessage, Part, ProviderState, StopReason, Usage } from '../model';
+import { OpenAIParameters, openaiParameters } from './parameters';
 import {
   HistoryEntry,
   ProviderOptions,
@@ -39,11 +40,9 @@ type Item = { type: string; id?: string; [key: string]: unknown };
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /** What every request of a turn carries, bound or stateless. */
-interface Base {
+interface Base extends OpenAIParameters {
   model: string;
   instructions?: string;
-  tools?: ReturnType<typeof toTool>[];
-  max_output_tokens?: number;
 }
 
 export class OpenAIProvider extends SdkProvider<Sdk, OpenAI, OpenAIOptions, Base> {
@@ -58,12 +57,11 @@ export class OpenAIProvider extends SdkProvider<Sdk, OpenAI, OpenAIOptions, Base
     );
   }
 
-  protected build({ model }: Turn<Sdk, OpenAI>, request: ProviderRequest): Base {
+  protected build({ model, warn }: Turn<Sdk, OpenAI>, request: ProviderRequest): Base {
     return {
       model,
       ...(request.session.systemPrompt ? { instructions: request.session.systemPrompt } : {}),
-      ...(request.tools?.length ? { tools: request.tools.map(toTool) } : {}),
-      ...(request.maxOutputTokens ? { max_output_tokens: request.maxOutputTokens } : {}),
+      ...openaiParameters(request.parameters ?? {}, warn),
     };
   }
 
@@ -306,17 +304,6 @@ export function conversationBinding(
 }
 
 // ---- mapping: local → Responses input -------------------------------------------------------
-
-function toTool(t: ToolDefinition) {
-  // strict:false: arbitrary user schemas rarely meet strict mode's rules (all required, no extra keys).
-  return {
-    type: 'function' as const,
-    name: t.name,
-    parameters: t.parameters,
-    strict: false,
-    ...(t.description ? { description: t.description } : {}),
-  };
-}
 
 /** Items a message was made of, resent verbatim to keep ids, phase and encrypted reasoning. */
 function nativeItems(native: unknown): Item[] | undefined {

@@ -2,7 +2,7 @@
 // "The interface"), and the pieces all providers share: provider errors as core errors, and the
 // portable view of a history.
 import { CoreError } from '../errors';
-import type { Message, Part, ProviderState, Session, StopReason, ToolDefinition, Usage } from '../model';
+import type { Message, ModelParameters, Part, ProviderState, Session, StopReason, Usage } from '../model';
 import type { ProviderName } from '../names';
 import type { Tracer } from '../trace';
 import type { HttpRecording } from './http-trace';
@@ -45,10 +45,10 @@ export interface ProviderRequest {
   session: Session;
   /** The whole local history, oldest first; the last message is what the reply answers. */
   messages: readonly Message[];
-  tools?: readonly ToolDefinition[];
+  /** How the model is asked to answer (tools, effort, temperature…): the session's, unless the caller says otherwise. */
+  parameters?: ModelParameters;
   /** false: one JSON request; true (default): server-sent events, reported through onEvent. */
   stream?: boolean;
-  maxOutputTokens?: number;
   /** The id the reply will be stored under, for providers that track what the server already holds. */
   replyMessageId?: string;
 }

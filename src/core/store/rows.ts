@@ -1,6 +1,14 @@
 // Rows of the session database as the core model's objects, and messages as rows.
 import { sourceStatusOf, sourceSummaryOf } from '../langswarm/normalise';
-import type { Message, Part, Session, SessionStatus, SessionSummary, Usage } from '../model';
+import {
+  ModelParameters,
+  type Message,
+  type Part,
+  type Session,
+  type SessionStatus,
+  type SessionSummary,
+  type Usage,
+} from '../model';
 
 /** Enough of the first user message for a title's first line (displayTitle keeps 80 characters). */
 const OPENING_CHARS = 300;
@@ -62,6 +70,7 @@ export function toSession(r: Row): Session {
   const { originFormat: _, ...summary } = toSummary(r);
   const s: Session = { ...summary, metadata: parse(r['metadata'], {}), providerState: parse(r['provider_state'], {}) };
   if (r['system_prompt'] != null) s.systemPrompt = String(r['system_prompt']);
+  if (r['parameters'] != null) Object.assign(s, readParameters(r['parameters']));
   if (r['origin'] != null) s.origin = parse(r['origin'], undefined);
   if (s.origin) {
     const sourceStatus = sourceStatusOf(s.origin);
@@ -70,6 +79,31 @@ export function toSession(r: Row): Session {
     if (sourceSummary !== undefined) s.sourceSummary = sourceSummary;
   }
   return s;
+}
+
+/** The file's words, in the file's place: the largest stored parameters read (a real session's are a few KB). */
+const MAX_PARAMETERS_CHARS = 1_000_000;
+
+/**
+ * A session's stored model parameters, checked: the file may come from anywhere. What cannot be used is not
+ * thrown (the session must still open) but said, as `parametersProblem`; sending refuses it (conversation.ts).
+ */
+function readParameters(value: unknown): Pick<Session, 'parameters' | 'parametersProblem'> {
+  const problem = (why: string) => ({
+    parametersProblem: `Its stored model parameters cannot be used (${why}); set them again or clear them.`,
+  });
+  if (typeof value !== 'string') return problem('they are not text');
+  if (value.length > MAX_PARAMETERS_CHARS) return problem(`they are ${value.length} characters long`);
+  let data: unknown;
+  try {
+    data = JSON.parse(value);
+  } catch {
+    return problem('they are not valid JSON');
+  }
+  const parsed = ModelParameters.safeParse(data);
+  if (parsed.success) return { parameters: parsed.data };
+  const first = parsed.error.issues[0]!;
+  return problem(`${first.path.length ? `${first.path.join('.')}: ` : ''}${first.message}`);
 }
 
 /** A message without what places it (id, session, seq). */

@@ -38,6 +38,7 @@ const SESSION_COLUMNS = [
   'origin',
   'message_count',
   'total_tokens',
+  'parameters',
 ];
 const MESSAGE_COLUMNS = [
   'id',

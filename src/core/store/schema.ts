@@ -5,7 +5,7 @@ import { CoreError } from '../errors';
 import type { Tx } from './connection';
 
 export const FORMAT_NAME = 'langswarm-sessions';
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Forward upgrades: SCHEMA_UPGRADES[n] upgrades schema n to n + 1. Never edit a shipped entry. */
 const SCHEMA_UPGRADES: Record<number, string[]> = {
@@ -101,6 +101,8 @@ const SCHEMA_UPGRADES: Record<number, string[]> = {
     // The blobs each trace points at directly (list heads); what they reach is alive, the rest is collected.
     `CREATE TABLE trace_blob_refs (trace_pk INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (trace_pk, hash)) WITHOUT ROWID`,
   ],
+  // A session's model parameters (model.ts ModelParameters: effort, temperature, tools…), JSON; NULL: none set.
+  2: [`ALTER TABLE sessions ADD COLUMN parameters TEXT`],
 };
 
 /** Session columns a single update may set (one statement each, so the catalogue stays fixed). */
@@ -117,6 +119,7 @@ const SESSION_FIELD_COLUMNS = {
   origin: 'origin',
   lastActivityAt: 'last_activity_at',
   tags: 'tags',
+  parameters: 'parameters',
 } as const;
 export type SessionFieldColumn = (typeof SESSION_FIELD_COLUMNS)[keyof typeof SESSION_FIELD_COLUMNS];
 const setSessionColumn = (column: SessionFieldColumn) =>

@@ -10,6 +10,7 @@ import {
   Message,
   MessageOutline,
   MessageRevision,
+  ModelParameters,
   Part,
   Session,
   SessionFilter,
@@ -40,6 +41,12 @@ import { deleteSessionTraces } from './trace-store';
 import { SCHEMA_VERSION, SessionFieldColumn, W, WRITES, inspectSchema, upgradeSchema } from './schema';
 
 export interface StoreOptions extends DurableOptions {}
+
+/** What one update of a session may set; `parameters: null` clears them. */
+export type SessionFields = Partial<Omit<Session, 'parameters'>> & {
+  statusBeforeArchive?: SessionStatus | null;
+  parameters?: ModelParameters | null;
+};
 
 const SESSION_SORT_COLUMNS: Record<string, string> = {
   updatedAt: 'updated_at',
@@ -288,16 +295,13 @@ export class SessionStore {
       0,
       nextSeq,
     ]);
+    // insertSession is a shipped journal statement (never changed): the newer column is set by its own.
+    if (s.parameters) tx.run(W['setSession.parameters'], [JSON.stringify(s.parameters), s.updatedAt, s.id]);
     for (const tag of s.tags) tx.run(W.insertTag, [s.id, tag]);
   }
 
   /** Updates the given session fields (those that are columns) and stamps updated_at. */
-  updateSession(
-    tx: Tx,
-    id: string,
-    fields: Partial<Session> & { statusBeforeArchive?: SessionStatus | null },
-    now: string,
-  ): void {
+  updateSession(tx: Tx, id: string, fields: SessionFields, now: string): void {
     const set = (column: SessionFieldColumn, value: string | null) =>
       tx.run(W[`setSession.${column}`], [value, now, id]);
     if (fields.title !== undefined) set('title', fields.title);
@@ -310,6 +314,7 @@ export class SessionStore {
     if (fields.metadata !== undefined) set('metadata', JSON.stringify(fields.metadata));
     if (fields.providerState !== undefined) set('provider_state', JSON.stringify(fields.providerState));
     if (fields.origin !== undefined) set('origin', json(fields.origin));
+    if (fields.parameters !== undefined) set('parameters', fields.parameters && JSON.stringify(fields.parameters));
     if (fields.lastActivityAt !== undefined) set('last_activity_at', fields.lastActivityAt);
     if (fields.tags !== undefined) {
       set('tags', JSON.stringify(fields.tags));

@@ -33,6 +33,7 @@ export const METHOD_KINDS = {
   setTags: 'write',
   updateMetadata: 'write',
   configure: 'write',
+  setParameters: 'write',
   pause: 'write',
   resume: 'write',
   complete: 'write',

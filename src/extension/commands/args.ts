@@ -3,7 +3,7 @@
 // A bad argument is refused with a sentence that says which and why; it never reaches a handler.
 import { z } from 'zod';
 import { CoreError } from '../../core/errors';
-import { SessionStatus } from '../../core/model';
+import { ModelParameters, SessionStatus } from '../../core/model';
 import type { CommandId } from '../commandIds';
 
 export const id = z
@@ -145,3 +145,12 @@ export function parseArgs(id: CommandId, spec: CommandSpec, args: readonly unkno
     });
   });
 }
+
+/**
+ * Argument 1 of Set Model Parameters: a session (id, row or `{ sessionId }`) with, for scripts, the `parameters` to
+ * set (checked whole, as the core checks them; null clears them), or `edit: 'json'` to open them as a document.
+ */
+export const SetParametersArg = sessionTarget({
+  parameters: ModelParameters.nullable().optional(),
+  edit: z.literal('json', { error: 'expected "json"' }).optional(),
+});

@@ -10,6 +10,7 @@ import { dataCommands } from './data';
 import { CommandContext, CommandEnv } from './env';
 import { historyCommands } from './history';
 import { messageCommands } from './messages';
+import { parameterCommands } from './parameters';
 import { providerCommands } from './providers';
 import { searchCommands } from './search';
 import { sessionCommands } from './sessions';
@@ -27,6 +28,7 @@ export class Commands {
     this.commands = {
       ...sessionCommands(env),
       ...messageCommands(env),
+      ...parameterCommands(env),
       ...searchCommands(env),
       ...viewCommands(env),
       ...historyCommands(env),

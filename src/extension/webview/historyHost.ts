@@ -2,7 +2,7 @@
 // and forwards the core's change events as notifications. historyPanel.ts is the thin VS Code glue around it.
 import { isStreaming } from '../../core/conversation';
 import { CoreError, describeError } from '../../core/errors';
-import type { Message } from '../../core/model';
+import type { Message, ModelParameters, ReasoningEffort } from '../../core/model';
 import type { SessionApi, SessionEvent } from '../../core/sessions';
 import {
   ComposerInfo,
@@ -30,6 +30,8 @@ export interface HistoryHostOptions {
   showDump?(sessionId: string): void;
   /** Runs a notice's command link (the protocol allows only NOTICE_COMMANDS, with their arguments). */
   runCommand?(link: NoticeLink): void;
+  /** Opens "Set Model Parameters…" for a session. */
+  editParameters?(sessionId: string): void;
   onError?(message: string): void;
   /** Content as plain text, no markdown (the extension sets it in an untrusted workspace). The composer is off then. */
   plainText?: boolean;
@@ -103,6 +105,16 @@ export class HistoryHost {
         return sessionId ? { sessionId } : {};
       })
       .onRequest(IpcRequest.Stop, ({ sessionId }) => ({ stopped: this.sender().stop(sessionId) }))
+      .onRequest(IpcRequest.SetParameters, async ({ sessionId, ...inline }) => {
+        this.sender(); // the composer's rule: no changes in plain-text or read-only mode
+        const session = await m.get(sessionId);
+        if (session.parametersProblem)
+          throw new CoreError('InvalidInput', `Session "${session.title}": ${session.parametersProblem}`);
+        return { session: await m.setParameters(sessionId, withInline(session.parameters ?? {}, inline)) };
+      })
+      .onCommand(IpcCommand.EditParameters, async ({ sessionId }) =>
+        options.editParameters?.((await m.get(sessionId)).id),
+      )
       .onCommand(IpcCommand.OpenLink, ({ url }) => {
         if (!isSafeLink(url))
           throw new CoreError('InvalidInput', `Refused to open a link that is not http(s): ${url.slice(0, 100)}`);
@@ -263,7 +275,9 @@ export class HistoryHost {
       this.changed.traces.add(e.type === 'traceRecorded' ? e.sessionId : undefined);
     } else {
       this.changed.sessions = true;
-      if (e.type.startsWith('messages') || e.type === 'sessionDeleted') this.changed.messages.add(e.sessionId);
+      // A changed session (its parameters, title, status) repaints like changed messages: its header and composer show it.
+      if (e.type.startsWith('messages') || e.type === 'sessionDeleted' || e.type === 'sessionUpdated')
+        this.changed.messages.add(e.sessionId);
     }
     this.timer ??= setTimeout(() => this.flushChanges(), this.options.coalesceMs ?? 100);
   }
@@ -278,6 +292,22 @@ export class HistoryHost {
     if (traces.has(undefined)) this.ipc.notify(IpcNotification.TracesChanged, {});
     else for (const sessionId of traces) this.ipc.notify(IpcNotification.TracesChanged, { sessionId: sessionId! });
   }
+}
+
+/** The composer's inline changes on top of the session's parameters: null removes one, undefined keeps it. */
+function withInline(
+  p: ModelParameters,
+  inline: { effort?: ReasoningEffort | null; temperature?: number | null; maxOutputTokens?: number | null },
+): ModelParameters {
+  const next = { ...p };
+  if (inline.effort === null) delete next.reasoning;
+  else if (inline.effort) next.reasoning = { ...next.reasoning, effort: inline.effort };
+  for (const key of ['temperature', 'maxOutputTokens'] as const) {
+    const value = inline[key];
+    if (value === null) delete next[key];
+    else if (value !== undefined) next[key] = value;
+  }
+  return next;
 }
 
 /** The provider's native JSON stays in the host: the webview only learns which providers have one. */

@@ -102,6 +102,12 @@ export class HistoryPanel {
           .then(undefined, (e: unknown) =>
             manager.tracer.warn('a notice link failed', { command: link.command, error: describeError(e) }),
           ),
+      editParameters: (sessionId) =>
+        void vscode.commands
+          .executeCommand('langswarmSessions.setModelParameters', { sessionId })
+          .then(undefined, (e: unknown) =>
+            manager.tracer.warn('Set Model Parameters failed', { error: describeError(e) }),
+          ),
       onError: (message) => manager.tracer.warn(message),
       plainText: !vscode.workspace.isTrusted,
       conversations: options.conversations,

@@ -9,6 +9,7 @@ import { KEYED_PROVIDERS } from '../../core/names';
 import { ComposerInfo, IpcRequest, ParamsOf, IpcNotification, NoticeLink, ProviderChoice } from '../../protocol';
 import { clear, commandLink, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
+import { ComposerParams } from './composerParams';
 import type { StreamedReply } from './conversationView';
 
 export interface ComposerEvents {
@@ -64,6 +65,10 @@ export class Composer {
   private readonly answerer: HTMLElement;
   private readonly box: HTMLElement;
   private readonly off: HTMLElement;
+  private readonly params = new ComposerParams({
+    changed: (session) => this.show(session),
+    failed: (message) => this.session && this.setNotice(this.session.id, { level: 'error', message }),
+  });
 
   constructor(private readonly events: ComposerEvents) {
     this.input = h('textarea', {
@@ -122,11 +127,13 @@ export class Composer {
         this.provider,
         this.model,
         this.models,
+        this.params.toggle,
         this.switchNote,
         h('span', { class: 'spacer' }),
         this.state,
         this.action,
       ),
+      this.params.panel,
     );
     this.off = h('div', { class: 'composer-off', hidden: true });
     this.element = h(
@@ -335,6 +342,7 @@ export class Composer {
       return;
     }
     this.renderChoices();
+    this.params.show(s);
     this.renderNotices();
     this.renderState();
     this.fit();

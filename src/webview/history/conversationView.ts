@@ -189,6 +189,7 @@ export class ConversationView {
       find: () => this.openFind(),
       replay: () => (this.replay.active ? this.stopReplay() : this.startReplay()),
       dump: () => command(IpcCommand.DumpSession, { sessionId: session.id }),
+      parameters: () => command(IpcCommand.EditParameters, { sessionId: session.id }),
       open: (sessionId) => this.events.open(sessionId),
     });
     if (!same) {

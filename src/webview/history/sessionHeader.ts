@@ -9,6 +9,8 @@ export interface HeaderActions {
   find(): void;
   replay(): void;
   dump(): void;
+  /** Set Model Parameters… for this session (in VS Code). */
+  parameters(): void;
   /** Opens another session (the one this was forked from). */
   open(sessionId: string): void;
 }
@@ -46,6 +48,11 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
         h('div', { class: 'plain' }, s.systemPrompt),
       ),
     );
+  if (s.parametersProblem)
+    details.push(
+      h('div', { class: 'parameters-problem' }, icon('warning'), ' Model parameters: ', s.parametersProblem),
+    );
+  else if (s.parameters) details.push(jsonDetails('Model parameters', s.parameters));
   if (Object.keys(s.metadata).length) details.push(jsonDetails('Metadata', s.metadata));
   if (Object.keys(s.providerState).length) details.push(jsonDetails('Provider state', s.providerState));
   if (s.origin) details.push(jsonDetails(`Imported from ${s.origin.format}`, s.origin));
@@ -62,6 +69,7 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
         { role: 'toolbar', 'aria-label': 'Session actions', class: 'session-actions' },
         button('search', 'Find in session (Ctrl+F)', () => actions.find(), { class: 'icon-button open-find' }),
         button('play-circle', 'Replay', () => actions.replay(), { class: 'icon-button open-replay' }),
+        button('settings', 'Model parameters…', () => actions.parameters(), { class: 'icon-button edit-parameters' }),
         button('json', 'Dump session state', () => actions.dump(), { class: 'icon-button dump-state' }),
       ),
     ),
