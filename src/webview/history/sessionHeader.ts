@@ -9,6 +9,8 @@ export interface HeaderActions {
   find(): void;
   replay(): void;
   dump(): void;
+  /** Opens the inspector on the session's recorded model calls. */
+  calls(): void;
   /** Opens another session (the one this was forked from). */
   open(sessionId: string): void;
 }
@@ -62,6 +64,9 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
         { role: 'toolbar', 'aria-label': 'Session actions', class: 'session-actions' },
         button('search', 'Find in session (Ctrl+F)', () => actions.find(), { class: 'icon-button open-find' }),
         button('play-circle', 'Replay', () => actions.replay(), { class: 'icon-button open-replay' }),
+        button('pulse', 'Model calls (inspect what was sent and received)', () => actions.calls(), {
+          class: 'icon-button open-calls',
+        }),
         button('json', 'Dump session state', () => actions.dump(), { class: 'icon-button dump-state' }),
       ),
     ),

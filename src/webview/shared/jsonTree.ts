@@ -29,6 +29,8 @@ export class JsonTree {
   private readonly items = new Map<string, Item>();
   private readonly open = new Set<string>();
   private selectedKey: string | undefined;
+  /** The load under way: a reveal waits for it (else both would add the first level). */
+  private loading: Promise<void> = Promise.resolve();
 
   /** `scroller`: the element the tree scrolls in (for a page's height); `changed`: what is open changed. */
   constructor(
@@ -51,7 +53,12 @@ export class JsonTree {
   }
 
   /** Shows the first level of `source` (the one it has, by default), then reopens `reopen`. */
-  async load(source: TreeSource = this.source, reopen: DumpPath[] = []): Promise<void> {
+  load(source: TreeSource = this.source, reopen: DumpPath[] = []): Promise<void> {
+    this.loading = this.loadNow(source, reopen);
+    return this.loading;
+  }
+
+  private async loadNow(source: TreeSource, reopen: DumpPath[]): Promise<void> {
     this.source = source;
     this.items.clear();
     this.open.clear();
@@ -65,6 +72,7 @@ export class JsonTree {
 
   /** Opens the tree down to `path`, selects it and scrolls to it; `focus` moves the keyboard there too. */
   async reveal(path: DumpPath, { focus = true } = {}): Promise<boolean> {
+    await this.loading;
     for (let i = 0; i < path.length; i++) {
       const prefix = path.slice(0, i);
       const has = () => this.items.has(key([...prefix, path[i]!]));
