@@ -238,7 +238,11 @@ describe('turn inspector (Chromium)', function () {
     await inspected(3, 'Response');
     await page.click(`.inspector [data-path='["error"]'] > .line`);
     await tab('Raw');
-    assert.ok(((await page.textContent('.raw-text[aria-label="Response body"]')) ?? '').includes(JSON.stringify(XSS).slice(1, -1)));
+    assert.ok(
+      ((await page.textContent('.raw-text[aria-label="Response body"]')) ?? '').includes(
+        JSON.stringify(XSS).slice(1, -1),
+      ),
+    );
     await page.waitForTimeout(200);
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined);
     assert.deepEqual(opened.view.dialogs, []);
