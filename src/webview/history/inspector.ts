@@ -242,7 +242,8 @@ export class Inspector {
     const wanted = choose || !shown ? pick(list.traces, target) : shown;
     this.calls.update(list.traces, list.total, wanted);
     if (wanted && exists(wanted)) {
-      if (wanted !== shown) await this.show(wanted, generation);
+      // Opened anew: the call afresh (its answering attempt, the tab kept); a refresh leaves the one shown alone.
+      if (choose || wanted !== shown) await this.show(wanted, generation);
       return;
     }
     if (shown && !choose) return this.say('This call is no longer recorded (the trace retention pruned it).');
@@ -264,6 +265,7 @@ export class Inspector {
       return this.say(`Could not load the call: ${(e as Error).message}`);
     }
     if (generation !== this.generation) return;
+    performance.mark('lss:trace');
     this.loaded = loaded;
     const { trace } = loaded;
     // The attempt that answered: the last (retries come before it).
