@@ -178,7 +178,7 @@ function bestBase(
 
 export interface BlobReader {
   get<T>(sql: string, params: string[]): T | undefined;
-  all<T>(sql: string, params: string[]): T[];
+  all<T>(sql: string, params: Array<string | number>): T[];
 }
 
 /** Items fetched per query when a body is rebuilt (well under SQLite's limit on parameters). */
@@ -209,7 +209,8 @@ export function listHashes(db: BlobReader, head: string): string[] {
             lower(hex(b.item)) AS item,
             b.data IS NOT NULL AS data
        FROM chain c LEFT JOIN trace_blobs b ON b.hash = c.hash ORDER BY c.depth`,
-    [head, String(db.get<{ n: number }>('SELECT count(*) AS n FROM trace_blobs', [])?.n ?? 0)],
+    // A number, not text: SQLite orders every number before any text, so `depth <= '12'` never ends.
+    [head, db.get<{ n: number }>('SELECT count(*) AS n FROM trace_blobs', [])?.n ?? 0],
   );
   for (const row of rows) {
     const node = row.hash;
