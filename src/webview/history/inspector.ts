@@ -336,7 +336,7 @@ export class Inspector {
     );
     const searchable = this.pane.bodies.length > 0;
     this.findInput.disabled = !searchable;
-    this.findInput.placeholder = searchable ? 'Find in the bodies' : 'Find works in Request and Response';
+    this.findInput.placeholder = searchable ? 'Find in the bodies' : 'Find (Request, Response)';
     this.find = { query: '', hits: [], pos: -1 };
     if (searchable && this.findInput.value) this.runFind();
     else this.findCount.textContent = '';

@@ -40,7 +40,7 @@ export function formatMs(ms: number): string {
 const between = (from: string | undefined, to: string | undefined) =>
   from && to ? Date.parse(to) - Date.parse(from) : Number.NaN;
 
-/** An attempt in a few words: "#2 POST /v1/responses · HTTP 200". */
+/** An attempt in a few words: "#2 · HTTP 500 · responses". */
 export function attemptLabel(a: TraceAttempt, index: number): string {
   let path = a.url;
   try {
@@ -48,8 +48,10 @@ export function attemptLabel(a: TraceAttempt, index: number): string {
   } catch {
     // not a URL: shown as recorded
   }
+  // The endpoint's last segment tells the requests of one call apart (OpenAI: conversations, then responses).
+  const endpoint = path.split('/').filter(Boolean).at(-1) ?? path;
   const status = a.status !== undefined ? `HTTP ${a.status}` : a.error ? 'failed' : 'no response';
-  return `#${index + 1} ${a.method} ${path} · ${status}`;
+  return `#${index + 1} · ${status} · ${endpoint}`;
 }
 
 function section(title: Child, ...content: Child[]): HTMLElement {
