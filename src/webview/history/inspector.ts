@@ -266,6 +266,7 @@ export class Inspector {
     }
     if (generation !== this.generation) return;
     performance.mark('lss:trace');
+    this.say(''); // what was said was about the call shown before
     this.loaded = loaded;
     const { trace } = loaded;
     // The attempt that answered: the last (retries come before it).

@@ -181,7 +181,8 @@ export function responsePane(trace: TurnTrace, index: number, scroller: () => HT
         ...ids.map(([k, v]) => h('span', { class: 'request-id', title: `Provider request id (${k})` }, `${k}: ${v}`)),
       ),
     );
-  if (a?.error) parts.push(callout('warning', `This attempt failed: ${a.error}`));
+  // A retried attempt's failure; the last attempt's is the call's, said once below.
+  if (a?.error && !(last && trace.error)) parts.push(callout('warning', `This attempt failed: ${a.error}`));
   if (last && trace.error)
     parts.push(callout('error', `The call ended with ${trace.error.code}: ${trace.error.message}`));
   if (a?.responseBody !== undefined) {
