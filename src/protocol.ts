@@ -16,10 +16,13 @@ import {
   REASONING_EFFORTS,
   SESSION_STATUSES,
 } from './core/names';
+import type { Cost } from './core/cost';
 import type { SearchHit } from './core/store/session-store';
+import type { TraceSummary } from './core/store/trace-store';
+import type { TraceAttempt, TurnTrace } from './core/turn-trace';
 
-/** A search hit as the webview receives it (the webview never imports the store). */
-export type { SearchHit };
+/** A search hit, and a recorded model call with what it cost, as the webview receives them (it never imports the store). */
+export type { Cost, SearchHit, TraceAttempt, TraceSummary, TurnTrace };
 
 export const VIEWS = ['history', 'state'] as const;
 export type ViewName = (typeof VIEWS)[number];
@@ -132,6 +135,11 @@ const noticeLink = z.strictObject({
 /** A command link in a composer notice ("Set API Key…"). */
 export type NoticeLink = z.infer<typeof noticeLink>;
 
+/** A span id (16 hex digits), as the core's TurnTrace has them. */
+const spanId = z.string().check(z.regex(/^[0-9a-f]{16}$/));
+/** The calls of a session the inspector lists at most: the latest (a call is a turn, so this is a long session). */
+export const TRACE_LIST_MAX = 2000;
+
 /** Longest message the composer sends (characters). */
 export const COMPOSE_MAX = 1_000_000;
 
@@ -232,6 +240,14 @@ export const IpcRequest = {
       temperature: z.optional(z.nullable(z.number().check(z.minimum(0), z.maximum(MAX_TEMPERATURE)))),
       maxOutputTokens: z.optional(z.nullable(int(1, MAX_OUTPUT_TOKENS_LIMIT))),
     }),
+  ),
+  // the inspector: a session's recorded model calls (summaries, oldest first), one call whole with its cost
+  ListTraces: request<{ traces: TraceSummary[]; total: number }>()('traces/list', z.object({ sessionId: id })),
+  GetTrace: request<{ trace: TurnTrace; cost: Cost }>()('traces/get', z.object({ spanId })),
+  /** Copies one attempt of a call as a curl command (the host writes the clipboard); says which variable holds the key. */
+  CopyCurl: request<{ keyVariable?: string; piped: boolean }>()(
+    'traces/curl',
+    z.object({ spanId, attempt: int(0, 10_000) }),
   ),
   // state view
   DumpInfo: request<{

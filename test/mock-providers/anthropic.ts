@@ -28,7 +28,9 @@ function error(ctx: Ctx, status: number, type: string, message: string, headers:
 
 export async function handleAnthropic(ctx: Ctx): Promise<void> {
   const { req, res, mock } = ctx;
-  if (bearer(req) !== mock.keys.anthropic) return error(ctx, 401, 'authentication_error', 'invalid x-api-key');
+  // The SDK sends the key as a bearer token; the API's documented header (what curl users send) is x-api-key.
+  if (bearer(req) !== mock.keys.anthropic && req.headers['x-api-key'] !== mock.keys.anthropic)
+    return error(ctx, 401, 'authentication_error', 'invalid x-api-key');
   if (req.path === '/v1/messages/count_tokens') {
     // About four characters a token, like the estimate the provider makes.
     return sendJson(res, 200, {

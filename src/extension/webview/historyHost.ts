@@ -20,9 +20,10 @@ import {
   WebMessage,
 } from '../../protocol';
 import { IpcHost } from './ipcHost';
+import { serveTraces, TraceRequestOptions } from './tracesHost';
 import { ConversationAccess, Turns } from './turns';
 
-export interface HistoryHostOptions {
+export interface HistoryHostOptions extends Omit<TraceRequestOptions, 'copyText'> {
   /** Opens an http(s) link outside the editor (the scheme is already checked). */
   openLink?(url: string): void;
   copyText?(text: string): void;
@@ -123,6 +124,7 @@ export class HistoryHost {
       .onCommand(IpcCommand.CopyText, ({ text }) => options.copyText?.(text))
       .onCommand(IpcCommand.RunCommand, (link) => options.runCommand?.(link))
       .onCommand(IpcCommand.DumpSession, async ({ sessionId }) => options.showDump?.((await m.get(sessionId)).id));
+    serveTraces(this.ipc, manager, { copyText: (text) => options.copyText?.(text), prices: options.prices });
     this.unsubscribe = manager.onDidChange((e) => this.onChange(e));
     this.unsubscribeAccess = options.conversations?.onDidChange?.(() => void this.composerChanged());
   }

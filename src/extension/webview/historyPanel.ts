@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { SessionApi } from '../../core/sessions';
 import type { RevealTarget } from '../../protocol';
+import { readPriceOverrides } from '../prices';
 import { HistoryHost } from './historyHost';
 import { bindPanel, createPanel, poster } from './panel';
 import { StatePanel } from './statePanel';
@@ -91,6 +92,7 @@ export class HistoryPanel {
     const host = new HistoryHost(manager, poster(panel), {
       openLink: (url) => void vscode.env.openExternal(vscode.Uri.parse(url, true)),
       copyText: (text) => void vscode.env.clipboard.writeText(text),
+      prices: readPriceOverrides,
       showDump: (sessionId) =>
         void StatePanel.showSession(context, manager, sessionId).catch((e: unknown) =>
           manager.tracer.warn('could not dump the session', { error: describeError(e) }),

@@ -26,6 +26,8 @@ export interface ConversationEvents {
   shown(session: Session | undefined): void;
   /** The reply streaming into a session, ahead of what the database holds (undefined: none streams). */
   streamingText(sessionId: string): StreamedReply | undefined;
+  /** Opens the inspector on a message's model call, or on the session's calls. */
+  inspect(target: { sessionId: string; messageId?: string }): void;
 }
 
 export interface Position {
@@ -88,6 +90,7 @@ export class ConversationView {
         this.say('Copied.');
       },
       revisions: async (messageId) => (await request(IpcRequest.Revisions, { messageId })).revisions,
+      inspect: (m) => this.events.inspect({ sessionId: m.sessionId, messageId: m.id }),
     };
     this.header = h('div', { class: 'session-header' });
     this.status = h('div', { class: 'status-line', role: 'status', 'aria-live': 'polite' });
@@ -190,6 +193,7 @@ export class ConversationView {
       replay: () => (this.replay.active ? this.stopReplay() : this.startReplay()),
       dump: () => command(IpcCommand.DumpSession, { sessionId: session.id }),
       parameters: () => command(IpcCommand.EditParameters, { sessionId: session.id }),
+      calls: () => this.events.inspect({ sessionId: session.id }),
       open: (sessionId) => this.events.open(sessionId),
     });
     if (!same) {
@@ -587,6 +591,12 @@ export class ConversationView {
     // The rows shown now (a replay shows only those up to its step).
     const shown = this.replay.active ? this.shown.slice(0, this.list.count) : this.shown;
     const pos = shown.indexOf(item);
+    // I: the inspector on the call that made this message (a user message: the call that answered it).
+    const message = this.cache.get(item);
+    if (e.key === 'i' && message && (message.role === 'assistant' || message.role === 'user')) {
+      e.preventDefault();
+      return this.events.inspect({ sessionId: message.sessionId, messageId: message.id });
+    }
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, j: 1, k: -1 };
     let target: number | undefined;
     if (moves[e.key] !== undefined) target = shown[Math.max(0, Math.min(shown.length - 1, pos + moves[e.key]!))];

@@ -6,6 +6,7 @@ import { IpcNotification, ParamsOf } from '../../protocol';
 import { h, icon } from '../shared/dom';
 import { loadState, onNotification, ready, saveState } from '../shared/ipc';
 import { Composer, Draft } from './composer';
+import { Inspector } from './inspector';
 import { ConversationView, Position } from './conversationView';
 import { setPlainText } from './message';
 import { Sidebar, SidebarState } from './sidebar';
@@ -48,6 +49,7 @@ const conversation = new ConversationView(
     open: (sessionId, seq) => void open(sessionId, seq),
     shown: (session) => composer.show(session),
     streamingText: (sessionId) => composer.streamingText(sessionId),
+    inspect: (target) => void inspector.open(target),
   },
   listToggle,
 );
@@ -77,7 +79,8 @@ const composer = new Composer({
 conversation.element.append(composer.element);
 
 const layout = h('div', { class: 'history' }, sidebar.element, conversation.element);
-document.getElementById('app')!.replaceChildren(layout);
+const inspector = new Inspector(layout);
+document.getElementById('app')!.replaceChildren(layout, inspector.element);
 
 let listOpen = false;
 function setListOpen(open: boolean): void {
@@ -162,6 +165,7 @@ onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
   if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId))
     void conversation.reload();
 });
+onNotification(IpcNotification.TracesChanged, ({ sessionId }) => void inspector.tracesChanged(sessionId));
 onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
 onNotification(IpcNotification.TurnNotice, (p) => composer.notice(p));
 onNotification(IpcNotification.TurnEnd, (p) => composer.end(p));
@@ -172,6 +176,8 @@ const CONTROLS =
   'button, input, select, textarea, summary, a, [role=link], [role=slider], [role=option], [contenteditable]';
 
 document.addEventListener('keydown', (e) => {
+  // The inspector is a dialog: its keys are its own.
+  if (inspector.isOpen) return;
   const target = e.target instanceof Element ? e.target : null;
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f') {
     e.preventDefault();

@@ -12,6 +12,8 @@ export interface MessageActions {
   fork(message: WebMessage): void;
   copy(text: string): void;
   revisions(messageId: string): Promise<MessageRevision[]>;
+  /** Opens the inspector on the model call that made this message. */
+  inspect(message: WebMessage): void;
 }
 
 const ROLE_ICONS: Record<string, string> = {
@@ -93,6 +95,9 @@ export function messageRow(m: WebMessage, actions: MessageActions, { streaming =
     h(
       'span',
       { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
+      m.role === 'assistant'
+        ? button('inspect', 'Inspect the model call (I)', () => actions.inspect(m), { class: 'icon-button inspect' })
+        : null,
       button('copy', 'Copy message text', () => actions.copy(partsText(m.parts, 'copy'))),
       button('repo-forked', 'Fork from here', () => actions.fork(m), { class: 'icon-button fork' }),
     ),

@@ -11,6 +11,8 @@ export interface HeaderActions {
   dump(): void;
   /** Set Model Parameters… for this session (in VS Code). */
   parameters(): void;
+  /** Opens the inspector on the session's recorded model calls. */
+  calls(): void;
   /** Opens another session (the one this was forked from). */
   open(sessionId: string): void;
 }
@@ -70,6 +72,9 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
         button('search', 'Find in session (Ctrl+F)', () => actions.find(), { class: 'icon-button open-find' }),
         button('play-circle', 'Replay', () => actions.replay(), { class: 'icon-button open-replay' }),
         button('settings', 'Model parameters…', () => actions.parameters(), { class: 'icon-button edit-parameters' }),
+        button('pulse', 'Model calls (inspect what was sent and received)', () => actions.calls(), {
+          class: 'icon-button open-calls',
+        }),
         button('json', 'Dump session state', () => actions.dump(), { class: 'icon-button dump-state' }),
       ),
     ),

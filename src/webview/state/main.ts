@@ -2,12 +2,10 @@
 // with search over keys and values that opens the tree down to each match. Keyboard as VS Code's trees: one Tab
 // stop (roving tabindex), arrows, Home/End; Ctrl+F goes to the search box.
 import './state.css';
-import { DumpNode, DumpPath, IpcCommand, IpcNotification, IpcRequest } from '../../protocol';
+import { DumpPath, IpcCommand, IpcNotification, IpcRequest } from '../../protocol';
 import { clear, formatBytes, formatNumber, h, icon } from '../shared/dom';
 import { command, loadState, onNotification, ready, request, saveState } from '../shared/ipc';
-
-const PAGE = 200;
-const key = (path: DumpPath) => JSON.stringify(path);
+import { JsonTree, TreeSource } from '../shared/jsonTree';
 
 interface SavedState {
   query?: string;
@@ -24,8 +22,14 @@ const searchInput = h('input', {
   spellcheck: 'false',
 });
 const resultsEl = h('div', { class: 'search-results', role: 'listbox', 'aria-label': 'Search results', hidden: true });
-const tree = h('div', { class: 'tree', role: 'tree', 'aria-label': 'State dump' });
-const treeWrap = h('div', { class: 'tree-wrap' }, tree);
+/** The dump lives in the host: the tree asks it for each level and page. */
+const fromHost: TreeSource = {
+  children: (path, offset, limit) => request(IpcRequest.DumpChildren, { path, offset, limit }),
+  value: async (path) => (await request(IpcRequest.DumpValue, { path })).text,
+};
+const treeWrap = h('div', { class: 'tree-wrap' });
+const tree = new JsonTree(fromHost, { label: 'State dump', scroller: () => treeWrap, changed: () => persist() });
+treeWrap.appendChild(tree.element);
 const save = h('button', { type: 'button', class: 'primary-button' }, icon('save'), ' Save…');
 save.addEventListener('click', () => command(IpcCommand.SaveDump, {}));
 document
@@ -49,144 +53,11 @@ document
     ),
   );
 
-/** Rendered tree items by path; each knows its children's container once expanded. */
-const items = new Map<string, { row: HTMLElement; group?: HTMLElement; loaded: number; total: number }>();
-const expanded = new Set<string>(saved.expanded ?? []);
+/** What was open before a reload (reopened once the tree is back). */
+let reopen: DumpPath[] = saved.expanded?.map((k) => JSON.parse(k) as DumpPath) ?? [];
 
 function persist(): void {
-  saveState<SavedState>({ query: searchInput.value, expanded: [...expanded] });
-}
-
-function nodeRow(node: DumpNode, path: DumpPath, level: number): HTMLElement {
-  const container = node.type === 'object' || node.type === 'array';
-  const row = h(
-    'div',
-    {
-      role: 'treeitem',
-      class: `node type-${node.type}`,
-      'aria-level': level,
-      tabindex: -1,
-      'aria-expanded': container ? 'false' : undefined,
-      'data-path': key(path),
-    },
-    h(
-      'span',
-      { class: 'line' },
-      container
-        ? h('span', { class: 'codicon codicon-chevron-right twistie', 'aria-hidden': 'true' })
-        : h('span', { class: 'twistie-space' }),
-      h('span', { class: 'key' }, String(node.key)),
-      h('span', { class: 'colon' }, ': '),
-      h('span', { class: 'value' }, node.type === 'string' ? `"${node.preview}"` : node.preview),
-      node.type === 'string' && node.size > node.preview.length
-        ? h('span', { class: 'muted' }, ` (${formatNumber(node.size)} chars)`)
-        : null,
-      container && node.size
-        ? h(
-            'span',
-            { class: 'muted count' },
-            ` ${formatNumber(node.size)} ${node.type === 'array' ? 'item' : 'key'}${node.size === 1 ? '' : 's'}`,
-          )
-        : null,
-    ),
-  );
-  items.set(key(path), { row, loaded: 0, total: node.size });
-  if (container) row.querySelector('.line')!.addEventListener('click', () => void toggle(path));
-  else if (node.type === 'string' && node.size > node.preview.length) {
-    // A long string: its full text on demand, as text.
-    row.setAttribute('aria-expanded', 'false');
-    row.querySelector('.line')!.addEventListener('click', () => void toggleValue(row, path));
-  }
-  return row;
-}
-
-async function toggleValue(row: HTMLElement, path: DumpPath): Promise<void> {
-  const open = row.querySelector(':scope > .full-value');
-  row.setAttribute('aria-expanded', String(!open));
-  if (open) return open.remove();
-  const { text } = await request(IpcRequest.DumpValue, { path });
-  row.appendChild(h('div', { class: 'full-value' }, text));
-}
-
-async function loadChildren(path: DumpPath, until?: (nodes: DumpNode[]) => boolean): Promise<void> {
-  const item = items.get(key(path));
-  const parent = item?.group ?? tree;
-  const level = path.length + 1;
-  for (;;) {
-    const offset = item?.loaded ?? parent.querySelectorAll(':scope > [role=treeitem]').length;
-    const { nodes, total } = await request(IpcRequest.DumpChildren, { path, offset, limit: PAGE });
-    parent.querySelector(':scope > .more')?.remove();
-    for (const n of nodes) parent.appendChild(nodeRow(n, [...path, n.key], level));
-    if (item) {
-      item.loaded = offset + nodes.length;
-      item.total = total;
-    }
-    const loaded = offset + nodes.length;
-    if (loaded < total) {
-      const more = h(
-        'button',
-        { type: 'button', class: 'more link-button' },
-        `Show ${formatNumber(Math.min(PAGE, total - loaded))} more of ${formatNumber(total - loaded)}`,
-      );
-      more.addEventListener('click', () => void loadChildren(path));
-      parent.appendChild(more);
-    }
-    if (!until || until(nodes) || loaded >= total || nodes.length === 0) return;
-  }
-}
-
-async function expand(path: DumpPath, until?: (nodes: DumpNode[]) => boolean): Promise<void> {
-  const item = items.get(key(path));
-  if (!item || item.row.getAttribute('aria-expanded') === null) return;
-  if (!item.group) {
-    item.group = h('div', { role: 'group' });
-    item.row.appendChild(item.group);
-    await loadChildren(path, until);
-  } else if (until) {
-    await loadChildren(path, until);
-  }
-  item.group.hidden = false;
-  item.row.setAttribute('aria-expanded', 'true');
-  item.row.querySelector('.twistie')?.classList.replace('codicon-chevron-right', 'codicon-chevron-down');
-  expanded.add(key(path));
-  persist();
-}
-
-function collapse(path: DumpPath): void {
-  const item = items.get(key(path));
-  if (!item?.group) return;
-  item.group.hidden = true;
-  item.row.setAttribute('aria-expanded', 'false');
-  item.row.querySelector('.twistie')?.classList.replace('codicon-chevron-down', 'codicon-chevron-right');
-  expanded.delete(key(path));
-  persist();
-}
-
-async function toggle(path: DumpPath): Promise<void> {
-  const row = items.get(key(path))?.row;
-  if (row?.classList.contains('type-string')) return toggleValue(row, path);
-  if (row?.getAttribute('aria-expanded') === 'true') collapse(path);
-  else await expand(path);
-}
-
-/** Opens the tree down to `path` and selects it. */
-async function reveal(path: DumpPath): Promise<void> {
-  for (let i = 0; i < path.length; i++) {
-    const prefix = path.slice(0, i);
-    const child = path[i]!;
-    const has = () => items.has(key([...prefix, child]));
-    if (i === 0) {
-      if (!has()) await loadChildren([], has);
-      continue;
-    }
-    if (!has() || items.get(key(prefix))?.group?.hidden) await expand(prefix, has);
-  }
-  const target = items.get(key(path));
-  if (!target) return;
-  for (const el of tree.querySelectorAll('.selected')) el.classList.remove('selected');
-  target.row.classList.add('selected');
-  target.row.focus({ preventScroll: true });
-  target.row.scrollIntoView({ block: 'center' });
+  saveState<SavedState>({ query: searchInput.value, expanded: tree.expandedPaths.map((p) => JSON.stringify(p)) });
 }
 
 let searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -218,76 +89,13 @@ async function search(query: string): Promise<void> {
       h('span', { class: 'result-path' }, m.path.join(' › ')),
       h('span', { class: 'result-preview' }, m.preview),
     );
-    el.addEventListener('click', () => void reveal(m.path));
+    el.addEventListener('click', () => void tree.reveal(m.path));
     el.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') void reveal(m.path);
+      if (e.key === 'Enter') void tree.reveal(m.path);
     });
     resultsEl.appendChild(el);
   }
 }
-
-/** The tree's one Tab stop follows the focus. */
-tree.addEventListener('focusin', (e) => {
-  const row = (e.target as HTMLElement).closest<HTMLElement>('[role=treeitem]');
-  if (!row) return;
-  for (const el of tree.querySelectorAll<HTMLElement>('[role=treeitem][tabindex="0"]'))
-    if (el !== row) el.tabIndex = -1;
-  row.tabIndex = 0;
-});
-
-tree.addEventListener('keydown', (e) => {
-  const row = (e.target as HTMLElement).closest<HTMLElement>('[role=treeitem]');
-  if (!row) return;
-  const path = JSON.parse(row.dataset['path']!) as DumpPath;
-  const visible = [...tree.querySelectorAll<HTMLElement>('[role=treeitem]')].filter((r) => r.offsetParent !== null);
-  const at = visible.indexOf(row);
-  const focus = (el: HTMLElement | undefined) => {
-    el?.focus({ preventScroll: true });
-    el?.querySelector(':scope > .line')?.scrollIntoView({ block: 'nearest' });
-  };
-  // A page: as many rows as fit in the view.
-  const page = Math.max(
-    1,
-    Math.floor(treeWrap.clientHeight / Math.max(1, row.querySelector(':scope > .line')!.clientHeight)) - 1,
-  );
-  switch (e.key) {
-    case 'Home':
-      focus(visible[0]);
-      treeWrap.scrollTop = 0;
-      break;
-    case 'End':
-      focus(visible[visible.length - 1]);
-      treeWrap.scrollTop = treeWrap.scrollHeight;
-      break;
-    case 'PageDown':
-      focus(visible[Math.min(visible.length - 1, at + page)]);
-      break;
-    case 'PageUp':
-      focus(visible[Math.max(0, at - page)]);
-      break;
-    case 'ArrowDown':
-      focus(visible[at + 1]);
-      break;
-    case 'ArrowUp':
-      focus(visible[at - 1]);
-      break;
-    case 'ArrowRight':
-      if (row.getAttribute('aria-expanded') === 'false') void toggle(path);
-      else focus(row.querySelector<HTMLElement>('[role=treeitem]') ?? undefined);
-      break;
-    case 'ArrowLeft':
-      if (row.getAttribute('aria-expanded') === 'true') void toggle(path);
-      else focus(row.parentElement?.closest<HTMLElement>('[role=treeitem]') ?? undefined);
-      break;
-    case 'Enter':
-    case ' ':
-      void toggle(path);
-      break;
-    default:
-      return;
-  }
-  e.preventDefault();
-});
 
 document.addEventListener('keydown', (e) => {
   if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f') {
@@ -298,7 +106,7 @@ document.addEventListener('keydown', (e) => {
   }
   // Outside the tree and the inputs (the page itself has the focus): the keys scroll the tree, as in an editor.
   const target = e.target as Element;
-  if (tree.contains(target) || target.closest('input, select, textarea, button, [role=option]')) return;
+  if (tree.element.contains(target) || target.closest('input, select, textarea, button, [role=option]')) return;
   const scroll: Record<string, () => number> = {
     Home: () => 0,
     End: () => treeWrap.scrollHeight,
@@ -312,8 +120,6 @@ document.addEventListener('keydown', (e) => {
 });
 
 async function load(): Promise<void> {
-  items.clear();
-  clear(tree);
   const info = await request(IpcRequest.DumpInfo, {});
   titleEl.textContent = info.title || 'State dump';
   titleEl.title = titleEl.textContent; // cut with an ellipsis in a narrow editor
@@ -334,19 +140,15 @@ async function load(): Promise<void> {
           ' not redacted',
         ),
   );
-  await loadChildren([]);
-  const first = tree.querySelector<HTMLElement>('[role=treeitem]');
-  if (first) first.tabIndex = 0;
-  // Re-open what was open before a reload, shallowest first.
-  const paths = [...expanded].map((k) => JSON.parse(k) as DumpPath).sort((a, b) => a.length - b.length);
-  for (const p of paths) if (items.has(key(p))) await expand(p);
+  await tree.load(fromHost, reopen);
+  reopen = [];
   if (searchInput.value) await search(searchInput.value);
 }
 
 searchInput.value = saved.query ?? '';
 onNotification(IpcNotification.Init, () => void load());
 onNotification(IpcNotification.DumpChanged, () => {
-  expanded.clear();
+  reopen = [];
   void load();
 });
 ready('state');
