@@ -108,7 +108,7 @@ async function openSqliteSource(file: string, options: ReadOptions): Promise<Ope
       return {
         format: 'langswarm-v1-sqlite',
         warnings,
-        items: () => v1SqliteItems(db, v1, file, options.naiveUtc),
+        items: () => v1SqliteItems(db, v1, file, options.naiveUtc, options.unchanged),
         close,
       };
     if (findTable(tables, V2_SESSION_COLUMNS)) {

@@ -36,6 +36,8 @@ export interface MigrateOptions {
   /** Stops between sessions; what was imported until then is kept, whole. */
   signal?: AbortSignal;
   onProgress?: (progress: MigrateProgress) => void;
+  /** Per file, the update markers of sessions imported before (FileResult.markers): those are not read again. */
+  unchanged?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface MigrateProgress {
@@ -85,6 +87,8 @@ export interface FileResult {
   warnings: string[];
   /** The file could not be read at all, or rows of it could not. */
   errors: Issue[];
+  /** Update markers (by original id) of the sessions now in the database, for formats that have them. */
+  markers?: Record<string, string>;
 }
 
 export interface MigrateReport {
@@ -183,7 +187,10 @@ export async function migrate(
             options.onProgress?.({ ...progress }); // at once: the last file's figures are not this one's
             let source: OpenedSource;
             try {
-              source = await openSource(file, { naiveUtc: options.naiveUtc ?? false });
+              source = await openSource(file, {
+                naiveUtc: options.naiveUtc ?? false,
+                unchanged: options.unchanged?.[file],
+              });
             } catch (e) {
               result.errors.push(issue(e));
               progress.filesDone += 1;
@@ -193,6 +200,10 @@ export async function migrate(
             result.warnings.push(...source.warnings);
             try {
               for (const item of source.items()) {
+                if (item.kind === 'unchanged') {
+                  (result.markers ??= {})[item.originalId] = item.marker;
+                  continue;
+                }
                 if (item.kind === 'error') {
                   record(result, {
                     originalId: item.originalId ?? '',
@@ -218,6 +229,7 @@ export async function migrate(
                     const done = step((tx) => importSession(tx, store, index, src, dryRun));
                     if (done.written) index.set(src.format, src.originalId, done.written); // only once the step stuck
                     outcome = done.result;
+                    if (src.marker !== undefined && !dryRun) (result.markers ??= {})[src.originalId] = src.marker;
                   } catch (e) {
                     const problem = issue(e);
                     outcome = {

@@ -78,13 +78,32 @@ export interface V1Context {
   columns?: Record<string, unknown>;
 }
 
-/** The rows of a V1 SQLite store, one session each; a row that cannot be read is reported and skipped. */
-export function* v1SqliteItems(db: Database, table: string, file: string, naiveUtc: boolean): Iterable<SourceItem> {
-  const rows = db.prepare(`SELECT * FROM ${quoteIdentifier(table)} ORDER BY rowid`);
+/**
+ * The rows of a V1 SQLite store, one session each; a row that cannot be read is reported and skipped.
+ * A row's update marker is its rowid and updated_at: V1 saved with INSERT OR REPLACE, which gives the
+ * row a new rowid on every save (and updated_at moves), so rows carrying a marker in `unchanged` are
+ * skipped without reading their history cell.
+ */
+export function* v1SqliteItems(
+  db: Database,
+  table: string,
+  file: string,
+  naiveUtc: boolean,
+  unchanged?: Readonly<Record<string, string>>,
+): Iterable<SourceItem> {
+  const t = quoteIdentifier(table);
+  const markers = db.exec(`SELECT rowid, session_id, updated_at FROM ${t} ORDER BY rowid`)[0]?.values ?? [];
+  const rowQuery = db.prepare(`SELECT * FROM ${t} WHERE rowid = ?`);
   try {
-    for (let n = 1; rows.step(); n++) {
-      const row = rows.getAsObject();
-      const where = `row ${n}`;
+    for (const [n, [rowid, sessionId, updatedAt]] of markers.entries()) {
+      const originalId = String(sessionId ?? '');
+      const marker = `${String(rowid)}|${String(updatedAt)}`;
+      if (unchanged?.[originalId] === marker) {
+        yield { kind: 'unchanged', originalId, marker };
+        continue;
+      }
+      const row = rowQuery.getAsObject([rowid as number]);
+      const where = `row ${n + 1}`;
       try {
         const metadata = parsePythonJson(cellText(row['metadata'], 'metadata'));
         const history = parsePythonJson(cellText(row['history'], 'history'));
@@ -93,22 +112,20 @@ export function* v1SqliteItems(db: Database, table: string, file: string, naiveU
           ...prefixSpecials(history.specials, '/history'),
         };
         const doc = { metadata: metadata.value, history: history.value };
-        yield {
-          kind: 'session',
-          session: mapV1Document(doc, Object.keys(specials).length ? specials : undefined, {
-            format: 'langswarm-v1-sqlite',
-            file,
-            where,
-            naiveUtc,
-            columns: row,
-          }),
-        };
+        const session = mapV1Document(doc, Object.keys(specials).length ? specials : undefined, {
+          format: 'langswarm-v1-sqlite',
+          file,
+          where,
+          naiveUtc,
+          columns: row,
+        });
+        yield { kind: 'session', session: { ...session, marker } };
       } catch (e) {
-        yield { kind: 'error', where, originalId: String(row['session_id'] ?? ''), message: describeError(e) };
+        yield { kind: 'error', where, originalId, message: describeError(e) };
       }
     }
   } finally {
-    rows.free();
+    rowQuery.free();
   }
 }
 
