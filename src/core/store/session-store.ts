@@ -63,12 +63,8 @@ export interface SearchHit {
 
 export interface ImportedSession {
   id: string;
-  updatedAt: string;
-  /** SessionOrigin.format and originalId. */
-  format: string;
-  originalId: string;
-  /** SessionOrigin.import: what the importer recorded (see src/core/langswarm/importer.ts). */
-  import: Record<string, unknown> | undefined;
+  /** The format and original id of each of its origins (origin, then origin.also; see src/core/langswarm/origins.ts). */
+  origins: Array<[format: string, originalId: string]>;
 }
 
 export interface Stats {
@@ -476,26 +472,40 @@ export class SessionStore {
   importedSessions(tx: Tx): ImportedSession[] {
     return tx
       .all<Row>(
-        `SELECT id, updated_at, json_extract(origin, '$.format') AS format, json_extract(origin, '$.originalId') AS original_id,
-              json_extract(origin, '$.import') AS import FROM sessions WHERE origin IS NOT NULL`,
+        `SELECT id, json_extract(origin, '$.format') AS format, json_extract(origin, '$.originalId') AS original_id,
+              (SELECT json_group_array(json_array(json_extract(value, '$.format'), json_extract(value, '$.originalId')))
+                 FROM json_each(sessions.origin, '$.also')) AS also
+           FROM sessions WHERE origin IS NOT NULL AND json_extract(origin, '$.import') IS NOT NULL`,
       )
       .map((r) => ({
         id: String(r['id']),
-        updatedAt: String(r['updated_at']),
-        format: String(r['format'] ?? ''),
-        originalId: String(r['original_id'] ?? ''),
-        import: parse<Record<string, unknown> | undefined>(r['import'], undefined),
+        origins: [
+          [String(r['format'] ?? ''), String(r['original_id'] ?? '')],
+          ...parse<Array<[unknown, unknown]>>(r['also'], []).map(([f, o]): [string, string] => [String(f ?? ''), String(o ?? '')]),
+        ],
       }));
   }
 
-  /** The source fingerprints of a session's messages in order (null for messages not imported). */
-  messageFingerprints(tx: Tx, sessionId: string): Array<string | null> {
+  /** A session's messages in order, read inside `tx` (the importer compares them with a source's). */
+  importedMessages(tx: Tx, sessionId: string): Message[] {
+    return tx.all<Row>(`SELECT * FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId]).map(toMessage);
+  }
+
+  /** The raw origin JSON of a session's messages in order (fingerprints are read from it per source format). */
+  messageOrigins(tx: Tx, sessionId: string): Array<Record<string, unknown> | undefined> {
     return tx
-      .all<{ fp: string | null }>(
-        `SELECT json_extract(origin, '$.fp') AS fp FROM messages WHERE session_id = ? ORDER BY seq`,
-        [sessionId],
-      )
-      .map((r) => r.fp);
+      .all<{ origin: string | null }>(`SELECT origin FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId])
+      .map((r) => parse<Record<string, unknown> | undefined>(r.origin, undefined));
+  }
+
+  /** Replaces a session's origin, touching nothing else (updated_at stays). */
+  setSessionOrigin(tx: Tx, id: string, origin: Record<string, unknown>): void {
+    tx.run(`UPDATE sessions SET origin = ? WHERE id = ?`, [JSON.stringify(origin), id]);
+  }
+
+  /** Replaces a message's origin, touching nothing else. */
+  setMessageOrigin(tx: Tx, id: string, origin: Record<string, unknown>): void {
+    tx.run(`UPDATE messages SET origin = ? WHERE id = ?`, [JSON.stringify(origin), id]);
   }
 
   /** The highest message rowid: rows inserted after this call have larger ones (for indexMessagesAfter). */
