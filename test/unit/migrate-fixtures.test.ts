@@ -275,7 +275,7 @@ describe('migrate: LangSwarm fixtures', function () {
       [0, 0, 0, 27, 0],
     );
     assert.equal(sha(m.store.path), before);
-    assert.equal(m.stats().messages, 2017 + 4 + 4, 'the V2 stores add only their own sessions\' messages');
+    assert.equal(m.stats().messages, 2017 + 4 + 4, "the V2 stores add only their own sessions' messages");
   });
 
   it('dry run reports what would happen and changes nothing', async () => {
@@ -329,7 +329,11 @@ describe('migrate: LangSwarm fixtures', function () {
   it('exports sessions imported from V2 as V1 documents that V1 loads, with the source ids', async () => {
     await migrate(m, [V2_DB, V2_MEMORY]);
     const sessions = m.list({ limit: 100 }).items;
-    assert.equal(sessions.length, 8 + 1, 'the memory store holds six of the session store conversations and one of its own');
+    assert.equal(
+      sessions.length,
+      8 + 1,
+      'the memory store holds six of the session store conversations and one of its own',
+    );
     for (const summary of sessions) {
       const s = m.get(summary.id);
       const doc = loadsInV1(await exportV1(m, s.id));

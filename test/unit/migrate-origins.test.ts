@@ -10,7 +10,14 @@ import { SessionManager } from '../../src/core/sessions';
 import { copyFixture, importedAs, python } from '../helpers/langswarm';
 import { tempDb } from '../helpers/temp';
 
-const SIX = ['session_0d3f8b52', 'session_4c8e0f16', 'session_5f0c2a9e', 'session_9a6c1d24', 'session_b7d41e03', 'session_e2c94f71'];
+const SIX = [
+  'session_0d3f8b52',
+  'session_4c8e0f16',
+  'session_5f0c2a9e',
+  'session_9a6c1d24',
+  'session_b7d41e03',
+  'session_e2c94f71',
+];
 /** The V2-only sessions: two native V2 session-store ones, one native memory-store one. */
 const NATIVE = ['session_user_v2_40905e14', 'session_user_v2_archived', 'f792b9d7-cc6e-4f41-9cc3-8e2056fe0851'];
 
@@ -79,7 +86,7 @@ describe('migrate: one conversation from several formats is one session', functi
     assert.equal(row['provider_session_id'], 'thread_abc123XYZ789');
     assert.equal(v2.file, path.join(fixtures, 'v2/langswarm_sessions.db'));
     const second = m.allMessages(s!.id)[1]!;
-    const alt = (second.origin?.['alt'] as Record<string, Record<string, unknown>>)['langswarm-v2-session']!;
+    const alt = (second.origin!['alt'] as Record<string, Record<string, unknown>>)['langswarm-v2-session']!;
     assert.equal(alt['id'], 'msg_c0f5ef66');
     assert.equal(typeof alt['fp'], 'string');
     assert.notEqual(alt['fp'], second.origin?.['fp'], 'its own fingerprint, not the V1 one');
@@ -101,7 +108,10 @@ describe('migrate: one conversation from several formats is one session', functi
     assert.deepEqual([outcome.outcome, outcome.messagesAdded], ['updated', 1]);
     const [s, ...more] = importedAs(m, 'session_5f0c2a9e');
     assert.equal(more.length, 0);
-    const tail = m.allMessages(s!.id).slice(-3).map((x) => [x.origin?.['id'], x.origin?.['from']]);
+    const tail = m
+      .allMessages(s!.id)
+      .slice(-3)
+      .map((x) => [x.origin?.['id'], x.origin?.['from']]);
     assert.deepEqual(tail, [
       ['openai_chatcmpl-9mNqM5c8YlUr1bAsE2tZwX4fG5hI', undefined],
       ['msg_v2_only', 'langswarm-v2-session'],
@@ -111,7 +121,10 @@ describe('migrate: one conversation from several formats is one session', functi
     report = await migrate(m, [path.join(fixtures, 'v1/json/session_5f0c2a9e.json')]);
     assert.deepEqual([report.totals.unchanged, report.totals.conflict, report.totals.imported], [1, 0, 0]);
     const exported = JSON.parse(await exportV1(m, s!.id)) as { history: { messages: Array<{ id: string }> } };
-    assert.deepEqual(exported.history.messages.slice(-2).map((x) => x.id), ['msg_v2_only', 'msg_v2_later']);
+    assert.deepEqual(
+      exported.history.messages.slice(-2).map((x) => x.id),
+      ['msg_v2_only', 'msg_v2_later'],
+    );
   });
 
   it('keeps a session apart when the other format holds another conversation under the same id', async () => {
@@ -122,7 +135,13 @@ describe('migrate: one conversation from several formats is one session', functi
     );
     await migrate(m, [path.join(fixtures, 'v1/json'), v2]);
     const copies = importedAs(m, 'session_5f0c2a9e');
-    assert.deepEqual(copies.map((s) => originsOf(s).length), [1, 1]);
-    assert.deepEqual(copies.map((s) => s.messageCount), [6, 6]);
+    assert.deepEqual(
+      copies.map((s) => originsOf(s).length),
+      [1, 1],
+    );
+    assert.deepEqual(
+      copies.map((s) => s.messageCount),
+      [6, 6],
+    );
   });
 });

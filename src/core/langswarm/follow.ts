@@ -166,7 +166,12 @@ export class Follower {
     for (const s of result.sessions) {
       if (s.sessionId === undefined) continue;
       this.sessions.add(s.sessionId);
-      const kind = s.outcome === 'imported' || s.outcome === 'conflict' ? 'added' : s.outcome === 'updated' ? 'extended' : undefined;
+      const kind =
+        s.outcome === 'imported' || s.outcome === 'conflict'
+          ? 'added'
+          : s.outcome === 'updated'
+            ? 'extended'
+            : undefined;
       if (!kind) continue;
       events.push({ file, originalId: s.originalId, sessionId: s.sessionId, kind, messagesAdded: s.messagesAdded });
       this.totals[kind === 'added' ? 'sessionsAdded' : 'sessionsExtended'] += 1;

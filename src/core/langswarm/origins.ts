@@ -36,7 +36,10 @@ export function originsOf(session: Pick<Session, 'origin'>): OriginEntry[] {
 }
 
 /** The session's origin of `family`, and whether it is the first. */
-export function originOf(session: Pick<Session, 'origin'>, family: string): { entry: OriginEntry; first: boolean } | undefined {
+export function originOf(
+  session: Pick<Session, 'origin'>,
+  family: string,
+): { entry: OriginEntry; first: boolean } | undefined {
   const all = originsOf(session);
   const at = all.findIndex((o) => formatFamily(o.format) === family);
   return at < 0 ? undefined : { entry: all[at]!, first: at === 0 };
@@ -55,7 +58,11 @@ export function withOrigin(session: Pick<Session, 'origin'>, entry: OriginEntry,
 }
 
 /** A message's fingerprint as `family` imported it (null when that family does not hold it). */
-export function familyFingerprint(origin: Record<string, unknown> | undefined, family: string, first: boolean): string | null {
+export function familyFingerprint(
+  origin: Record<string, unknown> | undefined,
+  family: string,
+  first: boolean,
+): string | null {
   if (!origin) return null;
   const from = origin['from'];
   if (first ? from === undefined : from === family) return typeof origin['fp'] === 'string' ? origin['fp'] : null;
@@ -85,7 +92,17 @@ function differing(stored: object, mapped: object, keys: readonly string[]) {
 }
 
 const MESSAGE_KEYS = ['role', 'parts', 'createdAt', 'createdAtRaw', 'metadata', 'usage', 'stopReason', 'providerIds'];
-const SESSION_KEYS = ['title', 'userId', 'provider', 'model', 'status', 'tags', 'metadata', 'createdAt', 'lastActivityAt'];
+const SESSION_KEYS = [
+  'title',
+  'userId',
+  'provider',
+  'model',
+  'status',
+  'tags',
+  'metadata',
+  'createdAt',
+  'lastActivityAt',
+];
 
 const sameMessage = (stored: Message, src: MappedMessage) =>
   stored.role === src.message.role && stored.origin?.['id'] === src.message.origin?.['id'];
@@ -126,7 +143,9 @@ export function attachOrigin(
   }
   const full = { ...entry, ...differing(session, src.session, SESSION_KEYS) };
   store.setSessionOrigin(tx, session.id, withOrigin(session, full, stamp));
-  return src.messages.slice(shared).map((m) => ({ ...m, message: { ...m.message, origin: { ...m.message.origin, from: family } } }));
+  return src.messages
+    .slice(shared)
+    .map((m) => ({ ...m, message: { ...m.message, origin: { ...m.message.origin, from: family } } }));
 }
 
 /**

@@ -481,7 +481,10 @@ export class SessionStore {
         id: String(r['id']),
         origins: [
           [String(r['format'] ?? ''), String(r['original_id'] ?? '')],
-          ...parse<Array<[unknown, unknown]>>(r['also'], []).map(([f, o]): [string, string] => [String(f ?? ''), String(o ?? '')]),
+          ...parse<Array<[unknown, unknown]>>(r['also'], []).map(([f, o]): [string, string] => [
+            String(f ?? ''),
+            String(o ?? ''),
+          ]),
         ],
       }));
   }
