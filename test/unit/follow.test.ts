@@ -146,7 +146,7 @@ describe('follow: importing LangSwarm stores as an app writes them', function ()
     const f = follower(path.join(folder, 'v1'), path.join(folder, 'v2'));
     await f.poll();
     const sessions = m.stats().sessions;
-    fs.writeFileSync(store, Buffer.from('SQLite format 3\0' + 'x'.repeat(5000), 'latin1'));
+    fs.writeFileSync(store, Buffer.from(`SQLite format 3\0${'x'.repeat(5000)}`, 'latin1'));
     fs.rmSync(json);
     fs.rmSync(path.join(folder, 'v2'), { recursive: true });
     for (let i = 0; i < 3; i++) await f.poll();
