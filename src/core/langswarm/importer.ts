@@ -25,7 +25,7 @@ import type { SessionManager } from '../sessions';
 import type { ImportedSession, SessionStore } from '../store/session-store';
 import type { Tx } from '../store/connection';
 import { expandSources, openSource, sourceBytes } from './files';
-import { OriginEntry, attachOrigin, familyFingerprint, originOf, sameConversation, withOrigin } from './origins';
+import { OriginEntry, attachOrigin, originOf, sameConversation, withOrigin } from './origins';
 import { MappedMessage, OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
 import { parseSourceTime } from './time';
 
@@ -283,7 +283,7 @@ function importSession(
   const candidates = index.get(src.format, src.originalId);
   const reasons: string[] = [];
   for (const id of candidates) {
-    const session = store.getSession(id);
+    const session = store.importState(tx, id);
     const found = session && originOf(session, family);
     if (!session || !found?.entry.import) continue;
     const stamp = found.entry.import;
@@ -292,7 +292,7 @@ function importSession(
       continue;
     }
     const history = compareHistories(
-      store.messageOrigins(tx, id).map((o) => familyFingerprint(o, family, found.first)),
+      store.messageFingerprints(tx, id, family, found.first),
       src.messages.map((m) => m.fp),
     );
     if (history.kind === 'diverged') {
@@ -304,7 +304,7 @@ function importSession(
       (src.fieldsHash !== stamp.fieldsHash && isNewer(src.sourceUpdatedAt, stamp.sourceUpdatedAt))
     ) {
       const from = history.kind === 'append' ? history.from : src.messages.length;
-      update(tx, store, session, found.first, src, src.messages.slice(from));
+      update(tx, store, { id, ...session }, found.first, src, src.messages.slice(from));
       return {
         result: { ...base, outcome: 'updated', sessionId: id, messagesAdded: src.messages.length - from },
         written: id,
@@ -417,7 +417,7 @@ function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: s
 function update(
   tx: Tx,
   store: SessionStore,
-  session: Session,
+  session: { id: string; updatedAt: string; origin: Record<string, unknown> | undefined },
   first: boolean,
   src: SourceSession,
   added: MappedMessage[],

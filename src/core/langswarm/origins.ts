@@ -28,7 +28,7 @@ export interface ImportStamp {
 export type OriginEntry = SessionOrigin & { import?: ImportStamp; model?: Record<string, unknown> };
 
 /** Every origin of a session: the first, then origin.also. */
-export function originsOf(session: Pick<Session, 'origin'>): OriginEntry[] {
+export function originsOf(session: { origin?: unknown }): OriginEntry[] {
   const origin = session.origin as OriginEntry | undefined;
   if (!origin) return [];
   const { also, ...first } = origin as OriginEntry & { also?: unknown };
@@ -37,7 +37,7 @@ export function originsOf(session: Pick<Session, 'origin'>): OriginEntry[] {
 
 /** The session's origin of `family`, and whether it is the first. */
 export function originOf(
-  session: Pick<Session, 'origin'>,
+  session: { origin?: unknown },
   family: string,
 ): { entry: OriginEntry; first: boolean } | undefined {
   const all = originsOf(session);
@@ -46,7 +46,7 @@ export function originOf(
 }
 
 /** The session's origin with `entry` in place of its family's (or added), and every import stamp set to `stamp`. */
-export function withOrigin(session: Pick<Session, 'origin'>, entry: OriginEntry, stamp?: string): SessionOrigin {
+export function withOrigin(session: { origin?: unknown }, entry: OriginEntry, stamp?: string): SessionOrigin {
   const family = formatFamily(entry.format);
   const all = originsOf(session);
   const at = all.findIndex((o) => formatFamily(o.format) === family);
@@ -55,19 +55,6 @@ export function withOrigin(session: Pick<Session, 'origin'>, entry: OriginEntry,
   const stamped = all.map((o) => (stamp && o.import ? { ...o, import: { ...o.import, stamp } } : o));
   const [first, ...also] = stamped;
   return { ...first!, ...(also.length ? { also } : {}) };
-}
-
-/** A message's fingerprint as `family` imported it (null when that family does not hold it). */
-export function familyFingerprint(
-  origin: Record<string, unknown> | undefined,
-  family: string,
-  first: boolean,
-): string | null {
-  if (!origin) return null;
-  const from = origin['from'];
-  if (first ? from === undefined : from === family) return typeof origin['fp'] === 'string' ? origin['fp'] : null;
-  const alt = origin['alt'] as Record<string, { fp?: unknown }> | undefined;
-  return typeof alt?.[family]?.fp === 'string' ? alt[family].fp : null;
 }
 
 /** `target` with the values of `model` (see differing): null ones removed. */

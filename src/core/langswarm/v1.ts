@@ -82,7 +82,7 @@ export interface V1Context {
  * The rows of a V1 SQLite store, one session each; a row that cannot be read is reported and skipped.
  * A row's update marker is its rowid and updated_at: V1 saved with INSERT OR REPLACE, which gives the
  * row a new rowid on every save (and updated_at moves), so rows carrying a marker in `unchanged` are
- * skipped without reading their history cell.
+ * skipped without parsing their JSON.
  */
 export function* v1SqliteItems(
   db: Database,
@@ -91,19 +91,18 @@ export function* v1SqliteItems(
   naiveUtc: boolean,
   unchanged?: Readonly<Record<string, string>>,
 ): Iterable<SourceItem> {
-  const t = quoteIdentifier(table);
-  const markers = db.exec(`SELECT rowid, session_id, updated_at FROM ${t} ORDER BY rowid`)[0]?.values ?? [];
-  const rowQuery = db.prepare(`SELECT * FROM ${t} WHERE rowid = ?`);
+  // One scan in rowid order (a lookup per row costs more); an unchanged row is skipped before its JSON is parsed.
+  const rows = db.prepare(`SELECT rowid AS ${ROWID}, * FROM ${quoteIdentifier(table)} ORDER BY rowid`);
   try {
-    for (const [n, [rowid, sessionId, updatedAt]] of markers.entries()) {
-      const originalId = String(sessionId ?? '');
-      const marker = `${String(rowid)}|${String(updatedAt)}`;
+    for (let n = 1; rows.step(); n++) {
+      const { [ROWID]: rowid, ...row } = rows.getAsObject();
+      const originalId = String(row['session_id'] ?? '');
+      const marker = `${String(rowid)}|${String(row['updated_at'])}`;
       if (unchanged?.[originalId] === marker) {
         yield { kind: 'unchanged', originalId, marker };
         continue;
       }
-      const row = rowQuery.getAsObject([rowid as number]);
-      const where = `row ${n + 1}`;
+      const where = `row ${n}`;
       try {
         const metadata = parsePythonJson(cellText(row['metadata'], 'metadata'));
         const history = parsePythonJson(cellText(row['history'], 'history'));
@@ -125,9 +124,12 @@ export function* v1SqliteItems(
       }
     }
   } finally {
-    rowQuery.free();
+    rows.free();
   }
 }
+
+/** The name the row's rowid is read under (not a V1 column). */
+const ROWID = '__langswarm_sessions_rowid';
 
 function cellText(value: unknown, column: string): string {
   if (typeof value === 'string') return value;

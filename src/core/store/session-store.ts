@@ -494,11 +494,26 @@ export class SessionStore {
     return tx.all<Row>(`SELECT * FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId]).map(toMessage);
   }
 
-  /** The raw origin JSON of a session's messages in order (fingerprints are read from it per source format). */
-  messageOrigins(tx: Tx, sessionId: string): Array<Record<string, unknown> | undefined> {
+  /** What the importer compares a source with: the session's updated_at and origin (without the derived columns). */
+  importState(tx: Tx, id: string): { updatedAt: string; origin: Record<string, unknown> | undefined } | undefined {
+    const r = tx.get<Row>(`SELECT updated_at, origin FROM sessions WHERE id = ?`, [id]);
+    return r ? { updatedAt: String(r['updated_at']), origin: parse(r['origin'], undefined) } : undefined;
+  }
+
+  /**
+   * The source fingerprints of a session's messages in order as one format family imported them
+   * (null for messages it does not hold): the message's own fp when it came from that family (from
+   * its first origin: no origin.from), else origin.alt[family].fp (see src/core/langswarm/origins.ts).
+   */
+  messageFingerprints(tx: Tx, sessionId: string, family: string, first: boolean): Array<string | null> {
+    const own = first ? `json_extract(origin, '$.from') IS NULL` : `json_extract(origin, '$.from') = ?`;
     return tx
-      .all<{ origin: string | null }>(`SELECT origin FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId])
-      .map((r) => parse<Record<string, unknown> | undefined>(r.origin, undefined));
+      .all<{ fp: string | null }>(
+        `SELECT CASE WHEN ${own} THEN json_extract(origin, '$.fp') ELSE json_extract(origin, ?) END AS fp
+           FROM messages WHERE session_id = ? ORDER BY seq`,
+        [...(first ? [] : [family]), `$.alt."${family.replace(/"/g, '')}".fp`, sessionId],
+      )
+      .map((r) => r.fp);
   }
 
   /** Replaces a session's origin, touching nothing else (updated_at stays). */
