@@ -45,7 +45,7 @@ export interface FollowerOptions {
   importFiles(files: string[], unchanged: Record<string, Record<string, string>>): Promise<MigrateReport>;
   /** Between the end of one poll and the start of the next (default 1000 ms). */
   intervalMs?: number;
-  /** After each poll that imported something; `initial` for the first poll (everything already there). */
+  /** After the first poll (`initial`: what was already there), then after each poll that imported something. */
   onImport?(events: FollowEvent[], initial: boolean): void;
   /** A problem, once per file and error. */
   onProblem?(problem: FollowProblem): void;
@@ -125,7 +125,10 @@ export class Follower {
       if (stamp === undefined) continue; // gone between the listing and the look
       if (this.seen.get(file)?.stamp !== stamp) stamps.set(file, stamp);
     }
-    if (stamps.size === 0) return;
+    if (stamps.size === 0) {
+      if (initial) this.options.onImport?.([], true);
+      return;
+    }
     const changed = [...stamps.keys()];
     const unchanged: Record<string, Record<string, string>> = {};
     for (const file of changed) {
@@ -141,10 +144,8 @@ export class Follower {
       if (stamp === undefined) continue;
       this.settle(result, stamp, events);
     }
-    if (events.length > 0) {
-      this.lastImportAt = Date.now();
-      this.options.onImport?.(events, initial);
-    }
+    if (events.length > 0) this.lastImportAt = Date.now();
+    if (events.length > 0 || initial) this.options.onImport?.(events, initial);
   }
 
   private settle(result: FileResult, stamp: string, events: FollowEvent[]): void {
