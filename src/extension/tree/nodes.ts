@@ -186,8 +186,8 @@ function sessionItem(node: SessionNode, writable: boolean, followed: boolean): v
     s.messageCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = node.id;
-  // A followed session may still grow while the LangSwarm app runs.
-  item.description = followed ? `${sessionDescription(s)} · following` : sessionDescription(s);
+  // A followed session may still grow while the LangSwarm app runs (first: the sidebar cuts the end off).
+  item.description = followed ? `following · ${sessionDescription(s)}` : sessionDescription(s);
   const color = statusColor[s.status];
   item.iconPath = new vscode.ThemeIcon(STATUS_ICON[s.status], color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = sessionContextValue(s, writable);
