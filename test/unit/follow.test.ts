@@ -166,4 +166,51 @@ describe('follow: importing LangSwarm stores as an app writes them', function ()
       'the store reads again',
     );
   });
+
+  it('reports a bad row once while the rest of its store keeps changing', async () => {
+    const store = copyFixture('v1/langswarm_sessions.db');
+    python(
+      `import sqlite3,sys; db = sqlite3.connect(sys.argv[1]); db.execute("UPDATE sessions SET history = '{not json' WHERE session_id = 'session_b7d41e03'"); db.commit()`,
+      store,
+    );
+    const f = follower(store);
+    await f.poll();
+    appendV1Row(store, 'session_4c8e0f16', 'msg_live_1');
+    await f.poll();
+    appendV1Row(store, 'session_5f0c2a9e', 'msg_live_2');
+    await f.poll();
+    assert.deepEqual(
+      problems.map((p) => p.message.replace(/: .*/s, '')),
+      ['session "session_b7d41e03"'],
+      'one report for the bad row',
+    );
+    assert.deepEqual(
+      events.slice(-2).map((e) => [e.originalId, e.messagesAdded]),
+      [
+        ['session_4c8e0f16', 1],
+        ['session_5f0c2a9e', 1],
+      ],
+    );
+  });
+
+  it('tries again when the import itself fails (the database busy), reporting it once', async () => {
+    const folder = copyFixture('v1/json');
+    let failing = 2;
+    const f = new Follower({
+      sources: [folder],
+      importFiles: async (files, unchanged) => {
+        if (failing-- > 0) throw new Error('the database is busy');
+        return migrate(m, files, { unchanged });
+      },
+      onImport: (e) => events.push(...e),
+      onProblem: (p) => problems.push(p),
+    });
+    await f.poll();
+    await f.poll();
+    assert.equal(problems.length, 6, 'each of the six files once');
+    assert.match(problems[0]!.message, /could not be imported: the database is busy/);
+    await f.poll();
+    assert.equal(events.length, 6, 'imported once the database was free');
+    assert.deepEqual(f.problems, []);
+  });
 });

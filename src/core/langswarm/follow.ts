@@ -9,6 +9,7 @@
 // reported — once per file and error, until it reads cleanly again. The CLI (`migrate --watch`) and
 // the extension both drive this class; the extension's import runs in its store worker.
 import * as fs from 'node:fs';
+import { describeError } from '../errors';
 import { expandSources } from './files';
 import type { FileResult, MigrateReport } from './importer';
 
@@ -75,6 +76,7 @@ export class Follower {
   private readonly failedAt = new Map<string, string>();
   /** Reported problems by file: key `message`. Cleared when the file reads cleanly. */
   private readonly reported = new Map<string, Set<string>>();
+  private readonly unlisted = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -116,7 +118,16 @@ export class Follower {
     const initial = this.totals.polls === 0;
     this.totals.polls += 1;
     const { files, problems } = expandSources(this.options.sources);
-    for (const p of problems) this.problem(p.file, p.message);
+    // A source that could not be listed (missing, unreadable): reported once; forgotten when it is back.
+    for (const [source, message] of this.unlisted)
+      if (!problems.some((p) => p.file === source)) {
+        this.reported.get(source)?.delete(message);
+        this.unlisted.delete(source);
+      }
+    for (const p of problems) {
+      this.unlisted.set(p.file, p.message);
+      this.problem(p.file, p.message);
+    }
     const present = new Set(files);
     for (const file of this.seen.keys()) if (!present.has(file)) this.forget(file); // deleted: its sessions stay
     const stamps = new Map<string, string>();
@@ -137,7 +148,14 @@ export class Follower {
       this.totals.filesRead += 1;
       this.totals.bytesRead += Number(stamps.get(file)!.split(':')[0]) + this.sideBytes(file);
     }
-    const report = await this.options.importFiles(changed, unchanged);
+    let report: MigrateReport;
+    try {
+      report = await this.options.importFiles(changed, unchanged);
+    } catch (e) {
+      // Our side failed (the database busy, the store worker restarted): nothing is marked seen, so the next poll tries again.
+      for (const file of changed) this.problem(file, `could not be imported: ${describeError(e)}`);
+      return;
+    }
     const events: FollowEvent[] = [];
     for (const result of report.files) {
       const stamp = stamps.get(result.file);
@@ -160,8 +178,19 @@ export class Follower {
       return;
     }
     this.failedAt.delete(file);
+    // Its problems now: the new ones are reported, those gone are forgotten (so they are reported if they come back).
+    const before = this.reported.get(file);
     this.reported.delete(file);
-    for (const e of result.errors) this.problem(file, e.where ? `${e.where}: ${e.message}` : e.message);
+    for (const e of result.errors) {
+      // By session id, not row number: rows move when the app saves others.
+      const message = e.originalId
+        ? `session ${JSON.stringify(e.originalId)}: ${e.message}`
+        : e.where
+          ? `${e.where}: ${e.message}`
+          : e.message;
+      if (before?.has(message)) this.reported.set(file, (this.reported.get(file) ?? new Set()).add(message));
+      else this.problem(file, message);
+    }
     const previous = this.seen.get(file)?.markers;
     this.seen.set(file, { stamp, markers: { ...previous, ...result.markers } });
     for (const s of result.sessions) {
