@@ -186,6 +186,8 @@ export const sessionCommands = {
         );
       if (v['watch'] && (v['dry-run'] || v['json']))
         throw new CoreError('InvalidInput', '--watch cannot be combined with --dry-run or --json.');
+      if (!v['watch'] && v['interval'] !== undefined)
+        throw new CoreError('InvalidInput', '--interval is the poll interval of --watch: give --watch too.');
       const intervalMs = count(v['interval'], '--interval', 1000);
       if (v['watch'])
         return {

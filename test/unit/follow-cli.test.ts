@@ -91,6 +91,22 @@ db.commit()
     assert.deepEqual([counts['session_live'], counts['session_9a6c1d24']], [1, 2003]);
   });
 
+  it('refuses --watch with --dry-run or --json, and --interval without --watch, before opening anything', () => {
+    const db = tempDb();
+    const source = copyFixture('v1/json');
+    for (const [args, message] of [
+      [['--watch', '--dry-run'], /--watch cannot be combined with --dry-run or --json/],
+      [['--watch', '--json'], /--watch cannot be combined/],
+      [['--interval', '500'], /--interval is the poll interval of --watch/],
+      [['--watch', '--interval', '0'], /--interval needs a whole number of 1 or more/],
+    ] as const) {
+      const r = cli(['migrate', source, ...args, '--db', db]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, message);
+    }
+    assert.equal(fs.existsSync(db), false, 'no database was created');
+  });
+
   it('reports a file it may not read, once, and goes on with the others', async () => {
     const root = tempDir();
     fs.chmodSync(root, 0o777);
