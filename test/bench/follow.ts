@@ -25,7 +25,8 @@ function appendOne(file: string, n: number): void {
       `
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-row = list(db.execute("SELECT * FROM sessions ORDER BY rowid LIMIT 1 OFFSET ?", (int(sys.argv[2]) * 97 % 1000,)).fetchone())
+rows = db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+row = list(db.execute("SELECT * FROM sessions ORDER BY rowid LIMIT 1 OFFSET ?", (int(sys.argv[2]) * 97 % rows,)).fetchone())
 meta, hist = json.loads(row[9]), json.loads(row[10])
 hist["messages"].append({"id": "live_" + sys.argv[2], "role": "user", "content": "live " + sys.argv[2], "timestamp": "2026-01-01T10:00:00", "metadata": {}})
 row[7] = meta["updated_at"] = "2026-01-01T10:00:%02d.5" % int(sys.argv[2])
@@ -129,7 +130,7 @@ export async function runFollowBench(report: Report): Promise<void> {
     });
     report.add({
       suite: 'follow',
-      metric: '  of which the poll that imports it (one session re-read of 2,000)',
+      metric: `  of which the poll that imports it (one session re-read of ${SESSIONS.toLocaleString('en-US')})`,
       value: polls[0]!,
       unit: 'ms',
       note: `writer took ${(changedAt - t2).toFixed(0)} ms`,
