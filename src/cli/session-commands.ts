@@ -12,6 +12,7 @@ import { displayTitle, knownTokens, partsText, sourceStatusNote } from '../core/
 import { Command, checkSearchable, count, databaseArg, need, status, str, withInterrupt } from './command';
 import { checkDatabase, outTarget, statOrUndefined, writeOutFile } from './files';
 import { addJsonl } from './input';
+import { watchSources } from './watch';
 
 function when(iso: string): string {
   return iso.slice(0, 19).replace('T', ' ');
@@ -166,8 +167,14 @@ export const sessionCommands = {
   },
   migrate: {
     usage:
-      'migrate SOURCE... [--dry-run] [--naive-utc] [--json]   (LangSwarm V1/V2 files or folders; exit 1 if any file or session failed)',
-    options: { 'dry-run': { type: 'boolean' }, 'naive-utc': { type: 'boolean' }, json: { type: 'boolean' } },
+      'migrate SOURCE... [--dry-run] [--naive-utc] [--json] [--watch [--interval MS]]   (LangSwarm V1/V2 files or folders; exit 1 if any file or session failed; --watch keeps importing what the app adds until Ctrl+C)',
+    options: {
+      'dry-run': { type: 'boolean' },
+      'naive-utc': { type: 'boolean' },
+      json: { type: 'boolean' },
+      watch: { type: 'boolean' },
+      interval: { type: 'string' },
+    },
     parse(sources, v) {
       if (sources.length === 0)
         throw new CoreError('InvalidInput', 'Missing SOURCE: give LangSwarm files or folders to import.');
@@ -177,6 +184,16 @@ export const sessionCommands = {
           'InvalidInput',
           `Nothing was imported: ${missing.map((s) => JSON.stringify(s)).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist.`,
         );
+      if (v['watch'] && (v['dry-run'] || v['json']))
+        throw new CoreError('InvalidInput', '--watch cannot be combined with --dry-run or --json.');
+      if (!v['watch'] && v['interval'] !== undefined)
+        throw new CoreError('InvalidInput', '--interval is the poll interval of --watch: give --watch too.');
+      const intervalMs = count(v['interval'], '--interval', 1000);
+      if (v['watch'])
+        return {
+          database: 'create',
+          run: (m, out) => watchSources(m, out, sources, { naiveUtc: Boolean(v['naive-utc']), intervalMs }),
+        };
       return {
         database: 'create',
         async run(m, out) {

@@ -3,7 +3,7 @@
 // Sessions view shows or a command runs. Activation stays under 50 ms (README, Benchmarks; `npm run bench`).
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from './commandIds';
-import { LANGSWARM_EDITOR, MIGRATION_CHECKED, SESSIONS_VIEW, VIEW_TYPES } from './keys';
+import { FOLLOW_OFFER, LANGSWARM_EDITOR, MIGRATION_CHECKED, SESSIONS_VIEW, VIEW_TYPES } from './keys';
 import type { Main } from './main';
 
 export interface ExtensionApi {
@@ -68,8 +68,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
   // Activated because the workspace holds LangSwarm files (or for the first time here): offer to
   // migrate them, a little later so startup is not slowed. (Untrusted, the check waits for trust.)
-  if (!MIGRATION_CHECKED.get(context.workspaceState)) {
-    const timer = setTimeout(() => void load().then((m) => m.offerMigration()), 3000);
+  // Later windows: follow the LangSwarm stores the follow.paths setting names, or offer to (unless told "Never").
+  const following =
+    (vscode.workspace.getConfiguration('langswarmSessions').get<unknown[]>('follow.paths')?.length ?? 0) > 0 ||
+    FOLLOW_OFFER.get(context.workspaceState) !== 'never';
+  if (!MIGRATION_CHECKED.get(context.workspaceState) || following) {
+    const first = !MIGRATION_CHECKED.get(context.workspaceState);
+    const timer = setTimeout(
+      () =>
+        void load().then((m) =>
+          first ? m.offerMigration().then(() => m.following.fromSettings()) : m.startFollowing(),
+        ),
+      3000,
+    );
     context.subscriptions.push({ dispose: () => clearTimeout(timer) });
   }
   const activationMs = performance.now() - started;

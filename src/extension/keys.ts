@@ -41,6 +41,8 @@ export const ACTIVE_SESSION = new StateKey<string>('langswarmSessions.activeSess
 export const TREE_FILTER = new StateKey<TreeFilter>('langswarmSessions.filter');
 /** The trusted workspace was searched for LangSwarm files once (activation stops scheduling the search; untrusted, it waits for trust). */
 export const MIGRATION_CHECKED = new StateKey<boolean>('langswarmSessions.migrationChecked');
+/** The user answered "Never" to following the LangSwarm stores found here. */
+export const FOLLOW_OFFER = new StateKey<'never'>('langswarmSessions.followOffer');
 /** The user was offered to migrate the LangSwarm files found here. */
 export const MIGRATION_OFFERED = new StateKey<boolean>('langswarmSessions.migrationOffered');
 /**

@@ -14,6 +14,7 @@ import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
 import { HistoryPanel } from './webview/historyPanel';
 import { showLangSwarmStore } from './webview/langswarmEditor';
+import { FOLLOW_SETTING, StoreFollowing } from './follow';
 import { ActiveSession } from './statusBar';
 import type { Node } from './tree/nodes';
 import { SessionsTree } from './tree/sessionsTree';
@@ -28,8 +29,11 @@ export interface Main {
   providers: ProviderAccess;
   tracer: Tracer;
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
-  /** Offers (once per workspace) to migrate LangSwarm files found in it; resolves to the files. */
+  /** Offers (once per workspace) to migrate LangSwarm files found in it, then to follow them; resolves to the files. */
   offerMigration(): Promise<string[]>;
+  /** Follows the stores the follow.paths setting names (else offers to follow the ones found). */
+  startFollowing(): Promise<void>;
+  following: StoreFollowing;
   /** Workspace trust was granted: reopens the database writable, then offers to migrate the LangSwarm files found. */
   trustGranted(): Promise<string[]>;
   /** Shows a LangSwarm store in the read-only custom editor's panel. */
@@ -81,9 +85,21 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     parts.treeEvents as vscode.EventEmitter<Node | undefined>,
   );
   const active = new ActiveSession(database, context.workspaceState);
+  const following = new StoreFollowing(database, context.workspaceState, parts.log, () => tree.refresh());
+  tree.isFollowed = (id) => following.isFollowed(id);
   const views = new VirtualDocuments();
   const providers = new ProviderAccess(context.secrets, parts.log, context.workspaceState);
-  const commands = new Commands({ store: database, tree, treeView, active, log: parts.log, providers, context, views });
+  const commands = new Commands({
+    store: database,
+    tree,
+    treeView,
+    active,
+    log: parts.log,
+    providers,
+    context,
+    views,
+    following,
+  });
   const documents = new MessageDocuments(database);
   const parameterDocuments = new ParameterDocuments(database);
 
@@ -102,6 +118,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     database,
     tree,
     active,
+    following,
     documents,
     vscode.workspace.registerFileSystemProvider(MESSAGE_SCHEME, documents, { isCaseSensitive: true }),
     parameterDocuments,
@@ -112,6 +129,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('langswarmSessions.databasePath')) void database.reopen();
       else if (e.affectsConfiguration('langswarmSessions.grouping')) tree.refresh();
+      if (e.affectsConfiguration(`langswarmSessions.${FOLLOW_SETTING}`)) void following.fromSettings();
       if (e.affectsConfiguration('langswarmSessions.autoArchiveDays') && database.openManager)
         database.startAutoArchive(database.openManager);
     }),
@@ -144,10 +162,16 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     tracer,
     providers,
     execute: (id, args) => commands.run(id, args),
-    offerMigration: () => offerMigration(context.workspaceState),
+    offerMigration: () => offerMigration(context.workspaceState, () => following.offer()),
+    startFollowing: async () => {
+      await following.fromSettings();
+      await following.offer();
+    },
+    following,
     trustGranted: async () => {
       await database.reopen();
-      return offerMigration(context.workspaceState);
+      void following.fromSettings();
+      return offerMigration(context.workspaceState, () => following.offer());
     },
     showLangSwarmStore: (uri, panel) => showLangSwarmStore(uri, panel, parts.log),
     reviveHistory: async (panel) => {

@@ -257,13 +257,14 @@ export async function exportSessionV1(
  * Once per workspace, when it is trusted and holds LangSwarm files: offers to migrate them (the pick, with them
  * checked). Untrusted, nothing is marked: the Sessions view names the files, and granting trust calls this again.
  */
-export async function offerMigration(state: vscode.Memento): Promise<string[]> {
+export async function offerMigration(state: vscode.Memento, then?: () => unknown): Promise<string[]> {
   if (!vscode.workspace.isTrusted) return [];
   await MIGRATION_CHECKED.update(state, true);
   if (MIGRATION_OFFERED.get(state)) return [];
   const files = await findLangSwarmFiles();
   if (files.length === 0) return [];
   await MIGRATION_OFFERED.update(state, true);
+  // Then (once it is answered) the offer to follow them.
   void vscode.window
     .showInformationMessage(
       `This workspace has LangSwarm session files (${files
@@ -275,6 +276,7 @@ export async function offerMigration(state: vscode.Memento): Promise<string[]> {
     )
     .then((answer) => {
       if (answer === 'Migrate…') void vscode.commands.executeCommand('langswarmSessions.migrate');
+      then?.();
     });
   return files;
 }

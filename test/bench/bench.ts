@@ -5,6 +5,7 @@ import { Report, SMOKE } from './report';
 import { runActivationBench } from './activation';
 import { runCoreBench } from './core';
 import { runEventLoopBench } from './eventloop';
+import { runFollowBench } from './follow';
 import { runMigrateBench } from './migrate';
 import { runRecordingBench } from './recording';
 import { runTraceBench } from './traces';
@@ -14,6 +15,7 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['extension: activation', runActivationBench],
   ['core: durable store, listing and search', runCoreBench],
   ['migrate: LangSwarm V1 import', runMigrateBench],
+  ['follow: LangSwarm stores while an app writes them', runFollowBench],
   ['traces: turn trace storage', runTraceBench],
   ['traces: recording overhead per turn', runRecordingBench],
   ['event loop: the extension host while the store works', runEventLoopBench],

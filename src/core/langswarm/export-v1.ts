@@ -12,6 +12,7 @@ import type { SessionApi } from '../sessions';
 import { SessionMapper } from './mapper';
 import { isObject, v1Role, v1Status } from './normalise';
 import { Specials, dumpPythonJson, prefixSpecials } from './pyjson';
+import { viewAs } from './origins';
 import { formatFamily } from './source';
 import { TimeStyle, formatPythonTime, parseSourceTime, timeStyle } from './time';
 import {
@@ -33,9 +34,11 @@ export async function exportV1(manager: SessionApi, sessionId: string): Promise<
 type Doc = Record<string, unknown> & { metadata: Record<string, unknown>; history: Record<string, unknown> };
 
 export function toV1Document(
-  session: Session,
-  messages: readonly Message[],
+  merged: Session,
+  allMessages: readonly Message[],
 ): { doc: Doc; specials: Specials | undefined } {
+  // A session with several origins is written as its V1 origin imported it.
+  const { session, messages } = viewAs(merged, allMessages, 'langswarm-v1');
   const origin = session.origin;
   const fields = origin?.fields;
   const fromV1 =

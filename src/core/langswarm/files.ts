@@ -84,7 +84,19 @@ const reject = (file: string, why: string) => new CoreError('ImportRejected', `$
 
 /** Detects the format of `file` and opens it for reading. Throws ImportRejected (with why) for anything else. */
 export async function openSource(file: string, options: ReadOptions): Promise<OpenedSource> {
-  const fd = fs.openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENOENT'
+          ? 'it is gone'
+          : (e as Error).message;
+    throw reject(file, `cannot be read: ${why}.`);
+  }
   const head = Buffer.alloc(16);
   let size: number;
   try {
@@ -108,7 +120,7 @@ async function openSqliteSource(file: string, options: ReadOptions): Promise<Ope
       return {
         format: 'langswarm-v1-sqlite',
         warnings,
-        items: () => v1SqliteItems(db, v1, file, options.naiveUtc),
+        items: () => v1SqliteItems(db, v1, file, options.naiveUtc, options.unchanged),
         close,
       };
     if (findTable(tables, V2_SESSION_COLUMNS)) {

@@ -25,7 +25,8 @@ import type { SessionManager } from '../sessions';
 import type { ImportedSession, SessionStore } from '../store/session-store';
 import type { Tx } from '../store/connection';
 import { expandSources, openSource, sourceBytes } from './files';
-import { OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
+import { OriginEntry, attachOrigin, originOf, sameConversation, withOrigin } from './origins';
+import { MappedMessage, OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
 import { parseSourceTime } from './time';
 
 export interface MigrateOptions {
@@ -36,6 +37,8 @@ export interface MigrateOptions {
   /** Stops between sessions; what was imported until then is kept, whole. */
   signal?: AbortSignal;
   onProgress?: (progress: MigrateProgress) => void;
+  /** Per file, the update markers of sessions imported before (FileResult.markers): those are not read again. */
+  unchanged?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface MigrateProgress {
@@ -85,6 +88,8 @@ export interface FileResult {
   warnings: string[];
   /** The file could not be read at all, or rows of it could not. */
   errors: Issue[];
+  /** Update markers (by original id) of the sessions now in the database, for formats that have them. */
+  markers?: Record<string, string>;
 }
 
 export interface MigrateReport {
@@ -95,39 +100,29 @@ export interface MigrateReport {
   durationMs: number;
 }
 
-/** What origin.import holds. */
-interface ImportStamp {
-  /** The updated_at the session was written with: a different one means it was changed here. */
-  stamp: string;
-  fieldsHash: string;
-  sourceUpdatedAt?: string;
-}
-
-interface Candidate {
-  id: string;
-  updatedAt: string;
-  stamp: ImportStamp;
-}
-
-/** Earlier imports by format family and original id. */
+/** Earlier imports: session ids by format family and original id, and by original id alone. */
 class ImportIndex {
-  private readonly byKey = new Map<string, Candidate[]>();
+  private readonly byKey = new Map<string, string[]>();
+  private readonly byOriginalId = new Map<string, Set<string>>();
 
   constructor(rows: ImportedSession[]) {
-    for (const r of rows) {
-      const stamp = r.import as ImportStamp | undefined;
-      if (stamp && typeof stamp.stamp === 'string')
-        this.set(r.format, r.originalId, { id: r.id, updatedAt: r.updatedAt, stamp });
-    }
+    for (const r of rows) for (const [format, originalId] of r.origins) this.set(format, originalId, r.id);
   }
 
-  get(format: string, originalId: string): Candidate[] {
+  get(format: string, originalId: string): string[] {
     return this.byKey.get(`${formatFamily(format)}\u0000${originalId}`) ?? [];
   }
 
-  set(format: string, originalId: string, c: Candidate): void {
-    const list = this.get(format, originalId).filter((x) => x.id !== c.id);
-    this.byKey.set(`${formatFamily(format)}\u0000${originalId}`, [...list, c]);
+  /** Sessions with this original id imported from other format families only. */
+  others(format: string, originalId: string): string[] {
+    const mine = new Set(this.get(format, originalId));
+    return [...(this.byOriginalId.get(originalId) ?? [])].filter((id) => !mine.has(id));
+  }
+
+  set(format: string, originalId: string, id: string): void {
+    const key = `${formatFamily(format)}\u0000${originalId}`;
+    this.byKey.set(key, [...this.get(format, originalId).filter((x) => x !== id), id]);
+    this.byOriginalId.set(originalId, (this.byOriginalId.get(originalId) ?? new Set()).add(id));
   }
 }
 
@@ -183,7 +178,10 @@ export async function migrate(
             options.onProgress?.({ ...progress }); // at once: the last file's figures are not this one's
             let source: OpenedSource;
             try {
-              source = await openSource(file, { naiveUtc: options.naiveUtc ?? false });
+              source = await openSource(file, {
+                naiveUtc: options.naiveUtc ?? false,
+                unchanged: options.unchanged?.[file],
+              });
             } catch (e) {
               result.errors.push(issue(e));
               progress.filesDone += 1;
@@ -193,6 +191,10 @@ export async function migrate(
             result.warnings.push(...source.warnings);
             try {
               for (const item of source.items()) {
+                if (item.kind === 'unchanged') {
+                  (result.markers ??= {})[item.originalId] = item.marker;
+                  continue;
+                }
                 if (item.kind === 'error') {
                   record(result, {
                     originalId: item.originalId ?? '',
@@ -218,6 +220,7 @@ export async function migrate(
                     const done = step((tx) => importSession(tx, store, index, src, dryRun));
                     if (done.written) index.set(src.format, src.originalId, done.written); // only once the step stuck
                     outcome = done.result;
+                    if (src.marker !== undefined && !dryRun) (result.markers ??= {})[src.originalId] = src.marker;
                   } catch (e) {
                     const problem = issue(e);
                     outcome = {
@@ -267,57 +270,80 @@ export async function migrate(
   return summarise(results, dryRun, cancelled, performance.now() - started);
 }
 
-/** Imports one source session (inside its step); `written` is what the index should remember. */
+/** Imports one source session (inside its step); `written` is the session the index should remember. */
 function importSession(
   tx: Tx,
   store: SessionStore,
   index: ImportIndex,
   src: SourceSession,
   dryRun: boolean,
-): { result: SessionResult; written?: Candidate } {
+): { result: SessionResult; written?: string } {
   const base = { originalId: src.originalId, where: src.where, warnings: src.warnings };
+  const family = formatFamily(src.format);
   const candidates = index.get(src.format, src.originalId);
   const reasons: string[] = [];
-  for (const c of candidates) {
-    if (c.updatedAt !== c.stamp.stamp) {
-      reasons.push(`session ${c.id} was changed here after it was imported`);
+  for (const id of candidates) {
+    const session = store.importState(tx, id);
+    const found = session && originOf(session, family);
+    if (!session || !found?.entry.import) continue;
+    const stamp = found.entry.import;
+    if (session.updatedAt !== stamp.stamp) {
+      reasons.push(`session ${id} was changed here after it was imported`);
       continue;
     }
     const history = compareHistories(
-      store.messageFingerprints(tx, c.id),
+      store.messageFingerprints(tx, id, family, found.first),
       src.messages.map((m) => m.fp),
     );
     if (history.kind === 'diverged') {
-      reasons.push(`message ${history.at + 1} differs from what was imported as session ${c.id}`);
+      reasons.push(`message ${history.at + 1} differs from what was imported as session ${id}`);
       continue;
     }
     if (
       history.kind === 'append' ||
-      (src.fieldsHash !== c.stamp.fieldsHash && isNewer(src.sourceUpdatedAt, c.stamp.sourceUpdatedAt))
+      (src.fieldsHash !== stamp.fieldsHash && isNewer(src.sourceUpdatedAt, stamp.sourceUpdatedAt))
     ) {
       const from = history.kind === 'append' ? history.from : src.messages.length;
+      update(tx, store, { id, ...session }, found.first, src, src.messages.slice(from));
       return {
-        result: { ...base, outcome: 'updated', sessionId: c.id, messagesAdded: src.messages.length - from },
-        written: update(tx, store, c.id, src, from),
+        result: { ...base, outcome: 'updated', sessionId: id, messagesAdded: src.messages.length - from },
+        written: id,
       };
     }
     const warnings =
-      src.fieldsHash === c.stamp.fieldsHash
+      src.fieldsHash === stamp.fieldsHash
         ? base.warnings
         : [
             ...base.warnings,
             'the source has other session fields than the imported copy but is not newer; the imported copy was kept.',
           ];
-    return { result: { ...base, warnings, outcome: 'unchanged', sessionId: c.id, messagesAdded: 0 } };
+    return { result: { ...base, warnings, outcome: 'unchanged', sessionId: id, messagesAdded: 0 } };
   }
-  const conflictWith = candidates[0]?.id;
+  if (candidates.length === 0) {
+    // The same conversation from another format: one session with several origins (see origins.ts).
+    for (const id of index.others(src.format, src.originalId)) {
+      const session = store.getSession(id);
+      const stored = session ? store.importedMessages(tx, id) : [];
+      const shared = session && sameConversation(session, stored, src);
+      if (!session || shared === undefined) continue;
+      const added = src.messages.length - shared;
+      const stamp = added > 0 ? later(session.updatedAt, src.session.updatedAt) : session.updatedAt;
+      const rest = attachOrigin(tx, store, session, stored, src, entryOf(src, stamp), added > 0 ? stamp : undefined);
+      if (rest.length > 0) append(tx, store, id, rest, stamp);
+      return {
+        result: { ...base, outcome: added > 0 ? 'updated' : 'unchanged', sessionId: id, messagesAdded: added },
+        written: id,
+      };
+    }
+  }
+  const conflictWith = candidates[0];
   const written = insert(tx, store, src, conflictWith);
   return {
     written,
     result: {
       ...base,
       outcome: conflictWith ? 'conflict' : 'imported',
-      ...(dryRun ? {} : { sessionId: written.id }),
+      ...(dryRun ? {} : { sessionId: written }),
       messagesAdded: src.messages.length,
       ...(conflictWith ? { conflictWith, reason: `${reasons.join('; ')}; imported beside it as a new session` } : {}),
     },
@@ -352,55 +378,76 @@ function isNewer(a: string | undefined, b: string | undefined): boolean {
   return ta !== undefined && tb !== undefined ? ta > tb : a > b;
 }
 
-function stampOf(src: SourceSession): ImportStamp {
+/** The origin a source session records, stamped with the updated_at its import writes. */
+function entryOf(src: SourceSession, stamp: string): OriginEntry {
   return {
-    stamp: src.session.updatedAt,
-    fieldsHash: src.fieldsHash,
-    ...(src.sourceUpdatedAt !== undefined ? { sourceUpdatedAt: src.sourceUpdatedAt } : {}),
+    ...src.session.origin,
+    import: {
+      stamp,
+      fieldsHash: src.fieldsHash,
+      ...(src.sourceUpdatedAt !== undefined ? { sourceUpdatedAt: src.sourceUpdatedAt } : {}),
+    },
   };
 }
 
-function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: string | undefined): Candidate {
-  const stamp = stampOf(src);
+const later = (a: string, b: string) => (b > a ? b : a);
+
+function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: string | undefined): string {
+  const stamp = src.session.updatedAt;
   const draft = {
     ...src.session,
     id: newId(),
     title: conflictWith ? `${src.session.title} (conflict)`.slice(-MAX_TITLE_LENGTH) : src.session.title,
     messageCount: 0,
     totalTokens: 0,
-    origin: { ...src.session.origin, import: stamp, ...(conflictWith ? { conflictWith } : {}) },
+    origin: { ...entryOf(src, stamp), ...(conflictWith ? { conflictWith } : {}) },
   };
   const parsed = Session.safeParse(draft);
   if (!parsed.success) throw invalidInput('imported session', parsed.error);
   store.insertSession(tx, parsed.data);
   store.insertMessages(tx, parsed.data.id, 1, src.messages, newId);
-  store.recount(tx, parsed.data.id, stamp.stamp);
-  return { id: parsed.data.id, updatedAt: stamp.stamp, stamp };
+  store.recount(tx, parsed.data.id, stamp);
+  return parsed.data.id;
 }
 
-function update(tx: Tx, store: SessionStore, id: string, src: SourceSession, from: number): Candidate {
-  const stamp = stampOf(src);
+/**
+ * Brings a session up to date with its source: the first origin also sets the session's fields,
+ * another one only its origin entry; `added` are appended.
+ */
+function update(
+  tx: Tx,
+  store: SessionStore,
+  session: { id: string; updatedAt: string; origin: Record<string, unknown> | undefined },
+  first: boolean,
+  src: SourceSession,
+  added: MappedMessage[],
+): void {
   const s = src.session;
-  const nextSeq = store.sessionState(id)?.nextSeq ?? 1;
-  const conflictWith = store.getSession(id)?.origin?.['conflictWith'];
-  store.updateSession(
-    tx,
-    id,
-    {
-      userId: s.userId,
-      provider: s.provider,
-      model: s.model,
-      status: s.status,
-      tags: s.tags,
-      metadata: s.metadata,
-      lastActivityAt: s.lastActivityAt,
-      origin: { ...s.origin, import: stamp, ...(conflictWith ? { conflictWith } : {}) },
-    },
-    stamp.stamp,
-  );
-  store.insertMessages(tx, id, nextSeq, src.messages.slice(from), newId);
-  store.recount(tx, id, stamp.stamp);
-  return { id, updatedAt: stamp.stamp, stamp };
+  const stamp = first ? s.updatedAt : later(session.updatedAt, s.updatedAt);
+  const origin = withOrigin(session, entryOf(src, stamp), stamp);
+  const fields = first
+    ? {
+        userId: s.userId,
+        provider: s.provider,
+        model: s.model,
+        status: s.status,
+        tags: s.tags,
+        metadata: s.metadata,
+        lastActivityAt: s.lastActivityAt,
+        origin,
+      }
+    : { origin };
+  store.updateSession(tx, session.id, fields, stamp);
+  const family = formatFamily(src.format);
+  const marked = first
+    ? added
+    : added.map((m) => ({ ...m, message: { ...m.message, origin: { ...m.message.origin, from: family } } }));
+  append(tx, store, session.id, marked, stamp);
+}
+
+function append(tx: Tx, store: SessionStore, id: string, messages: MappedMessage[], stamp: string): void {
+  store.insertMessages(tx, id, store.sessionState(id)?.nextSeq ?? 1, messages, newId);
+  store.recount(tx, id, stamp);
 }
 
 /**

@@ -33,7 +33,7 @@ export async function inspectSource(file: string, options: { naiveUtc?: boolean 
     summary.warnings.push(...source.warnings);
     for (const item of source.items()) {
       if (item.kind === 'error') summary.unreadable += 1;
-      else {
+      else if (item.kind === 'session') {
         const { session, messages } = item.session;
         summary.sessions += 1;
         summary.messages += messages.length;

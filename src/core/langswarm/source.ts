@@ -39,13 +39,17 @@ export interface SourceSession {
   fieldsHash: string;
   /** The source's own "updated" time, raw: tells which of two versions is newer. */
   sourceUpdatedAt: string | undefined;
+  /** What changes whenever the app saves this session (formats that have one): lets a follower skip it next time. */
+  marker?: string;
   warnings: string[];
 }
 
 export type SourceItem =
   | { kind: 'session'; session: SourceSession }
   /** A row or group that could not be read; the rest of the file goes on. */
-  | { kind: 'error'; where: string; originalId?: string; message: string };
+  | { kind: 'error'; where: string; originalId?: string; message: string }
+  /** A session whose update marker equals the one given in ReadOptions.unchanged: not read again. */
+  | { kind: 'unchanged'; originalId: string; marker: string };
 
 export interface OpenedSource {
   format: SourceFormat;
@@ -59,4 +63,6 @@ export interface OpenedSource {
 export interface ReadOptions {
   /** Read naive timestamps as UTC instead of the importing machine's local time. */
   naiveUtc: boolean;
+  /** Update markers (by original id) of sessions read before: those still carrying them are not read again. */
+  unchanged?: Readonly<Record<string, string>> | undefined;
 }

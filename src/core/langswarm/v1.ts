@@ -78,12 +78,30 @@ export interface V1Context {
   columns?: Record<string, unknown>;
 }
 
-/** The rows of a V1 SQLite store, one session each; a row that cannot be read is reported and skipped. */
-export function* v1SqliteItems(db: Database, table: string, file: string, naiveUtc: boolean): Iterable<SourceItem> {
-  const rows = db.prepare(`SELECT * FROM ${quoteIdentifier(table)} ORDER BY rowid`);
+/**
+ * The rows of a V1 SQLite store, one session each; a row that cannot be read is reported and skipped.
+ * A row's update marker is its rowid and updated_at: V1 saved with INSERT OR REPLACE, which gives the
+ * row a new rowid on every save (and updated_at moves), so rows carrying a marker in `unchanged` are
+ * skipped without parsing their JSON.
+ */
+export function* v1SqliteItems(
+  db: Database,
+  table: string,
+  file: string,
+  naiveUtc: boolean,
+  unchanged?: Readonly<Record<string, string>>,
+): Iterable<SourceItem> {
+  // One scan in rowid order (a lookup per row costs more); an unchanged row is skipped before its JSON is parsed.
+  const rows = db.prepare(`SELECT rowid AS ${ROWID}, * FROM ${quoteIdentifier(table)} ORDER BY rowid`);
   try {
     for (let n = 1; rows.step(); n++) {
-      const row = rows.getAsObject();
+      const { [ROWID]: rowid, ...row } = rows.getAsObject();
+      const originalId = String(row['session_id'] ?? '');
+      const marker = `${String(rowid)}|${String(row['updated_at'])}`;
+      if (unchanged?.[originalId] === marker) {
+        yield { kind: 'unchanged', originalId, marker };
+        continue;
+      }
       const where = `row ${n}`;
       try {
         const metadata = parsePythonJson(cellText(row['metadata'], 'metadata'));
@@ -93,24 +111,25 @@ export function* v1SqliteItems(db: Database, table: string, file: string, naiveU
           ...prefixSpecials(history.specials, '/history'),
         };
         const doc = { metadata: metadata.value, history: history.value };
-        yield {
-          kind: 'session',
-          session: mapV1Document(doc, Object.keys(specials).length ? specials : undefined, {
-            format: 'langswarm-v1-sqlite',
-            file,
-            where,
-            naiveUtc,
-            columns: row,
-          }),
-        };
+        const session = mapV1Document(doc, Object.keys(specials).length ? specials : undefined, {
+          format: 'langswarm-v1-sqlite',
+          file,
+          where,
+          naiveUtc,
+          columns: row,
+        });
+        yield { kind: 'session', session: { ...session, marker } };
       } catch (e) {
-        yield { kind: 'error', where, originalId: String(row['session_id'] ?? ''), message: describeError(e) };
+        yield { kind: 'error', where, originalId, message: describeError(e) };
       }
     }
   } finally {
     rows.free();
   }
 }
+
+/** The name the row's rowid is read under (not a V1 column). */
+const ROWID = '__langswarm_sessions_rowid';
 
 function cellText(value: unknown, column: string): string {
   if (typeof value === 'string') return value;

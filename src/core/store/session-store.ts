@@ -70,12 +70,8 @@ export interface SearchHit {
 
 export interface ImportedSession {
   id: string;
-  updatedAt: string;
-  /** SessionOrigin.format and originalId. */
-  format: string;
-  originalId: string;
-  /** SessionOrigin.import: what the importer recorded (see src/core/langswarm/importer.ts). */
-  import: Record<string, unknown> | undefined;
+  /** The format and original id of each of its origins (origin, then origin.also; see src/core/langswarm/origins.ts). */
+  origins: Array<[format: string, originalId: string]>;
 }
 
 export interface Stats {
@@ -482,26 +478,58 @@ export class SessionStore {
   importedSessions(tx: Tx): ImportedSession[] {
     return tx
       .all<Row>(
-        `SELECT id, updated_at, json_extract(origin, '$.format') AS format, json_extract(origin, '$.originalId') AS original_id,
-              json_extract(origin, '$.import') AS import FROM sessions WHERE origin IS NOT NULL`,
+        `SELECT id, json_extract(origin, '$.format') AS format, json_extract(origin, '$.originalId') AS original_id,
+              (SELECT json_group_array(json_array(json_extract(value, '$.format'), json_extract(value, '$.originalId')))
+                 FROM json_each(sessions.origin, '$.also')) AS also
+           FROM sessions WHERE origin IS NOT NULL AND json_extract(origin, '$.import') IS NOT NULL`,
       )
       .map((r) => ({
         id: String(r['id']),
-        updatedAt: String(r['updated_at']),
-        format: String(r['format'] ?? ''),
-        originalId: String(r['original_id'] ?? ''),
-        import: parse<Record<string, unknown> | undefined>(r['import'], undefined),
+        origins: [
+          [String(r['format'] ?? ''), String(r['original_id'] ?? '')],
+          ...parse<Array<[unknown, unknown]>>(r['also'], []).map(([f, o]): [string, string] => [
+            String(f ?? ''),
+            String(o ?? ''),
+          ]),
+        ],
       }));
   }
 
-  /** The source fingerprints of a session's messages in order (null for messages not imported). */
-  messageFingerprints(tx: Tx, sessionId: string): Array<string | null> {
+  /** A session's messages in order, read inside `tx` (the importer compares them with a source's). */
+  importedMessages(tx: Tx, sessionId: string): Message[] {
+    return tx.all<Row>(`SELECT * FROM messages WHERE session_id = ? ORDER BY seq`, [sessionId]).map(toMessage);
+  }
+
+  /** What the importer compares a source with: the session's updated_at and origin (without the derived columns). */
+  importState(tx: Tx, id: string): { updatedAt: string; origin: Record<string, unknown> | undefined } | undefined {
+    const r = tx.get<Row>(`SELECT updated_at, origin FROM sessions WHERE id = ?`, [id]);
+    return r ? { updatedAt: String(r['updated_at']), origin: parse(r['origin'], undefined) } : undefined;
+  }
+
+  /**
+   * The source fingerprints of a session's messages in order as one format family imported them
+   * (null for messages it does not hold): the message's own fp when it came from that family (from
+   * its first origin: no origin.from), else origin.alt[family].fp (see src/core/langswarm/origins.ts).
+   */
+  messageFingerprints(tx: Tx, sessionId: string, family: string, first: boolean): Array<string | null> {
+    const own = first ? `json_extract(origin, '$.from') IS NULL` : `json_extract(origin, '$.from') = ?`;
     return tx
       .all<{ fp: string | null }>(
-        `SELECT json_extract(origin, '$.fp') AS fp FROM messages WHERE session_id = ? ORDER BY seq`,
-        [sessionId],
+        `SELECT CASE WHEN ${own} THEN json_extract(origin, '$.fp') ELSE json_extract(origin, ?) END AS fp
+           FROM messages WHERE session_id = ? ORDER BY seq`,
+        [...(first ? [] : [family]), `$.alt."${family.replace(/"/g, '')}".fp`, sessionId],
       )
       .map((r) => r.fp);
+  }
+
+  /** Replaces a session's origin, touching nothing else (updated_at stays). */
+  setSessionOrigin(tx: Tx, id: string, origin: Record<string, unknown>): void {
+    tx.run(`UPDATE sessions SET origin = ? WHERE id = ?`, [JSON.stringify(origin), id]);
+  }
+
+  /** Replaces a message's origin, touching nothing else. */
+  setMessageOrigin(tx: Tx, id: string, origin: Record<string, unknown>): void {
+    tx.run(`UPDATE messages SET origin = ? WHERE id = ?`, [JSON.stringify(origin), id]);
   }
 
   /** The highest message rowid: rows inserted after this call have larger ones (for indexMessagesAfter). */

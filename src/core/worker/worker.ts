@@ -109,7 +109,7 @@ async function open(path: string, options: OpenOptions): Promise<OpenResult> {
 
 /** The migration's progress goes to the host as events; the host's cancel aborts it between sessions. */
 function migrate(m: SessionManager, id: number, args: unknown[]): Promise<unknown> {
-  const [sources, options] = args as [string[], Pick<MigrateOptions, 'dryRun' | 'naiveUtc'> | undefined];
+  const [sources, options] = args as [string[], Pick<MigrateOptions, 'dryRun' | 'naiveUtc' | 'unchanged'> | undefined];
   const cancel = new AbortController();
   cancels.set(id, cancel);
   return m.migrate(sources, {

@@ -19,6 +19,9 @@ export function dataCommands(
   | 'langswarmSessions.openDemo'
   | 'langswarmSessions.addToGitignore'
   | 'langswarmSessions.salvageDatabase'
+  | 'langswarmSessions.followStores'
+  | 'langswarmSessions.stopFollowing'
+  | 'langswarmSessions.showFollowedStores'
 > {
   return {
     /** Without sources, offers the LangSwarm files found in the workspace (and a way to browse to others). */
@@ -85,5 +88,10 @@ export function dataCommands(
     }),
 
     'langswarmSessions.salvageDatabase': command([], () => salvageDatabase(env.ctx.store)),
+
+    /** Picks stores to follow (written to the follow.paths setting, which starts following). */
+    'langswarmSessions.followStores': command([], () => env.ctx.following.pickAndFollow()),
+    'langswarmSessions.stopFollowing': command([], () => env.ctx.following.stopFollowing()),
+    'langswarmSessions.showFollowedStores': command([], () => env.ctx.following.showStores()),
   };
 }

@@ -123,13 +123,17 @@ const statusColor: Partial<Record<SessionStatus, string>> = {
 /** What a row shows. `writable`: the database can be changed (menus offer edits); `streaming`: a reply arrives in this message now. */
 export function treeItem(
   node: Node,
-  { writable, streaming }: { writable: boolean; streaming: (messageId: string) => boolean },
+  {
+    writable,
+    streaming,
+    followed = () => false,
+  }: { writable: boolean; streaming: (messageId: string) => boolean; followed?: (sessionId: string) => boolean },
 ): vscode.TreeItem {
   switch (node.kind) {
     case 'group':
       return groupItem(node);
     case 'session':
-      return sessionItem(node, writable);
+      return sessionItem(node, writable, followed(node.summary.id));
     case 'message':
       return messageItem(node, writable, node.message.state === 'partial' && streaming(node.message.id));
     case 'more': {
@@ -174,7 +178,7 @@ function groupItem(node: GroupNode): vscode.TreeItem {
   return item;
 }
 
-function sessionItem(node: SessionNode, writable: boolean): vscode.TreeItem {
+function sessionItem(node: SessionNode, writable: boolean, followed: boolean): vscode.TreeItem {
   const s = node.summary;
   const title = displayTitle(s);
   const item = new vscode.TreeItem(
@@ -182,11 +186,12 @@ function sessionItem(node: SessionNode, writable: boolean): vscode.TreeItem {
     s.messageCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = node.id;
-  item.description = sessionDescription(s);
+  // A followed session may still grow while the LangSwarm app runs (first: the sidebar cuts the end off).
+  item.description = followed ? `following · ${sessionDescription(s)}` : sessionDescription(s);
   const color = statusColor[s.status];
   item.iconPath = new vscode.ThemeIcon(STATUS_ICON[s.status], color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = sessionContextValue(s, writable);
-  item.accessibilityInformation = { label: `${title}, ${s.status}, ${sessionDescription(s)}` };
+  item.accessibilityInformation = { label: `${title}, ${s.status}, ${item.description}` };
   return item;
 }
 

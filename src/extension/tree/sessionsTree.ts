@@ -137,9 +137,13 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   // ---- TreeDataProvider ------------------------------------------------------------------------
 
+  /** Whether a session came from a followed LangSwarm store (set by the extension; marked in its row). */
+  isFollowed: (sessionId: string) => boolean = () => false;
+
   getTreeItem(node: Node): vscode.TreeItem {
     const manager = this.db.openManager;
     return treeItem(node, {
+      followed: this.isFollowed,
       // In Restricted Mode the menus still offer the changes (running one says it needs trust).
       writable: !this.db.readOnly || !vscode.workspace.isTrusted,
       streaming: (id) => manager !== undefined && isStreaming(manager, id),
