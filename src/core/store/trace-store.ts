@@ -50,6 +50,8 @@ export function insertTrace(tx: Tx, trace: TurnTrace): void {
     firstTokenAt: trace.firstTokenAt,
     error: trace.error,
     usage: trace.usage,
+    trimmed: trace.trimmed,
+    dropped: trace.dropped,
     attemptCount: attempts.length,
     requestIds: Object.assign({}, ...attempts.map((a) => a.requestIds)),
   };
