@@ -6,7 +6,7 @@
 // serves by name (SessionMethod), and all of them keep the same rules (writable statuses, message
 // size, status transitions, change events); most are a few lines. The SQL is in store/.
 import { v7 as uuidv7 } from 'uuid';
-import type { UsageRecord } from './cost';
+import type { PriceOverrides, UsageRecord } from './cost';
 import { CoreError, describeError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
 import {
@@ -32,6 +32,7 @@ import type { Tx } from './store/connection';
 import type { Change } from './store/journal';
 import { Tracer } from './trace';
 import { SpanId, TurnTrace } from './turn-trace';
+import { TurnSeries, turnSeries } from './turn-series';
 import * as traces from './store/trace-store';
 import { TraceRetention, TraceSummary } from './store/trace-store';
 
@@ -121,6 +122,7 @@ export type SessionMethod =
   | 'migrate'
   | 'recordTrace'
   | 'listTraces'
+  | 'turnSeries'
   | 'getTrace'
   | 'pruneTraces';
 
@@ -671,6 +673,20 @@ export class SessionManager {
     this.refresh();
     this.requireSession(sessionId);
     return traces.listTraces(this.store.durable, sessionId, options.messageId);
+  }
+
+  /** The session's calls as per-turn series for the chart (turn-series.ts), computed here so only columns travel. */
+  turnSeries(sessionId: string, overrides?: PriceOverrides): TurnSeries {
+    this.refresh();
+    this.requireSession(sessionId);
+    return this.tracer.span('sessions.turnSeries', sessionId, () =>
+      turnSeries({
+        usages: this.store.usages(sessionId),
+        traces: traces.listTraces(this.store.durable, sessionId),
+        seqOf: new Map(this.store.messageOutline(sessionId).map((m) => [m.id, m.seq])),
+        overrides,
+      }),
+    );
   }
 
   /** One trace with every request body exactly as sent. */
