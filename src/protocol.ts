@@ -10,9 +10,10 @@ import * as z from 'zod/mini';
 import type { Message, MessageRevision, Role, Session, SessionSummary } from './core/model';
 import { KEYED_PROVIDERS, MESSAGE_STATES, SESSION_STATUSES } from './core/names';
 import type { SearchHit } from './core/store/session-store';
+import type { TurnSeries } from './core/turn-series';
 
 /** A search hit as the webview receives it (the webview never imports the store). */
-export type { SearchHit };
+export type { SearchHit, TurnSeries };
 
 export const VIEWS = ['history', 'state'] as const;
 export type ViewName = (typeof VIEWS)[number];
@@ -196,6 +197,8 @@ export const IpcRequest = {
       find: z.enum(['result', 'call']),
     }),
   ),
+  /** The session's calls as per-turn columns for its chart (core/turn-series.ts), computed in the store worker. */
+  SessionChart: request<TurnSeries>()('session/chart', z.object({ sessionId: id })),
   // composer: a turn runs in the host; its progress and end come as Turn* notifications
   /**
    * Sends `content` as the user's next message and starts the reply (resolves once it started). `provider`/`model`

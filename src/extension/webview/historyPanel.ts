@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { SessionApi } from '../../core/sessions';
 import type { RevealTarget } from '../../protocol';
+import { readPriceOverrides } from '../prices';
 import { HistoryHost } from './historyHost';
 import { bindPanel, createPanel, poster } from './panel';
 import { StatePanel } from './statePanel';
@@ -89,6 +90,7 @@ export class HistoryPanel {
     options: HistoryPanelOptions,
   ): HistoryPanel {
     const host = new HistoryHost(manager, poster(panel), {
+      priceOverrides: readPriceOverrides,
       openLink: (url) => void vscode.env.openExternal(vscode.Uri.parse(url, true)),
       copyText: (text) => void vscode.env.clipboard.writeText(text),
       showDump: (sessionId) =>

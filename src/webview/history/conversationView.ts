@@ -26,6 +26,8 @@ export interface ConversationEvents {
   shown(session: Session | undefined): void;
   /** The reply streaming into a session, ahead of what the database holds (undefined: none streams). */
   streamingText(sessionId: string): StreamedReply | undefined;
+  /** Buttons the session header's toolbar shows besides its own (the chart's toggle). */
+  headerButtons?(): HTMLElement[];
 }
 
 export interface Position {
@@ -151,6 +153,11 @@ export class ConversationView {
     renderEmptyHeader(this.header);
   }
 
+  /** Adds a panel between the header and the feed (the chart). */
+  addPanel(panel: HTMLElement): void {
+    this.element.querySelector('.conversation-top')!.after(panel);
+  }
+
   get sessionId(): string | undefined {
     return this.session?.id;
   }
@@ -190,6 +197,7 @@ export class ConversationView {
       replay: () => (this.replay.active ? this.stopReplay() : this.startReplay()),
       dump: () => command(IpcCommand.DumpSession, { sessionId: session.id }),
       open: (sessionId) => this.events.open(sessionId),
+      extra: this.events.headerButtons?.(),
     });
     if (!same) {
       this.closeFind();

@@ -5,6 +5,7 @@ import './history.css';
 import { IpcNotification, ParamsOf } from '../../protocol';
 import { h, icon } from '../shared/dom';
 import { loadState, onNotification, ready, saveState } from '../shared/ipc';
+import { SessionChart } from './chart';
 import { Composer, Draft } from './composer';
 import { ConversationView, Position } from './conversationView';
 import { setPlainText } from './message';
@@ -17,6 +18,8 @@ interface SavedState extends SidebarState {
   drafts?: Record<string, Draft>;
   /** The session list's drawer is open (it only is a drawer below the breakpoint). */
   listOpen?: boolean;
+  /** The chart panel is open. */
+  chartOpen?: boolean;
 }
 
 const saved = loadState<SavedState>();
@@ -46,11 +49,24 @@ const conversation = new ConversationView(
     stateChanged: () => persist(true),
     forked: () => void sidebar.reload(),
     open: (sessionId, seq) => void open(sessionId, seq),
-    shown: (session) => composer.show(session),
+    shown: (session) => {
+      composer.show(session);
+      chart.show(session?.id);
+    },
     streamingText: (sessionId) => composer.streamingText(sessionId),
+    headerButtons: () => [chart.toggle],
   },
   listToggle,
 );
+const chart = new SessionChart(
+  {
+    reveal: (seq) => conversation.revealSeq(seq),
+    toggled: () => persist(),
+    say: (text) => conversation.say(text),
+  },
+  saved.chartOpen === true,
+);
+conversation.addPanel(chart.element);
 const isOpen = (sessionId: string) => sessionId === conversation.sessionId;
 const composer = new Composer({
   sent: (sessionId) => {
@@ -115,6 +131,7 @@ function persist(soon = false): void {
     find: conversation.findQuery || undefined,
     drafts: composer.saved(),
     listOpen,
+    chartOpen: chart.isOpen,
   });
 }
 window.addEventListener('pagehide', () => persist());
@@ -161,7 +178,9 @@ onNotification(IpcNotification.SessionsChanged, () => {
 onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
   if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId))
     void conversation.reload();
+  chart.changed(sessionId);
 });
+onNotification(IpcNotification.TracesChanged, ({ sessionId }) => chart.changed(sessionId));
 onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
 onNotification(IpcNotification.TurnNotice, (p) => composer.notice(p));
 onNotification(IpcNotification.TurnEnd, (p) => composer.end(p));

@@ -11,6 +11,8 @@ export interface HeaderActions {
   dump(): void;
   /** Opens another session (the one this was forked from). */
   open(sessionId: string): void;
+  /** More buttons for the toolbar, kept across renders (the chart's toggle). */
+  extra?: HTMLElement[];
 }
 
 export function renderSessionHeader(header: HTMLElement, s: Session, actions: HeaderActions): void {
@@ -63,6 +65,7 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
         button('search', 'Find in session (Ctrl+F)', () => actions.find(), { class: 'icon-button open-find' }),
         button('play-circle', 'Replay', () => actions.replay(), { class: 'icon-button open-replay' }),
         button('json', 'Dump session state', () => actions.dump(), { class: 'icon-button dump-state' }),
+        ...(actions.extra ?? []),
       ),
     ),
     h(
