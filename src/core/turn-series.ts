@@ -3,7 +3,7 @@
 // the request was trimmed or the cache was hit. One turn per recorded call (turn trace); replies stored
 // without a trace (imported, recorded before traces were) are turns from their usage alone. Columns, not
 // objects: a 10,000-message session's series crosses from the store worker to the webview small.
-import { type PriceOverrides, type UsageRecord, contextWindow, usageCost } from './cost';
+import { type Cost, type PriceOverrides, type UsageRecord, contextWindow, usageCost } from './cost';
 import { Usage } from './model';
 import type { TraceSummary } from './store/trace-store';
 
@@ -41,6 +41,33 @@ export interface TurnSeries {
   tables: string[];
 }
 
+/**
+ * What turnSeries keeps between calls for one session, so that after a turn only that turn is read and priced:
+ * trace summaries by span id (a trace never changes once recorded) and costs by the stored usage they price.
+ */
+export class SeriesMemo {
+  traces: ReadonlyMap<string, TraceSummary> = new Map();
+  private costs = new Map<string, Cost>();
+  private pricedWith = '';
+
+  /** Remembers this call's traces (only these: pruned ones are let go). */
+  keepTraces(traces: readonly TraceSummary[]): void {
+    this.traces = new Map(traces.map((t) => [t.spanId, t]));
+  }
+
+  cost(usage: unknown, producer: unknown, at: string, overrides: PriceOverrides | undefined): Cost {
+    const prices = JSON.stringify(overrides ?? {});
+    if (prices !== this.pricedWith) {
+      this.costs.clear();
+      this.pricedWith = prices;
+    }
+    const key = JSON.stringify([usage, producer, at]);
+    let cost = this.costs.get(key);
+    if (!cost) this.costs.set(key, (cost = usageCost(usage, producer, { at, overrides })));
+    return cost;
+  }
+}
+
 export interface SeriesInput {
   /** The session's replies with usage (SessionManager.usages). */
   usages: readonly UsageRecord[];
@@ -49,6 +76,8 @@ export interface SeriesInput {
   /** The session's messages' seqs by id (from its outline). */
   seqOf: ReadonlyMap<string, number>;
   overrides?: PriceOverrides;
+  /** The session's memo from the previous call (none: everything is computed afresh). */
+  memo?: SeriesMemo;
 }
 
 interface Turn {
@@ -93,7 +122,7 @@ export function emptySeries(): TurnSeries {
   };
 }
 
-export function turnSeries({ usages, traces, seqOf, overrides }: SeriesInput): TurnSeries {
+export function turnSeries({ usages, traces, seqOf, overrides, memo }: SeriesInput): TurnSeries {
   const usageOf = new Map(usages.map((u) => [u.messageId, u]));
   const traced = new Set<string>();
   const turns: Turn[] = [];
@@ -158,7 +187,8 @@ export function turnSeries({ usages, traces, seqOf, overrides }: SeriesInput): T
     series.trimmedTurns.push(turn.trimmedTurns);
     series.droppedItems.push(turn.droppedItems);
     const cost = u
-      ? usageCost(turn.usage, turn.producer, { at: turn.usageAt, overrides })
+      ? (memo?.cost(turn.usage, turn.producer, turn.usageAt, overrides) ??
+        usageCost(turn.usage, turn.producer, { at: turn.usageAt, overrides }))
       : { known: false as const, reason: NO_USAGE[turn.outcome] };
     if (cost.known) {
       series.cost.push(cost.total);

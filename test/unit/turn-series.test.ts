@@ -197,6 +197,23 @@ describe('turn series (the chart)', () => {
       assert.deepEqual(s.seq, [reply!.seq]);
       assert.deepEqual([s.input, s.cachedInput], [[1_000], [400]]);
       assert.deepEqual(s.cost, [(600 * 2 + 400 * 0.5 + 20 * 8) / 1e6]);
+      // Remembered between calls (the chart follows each turn): a new turn is added, new prices are applied.
+      const [next] = await m.addMessages(session.id, [
+        {
+          role: 'assistant',
+          content: 'Again',
+          provider: { name: 'openai', model: 'house-model' },
+          usage: { inputTokens: 2_000, outputTokens: 10, totalTokens: 2_010 },
+        },
+      ]);
+      await m.recordTrace(
+        makeTrace('{}', { sessionId: session.id, messageIds: [next!.id] }, Date.parse('2026-12-01T10:05:00Z')),
+      );
+      const cheaper = { 'house-model': { input: 1, output: 4 } };
+      const again = m.turnSeries(session.id, cheaper);
+      assert.deepEqual(again.input, [1_000, 2_000]);
+      assert.deepEqual(again.trimmedTurns, [2, 0]);
+      assert.deepEqual(again.cost, [(1_000 * 1 + 20 * 4) / 1e6, (2_000 * 1 + 10 * 4) / 1e6]);
     } finally {
       m.close();
     }
