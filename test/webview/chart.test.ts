@@ -69,11 +69,10 @@ async function seed(m: SessionManager) {
   return { session: s, r1: r1!, r2: r2!, u3: u3!, imported: imported! };
 }
 
-/** The page x of turn `turn` (1-based) of `count` in the first chart's plot area (x runs from turn 1 to the last). */
+/** The page x of turn `turn` (1-based) of `count` in the first chart's plot area (each turn in the middle of its slot). */
 async function turnX(page: Page, turn: number, count: number): Promise<{ x: number; y: number }> {
   const box = (await page.locator('.chart-plots .u-over').first().boundingBox())!;
-  // The last turn is on the plot's right edge: a pixel inside it.
-  return { x: box.x + Math.min(((turn - 1) / (count - 1)) * box.width, box.width - 1), y: box.y + box.height / 2 };
+  return { x: box.x + ((turn - 0.5) / count) * box.width, y: box.y + box.height / 2 };
 }
 
 /** How many pixels of each canvas are (nearly) `hex`, optionally only in the column at page x. */
@@ -143,7 +142,7 @@ describe('session chart (Chromium)', function () {
     const legend = (await page.textContent('.chart-legend')) ?? '';
     assert.match(legend, /context window 128k/);
     assert.match(legend, /history trimmed \(1 turn\)/);
-    assert.match(legend, /price unknown for 2 of 4/);
+    assert.match(legend, /cost \(no bar for 2 of 4: price unknown or no usage\)/);
     assert.match((await page.textContent('.chart-readout')) ?? '', /^4 turns · point at one/);
     assert.deepEqual(await opened.view.cspViolations(), []);
   });

@@ -164,9 +164,8 @@ export class SessionChart {
     }
     const p = palette();
     const x = s.at.map((_, i) => i + 1);
-    const peak = Math.max(0, ...s.input.map((v) => v ?? 0), ...s.output.map((v) => v ?? 0));
-    const windows = s.contextWindow.filter((w): w is number => w !== null);
-    const maxWindow = windows.length ? Math.max(...windows) : undefined;
+    const peak = largest(s.input);
+    const maxWindow = s.contextWindow.some((w) => w !== null) ? largest(s.contextWindow) : undefined;
     const windowShown = maxWindow !== undefined && maxWindow <= WINDOW_OFF_SCALE * Math.max(peak, 1);
     const cacheHits = s.cachedInput.map((v, i) => (v ? s.input[i]! : null));
     const trimmed = s.trimmedTurns.map((t, i) => (t > 0 || s.droppedItems[i]! > 0 ? i : -1)).filter((i) => i >= 0);
@@ -180,33 +179,30 @@ export class SessionChart {
       drag: { x: false, y: false },
       points: { size: 6 },
     });
-    const axes = (format: (v: number) => string): uPlot.Axis[] => [
-      // Turns are whole numbers: ticks only at whole steps.
-      {
-        stroke: p.axis,
-        font: p.font,
-        grid: { stroke: p.grid, width: 1 },
-        ticks: { stroke: p.grid, size: 4 },
-        size: 24,
-        incrs: TURN_STEPS,
-        values: (_u, ticks) => ticks.map(String),
-      },
-      {
-        stroke: p.axis,
-        font: p.font,
-        grid: { stroke: p.grid, width: 1 },
-        ticks: { stroke: p.grid, size: 4 },
-        size: 60,
-        values: (_u, ticks) => ticks.map(format),
-      },
+    const axis = (side: 1 | 3, format: (v: number) => string, extra: Partial<uPlot.Axis> = {}): uPlot.Axis => ({
+      side,
+      stroke: p.axis,
+      font: p.font,
+      grid: { stroke: p.grid, width: 1, show: side === 3 },
+      ticks: { stroke: p.grid, size: 4 },
+      size: 56,
+      values: (_u, ticks) => ticks.map(format),
+      ...extra,
+    });
+    /** Turns on x (whole numbers only); `format` on the left; on the right `right`'s scale, or room to keep x aligned. */
+    const axes = (format: (v: number) => string, right?: uPlot.Axis): uPlot.Axis[] => [
+      { ...axis(3, String), side: 2, size: 24, grid: { stroke: p.grid, width: 1 }, incrs: TURN_STEPS },
+      axis(3, format),
+      right ?? axis(1, () => '', { ticks: { show: false } }),
     ];
+    // Each turn in the middle of its own slot, so the first and last bars are whole and easy to point at.
+    const scales = (y: uPlot.Scale): uPlot.Scales => ({ x: { time: false, range: () => [0.5, n + 0.5] }, y });
     const base = (title: string) => ({
       width,
       height: PLOT_HEIGHT,
       title,
       legend: { show: false },
       cursor: cursor(),
-      scales: { x: { time: false } },
       hooks: { setCursor: [(u: uPlot) => this.showTurn(u.cursor.idx ?? null)] },
     });
     const marker = (stroke: string, fill: string, size: number): Partial<uPlot.Series> => ({
@@ -219,16 +215,17 @@ export class SessionChart {
     const tokens = new uPlot(
       {
         ...base('Tokens per turn'),
-        axes: axes(compact),
+        // Output is a hundredth of the input in a long session: it has its own scale, on the right.
+        axes: axes(compact, axis(1, compact, { scale: 'out', stroke: p.output })),
         scales: {
-          x: { time: false },
-          y: { range: (_u, _min, max) => [0, Math.max(max, windowShown ? maxWindow! : 0, 1) * 1.05] },
+          ...scales({ range: (_u, _min, max) => [0, Math.max(max, windowShown ? maxWindow! : 0, 1) * 1.05] }),
+          out: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] },
         },
         series: [
           {},
           { label: 'Input', stroke: p.input, fill: fade(p.input, 0.15), width: 1.5 },
           { label: 'Cached input', stroke: p.cached, width: 1.5 },
-          { label: 'Output', stroke: p.output, width: 1.5 },
+          { label: 'Output', stroke: p.output, width: 1.5, scale: 'out' },
           {
             label: 'Context window',
             stroke: p.window,
@@ -259,7 +256,7 @@ export class SessionChart {
       {
         ...base('Cost per turn (USD)'),
         axes: axes(usdTick),
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, (max || 0.0001) * 1.1] } },
+        scales: scales({ range: (_u, _min, max) => [0, (max || 0.0001) * 1.1] }),
         series: [
           {},
           {
@@ -279,7 +276,7 @@ export class SessionChart {
       {
         ...base('Latency per turn (seconds)'),
         axes: axes(seconds),
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, (max || 1) * 1.1] } },
+        scales: scales({ range: (_u, _min, max) => [0, (max || 1) * 1.1] }),
         series: [
           {},
           { label: 'Latency', stroke: p.latency, width: 1.5 },
@@ -313,7 +310,7 @@ export class SessionChart {
       item('input', 'area', 'input'),
       item('cached', 'line', 'cached input'),
       item('cached', 'dot', 'cache hit'),
-      item('output', 'line', 'output'),
+      item('output', 'line', 'output (right scale)'),
       item('window', 'dash', windowText),
       item(
         'trimmed',
@@ -323,7 +320,7 @@ export class SessionChart {
       item(
         'cost',
         'area',
-        unknownCosts ? `cost (price unknown for ${unknownCosts} of ${s.cost.length}: no bar)` : 'cost',
+        unknownCosts ? `cost (no bar for ${unknownCosts} of ${s.cost.length}: price unknown or no usage)` : 'cost',
       ),
       item('latency', 'line', 'latency'),
       item('first-token', 'dash', 'first token'),
@@ -400,6 +397,13 @@ function drawTrimmed(u: uPlot, turns: number[], colour: string): void {
     ctx.fill();
   }
   ctx.restore();
+}
+
+/** The largest value (0 when none), without spreading 50,000 arguments. */
+function largest(values: ReadonlyArray<number | null>): number {
+  let max = 0;
+  for (const v of values) if (v !== null && v > max) max = v;
+  return max;
 }
 
 const toSeconds = (ms: number | null) => (ms === null ? null : ms / 1000);
