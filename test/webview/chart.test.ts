@@ -180,6 +180,21 @@ describe('session chart (Chromium)', function () {
     await page.waitForSelector(`article.message[data-id="${ids.u3.id}"].flash`);
   });
 
+  it('steps through the turns from the keyboard: arrows, Home/End, Enter reveals', async () => {
+    await openChart();
+    await page.focus('.chart-plots');
+    await page.keyboard.press('End');
+    assert.match((await page.textContent('.chart-readout')) ?? '', /^Turn 4 · openai\/mystery-model-9/);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    assert.match((await page.textContent('.chart-readout')) ?? '', /^Turn 2 · .*history trimmed/);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`article.message[data-id="${ids.r2.id}"].flash`);
+    await page.focus('.chart-plots');
+    await page.keyboard.press('Home');
+    assert.match((await page.textContent('.chart-readout')) ?? '', /^Turn 1 · /);
+  });
+
   it('is pictured in Dark Modern and Light Modern (test-artifacts/chart-*.png, to be looked at)', async () => {
     await openChart();
     fs.mkdirSync(OUT, { recursive: true });

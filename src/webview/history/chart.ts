@@ -68,6 +68,7 @@ export class SessionChart {
   private sessionId: string | undefined;
   private generation = 0;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private redraw = 0;
 
   constructor(
     private readonly events: ChartEvents,
@@ -78,9 +79,15 @@ export class SessionChart {
       'aria-controls': 'lss-chart',
       'aria-pressed': 'false',
     });
-    this.plots = h('div', { class: 'chart-plots' });
+    this.plots = h('div', {
+      class: 'chart-plots',
+      tabindex: '0',
+      role: 'group',
+      'aria-label': 'Per-turn charts: Left and Right step through the turns, Enter shows the turn’s message',
+    });
+    this.plots.addEventListener('keydown', (e) => this.onKey(e));
     this.legend = h('div', { class: 'chart-legend' });
-    this.readout = h('div', { class: 'chart-readout' });
+    this.readout = h('div', { class: 'chart-readout', 'aria-live': 'polite' });
     this.element = h(
       'section',
       { class: 'chart-panel', id: 'lss-chart', 'aria-label': 'Tokens, cost and latency per turn', hidden: true },
@@ -90,7 +97,13 @@ export class SessionChart {
     );
     new ResizeObserver(() => this.resize()).observe(this.plots);
     // VS Code changes the body's class (vscode-light/dark/high-contrast) when the colour theme changes.
-    new MutationObserver(() => this.draw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    // and its theme id attribute (a dark theme for another dark one), with the variables on <html>'s style.
+    const themeChanged = new MutationObserver(() => {
+      cancelAnimationFrame(this.redraw);
+      this.redraw = requestAnimationFrame(() => this.draw());
+    });
+    themeChanged.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-id'] });
+    themeChanged.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
     this.setOpen(open, false);
   }
 
@@ -338,6 +351,28 @@ export class SessionChart {
       return;
     }
     this.readout.textContent = turnText(s, idx);
+  }
+
+  /** The keyboard's way through the chart: the cursor moves turn by turn (the readout says it), Enter reveals. */
+  private onKey(e: KeyboardEvent): void {
+    const [first] = this.charts;
+    const n = this.series?.at.length ?? 0;
+    if (!first || n === 0) return;
+    const idx = first.cursor.idx ?? -1;
+    const next =
+      e.key === 'ArrowRight'
+        ? Math.min(n - 1, idx + 1)
+        : e.key === 'ArrowLeft'
+          ? Math.max(0, idx < 0 ? n - 1 : idx - 1)
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? n - 1
+              : undefined;
+    if (e.key === 'Enter' && idx >= 0) this.clicked(idx);
+    else if (next === undefined) return;
+    else first.setCursor({ left: first.valToPos(next + 1, 'x'), top: first.bbox.height / devicePixelRatio / 2 });
+    e.preventDefault();
   }
 
   private clicked(idx: number | null): void {
