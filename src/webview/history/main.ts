@@ -178,7 +178,8 @@ onNotification(IpcNotification.SessionsChanged, () => {
 onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
   if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId))
     void conversation.reload();
-  chart.changed(sessionId);
+  // A streaming reply is saved every 250 ms and has no usage until it ends: the chart waits for its call's trace.
+  if (sessionId === undefined || !composer.streamingText(sessionId)) chart.changed(sessionId);
 });
 onNotification(IpcNotification.TracesChanged, ({ sessionId }) => chart.changed(sessionId));
 onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
