@@ -20,9 +20,10 @@ import type { Cost } from './core/cost';
 import type { SearchHit } from './core/store/session-store';
 import type { TraceSummary } from './core/store/trace-store';
 import type { TraceAttempt, TurnTrace } from './core/turn-trace';
+import type { TurnSeries } from './core/turn-series';
 
-/** A search hit, and a recorded model call with what it cost, as the webview receives them (it never imports the store). */
-export type { Cost, SearchHit, TraceAttempt, TraceSummary, TurnTrace };
+/** A search hit, a recorded model call with what it cost, and a session's per-turn series, as the webview receives them (it never imports the store). */
+export type { Cost, SearchHit, TraceAttempt, TraceSummary, TurnSeries, TurnTrace };
 
 export const VIEWS = ['history', 'state'] as const;
 export type ViewName = (typeof VIEWS)[number];
@@ -211,6 +212,8 @@ export const IpcRequest = {
       find: z.enum(['result', 'call']),
     }),
   ),
+  /** The session's calls as per-turn columns for its chart (core/turn-series.ts), computed in the store worker. */
+  SessionChart: request<TurnSeries>()('session/chart', z.object({ sessionId: id })),
   // composer: a turn runs in the host; its progress and end come as Turn* notifications
   /**
    * Sends `content` as the user's next message and starts the reply (resolves once it started). `provider`/`model`

@@ -45,6 +45,8 @@ export const PriceOverride = z.strictObject({
   output: z.number().finite().nonnegative(),
   cachedInput: z.number().finite().nonnegative().optional(),
   cacheWrite: z.number().finite().nonnegative().optional(),
+  /** The model's context window in tokens, for the history browser's chart (the table's when not given). */
+  contextWindow: z.number().int().positive().optional(),
 });
 export type PriceOverride = z.infer<typeof PriceOverride>;
 export type PriceOverrides = Readonly<Record<string, PriceOverride>>;
@@ -63,7 +65,7 @@ export function parsePriceOverrides(value: unknown): { overrides: PriceOverrides
       warnings.push(
         `The price override for "${model}" is ignored: ${
           parsed.success ? 'the model id is empty' : z.prettifyError(parsed.error).replace(/\n+/g, ' ')
-        }. Give { "input": N, "output": N, "cachedInput"?: N, "cacheWrite"?: N } in USD per million tokens.`,
+        }. Give { "input": N, "output": N, "cachedInput"?: N, "cacheWrite"?: N } in USD per million tokens (and "contextWindow"?: tokens).`,
       );
   }
   return { overrides, warnings };
@@ -174,6 +176,26 @@ export function usageCost(
   const other = result.total_price - sum(parts);
   if (Math.abs(other) > 1e-12 * Math.max(1, result.total_price)) parts.other = other;
   return { known: true, total: result.total_price, parts, currency: 'USD', table: PRICE_TABLE };
+}
+
+/**
+ * The context window (tokens) of the model that answered: the override's, else the price table's (by the
+ * same match as prices, so a later version is not taken for its predecessor). Undefined when neither knows.
+ */
+export function contextWindow(producer: unknown, overrides?: PriceOverrides): number | undefined {
+  const who = Producer.safeParse(producer);
+  if (!who.success || !who.data.model) return undefined;
+  const { name, model } = who.data;
+  const override = Object.hasOwn(overrides ?? {}, model) ? overrides![model] : undefined;
+  if (override?.contextWindow) return override.contextWindow;
+  const providerId = TABLE_PROVIDER[name];
+  if (!providerId) return undefined;
+  try {
+    const found = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId });
+    return found && !isLaterVersion(found.model.match, model) ? found.model.context_window : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

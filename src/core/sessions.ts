@@ -6,7 +6,7 @@
 // serves by name (SessionMethod), and all of them keep the same rules (writable statuses, message
 // size, status transitions, change events); most are a few lines. The SQL is in store/.
 import { v7 as uuidv7 } from 'uuid';
-import type { UsageRecord } from './cost';
+import type { PriceOverrides, UsageRecord } from './cost';
 import { CoreError, describeError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
 import {
@@ -33,8 +33,12 @@ import type { Tx } from './store/connection';
 import type { Change } from './store/journal';
 import { Tracer } from './trace';
 import { SpanId, TurnTrace } from './turn-trace';
+import { SeriesMemo, TurnSeries, turnSeries } from './turn-series';
 import * as traces from './store/trace-store';
 import { TraceRetention, TraceSummary } from './store/trace-store';
+
+/** Sessions whose chart memo (turn-series.ts) is kept. */
+const SERIES_MEMOS = 4;
 
 export type SessionEvent =
   | { type: 'sessionCreated' | 'sessionUpdated' | 'sessionDeleted'; sessionId: string; external: boolean }
@@ -123,6 +127,7 @@ export type SessionMethod =
   | 'migrate'
   | 'recordTrace'
   | 'listTraces'
+  | 'turnSeries'
   | 'getTrace'
   | 'pruneTraces';
 
@@ -142,6 +147,8 @@ export class SessionManager {
   private readonly clock: () => Date;
   private readonly maxMessageBytes: number;
   private readonly traceRetention: TraceRetention | undefined;
+  /** turnSeries memos of the last few sessions charted, oldest first. */
+  private readonly seriesMemos = new Map<string, SeriesMemo>();
 
   private constructor(
     readonly store: SessionStore,
@@ -690,6 +697,33 @@ export class SessionManager {
     this.refresh();
     this.requireSession(sessionId);
     return traces.listTraces(this.store.durable, sessionId, options.messageId);
+  }
+
+  /**
+   * The session's calls as per-turn series for the chart (turn-series.ts), computed here so only columns travel.
+   * The last few sessions' memos make the next call, after a turn, read and price only what is new.
+   */
+  turnSeries(sessionId: string, overrides?: PriceOverrides): TurnSeries {
+    this.refresh();
+    this.requireSession(sessionId);
+    const memo = this.seriesMemos.get(sessionId) ?? new SeriesMemo();
+    this.seriesMemos.delete(sessionId);
+    this.seriesMemos.set(sessionId, memo);
+    for (const oldest of this.seriesMemos.keys()) {
+      if (this.seriesMemos.size <= SERIES_MEMOS) break;
+      this.seriesMemos.delete(oldest);
+    }
+    return this.tracer.span('sessions.turnSeries', sessionId, () => {
+      const summaries = traces.listTraces(this.store.durable, sessionId, undefined, memo.traces);
+      memo.keepTraces(summaries);
+      return turnSeries({
+        usages: this.store.usages(sessionId),
+        traces: summaries,
+        seqOf: new Map(this.store.messageOutline(sessionId).map((m) => [m.id, m.seq])),
+        overrides,
+        memo,
+      });
+    });
   }
 
   /** One trace with every request body exactly as sent. */

@@ -99,6 +99,8 @@ export class TurnRecorder {
       ...(error ? { error: { code: error.code, message: error.message } } : {}),
       ...(response !== undefined ? { response } : {}),
       ...(reply?.usage ? { usage: reply.usage } : {}),
+      ...(this.http.trimmed ? { trimmed: this.http.trimmed } : {}),
+      ...(this.http.dropped ? { dropped: this.http.dropped } : {}),
       attempts,
     };
     return trace;

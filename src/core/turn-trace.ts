@@ -38,6 +38,13 @@ export const TraceAttempt = z.object({
 });
 export type TraceAttempt = z.infer<typeof TraceAttempt>;
 
+const count = z.number().int().nonnegative();
+/** Optional in a trace (traces recorded before these were added still parse). */
+export const TrimmedHistory = z.object({ turns: count, messages: count });
+export type TrimmedHistory = z.infer<typeof TrimmedHistory>;
+export const DroppedItems = z.object({ reasoning: count, providerItems: count, providerIds: count });
+export type DroppedItems = z.infer<typeof DroppedItems>;
+
 export const TRACE_OPERATIONS = ['send', 'regenerate', 'replay', 'connection-test', 'simulate', 'debug'] as const;
 export const TRACE_APIS = ['responses', 'conversations', 'messages', 'generateContent', 'replay'] as const;
 
@@ -65,6 +72,10 @@ export const TurnTrace = z.object({
   /** For a streamed reply, the final response as the provider assembled it; else the parsed response body. */
   response: z.unknown().optional(),
   usage: Usage.optional(),
+  /** The oldest whole turns the request left out to fit the model's context window (Anthropic), when it did. */
+  trimmed: TrimmedHistory.optional(),
+  /** Data another provider made that this one cannot read, left out of the request, when there was any. */
+  dropped: DroppedItems.optional(),
   attempts: z.array(TraceAttempt),
 });
 export type TurnTrace = z.infer<typeof TurnTrace>;

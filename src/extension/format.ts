@@ -1,6 +1,6 @@
 // What the tree shows, as pure functions (no `vscode` import) so they are tested on plain Node.
 import * as path from 'node:path';
-import { CostTotal, describeTotal } from '../core/cost';
+import { CostTotal, describeTotal, formatUsd } from '../core/cost';
 import { sourceCounts } from '../core/langswarm/source-counts';
 import type { Message, Part, Session, SessionStatus, SessionSummary } from '../core/model';
 import { displayTitle, knownTokens, partsText, sourceStatusNote } from '../core/text';
@@ -105,6 +105,29 @@ export function messageContextValue(m: Pick<Message, 'role'>, sessionStatus: Ses
 
 export function formatTokens(n: number): string {
   return n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+}
+
+/**
+ * The active session's tokens and cost for the status bar (`$(pulse) 12k tok · $0.0420`), with the breakdown as
+ * its tooltip; undefined when no reply of it reports usage. A cost only partly known is a lower bound (`≥`).
+ */
+export function costStatus(t: CostTotal): { text: string; tooltip: string } | undefined {
+  if (t.state === 'no usage') return undefined;
+  const n = (v: number) => v.toLocaleString('en-US');
+  const { input, cachedInput, cacheWrite, output, reasoning } = t.tokens;
+  const cost =
+    t.state === 'known' ? formatUsd(t.total) : t.state === 'unknown' ? 'price unknown' : `≥${formatUsd(t.total)}`;
+  const cache = [cachedInput ? `${n(cachedInput)} cached` : '', cacheWrite ? `${n(cacheWrite)} written to cache` : '']
+    .filter(Boolean)
+    .join(', ');
+  const lines = [
+    `Active session: ${describeTotal(t)}`,
+    `Tokens: ${n(input)} in${cache ? ` (${cache})` : ''} · ${n(output)} out${reasoning ? ` (${n(reasoning)} reasoning)` : ''}`,
+    `Priced ${t.priced} of ${t.priced + t.unpriced} replies with usage${t.tables.length ? ` (${t.tables.join(', ')})` : ''}`,
+    ...Object.entries(t.unknownReasons).map(([why, count]) => `Price unknown for ${count}: ${why}`),
+    'Click to open its history and chart.',
+  ];
+  return { text: `$(pulse) ${formatTokens(input + output)} tok · ${cost}`, tooltip: lines.join('\n') };
 }
 
 /** "openai · gpt-4o · 12 msgs · 5 min ago", led by the source's id when the title shown is not that id. */

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { Report, SMOKE } from './report';
 import { runActivationBench } from './activation';
+import { runChartBench } from './chart';
 import { runCoreBench } from './core';
 import { runEventLoopBench } from './eventloop';
 import { runFollowBench } from './follow';
@@ -18,6 +19,7 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['follow: LangSwarm stores while an app writes them', runFollowBench],
   ['traces: turn trace storage', runTraceBench],
   ['traces: recording overhead per turn', runRecordingBench],
+  ["chart: a session's per-turn series", runChartBench],
   ['event loop: the extension host while the store works', runEventLoopBench],
   ['webview: history browser in Chromium', runWebviewBench],
 ];

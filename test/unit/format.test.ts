@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { marked } from 'marked';
 import { SessionManager } from '../../src/core/sessions';
 import {
+  costStatus,
   dayLabel,
   dayRange,
   markdownText,
@@ -131,6 +132,40 @@ describe('tree formatting', () => {
     } finally {
       await m.close();
     }
+  });
+
+  it("shows the active session's tokens and cost in the status bar: a partly known cost as a lower bound", () => {
+    const usage = {
+      inputTokens: 10_000,
+      cachedInputTokens: 8_000,
+      outputTokens: 500,
+      reasoningTokens: 300,
+      totalTokens: 10_500,
+    };
+    const reply = (model: string) => ({
+      sessionId: 's',
+      messageId: model,
+      createdAt: '2026-12-01T10:00:00Z',
+      provider: { name: 'openai', model },
+      usage,
+    });
+    assert.equal(costStatus(totalCost([])), undefined, 'nothing to show without usage');
+    // gpt-5: 2,000 × $1.25 + 8,000 × $0.125 + 500 × $10 per million (cached input is not charged as input).
+    const known = costStatus(totalCost([reply('gpt-5')]))!;
+    assert.equal(known.text, '$(pulse) 11k tok · $0.0085');
+    assert.equal(
+      known.tooltip,
+      [
+        'Active session: $0.0085',
+        'Tokens: 10,000 in (8,000 cached) · 500 out (300 reasoning)',
+        `Priced 1 of 1 replies with usage (${PRICE_TABLE})`,
+        'Click to open its history and chart.',
+      ].join('\n'),
+    );
+    const partly = costStatus(totalCost([reply('gpt-5'), reply('gpt-nope')]))!;
+    assert.equal(partly.text, '$(pulse) 21k tok · ≥$0.0085');
+    assert.match(partly.tooltip, /\nPrice unknown for 1: model gpt-nope is not in the price table \(openai\)\n/);
+    assert.equal(costStatus(totalCost([reply('gpt-nope')]))!.text, '$(pulse) 11k tok · price unknown');
   });
 
   describe('hover tooltips', () => {

@@ -126,7 +126,7 @@ describe('npm run lint', () => {
         lintProbe(file, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`),
         file,
         'lint/style/noRestrictedImports',
-        /of the packages only marked and highlight\.js/,
+        /of the packages only marked, highlight\.js and uPlot/,
       );
       assertRefused(
         lintProbe(
@@ -145,20 +145,22 @@ describe('npm run lint', () => {
       );
     });
 
-    it('allows the protocol, the core names and model types, its own modules, marked and highlight.js', () => {
+    it('allows the protocol, the core names and model types, its own modules, marked, highlight.js and uPlot', () => {
       assertPasses(
         lintProbe(
           file,
           [
             `import hljs from 'highlight.js/lib/core';`,
             `import { Lexer } from 'marked';`,
+            `import uPlot from 'uplot';`,
+            `import 'uplot/dist/uPlot.min.css';`,
             `import type { Role } from '../../core/model';`,
             `import { ROLES } from '../../core/names';`,
             `import { VIEWS } from '../../protocol';`,
             `import { h } from '../shared/dom';`,
             `import { codeBlock } from './highlight';`,
             '',
-            'export const probe = [hljs, Lexer, ROLES, VIEWS, h, codeBlock];',
+            'export const probe = [hljs, Lexer, uPlot, ROLES, VIEWS, h, codeBlock];',
             'export type Probe = Role;',
             '',
           ].join('\n'),

@@ -129,6 +129,31 @@ describe('Anthropic provider (@anthropic-ai/sdk, Messages API)', function () {
     );
     assert.deepEqual(reply.metadata['warnings'], warnings);
     assert.equal(manager().allMessages(s.id).length, 10, 'nothing was removed locally');
+    // The trace says what was trimmed, as numbers the chart can mark: the 9 messages asked about, less those left out.
+    const [, turns, messages] = /the oldest (\d+) turns? \((\d+) messages?\)/.exec(warnings[0]!)!;
+    const [trace] = manager().listTraces(s.id);
+    assert.deepEqual(trace!.trimmed, { turns: Number(turns), messages: Number(messages) });
+    assert.equal(sent.length, 9 - trace!.trimmed!.messages);
+    assert.equal(trace!.dropped, undefined);
+  });
+
+  it("records in the trace what another provider's history lost (a reasoning block), and no trimming", async () => {
+    const s = await manager().create({ provider: 'openai', model: 'gpt-test' });
+    await manager().addMessages(s.id, [
+      { role: 'user', content: 'Q1' },
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'reasoning', text: 'hmm', opaque: { provider: 'openai', encryptedContent: 'e' } },
+          { type: 'text', text: 'A1' },
+        ],
+        provider: { name: 'openai', model: 'gpt-test' },
+      },
+    ]);
+    await send(manager(), s.id, 'Q2', { provider: providerFor(w, mock), model: w.model });
+    const [trace] = manager().listTraces(s.id);
+    assert.deepEqual(trace!.dropped, { reasoning: 1, providerItems: 0, providerIds: 0 });
+    assert.equal(trace!.trimmed, undefined);
   });
 
   it('refuses, keeping the message, when even the newest turn does not fit', async () => {

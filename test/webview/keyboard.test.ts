@@ -100,8 +100,9 @@ describe('keyboard (Chromium)', function () {
 
     it('moves through the messages with the arrows, Home, End and the page keys, past the rendered rows', async () => {
       await openLong();
-      // Tab from the header's last action enters the feed at the row on screen: the feed is one Tab stop.
-      await page.focus('.dump-state');
+      // Tab from the header's last action (the chart's toggle; the chart is closed) enters the feed at the row on
+      // screen: the feed is one Tab stop.
+      await page.focus('.chart-toggle');
       await page.keyboard.press('Tab');
       let f = await focused(page);
       assert.equal(f.tag, 'article');

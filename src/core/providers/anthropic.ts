@@ -26,6 +26,7 @@ import {
 } from './provider';
 import { AnthropicParameters, anthropicParameters } from './parameters';
 import { SdkProvider, Turn, stainlessClientOptions } from './sdk-provider';
+import type { TrimmedHistory } from '../turn-trace';
 
 export interface AnthropicOptions extends ProviderOptions {
   /** Tokens the model accepts in all (default 200,000); requests are trimmed to fit it. */
@@ -76,7 +77,8 @@ export class AnthropicProvider extends SdkProvider<Sdk, Anthropic, AnthropicOpti
     request: ProviderRequest,
     options: SendOptions,
   ): Promise<Omit<ProviderReply, 'warnings'>> {
-    await this.fit(client, params, warn);
+    const trimmed = await this.fit(client, params, warn);
+    if (trimmed && options.recording) options.recording.trimmed = trimmed;
     addCacheBreakpoints(params);
     const reply =
       request.stream === false
@@ -175,10 +177,14 @@ export class AnthropicProvider extends SdkProvider<Sdk, Anthropic, AnthropicOpti
    * system prompt go first (a turn = a user message and everything up to the next user message,
    * so a tool_use never loses its tool_result); the newest turn is always kept.
    */
-  private async fit(client: Anthropic, params: Params, warn: (message: string) => void): Promise<void> {
+  private async fit(
+    client: Anthropic,
+    params: Params,
+    warn: (message: string) => void,
+  ): Promise<TrimmedHistory | undefined> {
     const window = this.options.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
     const room = window - params.max_tokens;
-    if (estimateTokens(JSON.stringify(params)) <= room / 2) return;
+    if (estimateTokens(JSON.stringify(params)) <= room / 2) return undefined;
     const turns = splitTurns(params.messages);
     let droppedTurns = 0;
     let droppedMessages = 0;
@@ -211,7 +217,9 @@ export class AnthropicProvider extends SdkProvider<Sdk, Anthropic, AnthropicOpti
       warn(
         `This conversation is longer than ${params.model}'s ${window}-token context window allows with ${params.max_tokens} tokens kept for the reply: the oldest ${droppedTurns} turn${droppedTurns === 1 ? '' : 's'} (${droppedMessages} message${droppedMessages === 1 ? '' : 's'}) were left out of this request. The session still has them.`,
       );
+      return { turns: droppedTurns, messages: droppedMessages };
     }
+    return undefined;
   }
 
   protected toError(sdk: Sdk, e: unknown, model: string): CoreError {

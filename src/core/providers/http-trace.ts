@@ -3,7 +3,7 @@
 // through AsyncLocalStorage, so one SDK client (made once per provider) serves concurrent calls, each
 // recording only its own requests. Auth headers and key parameters are never recorded.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type TRACE_APIS, type TraceAttempt, newSpanId } from '../turn-trace';
+import { type DroppedItems, type TRACE_APIS, type TraceAttempt, type TrimmedHistory, newSpanId } from '../turn-trace';
 import { networkDetail, scrubSecrets } from './provider';
 
 /** What one call's HTTP requests were, and which API the provider spoke; filled in while the call runs. */
@@ -11,6 +11,9 @@ export class HttpRecording {
   readonly attempts: TraceAttempt[] = [];
   /** Set by the provider when it is not its usual one (OpenAI bound to a conversation). */
   api?: (typeof TRACE_APIS)[number];
+  /** Set by the provider when the request left out history: old turns (to fit), another provider's items. */
+  trimmed?: TrimmedHistory;
+  dropped?: DroppedItems;
   private readonly reads = new Set<Promise<void>>();
 
   /** Waits for the response bodies still being copied (error bodies, plain JSON replies). */

@@ -90,7 +90,9 @@ export abstract class SdkProvider<S, C, O extends ProviderOptions, B> implements
     const model = request.session.model;
     const { sdk, client } = await this.sdk.get(model);
     const warnings = collectWarnings(options, this.options.tracer);
-    const { entries } = portableHistory(request.messages, this.name);
+    const { entries, dropped } = portableHistory(request.messages, this.name);
+    if (options.recording && dropped.reasoning + dropped.providerItems + dropped.providerIds > 0)
+      options.recording.dropped = dropped;
     const turn: Turn<S, C> = { sdk, client, model, entries, warn: warnings.add };
     const body = this.build(turn, request, options);
     try {

@@ -50,6 +50,8 @@ export function insertTrace(tx: Tx, trace: TurnTrace): void {
     firstTokenAt: trace.firstTokenAt,
     error: trace.error,
     usage: trace.usage,
+    trimmed: trace.trimmed,
+    dropped: trace.dropped,
     attemptCount: attempts.length,
     requestIds: Object.assign({}, ...attempts.map((a) => a.requestIds)),
   };
@@ -93,8 +95,16 @@ function previousLists(tx: Tx, sessionId: string): string[] {
 const SUMMARY_COLUMNS = `lower(hex(span_id)) AS span_id, lower(hex(trace_id)) AS trace_id, session_id, operation, provider, api, model_requested, model_answered, started_at,
   ended_at, outcome, message_ids, summary`;
 
-/** A session's traces, oldest first; with `messageId`, those that stored that message. */
-export function listTraces(db: BlobReader & Reader, sessionId: string, messageId?: string): TraceSummary[] {
+/**
+ * A session's traces, oldest first; with `messageId`, those that stored that message. `known`: summaries read
+ * before, by span id (a trace never changes once recorded), reused rather than decompressed and checked again.
+ */
+export function listTraces(
+  db: BlobReader & Reader,
+  sessionId: string,
+  messageId?: string,
+  known?: ReadonlyMap<string, TraceSummary>,
+): TraceSummary[] {
   const rows = guard(() =>
     messageId === undefined
       ? db.all<Row>(`SELECT ${SUMMARY_COLUMNS} FROM turn_traces WHERE session_id = ? ORDER BY pk`, [sessionId])
@@ -105,7 +115,9 @@ export function listTraces(db: BlobReader & Reader, sessionId: string, messageId
         ),
   );
   // Recorded in about the order they started; the sort (stable) makes it exact.
-  return rows.map(toSummary).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return rows
+    .map((row) => known?.get(String(row['span_id'])) ?? toSummary(row))
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /** One trace, whole: every body as it was sent. Undefined when there is none with that span id. */

@@ -53,6 +53,7 @@ export const METHOD_KINDS = {
   migrate: 'migrate',
   recordTrace: 'write',
   listTraces: 'read',
+  turnSeries: 'read',
   getTrace: 'read',
   pruneTraces: 'write',
 } as const satisfies Record<SessionMethod, OpKind>;

@@ -1,6 +1,7 @@
 // The history browser's host side, free of `vscode`: answers the webview's requests from the session core
 // and forwards the core's change events as notifications. historyPanel.ts is the thin VS Code glue around it.
 import { isStreaming } from '../../core/conversation';
+import type { PriceOverrides } from '../../core/cost';
 import { CoreError, describeError } from '../../core/errors';
 import type { Message, ModelParameters, ReasoningEffort } from '../../core/model';
 import type { SessionApi, SessionEvent } from '../../core/sessions';
@@ -42,6 +43,8 @@ export interface HistoryHostOptions extends Omit<TraceRequestOptions, 'copyText'
   deltaMs?: number;
   /** How long change events are gathered before the webview hears of them (ms). */
   coalesceMs?: number;
+  /** The langswarmSessions.prices setting's overrides, read when a chart is asked for. */
+  priceOverrides?(): PriceOverrides;
 }
 
 /** Find in session stops counting here: more matches than anyone steps through. */
@@ -99,6 +102,7 @@ export class HistoryHost {
       .onRequest(IpcRequest.Fork, async ({ sessionId, messageId, title }) => ({
         session: await m.fork(sessionId, messageId, { title: title || undefined }),
       }))
+      .onRequest(IpcRequest.SessionChart, ({ sessionId }) => m.turnSeries(sessionId, options.priceOverrides?.()))
       .onRequest(IpcRequest.LocateTool, (p) => this.locateTool(p.sessionId, p.callId, p.seq, p.find))
       .onRequest(IpcRequest.Send, async (p) => {
         // Continued in a fork: the answer names it, and the browser goes there.

@@ -90,6 +90,7 @@ export class HistoryPanel {
     options: HistoryPanelOptions,
   ): HistoryPanel {
     const host = new HistoryHost(manager, poster(panel), {
+      priceOverrides: readPriceOverrides,
       openLink: (url) => void vscode.env.openExternal(vscode.Uri.parse(url, true)),
       copyText: (text) => void vscode.env.clipboard.writeText(text),
       prices: readPriceOverrides,

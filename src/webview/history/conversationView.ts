@@ -28,6 +28,8 @@ export interface ConversationEvents {
   streamingText(sessionId: string): StreamedReply | undefined;
   /** Opens the inspector on a message's model call, or on the session's calls. */
   inspect(target: { sessionId: string; messageId?: string }): void;
+  /** Buttons the session header's toolbar shows besides its own (the chart's toggle). */
+  headerButtons?(): HTMLElement[];
 }
 
 export interface Position {
@@ -154,6 +156,11 @@ export class ConversationView {
     renderEmptyHeader(this.header);
   }
 
+  /** Adds a panel between the header and the feed (the chart). */
+  addPanel(panel: HTMLElement): void {
+    this.element.querySelector('.conversation-top')!.after(panel);
+  }
+
   get sessionId(): string | undefined {
     return this.session?.id;
   }
@@ -195,6 +202,7 @@ export class ConversationView {
       parameters: () => command(IpcCommand.EditParameters, { sessionId: session.id }),
       calls: () => this.events.inspect({ sessionId: session.id }),
       open: (sessionId) => this.events.open(sessionId),
+      extra: this.events.headerButtons?.(),
     });
     if (!same) {
       this.closeFind();

@@ -5,6 +5,7 @@ import './history.css';
 import { IpcNotification, ParamsOf } from '../../protocol';
 import { h, icon } from '../shared/dom';
 import { loadState, onNotification, ready, saveState } from '../shared/ipc';
+import { SessionChart } from './chart';
 import { Composer, Draft } from './composer';
 import { Inspector } from './inspector';
 import { ConversationView, Position } from './conversationView';
@@ -18,6 +19,8 @@ interface SavedState extends SidebarState {
   drafts?: Record<string, Draft>;
   /** The session list's drawer is open (it only is a drawer below the breakpoint). */
   listOpen?: boolean;
+  /** The chart panel is open. */
+  chartOpen?: boolean;
 }
 
 const saved = loadState<SavedState>();
@@ -47,12 +50,25 @@ const conversation = new ConversationView(
     stateChanged: () => persist(true),
     forked: () => void sidebar.reload(),
     open: (sessionId, seq) => void open(sessionId, seq),
-    shown: (session) => composer.show(session),
+    shown: (session) => {
+      composer.show(session);
+      chart.show(session?.id);
+    },
     streamingText: (sessionId) => composer.streamingText(sessionId),
     inspect: (target) => void inspector.open(target),
+    headerButtons: () => [chart.toggle],
   },
   listToggle,
 );
+const chart = new SessionChart(
+  {
+    reveal: (seq) => conversation.revealSeq(seq),
+    toggled: () => persist(),
+    say: (text) => conversation.say(text),
+  },
+  saved.chartOpen === true,
+);
+conversation.addPanel(chart.element);
 const isOpen = (sessionId: string) => sessionId === conversation.sessionId;
 const composer = new Composer({
   sent: (sessionId) => {
@@ -118,6 +134,7 @@ function persist(soon = false): void {
     find: conversation.findQuery || undefined,
     drafts: composer.saved(),
     listOpen,
+    chartOpen: chart.isOpen,
   });
 }
 window.addEventListener('pagehide', () => persist());
@@ -164,8 +181,13 @@ onNotification(IpcNotification.SessionsChanged, () => {
 onNotification(IpcNotification.MessagesChanged, ({ sessionId }) => {
   if (conversation.sessionId && (sessionId === undefined || sessionId === conversation.sessionId))
     void conversation.reload();
+  // A streaming reply is saved every 250 ms and has no usage until it ends: the chart waits for its call's trace.
+  if (sessionId === undefined || !composer.streamingText(sessionId)) chart.changed(sessionId);
 });
-onNotification(IpcNotification.TracesChanged, ({ sessionId }) => void inspector.tracesChanged(sessionId));
+onNotification(IpcNotification.TracesChanged, ({ sessionId }) => {
+  void inspector.tracesChanged(sessionId);
+  chart.changed(sessionId);
+});
 onNotification(IpcNotification.TurnDelta, (p) => composer.delta(p));
 onNotification(IpcNotification.TurnNotice, (p) => composer.notice(p));
 onNotification(IpcNotification.TurnEnd, (p) => composer.end(p));

@@ -15,6 +15,8 @@ export interface HeaderActions {
   calls(): void;
   /** Opens another session (the one this was forked from). */
   open(sessionId: string): void;
+  /** More buttons for the toolbar, kept across renders (the chart's toggle). */
+  extra?: HTMLElement[];
 }
 
 export function renderSessionHeader(header: HTMLElement, s: Session, actions: HeaderActions): void {
@@ -76,6 +78,7 @@ export function renderSessionHeader(header: HTMLElement, s: Session, actions: He
           class: 'icon-button open-calls',
         }),
         button('json', 'Dump session state', () => actions.dump(), { class: 'icon-button dump-state' }),
+        ...(actions.extra ?? []),
       ),
     ),
     h(
