@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { Report, SMOKE } from './report';
 import { runActivationBench } from './activation';
+import { runCompareBench } from './compare';
 import { runCoreBench } from './core';
 import { runEventLoopBench } from './eventloop';
 import { runMigrateBench } from './migrate';
@@ -14,6 +15,7 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['core: durable store, listing and search', runCoreBench],
   ['migrate: LangSwarm V1 import', runMigrateBench],
   ['traces: turn trace storage', runTraceBench],
+  ['compare: aligning two sessions', runCompareBench],
   ['event loop: the extension host while the store works', runEventLoopBench],
   ['webview: history browser in Chromium', runWebviewBench],
 ];
