@@ -11,6 +11,7 @@ import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
 import { ProviderAccess } from './providerAccess';
 import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
+import { ComparePanel } from './webview/comparePanel';
 import { HistoryPanel } from './webview/historyPanel';
 import { showLangSwarmStore } from './webview/langswarmEditor';
 import { ActiveSession } from './statusBar';
@@ -113,9 +114,12 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     }),
     database.onDidReopen(() => {
       describeView();
-      if (!HistoryPanel.isOpen) return;
+      if (!HistoryPanel.isOpen && !ComparePanel.isOpen) return;
       database.manager().then(
-        (m) => HistoryPanel.reattach(context, m),
+        (m) => {
+          HistoryPanel.reattach(context, m);
+          ComparePanel.reattach(m);
+        },
         (e: unknown) =>
           tracer.error('could not reopen the session database for the history browser', { error: describeError(e) }),
       );

@@ -54,6 +54,7 @@ export const METHOD_KINDS = {
   listTraces: 'read',
   getTrace: 'read',
   pruneTraces: 'write',
+  compare: 'read',
 } as const satisfies Record<SessionMethod, OpKind>;
 
 /**
