@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { launchChromium, openView, WebviewServer } from '../helpers/webview';
+import { runCompareViewBench } from './compare-view';
 import { generateWorkload } from './core';
 import { percentile, Report, scaled } from './report';
 
@@ -126,6 +127,7 @@ export async function runWebviewBench(report: Report): Promise<void> {
     }
     host?.dispose();
     await page.context().close();
+    await runCompareViewBench(report, { browser, server, manager: m }, percentile(opens, 50));
   } finally {
     await browser.close();
     await server.close();

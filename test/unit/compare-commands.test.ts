@@ -154,4 +154,31 @@ describe('the comparison for the compare view', function () {
       await client.close();
     }
   });
+
+  it('has a budget of its own in the worker: two unrelated sessions take longer than a read may', async () => {
+    const file = tempDb();
+    // A read may block the worker 100 ms here; word-diffing 1,500 pairs of unrelated messages blocks it far longer.
+    const client = await SessionClient.open(file, { budgets: { read: 100 } });
+    try {
+      const words = (i: number, tag: string) => ({
+        role: i % 2 ? ('assistant' as const) : ('user' as const),
+        content: `${tag} ${i} ${'alpha beta gamma delta '.repeat(10)}`,
+      });
+      const a = await client.create({ provider: 'openai', model: 'gpt-4o', title: 'A' });
+      const b = await client.create({ provider: 'openai', model: 'gpt-4o', title: 'B' });
+      await client.addMessages(
+        a.id,
+        Array.from({ length: 3_000 }, (_, i) => words(i, 'left')),
+      );
+      await client.addMessages(
+        b.id,
+        Array.from({ length: 3_000 }, (_, i) => words(i, 'right')),
+      );
+      const { comparison } = await client.compare(a.id, b.id);
+      assert.equal(comparison.approximate, true);
+      assert.equal(comparison.counts.changed, 3_000);
+    } finally {
+      await client.close();
+    }
+  });
 });

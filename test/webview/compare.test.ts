@@ -91,7 +91,7 @@ describe('compare view (Chromium)', function () {
     const thanks: NewMessage = { role: 'user', content: 'Thanks' };
     await m.addMessages(a.id, [
       start,
-      reply('Day one: the Louvre, then lunch.', 'gpt-4o'),
+      reply('Day one: the Louvre in the morning, then lunch.', 'gpt-4o'),
       call('Paris'),
       result,
       sunny,
@@ -102,7 +102,7 @@ describe('compare view (Chromium)', function () {
     ]);
     await m.addMessages(b.id, [
       start,
-      reply('Day one: the Orsay, then lunch.', 'claude-sonnet-4'),
+      reply('Day one: the Orsay at noon, then lunch.', 'claude-sonnet-4'),
       call('Lyon'),
       result,
       sunny,
@@ -150,9 +150,13 @@ describe('compare view (Chromium)', function () {
     await page.waitForSelector('.pair[data-pair="1"] .word-added');
     const words = (side: string, cls: string) =>
       page.$$eval(`.pair[data-pair="1"] .side-${side} .${cls}`, (els) => els.map((e) => e.textContent));
-    assert.deepEqual(await words('a', 'word-removed'), ['Louvre']);
-    assert.deepEqual(await words('b', 'word-added'), ['Orsay']);
-    assert.equal(await page.textContent('.pair[data-pair="1"] .side-a .text'), 'Day one: the Louvre, then lunch.');
+    // Changed words with only spaces between them are one highlight, as in the diff editor.
+    assert.deepEqual(await words('a', 'word-removed'), ['Louvre in the morning']);
+    assert.deepEqual(await words('b', 'word-added'), ['Orsay at noon']);
+    assert.equal(
+      await page.textContent('.pair[data-pair="1"] .side-a .text'),
+      'Day one: the Louvre in the morning, then lunch.',
+    );
     // The diff editor's inserted colour, from the theme.
     const bg = await page.$eval('.pair[data-pair="1"] .word-added', (el) => getComputedStyle(el).backgroundColor);
     assert.notEqual(bg, 'rgba(0, 0, 0, 0)');

@@ -36,6 +36,8 @@ const rows = new Map<number, CompareRow>();
 const pages = new Set<number>();
 /** Bumped on each load: a page answered for an older outline is dropped. */
 let generation = 0;
+/** The generation whose rows in sight were all painted with content. */
+let painted = -1;
 
 const list = new VirtualList({
   scroller,
@@ -66,6 +68,16 @@ async function fetchPage(page: number): Promise<void> {
     const shown = new Set(list.renderedItems);
     list.refresh(got.map((r) => r.pair).filter((p) => shown.has(p)));
     if (current >= 0) mark(current);
+    if (painted !== at && list.renderedItems.every((i) => i >= model!.pairs || rows.has(i))) {
+      painted = at;
+      // The bench's first paint: every row in sight has its content (the rows are placed once this frame is drawn).
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          performance.mark('lss:painted');
+          document.body.dataset['painted'] = String(at);
+        }, 0),
+      );
+    }
   } catch (e) {
     pages.delete(page);
     say(`Could not load these messages: ${(e as Error).message}`);
@@ -74,6 +86,7 @@ async function fetchPage(page: number): Promise<void> {
 
 async function load(keepPosition: boolean): Promise<void> {
   const top = keepPosition ? topPair() : saved.topPair;
+  performance.mark('lss:open');
   generation++;
   rows.clear();
   pages.clear();
@@ -119,12 +132,20 @@ function go(hunk: number, note = ''): void {
   current = hunk;
   const { from } = model!.hunks[hunk]!;
   list.keep(from);
-  list.scrollToItem(from, 'start', -32);
+  // Scrolled to (a little context above it) unless its first row is already in sight.
+  if (!inSight(list.rowOf(from))) list.scrollToItem(from, 'start', -32);
   mark(hunk);
   list.rowOf(from)?.focus({ preventScroll: true });
   showPosition();
   say(note);
   persist();
+}
+
+function inSight(row: HTMLElement | undefined): boolean {
+  if (!row) return false;
+  const r = row.getBoundingClientRect();
+  const view = scroller.getBoundingClientRect();
+  return r.height > 0 && r.top >= view.top && r.bottom <= view.bottom;
 }
 
 /** Outlines the rows of the current difference. */

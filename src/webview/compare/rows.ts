@@ -193,12 +193,21 @@ function side(
   return el;
 }
 
-/** A's side shows the equal and removed runs, B's the equal and added ones; the changed words are marked. */
+/**
+ * A's side shows the equal and removed runs, B's the equal and added ones; the changed words are marked. Spaces
+ * between two changed runs join them (as the diff editor marks "in the morning" as one change, not three).
+ */
 export function wordSpans(runs: readonly WordRun[], which: 'a' | 'b'): Child[] {
-  const hidden = which === 'a' ? 'added' : 'removed';
-  return runs
-    .filter((r) => r.op !== hidden)
-    .map((r) => (r.op === 'equal' ? r.text : h('span', { class: `word-${r.op}` }, r.text)));
+  const op = which === 'a' ? 'removed' : 'added';
+  const own = runs.filter((r) => r.op === 'equal' || r.op === op);
+  const merged: WordRun[] = [];
+  for (const [i, r] of own.entries()) {
+    const joins = r.op === 'equal' && /^\s+$/.test(r.text) && own[i - 1]?.op === op && own[i + 1]?.op === op;
+    const last = merged[merged.length - 1];
+    if ((r.op === op || joins) && last?.op === op) last.text += r.text;
+    else merged.push({ ...r });
+  }
+  return merged.map((r) => (r.op === 'equal' ? r.text : h('span', { class: `word-${r.op}` }, r.text)));
 }
 
 const METRICS: Array<[MetricName, string]> = [
