@@ -317,10 +317,10 @@ export const IpcRequest = {
   // compare view (the host knows which two sessions its panel compares)
   /** The alignment of the two sessions: every pair's status and messages, setup differences, totals. */
   CompareOpen: request<CompareOutline>()('compare/open', z.object({})),
-  /** The content of pairs `from`..`from + limit - 1`: previews, word highlights, tool changes, metrics. */
+  /** The content of these pairs (the rows coming into sight): previews, word highlights, tool changes, metrics. */
   CompareRows: request<{ rows: CompareRow[] }>()(
     'compare/rows',
-    z.object({ from: int(0, 1e9), limit: int(1, COMPARE_ROWS_MAX) }),
+    z.object({ pairs: z.array(int(0, 1e9)).check(z.minLength(1), z.maxLength(COMPARE_ROWS_MAX)) }),
   ),
 } as const;
 

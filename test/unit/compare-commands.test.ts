@@ -127,7 +127,7 @@ describe('the comparison for the compare view', function () {
       const outline = (await ask(1, 'compare/open', {})) as CompareOutline;
       assert.equal(outline.statuses, 'dec');
       assert.deepEqual([outline.pairA, outline.pairB, outline.firstDivergence], [[0, 1, 2], [-1, 0, 1], 0]);
-      const { rows } = (await ask(2, 'compare/rows', { from: 1, limit: 2 })) as { rows: CompareRow[] };
+      const { rows } = (await ask(2, 'compare/rows', { pairs: [2, 1, 2] })) as { rows: CompareRow[] };
       assert.deepEqual(
         rows.map((r) => [r.pair, r.a?.seq, r.b?.seq, r.a?.text.slice(0, 4)]),
         [
@@ -146,8 +146,9 @@ describe('the comparison for the compare view', function () {
           ['added', 'new'],
         ],
       );
-      // A bad page is refused by the protocol's schema, not obeyed.
-      await host.receive({ kind: 'request', id: 3, method: 'compare/rows', params: { from: -1, limit: 5000 } });
+      // A bad request is refused by the protocol's schema, not obeyed.
+      const tooMany = Array.from({ length: 201 }, (_, i) => i);
+      await host.receive({ kind: 'request', id: 3, method: 'compare/rows', params: { pairs: tooMany } });
       assert.equal((answers.at(-1) as { ok: boolean }).ok, false);
       host.dispose();
     } finally {

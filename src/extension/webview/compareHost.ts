@@ -65,7 +65,7 @@ export class CompareHost {
     );
     this.ipc
       .onRequest(IpcRequest.CompareOpen, async () => outline(await this.comparison()))
-      .onRequest(IpcRequest.CompareRows, ({ from, limit }) => this.rows(from, limit));
+      .onRequest(IpcRequest.CompareRows, ({ pairs }) => this.rows(pairs));
     this.unsubscribe = manager.onDidChange((e) => this.onChange(e));
   }
 
@@ -97,16 +97,17 @@ export class CompareHost {
     return this.stored;
   }
 
-  private async rows(from: number, limit: number): Promise<{ rows: CompareRow[] }> {
+  private async rows(wanted: number[]): Promise<{ rows: CompareRow[] }> {
     const stored = await this.comparison();
-    const pairs = stored.comparison.pairs.slice(from, from + limit);
+    const indices = [...new Set(wanted)].filter((p) => p < stored.comparison.pairs.length).sort((x, y) => x - y);
+    const pairs = indices.map((p) => stored.comparison.pairs[p]!);
     const [messagesA, messagesB] = await Promise.all([
-      this.page(
+      this.load(
         this.aId,
         stored.a,
         pairs.map((p) => p.a),
       ),
-      this.page(
+      this.load(
         this.bId,
         stored.b,
         pairs.map((p) => p.b),
@@ -114,7 +115,7 @@ export class CompareHost {
     ]);
     return {
       rows: pairs.map((p, k) => ({
-        pair: from + k,
+        pair: indices[k]!,
         ...(p.a !== null ? { a: cell(messagesA.get(p.a), stored.a.metrics[p.a]) } : {}),
         ...(p.b !== null ? { b: cell(messagesB.get(p.b), stored.b.metrics[p.b]) } : {}),
         ...(p.changes ? { changes: changesView(p.changes) } : {}),
@@ -122,23 +123,27 @@ export class CompareHost {
     };
   }
 
-  /** The messages at these indices of one side (a contiguous run: the alignment is monotone), by index. */
-  private async page(
+  /** The messages at these indices of one side, by index: one read per run of consecutive indices. */
+  private async load(
     sessionId: string,
     side: ComparedSide,
     indices: Array<number | null>,
   ): Promise<Map<number, Message>> {
-    const present = indices.filter((i): i is number => i !== null);
+    const sorted = [...new Set(indices.filter((i): i is number => i !== null))].sort((x, y) => x - y);
+    const runs: Array<[number, number]> = [];
+    for (const i of sorted) {
+      const last = runs[runs.length - 1];
+      if (last && i === last[1] + 1) last[1] = i;
+      else runs.push([i, i]);
+    }
     const byIndex = new Map<number, Message>();
-    if (!present.length) return byIndex;
-    const first = Math.min(...present);
-    const last = Math.max(...present);
-    const messages = await this.manager.messages(sessionId, {
-      afterSeq: side.seqs[first]! - 1,
-      limit: last - first + 1,
-    });
-    const indexOfSeq = new Map(side.seqs.slice(first, last + 1).map((seq, k) => [seq, first + k]));
-    for (const m of messages) {
+    const pages = await Promise.all(
+      runs.map(([first, last]) =>
+        this.manager.messages(sessionId, { afterSeq: side.seqs[first]! - 1, limit: last - first + 1 }),
+      ),
+    );
+    const indexOfSeq = new Map(sorted.map((i) => [side.seqs[i]!, i]));
+    for (const m of pages.flat()) {
       const i = indexOfSeq.get(m.seq);
       if (i !== undefined) byIndex.set(i, m);
     }

@@ -3,14 +3,11 @@
 // toolbar's arrows stepping through the differences. Rows are virtualized; their content is paged in as they show.
 import './compare.css';
 import type { CompareOutline, CompareRow } from '../../protocol';
-import { IpcNotification, IpcRequest } from '../../protocol';
+import { COMPARE_ROWS_MAX, IpcNotification, IpcRequest } from '../../protocol';
 import { append, button, h, icon } from '../shared/dom';
 import { loadState, onNotification, ready, request, saveState } from '../shared/ipc';
 import { VirtualList } from '../shared/virtualList';
 import { RowModel, renderItem, wordSpans } from './rows';
-
-/** Pairs fetched per compare/rows request. */
-const PAGE = 100;
 
 interface SavedState {
   /** The difference last stepped to, and the pair at the top of the view. */
@@ -33,7 +30,10 @@ document
 let model: RowModel | undefined;
 let current = -1;
 const rows = new Map<number, CompareRow>();
-const pages = new Set<number>();
+/** Pairs asked for and not answered yet. */
+const pending = new Set<number>();
+/** Rows in sight without content yet: asked for together, once per layout pass. */
+const wanted = new Set<number>();
 /** Bumped on each load: a page answered for an older outline is dropped. */
 let generation = 0;
 /** The generation whose rows in sight were all painted with content. */
@@ -52,17 +52,19 @@ const list = new VirtualList({
     }),
   onRendered: (items) => {
     for (const item of items)
-      if (model && item < model.pairs && !rows.has(item)) void fetchPage(Math.floor(item / PAGE));
+      if (model && item < model.pairs && !rows.has(item) && !pending.has(item)) wanted.add(item);
+    if (wanted.size) void fetchRows();
     persist();
   },
 });
 
-async function fetchPage(page: number): Promise<void> {
-  if (pages.has(page) || !model) return;
-  pages.add(page);
+async function fetchRows(): Promise<void> {
+  const pairs = [...wanted].slice(0, COMPARE_ROWS_MAX);
+  wanted.clear();
+  for (const p of pairs) pending.add(p);
   const at = generation;
   try {
-    const { rows: got } = await request(IpcRequest.CompareRows, { from: page * PAGE, limit: PAGE });
+    const { rows: got } = await request(IpcRequest.CompareRows, { pairs });
     if (at !== generation) return;
     for (const r of got) rows.set(r.pair, r);
     const shown = new Set(list.renderedItems);
@@ -79,8 +81,9 @@ async function fetchPage(page: number): Promise<void> {
       );
     }
   } catch (e) {
-    pages.delete(page);
-    say(`Could not load these messages: ${(e as Error).message}`);
+    if (at === generation) say(`Could not load these messages: ${(e as Error).message}`);
+  } finally {
+    for (const p of pairs) pending.delete(p);
   }
 }
 
@@ -89,7 +92,8 @@ async function load(keepPosition: boolean): Promise<void> {
   performance.mark('lss:open');
   generation++;
   rows.clear();
-  pages.clear();
+  pending.clear();
+  wanted.clear();
   let outline: CompareOutline;
   try {
     outline = await request(IpcRequest.CompareOpen, {});
