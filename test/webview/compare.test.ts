@@ -182,6 +182,30 @@ describe('compare view (Chromium)', function () {
     assert.deepEqual(view.errors, []);
   });
 
+  it('shows hostile session titles, models and system prompts in the header as text', async () => {
+    const evil = (n: number) => `<img src=x onerror="window.__xss=${n}"><script>window.__xss=${n}</script>`;
+    const x = await m.create({ provider: 'openai', model: evil(1), title: evil(2), systemPrompt: evil(3) });
+    const y = await m.create({
+      provider: 'openai',
+      model: evil(4),
+      title: evil(5),
+      systemPrompt: `${evil(3)} ${evil(6)}`,
+    });
+    await m.addMessages(x.id, [{ role: 'user', content: evil(7) }]);
+    await m.addMessages(y.id, [{ role: 'user', content: evil(8) }]);
+    const { page, view, host } = await openCompareView(env, m, x.id, y.id);
+    await page.waitForSelector('.pair[data-pair="0"] .word-added');
+    assert.match(
+      (await page.textContent('.side-header.side-a .side-title')) ?? '',
+      /<img src=x onerror="window.__xss=2">/,
+    );
+    assert.equal(await page.$$eval('#app img, #app script', (els) => els.length), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+    assert.deepEqual(await view.cspViolations(), []);
+    host.dispose();
+    await page.context().close();
+  });
+
   it('expands a folded run of identical messages', async () => {
     const { page, host } = await openCompareView(env, m, aId, bId);
     await page.click('.fold-button');

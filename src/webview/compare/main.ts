@@ -106,7 +106,8 @@ async function load(keepPosition: boolean): Promise<void> {
   list.reset();
   list.setItems(model.items(), model.capacity);
   if (top !== undefined && top < model.pairs) {
-    current = Math.min(saved.current ?? -1, model.hunks.length - 1);
+    // A reload after a change keeps the difference stepped to; a reopened panel the one it had.
+    current = Math.min((keepPosition ? current : saved.current) ?? -1, model.hunks.length - 1);
     list.scrollToItem(top);
     showPosition();
   } else if (model.hunks.length) go(0, 'First divergence');
