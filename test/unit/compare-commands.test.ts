@@ -1,11 +1,15 @@
 // Compare Sessions and Compare with Parent: which two sessions their arguments name (a tree row with the selection,
 // ids, options), the sentences a bad choice gets, and the comparison as the store's worker computes it for the view.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { SessionManager } from '../../src/core/sessions';
 import { SessionClient } from '../../src/core/worker/client';
 import { command, parseArgs } from '../../src/extension/commands/args';
 import { compareTarget, namedSessions, parentPair, selectedRows } from '../../src/extension/commands/compareTargets';
+import { COMMAND_IDS } from '../../src/extension/commandIds';
+import { VIEW_TYPES } from '../../src/extension/keys';
 import { CompareHost } from '../../src/extension/webview/compareHost';
 import type { CompareOutline, CompareRow, HostToWebview } from '../../src/protocol';
 import { tempDb } from '../helpers/temp';
@@ -55,6 +59,20 @@ describe('Compare Sessions: which sessions', () => {
       refusal(() => named({ sessionId: 'a', other: 'b' })),
       /bad argument 1: unknown option "other"/,
     );
+  });
+});
+
+describe('F7 / Shift+F7', () => {
+  it('are bound only while the compare view is the active webview, to commands the extension has', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
+      contributes: { keybindings: Array<{ key: string; command: string; when: string }> };
+    };
+    const when = `activeWebviewPanelId == '${VIEW_TYPES.compare}'`;
+    assert.deepEqual(manifest.contributes.keybindings, [
+      { command: 'langswarmSessions.nextDifference', key: 'f7', when },
+      { command: 'langswarmSessions.previousDifference', key: 'shift+f7', when },
+    ]);
+    for (const k of manifest.contributes.keybindings) assert.ok(COMMAND_IDS.includes(k.command as never), k.command);
   });
 });
 
