@@ -206,6 +206,27 @@ describe('compare view (Chromium)', function () {
     await page.context().close();
   });
 
+  it('follows a change to either session: the comparison is made again and the view keeps its place', async () => {
+    const x = await m.create({ provider: 'openai', model: 'gpt-4o', title: 'X' });
+    const y = await m.create({ provider: 'openai', model: 'gpt-4o', title: 'Y' });
+    await m.addMessages(x.id, [
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: 'two' },
+    ]);
+    await m.addMessages(y.id, [
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: 'three' },
+    ]);
+    const { page, host } = await openCompareView(env, m, x.id, y.id, { host: { coalesceMs: 10 } });
+    await page.waitForSelector('.pair[data-pair="1"].current');
+    await m.addMessages(y.id, [{ role: 'user', content: 'four' }]);
+    await page.waitForSelector('.pair[data-pair="2"].status-inserted .text');
+    assert.equal(await page.textContent('.pair[data-pair="2"] .side-b .text'), 'four');
+    assert.equal(await page.textContent('.nav-position'), 'Difference 1 of 1');
+    host.dispose();
+    await page.context().close();
+  });
+
   it('expands a folded run of identical messages', async () => {
     const { page, host } = await openCompareView(env, m, aId, bId);
     await page.click('.fold-button');
