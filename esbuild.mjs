@@ -2,7 +2,7 @@
 // (loaded with locateFile from dist/, never from the network). Each provider SDK gets a bundle of
 // its own in dist/vendor/, loaded on first use: inlined, the three SDKs add ~4 MB and ~130 ms to
 // every start of the CLI and the extension.
-// The two webviews (history, state) are bundled for the browser into dist/webview/ with their CSS
+// The webviews (history, state, compare) are bundled for the browser into dist/webview/ with their CSS
 // and the codicon font.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -77,7 +77,11 @@ const builds = [
     sourcemap: !production,
     minify: !process.env['LSS_NO_MINIFY'],
     logLevel: 'info',
-    entryPoints: { history: 'src/webview/history/main.ts', state: 'src/webview/state/main.ts' },
+    entryPoints: {
+      history: 'src/webview/history/main.ts',
+      state: 'src/webview/state/main.ts',
+      compare: 'src/webview/compare/main.ts',
+    },
     outdir: 'dist/webview',
   },
 ];

@@ -8,6 +8,7 @@ import { SessionManager } from './core/sessions';
 import { errno } from './core/store/files';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 import { Command, DEFAULT_DB, Output, Values, databaseArg, str, warn } from './cli/command';
+import { diffCommand } from './cli/diff-command';
 import { costCommand } from './cli/cost-command';
 import { paramsCommand } from './cli/params-command';
 import { traceCommand } from './cli/trace-command';
@@ -33,6 +34,7 @@ const commands: Record<string, Command> = {
   cost: costCommand,
   trace: traceCommand,
   params: paramsCommand,
+  diff: diffCommand,
   send: talk.send,
   replay: talk.replay,
   'test-provider': talk.testProvider,
@@ -54,7 +56,7 @@ function usage(): string {
     ...Object.values(commands).map((c) => `  ${c.usage}`),
     '',
     `--db defaults to $LANGSWARM_SESSIONS_DB or ${DEFAULT_DB}; only create, demo, migrate and import-openai create it when missing.`,
-    'Exit codes: 0 done; 1 not done, with a sentence on stderr (arguments, missing session or database, unwritable file, full disk…); 2 internal error.',
+    'Exit codes: 0 done; 1 not done, with a sentence on stderr (arguments, missing session or database, unwritable file, full disk…); 2 internal error. diff: 0 identical, 1 different, 2 trouble.',
     'Provider keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY (without one, the offline Replay provider answers).',
     'Base URLs: LANGSWARM_OPENAI_BASE_URL, LANGSWARM_ANTHROPIC_BASE_URL, LANGSWARM_GEMINI_BASE_URL; LANGSWARM_OPENAI_STATELESS=1 for store:false.',
   ].join('\n');
@@ -119,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     ({ values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true }));
   } catch (e) {
     process.stderr.write(`${describeError(e)}\nUsage: langswarm-sessions ${command.usage}\n`);
-    return 1;
+    return command.errorExit ?? 1;
   }
   if (values['help']) {
     process.stdout.write(`Usage: langswarm-sessions ${command.usage}\n`);
@@ -172,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
       code = (await work.run(manager, new Output())) ?? 0;
     }
   } catch (e) {
-    code = reportError(e);
+    code = reportError(e, command.errorExit);
   } finally {
     await manager?.close().catch(() => undefined);
     if (log) fs.closeSync(log.fd);
@@ -187,10 +189,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Prints an error: a sentence for what the user or the machine can fix (exit 1), a stack for a bug (exit 2). */
-function reportError(e: unknown): number {
+function reportError(e: unknown, errorExit?: number): number {
   if (e instanceof CoreError && e.code !== 'Internal') {
     process.stderr.write(`error: ${e.message}\n`);
-    return 1;
+    return errorExit ?? 1;
   }
   process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 2;

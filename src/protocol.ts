@@ -18,14 +18,18 @@ import {
 } from './core/names';
 import type { Cost } from './core/cost';
 import type { SearchHit } from './core/store/session-store';
+import type { WordRun } from './core/compare-parts';
 import type { TraceSummary } from './core/store/trace-store';
 import type { TraceAttempt, TurnTrace } from './core/turn-trace';
 import type { TurnSeries } from './core/turn-series';
 
-/** A search hit, a recorded model call with what it cost, and a session's per-turn series, as the webview receives them (it never imports the store). */
-export type { Cost, SearchHit, TraceAttempt, TraceSummary, TurnSeries, TurnTrace };
+/**
+ * A search hit, a recorded model call with what it cost, a session's per-turn series and a compare view's word
+ * runs, as the webview receives them (it never imports the store).
+ */
+export type { Cost, SearchHit, TraceAttempt, TraceSummary, TurnSeries, TurnTrace, WordRun };
 
-export const VIEWS = ['history', 'state'] as const;
+export const VIEWS = ['history', 'state', 'compare'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 // ---- message types --------------------------------------------------------------------------
@@ -144,6 +148,85 @@ export const TRACE_LIST_MAX = 2000;
 /** Longest message the composer sends (characters). */
 export const COMPOSE_MAX = 1_000_000;
 
+// ---- the compare view ---------------------------------------------------------------------------
+// An outline of every aligned pair first, compact enough for two 10,000-message sessions, then the rows' content a
+// page at a time. Text is cut to a preview in the host: a row never carries a whole 1 MB message.
+
+/** One pair's status as a letter of CompareOutline.statuses. */
+export const STATUS_LETTERS = { e: 'equal', c: 'changed', i: 'inserted', d: 'deleted' } as const;
+export type StatusLetter = keyof typeof STATUS_LETTERS;
+
+export interface CompareSideHeader {
+  id: string;
+  title: string;
+  provider: string;
+  model: string;
+  messages: number;
+  /** Totals, formatted. */
+  totals: { tokens: string; cost: string; latency: string };
+  /** By message index: the seq and role of each message (rows show these before their content arrives). */
+  seqs: number[];
+  roles: Role[];
+}
+
+export type MetricName = 'model' | 'tokens' | 'cost' | 'latency' | 'stop';
+
+export interface CompareOutline {
+  a: CompareSideHeader;
+  b: CompareSideHeader;
+  /** One letter per aligned pair (e equal, c changed, i inserted, d deleted). */
+  statuses: string;
+  /** Per pair: the message index on each side, -1 where that side has none. */
+  pairA: number[];
+  pairB: number[];
+  /** The first pair that differs (index into the pairs), or -1. */
+  firstDivergence: number;
+  setup: {
+    systemPrompt?: WordRun[];
+    provider?: { a: string; b: string };
+    model?: { a: string; b: string };
+  };
+  counts: Record<'equal' | 'changed' | 'inserted' | 'deleted', number>;
+  /** The sessions differed too much for a minimal alignment: messages were paired by position. */
+  approximate: boolean;
+}
+
+/** A tool call or result in a cell: its name and a preview of its arguments or content. */
+export interface ToolPreview {
+  kind: 'call' | 'result';
+  name: string;
+  preview: string;
+  isError?: boolean;
+}
+
+export interface CompareCell {
+  seq: number;
+  role: Role;
+  /** The message's words, cut to a preview; `omitted` characters were left out. */
+  text: string;
+  omitted: number;
+  tools: ToolPreview[];
+  /** Formatted; a metric the message does not have is absent. */
+  metrics: Partial<Record<MetricName, string>>;
+}
+
+/** What differs in a changed pair, ready to show: word runs (cut), tool changes as lines. */
+export interface CompareChanges {
+  role?: { a: string; b: string };
+  words?: WordRun[];
+  /** One line per difference: "call get_weather $.city: "Paris" → "Lyon"". */
+  tools: Array<{ kind: 'call' | 'result'; name: string; path?: string; a?: string; b?: string; note?: string }>;
+  toolCallsReordered?: boolean;
+  attachments?: boolean;
+}
+
+export interface CompareRow {
+  pair: number;
+  a?: CompareCell;
+  b?: CompareCell;
+  changes?: CompareChanges;
+}
+
 // ---- requests -------------------------------------------------------------------------------
 
 export const SESSION_PAGE_MAX = 500;
@@ -152,6 +235,9 @@ export const MESSAGE_PAGE_MAX = 200;
 export const PAGE_LEAD = 10;
 /** Messages per page fetched for the feed. */
 export const MESSAGE_PAGE = 100;
+
+/** Most pairs one compare/rows request returns. */
+export const COMPARE_ROWS_MAX = 200;
 
 export const IpcRequest = {
   // history browser
@@ -270,6 +356,14 @@ export const IpcRequest = {
     'dump/search',
     z.object({ query, limit: int(1, 1000) }),
   ),
+  // compare view (the host knows which two sessions its panel compares)
+  /** The alignment of the two sessions: every pair's status and messages, setup differences, totals. */
+  CompareOpen: request<CompareOutline>()('compare/open', z.object({})),
+  /** The content of these pairs (the rows coming into sight): previews, word highlights, tool changes, metrics. */
+  CompareRows: request<{ rows: CompareRow[] }>()(
+    'compare/rows',
+    z.object({ pairs: z.array(int(0, 1e9)).check(z.minLength(1), z.maxLength(COMPARE_ROWS_MAX)) }),
+  ),
 } as const;
 
 // ---- notifications (host → webview) ----------------------------------------------------------
@@ -324,6 +418,8 @@ export const IpcNotification = {
   ComposerChanged: notification('composer/changed', z.object({ providers: z.array(providerChoice) })),
   /** The state view shows another dump. */
   DumpChanged: notification('dump/changed', z.object({})),
+  /** Go to the next (1) or previous (-1) difference: F7 / Shift+F7, bound by the compare view's keybindings. */
+  CompareStep: notification('compare/step', z.object({ direction: z.union([z.literal(1), z.literal(-1)]) })),
 } as const;
 
 // ---- commands (webview → host, no reply) ------------------------------------------------------

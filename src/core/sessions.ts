@@ -7,6 +7,7 @@
 // size, status transitions, change events); most are a few lines. The SQL is in store/.
 import { v7 as uuidv7 } from 'uuid';
 import type { PriceOverrides, UsageRecord } from './cost';
+import { StoredComparison, storedComparison } from './compare-view';
 import { CoreError, describeError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
 import {
@@ -129,7 +130,8 @@ export type SessionMethod =
   | 'listTraces'
   | 'turnSeries'
   | 'getTrace'
-  | 'pruneTraces';
+  | 'pruneTraces'
+  | 'compare';
 
 /**
  * The session manager as the code that drives it sees it (conversations, dumps, the editor): the manager
@@ -668,6 +670,17 @@ export class SessionManager {
     this.refresh();
     if (sessionId !== undefined) this.requireSession(sessionId);
     return this.tracer.span('sessions.stats', sessionId, () => this.store.stats(sessionId));
+  }
+
+  /** Two sessions aligned message by message (compare-view.ts), computed here so the editor's thread never is. */
+  compare(aId: string, bId: string, overrides?: PriceOverrides): StoredComparison {
+    this.refresh();
+    const side = (id: string) => ({
+      session: this.requireSession(id),
+      messages: this.store.listMessages(id, { limit: Number.MAX_SAFE_INTEGER }),
+      traces: traces.listTraces(this.store.durable, id),
+    });
+    return this.tracer.span('sessions.compare', aId, () => storedComparison(side(aId), side(bId), overrides));
   }
 
   // ---- turn traces (store/trace-store.ts) ------------------------------------------------------

@@ -46,6 +46,10 @@ const COMMANDS = {
   'langswarmSessions.dumpAllSessions': 'reads only',
   'langswarmSessions.exportState': 'reads only',
   'langswarmSessions.salvageDatabase': 'needs trust',
+  'langswarmSessions.compareSessions': 'reads only',
+  'langswarmSessions.compareWithParent': 'reads only',
+  'langswarmSessions.nextDifference': 'reads only',
+  'langswarmSessions.previousDifference': 'reads only',
 } as const satisfies Record<string, 'needs trust' | 'reads only'>;
 
 export type CommandId = keyof typeof COMMANDS;

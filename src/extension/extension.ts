@@ -30,6 +30,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // The view needs a provider now; this one forwards to the real tree once it is loaded.
   const treeView = vscode.window.createTreeView<unknown>(SESSIONS_VIEW, {
     showCollapseAll: true,
+    // Two sessions selected: "Compare Sessions" compares them (menus get the clicked row and the selection).
+    canSelectMany: true,
     treeDataProvider: {
       onDidChangeTreeData: treeEvents.event,
       getChildren: async (node) => (await load()).tree.getChildren(node as never),

@@ -81,8 +81,10 @@ export function messageIcon(m: Pick<Message, 'role' | 'parts' | 'state'>): strin
 }
 
 /** Capability flags matched by regex in package.json menus, e.g. `/;pausable;/`. */
-export function sessionContextValue(s: Pick<SessionSummary, 'status'>, writable: boolean): string {
+export function sessionContextValue(s: Pick<SessionSummary, 'status' | 'parent'>, writable: boolean): string {
   const flags = ['session', `status-${s.status}`];
+  // A fork or replay: "Compare with Parent" (a read, so also when read-only).
+  if (s.parent) flags.push('forked');
   if (writable) {
     flags.push('renamable', 'taggable', 'deletable');
     if (s.status === 'active') flags.push('pausable');

@@ -60,5 +60,12 @@ export const SESSIONS_VIEW = 'langswarmSessions.sessions';
 /** The read-only custom editor of LangSwarm stores (package.json `contributes.customEditors`). */
 export const LANGSWARM_EDITOR = 'langswarmSessions.langswarmStore';
 
-/** The webview panels' types; the history browser's is also the one restored after a reload. */
-export const VIEW_TYPES = { history: 'langswarm.history', state: 'langswarm.state' } as const;
+/**
+ * The webview panels' types; the history browser's is also the one restored after a reload. The compare view's is
+ * what its F7 keybindings' `when` clause names (activeWebviewPanelId).
+ */
+export const VIEW_TYPES = {
+  history: 'langswarm.history',
+  state: 'langswarm.state',
+  compare: 'langswarm.compare',
+} as const;

@@ -12,6 +12,7 @@ import { PARAMETERS_SCHEME, ParameterDocuments } from './parameterDocuments';
 import { ProviderAccess } from './providerAccess';
 import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
+import { ComparePanel } from './webview/comparePanel';
 import { HistoryPanel } from './webview/historyPanel';
 import { showLangSwarmStore } from './webview/langswarmEditor';
 import { FOLLOW_SETTING, StoreFollowing } from './follow';
@@ -135,9 +136,12 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     }),
     database.onDidReopen(() => {
       describeView();
-      if (!HistoryPanel.isOpen) return;
+      if (!HistoryPanel.isOpen && !ComparePanel.isOpen) return;
       database.manager().then(
-        (m) => HistoryPanel.reattach(context, m),
+        (m) => {
+          HistoryPanel.reattach(context, m);
+          ComparePanel.reattach(m);
+        },
         (e: unknown) =>
           tracer.error('could not reopen the session database for the history browser', { error: describeError(e) }),
       );

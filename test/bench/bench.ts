@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Report, SMOKE } from './report';
 import { runActivationBench } from './activation';
 import { runChartBench } from './chart';
+import { runCompareBench } from './compare';
 import { runCoreBench } from './core';
 import { runEventLoopBench } from './eventloop';
 import { runFollowBench } from './follow';
@@ -20,6 +21,7 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['traces: turn trace storage', runTraceBench],
   ['traces: recording overhead per turn', runRecordingBench],
   ["chart: a session's per-turn series", runChartBench],
+  ['compare: aligning two sessions', runCompareBench],
   ['event loop: the extension host while the store works', runEventLoopBench],
   ['webview: history browser in Chromium', runWebviewBench],
 ];

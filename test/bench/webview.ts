@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { makeTrace } from '../helpers/traces';
 import { launchChromium, openView, WebviewServer } from '../helpers/webview';
+import { runCompareViewBench } from './compare-view';
 import { generateWorkload } from './core';
 import { percentile, Report, scaled } from './report';
 
@@ -129,6 +130,7 @@ export async function runWebviewBench(report: Report): Promise<void> {
     await benchInspector(report, page, m, a, percentile(opens, 50));
     host?.dispose();
     await page.context().close();
+    await runCompareViewBench(report, { browser, server, manager: m }, percentile(opens, 50));
   } finally {
     await browser.close();
     await server.close();

@@ -10,6 +10,7 @@ import { Browser, chromium, Page } from 'playwright-core';
 import type { SessionApi } from '../../src/core/sessions';
 import { HistoryHost, HistoryHostOptions } from '../../src/extension/webview/historyHost';
 import { StateHost, StateHostOptions } from '../../src/extension/webview/stateHost';
+import { CompareHost, CompareHostOptions } from '../../src/extension/webview/compareHost';
 import { webviewHtml } from '../../src/extension/webview/html';
 import type { HostToWebview, ViewName } from '../../src/protocol';
 import { CHROMIUM_ARGS } from './chromium.mjs';
@@ -56,7 +57,7 @@ export function withChromium(): { browser: Browser; server: WebviewServer } {
   return env;
 }
 
-/** What the page's messages go to: HistoryHost or StateHost. */
+/** What the page's messages go to: HistoryHost, StateHost or CompareHost. */
 export interface TestHost {
   receive(message: unknown): Promise<void>;
   detach(): void;
@@ -75,7 +76,7 @@ export class WebviewServer {
     const server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       self?.requests.push(url.pathname);
-      const page = /^\/(history|state)\.html$/.exec(url.pathname);
+      const page = /^\/(history|state|compare)\.html$/.exec(url.pathname);
       if (page) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(
@@ -280,5 +281,25 @@ export async function openStateView(
     return host;
   });
   await view.page.waitForSelector('[role=treeitem]');
+  return { view, page: view.page, host: host! };
+}
+
+/** The compare view of sessions `aId` and `bId` (a CompareHost) in a new page, once its rows are there. */
+export async function openCompareView(
+  env: { browser: Browser; server: WebviewServer },
+  manager: SessionApi,
+  aId: string,
+  bId: string,
+  options: { theme?: Theme; width?: number; height?: number; host?: CompareHostOptions } = {},
+): Promise<{ view: OpenedView; page: Page; host: CompareHost }> {
+  let host: CompareHost | undefined;
+  const view = await openView(
+    env.browser,
+    env.server,
+    'compare',
+    (post) => (host = new CompareHost(manager, aId, bId, post, options.host)),
+    options,
+  );
+  await view.page.waitForSelector('.pair, .fold');
   return { view, page: view.page, host: host! };
 }

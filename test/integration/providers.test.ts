@@ -120,7 +120,7 @@ describe('providers in VS Code', () => {
     assert.ok(reply.metadata['error'], 'the error is kept beside the partial reply');
   });
 
-  it('replays a conversation on another provider into a fork and opens a side-by-side diff', async () => {
+  it('replays a conversation on another provider into a fork and opens the compare view of the two', async () => {
     const manager = await main.database.manager();
     const id = (await run<string>('langswarmSessions.createSession', {
       provider: 'openai',
@@ -147,18 +147,23 @@ describe('providers in VS Code', () => {
       .filter((m) => m.role === 'assistant')
       .map((m) => (m.parts[0]?.type === 'text' ? m.parts[0].text : ''));
     assert.deepEqual(replies, ['Four.', 'Six.']);
-    const diff = await waitFor('the comparison diff', () =>
+    const compareTabs = () =>
       vscode.window.tabGroups.all
         .flatMap((g) => g.tabs)
-        .find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.includes('↔')),
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('langswarm.compare'));
+    const tab = await waitFor('the compare view', () => compareTabs()[0]);
+    assert.equal(tab.label, `Original ↔ ${fork.title}`);
+    // The same comparison the view shows: the two replies changed, the questions equal.
+    const { comparison } = await manager.compare(id, forkId!);
+    assert.deepEqual(
+      comparison.pairs.map((p) => p.status),
+      ['equal', 'changed', 'equal', 'changed'],
     );
-    const input = diff.input as vscode.TabInputTextDiff;
-    const [left, right] = await Promise.all([
-      vscode.workspace.openTextDocument(input.original),
-      vscode.workspace.openTextDocument(input.modified),
-    ]);
-    assert.match(left.getText(), /\*\*Reply:\*\*\n\n4\n/);
-    assert.match(right.getText(), /\*\*Reply \(end_turn\):\*\*\n\nFour\.\n/);
+    // Compare with Parent on the fork brings the same view forward; on the original it says why it cannot.
+    assert.deepEqual(await run('langswarmSessions.compareWithParent', forkId), [id, forkId]);
+    assert.equal(compareTabs().length, 1);
+    assert.equal(await run('langswarmSessions.compareWithParent', id), undefined);
+    assert.match(main.commands.lastError?.message ?? '', /"Original" has no parent session/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

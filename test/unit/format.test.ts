@@ -75,6 +75,11 @@ describe('tree formatting', () => {
       'session;status-archived;renamable;taggable;deletable;unarchivable;',
     );
     assert.equal(sessionContextValue({ status: 'paused' }, false), 'session;status-paused;');
+    assert.equal(
+      sessionContextValue({ status: 'paused', parent: { sessionId: 's', messageId: 'm' } }, false),
+      'session;status-paused;forked;',
+      'a fork or replay offers Compare with Parent, read-only too',
+    );
     assert.equal(messageContextValue({ role: 'user' }, 'archived', true), 'message;role-user;copyable;forkable;');
     assert.equal(messageContextValue({ role: 'tool' }, 'active', false), 'message;role-tool;copyable;');
   });

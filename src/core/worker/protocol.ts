@@ -7,7 +7,7 @@ import type { SessionEvent, SessionManagerOptions, SessionMethod } from '../sess
 import type { LogLevel, TraceEvent } from '../trace';
 
 /** Kinds of work, each with its own budget. */
-export type OpKind = 'open' | 'read' | 'write' | 'migrate' | 'snapshot';
+export type OpKind = 'open' | 'read' | 'write' | 'migrate' | 'snapshot' | 'compare';
 
 /** Every method the worker serves, and the kind of work it is. */
 export const METHOD_KINDS = {
@@ -56,6 +56,7 @@ export const METHOD_KINDS = {
   turnSeries: 'read',
   getTrace: 'read',
   pruneTraces: 'write',
+  compare: 'compare',
 } as const satisfies Record<SessionMethod, OpKind>;
 
 /**
@@ -66,7 +67,15 @@ export const METHOD_KINDS = {
  * import's full-text index, a 57 MB open): the budgets leave wide room above that.
  */
 export type Budgets = Record<OpKind, number>;
-export const DEFAULT_BUDGETS: Budgets = { open: 60_000, read: 5_000, write: 10_000, migrate: 60_000, snapshot: 30_000 };
+export const DEFAULT_BUDGETS: Budgets = {
+  open: 60_000,
+  read: 5_000,
+  write: 10_000,
+  migrate: 60_000,
+  snapshot: 30_000,
+  // Two unrelated 10,000-message sessions: every pair word-diffed (several seconds on a slow machine).
+  compare: 30_000,
+};
 export const HEARTBEAT_MS = 250;
 
 /** What the user reads when an operation of each kind was stopped ("… while {activity}"). */
@@ -76,6 +85,7 @@ export const ACTIVITY: Record<OpKind, string> = {
   write: 'saving a change',
   migrate: 'migrating',
   snapshot: 'writing a snapshot',
+  compare: 'comparing two sessions',
 };
 
 /** Set once per worker (workerData). */

@@ -15,7 +15,7 @@ export const flag = z.boolean({ error: 'expected true or false' });
 export const texts = z.array(text, { error: 'expected a list of text' });
 
 /** A row of the Sessions view, as menus and clicks on rows pass it (the tree's nodes; only what commands read is checked). */
-const TreeRow = z.discriminatedUnion(
+export const TreeRow = z.discriminatedUnion(
   'kind',
   [
     z.object({ kind: z.literal('session'), summary: z.object({ id }, { error: 'expected the session of the row' }) }),

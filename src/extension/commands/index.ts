@@ -1,11 +1,12 @@
 // Every command's handler, by id: one module per area (sessions, messages, search, the view, history and state,
-// data, providers). A command's arguments are parsed before it runs (args.ts); whatever fails is shown to the user
+// data, providers, comparing). A command's arguments are parsed before it runs (args.ts); whatever fails is shown to the user
 // as one sentence, never thrown at the UI.
 import * as vscode from 'vscode';
 import { CoreError, describeError } from '../../core/errors';
 import { CommandId, NEEDS_TRUST, untrustedSentence } from '../commandIds';
 import { explainUntrusted } from '../ui';
 import { CommandSpec, parseArgs } from './args';
+import { compareCommands } from './compare';
 import { dataCommands } from './data';
 import { CommandContext, CommandEnv } from './env';
 import { historyCommands } from './history';
@@ -34,6 +35,7 @@ export class Commands {
       ...historyCommands(env),
       ...dataCommands(env),
       ...providerCommands(env),
+      ...compareCommands(env),
     };
   }
 

@@ -1,5 +1,5 @@
 // Talking to providers from the editor: Send Message… (with progress and Cancel), Replay Conversation… (into a fork,
-// compared side by side), Test Provider Connection, Set / Clear API Key…, and importing an OpenAI conversation.
+// opened beside the original in the compare view), Test Provider Connection, Set / Clear API Key…, and importing an OpenAI conversation.
 // The keys and the providers themselves are ProviderAccess's (providerAccess.ts).
 import * as vscode from 'vscode';
 import { ConnectionReport, importOpenAIConversation, replay, send, testConnection } from '../../core/conversation';
@@ -17,6 +17,7 @@ import { CONTINUE_BUTTONS, forgetContinueChoice } from '../continueChoice';
 import { continuation, providerForTurn } from '../webview/turns';
 import { readSettings } from '../workspaceStore';
 import { Commands, command, options, sessionIdOf, sessionTarget, text, textOr } from './args';
+import { showComparison } from './compare';
 import type { CommandEnv } from './env';
 
 const keyedProvider = text.refine(isKeyedProvider, { error: `expected one of: ${KEYED_PROVIDERS.join(', ')}` });
@@ -222,7 +223,7 @@ async function sendWithProgress(
   );
 }
 
-/** Replays the session's user turns on another provider and model into a fork, and shows both sides in a diff; resolves to the fork. */
+/** Replays the session's user turns on another provider and model into a fork, and opens the compare view of the two; resolves to the fork. */
 async function replayAndCompare(
   env: CommandEnv,
   manager: SessionApi,
@@ -236,25 +237,6 @@ async function replayAndCompare(
   const result = await withCancellableProgress(`Replaying "${source.title}" on ${providerName} · ${model}`, (signal) =>
     replay(manager, sessionId, { provider, model, signal }),
   );
-  const side = (which: 'original' | 'replayed') =>
-    result.turns
-      .map((t, i) => {
-        const reply = which === 'original' ? t.original : t.replayed;
-        const stop = which === 'original' ? t.originalStop : t.replayedStop;
-        return `## Turn ${i + 1}\n\n**User:** ${t.user}\n\n**Reply${stop ? ` (${stop})` : ''}:**\n\n${reply ?? '(no reply)'}\n`;
-      })
-      .join('\n');
-  const left = env.ctx.views.set(
-    `${source.provider} ${source.model}.md`,
-    `${result.session.id}-original`,
-    side('original'),
-  );
-  const right = env.ctx.views.set(`${providerName} ${model}.md`, `${result.session.id}-replayed`, side('replayed'));
-  await vscode.commands.executeCommand(
-    'vscode.diff',
-    left,
-    right,
-    `${source.title}: ${source.provider} · ${source.model} ↔ ${providerName} · ${model}`,
-  );
+  await showComparison(env, sessionId, result.session.id);
   return result.session.id;
 }

@@ -11,7 +11,7 @@ import { command, request } from '../shared/ipc';
 import { messageRow, MessageActions, placeholderRow, withStreamed } from './message';
 import { ReplayBar } from './replay';
 import { renderEmptyHeader, renderSessionHeader } from './sessionHeader';
-import { VirtualList } from './virtualList';
+import { VirtualList } from '../shared/virtualList';
 
 /** Messages kept in memory at most; the farthest from view are dropped first. */
 const CACHE_MAX = 3000;
