@@ -38,8 +38,17 @@ export const TraceAttempt = z.object({
 });
 export type TraceAttempt = z.infer<typeof TraceAttempt>;
 
-export const TRACE_OPERATIONS = ['send', 'regenerate', 'replay', 'connection-test', 'simulate', 'debug'] as const;
-export const TRACE_APIS = ['responses', 'conversations', 'messages', 'generateContent', 'replay'] as const;
+// 'otlp': a span an app sent to the OTLP receiver (src/core/otlp), not a call the product made.
+export const TRACE_OPERATIONS = [
+  'send',
+  'regenerate',
+  'replay',
+  'connection-test',
+  'simulate',
+  'debug',
+  'otlp',
+] as const;
+export const TRACE_APIS = ['responses', 'conversations', 'messages', 'generateContent', 'replay', 'otlp'] as const;
 
 /** One model call the product made, from the first byte sent to the last received. */
 export const TurnTrace = z.object({

@@ -54,6 +54,9 @@ export const METHOD_KINDS = {
   listTraces: 'read',
   getTrace: 'read',
   pruneTraces: 'write',
+  receiveSpans: 'write',
+  startOtlpReceiver: 'write',
+  stopOtlpReceiver: 'write',
 } as const satisfies Record<SessionMethod, OpKind>;
 
 /**
