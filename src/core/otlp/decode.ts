@@ -173,11 +173,13 @@ function toSpan(s: PbSpan, resource: Attributes, scope: OtlpSpan['scope']): Otlp
   return span;
 }
 
+/** The id as hex, or '' when it has the wrong length or is all zeros (OTLP's "invalid id"). */
 function hexId(base64: string | undefined, bytes: number): string {
   const raw = Buffer.from(base64 ?? '', 'base64');
-  return raw.length === bytes ? raw.toString('hex') : '';
+  return raw.length === bytes && raw.some((b) => b !== 0) ? raw.toString('hex') : '';
 }
 
+/** Milliseconds since 1970 (a fixed64 of nanoseconds: always within what a Date holds). */
 function nanosToMs(nanos: Long | undefined): number {
   if (nanos === undefined) return 0;
   const n = BigInt(nanos);

@@ -91,10 +91,9 @@ export function readGenAiCall(span: OtlpSpan): GenAiCall | undefined {
     usage: usage(a),
   };
   const ttfc = a['gen_ai.response.time_to_first_chunk'];
-  if (typeof ttfc === 'number' && ttfc >= 0) call.firstChunkMs = ttfc * 1000;
+  if (typeof ttfc === 'number' && ttfc >= 0 && ttfc < 86_400) call.firstChunkMs = ttfc * 1000;
   const finish = a['gen_ai.response.finish_reasons'];
-  if (Array.isArray(finish))
-    for (const [i, m] of output.entries()) m.finishReason ??= str(finish[i]);
+  if (Array.isArray(finish)) for (const [i, m] of output.entries()) m.finishReason ??= str(finish[i]);
   if (!input.length && !output.length && !call.modelRequested && !call.modelAnswered && !call.usage) return undefined;
   return call;
 }

@@ -194,7 +194,9 @@ export class OtlpReceiver {
   }
 
   private tooLarge(what: string): string {
-    return `${what} is over the receiver's limit of ${(this.options.maxBytes / 1048576).toFixed(0)} MiB; export smaller batches.`;
+    const max = this.options.maxBytes;
+    const limit = max >= 1048576 ? `${(max / 1048576).toFixed(0)} MiB` : `${Math.round(max / 1024)} KiB`;
+    return `${what} is over the receiver's limit of ${limit}; export smaller batches.`;
   }
 
   private send(res: http.ServerResponse, status: number, encoding: Encoding | undefined, body: Uint8Array): void {
