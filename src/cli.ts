@@ -9,6 +9,7 @@ import { errno } from './core/store/files';
 import { formatEvent, isAtLeast, parseLogLevel, Tracer } from './core/trace';
 import { Command, DEFAULT_DB, Output, Values, databaseArg, str, warn } from './cli/command';
 import { costCommand } from './cli/cost-command';
+import { serveCommand } from './cli/serve-command';
 import { traceCommand } from './cli/trace-command';
 import { checkDatabase, fileError, statOrUndefined } from './cli/files';
 import { providerCommands as talk } from './cli/provider-commands';
@@ -31,6 +32,7 @@ const commands: Record<string, Command> = {
   stats: data.stats,
   cost: costCommand,
   trace: traceCommand,
+  serve: serveCommand,
   send: talk.send,
   replay: talk.replay,
   'test-provider': talk.testProvider,
