@@ -42,6 +42,8 @@ const COMMANDS = {
   'langswarmSessions.dumpAllSessions': 'reads only',
   'langswarmSessions.exportState': 'reads only',
   'langswarmSessions.salvageDatabase': 'needs trust',
+  'langswarmSessions.startOtlpReceiver': 'needs trust',
+  'langswarmSessions.stopOtlpReceiver': 'reads only',
 } as const satisfies Record<string, 'needs trust' | 'reads only'>;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -13,6 +13,7 @@ import { VIEW_SCHEME, VirtualDocuments } from './virtualDocuments';
 import { offerMigration } from './migration';
 import { HistoryPanel } from './webview/historyPanel';
 import { showLangSwarmStore } from './webview/langswarmEditor';
+import { OtlpReceiverControl } from './otlpReceiver';
 import { ActiveSession } from './statusBar';
 import type { Node } from './tree/nodes';
 import { SessionsTree } from './tree/sessionsTree';
@@ -25,6 +26,7 @@ export interface Main {
   commands: Commands;
   active: ActiveSession;
   providers: ProviderAccess;
+  otlp: OtlpReceiverControl;
   tracer: Tracer;
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
   /** Offers (once per workspace) to migrate LangSwarm files found in it; resolves to the files. */
@@ -82,7 +84,18 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const active = new ActiveSession(database, context.workspaceState);
   const views = new VirtualDocuments();
   const providers = new ProviderAccess(context.secrets, parts.log, context.workspaceState);
-  const commands = new Commands({ store: database, tree, treeView, active, log: parts.log, providers, context, views });
+  const otlp = new OtlpReceiverControl(database, parts.log);
+  const commands = new Commands({
+    store: database,
+    tree,
+    treeView,
+    active,
+    log: parts.log,
+    providers,
+    context,
+    views,
+    otlp,
+  });
   const documents = new MessageDocuments(database);
 
   const describeView = () => {
@@ -97,6 +110,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
 
   context.subscriptions.push(
     connectLog(parts.log, tracer),
+    otlp,
     database,
     tree,
     active,
@@ -126,6 +140,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     () => {
       describeView();
       if (database.createdNow) offerGitignore(context, database);
+      void otlp.followSetting();
     },
     (e: unknown) =>
       tracer.error('could not open the session database', { path: database.path, error: describeError(e) }),
@@ -139,6 +154,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     active,
     tracer,
     providers,
+    otlp,
     execute: (id, args) => commands.run(id, args),
     offerMigration: () => offerMigration(context.workspaceState),
     trustGranted: async () => {

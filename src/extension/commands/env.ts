@@ -8,6 +8,7 @@ import type { SessionClient } from '../../core/worker/client';
 import { STATUS_ICON, sessionDescription } from '../format';
 import { SESSIONS_VIEW } from '../keys';
 import { quickPick } from '../picks';
+import type { OtlpReceiverControl } from '../otlpReceiver';
 import type { ProviderAccess } from '../providerAccess';
 import type { ActiveSession } from '../statusBar';
 import type { Node } from '../tree/nodes';
@@ -25,6 +26,7 @@ export interface CommandContext {
   providers: ProviderAccess;
   context: vscode.ExtensionContext;
   views: VirtualDocuments;
+  otlp: OtlpReceiverControl;
 }
 
 export class CommandEnv {

@@ -10,6 +10,7 @@ import { dataCommands } from './data';
 import { CommandContext, CommandEnv } from './env';
 import { historyCommands } from './history';
 import { messageCommands } from './messages';
+import { otlpCommands } from './otlp';
 import { providerCommands } from './providers';
 import { searchCommands } from './search';
 import { sessionCommands } from './sessions';
@@ -32,6 +33,7 @@ export class Commands {
       ...historyCommands(env),
       ...dataCommands(env),
       ...providerCommands(env),
+      ...otlpCommands(env),
     };
   }
 
