@@ -6,6 +6,7 @@ import { runActivationBench } from './activation';
 import { runCoreBench } from './core';
 import { runEventLoopBench } from './eventloop';
 import { runMigrateBench } from './migrate';
+import { runOtlpBench } from './otlp';
 import { runTraceBench } from './traces';
 import { runWebviewBench } from './webview';
 
@@ -14,6 +15,7 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['core: durable store, listing and search', runCoreBench],
   ['migrate: LangSwarm V1 import', runMigrateBench],
   ['traces: turn trace storage', runTraceBench],
+  ['otlp: OpenTelemetry traces received', runOtlpBench],
   ['event loop: the extension host while the store works', runEventLoopBench],
   ['webview: history browser in Chromium', runWebviewBench],
 ];
