@@ -50,6 +50,22 @@ describe('OTLP receiver: calls of a conversation become one session', function (
     );
   });
 
+  it('numbers a new fork after the highest, also when the user deleted an earlier one', async () => {
+    await call([user('u1')], [assistant('a1')]);
+    await call([user('u1')], [assistant('a1 b')]); // fork 1
+    await call([user('u1')], [assistant('a1 c')]); // fork 2, of fork 1
+    const first = sessions().find((s) => s.id.endsWith('.000001'))!;
+    await manager.delete(first.id);
+    await call([user('u1')], [assistant('a1 d')]); // fork 3: counting the forks left would name it fork 2 again
+    assert.deepEqual(
+      sessions()
+        .map((s) => s.id.split('.')[1] ?? 'base')
+        .sort(),
+      ['000002', '000003', 'base'],
+    );
+    assert.deepEqual(texts(sessions().find((s) => s.id.endsWith('.000003'))!.id), ['u1', 'a1 d']);
+  });
+
   it('forks on a regenerated reply, and stores a repeated call once', async () => {
     await call([user('u1')], [assistant('a1')]);
     await call([user('u1')], [assistant('a1')]);
@@ -124,6 +140,20 @@ describe('OTLP receiver: the older conventions', function () {
     );
     assert.equal(messages[1]!.stopReason, 'tool_use');
     assert.deepEqual([traces[0]!.usage?.inputTokens, traces[0]!.usage?.outputTokens], [11, 4]);
+  });
+
+  it('reads gen_ai.system_instructions given as plain text, not a list of parts', async () => {
+    const { messages } = await span({
+      'gen_ai.system_instructions': 'Answer in French.',
+      'gen_ai.input.messages': JSON.stringify([user('Hi')]),
+    });
+    assert.deepEqual(
+      messages.map((m) => [m.role, m.parts]),
+      [
+        ['system', [{ type: 'text', text: 'Answer in French.' }]],
+        ['user', [{ type: 'text', text: 'Hi' }]],
+      ],
+    );
   });
 
   it('reads gen_ai.prompt and gen_ai.completion as JSON lists', async () => {

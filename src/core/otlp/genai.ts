@@ -139,7 +139,8 @@ function usage(a: Attributes): Usage | undefined {
 
 /** gen_ai.input/output.messages or system_instructions: a JSON string or the structured value itself. */
 function structured(value: AttrValue | undefined, systemRole?: 'system'): ChatMessage[] {
-  const list = asArray(parseIfJson(value));
+  const parsed = parseIfJson(value);
+  const list = systemRole && typeof parsed === 'string' ? [parsed] : asArray(parsed);
   if (systemRole) {
     // system_instructions is a list of parts, not of messages.
     const parts = list.flatMap((p) => structuredPart(p));

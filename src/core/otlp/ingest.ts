@@ -302,11 +302,13 @@ class Ingest {
   private fork(c: Conversation, keep: number): void {
     const source = c.session;
     const base = source.id.split('.')[0]!;
-    const forks = this.tx.get<{ n: number }>(`SELECT count(*) AS n FROM sessions WHERE id > ? AND id < ?`, [
+    // The next number after the highest fork (not the count: the user may have deleted one).
+    const last = this.tx.get<{ id: string | null }>(`SELECT max(id) AS id FROM sessions WHERE id > ? AND id < ?`, [
       `${base}.`,
       `${base}/`,
-    ]);
-    const id = `${base}.${String((forks?.n ?? 0) + 1).padStart(6, '0')}`;
+    ])?.id;
+    const next = (last ? Number(last.slice(base.length + 1)) || 0 : 0) + 1;
+    const id = `${base}.${String(next).padStart(6, '0')}`;
     const fork = this.newSession(id, source.title, {
       provider: source.provider,
       model: source.model,
