@@ -1,6 +1,7 @@
 // Regenerates src/core/otlp/otlp-proto.json (protobufjs's JSON descriptor) from the official OTLP .proto
-// files vendored in src/core/otlp/proto/ (opentelemetry-proto v1.11.0). The receiver loads the JSON, so the
-// bundles need no .proto files at run time; test/unit/otlp-decode.test.ts checks the two never drift.
+// files vendored in src/core/otlp/proto/ (opentelemetry-proto v1.11.0; then `npx biome format --write` it). The
+// receiver loads the JSON, so the bundles need no .proto files at run time; test/unit/otlp-decode.test.ts checks
+// the two never drift.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';

@@ -9,6 +9,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SessionManager } from '../../src/core/sessions';
 import { Tracer } from '../../src/core/trace';
+import protobuf from 'protobufjs';
+import descriptor from '../../src/core/otlp/otlp-proto.json';
 import { tempDb } from '../helpers/temp';
 
 const LIMIT = 256 * 1024;
@@ -23,7 +25,8 @@ function post(
     const req = http.request(`${url}/v1/traces`, { method: 'POST', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8') }));
+      // latin1 keeps a protobuf answer's bytes as they are; the JSON answers are ASCII.
+      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('latin1') }));
     });
     req.on('error', reject);
     // Without a body, the request stays open after its headers: only an answer to them resolves this.
@@ -158,6 +161,35 @@ describe('OTLP receiver: hostile and broken requests', function () {
       { spans: stats!.spans, stored: stats!.stored, duplicates: stats!.duplicates, rejected: stats!.rejected },
       { spans: 6, stored: 1, duplicates: 1, rejected: 4 },
     );
+  });
+
+  it('answers a protobuf request in protobuf: ExportTraceServiceResponse with partial_success', async () => {
+    const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+    const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+    const Response = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+    const id = (hex: string) => Buffer.from(hex, 'hex');
+    const span = (spanId: Buffer) => ({
+      traceId: id('5b8efff798038103d269b633813fc60c'),
+      spanId,
+      name: 'work',
+      startTimeUnixNano: 1767225600000000000n.toString(),
+      endTimeUnixNano: 1767225601000000000n.toString(),
+    });
+    const body = Request.encode(
+      Request.fromObject({
+        resourceSpans: [{ scopeSpans: [{ spans: [span(id('00f067aa0ba902b7')), span(id('00'))] }] }],
+      }),
+    ).finish();
+    const res = await post(url, Buffer.from(body), { 'Content-Type': 'application/x-protobuf', ...auth });
+    assert.equal(res.status, 200);
+    const answer = Response.toObject(Response.decode(Buffer.from(res.body, 'latin1')), { longs: Number });
+    assert.deepEqual(answer, {
+      partialSuccess: {
+        rejectedSpans: 1,
+        errorMessage: '1 span(s) rejected: a span has no valid trace id (16 bytes) or span id (8 bytes)',
+      },
+    });
+    assert.equal(manager.list({}).items[0]!.title, 'Spans without a conversation (unknown_service)');
   });
 
   it('binds to 127.0.0.1 only', async () => {
