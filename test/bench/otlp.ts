@@ -84,7 +84,11 @@ async function receive(dir: string, encoding: 'json' | 'protobuf', bodies: Buffe
   const type = encoding === 'json' ? 'application/json' : 'application/x-protobuf';
   const start = performance.now();
   for (const body of bodies) {
-    const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': type }, body: new Uint8Array(body) });
+    const res = await fetch(`${url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'Content-Type': type },
+      body: new Uint8Array(body),
+    });
     if (res.status !== 200) throw new Error(`the receiver answered ${res.status}: ${await res.text()}`);
   }
   const ms = performance.now() - start;
