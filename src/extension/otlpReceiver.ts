@@ -35,6 +35,8 @@ export class OtlpReceiverControl implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   /** The address while the receiver listens (in the current store's worker). */
   url: string | undefined;
+  /** Stops following the worker that runs the receiver. */
+  private offStop: (() => void) | undefined;
 
   constructor(
     private readonly store: WorkspaceStore,
@@ -70,6 +72,11 @@ export class OtlpReceiverControl implements vscode.Disposable {
     const { port, token } = readOtlpSettings();
     const manager = await this.store.manager();
     const { url } = await manager.startOtlpReceiver({ port, token });
+    // A worker that was stopped (over budget) and started again has no receiver: say so, and follow the setting.
+    this.offStop = manager.onDidStop(() => {
+      this.listening(undefined);
+      void this.followSetting();
+    });
     this.listening(url);
     this.log.info(`OTLP receiver listening on ${url}`);
     return url;
@@ -90,12 +97,17 @@ export class OtlpReceiverControl implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.offStop?.();
     this.item.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
 
   private listening(url: string | undefined): void {
     this.url = url;
+    if (!url) {
+      this.offStop?.();
+      this.offStop = undefined;
+    }
     void OTLP_LISTENING.set(vscode.commands, url !== undefined);
     if (!url) return this.item.hide();
     this.item.text = `$(radio-tower) OTLP ${url.replace('http://', '')}`;
