@@ -11,6 +11,7 @@ import { Command, DEFAULT_DB, Output, Values, databaseArg, str, warn } from './c
 import { diffCommand } from './cli/diff-command';
 import { costCommand } from './cli/cost-command';
 import { paramsCommand } from './cli/params-command';
+import { serveCommand } from './cli/serve-command';
 import { traceCommand } from './cli/trace-command';
 import { checkDatabase, fileError, statOrUndefined } from './cli/files';
 import { providerCommands as talk } from './cli/provider-commands';
@@ -35,6 +36,7 @@ const commands: Record<string, Command> = {
   trace: traceCommand,
   params: paramsCommand,
   diff: diffCommand,
+  serve: serveCommand,
   send: talk.send,
   replay: talk.replay,
   'test-provider': talk.testProvider,

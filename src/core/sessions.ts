@@ -10,6 +10,9 @@ import type { PriceOverrides, UsageRecord } from './cost';
 import { StoredComparison, storedComparison } from './compare-view';
 import { CoreError, describeError, invalidInput } from './errors';
 import { MigrateOptions, MigrateReport, migrate } from './langswarm/importer';
+import type { OtlpSpan } from './otlp/decode';
+import { ReceiveResult, ingestSpans } from './otlp/ingest';
+import { OtlpReceiver, ReceiverOptions, ReceiverStats } from './otlp/receiver';
 import {
   MAX_TAG_LENGTH,
   MAX_TITLE_LENGTH,
@@ -131,7 +134,10 @@ export type SessionMethod =
   | 'turnSeries'
   | 'getTrace'
   | 'pruneTraces'
-  | 'compare';
+  | 'compare'
+  | 'receiveSpans'
+  | 'startOtlpReceiver'
+  | 'stopOtlpReceiver';
 
 /**
  * The session manager as the code that drives it sees it (conversations, dumps, the editor): the manager
@@ -151,6 +157,7 @@ export class SessionManager {
   private readonly traceRetention: TraceRetention | undefined;
   /** turnSeries memos of the last few sessions charted, oldest first. */
   private readonly seriesMemos = new Map<string, SeriesMemo>();
+  private receiver: OtlpReceiver | undefined;
 
   private constructor(
     readonly store: SessionStore,
@@ -194,7 +201,8 @@ export class SessionManager {
     this.store.refresh();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.stopOtlpReceiver();
     return this.store.close();
   }
 
@@ -767,6 +775,39 @@ export class SessionManager {
     } catch (e) {
       this.tracer.warn('could not prune old turn traces', { error: describeError(e) });
     }
+  }
+
+  // ---- spans received over OTLP (otlp/) ---------------------------------------------------------
+
+  /** Stores an OTLP request's spans as sessions, messages and traces: all of them or, on an error, none. */
+  async receiveSpans(spans: OtlpSpan[]): Promise<ReceiveResult> {
+    const { result, commit } = await this.tracer.span('sessions.receiveSpans', undefined, () =>
+      this.store.write(
+        (tx) => ingestSpans(this.store, tx, spans, this.now()),
+        (r) => r.changes,
+      ),
+    );
+    commit();
+    if (result.stored) await this.applyTraceRetention();
+    return result;
+  }
+
+  /** Starts the OTLP/HTTP receiver (otlp/receiver.ts) on 127.0.0.1, storing into this database. */
+  async startOtlpReceiver(options: Omit<ReceiverOptions, 'log'> = {}): Promise<{ url: string; port: number }> {
+    if (this.readOnly)
+      throw new CoreError('DatabaseReadOnly', 'The session database is read-only here; traces cannot be received.');
+    if (this.receiver)
+      throw new CoreError('InvalidInput', `The OTLP receiver is already listening on ${this.receiver.url}.`);
+    const log = (message: string) => this.tracer.warn(`otlp: ${message}`);
+    this.receiver = await OtlpReceiver.start((spans) => this.receiveSpans(spans), { ...options, log });
+    return { url: this.receiver.url, port: this.receiver.port };
+  }
+
+  /** Stops the receiver; resolves to what it received (undefined when it was not running). */
+  async stopOtlpReceiver(): Promise<ReceiverStats | undefined> {
+    const receiver = this.receiver;
+    this.receiver = undefined;
+    return receiver?.close();
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -45,8 +45,17 @@ export type TrimmedHistory = z.infer<typeof TrimmedHistory>;
 export const DroppedItems = z.object({ reasoning: count, providerItems: count, providerIds: count });
 export type DroppedItems = z.infer<typeof DroppedItems>;
 
-export const TRACE_OPERATIONS = ['send', 'regenerate', 'replay', 'connection-test', 'simulate', 'debug'] as const;
-export const TRACE_APIS = ['responses', 'conversations', 'messages', 'generateContent', 'replay'] as const;
+// 'otlp': a span an app sent to the OTLP receiver (src/core/otlp), not a call the product made.
+export const TRACE_OPERATIONS = [
+  'send',
+  'regenerate',
+  'replay',
+  'connection-test',
+  'simulate',
+  'debug',
+  'otlp',
+] as const;
+export const TRACE_APIS = ['responses', 'conversations', 'messages', 'generateContent', 'replay', 'otlp'] as const;
 
 /** One model call the product made, from the first byte sent to the last received. */
 export const TurnTrace = z.object({

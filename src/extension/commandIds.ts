@@ -50,6 +50,8 @@ const COMMANDS = {
   'langswarmSessions.compareWithParent': 'reads only',
   'langswarmSessions.nextDifference': 'reads only',
   'langswarmSessions.previousDifference': 'reads only',
+  'langswarmSessions.startOtlpReceiver': 'needs trust',
+  'langswarmSessions.stopOtlpReceiver': 'reads only',
 } as const satisfies Record<string, 'needs trust' | 'reads only'>;
 
 export type CommandId = keyof typeof COMMANDS;

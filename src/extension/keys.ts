@@ -33,8 +33,11 @@ export const TREE_STATE = new ContextKey<'empty' | 'ready' | 'failed'>('langswar
 /** A filter is set: "Clear Filter" shows in the view's title. */
 export const TREE_FILTERED = new ContextKey<boolean>('langswarmSessions.filtered');
 
+/** The OTLP receiver listens: the palette offers Stop OTLP Receiver instead of Start. */
+export const OTLP_LISTENING = new ContextKey<boolean>('langswarmSessions.otlpListening');
+
 /** Every context key, for the test that package.json reads each one and no other. */
-export const CONTEXT_KEYS: ReadonlyArray<{ name: string }> = [TREE_STATE, TREE_FILTERED];
+export const CONTEXT_KEYS: ReadonlyArray<{ name: string }> = [TREE_STATE, TREE_FILTERED, OTLP_LISTENING];
 
 // ---- workspaceState ----
 export const ACTIVE_SESSION = new StateKey<string>('langswarmSessions.activeSessionId');

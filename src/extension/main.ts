@@ -16,6 +16,7 @@ import { ComparePanel } from './webview/comparePanel';
 import { HistoryPanel } from './webview/historyPanel';
 import { showLangSwarmStore } from './webview/langswarmEditor';
 import { FOLLOW_SETTING, StoreFollowing } from './follow';
+import { OtlpReceiverControl } from './otlpReceiver';
 import { ActiveSession } from './statusBar';
 import type { Node } from './tree/nodes';
 import { SessionsTree } from './tree/sessionsTree';
@@ -28,6 +29,7 @@ export interface Main {
   commands: Commands;
   active: ActiveSession;
   providers: ProviderAccess;
+  otlp: OtlpReceiverControl;
   tracer: Tracer;
   execute(id: CommandId, args: unknown[]): Promise<unknown>;
   /** Offers (once per workspace) to migrate LangSwarm files found in it, then to follow them; resolves to the files. */
@@ -90,6 +92,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   tree.isFollowed = (id) => following.isFollowed(id);
   const views = new VirtualDocuments();
   const providers = new ProviderAccess(context.secrets, parts.log, context.workspaceState);
+  const otlp = new OtlpReceiverControl(database, parts.log);
   const commands = new Commands({
     store: database,
     tree,
@@ -100,6 +103,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     context,
     views,
     following,
+    otlp,
   });
   const documents = new MessageDocuments(database);
   const parameterDocuments = new ParameterDocuments(database);
@@ -116,6 +120,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
 
   context.subscriptions.push(
     connectLog(parts.log, tracer),
+    otlp,
     database,
     tree,
     active,
@@ -152,6 +157,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     () => {
       describeView();
       if (database.createdNow) offerGitignore(context, database);
+      void otlp.followSetting();
     },
     (e: unknown) =>
       tracer.error('could not open the session database', { path: database.path, error: describeError(e) }),
@@ -165,6 +171,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     active,
     tracer,
     providers,
+    otlp,
     execute: (id, args) => commands.run(id, args),
     offerMigration: () => offerMigration(context.workspaceState, () => following.offer()),
     startFollowing: async () => {

@@ -10,6 +10,7 @@ import { runEventLoopBench } from './eventloop';
 import { runFollowBench } from './follow';
 import { runMigrateBench } from './migrate';
 import { runRecordingBench } from './recording';
+import { runOtlpBench } from './otlp';
 import { runTraceBench } from './traces';
 import { runWebviewBench } from './webview';
 
@@ -22,6 +23,7 @@ const suites: Array<[string, (report: Report) => Promise<void>]> = [
   ['traces: recording overhead per turn', runRecordingBench],
   ["chart: a session's per-turn series", runChartBench],
   ['compare: aligning two sessions', runCompareBench],
+  ['otlp: OpenTelemetry traces received', runOtlpBench],
   ['event loop: the extension host while the store works', runEventLoopBench],
   ['webview: history browser in Chromium', runWebviewBench],
 ];

@@ -170,6 +170,8 @@ export const WRITES = {
   insertTraceItem: `INSERT OR IGNORE INTO trace_blobs(hash, data) VALUES (unhex(?), unhex(?))`,
   insertTraceNode: `INSERT OR IGNORE INTO trace_blobs(hash, prev, skip, item) VALUES (unhex(?), unhex(?), ?, unhex(?))`,
   deleteSessionTraces: `DELETE FROM turn_traces WHERE session_id = ?`,
+  // OTLP: a trace's spans stored before its conversation was known move to the conversation's session.
+  moveTraceSpans: `UPDATE turn_traces SET session_id = ? WHERE session_id = ? AND trace_id = unhex(?)`,
   deleteTracesBefore: `DELETE FROM turn_traces WHERE started_at < ?`,
   deleteOldestTraces: `DELETE FROM turn_traces WHERE pk IN (SELECT pk FROM turn_traces ORDER BY started_at, pk LIMIT ?)`,
   deleteOrphanTraceRefs: `DELETE FROM trace_blob_refs WHERE trace_pk NOT IN (SELECT pk FROM turn_traces)`,

@@ -57,6 +57,9 @@ export const METHOD_KINDS = {
   getTrace: 'read',
   pruneTraces: 'write',
   compare: 'compare',
+  receiveSpans: 'write',
+  startOtlpReceiver: 'write',
+  stopOtlpReceiver: 'write',
 } as const satisfies Record<SessionMethod, OpKind>;
 
 /**

@@ -9,6 +9,7 @@ import { STATUS_ICON, sessionDescription } from '../format';
 import { SESSIONS_VIEW } from '../keys';
 import { quickPick } from '../picks';
 import type { StoreFollowing } from '../follow';
+import type { OtlpReceiverControl } from '../otlpReceiver';
 import type { ProviderAccess } from '../providerAccess';
 import type { ActiveSession } from '../statusBar';
 import type { Node } from '../tree/nodes';
@@ -27,6 +28,7 @@ export interface CommandContext {
   context: vscode.ExtensionContext;
   views: VirtualDocuments;
   following: StoreFollowing;
+  otlp: OtlpReceiverControl;
 }
 
 export class CommandEnv {

@@ -12,6 +12,7 @@ import { CommandContext, CommandEnv } from './env';
 import { historyCommands } from './history';
 import { messageCommands } from './messages';
 import { parameterCommands } from './parameters';
+import { otlpCommands } from './otlp';
 import { providerCommands } from './providers';
 import { searchCommands } from './search';
 import { sessionCommands } from './sessions';
@@ -36,6 +37,7 @@ export class Commands {
       ...dataCommands(env),
       ...providerCommands(env),
       ...compareCommands(env),
+      ...otlpCommands(env),
     };
   }
 
