@@ -13,6 +13,7 @@ import { traceCommand } from './cli/trace-command';
 import { checkDatabase, fileError, statOrUndefined } from './cli/files';
 import { providerCommands as talk } from './cli/provider-commands';
 import { sessionCommands as data } from './cli/session-commands';
+import { simulateCommand } from './cli/simulate-command';
 
 /** Every command, in the order the usage lists them. */
 const commands: Record<string, Command> = {
@@ -36,6 +37,7 @@ const commands: Record<string, Command> = {
   'test-provider': talk.testProvider,
   salvage: data.salvage,
   'import-openai': talk.importOpenAI,
+  simulate: simulateCommand,
 };
 
 const globalOptions: NonNullable<ParseArgsConfig['options']> = {
@@ -117,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     ({ values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true }));
   } catch (e) {
     process.stderr.write(`${describeError(e)}\nUsage: langswarm-sessions ${command.usage}\n`);
-    return 1;
+    return command.errorExit ?? 1;
   }
   if (values['help']) {
     process.stdout.write(`Usage: langswarm-sessions ${command.usage}\n`);
@@ -126,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
   const level = parseLogLevel(str(values['log-level']) ?? 'warn');
   if (!level) {
     process.stderr.write(`Unknown log level "${str(values['log-level'])}"; use trace, debug, info, warn or error.\n`);
-    return 1;
+    return command.errorExit ?? 1;
   }
   const logJson = str(values['log-json']);
   const { explicitDb, shownDb, dbPath } = databaseArg(values);
@@ -170,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
       code = (await work.run(manager, new Output())) ?? 0;
     }
   } catch (e) {
-    code = reportError(e);
+    code = reportError(e, command.errorExit);
   } finally {
     await manager?.close().catch(() => undefined);
     if (log) fs.closeSync(log.fd);
@@ -185,10 +187,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Prints an error: a sentence for what the user or the machine can fix (exit 1), a stack for a bug (exit 2). */
-function reportError(e: unknown): number {
+function reportError(e: unknown, userErrorExit = 1): number {
   if (e instanceof CoreError && e.code !== 'Internal') {
     process.stderr.write(`error: ${e.message}\n`);
-    return 1;
+    return userErrorExit;
   }
   process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 2;

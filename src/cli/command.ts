@@ -23,6 +23,8 @@ export interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** For `search`: arguments like -word are part of the query (exclusions), not options. */
   dashWordsArePositional?: boolean;
+  /** The exit code of an error (default 1); `simulate` uses 2, so that 1 means only "an assertion failed". */
+  errorExit?: number;
   /** Checks every argument, before any file is touched, and returns the work to do. */
   parse(positionals: string[], values: Values): Work;
 }
