@@ -76,6 +76,7 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     const at = position(first.pos[0]);
     let message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     if (first.code === 'TAG_RESOLVE_FAILED') message += ' (tags are not allowed: a scenario is plain data)';
+    if (/multiple documents/.test(message)) message = 'a scenario file holds one YAML document (no second "---")';
     throw invalid(file, [{ ...at, path: '', message }]);
   }
   let data: unknown;
@@ -91,8 +92,8 @@ export function parseScenario(text: string, file: string): LoadedScenario {
       },
     ]);
   }
-  const locate = (path: KeyPath): Span => {
-    const range = nodeAt(doc, path)?.range ?? [0, text.length, text.length];
+  const locate = (path: KeyPath, key = false): Span => {
+    const range = nodeAt(doc, path, key)?.range ?? [0, text.length, text.length];
     return { start: position(range[0]), end: position(range[1]) };
   };
   const parsed = Scenario.safeParse(data ?? {});
@@ -102,23 +103,25 @@ export function parseScenario(text: string, file: string): LoadedScenario {
       parsed.error.issues.map((issue) => {
         const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
         // Point at the unknown key itself, not at the object holding it.
-        if (issue.code === 'unrecognized_keys' && issue.keys[0]) path.push(issue.keys[0]);
-        return { ...locate(path).start, path: path.join('.'), message: issue.message };
+        const unknownKey = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined;
+        if (unknownKey) path.push(issue.keys[0]!);
+        return { ...locate(path, unknownKey).start, path: path.join('.'), message: issue.message };
       }),
     );
   return { file, scenario: parsed.data, locate };
 }
 
-/** The deepest node on `path` (a missing key's parent; a key without a value is the key itself). */
-function nodeAt(doc: Document, path: KeyPath): Node | undefined {
+/** The deepest node on `path` (a missing key's parent; the key rather than its value when `key` or it has none). */
+function nodeAt(doc: Document, path: KeyPath, key: boolean): Node | undefined {
   let node = doc.contents as Node | null | undefined;
-  for (const key of path) {
+  for (const [i, step] of path.entries()) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
       if (!pair) return node;
-      node = (pair.value as Node | null) ?? (pair.key as Node);
-    } else if (isSeq(node) && typeof key === 'number' && node.items[key]) {
-      node = node.items[key] as Node;
+      const wantKey = key && i === path.length - 1;
+      node = wantKey ? (pair.key as Node) : ((pair.value as Node | null) ?? (pair.key as Node));
+    } else if (isSeq(node) && typeof step === 'number' && node.items[step]) {
+      node = node.items[step] as Node;
     } else {
       return node ?? undefined;
     }
