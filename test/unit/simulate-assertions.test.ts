@@ -56,9 +56,16 @@ describe('simulation assertions', () => {
     assert.match(no.message, /temp must be number/);
     assert.match((await check({ json_schema: schema }, turn({ reply: 'Sunny!' }), [])).message, /not JSON/);
     // The pattern keyword runs on RE2 too: this would hang JavaScript's engine.
-    const slow = await check({ json_schema: schema }, turn({ reply: JSON.stringify({ city: `${'a'.repeat(40_000)}!`, temp: 1 }) }), []);
+    const slow = await check(
+      { json_schema: schema },
+      turn({ reply: JSON.stringify({ city: `${'a'.repeat(40_000)}!`, temp: 1 }) }),
+      [],
+    );
     assert.equal(slow.passed, false);
-    assert.match((await check({ json_schema: { type: 'nope' } }, turn({ reply: '{}' }), [])).message, /not a valid JSON Schema/);
+    assert.match(
+      (await check({ json_schema: { type: 'nope' } }, turn({ reply: '{}' }), [])).message,
+      /not a valid JSON Schema/,
+    );
   });
 
   it('tool_called and tool_not_called, by name or with partial arguments', async () => {
@@ -68,7 +75,11 @@ describe('simulation assertions', () => {
       {},
       { calls: [{ name: 'get_weather', args: { city: 'Lisbon', units: { temp: 'F' } }, argumentsJson: '{}' }] },
     );
-    const no = await verdicts({ tool_not_called: { name: 'get_weather', args: { city: 'Lisbon' } } }, { calls: [] }, {});
+    const no = await verdicts(
+      { tool_not_called: { name: 'get_weather', args: { city: 'Lisbon' } } },
+      { calls: [] },
+      {},
+    );
     assert.match(no.message, /get_weather\(\{"city":"Lisbon"\}\) was called/);
   });
 
@@ -110,7 +121,10 @@ describe('simulation assertions', () => {
     assert.match(parseVerdict('I think it passes').reason, /did not start with PASS or FAIL/);
     assert.deepEqual(parseMove('Thanks!\n**GOAL_MET**'), { kind: 'goal_met' });
     assert.deepEqual(parseMove('GIVE_UP.'), { kind: 'give_up' });
-    assert.deepEqual(parseMove('Where is my GOAL_MET refund?'), { kind: 'message', text: 'Where is my GOAL_MET refund?' });
+    assert.deepEqual(parseMove('Where is my GOAL_MET refund?'), {
+      kind: 'message',
+      text: 'Where is my GOAL_MET refund?',
+    });
   });
 });
 
@@ -142,7 +156,10 @@ describe('simulation reports', () => {
     const xml = junitReport([run(1, true), run(2, false)]);
     assert.equal((xml.match(/<testcase /g) ?? []).length, 4);
     assert.match(xml, /<testsuites name="simulate" tests="4" failures="1" skipped="2">/);
-    assert.match(xml, /<testsuite name="a &lt;b&gt; &amp; &quot;c&quot; \[openai\/gpt-test\] #2" tests="2" failures="1"/);
+    assert.match(
+      xml,
+      /<testsuite name="a &lt;b&gt; &amp; &quot;c&quot; \[openai\/gpt-test\] #2" tests="2" failures="1"/,
+    );
     assert.match(xml, /<failure message="The reply lacks &quot;&lt;&amp;&gt;&quot;\uFFFD" type="contains">/);
     assert.match(xml, /<skipped message="Not judged"\/>/);
     // Well formed: nothing but the escapes above between tags.
@@ -152,7 +169,14 @@ describe('simulation reports', () => {
 
   it('counts each assertion’s pass rate over repeated runs, leaving skipped ones out', () => {
     assert.deepEqual(passRates([run(1, true), run(2, false), run(3, true)]), [
-      { scenario: 'a <b> & "c"', file: 'x.sim.yaml', model: 'openai/gpt-test', assertion: 'turn 1 #1 contains', passed: 2, runs: 3 },
+      {
+        scenario: 'a <b> & "c"',
+        file: 'x.sim.yaml',
+        model: 'openai/gpt-test',
+        assertion: 'turn 1 #1 contains',
+        passed: 2,
+        runs: 3,
+      },
     ]);
   });
 });

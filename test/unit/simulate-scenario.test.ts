@@ -55,7 +55,9 @@ describe('scenario files', () => {
     const { scenario, locate } = parseScenario(EXAMPLE, 'w.sim.yaml');
     assert.equal(scenario.rounds, 8);
     assert.deepEqual(scenario.from, { session: 'abc', message: 4 });
-    assert.deepEqual(scenario.turns![0]!.expect![1], { tool_called: { name: 'get_weather', args: { city: 'Lisbon' } } });
+    assert.deepEqual(scenario.turns![0]!.expect![1], {
+      tool_called: { name: 'get_weather', args: { city: 'Lisbon' } },
+    });
     assert.equal(scenario.user_simulator!.max_turns, 6);
     // Positions for the Test Explorer: the second turn's first assertion is on line 20.
     assert.deepEqual(locate(['turns', 1, 'expect', 0]).start, { line: 21, column: 9 });
@@ -91,7 +93,10 @@ describe('scenario files', () => {
       /:4:9: tools\.0: a tool needs `result` or `results`/,
     );
     assert.match(problem('name: n\nprovider: openai\nmodel: m\n'), /a scenario needs `turns` or `user_simulator`/);
-    assert.match(problem('name: n\nprovider: nope\nmodel: m\nturns: [{user: hi}]\n'), /:2:11: provider: Invalid option/);
+    assert.match(
+      problem('name: n\nprovider: nope\nmodel: m\nturns: [{user: hi}]\n'),
+      /:2:11: provider: Invalid option/,
+    );
   });
 
   it('refuses an alias bomb before expanding it', () => {
@@ -110,7 +115,10 @@ describe('scenario files', () => {
   it('refuses duplicate keys, several documents, and JSON that is not JSON', () => {
     assert.match(problem('name: a\nname: b\n'), /:2:1: Map keys must be unique/);
     assert.match(problem('name: a\n---\nname: b\n'), /:2:1: a scenario file holds one YAML document/);
-    assert.match(problem('{"name": "a",\n  "provider": "openai",}', 'bad.sim.json'), /^bad\.sim\.json:2:24: Expected double-quoted property name/m);
+    assert.match(
+      problem('{"name": "a",\n  "provider": "openai",}', 'bad.sim.json'),
+      /^bad\.sim\.json:2:24: Expected double-quoted property name/m,
+    );
   });
 
   it('refuses a file over the size limit without reading it', () => {
@@ -121,7 +129,11 @@ describe('scenario files', () => {
   });
 
   it('contributes the JSON Schema generated from the model, for *.sim.json and *.sim.yaml', () => {
-    assert.equal(fs.readFileSync(SCHEMA_FILE, 'utf8'), schemaText(), 'schemas/scenario.schema.json is stale: npm run schema');
+    assert.equal(
+      fs.readFileSync(SCHEMA_FILE, 'utf8'),
+      schemaText(),
+      'schemas/scenario.schema.json is stale: npm run schema',
+    );
     const schema = JSON.parse(schemaText());
     assert.deepEqual(Object.keys(schema.properties.turns.items.properties.expect.items.properties).sort(), [
       'contains',
@@ -140,6 +152,9 @@ describe('scenario files', () => {
     const url = './schemas/scenario.schema.json';
     assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: ['*.sim.json'], url }]);
     assert.deepEqual(manifest.contributes.yamlValidation, [{ fileMatch: ['*.sim.yaml', '*.sim.yml'], url }]);
-    assert.match(fs.readFileSync(path.join(__dirname, '../../.vscodeignore'), 'utf8'), /^!schemas\/scenario\.schema\.json$/m);
+    assert.match(
+      fs.readFileSync(path.join(__dirname, '../../.vscodeignore'), 'utf8'),
+      /^!schemas\/scenario\.schema\.json$/m,
+    );
   });
 });
