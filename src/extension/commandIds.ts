@@ -42,6 +42,8 @@ const COMMANDS = {
   'langswarmSessions.dumpAllSessions': 'reads only',
   'langswarmSessions.exportState': 'reads only',
   'langswarmSessions.salvageDatabase': 'needs trust',
+  'langswarmSessions.runScenario': 'needs trust',
+  'langswarmSessions.saveAsScenario': 'needs trust',
 } as const satisfies Record<string, 'needs trust' | 'reads only'>;
 
 export type CommandId = keyof typeof COMMANDS;

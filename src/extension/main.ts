@@ -14,6 +14,7 @@ import { offerMigration } from './migration';
 import { HistoryPanel } from './webview/historyPanel';
 import { showLangSwarmStore } from './webview/langswarmEditor';
 import { ActiveSession } from './statusBar';
+import { ScenarioTests } from './simulate/scenarioTests';
 import type { Node } from './tree/nodes';
 import { SessionsTree } from './tree/sessionsTree';
 
@@ -23,6 +24,8 @@ export interface Main {
   treeView: vscode.TreeView<Node>;
   database: WorkspaceStore;
   commands: Commands;
+  /** Scenario files in the Test Explorer. */
+  scenarios: ScenarioTests;
   active: ActiveSession;
   providers: ProviderAccess;
   tracer: Tracer;
@@ -82,7 +85,22 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const active = new ActiveSession(database, context.workspaceState);
   const views = new VirtualDocuments();
   const providers = new ProviderAccess(context.secrets, parts.log, context.workspaceState);
-  const commands = new Commands({ store: database, tree, treeView, active, log: parts.log, providers, context, views });
+  const scenarios = new ScenarioTests(
+    database,
+    providers,
+    () => vscode.workspace.getConfiguration('langswarmSessions').get<boolean>('simulate.judge') === true,
+  );
+  const commands = new Commands({
+    store: database,
+    tree,
+    treeView,
+    active,
+    log: parts.log,
+    providers,
+    context,
+    views,
+    scenarios,
+  });
   const documents = new MessageDocuments(database);
 
   const describeView = () => {
@@ -98,6 +116,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   context.subscriptions.push(
     connectLog(parts.log, tracer),
     database,
+    scenarios,
     tree,
     active,
     documents,
@@ -136,6 +155,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     treeView,
     database,
     commands,
+    scenarios,
     active,
     tracer,
     providers,

@@ -9,6 +9,7 @@ import { STATUS_ICON, sessionDescription } from '../format';
 import { SESSIONS_VIEW } from '../keys';
 import { quickPick } from '../picks';
 import type { ProviderAccess } from '../providerAccess';
+import type { ScenarioTests } from '../simulate/scenarioTests';
 import type { ActiveSession } from '../statusBar';
 import type { Node } from '../tree/nodes';
 import type { SessionsTree } from '../tree/sessionsTree';
@@ -25,6 +26,8 @@ export interface CommandContext {
   providers: ProviderAccess;
   context: vscode.ExtensionContext;
   views: VirtualDocuments;
+  /** Scenario files in the Test Explorer. */
+  scenarios: ScenarioTests;
 }
 
 export class CommandEnv {

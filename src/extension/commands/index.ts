@@ -13,6 +13,7 @@ import { messageCommands } from './messages';
 import { providerCommands } from './providers';
 import { searchCommands } from './search';
 import { sessionCommands } from './sessions';
+import { simulateCommands } from './simulate';
 import { viewCommands } from './view';
 
 export type { CommandContext } from './env';
@@ -32,6 +33,7 @@ export class Commands {
       ...historyCommands(env),
       ...dataCommands(env),
       ...providerCommands(env),
+      ...simulateCommands(env),
     };
   }
 
