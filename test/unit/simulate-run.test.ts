@@ -3,6 +3,7 @@
 // from the middle of a recorded session, each stored as a traced session.
 import { strict as assert } from 'node:assert';
 import { createProvider } from '../../src/core/providers';
+import { scenarioFromSession, scenarioYaml } from '../../src/core/simulate/from-session';
 import { parseScenario } from '../../src/core/simulate/load';
 import { runScenario, type RunOptions, type ScenarioRun } from '../../src/core/simulate/runner';
 import { providerFor, useMock, wire } from '../helpers/providers';
@@ -227,5 +228,52 @@ turns:
       assert.ok(e.details?.['sessionId']);
       return true;
     });
+  });
+
+  it('saves a recorded session as a scenario that replays its user turns with its recorded tool results', async () => {
+    const m = manager();
+    const source = await m.create({
+      provider: 'openai',
+      model: 'gpt-test',
+      title: 'Trip: "Porto" & more',
+      systemPrompt: 'Be brief.',
+      metadata: { tools: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object' } }] },
+    });
+    await m.addMessage(source.id, { role: 'user', content: 'weather in Porto?' });
+    await m.addMessage(source.id, {
+      role: 'assistant',
+      parts: [{ type: 'tool_call', callId: 'k1', name: 'get_weather', argumentsJson: '{"city":"Porto"}' }],
+    });
+    await m.addMessage(source.id, {
+      role: 'tool',
+      parts: [{ type: 'tool_result', callId: 'k1', name: 'get_weather', content: '{"sky":"rainy"}' }],
+    });
+    await m.addMessage(source.id, { role: 'assistant', content: 'Rainy.' });
+    await m.addMessage(source.id, { role: 'user', content: 'and tomorrow?' });
+    const yaml = scenarioYaml(scenarioFromSession(await m.get(source.id), await m.allMessages(source.id)));
+    const { scenario } = parseScenario(yaml, 'saved.sim.yaml');
+    assert.equal(scenario.name, 'Trip: "Porto" & more');
+    assert.equal(scenario.system, 'Be brief.');
+    assert.deepEqual(
+      scenario.turns!.map((t) => t.user),
+      ['weather in Porto?', 'and tomorrow?'],
+    );
+    assert.deepEqual(scenario.tools, [
+      {
+        name: 'get_weather',
+        description: 'Weather',
+        parameters: { type: 'object' },
+        results: [{ when: { city: 'Porto' }, result: { sky: 'rainy' } }],
+      },
+    ]);
+    mock.script(
+      'openai',
+      { toolCalls: [{ name: 'get_weather', args: { city: 'Porto' } }] },
+      { text: 'Rainy' },
+      { text: 'ok' },
+    );
+    const result = await run(yaml);
+    assert.equal(result.passed, true, JSON.stringify(result.turns));
+    assert.deepEqual(wire('openai').history(wire('openai').generations(mock)[1]!).at(-1), ['tool', '{"sky":"rainy"}']);
   });
 });
