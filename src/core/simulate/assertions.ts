@@ -84,13 +84,18 @@ export function compileRegex(pattern: string): RE2JS | string {
   }
 }
 
-const ajv = new Ajv2020({
-  strict: false,
-  allErrors: false,
-  // Formats need a plug-in per format; a scenario checks shapes, and an unknown format is ignored.
-  validateFormats: false,
-  code: { regExp: Object.assign((pattern: string) => RE2JS.compile(pattern), { code: 'RE2JS.compile' }) },
-});
+/** Made on first use: compiling Ajv's own meta-schemas costs every CLI command otherwise. */
+let validator: Ajv2020 | undefined;
+function ajv(): Ajv2020 {
+  validator ??= new Ajv2020({
+    strict: false,
+    allErrors: false,
+    // Formats need a plug-in per format; a scenario checks shapes, and an unknown format is ignored.
+    validateFormats: false,
+    code: { regExp: Object.assign((pattern: string) => RE2JS.compile(pattern), { code: 'RE2JS.compile' }) },
+  });
+  return validator;
+}
 
 /** The reply as JSON: the whole text, or the one fenced code block it consists of. */
 function replyJson(reply: string): { value: unknown } | { error: string } {
@@ -157,9 +162,9 @@ export async function check(
     case 'json_schema': {
       const parsed = replyJson(reply);
       if ('error' in parsed) return out(false, `The reply is not JSON: ${parsed.error}.`, { actual: reply });
-      let validate: ReturnType<typeof ajv.compile>;
+      let validate: ReturnType<Ajv2020['compile']>;
       try {
-        validate = ajv.compile(assertion.json_schema!);
+        validate = ajv().compile(assertion.json_schema!);
       } catch (e) {
         return out(false, `The json_schema is not a valid JSON Schema: ${describeError(e)}`);
       }
@@ -168,7 +173,7 @@ export async function check(
         valid,
         valid
           ? 'The reply is JSON the schema accepts.'
-          : `The reply does not fit the schema: ${ajv.errorsText(validate.errors)}.`,
+          : `The reply does not fit the schema: ${ajv().errorsText(validate.errors)}.`,
         { expected: JSON.stringify(assertion.json_schema), actual: reply },
       );
     }
