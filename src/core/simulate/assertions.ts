@@ -4,6 +4,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { RE2JS } from 're2js';
 import { describeError } from '../errors';
+import { compileRegex } from './regex';
 import type { KeyPath } from './load';
 import { type Assertion, type AssertionKind, type ToolRef } from './scenario';
 
@@ -74,15 +75,6 @@ const describeRef = (ref: ToolRef) =>
   typeof ref === 'string' || !ref.args ? refName(ref) : `${ref.name}(${JSON.stringify(ref.args)})`;
 const describeCalls = (calls: ToolCallMade[]) =>
   calls.length ? calls.map((c) => `${c.name}(${c.argumentsJson})`).join(', ') : 'no tool calls';
-
-/** A compiled RE2 pattern, or the sentence why it is not one. */
-export function compileRegex(pattern: string): RE2JS | string {
-  try {
-    return RE2JS.compile(pattern);
-  } catch (e) {
-    return `${quote(pattern)} is not an RE2 regular expression: ${describeError(e)}`;
-  }
-}
 
 /** Made on first use: compiling Ajv's own meta-schemas costs every CLI command otherwise. */
 let validator: Ajv2020 | undefined;

@@ -3,6 +3,7 @@
 // (schemas/scenario.schema.json). A scenario is data: nothing in it is ever run as code.
 import { z } from 'zod';
 import { KNOWN_PROVIDERS } from '../names';
+import { compileRegex } from './regex';
 
 /** Bounds that keep a hostile file from asking for unbounded work. */
 export const LIMITS = {
@@ -68,6 +69,7 @@ export const ASSERTION_SHAPES = {
     .string()
     .min(1)
     .max(10_000)
+    .refine((p) => typeof compileRegex(p) !== 'string', { error: (issue) => String(compileRegex(String(issue.input))) })
     .describe('The reply matches this RE2 regular expression (linear time; (?i) for any case, (?s) for dot-all).'),
   equals: z.string().max(LIMITS.text).describe('The reply, without surrounding white space, is exactly this.'),
   json_schema: jsonObject.describe('The reply is JSON that this JSON Schema accepts.'),
