@@ -17,6 +17,8 @@ import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   forEachTheme,
+  notification,
+  withWorkbench,
   openSecondarySideBar,
   runCommand,
   shot,
@@ -84,12 +86,7 @@ async function run(browser, server, workspace, theme) {
     step(`workbench ready (${theme})`);
 
     // 1. The failing scenario's file is open (its CodeLens, and later its failure at its line).
-    await runCommand(page, 'Go to File...');
-    await page.keyboard.type('apology.sim.yaml');
-    await page.locator(`${SEL.quickInputRows}[aria-label*="apology.sim.yaml"]`).first().waitFor();
-    await page.keyboard.press('Enter');
-    const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Run Scenario' });
-    await lens.waitFor({ timeout: 30_000 });
+    await openScenario(page, 'apology.sim.yaml');
     step('the Run Scenario CodeLens is on the file');
 
     // 2. The Test Explorer discovered both scenario files, with their turns and assertions.
@@ -140,11 +137,54 @@ async function run(browser, server, workspace, theme) {
   }
 }
 
+/** Opens `name` with Go to File and waits for the "Run Scenario" CodeLens on it. */
+async function openScenario(page, name) {
+  await runCommand(page, 'Go to File...');
+  await page.keyboard.type(name);
+  await page.locator(`${SEL.quickInputRows}[aria-label*="${name}"]`).first().waitFor();
+  await page.keyboard.press('Enter');
+  const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Run Scenario' });
+  await lens.waitFor({ timeout: 30_000 });
+  return lens;
+}
+
+/**
+ * Restricted Mode: the scenarios are listed but not run. VS Code asks for trust before any test run (Cancel: nothing
+ * runs); the CodeLens's command says it needs trust instead of running.
+ */
+async function untrusted(browser, server, workspace) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
+    await waitForWorkbench(page, 'LangSwarm Sessions');
+    await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
+    await openSecondarySideBar(page);
+    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    await testRow(page, 'refund is confirmed').waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Test: Run All Tests');
+    await page.locator(SEL.dialogButton('Cancel')).click();
+    const lens = await openScenario(page, 'refund.sim.yaml');
+    await lens.click();
+    await notification(page, '"LangSwarm Sessions: Run Scenario" needs a trusted workspace');
+    const rows = await page.locator(SEL.treeRow).evaluateAll((list) => list.map((r) => r.getAttribute('aria-label')));
+    step(`untrusted rows: ${JSON.stringify(rows)}`);
+    assert.deepEqual(rows, ['apology.sim.yaml (Not yet run)', 'refund.sim.yaml (Not yet run)']);
+    await shot(page, 'simulate-untrusted', step);
+    step('untrusted: the scenarios were listed and not run; the CodeLens said why');
+  } finally {
+    await page.close();
+  }
+}
+
 async function main() {
   const workspace = makeWorkspace();
-  const ok = await forEachTheme(opt.theme, { vsix: opt.vsix }, (browser, server, theme) =>
-    run(browser, server, workspace, theme),
-  );
+  const ok =
+    (await forEachTheme(opt.theme, { vsix: opt.vsix }, (browser, server, theme) =>
+      run(browser, server, workspace, theme),
+    )) &&
+    (await withWorkbench({ vsix: opt.vsix, theme: opt.theme[0], trust: true }, (browser, server) =>
+      untrusted(browser, server, workspace),
+    ));
   fs.rmSync(workspace, { recursive: true, force: true });
   step(ok ? 'all simulate checks passed' : 'UI TESTS FAILED');
   return ok ? 0 : 1;
