@@ -214,13 +214,17 @@ export class ScenarioTests implements vscode.Disposable {
         },
         onTurn: (turn) =>
           run.appendOutput(
-            `turn ${turn.index}: ${turn.assertions.every((a) => a.passed) ? 'passed' : 'failed'}\r\n`,
+            `${loaded.scenario.name}, turn ${turn.index}: ${turn.assertions.every((a) => a.passed) ? 'passed' : 'failed'}\r\n`,
             undefined,
             root,
           ),
       });
       this.lastRuns.set(root.id, result);
-      run.appendOutput(`Session ${result.sessionId} (${result.provider}/${result.model})\r\n`, undefined, root);
+      run.appendOutput(
+        `${loaded.scenario.name}: ${result.passed ? 'passed' : 'failed'}, session ${result.sessionId} (${result.provider}/${result.model})\r\n`,
+        undefined,
+        root,
+      );
       this.report(run, root, loaded, result);
     } catch (e) {
       this.lastRuns.set(root.id, e instanceof Error ? e : new Error(String(e)));
