@@ -107,6 +107,27 @@ describe('scenario files', () => {
     assert.match(problem(bomb), /Excessive alias count .*at most 100 aliases/);
   });
 
+  it('refuses nesting deep enough to exhaust the stack, at once and at its place', () => {
+    // 1000 open brackets made V8 abort the whole process (a fatal error, not an exception) while composing.
+    assert.match(
+      problem(`name: x\nparameters: ${'['.repeat(1000)}${']'.repeat(1000)}\n`),
+      /:2:111: nested more than 100 levels deep/,
+    );
+    assert.match(problem(`${'- '.repeat(400_000)}x\n`), /:1:\d+: nested more than 100 levels deep/);
+    assert.match(
+      problem(`${'{"a":'.repeat(150_000)}1${'}'.repeat(150_000)}`, 'deep.sim.json'),
+      /nested more than 100 levels/,
+    );
+    // Ordinary nesting (a JSON Schema inside a tool) is fine.
+    const schema = `${'{type: object, properties: {a: '.repeat(20)}{type: string}${'}}'.repeat(20)}`;
+    assert.doesNotThrow(() =>
+      parseScenario(
+        `name: n\nprovider: openai\nmodel: m\ntools: [{name: t, result: 1, parameters: ${schema}}]\nturns: [{user: hi}]\n`,
+        'ok.sim.yaml',
+      ),
+    );
+  });
+
   it('refuses tags: a scenario is data, nothing in it is constructed or run', () => {
     assert.match(problem('name: !!js/function "() => 1"\n'), /:1:7: Unresolved tag.*tags are not allowed/);
     assert.match(problem('name: !shell rm -rf\n'), /:1:7: Unresolved tag: !shell/);

@@ -3,7 +3,18 @@
 // file:line:column and the key path, from the YAML parser's source ranges (JSON files are parsed the same
 // way once JSON.parse accepted them, for the positions).
 import * as fs from 'node:fs';
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  type Node,
+  Parser,
+  parseDocument,
+} from 'yaml';
 import { CoreError, describeError } from '../errors';
 import { Scenario } from './scenario';
 
@@ -11,6 +22,12 @@ import { Scenario } from './scenario';
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
 /** Aliases one file may resolve: real files use a few; alias bombs need thousands. */
 const MAX_ALIASES = 100;
+/**
+ * Open collections at once (about one per level of nesting): a scenario with a JSON Schema needs a few dozen. The
+ * YAML composer recurses per level, and near the stack's end V8 can abort the process (a regex compiled there runs
+ * out of memory) instead of throwing: so nesting is bounded before composing, with the parser's own stack.
+ */
+const MAX_OPEN_COLLECTIONS = 100;
 
 export type KeyPath = ReadonlyArray<string | number>;
 /** 1-based line and column. */
@@ -58,6 +75,7 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES) throw tooLarge(file);
   const lines = new LineCounter();
   if (/\.json$/i.test(file)) checkJson(text, file);
+  checkNesting(text, file);
   const doc = parseDocument(text, {
     lineCounter: lines,
     schema: 'core',
@@ -127,6 +145,28 @@ function nodeAt(doc: Document, path: KeyPath, key: boolean): Node | undefined {
     }
   }
   return node ?? undefined;
+}
+
+/** Refuses nesting deeper than MAX_OPEN_COLLECTIONS, stopping there (the parser's work per token grows with the depth). */
+function checkNesting(text: string, file: string): void {
+  const parser = new Parser();
+  let offset = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const _token of parser.next(lexeme));
+    if (parser.stack.length > MAX_OPEN_COLLECTIONS) {
+      const before = text.slice(0, offset).split('\n');
+      throw invalid(file, [
+        {
+          line: before.length,
+          column: before[before.length - 1]!.length + 1,
+          path: '',
+          message: `nested more than ${MAX_OPEN_COLLECTIONS} levels deep (a scenario never needs that many)`,
+        },
+      ]);
+    }
+    // The lexer's token-type markers are control characters that are not in the text.
+    if (!(lexeme.length === 1 && lexeme < ' ' && lexeme !== '\n' && lexeme !== '\t')) offset += lexeme.length;
+  }
 }
 
 /** JSON files must be JSON (YAML would accept more); JSON.parse's message gives the offset. */
