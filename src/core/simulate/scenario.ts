@@ -139,7 +139,7 @@ export const Scenario = z
       .max(LIMITS.rounds)
       .default(8)
       .describe('At most this many model calls per turn (tool calls answered in between).'),
-    judge: JudgeModel.optional().describe('The model that grades `judge` rubrics (default: the scenario’s).'),
+    judge: JudgeModel.optional().describe('The model that grades `judge` rubrics (default: the model under test).'),
     turns: z.array(Turn).max(LIMITS.turns).optional(),
     user_simulator: UserSimulator.optional().describe('A model plays the user (after the scripted turns).'),
   })
