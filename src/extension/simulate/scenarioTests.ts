@@ -38,7 +38,7 @@ function assertionLabel(a: Assertion): string {
 }
 
 export class ScenarioTests implements vscode.Disposable {
-  readonly controller = vscode.tests.createTestController('langswarmSessions.scenarios', 'LangSwarm Scenarios');
+  private made?: vscode.TestController;
   private readonly info = new WeakMap<vscode.TestItem, ItemInfo>();
   private readonly disposables: vscode.Disposable[] = [];
   /** The last finished run of each scenario file (tests read it). */
@@ -49,7 +49,25 @@ export class ScenarioTests implements vscode.Disposable {
     private readonly providers: ProviderAccess,
     private readonly judge: () => boolean,
   ) {
-    this.controller.createRunProfile(
+    const watcher = vscode.workspace.createFileSystemWatcher(SCENARIO_GLOB);
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => void this.load(uri)),
+      watcher.onDidChange((uri) => void this.load(uri)),
+      watcher.onDidDelete((uri) => this.made?.items.delete(uri.toString())),
+      vscode.languages.registerCodeLensProvider(
+        { pattern: SCENARIO_GLOB },
+        { provideCodeLenses: (d) => this.lenses(d) },
+      ),
+    );
+    void this.discover();
+  }
+
+  /** Made with the first scenario file found: a workspace without any gets no Testing view from us. */
+  get controller(): vscode.TestController {
+    if (this.made) return this.made;
+    const controller = vscode.tests.createTestController('langswarmSessions.scenarios', 'LangSwarm Scenarios');
+    controller.createRunProfile(
       'Run',
       vscode.TestRunProfileKind.Run,
       (request, token) => this.run(request, token),
@@ -57,22 +75,10 @@ export class ScenarioTests implements vscode.Disposable {
     );
     // TODO(issue 16, "Step through a conversation in VS Code's debugger"): register the Debug profile here, as
     // createRunProfile('Debug', vscode.TestRunProfileKind.Debug, …), starting a debug session on the scenario.
-    this.controller.resolveHandler = async (item) => {
-      if (!item) await this.discover();
-    };
-    this.controller.refreshHandler = () => this.discover();
-    const watcher = vscode.workspace.createFileSystemWatcher(SCENARIO_GLOB);
-    this.disposables.push(
-      this.controller,
-      watcher,
-      watcher.onDidCreate((uri) => void this.load(uri)),
-      watcher.onDidChange((uri) => void this.load(uri)),
-      watcher.onDidDelete((uri) => this.controller.items.delete(uri.toString())),
-      vscode.languages.registerCodeLensProvider(
-        { pattern: SCENARIO_GLOB },
-        { provideCodeLenses: (d) => this.lenses(d) },
-      ),
-    );
+    controller.refreshHandler = () => this.discover();
+    this.disposables.push(controller);
+    this.made = controller;
+    return controller;
   }
 
   dispose(): void {
