@@ -16,6 +16,7 @@ import { traceCommand } from './cli/trace-command';
 import { checkDatabase, fileError, statOrUndefined } from './cli/files';
 import { providerCommands as talk } from './cli/provider-commands';
 import { sessionCommands as data } from './cli/session-commands';
+import { simulateCommand } from './cli/simulate-command';
 
 /** Every command, in the order the usage lists them. */
 const commands: Record<string, Command> = {
@@ -42,6 +43,7 @@ const commands: Record<string, Command> = {
   'test-provider': talk.testProvider,
   salvage: data.salvage,
   'import-openai': talk.importOpenAI,
+  simulate: simulateCommand,
 };
 
 const globalOptions: NonNullable<ParseArgsConfig['options']> = {
@@ -132,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   const level = parseLogLevel(str(values['log-level']) ?? 'warn');
   if (!level) {
     process.stderr.write(`Unknown log level "${str(values['log-level'])}"; use trace, debug, info, warn or error.\n`);
-    return 1;
+    return command.errorExit ?? 1;
   }
   const logJson = str(values['log-json']);
   const { explicitDb, shownDb, dbPath } = databaseArg(values);

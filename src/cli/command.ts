@@ -21,7 +21,10 @@ export type Work =
 export interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  /** The exit code for any error, where the command's own codes need it (diff(1): 2); else 1, or 2 for a bug. */
+  /**
+   * The exit code for any error where 1 means something else (diff(1): "different"; simulate: "an assertion
+   * failed"): 2. Else 1, or 2 for a bug.
+   */
   errorExit?: number;
   /** For `search`: arguments like -word are part of the query (exclusions), not options. */
   dashWordsArePositional?: boolean;

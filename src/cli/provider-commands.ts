@@ -19,7 +19,7 @@ function requireKey(name: string): void {
  * The provider for `name`, keyed from the environment. Without a key the offline Replay provider
  * stands in, answering from `recorded()` (the session this one came from).
  */
-function providerFor(
+export function providerFor(
   tracer: Tracer,
   name: string,
   options: { recorded?: () => Message[] | undefined; stateless?: boolean } = {},

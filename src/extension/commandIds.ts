@@ -52,6 +52,8 @@ const COMMANDS = {
   'langswarmSessions.previousDifference': 'reads only',
   'langswarmSessions.startOtlpReceiver': 'needs trust',
   'langswarmSessions.stopOtlpReceiver': 'reads only',
+  'langswarmSessions.runScenario': 'needs trust',
+  'langswarmSessions.saveAsScenario': 'needs trust',
 } as const satisfies Record<string, 'needs trust' | 'reads only'>;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -85,6 +85,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     );
     context.subscriptions.push({ dispose: () => clearTimeout(timer) });
   }
+  // Scenario files (*.sim.yaml, *.sim.json) belong in the Test Explorer: load the implementation when there are some.
+  void vscode.workspace.findFiles('**/*.sim.{yaml,yml,json}', '**/node_modules/**', 1).then((found) => {
+    if (found.length) void load();
+  });
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, main: load };

@@ -18,6 +18,7 @@ import { showLangSwarmStore } from './webview/langswarmEditor';
 import { FOLLOW_SETTING, StoreFollowing } from './follow';
 import { OtlpReceiverControl } from './otlpReceiver';
 import { ActiveSession } from './statusBar';
+import { ScenarioTests } from './simulate/scenarioTests';
 import type { Node } from './tree/nodes';
 import { SessionsTree } from './tree/sessionsTree';
 
@@ -27,6 +28,8 @@ export interface Main {
   treeView: vscode.TreeView<Node>;
   database: WorkspaceStore;
   commands: Commands;
+  /** Scenario files in the Test Explorer. */
+  scenarios: ScenarioTests;
   active: ActiveSession;
   providers: ProviderAccess;
   otlp: OtlpReceiverControl;
@@ -93,6 +96,11 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const views = new VirtualDocuments();
   const providers = new ProviderAccess(context.secrets, parts.log, context.workspaceState);
   const otlp = new OtlpReceiverControl(database, parts.log);
+  const scenarios = new ScenarioTests(
+    database,
+    providers,
+    () => vscode.workspace.getConfiguration('langswarmSessions').get<boolean>('simulate.judge') === true,
+  );
   const commands = new Commands({
     store: database,
     tree,
@@ -104,6 +112,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     views,
     following,
     otlp,
+    scenarios,
   });
   const documents = new MessageDocuments(database);
   const parameterDocuments = new ParameterDocuments(database);
@@ -122,6 +131,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     connectLog(parts.log, tracer),
     otlp,
     database,
+    scenarios,
     tree,
     active,
     following,
@@ -168,6 +178,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     treeView,
     database,
     commands,
+    scenarios,
     active,
     tracer,
     providers,

@@ -11,6 +11,7 @@ import { quickPick } from '../picks';
 import type { StoreFollowing } from '../follow';
 import type { OtlpReceiverControl } from '../otlpReceiver';
 import type { ProviderAccess } from '../providerAccess';
+import type { ScenarioTests } from '../simulate/scenarioTests';
 import type { ActiveSession } from '../statusBar';
 import type { Node } from '../tree/nodes';
 import type { SessionsTree } from '../tree/sessionsTree';
@@ -29,6 +30,8 @@ export interface CommandContext {
   views: VirtualDocuments;
   following: StoreFollowing;
   otlp: OtlpReceiverControl;
+  /** Scenario files in the Test Explorer. */
+  scenarios: ScenarioTests;
 }
 
 export class CommandEnv {

@@ -16,6 +16,7 @@ import { otlpCommands } from './otlp';
 import { providerCommands } from './providers';
 import { searchCommands } from './search';
 import { sessionCommands } from './sessions';
+import { simulateCommands } from './simulate';
 import { viewCommands } from './view';
 
 export type { CommandContext } from './env';
@@ -38,6 +39,7 @@ export class Commands {
       ...providerCommands(env),
       ...compareCommands(env),
       ...otlpCommands(env),
+      ...simulateCommands(env),
     };
   }
 

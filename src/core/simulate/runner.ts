@@ -1,0 +1,338 @@
+// Runs a scenario: each turn goes through the real conversation path (send(): stored, streamed, traced),
+// tool calls are answered from the file until the model replies without one (at most `rounds` model calls
+// a turn), and the assertions judge the turn. The run is a session of its own (tag `simulation`, metadata
+// naming the scenario file, run and model), started empty or in a fork of a recorded session.
+import * as path from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { send } from '../conversation';
+import { usageCost, type PriceOverrides } from '../cost';
+import { CoreError } from '../errors';
+import { messageText, type Message, type Part, type Session, type ToolDefinition } from '../model';
+import type { ProviderName } from '../names';
+import type { Provider } from '../providers/provider';
+import type { SessionApi } from '../sessions';
+import { makeJudge, parseMove, simulatorOpening, simulatorSystem } from './actors';
+import { check, partialMatch, type AssertionOutcome, type ToolCallMade, type TurnObservation } from './assertions';
+import type { KeyPath, LoadedScenario } from './load';
+import type { Assertion, Scenario } from './scenario';
+
+export const SIMULATION_TAG = 'simulation';
+
+export interface RunTarget {
+  provider: ProviderName;
+  model: string;
+}
+
+export interface RunOptions {
+  /** The provider for a model; `recorded` is the session a `from` run forked (what Replay answers from). */
+  providerFor(target: { provider: string; model: string }, recorded?: readonly Message[]): Promise<Provider>;
+  /** Run against this model instead of the scenario's (a matrix entry). */
+  target?: RunTarget;
+  /** Grade `judge` rubrics (off: they are reported as skipped). */
+  judge?: boolean;
+  /** Shared by the runs of one invocation (a matrix, repeats). */
+  runId?: string;
+  signal?: AbortSignal;
+  priceOverrides?: PriceOverrides;
+  /** Each turn as soon as it was judged. */
+  onTurn?(turn: TurnOutcome): void;
+}
+
+export interface TurnOutcome {
+  /** 1-based, scripted turns first, then the simulated user's. */
+  index: number;
+  user: string;
+  reply: string;
+  simulated?: boolean;
+  /** Where the turn is written in the file. */
+  path: KeyPath;
+  assertions: AssertionOutcome[];
+}
+
+export interface ScenarioRun {
+  name: string;
+  file: string;
+  runId: string;
+  provider: string;
+  model: string;
+  sessionId: string;
+  passed: boolean;
+  turns: TurnOutcome[];
+}
+
+/** Runs `loaded` once; a provider failure or a bad `from` throws (a CoreError naming the run's session). */
+export async function runScenario(
+  manager: SessionApi,
+  loaded: LoadedScenario,
+  options: RunOptions,
+): Promise<ScenarioRun> {
+  const s = loaded.scenario;
+  const target: RunTarget = options.target ?? { provider: s.provider, model: s.model };
+  const runId = options.runId ?? uuidv7();
+  const { session, recorded } = await startSession(manager, loaded, target, runId);
+  const run = new Run(manager, s, session.id, runId, target, options, await options.providerFor(target, recorded));
+  try {
+    for (const [i, turn] of (s.turns ?? []).entries())
+      await run.turn(turn.user, ['turns', i], turn.expect ?? [], ['turns', i, 'expect']);
+    if (s.user_simulator) await run.simulatedUser(s.user_simulator);
+  } catch (e) {
+    if (!(e instanceof CoreError)) throw e;
+    throw new CoreError(
+      e.code,
+      `${e.message} The simulation stopped at turn ${run.turns.length + 1}; session ${session.id} holds it so far.`,
+      { ...e.details, sessionId: session.id },
+      { cause: e },
+    );
+  }
+  const passed = run.turns.every((t) => t.assertions.every((a) => a.passed));
+  await manager.updateMetadata(session.id, {
+    simulation: { ...simulationMetadata(loaded, target, runId), passed },
+  });
+  await manager.complete(session.id);
+  return { name: s.name, file: loaded.file, runId, ...target, sessionId: session.id, passed, turns: run.turns };
+}
+
+function simulationMetadata(loaded: LoadedScenario, target: RunTarget, runId: string): Record<string, unknown> {
+  const s = loaded.scenario;
+  return { scenario: s.name, file: path.resolve(loaded.file), runId, ...target, ...(s.from ? { from: s.from } : {}) };
+}
+
+/** A new session for the run, or a fork of the recorded session at `from.message` (with that session's messages). */
+async function startSession(
+  manager: SessionApi,
+  loaded: LoadedScenario,
+  target: RunTarget,
+  runId: string,
+): Promise<{ session: Session; recorded?: Message[] }> {
+  const s = loaded.scenario;
+  const title = `${s.name} (simulation on ${target.provider}/${target.model})`;
+  const metadata = { simulation: simulationMetadata(loaded, target, runId) };
+  if (!s.from) {
+    const session = await manager.create({
+      provider: target.provider,
+      model: target.model,
+      title,
+      systemPrompt: s.system,
+      tags: [SIMULATION_TAG],
+      metadata,
+    });
+    return { session };
+  }
+  const source = await manager.get(s.from.session);
+  const recorded = await manager.allMessages(source.id);
+  const at = recorded.find((m) => m.seq === s.from!.message);
+  if (!at)
+    throw new CoreError(
+      'InvalidInput',
+      `Session "${source.title}" has no message ${s.from.message} (from.message is a message's seq; it has ${
+        recorded.length ? `${recorded[0]!.seq} to ${recorded[recorded.length - 1]!.seq}` : 'none'
+      }).`,
+      { sessionId: source.id },
+    );
+  const fork = await manager.fork(source.id, at.id, { title });
+  await manager.configure(fork.id, {
+    // Replay answers in the recording's place: the fork keeps the recorded session's provider then.
+    ...(target.provider === 'replay' ? {} : { provider: target.provider }),
+    model: target.model,
+    ...(s.system !== undefined ? { systemPrompt: s.system } : {}),
+  });
+  await manager.setTags(fork.id, [...new Set([...fork.tags, SIMULATION_TAG])]);
+  return { session: await manager.updateMetadata(fork.id, metadata), recorded };
+}
+
+type ToolCall = Extract<Part, { type: 'tool_call' }>;
+
+class Run {
+  readonly turns: TurnOutcome[] = [];
+  private readonly tools: ToolDefinition[];
+
+  constructor(
+    private readonly manager: SessionApi,
+    private readonly s: Scenario,
+    private readonly sessionId: string,
+    private readonly runId: string,
+    private readonly target: RunTarget,
+    private readonly options: RunOptions,
+    private readonly provider: Provider,
+  ) {
+    this.tools = (s.tools ?? []).map((t) => ({
+      name: t.name,
+      ...(t.description ? { description: t.description } : {}),
+      parameters: t.parameters ?? { type: 'object', properties: {} },
+    }));
+  }
+
+  /** Sends `user`, answers tool calls until a reply without one, then judges `expect`. */
+  async turn(
+    user: string,
+    at: KeyPath,
+    expect: Assertion[],
+    expectAt: KeyPath,
+    simulated = false,
+  ): Promise<TurnOutcome> {
+    const started = performance.now();
+    const replies: Message[] = [];
+    const calls: ToolCallMade[] = [];
+    const problems: AssertionOutcome[] = [];
+    let content: string | undefined = user;
+    for (let round = 1; ; round++) {
+      const { reply } = await send(this.manager, this.sessionId, content, {
+        provider: this.provider,
+        model: this.target.model,
+        parameters: { tools: this.tools },
+        operation: 'simulate',
+        resume: true,
+        signal: this.options.signal,
+      });
+      content = undefined;
+      replies.push(reply);
+      const asked = reply.parts.filter((p): p is ToolCall => p.type === 'tool_call');
+      if (!asked.length) break;
+      // Every call is answered, even past the last round: a provider refuses a history with unanswered calls.
+      const results = asked.map((call) => this.answer(call, calls, problems));
+      await this.manager.addMessage(this.sessionId, { role: 'tool', parts: results });
+      if (round >= this.s.rounds) {
+        problems.push({
+          kind: 'rounds',
+          passed: false,
+          message: `The model was still calling tools after ${round} model calls; the turn stopped there (rounds: ${this.s.rounds}).`,
+          path: ['rounds'],
+        });
+        break;
+      }
+    }
+    const observation: TurnObservation = {
+      reply: messageText(replies[replies.length - 1]!.parts),
+      calls,
+      inputTokens: replies.reduce((n, r) => n + (r.usage?.inputTokens ?? 0), 0),
+      cost: this.cost(replies),
+      latencyMs: performance.now() - started,
+    };
+    const judge = this.options.judge
+      ? makeJudge(
+          this.manager,
+          this.sessionId,
+          (provider, model) => this.options.providerFor({ provider, model }),
+          this.s.judge ?? this.target,
+          this.options.signal,
+        )
+      : undefined;
+    const assertions = [...problems];
+    for (const [i, a] of expect.entries()) assertions.push(await check(a, observation, [...expectAt, i], judge));
+    const outcome: TurnOutcome = {
+      index: this.turns.length + 1,
+      user,
+      reply: observation.reply,
+      ...(simulated ? { simulated } : {}),
+      path: at,
+      assertions,
+    };
+    this.turns.push(outcome);
+    this.options.onTurn?.(outcome);
+    return outcome;
+  }
+
+  /** The scenario's answer to a call: the first `results` entry whose `when` matches, else `result`. */
+  private answer(call: ToolCall, calls: ToolCallMade[], problems: AssertionOutcome[]): Part {
+    let args: unknown;
+    try {
+      args = JSON.parse(call.argumentsJson || '{}');
+    } catch {
+      args = undefined;
+    }
+    calls.push({ name: call.name, args, argumentsJson: call.argumentsJson });
+    const index = (this.s.tools ?? []).findIndex((t) => t.name === call.name);
+    const tool = this.s.tools?.[index];
+    const shown = `${call.name}(${call.argumentsJson || '{}'})`;
+    const fail = (message: string, at: KeyPath): Part => {
+      problems.push({ kind: 'tool_answer', passed: false, message, actual: shown, path: at });
+      return { type: 'tool_result', callId: call.callId, name: call.name, content: message, isError: true };
+    };
+    if (!tool) return fail(`The model called ${shown}, a tool the scenario does not declare.`, ['tools']);
+    const matched = tool.results?.find((r) => partialMatch(r.when, args));
+    const result = matched ? matched.result : tool.result;
+    if (result === undefined)
+      return fail(
+        `No answer for ${shown}: no \`when\` of its \`results\` matches these arguments, and it has no \`result\`.`,
+        ['tools', index, 'results'],
+      );
+    const isError = matched ? matched.is_error : tool.is_error;
+    return {
+      type: 'tool_result',
+      callId: call.callId,
+      name: call.name,
+      content: typeof result === 'string' ? result : JSON.stringify(result),
+      ...(isError ? { isError: true } : {}),
+    };
+  }
+
+  private cost(replies: Message[]): TurnObservation['cost'] {
+    let total = 0;
+    for (const r of replies) {
+      const c = usageCost(r.usage, r.provider, { at: r.createdAt, overrides: this.options.priceOverrides });
+      if (!c.known) return { known: false, reason: r.usage ? c.reason : 'the provider reported no usage' };
+      total += c.total;
+    }
+    return { known: true, total };
+  }
+
+  /** The simulated user speaks until its goal is met, it gives up, or max_turns replies were answered. */
+  async simulatedUser(sim: NonNullable<Scenario['user_simulator']>): Promise<void> {
+    const choice = { provider: sim.provider ?? this.s.provider, model: sim.model ?? this.s.model };
+    const provider = await this.options.providerFor(choice);
+    const simulator = await this.manager.create({
+      ...choice,
+      title: `${this.s.name} (simulated user)`,
+      systemPrompt: simulatorSystem(sim),
+      tags: [SIMULATION_TAG, 'simulated-user'],
+      metadata: { simulation: { role: 'user-simulator', runId: this.runId, sessionId: this.sessionId } },
+    });
+    let said = simulatorOpening(await this.manager.allMessages(this.sessionId));
+    let met = false;
+    let reason = `The simulated user did not say its goal was met within ${sim.max_turns} turns.`;
+    for (let n = 0; n <= sim.max_turns; n++) {
+      const { reply } = await send(this.manager, simulator.id, said, {
+        provider,
+        model: choice.model,
+        operation: 'simulate',
+        resume: true,
+        signal: this.options.signal,
+      });
+      const move = parseMove(messageText(reply.parts));
+      if (move.kind === 'goal_met') {
+        met = true;
+        reason = `The simulated user said its goal was met after ${n} turn(s).`;
+        break;
+      }
+      if (move.kind === 'give_up') {
+        reason = `The simulated user gave up after ${n} turn(s).`;
+        break;
+      }
+      if (n === sim.max_turns) break;
+      const turn = await this.turn(move.text, ['user_simulator'], sim.expect ?? [], ['user_simulator', 'expect'], true);
+      said = turn.reply || '(the assistant replied without text)';
+    }
+    const goal: AssertionOutcome = {
+      kind: 'goal',
+      passed: met,
+      message: reason,
+      expected: sim.goal,
+      path: ['user_simulator', 'goal'],
+    };
+    const last = this.turns[this.turns.length - 1];
+    if (last?.simulated) last.assertions.push(goal);
+    else
+      this.turns.push({
+        index: this.turns.length + 1,
+        user: '',
+        reply: '',
+        simulated: true,
+        path: ['user_simulator'],
+        assertions: [goal],
+      });
+    await this.manager.updateMetadata(simulator.id, {
+      simulation: { role: 'user-simulator', runId: this.runId, sessionId: this.sessionId, goalMet: met },
+    });
+    await this.manager.complete(simulator.id);
+  }
+}
