@@ -475,6 +475,48 @@ export interface ConnectionReport {
   kind?: string;
 }
 
+/** A request outside any stored session (a connection test, a simulation's judge): one user message. */
+export function unstoredRequest(r: {
+  name: string;
+  title: string;
+  provider: string;
+  model: string;
+  system?: string;
+  text: string;
+}): { session: Session; message: Message } {
+  const now = new Date().toISOString();
+  const session: Session = {
+    id: r.name,
+    title: r.title,
+    userId: '',
+    provider: r.provider,
+    model: r.model,
+    status: 'active',
+    ...(r.system === undefined ? {} : { systemPrompt: r.system }),
+    tags: [],
+    metadata: {},
+    // Stateless for OpenAI: a request outside a session must not leave a conversation behind.
+    providerState: { openai: { store: false } },
+    createdAt: now,
+    updatedAt: now,
+    lastActivityAt: now,
+    messageCount: 1,
+    totalTokens: 0,
+  };
+  const message: Message = {
+    id: `${r.name}-1`,
+    sessionId: session.id,
+    seq: 1,
+    role: 'user',
+    parts: [{ type: 'text', text: r.text }],
+    createdAt: now,
+    state: 'complete',
+    metadata: {},
+    revision: 0,
+  };
+  return { session, message };
+}
+
 /** One tiny, unstored request: says whether the key, base URL and model work, and how fast; traced to `trace.sink`. */
 export async function testConnection(
   providerOrConfig: Provider | ProviderConfig,
@@ -486,35 +528,13 @@ export async function testConnection(
   // Replay has nothing to connect to, and answers only what a recording holds: it is always there.
   if (provider.name === 'replay')
     return { ok: true, provider: 'replay', model, latencyMs: 0, reply: 'offline: answers from recorded sessions' };
-  const now = new Date().toISOString();
-  const session: Session = {
-    id: 'connection-test',
+  const { session, message } = unstoredRequest({
+    name: 'connection-test',
     title: 'Connection test',
-    userId: '',
     provider: provider.name,
     model,
-    status: 'active',
-    tags: [],
-    metadata: {},
-    // Stateless for OpenAI: a test must not leave a conversation behind.
-    providerState: { openai: { store: false } },
-    createdAt: now,
-    updatedAt: now,
-    lastActivityAt: now,
-    messageCount: 1,
-    totalTokens: 0,
-  };
-  const message: Message = {
-    id: 'connection-test-1',
-    sessionId: session.id,
-    seq: 1,
-    role: 'user',
-    parts: [{ type: 'text', text: 'Reply with the single word OK.' }],
-    createdAt: now,
-    state: 'complete',
-    metadata: {},
-    revision: 0,
-  };
+    text: 'Reply with the single word OK.',
+  });
   const start = performance.now();
   const latency = () => Math.round(performance.now() - start);
   const recorder = new TurnRecorder(

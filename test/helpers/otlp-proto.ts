@@ -1,12 +1,12 @@
-// Checks an OTLP/JSON document against the official protobuf definitions (test/fixtures/otlp-proto, copied
-// from open-telemetry/opentelemetry-proto v1.11.0): every key must be a field of its message, the whole
+// Checks an OTLP/JSON document against the official protobuf definitions (src/core/otlp/proto, the receiver's,
+// copied from open-telemetry/opentelemetry-proto v1.11.0): every key must be a field of its message, the whole
 // must verify, and JSON → protobuf binary → JSON must give back exactly the document (nothing dropped,
 // nothing of the wrong type). Ids are hex in OTLP/JSON (not base64 as in plain proto3 JSON).
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 
-const PROTO_DIR = path.resolve(__dirname, '../fixtures/otlp-proto');
+const PROTO_DIR = path.resolve(__dirname, '../../src/core/otlp/proto');
 const ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId']);
 
 let requestType: protobuf.Type | undefined;

@@ -1,7 +1,8 @@
 // The two models a simulation may use besides the one under test: the judge (grades a reply on a rubric)
 // and the simulated user (plays a persona toward a goal). Both answer in a small, parseable protocol.
+import { unstoredRequest } from '../conversation';
 import { CoreError } from '../errors';
-import type { Message, Session } from '../model';
+import type { Message } from '../model';
 import { messageText } from '../model';
 import type { Provider } from '../providers/provider';
 import type { SessionApi } from '../sessions';
@@ -49,12 +50,14 @@ export function makeJudge(
       },
       manager.tracer,
     );
-    const { session, message } = oneMessage(
-      provider.name,
+    const { session, message } = unstoredRequest({
+      name: 'simulation-judge',
+      title: 'Simulation judge',
+      provider: provider.name,
       model,
-      JUDGE_SYSTEM,
-      `Rubric:\n${rubric}\n\nReply:\n${reply}`,
-    );
+      system: JUDGE_SYSTEM,
+      text: `Rubric:\n${rubric}\n\nReply:\n${reply}`,
+    });
     try {
       const answer = await provider.send(
         { session, messages: [message], stream: false, parameters: { maxOutputTokens: 400 } },
@@ -70,46 +73,6 @@ export function makeJudge(
       throw e;
     }
   };
-}
-
-/** A request outside any stored session: one user message under a system prompt. */
-function oneMessage(
-  provider: string,
-  model: string,
-  system: string,
-  text: string,
-): { session: Session; message: Message } {
-  const now = new Date().toISOString();
-  const session: Session = {
-    id: 'simulation-judge',
-    title: 'Simulation judge',
-    userId: '',
-    provider,
-    model,
-    status: 'active',
-    systemPrompt: system,
-    tags: [],
-    metadata: {},
-    // Stateless for OpenAI: a judgement must not leave a conversation behind.
-    providerState: { openai: { store: false } },
-    createdAt: now,
-    updatedAt: now,
-    lastActivityAt: now,
-    messageCount: 1,
-    totalTokens: 0,
-  };
-  const message: Message = {
-    id: 'simulation-judge-1',
-    sessionId: session.id,
-    seq: 1,
-    role: 'user',
-    parts: [{ type: 'text', text }],
-    createdAt: now,
-    state: 'complete',
-    metadata: {},
-    revision: 0,
-  };
-  return { session, message };
 }
 
 export const GOAL_MET = 'GOAL_MET';
