@@ -6,6 +6,8 @@
 // Every envelope and every request's params is a zod schema: the host parses all that comes from the webview
 // (it is untrusted: it renders conversation content). Results are typed, not parsed: the host builds them from
 // the core, which parsed them already. zod/mini keeps the webview bundle small.
+// Over 450 lines on purpose: it is the one contract between host and webviews; split, each side would import
+// pieces of it from several files and a changed shape would be easier to miss on one side.
 import * as z from 'zod/mini';
 import type { Message, MessageRevision, Role, Session, SessionSummary } from './core/model';
 import {

@@ -4,6 +4,7 @@
 // answer instead (no API key), it says so before anything is sent. Turns run in the host: this only asks, and
 // shows what the host reports (one notice at a time: the newest replaces the last). Unsent text and choices
 // survive reloads of the webview.
+// Just over 450 lines: the model-parameter controls joined the composer; they share its session and notices.
 import type { Session } from '../../core/model';
 import { KEYED_PROVIDERS } from '../../core/names';
 import { ComposerInfo, IpcRequest, ParamsOf, IpcNotification, NoticeLink, ProviderChoice } from '../../protocol';
