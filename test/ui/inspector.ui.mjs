@@ -111,6 +111,8 @@ async function scenario(browser, server, theme) {
     await history.locator(`.inspector [data-path='["input"]'] > .line`).click();
     await history.locator(`.inspector [data-path='["input",0]'] > .line`).click();
     await shot(page, `${tag}-01-request`, step);
+    // The packaged (minified) build still sends the SDK's own User-Agent, not a minified class name.
+    assert.match(await history.locator('.kv-table.headers').first().innerText(), /user-agent\s+OpenAI\/JS \d/);
     await history.locator('.copy-curl').click();
     await history.locator('.inspector-status', { hasText: '$OPENAI_API_KEY' }).waitFor();
     for (const [n, name] of [

@@ -90,7 +90,8 @@ async function run(browser, server, workspace, theme) {
     step('the Run Scenario CodeLens is on the file');
 
     // 2. The Test Explorer discovered both scenario files, with their turns and assertions.
-    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    // The Testing view's commands exist once our test controller is made (when the first scenario file is found).
+    await runCommand(page, 'Testing: Focus on Test Explorer View', { untilMs: 30_000 });
     await testRow(page, 'refund is confirmed').waitFor({ timeout: 30_000 });
     await testRow(page, 'apologises again').waitFor({ timeout: 30_000 });
     step('both scenarios discovered');
@@ -159,7 +160,8 @@ async function untrusted(browser, server, workspace) {
     await waitForWorkbench(page, 'LangSwarm Sessions');
     await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
     await openSecondarySideBar(page);
-    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    // The Testing view's commands exist once our test controller is made (when the first scenario file is found).
+    await runCommand(page, 'Testing: Focus on Test Explorer View', { untilMs: 30_000 });
     await testRow(page, 'refund is confirmed').waitFor({ timeout: 30_000 });
     await runCommand(page, 'Test: Run All Tests');
     await page.locator(SEL.dialogButton('Cancel')).click();

@@ -126,13 +126,32 @@ export async function chooseMenuItem(page, label) {
     .catch(() => page.keyboard.press('Enter'));
 }
 
-/** F1, type the command's full "Category: Title", wait for its row, Enter. */
-export async function runCommand(page, label) {
-  await page.keyboard.press('F1');
-  await page.locator(SEL.quickInputBox).waitFor();
-  await page.keyboard.type(label);
-  await page.locator(`${SEL.quickInputRows}[aria-label^="${label}"]`).first().waitFor();
-  await page.keyboard.press('Enter');
+/**
+ * F1, type the command's full "Category: Title", wait for its row, Enter. `untilMs`: for a command that appears
+ * only once something was registered (the Testing view's, after a test controller): the palette is closed and
+ * opened again until it lists the command, for up to that long (the palette does not refresh while open).
+ */
+export async function runCommand(page, label, { untilMs = 0 } = {}) {
+  const until = Date.now() + untilMs;
+  for (;;) {
+    await page.keyboard.press('F1');
+    await page.locator(SEL.quickInputBox).waitFor();
+    await page.keyboard.type(label);
+    const row = page.locator(`${SEL.quickInputRows}[aria-label^="${label}"]`).first();
+    const left = until - Date.now();
+    if (left <= 0) await row.waitFor();
+    else if (
+      !(await row.waitFor({ timeout: Math.min(left, 3000) }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      await page.keyboard.press('Escape');
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    return;
+  }
 }
 
 /**
