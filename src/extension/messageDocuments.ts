@@ -1,22 +1,15 @@
 // "Edit Message" opens a message's text as a document; saving it applies the edit through the core
 // (which keeps the previous text as a revision). URIs: langswarm-message:/<title>/<seq>-<role>.md?<message id>
 import * as vscode from 'vscode';
-import { CoreError } from '../core/errors';
 import { Message, messageText, Part } from '../core/model';
+import { RecordDocuments, recordUri, safeTitle } from './recordDocuments';
 import { WorkspaceStore } from './workspaceStore';
 
 export const MESSAGE_SCHEME = 'langswarm-message';
 
 export function messageUri(m: Message, sessionTitle: string): vscode.Uri {
-  const safeTitle = sessionTitle.replace(/[\\/:*?"<>|#%\u0000-\u001f]/g, '_').slice(0, 60) || 'session';
-  return vscode.Uri.from({
-    scheme: MESSAGE_SCHEME,
-    path: `/${safeTitle}/${m.seq}-${m.role}.md`,
-    query: encodeURIComponent(m.id),
-  });
+  return recordUri(MESSAGE_SCHEME, `/${safeTitle(sessionTitle)}/${m.seq}-${m.role}.md`, m.id);
 }
-
-const idOf = (uri: vscode.Uri) => decodeURIComponent(uri.query);
 
 /** The message's parts with its text replaced: other parts (tool calls, reasoning…) stay where they were. */
 export function withText(parts: readonly Part[], text: string): Part[] {
@@ -26,35 +19,17 @@ export function withText(parts: readonly Part[], text: string): Part[] {
   return [...kept.slice(0, at), { type: 'text', text }, ...kept.slice(at)];
 }
 
-export class MessageDocuments implements vscode.FileSystemProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
-  readonly onDidChangeFile = this.changed.event;
-  private readonly subscription: vscode.Disposable;
-
+export class MessageDocuments extends RecordDocuments implements vscode.FileSystemProvider {
   constructor(private readonly db: WorkspaceStore) {
+    super(MESSAGE_SCHEME);
     // Another window (or the history browser) edited a message that is open here: reload it.
-    this.subscription = db.onDidChange((e) => {
-      if (e.type !== 'messagesUpdated' && e.type !== 'messagesDeleted') return;
-      const open = vscode.workspace.textDocuments.filter(
-        (d) => d.uri.scheme === MESSAGE_SCHEME && e.messageIds.includes(idOf(d.uri)),
-      );
-      if (open.length)
-        this.changed.fire(
-          open.map((d) => ({
-            type: e.type === 'messagesDeleted' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed,
-            uri: d.uri,
-          })),
-        );
-    });
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
-  }
-
-  watch(): vscode.Disposable {
-    return new vscode.Disposable(() => undefined);
+    this.subscriptions.push(
+      db.onDidChange((e) => {
+        if (e.type !== 'messagesUpdated' && e.type !== 'messagesDeleted') return;
+        const type = e.type === 'messagesDeleted' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed;
+        this.fireOpen((id) => e.messageIds.includes(id), type);
+      }),
+    );
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
@@ -81,26 +56,12 @@ export class MessageDocuments implements vscode.FileSystemProvider, vscode.Dispo
     this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
 
-  readDirectory(): never {
-    throw vscode.FileSystemError.NoPermissions();
-  }
-  createDirectory(): never {
-    throw vscode.FileSystemError.NoPermissions();
-  }
-  delete(): never {
+  override delete(): never {
     throw vscode.FileSystemError.NoPermissions('Use "Delete Message" in the Sessions view.');
-  }
-  rename(): never {
-    throw vscode.FileSystemError.NoPermissions();
   }
 
   private async message(uri: vscode.Uri): Promise<Message> {
     const manager = await this.db.manager();
-    try {
-      return await manager.getMessage(idOf(uri));
-    } catch (e) {
-      if (e instanceof CoreError && e.code === 'MessageNotFound') throw vscode.FileSystemError.FileNotFound(uri);
-      throw e;
-    }
+    return this.read(uri, 'MessageNotFound', (id) => manager.getMessage(id));
   }
 }

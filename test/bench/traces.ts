@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { SessionManager } from '../../src/core/sessions';
-import { TurnTrace, newSpanId, newTraceId } from '../../src/core/turn-trace';
+import type { TurnTrace } from '../../src/core/turn-trace';
+import { makeTrace } from '../helpers/traces';
 import { Report, percentile, scaled } from './report';
 import { sentence } from './core';
 
@@ -54,48 +55,25 @@ function conversation(turns: number, window = Number.POSITIVE_INFINITY): Turn[] 
 }
 
 function traceOf(turn: Turn, sessionId: string, messageIds: string[], at: number): TurnTrace {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  return {
-    traceId: newTraceId(),
-    spanId: newSpanId(),
-    sessionId,
-    messageIds,
-    operation: 'send',
-    provider: 'openai',
-    api: 'responses',
-    modelRequested: 'gpt-4o',
-    modelAnswered: 'gpt-4o-2024-08-06',
-    streamed: true,
-    startedAt: iso(at),
-    firstTokenAt: iso(at + 250),
-    endedAt: iso(at + 1500),
-    outcome: 'ok',
-    // The assembled final response repeats the reply: stored with the trace, compressed.
-    response: {
-      id: `resp_${at}`,
-      status: 'completed',
-      output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: turn.answer }] }],
-    },
-    usage: {
-      inputTokens: Math.ceil(turn.body.length / 4),
-      outputTokens: Math.ceil(turn.answer.length / 4),
-      totalTokens: Math.ceil(turn.body.length / 4) + Math.ceil(turn.answer.length / 4),
-    },
-    attempts: [
-      {
-        spanId: newSpanId(),
-        startedAt: iso(at),
-        endedAt: iso(at + 1500),
-        url: 'https://api.openai.com/v1/responses',
-        method: 'POST',
-        requestHeaders: { 'content-type': 'application/json' },
-        requestBody: turn.body,
-        status: 200,
-        responseHeaders: { 'x-request-id': `req_${at}` },
-        requestIds: { 'x-request-id': `req_${at}` },
+  const inputTokens = Math.ceil(turn.body.length / 4);
+  const outputTokens = Math.ceil(turn.answer.length / 4);
+  const trace = makeTrace(
+    turn.body,
+    {
+      sessionId,
+      messageIds,
+      // The assembled final response repeats the reply: stored with the trace, compressed.
+      response: {
+        id: `resp_${at}`,
+        status: 'completed',
+        output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: turn.answer }] }],
       },
-    ],
-  };
+      usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+    },
+    at,
+  );
+  const ids = { 'x-request-id': `req_${at}` };
+  return { ...trace, attempts: [{ ...trace.attempts[0]!, responseHeaders: ids, requestIds: ids }] };
 }
 
 /** Plays the conversation into a new database, recording traces or not; returns its file size and record times. */
