@@ -11,6 +11,7 @@ import { Command, DEFAULT_DB, Output, Values, databaseArg, str, warn } from './c
 import { diffCommand } from './cli/diff-command';
 import { costCommand } from './cli/cost-command';
 import { paramsCommand } from './cli/params-command';
+import { dapCommand } from './cli/dap-command';
 import { serveCommand } from './cli/serve-command';
 import { traceCommand } from './cli/trace-command';
 import { checkDatabase, fileError, statOrUndefined } from './cli/files';
@@ -44,6 +45,7 @@ const commands: Record<string, Command> = {
   salvage: data.salvage,
   'import-openai': talk.importOpenAI,
   simulate: simulateCommand,
+  dap: dapCommand,
 };
 
 const globalOptions: NonNullable<ParseArgsConfig['options']> = {

@@ -10,6 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CoreError, describeError } from './errors';
 import { Message, ModelParameters, NewMessage, Part, Session, StopReason, Usage, messageText } from './model';
 import { ProviderConfig, createProvider } from './providers';
+import type { RequestReview } from './providers/http-trace';
 import { OpenAIProvider, conversationBinding } from './providers/openai';
 import {
   PROVIDER_LABELS,
@@ -51,6 +52,8 @@ export interface TurnOptions {
   traceSink?: TraceSinkFn | null;
   /** What the trace calls this turn (default 'send'). */
   operation?: TraceOperation;
+  /** A debugger's stop before the model call, with the body as it will be sent (needs a trace: not with traceSink null). */
+  review?: RequestReview;
 }
 
 export interface TurnResult {
@@ -148,6 +151,7 @@ export async function send(
           })),
     manager.tracer,
   );
+  if (recorder.recording && options.review) recorder.recording.review = options.review;
   manager.tracer.info('provider request', {
     sessionId,
     provider: provider.name,

@@ -101,6 +101,7 @@ export class TurnRecorder {
       ...(reply?.usage ? { usage: reply.usage } : {}),
       ...(this.http.trimmed ? { trimmed: this.http.trimmed } : {}),
       ...(this.http.dropped ? { dropped: this.http.dropped } : {}),
+      ...(this.http.edited ? { edited: { paths: this.http.edited } } : {}),
       attempts,
     };
     return trace;

@@ -85,6 +85,8 @@ export const TurnTrace = z.object({
   trimmed: TrimmedHistory.optional(),
   /** Data another provider made that this one cannot read, left out of the request, when there was any. */
   dropped: DroppedItems.optional(),
+  /** The request was edited in the debugger before it was sent: the JSON paths it changed (at most 50). */
+  edited: z.object({ paths: z.array(z.string()).max(50) }).optional(),
   attempts: z.array(TraceAttempt),
 });
 export type TurnTrace = z.infer<typeof TurnTrace>;

@@ -14,6 +14,11 @@ export class HttpRecording {
   /** Set by the provider when the request left out history: old turns (to fit), another provider's items. */
   trimmed?: TrimmedHistory;
   dropped?: DroppedItems;
+  /** A debugger's stop before the model call: sees the body as it will be sent, returns the body to send. */
+  review?: RequestReview;
+  /** The body's changed JSON paths, when the review edited it (the trace records the call as edited). */
+  edited?: string[];
+  private reviewed?: { original: string; sent: string };
   private readonly reads = new Set<Promise<void>>();
 
   /** Waits for the response bodies still being copied (error bodies, plain JSON replies). */
@@ -25,6 +30,48 @@ export class HttpRecording {
     const done = read.finally(() => this.reads.delete(done));
     this.reads.add(done);
   }
+
+  /**
+   * The body to send for a model call: the review's answer, asked once per call (an SDK retry of the same body
+   * sends the same edit without asking again). Other requests (OpenAI's conversation, a token count) pass.
+   */
+  async bodyToSend(url: string, method: string, text: string): Promise<string> {
+    if (!this.review || method !== 'POST' || !isModelCall(url)) return text;
+    if (this.reviewed?.original === text) return this.reviewed.sent;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return text; // not JSON: nothing a reviewer could edit
+    }
+    const edited = await this.review({ url, body });
+    const sent = edited === undefined ? text : JSON.stringify(edited);
+    if (sent !== text) this.edited = changedPaths(body, edited);
+    this.reviewed = { original: text, sent };
+    return sent;
+  }
+}
+
+/** Sees a model call's request before it goes out; returns the body to send instead, or undefined for as is. */
+export type RequestReview = (request: { url: string; body: unknown }) => Promise<unknown>;
+
+/** Each provider's model call: OpenAI's POST /responses, Anthropic's /messages, Gemini's (stream)GenerateContent. */
+export function isModelCall(url: string): boolean {
+  const path = url.replace(/[?#].*$/, '');
+  return /\/responses$|\/messages$|:(?:stream)?[Gg]enerateContent$/.test(path);
+}
+
+/** Where `b` differs from `a`, as JSON paths (`messages[2].content`), at most 50. */
+export function changedPaths(a: unknown, b: unknown, at = '', out: string[] = []): string[] {
+  if (out.length >= 50) return out;
+  const object = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) changedPaths(a[i], b[i], `${at}[${i}]`, out);
+  } else if (object(a) && object(b) && !Array.isArray(a) && !Array.isArray(b)) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      changedPaths(a[key], b[key], at ? `${at}.${key}` : key, out);
+  } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(at || '(body)');
+  return out;
 }
 
 const current = new AsyncLocalStorage<HttpRecording>();
@@ -125,11 +172,20 @@ export function recordingFetch(
     new Headers(init?.headers).forEach((value, name) => {
       headers.set(name, value);
     });
+    const url = request ? request.url : String(input);
+    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const reviewed = await recording.bodyToSend(url, method, text);
+    if (reviewed !== text) {
+      text = reviewed;
+      headers.delete('content-length'); // fetch measures the new body itself
+      sent = { ...init, method, headers, body: reviewed };
+      if (request) input = request.url;
+    }
     const attempt: TraceAttempt = {
       spanId: newSpanId(),
       startedAt: now(),
-      url: clean(safeUrl(request ? request.url : String(input))),
-      method: (init?.method ?? request?.method ?? 'GET').toUpperCase(),
+      url: clean(safeUrl(url)),
+      method,
       requestHeaders: withoutSecrets(headers, clean),
       requestBody: clean(text),
       requestIds: {},

@@ -43,6 +43,11 @@ export class ReplayProvider implements Provider {
     if (options.signal?.aborted) throw cancelled('replay');
     const turn = request.messages.filter(isUserTurn).length;
     const source = this.recordedReply(turn);
+    // Nothing goes over the wire, but a debugger still stops here: it sees what Replay answers from.
+    await options.recording?.review?.({
+      url: 'replay:',
+      body: { turn, answersWith: source.id, messages: request.messages.map((m) => ({ role: m.role, parts: m.parts })) },
+    });
     const text = messageText(source.parts);
     const emit = options.onEvent ?? (() => undefined);
     if (request.stream !== false) {

@@ -9,8 +9,10 @@ import { usageCost, type PriceOverrides } from '../cost';
 import { CoreError } from '../errors';
 import { messageText, type Message, type Part, type Session, type ToolDefinition } from '../model';
 import type { ProviderName } from '../names';
-import type { Provider } from '../providers/provider';
+import type { RequestReview } from '../providers/http-trace';
+import type { Provider, StreamEvent } from '../providers/provider';
 import type { SessionApi } from '../sessions';
+import type { TraceOperation } from '../turn-recorder';
 import { makeJudge, parseMove, simulatorOpening, simulatorSystem } from './actors';
 import { check, partialMatch, type AssertionOutcome, type ToolCallMade, type TurnObservation } from './assertions';
 import type { KeyPath, LoadedScenario } from './load';
@@ -36,6 +38,47 @@ export interface RunOptions {
   priceOverrides?: PriceOverrides;
   /** Each turn as soon as it was judged. */
   onTurn?(turn: TurnOutcome): void;
+  /** A debugger's say in the run (src/core/debug); without it the run goes straight through. */
+  hooks?: RunHooks;
+}
+
+/** Where a model call of a turn is: the turn (1-based) and where it is written, and which call of the turn. */
+export interface CallPoint {
+  turn: number;
+  path: KeyPath;
+  round: number;
+  /** Cancels the call: 'restart' runs the turn again from its user message, anything else is a pause. */
+  abort(reason: 'restart' | 'pause'): void;
+}
+
+/** What a debugger does at each point of a run; 'restart' runs the current turn again from its user message. */
+export interface RunHooks {
+  /** The trace operation of the run's calls (default 'simulate'; 'debug' also names the run's session so). */
+  operation?: TraceOperation;
+  /** The run's session exists (empty, or the fork of a recorded one). */
+  started?(sessionId: string): void;
+  /** Send with the session's own model parameters (its tools) instead of the scenario's tools. */
+  sessionParameters?: boolean;
+  /** The model for the next call (a debugger's /model); undefined: the run's. */
+  model?(): string | undefined;
+  /** A model call is about to be made (its body follows through `review`). */
+  beforeCall?(at: CallPoint): void;
+  /** The body of each model call as it will be sent; returns the body to send (where a debugger stops). */
+  review?: RequestReview;
+  onEvent?(event: StreamEvent): void;
+  /** A reply was stored. */
+  afterCall?(reply: Message): void;
+  /** A tool call of a reply with the scenario's answer (and why it has none); returns the answer to send. */
+  toolCall?(call: ToolCall, answer: Part, problem?: string): Promise<Part | 'restart'>;
+  /** A call failed (a provider error) or was paused: send it again, run the turn again, or end the run. */
+  callFailed?(error: CoreError, at: CallPoint): Promise<'retry' | 'restart' | 'stop'>;
+  /** The turn was judged. */
+  afterTurn?(turn: TurnOutcome): Promise<'restart' | undefined>;
+  /**
+   * A user message to send before the next scripted turn (`end` false), or after the last one (`end` true; a
+   * debugger may wait for one); undefined when there is none.
+   */
+  nextUserMessage?(end: boolean): Promise<string | undefined>;
 }
 
 export interface TurnOutcome {
@@ -69,12 +112,29 @@ export async function runScenario(
   const s = loaded.scenario;
   const target: RunTarget = options.target ?? { provider: s.provider, model: s.model };
   const runId = options.runId ?? uuidv7();
-  const { session, recorded } = await startSession(manager, loaded, target, runId);
+  const { session, recorded } = await startSession(
+    manager,
+    loaded,
+    target,
+    runId,
+    options.hooks?.operation === 'debug',
+  );
+  options.hooks?.started?.(session.id);
   const run = new Run(manager, s, session.id, runId, target, options, await options.providerFor(target, recorded));
+  const hooks = options.hooks;
+  const typed = async (end: boolean) => {
+    for (let text = await hooks?.nextUserMessage?.(end); text !== undefined; text = await hooks?.nextUserMessage?.(end))
+      await run.turn(text, ['turns'], [], ['turns']);
+  };
   try {
-    for (const [i, turn] of (s.turns ?? []).entries())
+    // A run from a recorded session that ends in a question (a user message, tool results) answers it first.
+    if (hooks && s.from && (await needsAnswer(manager, session.id))) await run.turn(undefined, ['from'], [], ['from']);
+    for (const [i, turn] of (s.turns ?? []).entries()) {
+      await typed(false);
       await run.turn(turn.user, ['turns', i], turn.expect ?? [], ['turns', i, 'expect']);
+    }
     if (s.user_simulator) await run.simulatedUser(s.user_simulator);
+    await typed(true);
   } catch (e) {
     if (!(e instanceof CoreError)) throw e;
     throw new CoreError(
@@ -92,6 +152,11 @@ export async function runScenario(
   return { name: s.name, file: loaded.file, runId, ...target, sessionId: session.id, passed, turns: run.turns };
 }
 
+async function needsAnswer(manager: SessionApi, sessionId: string): Promise<boolean> {
+  const last = (await manager.allMessages(sessionId)).at(-1);
+  return last !== undefined && last.role !== 'assistant' && last.role !== 'system';
+}
+
 function simulationMetadata(loaded: LoadedScenario, target: RunTarget, runId: string): Record<string, unknown> {
   const s = loaded.scenario;
   return { scenario: s.name, file: path.resolve(loaded.file), runId, ...target, ...(s.from ? { from: s.from } : {}) };
@@ -103,9 +168,10 @@ async function startSession(
   loaded: LoadedScenario,
   target: RunTarget,
   runId: string,
+  debug: boolean,
 ): Promise<{ session: Session; recorded?: Message[] }> {
   const s = loaded.scenario;
-  const title = `${s.name} (simulation on ${target.provider}/${target.model})`;
+  const title = `${s.name} (${debug ? 'debug' : 'simulation'} on ${target.provider}/${target.model})`;
   const metadata = { simulation: simulationMetadata(loaded, target, runId) };
   if (!s.from) {
     const session = await manager.create({
@@ -140,7 +206,7 @@ async function startSession(
   return { session: await manager.updateMetadata(fork.id, metadata), recorded };
 }
 
-type ToolCall = Extract<Part, { type: 'tool_call' }>;
+export type ToolCall = Extract<Part, { type: 'tool_call' }>;
 
 class Run {
   readonly turns: TurnOutcome[] = [];
@@ -162,34 +228,91 @@ class Run {
     }));
   }
 
-  /** Sends `user`, answers tool calls until a reply without one, then judges `expect`. */
+  /**
+   * Sends `user` (none: answers what the session ends with), answers tool calls until a reply without one, then
+   * judges `expect`. A debugger's 'restart' runs it again from its user message, with what followed it deleted.
+   */
   async turn(
-    user: string,
+    user: string | undefined,
     at: KeyPath,
     expect: Assertion[],
     expectAt: KeyPath,
     simulated = false,
   ): Promise<TurnOutcome> {
+    const index = this.turns.length + 1;
+    const before = (await this.manager.allMessages(this.sessionId)).at(-1)?.seq ?? -1;
+    for (let operation = this.options.hooks?.operation ?? 'simulate'; ; operation = 'regenerate') {
+      const outcome = await this.attempt(index, user, before, at, expect, expectAt, simulated, operation);
+      if (outcome !== 'restart') {
+        this.turns.push(outcome);
+        this.options.onTurn?.(outcome);
+        return outcome;
+      }
+      // Keep the turn's user message (the first stored after `before`), delete the rest.
+      const since = (await this.manager.allMessages(this.sessionId)).filter((m) => m.seq > before);
+      for (const m of since.slice(user === undefined ? 0 : 1)) await this.manager.deleteMessage(m.id);
+    }
+  }
+
+  private async attempt(
+    index: number,
+    user: string | undefined,
+    before: number,
+    at: KeyPath,
+    expect: Assertion[],
+    expectAt: KeyPath,
+    simulated: boolean,
+    operation: TraceOperation,
+  ): Promise<TurnOutcome | 'restart'> {
+    const hooks = this.options.hooks;
     const started = performance.now();
     const replies: Message[] = [];
     const calls: ToolCallMade[] = [];
     const problems: AssertionOutcome[] = [];
-    let content: string | undefined = user;
+    const stored = async () => (await this.manager.allMessages(this.sessionId)).some((m) => m.seq > before);
+    let content = user !== undefined && !(await stored()) ? user : undefined;
     for (let round = 1; ; round++) {
-      const { reply } = await send(this.manager, this.sessionId, content, {
-        provider: this.provider,
-        model: this.target.model,
-        parameters: { tools: this.tools },
-        operation: 'simulate',
-        resume: true,
-        signal: this.options.signal,
-      });
+      const call = new AbortController();
+      const signal = this.options.signal ? AbortSignal.any([this.options.signal, call.signal]) : call.signal;
+      const point: CallPoint = { turn: index, path: at, round, abort: (reason) => call.abort(reason) };
+      hooks?.beforeCall?.(point);
+      let reply: Message;
+      try {
+        ({ reply } = await send(this.manager, this.sessionId, content, {
+          provider: this.provider,
+          model: hooks?.model?.() ?? this.target.model,
+          ...(hooks?.sessionParameters ? {} : { parameters: { tools: this.tools } }),
+          operation,
+          resume: true,
+          signal,
+          ...(hooks?.review ? { review: hooks.review } : {}),
+          ...(hooks?.onEvent ? { onEvent: hooks.onEvent } : {}),
+        }));
+      } catch (e) {
+        if (!hooks || !(e instanceof CoreError) || this.options.signal?.aborted) throw e;
+        const next = call.signal.reason === 'restart' ? 'restart' : await (hooks.callFailed?.(e, point) ?? 'stop');
+        if (next !== 'retry') {
+          if (next === 'stop') throw e;
+          return next;
+        }
+        if (await stored()) content = undefined;
+        round -= 1;
+        continue;
+      }
       content = undefined;
       replies.push(reply);
+      hooks?.afterCall?.(reply);
       const asked = reply.parts.filter((p): p is ToolCall => p.type === 'tool_call');
       if (!asked.length) break;
       // Every call is answered, even past the last round: a provider refuses a history with unanswered calls.
-      const results = asked.map((call) => this.answer(call, calls, problems));
+      const results: Part[] = [];
+      for (const c of asked) {
+        const { part, problem } = this.answer(c, calls);
+        const chosen = hooks?.toolCall ? await hooks.toolCall(c, part, problem?.message) : part;
+        if (chosen === 'restart') return 'restart';
+        if (problem && chosen === part) problems.push(problem);
+        results.push(chosen);
+      }
       await this.manager.addMessage(this.sessionId, { role: 'tool', parts: results });
       if (round >= this.s.rounds) {
         problems.push({
@@ -220,20 +343,18 @@ class Run {
     const assertions = [...problems];
     for (const [i, a] of expect.entries()) assertions.push(await check(a, observation, [...expectAt, i], judge));
     const outcome: TurnOutcome = {
-      index: this.turns.length + 1,
-      user,
+      index,
+      user: user ?? '',
       reply: observation.reply,
       ...(simulated ? { simulated } : {}),
       path: at,
       assertions,
     };
-    this.turns.push(outcome);
-    this.options.onTurn?.(outcome);
-    return outcome;
+    return (await hooks?.afterTurn?.(outcome)) === 'restart' ? 'restart' : outcome;
   }
 
   /** The scenario's answer to a call: the first `results` entry whose `when` matches, else `result`. */
-  private answer(call: ToolCall, calls: ToolCallMade[], problems: AssertionOutcome[]): Part {
+  private answer(call: ToolCall, calls: ToolCallMade[]): { part: Part; problem?: AssertionOutcome } {
     let args: unknown;
     try {
       args = JSON.parse(call.argumentsJson || '{}');
@@ -244,10 +365,10 @@ class Run {
     const index = (this.s.tools ?? []).findIndex((t) => t.name === call.name);
     const tool = this.s.tools?.[index];
     const shown = `${call.name}(${call.argumentsJson || '{}'})`;
-    const fail = (message: string, at: KeyPath): Part => {
-      problems.push({ kind: 'tool_answer', passed: false, message, actual: shown, path: at });
-      return { type: 'tool_result', callId: call.callId, name: call.name, content: message, isError: true };
-    };
+    const fail = (message: string, at: KeyPath) => ({
+      part: { type: 'tool_result' as const, callId: call.callId, name: call.name, content: message, isError: true },
+      problem: { kind: 'tool_answer' as const, passed: false, message, actual: shown, path: at },
+    });
     if (!tool) return fail(`The model called ${shown}, a tool the scenario does not declare.`, ['tools']);
     const matched = tool.results?.find((r) => partialMatch(r.when, args));
     const result = matched ? matched.result : tool.result;
@@ -258,11 +379,13 @@ class Run {
       );
     const isError = matched ? matched.is_error : tool.is_error;
     return {
-      type: 'tool_result',
-      callId: call.callId,
-      name: call.name,
-      content: typeof result === 'string' ? result : JSON.stringify(result),
-      ...(isError ? { isError: true } : {}),
+      part: {
+        type: 'tool_result',
+        callId: call.callId,
+        name: call.name,
+        content: typeof result === 'string' ? result : JSON.stringify(result),
+        ...(isError ? { isError: true } : {}),
+      },
     };
   }
 

@@ -52,6 +52,7 @@ export function insertTrace(tx: Tx, trace: TurnTrace): void {
     usage: trace.usage,
     trimmed: trace.trimmed,
     dropped: trace.dropped,
+    edited: trace.edited,
     attemptCount: attempts.length,
     requestIds: Object.assign({}, ...attempts.map((a) => a.requestIds)),
   };
