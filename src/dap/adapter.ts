@@ -304,7 +304,8 @@ export class ConversationDebugSession extends DebugSession {
     const turns = turnSpans(loaded);
     const hits: KeyPath[] = [];
     const breakpoints = lines.map((line) => {
-      const turn = turns.find((t) => line >= t.start && line <= t.end);
+      // The latest turn that starts at or before the line (a turn's span may reach into the next one's blank lines).
+      const turn = turns.findLast((t) => line >= t.start && line <= t.end);
       if (!turn) return unverified('Not on a turn: put the breakpoint on a turn (its `user` line).');
       hits.push(turn.path);
       return new Breakpoint(true, turn.start);

@@ -116,6 +116,35 @@ for (const w of WIRES) {
       assert.equal(t.outcome, 'ok');
     });
 
+    it('lets a reviewer (the debugger) see the model call before it goes, send an edit, once across retries', async () => {
+      const s = await session();
+      const { traces, sink } = collect();
+      mock.script(
+        w.name,
+        { error: { status: 500, headers: { 'retry-after-ms': '1', 'retry-after': '0.001' } } },
+        { text: 'Edited.' },
+      );
+      const seen: Array<{ url: string; body: any }> = [];
+      await send(manager(), s.id, 'Hi', {
+        provider: providerFor(w, mock),
+        traceSink: sink,
+        review: async (request) => {
+          seen.push(request as { url: string; body: any });
+          // A marker each provider's body can carry: the user's text, changed.
+          return JSON.parse(JSON.stringify(request.body).replace('Hi', 'Edited hi'));
+        },
+      });
+      assert.equal(seen.length, 1, 'asked once: the retry sends the same edit');
+      assert.ok(JSON.stringify(seen[0]!.body).includes('"Hi"'), 'the reviewer sees the body as built');
+      const generated = mock.requests.filter((r) => !r.path.endsWith('/conversations'));
+      assert.equal(generated.length, 2);
+      for (const r of generated) assert.ok(r.raw.includes('Edited hi') && !r.raw.includes('"Hi"'), r.raw);
+      const [t] = traces as [TurnTrace];
+      assertBodiesAsReceived(t);
+      assert.equal(t.edited?.paths.length, 1);
+      assert.match(t.edited!.paths[0]!, /text|content|parts/);
+    });
+
     it("records a failed call with the provider's error body, outcome error, and no stored reply", async () => {
       const s = await session();
       const { traces, sink } = collect();
