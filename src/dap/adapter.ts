@@ -366,7 +366,9 @@ export class ConversationDebugSession extends DebugSession {
     const reference = nested ? this.nodes.create({ root: parent.root, path: [...parent.path, key], value }) : 0;
     const v: DebugProtocol.Variable = new Variable(name, preview(value), reference);
     if (Array.isArray(value)) v.indexedVariables = value.length;
-    if (parent.root !== 'Request') v.presentationHint = { attributes: ['readOnly'] };
+    // A value shown cut short cannot be edited in place (the edit would cut it): Edit Request… edits it whole.
+    const cut = typeof value === 'string' && value.length > MAX_SHOWN;
+    if (parent.root !== 'Request' || cut) v.presentationHint = { attributes: ['readOnly'] };
     return v;
   }
 
@@ -375,8 +377,14 @@ export class ConversationDebugSession extends DebugSession {
     const parent = this.nodes.get(args.variablesReference);
     if (parent?.root !== 'Request')
       throw new CoreError('InvalidInput', 'Only the Request can be edited (it is sent as edited, for this call only).');
-    const key = children(parent.value).find(([k]) => (typeof k === 'number' ? `[${k}]` : k) === args.name)?.[0];
-    if (key === undefined) throw new CoreError('InvalidInput', `The request has no ${args.name} here.`);
+    const entry = children(parent.value).find(([k]) => (typeof k === 'number' ? `[${k}]` : k) === args.name);
+    if (!entry) throw new CoreError('InvalidInput', `The request has no ${args.name} here.`);
+    const [key, old] = entry;
+    if (typeof old === 'string' && old.length > MAX_SHOWN)
+      throw new CoreError(
+        'InvalidInput',
+        `${args.name} is too long to edit here (${old.length} characters): use Edit Request….`,
+      );
     let value: unknown;
     try {
       value = JSON.parse(args.value);
@@ -445,9 +453,14 @@ function children(value: unknown): Array<[string | number, unknown]> {
   return [];
 }
 
+/** Longer strings (an image's base64, a long document) are shown cut: the Variables view is not an editor. */
+const MAX_SHOWN = 10_000;
+
 /** How a value reads in the Variables view: strings and numbers as JSON, objects and arrays summarised. */
 function preview(value: unknown): string {
   if (value === undefined) return 'undefined';
+  if (typeof value === 'string' && value.length > MAX_SHOWN)
+    return `${JSON.stringify(value.slice(0, MAX_SHOWN))}… (${value.length} characters; Edit Request… shows it whole)`;
   if (Array.isArray(value)) return `Array(${value.length})`;
   if (typeof value === 'object' && value !== null) {
     const keys = Object.keys(value);

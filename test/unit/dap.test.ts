@@ -361,7 +361,26 @@ describe('debug adapter (DAP, `langswarm-sessions dap`)', function () {
     assert.equal(openaiRequests().length, 4);
   });
 
-  it('Restart Frame runs the turn again from its user message; the replies it had are deleted', async () => {
+  it('stops at every tool call with the "Tool call" exception breakpoint, and not without it', async () => {
+    mock.script(
+      'openai',
+      { toolCalls: [{ id: 'call_1', name: 'get_weather', args: { city: 'Porto' } }] },
+      { text: 'Rainy.' },
+      { toolCalls: [{ id: 'call_2', name: 'get_weather', args: { city: 'Faro' } }] },
+      { text: 'Bye.' },
+    );
+    await launch({ scenario }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['tool-call'] });
+    });
+    const first = await stopped('exception');
+    assert.match(first.body.description ?? '', /Tool call get_weather\(\{"city":"Porto"\}\) \[call_1\]/);
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    await dc.continueRequest({ threadId: 1 });
+    await dc.waitForEvent('terminated');
+    assert.equal(openaiRequests().length, 4, 'the second tool call ran through once the filter was off');
+  });
+
+  it('Restart Frame runs the turn again from its user message (the replies it had deleted) and stops before its call', async () => {
     mock.script(
       'openai',
       { toolCalls: [{ id: 'call_1', name: 'get_weather', args: { city: 'Porto' } }] },
@@ -378,6 +397,14 @@ describe('debug adapter (DAP, `langswarm-sessions dap`)', function () {
     assert.match(failed.body.description ?? '', /Assertion failed in turn 1/);
     const [frame] = await topFrame();
     await dc.restartFrameRequest({ frameId: frame!.id });
+    // A restarted frame stops again before its first call; restarting there asks that call again.
+    const restarted = await stopped('restart');
+    assert.match(restarted.body.description ?? '', /Restarted Turn 1: what is the weather in Porto\?/);
+    assert.equal(openaiRequests().length, 2);
+    await dc.restartFrameRequest({ frameId: frame!.id });
+    await stopped('restart');
+    assert.equal(openaiRequests().length, 2, 'a call restarted before it was sent is not sent');
+    await dc.continueRequest({ threadId: 1 });
     await dc.waitForEvent('terminated');
     const m = await SessionManager.open(db, { tracer: new Tracer('warn') });
     try {
@@ -392,8 +419,8 @@ describe('debug adapter (DAP, `langswarm-sessions dap`)', function () {
         'assistant: Bye.',
       ]);
       assert.deepEqual(
-        m.listTraces(run.id).map((t) => t.operation),
-        ['debug', 'debug', 'regenerate', 'debug'],
+        m.listTraces(run.id).map((t) => `${t.operation} ${t.outcome}`),
+        ['debug ok', 'debug ok', 'regenerate cancelled', 'regenerate ok', 'debug ok'],
       );
       assert.equal((m.get(run.id).metadata['simulation'] as { passed: boolean }).passed, true);
     } finally {
@@ -432,6 +459,40 @@ describe('debug adapter (DAP, `langswarm-sessions dap`)', function () {
     } finally {
       await m.close();
     }
+  });
+
+  it('shows a very long string cut short and read-only (Edit Request… edits it whole)', async () => {
+    const long = 'x'.repeat(12_000);
+    fs.writeFileSync(scenario, `name: long\nprovider: openai\nmodel: gpt-test\nturns:\n  - user: "${long}"\n`);
+    mock.script('openai', { text: 'ok' });
+    await launch({ scenario, stopOnEntry: true });
+    await stopped('entry');
+    const [frame] = await topFrame();
+    const requestScope = (await dc.scopesRequest({ frameId: frame!.id })).body.scopes.find(
+      (s) => s.name === 'Request',
+    )!;
+    // Down to the user's text: input[0].content[0].text
+    const child = async (ref: number, name: string) =>
+      (await dc.variablesRequest({ variablesReference: ref })).body.variables.find((v) => v.name === name)!;
+    const input = await child(requestScope.variablesReference, 'input');
+    const message = await child(input.variablesReference, '[0]');
+    const content = await child(message.variablesReference, 'content');
+    const part = await child(content.variablesReference, '[0]');
+    const text = await child(part.variablesReference, 'text');
+    assert.match(text.value, /… \(12000 characters; Edit Request… shows it whole\)$/);
+    assert.deepEqual(text.presentationHint?.attributes, ['readOnly']);
+    await assert.rejects(
+      dc.setVariableRequest({ variablesReference: part.variablesReference, name: 'text', value: '"short"' }),
+      /too long to edit here \(12000 characters\)/,
+    );
+    // The whole body, through the custom request the editor's Edit Request… uses, and back edited.
+    const whole = await dc.customRequest('langswarm/request');
+    assert.equal(whole.body.body.input[0].content[0].text, long);
+    whole.body.body.input[0].content[0].text = 'short now';
+    await dc.customRequest('langswarm/setRequest', { body: whole.body.body });
+    await dc.continueRequest({ threadId: 1 });
+    await dc.waitForEvent('terminated');
+    assert.equal(openaiRequests()[0]!.body.input[0].content[0].text, 'short now');
   });
 
   it('refuses a launch configuration that is not valid, saying what is wrong', async () => {

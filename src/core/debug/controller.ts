@@ -13,7 +13,15 @@ import { type CallPoint, type RunOptions, type ScenarioRun, type ToolCall, runSc
 import type { Scenario } from '../simulate/scenario';
 
 /** Why the conversation stopped (the DAP stopped reasons, plus 'waiting' for a message from the console). */
-export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'waiting';
+export type StopReason =
+  | 'entry'
+  | 'step'
+  | 'breakpoint'
+  | 'function breakpoint'
+  | 'exception'
+  | 'pause'
+  | 'restart'
+  | 'waiting';
 
 export interface Stop {
   reason: StopReason;
@@ -96,6 +104,8 @@ export class ConversationDebugger {
   private current?: CallPoint;
   private streaming = false;
   private paused = false;
+  /** The next stop is the restarted turn's first call (DAP: a restarted frame stops again). */
+  private restarting = false;
   private stopInfo?: Stop;
   private sessionIdValue?: string;
   private lastReplyValue?: Message;
@@ -192,7 +202,7 @@ export class ConversationDebugger {
   restartFrame(): void {
     if (this.resume) return this.go('restart');
     if (!this.current) throw new CoreError('InvalidInput', 'There is no turn to restart yet.');
-    this.mode = 'next';
+    this.restarting = true;
     this.current.abort('restart');
   }
 
@@ -218,7 +228,8 @@ export class ConversationDebugger {
     this.stopInfo = undefined;
     this.pending = undefined;
     this.pendingTool = undefined;
-    if (action !== 'restart' && action !== 'terminate') this.mode = action;
+    if (action === 'restart') this.restarting = true;
+    else if (action !== 'terminate') this.mode = action;
     resume(action);
   }
 
@@ -444,7 +455,10 @@ export class ConversationDebugger {
         const onEntry = this.calls === 1 && this.options.stopOnEntry;
         const atBreakpoint = frame.round === 1 && this.lineTurns.has(JSON.stringify(frame.path));
         let stop: Stop | undefined;
-        if (onEntry) stop = { reason: 'entry', description: 'Stopped before the first model call.' };
+        if (this.restarting) {
+          this.restarting = false;
+          stop = { reason: 'restart', description: `Restarted ${frame.label}: before its model call.` };
+        } else if (onEntry) stop = { reason: 'entry', description: 'Stopped before the first model call.' };
         else if (atBreakpoint)
           stop = { reason: 'breakpoint', description: `Breakpoint: before ${frame.label}'s model call.` };
         else if (this.mode !== 'continue')
