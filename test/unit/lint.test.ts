@@ -63,6 +63,16 @@ describe('npm run lint', () => {
     assertPasses(lint(['.']));
   });
 
+  it('holds src/dap (the debug adapter, shared by the extension and the CLI) to the core rule: no vscode', () => {
+    const file = `src/dap/${probe}.ts`;
+    assertRefused(
+      lintProbe(file, `import * as vscode from 'vscode';\n\nexport const probe = vscode;\n`),
+      file,
+      'lint/style/noRestrictedImports',
+      /src\/core runs without VS Code/,
+    );
+  });
+
   describe('src/core', () => {
     const file = `src/core/${probe}.ts`;
 
