@@ -212,6 +212,15 @@ export class ConversationDebugSession extends DebugSession {
     }
     const { manager, close } = await this.host.open(args.db ? path.resolve(base, args.db) : undefined);
     this.closeDatabase = close;
+    // A session that is not there is refused now, in the launch's answer, not after it started.
+    if ('session' in program) {
+      try {
+        await manager.get(program.session);
+      } catch (e) {
+        await this.closed();
+        throw e;
+      }
+    }
     const overrides = this.host.priceOverrides?.();
     const run = new ConversationDebugger(
       program,
@@ -392,7 +401,7 @@ export class ConversationDebugSession extends DebugSession {
       value = args.value;
     }
     this.run().setRequestValue([...parent.path, key], value);
-    (parent.value as Record<string | number, unknown>)[key] = value;
+    Object.defineProperty(parent.value, key, { value, enumerable: true, writable: true, configurable: true });
     const nested = typeof value === 'object' && value !== null;
     return {
       value: preview(value),

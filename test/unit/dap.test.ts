@@ -505,5 +505,9 @@ describe('debug adapter (DAP, `langswarm-sessions dap`)', function () {
       dc.launchRequest({ scenario: path.join(dir, 'missing.sim.yaml') } as DebugProtocol.LaunchRequestArguments),
       /Could not read the scenario/,
     );
+    await assert.rejects(
+      dc.launchRequest({ session: 'no-such-session' } as DebugProtocol.LaunchRequestArguments),
+      /no-such-session/,
+    );
   });
 });

@@ -257,7 +257,13 @@ export class ConversationDebugger {
     for (const key of path.slice(0, -1)) node = (node as Record<string | number, unknown> | undefined)?.[key];
     if (typeof node !== 'object' || node === null)
       throw new CoreError('InvalidInput', `The request has nothing at ${path.slice(0, -1).join('.')}.`);
-    (node as Record<string | number, unknown>)[path[path.length - 1]!] = value;
+    // defineProperty: a key named "__proto__" (JSON may hold one) is set as data, not as the prototype.
+    Object.defineProperty(node, path[path.length - 1]!, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
 
   private requirePending(): PendingRequest {
