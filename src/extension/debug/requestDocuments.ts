@@ -31,6 +31,17 @@ export class RequestDocuments extends RecordDocuments implements vscode.FileSyst
       vscode.debug.onDidTerminateDebugSession((s) => {
         if (!this.sessions.delete(s.id)) return;
         this.versions.delete(s.id);
+        // Its requests are gone with it: their editors close (unless an edit in one was not saved).
+        const stale = vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .filter(
+            (t) =>
+              t.input instanceof vscode.TabInputText &&
+              t.input.uri.scheme === REQUEST_SCHEME &&
+              idOf(t.input.uri) === s.id &&
+              !t.isDirty,
+          );
+        if (stale.length) void vscode.window.tabGroups.close(stale);
         this.fireOpen((id) => id === s.id, vscode.FileChangeType.Deleted);
       }),
       // Each stop has another pending call: open documents show it.
