@@ -1,0 +1,102 @@
+// The conversation debugger in the extension host: F5 without a launch.json, the adapter inline on the workspace's
+// database (through the Debug Scenario path) and as `langswarm-sessions dap` in its own process for another database
+// file, each ending with the run's session in the right file. The provider is Replay without a recording: the call
+// fails, the debugger stops on it (the "provider error" filter), and the test stops the session.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SessionManager } from '../../src/core/sessions';
+import type { EndedEventBody } from '../../src/dap/adapter';
+import type { Main } from '../../src/extension/main';
+import { extension, freshDatabase, waitFor } from './helpers';
+
+const SCENARIO = `name: debugged offline
+provider: replay
+model: recorded
+turns:
+  - user: Hello there
+`;
+
+describe('the conversation debugger', () => {
+  let main: Main;
+  let folder: vscode.WorkspaceFolder;
+  let scenario: vscode.Uri;
+  const subscriptions: vscode.Disposable[] = [];
+
+  before(async () => {
+    main = (await extension()).main;
+    folder = vscode.workspace.workspaceFolders![0]!;
+    scenario = vscode.Uri.file(path.join(folder.uri.fsPath, `debug-${Date.now()}.sim.yaml`));
+    fs.writeFileSync(scenario.fsPath, SCENARIO);
+    // Entry: go on; any other stop (the failed call): end the session.
+    subscriptions.push(
+      vscode.debug.registerDebugAdapterTrackerFactory('langswarm-session', {
+        createDebugAdapterTracker: (session) => ({
+          onDidSendMessage: (m: { type?: string; event?: string; body?: { reason?: string } }) => {
+            if (m.type !== 'event' || m.event !== 'stopped') return;
+            if (m.body?.reason === 'entry') void session.customRequest('continue', { threadId: 1 });
+            else void vscode.debug.stopDebugging(session);
+          },
+        }),
+      }),
+    );
+  });
+  after(() => {
+    for (const s of subscriptions) s.dispose();
+    fs.rmSync(scenario.fsPath, { force: true });
+  });
+
+  it('F5 without a launch.json debugs the open scenario file, in its folder', async () => {
+    await vscode.window.showTextDocument(scenario);
+    const resolved = await main.debugging.resolveDebugConfiguration(folder, { type: '', request: '', name: '' });
+    assert.deepEqual(
+      { ...resolved, name: undefined },
+      {
+        type: 'langswarm-session',
+        request: 'launch',
+        name: undefined,
+        scenario: scenario.fsPath,
+        stopOnEntry: true,
+        cwd: folder.uri.fsPath,
+      },
+    );
+  });
+
+  it('runs inline on the workspace database and reports how the run ended', async () => {
+    await freshDatabase(main);
+    const ended = await main.debugging.debugScenario(scenario);
+    assert.ok(ended?.sessionId, JSON.stringify(ended));
+    assert.match(ended.error ?? '', /The run was stopped|stopped/i);
+    const session = await (await main.database.manager()).get(ended.sessionId);
+    assert.match(session.title, /^debugged offline/);
+  });
+
+  it('runs `langswarm-sessions dap` for another database file, and the run is stored there', async () => {
+    await freshDatabase(main);
+    const other = path.join(folder.uri.fsPath, '.vscode', 'test-dbs', `other-${Date.now()}.sqlite`);
+    let ended: EndedEventBody | undefined;
+    subscriptions.push(
+      vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+        if (e.event === 'langswarm/ended') ended = e.body as EndedEventBody;
+      }),
+    );
+    const started = await vscode.debug.startDebugging(folder, {
+      type: 'langswarm-session',
+      request: 'launch',
+      name: 'Other database',
+      scenario: scenario.fsPath,
+      db: other,
+    });
+    assert.ok(started);
+    const body = await waitFor('the run to end', () => ended, 30_000);
+    assert.ok(body.sessionId, JSON.stringify(body));
+    assert.equal(await (await main.database.manager()).find(body.sessionId), undefined, 'not in the workspace’s');
+    const m = await SessionManager.open(other);
+    try {
+      assert.match(m.get(body.sessionId).title, /^debugged offline/);
+    } finally {
+      await m.close();
+    }
+  });
+});
