@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { SessionManager } from '../../src/core/sessions';
 import type { EndedEventBody } from '../../src/dap/adapter';
 import type { Main } from '../../src/extension/main';
-import { extension, freshDatabase, waitFor } from './helpers';
+import { extension, freshDatabase, run, waitFor } from './helpers';
 
 const SCENARIO = `name: debugged offline
 provider: replay
@@ -98,5 +98,38 @@ describe('the conversation debugger', () => {
     } finally {
       await m.close();
     }
+  });
+
+  it('continues a recorded session live in a fork, and offers to compare the two when it ends', async () => {
+    await freshDatabase(main);
+    const manager = await main.database.manager();
+    const original = (await run<string>('langswarmSessions.createSession', {
+      provider: 'openai',
+      model: 'gpt-4o',
+      title: 'Recorded',
+    }))!;
+    await manager.addMessage(original, { role: 'user', content: 'Hi' });
+    await manager.addMessage(original, { role: 'assistant', content: 'Hello!' });
+    const ended = waitFor('the comparison offer', () => main.debugging.lastComparison?.[0] === original, 30_000);
+    // It waits for a message from the Debug Console (a stop the tracker above ends).
+    assert.ok(
+      await vscode.debug.startDebugging(folder, {
+        type: 'langswarm-session',
+        request: 'launch',
+        name: 'Continue',
+        session: original,
+        provider: 'replay',
+      }),
+    );
+    await ended;
+    const [, fork] = main.debugging.lastComparison!;
+    assert.notEqual(fork, original);
+    const forked = await manager.get(fork);
+    assert.equal(forked.parent?.sessionId, original, 'the run is a fork of the recorded session');
+    assert.deepEqual(
+      (await manager.allMessages(fork)).map((m) => m.role),
+      ['user', 'assistant'],
+      'with its messages up to the last',
+    );
   });
 });

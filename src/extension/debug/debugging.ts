@@ -38,6 +38,8 @@ export class ConversationDebugging implements vscode.Disposable {
   private readonly requests = new RequestDocuments();
   private readonly disposables: vscode.Disposable[] = [this.requests];
   private runs = 0;
+  /** The last "Compare with Original" offered: the continued session and its run (tests read it). */
+  lastComparison?: [original: string, run: string];
 
   constructor(private readonly parts: DebuggingParts) {
     this.disposables.push(
@@ -153,16 +155,18 @@ export class ConversationDebugging implements vscode.Disposable {
     }
     // A recorded session continued: its run is a fork, to compare with the original.
     const original = config.session;
-    if (original && ending?.sessionId && ending.sessionId !== original)
-      void vscode.window
-        .showInformationMessage(`The debug run is stored as session ${ending.sessionId}.`, 'Compare with Original')
-        .then((answer) => {
-          if (answer)
-            void vscode.commands.executeCommand('langswarmSessions.compareSessions', {
-              sessionId: original,
-              otherSessionId: ending.sessionId,
-            });
-        });
+    const run = ending?.sessionId;
+    if (!original || !run || run === original) return;
+    this.lastComparison = [original, run];
+    void vscode.window
+      .showInformationMessage(`The debug run is stored as session ${run}.`, 'Compare with Original')
+      .then((answer) => {
+        if (answer)
+          void vscode.commands.executeCommand('langswarmSessions.compareSessions', {
+            sessionId: original,
+            otherSessionId: run,
+          });
+      });
   }
 }
 
