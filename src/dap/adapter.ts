@@ -380,10 +380,11 @@ export class ConversationDebugSession extends DebugSession {
     const nested = typeof value === 'object' && value !== null;
     const reference = nested ? this.nodes.create({ root: parent.root, path: [...parent.path, key], value }) : 0;
     const v: DebugProtocol.Variable = new Variable(name, preview(value), reference);
+    // VS Code's Variables view offers "Edit Request…" on the Request's values (its debugProtocolVariableMenuContext).
+    if (parent.root === 'Request')
+      (v as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext = 'request';
     if (Array.isArray(value)) v.indexedVariables = value.length;
     if (parent.root !== 'Request') v.presentationHint = { attributes: ['readOnly'] };
-    // VS Code's Variables view offers "Edit Request…" on these (its debugProtocolVariableMenuContext).
-    else (v as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext = 'request';
     return v;
   }
 
