@@ -1,7 +1,8 @@
 // The conversation debugger in the extension host: F5 without a launch.json, the adapter inline on the workspace's
 // database (through the Debug Scenario path) and as `langswarm-sessions dap` in its own process for another database
-// file, each ending with the run's session in the right file. The provider is Replay without a recording: the call
-// fails, the debugger stops on it (the "provider error" filter), and the test stops the session.
+// file (with the editor's key and base URL: the run calls the local OpenAI server), each ending with the run's session
+// in the right file. Elsewhere the provider is Replay without a recording: the call fails, the debugger stops on it
+// (the "provider error" filter), and the test stops the session.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import * as vscode from 'vscode';
 import { SessionManager } from '../../src/core/sessions';
 import type { EndedEventBody } from '../../src/dap/adapter';
 import type { Main } from '../../src/extension/main';
+import { MockProviders } from '../mock-providers/server';
 import { extension, freshDatabase, run, waitFor } from './helpers';
 
 const SCENARIO = `name: debugged offline
@@ -23,9 +25,16 @@ describe('the conversation debugger', () => {
   let folder: vscode.WorkspaceFolder;
   let scenario: vscode.Uri;
   const subscriptions: vscode.Disposable[] = [];
+  const mock = new MockProviders();
 
   before(async () => {
     main = (await extension()).main;
+    await mock.start();
+    // Base URLs are application-scoped: user settings.
+    await vscode.workspace
+      .getConfiguration('langswarmSessions')
+      .update('openai.baseUrl', `${mock.url}/v1`, vscode.ConfigurationTarget.Global);
+    assert.equal(await run('langswarmSessions.setApiKey', { provider: 'openai', key: mock.keys.openai }), true);
     folder = vscode.workspace.workspaceFolders![0]!;
     scenario = vscode.Uri.file(path.join(folder.uri.fsPath, `debug-${Date.now()}.sim.yaml`));
     fs.writeFileSync(scenario.fsPath, SCENARIO);
@@ -42,9 +51,13 @@ describe('the conversation debugger', () => {
       }),
     );
   });
-  after(() => {
+  after(async () => {
     for (const s of subscriptions) s.dispose();
     fs.rmSync(scenario.fsPath, { force: true });
+    await vscode.workspace
+      .getConfiguration('langswarmSessions')
+      .update('openai.baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    await mock.stop();
   });
 
   it('F5 without a launch.json debugs the open scenario file, in its folder', async () => {
@@ -72,8 +85,15 @@ describe('the conversation debugger', () => {
     assert.match(session.title, /^debugged offline/);
   });
 
-  it('runs `langswarm-sessions dap` for another database file, and the run is stored there', async () => {
+  it('runs `langswarm-sessions dap` for another database file with the editor’s key, and the run is stored there', async () => {
     await freshDatabase(main);
+    const live = vscode.Uri.file(path.join(folder.uri.fsPath, `live-${Date.now()}.sim.yaml`));
+    fs.writeFileSync(
+      live.fsPath,
+      'name: debugged live\nprovider: openai\nmodel: gpt-test\nturns:\n  - user: Hello there\n    expect: [{contains: CLI}]\n',
+    );
+    subscriptions.push(new vscode.Disposable(() => fs.rmSync(live.fsPath, { force: true })));
+    mock.script('openai', { text: 'Hi from the CLI process.' });
     const other = path.join(folder.uri.fsPath, '.vscode', 'test-dbs', `other-${Date.now()}.sqlite`);
     let ended: EndedEventBody | undefined;
     subscriptions.push(
@@ -85,16 +105,19 @@ describe('the conversation debugger', () => {
       type: 'langswarm-session',
       request: 'launch',
       name: 'Other database',
-      scenario: scenario.fsPath,
+      scenario: live.fsPath,
       db: other,
     });
     assert.ok(started);
     const body = await waitFor('the run to end', () => ended, 30_000);
-    assert.ok(body.sessionId, JSON.stringify(body));
+    assert.equal(body.run?.passed, true, JSON.stringify(body));
+    assert.ok(body.sessionId);
+    const [call] = mock.calls('openai', '/responses').filter((r) => r.method === 'POST');
+    assert.equal(call?.headers['authorization'], `Bearer ${mock.keys.openai}`, 'the key reached the CLI process');
     assert.equal(await (await main.database.manager()).find(body.sessionId), undefined, 'not in the workspace’s');
     const m = await SessionManager.open(other);
     try {
-      assert.match(m.get(body.sessionId).title, /^debugged offline/);
+      assert.match(m.get(body.sessionId).title, /^debugged live/);
     } finally {
       await m.close();
     }

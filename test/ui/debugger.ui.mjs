@@ -227,6 +227,7 @@ async function scenario(browser, server, workspace, theme) {
     await page.keyboard.type('oops');
     await page.keyboard.press('Control+S');
     await notification(page, 'The request is not valid JSON, so nothing was sent');
+    assert.equal(posts().length, 1, 'nothing sent');
     await page.keyboard.press('Escape');
     await editor.locator('.view-lines').click();
     await page.keyboard.press('Control+End');
