@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import {
   Breakpoint,
   DebugSession,
+  Event,
   Handles,
   InitializedEvent,
   OutputEvent,
@@ -30,9 +31,17 @@ import { CoreError, describeError } from '../core/errors';
 import { KNOWN_PROVIDERS } from '../core/names';
 import type { SessionApi } from '../core/sessions';
 import { type KeyPath, type LoadedScenario, loadScenarioFile } from '../core/simulate/load';
-import type { RunOptions } from '../core/simulate/runner';
+import type { RunOptions, ScenarioRun } from '../core/simulate/runner';
 
 export const DEBUG_TYPE = 'langswarm-session';
+/** The custom event sent just before `terminated`, with EndedEventBody. */
+export const ENDED_EVENT = 'langswarm/ended';
+export interface EndedEventBody {
+  /** The session the run wrote (undefined when it ended before starting one). */
+  sessionId?: string;
+  run?: ScenarioRun;
+  error?: string;
+}
 const THREAD = 1;
 
 /** A launch configuration's arguments (package.json's configurationAttributes say the same for the editor). */
@@ -236,7 +245,14 @@ export class ConversationDebugSession extends DebugSession {
         output: (text, category) => {
           if (text) this.sendEvent(new OutputEvent(text, category));
         },
-        ended: () => {
+        ended: (result) => {
+          // For editors: the run's outcome (VS Code's Test Explorer reports it; its session is offered for comparing).
+          this.sendEvent(
+            new Event(ENDED_EVENT, {
+              sessionId: run.sessionId,
+              ...(result instanceof CoreError ? { error: result.message } : { run: result }),
+            } satisfies EndedEventBody),
+          );
           this.sendEvent(new TerminatedEvent());
         },
       },
@@ -374,6 +390,9 @@ export class ConversationDebugSession extends DebugSession {
     const nested = typeof value === 'object' && value !== null;
     const reference = nested ? this.nodes.create({ root: parent.root, path: [...parent.path, key], value }) : 0;
     const v: DebugProtocol.Variable = new Variable(name, preview(value), reference);
+    // VS Code's Variables view offers "Edit Request…" on the Request's values (its debugProtocolVariableMenuContext).
+    if (parent.root === 'Request')
+      (v as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext = 'request';
     if (Array.isArray(value)) v.indexedVariables = value.length;
     // A value shown cut short cannot be edited in place (the edit would cut it): Edit Request… edits it whole.
     const cut = typeof value === 'string' && value.length > MAX_SHOWN;

@@ -53,7 +53,9 @@ const COMMANDS = {
   'langswarmSessions.startOtlpReceiver': 'needs trust',
   'langswarmSessions.stopOtlpReceiver': 'reads only',
   'langswarmSessions.runScenario': 'needs trust',
+  'langswarmSessions.debugScenario': 'needs trust',
   'langswarmSessions.saveAsScenario': 'needs trust',
+  'langswarmSessions.editRequest': 'needs trust',
 } as const satisfies Record<string, 'needs trust' | 'reads only'>;
 
 export type CommandId = keyof typeof COMMANDS;

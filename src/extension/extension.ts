@@ -3,7 +3,7 @@
 // Sessions view shows or a command runs. Activation stays under 50 ms (README, Benchmarks; `npm run bench`).
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from './commandIds';
-import { FOLLOW_OFFER, LANGSWARM_EDITOR, MIGRATION_CHECKED, SESSIONS_VIEW, VIEW_TYPES } from './keys';
+import { DEBUG_TYPE, FOLLOW_OFFER, LANGSWARM_EDITOR, MIGRATION_CHECKED, SESSIONS_VIEW, VIEW_TYPES } from './keys';
 import type { Main } from './main';
 
 export interface ExtensionApi {
@@ -62,6 +62,21 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       },
       { supportsMultipleEditorsPerDocument: true },
     ),
+  );
+  // The conversation debugger: VS Code asks these before a debug session starts (activation event onDebugResolve).
+  context.subscriptions.push(
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
+      resolveDebugConfiguration: async (folder, config) =>
+        (await load()).debugging.resolveDebugConfiguration(folder, config),
+    }),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      { provideDebugConfigurations: async (folder) => (await load()).debugging.dynamicConfigurations(folder) },
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: async (session) => (await load()).debugging.descriptor(session),
+    }),
   );
   // Trust granted (the window may have started in Restricted Mode): the database opens writable, and the
   // LangSwarm files found are offered for import at once.

@@ -36,6 +36,9 @@ export const TREE_FILTERED = new ContextKey<boolean>('langswarmSessions.filtered
 /** The OTLP receiver listens: the palette offers Stop OTLP Receiver instead of Start. */
 export const OTLP_LISTENING = new ContextKey<boolean>('langswarmSessions.otlpListening');
 
+/** The conversation debugger's debug type (the adapter's DEBUG_TYPE, src/dap/adapter.ts; activation registers it without loading the adapter). */
+export const DEBUG_TYPE = 'langswarm-session';
+
 /** Every context key, for the test that package.json reads each one and no other. */
 export const CONTEXT_KEYS: ReadonlyArray<{ name: string }> = [TREE_STATE, TREE_FILTERED, OTLP_LISTENING];
 

@@ -2,9 +2,12 @@
 // Sessions tree, the commands, the status bar, message documents, settings, trust and logging.
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
+import { SESSION_STATUSES } from '../core/model';
 import { Tracer, TraceEvent, LogLevel } from '../core/trace';
 import type { CommandId } from './commandIds';
-import { Commands } from './commands';
+import { type CommandContext, Commands } from './commands';
+import { CommandEnv } from './commands/env';
+import { ConversationDebugging } from './debug/debugging';
 import { WorkspaceStore, gitignoreEntry } from './workspaceStore';
 import { NEVER_OFFER_GITIGNORE } from './keys';
 import { MESSAGE_SCHEME, MessageDocuments } from './messageDocuments';
@@ -30,6 +33,8 @@ export interface Main {
   commands: Commands;
   /** Scenario files in the Test Explorer. */
   scenarios: ScenarioTests;
+  /** The conversation debugger (launch configurations, the adapter, Edit Request…). */
+  debugging: ConversationDebugging;
   active: ActiveSession;
   providers: ProviderAccess;
   otlp: OtlpReceiverControl;
@@ -96,12 +101,19 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
   const views = new VirtualDocuments();
   const providers = new ProviderAccess(context.secrets, parts.log, context.workspaceState);
   const otlp = new OtlpReceiverControl(database, parts.log);
+  const debugging = new ConversationDebugging({
+    store: database,
+    providers,
+    extensionPath: context.extensionPath,
+    pickSession: (placeHolder) => new CommandEnv(commandContext).pickSession(placeHolder, SESSION_STATUSES),
+  });
   const scenarios = new ScenarioTests(
     database,
     providers,
     () => vscode.workspace.getConfiguration('langswarmSessions').get<boolean>('simulate.judge') === true,
+    (uri, run) => debugging.debugScenario(uri, run),
   );
-  const commands = new Commands({
+  const commandContext: CommandContext = {
     store: database,
     tree,
     treeView,
@@ -113,7 +125,9 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     following,
     otlp,
     scenarios,
-  });
+    debugging,
+  };
+  const commands = new Commands(commandContext);
   const documents = new MessageDocuments(database);
   const parameterDocuments = new ParameterDocuments(database);
 
@@ -132,6 +146,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     otlp,
     database,
     scenarios,
+    debugging,
     tree,
     active,
     following,
@@ -179,6 +194,7 @@ export function start(context: vscode.ExtensionContext, parts: StartParts): Main
     database,
     commands,
     scenarios,
+    debugging,
     active,
     tracer,
     providers,

@@ -4,10 +4,11 @@
 import * as vscode from 'vscode';
 import { CoreError } from '../core/errors';
 import { KNOWN_PROVIDERS, KeyedProvider, isProviderName } from '../core/names';
-import { Provider, ProviderConfig, createProvider } from '../core/providers';
+import { PROVIDER_ENV, Provider, ProviderConfig, createProvider } from '../core/providers';
 import { PROVIDER_LABELS } from '../core/providers/provider';
-import type { Session } from '../core/model';
+import type { Message, Session } from '../core/model';
 import type { SessionApi } from '../core/sessions';
+import type { RunOptions } from '../core/simulate/runner';
 import type { ProviderChoice } from '../protocol';
 import { SUGGESTED_MODELS } from '../settings';
 import { askHowToContinue } from './continueChoice';
@@ -50,6 +51,46 @@ export class ProviderAccess implements ConversationAccess {
     manager: SessionApi,
     recordedFrom?: string,
   ): Promise<{ provider: Provider; note?: string }> {
+    return this.build(name, manager, async () =>
+      recordedFrom && (await manager.find(recordedFrom)) ? await manager.allMessages(recordedFrom) : undefined,
+    );
+  }
+
+  /**
+   * The providers of a scenario run (the Test Explorer's, the debugger's): the runner hands over the recording Replay
+   * answers from; `note` hears why Replay stands in, when it does.
+   */
+  forRun(manager: SessionApi, note: (text: string) => void): RunOptions['providerFor'] {
+    return async (choice, recorded) => {
+      const { provider, note: said } = await this.build(choice.provider, manager, async () =>
+        recorded ? [...recorded] : undefined,
+      );
+      if (said) note(said);
+      return provider;
+    };
+  }
+
+  /**
+   * The environment `langswarm-sessions` reads keys and provider settings from (PROVIDER_ENV): for the debugger run as
+   * a separate process. Holds the keys: only for a child process, never logged.
+   */
+  async cliEnvironment(): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    for (const name of KNOWN_PROVIDERS) {
+      if (!isKeyedProvider(name)) continue;
+      const key = await this.secrets.get(secretKey(name));
+      if (key) env[PROVIDER_ENV[name].keys[0]] = key;
+      const baseUrl = vscode.workspace.getConfiguration('langswarmSessions').get<string>(`${name}.baseUrl`)?.trim();
+      if (baseUrl) env[PROVIDER_ENV[name].baseUrl] = baseUrl;
+    }
+    return env;
+  }
+
+  private async build(
+    name: string,
+    manager: SessionApi,
+    recorded: () => Promise<Message[] | undefined>,
+  ): Promise<{ provider: Provider; note?: string }> {
     if (!vscode.workspace.isTrusted) {
       throw new CoreError(
         'ProviderError',
@@ -57,11 +98,7 @@ export class ProviderAccess implements ConversationAccess {
       );
     }
     const replay = async (note?: string) => ({
-      provider: createProvider({
-        name: 'replay',
-        recorded:
-          recordedFrom && (await manager.find(recordedFrom)) ? await manager.allMessages(recordedFrom) : undefined,
-      }),
+      provider: createProvider({ name: 'replay', recorded: await recorded() }),
       note,
     });
     if (name === 'replay') return replay();

@@ -15,6 +15,8 @@ const vscode = {
   window: { createOutputChannel: () => ({ info() {}, dispose() {} }), createTreeView: () => ({ dispose() {} }), registerWebviewPanelSerializer: noop, registerCustomEditorProvider: noop },
   workspace: { onDidGrantWorkspaceTrust: noop, getConfiguration: () => ({ get: () => undefined }), findFiles: async () => [] },
   commands: { registerCommand: noop },
+  debug: { registerDebugConfigurationProvider: noop, registerDebugAdapterDescriptorFactory: noop },
+  DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
 };
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest); };

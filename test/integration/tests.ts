@@ -4,3 +4,4 @@ import './providers.test';
 import './migration.test';
 import './history.test';
 import './picks.test';
+import './debugger.test';

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { COMMAND_IDS, NEEDS_TRUST, untrustedSentence } from '../../src/extension/commandIds';
+import { DEBUG_TYPE, LaunchArguments } from '../../src/dap/adapter';
 import * as keys from '../../src/extension/keys';
 
 interface Manifest {
@@ -84,5 +85,40 @@ describe('package.json: LangSwarm stores open in the read-only custom editor', (
       '**/langswarm_sessions.db',
     ]);
     assert.equal(editor.priority, 'default');
+  });
+});
+
+describe('package.json: the conversation debugger', () => {
+  const debuggers = (
+    manifest as unknown as {
+      contributes: {
+        debuggers: Array<{
+          type: string;
+          languages: string[];
+          configurationAttributes: { launch: { properties: Record<string, { description?: string }> } };
+          configurationSnippets: Array<{ body: Record<string, unknown> }>;
+        }>;
+        breakpoints: Array<{ language: string }>;
+      };
+    }
+  ).contributes;
+
+  it('contributes the adapter’s debug type, activated before it resolves, with every launch argument described', () => {
+    assert.equal(keys.DEBUG_TYPE, DEBUG_TYPE, 'activation registers the adapter’s type');
+    const [contributed] = debuggers.debuggers;
+    assert.equal(contributed?.type, DEBUG_TYPE);
+    assert.ok(manifest.activationEvents.includes(`onDebugResolve:${DEBUG_TYPE}`));
+    const described = contributed.configurationAttributes.launch.properties;
+    // LaunchArguments is a refined object: its shape is the inner schema's.
+    const shape = Object.keys((LaunchArguments as unknown as { shape: Record<string, unknown> }).shape);
+    assert.deepEqual(Object.keys(described).sort(), shape.sort());
+    for (const [name, p] of Object.entries(described)) assert.ok(p.description, `${name} is described`);
+    // Each snippet is a launch the adapter accepts (its placeholders filled in).
+    for (const { body } of contributed.configurationSnippets) {
+      const { type, request, name, ...args } = body;
+      assert.deepEqual([type, request, typeof name], [DEBUG_TYPE, 'launch', 'string']);
+      assert.ok(LaunchArguments.safeParse(args).success, JSON.stringify(args));
+    }
+    assert.deepEqual(debuggers.breakpoints.map((b) => b.language).sort(), contributed.languages.sort());
   });
 });

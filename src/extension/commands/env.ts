@@ -8,6 +8,7 @@ import type { SessionClient } from '../../core/worker/client';
 import { STATUS_ICON, sessionDescription } from '../format';
 import { SESSIONS_VIEW } from '../keys';
 import { quickPick } from '../picks';
+import type { ConversationDebugging } from '../debug/debugging';
 import type { StoreFollowing } from '../follow';
 import type { OtlpReceiverControl } from '../otlpReceiver';
 import type { ProviderAccess } from '../providerAccess';
@@ -32,6 +33,8 @@ export interface CommandContext {
   otlp: OtlpReceiverControl;
   /** Scenario files in the Test Explorer. */
   scenarios: ScenarioTests;
+  /** The conversation debugger's launches and "Edit Request…". */
+  debugging: ConversationDebugging;
 }
 
 export class CommandEnv {

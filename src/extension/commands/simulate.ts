@@ -1,4 +1,5 @@
-// Scenario files: run one (the CodeLens, the palette on the open file), and "Save as Scenario…" on a session.
+// Scenario files: run or debug one (the CodeLenses, the palette on the open file), "Save as Scenario…" on a session,
+// and "Edit Request…" while the conversation debugger is stopped before a model call.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CoreError } from '../../core/errors';
@@ -11,17 +12,25 @@ import type { CommandEnv } from './env';
 
 export function simulateCommands(
   env: CommandEnv,
-): Commands<'langswarmSessions.runScenario' | 'langswarmSessions.saveAsScenario'> {
+): Commands<
+  | 'langswarmSessions.runScenario'
+  | 'langswarmSessions.debugScenario'
+  | 'langswarmSessions.saveAsScenario'
+  | 'langswarmSessions.editRequest'
+> {
   return {
     /** The scenario file `uri` (default: the active editor's), run as the Test Explorer's Run profile would. */
-    'langswarmSessions.runScenario': command([text.optional()], async (uri) => {
-      const target = uri ? vscode.Uri.parse(uri, true) : vscode.window.activeTextEditor?.document.uri;
-      if (!target || !isScenarioFile(target.path))
-        throw new CoreError('InvalidInput', 'Open a scenario file (*.sim.yaml or *.sim.json) to run it.');
-      if (vscode.window.activeTextEditor?.document.uri.toString() === target.toString())
-        await vscode.window.activeTextEditor.document.save();
-      return env.ctx.scenarios.runFile(target);
-    }),
+    'langswarmSessions.runScenario': command([text.optional()], async (uri) =>
+      env.ctx.scenarios.runFile(await scenarioFile(uri, 'run')),
+    ),
+
+    /** The same in the debugger, as the Debug profile would: resolves when the debug session ends. */
+    'langswarmSessions.debugScenario': command([text.optional()], async (uri) =>
+      env.ctx.scenarios.runFile(await scenarioFile(uri, 'debug'), 'debug'),
+    ),
+
+    /** Opens the pending request of the conversation being debugged as JSON; saving it sends it for this call. */
+    'langswarmSessions.editRequest': command([], async () => (await env.ctx.debugging.editRequest()).toString()),
 
     /** Writes a scenario from the session's user turns and tool results; `target` skips the save dialog. */
     'langswarmSessions.saveAsScenario': command([sessionTarget({ target: text.optional() })], async (t) => {
@@ -52,4 +61,14 @@ export function simulateCommands(
       return file;
     }),
   };
+}
+
+/** The scenario file `uri` names (default: the active editor's), saved first when it is open there. */
+async function scenarioFile(uri: string | undefined, verb: string): Promise<vscode.Uri> {
+  const target = uri ? vscode.Uri.parse(uri, true) : vscode.window.activeTextEditor?.document.uri;
+  if (!target || !isScenarioFile(target.path))
+    throw new CoreError('InvalidInput', `Open a scenario file (*.sim.yaml or *.sim.json) to ${verb} it.`);
+  if (vscode.window.activeTextEditor?.document.uri.toString() === target.toString())
+    await vscode.window.activeTextEditor.document.save();
+  return target;
 }

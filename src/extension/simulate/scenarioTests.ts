@@ -1,14 +1,16 @@
 // Scenario files in VS Code's Test Explorer: one test item per `*.sim.yaml` / `*.sim.json` file (kept current by a
 // file watcher), children per turn and assertion at their place in the file (gutter icons), a Run profile, the
-// results as test messages with expected, actual and location, and a "Run Scenario" CodeLens. Runs go through the
-// store worker's manager (the host never blocks on the database) and the editor's providers (keys in SecretStorage).
-// Not in an untrusted workspace: a run calls providers and writes sessions.
+// results as test messages with expected, actual and location, and "Run Scenario" / "Debug Scenario" CodeLenses. Runs
+// go through the store worker's manager (the host never blocks on the database) and the editor's providers (keys in
+// SecretStorage). The Debug profile steps through the scenario in the conversation debugger (debug/debugging.ts) and
+// reports the run it sends when it ends. Not in an untrusted workspace: a run calls providers and writes sessions.
 import * as vscode from 'vscode';
 import { CoreError, describeError } from '../../core/errors';
 import type { AssertionOutcome } from '../../core/simulate/assertions';
 import { type KeyPath, type LoadedScenario, MAX_SCENARIO_BYTES, parseScenario } from '../../core/simulate/load';
 import type { Assertion } from '../../core/simulate/scenario';
 import { runScenario, type ScenarioRun } from '../../core/simulate/runner';
+import type { EndedEventBody } from '../../dap/adapter';
 import type { ProviderAccess } from '../providerAccess';
 import type { WorkspaceStore } from '../workspaceStore';
 
@@ -48,6 +50,8 @@ export class ScenarioTests implements vscode.Disposable {
     private readonly store: WorkspaceStore,
     private readonly providers: ProviderAccess,
     private readonly judge: () => boolean,
+    /** Debugs a scenario file; resolves when the debug session ends (debug/debugging.ts). */
+    private readonly debugScenario: (uri: vscode.Uri, run: vscode.TestRun) => Promise<EndedEventBody | undefined>,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(SCENARIO_GLOB);
     this.disposables.push(
@@ -73,8 +77,12 @@ export class ScenarioTests implements vscode.Disposable {
       (request, token) => this.run(request, token),
       true,
     );
-    // TODO(issue 16, "Step through a conversation in VS Code's debugger"): register the Debug profile here, as
-    // createRunProfile('Debug', vscode.TestRunProfileKind.Debug, …), starting a debug session on the scenario.
+    controller.createRunProfile(
+      'Debug',
+      vscode.TestRunProfileKind.Debug,
+      (request, token) => this.run(request, token, 'debug'),
+      true,
+    );
     controller.refreshHandler = () => this.discover();
     this.disposables.push(controller);
     this.made = controller;
@@ -138,29 +146,32 @@ export class ScenarioTests implements vscode.Disposable {
   }
 
   private lenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const lens = (title: string, command: string) =>
+      new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title, command, arguments: [document.uri.toString()] });
     return [
-      new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
-        title: '$(run) Run Scenario',
-        command: 'langswarmSessions.runScenario',
-        arguments: [document.uri.toString()],
-      }),
+      lens('$(run) Run Scenario', 'langswarmSessions.runScenario'),
+      lens('$(debug-alt) Debug Scenario', 'langswarmSessions.debugScenario'),
     ];
   }
 
-  /** Runs the scenario file `uri` (the CodeLens and the command), as the Run profile would. */
-  async runFile(uri: vscode.Uri): Promise<ScenarioRun | Error | undefined> {
+  /** Runs (or debugs) the scenario file `uri` (the CodeLenses and the commands), as the Run (Debug) profile would. */
+  async runFile(uri: vscode.Uri, how: 'run' | 'debug' = 'run'): Promise<ScenarioRun | Error | undefined> {
     const item = this.controller.items.get(uri.toString()) ?? (await this.load(uri));
     const cancel = new vscode.CancellationTokenSource();
     try {
-      await this.run(new vscode.TestRunRequest([item]), cancel.token);
+      await this.run(new vscode.TestRunRequest([item]), cancel.token, how);
     } finally {
       cancel.dispose();
     }
     return this.lastRuns.get(uri.toString());
   }
 
-  /** The Run profile: each requested item's scenario file runs once; its items get the results. */
-  async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+  /** The Run and Debug profiles: each requested item's scenario file runs once; its items get the results. */
+  async run(
+    request: vscode.TestRunRequest,
+    token: vscode.CancellationToken,
+    how: 'run' | 'debug' = 'run',
+  ): Promise<void> {
     const run = this.controller.createTestRun(request);
     const roots = new Map<string, vscode.TestItem>();
     const requested = request.include ?? [...this.all()];
@@ -174,7 +185,7 @@ export class ScenarioTests implements vscode.Disposable {
     try {
       for (const root of roots.values()) {
         if (token.isCancellationRequested) break;
-        await this.runOne(run, root, abort.signal);
+        await this.runOne(run, root, how === 'debug' ? () => this.debugOne(run, root) : abort.signal);
       }
     } finally {
       onCancel.dispose();
@@ -186,7 +197,19 @@ export class ScenarioTests implements vscode.Disposable {
     for (const [, item] of this.controller.items) yield item;
   }
 
-  private async runOne(run: vscode.TestRun, root: vscode.TestItem, signal: AbortSignal): Promise<void> {
+  /** The Debug profile's run of one file: the debug session's result, once it ends. */
+  private async debugOne(run: vscode.TestRun, root: vscode.TestItem): Promise<ScenarioRun> {
+    const ended = await this.debugScenario(root.uri!, run);
+    if (ended?.run) return ended.run;
+    throw new CoreError('InvalidInput', ended?.error ?? 'The debug session ended without a result.');
+  }
+
+  /** Runs one file: in this window (aborted by `signal`), or as `debug` does. */
+  private async runOne(
+    run: vscode.TestRun,
+    root: vscode.TestItem,
+    how: AbortSignal | (() => Promise<ScenarioRun>),
+  ): Promise<void> {
     const info = this.info.get(root);
     const everything = [root, ...descendants(root)];
     const message = (text: string) => {
@@ -205,26 +228,7 @@ export class ScenarioTests implements vscode.Disposable {
     for (const item of everything) run.started(item);
     const loaded = info.loaded;
     try {
-      const manager = await this.store.manager();
-      const result = await runScenario(manager, loaded, {
-        judge: this.judge(),
-        signal,
-        providerFor: async (choice) => {
-          const { provider, note } = await this.providers.provider(
-            choice.provider,
-            manager,
-            loaded.scenario.from?.session,
-          );
-          if (note) run.appendOutput(`${note}\r\n`, undefined, root);
-          return provider;
-        },
-        onTurn: (turn) =>
-          run.appendOutput(
-            `${loaded.scenario.name}, turn ${turn.index}: ${turn.assertions.every((a) => a.passed) ? 'passed' : 'failed'}\r\n`,
-            undefined,
-            root,
-          ),
-      });
+      const result = typeof how === 'function' ? await how() : await this.runHere(run, root, loaded, how);
       this.lastRuns.set(root.id, result);
       run.appendOutput(
         `${loaded.scenario.name}: ${result.passed ? 'passed' : 'failed'}, session ${result.sessionId} (${result.provider}/${result.model})\r\n`,
@@ -236,6 +240,26 @@ export class ScenarioTests implements vscode.Disposable {
       this.lastRuns.set(root.id, e instanceof Error ? e : new Error(String(e)));
       for (const item of everything) run.errored(item, message(describeError(e)));
     }
+  }
+
+  private async runHere(
+    run: vscode.TestRun,
+    root: vscode.TestItem,
+    loaded: LoadedScenario,
+    signal: AbortSignal,
+  ): Promise<ScenarioRun> {
+    const manager = await this.store.manager();
+    return runScenario(manager, loaded, {
+      judge: this.judge(),
+      signal,
+      providerFor: this.providers.forRun(manager, (note) => run.appendOutput(`${note}\r\n`, undefined, root)),
+      onTurn: (turn) =>
+        run.appendOutput(
+          `${loaded.scenario.name}, turn ${turn.index}: ${turn.assertions.every((a) => a.passed) ? 'passed' : 'failed'}\r\n`,
+          undefined,
+          root,
+        ),
+    });
   }
 
   /** Each assertion's item passes or fails with its message; a turn fails with any of its assertions. */
