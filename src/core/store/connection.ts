@@ -4,7 +4,7 @@
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement as SqlStatement } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import type { Tracer } from '../trace';
-import { RunStatement, statementRunner } from './fast-run';
+import { RunRows, RunStatement, rowsRunner, statementRunner } from './fast-run';
 import type { Statement } from './journal';
 
 export type Row = Record<string, SqlValue>;
@@ -19,6 +19,12 @@ export interface Tx {
   changes(): number;
 }
 
+/** A bulk write's Tx (not journaled statement by statement): it also runs rows encoded by encoded-rows.ts. */
+export interface BulkTx extends Tx {
+  /** Runs `sql` once per row of `rows`, binding `lead(i)` first, then the row's values; returns the row count. */
+  runRows(sql: string, lead: (row: number) => readonly SqlValue[], rows: Uint8Array): number;
+}
+
 export interface BulkOptions {
   /** Roll everything back at the end (a dry run). */
   rehearse?: boolean;
@@ -28,7 +34,7 @@ export interface BulkOptions {
  * A bulk write: `step` runs one all-or-nothing part; `makeRoom` says the run is about to add about
  * `bytes` (see DurableDatabase.bulk).
  */
-export type BulkRun<T> = (step: <R>(fn: (tx: Tx) => R) => R, makeRoom: (bytes: number) => void) => Promise<T>;
+export type BulkRun<T> = (step: <R>(fn: (tx: BulkTx) => R) => R, makeRoom: (bytes: number) => void) => Promise<T>;
 
 interface CatalogueEntry {
   name: string;
@@ -43,6 +49,7 @@ export class Connection {
   private current: Database;
   private readonly prepared = new Map<string, SqlStatement>();
   private readonly runStatement: RunStatement;
+  private readonly runRows: RunRows;
   private readonly byName = new Map<string, CatalogueEntry>();
   private readonly bySql = new Map<string, CatalogueEntry>();
   /** Size of the in-memory database file while a bulk write holds room reserved in it (else 0). */
@@ -55,6 +62,7 @@ export class Connection {
     private readonly tracer: Tracer,
   ) {
     this.runStatement = statementRunner(SQL);
+    this.runRows = rowsRunner(SQL);
     this.current = new SQL.Database();
     for (const [name, sql] of Object.entries(catalogue)) {
       // Our own SQL: every '?' is a parameter (none sits inside a string literal).
@@ -138,8 +146,11 @@ export class Connection {
     let changesBefore = this.totalChanges();
     let inStep = false;
     let roomMade = false;
-    const tx = this.tx();
-    const step = <R>(fn: (tx: Tx) => R): R => {
+    const tx: BulkTx = {
+      ...this.tx(),
+      runRows: (sql, lead, rows) => this.runRows(this.statement(sql), lead, rows),
+    };
+    const step = <R>(fn: (tx: BulkTx) => R): R => {
       this.current.run('SAVEPOINT bulk_step');
       inStep = true;
       try {
