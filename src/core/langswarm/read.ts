@@ -57,7 +57,9 @@ export function messagesOf(session: ReadSession): MappedMessage[] {
 }
 
 export function problemOf(e: unknown): ReadProblem {
-  return e instanceof CoreError ? { code: e.code, message: e.message } : { code: 'Internal', message: describeError(e) };
+  return e instanceof CoreError
+    ? { code: e.code, message: e.message }
+    : { code: 'Internal', message: describeError(e) };
 }
 
 const NO_ROWS = new Uint8Array(0);
@@ -112,7 +114,8 @@ export async function* readSources(files: readonly string[], options: ReaderOpti
 /** The buffers a batch holds (one, shared by its sessions' rows): transferred, not copied. */
 export function batchBuffers(batch: readonly ReadEvent[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
-  for (const e of batch) if (e.kind === 'session' && e.session.rows.byteLength) buffers.add(e.session.rows.buffer as ArrayBuffer);
+  for (const e of batch)
+    if (e.kind === 'session' && e.session.rows.byteLength) buffers.add(e.session.rows.buffer as ArrayBuffer);
   return [...buffers];
 }
 
