@@ -14,8 +14,8 @@
 //   - when no earlier copy can take the source, it is imported beside them as a new session
 //     (origin.conflictWith names the first), reported as a conflict. Two different sources with one
 //     id therefore never overwrite each other.
-// Everything runs as one bulk write: each session is a savepoint step, the full-text index is built
-// for all new rows at the end in one statement, and one snapshot makes it all durable.
+// Everything runs as one bulk write: each session is a savepoint step, the full-text index takes the
+// new rows of each batch read, and one snapshot makes it all durable.
 // Over 450 lines: matching a source session against earlier imports and the bulk write share one run's state
 // (report, progress, conflicts); the readers and file handling are files of their own (files.ts, source.ts, v1.ts, v2.ts).
 import { v7 as uuidv7 } from 'uuid';
@@ -179,7 +179,13 @@ export async function migrate(
       store.bulk(
         async (step, makeRoom) => {
           const index = new ImportIndex(step((tx) => store.importedSessions(tx)));
-          const firstNewPk = step((tx) => store.lastMessagePk(tx));
+          /** Adds the messages after `pk` to the full-text index; returns the last one it indexed. */
+          const indexNew = (pk: number) =>
+            step((tx) => {
+              store.indexMessagesAfter(tx, pk);
+              return store.lastMessagePk(tx);
+            });
+          let indexed = step((tx) => store.lastMessagePk(tx));
           const reader = readAhead
             ? readSourcesInWorker(files, readerOptions, options.readerHeapMb)
             : readSources(files, readerOptions);
@@ -268,15 +274,15 @@ export async function migrate(
                 break reading;
               }
             }
+            // Index what the batch added while the reader makes the next one (one statement for all at the
+            // end left this thread idle while it waited for the reader, then busy alone).
+            if (!dryRun) indexed = indexNew(indexed);
           }
           if (!dryRun) {
             progress.phase = 'indexing';
             options.onProgress?.({ ...progress });
+            manager.tracer.span('migrate.index', undefined, () => indexNew(indexed));
           }
-          if (!dryRun)
-            manager.tracer.span('migrate.index', undefined, () =>
-              step((tx) => store.indexMessagesAfter(tx, firstNewPk)),
-            );
         },
         { rehearse: dryRun },
       ),
