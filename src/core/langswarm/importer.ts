@@ -181,10 +181,12 @@ export async function migrate(
           const index = new ImportIndex(step((tx) => store.importedSessions(tx)));
           /** Adds the messages after `pk` to the full-text index; returns the last one it indexed. */
           const indexNew = (pk: number) =>
-            step((tx) => {
-              store.indexMessagesAfter(tx, pk);
-              return store.lastMessagePk(tx);
-            });
+            manager.tracer.span('migrate.index', undefined, () =>
+              step((tx) => {
+                store.indexMessagesAfter(tx, pk);
+                return store.lastMessagePk(tx);
+              }),
+            );
           let indexed = step((tx) => store.lastMessagePk(tx));
           const reader = readAhead
             ? readSourcesInWorker(files, readerOptions, options.readerHeapMb)
@@ -281,7 +283,7 @@ export async function migrate(
           if (!dryRun) {
             progress.phase = 'indexing';
             options.onProgress?.({ ...progress });
-            manager.tracer.span('migrate.index', undefined, () => indexNew(indexed));
+            indexNew(indexed);
           }
         },
         { rehearse: dryRun },
