@@ -50,6 +50,11 @@ const BATCH_EVENTS = 256;
 export const READ_AHEAD_BATCHES = 4;
 /** The worker's heap limit: a file that needs more fails alone instead of taking the store's thread down. */
 const READER_HEAP_MB = 1024;
+/**
+ * Its young generation: it makes garbage fast (parsed JSON, mapped messages) and keeps little; V8's default
+ * let it grow to ~48 MB, which counted against the import's peak memory (~15 MB less measured, no slower).
+ */
+const READER_YOUNG_MB = 4;
 
 /** The messages of a session as read, as mapped objects again (for the rare imports that compare or rewrite them). */
 export function messagesOf(session: ReadSession): MappedMessage[] {
@@ -139,7 +144,7 @@ export async function* readSourcesInWorker(
     const worker = new Worker(file, {
       execArgv,
       workerData: { files: files.slice(offset), options } satisfies ReaderSetup,
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: READER_YOUNG_MB },
     });
     const inbox = new Inbox(worker);
     let inFile = false;
