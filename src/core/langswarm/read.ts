@@ -148,6 +148,7 @@ export async function* readSourcesInWorker(
     });
     const inbox = new Inbox(worker);
     let inFile = false;
+    let heard = false;
     try {
       for (;;) {
         const got = await inbox.next();
@@ -155,6 +156,15 @@ export async function* readSourcesInWorker(
           next = files.length;
           break;
         }
+        if (got.type === 'died' && !heard) {
+          // It never started (it says which file it begins with first): read the rest here, only slower.
+          for await (const batch of readSources(files.slice(next), options)) {
+            for (const e of batch) if (e.kind === 'file') e.index += next;
+            yield batch;
+          }
+          return;
+        }
+        heard = true;
         if (got.type === 'died') {
           // The file it was in (or the next, if it died between files) fails; a new reader goes on after it.
           const failed: ReadEvent[] = inFile ? [] : [{ kind: 'file', index: next }];
@@ -223,8 +233,16 @@ class Inbox {
   private readonly onError = (e: Error) =>
     this.push({
       type: 'died',
-      why: `Reading stopped part way through the file: ${/memory limit/i.test(e.message) ? `it needed more than the reader's memory limit (${describeError(e)})` : describeError(e)}. What was read before it is kept.`,
+      why: stopped(
+        /memory limit/i.test(e.message)
+          ? `it needed more memory than the reader may use (${describeError(e)})`
+          : describeError(e),
+      ),
     });
   private readonly onExit = (code: number) =>
-    this.push({ type: 'died', why: `Reading stopped part way through the file: the reader exited (code ${code}).` });
+    this.push({ type: 'died', why: stopped(`the reader exited (code ${code})`) });
+}
+
+function stopped(why: string): string {
+  return `Reading stopped part way through the file: ${why}. The sessions imported from it before that point are kept; the rest of it was not imported.`;
 }
