@@ -189,7 +189,7 @@ export async function migrate(
             );
           let indexed = step((tx) => store.lastMessagePk(tx));
           const reader = readAhead
-            ? readSourcesInWorker(files, readerOptions, options.readerHeapMb)
+            ? readSourcesInWorker(files, readerOptions, manager.tracer, options.readerHeapMb)
             : readSources(files, readerOptions);
           let fileIndex = 0;
           let result = emptyFile('');

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { CoreError, ErrorCode, describeError } from '../errors';
 import { RowWriter, decodeRows } from '../store/encoded-rows';
 import { messageBodyRow, messageOfBodyRow } from '../store/rows';
+import type { Tracer } from '../trace';
 import { workerScript } from '../worker/entry';
 import { openSource } from './files';
 import type { MappedMessage, OpenedSource, SourceFormat, SourceItem, SourceSession } from './source';
@@ -135,6 +136,7 @@ export interface ReaderSetup {
 export async function* readSourcesInWorker(
   files: readonly string[],
   options: ReaderOptions,
+  tracer: Tracer,
   heapMb = READER_HEAP_MB,
 ): AsyncGenerator<ReadEvent[]> {
   let next = 0; // the first file not finished
@@ -158,6 +160,7 @@ export async function* readSourcesInWorker(
         }
         if (got.type === 'died' && !heard) {
           // It never started (it says which file it begins with first): read the rest here, only slower.
+          tracer.warn("the import's reader thread did not start; reading in this thread", { error: got.why });
           for await (const batch of readSources(files.slice(next), options)) {
             for (const e of batch) if (e.kind === 'file') e.index += next;
             yield batch;
@@ -168,7 +171,10 @@ export async function* readSourcesInWorker(
         if (got.type === 'died') {
           // The file it was in (or the next, if it died between files) fails; a new reader goes on after it.
           const failed: ReadEvent[] = inFile ? [] : [{ kind: 'file', index: next }];
-          failed.push({ kind: 'failed', problem: { code: 'ImportRejected', message: got.why } }, { kind: 'done' });
+          failed.push(
+            { kind: 'failed', problem: { code: 'ImportRejected', message: stopped(got.why) } },
+            { kind: 'done' },
+          );
           next += 1;
           yield failed;
           break;
@@ -233,14 +239,11 @@ class Inbox {
   private readonly onError = (e: Error) =>
     this.push({
       type: 'died',
-      why: stopped(
-        /memory limit/i.test(e.message)
-          ? `it needed more memory than the reader may use (${describeError(e)})`
-          : describeError(e),
-      ),
+      why: /memory limit/i.test(e.message)
+        ? `it needed more memory than the reader may use (${describeError(e)})`
+        : describeError(e),
     });
-  private readonly onExit = (code: number) =>
-    this.push({ type: 'died', why: stopped(`the reader exited (code ${code})`) });
+  private readonly onExit = (code: number) => this.push({ type: 'died', why: `the reader exited (code ${code})` });
 }
 
 function stopped(why: string): string {
