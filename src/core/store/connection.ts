@@ -54,6 +54,8 @@ export class Connection {
   private readonly bySql = new Map<string, CatalogueEntry>();
   /** Size of the in-memory database file while a bulk write holds room reserved in it (else 0). */
   private fileBytesInMemory = 0;
+  /** The buffer reserve() gave sql.js as the database file, which sql.js keeps using (see reserve). */
+  private ownFile: Uint8Array | undefined;
 
   /** `catalogue`: every statement a journaled write may run, by its stable name (DurableHooks.statements). */
   constructor(
@@ -228,6 +230,7 @@ export class Connection {
     this.current.close();
     this.current = db;
     this.fileBytesInMemory = 0;
+    this.ownFile = undefined;
     this.applyPragmas();
   }
 
@@ -246,13 +249,38 @@ export class Connection {
   reserve(bytes: number): void {
     try {
       const image = this.current.export();
-      const padded = new Uint8Array(image.length + bytes);
+      // sql.js's file system keeps a copy (slice()) of the bytes it is given: this buffer's slice is a view of
+      // itself, so the file stays this one buffer. The room is then neither copied nor touched (the zeros cost
+      // memory only once written), and snapshotImage() can write the file without copying it.
+      const padded = new OwnedFile(image.length + bytes);
       padded.set(image);
       this.use(new this.SQL.Database(padded));
       this.fileBytesInMemory = padded.length;
+      this.ownFile = padded;
     } catch (e) {
       this.tracer.warn('could not reserve memory for an import; it goes on without', { error: describeError(e) }); // only slower
     }
+  }
+
+  /**
+   * Runs `change` (a statement that writes) and returns the database file's bytes for a snapshot: the file
+   * itself, no copy, when it is still the buffer reserve() made (SQLite counted the change in its header there,
+   * and the header's page count is the database's), else a copy from export(). The bytes are valid until the
+   * next write.
+   */
+  snapshotImage(change: () => void): Uint8Array {
+    const own = this.ownFile;
+    const counter = own && fileChangeCounter(own);
+    change();
+    if (own && counter !== undefined && fileChangeCounter(own) === (counter + 1) >>> 0) {
+      const bytes = this.imageBytes();
+      const view = new DataView(own.buffer, own.byteOffset, own.byteLength);
+      const pageSize = view.getUint16(16) === 1 ? 65536 : view.getUint16(16);
+      // Header fields as export() leaves them: a rollback-journal file whose page count is in the header.
+      if (bytes > 0 && bytes <= own.length && view.getUint32(28) * pageSize === bytes && own[18] === 1 && own[19] === 1)
+        return own.subarray(0, bytes);
+    }
+    return this.current.export();
   }
 
   /** Gives back room reserved and not used (an import that added less than expected, or nothing). */
@@ -288,6 +316,18 @@ export class Connection {
     }
     return stmt;
   }
+}
+
+/** A Uint8Array whose slice() is a view of itself: sql.js's file system keeps it as the file instead of a copy. */
+class OwnedFile extends Uint8Array {
+  override slice(start?: number, end?: number): Uint8Array<ArrayBuffer> {
+    return this.subarray(start, end);
+  }
+}
+
+/** SQLite's file change counter (header offset 24): incremented by every transaction that wrote the file. */
+function fileChangeCounter(file: Uint8Array): number | undefined {
+  return file.length >= 100 ? new DataView(file.buffer, file.byteOffset, 100).getUint32(24) : undefined;
 }
 
 /** sql.js binds `undefined` as an error and booleans not at all: normalise, and keep records JSON-safe. */
