@@ -47,8 +47,12 @@ export interface ReaderOptions {
 /** A batch is sent once it holds this many bytes of rows or this many events. */
 const BATCH_BYTES = 512 * 1024;
 const BATCH_EVENTS = 256;
-/** Batches the worker may send before the store's thread has taken them. */
-export const READ_AHEAD_BATCHES = 4;
+/**
+ * Bytes of rows the worker may send before the store's thread has taken them (always at least one batch).
+ * Enough for the reader to finish a typical store well before the store's thread does: it is the faster of
+ * the two, and once done its copy of the source is freed, while the database it feeds grows.
+ */
+export const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 /** The worker's heap limit: a file that needs more fails alone instead of taking the store's thread down. */
 const READER_HEAP_MB = 1024;
 /**
@@ -117,6 +121,11 @@ export async function* readSources(files: readonly string[], options: ReaderOpti
   if (events.length > 0) yield take();
 }
 
+/** The bytes of rows a batch holds. */
+export function batchBytes(batch: readonly ReadEvent[]): number {
+  return batchBuffers(batch).reduce((n, b) => n + b.byteLength, 0);
+}
+
 /** The buffers a batch holds (one, shared by its sessions' rows): transferred, not copied. */
 export function batchBuffers(batch: readonly ReadEvent[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
@@ -179,7 +188,7 @@ export async function* readSourcesInWorker(
           yield failed;
           break;
         }
-        worker.postMessage('more');
+        worker.postMessage(batchBytes(got.events)); // taken: the reader may send that much more
         for (const e of got.events) {
           if (e.kind === 'file') {
             e.index += offset;
@@ -235,7 +244,11 @@ class Inbox {
     else this.queue.push(r);
   }
 
-  private readonly onMessage = (m: ReaderMessage) => this.push(m);
+  private readonly onMessage = (m: ReaderMessage) => {
+    // Done: what it sent is here, so its memory (the source's copy above all) goes now, not once all is taken.
+    if (m.type === 'end') void this.worker.terminate();
+    this.push(m);
+  };
   private readonly onError = (e: Error) =>
     this.push({
       type: 'died',

@@ -1,23 +1,24 @@
-// The import's reader thread (read.ts): reads and maps the files it was given and posts them in batches,
-// at most READ_AHEAD_BATCHES ahead of the store's thread, which answers each batch it takes.
+// The import's reader thread (read.ts): reads and maps the files it was given and posts them in batches, at
+// most READ_AHEAD_BYTES of rows ahead of the store's thread, which answers each batch it takes with its size.
 import { parentPort, workerData } from 'node:worker_threads';
-import { READ_AHEAD_BATCHES, ReaderMessage, ReaderSetup, batchBuffers, readSources } from './read';
+import { READ_AHEAD_BYTES, ReaderMessage, ReaderSetup, batchBuffers, batchBytes, readSources } from './read';
 
 const port = parentPort!;
 const { files, options } = workerData as ReaderSetup;
 
-let credit = READ_AHEAD_BATCHES;
+let ahead = 0;
 let waiting: (() => void) | undefined;
-port.on('message', () => {
-  credit += 1;
+port.on('message', (taken: number) => {
+  ahead -= taken;
   waiting?.();
   waiting = undefined;
 });
 
 void (async () => {
   for await (const events of readSources(files, options)) {
-    if (credit === 0) await new Promise<void>((resolve) => (waiting = resolve));
-    credit -= 1;
+    while (ahead > 0 && ahead >= READ_AHEAD_BYTES) await new Promise<void>((resolve) => (waiting = resolve));
+    const bytes = batchBytes(events);
+    ahead += bytes;
     port.postMessage({ type: 'batch', events } satisfies ReaderMessage, batchBuffers(events));
   }
   port.postMessage({ type: 'end' } satisfies ReaderMessage);
