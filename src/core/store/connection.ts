@@ -5,6 +5,7 @@ import type { BindParams, Database, SqlJsStatic, SqlValue, Statement as SqlState
 import { CoreError, describeError } from '../errors';
 import type { Tracer } from '../trace';
 import { RunRows, RunStatement, rowsRunner, statementRunner } from './fast-run';
+import { asDatabaseFile } from './sqljs';
 import type { Statement } from './journal';
 
 export type Row = Record<string, SqlValue>;
@@ -249,10 +250,9 @@ export class Connection {
   reserve(bytes: number): void {
     try {
       const image = this.current.export();
-      // sql.js's file system keeps a copy (slice()) of the bytes it is given: this buffer's slice is a view of
-      // itself, so the file stays this one buffer. The room is then neither copied nor touched (the zeros cost
+      // The file stays this one buffer (asDatabaseFile): the room is neither copied nor touched (the zeros cost
       // memory only once written), and snapshotImage() can write the file without copying it.
-      const padded = new OwnedFile(image.length + bytes);
+      const padded = asDatabaseFile(new Uint8Array(image.length + bytes));
       padded.set(image);
       this.use(new this.SQL.Database(padded));
       this.fileBytesInMemory = padded.length;
@@ -315,13 +315,6 @@ export class Connection {
       this.prepared.set(sql, stmt);
     }
     return stmt;
-  }
-}
-
-/** A Uint8Array whose slice() is a view of itself: sql.js's file system keeps it as the file instead of a copy. */
-class OwnedFile extends Uint8Array {
-  override slice(start?: number, end?: number): Uint8Array<ArrayBuffer> {
-    return this.subarray(start, end);
   }
 }
 
