@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MigrateReport } from '../../src/core/langswarm';
-import { READ_AHEAD_BYTES } from '../../src/core/langswarm/importer';
+import { READ_AHEAD_FROM_BYTES } from '../../src/core/langswarm/importer';
 import { CLI, cli } from '../helpers/cli';
 import { FIXTURES, copyFixture, generateV1Docs, writeV1Db } from '../helpers/langswarm';
 import { tempDb, tempDir } from '../helpers/temp';
@@ -46,7 +46,7 @@ describe('CLI: migrate and export-v1', function () {
   it('imports a store large enough to be read in its own thread (the bundled reader), whole and searchable', async () => {
     const big = path.join(tempDir(), 'langswarm_sessions.db');
     await writeV1Db(big, generateV1Docs(300, 9_000, 7));
-    assert.ok(fs.statSync(big).size >= READ_AHEAD_BYTES, 'read ahead');
+    assert.ok(fs.statSync(big).size >= READ_AHEAD_FROM_BYTES, 'read ahead');
     const r = run('migrate', big, '--json');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', 'no warning: the reader thread started');

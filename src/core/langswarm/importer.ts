@@ -42,7 +42,7 @@ export interface MigrateOptions {
   unchanged?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
    * Read and map the sources in a thread of their own while this one writes (default: when they total
-   * READ_AHEAD_BYTES or more; below that starting the thread costs more than it saves).
+   * READ_AHEAD_FROM_BYTES or more; below that starting the thread costs more than it saves).
    */
   readAhead?: boolean;
   /** The reading thread's heap limit in MB (tests; a file needing more fails alone). */
@@ -50,7 +50,7 @@ export interface MigrateOptions {
 }
 
 /** From this many bytes of sources on, reading them overlaps with writing (see MigrateOptions.readAhead). */
-export const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+export const READ_AHEAD_FROM_BYTES = 4 * 1024 * 1024;
 
 export interface MigrateProgress {
   /** Reading the files and writing their sessions, then building the search index for what was new, then done. */
@@ -174,7 +174,7 @@ export async function migrate(
     const bytesFrom = files.map(sourceBytes); // then: of each file and those after it
     for (let i = bytesFrom.length - 2; i >= 0; i--) bytesFrom[i]! += bytesFrom[i + 1]!;
     const readerOptions = { naiveUtc: options.naiveUtc ?? false, unchanged: options.unchanged };
-    const readAhead = options.readAhead ?? bytesFrom[0]! >= READ_AHEAD_BYTES;
+    const readAhead = options.readAhead ?? bytesFrom[0]! >= READ_AHEAD_FROM_BYTES;
     await manager.tracer.span('migrate', undefined, () =>
       store.bulk(
         async (step, makeRoom) => {

@@ -52,7 +52,7 @@ const BATCH_EVENTS = 256;
  * Enough for the reader to finish a typical store well before the store's thread does: it is the faster of
  * the two, and once done its copy of the source is freed, while the database it feeds grows.
  */
-export const READ_AHEAD_BYTES = 64 * 1024 * 1024;
+export const READER_WINDOW_BYTES = 64 * 1024 * 1024;
 /** The worker's heap limit: a file that needs more fails alone instead of taking the store's thread down. */
 const READER_HEAP_MB = 1024;
 /**
