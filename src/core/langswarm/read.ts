@@ -5,8 +5,8 @@
 // For large sources the reading runs in a worker thread of its own (reader-worker.ts) while the store's
 // thread writes the batches before: the two overlap. What crosses threads is the batch's buffer
 // (transferred) and small objects (session fields, fingerprints). The reader runs at most
-// READER_WINDOW_BYTES ahead, so memory stays bounded; a reader that dies (out of memory on a hostile file, or a crash) fails
-// only the file it was in, and a new one goes on with the next file.
+// READER_WINDOW_BYTES ahead, so memory stays bounded; a reader that dies (out of memory on a hostile file,
+// or a crash) fails only the file it was in, and a new one goes on with the next file.
 import { Worker } from 'node:worker_threads';
 import { CoreError, ErrorCode, describeError } from '../errors';
 import { RowWriter, decodeRows } from '../store/encoded-rows';
