@@ -52,6 +52,8 @@ const builds = [
   { ...node, entryPoints: { main: 'src/extension/main.ts' }, outdir: 'dist' },
   // The session store's worker thread (src/core/worker): the extension never runs sql.js on its own thread.
   { ...node, entryPoints: { 'store-worker': 'src/core/worker/worker.ts' }, outdir: 'dist' },
+  // A large migration's reader thread (src/core/langswarm/read.ts), started by whichever thread holds the store.
+  { ...node, entryPoints: { 'import-reader': 'src/core/langswarm/reader-worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // playwright-core stays outside the bundle: it loads its own files at run time.
   { ...node, entryPoints: { bench: 'test/bench/bench.ts' }, outdir: 'dist', external: ['vscode', 'playwright-core'] },

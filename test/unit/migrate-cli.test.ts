@@ -3,8 +3,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MigrateReport } from '../../src/core/langswarm';
+import { READ_AHEAD_FROM_BYTES } from '../../src/core/langswarm/importer';
 import { CLI, cli } from '../helpers/cli';
-import { FIXTURES, copyFixture } from '../helpers/langswarm';
+import { FIXTURES, copyFixture, generateV1Docs, writeV1Db } from '../helpers/langswarm';
 import { tempDb, tempDir } from '../helpers/temp';
 
 describe('CLI: migrate and export-v1', function () {
@@ -40,6 +41,18 @@ describe('CLI: migrate and export-v1', function () {
     const out = path.join(tempDir(), 'out.json');
     assert.equal(run('export-v1', id, '--out', out).code, 0);
     assert.equal(fs.readFileSync(out, 'utf8'), source);
+  });
+
+  it('imports a store large enough to be read in its own thread (the bundled reader), whole and searchable', async () => {
+    const big = path.join(tempDir(), 'langswarm_sessions.db');
+    await writeV1Db(big, generateV1Docs(300, 9_000, 7));
+    assert.ok(fs.statSync(big).size >= READ_AHEAD_FROM_BYTES, 'read ahead');
+    const r = run('migrate', big, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '', 'no warning: the reader thread started');
+    const report = JSON.parse(r.stdout) as MigrateReport;
+    assert.deepEqual([report.totals.imported, report.totals.messagesImported], [300, 9_000]);
+    assert.ok(JSON.parse(run('search', 'weather', '--json').stdout).total > 0);
   });
 
   it('prints the report as JSON and exits 1 when a file failed, importing the rest', () => {

@@ -90,6 +90,49 @@ describe('store: bulk writes in steps', () => {
     await m.close();
   });
 
+  it('writes the snapshot from the reserved in-memory file itself (no copy), and from a copy once the file outgrew its room', async () => {
+    const file = tempDb();
+    const m = await SessionManager.open(file);
+    const s = await m.create({ provider: 'openai', model: 'm', title: 'before' });
+    let exports = 0;
+    const counting = () => {
+      exports = 0;
+      const db = m.store.durable.db;
+      const own = db.export.bind(db);
+      db.export = () => {
+        exports += 1;
+        return own();
+      };
+    };
+    const tag = (i: number) => `${i} ${'é'.repeat(2000)}`; // ~4 KB each
+    const importTags = (from: number, count: number, room: number) =>
+      m.store.bulk(async (step, makeRoom) => {
+        makeRoom(room);
+        counting(); // the database reserve() reopened
+        step((tx) => {
+          for (let i = from; i < from + count; i++)
+            tx.run(`INSERT INTO session_tags(session_id, tag) VALUES (?, ?)`, [s.id, tag(i)]);
+        });
+      });
+    const onDisk = async (expected: number) => {
+      for (const f of [file, `${file}.bak`]) {
+        const copy = `${f}.copy.sqlite`;
+        fs.copyFileSync(f, copy);
+        const opened = await SessionManager.open(copy, { readOnly: true });
+        assert.deepEqual(opened.store.durable.all(`PRAGMA integrity_check`), [{ integrity_check: 'ok' }]);
+        assert.equal(opened.tags().length, expected, `${f}: every row`);
+        await opened.close();
+      }
+    };
+    await importTags(0, 1000, 24 * MB); // ~8 MB: fits
+    assert.equal(exports, 0, 'the snapshot was the file itself');
+    await onDisk(1000);
+    await importTags(1000, 6000, 16 * MB); // ~24 MB into 16 MB of room: sql.js moved the file to a larger buffer
+    assert.equal(exports, 1, 'a copy, the file having moved');
+    await onDisk(7000);
+    await m.close();
+  });
+
   it('reserves room for a large import in memory, writes only the database to disk, and gives unused room back', async () => {
     const file = tempDb();
     const m = await SessionManager.open(file);

@@ -14,8 +14,8 @@
 //   - when no earlier copy can take the source, it is imported beside them as a new session
 //     (origin.conflictWith names the first), reported as a conflict. Two different sources with one
 //     id therefore never overwrite each other.
-// Everything runs as one bulk write: each session is a savepoint step, the full-text index is built
-// for all new rows at the end in one statement, and one snapshot makes it all durable.
+// Everything runs as one bulk write: each session is a savepoint step, the full-text index takes the
+// new rows of each batch read, and one snapshot makes it all durable.
 // Over 450 lines: matching a source session against earlier imports and the bulk write share one run's state
 // (report, progress, conflicts); the readers and file handling are files of their own (files.ts, source.ts, v1.ts, v2.ts).
 import { v7 as uuidv7 } from 'uuid';
@@ -23,10 +23,11 @@ import { CoreError, ErrorCode, describeError, invalidInput } from '../errors';
 import { MAX_TITLE_LENGTH, Session } from '../model';
 import type { SessionManager } from '../sessions';
 import type { ImportedSession, SessionStore } from '../store/session-store';
-import type { Tx } from '../store/connection';
-import { expandSources, openSource, sourceBytes } from './files';
+import type { BulkTx, Tx } from '../store/connection';
+import { expandSources, sourceBytes } from './files';
 import { OriginEntry, attachOrigin, originOf, sameConversation, withOrigin } from './origins';
-import { MappedMessage, OpenedSource, SourceFormat, SourceSession, formatFamily } from './source';
+import { ReadSession, messagesOf, readSources, readSourcesInWorker } from './read';
+import { MappedMessage, SourceFormat, SourceSession, formatFamily } from './source';
 import { parseSourceTime } from './time';
 
 export interface MigrateOptions {
@@ -39,7 +40,17 @@ export interface MigrateOptions {
   onProgress?: (progress: MigrateProgress) => void;
   /** Per file, the update markers of sessions imported before (FileResult.markers): those are not read again. */
   unchanged?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Read and map the sources in a thread of their own while this one writes (default: when they total
+   * READ_AHEAD_FROM_BYTES or more; below that starting the thread costs more than it saves).
+   */
+  readAhead?: boolean;
+  /** The reading thread's heap limit in MB (tests; a file needing more fails alone). */
+  readerHeapMb?: number;
 }
+
+/** From this many bytes of sources on, reading them overlaps with writing (see MigrateOptions.readAhead). */
+export const READ_AHEAD_FROM_BYTES = 4 * 1024 * 1024;
 
 export interface MigrateProgress {
   /** Reading the files and writing their sessions, then building the search index for what was new, then done. */
@@ -162,56 +173,74 @@ export async function migrate(
   if (files.length > 0) {
     const bytesFrom = files.map(sourceBytes); // then: of each file and those after it
     for (let i = bytesFrom.length - 2; i >= 0; i--) bytesFrom[i]! += bytesFrom[i + 1]!;
+    const readerOptions = { naiveUtc: options.naiveUtc ?? false, unchanged: options.unchanged };
+    const readAhead = options.readAhead ?? bytesFrom[0]! >= READ_AHEAD_FROM_BYTES;
     await manager.tracer.span('migrate', undefined, () =>
       store.bulk(
         async (step, makeRoom) => {
           const index = new ImportIndex(step((tx) => store.importedSessions(tx)));
-          const firstNewPk = step((tx) => store.lastMessagePk(tx));
-          for (const [fileIndex, file] of files.entries()) {
-            if (options.signal?.aborted) {
-              cancelled = true;
-              break;
-            }
-            const result = emptyFile(file);
-            results.push(result);
-            Object.assign(progress, { file, fileSessions: 0, fileMessages: 0 });
-            options.onProgress?.({ ...progress }); // at once: the last file's figures are not this one's
-            let source: OpenedSource;
-            try {
-              source = await openSource(file, {
-                naiveUtc: options.naiveUtc ?? false,
-                unchanged: options.unchanged?.[file],
-              });
-            } catch (e) {
-              result.errors.push(issue(e));
-              progress.filesDone += 1;
-              continue;
-            }
-            result.format = source.format;
-            result.warnings.push(...source.warnings);
-            try {
-              for (const item of source.items()) {
-                if (item.kind === 'unchanged') {
-                  (result.markers ??= {})[item.originalId] = item.marker;
+          /** Adds the messages after `pk` to the full-text index; returns the last one it indexed. */
+          const indexNew = (pk: number) =>
+            manager.tracer.span('migrate.index', undefined, () =>
+              step((tx) => {
+                store.indexMessagesAfter(tx, pk);
+                return store.lastMessagePk(tx);
+              }),
+            );
+          let indexed = step((tx) => store.lastMessagePk(tx));
+          const reader = readAhead
+            ? readSourcesInWorker(files, readerOptions, manager.tracer, options.readerHeapMb)
+            : readSources(files, readerOptions);
+          let fileIndex = 0;
+          let result = emptyFile('');
+          reading: for await (const batch of reader) {
+            for (const event of batch) {
+              switch (event.kind) {
+                case 'file': {
+                  if (options.signal?.aborted) {
+                    cancelled = true;
+                    break reading;
+                  }
+                  fileIndex = event.index;
+                  const file = files[fileIndex]!;
+                  result = emptyFile(file);
+                  results.push(result);
+                  Object.assign(progress, { file, fileSessions: 0, fileMessages: 0 });
+                  options.onProgress?.({ ...progress }); // at once: the last file's figures are not this one's
                   continue;
                 }
-                if (item.kind === 'error') {
+                case 'opened':
+                  result.format = event.format;
+                  result.warnings.push(...event.warnings);
+                  continue;
+                case 'failed':
+                  result.errors.push(event.problem); // unreadable, or the reader broke part way: what it read stands
+                  continue;
+                case 'done':
+                  progress.filesDone += 1;
+                  continue;
+                case 'unchanged':
+                  (result.markers ??= {})[event.originalId] = event.marker;
+                  continue;
+                case 'error':
                   record(result, {
-                    originalId: item.originalId ?? '',
-                    where: item.where,
+                    originalId: event.originalId ?? '',
+                    where: event.where,
                     outcome: 'failed',
                     messagesAdded: 0,
-                    reason: item.message,
+                    reason: event.message,
                     warnings: [],
                   });
                   result.errors.push({
                     code: 'ImportRejected',
-                    message: item.message,
-                    where: item.where,
-                    ...(item.originalId !== undefined ? { originalId: item.originalId } : {}),
+                    message: event.message,
+                    where: event.where,
+                    ...(event.originalId !== undefined ? { originalId: event.originalId } : {}),
                   });
-                } else {
-                  const src = item.session;
+                  break;
+                case 'session': {
+                  const src = event.session;
+                  const count = src.fps.length;
                   // A session never imported before is written whole: make room for this file and the rest
                   // (sessions from a V1 store took 1.7 times its bytes). Re-imports mostly write nothing.
                   if (index.get(src.format, src.originalId).length === 0) makeRoom(1.75 * bytesFrom[fileIndex]!);
@@ -235,31 +264,27 @@ export async function migrate(
                   }
                   record(result, outcome);
                   progress.sessions += 1;
-                  progress.messages += src.messages.length;
+                  progress.messages += count;
                   progress.fileSessions += 1;
-                  progress.fileMessages += src.messages.length;
-                }
-                await breathe();
-                if (options.signal?.aborted) {
-                  cancelled = true;
+                  progress.fileMessages += count;
                   break;
                 }
               }
-            } catch (e) {
-              result.errors.push(issue(e)); // the reader broke part way: the sessions read before are kept, whole
-            } finally {
-              source.close();
+              await breathe();
+              if (options.signal?.aborted) {
+                cancelled = true;
+                break reading;
+              }
             }
-            progress.filesDone += 1;
+            // Index what the batch added while the reader makes the next one (one statement for all at the
+            // end left this thread idle while it waited for the reader, then busy alone).
+            if (!dryRun) indexed = indexNew(indexed);
           }
           if (!dryRun) {
             progress.phase = 'indexing';
             options.onProgress?.({ ...progress });
+            indexNew(indexed);
           }
-          if (!dryRun)
-            manager.tracer.span('migrate.index', undefined, () =>
-              step((tx) => store.indexMessagesAfter(tx, firstNewPk)),
-            );
         },
         { rehearse: dryRun },
       ),
@@ -272,10 +297,10 @@ export async function migrate(
 
 /** Imports one source session (inside its step); `written` is the session the index should remember. */
 function importSession(
-  tx: Tx,
+  tx: BulkTx,
   store: SessionStore,
   index: ImportIndex,
-  src: SourceSession,
+  src: ReadSession,
   dryRun: boolean,
 ): { result: SessionResult; written?: string } {
   const base = { originalId: src.originalId, where: src.where, warnings: src.warnings };
@@ -291,10 +316,7 @@ function importSession(
       reasons.push(`session ${id} was changed here after it was imported`);
       continue;
     }
-    const history = compareHistories(
-      store.messageFingerprints(tx, id, family, found.first),
-      src.messages.map((m) => m.fp),
-    );
+    const history = compareHistories(store.messageFingerprints(tx, id, family, found.first), src.fps);
     if (history.kind === 'diverged') {
       reasons.push(`message ${history.at + 1} differs from what was imported as session ${id}`);
       continue;
@@ -303,10 +325,10 @@ function importSession(
       history.kind === 'append' ||
       (src.fieldsHash !== stamp.fieldsHash && isNewer(src.sourceUpdatedAt, stamp.sourceUpdatedAt))
     ) {
-      const from = history.kind === 'append' ? history.from : src.messages.length;
-      update(tx, store, { id, ...session }, found.first, src, src.messages.slice(from));
+      const from = history.kind === 'append' ? history.from : src.fps.length;
+      update(tx, store, { id, ...session }, found.first, src, messagesOf(src).slice(from));
       return {
-        result: { ...base, outcome: 'updated', sessionId: id, messagesAdded: src.messages.length - from },
+        result: { ...base, outcome: 'updated', sessionId: id, messagesAdded: src.fps.length - from },
         written: id,
       };
     }
@@ -321,14 +343,16 @@ function importSession(
   }
   if (candidates.length === 0) {
     // The same conversation from another format: one session with several origins (see origins.ts).
+    let mapped: SourceSession | undefined;
     for (const id of index.others(src.format, src.originalId)) {
       const session = store.getSession(id);
       const stored = session ? store.importedMessages(tx, id) : [];
-      const shared = session && sameConversation(session, stored, src);
+      mapped ??= { ...src, messages: messagesOf(src) };
+      const shared = session && sameConversation(session, stored, mapped);
       if (!session || shared === undefined) continue;
-      const added = src.messages.length - shared;
+      const added = src.fps.length - shared;
       const stamp = added > 0 ? later(session.updatedAt, src.session.updatedAt) : session.updatedAt;
-      const rest = attachOrigin(tx, store, session, stored, src, entryOf(src, stamp), added > 0 ? stamp : undefined);
+      const rest = attachOrigin(tx, store, session, stored, mapped, entryOf(src, stamp), added > 0 ? stamp : undefined);
       if (rest.length > 0) append(tx, store, id, rest, stamp);
       return {
         result: { ...base, outcome: added > 0 ? 'updated' : 'unchanged', sessionId: id, messagesAdded: added },
@@ -344,7 +368,7 @@ function importSession(
       ...base,
       outcome: conflictWith ? 'conflict' : 'imported',
       ...(dryRun ? {} : { sessionId: written }),
-      messagesAdded: src.messages.length,
+      messagesAdded: src.fps.length,
       ...(conflictWith ? { conflictWith, reason: `${reasons.join('; ')}; imported beside it as a new session` } : {}),
     },
   };
@@ -379,7 +403,7 @@ function isNewer(a: string | undefined, b: string | undefined): boolean {
 }
 
 /** The origin a source session records, stamped with the updated_at its import writes. */
-function entryOf(src: SourceSession, stamp: string): OriginEntry {
+function entryOf(src: Pick<SourceSession, 'session' | 'fieldsHash' | 'sourceUpdatedAt'>, stamp: string): OriginEntry {
   return {
     ...src.session.origin,
     import: {
@@ -392,7 +416,7 @@ function entryOf(src: SourceSession, stamp: string): OriginEntry {
 
 const later = (a: string, b: string) => (b > a ? b : a);
 
-function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: string | undefined): string {
+function insert(tx: BulkTx, store: SessionStore, src: ReadSession, conflictWith: string | undefined): string {
   const stamp = src.session.updatedAt;
   const draft = {
     ...src.session,
@@ -405,7 +429,7 @@ function insert(tx: Tx, store: SessionStore, src: SourceSession, conflictWith: s
   const parsed = Session.safeParse(draft);
   if (!parsed.success) throw invalidInput('imported session', parsed.error);
   store.insertSession(tx, parsed.data);
-  store.insertMessages(tx, parsed.data.id, 1, src.messages, newId);
+  store.insertMessageRows(tx, parsed.data.id, 1, src.rows, newId);
   store.recount(tx, parsed.data.id, stamp);
   return parsed.data.id;
 }
@@ -419,7 +443,7 @@ function update(
   store: SessionStore,
   session: { id: string; updatedAt: string; origin: Record<string, unknown> | undefined },
   first: boolean,
-  src: SourceSession,
+  src: ReadSession,
   added: MappedMessage[],
 ): void {
   const s = src.session;

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import type { Database } from 'sql.js';
 import { CoreError, describeError } from '../errors';
-import { loadSqlJs } from '../store/sqljs';
+import { asDatabaseFile, loadSqlJs } from '../store/sqljs';
 
 export const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -61,7 +61,7 @@ export async function openSqliteCopy(file: string): Promise<SqliteCopy> {
   const SQL = await loadSqlJs();
   let db: Database | undefined;
   try {
-    db = new SQL.Database(data);
+    db = new SQL.Database(asDatabaseFile(data)); // the bytes read are the file: not held twice
     // A damaged file is refused whole (rather than failing part way through): a few % of the import's time.
     const verdict = db
       .exec('PRAGMA quick_check')[0]

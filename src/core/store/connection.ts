@@ -4,7 +4,8 @@
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement as SqlStatement } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import type { Tracer } from '../trace';
-import { RunStatement, statementRunner } from './fast-run';
+import { RunRows, RunStatement, rowsRunner, statementRunner } from './fast-run';
+import { asDatabaseFile } from './sqljs';
 import type { Statement } from './journal';
 
 export type Row = Record<string, SqlValue>;
@@ -19,6 +20,12 @@ export interface Tx {
   changes(): number;
 }
 
+/** A bulk write's Tx (not journaled statement by statement): it also runs rows encoded by encoded-rows.ts. */
+export interface BulkTx extends Tx {
+  /** Runs `sql` once per row of `rows`, binding `lead(i)` first, then the row's values; returns the row count. */
+  runRows(sql: string, lead: (row: number) => readonly SqlValue[], rows: Uint8Array): number;
+}
+
 export interface BulkOptions {
   /** Roll everything back at the end (a dry run). */
   rehearse?: boolean;
@@ -28,7 +35,7 @@ export interface BulkOptions {
  * A bulk write: `step` runs one all-or-nothing part; `makeRoom` says the run is about to add about
  * `bytes` (see DurableDatabase.bulk).
  */
-export type BulkRun<T> = (step: <R>(fn: (tx: Tx) => R) => R, makeRoom: (bytes: number) => void) => Promise<T>;
+export type BulkRun<T> = (step: <R>(fn: (tx: BulkTx) => R) => R, makeRoom: (bytes: number) => void) => Promise<T>;
 
 interface CatalogueEntry {
   name: string;
@@ -43,10 +50,13 @@ export class Connection {
   private current: Database;
   private readonly prepared = new Map<string, SqlStatement>();
   private readonly runStatement: RunStatement;
+  private readonly runRows: RunRows;
   private readonly byName = new Map<string, CatalogueEntry>();
   private readonly bySql = new Map<string, CatalogueEntry>();
   /** Size of the in-memory database file while a bulk write holds room reserved in it (else 0). */
   private fileBytesInMemory = 0;
+  /** The buffer reserve() gave sql.js as the database file, which sql.js keeps using (see reserve). */
+  private ownFile: Uint8Array | undefined;
 
   /** `catalogue`: every statement a journaled write may run, by its stable name (DurableHooks.statements). */
   constructor(
@@ -55,6 +65,7 @@ export class Connection {
     private readonly tracer: Tracer,
   ) {
     this.runStatement = statementRunner(SQL);
+    this.runRows = rowsRunner(SQL);
     this.current = new SQL.Database();
     for (const [name, sql] of Object.entries(catalogue)) {
       // Our own SQL: every '?' is a parameter (none sits inside a string literal).
@@ -138,8 +149,11 @@ export class Connection {
     let changesBefore = this.totalChanges();
     let inStep = false;
     let roomMade = false;
-    const tx = this.tx();
-    const step = <R>(fn: (tx: Tx) => R): R => {
+    const tx: BulkTx = {
+      ...this.tx(),
+      runRows: (sql, lead, rows) => this.runRows(this.statement(sql), lead, rows),
+    };
+    const step = <R>(fn: (tx: BulkTx) => R): R => {
       this.current.run('SAVEPOINT bulk_step');
       inStep = true;
       try {
@@ -217,6 +231,7 @@ export class Connection {
     this.current.close();
     this.current = db;
     this.fileBytesInMemory = 0;
+    this.ownFile = undefined;
     this.applyPragmas();
   }
 
@@ -235,13 +250,37 @@ export class Connection {
   reserve(bytes: number): void {
     try {
       const image = this.current.export();
-      const padded = new Uint8Array(image.length + bytes);
+      // The file stays this one buffer (asDatabaseFile): the room is neither copied nor touched (the zeros cost
+      // memory only once written), and snapshotImage() can write the file without copying it.
+      const padded = asDatabaseFile(new Uint8Array(image.length + bytes));
       padded.set(image);
       this.use(new this.SQL.Database(padded));
       this.fileBytesInMemory = padded.length;
+      this.ownFile = padded;
     } catch (e) {
       this.tracer.warn('could not reserve memory for an import; it goes on without', { error: describeError(e) }); // only slower
     }
+  }
+
+  /**
+   * Runs `change` (a statement that writes) and returns the database file's bytes for a snapshot: the file
+   * itself, no copy, when it is still the buffer reserve() made (SQLite counted the change in its header there,
+   * and the header's page count is the database's), else a copy from export(). The bytes are valid until the
+   * next write.
+   */
+  snapshotImage(change: () => void): Uint8Array {
+    const own = this.ownFile;
+    const counter = own && fileChangeCounter(own);
+    change();
+    if (own && counter !== undefined && fileChangeCounter(own) === (counter + 1) >>> 0) {
+      const bytes = this.imageBytes();
+      const view = new DataView(own.buffer, own.byteOffset, own.byteLength);
+      const pageSize = view.getUint16(16) === 1 ? 65536 : view.getUint16(16);
+      // Header fields as export() leaves them: a rollback-journal file whose page count is in the header.
+      if (bytes > 0 && bytes <= own.length && view.getUint32(28) * pageSize === bytes && own[18] === 1 && own[19] === 1)
+        return own.subarray(0, bytes);
+    }
+    return this.current.export();
   }
 
   /** Gives back room reserved and not used (an import that added less than expected, or nothing). */
@@ -277,6 +316,11 @@ export class Connection {
     }
     return stmt;
   }
+}
+
+/** SQLite's file change counter (header offset 24): incremented by every transaction that wrote the file. */
+function fileChangeCounter(file: Uint8Array): number | undefined {
+  return file.length >= 100 ? new DataView(file.buffer, file.byteOffset, 100).getUint32(24) : undefined;
 }
 
 /** sql.js binds `undefined` as an error and booleans not at all: normalise, and keep records JSON-safe. */

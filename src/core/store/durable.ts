@@ -412,8 +412,9 @@ export class DurableDatabase {
     if (this.lsn >= MAX_LSN)
       throw new CoreError('CorruptDatabase', `${this.path} has run out of change numbers.`, { path: this.path });
     this.tracer.span('store.snapshot', undefined, () => {
-      this.conn.db.run(`INSERT OR REPLACE INTO store_meta(key, value) VALUES ('lsn', ?)`, [this.lsn]);
-      const bytes = this.conn.db.export();
+      const bytes = this.conn.snapshotImage(() =>
+        this.conn.db.run(`INSERT OR REPLACE INTO store_meta(key, value) VALUES ('lsn', ?)`, [this.lsn]),
+      );
       const kept = selfBackup ? [] : this.journal.recordsAfter(this.snapshotLsn);
       try {
         writeSnapshot(this.files, bytes, selfBackup);

@@ -116,10 +116,32 @@ export function messageRow(
   m: MessageBody,
   searchText: string,
 ): Array<string | number | null> {
+  return [id, sessionId, seq, ...messageBodyRow(m, searchText)];
+}
+
+/** The columns of a message row after id, session_id and seq, in the order of messageBodyRow's values. */
+const BODY_COLUMNS = [
+  'role',
+  'parts',
+  'search_text',
+  'created_at',
+  'created_at_raw',
+  'state',
+  'usage',
+  'total_tokens',
+  'stop_reason',
+  'provider',
+  'provider_ids',
+  'metadata',
+  'native',
+  'origin',
+  'revision',
+  'edited_at',
+] as const;
+
+/** A message's row without what places it (id, session, seq): what the import's reader thread encodes. */
+export function messageBodyRow(m: MessageBody, searchText: string): Array<string | number | null> {
   return [
-    id,
-    sessionId,
-    seq,
     m.role,
     partsColumn(m.parts, searchText),
     searchText,
@@ -137,6 +159,16 @@ export function messageRow(
     m.revision,
     m.editedAt ?? null,
   ];
+}
+
+/** The message a messageBodyRow holds (exactly: its row made again is the same). */
+export function messageOfBodyRow(values: readonly unknown[]): { message: MessageBody; search: string } {
+  const row: Row = { id: '', session_id: '', seq: 0 };
+  BODY_COLUMNS.forEach((column, i) => {
+    row[column] = (values[i] ?? null) as Row[string];
+  });
+  const { id: _id, sessionId: _session, seq: _seq, ...message } = toMessage(row);
+  return { message, search: String(row['search_text']) };
 }
 
 /** A message that is one plain text part stores no parts JSON: its text is search_text (saves a third of the file). */

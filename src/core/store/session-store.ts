@@ -19,7 +19,7 @@ import {
 } from '../model';
 import { makeSnippet, ParsedQuery, SNIPPET_TEXT_CHARS } from '../search';
 import { displayTitle } from '../text';
-import { BulkOptions, BulkRun, Tx } from './connection';
+import { BulkOptions, BulkRun, BulkTx, Tx } from './connection';
 import { DurableDatabase } from './durable';
 import type { DurableOptions } from './durable-config';
 import type { Change } from './journal';
@@ -363,6 +363,11 @@ export class SessionStore {
   ): void {
     let seq = firstSeq;
     for (const m of messages) tx.run(W.insertMessage, messageRow(newId(), sessionId, seq++, m.message, m.search));
+  }
+
+  /** insertMessages for rows the import's reader thread encoded (messageBodyRow in a RowWriter): bound from their bytes. */
+  insertMessageRows(tx: BulkTx, sessionId: string, firstSeq: number, rows: Uint8Array, newId: () => string): number {
+    return tx.runRows(W.insertMessage, (i) => [newId(), sessionId, firstSeq + i], rows);
   }
 
   /** Recomputes a session's counters from its messages (after bulk inserts). */

@@ -20,3 +20,20 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
   }
   return loading;
 }
+
+/**
+ * `bytes` as sql.js keeps them for `new SQL.Database(...)`: its file system stores a slice() of what it is
+ * given, a full copy; this view's slice() is a view of itself, so the database file is these very bytes
+ * (written to by SQLite from then on) and memory holds them once.
+ */
+export function asDatabaseFile(bytes: Uint8Array): Uint8Array {
+  // Bytes sharing their buffer (a small Buffer from Node's pool) are copied: SQLite may write its file.
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  return new DatabaseFile(own.buffer as ArrayBuffer, 0, own.byteLength);
+}
+
+class DatabaseFile extends Uint8Array {
+  override slice(start?: number, end?: number): Uint8Array<ArrayBuffer> {
+    return this.subarray(start, end);
+  }
+}

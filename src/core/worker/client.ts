@@ -6,8 +6,6 @@
 // terminated and started again, reopening the database. The journal makes every acknowledged write
 // durable, so nothing acknowledged is lost; the callers of operations still in flight get a CoreError
 // ('StoreStopped'), and onDidStop listeners get one sentence to tell the user.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CoreError } from '../errors';
 import type { MigrateOptions, MigrateProgress, MigrateReport } from '../langswarm/importer';
@@ -17,6 +15,7 @@ import { realFs } from '../store/files';
 import { releaseLockOfThread } from '../store/lock';
 import type { SalvageReport } from '../store/salvage';
 import { Tracer } from '../trace';
+import { workerScript } from './entry';
 import {
   ACTIVITY,
   Budgets,
@@ -208,7 +207,7 @@ export class SessionClient {
   }
 
   private spawn(): Worker {
-    const { file, execArgv } = workerEntry();
+    const { file, execArgv } = workerScript(__dirname, 'store-worker.js', 'worker.ts');
     const setup: WorkerSetup = { traceLevel: this.tracer.level, pollMs: this.pollMs };
     const worker = new Worker(file, { execArgv, workerData: setup });
     this.worker = worker;
@@ -402,14 +401,6 @@ export class SessionClient {
       }
     }
   }
-}
-
-/** The worker's script: the bundle beside this one (dist/store-worker.js), or its TypeScript source through tsx (unit tests). */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const bundled = path.join(__dirname, 'store-worker.js');
-  if (fs.existsSync(bundled)) return { file: bundled, execArgv: [] };
-  const tsx = 'tsx/cjs'; // a variable: bundlers leave it alone
-  return { file: path.join(__dirname, 'worker.ts'), execArgv: ['--require', require.resolve(tsx)] };
 }
 
 function formatMs(ms: number): string {
