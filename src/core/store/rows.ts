@@ -120,7 +120,7 @@ export function messageRow(
 }
 
 /** The columns of a message row after id, session_id and seq, in the order of messageBodyRow's values. */
-const BODY_COLUMNS = [
+export const BODY_COLUMNS = [
   'role',
   'parts',
   'search_text',

@@ -7,7 +7,7 @@ import type { Database, SqlValue } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import { Message, Session, searchableText } from '../model';
 import { SessionStore } from './session-store';
-import { toMessage, toSession } from './rows';
+import { BODY_COLUMNS, toMessage, toSession } from './rows';
 import { loadSqlJs } from './sqljs';
 
 export interface SalvageReport {
@@ -40,27 +40,7 @@ const SESSION_COLUMNS = [
   'total_tokens',
   'parameters',
 ];
-const MESSAGE_COLUMNS = [
-  'id',
-  'session_id',
-  'seq',
-  'role',
-  'parts',
-  'search_text',
-  'created_at',
-  'created_at_raw',
-  'state',
-  'usage',
-  'total_tokens',
-  'stop_reason',
-  'provider',
-  'provider_ids',
-  'metadata',
-  'native',
-  'origin',
-  'revision',
-  'edited_at',
-];
+const MESSAGE_COLUMNS = ['id', 'session_id', 'seq', ...BODY_COLUMNS];
 
 /** Copies what `source` holds into a new database at `target` (which must not exist yet). */
 export async function salvage(source: string, target: string): Promise<SalvageReport> {
