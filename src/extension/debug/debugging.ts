@@ -2,8 +2,7 @@
 // else a session picked from a list), the debug adapter (src/dap/adapter.ts) inline on the workspace store's worker and
 // the editor's providers, or `langswarm-sessions dap` as a separate process for another database file, and the end of
 // a run (its result for the Test Explorer, "Compare with Original" for a continued session), and "Edit Request…"
-// (requestDocuments.ts). Not in an untrusted
-// workspace: a run calls providers and writes sessions.
+// (requestDocuments.ts). Not in an untrusted workspace: a run calls providers and writes sessions.
 import * as path from 'node:path';
 import { OutputEvent } from '@vscode/debugadapter';
 import * as vscode from 'vscode';
