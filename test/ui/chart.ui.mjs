@@ -15,7 +15,7 @@ import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
-  forEachTheme,
+  forEachThemeWithMock,
   openContainer,
   openSecondarySideBar,
   quickPickRow,
@@ -177,12 +177,7 @@ async function scenario(browser, server, theme) {
 }
 
 async function main() {
-  await mock.start();
-  const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
-  const ok = await forEachTheme(opt.theme, { vsix: opt.vsix, settings }, (browser, server, theme) =>
-    scenario(browser, server, theme),
-  );
-  await mock.stop();
+  const ok = await forEachThemeWithMock(opt, mock, scenario);
   step(ok ? 'all chart UI checks passed' : 'CHART UI TESTS FAILED');
   return ok ? 0 : 1;
 }

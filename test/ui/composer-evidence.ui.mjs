@@ -18,7 +18,7 @@ import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
-  forEachTheme,
+  forEachThemeWithMock,
   notification,
   openContainer,
   openSecondarySideBar,
@@ -224,11 +224,7 @@ async function scenario(browser, server, theme) {
 }
 
 async function main() {
-  await mock.start();
-  // Base URLs are application-scoped: user settings. Provider traffic stays on 127.0.0.1.
-  const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
-  const ok = await forEachTheme(opt.theme, { vsix: opt.vsix, settings }, scenario);
-  await mock.stop();
+  const ok = await forEachThemeWithMock(opt, mock, scenario);
   step(ok ? 'all evidence checks passed' : 'UI TESTS FAILED');
   return ok ? 0 : 1;
 }

@@ -18,7 +18,7 @@ import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   chooseMenuItem,
-  forEachTheme,
+  forEachThemeWithMock,
   notification,
   openSecondarySideBar,
   runCommand,
@@ -276,14 +276,10 @@ async function scenario(browser, server, workspace, theme) {
 }
 
 async function main() {
-  await mock.start();
   const workspace = makeWorkspace();
-  // Base URLs are application-scoped: user settings. Provider traffic stays on 127.0.0.1.
-  const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
-  const ok = await forEachTheme(opt.theme, { vsix: opt.vsix, settings }, (browser, server, theme) =>
+  const ok = await forEachThemeWithMock(opt, mock, (browser, server, theme) =>
     scenario(browser, server, workspace, theme),
   );
-  await mock.stop();
   fs.rmSync(workspace, { recursive: true, force: true });
   step(ok ? 'all debugger checks passed' : 'UI TESTS FAILED');
   return ok ? 0 : 1;

@@ -44,6 +44,20 @@ export async function forEachTheme(themes, options, scenario) {
 }
 
 /**
+ * forEachTheme with the local wire-protocol server `mock` (test/mock-providers) running and OpenAI's base URL set to
+ * it (application-scoped: a user setting); stops it after. Resolves whether every theme passed.
+ */
+export async function forEachThemeWithMock(opt, mock, scenario) {
+  await mock.start();
+  try {
+    const settings = { 'langswarmSessions.openai.baseUrl': `${mock.url}/v1` };
+    return await forEachTheme(opt.theme, { vsix: opt.vsix, settings }, scenario);
+  } finally {
+    await mock.stop();
+  }
+}
+
+/**
  * Runs `fn(browser, server)` against a fresh VS Code server (with the .vsix installed when given)
  * and a fresh Chromium; cleans up what was started, also when starting failed. Resolves false when
  * starting or `fn` threw (the error is printed).
