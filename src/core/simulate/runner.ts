@@ -241,8 +241,9 @@ class Run {
   ): Promise<TurnOutcome> {
     const index = this.turns.length + 1;
     const before = (await this.manager.allMessages(this.sessionId)).at(-1)?.seq ?? -1;
+    let content = user;
     for (let operation = this.options.hooks?.operation ?? 'simulate'; ; operation = 'regenerate') {
-      const outcome = await this.attempt(index, user, before, at, expect, expectAt, simulated, operation);
+      const outcome = await this.attempt(index, user, content, before, at, expect, expectAt, simulated, operation);
       if (outcome !== 'restart') {
         this.turns.push(outcome);
         this.options.onTurn?.(outcome);
@@ -251,12 +252,15 @@ class Run {
       // Keep the turn's user message (the first stored after `before`), delete the rest.
       const since = (await this.manager.allMessages(this.sessionId)).filter((m) => m.seq > before);
       for (const m of since.slice(user === undefined ? 0 : 1)) await this.manager.deleteMessage(m.id);
+      if (since.length) content = undefined; // the user message is stored: the next attempt answers it
     }
   }
 
+  /** One try at the turn; `content` is the user message when it is not stored yet. */
   private async attempt(
     index: number,
     user: string | undefined,
+    content: string | undefined,
     before: number,
     at: KeyPath,
     expect: Assertion[],
@@ -270,7 +274,6 @@ class Run {
     const calls: ToolCallMade[] = [];
     const problems: AssertionOutcome[] = [];
     const stored = async () => (await this.manager.allMessages(this.sessionId)).some((m) => m.seq > before);
-    let content = user !== undefined && !(await stored()) ? user : undefined;
     for (let round = 1; ; round++) {
       const call = new AbortController();
       const signal = this.options.signal ? AbortSignal.any([this.options.signal, call.signal]) : call.signal;
