@@ -6,7 +6,6 @@ import {
   Breakpoint,
   DebugSession,
   Event,
-  Handles,
   InitializedEvent,
   OutputEvent,
   Response,
@@ -15,7 +14,6 @@ import {
   StackFrame,
   TerminatedEvent,
   Thread,
-  Variable,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { z } from 'zod';
@@ -32,6 +30,7 @@ import { KNOWN_PROVIDERS } from '../core/names';
 import type { SessionApi } from '../core/sessions';
 import { type KeyPath, type LoadedScenario, loadScenarioFile } from '../core/simulate/load';
 import type { RunOptions, ScenarioRun } from '../core/simulate/runner';
+import { preview, type Root, VariableTree } from './variables';
 
 export const DEBUG_TYPE = 'langswarm-session';
 /** The custom event sent just before `terminated`, with EndedEventBody. */
@@ -70,13 +69,6 @@ export interface AdapterHost {
   priceOverrides?(): PriceOverrides | undefined;
 }
 
-type Root = 'Request' | 'Tool call' | 'Session' | 'Last reply';
-interface Node {
-  root: Root;
-  path: Array<string | number>;
-  value: unknown;
-}
-
 /** Breakpoints of one scenario file: the lines asked for, and the turns they fall on. */
 interface FileBreakpoints {
   file: string;
@@ -86,7 +78,7 @@ interface FileBreakpoints {
 export class ConversationDebugSession extends DebugSession {
   private debuggerRun?: ConversationDebugger;
   private closeDatabase?: () => Promise<void>;
-  private readonly nodes = new Handles<Node>();
+  private readonly tree = new VariableTree();
   private readonly lineBreakpoints = new Map<string, FileBreakpoints>();
   private toolNames: string[] = [];
   private filters: ExceptionFilter[] = [];
@@ -160,8 +152,11 @@ export class ConversationDebugSession extends DebugSession {
     threads: () => ({ threads: [new Thread(THREAD, 'Conversation')] }),
     stackTrace: () => this.stackTrace(),
     scopes: (args: DebugProtocol.ScopesArguments) => this.scopes(args.frameId),
-    variables: (args: DebugProtocol.VariablesArguments) => ({ variables: this.variables(args.variablesReference) }),
-    setVariable: (args: DebugProtocol.SetVariableArguments) => this.setVariable(args),
+    variables: (args: DebugProtocol.VariablesArguments) => ({
+      variables: this.tree.variables(args.variablesReference),
+    }),
+    setVariable: (args: DebugProtocol.SetVariableArguments) =>
+      this.tree.set(args, (path, value) => this.run().setRequestValue(path, value)),
     continue: () => {
       this.run().continue();
       return { allThreadsContinued: true };
@@ -268,7 +263,7 @@ export class ConversationDebugSession extends DebugSession {
   }
 
   private stopped(stop: Stop): void {
-    this.nodes.reset();
+    this.tree.reset();
     this.sendEvent({
       seq: 0,
       type: 'event',
@@ -285,7 +280,7 @@ export class ConversationDebugSession extends DebugSession {
   }
 
   private invalidate(): void {
-    this.nodes.reset();
+    this.tree.reset();
     this.sendEvent({ seq: 0, type: 'event', event: 'invalidated', body: { areas: ['variables'] } });
   }
 
@@ -370,62 +365,13 @@ export class ConversationDebugSession extends DebugSession {
     const top = run.frames()[0]?.turn === frameId;
     const scopes: Scope[] = [];
     const add = (root: Root, value: unknown) => {
-      scopes.push(new Scope(root, this.nodes.create({ root, path: [], value }), false));
+      scopes.push(new Scope(root, this.tree.reference(root, value), false));
     };
     if (top && run.pending) add('Request', run.pending.body);
     if (top && run.pendingTool) add('Tool call', run.pendingTool);
     add('Session', await run.sessionView());
     if (top) add('Last reply', (await run.lastReplyView()) ?? { note: 'No reply yet.' });
     return { scopes };
-  }
-
-  private variables(reference: number): Variable[] {
-    const node = this.nodes.get(reference);
-    if (!node) return [];
-    return children(node.value).map(([key, value]) => this.variable(node, key, value));
-  }
-
-  private variable(parent: Node, key: string | number, value: unknown): DebugProtocol.Variable {
-    const name = typeof key === 'number' ? `[${key}]` : key;
-    const nested = typeof value === 'object' && value !== null;
-    const reference = nested ? this.nodes.create({ root: parent.root, path: [...parent.path, key], value }) : 0;
-    const v: DebugProtocol.Variable = new Variable(name, preview(value), reference);
-    // VS Code's Variables view offers "Edit Request…" on the Request's values (its debugProtocolVariableMenuContext).
-    if (parent.root === 'Request')
-      (v as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext = 'request';
-    if (Array.isArray(value)) v.indexedVariables = value.length;
-    // A value shown cut short cannot be edited in place (the edit would cut it): Edit Request… edits it whole.
-    const cut = typeof value === 'string' && value.length > MAX_SHOWN;
-    if (parent.root !== 'Request' || cut) v.presentationHint = { attributes: ['readOnly'] };
-    return v;
-  }
-
-  /** Edits the pending request (only there): the value as JSON, else as a string. */
-  private setVariable(args: DebugProtocol.SetVariableArguments): { value: string; variablesReference: number } {
-    const parent = this.nodes.get(args.variablesReference);
-    if (parent?.root !== 'Request')
-      throw new CoreError('InvalidInput', 'Only the Request can be edited (it is sent as edited, for this call only).');
-    const entry = children(parent.value).find(([k]) => (typeof k === 'number' ? `[${k}]` : k) === args.name);
-    if (!entry) throw new CoreError('InvalidInput', `The request has no ${args.name} here.`);
-    const [key, old] = entry;
-    if (typeof old === 'string' && old.length > MAX_SHOWN)
-      throw new CoreError(
-        'InvalidInput',
-        `${args.name} is too long to edit here (${old.length} characters): use Edit Request….`,
-      );
-    let value: unknown;
-    try {
-      value = JSON.parse(args.value);
-    } catch {
-      value = args.value;
-    }
-    this.run().setRequestValue([...parent.path, key], value);
-    Object.defineProperty(parent.value, key, { value, enumerable: true, writable: true, configurable: true });
-    const nested = typeof value === 'object' && value !== null;
-    return {
-      value: preview(value),
-      variablesReference: nested ? this.nodes.create({ root: 'Request', path: [...parent.path, key], value }) : 0,
-    };
   }
 
   /** The console (plain text, /tool, /model) and watch expressions on the scopes (`Request.model`). */
@@ -447,11 +393,7 @@ export class ConversationDebugSession extends DebugSession {
     if (!read) throw new CoreError('InvalidInput', 'Watch Request…, Session… or LastReply… (e.g. Request.model).');
     let value: unknown = await read();
     for (const key of rest) value = (value as Record<string, unknown> | undefined)?.[key];
-    const nested = typeof value === 'object' && value !== null;
-    return {
-      result: preview(value),
-      variablesReference: nested ? this.nodes.create({ root: 'Session', path: [], value }) : 0,
-    };
+    return { result: preview(value), variablesReference: this.tree.reference('Session', value) };
   }
 }
 
@@ -472,27 +414,4 @@ function unverified(message: string): DebugProtocol.Breakpoint {
 
 function samePath(a: string, b: string): boolean {
   return path.resolve(a) === path.resolve(b);
-}
-
-function children(value: unknown): Array<[string | number, unknown]> {
-  if (Array.isArray(value)) return value.map((v, i) => [i, v]);
-  if (typeof value === 'object' && value !== null)
-    return Object.entries(value).filter(([, v]) => v !== undefined) as Array<[string, unknown]>;
-  return [];
-}
-
-/** Longer strings (an image's base64, a long document) are shown cut: the Variables view is not an editor. */
-const MAX_SHOWN = 10_000;
-
-/** How a value reads in the Variables view: strings and numbers as JSON, objects and arrays summarised. */
-function preview(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string' && value.length > MAX_SHOWN)
-    return `${JSON.stringify(value.slice(0, MAX_SHOWN))}… (${value.length} characters; Edit Request… shows it whole)`;
-  if (Array.isArray(value)) return `Array(${value.length})`;
-  if (typeof value === 'object' && value !== null) {
-    const keys = Object.keys(value);
-    return `{${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -200,3 +200,25 @@ describe('npm run lint', () => {
     });
   });
 });
+
+describe('source files', () => {
+  /** The comment lines a file opens with. */
+  function header(text: string): string[] {
+    const lines = text.split('\n');
+    const end = lines.findIndex((l) => !l.startsWith('//'));
+    return lines.slice(0, end < 0 ? lines.length : end);
+  }
+
+  it('are at most 450 lines, or say in their header why not', () => {
+    const unexplained: string[] = [];
+    for (const entry of fs.readdirSync(path.join(ROOT, 'src'), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !/\.(ts|mjs|js)$/.test(entry.name)) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const text = fs.readFileSync(file, 'utf8');
+      const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+      if (lines > 450 && !header(text).some((l) => /\b450 lines\b/.test(l)))
+        unexplained.push(`${path.relative(ROOT, file)} (${lines} lines)`);
+    }
+    assert.deepEqual(unexplained, [], 'over 450 lines without "Over 450 lines: <why>" in the opening comment');
+  });
+});

@@ -2,15 +2,17 @@
 // before every model call (with the request body exactly as it will be sent, editable for that call), at tool
 // calls, on provider errors and failed assertions. The Debug Adapter Protocol side (src/dap) only translates:
 // every rule of when to stop and what a stop shows lives here, without any protocol or editor.
+// Over 450 lines: the stepping state (mode, pending request and tool, console queue, restart) is shared by the
+// stop rules, the console's commands and the runner's hooks; what a stop shows is in views.ts.
 import { v7 as uuidv7 } from 'uuid';
-import { contextWindow, usageCost, type PriceOverrides } from '../cost';
+import type { PriceOverrides } from '../cost';
 import { CoreError, describeError } from '../errors';
 import { type Message, type Part, messageText } from '../model';
-import { type ProviderName, isProviderName } from '../names';
+import type { ProviderName } from '../names';
 import type { SessionApi } from '../sessions';
 import type { KeyPath, LoadedScenario } from '../simulate/load';
 import { type CallPoint, type RunOptions, type ScenarioRun, type ToolCall, runScenario } from '../simulate/runner';
-import type { Scenario } from '../simulate/scenario';
+import { conversationDocument, lastReplyView, recordedSessionScenario, sessionView } from './views';
 
 /** Why the conversation stopped (the DAP stopped reasons, plus 'waiting' for a message from the console). */
 export type StopReason =
@@ -159,7 +161,10 @@ export class ConversationDebugger {
   async run(): Promise<void> {
     let result: ScenarioRun | CoreError;
     try {
-      const loaded = 'scenario' in this.program ? this.program.scenario : await this.sessionProgram(this.program);
+      const loaded =
+        'scenario' in this.program
+          ? this.program.scenario
+          : await recordedSessionScenario(this.options.manager, this.program);
       result = await runScenario(this.options.manager, loaded, {
         providerFor: this.options.providerFor,
         signal: this.abort.signal,
@@ -340,101 +345,18 @@ export class ConversationDebugger {
     return `Model switched to ${name} from the next call.`;
   }
 
-  // ---- what a stop shows ------------------------------------------------------------------------------
+  // ---- what a stop shows (views.ts) ----------------------------------------------------------------------
 
-  /** The Session variables: id, status, provider and model, tokens, cost, context used of the window. */
-  async sessionView(): Promise<Record<string, unknown>> {
-    const id = this.sessionIdValue;
-    if (!id) return { note: 'The run has not started a session yet.' };
-    const manager = this.options.manager;
-    const session = await manager.get(id);
-    const messages = await manager.allMessages(id);
-    const replies = messages.filter((m) => m.usage);
-    const tokens = { input: 0, output: 0 };
-    let cost = 0;
-    let costKnown = true;
-    for (const m of replies) {
-      tokens.input += m.usage?.inputTokens ?? 0;
-      tokens.output += m.usage?.outputTokens ?? 0;
-      const c = usageCost(m.usage, m.provider, { at: m.createdAt, overrides: this.options.priceOverrides });
-      if (c.known) cost += c.total;
-      else costKnown = false;
-    }
-    const last = replies.at(-1);
-    const window = contextWindow(
-      last?.provider ?? { name: session.provider, model: session.model },
-      this.options.priceOverrides,
-    );
-    const used = last?.usage?.inputTokens;
-    return {
-      id: session.id,
-      title: session.title,
-      status: session.status,
-      provider: session.provider,
-      model: this.modelOverride ?? session.model,
-      messages: messages.length,
-      tokens,
-      cost: costKnown ? `$${cost.toFixed(6)}` : replies.length ? 'unknown (a price is missing)' : '$0',
-      context:
-        window && used !== undefined
-          ? `${used} of ${window} tokens (${((used / window) * 100).toFixed(1)}%)`
-          : window
-            ? `window ${window} tokens`
-            : 'unknown window',
-    };
+  sessionView(): Promise<Record<string, unknown>> {
+    return sessionView(this.options.manager, this.sessionIdValue, this.modelOverride, this.options.priceOverrides);
   }
 
-  /** The Last reply variables: parts, tool calls, usage, timing (from its trace). */
-  async lastReplyView(): Promise<Record<string, unknown> | undefined> {
-    const reply = this.lastReplyValue;
-    if (!reply) return undefined;
-    const traces = await this.options.manager.listTraces(reply.sessionId, { messageId: reply.id });
-    const trace = traces.at(-1);
-    const ms = (a?: string, b?: string) => (a && b ? Date.parse(b) - Date.parse(a) : undefined);
-    return {
-      text: messageText(reply.parts),
-      parts: reply.parts,
-      toolCalls: reply.parts.filter((p) => p.type === 'tool_call'),
-      stopReason: reply.stopReason,
-      model: reply.provider?.model,
-      usage: reply.usage,
-      timing: trace
-        ? {
-            latencyMs: ms(trace.startedAt, trace.endedAt),
-            firstTokenMs: ms(trace.startedAt, trace.firstTokenAt),
-            attempts: trace.attemptCount,
-            ...(trace.edited ? { edited: trace.edited.paths } : {}),
-          }
-        : undefined,
-    };
+  lastReplyView(): Promise<Record<string, unknown> | undefined> {
+    return lastReplyView(this.options.manager, this.lastReplyValue);
   }
 
-  /** A plain-text view of the run's session, one line per message part, for a recorded session's frames. */
-  async conversationDocument(): Promise<{ text: string; lineOfSeq: Map<number, number> }> {
-    const lines: string[] = [];
-    const lineOfSeq = new Map<number, number>();
-    if (this.sessionIdValue)
-      for (const m of await this.options.manager.allMessages(this.sessionIdValue)) {
-        lineOfSeq.set(m.seq, lines.length + 1);
-        const body = m.parts.map((p) =>
-          p.type === 'text'
-            ? p.text
-            : p.type === 'tool_call'
-              ? `→ ${p.name}(${p.argumentsJson}) [${p.callId}]`
-              : p.type === 'tool_result'
-                ? `← ${p.callId}: ${p.content}`
-                : `[${p.type}]`,
-        );
-        lines.push(
-          `#${m.seq} ${m.role}:`,
-          ...body
-            .join('\n')
-            .split('\n')
-            .map((l) => `    ${l}`),
-          '',
-        );
-      }
-    return { text: lines.join('\n'), lineOfSeq };
+  conversationDocument(): Promise<{ text: string; lineOfSeq: Map<number, number> }> {
+    return conversationDocument(this.options.manager, this.sessionIdValue);
   }
 
   // ---- the runner's hooks -------------------------------------------------------------------------------
@@ -568,34 +490,6 @@ export class ConversationDebugger {
     const user = messages.findLast((m) => m.role === 'user');
     frame.userSeq = user?.seq;
     if (user) frame.label = `Turn ${frame.turn}: ${short(messageText(user.parts), 40)}`;
-  }
-
-  /** A recorded session continued live: a run forked at `fromMessage` (default its last), with no scripted turns. */
-  private async sessionProgram(p: Extract<DebugProgram, { session: string }>): Promise<LoadedScenario> {
-    const manager = this.options.manager;
-    const source = await manager.get(p.session);
-    const last = (await manager.allMessages(source.id)).at(-1);
-    if (!last && p.fromMessage === undefined)
-      throw new CoreError('InvalidInput', `Session "${source.title}" has no messages to continue from.`);
-    const provider = p.provider ?? source.provider;
-    if (!isProviderName(provider))
-      throw new CoreError(
-        'InvalidInput',
-        `Session "${source.title}" is on provider "${provider}"; give "provider" in the launch configuration.`,
-      );
-    const scenario: Scenario = {
-      name: `Debug of ${source.title}`,
-      provider,
-      model: p.model ?? source.model,
-      from: { session: source.id, message: p.fromMessage ?? last!.seq },
-      rounds: 8,
-      turns: [],
-    };
-    return {
-      file: `session ${source.id}`,
-      scenario,
-      locate: () => ({ start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }),
-    };
   }
 }
 

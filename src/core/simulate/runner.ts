@@ -2,6 +2,8 @@
 // tool calls are answered from the file until the model replies without one (at most `rounds` model calls
 // a turn), and the assertions judge the turn. The run is a session of its own (tag `simulation`, metadata
 // naming the scenario file, run and model), started empty or in a fork of a recorded session.
+// Just over 450 lines: one run's state (its session, turn, tool rounds and the debugger's hooks) is the Run class;
+// loading, the actors and the assertions are files of their own (load.ts, actors.ts, assertions.ts).
 import * as path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { send } from '../conversation';
