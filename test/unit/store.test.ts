@@ -55,6 +55,11 @@ function fullDisk(): { fs: FileSystem; full: { on: boolean; afterBytes: number; 
       }
       return realFs.writeSync(fd, buffer, offset, length, position);
     }) as FileSystem['writeSync'],
+    copyFileSync: ((from: fs.PathLike, to: fs.PathLike, mode?: number) => {
+      if (full.on && full.paths.test(String(to)))
+        throw Object.assign(new Error('ENOSPC: no space left on device, copyfile'), { code: 'ENOSPC' });
+      realFs.copyFileSync(from, to, mode);
+    }) as FileSystem['copyFileSync'],
   };
   return { fs: wrapped, full };
 }
@@ -194,6 +199,33 @@ describe('durable store', () => {
       fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.tmp-')),
       [],
       'no temp files left behind',
+    );
+    await again.close();
+  });
+
+  it('makes a bulk write durable whole or not at all when the disk fills up at its backup', async () => {
+    const file = tempDb();
+    const disk = fullDisk();
+    const m = await SessionManager.open(file, { fs: disk.fs });
+    const s = await m.create({ provider: 'openai', model: 'm', title: 'before' });
+    disk.full.on = true;
+    disk.full.paths = /\.bak\.tmp-/; // the new snapshot can be written, its backup cannot
+    await expectCoreError(
+      m.store.bulk(async (step) =>
+        step((tx) => tx.run(`INSERT INTO session_tags(session_id, tag) VALUES (?, 'imported')`, [s.id])),
+      ),
+      'StorageFull',
+      /disk is full/,
+    );
+    assert.deepEqual(m.tags(), [], 'memory does not claim what failed');
+    disk.full.on = false;
+    await m.close();
+    const again = await SessionManager.open(file);
+    assert.deepEqual(again.tags(), [], 'the database on disk is as it was: the error said nothing was saved');
+    assert.equal(again.get(s.id).title, 'before');
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.tmp-')),
+      [],
     );
     await again.close();
   });

@@ -2,7 +2,8 @@
 // checkpoint writes the journal that goes with it).
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { DatabaseFiles, renameOver, statOrUndefined, writeFileAtomic, writeTemp } from './files';
+import { constants } from 'node:fs';
+import { DatabaseFiles, FileSystem, renameOver, statOrUndefined, writeTemp } from './files';
 
 /**
  * Makes `bytes` the snapshot x.sqlite. The previous snapshot becomes the backup x.sqlite.bak; with
@@ -10,10 +11,10 @@ import { DatabaseFiles, renameOver, statOrUndefined, writeFileAtomic, writeTemp 
  * durable is not in the journal).
  *
  * The new snapshot is written to a temp file first, so a full disk changes nothing. The current
- * snapshot file then gets a second name, the new one is renamed over x.sqlite, and that second name
- * is renamed to x.sqlite.bak: no copy, x.sqlite never goes missing, and the backup and the database
- * are never one file. At every crash point x.sqlite.bak plus the journal (still holding the records
- * after the backup's snapshot until it is rewritten last) rebuild the latest state.
+ * snapshot file then gets a second name (or, with `selfBackup`, the temp file is copied), the new one is
+ * renamed over x.sqlite, and that second name is renamed to x.sqlite.bak: x.sqlite never goes missing, and
+ * the backup and the database are never one file. At every crash point x.sqlite.bak plus the journal (still
+ * holding the records after the backup's snapshot until it is rewritten last) rebuild the latest state.
  */
 export function writeSnapshot(files: DatabaseFiles, bytes: Uint8Array, selfBackup: boolean): void {
   const { fs, path, backupPath } = files;
@@ -23,8 +24,11 @@ export function writeSnapshot(files: DatabaseFiles, bytes: Uint8Array, selfBacku
   const previous = `${backupPath}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
   try {
     if (keepPrevious) fs.linkSync(path, previous);
+    // File to file in the kernel: writing the same bytes from memory a second time took 5 to 10 times as long
+    // here (a 76 MB import: 0.4 s against 50 ms). Copied before the rename, so a full disk changes nothing.
+    if (selfBackup) copyDurably(fs, snapshot, previous);
     renameOver(fs, snapshot, path);
-    if (keepPrevious) fs.renameSync(previous, backupPath);
+    if (keepPrevious || selfBackup) renameOver(fs, previous, backupPath);
   } finally {
     // Gone when all went well; also left when the backup already was that file (rename then does nothing).
     for (const tmp of [snapshot, previous])
@@ -34,7 +38,17 @@ export function writeSnapshot(files: DatabaseFiles, bytes: Uint8Array, selfBacku
         /* renamed */
       }
   }
-  if (selfBackup) writeFileAtomic(fs, backupPath, [bytes]);
+}
+
+/** Copies `from` to the new file `to` and makes the copy durable. */
+function copyDurably(fs: FileSystem, from: string, to: string): void {
+  fs.copyFileSync(from, to, constants.COPYFILE_EXCL);
+  const fd = fs.openSync(to, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ export type FileSystem = Pick<
   | 'statSync'
   | 'lstatSync'
   | 'renameSync'
+  | 'copyFileSync'
   | 'linkSync'
   | 'unlinkSync'
   | 'ftruncateSync'
