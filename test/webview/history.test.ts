@@ -236,6 +236,18 @@ describe('history browser (Chromium)', function () {
     await page.click('.filters-toggle');
     assert.equal(await page.getAttribute('.filters-toggle', 'aria-label'), 'Show filters (2 active)');
     await page.click('.filters-toggle');
+    // A date typed wrong (there is no 30 February) filters nothing and says so; before, the list kept the last one.
+    await page.fill('.filter-from', '2026-02-30');
+    await page.dispatchEvent('.filter-from', 'change');
+    await settle(3);
+    assert.deepEqual(await titles(), [
+      'Archived recipe chat',
+      'Kubernetes latency debugging',
+      'Quarterly revenue forecast',
+    ]);
+    assert.equal(await page.getAttribute('.filter-from', 'aria-invalid'), 'true');
+    assert.match((await page.getAttribute('.filter-from', 'title')) ?? '', /Not a date: write it as YYYY-MM-DD/);
+    assert.equal(await page.getAttribute('.filters-toggle', 'aria-label'), 'Hide filters (1 active)');
     await page.fill('.filter-from', '');
     await page.dispatchEvent('.filter-from', 'change');
     await page.fill('.filter-to', '');
