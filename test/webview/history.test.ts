@@ -378,5 +378,16 @@ describe('history browser (Chromium)', function () {
     assert.equal(await page.inputValue('.search-input'), 'nothing-matches-this');
     assert.equal(await page.inputValue('.filter-provider'), 'anthropic');
     assert.equal(await page.isVisible('.filter-provider'), true, 'the filters stay open across reloads');
+    // A saved date that is not a calendar day is dropped on the way back in: the list request would throw on it.
+    await page.addInitScript({
+      content: `(() => {
+        const key = '__lssWebviewState';
+        const s = JSON.parse(sessionStorage.getItem(key));
+        sessionStorage.setItem(key, JSON.stringify(Object.assign(s, { query: '', filters: { from: 'Tuesday' } })));
+      })();`,
+    });
+    await view.reload();
+    await until(async () => (await page.locator('.session-item').count()) === 4, 'every session listed');
+    assert.equal(await page.inputValue('.filter-from'), '');
   });
 });
