@@ -236,6 +236,18 @@ describe('history browser (Chromium)', function () {
     await page.click('.filters-toggle');
     assert.equal(await page.getAttribute('.filters-toggle', 'aria-label'), 'Show filters (2 active)');
     await page.click('.filters-toggle');
+    // A date typed wrong (there is no 30 February) filters nothing and says so; before, the list kept the last one.
+    await page.fill('.filter-from', '2026-02-30');
+    await page.dispatchEvent('.filter-from', 'change');
+    await settle(3);
+    assert.deepEqual(await titles(), [
+      'Archived recipe chat',
+      'Kubernetes latency debugging',
+      'Quarterly revenue forecast',
+    ]);
+    assert.equal(await page.getAttribute('.filter-from', 'aria-invalid'), 'true');
+    assert.match((await page.getAttribute('.filter-from', 'title')) ?? '', /Not a date: write it as YYYY-MM-DD/);
+    assert.equal(await page.getAttribute('.filters-toggle', 'aria-label'), 'Hide filters (1 active)');
     await page.fill('.filter-from', '');
     await page.dispatchEvent('.filter-from', 'change');
     await page.fill('.filter-to', '');
@@ -366,5 +378,16 @@ describe('history browser (Chromium)', function () {
     assert.equal(await page.inputValue('.search-input'), 'nothing-matches-this');
     assert.equal(await page.inputValue('.filter-provider'), 'anthropic');
     assert.equal(await page.isVisible('.filter-provider'), true, 'the filters stay open across reloads');
+    // A saved date that is not a calendar day is dropped on the way back in: the list request would throw on it.
+    await page.addInitScript({
+      content: `(() => {
+        const key = '__lssWebviewState';
+        const s = JSON.parse(sessionStorage.getItem(key));
+        sessionStorage.setItem(key, JSON.stringify(Object.assign(s, { query: '', filters: { from: 'Tuesday' } })));
+      })();`,
+    });
+    await view.reload();
+    await until(async () => (await page.locator('.session-item').count()) === 4, 'every session listed');
+    assert.equal(await page.inputValue('.filter-from'), '');
   });
 });

@@ -96,6 +96,16 @@ describe('keyboard (Chromium)', function () {
       await page.keyboard.press('Enter');
       await page.keyboard.press('Tab');
       assert.match((await focused(page)).cls, /filter-status/);
+      // Opened, each filter is one stop, a date field too (an <input type=date> took four: month, day, year, picker).
+      const stops: string[] = [];
+      while (stops.length < 30 && !(await page.evaluate(() => document.activeElement?.closest('.session-list')))) {
+        stops.push((await focused(page)).cls);
+        await page.keyboard.press('Tab');
+      }
+      assert.deepEqual(
+        stops.filter((cls) => /filter-(from|to)/.test(cls)),
+        ['date-input filter-from', 'date-input filter-to'],
+      );
     });
 
     it('moves through the messages with the arrows, Home, End and the page keys, past the rendered rows', async () => {

@@ -99,10 +99,27 @@ export class Sidebar {
       tag: select('tag', 'Filter by tag'),
     };
     for (const s of SESSION_STATUSES) this.selects.status.appendChild(h('option', { value: s }, s));
+    // Text boxes, not <input type=date>: Chromium makes each part of a date field (month, day, year, picker) its own
+    // Tab stop, four per field; VS Code's own inputs are one stop each.
     const date = (name: 'from' | 'to', label: string) => {
-      const d = h('input', { type: 'date', 'aria-label': label, title: label, class: `filter-${name}` });
+      const d = h('input', {
+        type: 'text',
+        class: `date-input filter-${name}`,
+        placeholder: 'YYYY-MM-DD',
+        inputmode: 'numeric',
+        maxlength: 10,
+        spellcheck: 'false',
+        'aria-label': `${label}, YYYY-MM-DD`,
+        title: label,
+      });
       d.addEventListener('change', () => {
-        this.filters[name] = d.value || undefined;
+        const text = d.value.trim();
+        const day = calendarDay(text);
+        // A typo filters nothing and says so, rather than filtering by the value before it.
+        const invalid = text !== '' && day === undefined;
+        d.setAttribute('aria-invalid', String(invalid));
+        d.title = invalid ? `Not a date: write it as YYYY-MM-DD (${label})` : label;
+        this.filters[name] = day;
         this.renderFilterToggle();
         this.events.stateChanged();
         void this.reload();
@@ -195,7 +212,8 @@ export class Sidebar {
   restore(state: Partial<SidebarState>): void {
     this.query = state.query ?? '';
     this.searchInput.value = this.query;
-    this.filters = { ...state.filters };
+    // Saved state is read back as it was written, but a date that is not one would make the list request throw.
+    this.filters = { ...state.filters, from: calendarDay(state.filters?.from), to: calendarDay(state.filters?.to) };
     for (const k of ['status', 'provider', 'tag'] as const) this.selects[k].value = this.filters[k] ?? '';
     for (const k of ['from', 'to'] as const) this.dates[k].value = this.filters[k] ?? '';
     this.hiddenRoles.clear();
@@ -424,6 +442,15 @@ export class Sidebar {
     }
     e.preventDefault();
   }
+}
+
+/** `text` if it is a real calendar day written YYYY-MM-DD (no 2026-02-30), else undefined. */
+export function calendarDay(text: string | undefined): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text ?? '');
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? text : undefined;
 }
 
 /** The start of a local calendar day (plus `days`) as an ISO instant. */
