@@ -182,9 +182,13 @@ describe('keyboard (Chromium)', function () {
     it('Space presses the focused control during a replay, not Play', async () => {
       await page.click(`.session-item[data-session="${sample.session.id}"]`);
       await page.waitForSelector('article.message[data-seq="1"]');
-      await page.click('.open-replay');
+      await page.focus('.open-replay');
+      await page.keyboard.press('Enter');
       await page.waitForSelector('.replay-bar:not([hidden])');
-      await page.focus('.replay-next');
+      const focused = () => page.evaluate(() => document.activeElement?.className ?? '');
+      assert.match(await focused(), /replay-play/, 'opening the replay puts the keyboard on Play');
+      await page.keyboard.press('Tab');
+      assert.match(await focused(), /replay-next/);
       await page.keyboard.press('Space');
       assert.equal(await page.textContent('.replay-step'), '2 / 8');
       assert.equal(await page.getAttribute('.replay-play', 'aria-pressed'), 'false');
@@ -205,6 +209,11 @@ describe('keyboard (Chromium)', function () {
       assert.equal(await page.getAttribute('.replay-play', 'aria-pressed'), 'true');
       await page.keyboard.press('Space');
       assert.equal(await page.getAttribute('.replay-play', 'aria-pressed'), 'false');
+      // Stop: the bar goes, and the keyboard goes back to the Replay button rather than to the page.
+      await page.focus('.replay-close');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.replay-bar[hidden]', { state: 'attached' });
+      assert.match(await focused(), /open-replay/, 'back on the Replay button');
     });
 
     it('Escape from find in session gives the keyboard back to where it was', async () => {

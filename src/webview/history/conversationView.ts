@@ -349,11 +349,16 @@ export class ConversationView {
       this.shown.map((i) => this.outline.times[i]!),
       top ? this.shown.indexOf(top.item) : 0,
     );
+    // Opened from the keyboard or the mouse, the bar is what comes next (it is far down the header's Tab order).
+    this.replay.focus();
   }
 
   stopReplay(): void {
     if (!this.replay.active) return;
+    // A focused control that disappears drops the keyboard on the page: back to the button that opened the bar.
+    const hadFocus = this.replay.element.contains(document.activeElement);
     this.replay.close();
+    if (hadFocus) this.element.querySelector<HTMLElement>('.open-replay')?.focus();
     this.list.setItems(this.shown, this.outline.seqs.length);
   }
 

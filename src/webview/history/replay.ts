@@ -83,6 +83,11 @@ export class ReplayBar {
   get active(): boolean {
     return !this.element.hidden;
   }
+
+  /** The keyboard to the bar's first control after Previous: Play. */
+  focus(): void {
+    this.playButton.focus();
+  }
   get playing(): boolean {
     return this.timer !== undefined;
   }

@@ -8,6 +8,7 @@ import { displayTitle } from '../../core/text';
 import { IpcRequest, SearchHit, SESSION_PAGE_MAX } from '../../protocol';
 import { clear, formatDate, formatNumber, formatTime, h, icon } from '../shared/dom';
 import { request } from '../shared/ipc';
+import { calendarDay, dateInput, localMidnight } from './dateFilter';
 import { roleIcon } from './message';
 
 export interface Filters {
@@ -99,33 +100,13 @@ export class Sidebar {
       tag: select('tag', 'Filter by tag'),
     };
     for (const s of SESSION_STATUSES) this.selects.status.appendChild(h('option', { value: s }, s));
-    // Text boxes, not <input type=date>: Chromium makes each part of a date field (month, day, year, picker) its own
-    // Tab stop, four per field; VS Code's own inputs are one stop each.
-    const date = (name: 'from' | 'to', label: string) => {
-      const d = h('input', {
-        type: 'text',
-        class: `date-input filter-${name}`,
-        placeholder: 'YYYY-MM-DD',
-        inputmode: 'numeric',
-        maxlength: 10,
-        spellcheck: 'false',
-        'aria-label': `${label}, YYYY-MM-DD`,
-        title: label,
-      });
-      d.addEventListener('change', () => {
-        const text = d.value.trim();
-        const day = calendarDay(text);
-        // A typo filters nothing and says so, rather than filtering by the value before it.
-        const invalid = text !== '' && day === undefined;
-        d.setAttribute('aria-invalid', String(invalid));
-        d.title = invalid ? `Not a date: write it as YYYY-MM-DD (${label})` : label;
+    const date = (name: 'from' | 'to', label: string) =>
+      dateInput(name, label, (day) => {
         this.filters[name] = day;
         this.renderFilterToggle();
         this.events.stateChanged();
         void this.reload();
       });
-      return d;
-    };
     this.dates = { from: date('from', 'Active from (date)'), to: date('to', 'Active until (date)') };
     const roles = h('div', { class: 'role-filters', role: 'group', 'aria-label': 'Show roles' });
     for (const role of ROLES) {
@@ -442,20 +423,4 @@ export class Sidebar {
     }
     e.preventDefault();
   }
-}
-
-/** `text` if it is a real calendar day written YYYY-MM-DD (no 2026-02-30), else undefined. */
-export function calendarDay(text: string | undefined): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text ?? '');
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? text : undefined;
-}
-
-/** The start of a local calendar day (plus `days`) as an ISO instant. */
-function localMidnight(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00`);
-  d.setDate(d.getDate() + days);
-  return d.toISOString();
 }
