@@ -188,6 +188,8 @@ async function scenario(browser, server, workspace, theme) {
     await page.keyboard.press('Enter');
     await history.locator('.replay-bar:not([hidden])').waitFor();
     assert.match(await stepLabel(), /^\d+ \/ 8$/);
+    f = await focused();
+    assert.ok(f.cls.includes('replay-play'), `opening the replay put the keyboard on Play: ${describe(f)}`);
     const toNext = await pressUntil(page, history, 'Tab', (f) => f.cls.includes('replay-next'), 12);
     step(`Tab from the Replay button to Next: ${toNext.map(describe).join(' → ')}`);
     const start = Number((await stepLabel()).split(' / ')[0]);
@@ -207,6 +209,8 @@ async function scenario(browser, server, workspace, theme) {
     await page.keyboard.press('Space');
     await history.locator('.replay-bar').waitFor({ state: 'hidden' });
     assert.equal(await playing(), 'false', 'Space on Stop stopped the replay, did not play it');
+    f = await focused();
+    assert.ok(f.cls.includes('open-replay'), `the keyboard went back to the Replay button: ${describe(f)}`);
     step('Space during a replay pressed the focused control');
 
     // 5. The state view of the imported session (40 imported fields: taller than the view): End and Home.
