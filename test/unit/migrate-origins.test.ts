@@ -5,9 +5,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportV1, migrate } from '../../src/core/langswarm';
-import { originsOf } from '../../src/core/langswarm/origins';
+import { firstStored, originsOf } from '../../src/core/langswarm/origins';
 import { SessionManager } from '../../src/core/sessions';
 import { copyFixture, importedAs, python } from '../helpers/langswarm';
+import type { SourceSession } from '../../src/core/langswarm/source';
 import { tempDb } from '../helpers/temp';
 
 const SIX = [
@@ -142,6 +143,50 @@ describe('migrate: one conversation from several formats is one session', functi
     assert.deepEqual(
       copies.map((s) => s.messageCount),
       [6, 6],
+    );
+  });
+});
+
+describe('a source session as first stored (checked in the reader thread)', () => {
+  const src = (updatedAt: string): Pick<SourceSession, 'session' | 'fieldsHash' | 'sourceUpdatedAt'> => ({
+    session: {
+      title: `Trip ${'\uD800'}`, // a lone surrogate: stored well-formed
+      userId: 'u',
+      provider: 'openai',
+      model: 'gpt-4o',
+      status: 'active' as const,
+      tags: [],
+      metadata: {},
+      providerState: {},
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt,
+      lastActivityAt: '2026-01-02T00:00:00Z',
+      origin: { format: 'langswarm-v1-json', file: 'x.json', originalId: 's1', fields: { id: 's1' } },
+    },
+    fieldsHash: 'h1',
+    sourceUpdatedAt: 'raw time',
+  });
+
+  it('is the session the store writes: zod applied, stamped origin, a conflict titled and linked', () => {
+    const first = firstStored(src('2026-01-02T00:00:00Z'));
+    assert.ok(!('invalid' in first));
+    assert.equal(first.title, 'Trip \uFFFD');
+    assert.deepEqual(first.origin?.['import'], {
+      stamp: '2026-01-02T00:00:00Z',
+      fieldsHash: 'h1',
+      sourceUpdatedAt: 'raw time',
+    });
+    const conflict = firstStored(src('2026-01-02T00:00:00Z'), 'other');
+    assert.ok(!('invalid' in conflict));
+    assert.equal(conflict.title, 'Trip \uFFFD (conflict)');
+    assert.equal(conflict.origin?.['conflictWith'], 'other');
+  });
+
+  it('says why a session cannot be stored, naming the field', () => {
+    assert.deepEqual(Object.keys(firstStored(src('yesterday'))), ['invalid']);
+    assert.match(
+      (firstStored(src('yesterday')) as { invalid: string }).invalid,
+      /^Invalid imported session: updatedAt: /,
     );
   });
 });

@@ -19,13 +19,12 @@
 // Over 450 lines: matching a source session against earlier imports and the bulk write share one run's state
 // (report, progress, conflicts); the readers and file handling are files of their own (files.ts, source.ts, v1.ts, v2.ts).
 import { v7 as uuidv7 } from 'uuid';
-import { CoreError, ErrorCode, describeError, invalidInput } from '../errors';
-import { MAX_TITLE_LENGTH, Session } from '../model';
+import { CoreError, ErrorCode, describeError } from '../errors';
 import type { SessionManager } from '../sessions';
 import type { ImportedSession, SessionStore } from '../store/session-store';
 import type { BulkTx, Tx } from '../store/connection';
 import { expandSources, sourceBytes } from './files';
-import { OriginEntry, attachOrigin, originOf, sameConversation, withOrigin } from './origins';
+import { attachOrigin, entryOf, firstStored, originOf, sameConversation, withOrigin } from './origins';
 import { ReadSession, messagesOf, readSources, readSourcesInWorker } from './read';
 import { MappedMessage, SourceFormat, SourceSession, formatFamily } from './source';
 import { parseSourceTime } from './time';
@@ -402,36 +401,17 @@ function isNewer(a: string | undefined, b: string | undefined): boolean {
   return ta !== undefined && tb !== undefined ? ta > tb : a > b;
 }
 
-/** The origin a source session records, stamped with the updated_at its import writes. */
-function entryOf(src: Pick<SourceSession, 'session' | 'fieldsHash' | 'sourceUpdatedAt'>, stamp: string): OriginEntry {
-  return {
-    ...src.session.origin,
-    import: {
-      stamp,
-      fieldsHash: src.fieldsHash,
-      ...(src.sourceUpdatedAt !== undefined ? { sourceUpdatedAt: src.sourceUpdatedAt } : {}),
-    },
-  };
-}
-
 const later = (a: string, b: string) => (b > a ? b : a);
 
 function insert(tx: BulkTx, store: SessionStore, src: ReadSession, conflictWith: string | undefined): string {
-  const stamp = src.session.updatedAt;
-  const draft = {
-    ...src.session,
-    id: newId(),
-    title: conflictWith ? `${src.session.title} (conflict)`.slice(-MAX_TITLE_LENGTH) : src.session.title,
-    messageCount: 0,
-    totalTokens: 0,
-    origin: { ...entryOf(src, stamp), ...(conflictWith ? { conflictWith } : {}) },
-  };
-  const parsed = Session.safeParse(draft);
-  if (!parsed.success) throw invalidInput('imported session', parsed.error);
-  store.insertSession(tx, parsed.data);
-  store.insertMessageRows(tx, parsed.data.id, 1, src.rows, newId);
-  store.recount(tx, parsed.data.id, stamp);
-  return parsed.data.id;
+  // The reader checked the session as it is first stored; a conflict changes its title and origin: checked again.
+  const checked = conflictWith ? firstStored(src, conflictWith) : src.checked;
+  if ('invalid' in checked) throw new CoreError('InvalidInput', checked.invalid);
+  const session = { ...checked, id: newId() };
+  store.insertSession(tx, session);
+  store.insertMessageRows(tx, session.id, 1, src.rows, newId);
+  store.recount(tx, session.id, src.session.updatedAt);
+  return session.id;
 }
 
 /**

@@ -13,7 +13,8 @@
 // fingerprint and raw fields, plus `model`: the mapped values that differ from the message's, so
 // nothing of the source is lost); a message that only another family brought carries origin.from.
 // viewAs() turns a session back into what one family imported, for the lossless V1 export.
-import type { Message, Session, SessionOrigin } from '../model';
+import { invalidInput } from '../errors';
+import { MAX_TITLE_LENGTH, type Message, Session, type SessionOrigin } from '../model';
 import type { SessionStore } from '../store/session-store';
 import type { Tx } from '../store/connection';
 import { MappedMessage, SourceSession, formatFamily } from './source';
@@ -28,6 +29,40 @@ export interface ImportStamp {
 export type OriginEntry = SessionOrigin & { import?: ImportStamp; model?: Record<string, unknown> };
 
 /** Every origin of a session: the first, then origin.also. */
+/** The origin a source session records, stamped with the updated_at its import writes. */
+export function entryOf(
+  src: Pick<SourceSession, 'session' | 'fieldsHash' | 'sourceUpdatedAt'>,
+  stamp: string,
+): OriginEntry {
+  return {
+    ...src.session.origin,
+    import: {
+      stamp,
+      fieldsHash: src.fieldsHash,
+      ...(src.sourceUpdatedAt !== undefined ? { sourceUpdatedAt: src.sourceUpdatedAt } : {}),
+    },
+  };
+}
+
+/**
+ * A source session as it is first stored (its id still to be given), checked; or why it cannot be. The import's
+ * reader checks each session it reads (read.ts): there, not in the store's thread, which has the most to do.
+ */
+export function firstStored(
+  src: Pick<SourceSession, 'session' | 'fieldsHash' | 'sourceUpdatedAt'>,
+  conflictWith?: string,
+): Session | { invalid: string } {
+  const parsed = Session.safeParse({
+    ...src.session,
+    id: '',
+    title: conflictWith ? `${src.session.title} (conflict)`.slice(-MAX_TITLE_LENGTH) : src.session.title,
+    messageCount: 0,
+    totalTokens: 0,
+    origin: { ...entryOf(src, src.session.updatedAt), ...(conflictWith ? { conflictWith } : {}) },
+  });
+  return parsed.success ? parsed.data : { invalid: invalidInput('imported session', parsed.error).message };
+}
+
 export function originsOf(session: { origin?: unknown }): OriginEntry[] {
   const origin = session.origin as OriginEntry | undefined;
   if (!origin) return [];

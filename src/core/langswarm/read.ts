@@ -9,11 +9,13 @@
 // or a crash) fails only the file it was in, and a new one goes on with the next file.
 import { Worker } from 'node:worker_threads';
 import { CoreError, ErrorCode, describeError } from '../errors';
+import type { Session } from '../model';
 import { RowWriter, decodeRows } from '../store/encoded-rows';
 import { messageBodyRow, messageOfBodyRow } from '../store/rows';
 import type { Tracer } from '../trace';
 import { workerScript } from '../worker/entry';
 import { openSource } from './files';
+import { firstStored } from './origins';
 import type { MappedMessage, OpenedSource, SourceFormat, SourceItem, SourceSession } from './source';
 
 /** A source session as read: its messages as encoded rows (messageBodyRow), with their fingerprints. */
@@ -21,6 +23,8 @@ export interface ReadSession extends Omit<SourceSession, 'messages'> {
   /** The fingerprint of each source message, in order. */
   fps: string[];
   rows: Uint8Array;
+  /** The session as a new import stores it (origins.ts firstStored), checked here. */
+  checked: Session | { invalid: string };
 }
 
 export interface ReadProblem {
@@ -103,7 +107,12 @@ export async function* readSources(files: readonly string[], options: ReaderOpti
           const { messages, ...fields } = item.session;
           const start = writer.length;
           for (const m of messages) writer.add(messageBodyRow(m.message, m.search));
-          const session: ReadSession = { ...fields, fps: messages.map((m) => m.fp), rows: NO_ROWS };
+          const session: ReadSession = {
+            ...fields,
+            fps: messages.map((m) => m.fp),
+            rows: NO_ROWS,
+            checked: firstStored(fields),
+          };
           placed.push([session, start, writer.length]);
           events.push({ kind: 'session', session });
         } else {
