@@ -4,7 +4,7 @@
 // default (redact.ts). The CLI's `dump` and the extension share this code.
 import * as path from 'node:path';
 import type { Message, MessageRevision, Session } from './model';
-import { type RedactionPattern, Redactor } from './redact';
+import { type Redaction, type RedactionPattern, redact } from './redact';
 import type { SessionApi } from './sessions';
 import { Stats } from './store/session-store';
 import { SCHEMA_VERSION } from './store/schema';
@@ -71,6 +71,11 @@ export interface DumpOptions {
    */
   callBytes?: number;
   clock?: () => Date;
+  /**
+   * Runs redact() elsewhere (default: in this thread). The extension runs it in the store's worker thread:
+   * it takes about a CPU-second per 10 MB of text, which the extension host must not block for.
+   */
+  redactWith?: (value: unknown, patterns: readonly RedactionPattern[]) => Promise<Redaction>;
 }
 
 /** Builds the dump of one session, or of every session with `{ all: true }`. */
@@ -79,7 +84,7 @@ export async function dumpState(
   scope: { sessionId: string } | { all: true },
   options: DumpOptions = {},
 ): Promise<DumpDocument> {
-  const redactor = options.redact === false ? undefined : new Redactor(options.patterns ?? []);
+  const redacting = options.redact !== false;
   const ids = 'sessionId' in scope ? [(await manager.get(scope.sessionId)).id] : await listAllIds(manager);
   const sessions: SessionDump[] = [];
   const budget = { left: options.callBytes ?? DEFAULT_CALL_BYTES, limit: options.callBytes ?? DEFAULT_CALL_BYTES };
@@ -121,15 +126,18 @@ export async function dumpState(
       nodeVersion: process.version,
       database: { file: path.basename(manager.path), readOnly: manager.readOnly, warnings: manager.warnings },
     },
-    redaction: { enabled: redactor !== undefined, replaced: {} },
+    redaction: { enabled: redacting, replaced: {} },
     stats: 'sessionId' in scope ? sessions[0]!.stats : await manager.stats(),
     sessions,
   };
-  if (!redactor) return document;
-  const redacted = redactor.value(document) as DumpDocument;
-  redacted.redaction = { enabled: true, replaced: redactor.counts, summary: redactor.summary() };
+  if (!redacting) return document;
+  const { value, counts, summary } = await (options.redactWith ?? redactHere)(document, options.patterns ?? []);
+  const redacted = value as DumpDocument;
+  redacted.redaction = { enabled: true, replaced: counts, summary };
   return redacted;
 }
+
+const redactHere = async (value: unknown, patterns: readonly RedactionPattern[]) => redact(value, patterns);
 
 const DEFAULT_CALL_BYTES = 4 * 1024 * 1024;
 const size = (n: number) =>

@@ -197,6 +197,20 @@ const MEMO_MAX_ENTRIES = 20_000;
 /** The most a JSON text in a string may have to be redacted as data (beyond it, as text). */
 const MAX_EMBEDDED_JSON = 4 * 1024 * 1024;
 
+/** A redacted copy of plain JSON data, with what the Redactor reports about it. */
+export interface Redaction {
+  value: unknown;
+  counts: Record<string, number>;
+  summary: string;
+}
+
+/** Redacts plain JSON data with a new Redactor: the one rule for a dump, run in the CLI's thread or, in the
+ * editor, in the store's worker thread (worker/protocol.ts 'redact'), so a large dump never blocks the host. */
+export function redact(value: unknown, patterns: readonly RedactionPattern[]): Redaction {
+  const redactor = new Redactor(patterns);
+  return { value: redactor.value(value), counts: redactor.counts, summary: redactor.summary() };
+}
+
 /** Replaces secrets in strings and object keys of JSON data, counting replacements by kind. */
 export class Redactor {
   readonly counts: Record<string, number> = {};

@@ -6,8 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { dumpState } from '../../src/core/dump';
-import { Redactor } from '../../src/core/redact';
-import { SessionManager } from '../../src/core/sessions';
+import { RedactionPattern, Redactor } from '../../src/core/redact';
+import { SessionApi, SessionManager } from '../../src/core/sessions';
+import { SessionClient } from '../../src/core/worker/client';
 import { tempDb } from '../helpers/temp';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -137,6 +138,44 @@ function fragment(core: string, output: string): string | undefined {
   return undefined;
 }
 
+/** A session holding every planted secret: in its prompt, metadata and keys, messages, tool calls, a revision. */
+async function plantedSession(m: SessionApi, p: ReturnType<typeof makePlants>) {
+  const s = await m.create({
+    provider: 'openai',
+    model: 'gpt-4o',
+    title: 'secrets',
+    systemPrompt: `Use ${p.systemKey} for tools.`,
+    metadata: {
+      ...p.named,
+      nested: { db: { Password: p.named.password } },
+      [p.keyAsKey.gh]: 'personal',
+      [p.keyAsKey.aws]: 'ci',
+    },
+  });
+  const texts = p.inText.map((x) => x.text);
+  const half = Math.ceil(texts.length / 2);
+  const [first] = await m.addMessages(s.id, [
+    { role: 'user', content: texts.slice(0, half).join('\n\n') },
+    {
+      role: 'assistant',
+      content: texts.slice(half).join('\n\n'),
+      metadata: { 'client-secret': p.named.client_secret },
+    },
+    {
+      role: 'assistant',
+      parts: [{ type: 'tool_call', callId: 'call_1', name: 'http_get', argumentsJson: p.argumentsJson }],
+    },
+    {
+      role: 'tool',
+      parts: [{ type: 'tool_result', callId: 'call_1', name: 'http_get', content: JSON.stringify(p.toolResult) }],
+    },
+  ]);
+  const [note] = await m.addMessages(s.id, [{ role: 'user', content: `old note ${p.revised}` }]);
+  await m.editMessage(note!.id, { content: 'note removed' });
+  assert.ok(first);
+  return s;
+}
+
 describe('redaction of a real session database', () => {
   let m: SessionManager;
   beforeEach(async () => {
@@ -146,43 +185,10 @@ describe('redaction of a real session database', () => {
 
   it('leaves no fragment of any planted secret anywhere in the dump, and says what it found', async () => {
     const p = makePlants();
-    const s = await m.create({
-      provider: 'openai',
-      model: 'gpt-4o',
-      title: 'secrets',
-      systemPrompt: `Use ${p.systemKey} for tools.`,
-      metadata: {
-        ...p.named,
-        nested: { db: { Password: p.named.password } },
-        [p.keyAsKey.gh]: 'personal',
-        [p.keyAsKey.aws]: 'ci',
-      },
-    });
-    const texts = p.inText.map((x) => x.text);
-    const half = Math.ceil(texts.length / 2);
-    const [first] = await m.addMessages(s.id, [
-      { role: 'user', content: texts.slice(0, half).join('\n\n') },
-      {
-        role: 'assistant',
-        content: texts.slice(half).join('\n\n'),
-        metadata: { 'client-secret': p.named.client_secret },
-      },
-      {
-        role: 'assistant',
-        parts: [{ type: 'tool_call', callId: 'call_1', name: 'http_get', argumentsJson: p.argumentsJson }],
-      },
-      {
-        role: 'tool',
-        parts: [{ type: 'tool_result', callId: 'call_1', name: 'http_get', content: JSON.stringify(p.toolResult) }],
-      },
-    ]);
-    await m.addMessages(s.id, [{ role: 'user', content: `old note ${p.revised}` }]).then(async ([note]) => {
-      await m.editMessage(note!.id, { content: 'note removed' });
-    });
+    const s = await plantedSession(m, p);
     // Unredacted, every secret is there (the test plants what it means to).
     const raw = allText(await dumpState(m, { sessionId: s.id }, { redact: false }));
     for (const core of p.cores) assert.ok(raw.includes(core.slice(0, 10)), `planted ${core.slice(0, 6)}…`);
-    assert.ok(first);
 
     const d = await dumpState(m, { sessionId: s.id });
     const out = allText(d);
@@ -298,6 +304,44 @@ describe('redaction of a real session database', () => {
       const out = r.value(text) as string;
       assert.ok(out.startsWith(start), out.slice(0, 80));
       if (summary) assert.equal(r.summary(), summary);
+    }
+  });
+});
+
+describe('redaction in the store worker, as the editor dumps', function () {
+  this.timeout(60_000); // bounds a hang; starting a worker from TypeScript sources takes a second or two
+
+  it('gives the dump the CLI makes in-process, byte for byte, with every planted secret gone', async () => {
+    const p = makePlants();
+    const c = await SessionClient.open(tempDb());
+    try {
+      const s = await plantedSession(c, p);
+      await plantedSession(c, makePlants()); // "Dump All Sessions" redacts them in one pass, counted together
+      await c.addMessages(s.id, [{ role: 'user', content: 'see TICKET-4711' }]);
+      const options = { patterns: [{ name: 'ticket', pattern: 'TICKET-\\d+' }], clock: () => new Date(0) };
+      let sent = 0;
+      const inWorker = {
+        ...options,
+        redactWith: (value: unknown, patterns: readonly RedactionPattern[]) => {
+          sent++;
+          return c.redact(value, patterns);
+        },
+      };
+      for (const scope of [{ sessionId: s.id }, { all: true as const }]) {
+        const here = await dumpState(c, scope, options);
+        const there = await dumpState(c, scope, inWorker);
+        assert.equal(JSON.stringify(there), JSON.stringify(here));
+        const out = allText(there);
+        assert.deepEqual(
+          p.cores.filter((core) => fragment(core, out) !== undefined),
+          [],
+        );
+        assert.equal(there.redaction.replaced['ticket'], 1);
+        assert.ok(there.redaction.summary?.includes('GitHub token'), there.redaction.summary);
+      }
+      assert.equal(sent, 2);
+    } finally {
+      await c.close();
     }
   });
 });

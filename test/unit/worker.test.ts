@@ -220,6 +220,30 @@ describe('the session store in a worker thread', function () {
     assert.equal(fs.existsSync(`${file}.lock`), false);
   });
 
+  it("redacts in the worker on its own budget, and a read sent behind it waits on that budget, not the read's", async () => {
+    const { file, sessionId } = await seeded(10);
+    const c = await open(file);
+    const notices: string[] = [];
+    c.onDidStop((n) => notices.push(n));
+    // Megabytes of text: one synchronous pass of far more than 30 ms, without a heartbeat.
+    const text = Array.from({ length: 60_000 }, (_, i) => `line ${i} of a long tool output, nothing secret here`).join(
+      '\n',
+    );
+    c.budgets.read = 30;
+    const redacting = c.redact({ content: text }, []);
+    const reading = c.get(sessionId);
+    assert.deepEqual(await redacting, { value: { content: text }, counts: {}, summary: 'No secrets found.' });
+    assert.equal((await reading).id, sessionId);
+    assert.deepEqual(notices, []);
+
+    c.budgets.redact = 30;
+    assert.equal(
+      (await expectCoreError(c.redact({ content: text }, []), 'StoreStopped')).message,
+      'Redacting secrets from a state dump took longer than 30 ms, so the session store was stopped and started again. Everything saved before is kept; try again.',
+    );
+    assert.equal(notices.length, 1);
+  });
+
   it('closes: folds the journal, releases the lock, and refuses further calls', async () => {
     const { file, sessionId } = await seeded(10);
     const c = await open(file, { checkpointBytes: 64 * 1024 * 1024 });

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { CoreError } from '../errors';
 import type { MigrateOptions, MigrateProgress, MigrateReport } from '../langswarm/importer';
 import type { SourceSummary } from '../langswarm/inspect';
+import type { Redaction, RedactionPattern } from '../redact';
 import type { SessionEvent, SessionManager, SessionMethod } from '../sessions';
 import { realFs } from '../store/files';
 import { releaseLockOfThread } from '../store/lock';
@@ -137,6 +138,11 @@ export class SessionClient {
     return this.call('migrate', [sources, plain], { signal, onProgress }) as Promise<MigrateReport>;
   }
 
+  /** Redacts plain JSON data (redact.ts) in the worker: a large dump's redaction blocks for seconds. */
+  async redact(value: unknown, patterns: readonly RedactionPattern[]): Promise<Redaction> {
+    return (await this.request(await this.current(), { type: 'redact', value, patterns }, 'redact')) as Redaction;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -223,10 +229,15 @@ export class SessionClient {
     args: unknown[],
     extra: Pick<Pending, 'onProgress'> & { signal?: AbortSignal | undefined } = {},
   ): Promise<unknown> {
+    return this.request(await this.current(), { type: 'call', method, args }, METHOD_KINDS[method], extra);
+  }
+
+  /** The running worker, started if need be. */
+  private async current(): Promise<Worker> {
     let worker = await this.started();
     // Restarted meanwhile: nothing was sent yet, so it goes to the new worker.
     while (worker !== this.worker) worker = await this.started();
-    return this.request(worker, { type: 'call', method, args }, METHOD_KINDS[method], extra);
+    return worker;
   }
 
   private request(
@@ -287,9 +298,18 @@ export class SessionClient {
     return pending;
   }
 
-  /** Silence counts from the later of the request and the worker's last message. */
+  /**
+   * Silence counts from the later of the request and the worker's last message. The worker serves requests
+   * in order, so one sent behind a longer one (a compare, a redaction: synchronous, without heartbeats)
+   * waits silently for it: it gets that one's budget too.
+   */
   private deadline(p: Pending): number {
-    return Math.max(p.sentAt, this.lastHeard) + this.budgets[p.kind];
+    let budget = this.budgets[p.kind];
+    for (const earlier of this.pending.values()) {
+      if (earlier === p) break;
+      budget = Math.max(budget, this.budgets[earlier.kind]);
+    }
+    return Math.max(p.sentAt, this.lastHeard) + budget;
   }
 
   private armWatchdog(): void {

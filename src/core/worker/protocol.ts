@@ -3,11 +3,12 @@
 // plain data does: sessions, messages and reports are plain objects; a CoreError crosses as its JSON.
 import { CoreError, ErrorCode, describeError } from '../errors';
 import type { MigrateProgress } from '../langswarm/importer';
+import type { RedactionPattern } from '../redact';
 import type { SessionEvent, SessionManagerOptions, SessionMethod } from '../sessions';
 import type { LogLevel, TraceEvent } from '../trace';
 
 /** Kinds of work, each with its own budget. */
-export type OpKind = 'open' | 'read' | 'write' | 'migrate' | 'snapshot' | 'compare';
+export type OpKind = 'open' | 'read' | 'write' | 'migrate' | 'snapshot' | 'compare' | 'redact';
 
 /** Every method the worker serves, and the kind of work it is. */
 export const METHOD_KINDS = {
@@ -78,6 +79,8 @@ export const DEFAULT_BUDGETS: Budgets = {
   snapshot: 30_000,
   // Two unrelated 10,000-message sessions: every pair word-diffed (several seconds on a slow machine).
   compare: 30_000,
+  // A state dump's redaction is one synchronous pass (no heartbeat) at ~10 MB of text per CPU-second.
+  redact: 60_000,
 };
 export const HEARTBEAT_MS = 250;
 
@@ -89,6 +92,7 @@ export const ACTIVITY: Record<OpKind, string> = {
   migrate: 'migrating',
   snapshot: 'writing a snapshot',
   compare: 'comparing two sessions',
+  redact: 'redacting secrets from a state dump',
 };
 
 /** Set once per worker (workerData). */
@@ -118,7 +122,9 @@ export type HostMessage =
   /** Copies the sessions of a refused database into a new one (store/salvage.ts); needs no open store. */
   | { type: 'salvage'; id: number; source: string; target: string }
   /** Summarises a LangSwarm file without importing it (langswarm/inspect.ts); needs no open store. */
-  | { type: 'inspect'; id: number; source: string };
+  | { type: 'inspect'; id: number; source: string }
+  /** Redacts plain JSON data (redact.ts redact()); needs no open store. */
+  | { type: 'redact'; id: number; value: unknown; patterns: readonly RedactionPattern[] };
 
 export interface WireError {
   code: ErrorCode;

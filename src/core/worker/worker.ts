@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CoreError, describeError } from '../errors';
 import type { MigrateOptions } from '../langswarm/importer';
 import { inspectSource } from '../langswarm/inspect';
+import { redact } from '../redact';
 import { SessionManager } from '../sessions';
 import { salvage } from '../store/salvage';
 import { TraceEvent, Tracer } from '../trace';
@@ -74,6 +75,8 @@ async function handle(message: Exclude<HostMessage, { type: 'cancel' }>): Promis
       return salvage(message.source, message.target);
     case 'inspect':
       return inspectSource(message.source);
+    case 'redact':
+      return redact(message.value, message.patterns);
     case 'close': {
       clearInterval(pollTimer);
       const closing = manager;

@@ -43,7 +43,11 @@ export function historyCommands(
   /** The dump as JSON in an editor, and in the State view. */
   const showDump = async (sessionId: string | undefined) => {
     const manager = await env.manager();
-    const document = await dumpState(manager, sessionId ? { sessionId } : { all: true }, dumpOptions(env.ctx.context));
+    const document = await dumpState(
+      manager,
+      sessionId ? { sessionId } : { all: true },
+      dumpOptions(env.ctx.context, manager),
+    );
     const sessionTitle = sessionId ? displayTitle(await manager.get(sessionId)) : undefined;
     const uri = env.ctx.views.set(
       `${sessionTitle ?? 'all sessions'} state.json`,
@@ -95,7 +99,7 @@ export function historyCommands(
         const document = await dumpState(
           manager,
           sessionId ? { sessionId } : { all: true },
-          dumpOptions(env.ctx.context),
+          dumpOptions(env.ctx.context, manager),
         );
         let file = t.target;
         if (!file) {

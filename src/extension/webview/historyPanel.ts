@@ -1,7 +1,7 @@
 // The history browser panel: one panel, re-used. Everything it answers comes from HistoryHost.
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import type { SessionApi } from '../../core/sessions';
+import type { SessionClient } from '../../core/worker/client';
 import type { RevealTarget } from '../../protocol';
 import { readPriceOverrides } from '../prices';
 import { HistoryHost } from './historyHost';
@@ -44,7 +44,7 @@ export class HistoryPanel {
    */
   static show(
     context: vscode.ExtensionContext,
-    manager: SessionApi,
+    manager: SessionClient,
     target?: RevealTarget,
     options: HistoryPanelOptions = {},
     preserveFocus = false,
@@ -64,7 +64,7 @@ export class HistoryPanel {
   /** For a WebviewPanelSerializer: takes over a panel VS Code restored after a restart. */
   static revive(
     context: vscode.ExtensionContext,
-    manager: SessionApi,
+    manager: SessionClient,
     panel: vscode.WebviewPanel,
     options: HistoryPanelOptions = {},
   ): HistoryPanel {
@@ -76,7 +76,7 @@ export class HistoryPanel {
    * The database was reopened (trust granted, another file): an open history browser starts over on the new
    * manager, its page reloaded so it hears what it may do now (write, send).
    */
-  static reattach(context: vscode.ExtensionContext, manager: SessionApi): void {
+  static reattach(context: vscode.ExtensionContext, manager: SessionClient): void {
     const open = HistoryPanel.current;
     if (!open) return;
     open.subscriptions.dispose();
@@ -85,7 +85,7 @@ export class HistoryPanel {
 
   private static attach(
     context: vscode.ExtensionContext,
-    manager: SessionApi,
+    manager: SessionClient,
     panel: vscode.WebviewPanel,
     options: HistoryPanelOptions,
   ): HistoryPanel {

@@ -1,9 +1,9 @@
 // The state dump panel: one panel, re-used, showing a dump document through StateHost.
 import * as vscode from 'vscode';
-import { dumpState } from '../../core/dump';
+import { type DumpOptions, dumpState } from '../../core/dump';
 import type { RedactionPattern } from '../../core/redact';
-import type { SessionApi } from '../../core/sessions';
 import { displayTitle } from '../../core/text';
+import type { SessionClient } from '../../core/worker/client';
 import { stateFileName } from '../format';
 import { defaultSaveUri } from '../ui';
 import { bindPanel, createPanel, poster } from './panel';
@@ -38,19 +38,19 @@ export class StatePanel {
   /** "Dump Session State": builds the dump with the user's redaction settings and shows it. */
   static async showSession(
     context: vscode.ExtensionContext,
-    manager: SessionApi,
+    manager: SessionClient,
     sessionId: string,
   ): Promise<StatePanel> {
     return StatePanel.show(
       context,
-      await dumpState(manager, { sessionId }, dumpOptions(context)),
+      await dumpState(manager, { sessionId }, dumpOptions(context, manager)),
       displayTitle(await manager.get(sessionId)),
     );
   }
 
   /** "Dump All Sessions". */
-  static async showAll(context: vscode.ExtensionContext, manager: SessionApi): Promise<StatePanel> {
-    return StatePanel.show(context, await dumpState(manager, { all: true }, dumpOptions(context)), undefined);
+  static async showAll(context: vscode.ExtensionContext, manager: SessionClient): Promise<StatePanel> {
+    return StatePanel.show(context, await dumpState(manager, { all: true }, dumpOptions(context, manager)), undefined);
   }
 
   /** Shows a dump of the session titled `sessionTitle`, or of all sessions (undefined). */
@@ -70,11 +70,13 @@ export class StatePanel {
   }
 }
 
-export function dumpOptions(context: vscode.ExtensionContext) {
+/** The dump's options in the editor: the user's settings, and the redaction in the store's worker thread. */
+export function dumpOptions(context: vscode.ExtensionContext, manager: SessionClient): DumpOptions {
   const { redact, patterns } = dumpSettings();
   return {
     redact,
     patterns,
+    redactWith: (value, patterns) => manager.redact(value, patterns),
     extensionVersion: String(context.extension.packageJSON['version'] ?? 'unknown'),
     vscodeVersion: vscode.version,
   };
