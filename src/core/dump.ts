@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { Message, MessageRevision, Session } from './model';
 import { type Redaction, type RedactionPattern, redact } from './redact';
+import { customShape } from './redact-shapes';
 import type { SessionApi } from './sessions';
 import { Stats } from './store/session-store';
 import { SCHEMA_VERSION } from './store/schema';
@@ -85,6 +86,8 @@ export async function dumpState(
   options: DumpOptions = {},
 ): Promise<DumpDocument> {
   const redacting = options.redact !== false;
+  // A pattern that cannot work is refused before the database is read, wherever the redaction runs.
+  if (redacting) for (const pattern of options.patterns ?? []) customShape(pattern);
   const ids = 'sessionId' in scope ? [(await manager.get(scope.sessionId)).id] : await listAllIds(manager);
   const sessions: SessionDump[] = [];
   const budget = { left: options.callBytes ?? DEFAULT_CALL_BYTES, limit: options.callBytes ?? DEFAULT_CALL_BYTES };

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { dumpState } from '../../src/core/dump';
+import { isCoreError } from '../../src/core/errors';
 import { RedactionPattern, Redactor } from '../../src/core/redact';
 import { SessionApi, SessionManager } from '../../src/core/sessions';
 import { SessionClient } from '../../src/core/worker/client';
@@ -340,6 +341,10 @@ describe('redaction in the store worker, as the editor dumps', function () {
         assert.ok(there.redaction.summary?.includes('GitHub token'), there.redaction.summary);
       }
       assert.equal(sent, 2);
+      // A pattern that cannot work is refused before anything is read (not after a large database is).
+      await assert.rejects(dumpState(c, { sessionId: 'nope' }, { ...inWorker, patterns: ['('] }), (e: unknown) =>
+        isCoreError(e, 'InvalidInput'),
+      );
     } finally {
       await c.close();
     }
