@@ -55,6 +55,17 @@ describe('state view (Chromium)', function () {
     assert.equal(await page.locator('[role=treeitem]').count(), roots.length, 'only the first level until asked');
     await page.click(`${node(['sessions'])} > .line`);
     await page.click(`${node(['sessions', 0])} > .line`);
+    // Empty arrays and objects are leaves: nothing to expand, no chevron.
+    const empties = await page.$$eval(`${node(['sessions', 0])} > [role=group] > [role=treeitem]`, (rows) =>
+      rows
+        .filter((r) => ['[]', '{}'].includes(r.querySelector(':scope > .line .value')?.textContent ?? ''))
+        .map((r) => ({ expandable: r.hasAttribute('aria-expanded'), chevron: !!r.querySelector('.twistie') })),
+    );
+    assert.ok(empties.length > 0, 'the showcase session has an empty array or object');
+    assert.deepEqual(
+      empties.filter((e) => e.expandable || e.chevron),
+      [],
+    );
     await page.click(`${node(['sessions', 0, 'messages'])} > .line`);
     assert.equal(await page.getAttribute(node(['sessions', 0, 'messages']), 'aria-expanded'), 'true');
     assert.equal(

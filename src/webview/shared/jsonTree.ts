@@ -93,7 +93,8 @@ export class JsonTree {
   }
 
   private nodeRow(node: DumpNode, path: DumpPath, level: number): HTMLElement {
-    const container = node.type === 'object' || node.type === 'array';
+    // An empty array or object has nothing to open: a leaf, as in VS Code's trees.
+    const container = (node.type === 'object' || node.type === 'array') && node.size > 0;
     const longString = node.type === 'string' && node.size > node.preview.length;
     const row = h(
       'div',
