@@ -7,9 +7,6 @@
 //   node test/ui/compare.ui.mjs [--vsix FILE] [--theme "Dark Modern"]
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { tsImport } from 'tsx/esm/api';
 import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
@@ -18,6 +15,7 @@ import {
   forEachTheme,
   openContainer,
   openSecondarySideBar,
+  seededWorkspace,
   shot,
   stepLogger,
   uiArgs,
@@ -110,12 +108,7 @@ async function scenario(browser, server, workspace, theme) {
 }
 
 async function main() {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-compare-'));
-  fs.mkdirSync(path.join(workspace, '.vscode'));
-  const { SessionManager } = await tsImport('../../src/core/sessions.ts', import.meta.url);
-  const m = await SessionManager.open(path.join(workspace, '.vscode', 'langswarm-sessions.sqlite'));
-  await seed(m);
-  await m.close();
+  const workspace = await seededWorkspace('compare', seed);
   const ok = await forEachTheme(opt.theme, { vsix: opt.vsix }, (browser, server, theme) =>
     scenario(browser, server, workspace, theme),
   );

@@ -10,8 +10,6 @@
 //   node test/ui/keyboard.ui.mjs [--vsix FILE] [--theme "Dark Modern"]
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
@@ -21,6 +19,7 @@ import {
   forEachTheme,
   openContainer,
   openSecondarySideBar,
+  seededWorkspace,
   shot,
   stepLogger,
   uiArgs,
@@ -256,16 +255,13 @@ async function scenario(browser, server, workspace, theme) {
 }
 
 async function main() {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-keyboard-'));
-  fs.mkdirSync(path.join(workspace, '.vscode'));
   // The database, seeded before VS Code starts: the demo sessions, a few more to list, and an imported one.
-  const { SessionManager } = await tsImport('../../src/core/sessions.ts', import.meta.url);
   const { seedLongIdentifiers, seedOthers, seedShowcase } = await tsImport('../helpers/sample.ts', import.meta.url);
-  const m = await SessionManager.open(path.join(workspace, '.vscode', 'langswarm-sessions.sqlite'));
-  await seedShowcase(m);
-  await seedOthers(m);
-  await seedLongIdentifiers(m);
-  await m.close();
+  const workspace = await seededWorkspace('keyboard', async (m) => {
+    await seedShowcase(m);
+    await seedOthers(m);
+    await seedLongIdentifiers(m);
+  });
   const ok = await forEachTheme(opt.theme, { vsix: opt.vsix }, (browser, server, theme) =>
     scenario(browser, server, workspace, theme),
   );

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { tsImport } from 'tsx/esm/api';
 import { ARTIFACTS, launchBrowser } from '../vscode/run-tests.mjs';
 import { installVsix, startServer } from '../vscode/server.mjs';
 import { SetupError } from '../vscode/tools.mjs';
@@ -34,6 +35,20 @@ export async function waitUntil(probe, what = 'a condition', ms = 15_000) {
  * Runs `scenario(browser, server, theme, index)` once per theme, each in its own workbench started with `options`
  * (see withWorkbench), making test-artifacts/ first; stops at the first that fails. Resolves whether all passed.
  */
+/** A fresh workspace folder (`lss-ui-NAME-…`) whose session database `seed(manager)` fills before VS Code starts. */
+export async function seededWorkspace(name, seed) {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `lss-ui-${name}-`));
+  fs.mkdirSync(path.join(workspace, '.vscode'));
+  const { SessionManager } = await tsImport('../../src/core/sessions.ts', import.meta.url);
+  const m = await SessionManager.open(path.join(workspace, '.vscode', 'langswarm-sessions.sqlite'));
+  try {
+    await seed(m);
+  } finally {
+    await m.close();
+  }
+  return workspace;
+}
+
 export async function forEachTheme(themes, options, scenario) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   for (const [i, theme] of themes.entries()) {
