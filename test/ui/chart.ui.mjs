@@ -19,7 +19,7 @@ import {
   openContainer,
   openSecondarySideBar,
   quickPickRow,
-  runCommand,
+  setOpenAIKey,
   shot,
   stepLogger,
   uiArgs,
@@ -94,15 +94,6 @@ async function seed(workspace) {
   await m.close();
 }
 
-async function setOpenAIKey(page) {
-  await runCommand(page, 'LangSwarm Sessions: Set API Key…');
-  await page.locator(`${SEL.quickInputRows}[aria-label^="openai"]`).first().click();
-  await page.locator(SEL.quickInputTitle, { hasText: 'OpenAI API key' }).waitFor();
-  await page.locator(SEL.quickInputBox).fill(mock.keys.openai);
-  await page.keyboard.press('Enter');
-  await page.locator(SEL.quickInputTitle).waitFor({ state: 'hidden' });
-}
-
 async function scenario(browser, server, theme) {
   const tag = theme.toLowerCase().includes('light') ? 'light' : 'dark';
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-chart-'));
@@ -114,7 +105,7 @@ async function scenario(browser, server, theme) {
     step(`workbench ready (${theme})`);
     await openSecondarySideBar(page);
     await openContainer(page, 'LangSwarm Sessions');
-    await setOpenAIKey(page);
+    await setOpenAIKey(page, mock.keys.openai);
     await (
       await quickPickRow(page, 'LangSwarm Sessions: Resume Session…', {
         ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`,

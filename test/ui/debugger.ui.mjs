@@ -22,6 +22,7 @@ import {
   notification,
   openSecondarySideBar,
   runCommand,
+  setOpenAIKey,
   shot,
   stepLogger,
   uiArgs,
@@ -146,12 +147,7 @@ async function scenario(browser, server, workspace, theme) {
     await waitForWorkbench(page, 'LangSwarm Sessions');
     await openSecondarySideBar(page);
     step(`workbench ready (${theme})`);
-    await runCommand(page, 'LangSwarm Sessions: Set API Key…');
-    await page.locator(`${SEL.quickInputRows}[aria-label^="openai"]`).first().click();
-    await page.locator(SEL.quickInputTitle, { hasText: 'OpenAI API key' }).waitFor();
-    await page.locator(SEL.quickInputBox).fill(mock.keys.openai);
-    await page.keyboard.press('Enter');
-    await page.locator(SEL.quickInputTitle).waitFor({ state: 'hidden' });
+    await setOpenAIKey(page, mock.keys.openai);
 
     // 1. The "Debug Scenario" CodeLens starts the debugger; it stops before the first model call.
     await runCommand(page, 'Go to File...');

@@ -22,6 +22,7 @@ import {
   openContainer,
   openSecondarySideBar,
   runCommand,
+  setOpenAIKey,
   shot,
   stepLogger,
   uiArgs,
@@ -73,12 +74,7 @@ async function scenario(browser, server, theme) {
     step(`workbench ready (${theme})`);
     await openSecondarySideBar(page);
     await openContainer(page, 'LangSwarm Sessions');
-    await runCommand(page, 'LangSwarm Sessions: Set API Key…');
-    await page.locator(`${SEL.quickInputRows}[aria-label^="openai"]`).first().click();
-    await page.locator(SEL.quickInputTitle, { hasText: 'OpenAI API key' }).waitFor();
-    await page.locator(SEL.quickInputBox).fill(mock.keys.openai);
-    await page.keyboard.press('Enter');
-    await page.locator(SEL.quickInputTitle).waitFor({ state: 'hidden' });
+    await setOpenAIKey(page, mock.keys.openai);
 
     // The composer sends; the server fails the first attempt (the SDK retries) and answers the second.
     await runCommand(page, 'LangSwarm Sessions: Open History');

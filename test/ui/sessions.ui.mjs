@@ -25,6 +25,7 @@ import {
   openContainer,
   quickPickRow,
   runCommand,
+  setOpenAIKey,
   shot,
   stepLogger,
   treeRows,
@@ -53,7 +54,8 @@ async function scenario(browser, server, workspace, theme, run) {
     step(`workbench ready (${theme})`);
     await openContainer(page, 'LangSwarm Sessions');
     // Before any webview opens: a webview that takes focus as it loads would close the quick pick.
-    await setOpenAIKey(page);
+    await setOpenAIKey(page, mock.keys.openai);
+    step('OpenAI key set through the prompt');
 
     if (first) {
       // 1. Empty database: the welcome view with its buttons.
@@ -220,18 +222,6 @@ async function scenario(browser, server, workspace, theme, run) {
   } finally {
     await page.close();
   }
-}
-
-/** The OpenAI key, through the real prompts (a quick pick, then a password box); it goes to SecretStorage. */
-async function setOpenAIKey(page) {
-  await runCommand(page, 'LangSwarm Sessions: Set API Key…');
-  await page.locator(`${SEL.quickInputRows}[aria-label^="openai"]`).first().click();
-  await page.locator(SEL.quickInputTitle, { hasText: 'OpenAI API key' }).waitFor();
-  // fill, not type: keys typed while the pick turns into the input box are lost.
-  await page.locator(SEL.quickInputBox).fill(mock.keys.openai);
-  await page.keyboard.press('Enter');
-  await page.locator(SEL.quickInputTitle).waitFor({ state: 'hidden' });
-  step('OpenAI key set through the prompt');
 }
 
 /**

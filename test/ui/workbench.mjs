@@ -155,6 +155,17 @@ export async function chooseMenuItem(page, label) {
     .catch(() => page.keyboard.press('Enter'));
 }
 
+/** The OpenAI key, through the real prompts (a quick pick, then a password box); it goes to SecretStorage. */
+export async function setOpenAIKey(page, key) {
+  await runCommand(page, 'LangSwarm Sessions: Set API Key…');
+  await page.locator(`${SEL.quickInputRows}[aria-label^="openai"]`).first().click();
+  await page.locator(SEL.quickInputTitle, { hasText: 'OpenAI API key' }).waitFor();
+  // fill, not type: keys typed while the pick turns into the input box are lost.
+  await page.locator(SEL.quickInputBox).fill(key);
+  await page.keyboard.press('Enter');
+  await page.locator(SEL.quickInputTitle).waitFor({ state: 'hidden' });
+}
+
 /**
  * F1, type the command's full "Category: Title", wait for its row, Enter. `untilMs`: for a command that appears
  * only once something was registered (the Testing view's, after a test controller): the palette is closed and
