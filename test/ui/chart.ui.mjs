@@ -18,7 +18,7 @@ import {
   forEachThemeWithMock,
   openContainer,
   openSecondarySideBar,
-  quickPickRow,
+  chooseQuickPickRow,
   setOpenAIKey,
   shot,
   stepLogger,
@@ -106,13 +106,11 @@ async function scenario(browser, server, theme) {
     await openSecondarySideBar(page);
     await openContainer(page, 'LangSwarm Sessions');
     await setOpenAIKey(page, mock.keys.openai);
-    await (
-      await quickPickRow(page, 'LangSwarm Sessions: Resume Session…', {
-        ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`,
-        row: TITLE,
-        log: step,
-      })
-    ).click();
+    await chooseQuickPickRow(page, 'LangSwarm Sessions: Resume Session…', {
+      ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`,
+      row: TITLE,
+      log: step,
+    });
     const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
     await history.locator('.session-title', { hasText: TITLE }).waitFor({ timeout: 30_000 });
 

@@ -20,7 +20,7 @@ import {
   forEachTheme,
   openContainer,
   openSecondarySideBar,
-  quickPickRow,
+  chooseQuickPickRow,
   shot,
   stepLogger,
   treeRows,
@@ -82,12 +82,11 @@ async function scenario(browser, server, workspace, theme) {
     await shot(page, `${tag}-01-titles`, step);
 
     // 2. Filter by provider through the real quick picks: the view says so and offers to clear it.
-    const byProvider = await quickPickRow(page, 'LangSwarm Sessions: Filter Sessions…', {
+    await chooseQuickPickRow(page, 'LangSwarm Sessions: Filter Sessions…', {
       ready: `${SEL.quickInputTitle}:has-text("Filter sessions by…")`,
       row: 'Provider',
       log: step,
     });
-    await byProvider.click();
     await page.locator(SEL.quickInputTitle, { hasText: 'Filter sessions by provider' }).waitFor();
     await page.locator(SEL.quickInputRows, { hasText: 'openai' }).first().click();
     const clearRow = page.locator(SEL.treeRow, { hasText: 'Clear filter (provider openai)' });

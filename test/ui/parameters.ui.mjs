@@ -21,7 +21,7 @@ import {
   notification,
   openContainer,
   openSecondarySideBar,
-  quickPickRow,
+  chooseQuickPickRow,
   shot,
   stepLogger,
   uiArgs,
@@ -82,12 +82,11 @@ async function scenario(browser, server, workspace, db, sessionId, theme) {
 
     // 3. Edit as JSON…: refused values fail the save with the sentence and keep the text; good ones apply.
     // From the palette, without a session: it asks which one first.
-    const which = await quickPickRow(page, 'LangSwarm Sessions: Set Model Parameters…', {
+    await chooseQuickPickRow(page, 'LangSwarm Sessions: Set Model Parameters…', {
       ready: `${SEL.quickInputBox}[placeholder="Set the model parameters of which session?"]`,
       row: TITLE,
       log: step,
     });
-    await which.click();
     const json = page.locator(SEL.quickInputRows, { hasText: 'Edit as JSON…' }).first();
     await json.waitFor({ timeout: 10_000 });
     await json.click();

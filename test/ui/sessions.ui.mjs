@@ -23,7 +23,7 @@ import {
   forEachTheme,
   notification,
   openContainer,
-  quickPickRow,
+  chooseQuickPickRow,
   runCommand,
   setOpenAIKey,
   shot,
@@ -136,14 +136,13 @@ async function scenario(browser, server, workspace, theme, run) {
     await composer(page, workspace, tag);
 
     // 5. Search: the quick pick fills as you type; choosing reveals the message in the tree.
-    const hit = await quickPickRow(page, 'LangSwarm Sessions: Search Sessions…', {
+    await chooseQuickPickRow(page, 'LangSwarm Sessions: Search Sessions…', {
       ready: `${SEL.quickInputTitle}:has-text("Search sessions")`,
       text: 'Azulejo',
       row: 'Azulejo',
       log: step,
+      beforeChoosing: () => shot(page, `${tag}-03-search`, step),
     });
-    await shot(page, `${tag}-03-search`, step);
-    await hit.click();
     const selected = page.locator(`${SEL.treeRow}.selected`, { hasText: 'Saturday looks' });
     await selected.waitFor({ timeout: 15_000 });
     step('search result revealed and selected in the tree');
@@ -230,13 +229,11 @@ async function scenario(browser, server, workspace, theme, run) {
  * piece by piece, then is in the database, complete.
  */
 async function composer(page, workspace, tag) {
-  await (
-    await quickPickRow(page, 'LangSwarm Sessions: Resume Session…', {
-      ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`,
-      row: 'Weekend trip: weather in Lisbon',
-      log: step,
-    })
-  ).click();
+  await chooseQuickPickRow(page, 'LangSwarm Sessions: Resume Session…', {
+    ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`,
+    row: 'Weekend trip: weather in Lisbon',
+    log: step,
+  });
   await page.locator(SEL.quickInputRows).first().waitFor({ state: 'hidden' });
   const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
   await history.locator('.session-title', { hasText: 'Weekend trip: weather in Lisbon' }).waitFor({ timeout: 30_000 });

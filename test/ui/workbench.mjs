@@ -195,12 +195,13 @@ export async function runCommand(page, label, { untilMs = 0 } = {}) {
 }
 
 /**
- * Runs `command`, which shows a quick pick (`ready`: a selector only it matches), types `text` into it (if given) and returns the first row holding `row`,
- * once visible. After a webview had the focus, the workbench hands it back to the webview just after the palette closed,
- * which closes the quick pick that has just opened; the extension shows it again (src/extension/picks.ts). Should the
- * pick still be gone, it is opened again here (at most 3 times), and logged: a log line means the extension's re-show missed.
+ * Runs `command`, which shows a quick pick (`ready`: a selector only it matches), types `text` into it (if given) and
+ * clicks the first row holding `row` (`beforeChoosing()` runs just before, e.g. a screenshot). After a webview had the
+ * focus, the workbench hands it back to the webview just after the palette closed, which closes the quick pick that has
+ * just opened; the extension shows it again (src/extension/picks.ts). Should the pick still be gone, even between the
+ * row showing and the click, it is opened again here (at most 3 times), and logged: a log line means the re-show missed.
  */
-export async function quickPickRow(page, command, { ready, text, row, log = console.log }) {
+export async function chooseQuickPickRow(page, command, { ready, text, row, log = console.log, beforeChoosing }) {
   for (let attempt = 1; ; attempt++) {
     try {
       await runCommand(page, command);
@@ -210,7 +211,9 @@ export async function quickPickRow(page, command, { ready, text, row, log = cons
       if (text !== undefined) await page.locator(SEL.quickInputBox).fill(text, { timeout: 5000 });
       const hit = page.locator(SEL.quickInputRows, { hasText: row }).first();
       await hit.waitFor({ timeout: 10_000 });
-      return hit;
+      await beforeChoosing?.();
+      await hit.click({ timeout: 5000 });
+      return;
     } catch (e) {
       // What the pick showed, for the log: closed, or open with which value and rows.
       const box = page.locator(SEL.quickInputBox);
