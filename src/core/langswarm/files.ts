@@ -7,7 +7,7 @@ import { CoreError } from '../errors';
 import { FORMAT_NAME } from '../store/schema';
 import { isObject } from './normalise';
 import { ParsedJson, parsePythonJson } from './pyjson';
-import type { OpenedSource, ReadOptions } from './source';
+import { type OpenedSource, type ReadOptions, SourceChanged, type SourceItem } from './source';
 import { SQLITE_MAGIC, findTable, openSqliteCopy, tableColumns } from './sqlite-file';
 import { V1_TABLE_COLUMNS, isV1Document, mapV1Document, v1SqliteItems } from './v1';
 import { V2_MEMORY_COLUMNS, V2_SESSION_COLUMNS, v2Items, v2Layout } from './v2';
@@ -111,8 +111,10 @@ export async function openSource(file: string, options: ReadOptions): Promise<Op
 }
 
 async function openSqliteSource(file: string, options: ReadOptions): Promise<OpenedSource> {
-  const { db, warnings } = await openSqliteCopy(file);
-  const close = () => db.close();
+  const opened = await openSqliteCopy(file, { inPlace: options.inPlace !== false });
+  const { db, warnings, close, stillAsOpened } = opened;
+  const checked = (items: () => Iterable<SourceItem>) =>
+    stillAsOpened ? () => whileUnchanged(file, items(), stillAsOpened) : items;
   try {
     const tables = tableColumns(db);
     const v1 = findTable(tables, V1_TABLE_COLUMNS);
@@ -120,16 +122,26 @@ async function openSqliteSource(file: string, options: ReadOptions): Promise<Ope
       return {
         format: 'langswarm-v1-sqlite',
         warnings,
-        items: () => v1SqliteItems(db, v1, file, options.naiveUtc, options.unchanged),
+        items: checked(() => v1SqliteItems(db, v1, file, options.naiveUtc, options.unchanged)),
         close,
       };
     if (findTable(tables, V2_SESSION_COLUMNS)) {
       const layout = v2Layout(tables, 'langswarm-v2-session');
-      return { format: layout.format, warnings, items: () => v2Items(db, layout, file, options.naiveUtc), close };
+      return {
+        format: layout.format,
+        warnings,
+        items: checked(() => v2Items(db, layout, file, options.naiveUtc)),
+        close,
+      };
     }
     if (findTable(tables, V2_MEMORY_COLUMNS)) {
       const layout = v2Layout(tables, 'langswarm-v2-memory');
-      return { format: layout.format, warnings, items: () => v2Items(db, layout, file, options.naiveUtc), close };
+      return {
+        format: layout.format,
+        warnings,
+        items: checked(() => v2Items(db, layout, file, options.naiveUtc)),
+        close,
+      };
     }
     const ours =
       tables.has('store_meta') &&
@@ -143,6 +155,27 @@ async function openSqliteSource(file: string, options: ReadOptions): Promise<Ope
   } catch (e) {
     close();
     throw e;
+  }
+}
+
+/** `items` of a file read in place, each taken only if the file is unchanged since it was opened (after reading it). */
+function* whileUnchanged(
+  file: string,
+  items: Iterable<SourceItem>,
+  stillAsOpened: () => boolean,
+): Iterable<SourceItem> {
+  const it = items[Symbol.iterator]();
+  for (;;) {
+    let next: IteratorResult<SourceItem>;
+    try {
+      next = it.next();
+    } catch (e) {
+      if (!stillAsOpened()) throw new SourceChanged(file); // a page of the new state read as if of the old
+      throw e;
+    }
+    if (!stillAsOpened()) throw new SourceChanged(file);
+    if (next.done) return;
+    yield next.value;
   }
 }
 

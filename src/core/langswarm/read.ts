@@ -7,6 +7,7 @@
 // (transferred) and small objects (session fields, fingerprints). The reader runs at most
 // READER_WINDOW_BYTES ahead, so memory stays bounded; a reader that dies (out of memory on a hostile file,
 // or a crash) fails only the file it was in, and a new one goes on with the next file.
+import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { CoreError, ErrorCode, describeError } from '../errors';
 import type { Session } from '../model';
@@ -16,7 +17,14 @@ import type { Tracer } from '../trace';
 import { workerScript } from '../worker/entry';
 import { openSource } from './files';
 import { firstStored } from './origins';
-import type { MappedMessage, OpenedSource, SourceFormat, SourceItem, SourceSession } from './source';
+import {
+  type MappedMessage,
+  type OpenedSource,
+  SourceChanged,
+  type SourceFormat,
+  type SourceItem,
+  type SourceSession,
+} from './source';
 
 /** A source session as read: its messages as encoded rows (messageBodyRow), with their fingerprints. */
 export interface ReadSession extends Omit<SourceSession, 'messages'> {
@@ -93,58 +101,122 @@ export async function* readSources(files: readonly string[], options: ReaderOpti
   for (const [index, file] of files.entries()) {
     events.push({ kind: 'file', index });
     yield take(); // at once: progress names the file while it opens
-    let source: OpenedSource;
+    const opening = { naiveUtc: options.naiveUtc, unchanged: options.unchanged?.[file] };
+    let source: OpenedSource | undefined;
     try {
-      source = await openSource(file, { naiveUtc: options.naiveUtc, unchanged: options.unchanged?.[file] });
+      source = await openSource(file, opening);
     } catch (e) {
       events.push({ kind: 'failed', problem: problemOf(e) }, { kind: 'done' });
       continue;
     }
     events.push({ kind: 'opened', format: source.format, warnings: source.warnings });
+    const taken = new TakenItems();
     try {
-      for (const item of source.items()) {
-        if (item.kind === 'session') {
-          const { messages, ...fields } = item.session;
-          const start = writer.length;
-          for (const m of messages) writer.add(messageBodyRow(m.message, m.search));
-          const session: ReadSession = {
-            ...fields,
-            fps: messages.map((m) => m.fp),
-            rows: NO_ROWS,
-            checked: firstStored(fields),
-          };
-          placed.push([session, start, writer.length]);
-          events.push({ kind: 'session', session });
-        } else {
-          events.push(item);
+      for (;;) {
+        try {
+          for (const item of source.items()) {
+            if (!taken.first(item)) continue;
+            if (item.kind === 'session') {
+              const { messages, ...fields } = item.session;
+              const start = writer.length;
+              for (const m of messages) writer.add(messageBodyRow(m.message, m.search));
+              const session: ReadSession = {
+                ...fields,
+                fps: messages.map((m) => m.fp),
+                rows: NO_ROWS,
+                checked: firstStored(fields),
+              };
+              placed.push([session, start, writer.length]);
+              events.push({ kind: 'session', session });
+            } else {
+              events.push(item);
+            }
+            if (writer.length >= BATCH_BYTES || events.length >= BATCH_EVENTS) yield take();
+          }
+          break;
+        } catch (e) {
+          if (!(e instanceof SourceChanged) || taken.again) throw e;
+          // Written to while read in place: the rest from a copy of its last committed state.
+          source.close();
+          source = undefined;
+          source = await openSource(file, { ...opening, inPlace: false });
+          events.push({
+            kind: 'opened',
+            format: source.format,
+            warnings: [`${e.message}; the rest was read from its state after that change.`, ...source.warnings],
+          });
+          taken.again = true;
         }
-        if (writer.length >= BATCH_BYTES || events.length >= BATCH_EVENTS) yield take();
       }
     } catch (e) {
       events.push({ kind: 'failed', problem: problemOf(e) }); // the reader broke part way: what it read stands
     } finally {
-      source.close();
+      source?.close();
     }
     events.push({ kind: 'done' });
   }
   if (events.length > 0) yield take();
 }
 
-/** The bytes of rows a batch holds. */
-export function batchBytes(batch: readonly ReadEvent[]): number {
-  return batchBuffers(batch).reduce((n, b) => n + b.byteLength, 0);
+/**
+ * The items of a file taken so far, to take none twice when it is read again from a copy (SourceChanged): by
+ * source id and how many times that id came (V1 stores may hold an id twice), else by where in the file.
+ */
+class TakenItems {
+  /** Reading the file again: items counted before are skipped. */
+  again = false;
+  private readonly before = new Map<string, number>();
+  private readonly now = new Map<string, number>();
+
+  first(item: SourceItem): boolean {
+    const id = item.kind === 'session' ? item.session.originalId : item.originalId;
+    const key = id === undefined ? `\0${item.kind === 'error' ? item.where : ''}` : id;
+    const counts = this.again ? this.now : this.before;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    return !this.again || n > (this.before.get(key) ?? 0);
+  }
 }
 
-/** The buffers a batch holds (one, shared by its sessions' rows): transferred, not copied. */
-export function batchBuffers(batch: readonly ReadEvent[]): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const e of batch)
-    if (e.kind === 'session' && e.session.rows.byteLength) buffers.add(e.session.rows.buffer as ArrayBuffer);
-  return [...buffers];
+/**
+ * A batch as the reader posts it: its events serialized (v8, the structured clone's format) without their rows,
+ * and the one buffer all its sessions' rows are views of, transferred. The store's thread deserializes the
+ * events only when it takes the batch: batches waiting in its queue are then two buffers, not thousands of
+ * small objects that outlive young-generation collections (which grew its young generation by ~20 MB).
+ */
+export interface PackedBatch {
+  events: Uint8Array;
+  rows: ArrayBuffer | undefined;
 }
 
 /** What the reader worker posts: a batch, or that it read everything. */
-export type ReaderMessage = { type: 'batch'; events: ReadEvent[] } | { type: 'end' };
+export type ReaderMessage = { type: 'batch'; batch: PackedBatch } | { type: 'end' };
+
+/** A session's rows travel as where they are in the batch's buffer. */
+type PackedEvent =
+  | Exclude<ReadEvent, { kind: 'session' }>
+  | { kind: 'session'; session: ReadSession; rows?: [start: number, end: number] };
+
+export function packBatch(batch: readonly ReadEvent[]): PackedBatch {
+  let rows: ArrayBuffer | undefined;
+  const events = batch.map((e): PackedEvent => {
+    if (e.kind !== 'session' || e.session.rows.byteLength === 0) return e;
+    rows ??= e.session.rows.buffer as ArrayBuffer;
+    if (e.session.rows.buffer !== rows) throw new Error('a batch holds one buffer of rows');
+    const { byteOffset, byteLength } = e.session.rows;
+    return { kind: 'session', session: { ...e.session, rows: NO_ROWS }, rows: [byteOffset, byteOffset + byteLength] };
+  });
+  return { events: v8.serialize(events), rows };
+}
+
+export function unpackBatch({ events, rows }: PackedBatch): ReadEvent[] {
+  return (v8.deserialize(events) as PackedEvent[]).map((e) => {
+    if (e.kind !== 'session' || !e.rows) return e;
+    e.session.rows = new Uint8Array(rows!, e.rows[0], e.rows[1] - e.rows[0]);
+    return { kind: 'session', session: e.session };
+  });
+}
+
 export interface ReaderSetup {
   files: string[];
   options: ReaderOptions;
@@ -197,8 +269,9 @@ export async function* readSourcesInWorker(
           yield failed;
           break;
         }
-        worker.postMessage(batchBytes(got.events)); // taken: the reader may send that much more
-        for (const e of got.events) {
+        worker.postMessage(got.batch.rows?.byteLength ?? 0); // taken: the reader may send that much more
+        const events = unpackBatch(got.batch);
+        for (const e of events) {
           if (e.kind === 'file') {
             e.index += offset;
             [next, inFile] = [e.index, true];
@@ -206,7 +279,7 @@ export async function* readSourcesInWorker(
             [next, inFile] = [next + 1, false];
           }
         }
-        yield got.events;
+        yield events;
       }
     } finally {
       inbox.close();

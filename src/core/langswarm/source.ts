@@ -63,6 +63,18 @@ export interface OpenedSource {
 export interface ReadOptions {
   /** Read naive timestamps as UTC instead of the importing machine's local time. */
   naiveUtc: boolean;
+  /** A SQLite file may be read in place (sqlite-file.ts); false: always a copy in memory. */
+  inPlace?: boolean;
   /** Update markers (by original id) of sessions read before: those still carrying them are not read again. */
   unchanged?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * A file read in place changed while it was read (sqlite-file.ts): the item about to be taken may mix two
+ * states of it, so it was not taken; what was taken before is one committed state.
+ */
+export class SourceChanged extends Error {
+  constructor(file: string) {
+    super(`${file} changed while it was read`);
+  }
 }

@@ -1,5 +1,9 @@
-// Reading another program's SQLite file strictly read-only: its bytes are copied into sql.js in
-// memory, nothing is ever written beside it.
+// Reading another program's SQLite file strictly read-only: nothing is ever written to it or beside it.
+//
+// When no transaction is under way in it (no hot journal), the file is read where it is (store/sqljs.ts
+// fileInPlace), so memory never holds it: `stillAsOpened()` then says whether it changed since, which the
+// reader asks before taking each session (a change means what it reads next may mix two states: it goes on
+// from a copy instead). Otherwise its bytes are copied into memory as below.
 //
 // A `-journal` beside the file means a LangSwarm app is writing it, or stopped mid-write. SQLite
 // writes the original of every page to the journal before changing it in the file, so the file plus
@@ -12,13 +16,17 @@
 import * as fs from 'node:fs';
 import type { Database } from 'sql.js';
 import { CoreError, describeError } from '../errors';
-import { asDatabaseFile, loadSqlJs } from '../store/sqljs';
+import { asDatabaseFile, fileInPlace, loadSqlJs } from '../store/sqljs';
 
 export const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
 export interface SqliteCopy {
   db: Database;
   warnings: string[];
+  /** Read in place: whether the file is still as it was when opened (a copy in memory cannot change). */
+  stillAsOpened?: () => boolean;
+  /** Closes the database (and the file read in place). */
+  close(): void;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -36,8 +44,11 @@ function stamp(file: string): Stamp {
 
 const sameStamp = (a: Stamp, b: Stamp) => a?.size === b?.size && a?.mtimeMs === b?.mtimeMs && a?.ino === b?.ino;
 
-/** Opens a copy of `file`'s last committed state in memory. */
-export async function openSqliteCopy(file: string): Promise<SqliteCopy> {
+/**
+ * Opens `file`'s last committed state: in place when nothing is being written to it (and `inPlace` allows),
+ * else as a copy in memory.
+ */
+export async function openSqliteCopy(file: string, { inPlace = true } = {}): Promise<SqliteCopy> {
   const wal = stamp(`${file}-wal`);
   if (wal && wal.size > 0) {
     throw new CoreError(
@@ -45,6 +56,10 @@ export async function openSqliteCopy(file: string): Promise<SqliteCopy> {
       `${file} has changes in ${file}-wal that are not in the database file yet (WAL mode), which cannot be read here. Close the app using it, or run: sqlite3 "${file}" "PRAGMA wal_checkpoint(TRUNCATE);" — then import again.`,
       { path: file },
     );
+  }
+  if (inPlace) {
+    const opened = await openInPlace(file);
+    if (opened) return opened;
   }
   const { bytes, journal } = await readConsistently(file);
   const warnings: string[] = [];
@@ -61,21 +76,105 @@ export async function openSqliteCopy(file: string): Promise<SqliteCopy> {
   const SQL = await loadSqlJs();
   let db: Database | undefined;
   try {
-    db = new SQL.Database(asDatabaseFile(data)); // the bytes read are the file: not held twice
-    // A damaged file is refused whole (rather than failing part way through): a few % of the import's time.
-    const verdict = db
-      .exec('PRAGMA quick_check')[0]
-      ?.values.map((r) => String(r[0]))
-      .join('; ');
-    if (verdict !== 'ok') throw new Error(verdict);
-    return { db, warnings };
+    const copy = new SQL.Database(asDatabaseFile(data)); // the bytes read are the file: not held twice
+    db = copy;
+    checkIntegrity(copy);
+    return { db: copy, warnings, close: () => copy.close() };
   } catch (e) {
     db?.close();
-    throw new CoreError(
-      'ImportRejected',
-      `${file} is a damaged SQLite database (${describeError(e)}); nothing was imported from it.`,
-      { path: file },
-    );
+    throw damaged(file, e);
+  }
+}
+
+/** A damaged file is refused whole (rather than failing part way through): a few % of the import's time. */
+function checkIntegrity(db: Database): void {
+  // The file is in memory or read in place: SQLite's page cache (8 MB by default) would only hold pages twice.
+  db.run('PRAGMA cache_size = -512');
+  const verdict = db
+    .exec('PRAGMA quick_check')[0]
+    ?.values.map((r) => String(r[0]))
+    .join('; ');
+  if (verdict !== 'ok') throw new Error(verdict);
+}
+
+function damaged(file: string, e: unknown): CoreError {
+  return new CoreError(
+    'ImportRejected',
+    `${file} is a damaged SQLite database (${describeError(e)}); nothing was imported from it.`,
+    { path: file },
+  );
+}
+
+/**
+ * Opens `file` to be read in place, unless a transaction is under way in it (a hot journal beside it) or it
+ * changed while being checked: undefined then, and the caller reads a copy. SQLite changes a file only while
+ * its journal holds the pages' originals, and every commit bumps the file change counter in its header, so
+ * the same size, modification time and counter, with no hot journal, mean nothing read from it since mixes
+ * two states.
+ */
+async function openInPlace(file: string): Promise<SqliteCopy | undefined> {
+  if (hotJournal(file)) return undefined;
+  const fd = fs.openSync(file, 'r');
+  let db: Database | undefined;
+  try {
+    const opened = fs.fstatSync(fd);
+    const counter = changeCounter(fd);
+    const stillAsOpened = () => {
+      const now = fs.fstatSync(fd);
+      return (
+        now.size === opened.size && now.mtimeMs === opened.mtimeMs && changeCounter(fd) === counter && !hotJournal(file)
+      );
+    };
+    const SQL = await loadSqlJs();
+    db = new SQL.Database(fileInPlace(fd, opened.size));
+    try {
+      checkIntegrity(db);
+    } catch (e) {
+      if (stillAsOpened()) throw damaged(file, e);
+      db.close();
+      fs.closeSync(fd);
+      return undefined; // written to while checked: a copy tells
+    }
+    if (!stillAsOpened()) throw new Error('changed while checked');
+    const open = db;
+    return {
+      db: open,
+      warnings: [],
+      stillAsOpened,
+      close: () => {
+        open.close();
+        fs.closeSync(fd);
+      },
+    };
+  } catch (e) {
+    db?.close();
+    fs.closeSync(fd);
+    if (e instanceof CoreError) throw e;
+    return undefined;
+  }
+}
+
+/** SQLite's file change counter (header offset 24), or -1 when the file is too short to have one. */
+function changeCounter(fd: number): number {
+  const bytes = Buffer.alloc(4);
+  return fs.readSync(fd, bytes, 0, 4, 24) === 4 ? bytes.readUInt32BE(0) : -1;
+}
+
+/** A `-journal` beside `file` that a writer is using: it starts with the journal header's magic. */
+function hotJournal(file: string): boolean {
+  const journal = `${file}-journal`;
+  if (!fs.statSync(journal, { throwIfNoEntry: false })?.size) return false; // none, or empty: asked per session
+  let fd: number;
+  try {
+    fd = fs.openSync(journal, 'r');
+  } catch {
+    return false; // gone meanwhile (or unreadable: the copy's reading will say so)
+  }
+  try {
+    const head = Buffer.alloc(8);
+    return fs.readSync(fd, head, 0, 8, 0) === 8 && head.equals(JOURNAL_MAGIC);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

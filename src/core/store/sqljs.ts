@@ -37,3 +37,39 @@ class DatabaseFile extends Uint8Array {
     return this.subarray(start, end);
   }
 }
+
+/**
+ * A file on disk as sql.js's file system keeps a database file, read where it is: every read SQLite makes
+ * (the file system takes `subarray(start, end)` of its file) reads those bytes from `fd`, so memory never holds
+ * the file. Read-only: a write fails, and SQLite reports it. The caller closes `fd` after the database.
+ */
+export function fileInPlace(fd: number, size: number): Uint8Array {
+  return new FileInPlace(fd, size);
+}
+
+class FileInPlace extends Uint8Array {
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+  ) {
+    super(0);
+  }
+  override get length(): number {
+    return this.size;
+  }
+  override slice(): Uint8Array<ArrayBuffer> {
+    return this as Uint8Array<ArrayBuffer>; // what the file system keeps as the file
+  }
+  override subarray(start = 0, end = this.size): Uint8Array<ArrayBuffer> {
+    const out = new Uint8Array(Math.max(0, Math.min(end, this.size) - start));
+    for (let got = 0; got < out.length; ) {
+      const n = fs.readSync(this.fd, out, got, out.length - got, start + got);
+      if (n === 0) break; // cut short meanwhile: the zeros left read as a damaged page, and the reader sees the change
+      got += n;
+    }
+    return out;
+  }
+  override set(): void {
+    throw new Error('this database file is read in place: it cannot be written');
+  }
+}
