@@ -26,7 +26,9 @@ describe('migrate: SQLite sources read in place', function () {
   this.timeout(60_000);
 
   it('reads the same items in place as from a copy in memory, for V1 and both V2 stores', async () => {
-    for (const file of STORES) {
+    const large = path.join(tempDir(), 'large.db'); // many times the read-ahead: read in pieces, out of order too
+    await writeV1Db(large, generateV1Docs(300, 9000, 7));
+    for (const file of [...STORES, large]) {
       const inPlace = itemsOf(await openSource(file, { naiveUtc: false }));
       const copied = itemsOf(await openSource(file, { naiveUtc: false, inPlace: false }));
       assert.ok(inPlace.length > 2, `${file}: ${inPlace.length} items`);
@@ -38,8 +40,8 @@ describe('migrate: SQLite sources read in place', function () {
     const file = path.join(tempDir(), 'langswarm_sessions.db');
     const docs = [...generateV1Docs(600, 1800)];
     await writeV1Db(file, docs);
-    const early = docs[10]!.metadata.session_id; // in the first batch (256 events): read before the write
-    const late = docs[500]!.metadata.session_id; // read after it
+    const early = String(docs[10]!.metadata.session_id); // in the first batch (256 events): read before the write
+    const late = String(docs[500]!.metadata.session_id); // read after it
     const events: ReadEvent[] = [];
     let wrote = false;
     for await (const batch of readSources([file], { naiveUtc: false })) {
@@ -73,7 +75,7 @@ db.commit()
     const sessions = events.flatMap((e) => (e.kind === 'session' ? [e.session] : []));
     const ids = sessions.map((s) => s.originalId);
     assert.equal(new Set(ids).size, ids.length, 'no session taken twice');
-    assert.deepEqual(new Set(ids), new Set([...docs.map((d) => d.metadata.session_id), 'added_mid_read']));
+    assert.deepEqual(new Set(ids), new Set([...docs.map((d) => String(d.metadata.session_id)), 'added_mid_read']));
     const count = (id: string) => sessions.find((s) => s.originalId === id)!.fps.length;
     assert.equal(count(early), 3, 'taken before the write: as it was then');
     assert.equal(count(late), 4, 'read after the write: with the message it added');

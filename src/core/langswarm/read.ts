@@ -192,28 +192,33 @@ export interface PackedBatch {
 /** What the reader worker posts: a batch, or that it read everything. */
 export type ReaderMessage = { type: 'batch'; batch: PackedBatch } | { type: 'end' };
 
-/** A session's rows travel as where they are in the batch's buffer. */
+/** A session's rows travel as where they are in the batch's buffer (no typed array: those cost a call each). */
 type PackedEvent =
   | Exclude<ReadEvent, { kind: 'session' }>
-  | { kind: 'session'; session: ReadSession; rows?: [start: number, end: number] };
+  | { kind: 'session'; session: Omit<ReadSession, 'rows'>; rows: [start: number, end: number] };
 
 export function packBatch(batch: readonly ReadEvent[]): PackedBatch {
   let rows: ArrayBuffer | undefined;
   const events = batch.map((e): PackedEvent => {
-    if (e.kind !== 'session' || e.session.rows.byteLength === 0) return e;
-    rows ??= e.session.rows.buffer as ArrayBuffer;
-    if (e.session.rows.buffer !== rows) throw new Error('a batch holds one buffer of rows');
-    const { byteOffset, byteLength } = e.session.rows;
-    return { kind: 'session', session: { ...e.session, rows: NO_ROWS }, rows: [byteOffset, byteOffset + byteLength] };
+    if (e.kind !== 'session') return e;
+    const { rows: bytes, ...session } = e.session;
+    if (bytes.byteLength > 0) {
+      rows ??= bytes.buffer as ArrayBuffer;
+      if (bytes.buffer !== rows) throw new Error('a batch holds one buffer of rows');
+    }
+    return { kind: 'session', session, rows: [bytes.byteOffset, bytes.byteOffset + bytes.byteLength] };
   });
   return { events: v8.serialize(events), rows };
 }
 
 export function unpackBatch({ events, rows }: PackedBatch): ReadEvent[] {
   return (v8.deserialize(events) as PackedEvent[]).map((e) => {
-    if (e.kind !== 'session' || !e.rows) return e;
-    e.session.rows = new Uint8Array(rows!, e.rows[0], e.rows[1] - e.rows[0]);
-    return { kind: 'session', session: e.session };
+    if (e.kind !== 'session') return e;
+    const [start, end] = e.rows;
+    return {
+      kind: 'session',
+      session: { ...e.session, rows: rows ? new Uint8Array(rows, start, end - start) : NO_ROWS },
+    };
   });
 }
 

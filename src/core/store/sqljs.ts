@@ -41,13 +41,20 @@ class DatabaseFile extends Uint8Array {
 /**
  * A file on disk as sql.js's file system keeps a database file, read where it is: every read SQLite makes
  * (the file system takes `subarray(start, end)` of its file) reads those bytes from `fd`, so memory never holds
- * the file. Read-only: a write fails, and SQLite reports it. The caller closes `fd` after the database.
+ * the file, only the last READ_AHEAD bytes read (SQLite reads a page at a time: pages read in file order are read
+ * ahead, so that one read of the disk serves many). Read-only: a write fails, and SQLite reports it. The caller closes `fd` after.
  */
 export function fileInPlace(fd: number, size: number): Uint8Array {
   return new FileInPlace(fd, size);
 }
 
+const READ_AHEAD = 256 * 1024;
+
 class FileInPlace extends Uint8Array {
+  private readonly ahead = new Uint8Array(READ_AHEAD);
+  private aheadAt = 0;
+  private aheadLength = 0;
+
   constructor(
     private readonly fd: number,
     private readonly size: number,
@@ -60,16 +67,29 @@ class FileInPlace extends Uint8Array {
   override slice(): Uint8Array<ArrayBuffer> {
     return this as Uint8Array<ArrayBuffer>; // what the file system keeps as the file
   }
+  /** Bytes start..end of the file (a view the file system copies at once). */
   override subarray(start = 0, end = this.size): Uint8Array<ArrayBuffer> {
-    const out = new Uint8Array(Math.max(0, Math.min(end, this.size) - start));
-    for (let got = 0; got < out.length; ) {
-      const n = fs.readSync(this.fd, out, got, out.length - got, start + got);
-      if (n === 0) break; // cut short meanwhile: the zeros left read as a damaged page, and the reader sees the change
-      got += n;
+    end = Math.min(end, this.size);
+    if (end - start > READ_AHEAD) return this.read(new Uint8Array(Math.max(0, end - start)), start);
+    if (start < this.aheadAt || end > this.aheadAt + this.aheadLength) {
+      // Reading on from where the last read ended: read ahead; elsewhere (a b-tree's other branch), just this.
+      const onwards = start === this.aheadAt + this.aheadLength;
+      this.aheadAt = start;
+      this.aheadLength = Math.min(onwards ? READ_AHEAD : end - start, this.size - start);
+      this.read(this.ahead.subarray(0, this.aheadLength), start);
     }
-    return out;
+    return this.ahead.subarray(start - this.aheadAt, end - this.aheadAt);
   }
   override set(): void {
     throw new Error('this database file is read in place: it cannot be written');
+  }
+
+  private read(into: Uint8Array<ArrayBuffer>, at: number): Uint8Array<ArrayBuffer> {
+    for (let got = 0; got < into.length; ) {
+      const n = fs.readSync(this.fd, into, got, into.length - got, at + got);
+      if (n === 0) break; // cut short meanwhile: the zeros left read as a damaged page, and the reader sees the change
+      got += n;
+    }
+    return into;
   }
 }
