@@ -4,7 +4,7 @@
 // is let go every few milliseconds so a worker running this keeps answering its watchdog.
 import { describeError } from '../errors';
 import { openSource } from './files';
-import type { SourceFormat } from './source';
+import { type OpenedSource, SourceChanged, type SourceFormat } from './source';
 
 export interface SourceSummary {
   file: string;
@@ -21,7 +21,16 @@ export interface SourceSummary {
 
 /** Reads `file` through the importer's readers and counts what it holds. Throws the reader's CoreError for a file it refuses. */
 export async function inspectSource(file: string, options: { naiveUtc?: boolean } = {}): Promise<SourceSummary> {
-  const source = await openSource(file, { naiveUtc: options.naiveUtc ?? false });
+  const naiveUtc = options.naiveUtc ?? false;
+  try {
+    return await summarise(file, await openSource(file, { naiveUtc }));
+  } catch (e) {
+    if (!(e instanceof SourceChanged)) throw e;
+    return summarise(file, await openSource(file, { naiveUtc, inPlace: false })); // the app wrote it meanwhile
+  }
+}
+
+async function summarise(file: string, source: OpenedSource): Promise<SourceSummary> {
   const summary: SourceSummary = { file, format: source.format, sessions: 0, messages: 0, unreadable: 0, warnings: [] };
   const seen = (iso: string | undefined) => {
     if (!iso) return;
@@ -47,6 +56,7 @@ export async function inspectSource(file: string, options: { naiveUtc?: boolean 
       }
     }
   } catch (e) {
+    if (e instanceof SourceChanged) throw e;
     // The reader broke part way: what it read is summarised, and the rest counted as unreadable.
     summary.unreadable += 1;
     summary.warnings.push(`Reading stopped part way: ${describeError(e)}`);
