@@ -24,6 +24,9 @@ import type { WordRun } from './core/compare-parts';
 import type { TraceSummary } from './core/store/trace-store';
 import type { TraceAttempt, TurnTrace } from './core/turn-trace';
 import type { TurnSeries } from './core/turn-series';
+import type { DumpNode, DumpPath } from './core/json-nodes';
+
+export type { DumpNode, DumpPath };
 
 /**
  * A search hit, a recorded model call with what it cost, a session's per-turn series and a compare view's word
@@ -102,16 +105,6 @@ export interface OutlineColumns {
   times: number[];
 }
 
-/** A node of the dump tree as the state view shows it: children are fetched when it is expanded. */
-export interface DumpNode {
-  key: string | number;
-  type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
-  /** Scalars: the value as text (long strings cut); containers: a one-line summary. */
-  preview: string;
-  /** Containers: how many children. Strings: full length. */
-  size: number;
-}
-export type DumpPath = Array<string | number>;
 const dumpPath = z.array(z.union([z.string().check(z.maxLength(10_000)), int(0, 1e9)])).check(z.maxLength(100));
 
 /**

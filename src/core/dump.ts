@@ -4,13 +4,15 @@
 // default (redact.ts). The CLI's `dump` and the extension share this code.
 import * as path from 'node:path';
 import type { Message, MessageRevision, Session } from './model';
-import { type Redaction, type RedactionPattern, redact } from './redact';
+import { CoreError } from './errors';
+import { type DumpNode, type DumpPath, type SearchMatch, childrenOf, resolvePath, searchJson } from './json-nodes';
+import { type RedactionPattern, redact } from './redact';
 import { customShape } from './redact-shapes';
 import type { SessionApi } from './sessions';
 import { Stats } from './store/session-store';
 import { SCHEMA_VERSION } from './store/schema';
 import type { TraceSummary } from './store/trace-store';
-import type { TraceEvent } from './trace';
+import { type TraceEvent, pickRecent } from './trace';
 import type { TurnTrace } from './turn-trace';
 
 export const DUMP_FORMAT_VERSION = 1;
@@ -73,16 +75,70 @@ export interface DumpOptions {
   callBytes?: number;
   clock?: () => Date;
   /**
-   * Runs redact() elsewhere (default: in this thread). The extension runs it in the store's worker thread:
-   * it takes about a CPU-second per 10 MB of text, which the extension host must not block for.
+   * The trace events to take each session's recent ones from (default: the manager's tracer). The store's
+   * worker, which dumps for the editor, is given the editor's: they hold the worker's events and the editor's.
    */
-  redactWith?: (value: unknown, patterns: readonly RedactionPattern[]) => Promise<Redaction>;
+  recentTrace?: readonly TraceEvent[];
 }
+
+/** What the state view shows of a dump before its tree. */
+export interface DumpInfo {
+  formatVersion: number;
+  redacted: boolean;
+  redactionSummary?: string;
+  /** The size of the document as compact JSON. */
+  bytes: number;
+}
+
+/**
+ * A dump as the state view and the editor take it: its tree a level and a page at a time, and its text. The
+ * store's worker holds the document (worker/client.ts `dump`) so that the editor's thread never holds or walks it.
+ */
+export interface DumpSource {
+  info(): Promise<DumpInfo>;
+  children(path: DumpPath, offset: number, limit: number): Promise<{ nodes: DumpNode[]; total: number }>;
+  /** A scalar's value in full, as text. */
+  value(path: DumpPath): Promise<string>;
+  search(query: string, limit: number): Promise<{ matches: SearchMatch[]; total: number }>;
+  /** The document as editors and files show it: indented JSON, a newline at the end. */
+  text(): Promise<string>;
+}
+
+/** A document held in this thread as a DumpSource. */
+export function documentSource(document: unknown): DumpSource {
+  let bytes: number | undefined;
+  const redaction = (document as { redaction?: { enabled?: unknown; summary?: unknown } } | null)?.redaction;
+  return {
+    info: async () => ({
+      formatVersion: Number((document as { formatVersion?: unknown } | null)?.formatVersion ?? 0),
+      redacted: redaction?.enabled === true,
+      ...(typeof redaction?.summary === 'string' ? { redactionSummary: redaction.summary } : {}),
+      bytes: (bytes ??= Buffer.byteLength(JSON.stringify(document))),
+    }),
+    children: async (path, offset, limit) => childrenOf(resolve(document, path), offset, limit),
+    value: async (path) => String(resolve(document, path)),
+    search: async (query, limit) => searchJson(document, query, limit),
+    text: async () => dumpText(document),
+  };
+}
+
+export const dumpText = (document: unknown): string => `${JSON.stringify(document, null, 2)}\n`;
+
+/** The value at `path`, or the core's error for a path the view made up. */
+function resolve(root: unknown, path: DumpPath): unknown {
+  try {
+    return resolvePath(root, path);
+  } catch (e) {
+    throw new CoreError('InvalidInput', (e as Error).message.replace('The document', 'The dump'));
+  }
+}
+
+export type DumpScope = { sessionId: string } | { all: true };
 
 /** Builds the dump of one session, or of every session with `{ all: true }`. */
 export async function dumpState(
   manager: SessionApi,
-  scope: { sessionId: string } | { all: true },
+  scope: DumpScope,
   options: DumpOptions = {},
 ): Promise<DumpDocument> {
   const redacting = options.redact !== false;
@@ -91,6 +147,7 @@ export async function dumpState(
   const ids = 'sessionId' in scope ? [(await manager.get(scope.sessionId)).id] : await listAllIds(manager);
   const sessions: SessionDump[] = [];
   const budget = { left: options.callBytes ?? DEFAULT_CALL_BYTES, limit: options.callBytes ?? DEFAULT_CALL_BYTES };
+  const traceEvents = options.recentTrace ?? manager.tracer.recent();
   for (const id of ids) {
     const turnTraces = await manager.listTraces(id);
     const calls = await newestCalls(manager, turnTraces, budget);
@@ -102,7 +159,7 @@ export async function dumpState(
       stats: await manager.stats(id),
       messages,
       revisions,
-      trace: manager.tracer.recent({ sessionId: id, limit: options.traceLimit ?? 500 }),
+      trace: pickRecent(traceEvents, { sessionId: id, limit: options.traceLimit ?? 500 }),
       turnTraces,
       recordedCalls: calls,
       ...(calls.length < turnTraces.length
@@ -134,13 +191,11 @@ export async function dumpState(
     sessions,
   };
   if (!redacting) return document;
-  const { value, counts, summary } = await (options.redactWith ?? redactHere)(document, options.patterns ?? []);
+  const { value, counts, summary } = redact(document, options.patterns ?? []);
   const redacted = value as DumpDocument;
   redacted.redaction = { enabled: true, replaced: counts, summary };
   return redacted;
 }
-
-const redactHere = async (value: unknown, patterns: readonly RedactionPattern[]) => redact(value, patterns);
 
 const DEFAULT_CALL_BYTES = 4 * 1024 * 1024;
 const size = (n: number) =>

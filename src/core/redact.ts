@@ -205,7 +205,7 @@ export interface Redaction {
 }
 
 /** Redacts plain JSON data with a new Redactor: the one rule for a dump, run in the CLI's thread or, in the
- * editor, in the store's worker thread (worker/protocol.ts 'redact'), so a large dump never blocks the host. */
+ * editor, in the store's worker thread, where the dump is made (worker/dumps.ts), so a large dump never blocks the host. */
 export function redact(value: unknown, patterns: readonly RedactionPattern[]): Redaction {
   const redactor = new Redactor(patterns);
   return { value: redactor.value(value), counts: redactor.counts, summary: redactor.summary() };

@@ -112,12 +112,7 @@ export class Tracer {
 
   /** The most recent events, oldest first, optionally only those of one session. */
   recent(filter?: { sessionId?: string; limit?: number }): TraceEvent[] {
-    const all = [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)];
-    const picked =
-      filter?.sessionId === undefined
-        ? all
-        : all.filter((e) => e.span?.sessionId === filter.sessionId || e.fields?.['sessionId'] === filter.sessionId);
-    return filter?.limit === undefined ? picked : picked.slice(-filter.limit);
+    return pickRecent([...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)], filter);
   }
 
   /** Keeps and sends an event made elsewhere (the store's worker thread forwards its events here). */
@@ -141,4 +136,16 @@ export class Tracer {
 export function formatEvent(e: TraceEvent): string {
   const fields = e.fields && Object.keys(e.fields).length ? ` ${JSON.stringify(e.fields)}` : '';
   return `${e.time} [${e.level}] ${e.message}${fields}`;
+}
+
+/** The last `limit` of `events` (oldest first), only those of one session when `sessionId` is given. */
+export function pickRecent(
+  events: readonly TraceEvent[],
+  filter?: { sessionId?: string; limit?: number },
+): TraceEvent[] {
+  const picked =
+    filter?.sessionId === undefined
+      ? [...events]
+      : events.filter((e) => e.span?.sessionId === filter.sessionId || e.fields?.['sessionId'] === filter.sessionId);
+  return filter?.limit === undefined ? picked : picked.slice(-filter.limit);
 }

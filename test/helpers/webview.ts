@@ -1,6 +1,7 @@
 // Loads the BUILT webviews (dist/webview) in Debian's Chromium, in the same page the extension serves
 // (src/extension/webview/html.ts, same CSP), with a stand-in `acquireVsCodeApi` whose messages go to a real
 // host handler in Node (HistoryHost / StateHost over a real SessionManager) and whose state survives reloads.
+import { documentSource } from '../../src/core/dump';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -277,7 +278,7 @@ export async function openStateView(
   let host: StateHost | undefined;
   const view = await openView(env.browser, env.server, 'state', (post) => {
     host = new StateHost(post, hostOptions);
-    host.show(dump, title);
+    host.show(documentSource(dump), title);
     return host;
   });
   await view.page.waitForSelector('[role=treeitem]');

@@ -55,18 +55,18 @@ describe('history browser and state dump in VS Code', () => {
   });
 
   it('dumps a session as versioned JSON in an editor and the State view, with secrets redacted', async () => {
-    const doc = await run<{
+    const text = await run<string>('langswarmSessions.dumpSessionState', sessionId);
+    assert.ok(text, main.commands.lastError?.message);
+    const doc = JSON.parse(text) as {
       formatVersion: number;
       kind: string;
       sessions: Array<{ messages: unknown[] }>;
       redaction: { enabled: boolean; replaced: Record<string, number> };
-    }>('langswarmSessions.dumpSessionState', sessionId);
-    assert.ok(doc, main.commands.lastError?.message);
+    };
     assert.equal(doc.formatVersion, 1);
     assert.equal(doc.kind, 'langswarm-sessions/state-dump');
     assert.equal(doc.sessions[0]?.messages.length, 2);
     assert.equal(doc.redaction.enabled, true);
-    const text = JSON.stringify(doc);
     assert.equal(text.includes(planted), false, 'the key is not in the dump');
     assert.match(text, /\[REDACTED:openai-key\]/);
     const editor = await waitFor('the dump in an editor', () =>
@@ -76,8 +76,8 @@ describe('history browser and state dump in VS Code', () => {
     );
     assert.equal(editor.document.getText().includes(planted), false);
     await waitFor('the State view', () => webviewTabs(VIEW_TYPES.state).length === 1);
-    const all = await run<{ scope: unknown; sessions: unknown[] }>('langswarmSessions.dumpAllSessions');
-    assert.equal(all?.sessions.length, 1);
+    const all = JSON.parse((await run<string>('langswarmSessions.dumpAllSessions'))!) as { sessions: unknown[] };
+    assert.equal(all.sessions.length, 1);
   });
 
   it('exports the state to a file; redaction can be turned off for local use only', async () => {

@@ -5,9 +5,9 @@
 // 10 characters of one found in the output is a leak.
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { dumpState } from '../../src/core/dump';
+import { type DumpDocument, documentSource, dumpState, dumpText } from '../../src/core/dump';
 import { isCoreError } from '../../src/core/errors';
-import { RedactionPattern, Redactor } from '../../src/core/redact';
+import { Redactor } from '../../src/core/redact';
 import { SessionApi, SessionManager } from '../../src/core/sessions';
 import { SessionClient } from '../../src/core/worker/client';
 import { tempDb } from '../helpers/temp';
@@ -309,7 +309,7 @@ describe('redaction of a real session database', () => {
   });
 });
 
-describe('redaction in the store worker, as the editor dumps', function () {
+describe('state dumps made in the store worker, as the editor dumps', function () {
   this.timeout(60_000); // bounds a hang; starting a worker from TypeScript sources takes a second or two
 
   it('gives the dump the CLI makes in-process, byte for byte, with every planted secret gone', async () => {
@@ -319,19 +319,13 @@ describe('redaction in the store worker, as the editor dumps', function () {
       const s = await plantedSession(c, p);
       await plantedSession(c, makePlants()); // "Dump All Sessions" redacts them in one pass, counted together
       await c.addMessages(s.id, [{ role: 'user', content: 'see TICKET-4711' }]);
-      const options = { patterns: [{ name: 'ticket', pattern: 'TICKET-\\d+' }], clock: () => new Date(0) };
-      let sent = 0;
-      const inWorker = {
-        ...options,
-        redactWith: (value: unknown, patterns: readonly RedactionPattern[]) => {
-          sent++;
-          return c.redact(value, patterns);
-        },
-      };
+      const options = { patterns: [{ name: 'ticket', pattern: 'TICKET-\\d+' }] };
       for (const scope of [{ sessionId: s.id }, { all: true as const }]) {
-        const here = await dumpState(c, scope, options);
-        const there = await dumpState(c, scope, inWorker);
-        assert.equal(JSON.stringify(there), JSON.stringify(here));
+        const dump = await c.dump(scope, options);
+        const text = await dump.text();
+        const there = JSON.parse(text) as DumpDocument;
+        const here = await dumpState(c, scope, { ...options, clock: () => new Date(there.createdAt) });
+        assert.equal(text, dumpText(here));
         const out = allText(there);
         assert.deepEqual(
           p.cores.filter((core) => fragment(core, out) !== undefined),
@@ -339,12 +333,35 @@ describe('redaction in the store worker, as the editor dumps', function () {
         );
         assert.equal(there.redaction.replaced['ticket'], 1);
         assert.ok(there.redaction.summary?.includes('GitHub token'), there.redaction.summary);
+        assert.deepEqual(await dump.info(), await documentSource(here).info());
+        await dump.drop();
       }
-      assert.equal(sent, 2);
       // A pattern that cannot work is refused before anything is read (not after a large database is).
-      await assert.rejects(dumpState(c, { sessionId: 'nope' }, { ...inWorker, patterns: ['('] }), (e: unknown) =>
+      await assert.rejects(c.dump({ sessionId: 'nope' }, { patterns: ['('] }), (e: unknown) =>
         isCoreError(e, 'InvalidInput'),
       );
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('walks and searches the dump where the worker keeps it, and says when it is no longer kept', async () => {
+    const p = makePlants();
+    const c = await SessionClient.open(tempDb());
+    try {
+      const s = await plantedSession(c, p);
+      const dump = await c.dump({ sessionId: s.id });
+      const here = documentSource(JSON.parse(await dump.text()));
+      for (const path of [[], ['sessions'], ['sessions', 0, 'messages']])
+        assert.deepEqual(await dump.children(path, 0, 50), await here.children(path, 0, 50));
+      assert.equal(await dump.value(['sessions', 0, 'session', 'id']), s.id);
+      const found = await dump.search(s.id, 5);
+      assert.ok(found.total > 0);
+      assert.deepEqual(found, await here.search(s.id, 5));
+      await assert.rejects(dump.children(['nothing', 'here'], 0, 10), (e: unknown) => isCoreError(e, 'InvalidInput'));
+      // The worker keeps the newest four: older ones are let go.
+      for (let i = 0; i < 4; i++) await c.dump({ sessionId: s.id });
+      await assert.rejects(dump.children([], 0, 10), /no longer kept: dump the state again/);
     } finally {
       await c.close();
     }

@@ -1,4 +1,5 @@
 // The pure host ends of the webviews, without a browser: the ready handshake, replies by id, change events.
+import { documentSource } from '../../src/core/dump';
 import { strict as assert } from 'node:assert';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
@@ -88,7 +89,7 @@ describe('webview hosts', () => {
 
   it('gives the state view its tree a level at a time and refuses paths that are not there', async () => {
     const host = new StateHost((x) => posted.push(x));
-    host.show({ a: { b: [1, 'two', null] }, long: 'x'.repeat(1000) }, 'doc');
+    host.show(documentSource({ a: { b: [1, 'two', null] }, long: 'x'.repeat(1000) }), 'doc');
     await host.receive({ kind: 'ready', view: 'state' });
     await host.receive({
       kind: 'request',
@@ -134,10 +135,10 @@ describe('webview hosts', () => {
   it('tells the state view what redaction found, for the badge', async () => {
     const host = new StateHost((x) => posted.push(x));
     host.show(
-      {
+      documentSource({
         formatVersion: 1,
         redaction: { enabled: true, replaced: { 'github-token': 1 }, summary: '1 secret redacted: 1 GitHub token' },
-      },
+      }),
       'doc',
     );
     await host.receive({ kind: 'ready', view: 'state' });

@@ -220,26 +220,32 @@ describe('the session store in a worker thread', function () {
     assert.equal(fs.existsSync(`${file}.lock`), false);
   });
 
-  it("redacts in the worker on its own budget, and a read sent behind it waits on that budget, not the read's", async () => {
+  it("makes a state dump in the worker on its own budget, and a read sent behind it waits on that budget, not the read's", async () => {
     const { file, sessionId } = await seeded(10);
     const c = await open(file);
     const notices: string[] = [];
     c.onDidStop((n) => notices.push(n));
-    // Megabytes of text: one synchronous pass of far more than 30 ms, without a heartbeat.
-    const text = Array.from({ length: 60_000 }, (_, i) => `line ${i} of a long tool output, nothing secret here`).join(
+    // Megabytes of text to redact: one synchronous pass of far more than 30 ms, without a heartbeat.
+    const text = Array.from({ length: 15_000 }, (_, i) => `line ${i} of a long tool output, nothing secret here`).join(
       '\n',
     );
+    await c.addMessages(
+      sessionId,
+      [1, 2, 3, 4].map(() => ({ role: 'user' as const, content: text })),
+    );
     c.budgets.read = 30;
-    const redacting = c.redact({ content: text }, []);
+    const dumping = c.dump({ sessionId });
     const reading = c.get(sessionId);
-    assert.deepEqual(await redacting, { value: { content: text }, counts: {}, summary: 'No secrets found.' });
+    const dump = await dumping;
+    assert.equal((await dump.info()).redactionSummary, 'No secrets found.');
+    assert.equal(await dump.value(['sessions', 0, 'messages', 10, 'parts', 0, 'text']), text);
     assert.equal((await reading).id, sessionId);
     assert.deepEqual(notices, []);
 
-    c.budgets.redact = 30;
+    c.budgets.dump = 30;
     assert.equal(
-      (await expectCoreError(c.redact({ content: text }, []), 'StoreStopped')).message,
-      'Redacting secrets from a state dump took longer than 30 ms, so the session store was stopped and started again. Everything saved before is kept; try again.',
+      (await expectCoreError(c.dump({ sessionId }), 'StoreStopped')).message,
+      'Making a state dump took longer than 30 ms, so the session store was stopped and started again. Everything saved before is kept; try again.',
     );
     assert.equal(notices.length, 1);
   });

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dumpState } from '../../src/core/dump';
+import { documentSource, dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
 import { HistoryHost } from '../../src/extension/webview/historyHost';
 import { StateHost } from '../../src/extension/webview/stateHost';
@@ -122,7 +122,7 @@ describe('webview screenshots (Chromium)', function () {
         'state',
         (post) => {
           host = new StateHost(post);
-          host.show(dump, 'State: Trip planning with tools');
+          host.show(documentSource(dump), 'State: Trip planning with tools');
           return host;
         },
         { theme, width: 1100, height: 700 },

@@ -1,7 +1,7 @@
 // The state view, built, in Chromium, answered by StateHost holding a real dump (redacted by default).
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
-import { dumpState } from '../../src/core/dump';
+import { documentSource, dumpState } from '../../src/core/dump';
 import { SessionManager } from '../../src/core/sessions';
 import type { StateHost } from '../../src/extension/webview/stateHost';
 import { KEYS } from '../helpers/keys';
@@ -140,7 +140,7 @@ describe('state view (Chromium)', function () {
   });
 
   it('marks a dump made without redaction', async () => {
-    host.show(await dumpState(m, { sessionId }, { redact: false }), 'State: local');
+    host.show(documentSource(await dumpState(m, { sessionId }, { redact: false })), 'State: local');
     await page.waitForSelector('.not-redacted');
     assert.equal(await page.textContent('.dump-title'), 'State: local');
   });

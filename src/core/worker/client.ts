@@ -10,22 +10,25 @@ import { Worker } from 'node:worker_threads';
 import { CoreError } from '../errors';
 import type { MigrateOptions, MigrateProgress, MigrateReport } from '../langswarm/importer';
 import type { SourceSummary } from '../langswarm/inspect';
-import type { Redaction, RedactionPattern } from '../redact';
+import type { DumpInfo, DumpScope } from '../dump';
 import type { SessionEvent, SessionManager, SessionMethod } from '../sessions';
 import { realFs } from '../store/files';
 import { releaseLockOfThread } from '../store/lock';
 import type { SalvageReport } from '../store/salvage';
 import { Tracer } from '../trace';
+import { type KeptDump, keptDump } from './dumps';
 import { workerScript } from './entry';
 import {
   ACTIVITY,
   Budgets,
   DEFAULT_BUDGETS,
+  DumpOp,
   HostMessage,
   METHOD_KINDS,
   OpKind,
   OpenOptions,
   OpenResult,
+  WorkerDumpOptions,
   WorkerMessage,
   WorkerSetup,
   fromWireError,
@@ -138,9 +141,22 @@ export class SessionClient {
     return this.call('migrate', [sources, plain], { signal, onProgress }) as Promise<MigrateReport>;
   }
 
-  /** Redacts plain JSON data (redact.ts) in the worker: a large dump's redaction blocks for seconds. */
-  async redact(value: unknown, patterns: readonly RedactionPattern[]): Promise<Redaction> {
-    return (await this.request(await this.current(), { type: 'redact', value, patterns }, 'redact')) as Redaction;
+  /**
+   * Makes a state dump in the worker (dump.ts dumpState over its store, redacted there), which keeps it: the
+   * source returned walks it and asks for its text there, so this thread never holds the document. The
+   * session trace events in it are this thread's (they include the worker's). `drop()` it when done.
+   */
+  async dump(scope: DumpScope, options: WorkerDumpOptions = {}): Promise<KeptDump> {
+    const recentTrace = options.recentTrace ?? this.tracer.recent();
+    const { handle, info } = (await this.dumpOp({ op: 'make', scope, options: { ...options, recentTrace } })) as {
+      handle: number;
+      info: DumpInfo;
+    };
+    return keptDump(handle, info, (op, kind) => (this.closed && op.op === 'drop' ? null : this.dumpOp(op, kind)));
+  }
+
+  private async dumpOp(op: DumpOp, kind: OpKind = 'dump'): Promise<unknown> {
+    return this.request(await this.current(), { type: 'dump', op }, kind);
   }
 
   async close(): Promise<void> {

@@ -3,12 +3,13 @@
 // plain data does: sessions, messages and reports are plain objects; a CoreError crosses as its JSON.
 import { CoreError, ErrorCode, describeError } from '../errors';
 import type { MigrateProgress } from '../langswarm/importer';
-import type { RedactionPattern } from '../redact';
+import type { DumpOptions, DumpScope } from '../dump';
+import type { DumpPath } from '../json-nodes';
 import type { SessionEvent, SessionManagerOptions, SessionMethod } from '../sessions';
 import type { LogLevel, TraceEvent } from '../trace';
 
 /** Kinds of work, each with its own budget. */
-export type OpKind = 'open' | 'read' | 'write' | 'migrate' | 'snapshot' | 'compare' | 'redact';
+export type OpKind = 'open' | 'read' | 'write' | 'migrate' | 'snapshot' | 'compare' | 'dump';
 
 /** Every method the worker serves, and the kind of work it is. */
 export const METHOD_KINDS = {
@@ -79,8 +80,9 @@ export const DEFAULT_BUDGETS: Budgets = {
   snapshot: 30_000,
   // Two unrelated 10,000-message sessions: every pair word-diffed (several seconds on a slow machine).
   compare: 30_000,
-  // A state dump's redaction is one synchronous pass (no heartbeat) at ~10 MB of text per CPU-second.
-  redact: 60_000,
+  // A state dump: its reads, then its redaction in one synchronous pass (no heartbeat) at ~10 MB of text per
+  // CPU-second; or its text, indented (~0.5 s per 40 MB).
+  dump: 60_000,
 };
 export const HEARTBEAT_MS = 250;
 
@@ -92,7 +94,7 @@ export const ACTIVITY: Record<OpKind, string> = {
   migrate: 'migrating',
   snapshot: 'writing a snapshot',
   compare: 'comparing two sessions',
-  redact: 'redacting secrets from a state dump',
+  dump: 'making a state dump',
 };
 
 /** Set once per worker (workerData). */
@@ -123,8 +125,18 @@ export type HostMessage =
   | { type: 'salvage'; id: number; source: string; target: string }
   /** Summarises a LangSwarm file without importing it (langswarm/inspect.ts); needs no open store. */
   | { type: 'inspect'; id: number; source: string }
-  /** Redacts plain JSON data (redact.ts redact()); needs no open store. */
-  | { type: 'redact'; id: number; value: unknown; patterns: readonly RedactionPattern[] };
+  /** Makes a state dump, which the worker keeps until dropped, or works on one it keeps (by its handle). */
+  | { type: 'dump'; id: number; op: DumpOp };
+
+/** The dump options that cross (the worker redacts itself; the editor's trace events are handed over). */
+export type WorkerDumpOptions = Omit<DumpOptions, 'clock'>;
+
+export type DumpOp =
+  | { op: 'make'; scope: DumpScope; options: WorkerDumpOptions }
+  | { op: 'info' | 'text' | 'drop'; handle: number }
+  | { op: 'children'; handle: number; path: DumpPath; offset: number; limit: number }
+  | { op: 'value'; handle: number; path: DumpPath }
+  | { op: 'search'; handle: number; query: string; limit: number };
 
 export interface WireError {
   code: ErrorCode;

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CoreError, describeError } from '../errors';
 import type { MigrateOptions } from '../langswarm/importer';
 import { inspectSource } from '../langswarm/inspect';
-import { redact } from '../redact';
+import { DumpShelf } from './dumps';
 import { SessionManager } from '../sessions';
 import { salvage } from '../store/salvage';
 import { TraceEvent, Tracer } from '../trace';
@@ -26,6 +26,7 @@ const setup = workerData as WorkerSetup;
 const tracer = new Tracer(setup.traceLevel);
 let manager: SessionManager | undefined;
 let pollTimer: NodeJS.Timeout | undefined;
+const dumps = new DumpShelf();
 const cancels = new Map<number, AbortController>();
 
 // Trace events go in batches, ahead of whatever is posted next, so the host logs them in order.
@@ -75,8 +76,8 @@ async function handle(message: Exclude<HostMessage, { type: 'cancel' }>): Promis
       return salvage(message.source, message.target);
     case 'inspect':
       return inspectSource(message.source);
-    case 'redact':
-      return redact(message.value, message.patterns);
+    case 'dump':
+      return dumps.run(manager, message.op);
     case 'close': {
       clearInterval(pollTimer);
       const closing = manager;

@@ -1,7 +1,6 @@
 // The history browser and the state dump: Open History, Dump Session State / Dump All Sessions, Export State…
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { dumpState } from '../../core/dump';
 import { SESSION_STATUSES } from '../../core/model';
 import { displayTitle } from '../../core/text';
 import { stateFileName } from '../format';
@@ -40,26 +39,19 @@ export function historyCommands(
   | 'langswarmSessions.dumpAllSessions'
   | 'langswarmSessions.exportState'
 > {
-  /** The dump as JSON in an editor, and in the State view. */
+  /** The dump (made in the store's worker) as JSON in an editor, and in the State view; returns its text. */
   const showDump = async (sessionId: string | undefined) => {
     const manager = await env.manager();
-    const document = await dumpState(
-      manager,
-      sessionId ? { sessionId } : { all: true },
-      dumpOptions(env.ctx.context, manager),
-    );
+    const dump = await manager.dump(sessionId ? { sessionId } : { all: true }, dumpOptions(env.ctx.context));
+    const text = await dump.text();
     const sessionTitle = sessionId ? displayTitle(await manager.get(sessionId)) : undefined;
-    const uri = env.ctx.views.set(
-      `${sessionTitle ?? 'all sessions'} state.json`,
-      String(Date.now()),
-      `${JSON.stringify(document, null, 2)}\n`,
-    );
+    const uri = env.ctx.views.set(`${sessionTitle ?? 'all sessions'} state.json`, String(Date.now()), text);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), {
       preview: false,
       viewColumn: vscode.ViewColumn.One,
     });
-    StatePanel.show(env.ctx.context, document, sessionTitle);
-    return document;
+    StatePanel.show(env.ctx.context, dump, sessionTitle);
+    return text;
   };
 
   return {
@@ -96,24 +88,24 @@ export function historyCommands(
       async (t) => {
         const manager = await env.manager();
         const sessionId = t.all === true ? undefined : (sessionIdOf(t) ?? env.ctx.active.id);
-        const document = await dumpState(
-          manager,
-          sessionId ? { sessionId } : { all: true },
-          dumpOptions(env.ctx.context, manager),
-        );
-        let file = t.target;
-        if (!file) {
-          const sessionTitle = sessionId ? displayTitle(await manager.get(sessionId)) : undefined;
-          const uri = await vscode.window.showSaveDialog({
-            title: 'Save LangSwarm Sessions state',
-            filters: { JSON: ['json'] },
-            defaultUri: defaultSaveUri(stateFileName(sessionTitle)),
-          });
-          if (!uri) return undefined;
-          file = uri.fsPath;
+        const dump = await manager.dump(sessionId ? { sessionId } : { all: true }, dumpOptions(env.ctx.context));
+        try {
+          let file = t.target;
+          if (!file) {
+            const sessionTitle = sessionId ? displayTitle(await manager.get(sessionId)) : undefined;
+            const uri = await vscode.window.showSaveDialog({
+              title: 'Save LangSwarm Sessions state',
+              filters: { JSON: ['json'] },
+              defaultUri: defaultSaveUri(stateFileName(sessionTitle)),
+            });
+            if (!uri) return undefined;
+            file = uri.fsPath;
+          }
+          await fs.promises.writeFile(file, await dump.text());
+          return file;
+        } finally {
+          void dump.drop().catch(() => undefined);
         }
-        fs.writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
-        return file;
       },
     ),
   };

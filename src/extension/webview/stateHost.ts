@@ -1,21 +1,29 @@
-// The state view's host side, free of `vscode`: keeps one dump document and hands the webview its tree a
-// level and a page at a time (dumps can be large), plus search over keys and values. statePanel.ts is the glue.
-import { CoreError } from '../../core/errors';
-import { DumpPath, HostToWebview, IpcCommand, IpcNotification, IpcRequest } from '../../protocol';
-import { childrenOf, resolvePath, searchJson } from '../../webview/shared/jsonNodes';
+// The state view's host side, free of `vscode`: shows one dump (a DumpSource: in the editor, a document the
+// store's worker keeps) and hands the webview its tree a level and a page at a time (dumps can be large), plus
+// search over keys and values. statePanel.ts is the glue.
+import type { DumpSource } from '../../core/dump';
+import { HostToWebview, IpcCommand, IpcNotification, IpcRequest } from '../../protocol';
 import { IpcHost } from './ipcHost';
 
 export interface StateHostOptions {
-  /** Saves the shown document where the user picks. */
-  save?(document: unknown, title: string): void;
+  /** Saves the shown dump where the user picks. */
+  save?(dump: DumpSource, title: string): void;
   onError?(message: string): void;
 }
 
+/** Nothing shown yet: an empty document. */
+const NOTHING: DumpSource = {
+  info: async () => ({ formatVersion: 0, redacted: false, bytes: 4 }),
+  children: async () => ({ nodes: [], total: 0 }),
+  value: async () => 'null',
+  search: async () => ({ matches: [], total: 0 }),
+  text: async () => 'null\n',
+};
+
 export class StateHost {
   readonly ipc: IpcHost;
-  private document: unknown = null;
+  private dump: DumpSource = NOTHING;
   private title = '';
-  private bytes: number | undefined;
 
   constructor(post: (message: HostToWebview) => unknown, options: StateHostOptions = {}) {
     this.ipc = new IpcHost(
@@ -25,30 +33,17 @@ export class StateHost {
       options.onError,
     );
     this.ipc
-      .onRequest(IpcRequest.DumpInfo, () => ({
-        title: this.title,
-        formatVersion: Number((this.document as { formatVersion?: unknown } | null)?.formatVersion ?? 0),
-        redacted: this.redaction?.enabled === true,
-        ...(typeof this.redaction?.summary === 'string' ? { redactionSummary: this.redaction.summary } : {}),
-        bytes: (this.bytes ??= Buffer.byteLength(JSON.stringify(this.document))),
-      }))
-      .onRequest(IpcRequest.DumpChildren, ({ path, offset, limit }) =>
-        childrenOf(resolve(this.document, path), offset, limit),
-      )
-      .onRequest(IpcRequest.DumpValue, ({ path }) => ({ text: String(resolve(this.document, path)) }))
-      .onRequest(IpcRequest.DumpSearch, ({ query, limit }) => searchJson(this.document, query, limit))
-      .onCommand(IpcCommand.SaveDump, () => options.save?.(this.document, this.title));
+      .onRequest(IpcRequest.DumpInfo, async () => ({ title: this.title, ...(await this.dump.info()) }))
+      .onRequest(IpcRequest.DumpChildren, ({ path, offset, limit }) => this.dump.children(path, offset, limit))
+      .onRequest(IpcRequest.DumpValue, async ({ path }) => ({ text: await this.dump.value(path) }))
+      .onRequest(IpcRequest.DumpSearch, ({ query, limit }) => this.dump.search(query, limit))
+      .onCommand(IpcCommand.SaveDump, () => options.save?.(this.dump, this.title));
   }
 
-  private get redaction(): { enabled?: unknown; summary?: unknown } | undefined {
-    return (this.document as { redaction?: { enabled?: unknown; summary?: unknown } } | null)?.redaction;
-  }
-
-  /** Shows another document (the webview reloads its tree). */
-  show(document: unknown, title: string): void {
-    this.document = document;
+  /** Shows another dump (the webview reloads its tree). */
+  show(dump: DumpSource, title: string): void {
+    this.dump = dump;
     this.title = title;
-    this.bytes = undefined;
     this.ipc.notify(IpcNotification.DumpChanged, {});
   }
 
@@ -58,14 +53,5 @@ export class StateHost {
 
   detach(): void {
     this.ipc.detach();
-  }
-}
-
-/** The value at `path`, or the core's error for a path the webview made up. */
-function resolve(root: unknown, path: DumpPath): unknown {
-  try {
-    return resolvePath(root, path);
-  } catch (e) {
-    throw new CoreError('InvalidInput', (e as Error).message.replace('The document', 'The dump'));
   }
 }

@@ -1,9 +1,10 @@
 // The state dump panel: one panel, re-used, showing a dump document through StateHost.
 import * as vscode from 'vscode';
-import { type DumpOptions, dumpState } from '../../core/dump';
+import type { DumpSource } from '../../core/dump';
 import type { RedactionPattern } from '../../core/redact';
 import { displayTitle } from '../../core/text';
 import type { SessionClient } from '../../core/worker/client';
+import type { WorkerDumpOptions } from '../../core/worker/protocol';
 import { stateFileName } from '../format';
 import { defaultSaveUri } from '../ui';
 import { bindPanel, createPanel, poster } from './panel';
@@ -19,10 +20,14 @@ export function dumpSettings(): { redact: boolean; patterns: RedactionPattern[] 
   };
 }
 
+/** A dump the panel shows; dropped (its document let go where it is kept) once another replaces it. */
+export type ShownDump = DumpSource & { drop?(): Promise<void> };
+
 export class StatePanel {
   private static current: StatePanel | undefined;
   /** Whose dump it shows (undefined: all sessions), for the name "Save…" suggests. */
   private sessionTitle: string | undefined;
+  private dump: ShownDump | undefined;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -30,6 +35,7 @@ export class StatePanel {
     binding: vscode.Disposable,
   ) {
     panel.onDidDispose(() => {
+      void this.dump?.drop?.().catch(() => undefined);
       binding.dispose();
       if (StatePanel.current === this) StatePanel.current = undefined;
     });
@@ -43,18 +49,18 @@ export class StatePanel {
   ): Promise<StatePanel> {
     return StatePanel.show(
       context,
-      await dumpState(manager, { sessionId }, dumpOptions(context, manager)),
+      await manager.dump({ sessionId }, dumpOptions(context)),
       displayTitle(await manager.get(sessionId)),
     );
   }
 
   /** "Dump All Sessions". */
   static async showAll(context: vscode.ExtensionContext, manager: SessionClient): Promise<StatePanel> {
-    return StatePanel.show(context, await dumpState(manager, { all: true }, dumpOptions(context, manager)), undefined);
+    return StatePanel.show(context, await manager.dump({ all: true }, dumpOptions(context)), undefined);
   }
 
   /** Shows a dump of the session titled `sessionTitle`, or of all sessions (undefined). */
-  static show(context: vscode.ExtensionContext, document: unknown, sessionTitle: string | undefined): StatePanel {
+  static show(context: vscode.ExtensionContext, dump: ShownDump, sessionTitle: string | undefined): StatePanel {
     const title = `State: ${sessionTitle ?? 'all sessions'}`;
     let current = StatePanel.current;
     if (current) current.panel.reveal(undefined, false);
@@ -63,31 +69,31 @@ export class StatePanel {
       const host = new StateHost(poster(panel), { save: (doc) => void saveDump(doc, current!.sessionTitle) });
       current = StatePanel.current = new StatePanel(panel, host, bindPanel(context, panel, 'state', host));
     }
+    if (current.dump !== dump) void current.dump?.drop?.().catch(() => undefined);
+    current.dump = dump;
     current.sessionTitle = sessionTitle;
     current.panel.title = title;
-    current.host.show(document, title);
+    current.host.show(dump, title);
     return current;
   }
 }
 
-/** The dump's options in the editor: the user's settings, and the redaction in the store's worker thread. */
-export function dumpOptions(context: vscode.ExtensionContext, manager: SessionClient): DumpOptions {
+/** The dump's options in the editor: the user's settings (the store's worker makes and redacts it). */
+export function dumpOptions(context: vscode.ExtensionContext): WorkerDumpOptions {
   const { redact, patterns } = dumpSettings();
   return {
     redact,
     patterns,
-    redactWith: (value, patterns) => manager.redact(value, patterns),
     extensionVersion: String(context.extension.packageJSON['version'] ?? 'unknown'),
     vscodeVersion: vscode.version,
   };
 }
 
-async function saveDump(document: unknown, sessionTitle: string | undefined): Promise<void> {
+async function saveDump(dump: DumpSource, sessionTitle: string | undefined): Promise<void> {
   const target = await vscode.window.showSaveDialog({
     title: 'Save LangSwarm Sessions state',
     defaultUri: defaultSaveUri(stateFileName(sessionTitle)),
     filters: { JSON: ['json'] },
   });
-  if (target)
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`));
+  if (target) await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(await dump.text()));
 }

@@ -7,7 +7,7 @@ import { IpcCommand, IpcRequest, ResultOf, TraceSummary } from '../../protocol';
 import { button, formatNumber, h, icon } from '../shared/dom';
 import { command, request } from '../shared/ipc';
 import type { DumpPath } from '../../protocol';
-import { resolvePath, searchJson } from '../shared/jsonNodes';
+import { resolvePath, searchJson } from '../../core/json-nodes';
 import { CallsList } from './inspectorCalls';
 import {
   attemptLabel,

@@ -3,7 +3,7 @@
 // Everything from the trace goes into text nodes (dom.ts h()), never into HTML.
 import type { Cost, TraceAttempt, TurnTrace } from '../../protocol';
 import { Child, formatBytes, formatNumber, formatTime, h, icon } from '../shared/dom';
-import { childrenOf, resolvePath } from '../shared/jsonNodes';
+import { childrenOf, resolvePath } from '../../core/json-nodes';
 import { JsonTree, TreeSource } from '../shared/jsonTree';
 
 /** A body shown as a tree: the tree, the parsed document (for search and Copy JSON) and its text as sent. */

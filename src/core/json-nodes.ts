@@ -1,7 +1,17 @@
-// A JSON document as the tree widget (jsonTree.ts) sees it: the children of a path a page at a time, a value in
-// full, and search over keys and values. Pure (no DOM, no Node): the state view's host serves a dump with it, and
-// the inspector serves the bodies it received with it in the webview itself.
-import type { DumpNode, DumpPath } from '../../protocol';
+// A JSON document as the tree widget (webview/shared/jsonTree.ts) sees it: the children of a path a page at a
+// time, a value in full, and search over keys and values. Pure (no DOM, no Node): the store's worker serves a
+// state dump with it (dump.ts), and the inspector serves the bodies it received with it in the webview itself.
+
+/** A node of the dump tree as the state view shows it: children are fetched when it is expanded. */
+export interface DumpNode {
+  key: string | number;
+  type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+  /** Scalars: the value as text (long strings cut); containers: a one-line summary. */
+  preview: string;
+  /** Containers: how many children. Strings: full length. */
+  size: number;
+}
+export type DumpPath = Array<string | number>;
 
 const PREVIEW_CHARS = 300;
 
