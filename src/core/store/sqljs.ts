@@ -49,6 +49,11 @@ export function fileInPlace(fd: number, size: number): Uint8Array {
 }
 
 const READ_AHEAD = 256 * 1024;
+/**
+ * Where SQLite's lock bytes are (1 GiB): on Windows a writer locks them, and reading locked bytes fails there.
+ * SQLite never reads that page itself; reading ahead stops before it.
+ */
+const LOCK_BYTES = 0x40000000;
 
 class FileInPlace extends Uint8Array {
   private readonly ahead = new Uint8Array(READ_AHEAD);
@@ -75,7 +80,8 @@ class FileInPlace extends Uint8Array {
       // Reading on from where the last read ended: read ahead; elsewhere (a b-tree's other branch), just this.
       const onwards = start === this.aheadAt + this.aheadLength;
       this.aheadAt = start;
-      this.aheadLength = Math.min(onwards ? READ_AHEAD : end - start, this.size - start);
+      const ahead = start < LOCK_BYTES ? Math.min(READ_AHEAD, LOCK_BYTES - start) : READ_AHEAD;
+      this.aheadLength = Math.min(onwards ? Math.max(ahead, end - start) : end - start, this.size - start);
       this.read(this.ahead.subarray(0, this.aheadLength), start);
     }
     return this.ahead.subarray(start - this.aheadAt, end - this.aheadAt);
@@ -87,7 +93,10 @@ class FileInPlace extends Uint8Array {
   private read(into: Uint8Array<ArrayBuffer>, at: number): Uint8Array<ArrayBuffer> {
     for (let got = 0; got < into.length; ) {
       const n = fs.readSync(this.fd, into, got, into.length - got, at + got);
-      if (n === 0) break; // cut short meanwhile: the zeros left read as a damaged page, and the reader sees the change
+      if (n === 0) {
+        into.fill(0, got); // cut short meanwhile: zeros read as a damaged page, and the reader sees the change
+        break;
+      }
       got += n;
     }
     return into;
