@@ -1,6 +1,7 @@
 // Reading ahead in a thread of its own (langswarm/read.ts): the same database as reading in the store's
 // thread, whole sessions only when cancelled, and a reader that dies part way fails only its own file.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MigrateReport, migrate } from '../../src/core/langswarm';
 import { SessionManager } from '../../src/core/sessions';
@@ -15,6 +16,19 @@ const SOURCES = [
 ];
 
 type Row = Record<string, unknown>;
+
+/** This process's file descriptors open on `file` (Linux: /proc/self/fd; elsewhere none are seen). */
+function descriptorsOn(file: string): string[] {
+  if (!fs.existsSync('/proc/self/fd')) return [];
+  const target = fs.realpathSync(file);
+  return fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`) === target;
+    } catch {
+      return false; // closed meanwhile (the listing's own)
+    }
+  });
+}
 
 /** Every session and message row, our ids replaced by what they stand for (source, original id, seq). */
 function contents(m: SessionManager): { sessions: Row[]; messages: Row[] } {
@@ -123,6 +137,7 @@ describe('migrate: reading ahead in a thread of its own', function () {
         'each session read before was imported',
       );
       assert.deepEqual(second!.counts.imported, 10, 'a new reader imports the next file');
+      assert.deepEqual(descriptorsOn(hostile), [], 'the file the reader died in is not left open');
       assert.equal(second!.errors.length, 0);
       assert.equal(m.stats().sessions, read + 10, 'nothing half-written, nothing else');
       for (const r of [...first!.sessions, ...second!.sessions])

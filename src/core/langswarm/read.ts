@@ -242,6 +242,8 @@ export async function* readSourcesInWorker(
       execArgv,
       workerData: { files: files.slice(offset), options } satisfies ReaderSetup,
       resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: READER_YOUNG_MB },
+      // Node's default, said: the file it reads in place is closed when it is stopped mid-read or dies.
+      trackUnmanagedFds: true,
     });
     const inbox = new Inbox(worker);
     let inFile = false;
