@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { version as extensionVersion } from '../../package.json';
 import { addDemoSessions } from '../core/demo';
-import { dumpState } from '../core/dump';
+import { dumpState, dumpText } from '../core/dump';
 import { CoreError, invalidInput } from '../core/errors';
 import { exportV1, formatReport, hasFailures, migrate } from '../core/langswarm';
 import { Message, NewMessage, NewSession, SessionSummary } from '../core/model';
@@ -276,7 +276,7 @@ export const sessionCommands = {
             process.stderr.write(`${redaction}\n`);
             return out.json(document);
           }
-          writeOutFile(file, `${JSON.stringify(document, null, 2)}\n`);
+          writeOutFile(file, dumpText(document));
           process.stderr.write(
             `wrote ${file} (${document.sessions.length} session${document.sessions.length === 1 ? '' : 's'}; ${redaction})\n`,
           );

@@ -138,7 +138,7 @@ export async function* readSources(files: readonly string[], options: ReaderOpti
           if (!(e instanceof SourceChanged) || taken.again) throw e;
           // Written to while read in place: the rest from a copy of its last committed state.
           source.close();
-          source = undefined;
+          source = undefined; // closed: not again below if the copy cannot be made
           source = await openSource(file, { ...opening, inPlace: false });
           events.push({
             kind: 'opened',

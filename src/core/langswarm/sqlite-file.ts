@@ -114,7 +114,12 @@ function damaged(file: string, e: unknown): CoreError {
  */
 async function openInPlace(file: string): Promise<SqliteCopy | undefined> {
   if (hotJournal(file)) return undefined;
-  const fd = fs.openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined; // the copy's reading says why
+  }
   let db: Database | undefined;
   try {
     const opened = fs.fstatSync(fd);
