@@ -7,19 +7,18 @@
 //   node test/ui/compare.ui.mjs [--vsix FILE] [--theme "Dark Modern"]
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { workbenchUrl } from '../vscode/run-tests.mjs';
-import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   chooseMenuItem,
   forEachTheme,
+  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   seededWorkspace,
   shot,
   stepLogger,
+  themeTag,
   uiArgs,
-  waitForWorkbench,
 } from './workbench.mjs';
 
 const opt = uiArgs();
@@ -38,11 +37,8 @@ function overflowing() {
 }
 
 async function scenario(browser, server, workspace, theme) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const tag = theme.toLowerCase().includes('light') ? 'light' : 'dark';
-  try {
-    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
-    await waitForWorkbench(page, 'LangSwarm Sessions');
+  const tag = themeTag(theme);
+  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'compare', step }, async (page) => {
     await openContainer(page, 'LangSwarm Sessions');
     await openSecondarySideBar(page);
     step(`workbench ready, secondary side bar open (${theme})`);
@@ -99,12 +95,7 @@ async function scenario(browser, server, workspace, theme) {
     await page.mouse.move(700, 880); // no tooltip over the view
     await shot(page, `compare-${tag}-3-parent`, step);
     step('Compare with Parent opened the fork beside its parent');
-  } catch (e) {
-    await shot(page, `compare-${tag}-failure`, step).catch(() => undefined);
-    throw e;
-  } finally {
-    await page.close();
-  }
+  });
 }
 
 async function main() {

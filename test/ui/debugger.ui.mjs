@@ -13,20 +13,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
-import { workbenchUrl } from '../vscode/run-tests.mjs';
-import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   chooseMenuItem,
   forEachThemeWithMock,
   notification,
+  onWorkbenchPage,
   openSecondarySideBar,
   runCommand,
   setOpenAIKey,
   shot,
   stepLogger,
+  themeTag,
   uiArgs,
-  waitForWorkbench,
   waitUntil,
 } from './workbench.mjs';
 
@@ -134,17 +133,14 @@ async function typeInConsole(page, text) {
 }
 
 async function scenario(browser, server, workspace, theme) {
-  const tag = `debugger-${theme.toLowerCase().includes('light') ? 'light' : 'dark'}`;
+  const tag = `debugger-${themeTag(theme)}`;
   mock.reset();
   mock.script(
     'openai',
     { toolCalls: [{ id: 'call_1', name: 'get_weather', args: { city: 'Porto' } }], usage: { input: 120, output: 9 } },
     { text: 'It is snowy in Porto.', usage: { input: 150, output: 7 } },
   );
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  try {
-    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
-    await waitForWorkbench(page, 'LangSwarm Sessions');
+  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'debugger', step }, async (page) => {
     await openSecondarySideBar(page);
     step(`workbench ready (${theme})`);
     await setOpenAIKey(page, mock.keys.openai);
@@ -263,12 +259,7 @@ async function scenario(browser, server, workspace, theme) {
     const rows = await page.locator(SEL.treeRow).evaluateAll((list) => list.map((r) => r.getAttribute('aria-label')));
     step(`testing rows: ${JSON.stringify(rows)}`);
     assert.ok(rows.includes('weather.sim.yaml (Passed)'), 'the scenario passed in the Test Explorer');
-  } catch (e) {
-    await shot(page, `${tag}-failure`, step).catch(() => undefined);
-    throw e;
-  } finally {
-    await page.close();
-  }
+  });
 }
 
 async function main() {

@@ -13,17 +13,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   forEachTheme,
+  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   shot,
   stepLogger,
+  themeTag,
   uiArgs,
-  waitForWorkbench,
   waitUntil,
 } from './workbench.mjs';
 
@@ -76,75 +76,80 @@ const sessionRows = (page) =>
     );
 
 async function scenario(browser, server, theme) {
-  const tag = theme.toLowerCase().includes('light') ? 'light' : 'dark';
+  const tag = themeTag(theme);
   const { workspace, folder } = followedWorkspace();
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   let writer;
-  try {
-    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
-    await waitForWorkbench(page, 'LangSwarm Sessions');
-    await openSecondarySideBar(page);
-    await openContainer(page, 'LangSwarm Sessions');
-    const status = page.locator('.part.statusbar .statusbar-item', { hasText: /Following 1 store · \d\d:\d\d:\d\d/ });
-    await status.waitFor({ timeout: 60_000 });
-    step(`status bar: ${await status.innerText()}`);
-    await page.keyboard.press('Escape'); // the migration offer's toast, if any
+  await onWorkbenchPage(
+    {
+      browser,
+      server,
+      workspace,
+      vsix: opt.vsix,
+      theme,
+      name: 'follow',
+      step,
+      cleanup: async () => {
+        clearInterval(writer);
+        fs.rmSync(workspace, { recursive: true, force: true });
+      },
+    },
+    async (page) => {
+      await openSecondarySideBar(page);
+      await openContainer(page, 'LangSwarm Sessions');
+      const status = page.locator('.part.statusbar .statusbar-item', { hasText: /Following 1 store · \d\d:\d\d:\d\d/ });
+      await status.waitFor({ timeout: 60_000 });
+      step(`status bar: ${await status.innerText()}`);
+      await page.keyboard.press('Escape'); // the migration offer's toast, if any
 
-    // The app writes: one message every 700 ms to one session, and a new session after the third.
-    const grown = path.join(folder, 'session_4c8e0f16.json');
-    let n = 0;
-    writer = setInterval(() => {
-      n += 1;
-      appendMessage(grown, n);
-      if (n === 3) {
-        const doc = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'v1/json/session_b7d41e03.json'), 'utf8'));
-        doc.metadata.session_id = doc.history.session_id = 'session_live_new';
-        doc.metadata.status = 'active';
-        fs.writeFileSync(path.join(folder, 'session_live_new.json'), JSON.stringify(doc));
-      }
-    }, 700);
-    await waitUntil(
-      async () => (await sessionRows(page)).some((r) => r.includes('session_live_new')),
-      'the new session in the tree',
-      30_000,
-    );
-    await waitUntil(
-      async () =>
-        (await sessionRows(page)).some(
-          (r) => /\| following · session_4c8e0f16 .*· (\d+) msgs/.test(r) && Number(/· (\d+) msgs/.exec(r)[1]) >= 7,
-        ),
-      'the grown session in the tree',
-      30_000,
-    );
-    clearInterval(writer);
-    await page.waitForTimeout(2500); // the last write arrives
-    const rows = await sessionRows(page);
-    step(`sessions: ${JSON.stringify(rows)}`);
-    assert.equal(rows.length, 4, 'three sessions and the new one, none twice');
-    assert.ok(
-      rows.every((r) => r.includes('| following · ')),
-      'every session from the followed folder is marked',
-    );
-    const count = Number(/· (\d+) msgs/.exec(rows.find((r) => r.includes('session_4c8e0f16')))[1]);
-    assert.equal(count, 4 + n, `all ${n} appended messages, once`);
-    await shot(page, `follow-${tag}-01-tree-and-status`, step);
+      // The app writes: one message every 700 ms to one session, and a new session after the third.
+      const grown = path.join(folder, 'session_4c8e0f16.json');
+      let n = 0;
+      writer = setInterval(() => {
+        n += 1;
+        appendMessage(grown, n);
+        if (n === 3) {
+          const doc = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'v1/json/session_b7d41e03.json'), 'utf8'));
+          doc.metadata.session_id = doc.history.session_id = 'session_live_new';
+          doc.metadata.status = 'active';
+          fs.writeFileSync(path.join(folder, 'session_live_new.json'), JSON.stringify(doc));
+        }
+      }, 700);
+      await waitUntil(
+        async () => (await sessionRows(page)).some((r) => r.includes('session_live_new')),
+        'the new session in the tree',
+        30_000,
+      );
+      await waitUntil(
+        async () =>
+          (await sessionRows(page)).some(
+            (r) => /\| following · session_4c8e0f16 .*· (\d+) msgs/.test(r) && Number(/· (\d+) msgs/.exec(r)[1]) >= 7,
+          ),
+        'the grown session in the tree',
+        30_000,
+      );
+      clearInterval(writer);
+      await page.waitForTimeout(2500); // the last write arrives
+      const rows = await sessionRows(page);
+      step(`sessions: ${JSON.stringify(rows)}`);
+      assert.equal(rows.length, 4, 'three sessions and the new one, none twice');
+      assert.ok(
+        rows.every((r) => r.includes('| following · ')),
+        'every session from the followed folder is marked',
+      );
+      const count = Number(/· (\d+) msgs/.exec(rows.find((r) => r.includes('session_4c8e0f16')))[1]);
+      assert.equal(count, 4 + n, `all ${n} appended messages, once`);
+      await shot(page, `follow-${tag}-01-tree-and-status`, step);
 
-    // The status bar item lists the followed store.
-    await status.click();
-    await page.locator(SEL.quickInputTitle, { hasText: 'Followed LangSwarm Stores' }).waitFor({ timeout: 15_000 });
-    await page.locator(SEL.quickInputRows, { hasText: 'sessions' }).first().waitFor();
-    await page.locator(SEL.quickInputRows, { hasText: 'Stop Following' }).waitFor();
-    await shot(page, `follow-${tag}-02-stores`, step);
-    await page.keyboard.press('Escape');
-    step('followed while the app wrote; the tree and the status bar kept up');
-  } catch (e) {
-    await shot(page, `follow-${tag}-failure`, step).catch(() => undefined);
-    throw e;
-  } finally {
-    clearInterval(writer);
-    await page.close();
-    fs.rmSync(workspace, { recursive: true, force: true });
-  }
+      // The status bar item lists the followed store.
+      await status.click();
+      await page.locator(SEL.quickInputTitle, { hasText: 'Followed LangSwarm Stores' }).waitFor({ timeout: 15_000 });
+      await page.locator(SEL.quickInputRows, { hasText: 'sessions' }).first().waitFor();
+      await page.locator(SEL.quickInputRows, { hasText: 'Stop Following' }).waitFor();
+      await shot(page, `follow-${tag}-02-stores`, step);
+      await page.keyboard.press('Escape');
+      step('followed while the app wrote; the tree and the status bar kept up');
+    },
+  );
 }
 
 async function main() {

@@ -11,19 +11,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { tsImport } from 'tsx/esm/api';
-import { workbenchUrl } from '../vscode/run-tests.mjs';
-import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   chooseMenuItem,
   forEachTheme,
+  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   seededWorkspace,
   shot,
   stepLogger,
+  themeTag,
   uiArgs,
-  waitForWorkbench,
   waitUntil,
 } from './workbench.mjs';
 
@@ -66,11 +65,8 @@ async function pressUntil(page, frame, key, reached, max) {
 }
 
 async function scenario(browser, server, workspace, theme) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const tag = theme.toLowerCase().includes('light') ? 'light' : 'dark';
-  try {
-    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
-    await waitForWorkbench(page, 'LangSwarm Sessions');
+  const tag = themeTag(theme);
+  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'keyboard', step }, async (page) => {
     await openContainer(page, 'LangSwarm Sessions');
     await openSecondarySideBar(page);
     step(`workbench ready, secondary side bar open (${theme})`);
@@ -246,12 +242,7 @@ async function scenario(browser, server, workspace, theme) {
     s = await scroll();
     assert.equal(s.top, 0, 'Home scrolled to the top');
     step(`state view: End → ${ends.last}, Home → ${ends.first}`);
-  } catch (e) {
-    await shot(page, `keyboard-${tag}-failure`, step).catch(() => undefined);
-    throw e;
-  } finally {
-    await page.close();
-  }
+  });
 }
 
 async function main() {

@@ -9,19 +9,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { tsImport } from 'tsx/esm/api';
-import { workbenchUrl } from '../vscode/run-tests.mjs';
-import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   chooseMenuItem,
   forEachTheme,
+  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   seededWorkspace,
   shot,
   stepLogger,
+  themeTag,
   uiArgs,
-  waitForWorkbench,
 } from './workbench.mjs';
 
 const opt = uiArgs();
@@ -43,11 +42,8 @@ function overflowing() {
 }
 
 async function scenario(browser, server, workspace, theme) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const tag = theme.toLowerCase().includes('light') ? 'light' : 'dark';
-  try {
-    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
-    await waitForWorkbench(page, 'LangSwarm Sessions');
+  const tag = themeTag(theme);
+  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'layout', step }, async (page) => {
     await openContainer(page, 'LangSwarm Sessions');
     await openSecondarySideBar(page);
     step(`workbench ready, secondary side bar open (${theme})`);
@@ -134,12 +130,7 @@ async function scenario(browser, server, workspace, theme) {
       .then((yes) => assert.ok(yes, 'Ctrl+F put the keyboard in the state view search'));
     await shot(page, `layout-${tag}-4-state`, step);
     step('Ctrl+F reaches the state view search');
-  } catch (e) {
-    await shot(page, `layout-${tag}-failure`, step).catch(() => undefined);
-    throw e;
-  } finally {
-    await page.close();
-  }
+  });
 }
 
 async function main() {

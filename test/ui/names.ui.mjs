@@ -13,19 +13,19 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
+  chooseQuickPickRow,
   forEachTheme,
+  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
-  chooseQuickPickRow,
   shot,
   stepLogger,
+  themeTag,
   treeRows,
   uiArgs,
-  waitForWorkbench,
   waitUntil,
 } from './workbench.mjs';
 
@@ -56,11 +56,8 @@ async function expand(page, label) {
 }
 
 async function scenario(browser, server, workspace, theme) {
-  const tag = `names-${theme.toLowerCase().includes('light') ? 'light' : 'dark'}`;
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  try {
-    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
-    await waitForWorkbench(page, 'LangSwarm Sessions');
+  const tag = `names-${themeTag(theme)}`;
+  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'names', step }, async (page) => {
     await openSecondarySideBar(page);
     await openContainer(page, 'LangSwarm Sessions');
     step(`workbench ready (${theme})`);
@@ -132,9 +129,7 @@ async function scenario(browser, server, workspace, theme) {
     );
     await shot(page, `${tag}-05-empty`, step);
     step('history header: summary, status word, empty session');
-  } finally {
-    await page.close();
-  }
+  });
 }
 
 async function main() {

@@ -12,20 +12,20 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { workbenchUrl } from '../vscode/run-tests.mjs';
 import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   forEachTheme,
   notification,
-  withWorkbench,
+  onWorkbenchPage,
   openSecondarySideBar,
   runCommand,
   shot,
   stepLogger,
+  themeTag,
   uiArgs,
-  waitForWorkbench,
   waitUntil,
+  withWorkbench,
 } from './workbench.mjs';
 
 const opt = uiArgs();
@@ -77,11 +77,8 @@ function makeWorkspace() {
 const testRow = (page, label) => page.locator(SEL.treeRow, { hasText: label }).first();
 
 async function run(browser, server, workspace, theme) {
-  const tag = `simulate-${theme.toLowerCase().includes('light') ? 'light' : 'dark'}`;
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  try {
-    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
-    await waitForWorkbench(page, 'LangSwarm Sessions');
+  const tag = `simulate-${themeTag(theme)}`;
+  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'simulate', step }, async (page) => {
     await openSecondarySideBar(page);
     step(`workbench ready (${theme})`);
 
@@ -133,9 +130,7 @@ async function run(browser, server, workspace, theme) {
     step(`testing rows: ${JSON.stringify(rows.slice(0, 12))}`);
     assert.ok(rows.includes('refund.sim.yaml (Passed)') && rows.includes('apology.sim.yaml (Failed)'));
     assert.ok(rows.includes('contains: We apologise (Failed)') && rows.includes('contains: confirmed (Passed)'));
-  } finally {
-    await page.close();
-  }
+  });
 }
 
 /** Opens `name` with Go to File and waits for the "Run Scenario" CodeLens on it. */
@@ -154,28 +149,26 @@ async function openScenario(page, name) {
  * runs); the CodeLens's command says it needs trust instead of running.
  */
 async function untrusted(browser, server, workspace) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  try {
-    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: opt.vsix ? undefined : REPO_ROOT }));
-    await waitForWorkbench(page, 'LangSwarm Sessions');
-    await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
-    await openSecondarySideBar(page);
-    // The Testing view's commands exist once our test controller is made (when the first scenario file is found).
-    await runCommand(page, 'Testing: Focus on Test Explorer View', { untilMs: 30_000 });
-    await testRow(page, 'refund is confirmed').waitFor({ timeout: 30_000 });
-    await runCommand(page, 'Test: Run All Tests');
-    await page.locator(SEL.dialogButton('Cancel')).click();
-    const lens = await openScenario(page, 'refund.sim.yaml');
-    await lens.click();
-    await notification(page, '"LangSwarm Sessions: Run Scenario" needs a trusted workspace');
-    const rows = await page.locator(SEL.treeRow).evaluateAll((list) => list.map((r) => r.getAttribute('aria-label')));
-    step(`untrusted rows: ${JSON.stringify(rows)}`);
-    assert.deepEqual(rows, ['apology.sim.yaml (Not yet run)', 'refund.sim.yaml (Not yet run)']);
-    await shot(page, 'simulate-untrusted', step);
-    step('untrusted: the scenarios were listed and not run; the CodeLens said why');
-  } finally {
-    await page.close();
-  }
+  await onWorkbenchPage(
+    { browser, server, workspace, vsix: opt.vsix, name: 'simulate-untrusted', step },
+    async (page) => {
+      await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
+      await openSecondarySideBar(page);
+      // The Testing view's commands exist once our test controller is made (when the first scenario file is found).
+      await runCommand(page, 'Testing: Focus on Test Explorer View', { untilMs: 30_000 });
+      await testRow(page, 'refund is confirmed').waitFor({ timeout: 30_000 });
+      await runCommand(page, 'Test: Run All Tests');
+      await page.locator(SEL.dialogButton('Cancel')).click();
+      const lens = await openScenario(page, 'refund.sim.yaml');
+      await lens.click();
+      await notification(page, '"LangSwarm Sessions: Run Scenario" needs a trusted workspace');
+      const rows = await page.locator(SEL.treeRow).evaluateAll((list) => list.map((r) => r.getAttribute('aria-label')));
+      step(`untrusted rows: ${JSON.stringify(rows)}`);
+      assert.deepEqual(rows, ['apology.sim.yaml (Not yet run)', 'refund.sim.yaml (Not yet run)']);
+      await shot(page, 'simulate-untrusted', step);
+      step('untrusted: the scenarios were listed and not run; the CodeLens said why');
+    },
+  );
 }
 
 async function main() {

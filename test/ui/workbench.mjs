@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
-import { ARTIFACTS, launchBrowser } from '../vscode/run-tests.mjs';
+import { ARTIFACTS, launchBrowser, workbenchUrl } from '../vscode/run-tests.mjs';
 import { installVsix, startServer } from '../vscode/server.mjs';
-import { SetupError } from '../vscode/tools.mjs';
+import { REPO_ROOT, SetupError } from '../vscode/tools.mjs';
 
 /** The options every UI test takes — `--vsix FILE`, `--theme NAME` (repeatable; default both themes) — and `extra`. */
 export function uiArgs(extra = {}) {
@@ -127,6 +127,32 @@ export async function notification(page, text) {
   const row = page.locator(SEL.notificationMessage, { hasText: text });
   await row.waitFor({ timeout: 20_000 });
   return row;
+}
+
+/** 'light' or 'dark', for screenshot names. */
+export const themeTag = (theme) => (theme.toLowerCase().includes('light') ? 'light' : 'dark');
+
+/**
+ * Opens the workbench on `workspace` in a new page (VS Code's default 1400×900 unless `viewport`; this repository's
+ * extension in development unless a .vsix was installed), waits for it, and runs `scenario(page)`. If that throws,
+ * a screenshot `NAME[-THEME]-failure.png`; then the page is closed and `cleanup()` runs, in any case.
+ */
+export async function onWorkbenchPage(
+  { browser, server, workspace, vsix, theme, name, step, viewport, cleanup },
+  scenario,
+) {
+  const page = await browser.newPage({ viewport: viewport ?? { width: 1400, height: 900 } });
+  try {
+    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: vsix ? undefined : REPO_ROOT }));
+    await waitForWorkbench(page, 'LangSwarm Sessions');
+    return await scenario(page);
+  } catch (e) {
+    await shot(page, `${name}${theme ? `-${themeTag(theme)}` : ''}-failure`, step).catch(() => undefined);
+    throw e;
+  } finally {
+    await page.close();
+    await cleanup?.();
+  }
 }
 
 /** Waits until the workbench, our activity-bar item and the colour theme are all there. */
