@@ -15,7 +15,6 @@ import {
   SEL,
   chooseQuickPickRow,
   forEachThemeWithMock,
-  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   setOpenAIKey,
@@ -24,10 +23,12 @@ import {
   themeTag,
   uiArgs,
   waitUntil,
+  workbenchPages,
 } from './workbench.mjs';
 
 const opt = uiArgs();
 const step = stepLogger('ui-chart');
+const openPage = workbenchPages({ opt, step, name: 'chart' });
 const { MockProviders } = await tsImport('../mock-providers/server.ts', import.meta.url);
 const { SessionManager } = await tsImport('../../src/core/sessions.ts', import.meta.url);
 const { makeTrace } = await tsImport('../helpers/traces.ts', import.meta.url);
@@ -97,80 +98,65 @@ async function scenario(browser, server, theme) {
   const tag = themeTag(theme);
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-chart-'));
   await seed(workspace);
-  await onWorkbenchPage(
-    {
-      browser,
-      server,
-      workspace,
-      vsix: opt.vsix,
-      theme,
-      name: 'chart',
-      step,
-      cleanup: () => fs.rmSync(workspace, { recursive: true, force: true }),
-    },
-    async (page) => {
-      step(`workbench ready (${theme})`);
-      await openSecondarySideBar(page);
-      await openContainer(page, 'LangSwarm Sessions');
-      await setOpenAIKey(page, mock.keys.openai);
-      await chooseQuickPickRow(page, 'LangSwarm Sessions: Resume Session…', {
-        ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`,
-        row: TITLE,
-        log: step,
-      });
-      const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
-      await history.locator('.session-title', { hasText: TITLE }).waitFor({ timeout: 30_000 });
+  await openPage({ browser, server, workspace, theme, removeWorkspace: true }, async (page) => {
+    step(`workbench ready (${theme})`);
+    await openSecondarySideBar(page);
+    await openContainer(page, 'LangSwarm Sessions');
+    await setOpenAIKey(page, mock.keys.openai);
+    await chooseQuickPickRow(page, 'LangSwarm Sessions: Resume Session…', {
+      ready: `${SEL.quickInputBox}[placeholder="Resume which session?"]`,
+      row: TITLE,
+      log: step,
+    });
+    const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
+    await history.locator('.session-title', { hasText: TITLE }).waitFor({ timeout: 30_000 });
 
-      // The status bar: the active session's tokens and cost (gpt-4o is in the price table).
-      const cost = page.locator('.part.statusbar .statusbar-item', { hasText: ' tok · ' });
-      await cost.waitFor({ timeout: 15_000 });
-      assert.match((await cost.innerText()).trim(), /^\d+k tok · \$\d+\.\d{2,4}$/);
-      step(`status bar: ${await cost.innerText()}`);
+    // The status bar: the active session's tokens and cost (gpt-4o is in the price table).
+    const cost = page.locator('.part.statusbar .statusbar-item', { hasText: ' tok · ' });
+    await cost.waitFor({ timeout: 15_000 });
+    assert.match((await cost.innerText()).trim(), /^\d+k tok · \$\d+\.\d{2,4}$/);
+    step(`status bar: ${await cost.innerText()}`);
 
-      // The chart, from the session header's button.
-      await history.locator('.chart-toggle').click();
-      await waitUntil(async () => (await history.locator('.chart-plots canvas').count()) === 3, 'three charts');
-      const readout = history.locator('.chart-readout');
-      assert.match(await readout.innerText(), new RegExp(`^${SEEDED} turns · point at one`));
-      assert.match(await history.locator('.chart-legend').innerText(), /context window 128k/);
-      // The trimmed turn under the cursor: its numbers in the readout.
-      const over = history.locator('.chart-plots .u-over').first();
-      const box = await over.boundingBox();
-      // Each turn is in the middle of its slot of the x axis.
-      const at = (turn, count) => ({ x: box.x + ((turn - 0.5) / count) * box.width, y: box.y + box.height / 2 });
-      await page.mouse.move(at(6, SEEDED).x, at(6, SEEDED).y);
-      await waitUntil(async () => /^Turn 6 /.test(await readout.innerText()), 'turn 6 in the readout');
-      assert.match(await readout.innerText(), /in 52,000 · .* history trimmed: 4 oldest turns left out/);
-      await shot(page, `chart-${tag}-1-trimmed`, step);
+    // The chart, from the session header's button.
+    await history.locator('.chart-toggle').click();
+    await waitUntil(async () => (await history.locator('.chart-plots canvas').count()) === 3, 'three charts');
+    const readout = history.locator('.chart-readout');
+    assert.match(await readout.innerText(), new RegExp(`^${SEEDED} turns · point at one`));
+    assert.match(await history.locator('.chart-legend').innerText(), /context window 128k/);
+    // The trimmed turn under the cursor: its numbers in the readout.
+    const over = history.locator('.chart-plots .u-over').first();
+    const box = await over.boundingBox();
+    // Each turn is in the middle of its slot of the x axis.
+    const at = (turn, count) => ({ x: box.x + ((turn - 0.5) / count) * box.width, y: box.y + box.height / 2 });
+    await page.mouse.move(at(6, SEEDED).x, at(6, SEEDED).y);
+    await waitUntil(async () => /^Turn 6 /.test(await readout.innerText()), 'turn 6 in the readout');
+    assert.match(await readout.innerText(), /in 52,000 · .* history trimmed: 4 oldest turns left out/);
+    await shot(page, `chart-${tag}-1-trimmed`, step);
 
-      // One more turn through the composer: the chart and the status bar follow.
-      const before = await cost.innerText();
-      mock.script('openai', { text: 'Step 11 done: the parser is refactored.', usage: { input: 61_000, output: 420 } });
-      await history.locator('.composer-input').fill('Step 11: finish up.');
-      await page.keyboard.press('Enter');
-      await history
-        .locator('article.message.role-assistant.is-complete', { hasText: 'Step 11 done' })
-        .waitFor({ timeout: 30_000 });
-      await waitUntil(async () => /^11 turns/.test(await readout.innerText()), 'the chart to show turn 11', 15_000);
-      await waitUntil(async () => (await cost.innerText()) !== before, 'the status bar to follow', 15_000);
-      step(`after a turn: ${await readout.innerText()} — status bar ${await cost.innerText()}`);
+    // One more turn through the composer: the chart and the status bar follow.
+    const before = await cost.innerText();
+    mock.script('openai', { text: 'Step 11 done: the parser is refactored.', usage: { input: 61_000, output: 420 } });
+    await history.locator('.composer-input').fill('Step 11: finish up.');
+    await page.keyboard.press('Enter');
+    await history
+      .locator('article.message.role-assistant.is-complete', { hasText: 'Step 11 done' })
+      .waitFor({ timeout: 30_000 });
+    await waitUntil(async () => /^11 turns/.test(await readout.innerText()), 'the chart to show turn 11', 15_000);
+    await waitUntil(async () => (await cost.innerText()) !== before, 'the status bar to follow', 15_000);
+    step(`after a turn: ${await readout.innerText()} — status bar ${await cost.innerText()}`);
 
-      // Clicking the failed turn shows its message (the user's question it did not answer).
-      const failed = at(8, SEEDED + 1);
-      await page.mouse.move(failed.x, failed.y);
-      await waitUntil(async () => /^Turn 8 .* failed/.test(await readout.innerText()), 'turn 8 in the readout');
-      await shot(page, `chart-${tag}-2-failed`, step);
-      await page.mouse.click(failed.x, failed.y);
-      await history.locator('article.message.flash', { hasText: 'Step 8: carry on' }).waitFor({ timeout: 10_000 });
-      await cost.hover();
-      await page
-        .locator('.monaco-hover, .workbench-hover', { hasText: 'Tokens:' })
-        .first()
-        .waitFor({ timeout: 10_000 });
-      await shot(page, `chart-${tag}-3-status-tooltip`, step);
-      step(`chart checked in ${theme}`);
-    },
-  );
+    // Clicking the failed turn shows its message (the user's question it did not answer).
+    const failed = at(8, SEEDED + 1);
+    await page.mouse.move(failed.x, failed.y);
+    await waitUntil(async () => /^Turn 8 .* failed/.test(await readout.innerText()), 'turn 8 in the readout');
+    await shot(page, `chart-${tag}-2-failed`, step);
+    await page.mouse.click(failed.x, failed.y);
+    await history.locator('article.message.flash', { hasText: 'Step 8: carry on' }).waitFor({ timeout: 10_000 });
+    await cost.hover();
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: 'Tokens:' }).first().waitFor({ timeout: 10_000 });
+    await shot(page, `chart-${tag}-3-status-tooltip`, step);
+    step(`chart checked in ${theme}`);
+  });
 }
 
 async function main() {

@@ -11,7 +11,6 @@ import {
   SEL,
   chooseMenuItem,
   forEachTheme,
-  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   seededWorkspace,
@@ -19,10 +18,12 @@ import {
   stepLogger,
   themeTag,
   uiArgs,
+  workbenchPages,
 } from './workbench.mjs';
 
 const opt = uiArgs();
 const step = stepLogger('ui compare');
+const openPage = workbenchPages({ opt, step, name: 'compare' });
 
 /** Elements of the webview reaching past its edges. */
 function overflowing() {
@@ -38,7 +39,7 @@ function overflowing() {
 
 async function scenario(browser, server, workspace, theme) {
   const tag = themeTag(theme);
-  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'compare', step }, async (page) => {
+  await openPage({ browser, server, workspace, theme }, async (page) => {
     await openContainer(page, 'LangSwarm Sessions');
     await openSecondarySideBar(page);
     step(`workbench ready, secondary side bar open (${theme})`);

@@ -18,7 +18,6 @@ import {
   chooseMenuItem,
   forEachThemeWithMock,
   notification,
-  onWorkbenchPage,
   openSecondarySideBar,
   runCommand,
   setOpenAIKey,
@@ -27,10 +26,12 @@ import {
   themeTag,
   uiArgs,
   waitUntil,
+  workbenchPages,
 } from './workbench.mjs';
 
 const opt = uiArgs();
 const step = stepLogger('ui debugger');
+const openPage = workbenchPages({ opt, step, name: 'debugger' });
 const { MockProviders } = await tsImport('../mock-providers/server.ts', import.meta.url);
 const mock = new MockProviders();
 
@@ -140,7 +141,7 @@ async function scenario(browser, server, workspace, theme) {
     { toolCalls: [{ id: 'call_1', name: 'get_weather', args: { city: 'Porto' } }], usage: { input: 120, output: 9 } },
     { text: 'It is snowy in Porto.', usage: { input: 150, output: 7 } },
   );
-  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'debugger', step }, async (page) => {
+  await openPage({ browser, server, workspace, theme }, async (page) => {
     await openSecondarySideBar(page);
     step(`workbench ready (${theme})`);
     await setOpenAIKey(page, mock.keys.openai);

@@ -17,7 +17,6 @@ import { REPO_ROOT } from '../vscode/tools.mjs';
 import {
   SEL,
   forEachTheme,
-  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   shot,
@@ -25,11 +24,13 @@ import {
   themeTag,
   uiArgs,
   waitUntil,
+  workbenchPages,
 } from './workbench.mjs';
 
 const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm');
 const opt = uiArgs();
 const step = stepLogger('ui follow');
+const openPage = workbenchPages({ opt, step, name: 'follow' });
 
 /** A workspace whose settings follow agent/sessions, holding three active V1 JSON sessions (the Active group is the one shown expanded). */
 function followedWorkspace() {
@@ -79,20 +80,8 @@ async function scenario(browser, server, theme) {
   const tag = themeTag(theme);
   const { workspace, folder } = followedWorkspace();
   let writer;
-  await onWorkbenchPage(
-    {
-      browser,
-      server,
-      workspace,
-      vsix: opt.vsix,
-      theme,
-      name: 'follow',
-      step,
-      cleanup: async () => {
-        clearInterval(writer);
-        fs.rmSync(workspace, { recursive: true, force: true });
-      },
-    },
+  await openPage(
+    { browser, server, workspace, theme, removeWorkspace: true, cleanup: () => clearInterval(writer) },
     async (page) => {
       await openSecondarySideBar(page);
       await openContainer(page, 'LangSwarm Sessions');

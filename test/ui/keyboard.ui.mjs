@@ -15,7 +15,6 @@ import {
   SEL,
   chooseMenuItem,
   forEachTheme,
-  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   seededWorkspace,
@@ -24,10 +23,12 @@ import {
   themeTag,
   uiArgs,
   waitUntil,
+  workbenchPages,
 } from './workbench.mjs';
 
 const opt = uiArgs();
 const step = stepLogger('ui keyboard');
+const openPage = workbenchPages({ opt, step, name: 'keyboard' });
 
 /** The element with the keyboard focus inside a webview's page, described (runs in the page). */
 function focusedElement() {
@@ -66,7 +67,7 @@ async function pressUntil(page, frame, key, reached, max) {
 
 async function scenario(browser, server, workspace, theme) {
   const tag = themeTag(theme);
-  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'keyboard', step }, async (page) => {
+  await openPage({ browser, server, workspace, theme }, async (page) => {
     await openContainer(page, 'LangSwarm Sessions');
     await openSecondarySideBar(page);
     step(`workbench ready, secondary side bar open (${theme})`);

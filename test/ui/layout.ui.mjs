@@ -13,7 +13,6 @@ import {
   SEL,
   chooseMenuItem,
   forEachTheme,
-  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   seededWorkspace,
@@ -21,10 +20,12 @@ import {
   stepLogger,
   themeTag,
   uiArgs,
+  workbenchPages,
 } from './workbench.mjs';
 
 const opt = uiArgs();
 const step = stepLogger('ui layout');
+const openPage = workbenchPages({ opt, step, name: 'layout' });
 
 /** Elements of the webview reaching past its right edge (outside the deliberate horizontal scrollers: code, tables). */
 function overflowing() {
@@ -43,7 +44,7 @@ function overflowing() {
 
 async function scenario(browser, server, workspace, theme) {
   const tag = themeTag(theme);
-  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'layout', step }, async (page) => {
+  await openPage({ browser, server, workspace, theme }, async (page) => {
     await openContainer(page, 'LangSwarm Sessions');
     await openSecondarySideBar(page);
     step(`workbench ready, secondary side bar open (${theme})`);

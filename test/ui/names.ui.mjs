@@ -18,7 +18,6 @@ import {
   SEL,
   chooseQuickPickRow,
   forEachTheme,
-  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   shot,
@@ -27,11 +26,13 @@ import {
   treeRows,
   uiArgs,
   waitUntil,
+  workbenchPages,
 } from './workbench.mjs';
 
 const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/langswarm');
 const opt = uiArgs();
 const step = stepLogger('ui names');
+const openPage = workbenchPages({ opt, step, name: 'names' });
 
 /** A tree row by the LangSwarm id its description shows. */
 const rowOf = (page, originalId) => page.locator(SEL.treeRow, { hasText: originalId });
@@ -57,7 +58,7 @@ async function expand(page, label) {
 
 async function scenario(browser, server, workspace, theme) {
   const tag = `names-${themeTag(theme)}`;
-  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'names', step }, async (page) => {
+  await openPage({ browser, server, workspace, theme }, async (page) => {
     await openSecondarySideBar(page);
     await openContainer(page, 'LangSwarm Sessions');
     step(`workbench ready (${theme})`);

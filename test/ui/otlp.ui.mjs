@@ -19,7 +19,6 @@ import {
   SEL,
   forEachTheme,
   notification,
-  onWorkbenchPage,
   openContainer,
   openSecondarySideBar,
   runCommand,
@@ -29,10 +28,12 @@ import {
   treeRows,
   uiArgs,
   waitUntil,
+  workbenchPages,
 } from './workbench.mjs';
 
 const opt = uiArgs();
 const step = stepLogger('ui otlp');
+const openPage = workbenchPages({ opt, step, name: 'otlp' });
 const { MockProviders } = await tsImport('../mock-providers/server.ts', import.meta.url);
 const { otelProvider } = await tsImport('../helpers/otlp.ts', import.meta.url);
 
@@ -55,66 +56,52 @@ async function runApp(url, mock, question) {
 async function scenario(browser, server, workspace, theme) {
   const tag = `otlp-${themeTag(theme)}`;
   const mock = await new MockProviders().start();
-  await onWorkbenchPage(
-    {
-      browser,
-      server,
-      workspace,
-      vsix: opt.vsix,
-      theme,
-      name: 'otlp',
-      step,
-      cleanup: async () => {
-        await mock.stop();
+  await openPage({ browser, server, workspace, theme, cleanup: () => mock.stop() }, async (page) => {
+    await openSecondarySideBar(page);
+    await openContainer(page, 'LangSwarm Sessions');
+    step(`workbench ready (${theme})`);
+
+    await runCommand(page, 'LangSwarm Sessions: Start OTLP Receiver');
+    const item = page.locator('.part.statusbar .statusbar-item', { hasText: 'OTLP 127.0.0.1:' });
+    await item.waitFor({ timeout: 30_000 });
+    const address = (await item.innerText()).match(/127\.0\.0\.1:(\d+)/);
+    assert.ok(address, `status bar: ${await item.innerText()}`);
+    const url = `http://127.0.0.1:${address[1]}`;
+    step(`receiver listening on ${url}`);
+    await notification(page, `Receiving OpenTelemetry traces at ${url}/v1/traces`);
+    await page.keyboard.press('Escape');
+
+    const question = `Capital of France? (${tag})`;
+    await runApp(url, mock, question);
+    step('the instrumented app made its call');
+    const row = page.locator(SEL.treeRow, { hasText: question });
+    await row.waitFor({ timeout: 30_000 });
+    step(`tree rows: ${JSON.stringify(await treeRows(page))}`);
+    await shot(page, `${tag}-01-session-arrived`, step);
+
+    await row.hover();
+    await row.locator('.actions a.action-label[aria-label^="Open History"]').click();
+    await page.mouse.move(900, 850);
+    const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
+    // Both messages, as the history browser shows them.
+    const body = history.locator('body');
+    await body.waitFor({ timeout: 30_000 });
+    await waitUntil(
+      async () => {
+        const text = await body.innerText().catch(() => '');
+        return text.includes('Paris.') && text.split(question).length > 2;
       },
-    },
-    async (page) => {
-      await openSecondarySideBar(page);
-      await openContainer(page, 'LangSwarm Sessions');
-      step(`workbench ready (${theme})`);
+      'the question and the reply in the history browser',
+      30_000,
+    );
+    await shot(page, `${tag}-02-history`, step);
 
-      await runCommand(page, 'LangSwarm Sessions: Start OTLP Receiver');
-      const item = page.locator('.part.statusbar .statusbar-item', { hasText: 'OTLP 127.0.0.1:' });
-      await item.waitFor({ timeout: 30_000 });
-      const address = (await item.innerText()).match(/127\.0\.0\.1:(\d+)/);
-      assert.ok(address, `status bar: ${await item.innerText()}`);
-      const url = `http://127.0.0.1:${address[1]}`;
-      step(`receiver listening on ${url}`);
-      await notification(page, `Receiving OpenTelemetry traces at ${url}/v1/traces`);
-      await page.keyboard.press('Escape');
-
-      const question = `Capital of France? (${tag})`;
-      await runApp(url, mock, question);
-      step('the instrumented app made its call');
-      const row = page.locator(SEL.treeRow, { hasText: question });
-      await row.waitFor({ timeout: 30_000 });
-      step(`tree rows: ${JSON.stringify(await treeRows(page))}`);
-      await shot(page, `${tag}-01-session-arrived`, step);
-
-      await row.hover();
-      await row.locator('.actions a.action-label[aria-label^="Open History"]').click();
-      await page.mouse.move(900, 850);
-      const history = page.frameLocator(SEL.webviewOuter).frameLocator(SEL.webviewInner);
-      // Both messages, as the history browser shows them.
-      const body = history.locator('body');
-      await body.waitFor({ timeout: 30_000 });
-      await waitUntil(
-        async () => {
-          const text = await body.innerText().catch(() => '');
-          return text.includes('Paris.') && text.split(question).length > 2;
-        },
-        'the question and the reply in the history browser',
-        30_000,
-      );
-      await shot(page, `${tag}-02-history`, step);
-
-      await item.click();
-      await notification(page, 'OTLP receiver stopped: 1 span(s) stored (1 new session(s), 2 message(s))');
-      await waitUntil(async () => !(await item.isVisible()), 'the status bar item to go');
-      await shot(page, `${tag}-03-stopped`, step);
-      step('stopped from the status bar');
-    },
-  );
+    await item.click();
+    await notification(page, 'OTLP receiver stopped: 1 span(s) stored (1 new session(s), 2 message(s))');
+    await waitUntil(async () => !(await item.isVisible()), 'the status bar item to go');
+    await shot(page, `${tag}-03-stopped`, step);
+    step('stopped from the status bar');
+  });
 }
 
 async function main() {

@@ -17,7 +17,6 @@ import {
   SEL,
   forEachTheme,
   notification,
-  onWorkbenchPage,
   openSecondarySideBar,
   runCommand,
   shot,
@@ -26,10 +25,12 @@ import {
   uiArgs,
   waitUntil,
   withWorkbench,
+  workbenchPages,
 } from './workbench.mjs';
 
 const opt = uiArgs();
 const step = stepLogger('ui simulate');
+const openPage = workbenchPages({ opt, step, name: 'simulate' });
 
 const cli = (args, input) =>
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], {
@@ -78,7 +79,7 @@ const testRow = (page, label) => page.locator(SEL.treeRow, { hasText: label }).f
 
 async function run(browser, server, workspace, theme) {
   const tag = `simulate-${themeTag(theme)}`;
-  await onWorkbenchPage({ browser, server, workspace, vsix: opt.vsix, theme, name: 'simulate', step }, async (page) => {
+  await openPage({ browser, server, workspace, theme }, async (page) => {
     await openSecondarySideBar(page);
     step(`workbench ready (${theme})`);
 
@@ -149,26 +150,23 @@ async function openScenario(page, name) {
  * runs); the CodeLens's command says it needs trust instead of running.
  */
 async function untrusted(browser, server, workspace) {
-  await onWorkbenchPage(
-    { browser, server, workspace, vsix: opt.vsix, name: 'simulate-untrusted', step },
-    async (page) => {
-      await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
-      await openSecondarySideBar(page);
-      // The Testing view's commands exist once our test controller is made (when the first scenario file is found).
-      await runCommand(page, 'Testing: Focus on Test Explorer View', { untilMs: 30_000 });
-      await testRow(page, 'refund is confirmed').waitFor({ timeout: 30_000 });
-      await runCommand(page, 'Test: Run All Tests');
-      await page.locator(SEL.dialogButton('Cancel')).click();
-      const lens = await openScenario(page, 'refund.sim.yaml');
-      await lens.click();
-      await notification(page, '"LangSwarm Sessions: Run Scenario" needs a trusted workspace');
-      const rows = await page.locator(SEL.treeRow).evaluateAll((list) => list.map((r) => r.getAttribute('aria-label')));
-      step(`untrusted rows: ${JSON.stringify(rows)}`);
-      assert.deepEqual(rows, ['apology.sim.yaml (Not yet run)', 'refund.sim.yaml (Not yet run)']);
-      await shot(page, 'simulate-untrusted', step);
-      step('untrusted: the scenarios were listed and not run; the CodeLens said why');
-    },
-  );
+  await openPage({ browser, server, workspace, name: 'simulate-untrusted' }, async (page) => {
+    await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
+    await openSecondarySideBar(page);
+    // The Testing view's commands exist once our test controller is made (when the first scenario file is found).
+    await runCommand(page, 'Testing: Focus on Test Explorer View', { untilMs: 30_000 });
+    await testRow(page, 'refund is confirmed').waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Test: Run All Tests');
+    await page.locator(SEL.dialogButton('Cancel')).click();
+    const lens = await openScenario(page, 'refund.sim.yaml');
+    await lens.click();
+    await notification(page, '"LangSwarm Sessions: Run Scenario" needs a trusted workspace');
+    const rows = await page.locator(SEL.treeRow).evaluateAll((list) => list.map((r) => r.getAttribute('aria-label')));
+    step(`untrusted rows: ${JSON.stringify(rows)}`);
+    assert.deepEqual(rows, ['apology.sim.yaml (Not yet run)', 'refund.sim.yaml (Not yet run)']);
+    await shot(page, 'simulate-untrusted', step);
+    step('untrusted: the scenarios were listed and not run; the CodeLens said why');
+  });
 }
 
 async function main() {

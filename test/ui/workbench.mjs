@@ -135,10 +135,11 @@ export const themeTag = (theme) => (theme.toLowerCase().includes('light') ? 'lig
 /**
  * Opens the workbench on `workspace` in a new page (VS Code's default 1400×900 unless `viewport`; this repository's
  * extension in development unless a .vsix was installed), waits for it, and runs `scenario(page)`. If that throws,
- * a screenshot `NAME[-THEME]-failure.png`; then the page is closed and `cleanup()` runs, in any case.
+ * a screenshot `NAME[-THEME]-failure.png`; then, in any case, the page is closed, `cleanup()` runs and the workspace
+ * is removed if `removeWorkspace`.
  */
 export async function onWorkbenchPage(
-  { browser, server, workspace, vsix, theme, name, step, viewport, cleanup },
+  { browser, server, workspace, vsix, theme, name, step, viewport, cleanup, removeWorkspace = false },
   scenario,
 ) {
   const page = await browser.newPage({ viewport: viewport ?? { width: 1400, height: 900 } });
@@ -152,7 +153,13 @@ export async function onWorkbenchPage(
   } finally {
     await page.close();
     await cleanup?.();
+    if (removeWorkspace) fs.rmSync(workspace, { recursive: true, force: true });
   }
+}
+
+/** onWorkbenchPage for one UI test file: its options (the .vsix), its step logger and its name. */
+export function workbenchPages({ opt, step, name }) {
+  return (where, scenario) => onWorkbenchPage({ vsix: opt.vsix, step, name, ...where }, scenario);
 }
 
 /** Waits until the workbench, our activity-bar item and the colour theme are all there. */
