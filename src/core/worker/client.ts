@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { CoreError } from '../errors';
 import type { MigrateOptions, MigrateProgress, MigrateReport } from '../langswarm/importer';
 import type { SourceSummary } from '../langswarm/inspect';
-import type { DumpInfo, DumpScope } from '../dump';
+import type { DumpScope } from '../dump';
 import type { SessionEvent, SessionManager, SessionMethod } from '../sessions';
 import { realFs } from '../store/files';
 import { releaseLockOfThread } from '../store/lock';
@@ -148,11 +148,8 @@ export class SessionClient {
    */
   async dump(scope: DumpScope, options: WorkerDumpOptions = {}): Promise<KeptDump> {
     const recentTrace = options.recentTrace ?? this.tracer.recent();
-    const { handle, info } = (await this.dumpOp({ op: 'make', scope, options: { ...options, recentTrace } })) as {
-      handle: number;
-      info: DumpInfo;
-    };
-    return keptDump(handle, info, (op, kind) => (this.closed && op.op === 'drop' ? null : this.dumpOp(op, kind)));
+    const handle = (await this.dumpOp({ op: 'make', scope, options: { ...options, recentTrace } })) as number;
+    return keptDump(handle, (op, kind) => (this.closed && op.op === 'drop' ? null : this.dumpOp(op, kind)));
   }
 
   private async dumpOp(op: DumpOp, kind: OpKind = 'dump'): Promise<unknown> {

@@ -20,7 +20,7 @@ export class DumpShelf {
       const handle = this.next++;
       this.kept.set(handle, source);
       for (const old of this.kept.keys()) if (this.kept.size > KEPT) this.kept.delete(old);
-      return { handle, info: await source.info() };
+      return handle;
     }
     if (op.op === 'drop') return this.kept.delete(op.handle);
     const source = this.kept.get(op.handle);
@@ -44,14 +44,11 @@ export class DumpShelf {
 export type KeptDump = DumpSource & { drop(): Promise<void> };
 
 /** The editor's side of the dump kept as `handle`: each call an operation on it in the worker, through `send`. */
-export function keptDump(
-  handle: number,
-  info: DumpInfo,
-  send: (op: DumpOp, kind: OpKind) => Promise<unknown> | null,
-): KeptDump {
+export function keptDump(handle: number, send: (op: DumpOp, kind: OpKind) => Promise<unknown> | null): KeptDump {
   type Result<K extends keyof DumpSource> = Awaited<ReturnType<DumpSource[K]>>;
+  let info: Promise<DumpInfo> | undefined; // asked once, when shown (its size costs a pass over the document)
   return {
-    info: async () => info,
+    info: () => (info ??= Promise.resolve(send({ op: 'info', handle }, 'dump')) as Promise<DumpInfo>),
     children: async (path, offset, limit) =>
       (await send({ op: 'children', handle, path, offset, limit }, 'read')) as Result<'children'>,
     value: async (path) => (await send({ op: 'value', handle, path }, 'read')) as string,
