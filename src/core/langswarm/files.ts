@@ -8,7 +8,7 @@ import { FORMAT_NAME } from '../store/schema';
 import { isObject } from './normalise';
 import { ParsedJson, parsePythonJson } from './pyjson';
 import { type OpenedSource, type ReadOptions, SourceChanged, type SourceItem } from './source';
-import { SQLITE_MAGIC, findTable, openSqliteCopy, tableColumns } from './sqlite-file';
+import { SQLITE_MAGIC, findTable, openSqliteFile, tableColumns } from './sqlite-file';
 import { V1_TABLE_COLUMNS, isV1Document, mapV1Document, v1SqliteItems } from './v1';
 import { V2_MEMORY_COLUMNS, V2_SESSION_COLUMNS, v2Items, v2Layout } from './v2';
 
@@ -111,7 +111,7 @@ export async function openSource(file: string, options: ReadOptions): Promise<Op
 }
 
 async function openSqliteSource(file: string, options: ReadOptions): Promise<OpenedSource> {
-  const opened = await openSqliteCopy(file, { inPlace: options.inPlace !== false });
+  const opened = await openSqliteFile(file, { inPlace: options.inPlace !== false });
   const { db, warnings, close, stillAsOpened } = opened;
   const checked = (items: () => Iterable<SourceItem>) =>
     stillAsOpened ? () => whileUnchanged(file, items(), stillAsOpened) : items;

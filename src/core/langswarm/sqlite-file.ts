@@ -20,7 +20,7 @@ import { asDatabaseFile, fileInPlace, loadSqlJs } from '../store/sqljs';
 
 export const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
-export interface SqliteCopy {
+export interface OpenedSqlite {
   db: Database;
   warnings: string[];
   /** Read in place: whether the file is still as it was when opened (a copy in memory cannot change). */
@@ -48,7 +48,7 @@ const sameStamp = (a: Stamp, b: Stamp) => a?.size === b?.size && a?.mtimeMs === 
  * Opens `file`'s last committed state: in place when nothing is being written to it (and `inPlace` allows),
  * else as a copy in memory.
  */
-export async function openSqliteCopy(file: string, { inPlace = true } = {}): Promise<SqliteCopy> {
+export async function openSqliteFile(file: string, { inPlace = true } = {}): Promise<OpenedSqlite> {
   const wal = stamp(`${file}-wal`);
   if (wal && wal.size > 0) {
     throw new CoreError(
@@ -112,7 +112,7 @@ function damaged(file: string, e: unknown): CoreError {
  * the same size, modification time and counter, with no hot journal, mean nothing read from it since mixes
  * two states.
  */
-async function openInPlace(file: string): Promise<SqliteCopy | undefined> {
+async function openInPlace(file: string): Promise<OpenedSqlite | undefined> {
   if (hotJournal(file)) return undefined;
   let fd: number;
   try {

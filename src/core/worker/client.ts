@@ -313,7 +313,7 @@ export class SessionClient {
 
   /**
    * Silence counts from the later of the request and the worker's last message. The worker serves requests
-   * in order, so one sent behind a longer one (a compare, a redaction: synchronous, without heartbeats)
+   * in order, so one sent behind a longer one (a compare, a state dump: synchronous, without heartbeats)
    * waits silently for it: it gets that one's budget too.
    */
   private deadline(p: Pending): number {

@@ -40,7 +40,8 @@ export class DumpShelf {
   }
 }
 
-/** A dump the worker keeps, as the editor's thread sees it: `drop()` lets it go there. */
+/** A dump the worker keeps, as the editor's thread sees it: `drop()` lets it go there (never fails: a worker
+ * that is gone keeps nothing). */
 export type KeptDump = DumpSource & { drop(): Promise<void> };
 
 /** The editor's side of the dump kept as `handle`: each call an operation on it in the worker, through `send`. */
@@ -55,7 +56,7 @@ export function keptDump(handle: number, send: (op: DumpOp, kind: OpKind) => Pro
     search: async (query, limit) => (await send({ op: 'search', handle, query, limit }, 'read')) as Result<'search'>,
     text: async () => (await send({ op: 'text', handle }, 'dump')) as string,
     drop: async () => {
-      await send({ op: 'drop', handle }, 'read');
+      await Promise.resolve(send({ op: 'drop', handle }, 'read')).catch(() => undefined);
     },
   };
 }

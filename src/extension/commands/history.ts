@@ -104,7 +104,7 @@ export function historyCommands(
           await fs.promises.writeFile(file, await dump.text());
           return file;
         } finally {
-          void dump.drop().catch(() => undefined);
+          void dump.drop();
         }
       },
     ),

@@ -4,6 +4,7 @@ import type { DumpSource } from '../../core/dump';
 import type { RedactionPattern } from '../../core/redact';
 import { displayTitle } from '../../core/text';
 import type { SessionClient } from '../../core/worker/client';
+import type { KeptDump } from '../../core/worker/dumps';
 import type { WorkerDumpOptions } from '../../core/worker/protocol';
 import { stateFileName } from '../format';
 import { defaultSaveUri } from '../ui';
@@ -20,14 +21,12 @@ export function dumpSettings(): { redact: boolean; patterns: RedactionPattern[] 
   };
 }
 
-/** A dump the panel shows; dropped (its document let go where it is kept) once another replaces it. */
-export type ShownDump = DumpSource & { drop?(): Promise<void> };
-
 export class StatePanel {
   private static current: StatePanel | undefined;
   /** Whose dump it shows (undefined: all sessions), for the name "Save…" suggests. */
   private sessionTitle: string | undefined;
-  private dump: ShownDump | undefined;
+  /** Dropped (let go in the store's worker) once another replaces it or the panel closes. */
+  private dump: KeptDump | undefined;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -35,7 +34,7 @@ export class StatePanel {
     binding: vscode.Disposable,
   ) {
     panel.onDidDispose(() => {
-      void this.dump?.drop?.().catch(() => undefined);
+      void this.dump?.drop();
       binding.dispose();
       if (StatePanel.current === this) StatePanel.current = undefined;
     });
@@ -60,7 +59,7 @@ export class StatePanel {
   }
 
   /** Shows a dump of the session titled `sessionTitle`, or of all sessions (undefined). */
-  static show(context: vscode.ExtensionContext, dump: ShownDump, sessionTitle: string | undefined): StatePanel {
+  static show(context: vscode.ExtensionContext, dump: KeptDump, sessionTitle: string | undefined): StatePanel {
     const title = `State: ${sessionTitle ?? 'all sessions'}`;
     let current = StatePanel.current;
     if (current) current.panel.reveal(undefined, false);
@@ -69,7 +68,7 @@ export class StatePanel {
       const host = new StateHost(poster(panel), { save: (doc) => void saveDump(doc, current!.sessionTitle) });
       current = StatePanel.current = new StatePanel(panel, host, bindPanel(context, panel, 'state', host));
     }
-    if (current.dump !== dump) void current.dump?.drop?.().catch(() => undefined);
+    if (current.dump !== dump) void current.dump?.drop();
     current.dump = dump;
     current.sessionTitle = sessionTitle;
     current.panel.title = title;
