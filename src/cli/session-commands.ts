@@ -178,7 +178,8 @@ export const sessionCommands = {
     parse(sources, v) {
       if (sources.length === 0)
         throw new CoreError('InvalidInput', 'Missing SOURCE: give LangSwarm files or folders to import.');
-      const missing = sources.filter((s) => !statOrUndefined(s, `read ${s}`, true));
+      // Followed, a source may not exist yet (the app has not saved): it is waited for.
+      const missing = v['watch'] ? [] : sources.filter((s) => !statOrUndefined(s, `read ${s}`, true));
       if (missing.length > 0)
         throw new CoreError(
           'InvalidInput',

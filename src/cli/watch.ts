@@ -1,7 +1,7 @@
 // `migrate --watch`: follows LangSwarm stores until Ctrl+C, one line per import, then a summary.
 import * as path from 'node:path';
 import { migrate } from '../core/langswarm';
-import { FollowEvent, Follower } from '../core/langswarm/follow';
+import { FollowEvent, Follower, problemText } from '../core/langswarm/follow';
 import type { SessionManager } from '../core/sessions';
 import type { Output } from './command';
 
@@ -34,11 +34,7 @@ export async function watchSources(
       const messages = events.reduce((n, e) => n + e.messagesAdded, 0);
       out.line(`Imported ${plural(messages, 'message')} in ${plural(events.length, 'session')}.`);
     },
-    // Most messages start with the file's path already.
-    onProblem: (p) =>
-      process.stderr.write(
-        `error: ${p.message.startsWith(p.file) ? shown(p.file) + p.message.slice(p.file.length) : `${shown(p.file)}: ${p.message}`}\n`,
-      ),
+    onProblem: (p) => process.stderr.write(`${p.missing ? 'waiting' : 'error'}: ${problemText(p, shown)}\n`),
   });
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

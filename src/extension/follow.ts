@@ -5,7 +5,7 @@
 // sessions that came from followed stores; each error in the app's files is reported once.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { FollowProblem, Follower } from '../core/langswarm/follow';
+import { FollowProblem, Follower, problemText } from '../core/langswarm/follow';
 import { FOLLOW_OFFER } from './keys';
 import { findLangSwarmFiles, relativeFolder } from './migration';
 import type { WorkspaceStore } from './workspaceStore';
@@ -149,16 +149,16 @@ export class StoreFollowing implements vscode.Disposable {
     const items: Array<vscode.QuickPickItem & { stop?: true }> = files.map((file) => {
       const mine = problems.filter((p) => p.file === file);
       return {
-        label: `${mine.length ? '$(warning)' : '$(sync)'} ${path.basename(file)}`,
+        label: `${storeIcon(mine)} ${path.basename(file)}`,
         description: relativeFolder(file),
-        detail: mine.map((p) => p.message).join(' · ') || undefined,
+        detail: mine.map(problemDetail).join(' · ') || undefined,
       };
     });
     for (const p of problems.filter((x) => !files.includes(x.file)))
       items.push({
-        label: `$(warning) ${path.basename(p.file)}`,
+        label: `${storeIcon([p])} ${path.basename(p.file)}`,
         description: relativeFolder(p.file),
-        detail: p.message,
+        detail: problemDetail(p),
       });
     items.push({ label: '$(debug-stop) Stop Following', stop: true });
     const chosen = await vscode.window.showQuickPick(items, { title: 'Followed LangSwarm Stores' });
@@ -179,22 +179,34 @@ export class StoreFollowing implements vscode.Disposable {
   }
 
   private problem(p: FollowProblem): void {
-    this.log.warn(`following: ${p.message}`);
+    const text = problemText(p, (file) => vscode.workspace.asRelativePath(file));
     this.render();
-    void vscode.window.showWarningMessage(`LangSwarm follow: ${p.message}`);
+    // A store the app has not saved yet is no error: said in the log and the store list, not in a toast.
+    if (p.missing) return this.log.info(`following: ${text}`);
+    this.log.warn(`following: ${text}`);
+    void vscode.window.showWarningMessage(`LangSwarm follow: ${text}`);
   }
 
   private render(): void {
     const f = this.follower;
     if (!f) return this.item.hide();
     const stores = this.sources.length;
-    const errors = f.problems.length;
+    const errors = f.problems.filter((p) => !p.missing).length;
+    const waiting = f.problems.length - errors;
     const when = f.lastImportAt
       ? new Date(f.lastImportAt).toLocaleTimeString(undefined, { hour12: false })
       : 'nothing new yet';
     this.item.text = `${errors ? '$(warning)' : '$(sync)'} Following ${stores} store${stores === 1 ? '' : 's'} · ${when}`;
-    this.item.tooltip = `LangSwarm Sessions is following ${stores} store${stores === 1 ? '' : 's'}${errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}. Click for the stores and their errors.`;
+    this.item.tooltip = `LangSwarm Sessions is following ${stores} store${stores === 1 ? '' : 's'}${errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}${waiting ? `; ${waiting} not there yet` : ''}. Click for the stores and their errors.`;
     this.item.backgroundColor = errors ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
+}
+
+const problemDetail = (p: FollowProblem) => (p.missing ? 'does not exist yet: imported once it appears' : p.message);
+
+/** A followed store's icon in the list: a warning for an error, a clock while it does not exist, else in sync. */
+function storeIcon(problems: readonly FollowProblem[]): string {
+  if (problems.some((p) => !p.missing)) return '$(warning)';
+  return problems.length ? '$(watch)' : '$(sync)';
 }

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // UI test: following a LangSwarm store in the real VS Code web workbench (1400×900, secondary side bar open), dark
-// and light. A trusted workspace names a V1 JSON folder in `langswarmSessions.follow.paths`; a writer (this script,
-// as a LangSwarm app would) appends messages to one session and adds another while the editor runs:
-//   - the status bar shows "Following 1 store · HH:MM:SS" once the store was imported;
+// and light. A trusted workspace names a V1 JSON folder in `langswarmSessions.follow.paths`, and a V1 store the app
+// has not saved yet; a writer (this script, as a LangSwarm app would) appends messages to one session and adds
+// another while the editor runs:
+//   - the status bar shows "Following 2 stores · HH:MM:SS" once the folder was imported, with no warning (the store
+//     not there yet is waited for, not an error);
 //   - the tree marks followed sessions ("· following") and shows the new session and the grown message count
 //     without a manual refresh;
-//   - a click on the status bar item lists the followed store (with Stop Following).
+//   - a click on the status bar item lists the followed stores, the missing one as "does not exist yet" (with Stop
+//     Following).
 // Screenshots go to test-artifacts/ui-follow-*.png.
 //
 //   node test/ui/follow.ui.mjs [--vsix FILE] [--theme "Dark Modern"]
@@ -32,7 +35,10 @@ const opt = uiArgs();
 const step = stepLogger('ui follow');
 const openPage = workbenchPages({ opt, step, name: 'follow' });
 
-/** A workspace whose settings follow agent/sessions, holding three active V1 JSON sessions (the Active group is the one shown expanded). */
+/**
+ * A workspace whose settings follow agent/sessions, holding three active V1 JSON sessions (the Active group is the one
+ * shown expanded), and agent/langswarm_sessions.db, which does not exist.
+ */
 function followedWorkspace() {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lss-ui-follow-'));
   const folder = path.join(workspace, 'agent/sessions');
@@ -44,7 +50,7 @@ function followedWorkspace() {
   fs.mkdirSync(path.join(workspace, '.vscode'));
   fs.writeFileSync(
     path.join(workspace, '.vscode/settings.json'),
-    JSON.stringify({ 'langswarmSessions.follow.paths': ['agent/sessions'] }),
+    JSON.stringify({ 'langswarmSessions.follow.paths': ['agent/sessions', 'agent/langswarm_sessions.db'] }),
   );
   return { workspace, folder };
 }
@@ -85,9 +91,12 @@ async function scenario(browser, server, theme) {
     async (page) => {
       await openSecondarySideBar(page);
       await openContainer(page, 'LangSwarm Sessions');
-      const status = page.locator('.part.statusbar .statusbar-item', { hasText: /Following 1 store · \d\d:\d\d:\d\d/ });
+      const status = page.locator('.part.statusbar .statusbar-item', {
+        hasText: /Following 2 stores · \d\d:\d\d:\d\d/,
+      });
       await status.waitFor({ timeout: 60_000 });
       step(`status bar: ${await status.innerText()}`);
+      assert.equal(await status.locator('.codicon-warning').count(), 0, 'a store not saved yet is no error');
       await page.keyboard.press('Escape'); // the migration offer's toast, if any
 
       // The app writes: one message every 700 ms to one session, and a new session after the third.
@@ -133,6 +142,10 @@ async function scenario(browser, server, theme) {
       await status.click();
       await page.locator(SEL.quickInputTitle, { hasText: 'Followed LangSwarm Stores' }).waitFor({ timeout: 15_000 });
       await page.locator(SEL.quickInputRows, { hasText: 'sessions' }).first().waitFor();
+      await page
+        .locator(SEL.quickInputRows, { hasText: 'langswarm_sessions.db' })
+        .filter({ hasText: 'does not exist yet: imported once it appears' })
+        .waitFor();
       await page.locator(SEL.quickInputRows, { hasText: 'Stop Following' }).waitFor();
       await shot(page, `follow-${tag}-02-stores`, step);
       await page.keyboard.press('Escape');

@@ -107,6 +107,23 @@ db.commit()
     assert.equal(fs.existsSync(db), false, 'no database was created');
   });
 
+  it('waits for a source that does not exist yet and imports it once the app has saved it', async () => {
+    const db = tempDb();
+    const later = path.join(tempDir(), 'agent', 'langswarm_sessions.db');
+    const watch = new Watch([later, '--db', db]);
+    await watch.waitFor(
+      /^waiting: .*agent\/langswarm_sessions\.db does not exist; it is imported once it appears\.$/m,
+      'stderr',
+    );
+    await new Promise((r) => setTimeout(r, 300)); // three more polls: said once
+    fs.mkdirSync(path.dirname(later));
+    fs.copyFileSync(copyFixture('v1/langswarm_sessions.db'), later);
+    await watch.waitFor(/\+2,000 messages in new session session_9a6c1d24/);
+    assert.equal(await watch.interrupt(), 0, watch.stderr);
+    assert.equal(lines(watch.stderr, /./).length, 1, watch.stderr);
+    assert.match(watch.stdout, /Stopped following: 6 sessions added, 0 extended, 2,017 messages, 0 errors\.\n$/);
+  });
+
   it('reports a file it may not read, once, and goes on with the others', async () => {
     const root = tempDir();
     fs.chmodSync(root, 0o777);

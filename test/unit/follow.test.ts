@@ -158,6 +158,8 @@ describe('follow: importing LangSwarm stores as an app writes them', function ()
       ],
     );
     assert.equal(m.stats().sessions, sessions, 'every imported session is kept');
+    assert.equal(problems[0]!.missing, true, 'the deleted source is waited for');
+    assert.equal(f.totals.errors, 1, 'only the damaged store is an error');
     fs.copyFileSync(copyFixture('v1/langswarm_sessions.db'), store); // repaired
     await f.poll();
     assert.deepEqual(
@@ -165,6 +167,28 @@ describe('follow: importing LangSwarm stores as an app writes them', function ()
       ['No such file or folder.'],
       'the store reads again',
     );
+  });
+
+  it('waits for a source the app has not saved yet: said once, no error, imported once it appears', async () => {
+    const later = path.join(copyFixture('.'), 'later');
+    const f = follower(later);
+    for (let i = 0; i < 3; i++) await f.poll();
+    assert.deepEqual(problems, [{ file: later, message: 'No such file or folder.', missing: true }]);
+    assert.deepEqual(f.problems, problems, 'listed while it is missing');
+    assert.equal(f.totals.errors, 0);
+
+    fs.cpSync(copyFixture('v1/json'), later, { recursive: true });
+    await f.poll();
+    assert.deepEqual(f.problems, [], 'there now');
+    assert.equal(events.filter((e) => e.kind === 'added').length, 6, 'its six sessions');
+    assert.equal(f.totals.messages, 2017);
+
+    fs.rmSync(later, { recursive: true });
+    for (let i = 0; i < 2; i++) await f.poll();
+    assert.equal(problems.length, 2, 'gone again: said once more');
+    assert.equal(problems[1]!.missing, true);
+    assert.equal(f.totals.errors, 0);
+    assert.equal(m.stats().sessions, 6, 'its sessions stay');
   });
 
   it('reports a bad row once while the rest of its store keeps changing', async () => {

@@ -14,8 +14,8 @@ import { V2_MEMORY_COLUMNS, V2_SESSION_COLUMNS, v2Items, v2Layout } from './v2';
 
 export interface ExpandedSources {
   files: string[];
-  /** Paths that could not be listed (missing, unreadable). */
-  problems: Array<{ file: string; message: string }>;
+  /** Paths that could not be listed: `missing` when they do not exist, else unreadable. */
+  problems: Array<{ file: string; message: string; missing?: true }>;
 }
 
 /** SQLite's own side files: read together with their database, never as sources of their own. */
@@ -65,13 +65,11 @@ export function expandSources(paths: readonly string[]): ExpandedSources {
     try {
       st = fs.statSync(full);
     } catch (e) {
-      problems.push({
-        file: full,
-        message:
-          (e as NodeJS.ErrnoException).code === 'ENOENT'
-            ? 'No such file or folder.'
-            : `Cannot read it: ${(e as Error).message}`,
-      });
+      problems.push(
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? { file: full, message: 'No such file or folder.', missing: true }
+          : { file: full, message: `Cannot read it: ${(e as Error).message}` },
+      );
       continue;
     }
     if (st.isDirectory()) walk(full);

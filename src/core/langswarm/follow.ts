@@ -1,8 +1,10 @@
 // Following LangSwarm stores while an app writes them: a poll stats every source file (and a SQLite
 // file's -wal and -journal) and hands only the files whose stamp moved to the importer, with the update
 // markers of the sessions it imported before, so an unchanged session in a changed V1 store is not
-// parsed again. The importer is idempotent and opens sources read-only from a copy of their bytes, so
-// following never duplicates a message nor writes or locks the app's files.
+// parsed again. The importer is idempotent and opens sources read-only (in place, or from a copy when the
+// app writes meanwhile), so following never duplicates a message nor writes or locks the app's files. A
+// source that does not exist (not yet saved by the app, or removed) is waited for: said once, not counted
+// as an error.
 //
 // A file that cannot be read (a JSON file caught half-written, a busy or damaged database) is not
 // marked as seen: the next poll reads it again. Only when it fails twice with the same stamp is it
@@ -26,6 +28,16 @@ export interface FollowEvent {
 export interface FollowProblem {
   file: string;
   message: string;
+  /** A followed path that does not exist: waited for, not an error. */
+  missing?: true;
+}
+
+/** A problem in a sentence that names its file (`shown` as the reader knows it): most messages start with the path. */
+export function problemText(p: FollowProblem, shown: (file: string) => string): string {
+  if (p.missing) return `${shown(p.file)} does not exist; it is imported once it appears.`;
+  return p.message.startsWith(p.file)
+    ? shown(p.file) + p.message.slice(p.file.length)
+    : `${shown(p.file)}: ${p.message}`;
 }
 
 export interface FollowTotals {
@@ -33,7 +45,7 @@ export interface FollowTotals {
   sessionsAdded: number;
   sessionsExtended: number;
   messages: number;
-  /** Problems reported (each once). */
+  /** Problems reported (each once), missing sources not counted. */
   errors: number;
   /** Source files handed to the importer, and their bytes (with side files): what following read. */
   filesRead: number;
@@ -77,6 +89,8 @@ export class Follower {
   /** Reported problems by file: key `message`. Cleared when the file reads cleanly. */
   private readonly reported = new Map<string, Set<string>>();
   private readonly unlisted = new Map<string, string>();
+  /** Followed paths that do not exist at the last poll. */
+  private readonly missing = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -85,7 +99,13 @@ export class Follower {
 
   /** Problems reported and not cleared since (for a list of followed stores with their errors). */
   get problems(): FollowProblem[] {
-    return [...this.reported].flatMap(([file, messages]) => [...messages].map((message) => ({ file, message })));
+    return [...this.reported].flatMap(([file, messages]) =>
+      [...messages].map((message) => ({
+        file,
+        message,
+        ...(this.missing.has(file) ? { missing: true as const } : {}),
+      })),
+    );
   }
 
   /** The files followed at the last poll. */
@@ -123,10 +143,11 @@ export class Follower {
       if (!problems.some((p) => p.file === source)) {
         this.reported.get(source)?.delete(message);
         this.unlisted.delete(source);
+        this.missing.delete(source);
       }
     for (const p of problems) {
       this.unlisted.set(p.file, p.message);
-      this.problem(p.file, p.message);
+      this.problem(p.file, p.message, p.missing);
     }
     const present = new Set(files);
     for (const file of this.seen.keys()) if (!present.has(file)) this.forget(file); // deleted: its sessions stay
@@ -209,13 +230,14 @@ export class Follower {
     }
   }
 
-  private problem(file: string, message: string): void {
+  private problem(file: string, message: string, missing?: true): void {
     const messages = this.reported.get(file) ?? new Set<string>();
     if (messages.has(message)) return;
     messages.add(message);
     this.reported.set(file, messages);
-    this.totals.errors += 1;
-    this.options.onProblem?.({ file, message });
+    if (missing) this.missing.add(file);
+    else this.totals.errors += 1;
+    this.options.onProblem?.({ file, message, ...(missing ? { missing } : {}) });
   }
 
   private forget(file: string): void {
