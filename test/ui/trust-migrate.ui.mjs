@@ -7,7 +7,9 @@
 //     and a damaged one says why in a sentence;
 //   - trust granted from the view: the import is offered at once; its pick lists the stores found, all checked; one
 //     click on a row unchecks it and starts nothing; OK asks for confirmation (what, where); the imported sessions
-//     appear in the tree, revealed and selected; the import is in the log at info level.
+//     appear in the tree, revealed and selected; the import is in the log at info level;
+//   - then the offer to follow the stores: Follow writes them to the workspace setting, the status bar follows them,
+//     the tree marks their sessions, and the damaged store is a warning said once.
 // Screenshots go to test-artifacts/ui-trust-*.png.
 //
 //   node test/ui/trust-migrate.ui.mjs [--vsix FILE] [--theme "Dark Modern"]
@@ -27,6 +29,7 @@ import {
   themeTag,
   treeRows,
   uiArgs,
+  waitUntil,
   workbenchPages,
 } from './workbench.mjs';
 
@@ -233,6 +236,38 @@ async function scenario(browser, server, theme) {
     assert.match((await output.innerText()).replace(/\s+/g, ' '), /\[info\] migration done: Imported [\d,]+ messages/);
     await shot(page, `trust-${tag}-09-log`, step);
     step('imported, revealed, logged');
+
+    // 9. Then the offer to follow the stores found (it came once the import offer was answered): Follow → the
+    // workspace setting names them, the status bar follows them, the tree marks their sessions, and the damaged
+    // store is an error said once.
+    await notice(page, 'Follow the LangSwarm stores in this workspace?');
+    await shot(page, `trust-${tag}-10-follow-offer`, step);
+    await page
+      .locator('.notifications-center .notification-list-item', { hasText: 'Follow the LangSwarm stores' })
+      .locator('a.monaco-button', { hasText: /^Follow$/ })
+      .click();
+    const status = page.locator('.part.statusbar .statusbar-item', { hasText: /Following 3 stores/ });
+    await status.waitFor({ timeout: 30_000 });
+    const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
+    assert.deepEqual(
+      [...settings['langswarmSessions.follow.paths']].sort(),
+      ['agent/langswarm_sessions.db', 'broken/langswarm_sessions.db', 'memory/langswarm_memory.db'],
+      'the setting names the stores found',
+    );
+    await notice(page, /LangSwarm follow: broken\/langswarm_sessions\.db is a damaged SQLite database/);
+    await status.locator('.codicon-warning').waitFor({ timeout: 15_000 });
+    const marked = page
+      .locator(`${SEL.treeRow}[aria-level="2"] .label-description`)
+      .filter({ hasText: /^following · / });
+    await waitUntil(async () => (await marked.count()) >= 3, 'followed sessions marked in the tree', 30_000);
+    await page.waitForTimeout(3000); // more polls: the damaged store is not said again
+    assert.equal(
+      await page.locator(SEL.notificationMessage, { hasText: 'is a damaged SQLite database' }).count(),
+      1,
+      'said once',
+    );
+    await shot(page, `trust-${tag}-11-following`, step);
+    step(`following: ${await status.innerText()}`);
   });
 }
 
