@@ -60,6 +60,11 @@ export class StoreFollowing implements vscode.Disposable {
     return this.follower !== undefined;
   }
 
+  /** The paths followed: the setting's entries, globs resolved in the workspace folder. */
+  get stores(): readonly string[] {
+    return this.follower ? this.sources : [];
+  }
+
   /** Follows what the setting names (trusted workspaces only); stops when it names nothing. */
   async fromSettings(): Promise<void> {
     const sources = vscode.workspace.isTrusted ? await resolveFollowPaths(followSetting()) : [];

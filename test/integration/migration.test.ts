@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MigrateReport } from '../../src/core/langswarm';
 import type { Main } from '../../src/extension/main';
-import { extension, freshDatabase, rootLabels, run, waitFor } from './helpers';
+import { extension, freshDatabase, rootLabels, run, setSetting, waitFor } from './helpers';
 
 const FIXTURES = process.env['LSS_FIXTURES'] ?? '';
 
@@ -83,6 +83,38 @@ describe('migration in VS Code', () => {
     assert.equal(input.viewType, 'langswarmSessions.langswarmStore');
     assert.equal(input.uri.fsPath, store.fsPath);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('follows the stores the setting names, globs resolved in the workspace, and nothing else', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const place = (from: string, to: string) => {
+      fs.mkdirSync(path.dirname(path.join(folder, to)), { recursive: true });
+      fs.copyFileSync(path.join(sources, from), path.join(folder, to));
+      return path.join(folder, to);
+    };
+    const v1 = place('v1/langswarm_sessions.db', 'agents/a/langswarm_sessions.db');
+    const memory = place('v2_memory/langswarm_memory.db', 'agents/b/langswarm_memory.db');
+    place('v2/langswarm_sessions.db', 'other/langswarm_sessions.db'); // two more sessions, if it were followed
+    const manager = await main.database.manager();
+    try {
+      await setSetting('follow.paths', ['agents/*/langswarm_*.db', 'later/langswarm_sessions.db']);
+      await waitFor('the followed stores imported', async () => (await manager.stats()).sessions === 7, 30_000);
+      assert.deepEqual(main.following.stores, [memory, v1, path.join(folder, 'later/langswarm_sessions.db')].sort());
+      await new Promise((r) => setTimeout(r, 2500)); // more polls
+      const stats = await manager.stats();
+      assert.deepEqual([stats.sessions, stats.messages], [7, 2021], 'the V1 store and the memory store, not other/');
+      const { items } = await manager.list({ limit: 50 });
+      assert.ok(
+        items.every((s) => main.following.isFollowed(s.id)),
+        'every session marked as followed',
+      );
+
+      await setSetting('follow.paths', undefined);
+      await waitFor('following stopped', async () => !main.following.active);
+    } finally {
+      await setSetting('follow.paths', undefined);
+      for (const dir of ['agents', 'other']) fs.rmSync(path.join(folder, dir), { recursive: true, force: true });
+    }
   });
 
   it('offers to migrate when the workspace holds LangSwarm files', async () => {
