@@ -66,6 +66,32 @@ describe('follow: importing LangSwarm stores as an app writes them', function ()
     assert.deepEqual([f.totals.bytesRead, f.totals.filesRead, f.totals.polls], [read.bytesRead, 1, 4]);
   });
 
+  it("leaves the app's files as the app wrote them: same bytes, same times, no side file of ours", async () => {
+    const folder = copyFixture('.');
+    /** Every file under the folder: its bytes and its mtime. */
+    const look = () =>
+      Object.fromEntries(
+        fs
+          .readdirSync(folder, { recursive: true })
+          .map(String)
+          .filter((f) => fs.statSync(path.join(folder, f)).isFile())
+          .sort()
+          .map((f) => [
+            f,
+            `${fs.statSync(path.join(folder, f)).mtimeMs}:${fs.readFileSync(path.join(folder, f), 'base64')}`,
+          ]),
+      );
+    const f = follower(path.join(folder, 'v1'), path.join(folder, 'v2'), path.join(folder, 'v2_memory'));
+    const before = look();
+    await f.poll();
+    assert.deepEqual(look(), before, 'the first import changed nothing');
+    appendV1Row(path.join(folder, 'v1/langswarm_sessions.db'), 'session_4c8e0f16', 'msg_live_1');
+    const written = look();
+    await f.poll();
+    assert.equal(events.filter((e) => e.kind === 'extended').length, 1, 'the write was imported');
+    assert.deepEqual(look(), written, 'following changed nothing after the app wrote either');
+  });
+
   it('parses only the session the app saved in a V1 store, and appends its new message once', async () => {
     const store = copyFixture('v1/langswarm_sessions.db');
     const f = follower(store);
