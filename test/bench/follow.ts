@@ -109,8 +109,10 @@ export async function runFollowBench(report: Report): Promise<void> {
     const t2 = performance.now();
     appendOne(source, 9);
     const changedAt = performance.now();
+    const filesBefore = databaseFiles(m.path);
     await follower.poll();
     polls.push(performance.now() - changedAt);
+    const writtenBytes = bytesWritten(filesBefore, databaseFiles(m.path));
     const live = follower.totals.messages - importedAtFirst;
     if (live !== 6) throw new Error(`expected 6 live messages, got ${live}`);
     const worst = Math.max(...latencies);
@@ -135,8 +137,32 @@ export async function runFollowBench(report: Report): Promise<void> {
       unit: 'ms',
       note: `writer took ${(changedAt - t2).toFixed(0)} ms`,
     });
+    const snapshotBytes = 2 * fs.statSync(m.path).size; // the database and its backup, as a snapshot writes them
+    report.add({
+      suite: 'follow',
+      metric: '  database bytes that poll wrote',
+      value: writtenBytes,
+      unit: 'bytes',
+      note: `${((writtenBytes / snapshotBytes) * 100).toFixed(3)} % of a snapshot's ${(snapshotBytes / 1048576).toFixed(0)} MB`,
+    });
     await m.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The database, its journal and its backup as the file system has them. */
+function databaseFiles(db: string): Array<fs.Stats | undefined> {
+  return ['', '.journal', '.bak'].map((ext) => fs.statSync(db + ext, { throwIfNoEntry: false }));
+}
+
+/** What was written between two looks: a file rewritten or replaced counts whole, the journal its growth. */
+function bytesWritten(before: Array<fs.Stats | undefined>, after: Array<fs.Stats | undefined>): number {
+  let bytes = 0;
+  for (const [i, now] of after.entries()) {
+    const was = before[i];
+    if (!now || (was && now.ino === was.ino && now.mtimeMs === was.mtimeMs)) continue;
+    bytes += i === 1 && was && now.ino === was.ino ? now.size - was.size : now.size;
+  }
+  return bytes;
 }

@@ -97,8 +97,11 @@ describe('follow: importing LangSwarm stores as an app writes them', function ()
     const f = follower(store);
     await f.poll();
     assert.equal(f.sessions.size, 6);
+    const database = fs.statSync(m.path);
     appendV1Row(store, 'session_4c8e0f16', 'msg_live_1');
     await f.poll();
+    const after = fs.statSync(m.path);
+    assert.deepEqual([after.ino, after.mtimeMs], [database.ino, database.mtimeMs], 'one journal record, no snapshot');
     assert.deepEqual(
       reports[1]!.files[0]!.sessions.map((s) => [s.originalId, s.outcome, s.messagesAdded]),
       [['session_4c8e0f16', 'updated', 1]],

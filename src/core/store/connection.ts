@@ -4,6 +4,7 @@
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement as SqlStatement } from 'sql.js';
 import { CoreError, describeError } from '../errors';
 import type { Tracer } from '../trace';
+import { decodeRows } from './encoded-rows';
 import { RunRows, RunStatement, rowsRunner, statementRunner } from './fast-run';
 import { asDatabaseFile } from './sqljs';
 import type { Statement } from './journal';
@@ -29,6 +30,18 @@ export interface BulkTx extends Tx {
 export interface BulkOptions {
   /** Roll everything back at the end (a dry run). */
   rehearse?: boolean;
+  /**
+   * Also collect the statements run, for a journal record, while their parameters come to at most this many
+   * bytes and all are the catalogue's (positional); past that, or for any other statement, collecting stops.
+   */
+  recordUpTo?: number;
+}
+
+/** A committed bulk write's statements when they were collected whole (BulkOptions.recordUpTo). */
+export interface BulkOutcome<T> {
+  result: T;
+  committed: boolean;
+  statements?: Statement[];
 }
 
 /**
@@ -145,17 +158,30 @@ export class Connection {
    * that throws leaves no trace; `makeRoom` reserves memory while nothing was written yet. Resolves once
    * committed, or rolled back with `rehearse` or when nothing changed (then `committed` is false).
    */
-  async bulkTransaction<T>(run: BulkRun<T>, options: BulkOptions): Promise<{ result: T; committed: boolean }> {
+  async bulkTransaction<T>(run: BulkRun<T>, options: BulkOptions): Promise<BulkOutcome<T>> {
     let changesBefore = this.totalChanges();
     let inStep = false;
     let roomMade = false;
+    const recorder = new BulkRecorder(this.bySql, options.recordUpTo ?? 0);
+    const plain = this.tx();
     const tx: BulkTx = {
-      ...this.tx(),
-      runRows: (sql, lead, rows) => this.runRows(this.statement(sql), lead, rows),
+      ...plain,
+      run: (sql, params = null) => {
+        plain.run(sql, params);
+        recorder.add(sql, normaliseParams(params));
+      },
+      runRows: (sql, lead, rows) => {
+        if (!recorder.recording(rows.byteLength)) return this.runRows(this.statement(sql), lead, rows);
+        const leads: SqlValue[][] = [];
+        const n = this.runRows(this.statement(sql), (i) => (leads[i] = [...lead(i)]), rows);
+        recorder.addRows(sql, leads, rows);
+        return n;
+      },
     };
     const step = <R>(fn: (tx: BulkTx) => R): R => {
       this.current.run('SAVEPOINT bulk_step');
       inStep = true;
+      const mark = recorder.mark();
       try {
         const result = fn(tx);
         this.current.run('RELEASE bulk_step');
@@ -163,6 +189,7 @@ export class Connection {
       } catch (e) {
         this.current.run('ROLLBACK TO bulk_step');
         this.current.run('RELEASE bulk_step');
+        recorder.rewind(mark);
         throw e;
       } finally {
         inStep = false;
@@ -191,7 +218,8 @@ export class Connection {
       return { result, committed: false };
     }
     this.current.run('COMMIT');
-    return { result, committed: true };
+    const statements = recorder.statements;
+    return statements ? { result, committed: true, statements } : { result, committed: true };
   }
 
   /**
@@ -321,6 +349,56 @@ export class Connection {
 /** SQLite's file change counter (header offset 24): incremented by every transaction that wrote the file. */
 function fileChangeCounter(file: Uint8Array): number | undefined {
   return file.length >= 100 ? new DataView(file.buffer, file.byteOffset, 100).getUint32(24) : undefined;
+}
+
+/**
+ * The statements of a bulk write, collected for a journal record while they stay small and replayable
+ * (catalogue statements with positional parameters); once they are not, it gives up and the write is made
+ * durable by a snapshot instead. A step rolled back is rewound.
+ */
+class BulkRecorder {
+  private collected: Statement[] | undefined;
+  private bytes = 0;
+
+  constructor(
+    private readonly catalogue: ReadonlyMap<string, CatalogueEntry>,
+    private readonly limit: number,
+  ) {
+    if (limit > 0) this.collected = [];
+  }
+
+  get statements(): Statement[] | undefined {
+    return this.collected;
+  }
+
+  /** Whether it still collects, with about `bytes` more to come. */
+  recording(bytes = 0): boolean {
+    if (this.collected && this.bytes + bytes > this.limit) this.collected = undefined;
+    return this.collected !== undefined;
+  }
+
+  add(sql: string, params: Params): void {
+    if (!this.collected) return;
+    const entry = this.catalogue.get(sql);
+    if (!entry || (params !== null && !Array.isArray(params))) return void (this.collected = undefined);
+    const values = (params ?? []) as SqlValue[];
+    for (const v of values) this.bytes += typeof v === 'string' ? v.length * 3 : 8;
+    this.collected.push([entry.name, values]);
+    this.recording();
+  }
+
+  addRows(sql: string, leads: readonly SqlValue[][], rows: Uint8Array): void {
+    const decoded = decodeRows(rows);
+    for (let i = 0; i < decoded.length && this.collected; i++) this.add(sql, [...leads[i]!, ...decoded[i]!]);
+  }
+
+  mark(): number {
+    return this.collected?.length ?? 0;
+  }
+
+  rewind(mark: number): void {
+    this.collected?.splice(mark);
+  }
 }
 
 /** sql.js binds `undefined` as an error and booleans not at all: normalise, and keep records JSON-safe. */
