@@ -168,7 +168,7 @@ export class Connection {
       ...plain,
       run: (sql, params = null) => {
         plain.run(sql, params);
-        recorder.add(sql, normaliseParams(params));
+        if (recorder.recording()) recorder.add(sql, normaliseParams(params));
       },
       runRows: (sql, lead, rows) => {
         if (!recorder.recording(rows.byteLength)) return this.runRows(this.statement(sql), lead, rows);
