@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { migrate } from '../../src/core/langswarm';
 import { Follower } from '../../src/core/langswarm/follow';
 import { SessionManager } from '../../src/core/sessions';
-import { generateV1Docs, writeV1Db } from '../helpers/langswarm';
+import { addV1SessionRow, generateV1Docs, writeV1Db } from '../helpers/langswarm';
 import { Report, scaled } from './report';
 
 const SESSIONS = scaled(2000);
@@ -136,6 +136,18 @@ export async function runFollowBench(report: Report): Promise<void> {
       value: polls[0]!,
       unit: 'ms',
       note: `writer took ${(changedAt - t2).toFixed(0)} ms`,
+    });
+    // A session the app adds: a row of its own in the store.
+    addV1SessionRow(source, 'session_new_live');
+    const addedAt = performance.now();
+    await follower.poll();
+    const newSessionPoll = performance.now() - addedAt;
+    if (follower.totals.sessionsAdded !== SESSIONS + 1) throw new Error('the new session was not imported');
+    report.add({
+      suite: 'follow',
+      metric: '  a new session instead: the poll that imports it',
+      value: newSessionPoll,
+      unit: 'ms',
     });
     const snapshotBytes = 2 * fs.statSync(m.path).size; // the database and its backup, as a snapshot writes them
     report.add({

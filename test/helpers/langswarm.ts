@@ -194,6 +194,24 @@ export function python(script: string, ...args: string[]): string {
   return runPython(script, args, '');
 }
 
+/** Adds a copy of a V1 store's first session under `sessionId`, through SQLite itself (python3's sqlite3), as the app would. */
+export function addV1SessionRow(file: string, sessionId: string): void {
+  python(
+    `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+row = list(db.execute("SELECT * FROM sessions ORDER BY rowid LIMIT 1").fetchone())
+meta, hist = json.loads(row[9]), json.loads(row[10])
+row[0] = meta["session_id"] = hist["session_id"] = sys.argv[2]
+row[9], row[10] = json.dumps(meta), json.dumps(hist)
+db.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+db.commit()
+`,
+    file,
+    sessionId,
+  );
+}
+
 function runPython(script: string, args: string[], input: string): string {
   const r = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8', input, maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`python3 failed (${r.status ?? r.error?.message}): ${r.stderr}`);

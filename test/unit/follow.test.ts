@@ -6,8 +6,18 @@ import * as path from 'node:path';
 import { MigrateReport, migrate } from '../../src/core/langswarm';
 import { FollowEvent, FollowProblem, Follower } from '../../src/core/langswarm/follow';
 import { SessionManager } from '../../src/core/sessions';
-import { copyFixture, importedAs, python, v1Doc, v1Message, writeV1Json } from '../helpers/langswarm';
-import { tempDb } from '../helpers/temp';
+import {
+  addV1SessionRow,
+  copyFixture,
+  generateV1Docs,
+  importedAs,
+  python,
+  v1Doc,
+  v1Message,
+  writeV1Db,
+  writeV1Json,
+} from '../helpers/langswarm';
+import { tempDb, tempDir } from '../helpers/temp';
 
 /** Saves a session of a V1 SQLite store as V1 did: the whole row rewritten with INSERT OR REPLACE. */
 function appendV1Row(file: string, sessionId: string, messageId: string): void {
@@ -114,6 +124,23 @@ describe('follow: importing LangSwarm stores as an app writes them', function ()
     await f.poll();
     assert.equal(reports.length, 2);
     assert.equal(importedAs(m, 'session_4c8e0f16')[0]!.messageCount, 5);
+  });
+
+  it('makes no room for a whole followed store again when it gains one session', async () => {
+    const store = path.join(tempDir(), 'langswarm_sessions.db');
+    await writeV1Db(store, generateV1Docs(300, 20_000));
+    // Big enough that importing it whole makes room first (16 MB reserved at the least: 1.75 × the store).
+    assert.ok(fs.statSync(store).size * 1.75 > 16 * 1024 * 1024);
+    const f = follower(store);
+    await f.poll();
+    const opened = m.store.durable.db;
+    addV1SessionRow(store, 'session_new_live');
+    await f.poll();
+    assert.deepEqual(
+      events.slice(-1).map((e) => [e.kind, e.originalId]),
+      [['added', 'session_new_live']],
+    );
+    assert.equal(m.store.durable.db, opened, 'the database in memory was not reopened with room for the whole store');
   });
 
   it('follows a V1 JSON folder: a new session and an extended one arrive once', async () => {

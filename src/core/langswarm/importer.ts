@@ -170,8 +170,9 @@ export async function migrate(
   };
 
   if (files.length > 0) {
-    const bytesFrom = files.map(sourceBytes); // then: of each file and those after it
-    for (let i = bytesFrom.length - 2; i >= 0; i--) bytesFrom[i]! += bytesFrom[i + 1]!;
+    const bytesFrom = fromHereOn(files.map(sourceBytes));
+    // The room new sessions may need from each file on: a file followed before (its markers given) adds a few at most.
+    const roomFrom = fromHereOn(files.map((file) => (options.unchanged?.[file] ? 0 : sourceBytes(file))));
     const readerOptions = { naiveUtc: options.naiveUtc ?? false, unchanged: options.unchanged };
     const readAhead = options.readAhead ?? bytesFrom[0]! >= READ_AHEAD_FROM_BYTES;
     await manager.tracer.span('migrate', undefined, () =>
@@ -242,7 +243,7 @@ export async function migrate(
                   const count = src.fps.length;
                   // A session never imported before is written whole: make room for this file and the rest
                   // (sessions from a V1 store took 1.7 times its bytes). Re-imports mostly write nothing.
-                  if (index.get(src.format, src.originalId).length === 0) makeRoom(1.75 * bytesFrom[fileIndex]!);
+                  if (index.get(src.format, src.originalId).length === 0) makeRoom(1.75 * roomFrom[fileIndex]!);
                   let outcome: SessionResult;
                   try {
                     const done = step((tx) => importSession(tx, store, index, src, dryRun));
@@ -520,4 +521,10 @@ function summarise(files: FileResult[], dryRun: boolean, cancelled: boolean, dur
 /** True when any file or session failed (the CLI's exit code 1). */
 export function hasFailures(report: MigrateReport): boolean {
   return report.files.some((f) => f.errors.length > 0);
+}
+
+/** Each value plus all those after it (of each file and the files after it). */
+function fromHereOn(values: number[]): number[] {
+  for (let i = values.length - 2; i >= 0; i--) values[i]! += values[i + 1]!;
+  return values;
 }
