@@ -229,8 +229,12 @@ async function scenario(browser, server, workspace, theme) {
     await page.keyboard.press('Control+H');
     const find = page.locator('.find-widget .find-part .monaco-inputbox textarea, .find-widget .find-part input');
     await find.first().fill('snowy');
+    // The search runs as typed: Replace All before it found the word replaces nothing (seen once in a fresh clone).
+    const matches = page.locator('.find-widget .matchesCount');
+    await matches.filter({ hasText: /^1 of 1$/ }).waitFor({ timeout: 10_000 });
     await page.locator('.find-widget .replace-part textarea, .find-widget .replace-part input').first().fill('sleet');
     await page.locator('.find-widget .replace-part .codicon-find-replace-all').click();
+    await matches.filter({ hasText: /No results/ }).waitFor({ timeout: 10_000 });
     await page.keyboard.press('Escape');
     await editor.locator('.view-lines').click();
     await page.keyboard.press('Control+S');
