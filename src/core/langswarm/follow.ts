@@ -88,9 +88,8 @@ export class Follower {
   private readonly failedAt = new Map<string, string>();
   /** Reported problems by file: key `message`. Cleared when the file reads cleanly. */
   private readonly reported = new Map<string, Set<string>>();
-  private readonly unlisted = new Map<string, string>();
-  /** Followed paths that do not exist at the last poll. */
-  private readonly missing = new Set<string>();
+  /** Followed paths that could not be listed at the last poll, and why (`missing`: they do not exist). */
+  private readonly unlisted = new Map<string, FollowProblem>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -103,7 +102,7 @@ export class Follower {
       [...messages].map((message) => ({
         file,
         message,
-        ...(this.missing.has(file) ? { missing: true as const } : {}),
+        ...(this.unlisted.get(file)?.missing ? { missing: true as const } : {}),
       })),
     );
   }
@@ -139,14 +138,13 @@ export class Follower {
     this.totals.polls += 1;
     const { files, problems } = expandSources(this.options.sources);
     // A source that could not be listed (missing, unreadable): reported once; forgotten when it is back.
-    for (const [source, message] of this.unlisted)
+    for (const [source, { message }] of this.unlisted)
       if (!problems.some((p) => p.file === source)) {
         this.reported.get(source)?.delete(message);
         this.unlisted.delete(source);
-        this.missing.delete(source);
       }
     for (const p of problems) {
-      this.unlisted.set(p.file, p.message);
+      this.unlisted.set(p.file, p);
       this.problem(p.file, p.message, p.missing);
     }
     const present = new Set(files);
@@ -235,8 +233,7 @@ export class Follower {
     if (messages.has(message)) return;
     messages.add(message);
     this.reported.set(file, messages);
-    if (missing) this.missing.add(file);
-    else this.totals.errors += 1;
+    if (!missing) this.totals.errors += 1;
     this.options.onProblem?.({ file, message, ...(missing ? { missing } : {}) });
   }
 
